@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# make check: build with -Werror and run every test; then build with
+# AddressSanitizer + UndefinedBehaviorSanitizer and run them all again.
+# Ends with one line "check: N passed, N failed, N skipped".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+jobs=$(nproc 2>/dev/null || echo 2)
+total_pass=0 total_fail=0 total_skip=0 status=0
+
+run_suite() { # dir label cmake-flags...
+	local dir=$1 label=$2
+	shift 2
+	echo "== $label: build ($dir)"
+	if ! cmake -S . -B "$dir" -DWIRE_WERROR=ON "$@" >"$dir.cmake.log" 2>&1; then
+		cat "$dir.cmake.log"; status=1; total_fail=$((total_fail + 1)); return
+	fi
+	if ! cmake --build "$dir" -j "$jobs" 2>&1 | grep -v '^\[' ; then :; fi
+	if [ "${PIPESTATUS[0]}" != 0 ]; then
+		echo "build failed"; status=1; total_fail=$((total_fail + 1)); return
+	fi
+	echo "== $label: tests"
+	local log="$dir/ctest.log"
+	(cd "$dir" && ctest -j "$jobs" --output-on-failure --timeout 900 ${CTEST_ARGS:-}) 2>&1 | tee "$log"
+	local rc=${PIPESTATUS[0]}
+	[ "$rc" != 0 ] && status=1
+	local line n fail skip
+	line=$(grep -E 'tests passed, [0-9]+ tests failed out of [0-9]+' "$log" | tail -1)
+	n=$(sed -E 's/.*out of ([0-9]+).*/\1/' <<<"$line")
+	fail=$(sed -E 's/.* ([0-9]+) tests failed.*/\1/' <<<"$line")
+	skip=$(grep -c '(Skipped)' "$log" || true)
+	[ -z "$n" ] && { n=0; fail=1; status=1; }
+	total_pass=$((total_pass + n - fail - skip))
+	total_fail=$((total_fail + fail))
+	total_skip=$((total_skip + skip))
+}
+
+mkdir -p build
+run_suite build "gcc -Werror"
+if [ "${CHECK_SANITIZE:-1}" = 1 ]; then
+	mkdir -p build-asan
+	ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1} \
+	UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+		run_suite build-asan "ASan+UBSan" -DWIRE_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+fi
+echo
+echo "check: $total_pass passed, $total_fail failed, $total_skip skipped"
+exit $status

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * wirecat's entry point: the subcommand table, top-level --help/--version and
+ * `wirecat help CMD`.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "wire/version.h"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{"connect", cmd_connect, "TCP/UDP client: stdin to a socket, the socket to stdout (like nc)"},
+	{"listen", cmd_listen, "TCP/UDP server: accept, then relay like connect (like nc -l)"},
+	{"echo", cmd_echo, "echo server for TCP and UDP on one port, thousands of clients"},
+	{"sniff", cmd_sniff, "capture packets live with tcpdump filters (AF_PACKET)"},
+	{"read", cmd_read, "decode a pcap or pcapng file"},
+	{"http", cmd_http, "HTTP/1.1 client over the socket layer, with TLS"},
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: wirecat COMMAND [OPTIONS] [ARGS]\n"
+		   "A networking toolkit for writing, learning and debugging socket programs.\n\n"
+		   "Commands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\n"
+		   "  wirecat COMMAND --help    options of one command (also: wirecat help COMMAND)\n"
+		   "  wirecat --version         print the version\n\n"
+		   "Exit status: 0 success, 1 runtime failure, 2 usage error,\n"
+		   "3 malformed data from a peer or a file, 4 missing privilege.\n"
+		   "See wirecat(1) for the full manual.\n");
+}
+
+static const struct command *find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return WIRE_EXIT_USAGE;
+	}
+	const char *c = argv[1];
+	if (!strcmp(c, "--help") || !strcmp(c, "-h")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(c, "--version") || !strcmp(c, "-V")) {
+		printf("wirecat %s\n", WIRE_VERSION);
+		return 0;
+	}
+	if (!strcmp(c, "help")) {
+		if (argc < 3) {
+			usage(stdout);
+			return 0;
+		}
+		const struct command *cmd = find(argv[2]);
+		if (!cmd)
+			return cli_usage_err(NULL, "unknown command '%s'", argv[2]);
+		char *hargv[] = {argv[2], (char *)"--help", NULL};
+		return cmd->fn(2, hargv);
+	}
+	const struct command *cmd = find(c);
+	if (!cmd)
+		return cli_usage_err(NULL, "unknown command '%s'", c);
+	return cmd->fn(argc - 1, argv + 1);
+}
