@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The packet printer: dissects a struct wire_pkt once and renders it as one
+ * line (tcpdump-like), a detailed block per layer (-V), JSON with Wireshark
+ * field names (--json), with optional hex (-X / --payload), and collects
+ * --stats (protocol hierarchy, conversations). Used by sniff and read alike.
+ */
+#ifndef WIRE_PRINT_H
+#define WIRE_PRINT_H
+
+#include <stdint.h>
+
+#include "wire/packet.h"
+#include "wire/sink.h"
+
+enum wire_print_mode {
+	WIRE_PRINT_LINE = 0, /* default: one line per packet */
+	WIRE_PRINT_TREE,     /* -V: a block per layer */
+	WIRE_PRINT_JSON,     /* --json: one object per line */
+	WIRE_PRINT_NONE,     /* print nothing per packet (e.g. only --stats) */
+};
+
+enum wire_time_fmt {
+	WIRE_TIME_ABS = 0, /* 12:00:00.000001 (local time) */
+	WIRE_TIME_REL,     /* seconds since the first packet */
+	WIRE_TIME_DELTA,   /* seconds since the previous packet */
+	WIRE_TIME_EPOCH,   /* 1700000000.000001 */
+	WIRE_TIME_NONE,    /* no time */
+};
+
+struct wire_print_opts {
+	enum wire_print_mode mode;
+	enum wire_time_fmt tfmt;
+	int hex;         /* -X: hex and ASCII of the whole packet */
+	int payload_hex; /* --payload: hex and ASCII of the transport payload */
+	int show_iface;  /* -i any: name the interface and direction */
+	int stats;       /* --stats: collect and print at finish */
+	int resolve;     /* -N: resolve names (default off) */
+};
+
+struct wire_printer;
+
+/* Creates a printer writing to out. Returns 0 and *pp, or -ENOMEM. */
+int wire_printer_new(struct wire_printer **pp, const struct wire_print_opts *o, struct wire_sink *out);
+/* Dissects and prints one packet. Malformed packets are marked in the output,
+ * never an error. Returns 0, or the sink's negative write error. */
+int wire_printer_packet(struct wire_printer *p, const struct wire_pkt *pkt);
+/* Prints what is collected at the end (--stats) and flushes. Returns 0 or a
+ * sink error. */
+int wire_printer_finish(struct wire_printer *p);
+/* Frees the printer. */
+void wire_printer_free(struct wire_printer *p);
+
+#endif
