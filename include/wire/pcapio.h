@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * pcap and pcapng files through libpcap: the only interface to savefiles.
+ * Records are checked (0 < caplen <= wirelen, caplen <= snaplen,
+ * caplen <= WIRE_PCAP_CAPLEN_MAX) before they reach a dissector.
+ */
+#ifndef WIRE_PCAPIO_H
+#define WIRE_PCAPIO_H
+
+#include <stddef.h>
+
+#include "wire/packet.h"
+
+struct wire_pcap_reader;
+struct wire_pcap_writer;
+
+/* Opens a pcap or pcapng file ("-" for stdin). Returns 0 and *rp, or
+ * WIRE_E_MALFORMED / -errno with a one-line reason in why (size n). */
+int wire_pcap_open(const char *path, struct wire_pcap_reader **rp, char *why, size_t n);
+/* Returns the file's link type (WIRE_LINK_*, the pcap LINKTYPE value). */
+int wire_pcap_linktype(const struct wire_pcap_reader *r);
+/* Returns the file's snapshot length. */
+unsigned wire_pcap_snaplen(const struct wire_pcap_reader *r);
+/* Sets a tcpdump-language filter on the reader. Returns 0, or WIRE_E_USAGE
+ * with libpcap's message in why. */
+int wire_pcap_set_filter(struct wire_pcap_reader *r, const char *expr, char *why, size_t n);
+/* Reads the next packet that passes the filter into *pkt (data valid until the
+ * next call). Returns 1, 0 at the end, or WIRE_E_MALFORMED / WIRE_E_TRUNCATED
+ * with a reason in why for a damaged file. */
+int wire_pcap_next(struct wire_pcap_reader *r, struct wire_pkt *pkt, char *why, size_t n);
+/* Closes the reader. */
+void wire_pcap_close(struct wire_pcap_reader *r);
+
+/* Opens a pcap savefile for writing ("-" for stdout). Returns 0 and *wp, or
+ * -errno / WIRE_E_USAGE with a reason in why. */
+int wire_pcap_create(const char *path, int linktype, unsigned snaplen, struct wire_pcap_writer **wp,
+		     char *why, size_t n);
+/* Appends one packet. Returns 0 or -errno. */
+int wire_pcap_write(struct wire_pcap_writer *w, const struct wire_pkt *pkt);
+/* Flushes buffered records. Returns 0 or -errno. */
+int wire_pcap_flush(struct wire_pcap_writer *w);
+/* Flushes and closes. Returns 0 or -errno. */
+int wire_pcap_close_writer(struct wire_pcap_writer *w);
+
+#endif
