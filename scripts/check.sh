@@ -14,9 +14,10 @@ run_suite() { # dir label cmake-flags...
 	if ! cmake -S . -B "$dir" -DWIRE_WERROR=ON "$@" >"$dir.cmake.log" 2>&1; then
 		cat "$dir.cmake.log"; status=1; total_fail=$((total_fail + 1)); return
 	fi
-	if ! cmake --build "$dir" -j "$jobs" 2>&1 | grep -v '^\[' ; then :; fi
-	if [ "${PIPESTATUS[0]}" != 0 ]; then
-		echo "build failed"; status=1; total_fail=$((total_fail + 1)); return
+	if ! cmake --build "$dir" -j "$jobs" >"$dir.build.log" 2>&1; then
+		grep -E -B2 -A6 'error|warning' "$dir.build.log" | head -100
+		echo "== $label: build failed (log: $dir.build.log)"
+		status=1; total_fail=$((total_fail + 1)); return
 	fi
 	echo "== $label: tests"
 	local log="$dir/ctest.log"
