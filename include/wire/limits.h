@@ -38,5 +38,6 @@
 #define WIRE_HTTP_HEADER_LINES_MAX 100u
 #define WIRE_HTTP_CHUNK_DIGITS_MAX 16u
 #define WIRE_HTTP_MAX_REDIRS 10
+#define WIRE_HTTP_URL_MAX 8192u             /* longest URL or resolved Location */
 
 #endif
