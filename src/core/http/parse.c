@@ -93,13 +93,13 @@ static int lower(int c)
 	return c >= 'A' && c <= 'Z' ? c + 32 : c;
 }
 
-/* Returns 1 when the n bytes at p equal the NUL-terminated lower-case s,
+/* Returns 1 when the n bytes at p equal the NUL-terminated s,
  * ignoring case. */
 static int ieq(const uint8_t *p, size_t n, const char *s)
 {
 	size_t i = 0;
 	for (; i < n; i++)
-		if (!s[i] || lower(p[i]) != s[i])
+		if (!s[i] || lower(p[i]) != lower((unsigned char)s[i]))
 			return 0;
 	return s[i] == 0;
 }
