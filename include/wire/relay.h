@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The one relay between a local input/output pair (stdin, stdout) and a
+ * connected socket, shared by `connect` and `listen` (OpenBSD netcat's
+ * readwrite() loop, rebuilt on poll(2) so that stdin may be a regular file).
+ *
+ * TCP: bytes both ways with backpressure (nothing is read from one side that
+ * the other cannot take yet); on input EOF the socket is half-closed
+ * (shutdown SHUT_WR) and the relay goes on reading until the peer closes;
+ * when the peer closes first, pending output is flushed and the relay ends
+ * without waiting for input. The fast path moves bytes with splice(2) (pipe
+ * to socket directly; socket to pipe directly, or through a private pipe to
+ * a file or /dev/null) and sendfile(2) for a regular-file input; where the
+ * kernel refuses (EINVAL: a tty, ...) it falls back to read/write.
+ *
+ * With a frame spec, input lines become framed messages and the received
+ * stream is decoded into messages, each written as one unit.
+ *
+ * UDP: one input line (or framed message) is one datagram; every received
+ * datagram is written whole; truncation and ICMP errors are reported.
+ *
+ * The relay never prints: it reports through the event callback and returns
+ * a code (include/wire/err.h) with details in struct wire_relay_result.
+ */
+#ifndef WIRE_RELAY_H
+#define WIRE_RELAY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "wire/frame.h"
+#include "wire/udp.h"
+
+enum wire_relay_ev {
+	WIRE_RELAY_EV_INPUT_EOF = 1, /* stdin ended */
+	WIRE_RELAY_EV_SENT_FIN,      /* shutdown(SHUT_WR) done */
+	WIRE_RELAY_EV_PEER_FIN,      /* the peer closed its side (read 0) */
+	WIRE_RELAY_EV_PEER_RST,      /* ECONNRESET */
+	WIRE_RELAY_EV_FRAME_SENT,    /* n = frame number, len = message length */
+	WIRE_RELAY_EV_FRAME_RECV,    /* n = frame number, len = message length */
+	WIRE_RELAY_EV_DGRAM,         /* a datagram arrived: addr, len */
+	WIRE_RELAY_EV_TRUNC,         /* datagram of n bytes truncated to len */
+	WIRE_RELAY_EV_LINE_CUT,      /* an input line over len bytes was cut into datagrams */
+	WIRE_RELAY_EV_ICMP,          /* icmp (listener: reported, not fatal) */
+	WIRE_RELAY_EV_NEW_PEER,      /* UDP listener: first datagram from addr */
+	WIRE_RELAY_EV_IGNORED,       /* UDP listener locked to one peer: datagram from addr dropped */
+	WIRE_RELAY_EV_SPLICE_OFF,    /* the fast path was refused: n = 0 input side, 1 output side */
+	WIRE_RELAY_EV_QUIT,          /* the -q time after input EOF ran out */
+};
+
+struct wire_relay_event {
+	enum wire_relay_ev type;
+	uint64_t n;
+	uint64_t len;
+	const struct sockaddr *addr; /* DGRAM, NEW_PEER, IGNORED */
+	socklen_t addrlen;
+	const struct wire_icmp *icmp; /* ICMP */
+};
+
+typedef void (*wire_relay_event_cb)(void *ud, const struct wire_relay_event *ev);
+
+struct wire_relay_opts {
+	int in_fd;   /* stdin; -1 for none (behaves as --recv-only) */
+	int out_fd;  /* stdout */
+	int sock;    /* connected TCP socket, connected UDP socket, or bound UDP (udp_server) */
+	int udp;     /* datagram mode */
+	int udp_server;  /* unconnected UDP socket: replies go to the latest sender */
+	int udp_lock;    /* udp_server: serve only the first sender (connect() to it) */
+	size_t udp_buf;  /* receive buffer for one datagram (--buffer) */
+	int send_only;   /* received data is discarded (still read, so FIN/RST are seen) */
+	int recv_only;   /* input is never read and no FIN is sent */
+	int quit_ms;     /* after input EOF: end after this long (-1: wait for the peer) */
+	int idle_ms;     /* nothing either way for this long: WIRE_E_TIMEOUT (-1: none) */
+	int no_splice;   /* use read/write only */
+	const struct wire_frame_spec *frame; /* NULL: raw bytes / lines */
+	wire_relay_event_cb event;
+	void *ud;
+};
+
+/* Which side an error happened on. */
+enum wire_relay_side {
+	WIRE_RELAY_AT_NONE = 0,
+	WIRE_RELAY_AT_SOCK,
+	WIRE_RELAY_AT_INPUT,
+	WIRE_RELAY_AT_OUTPUT,
+	WIRE_RELAY_AT_FRAME_IN,  /* decoding what the peer sent */
+	WIRE_RELAY_AT_FRAME_OUT, /* framing or decoding stdin */
+};
+
+struct wire_relay_result {
+	uint64_t sent, received;       /* payload bytes */
+	uint64_t dgrams_sent, dgrams_received;
+	uint64_t frames_sent, frames_received;
+	int peer_closed;   /* FIN seen */
+	int fin_sent;
+	int input_eof;
+	int spliced;       /* the fast path moved bytes */
+	enum wire_relay_side where; /* of the returned error */
+	struct wire_icmp icmp;      /* for WIRE_E_ICMP */
+	char why[200];     /* frame errors: the reason */
+};
+
+/* Fills o with defaults: no fds, TCP, quit_ms -1, idle_ms -1, udp_buf 65536. */
+void wire_relay_opts_init(struct wire_relay_opts *o);
+
+/* Runs the relay until it ends. Returns 0 when the peer closed (or the -q time
+ * ran out, or a UDP session went idle), WIRE_E_TIMEOUT on the idle timeout,
+ * WIRE_E_ICMP when an ICMP error hit a client socket (details in r->icmp),
+ * WIRE_E_MALFORMED / WIRE_E_TOOBIG / WIRE_E_TRUNCATED for frames (reason in
+ * r->why), or -errno with the side in r->where (-ECONNRESET for an RST). */
+int wire_relay_run(const struct wire_relay_opts *o, struct wire_relay_result *r);
+
+/* The end-of-stream decision, pure so it can be unit-tested: given the state
+ * of both directions, returns what the relay does next. */
+enum wire_relay_next {
+	WIRE_RELAY_GO_ON = 0, /* keep relaying */
+	WIRE_RELAY_SEND_FIN,  /* half-close the socket now */
+	WIRE_RELAY_DONE,      /* end: the peer closed and output is flushed */
+};
+struct wire_relay_state {
+	int input_eof;       /* stdin returned 0 */
+	int up_pending;      /* bytes read from stdin not yet sent */
+	int fin_sent;
+	int peer_eof;        /* the socket returned 0 */
+	int down_pending;    /* bytes from the socket not yet written out */
+	int recv_only;
+};
+/* Returns the next step for state s. */
+enum wire_relay_next wire_relay_next_step(const struct wire_relay_state *s);
+
+#endif
