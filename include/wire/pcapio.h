@@ -8,6 +8,7 @@
 #define WIRE_PCAPIO_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "wire/packet.h"
 
@@ -37,6 +38,8 @@ int wire_pcap_create(const char *path, int linktype, unsigned snaplen, struct wi
 		     char *why, size_t n);
 /* Appends one packet. Returns 0 or -errno. */
 int wire_pcap_write(struct wire_pcap_writer *w, const struct wire_pkt *pkt);
+/* Returns the bytes written so far (file header and records), for -C. */
+uint64_t wire_pcap_written(const struct wire_pcap_writer *w);
 /* Flushes buffered records. Returns 0 or -errno. */
 int wire_pcap_flush(struct wire_pcap_writer *w);
 /* Flushes and closes. Returns 0 or -errno. */

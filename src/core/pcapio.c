@@ -1,32 +1,278 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* pcap/pcapng files through libpcap (include/wire/pcapio.h). Placeholder: being written. */
+/*
+ * pcap and pcapng savefiles through libpcap (include/wire/pcapio.h): the one
+ * place, with filter.c, that includes <pcap.h>. The reader opens the file
+ * itself (so a missing file is an errno, and anything libpcap then rejects is
+ * malformed data), gives libpcap a large stdio buffer, asks for nanosecond
+ * time stamps, and checks every record before a dissector sees it:
+ * 0 < caplen <= WIRE_PCAP_CAPLEN_MAX; caplen > wirelen is accepted as
+ * tcpdump does, but wirelen is then raised to caplen so the record's
+ * invariant (wirelen >= caplen) holds for every consumer. A record that
+ * breaks a rule, or a file that ends inside a record, ends the reading with
+ * WIRE_E_MALFORMED / WIRE_E_TRUNCATED and a reason; the packets before it
+ * have been returned. Filters run in user space with pcap_offline_filter so
+ * frame numbers stay the record's position in the file, as in tshark.
+ */
+#include <errno.h>
+#include <pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "wire/err.h"
+#include "wire/limits.h"
 #include "wire/pcapio.h"
+
+#define IO_BUFSZ (1u << 20) /* stdio buffer under libpcap, both ways */
+
+struct wire_pcap_reader {
+	pcap_t *p;
+	FILE *f;
+	char *iobuf;
+	struct bpf_program prog;
+	int have_prog;
+	uint64_t num; /* records read so far */
+	int linktype;
+	int done; /* an error or the end was reported */
+};
+
+struct wire_pcap_writer {
+	pcap_t *dead;
+	pcap_dumper_t *d;
+	FILE *f;
+	char *iobuf;
+	int is_stdout;
+	uint64_t bytes;
+};
+
+/* libpcap hands out DLT_ values, which differ from the savefile LINKTYPE_
+ * numbers for a few old types; the record carries LINKTYPE_ values. */
+static int dlt_to_linktype(int dlt)
+{
+	switch (dlt) {
+	case DLT_RAW: return WIRE_LINK_RAW;
+#ifdef DLT_ATM_RFC1483
+	case DLT_ATM_RFC1483: return 100;
+#endif
+	default: return dlt;
+	}
+}
+
+/* Returns the DLT_ value libpcap wants for a LINKTYPE_ value. */
+static int linktype_to_dlt(int lt)
+{
+	return lt == WIRE_LINK_RAW ? DLT_RAW : lt;
+}
+
+static void set_why(char *why, size_t n, const char *msg)
+{
+	if (why && n)
+		snprintf(why, n, "%s", msg);
+}
 
 int wire_pcap_open(const char *path, struct wire_pcap_reader **rp, char *why, size_t n)
 {
-	(void)path; (void)rp; (void)why; (void)n;
-	return WIRE_E_INTERNAL;
+	char errbuf[PCAP_ERRBUF_SIZE];
+	struct wire_pcap_reader *r = calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	if (!strcmp(path, "-")) {
+		int fd = dup(STDIN_FILENO);
+		r->f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+		if (!r->f && fd >= 0)
+			close(fd);
+	} else {
+		r->f = fopen(path, "rbe");
+	}
+	if (!r->f) {
+		int e = errno ? errno : EIO;
+		free(r);
+		set_why(why, n, strerror(e));
+		return -e;
+	}
+	r->iobuf = malloc(IO_BUFSZ);
+	if (r->iobuf)
+		setvbuf(r->f, r->iobuf, _IOFBF, IO_BUFSZ);
+	errbuf[0] = '\0';
+	r->p = pcap_fopen_offline_with_tstamp_precision(r->f, PCAP_TSTAMP_PRECISION_NANO, errbuf);
+	if (!r->p) {
+		fclose(r->f);
+		free(r->iobuf);
+		free(r);
+		set_why(why, n, errbuf[0] ? errbuf : "not a pcap or pcapng file");
+		return WIRE_E_MALFORMED;
+	}
+	r->linktype = dlt_to_linktype(pcap_datalink(r->p));
+	*rp = r;
+	return 0;
 }
-int wire_pcap_linktype(const struct wire_pcap_reader *r) { (void)r; return 0; }
-unsigned wire_pcap_snaplen(const struct wire_pcap_reader *r) { (void)r; return 0; }
+
+int wire_pcap_linktype(const struct wire_pcap_reader *r)
+{
+	return r->linktype;
+}
+
+unsigned wire_pcap_snaplen(const struct wire_pcap_reader *r)
+{
+	int s = pcap_snapshot(r->p);
+	return s > 0 ? (unsigned)s : WIRE_SNAPLEN_DEFAULT;
+}
+
 int wire_pcap_set_filter(struct wire_pcap_reader *r, const char *expr, char *why, size_t n)
 {
-	(void)r; (void)expr; (void)why; (void)n;
-	return WIRE_E_INTERNAL;
+	if (r->have_prog) {
+		pcap_freecode(&r->prog);
+		r->have_prog = 0;
+	}
+	if (!expr || !*expr)
+		return 0;
+	if (pcap_compile(r->p, &r->prog, expr, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+		set_why(why, n, pcap_geterr(r->p));
+		return WIRE_E_USAGE;
+	}
+	r->have_prog = 1;
+	return 0;
 }
+
 int wire_pcap_next(struct wire_pcap_reader *r, struct wire_pkt *pkt, char *why, size_t n)
 {
-	(void)r; (void)pkt; (void)why; (void)n;
-	return WIRE_E_INTERNAL;
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	if (r->done)
+		return 0;
+	for (;;) {
+		int rc = pcap_next_ex(r->p, &h, &data);
+		if (rc == PCAP_ERROR_BREAK) {
+			r->done = 1;
+			return 0;
+		}
+		if (rc != 1) {
+			const char *msg = pcap_geterr(r->p);
+			r->done = 1;
+			if (why && n)
+				snprintf(why, n, "after packet %llu: %s", (unsigned long long)r->num,
+					 msg && *msg ? msg : "read error");
+			return (msg && strstr(msg, "truncated")) ? WIRE_E_TRUNCATED : WIRE_E_MALFORMED;
+		}
+		r->num++;
+		if (h->caplen == 0 || h->caplen > WIRE_PCAP_CAPLEN_MAX) {
+			r->done = 1;
+			if (why && n)
+				snprintf(why, n, "packet %llu: invalid captured length %u (must be 1..%u)",
+					 (unsigned long long)r->num, h->caplen, WIRE_PCAP_CAPLEN_MAX);
+			return WIRE_E_MALFORMED;
+		}
+		if (r->have_prog && !pcap_offline_filter(&r->prog, h, data))
+			continue;
+		pkt->data = data;
+		pkt->caplen = h->caplen;
+		pkt->wirelen = h->len >= h->caplen ? h->len : h->caplen;
+		/* with PCAP_TSTAMP_PRECISION_NANO, tv_usec carries nanoseconds */
+		pkt->ts.tv_sec = h->ts.tv_sec;
+		pkt->ts.tv_nsec = (long)h->ts.tv_usec;
+		pkt->linktype = r->linktype;
+		pkt->dir = WIRE_DIR_UNKNOWN;
+		pkt->ifindex = 0;
+		pkt->ifname = NULL;
+		pkt->num = r->num;
+		pkt->flags = 0;
+		return 1;
+	}
 }
-void wire_pcap_close(struct wire_pcap_reader *r) { (void)r; }
+
+void wire_pcap_close(struct wire_pcap_reader *r)
+{
+	if (!r)
+		return;
+	if (r->have_prog)
+		pcap_freecode(&r->prog);
+	pcap_close(r->p); /* closes r->f */
+	free(r->iobuf);
+	free(r);
+}
+
 int wire_pcap_create(const char *path, int linktype, unsigned snaplen, struct wire_pcap_writer **wp,
 		     char *why, size_t n)
 {
-	(void)path; (void)linktype; (void)snaplen; (void)wp; (void)why; (void)n;
-	return WIRE_E_INTERNAL;
+	struct wire_pcap_writer *w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->dead = pcap_open_dead_with_tstamp_precision(linktype_to_dlt(linktype), (int)snaplen, PCAP_TSTAMP_PRECISION_MICRO);
+	if (!w->dead) {
+		free(w);
+		set_why(why, n, "cannot create a pcap handle");
+		return -ENOMEM;
+	}
+	if (!strcmp(path, "-")) {
+		int fd = dup(STDOUT_FILENO);
+		w->f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+		if (!w->f && fd >= 0)
+			close(fd);
+		w->is_stdout = 1;
+	} else {
+		w->f = fopen(path, "wbe");
+	}
+	if (!w->f) {
+		int e = errno ? errno : EIO;
+		pcap_close(w->dead);
+		free(w);
+		set_why(why, n, strerror(e));
+		return -e;
+	}
+	w->iobuf = malloc(IO_BUFSZ);
+	if (w->iobuf)
+		setvbuf(w->f, w->iobuf, _IOFBF, IO_BUFSZ);
+	w->d = pcap_dump_fopen(w->dead, w->f);
+	if (!w->d) {
+		set_why(why, n, pcap_geterr(w->dead));
+		fclose(w->f);
+		pcap_close(w->dead);
+		free(w->iobuf);
+		free(w);
+		return -EIO;
+	}
+	w->bytes = 24; /* the file header */
+	*wp = w;
+	return 0;
 }
-int wire_pcap_write(struct wire_pcap_writer *w, const struct wire_pkt *pkt) { (void)w; (void)pkt; return WIRE_E_INTERNAL; }
-int wire_pcap_flush(struct wire_pcap_writer *w) { (void)w; return 0; }
-int wire_pcap_close_writer(struct wire_pcap_writer *w) { (void)w; return 0; }
+
+int wire_pcap_write(struct wire_pcap_writer *w, const struct wire_pkt *pkt)
+{
+	struct pcap_pkthdr h;
+	h.ts.tv_sec = pkt->ts.tv_sec;
+	h.ts.tv_usec = pkt->ts.tv_nsec / 1000;
+	h.caplen = pkt->caplen;
+	h.len = pkt->wirelen;
+	pcap_dump((u_char *)w->d, &h, pkt->data);
+	w->bytes += 16u + pkt->caplen;
+	if (ferror(w->f))
+		return errno ? -errno : -EIO;
+	return 0;
+}
+
+uint64_t wire_pcap_written(const struct wire_pcap_writer *w)
+{
+	return w->bytes;
+}
+
+int wire_pcap_flush(struct wire_pcap_writer *w)
+{
+	if (pcap_dump_flush(w->d) < 0 || ferror(w->f))
+		return errno ? -errno : -EIO;
+	return 0;
+}
+
+int wire_pcap_close_writer(struct wire_pcap_writer *w)
+{
+	int rc = 0;
+	if (!w)
+		return 0;
+	if (fflush(w->f) != 0 || ferror(w->f))
+		rc = errno ? -errno : -EIO;
+	pcap_dump_close(w->d); /* fcloses w->f */
+	pcap_close(w->dead);
+	free(w->iobuf);
+	free(w);
+	return rc;
+}

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Options and plumbing shared by `sniff` and `read` (src/cli/pktcli.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "pktcli.h"
+
+volatile sig_atomic_t pktcli_stop;
+
+const char pktcli_help[] =
+	"Output (same printers for sniff and read):\n"
+	"  -n                 do not resolve names (the default)\n"
+	"  -N                 resolve addresses to names\n"
+	"  -t                 no time stamp;  -tt epoch;  -ttt delta to the previous packet;\n"
+	"                     -tttt absolute (the default);  -ttttt relative to the first\n"
+	"  --time=FMT         abs, rel, delta, epoch or none\n"
+	"  -V                 a detailed block per layer\n"
+	"  -X                 hex and ASCII of each packet\n"
+	"  --payload          hex and ASCII of the transport payload only\n"
+	"  --json             one JSON object per packet (Wireshark field names)\n"
+	"  --stats            at the end: protocol hierarchy and top conversations\n"
+	"  -l                 line-buffered output\n"
+	"  -c COUNT           stop after COUNT packets\n"
+	"  -w FILE            write the packets to a pcap file instead of printing (- for stdout)\n"
+	"  --print            print the packets too while writing with -w\n"
+	"  -d                 print the compiled filter program and exit\n"
+	"  -h, --help         this help\n";
+
+void pktcli_init(struct pktcli *pc)
+{
+	memset(pc, 0, sizeof(*pc));
+	pc->po.mode = WIRE_PRINT_LINE;
+	pc->po.tfmt = WIRE_TIME_ABS;
+}
+
+int pktcli_option(struct pktcli *pc, int opt, const char *arg, const char *cmd)
+{
+	uint64_t v;
+	switch (opt) {
+	case 'n': pc->po.resolve = 0; return 1;
+	case 'N': pc->po.resolve = 1; return 1;
+	case 't': pc->tcount++; return 1;
+	case 'V': pc->po.mode = WIRE_PRINT_TREE; return 1;
+	case 'X': pc->po.hex = 1; return 1;
+	case 'l': pc->line_buf = 1; return 1;
+	case 'd': pc->dump_filter = 1; return 1;
+	case 'w': pc->wfile = arg; return 1;
+	case 'c':
+		if (cli_parse_size(arg, UINT64_MAX, &v) < 0 || v == 0) {
+			cli_usage_err(cmd, "%s: -c wants a positive count, not '%s'", cmd, arg);
+			return -1;
+		}
+		pc->count = v;
+		return 1;
+	case PKT_OPT_JSON: pc->po.mode = WIRE_PRINT_JSON; return 1;
+	case PKT_OPT_PAYLOAD: pc->po.payload_hex = 1; return 1;
+	case PKT_OPT_STATS: pc->po.stats = 1; return 1;
+	case PKT_OPT_PRINT: pc->print_too = 1; return 1;
+	case PKT_OPT_TIME:
+		pc->time_set = 1;
+		if (!strcmp(arg, "abs") || !strcmp(arg, "absolute"))
+			pc->po.tfmt = WIRE_TIME_ABS;
+		else if (!strcmp(arg, "rel") || !strcmp(arg, "relative"))
+			pc->po.tfmt = WIRE_TIME_REL;
+		else if (!strcmp(arg, "delta"))
+			pc->po.tfmt = WIRE_TIME_DELTA;
+		else if (!strcmp(arg, "epoch"))
+			pc->po.tfmt = WIRE_TIME_EPOCH;
+		else if (!strcmp(arg, "none"))
+			pc->po.tfmt = WIRE_TIME_NONE;
+		else {
+			cli_usage_err(cmd, "%s: --time wants abs, rel, delta, epoch or none, not '%s'", cmd, arg);
+			return -1;
+		}
+		return 1;
+	default: return 0;
+	}
+}
+
+int pktcli_finish(struct pktcli *pc)
+{
+	if (!pc->time_set && pc->tcount) {
+		static const enum wire_time_fmt by_count[] = {WIRE_TIME_ABS, WIRE_TIME_NONE, WIRE_TIME_EPOCH,
+							      WIRE_TIME_DELTA, WIRE_TIME_ABS, WIRE_TIME_REL};
+		pc->po.tfmt = by_count[pc->tcount > 5 ? 5 : pc->tcount];
+	}
+	/* Writing a file: packets are not printed unless asked (tcpdump's -w). */
+	if (pc->wfile && !pc->print_too) {
+		pc->po.mode = WIRE_PRINT_NONE;
+		pc->po.hex = pc->po.payload_hex = 0;
+	}
+	return 0;
+}
+
+int pktcli_join_filter(struct pktcli *pc, int argc, char **argv, int from)
+{
+	size_t len = 0;
+	for (int i = from; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	if (len == 0)
+		return 0;
+	char *s = malloc(len);
+	if (!s)
+		return -ENOMEM;
+	size_t off = 0;
+	for (int i = from; i < argc; i++) {
+		size_t k = strlen(argv[i]);
+		if (off)
+			s[off++] = ' ';
+		memcpy(s + off, argv[i], k);
+		off += k;
+	}
+	s[off] = '\0';
+	pc->filter = s;
+	return 0;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	pktcli_stop = 1;
+}
+
+void pktcli_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * What `sniff` and `read` share on the command line: the print options
+ * (-n/-N, -t.../--time, -V, -X, --payload, --json, --stats, -l), -c, -w,
+ * -d, the filter words joined into one expression, and the packet output
+ * (printer or pcap writer) with a clean stop on SIGINT/SIGTERM.
+ */
+#ifndef WIRE_PKTCLI_H
+#define WIRE_PKTCLI_H
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdint.h>
+
+#include "wire/print.h"
+
+/* Long-only option ids shared by both commands. */
+enum {
+	PKT_OPT_JSON = 1000,
+	PKT_OPT_PAYLOAD,
+	PKT_OPT_STATS,
+	PKT_OPT_TIME,
+	PKT_OPT_PRINT,
+	PKT_OPT_HELP,
+	PKT_OPT_LIST,
+};
+
+struct pktcli {
+	struct wire_print_opts po;
+	int tcount;        /* -t given this many times */
+	int time_set;      /* --time given */
+	int line_buf;      /* -l */
+	uint64_t count;    /* -c, 0: no limit */
+	const char *wfile; /* -w */
+	int print_too;     /* --print: print packets while writing with -w */
+	int dump_filter;   /* -d */
+	char *filter;      /* FILTER words joined, or NULL */
+};
+
+/* Set by the SIGINT/SIGTERM handler that pktcli_signals installs. */
+extern volatile sig_atomic_t pktcli_stop;
+
+/* Initialises the defaults. */
+void pktcli_init(struct pktcli *pc);
+/* Handles one option shared by sniff and read. Returns 1 when handled, 0 when
+ * opt is not a shared option, or -1 after a usage error was printed. */
+int pktcli_option(struct pktcli *pc, int opt, const char *arg, const char *cmd);
+/* Finishes the print options after parsing. Returns 0 (cannot fail now). */
+int pktcli_finish(struct pktcli *pc);
+/* Joins argv[from..argc) into pc->filter. Returns 0 or -ENOMEM. */
+int pktcli_join_filter(struct pktcli *pc, int argc, char **argv, int from);
+/* Installs the SIGINT/SIGTERM handler (no SA_RESTART: waits return early). */
+void pktcli_signals(void);
+/* The help lines for the shared options. */
+extern const char pktcli_help[];
+
+#endif
