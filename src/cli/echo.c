@@ -83,7 +83,7 @@ static const char *bind_hint(int err, const char *proto, uint16_t port, char *bu
 	switch (err) {
 	case -EADDRINUSE:
 		snprintf(buf, n,
-			 " (%s port %u is held by another program: see 'ss -%slnp sport = :%u'; "
+			 " (%s port %u is held by another program: see 'ss -l%snp sport = :%u'; "
 			 "not a TIME_WAIT leftover, wirecat sets SO_REUSEADDR)",
 			 proto, (unsigned)port, strcmp(proto, "udp") ? "t" : "u", (unsigned)port);
 		break;
