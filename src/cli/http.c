@@ -1,16 +1,541 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* wirecat http: placeholder until the subcommand lands. */
+/*
+ * wirecat http: an HTTP/1.1 client with curl's options where the meaning is
+ * the same (-X -d --data-binary -H -I -A -u -L --max-redirs --connect-timeout
+ * --max-time -f -o -i -v -w -s -4 -6 --cacert -k) plus --raw (every byte read
+ * from the socket, as the lecture's client prints it) and --dry-run (the exact
+ * request bytes, nothing sent). Several URLs share one keep-alive connection
+ * when scheme, host and port match. This file only turns options into
+ * struct wire_http_opts and prints what the core reports through callbacks:
+ * bodies straight from the receive buffer to the output fd, -v lines on
+ * stderr with received bytes escaped, and the progress bar.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "wire/err.h"
+#include "wire/http.h"
+#include "wire/version.h"
+
+#define EXIT_HTTP_ERROR 22 /* -f and a status >= 400, as curl */
+
+struct out {
+	int fd;
+	int verbose;
+	int include;
+	int fail;
+	int failed_status; /* final status >= 400 under -f */
+	int raw;
+	int progress;
+	double t0, last;
+	uint64_t bytes;
+	uint64_t total; /* UINT64_MAX when unknown */
+	struct wire_http_result *res;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: wirecat http [OPTIONS] URL...\n"
+		"HTTP/1.1 client (http:// and https://) with curl's options where the meaning is\n"
+		"the same. The body goes to stdout. Several URLs on the same scheme, host and port\n"
+		"share one keep-alive connection.\n\n"
+		"Request:\n"
+		"  -X, --request METHOD     request method (default GET; HEAD with -I, POST with -d)\n"
+		"  -d, --data DATA          send DATA as a form body (POST); @FILE reads a file\n"
+		"                           without its CR/LF, @- reads stdin; repeated -d join with &\n"
+		"      --data-binary DATA   send DATA (or @FILE) exactly as given\n"
+		"  -H, --header 'N: V'      add a header, replacing a default one of the same name;\n"
+		"                           'N:' removes it, 'N;' sends it empty (repeatable)\n"
+		"  -I, --head               send HEAD and print the response headers\n"
+		"  -A, --user-agent TEXT    User-Agent (default wirecat/" WIRE_VERSION ")\n"
+		"  -u, --user USER:PASS     Basic authentication\n"
+		"  -L, --location           follow redirects (3xx with Location)\n"
+		"      --max-redirs N       at most N redirects with -L (default 10, -1: no limit)\n"
+		"      --connect-timeout S  seconds allowed for connecting (and the TLS handshake)\n"
+		"  -m, --max-time S         seconds allowed for each URL, redirects included\n"
+		"  -4, --ipv4 / -6, --ipv6  resolve names to IPv4 / IPv6 addresses only\n"
+		"TLS:\n"
+		"      --cacert FILE        verify the server against the CA certificates in FILE\n"
+		"                           (default: the system's trust store)\n"
+		"  -k, --insecure           do not verify the server's certificate or name\n"
+		"Output:\n"
+		"  -o, --output FILE        write the body to FILE (a progress bar on a terminal)\n"
+		"  -i, --include            write the status line and headers before the body\n"
+		"      --raw                write exactly the bytes read from the socket\n"
+		"  -f, --fail               on a status of 400 or more: no body, exit status 22\n"
+		"  -v, --verbose            request ('> ') and response ('< ') headers and\n"
+		"                           connection events ('* ') on stderr\n"
+		"      --dry-run            print the exact request bytes; send nothing\n"
+		"  -w, --write-out FORMAT   after each URL print FORMAT with %%{http_code}\n"
+		"                           %%{size_download} %%{time_connect} %%{time_starttransfer}\n"
+		"                           %%{time_total} %%{num_redirects} %%{url_effective}, \\n \\t\n"
+		"  -s, --silent             no progress bar (errors are still reported)\n"
+		"  -h, --help               this help\n\n"
+		"Exit status: 0 success, 1 runtime failure (refused, timeout, TLS verification),\n"
+		"2 usage error, 3 malformed response (written out as far as it came), 22 -f and\n"
+		"a status of 400 or more.\n");
+}
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int write_fd(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+	while (n > 0) {
+		ssize_t w = write(fd, c, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* "* text", "> text" or "< text" on stderr, non-printable bytes escaped. */
+static void on_info(void *ctx, int kind, const char *p, size_t n)
+{
+	struct out *o = ctx;
+	if (!o->verbose)
+		return;
+	char line[4200];
+	size_t k = 0;
+	line[k++] = (char)kind;
+	line[k++] = ' ';
+	for (size_t i = 0; i < n && k + 6 < sizeof(line); i++) {
+		unsigned char c = (unsigned char)p[i];
+		if (c >= 0x20 && c < 0x7f) {
+			line[k++] = (char)c;
+		} else {
+			k += (size_t)snprintf(line + k, sizeof(line) - k, "\\x%02x", c);
+		}
+	}
+	line[k++] = '\n';
+	(void)write_fd(STDERR_FILENO, line, k);
+}
+
+static void progress(struct out *o, int last)
+{
+	double t = now();
+	if (!last && t - o->last < 0.2)
+		return;
+	o->last = t;
+	double el = t - o->t0 > 1e-6 ? t - o->t0 : 1e-6;
+	double rate = (double)o->bytes / el;
+	char line[200];
+	int k;
+	const char *u[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+	double b = (double)o->bytes, r = rate;
+	int bi = 0, ri = 0;
+	while (b >= 1024 && bi < 4) {
+		b /= 1024;
+		bi++;
+	}
+	while (r >= 1024 && ri < 4) {
+		r /= 1024;
+		ri++;
+	}
+	if (o->total != UINT64_MAX && o->total > 0) {
+		double frac = (double)o->bytes / (double)o->total;
+		if (frac > 1)
+			frac = 1;
+		int bar = (int)(frac * 30);
+		char hashes[31];
+		memset(hashes, '#', (size_t)bar);
+		memset(hashes + bar, ' ', (size_t)(30 - bar));
+		hashes[30] = 0;
+		double eta = rate > 0 ? (double)(o->total - (o->bytes < o->total ? o->bytes : o->total)) / rate : 0;
+		int es = (int)eta;
+		k = snprintf(line, sizeof(line), "\r[%s] %3d%% %7.1f %-3s %7.1f %s/s  ETA %d:%02d:%02d ",
+			     hashes, (int)(frac * 100), b, u[bi], r, u[ri], es / 3600, es / 60 % 60,
+			     es % 60);
+	} else {
+		k = snprintf(line, sizeof(line), "\r%7.1f %-3s %7.1f %s/s ", b, u[bi], r, u[ri]);
+	}
+	if (k > 0)
+		(void)write_fd(STDERR_FILENO, line, (size_t)k);
+	if (last)
+		(void)write_fd(STDERR_FILENO, "\n", 1);
+}
+
+static int on_head(void *ctx, const struct wire_http_head *h, int final)
+{
+	struct out *o = ctx;
+	if (final && o->fail && h->status >= 400)
+		o->failed_status = h->status;
+	if (final && o->progress) {
+		o->total = o->res->content_length;
+		o->t0 = now();
+		o->last = 0;
+		o->bytes = 0;
+	}
+	if (o->include && !o->raw)
+		return write_fd(o->fd, h->raw, h->len);
+	return 0;
+}
+
+static int on_body(void *ctx, const uint8_t *p, size_t n)
+{
+	struct out *o = ctx;
+	if (o->raw || o->failed_status)
+		return 0;
+	int rc = write_fd(o->fd, p, n);
+	if (o->progress) {
+		o->bytes += n;
+		o->total = o->res->content_length;
+		progress(o, 0);
+	}
+	return rc;
+}
+
+static int on_raw(void *ctx, const uint8_t *p, size_t n)
+{
+	struct out *o = ctx;
+	return write_fd(o->fd, p, n);
+}
+
+/* Prints -w FORMAT for one URL. */
+static void write_out(const char *fmt, const struct wire_http_result *r, const char *url)
+{
+	char buf[8192];
+	size_t k = 0;
+	for (const char *p = fmt; *p && k + 600 < sizeof(buf); p++) {
+		if (*p == '\\' && p[1]) {
+			p++;
+			buf[k++] = *p == 'n' ? '\n' : *p == 't' ? '\t' : *p == 'r' ? '\r' : *p;
+			continue;
+		}
+		if (*p == '%' && p[1] == '%') {
+			buf[k++] = '%';
+			p++;
+			continue;
+		}
+		if (*p == '%' && p[1] == '{') {
+			const char *e = strchr(p, '}');
+			if (e) {
+				size_t nl = (size_t)(e - p - 2);
+				const char *nm = p + 2;
+				int w = -1;
+#define IS(s) (nl == strlen(s) && !memcmp(nm, s, nl))
+				if (IS("http_code") || IS("response_code"))
+					w = snprintf(buf + k, sizeof(buf) - k, "%03d", r->status);
+				else if (IS("size_download"))
+					w = snprintf(buf + k, sizeof(buf) - k, "%llu",
+						     (unsigned long long)r->size_download);
+				else if (IS("time_connect"))
+					w = snprintf(buf + k, sizeof(buf) - k, "%.6f", r->time_connect);
+				else if (IS("time_starttransfer"))
+					w = snprintf(buf + k, sizeof(buf) - k, "%.6f",
+						     r->time_starttransfer);
+				else if (IS("time_total"))
+					w = snprintf(buf + k, sizeof(buf) - k, "%.6f", r->time_total);
+				else if (IS("num_redirects"))
+					w = snprintf(buf + k, sizeof(buf) - k, "%d", r->redirects);
+				else if (IS("url_effective"))
+					w = snprintf(buf + k, sizeof(buf) - k, "%.500s", url);
+				else if (IS("remote_ip"))
+					w = snprintf(buf + k, sizeof(buf) - k, "%.100s", r->peer);
+#undef IS
+				if (w >= 0) {
+					k += (size_t)w;
+					p = e;
+					continue;
+				}
+			}
+		}
+		buf[k++] = *p;
+	}
+	(void)write_fd(STDOUT_FILENO, buf, k);
+}
+
+/* Reads a whole file ("-": stdin). Returns 0 or -errno. */
+static int slurp(const char *path, char **out, size_t *len)
+{
+	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
+	if (fd < 0)
+		return -errno;
+	size_t cap = 65536, n = 0;
+	char *b = malloc(cap);
+	int rc = 0;
+	while (b) {
+		if (n == cap) {
+			char *nb = cap < (1u << 30) ? realloc(b, cap * 2) : NULL;
+			if (!nb) {
+				rc = -ENOMEM;
+				break;
+			}
+			b = nb;
+			cap *= 2;
+		}
+		ssize_t r = read(fd, b + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = -errno;
+			break;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (!b)
+		rc = -ENOMEM;
+	if (fd != STDIN_FILENO)
+		close(fd);
+	if (rc < 0) {
+		free(b);
+		return rc;
+	}
+	*out = b;
+	*len = n;
+	return 0;
+}
+
+/* Appends one -d / --data-binary argument to the body (joined with '&'). */
+static int add_data(char **data, size_t *len, const char *arg, int binary)
+{
+	char *piece = NULL;
+	size_t pl = 0;
+	if (arg[0] == '@') {
+		int rc = slurp(arg + 1, &piece, &pl);
+		if (rc < 0) {
+			cli_err("http: read %s: %s", arg + 1, strerror(-rc));
+			return WIRE_EXIT_FAIL;
+		}
+		if (!binary) { /* curl's -d @file drops CR and LF */
+			size_t k = 0;
+			for (size_t i = 0; i < pl; i++)
+				if (piece[i] != '\r' && piece[i] != '\n')
+					piece[k++] = piece[i];
+			pl = k;
+		}
+	} else {
+		pl = strlen(arg);
+		piece = malloc(pl + 1);
+		if (!piece)
+			return WIRE_EXIT_FAIL;
+		memcpy(piece, arg, pl);
+	}
+	size_t sep = *data ? 1 : 0;
+	char *nb = realloc(*data, *len + sep + pl + 1);
+	if (!nb) {
+		free(piece);
+		return WIRE_EXIT_FAIL;
+	}
+	if (sep)
+		nb[(*len)++] = '&';
+	memcpy(nb + *len, piece, pl);
+	*len += pl;
+	*data = nb;
+	free(piece);
+	return 0;
+}
+
+enum {
+	OPT_DATA_BINARY = 1000,
+	OPT_MAX_REDIRS,
+	OPT_CONNECT_TIMEOUT,
+	OPT_RAW,
+	OPT_DRY_RUN,
+	OPT_CACERT,
+};
 
 int cmd_http(int argc, char **argv)
 {
-	if (argc > 1 && !strcmp(argv[1], "--help")) {
-		printf("Usage: wirecat http [OPTIONS]\n");
-		return 0;
+	static const struct option longopts[] = {
+		{"request", required_argument, NULL, 'X'},
+		{"data", required_argument, NULL, 'd'},
+		{"data-binary", required_argument, NULL, OPT_DATA_BINARY},
+		{"header", required_argument, NULL, 'H'},
+		{"head", no_argument, NULL, 'I'},
+		{"user-agent", required_argument, NULL, 'A'},
+		{"user", required_argument, NULL, 'u'},
+		{"location", no_argument, NULL, 'L'},
+		{"max-redirs", required_argument, NULL, OPT_MAX_REDIRS},
+		{"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
+		{"max-time", required_argument, NULL, 'm'},
+		{"fail", no_argument, NULL, 'f'},
+		{"output", required_argument, NULL, 'o'},
+		{"include", no_argument, NULL, 'i'},
+		{"raw", no_argument, NULL, OPT_RAW},
+		{"verbose", no_argument, NULL, 'v'},
+		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
+		{"write-out", required_argument, NULL, 'w'},
+		{"silent", no_argument, NULL, 's'},
+		{"ipv4", no_argument, NULL, '4'},
+		{"ipv6", no_argument, NULL, '6'},
+		{"cacert", required_argument, NULL, OPT_CACERT},
+		{"insecure", no_argument, NULL, 'k'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct wire_http_opts o;
+	struct out out;
+	memset(&o, 0, sizeof(o));
+	memset(&out, 0, sizeof(out));
+	o.max_redirs = WIRE_HTTP_MAX_REDIRS;
+	out.fd = STDOUT_FILENO;
+	const char **headers = calloc((size_t)argc + 1, sizeof(*headers));
+	char *data = NULL;
+	size_t data_len = 0;
+	const char *outfile = NULL, *wfmt = NULL;
+	int dry = 0, silent = 0, ch, rc;
+	if (!headers)
+		return WIRE_EXIT_FAIL;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "X:d:H:IA:u:Lm:fo:ivw:s46kh", longopts, NULL)) != -1) {
+		double secs;
+		switch (ch) {
+		case 'X': o.method = optarg; break;
+		case 'd':
+		case OPT_DATA_BINARY:
+			if ((rc = add_data(&data, &data_len, optarg, ch == OPT_DATA_BINARY)) != 0)
+				goto done_rc;
+			if (ch == 'd')
+				o.form = 1;
+			break;
+		case 'H': headers[o.nheaders++] = optarg; break;
+		case 'I': o.head = 1; out.include = 1; break;
+		case 'A': o.user_agent = optarg; break;
+		case 'u': o.userpwd = optarg; break;
+		case 'L': o.follow = 1; break;
+		case OPT_MAX_REDIRS: {
+			char *e;
+			long v = strtol(optarg, &e, 10);
+			if (*e || e == optarg || v < -1 || v > 1000000) {
+				rc = cli_usage_err("http", "http: bad --max-redirs '%s'", optarg);
+				goto done_rc;
+			}
+			o.max_redirs = (int)v;
+			break;
+		}
+		case OPT_CONNECT_TIMEOUT:
+		case 'm':
+			if (cli_parse_secs(optarg, &secs) < 0) {
+				rc = cli_usage_err("http", "http: bad number of seconds '%s'", optarg);
+				goto done_rc;
+			}
+			if (ch == 'm')
+				o.max_time_ms = secs > 0 && secs < 0.001 ? 1 : (int)(secs * 1000);
+			else
+				o.connect_timeout_ms = secs > 0 && secs < 0.001 ? 1 : (int)(secs * 1000);
+			break;
+		case 'f': out.fail = 1; break;
+		case 'o': outfile = optarg; break;
+		case 'i': out.include = 1; break;
+		case OPT_RAW: out.raw = 1; break;
+		case 'v': out.verbose = 1; break;
+		case OPT_DRY_RUN: dry = 1; break;
+		case 'w': wfmt = optarg; break;
+		case 's': silent = 1; break;
+		case '4': o.family = AF_INET; break;
+		case '6': o.family = AF_INET6; break;
+		case OPT_CACERT: o.cacert = optarg; break;
+		case 'k': o.insecure = 1; break;
+		case 'h':
+			usage(stdout);
+			rc = 0;
+			goto done_rc;
+		default:
+			if (optopt && optopt < 256)
+				rc = cli_usage_err("http", "http: unknown option or missing value: -%c", optopt);
+			else
+				rc = cli_usage_err("http", "http: unknown option or missing value: %s",
+						   argv[optind - 1]);
+			goto done_rc;
+		}
 	}
-	cli_err("http: not implemented yet");
-	return WIRE_EXIT_FAIL;
+	/* options may also follow URLs, as with curl (getopt permutes) */
+	int nurls = argc - optind;
+	char **urls = argv + optind;
+	if (nurls <= 0) {
+		rc = cli_usage_err("http", "http: no URL given");
+		goto done_rc;
+	}
+	o.headers = headers;
+	o.data = (const uint8_t *)data;
+	o.data_len = data_len;
+	if (dry) {
+		size_t cap = (1u << 20) + data_len;
+		uint8_t *b = malloc(cap);
+		rc = 0;
+		for (int i = 0; b && i < nurls && rc == 0; i++) {
+			int n = wire_http_build(&o, urls[i], b, cap);
+			if (n < 0) {
+				cli_err("http: bad URL or header for \"%s\"", urls[i]);
+				rc = n == WIRE_E_USAGE ? WIRE_EXIT_USAGE : WIRE_EXIT_FAIL;
+				break;
+			}
+			if (write_fd(STDOUT_FILENO, b, (size_t)n) < 0)
+				rc = WIRE_EXIT_FAIL;
+		}
+		free(b);
+		goto done_rc;
+	}
+	if (outfile) {
+		out.fd = open(outfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (out.fd < 0) {
+			cli_err("http: open %s: %s", outfile, strerror(errno));
+			rc = WIRE_EXIT_FAIL;
+			goto done_rc;
+		}
+		out.progress = !silent && cli_isatty(STDERR_FILENO);
+	}
+	cli_ignore_sigpipe();
+	struct wire_http_result res;
+	out.res = &res;
+	o.ctx = &out;
+	o.on_info = on_info;
+	o.on_head = on_head;
+	o.on_body = on_body;
+	if (out.raw)
+		o.on_raw = on_raw;
+	struct wire_http_client *c = wire_http_client_new(&o);
+	if (!c) {
+		cli_err("http: out of memory");
+		rc = WIRE_EXIT_FAIL;
+		goto done_rc;
+	}
+	rc = 0;
+	for (int i = 0; i < nurls; i++) {
+		out.failed_status = 0;
+		int r = wire_http_get(c, urls[i], &res);
+		if (out.progress && out.bytes)
+			progress(&out, 1);
+		if (r < 0) {
+			cli_err("http: %s", res.why);
+			rc = cli_exit_code(r);
+		} else if (out.failed_status) {
+			cli_err("http: the requested URL returned error: %d", out.failed_status);
+			rc = EXIT_HTTP_ERROR;
+		}
+		if (wfmt)
+			write_out(wfmt, &res, urls[i]);
+	}
+	wire_http_client_free(c);
+	if (outfile && close(out.fd) < 0) {
+		cli_err("http: write %s: %s", outfile, strerror(errno));
+		rc = WIRE_EXIT_FAIL;
+	}
+done_rc:
+	free(headers);
+	free(data);
+	return rc;
 }

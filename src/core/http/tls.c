@@ -1,0 +1,266 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * TLS for the HTTP client through OpenSSL, the only file that includes its
+ * headers. A context verifies the peer against the system's trust store
+ * (SSL_CTX_set_default_verify_paths) or a --cacert file, and each connection
+ * sends SNI and checks the certificate's name (SSL_set1_host) or IP address
+ * (X509_VERIFY_PARAM_set1_ip_asc). -k turns verification off. OpenSSL is
+ * initialised lazily, only when the first https URL needs it, so plain HTTP
+ * pays nothing for it at start-up. Errors come back as WIRE_E_TLS with one
+ * line of text.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include "wire/err.h"
+#include "wire/http.h"
+#include "wire/sock.h"
+
+struct wire_tls_ctx {
+	SSL_CTX *ctx;
+	int insecure;
+};
+
+struct wire_tls {
+	SSL *ssl;
+	int fd;
+};
+
+/* Writes OpenSSL's first queued error (or dflt) into why. */
+static void ossl_why(char *why, size_t n, const char *what, const char *dflt)
+{
+	unsigned long e = ERR_get_error();
+	char buf[256];
+	if (e)
+		ERR_error_string_n(e, buf, sizeof(buf));
+	snprintf(why, n, "%s: %s", what, e ? buf : dflt);
+	ERR_clear_error();
+}
+
+struct wire_tls_ctx *wire_tls_ctx_new(int insecure, const char *cacert, char *why, size_t n)
+{
+	struct wire_tls_ctx *x = calloc(1, sizeof(*x));
+	if (!x) {
+		snprintf(why, n, "TLS: out of memory");
+		return NULL;
+	}
+	x->ctx = SSL_CTX_new(TLS_client_method());
+	if (!x->ctx) {
+		ossl_why(why, n, "TLS", "cannot create a context");
+		free(x);
+		return NULL;
+	}
+	x->insecure = insecure;
+	SSL_CTX_set_min_proto_version(x->ctx, TLS1_2_VERSION);
+	SSL_CTX_set_mode(x->ctx, SSL_MODE_AUTO_RETRY);
+	if (insecure) {
+		SSL_CTX_set_verify(x->ctx, SSL_VERIFY_NONE, NULL);
+	} else {
+		SSL_CTX_set_verify(x->ctx, SSL_VERIFY_PEER, NULL);
+		int ok = cacert ? SSL_CTX_load_verify_locations(x->ctx, cacert, NULL)
+				: SSL_CTX_set_default_verify_paths(x->ctx);
+		if (ok != 1) {
+			char what[300];
+			snprintf(what, sizeof(what), "TLS: cannot load CA certificates%s%s",
+				 cacert ? " from " : "", cacert ? cacert : "");
+			ossl_why(why, n, what, "failed");
+			SSL_CTX_free(x->ctx);
+			free(x);
+			return NULL;
+		}
+	}
+	return x;
+}
+
+void wire_tls_ctx_free(struct wire_tls_ctx *x)
+{
+	if (!x)
+		return;
+	SSL_CTX_free(x->ctx);
+	free(x);
+}
+
+/* Waits until fd is readable or writable as OpenSSL asks. Returns 0 or WIRE_E_TIMEOUT. */
+static int wait_io(int fd, int want_write, int timeout_ms)
+{
+	struct pollfd p = {.fd = fd, .events = (short)(want_write ? POLLOUT : POLLIN)};
+	for (;;) {
+		int r = poll(&p, 1, timeout_ms);
+		if (r < 0 && errno == EINTR)
+			continue;
+		return r == 0 ? WIRE_E_TIMEOUT : 0;
+	}
+}
+
+int wire_tls_connect(struct wire_tls_ctx *x, int fd, const char *host, int timeout_ms,
+		     struct wire_tls **tp, char *why, size_t n)
+{
+	struct wire_tls *t = calloc(1, sizeof(*t));
+	if (!t) {
+		snprintf(why, n, "TLS: out of memory");
+		return WIRE_E_TLS;
+	}
+	t->fd = fd;
+	t->ssl = SSL_new(x->ctx);
+	if (!t->ssl) {
+		ossl_why(why, n, "TLS", "cannot create a connection");
+		free(t);
+		return WIRE_E_TLS;
+	}
+	unsigned char bin[16];
+	char plain[256];
+	snprintf(plain, sizeof(plain), "%s", host);
+	char *zone = strchr(plain, '%');
+	if (zone)
+		*zone = 0;
+	int is_ip = inet_pton(AF_INET, plain, bin) == 1 || inet_pton(AF_INET6, plain, bin) == 1;
+	if (!is_ip)
+		SSL_set_tlsext_host_name(t->ssl, host); /* SNI only for names (RFC 6066) */
+	if (!x->insecure) {
+		int ok = is_ip ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(t->ssl), plain)
+			       : SSL_set1_host(t->ssl, host);
+		if (ok != 1) {
+			ossl_why(why, n, "TLS", "cannot set the name to verify");
+			SSL_free(t->ssl);
+			free(t);
+			return WIRE_E_TLS;
+		}
+	}
+	SSL_set_fd(t->ssl, fd);
+	/* the handshake runs non-blocking so that the connect timeout holds */
+	int rc = wire_set_nonblock(fd, 1);
+	if (rc < 0) {
+		snprintf(why, n, "TLS: %s", strerror(-rc));
+		SSL_free(t->ssl);
+		free(t);
+		return rc;
+	}
+	for (;;) {
+		int r = SSL_connect(t->ssl);
+		if (r == 1)
+			break;
+		int e = SSL_get_error(t->ssl, r);
+		if ((e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)) {
+			rc = wait_io(fd, e == SSL_ERROR_WANT_WRITE, timeout_ms > 0 ? timeout_ms : -1);
+			if (rc < 0) {
+				snprintf(why, n, "TLS handshake timed out");
+				break;
+			}
+			continue;
+		}
+		long vr = SSL_get_verify_result(t->ssl);
+		if (vr != X509_V_OK) {
+			snprintf(why, n, "TLS certificate verification failed: %s",
+				 X509_verify_cert_error_string(vr));
+			ERR_clear_error();
+		} else if (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0) {
+			snprintf(why, n, "TLS handshake failed: %s",
+				 errno ? strerror(errno) : "connection closed by peer");
+		} else {
+			ossl_why(why, n, "TLS handshake failed", "protocol error");
+		}
+		rc = WIRE_E_TLS;
+		break;
+	}
+	if (rc == 0)
+		rc = wire_set_nonblock(fd, 0);
+	if (rc < 0) {
+		SSL_free(t->ssl);
+		free(t);
+		return rc;
+	}
+	*tp = t;
+	return 0;
+}
+
+long wire_tls_read(struct wire_tls *t, void *p, size_t n)
+{
+	for (;;) {
+		size_t got = 0;
+		int r = SSL_read_ex(t->ssl, p, n, &got);
+		if (r == 1)
+			return (long)got;
+		int e = SSL_get_error(t->ssl, r);
+		if (e == SSL_ERROR_ZERO_RETURN)
+			return 0;
+		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+			wait_io(t->fd, e == SSL_ERROR_WANT_WRITE, -1);
+			continue;
+		}
+		if (e == SSL_ERROR_SYSCALL) {
+			int err = errno;
+			ERR_clear_error();
+			/* a close without close_notify: report it as a plain close */
+			return err ? -err : 0;
+		}
+		ERR_clear_error();
+		return WIRE_E_TLS;
+	}
+}
+
+int wire_tls_write(struct wire_tls *t, const void *p, size_t n)
+{
+	const char *c = p;
+	while (n > 0) {
+		size_t w = 0;
+		int r = SSL_write_ex(t->ssl, c, n, &w);
+		if (r == 1) {
+			c += w;
+			n -= w;
+			continue;
+		}
+		int e = SSL_get_error(t->ssl, r);
+		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+			wait_io(t->fd, e == SSL_ERROR_WANT_WRITE, -1);
+			continue;
+		}
+		int err = errno;
+		ERR_clear_error();
+		return e == SSL_ERROR_SYSCALL && err ? -err : WIRE_E_TLS;
+	}
+	return 0;
+}
+
+int wire_tls_pending(struct wire_tls *t)
+{
+	return SSL_pending(t->ssl);
+}
+
+const char *wire_tls_describe(struct wire_tls *t, char *out, size_t n)
+{
+	snprintf(out, n, "%s / %s", SSL_get_version(t->ssl), SSL_get_cipher_name(t->ssl));
+	return out;
+}
+
+const char *wire_tls_peer(struct wire_tls *t, char *out, size_t n)
+{
+	X509 *c = SSL_get1_peer_certificate(t->ssl);
+	if (!c) {
+		snprintf(out, n, "no certificate");
+		return out;
+	}
+	char s[256], i[256];
+	X509_NAME_oneline(X509_get_subject_name(c), s, sizeof(s));
+	X509_NAME_oneline(X509_get_issuer_name(c), i, sizeof(i));
+	snprintf(out, n, "subject: %s; issuer: %s", s, i);
+	X509_free(c);
+	return out;
+}
+
+void wire_tls_free(struct wire_tls *t)
+{
+	if (!t)
+		return;
+	SSL_shutdown(t->ssl);
+	SSL_free(t->ssl);
+	free(t);
+}
