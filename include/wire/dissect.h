@@ -1,0 +1,377 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Decoded layers: every dissector reads its header through the bounded reader
+ * (wire/rd.h) into a small host-order struct below, and the printers
+ * (src/core/print/) render those structs as a line, a tree, JSON or stats.
+ * wire_dissect() runs the chain for one packet into a struct wire_dissect that
+ * lives on the caller's stack: no allocation per packet. A layer that runs out
+ * of captured bytes is TRUNC, one whose fields contradict each other is
+ * INVALID; either ends the chain at that layer, never the program.
+ * Variable-length parts (TCP and IP options, DNS records, HTTP headers, DHCP
+ * options) are kept as a pointer and length into the packet and walked by the
+ * bounded iterators declared here, which printers share.
+ */
+#ifndef WIRE_DISSECT_H
+#define WIRE_DISSECT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wire/limits.h"
+#include "wire/packet.h"
+#include "wire/rd.h"
+
+enum wire_lk {
+	WIRE_L_ETH = 0,
+	WIRE_L_VLAN,
+	WIRE_L_SLL,
+	WIRE_L_NULL,
+	WIRE_L_ARP,
+	WIRE_L_IPV4,
+	WIRE_L_IPV6,
+	WIRE_L_IP6EXT,
+	WIRE_L_ICMP,
+	WIRE_L_ICMP6,
+	WIRE_L_TCP,
+	WIRE_L_UDP,
+	WIRE_L_DNS,
+	WIRE_L_HTTP,
+	WIRE_L_DHCP,
+	WIRE_L_TLS,
+	WIRE_L_COUNT
+};
+
+enum wire_lstat { WIRE_LS_OK = 0, WIRE_LS_TRUNC, WIRE_LS_INVALID };
+
+/* Checksum verdicts. */
+enum wire_csum {
+	WIRE_CSUM_UNCHECKED = 0, /* not fully captured, or not verifiable */
+	WIRE_CSUM_OK,
+	WIRE_CSUM_BAD,
+	WIRE_CSUM_PARTIAL, /* left to hardware (WIRE_PKT_CSUM_PARTIAL) */
+	WIRE_CSUM_GSO,     /* part of a GSO/TSO super-packet */
+};
+
+struct wire_eth {
+	uint8_t dst[6], src[6];
+	uint16_t type; /* ethertype, or the 802.3 length when < 0x0600 */
+};
+
+struct wire_vlan {
+	uint16_t tpid; /* 0x8100 or 0x88a8 (or 0x9100) */
+	uint16_t tci;  /* pcp:3 dei:1 id:12 */
+	uint16_t type;
+};
+
+struct wire_sll {
+	uint8_t version; /* 1 or 2 */
+	uint8_t halen;
+	uint16_t pkttype, hatype, proto;
+	uint32_t ifindex; /* v2 only */
+	uint8_t addr[8];
+};
+
+struct wire_null {
+	uint32_t family; /* AF_ value as found (byte order resolved) */
+};
+
+struct wire_arp {
+	uint16_t htype, ptype, op;
+	uint8_t hlen, plen;
+	uint8_t sha[16], spa[16], tha[16], tpa[16]; /* first min(len, 16) bytes */
+};
+
+struct wire_ipv4 {
+	uint8_t ihl, tos, ttl, proto;
+	uint16_t len, id, frag, csum; /* frag: flags (3 bits) and offset (13 bits) */
+	uint16_t optlen;
+	uint8_t src[4], dst[4];
+	uint8_t csum_st; /* enum wire_csum for the header checksum */
+	uint8_t gso;     /* total length 0 or past the frame: a GSO super-packet */
+	const uint8_t *opt;
+};
+
+struct wire_ipv6 {
+	uint8_t tc, nxt, hlim, gso;
+	uint16_t plen;
+	uint32_t flow;
+	uint8_t src[16], dst[16];
+};
+
+/* One IPv6 extension header (RFC 8200 section 4). */
+struct wire_ip6ext {
+	uint8_t type; /* 0 hop-by-hop, 43 routing, 44 fragment, 60 destination */
+	uint8_t nxt;
+	uint16_t hlen;   /* bytes */
+	uint8_t rtype, segleft; /* routing */
+	uint8_t frag_m;  /* fragment: more fragments */
+	uint16_t frag_off; /* fragment: offset in 8-byte units */
+	uint32_t frag_id;
+	uint32_t jumbo; /* hop-by-hop jumbo payload option, 0 if absent */
+};
+
+struct wire_icmp {
+	uint8_t type, code, csum_st;
+	uint16_t csum;
+	uint16_t id, seq; /* echo, timestamp, info */
+	uint32_t rest;    /* the 4 bytes after the checksum */
+	uint32_t len;     /* ICMP message length (header + data) */
+};
+
+struct wire_icmp6 {
+	uint8_t type, code, csum_st, has_target, has_ll;
+	uint16_t csum;
+	uint16_t id, seq;
+	uint32_t rest;
+	uint32_t len;
+	uint8_t target[16]; /* NS/NA target, redirect target */
+	uint8_t ll[6];      /* source/target link-layer address option */
+	uint8_t ll_type;    /* 1 source, 2 target */
+	uint8_t ra_hlim, ra_flags;
+	uint16_t ra_life;
+};
+
+/* TCP flag bits as in the header's 12 low bits of the offset/flags word. */
+#define WIRE_TH_FIN 0x001u
+#define WIRE_TH_SYN 0x002u
+#define WIRE_TH_RST 0x004u
+#define WIRE_TH_PSH 0x008u
+#define WIRE_TH_ACK 0x010u
+#define WIRE_TH_URG 0x020u
+#define WIRE_TH_ECE 0x040u
+#define WIRE_TH_CWR 0x080u
+#define WIRE_TH_AE 0x100u
+
+struct wire_tcp {
+	uint16_t sport, dport, flags, win, csum, urp;
+	uint8_t doff; /* header length in bytes */
+	uint8_t csum_st;
+	uint16_t optlen;
+	uint32_t seq, ack;
+	uint32_t paylen; /* payload bytes claimed by the IP layer */
+	const uint8_t *opt;
+};
+
+struct wire_udp {
+	uint16_t sport, dport, ulen, csum;
+	uint8_t csum_st;
+	uint32_t paylen;
+};
+
+struct wire_dns {
+	uint16_t id, flags, qd, an, ns, ar;
+	uint8_t tcp;   /* over TCP: msg follows a 2-byte length */
+	uint16_t qtype; /* first question's type, 0 if none */
+	uint32_t len;  /* message bytes at msg */
+	const uint8_t *msg;
+};
+
+struct wire_http {
+	uint8_t is_req;
+	uint16_t status;
+	uint16_t method_len, uri_len, ver_len, reason_len;
+	uint32_t hdr_len; /* header lines after the first line (up to the blank line or the end) */
+	const uint8_t *method, *uri, *ver, *reason, *hdr;
+};
+
+struct wire_dhcp {
+	uint8_t op, htype, hlen, hops, msgtype;
+	uint16_t secs, flags;
+	uint32_t xid;
+	uint8_t ciaddr[4], yiaddr[4], siaddr[4], giaddr[4];
+	uint8_t chaddr[16];
+	uint16_t optlen;
+	const uint8_t *opt;
+};
+
+struct wire_tls {
+	uint8_t ctype, hs_type;
+	uint16_t version, hs_version;
+	uint16_t sni_len;
+	const uint8_t *sni;
+};
+
+struct wire_layer {
+	uint8_t kind;   /* enum wire_lk */
+	uint8_t status; /* enum wire_lstat */
+	uint8_t quoted; /* inside an ICMP error's quoted packet */
+	uint32_t off;   /* header offset in the packet */
+	uint32_t len;   /* header bytes */
+	const char *why; /* INVALID: reason (may point at whybuf) */
+	char whybuf[56];
+	union {
+		struct wire_eth eth;
+		struct wire_vlan vlan;
+		struct wire_sll sll;
+		struct wire_null null;
+		struct wire_arp arp;
+		struct wire_ipv4 ip4;
+		struct wire_ipv6 ip6;
+		struct wire_ip6ext ext;
+		struct wire_icmp icmp;
+		struct wire_icmp6 icmp6;
+		struct wire_tcp tcp;
+		struct wire_udp udp;
+		struct wire_dns dns;
+		struct wire_http http;
+		struct wire_dhcp dhcp;
+		struct wire_tls tls;
+	} u;
+};
+
+/* What a dissector says comes next. */
+enum wire_next {
+	WIRE_NEXT_NONE = 0,
+	WIRE_NEXT_ETHERTYPE, /* val: ethertype */
+	WIRE_NEXT_IPPROTO,   /* val: IP protocol number */
+	WIRE_NEXT_UDP,       /* val: sport << 16 | dport */
+	WIRE_NEXT_TCP,       /* val: sport << 16 | dport */
+	WIRE_NEXT_LAYER,     /* val: enum wire_lk */
+};
+
+struct wire_dissect {
+	const struct wire_pkt *pkt;
+	unsigned n;         /* layers decoded */
+	int bad;            /* index of the first TRUNC/INVALID layer, or -1 */
+	int ip;             /* index of the innermost IP layer, or -1 */
+	int tp;             /* index of the outer TCP/UDP layer, or -1 */
+	uint32_t tp_off, tp_len; /* transport payload (captured bytes) */
+	uint32_t rest_off, rest_len; /* bytes no dissector consumed */
+	enum wire_next next;
+	uint32_t next_val;
+	uint32_t claim;  /* bytes the headers so far say the reader should hold */
+	uint8_t ext_type; /* IPv6 extension header type for the next ip6ext layer */
+	uint8_t frag;    /* inside a fragment: lengths and checksums not checkable */
+	uint8_t gso;     /* inside a GSO super-packet */
+	struct wire_layer l[WIRE_DISSECT_DEPTH_MAX];
+};
+
+/* A dissector: decodes one header from r into l (kind already set), sets
+ * l->status and l->why, moves r to the next layer's bytes (narrowed to what the
+ * header claims) and sets d->next / d->next_val. */
+struct wire_proto {
+	const char *name;
+	uint8_t kind;
+	void (*decode)(struct wire_dissect *d, struct wire_rd *r, struct wire_layer *l);
+};
+
+extern const struct wire_proto wire_proto_eth, wire_proto_vlan, wire_proto_sll, wire_proto_null,
+	wire_proto_raw, wire_proto_arp, wire_proto_ipv4, wire_proto_ipv6, wire_proto_ip6ext,
+	wire_proto_icmp, wire_proto_icmp6, wire_proto_tcp, wire_proto_udp, wire_proto_dns,
+	wire_proto_http, wire_proto_dhcp, wire_proto_tls;
+
+/* Per-protocol decoders (the .decode of each wire_proto_<name>). */
+void wire_eth_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_layer *l);
+void wire_vlan_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_layer *l);
+void wire_sll_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_layer *l);
+void wire_null_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_layer *l);
+/* Returns the IP dissector for a raw-IP link type, by link type or by the
+ * version nibble of the first byte. */
+const struct wire_proto *wire_raw_pick(int linktype, const struct wire_rd *r);
+void wire_arp_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_layer *l);
+void wire_ipv4_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_layer *l);
+void wire_ipv6_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_layer *l);
+void wire_ip6ext_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_layer *l);
+void wire_icmp_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_layer *l);
+void wire_icmp6_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_layer *l);
+void wire_tcp_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_layer *l);
+void wire_udp_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_layer *l);
+void wire_dns_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_layer *l);
+void wire_http_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_layer *l);
+void wire_dhcp_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_layer *l);
+void wire_tls_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_layer *l);
+
+/* Subtracts n header bytes from what the headers claim is left. */
+static inline void wire_claim_sub(struct wire_dissect *d, uint32_t n)
+{
+	d->claim = d->claim > n ? d->claim - n : 0;
+}
+
+/* Dissects pkt into *d (on the caller's stack). Returns the number of layers. */
+unsigned wire_dissect(struct wire_dissect *d, const struct wire_pkt *pkt);
+
+/* Returns the dissector for a (kind, value) pair from the registry, or NULL. */
+const struct wire_proto *wire_registry_lookup(enum wire_next kind, uint32_t val);
+/* Returns the dissector for a link type, or NULL. */
+const struct wire_proto *wire_registry_link(int linktype);
+
+/* Marks l truncated (returns nothing). */
+void wire_layer_trunc(struct wire_layer *l);
+/* Marks l invalid with a printf-style reason. */
+void wire_layer_invalid(struct wire_layer *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Internet checksum helpers: returns the running 32-bit sum of n bytes. */
+uint32_t wire_csum_add(uint32_t sum, const uint8_t *p, size_t n);
+/* Returns the folded one's complement of sum (0 when a checksum verifies). */
+uint16_t wire_csum_fold(uint32_t sum);
+/* Verifies a TCP/UDP/ICMPv6 checksum over seg (n bytes) with the pseudo-header
+ * of IP layer ip. Returns WIRE_CSUM_OK or WIRE_CSUM_BAD. */
+int wire_csum_l4(const struct wire_layer *ip, uint8_t proto, const uint8_t *seg, size_t n);
+
+/* Returns the checksum verdict (enum wire_csum) for the transport segment of
+ * layer l (seglen bytes from l->off, checksum over the pseudo-header when
+ * proto != 0): PARTIAL/GSO when the packet says so, UNCHECKED when quoted,
+ * fragmented or not fully captured. */
+int wire_csum_verdict(const struct wire_dissect *d, const struct wire_layer *l, uint8_t proto,
+		      uint32_t seglen);
+
+/* ---- iterators over variable parts ------------------------------------ */
+
+/* One TCP or IPv4 option. */
+struct wire_opt {
+	uint8_t kind, len; /* len: whole option incl. kind/len (1 for NOP/EOL) */
+	const uint8_t *data; /* len-2 bytes of value */
+};
+/* Walks options at p (n bytes), at most WIRE_OPT_LOOP_MAX. */
+struct wire_opt_it {
+	struct wire_rd r;
+	unsigned count;
+	int err; /* 1 truncated, 2 invalid length */
+};
+void wire_opt_begin(struct wire_opt_it *it, const uint8_t *p, size_t n);
+/* Returns 1 with *o filled, or 0 at the end or on error (it->err). */
+int wire_opt_next(struct wire_opt_it *it, struct wire_opt *o);
+
+/* DNS (RFC 1035). */
+enum { WIRE_DNS_QD = 0, WIRE_DNS_AN, WIRE_DNS_NS, WIRE_DNS_AR };
+#define WIRE_DNS_NAME_TEXT 1040u /* buffer for a presentation-format name */
+struct wire_dns_rr {
+	uint8_t section;
+	uint16_t type, class_;
+	uint32_t ttl;
+	uint16_t rdlen;
+	uint32_t name_off;  /* offset of the owner name in the message */
+	uint32_t rdata_off; /* offset of rdata in the message */
+};
+struct wire_dns_it {
+	const uint8_t *msg;
+	uint32_t len, off;
+	uint8_t sect;
+	uint16_t left[4];
+	unsigned count;
+	int err; /* 1 truncated, 2 invalid */
+};
+void wire_dns_begin(struct wire_dns_it *it, const struct wire_dns *dns);
+/* Returns 1 with the next record (questions first), 0 at the end or error. */
+int wire_dns_next(struct wire_dns_it *it, struct wire_dns_rr *rr);
+/* Decodes the name at off in msg (len bytes) into out (text, NUL-terminated,
+ * non-printables as \DDD). Returns the offset just past the name in place
+ * (not following pointers), or a negative value: -1 truncated, -2 invalid
+ * (forward or looping pointer, too long). */
+long wire_dns_name(const uint8_t *msg, uint32_t len, uint32_t off, char *out, size_t outsz);
+/* Returns the mnemonic for a DNS type ("A", "AAAA", ...) or NULL. */
+const char *wire_dns_type_name(uint16_t type);
+
+/* HTTP header iterator over http->hdr. */
+struct wire_http_it {
+	struct wire_rd r;
+	unsigned count;
+};
+void wire_http_begin(struct wire_http_it *it, const struct wire_http *h);
+/* Returns 1 with the next header line (without CRLF) in *line / *n, else 0. */
+int wire_http_next(struct wire_http_it *it, const uint8_t **line, size_t *n);
+
+/* Returns a short lowercase name for a layer kind ("eth", "ip", "tcp"...). */
+const char *wire_layer_name(unsigned kind);
+
+#endif

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * IPv4 (RFC 791). The header checksum is verified; the payload is narrowed to
+ * the total length so that link padding is never parsed. A total length of 0,
+ * or one past the bytes of a frame that was captured whole, is a GSO/TSO
+ * super-packet handed to the capture before segmentation: its payload is what
+ * was captured. Non-first fragments are not dissected further.
+ *
+ *    0                   1                   2                   3
+ *    0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *   +-------+-------+---------------+-------------------------------+
+ *   |Version|  IHL  |Type of Service|          Total Length         |
+ *   +-------+-------+---------------+-----+-------------------------+
+ *   |         Identification        |Flags|      Fragment Offset    |
+ *   +---------------+---------------+-----+-------------------------+
+ *   |  Time to Live |    Protocol   |         Header Checksum       |
+ *   +---------------+---------------+-------------------------------+
+ *   |                       Source Address                          |
+ *   +---------------------------------------------------------------+
+ *   |                    Destination Address                        |
+ *   +---------------------------------------------------------------+
+ *   |                    Options (IHL > 5)                          |
+ *   +---------------------------------------------------------------+
+ */
+#include "wire/dissect.h"
+
+void wire_ipv4_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_layer *l)
+{
+	struct wire_ipv4 *ip = &l->u.ip4;
+	const uint8_t *start = r->p;
+	uint8_t vihl = wire_rd_u8(r);
+	if (r->err) {
+		wire_layer_trunc(l);
+		return;
+	}
+	ip->ihl = (uint8_t)((vihl & 15u) * 4u);
+	ip->tos = wire_rd_u8(r);
+	ip->len = wire_rd_be16(r);
+	ip->id = wire_rd_be16(r);
+	ip->frag = wire_rd_be16(r);
+	ip->ttl = wire_rd_u8(r);
+	ip->proto = wire_rd_u8(r);
+	ip->csum = wire_rd_be16(r);
+	wire_rd_copy(r, ip->src, 4);
+	wire_rd_copy(r, ip->dst, 4);
+	ip->optlen = 0;
+	ip->opt = NULL;
+	ip->gso = 0;
+	ip->csum_st = WIRE_CSUM_UNCHECKED;
+	if ((vihl >> 4) != 4) {
+		wire_layer_invalid(l, "ip version %u", (unsigned)(vihl >> 4));
+		return;
+	}
+	if (ip->ihl < 20) {
+		wire_layer_invalid(l, "ihl %u < 5", (unsigned)(vihl & 15u));
+		return;
+	}
+	if (r->err) {
+		wire_layer_trunc(l);
+		return;
+	}
+	ip->optlen = (uint16_t)(ip->ihl - 20u);
+	ip->opt = wire_rd_take(r, ip->optlen);
+	if (r->err) {
+		wire_layer_trunc(l);
+		return;
+	}
+	l->len = ip->ihl;
+	ip->csum_st = wire_csum_fold(wire_csum_add(0, start, ip->ihl)) == 0 ? WIRE_CSUM_OK : WIRE_CSUM_BAD;
+
+	uint32_t wire_left = d->claim > ip->ihl ? d->claim - ip->ihl : 0; /* after this header */
+	uint32_t cap_left = (uint32_t)wire_rd_left(r);
+	if (!l->quoted && (ip->len == 0 || ((d->pkt->flags & WIRE_PKT_GSO) && ip->len > ip->ihl) ||
+			   (ip->len > d->claim && d->pkt->wirelen <= d->pkt->caplen))) {
+		ip->gso = 1; /* payload: everything captured */
+		d->gso = 1;
+		d->claim = cap_left > wire_left ? cap_left : wire_left;
+	} else if (ip->len < ip->ihl) {
+		wire_layer_invalid(l, "ip len %u < ihl %u", ip->len, ip->ihl);
+		return;
+	} else {
+		d->claim = (uint32_t)(ip->len - ip->ihl);
+		*r = wire_rd_sub_upto(r, d->claim);
+	}
+	d->frag = (ip->frag & 0x3fffu) != 0;
+	if ((ip->frag & 0x1fffu) != 0)
+		return; /* a later fragment: no transport header here */
+	d->next = WIRE_NEXT_IPPROTO;
+	d->next_val = ip->proto;
+}
+
+const struct wire_proto wire_proto_ipv4 = {"ip", WIRE_L_IPV4, wire_ipv4_decode};

@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The dissector registry and the dissect loop. One explicit table maps
+ * (link type | ethertype | IP protocol | UDP/TCP port) to a dissector; the loop
+ * runs dissectors one after another over a bounded reader that each narrows
+ * to what its header claims, up to WIRE_DISSECT_DEPTH_MAX layers. Also here:
+ * the helpers every dissector shares (layer marks, Internet checksum, the
+ * TLV option walker used by TCP and IPv4).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "wire/dissect.h"
+
+struct entry {
+	uint8_t kind;
+	uint32_t val;
+	const struct wire_proto *p;
+};
+
+static const struct entry table[] = {
+	{WIRE_NEXT_ETHERTYPE, 0x0800, &wire_proto_ipv4},
+	{WIRE_NEXT_ETHERTYPE, 0x86dd, &wire_proto_ipv6},
+	{WIRE_NEXT_ETHERTYPE, 0x0806, &wire_proto_arp},
+	{WIRE_NEXT_ETHERTYPE, 0x8100, &wire_proto_vlan},
+	{WIRE_NEXT_ETHERTYPE, 0x88a8, &wire_proto_vlan},
+	{WIRE_NEXT_ETHERTYPE, 0x9100, &wire_proto_vlan},
+	{WIRE_NEXT_IPPROTO, 1, &wire_proto_icmp},
+	{WIRE_NEXT_IPPROTO, 4, &wire_proto_ipv4},
+	{WIRE_NEXT_IPPROTO, 6, &wire_proto_tcp},
+	{WIRE_NEXT_IPPROTO, 17, &wire_proto_udp},
+	{WIRE_NEXT_IPPROTO, 41, &wire_proto_ipv6},
+	{WIRE_NEXT_IPPROTO, 58, &wire_proto_icmp6},
+	{WIRE_NEXT_UDP, 53, &wire_proto_dns},
+	{WIRE_NEXT_UDP, 5353, &wire_proto_dns},
+	{WIRE_NEXT_UDP, 5355, &wire_proto_dns},
+	{WIRE_NEXT_UDP, 67, &wire_proto_dhcp},
+	{WIRE_NEXT_UDP, 68, &wire_proto_dhcp},
+	{WIRE_NEXT_TCP, 53, &wire_proto_dns},
+	{WIRE_NEXT_LAYER, WIRE_L_IP6EXT, &wire_proto_ip6ext},
+	{WIRE_NEXT_LAYER, WIRE_L_HTTP, &wire_proto_http},
+	{WIRE_NEXT_LAYER, WIRE_L_TLS, &wire_proto_tls},
+};
+
+static const struct wire_proto *find(uint8_t kind, uint32_t val)
+{
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (table[i].kind == kind && table[i].val == val)
+			return table[i].p;
+	return NULL;
+}
+
+const struct wire_proto *wire_registry_lookup(enum wire_next kind, uint32_t val)
+{
+	if (kind == WIRE_NEXT_UDP || kind == WIRE_NEXT_TCP) {
+		const struct wire_proto *p = find((uint8_t)kind, val & 0xffffu);
+		return p ? p : find((uint8_t)kind, val >> 16);
+	}
+	return find((uint8_t)kind, val);
+}
+
+const struct wire_proto *wire_registry_link(int linktype)
+{
+	switch (linktype) {
+	case WIRE_LINK_ETHERNET:
+		return &wire_proto_eth;
+	case WIRE_LINK_NULL:
+	case WIRE_LINK_LOOP:
+		return &wire_proto_null;
+	case WIRE_LINK_LINUX_SLL:
+	case WIRE_LINK_LINUX_SLL2:
+		return &wire_proto_sll;
+	case WIRE_LINK_RAW:
+	case WIRE_LINK_IPV4:
+	case WIRE_LINK_IPV6:
+	case 12: /* DLT_RAW values that some savefiles carry */
+	case 14:
+		return &wire_proto_raw;
+	default:
+		return NULL;
+	}
+}
+
+static int starts(const uint8_t *p, size_t n, const char *s)
+{
+	size_t k = strlen(s);
+	return n >= k && memcmp(p, s, k) == 0;
+}
+
+/* Returns 1 when a TCP payload looks like the start of an HTTP/1.x message. */
+static int looks_http(const uint8_t *p, size_t n)
+{
+	static const char *const m[] = {"GET ", "POST ", "HEAD ", "PUT ", "DELETE ", "OPTIONS ",
+					"PATCH ", "CONNECT ", "TRACE ", "HTTP/1."};
+	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+		if (starts(p, n, m[i]))
+			return 1;
+	return 0;
+}
+
+/* Payload-based guesses for TCP: HTTP on any port, TLS handshakes. */
+static const struct wire_proto *guess_tcp(const struct wire_rd *r, uint32_t ports)
+{
+	size_t n = wire_rd_left(r);
+	if (n == 0)
+		return NULL;
+	if (looks_http(r->p, n))
+		return &wire_proto_http;
+	if (n >= 3 && r->p[0] == 0x16 && r->p[1] == 0x03 && r->p[2] <= 4)
+		return &wire_proto_tls;
+	const struct wire_proto *p = wire_registry_lookup(WIRE_NEXT_TCP, ports);
+	return p;
+}
+
+const char *wire_layer_name(unsigned kind)
+{
+	static const char *const names[WIRE_L_COUNT] = {
+		"eth", "vlan", "sll", "null", "arp", "ip", "ipv6", "ipv6ext",
+		"icmp", "icmpv6", "tcp", "udp", "dns", "http", "dhcp", "tls"};
+	return kind < WIRE_L_COUNT ? names[kind] : "?";
+}
+
+unsigned wire_dissect(struct wire_dissect *d, const struct wire_pkt *pkt)
+{
+	struct wire_rd r = wire_rd_init(pkt->data, pkt->caplen);
+	const struct wire_proto *p = wire_registry_link(pkt->linktype);
+	uint8_t quoted = 0;
+
+	d->pkt = pkt;
+	d->n = 0;
+	d->bad = -1;
+	d->ip = -1;
+	d->tp = -1;
+	d->tp_off = d->tp_len = 0;
+	d->claim = pkt->wirelen > pkt->caplen ? pkt->wirelen : pkt->caplen;
+	d->frag = d->gso = 0;
+	d->ext_type = 0;
+	if (p == &wire_proto_raw)
+		p = wire_raw_pick(pkt->linktype, &r);
+	while (p && d->n < WIRE_DISSECT_DEPTH_MAX) {
+		struct wire_layer *l = &d->l[d->n];
+		l->kind = p->kind;
+		l->status = WIRE_LS_OK;
+		l->quoted = quoted;
+		l->why = NULL;
+		l->off = (uint32_t)(r.p - pkt->data);
+		l->len = 0;
+		d->next = WIRE_NEXT_NONE;
+		d->next_val = 0;
+		p->decode(d, &r, l);
+		d->n++;
+		if (l->status != WIRE_LS_OK) {
+			d->bad = (int)(d->n - 1);
+			break;
+		}
+		if (l->kind == WIRE_L_IPV4 || l->kind == WIRE_L_IPV6)
+			d->ip = (int)(d->n - 1);
+		if ((l->kind == WIRE_L_TCP || l->kind == WIRE_L_UDP) && !quoted && d->tp < 0) {
+			d->tp = (int)(d->n - 1);
+			d->tp_off = (uint32_t)(r.p - pkt->data);
+			d->tp_len = (uint32_t)wire_rd_left(&r);
+		}
+		if ((l->kind == WIRE_L_ICMP || l->kind == WIRE_L_ICMP6) && d->next != WIRE_NEXT_NONE)
+			quoted = 1;
+		if (d->next == WIRE_NEXT_NONE || r.err)
+			break;
+		if (d->next == WIRE_NEXT_TCP)
+			p = quoted ? NULL : guess_tcp(&r, d->next_val);
+		else if (d->next == WIRE_NEXT_UDP && (quoted || wire_rd_left(&r) == 0))
+			p = NULL;
+		else
+			p = wire_registry_lookup(d->next, d->next_val);
+	}
+	d->rest_off = (uint32_t)(r.p - pkt->data);
+	d->rest_len = (uint32_t)wire_rd_left(&r);
+	if (d->rest_off > pkt->caplen)
+		d->rest_off = pkt->caplen;
+	return d->n;
+}
+
+void wire_layer_trunc(struct wire_layer *l)
+{
+	l->status = WIRE_LS_TRUNC;
+}
+
+void wire_layer_invalid(struct wire_layer *l, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(l->whybuf, sizeof(l->whybuf), fmt, ap);
+	va_end(ap);
+	l->why = l->whybuf;
+	l->status = WIRE_LS_INVALID;
+}
+
+uint32_t wire_csum_add(uint32_t sum, const uint8_t *p, size_t n)
+{
+	uint64_t s = sum;
+	size_t i = 0;
+	for (; i + 1 < n; i += 2)
+		s += ((uint32_t)p[i] << 8) | (uint32_t)p[i + 1];
+	if (i < n)
+		s += (uint32_t)p[i] << 8;
+	while (s >> 32)
+		s = (s & 0xffffffffu) + (s >> 32);
+	return (uint32_t)s;
+}
+
+uint16_t wire_csum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffffu) + (sum >> 16);
+	return (uint16_t)(~sum & 0xffffu);
+}
+
+int wire_csum_l4(const struct wire_layer *ip, uint8_t proto, const uint8_t *seg, size_t n)
+{
+	uint32_t sum = 0;
+	uint8_t ph[8];
+	if (ip->kind == WIRE_L_IPV4) {
+		sum = wire_csum_add(sum, ip->u.ip4.src, 4);
+		sum = wire_csum_add(sum, ip->u.ip4.dst, 4);
+		ph[0] = 0;
+		ph[1] = proto;
+		ph[2] = (uint8_t)(n >> 8);
+		ph[3] = (uint8_t)n;
+		sum = wire_csum_add(sum, ph, 4);
+	} else {
+		sum = wire_csum_add(sum, ip->u.ip6.src, 16);
+		sum = wire_csum_add(sum, ip->u.ip6.dst, 16);
+		ph[0] = (uint8_t)(n >> 24);
+		ph[1] = (uint8_t)(n >> 16);
+		ph[2] = (uint8_t)(n >> 8);
+		ph[3] = (uint8_t)n;
+		ph[4] = ph[5] = ph[6] = 0;
+		ph[7] = proto;
+		sum = wire_csum_add(sum, ph, 8);
+	}
+	sum = wire_csum_add(sum, seg, n);
+	return wire_csum_fold(sum) == 0 ? WIRE_CSUM_OK : WIRE_CSUM_BAD;
+}
+
+int wire_csum_verdict(const struct wire_dissect *d, const struct wire_layer *l, uint8_t proto,
+		      uint32_t seglen)
+{
+	const struct wire_pkt *pkt = d->pkt;
+	if (l->quoted || d->frag)
+		return WIRE_CSUM_UNCHECKED;
+	if (pkt->flags & WIRE_PKT_CSUM_PARTIAL)
+		return WIRE_CSUM_PARTIAL;
+	if (d->gso || (pkt->flags & WIRE_PKT_GSO))
+		return WIRE_CSUM_GSO;
+	if (l->off > pkt->caplen || seglen > pkt->caplen - l->off)
+		return WIRE_CSUM_UNCHECKED;
+	const uint8_t *seg = pkt->data + l->off;
+	if (!proto)
+		return wire_csum_fold(wire_csum_add(0, seg, seglen)) == 0 ? WIRE_CSUM_OK : WIRE_CSUM_BAD;
+	if (d->ip < 0)
+		return WIRE_CSUM_UNCHECKED;
+	return wire_csum_l4(&d->l[d->ip], proto, seg, seglen);
+}
+
+void wire_opt_begin(struct wire_opt_it *it, const uint8_t *p, size_t n)
+{
+	it->r = wire_rd_init(p, p ? n : 0);
+	it->count = 0;
+	it->err = 0;
+}
+
+int wire_opt_next(struct wire_opt_it *it, struct wire_opt *o)
+{
+	if (it->err || wire_rd_left(&it->r) == 0)
+		return 0;
+	if (it->count >= WIRE_OPT_LOOP_MAX) {
+		it->err = 2;
+		return 0;
+	}
+	it->count++;
+	o->kind = wire_rd_u8(&it->r);
+	o->len = 1;
+	o->data = NULL;
+	if (o->kind == 0) {
+		it->r.p = it->r.end; /* end of options: the rest is padding */
+		return 1;
+	}
+	if (o->kind == 1)
+		return 1;
+	uint8_t len = wire_rd_u8(&it->r);
+	if (it->r.err) {
+		it->err = 1;
+		return 0;
+	}
+	if (len < 2) {
+		it->err = 2;
+		return 0;
+	}
+	o->len = len;
+	o->data = wire_rd_take(&it->r, (size_t)len - 2);
+	if (!o->data) {
+		it->err = 1;
+		return 0;
+	}
+	return 1;
+}

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * TCP (RFC 9293) with the options of RFC 7323 (window scale, timestamps),
+ * RFC 2018 (SACK) and MSS. The data offset must be at least 5 words; options
+ * are kept as bytes and walked by wire_opt_next(), which is bounded. The
+ * checksum is verified when the segment is whole and not offloaded.
+ *
+ *    0                   1                   2                   3
+ *   +-------------------------------+-------------------------------+
+ *   |          Source Port          |       Destination Port        |
+ *   +-------------------------------+-------------------------------+
+ *   |                        Sequence Number                        |
+ *   +---------------------------------------------------------------+
+ *   |                    Acknowledgment Number                      |
+ *   +-------+-----+-+-+-+-+-+-+-+-+-+-------------------------------+
+ *   |  Data | Rsv |A|C|E|U|A|P|R|S|F|                               |
+ *   | Offset|     |E|W|C|R|C|S|S|Y|I|            Window             |
+ *   +-------+-----+-+-+-+-+-+-+-+-+-+-------------------------------+
+ *   |           Checksum            |         Urgent Pointer        |
+ *   +-------------------------------+-------------------------------+
+ *   |                    Options                    |    Padding    |
+ *   +-----------------------------------------------+---------------+
+ */
+#include "wire/dissect.h"
+
+void wire_tcp_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_layer *l)
+{
+	struct wire_tcp *t = &l->u.tcp;
+	t->sport = wire_rd_be16(r);
+	t->dport = wire_rd_be16(r);
+	t->seq = wire_rd_be32(r);
+	if (l->quoted && r->err == 0 && wire_rd_left(r) < 12) {
+		/* An ICMP error quotes at least 8 bytes: ports and sequence. */
+		t->ack = 0;
+		t->flags = t->win = t->csum = t->urp = 0;
+		t->doff = 0;
+		t->optlen = 0;
+		t->opt = NULL;
+		t->paylen = 0;
+		t->csum_st = WIRE_CSUM_UNCHECKED;
+		l->len = 8;
+		return;
+	}
+	t->ack = wire_rd_be32(r);
+	uint16_t of = wire_rd_be16(r);
+	t->win = wire_rd_be16(r);
+	t->csum = wire_rd_be16(r);
+	t->urp = wire_rd_be16(r);
+	t->doff = (uint8_t)((of >> 12) * 4u);
+	t->flags = (uint16_t)(of & 0x1ffu);
+	t->optlen = 0;
+	t->opt = NULL;
+	t->paylen = 0;
+	t->csum_st = WIRE_CSUM_UNCHECKED;
+	if (r->err) {
+		wire_layer_trunc(l);
+		return;
+	}
+	if (t->doff < 20) {
+		l->len = 20;
+		wire_layer_invalid(l, "doff %u < 5", (unsigned)(of >> 12));
+		return;
+	}
+	t->optlen = (uint16_t)(t->doff - 20u);
+	t->opt = wire_rd_take(r, t->optlen);
+	l->len = t->doff;
+	if (r->err) {
+		wire_layer_trunc(l);
+		return;
+	}
+	if (d->claim < t->doff && !l->quoted) {
+		wire_layer_invalid(l, "doff %u > ip payload %u", t->doff, d->claim);
+		return;
+	}
+	t->paylen = d->claim > t->doff ? d->claim - t->doff : 0;
+	t->csum_st = (uint8_t)wire_csum_verdict(d, l, 6, d->claim);
+	d->claim = t->paylen;
+	if (!l->quoted) {
+		d->next = WIRE_NEXT_TCP;
+		d->next_val = ((uint32_t)t->sport << 16) | t->dport;
+	}
+}
+
+const struct wire_proto wire_proto_tcp = {"tcp", WIRE_L_TCP, wire_tcp_decode};

@@ -1,0 +1,324 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Formatting helpers for the printers: decimal and hex numbers, IPv4/IPv6
+ * (RFC 5952 compression) and MAC addresses, packet times (the absolute time's
+ * HH:MM:SS is cached per second), and protocol names. They write straight into
+ * the sink, so the per-packet path needs no snprintf.
+ */
+#include <string.h>
+
+#include "pr.h"
+
+static const char hexd[] = "0123456789abcdef";
+
+void wire_pr_u(struct wire_sink *s, uint64_t v)
+{
+	char b[24];
+	size_t i = sizeof(b);
+	do {
+		b[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	wire_sink_write(s, b + i, sizeof(b) - i);
+}
+
+void wire_pr_hex(struct wire_sink *s, uint32_t v, unsigned digits)
+{
+	char b[8];
+	if (digits > 8)
+		digits = 8;
+	for (unsigned i = 0; i < digits; i++)
+		b[digits - 1 - i] = hexd[(v >> (4 * i)) & 15u];
+	wire_sink_write(s, b, digits);
+}
+
+void wire_pr_0x(struct wire_sink *s, uint32_t v, unsigned digits)
+{
+	wire_sink_write(s, "0x", 2);
+	wire_pr_hex(s, v, digits);
+}
+
+static size_t put_dec(char *b, unsigned v)
+{
+	size_t n = 0;
+	if (v >= 100)
+		b[n++] = (char)('0' + v / 100);
+	if (v >= 10)
+		b[n++] = (char)('0' + (v / 10) % 10);
+	b[n++] = (char)('0' + v % 10);
+	return n;
+}
+
+size_t wire_fmt_ip4(char *b, const uint8_t *a)
+{
+	size_t n = 0;
+	for (int i = 0; i < 4; i++) {
+		if (i)
+			b[n++] = '.';
+		n += put_dec(b + n, a[i]);
+	}
+	b[n] = '\0';
+	return n;
+}
+
+size_t wire_fmt_ip6(char *b, const uint8_t *a)
+{
+	uint16_t w[8];
+	int best = -1, bestlen = 0;
+	for (int i = 0; i < 8; i++)
+		w[i] = (uint16_t)(((unsigned)a[2 * i] << 8) | a[2 * i + 1]);
+	for (int i = 0; i < 8;) {
+		int j = i;
+		while (j < 8 && w[j] == 0)
+			j++;
+		if (j - i > bestlen && j - i >= 2) {
+			best = i;
+			bestlen = j - i;
+		}
+		i = j > i ? j : i + 1;
+	}
+	size_t n = 0;
+	/* IPv4-mapped ::ffff:a.b.c.d */
+	if (best == 0 && bestlen == 5 && w[5] == 0xffff) {
+		memcpy(b, "::ffff:", 7);
+		return 7 + wire_fmt_ip4(b + 7, a + 12);
+	}
+	for (int i = 0; i < 8; i++) {
+		if (i == best) {
+			b[n++] = ':';
+			if (i == 0)
+				b[n++] = ':';
+			i += bestlen - 1;
+			continue;
+		}
+		int started = 0;
+		for (int k = 3; k >= 0; k--) {
+			unsigned dgt = (w[i] >> (4 * k)) & 15u;
+			if (dgt || started || k == 0) {
+				b[n++] = hexd[dgt];
+				started = 1;
+			}
+		}
+		if (i < 7)
+			b[n++] = ':';
+	}
+	b[n] = '\0';
+	return n;
+}
+
+size_t wire_fmt_mac(char *b, const uint8_t *a, size_t n, char sep)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i && sep)
+			b[k++] = sep;
+		b[k++] = hexd[a[i] >> 4];
+		b[k++] = hexd[a[i] & 15u];
+	}
+	b[k] = '\0';
+	return k;
+}
+
+void wire_pr_ip4(struct wire_sink *s, const uint8_t *a)
+{
+	char b[16];
+	wire_sink_write(s, b, wire_fmt_ip4(b, a));
+}
+
+void wire_pr_ip6(struct wire_sink *s, const uint8_t *a)
+{
+	char b[48];
+	wire_sink_write(s, b, wire_fmt_ip6(b, a));
+}
+
+void wire_pr_mac(struct wire_sink *s, const uint8_t *a, size_t n, char sep)
+{
+	char b[3 * 16 + 1];
+	if (n > 16)
+		n = 16;
+	wire_sink_write(s, b, wire_fmt_mac(b, a, n, sep));
+}
+
+static void frac6(struct wire_sink *s, long nsec)
+{
+	char b[7];
+	unsigned long us = (unsigned long)(nsec / 1000);
+	b[0] = '.';
+	for (int i = 6; i >= 1; i--) {
+		b[i] = (char)('0' + us % 10);
+		us /= 10;
+	}
+	wire_sink_write(s, b, 7);
+}
+
+static void secs(struct wire_sink *s, struct timespec a, struct timespec b)
+{
+	/* a - b */
+	long long sec = (long long)a.tv_sec - (long long)b.tv_sec;
+	long nsec = a.tv_nsec - b.tv_nsec;
+	if (nsec < 0) {
+		nsec += 1000000000L;
+		sec--;
+	}
+	if (sec < 0) {
+		/* time went backwards: print the negative difference */
+		wire_sink_putc(s, '-');
+		sec = -sec - (nsec ? 1 : 0);
+		nsec = nsec ? 1000000000L - nsec : 0;
+	}
+	wire_pr_u(s, (uint64_t)sec);
+	frac6(s, nsec);
+}
+
+void wire_pr_time(struct wire_printer *p, const struct wire_pkt *pkt)
+{
+	struct wire_sink *s = p->out;
+	struct timespec ts = pkt->ts;
+	if (ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000L)
+		ts.tv_nsec = 0;
+	if (!p->have_first) {
+		p->first = p->prev = ts;
+		p->have_first = 1;
+	}
+	switch (p->o.tfmt) {
+	case WIRE_TIME_ABS:
+		if (!p->hms_valid || p->hms_sec != ts.tv_sec) {
+			struct tm tm;
+			time_t t = ts.tv_sec;
+			if (!localtime_r(&t, &tm))
+				memset(&tm, 0, sizeof(tm));
+			p->hms[0] = (char)('0' + (tm.tm_hour / 10) % 10);
+			p->hms[1] = (char)('0' + tm.tm_hour % 10);
+			p->hms[2] = ':';
+			p->hms[3] = (char)('0' + (tm.tm_min / 10) % 10);
+			p->hms[4] = (char)('0' + tm.tm_min % 10);
+			p->hms[5] = ':';
+			p->hms[6] = (char)('0' + (tm.tm_sec / 10) % 10);
+			p->hms[7] = (char)('0' + tm.tm_sec % 10);
+			p->hms_sec = ts.tv_sec;
+			p->hms_valid = 1;
+		}
+		wire_sink_write(s, p->hms, 8);
+		frac6(s, ts.tv_nsec);
+		break;
+	case WIRE_TIME_REL:
+		secs(s, ts, p->first);
+		break;
+	case WIRE_TIME_DELTA:
+		secs(s, ts, p->prev);
+		break;
+	case WIRE_TIME_EPOCH:
+		if (ts.tv_sec < 0) {
+			wire_sink_putc(s, '-');
+			wire_pr_u(s, (uint64_t)(-(long long)ts.tv_sec));
+		} else {
+			wire_pr_u(s, (uint64_t)ts.tv_sec);
+		}
+		frac6(s, ts.tv_nsec);
+		break;
+	case WIRE_TIME_NONE:
+	default:
+		p->prev = ts;
+		return;
+	}
+	p->prev = ts;
+	wire_sink_putc(s, ' ');
+}
+
+const char *wire_pr_icmp_type(uint8_t type)
+{
+	switch (type) {
+	case 0: return "echo reply";
+	case 3: return "destination unreachable";
+	case 4: return "source quench";
+	case 5: return "redirect";
+	case 8: return "echo request";
+	case 9: return "router advertisement";
+	case 10: return "router solicitation";
+	case 11: return "time exceeded";
+	case 12: return "parameter problem";
+	case 13: return "time stamp request";
+	case 14: return "time stamp reply";
+	case 15: return "information request";
+	case 16: return "information reply";
+	case 17: return "address mask request";
+	case 18: return "address mask reply";
+	default: return NULL;
+	}
+}
+
+const char *wire_pr_icmp6_type(uint8_t type)
+{
+	switch (type) {
+	case 1: return "destination unreachable";
+	case 2: return "packet too big";
+	case 3: return "time exceeded in-transit";
+	case 4: return "parameter problem";
+	case 128: return "echo request";
+	case 129: return "echo reply";
+	case 130: return "multicast listener query";
+	case 131: return "multicast listener report";
+	case 132: return "multicast listener done";
+	case 133: return "router solicitation";
+	case 134: return "router advertisement";
+	case 135: return "neighbor solicitation";
+	case 136: return "neighbor advertisement";
+	case 137: return "redirect";
+	case 143: return "multicast listener report v2";
+	default: return NULL;
+	}
+}
+
+const char *wire_pr_ipproto(uint8_t proto)
+{
+	switch (proto) {
+	case 0: return "HOPOPT";
+	case 1: return "ICMP";
+	case 2: return "IGMP";
+	case 4: return "IPIP";
+	case 6: return "TCP";
+	case 17: return "UDP";
+	case 41: return "IPv6";
+	case 43: return "Routing";
+	case 44: return "Fragment";
+	case 47: return "GRE";
+	case 50: return "ESP";
+	case 51: return "AH";
+	case 58: return "ICMPv6";
+	case 59: return "NoNext";
+	case 60: return "DstOpts";
+	case 88: return "EIGRP";
+	case 89: return "OSPF";
+	case 103: return "PIM";
+	case 112: return "VRRP";
+	case 132: return "SCTP";
+	default: return NULL;
+	}
+}
+
+const char *wire_pr_dhcp_type(uint8_t t)
+{
+	static const char *const n[] = {NULL, "Discover", "Offer", "Request", "Decline", "ACK",
+					"NAK", "Release", "Inform"};
+	return t < sizeof(n) / sizeof(n[0]) ? n[t] : NULL;
+}
+
+const char *wire_pr_tls_ctype(uint8_t t)
+{
+	switch (t) {
+	case 20: return "ChangeCipherSpec";
+	case 21: return "Alert";
+	case 22: return "Handshake";
+	case 23: return "Application Data";
+	case 24: return "Heartbeat";
+	default: return NULL;
+	}
+}
+
+const char *wire_pr_trunc_name(unsigned kind)
+{
+	static const char *const n[WIRE_L_COUNT] = {
+		"ether", "vlan", "sll", "null", "arp", "ip", "ip6", "ip6ext",
+		"icmp", "icmp6", "tcp", "udp", "domain", "http", "bootp", "tls"};
+	return kind < WIRE_L_COUNT ? n[kind] : "?";
+}

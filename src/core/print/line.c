@@ -1,0 +1,986 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The default view: one line per packet in the spirit of tcpdump,
+ *   12:00:00.000001 lo In IP 127.0.0.1.40000 > 127.0.0.1.5005: UDP, length 6
+ * Truncated layers end in "[|proto]", invalid ones in "(invalid: reason)";
+ * checksum trouble and offload labels come last in brackets. Packet bytes
+ * (names, HTTP lines) are always escaped.
+ */
+#include <string.h>
+
+#include "pr.h"
+
+#define S(s, lit) wire_sink_write((s), (lit), sizeof(lit) - 1)
+
+static unsigned layer(struct wire_sink *s, const struct wire_dissect *d, unsigned i);
+
+/* Prints the mark of a TRUNC or INVALID layer; returns 1 when it did. */
+static int mark(struct wire_sink *s, const struct wire_layer *l, int space)
+{
+	if (l->status == WIRE_LS_OK)
+		return 0;
+	if (space)
+		wire_sink_putc(s, ' ');
+	if (l->status == WIRE_LS_TRUNC) {
+		S(s, "[|");
+		wire_sink_puts(s, wire_pr_trunc_name(l->kind));
+		wire_sink_putc(s, ']');
+	} else {
+		S(s, "(invalid: ");
+		wire_sink_puts(s, l->why ? l->why : "?");
+		wire_sink_putc(s, ')');
+	}
+	return 1;
+}
+
+static uint32_t wire_len_from(const struct wire_dissect *d, const struct wire_layer *l)
+{
+	uint32_t w = d->pkt->wirelen;
+	return w > l->off ? w - l->off : 0;
+}
+
+static void ethertype(struct wire_sink *s, const struct wire_dissect *d, const struct wire_layer *l,
+		      uint16_t type)
+{
+	if (type < 0x0600) {
+		S(s, "802.3, length ");
+		wire_pr_u(s, type);
+		return;
+	}
+	S(s, "ethertype ");
+	wire_pr_0x(s, type, 4);
+	S(s, ", length ");
+	wire_pr_u(s, wire_len_from(d, l) > l->len ? wire_len_from(d, l) - l->len : 0);
+}
+
+static void arp(struct wire_sink *s, const struct wire_dissect *d, const struct wire_layer *l)
+{
+	const struct wire_arp *a = &l->u.arp;
+	int eip = a->hlen == 6 && a->plen == 4 && a->ptype == 0x0800;
+	int rarp = a->op == 3 || a->op == 4;
+	wire_sink_puts(s, rarp ? "RARP, " : "ARP, ");
+	if (mark(s, l, 0))
+		return;
+	if (!eip) {
+		S(s, "hardware type ");
+		wire_pr_u(s, a->htype);
+		S(s, ", protocol ");
+		wire_pr_0x(s, a->ptype, 4);
+		S(s, ", opcode ");
+		wire_pr_u(s, a->op);
+	} else if (a->op == 1) {
+		S(s, "Request who-has ");
+		wire_pr_ip4(s, a->tpa);
+		S(s, " tell ");
+		wire_pr_ip4(s, a->spa);
+	} else if (a->op == 2) {
+		S(s, "Reply ");
+		wire_pr_ip4(s, a->spa);
+		S(s, " is-at ");
+		wire_pr_mac(s, a->sha, 6, ':');
+	} else if (a->op == 3) {
+		S(s, "Request who-is ");
+		wire_pr_mac(s, a->tha, 6, ':');
+		S(s, " tell ");
+		wire_pr_mac(s, a->sha, 6, ':');
+	} else if (a->op == 4) {
+		S(s, "Reply ");
+		wire_pr_mac(s, a->tha, 6, ':');
+		S(s, " at ");
+		wire_pr_ip4(s, a->tpa);
+	} else {
+		S(s, "opcode ");
+		wire_pr_u(s, a->op);
+	}
+	S(s, ", length ");
+	wire_pr_u(s, wire_len_from(d, l));
+}
+
+/* The transport layer after IP layer i (skipping IPv6 extension headers)
+ * whose ports are known, or NULL. */
+static const struct wire_layer *ports_of(const struct wire_dissect *d, unsigned i)
+{
+	unsigned j = i + 1;
+	while (j < d->n && d->l[j].kind == WIRE_L_IP6EXT)
+		j++;
+	if (j >= d->n)
+		return NULL;
+	const struct wire_layer *t = &d->l[j];
+	if ((t->kind == WIRE_L_TCP || t->kind == WIRE_L_UDP) && t->status != WIRE_LS_TRUNC)
+		return t;
+	return NULL;
+}
+
+static void port(struct wire_sink *s, const struct wire_layer *t, int src)
+{
+	if (!t)
+		return;
+	wire_sink_putc(s, '.');
+	if (t->kind == WIRE_L_TCP)
+		wire_pr_u(s, src ? t->u.tcp.sport : t->u.tcp.dport);
+	else
+		wire_pr_u(s, src ? t->u.udp.sport : t->u.udp.dport);
+}
+
+static void frag_note(struct wire_sink *s, uint16_t id, uint32_t off, int mf)
+{
+	S(s, "frag id ");
+	wire_pr_u(s, id);
+	S(s, ", offset ");
+	wire_pr_u(s, off);
+	S(s, mf ? ", flags [+]" : ", flags [none]");
+}
+
+static unsigned ipv4(struct wire_sink *s, const struct wire_dissect *d, unsigned i)
+{
+	const struct wire_layer *l = &d->l[i];
+	const struct wire_ipv4 *ip = &l->u.ip4;
+	S(s, "IP ");
+	if (l->status == WIRE_LS_TRUNC) {
+		mark(s, l, 0);
+		return d->n;
+	}
+	const struct wire_layer *t = ports_of(d, i);
+	wire_pr_ip4(s, ip->src);
+	port(s, t, 1);
+	S(s, " > ");
+	wire_pr_ip4(s, ip->dst);
+	port(s, t, 0);
+	S(s, ": ");
+	if (mark(s, l, 0))
+		return d->n;
+	uint32_t off = (uint32_t)(ip->frag & 0x1fffu) * 8u;
+	int mf = (ip->frag & 0x2000u) != 0;
+	if (off) {
+		const char *pn = wire_pr_ipproto(ip->proto);
+		if (pn) {
+			wire_sink_puts(s, pn);
+		} else {
+			S(s, "ip-proto-");
+			wire_pr_u(s, ip->proto);
+		}
+		S(s, " fragment, ");
+		frag_note(s, ip->id, off, mf);
+		S(s, ", length ");
+		wire_pr_u(s, ip->len >= ip->ihl ? ip->len - ip->ihl : 0);
+		return d->n;
+	}
+	unsigned next = i + 1;
+	if (next >= d->n) {
+		const char *pn = wire_pr_ipproto(ip->proto);
+		if (pn) {
+			wire_sink_puts(s, pn);
+		} else {
+			S(s, "ip-proto-");
+			wire_pr_u(s, ip->proto);
+		}
+		S(s, ", length ");
+		wire_pr_u(s, ip->len >= ip->ihl ? ip->len - ip->ihl : 0);
+	} else {
+		next = layer(s, d, next);
+	}
+	if (mf && !l->quoted) {
+		S(s, " (");
+		frag_note(s, ip->id, 0, mf);
+		wire_sink_putc(s, ')');
+	}
+	return next;
+}
+
+static unsigned ipv6(struct wire_sink *s, const struct wire_dissect *d, unsigned i)
+{
+	const struct wire_layer *l = &d->l[i];
+	const struct wire_ipv6 *ip = &l->u.ip6;
+	S(s, "IP6 ");
+	if (l->status == WIRE_LS_TRUNC) {
+		mark(s, l, 0);
+		return d->n;
+	}
+	const struct wire_layer *t = ports_of(d, i);
+	wire_pr_ip6(s, ip->src);
+	port(s, t, 1);
+	S(s, " > ");
+	wire_pr_ip6(s, ip->dst);
+	port(s, t, 0);
+	S(s, ": ");
+	if (mark(s, l, 0))
+		return d->n;
+	unsigned j = i + 1;
+	uint8_t nxt = ip->nxt;
+	for (; j < d->n && d->l[j].kind == WIRE_L_IP6EXT; j++) {
+		const struct wire_layer *x = &d->l[j];
+		const struct wire_ip6ext *e = &x->u.ext;
+		switch (e->type) {
+		case 0: S(s, "HBH "); break;
+		case 43: S(s, "srcrt (type "); wire_pr_u(s, e->rtype); S(s, ", segleft ");
+			wire_pr_u(s, e->segleft); S(s, ") "); break;
+		case 44: S(s, "frag (id "); wire_pr_u(s, e->frag_id); S(s, ", offset ");
+			wire_pr_u(s, (uint32_t)e->frag_off * 8u); S(s, e->frag_m ? ", flags [+]) " : ") ");
+			break;
+		default: S(s, "DSTOPT "); break;
+		}
+		if (mark(s, x, 0))
+			return d->n;
+		nxt = e->nxt;
+		if (e->type == 44 && e->frag_off) {
+			const char *pn = wire_pr_ipproto(nxt);
+			if (pn)
+				wire_sink_puts(s, pn);
+			else {
+				S(s, "ip-proto-");
+				wire_pr_u(s, nxt);
+			}
+			S(s, " fragment, length ");
+			wire_pr_u(s, d->l[i].u.ip6.plen);
+			return d->n;
+		}
+	}
+	if (j >= d->n) {
+		const char *pn = wire_pr_ipproto(nxt);
+		if (pn)
+			wire_sink_puts(s, pn);
+		else {
+			S(s, "ip-proto-");
+			wire_pr_u(s, nxt);
+		}
+		S(s, ", length ");
+		wire_pr_u(s, ip->plen);
+		return d->n;
+	}
+	return layer(s, d, j);
+}
+
+static void tcp_opts(struct wire_sink *s, const struct wire_tcp *t)
+{
+	struct wire_opt_it it;
+	struct wire_opt o;
+	int first = 1;
+	S(s, ", options [");
+	wire_opt_begin(&it, t->opt, t->optlen);
+	while (wire_opt_next(&it, &o)) {
+		struct wire_rd v = wire_rd_init(o.data, o.data ? (size_t)o.len - 2u : 0);
+		if (!first)
+			wire_sink_putc(s, ',');
+		first = 0;
+		switch (o.kind) {
+		case 0: S(s, "eol"); break;
+		case 1: S(s, "nop"); break;
+		case 2:
+			if (o.len != 4)
+				goto bad;
+			S(s, "mss ");
+			wire_pr_u(s, wire_rd_be16(&v));
+			break;
+		case 3:
+			if (o.len != 3)
+				goto bad;
+			S(s, "wscale ");
+			wire_pr_u(s, wire_rd_u8(&v));
+			break;
+		case 4: S(s, "sackOK"); break;
+		case 5:
+			if ((o.len - 2) % 8)
+				goto bad;
+			S(s, "sack ");
+			wire_pr_u(s, (uint64_t)(o.len - 2) / 8u);
+			while (wire_rd_left(&v) >= 8) {
+				S(s, " {");
+				wire_pr_u(s, wire_rd_be32(&v));
+				wire_sink_putc(s, ':');
+				wire_pr_u(s, wire_rd_be32(&v));
+				wire_sink_putc(s, '}');
+			}
+			break;
+		case 8:
+			if (o.len != 10)
+				goto bad;
+			S(s, "TS val ");
+			wire_pr_u(s, wire_rd_be32(&v));
+			S(s, " ecr ");
+			wire_pr_u(s, wire_rd_be32(&v));
+			break;
+		case 30: S(s, "mptcp"); break;
+		case 34: S(s, "tfo"); break;
+		default:
+			S(s, "unknown-");
+			wire_pr_u(s, o.kind);
+			if (wire_rd_left(&v)) {
+				S(s, " 0x");
+				for (unsigned k = 0; k < 16 && wire_rd_left(&v); k++)
+					wire_pr_hex(s, wire_rd_u8(&v), 2);
+			}
+			break;
+		bad:
+			S(s, "[bad opt]");
+			break;
+		}
+	}
+	if (it.err) {
+		if (!first)
+			wire_sink_putc(s, ',');
+		S(s, it.err == 1 ? "[|tcp opt]" : "[bad opt]");
+	}
+	wire_sink_putc(s, ']');
+}
+
+static unsigned tcp(struct wire_sink *s, const struct wire_dissect *d, unsigned i)
+{
+	const struct wire_layer *l = &d->l[i];
+	const struct wire_tcp *t = &l->u.tcp;
+	if (l->status == WIRE_LS_TRUNC) {
+		mark(s, l, 0);
+		return d->n;
+	}
+	if (l->status == WIRE_LS_INVALID) {
+		S(s, "TCP ");
+		mark(s, l, 0);
+		return d->n;
+	}
+	if (l->quoted && t->doff == 0) {
+		S(s, "TCP, seq ");
+		wire_pr_u(s, t->seq);
+		return i + 1;
+	}
+	static const char fl[] = "FSRP.UEW";
+	char f[12];
+	size_t n = 0;
+	for (unsigned b = 0; b < 8; b++)
+		if (t->flags & (1u << b))
+			f[n++] = fl[b];
+	if (t->flags & WIRE_TH_AE)
+		f[n++] = 'e';
+	S(s, "Flags [");
+	if (n)
+		wire_sink_write(s, f, n);
+	else
+		S(s, "none");
+	S(s, "], seq ");
+	wire_pr_u(s, t->seq);
+	if (t->paylen) {
+		wire_sink_putc(s, ':');
+		wire_pr_u(s, (uint32_t)(t->seq + t->paylen));
+	}
+	if (t->flags & WIRE_TH_ACK) {
+		S(s, ", ack ");
+		wire_pr_u(s, t->ack);
+	}
+	S(s, ", win ");
+	wire_pr_u(s, t->win);
+	if (t->flags & WIRE_TH_URG) {
+		S(s, ", urg ");
+		wire_pr_u(s, t->urp);
+	}
+	if (t->optlen)
+		tcp_opts(s, t);
+	S(s, ", length ");
+	wire_pr_u(s, t->paylen);
+	if (i + 1 < d->n && !d->l[i + 1].quoted) {
+		S(s, ": ");
+		return layer(s, d, i + 1);
+	}
+	return i + 1;
+}
+
+static unsigned udp(struct wire_sink *s, const struct wire_dissect *d, unsigned i)
+{
+	const struct wire_layer *l = &d->l[i];
+	if (l->status == WIRE_LS_TRUNC) {
+		mark(s, l, 0);
+		return d->n;
+	}
+	if (i + 1 < d->n && l->status == WIRE_LS_OK && !d->l[i + 1].quoted)
+		return layer(s, d, i + 1);
+	S(s, "UDP");
+	if (mark(s, l, 1))
+		return d->n;
+	S(s, ", length ");
+	wire_pr_u(s, l->u.udp.paylen);
+	return i + 1;
+}
+
+static void icmp_unreach(struct wire_sink *s, const struct wire_dissect *d, unsigned i)
+{
+	const struct wire_icmp *c = &d->l[i].u.icmp;
+	const struct wire_layer *q = i + 1 < d->n ? &d->l[i + 1] : NULL;
+	const struct wire_layer *t = i + 2 < d->n ? &d->l[i + 2] : NULL;
+	int qip = q && q->kind == WIRE_L_IPV4 && q->status == WIRE_LS_OK;
+	static const char *const codes[] = {"net", "host", "protocol", "port", "need to frag",
+					    "source route failed", "net unknown", "host unknown",
+					    "source isolated", "net prohibited", "host prohibited",
+					    "net tos", "host tos", "administratively prohibited",
+					    "host precedence violation", "precedence cutoff"};
+	if (c->code == 3 && qip && t && (t->kind == WIRE_L_UDP || t->kind == WIRE_L_TCP) &&
+	    t->status != WIRE_LS_TRUNC) {
+		wire_pr_ip4(s, q->u.ip4.dst);
+		S(s, t->kind == WIRE_L_UDP ? " udp port " : " tcp port ");
+		wire_pr_u(s, t->kind == WIRE_L_UDP ? t->u.udp.dport : t->u.tcp.dport);
+		S(s, " unreachable");
+	} else if (c->code == 2 && qip) {
+		wire_pr_ip4(s, q->u.ip4.dst);
+		S(s, " protocol ");
+		wire_pr_u(s, q->u.ip4.proto);
+		S(s, " unreachable");
+	} else if ((c->code == 0 || c->code == 1) && qip) {
+		wire_sink_puts(s, codes[c->code]);
+		wire_sink_putc(s, ' ');
+		wire_pr_ip4(s, q->u.ip4.dst);
+		S(s, " unreachable");
+	} else if (c->code == 4) {
+		S(s, "unreachable - need to frag (mtu ");
+		wire_pr_u(s, c->seq);
+		wire_sink_putc(s, ')');
+	} else if (c->code < sizeof(codes) / sizeof(codes[0])) {
+		wire_sink_puts(s, codes[c->code]);
+		S(s, " unreachable");
+	} else {
+		S(s, "unreachable code ");
+		wire_pr_u(s, c->code);
+	}
+}
+
+static unsigned quoted_tail(struct wire_sink *s, const struct wire_dissect *d, unsigned i)
+{
+	if (i + 1 < d->n && d->l[i + 1].quoted) {
+		S(s, " for ");
+		unsigned j = i + 1;
+		while (j < d->n)
+			j = layer(s, d, j);
+	}
+	return d->n;
+}
+
+static unsigned icmp(struct wire_sink *s, const struct wire_dissect *d, unsigned i)
+{
+	const struct wire_layer *l = &d->l[i];
+	const struct wire_icmp *c = &l->u.icmp;
+	S(s, "ICMP ");
+	if (l->status == WIRE_LS_TRUNC) {
+		mark(s, l, 0);
+		return d->n;
+	}
+	switch (c->type) {
+	case 0:
+	case 8:
+	case 13:
+	case 14:
+	case 15:
+	case 16:
+		wire_sink_puts(s, wire_pr_icmp_type(c->type));
+		S(s, ", id ");
+		wire_pr_u(s, c->id);
+		S(s, ", seq ");
+		wire_pr_u(s, c->seq);
+		break;
+	case 3:
+		icmp_unreach(s, d, i);
+		break;
+	case 11:
+		S(s, c->code == 1 ? "ip reassembly time exceeded" : "time exceeded in-transit");
+		break;
+	case 5:
+		S(s, "redirect to ");
+		wire_pr_u(s, c->rest >> 24);
+		wire_sink_putc(s, '.');
+		wire_pr_u(s, (c->rest >> 16) & 255u);
+		wire_sink_putc(s, '.');
+		wire_pr_u(s, (c->rest >> 8) & 255u);
+		wire_sink_putc(s, '.');
+		wire_pr_u(s, c->rest & 255u);
+		break;
+	default: {
+		const char *n = wire_pr_icmp_type(c->type);
+		if (n) {
+			wire_sink_puts(s, n);
+		} else {
+			S(s, "type-#");
+			wire_pr_u(s, c->type);
+		}
+	}
+	}
+	S(s, ", length ");
+	wire_pr_u(s, c->len);
+	if (mark(s, l, 1))
+		return d->n;
+	return quoted_tail(s, d, i);
+}
+
+static unsigned icmp6(struct wire_sink *s, const struct wire_dissect *d, unsigned i)
+{
+	const struct wire_layer *l = &d->l[i];
+	const struct wire_icmp6 *c = &l->u.icmp6;
+	S(s, "ICMP6, ");
+	if (l->status == WIRE_LS_TRUNC && l->len == 0) {
+		mark(s, l, 0);
+		return d->n;
+	}
+	const char *n = wire_pr_icmp6_type(c->type);
+	if (n) {
+		wire_sink_puts(s, n);
+	} else {
+		S(s, "type-#");
+		wire_pr_u(s, c->type);
+	}
+	switch (c->type) {
+	case 1: {
+		static const char *const codes[] = {"no route", "admin prohibited", "beyond scope",
+						    "unreachable address", "unreachable port",
+						    "source address failed policy", "reject route"};
+		S(s, ", ");
+		if (c->code < 7)
+			wire_sink_puts(s, codes[c->code]);
+		else {
+			S(s, "code ");
+			wire_pr_u(s, c->code);
+		}
+		break;
+	}
+	case 2:
+		S(s, ", mtu ");
+		wire_pr_u(s, c->rest);
+		break;
+	case 128:
+	case 129:
+		S(s, ", id ");
+		wire_pr_u(s, c->id);
+		S(s, ", seq ");
+		wire_pr_u(s, c->seq);
+		break;
+	case 135:
+		if (c->has_target) {
+			S(s, ", who has ");
+			wire_pr_ip6(s, c->target);
+		}
+		break;
+	case 136:
+		if (c->has_target) {
+			S(s, ", tgt is ");
+			wire_pr_ip6(s, c->target);
+		}
+		break;
+	case 137:
+		if (c->has_target) {
+			S(s, ", ");
+			wire_pr_ip6(s, c->target);
+		}
+		break;
+	default:
+		break;
+	}
+	S(s, ", length ");
+	wire_pr_u(s, c->len);
+	if (mark(s, l, 1))
+		return d->n;
+	return quoted_tail(s, d, i);
+}
+
+static void dns_rdata(struct wire_sink *s, const struct wire_dns *m, const struct wire_dns_rr *rr)
+{
+	char name[WIRE_DNS_NAME_TEXT];
+	struct wire_rd r = wire_rd_init(m->msg + rr->rdata_off, rr->rdlen);
+	switch (rr->type) {
+	case 1:
+		if (rr->rdlen == 4) {
+			wire_sink_putc(s, ' ');
+			wire_pr_ip4(s, r.p);
+		}
+		break;
+	case 28:
+		if (rr->rdlen == 16) {
+			wire_sink_putc(s, ' ');
+			wire_pr_ip6(s, r.p);
+		}
+		break;
+	case 2:
+	case 5:
+	case 12:
+		if (wire_dns_name(m->msg, m->len, rr->rdata_off, name, sizeof(name)) >= 0) {
+			wire_sink_putc(s, ' ');
+			wire_sink_puts(s, name);
+		}
+		break;
+	case 15:
+		if (rr->rdlen >= 3 &&
+		    wire_dns_name(m->msg, m->len, rr->rdata_off + 2, name, sizeof(name)) >= 0) {
+			wire_sink_putc(s, ' ');
+			wire_sink_puts(s, name);
+			wire_sink_putc(s, ' ');
+			wire_pr_u(s, wire_rd_be16(&r));
+		}
+		break;
+	case 16:
+		for (unsigned k = 0; k < 16 && wire_rd_left(&r) > 0; k++) {
+			uint8_t n = wire_rd_u8(&r);
+			const uint8_t *t = wire_rd_take(&r, n);
+			if (!t)
+				break;
+			S(s, " \"");
+			wire_sink_escaped(s, t, n);
+			wire_sink_putc(s, '"');
+		}
+		break;
+	case 6: {
+		long e = wire_dns_name(m->msg, m->len, rr->rdata_off, name, sizeof(name));
+		if (e < 0)
+			break;
+		wire_sink_putc(s, ' ');
+		wire_sink_puts(s, name);
+		long e2 = wire_dns_name(m->msg, m->len, (uint32_t)e, name, sizeof(name));
+		if (e2 < 0)
+			break;
+		wire_sink_putc(s, ' ');
+		wire_sink_puts(s, name);
+		struct wire_rd t = wire_rd_init(m->msg, m->len);
+		wire_rd_skip(&t, (size_t)e2);
+		uint32_t v[5];
+		for (int k = 0; k < 5; k++)
+			v[k] = wire_rd_be32(&t);
+		if (t.err)
+			break;
+		for (int k = 0; k < 5; k++) {
+			wire_sink_putc(s, ' ');
+			wire_pr_u(s, v[k]);
+		}
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+static void dns_type(struct wire_sink *s, uint16_t type)
+{
+	const char *n = wire_dns_type_name(type);
+	if (n) {
+		wire_sink_puts(s, n);
+	} else {
+		S(s, "Type");
+		wire_pr_u(s, type);
+	}
+}
+
+static unsigned dns(struct wire_sink *s, const struct wire_dissect *d, unsigned i)
+{
+	const struct wire_layer *l = &d->l[i];
+	const struct wire_dns *m = &l->u.dns;
+	char name[WIRE_DNS_NAME_TEXT];
+	if (l->status == WIRE_LS_TRUNC && l->len == 0) {
+		mark(s, l, 0);
+		return d->n;
+	}
+	wire_pr_u(s, m->id);
+	int resp = (m->flags & 0x8000u) != 0;
+	unsigned opcode = (m->flags >> 11) & 15u;
+	unsigned rcode = m->flags & 15u;
+	if (resp) {
+		if (m->flags & 0x0400u)
+			wire_sink_putc(s, '*');
+		if (!(m->flags & 0x0080u))
+			wire_sink_putc(s, '-');
+		if (m->flags & 0x0200u)
+			wire_sink_putc(s, '|');
+		if (m->flags & 0x0020u)
+			wire_sink_putc(s, '$');
+	} else {
+		if (m->flags & 0x0100u)
+			wire_sink_putc(s, '+');
+		if (m->flags & 0x0020u)
+			wire_sink_putc(s, '$');
+		if (m->flags & 0x0010u)
+			wire_sink_putc(s, '%');
+	}
+	if (opcode) {
+		S(s, " op");
+		wire_pr_u(s, opcode);
+	}
+	if (resp) {
+		static const char *const rc[] = {NULL, "FormErr", "ServFail", "NXDomain", "NotImp",
+						 "Refused", "YXDomain", "YXRRSet", "NXRRSet",
+						 "NotAuth", "NotZone"};
+		if (rcode) {
+			wire_sink_putc(s, ' ');
+			if (rcode < sizeof(rc) / sizeof(rc[0]))
+				wire_sink_puts(s, rc[rcode]);
+			else {
+				S(s, "Resp");
+				wire_pr_u(s, rcode);
+			}
+		}
+		wire_sink_putc(s, ' ');
+		wire_pr_u(s, m->an);
+		wire_sink_putc(s, '/');
+		wire_pr_u(s, m->ns);
+		wire_sink_putc(s, '/');
+		wire_pr_u(s, m->ar);
+	}
+	struct wire_dns_it it;
+	struct wire_dns_rr rr;
+	int first = 1;
+	wire_dns_begin(&it, m);
+	while (wire_dns_next(&it, &rr)) {
+		if (rr.section == WIRE_DNS_QD) {
+			if (resp)
+				continue;
+			wire_sink_putc(s, ' ');
+			dns_type(s, rr.type);
+			S(s, "? ");
+			wire_dns_name(m->msg, m->len, rr.name_off, name, sizeof(name));
+			wire_sink_puts(s, name);
+			continue;
+		}
+		if (!resp || rr.section != WIRE_DNS_AN)
+			break;
+		wire_sink_puts(s, first ? " " : ", ");
+		first = 0;
+		dns_type(s, rr.type);
+		dns_rdata(s, m, &rr);
+	}
+	if (!resp && m->ar) {
+		S(s, " [");
+		wire_pr_u(s, m->ar);
+		S(s, "au]");
+	}
+	S(s, " (");
+	wire_pr_u(s, m->len);
+	wire_sink_putc(s, ')');
+	mark(s, l, 1);
+	return d->n;
+}
+
+static unsigned http(struct wire_sink *s, const struct wire_dissect *d, unsigned i)
+{
+	const struct wire_layer *l = &d->l[i];
+	const struct wire_http *h = &l->u.http;
+	S(s, "HTTP");
+	if (l->status == WIRE_LS_OK) {
+		S(s, ": ");
+		if (h->is_req) {
+			wire_sink_escaped(s, h->method, h->method_len);
+			wire_sink_putc(s, ' ');
+			wire_sink_escaped(s, h->uri, h->uri_len);
+			if (h->ver_len) {
+				wire_sink_putc(s, ' ');
+				wire_sink_escaped(s, h->ver, h->ver_len);
+			}
+		} else {
+			wire_sink_escaped(s, h->ver, h->ver_len);
+			wire_sink_putc(s, ' ');
+			wire_pr_u(s, h->status);
+			if (h->reason_len) {
+				wire_sink_putc(s, ' ');
+				wire_sink_escaped(s, h->reason, h->reason_len);
+			}
+		}
+	}
+	mark(s, l, 1);
+	return d->n;
+}
+
+static unsigned dhcp(struct wire_sink *s, const struct wire_dissect *d, unsigned i)
+{
+	const struct wire_layer *l = &d->l[i];
+	const struct wire_dhcp *m = &l->u.dhcp;
+	S(s, "BOOTP/DHCP, ");
+	if (l->status == WIRE_LS_TRUNC) {
+		mark(s, l, 0);
+		return d->n;
+	}
+	S(s, m->op == 1 ? "Request from " : m->op == 2 ? "Reply from " : "op ");
+	if (m->op == 1 || m->op == 2)
+		wire_pr_mac(s, m->chaddr, m->hlen <= 16 ? m->hlen : 16, ':');
+	else
+		wire_pr_u(s, m->op);
+	const char *t = wire_pr_dhcp_type(m->msgtype);
+	if (t) {
+		S(s, ", ");
+		wire_sink_puts(s, t);
+	}
+	S(s, ", length ");
+	wire_pr_u(s, i > 0 && d->l[i - 1].kind == WIRE_L_UDP ? d->l[i - 1].u.udp.paylen : 0);
+	mark(s, l, 1);
+	return d->n;
+}
+
+static unsigned tls(struct wire_sink *s, const struct wire_dissect *d, unsigned i)
+{
+	const struct wire_layer *l = &d->l[i];
+	const struct wire_tls *t = &l->u.tls;
+	S(s, "TLS");
+	if (l->status == WIRE_LS_TRUNC) {
+		mark(s, l, 1);
+		return d->n;
+	}
+	const char *n = wire_pr_tls_ctype(t->ctype);
+	wire_sink_putc(s, ' ');
+	if (n)
+		wire_sink_puts(s, n);
+	else {
+		S(s, "content type ");
+		wire_pr_u(s, t->ctype);
+	}
+	if (t->ctype == 22) {
+		if (t->hs_type == 1)
+			S(s, " ClientHello");
+		else if (t->hs_type == 2)
+			S(s, " ServerHello");
+		else {
+			S(s, " type ");
+			wire_pr_u(s, t->hs_type);
+		}
+	}
+	if (t->sni) {
+		S(s, ", SNI ");
+		wire_sink_escaped(s, t->sni, t->sni_len);
+	}
+	mark(s, l, 1);
+	return d->n;
+}
+
+/* Prints layer i and what it leads to; returns the next layer not printed. */
+static unsigned layer(struct wire_sink *s, const struct wire_dissect *d, unsigned i)
+{
+	const struct wire_layer *l = &d->l[i];
+	switch (l->kind) {
+	case WIRE_L_ETH:
+	case WIRE_L_SLL:
+	case WIRE_L_NULL:
+		if (l->status != WIRE_LS_OK) {
+			mark(s, l, 0);
+			return d->n;
+		}
+		if (i + 1 < d->n)
+			return i + 1;
+		if (l->kind == WIRE_L_ETH)
+			ethertype(s, d, l, l->u.eth.type);
+		else if (l->kind == WIRE_L_SLL)
+			ethertype(s, d, l, l->u.sll.proto);
+		else {
+			S(s, "loopback family ");
+			wire_pr_u(s, l->u.null.family);
+			S(s, ", length ");
+			wire_pr_u(s, wire_len_from(d, l) - l->len);
+		}
+		return d->n;
+	case WIRE_L_VLAN:
+		S(s, "vlan ");
+		if (mark(s, l, 0))
+			return d->n;
+		wire_pr_u(s, l->u.vlan.tci & 0xfffu);
+		S(s, ", p ");
+		wire_pr_u(s, l->u.vlan.tci >> 13);
+		S(s, ", ");
+		if (i + 1 < d->n)
+			return i + 1;
+		ethertype(s, d, l, l->u.vlan.type);
+		return d->n;
+	case WIRE_L_ARP:
+		arp(s, d, l);
+		return d->n;
+	case WIRE_L_IPV4:
+		return ipv4(s, d, i);
+	case WIRE_L_IPV6:
+		return ipv6(s, d, i);
+	case WIRE_L_IP6EXT:
+		return i + 1; /* printed with IPv6 */
+	case WIRE_L_TCP:
+		return tcp(s, d, i);
+	case WIRE_L_UDP:
+		return udp(s, d, i);
+	case WIRE_L_ICMP:
+		return icmp(s, d, i);
+	case WIRE_L_ICMP6:
+		return icmp6(s, d, i);
+	case WIRE_L_DNS:
+		return dns(s, d, i);
+	case WIRE_L_HTTP:
+		return http(s, d, i);
+	case WIRE_L_DHCP:
+		return dhcp(s, d, i);
+	case WIRE_L_TLS:
+		return tls(s, d, i);
+	default:
+		return d->n;
+	}
+}
+
+void wire_pr_summary(struct wire_sink *s, const struct wire_dissect *d, unsigned from)
+{
+	unsigned i = from;
+	if (d->n == 0) {
+		S(s, "unsupported link type ");
+		wire_pr_u(s, (uint64_t)(unsigned)d->pkt->linktype);
+		S(s, ", length ");
+		wire_pr_u(s, d->pkt->wirelen);
+		return;
+	}
+	while (i < d->n)
+		i = layer(s, d, i);
+}
+
+static void csum_note(struct wire_sink *s, const char *what, uint8_t st, uint16_t v, int *offl)
+{
+	if (st == WIRE_CSUM_BAD) {
+		S(s, " [bad ");
+		wire_sink_puts(s, what);
+		S(s, " cksum ");
+		wire_pr_0x(s, v, 4);
+		wire_sink_putc(s, ']');
+	} else if (st == WIRE_CSUM_PARTIAL) {
+		*offl |= 1;
+	} else if (st == WIRE_CSUM_GSO) {
+		*offl |= 2;
+	}
+}
+
+void wire_pr_line(struct wire_printer *p, const struct wire_dissect *d)
+{
+	struct wire_sink *s = p->out;
+	const struct wire_pkt *pkt = d->pkt;
+	int offl = 0;
+	wire_pr_time(p, pkt);
+	if (p->o.show_iface) {
+		if (pkt->ifname) {
+			wire_sink_escaped(s, pkt->ifname, strnlen(pkt->ifname, 64));
+			wire_sink_putc(s, ' ');
+		}
+		if (pkt->dir == WIRE_DIR_IN)
+			S(s, "In ");
+		else if (pkt->dir == WIRE_DIR_OUT)
+			S(s, "Out ");
+	}
+	wire_pr_summary(s, d, 0);
+	for (unsigned i = 0; i < d->n; i++) {
+		const struct wire_layer *l = &d->l[i];
+		if (l->quoted || l->status != WIRE_LS_OK)
+			continue;
+		switch (l->kind) {
+		case WIRE_L_IPV4:
+			csum_note(s, "ip", l->u.ip4.csum_st, l->u.ip4.csum, &offl);
+			if (l->u.ip4.gso)
+				offl |= 2;
+			break;
+		case WIRE_L_IPV6:
+			if (l->u.ip6.gso)
+				offl |= 2;
+			break;
+		case WIRE_L_TCP:
+			csum_note(s, "tcp", l->u.tcp.csum_st, l->u.tcp.csum, &offl);
+			break;
+		case WIRE_L_UDP:
+			csum_note(s, "udp", l->u.udp.csum_st, l->u.udp.csum, &offl);
+			break;
+		case WIRE_L_ICMP:
+			csum_note(s, "icmp", l->u.icmp.csum_st, l->u.icmp.csum, &offl);
+			break;
+		case WIRE_L_ICMP6:
+			csum_note(s, "icmp6", l->u.icmp6.csum_st, l->u.icmp6.csum, &offl);
+			break;
+		default:
+			break;
+		}
+	}
+	if ((offl & 2) || (pkt->flags & WIRE_PKT_GSO))
+		S(s, " [GSO]");
+	if ((offl & 1) || (pkt->flags & WIRE_PKT_CSUM_PARTIAL))
+		S(s, " [cksum offloaded]");
+	wire_sink_putc(s, '\n');
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Internals shared by the printers in src/core/print/: the printer state,
+ * small formatting helpers that write straight into the sink (no snprintf on
+ * the hot path), and each view's entry point. Not a public header.
+ */
+#ifndef WIRE_PR_H
+#define WIRE_PR_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "wire/dissect.h"
+#include "wire/print.h"
+#include "wire/sink.h"
+
+struct wire_stats;
+
+struct wire_printer {
+	struct wire_print_opts o;
+	struct wire_sink *out;
+	int have_first;
+	struct timespec first, prev;
+	time_t hms_sec; /* second that hms holds, for the absolute time cache */
+	char hms[12];   /* "HH:MM:SS." */
+	int hms_valid;
+	struct wire_stats *stats;
+};
+
+/* Writes v in decimal. */
+void wire_pr_u(struct wire_sink *s, uint64_t v);
+/* Writes v as `digits` lowercase hex digits (zero-padded). */
+void wire_pr_hex(struct wire_sink *s, uint32_t v, unsigned digits);
+/* Writes "0x" and v as `digits` hex digits. */
+void wire_pr_0x(struct wire_sink *s, uint32_t v, unsigned digits);
+/* Each formats into b (at least 46 bytes) and returns the length. */
+size_t wire_fmt_ip4(char *b, const uint8_t *a);
+size_t wire_fmt_ip6(char *b, const uint8_t *a);
+/* Formats n bytes as hex, with sep between bytes when sep != 0 (b must hold
+ * 3n bytes). Returns the length. */
+size_t wire_fmt_mac(char *b, const uint8_t *a, size_t n, char sep);
+void wire_pr_ip4(struct wire_sink *s, const uint8_t *a);
+void wire_pr_ip6(struct wire_sink *s, const uint8_t *a);
+void wire_pr_mac(struct wire_sink *s, const uint8_t *a, size_t n, char sep);
+/* Writes the time of pkt in the printer's format, followed by a space (nothing
+ * for WIRE_TIME_NONE). */
+void wire_pr_time(struct wire_printer *p, const struct wire_pkt *pkt);
+
+/* Views. */
+void wire_pr_line(struct wire_printer *p, const struct wire_dissect *d);
+/* The one-line summary of layers [from, d->n) without time or newline. */
+void wire_pr_summary(struct wire_sink *s, const struct wire_dissect *d, unsigned from);
+void wire_pr_tree(struct wire_printer *p, const struct wire_dissect *d);
+void wire_pr_json(struct wire_printer *p, const struct wire_dissect *d);
+/* tcpdump -X style hex and ASCII of n bytes, offsets from 0. */
+void wire_pr_hexdump(struct wire_sink *s, const uint8_t *b, size_t n);
+
+/* Statistics (stats.c). Each returns 0 or -ENOMEM. */
+int wire_stats_new(struct wire_stats **sp);
+void wire_stats_add(struct wire_stats *st, const struct wire_dissect *d);
+void wire_stats_print(struct wire_stats *st, struct wire_sink *s);
+void wire_stats_free(struct wire_stats *st);
+
+/* Names shared by views: returns a static string. */
+const char *wire_pr_icmp_type(uint8_t type);
+const char *wire_pr_icmp6_type(uint8_t type);
+const char *wire_pr_ipproto(uint8_t proto);
+const char *wire_pr_dhcp_type(uint8_t t);
+const char *wire_pr_tls_ctype(uint8_t t);
+const char *wire_pr_trunc_name(unsigned kind);
+
+#endif
