@@ -374,7 +374,7 @@ int cmd_sniff(int argc, char **argv)
 				d++;
 			rot.wchars = d; /* tcpdump: ceil(log10(W)) */
 		}
-		if ((rc = make_name(&rot, 0, (rot.cbytes || rot.gsecs) ? rot.wchars : 0)) < 0 ||
+		if ((rc = make_name(&rot, 0, rot.cbytes ? rot.wchars : 0)) < 0 ||
 		    (rc = rot_open(&rot, why, sizeof(why))) < 0) {
 			cli_err("sniff: %s: %s", pc.wfile, rc == -ENAMETOOLONG ? "file name too long" : why);
 			status = cli_exit_code(rc);
