@@ -527,7 +527,7 @@ static int exchange(struct wire_http_client *c, const char *url, const struct wi
 		wire_http_parser_init(ps, head_req);
 		size_t start = 0, end = 0; /* unparsed bytes in buf[start..end) */
 		uint64_t got = 0;           /* bytes received for this response */
-		int skip_body = 0, finished = 0, retry = 0;
+		int skip_body = 0, finished = 0, retry = 0, in_body = 0;
 		while (!finished) {
 			if (start == end) {
 				start = end = 0;
@@ -557,8 +557,7 @@ static int exchange(struct wire_http_client *c, const char *url, const struct wi
 				rc = wire_http_parse_eof(ps);
 				if (rc == 0)
 					break;
-				res->failed_in_head = rc == WIRE_E_CLOSED || ps->head.status == 0 ||
-						      ps->interim;
+				res->failed_in_head = !in_body;
 				if (res->failed_in_head && end > start && o->on_body && !o->on_raw)
 					o->on_body(o->ctx, c->buf + start, end - start);
 				if (rc == WIRE_E_CLOSED)
@@ -580,7 +579,7 @@ static int exchange(struct wire_http_client *c, const char *url, const struct wi
 				int ev = wire_http_parse(ps, c->buf + start, end - start, &used, &d, &dl);
 				if (ev < 0) {
 					conn_close(c, NULL);
-					res->failed_in_head = ps->head.status == 0 || ps->interim;
+					res->failed_in_head = !in_body;
 					if (res->failed_in_head && o->on_body && !o->on_raw)
 						o->on_body(o->ctx, c->buf + start, end - start);
 					return why(res, ev, "malformed response from %s: %s", c->peer,
@@ -612,6 +611,8 @@ static int exchange(struct wire_http_client *c, const char *url, const struct wi
 					}
 					if (ps->interim)
 						final = 0;
+					else
+						in_body = 1;
 					if (o->on_head && (rc = o->on_head(o->ctx, h, final)) < 0) {
 						conn_close(c, NULL);
 						return why(res, rc, "write output: %s", strerror(-rc));
