@@ -1,0 +1,429 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The relay's end-of-stream logic (src/core/relay.c) on real descriptors:
+ * a loopback TCP pair for the socket and pipes or a file for stdin/stdout,
+ * with the relay on a thread so the test can play the peer. Covers: stdin
+ * EOF sends FIN and the relay keeps reading; the peer closing first ends the
+ * relay without stdin EOF; -q; the idle timeout; RST; the same over the
+ * read/write path; the pure decision table; and the UDP line splitter.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "t.h"
+#include "wire/err.h"
+#include "wire/loop.h"
+#include "wire/relay.h"
+#include "wire/udp.h"
+
+static void tcp_pair(int *a, int *b)
+{
+	struct sockaddr_in sa;
+	socklen_t sl = sizeof(sa);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	*a = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (l < 0 || *a < 0 || bind(l, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(l, 1) < 0 ||
+	    getsockname(l, (struct sockaddr *)&sa, &sl) < 0 ||
+	    connect(*a, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		perror("tcp_pair");
+		exit(1);
+	}
+	*b = accept4(l, NULL, NULL, SOCK_CLOEXEC);
+	close(l);
+}
+
+/* Reads fd until EOF or the deadline; returns the byte count. */
+static size_t read_all(int fd, char *buf, size_t n, int ms)
+{
+	size_t got = 0;
+	int64_t end = wire_now_ms() + ms;
+	while (got < n) {
+		int left = (int)(end - wire_now_ms());
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		if (left <= 0 || poll(&p, 1, left) <= 0)
+			break;
+		ssize_t r = read(fd, buf + got, n - got);
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	return got;
+}
+
+struct run {
+	struct wire_relay_opts o;
+	struct wire_relay_result r;
+	int rc;
+	volatile int done;
+	int events[32];
+	pthread_t th;
+};
+
+static void on_event(void *ud, const struct wire_relay_event *e)
+{
+	struct run *R = ud;
+	if ((unsigned)e->type < 32)
+		R->events[e->type]++;
+}
+
+static void *runner(void *p)
+{
+	struct run *R = p;
+	R->rc = wire_relay_run(&R->o, &R->r);
+	R->done = 1;
+	return NULL;
+}
+
+static void start(struct run *R, int in, int out, int sock, int no_splice)
+{
+	memset(R, 0, sizeof(*R));
+	wire_relay_opts_init(&R->o);
+	R->o.in_fd = in;
+	R->o.out_fd = out;
+	R->o.sock = sock;
+	R->o.no_splice = no_splice;
+	R->o.event = on_event;
+	R->o.ud = R;
+}
+
+static void go(struct run *R)
+{
+	pthread_create(&R->th, NULL, runner, R);
+}
+
+static int finish(struct run *R, int ms)
+{
+	int64_t end = wire_now_ms() + ms;
+	while (!R->done && wire_now_ms() < end) {
+		struct timespec ts = {0, 5 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	if (!R->done)
+		return 0;
+	pthread_join(R->th, NULL);
+	return 1;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+/* stdin EOF -> FIN, relay keeps reading until the peer closes */
+static void test_stdin_eof_first(int no_splice)
+{
+	int in[2], out[2], a, b;
+	char buf[64];
+	CHECK_INT(pipe2(in, O_CLOEXEC), 0);
+	CHECK_INT(pipe2(out, O_CLOEXEC), 0);
+	tcp_pair(&a, &b);
+	CHECK_INT(write(in[1], "hello", 5), 5);
+	close(in[1]);
+	struct run R;
+	start(&R, in[0], out[1], a, no_splice);
+	go(&R);
+	/* the peer sees the data, then EOF: the relay half-closed */
+	CHECK_INT(read_all(b, buf, sizeof(buf), 3000), 5);
+	CHECK_MEM(buf, 5, "hello", 5);
+	sleep_ms(50);
+	CHECK(!R.done); /* still waiting for the peer */
+	CHECK_INT(write(b, "world", 5), 5);
+	close(b);
+	CHECK(finish(&R, 3000));
+	CHECK_INT(R.rc, 0);
+	CHECK(R.r.fin_sent);
+	CHECK(R.r.peer_closed);
+	CHECK(R.r.input_eof);
+	CHECK_INT(R.r.sent, 5);
+	CHECK_INT(R.r.received, 5);
+	CHECK_INT(R.events[WIRE_RELAY_EV_SENT_FIN], 1);
+	CHECK_INT(R.events[WIRE_RELAY_EV_PEER_FIN], 1);
+	close(out[1]);
+	CHECK_INT(read_all(out[0], buf, sizeof(buf), 1000), 5);
+	CHECK_MEM(buf, 5, "world", 5);
+	close(out[0]);
+	close(in[0]);
+	close(a);
+}
+
+/* the peer closes first: the relay ends without stdin EOF */
+static void test_peer_first(int no_splice)
+{
+	int in[2], out[2], a, b;
+	char buf[64];
+	CHECK_INT(pipe2(in, O_CLOEXEC), 0);
+	CHECK_INT(pipe2(out, O_CLOEXEC), 0);
+	tcp_pair(&a, &b);
+	struct run R;
+	start(&R, in[0], out[1], a, no_splice);
+	go(&R);
+	CHECK_INT(write(b, "bye", 3), 3);
+	shutdown(b, SHUT_WR);
+	CHECK(finish(&R, 3000)); /* stdin is still open */
+	CHECK_INT(R.rc, 0);
+	CHECK(R.r.peer_closed);
+	CHECK(!R.r.input_eof);
+	CHECK(!R.r.fin_sent);
+	close(out[1]);
+	CHECK_INT(read_all(out[0], buf, sizeof(buf), 1000), 3);
+	CHECK_MEM(buf, 3, "bye", 3);
+	close(in[1]);
+	close(in[0]);
+	close(out[0]);
+	close(a);
+	close(b);
+}
+
+/* -q: after stdin EOF, end after quit_ms even though the peer stays */
+static void test_quit(void)
+{
+	int in[2], out[2], a, b;
+	CHECK_INT(pipe2(in, O_CLOEXEC), 0);
+	CHECK_INT(pipe2(out, O_CLOEXEC), 0);
+	tcp_pair(&a, &b);
+	close(in[1]);
+	struct run R;
+	start(&R, in[0], out[1], a, 0);
+	R.o.quit_ms = 100;
+	int64_t t0 = wire_now_ms();
+	go(&R);
+	CHECK(finish(&R, 3000));
+	int64_t dt = wire_now_ms() - t0;
+	CHECK(dt >= 90);
+	CHECK_INT(R.rc, 0);
+	CHECK(R.r.fin_sent);
+	CHECK(!R.r.peer_closed);
+	CHECK_INT(R.events[WIRE_RELAY_EV_QUIT], 1);
+	close(in[0]);
+	close(out[0]);
+	close(out[1]);
+	close(a);
+	close(b);
+}
+
+/* -q 0: end right after the FIN */
+static void test_quit_zero(void)
+{
+	int in[2], out[2], a, b;
+	char buf[8];
+	CHECK_INT(pipe2(in, O_CLOEXEC), 0);
+	CHECK_INT(pipe2(out, O_CLOEXEC), 0);
+	tcp_pair(&a, &b);
+	CHECK_INT(write(in[1], "x", 1), 1);
+	close(in[1]);
+	struct run R;
+	start(&R, in[0], out[1], a, 1);
+	R.o.quit_ms = 0;
+	go(&R);
+	CHECK(finish(&R, 3000));
+	CHECK_INT(R.rc, 0);
+	CHECK(R.r.fin_sent);
+	CHECK_INT(read_all(b, buf, sizeof(buf), 1000), 1);
+	close(in[0]);
+	close(out[0]);
+	close(out[1]);
+	close(a);
+	close(b);
+}
+
+/* -w: nothing moves for idle_ms -> WIRE_E_TIMEOUT */
+static void test_idle(void)
+{
+	int in[2], out[2], a, b;
+	CHECK_INT(pipe2(in, O_CLOEXEC), 0);
+	CHECK_INT(pipe2(out, O_CLOEXEC), 0);
+	tcp_pair(&a, &b);
+	struct run R;
+	start(&R, in[0], out[1], a, 0);
+	R.o.idle_ms = 100;
+	go(&R);
+	CHECK(finish(&R, 3000));
+	CHECK_INT(R.rc, WIRE_E_TIMEOUT);
+	close(in[0]);
+	close(in[1]);
+	close(out[0]);
+	close(out[1]);
+	close(a);
+	close(b);
+}
+
+/* an RST from the peer: -ECONNRESET on the socket side, PEER_RST event */
+static void test_rst(void)
+{
+	int in[2], out[2], a, b;
+	CHECK_INT(pipe2(in, O_CLOEXEC), 0);
+	CHECK_INT(pipe2(out, O_CLOEXEC), 0);
+	tcp_pair(&a, &b);
+	struct linger lg = {1, 0};
+	CHECK_INT(setsockopt(b, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)), 0);
+	struct run R;
+	start(&R, in[0], out[1], a, 0);
+	go(&R);
+	sleep_ms(20);
+	close(b); /* linger 0: RST */
+	CHECK(finish(&R, 3000));
+	CHECK_INT(R.rc, -ECONNRESET);
+	CHECK_INT(R.r.where, WIRE_RELAY_AT_SOCK);
+	CHECK_INT(R.events[WIRE_RELAY_EV_PEER_RST], 1);
+	close(in[0]);
+	close(in[1]);
+	close(out[0]);
+	close(out[1]);
+	close(a);
+}
+
+/* --recv-only: stdin is never read, no FIN; ends when the peer closes */
+static void test_recv_only(void)
+{
+	int out[2], a, b;
+	char buf[8];
+	CHECK_INT(pipe2(out, O_CLOEXEC), 0);
+	tcp_pair(&a, &b);
+	struct run R;
+	start(&R, -1, out[1], a, 0);
+	R.o.recv_only = 1;
+	go(&R);
+	sleep_ms(30);
+	CHECK(!R.done);
+	CHECK_INT(write(b, "ab", 2), 2);
+	close(b);
+	CHECK(finish(&R, 3000));
+	CHECK_INT(R.rc, 0);
+	CHECK(!R.r.fin_sent);
+	close(out[1]);
+	CHECK_INT(read_all(out[0], buf, sizeof(buf), 1000), 2);
+	close(out[0]);
+	close(a);
+}
+
+/* a regular file as stdin (sendfile path), a file as stdout (private pipe) */
+static void test_files(void)
+{
+	char in_path[] = "/tmp/wire-relay-in-XXXXXX", out_path[] = "/tmp/wire-relay-out-XXXXXX";
+	int in = mkstemp(in_path), out = mkstemp(out_path), a, b;
+	CHECK(in >= 0 && out >= 0);
+	unlink(in_path);
+	unlink(out_path);
+	static char big[300000], back[300000];
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (char)(i * 7 + 3);
+	CHECK_INT(write(in, big, sizeof(big)), sizeof(big));
+	CHECK_INT(lseek(in, 0, SEEK_SET), 0);
+	tcp_pair(&a, &b);
+	struct run R;
+	start(&R, in, out, a, 0);
+	go(&R);
+	CHECK_INT(read_all(b, back, sizeof(back), 3000), sizeof(big));
+	CHECK(memcmp(big, back, sizeof(big)) == 0);
+	CHECK_INT(write(b, big, 100000), 100000);
+	close(b);
+	CHECK(finish(&R, 3000));
+	CHECK_INT(R.rc, 0);
+	CHECK_INT(R.r.sent, sizeof(big));
+	CHECK_INT(R.r.received, 100000);
+	CHECK_INT(pread(out, back, sizeof(back), 0), 100000);
+	CHECK(memcmp(big, back, 100000) == 0);
+	close(in);
+	close(out);
+	close(a);
+}
+
+static void test_next_step(void)
+{
+	struct wire_relay_state s;
+	memset(&s, 0, sizeof(s));
+	CHECK_INT(wire_relay_next_step(&s), WIRE_RELAY_GO_ON);
+	s.input_eof = 1;
+	s.up_pending = 1;
+	CHECK_INT(wire_relay_next_step(&s), WIRE_RELAY_GO_ON); /* flush first */
+	s.up_pending = 0;
+	CHECK_INT(wire_relay_next_step(&s), WIRE_RELAY_SEND_FIN);
+	s.fin_sent = 1;
+	CHECK_INT(wire_relay_next_step(&s), WIRE_RELAY_GO_ON); /* keep reading */
+	s.peer_eof = 1;
+	s.down_pending = 1;
+	CHECK_INT(wire_relay_next_step(&s), WIRE_RELAY_GO_ON); /* flush output */
+	s.down_pending = 0;
+	CHECK_INT(wire_relay_next_step(&s), WIRE_RELAY_DONE);
+	memset(&s, 0, sizeof(s));
+	s.peer_eof = 1; /* peer first: done without stdin EOF */
+	CHECK_INT(wire_relay_next_step(&s), WIRE_RELAY_DONE);
+	memset(&s, 0, sizeof(s));
+	s.input_eof = 1;
+	s.recv_only = 1;
+	CHECK_INT(wire_relay_next_step(&s), WIRE_RELAY_GO_ON); /* recv-only sends no FIN */
+}
+
+struct units {
+	char buf[4][16];
+	size_t len[4];
+	int n;
+};
+
+static int collect(void *ud, const uint8_t *p, size_t len)
+{
+	struct units *u = ud;
+	if (u->n < 4 && len <= 16) {
+		memcpy(u->buf[u->n], p, len);
+		u->len[u->n] = len;
+	}
+	u->n++;
+	return 0;
+}
+
+static void test_lines(void)
+{
+	struct wire_lines l;
+	struct units u;
+	memset(&u, 0, sizeof(u));
+	wire_lines_init(&l, 8);
+	/* a line written in pieces is still one unit, its '\n' included */
+	CHECK_INT(wire_lines_feed(&l, "ab", 2, collect, &u), 0);
+	CHECK_INT(u.n, 0);
+	CHECK_INT(wire_lines_feed(&l, "c\nd", 3, collect, &u), 0);
+	CHECK_INT(u.n, 1);
+	CHECK_MEM(u.buf[0], u.len[0], "abc\n", 4);
+	CHECK_INT(wire_lines_feed(&l, "\n", 1, collect, &u), 0);
+	CHECK_MEM(u.buf[1], u.len[1], "d\n", 2);
+	/* longer than max: cut at max */
+	CHECK_INT(wire_lines_feed(&l, "0123456789", 10, collect, &u), 0);
+	CHECK_INT(u.n, 3);
+	CHECK_MEM(u.buf[2], u.len[2], "01234567", 8);
+	CHECK_INT(l.cut, 1);
+	CHECK_INT(wire_lines_pending(&l), 2);
+	/* the partial last line is a unit at the end */
+	CHECK_INT(wire_lines_finish(&l, collect, &u), 0);
+	CHECK_MEM(u.buf[3], u.len[3], "89", 2);
+	CHECK_INT(wire_lines_finish(&l, collect, &u), 0);
+	CHECK_INT(u.n, 4);
+	wire_lines_free(&l);
+}
+
+int main(void)
+{
+	test_next_step();
+	test_lines();
+	test_stdin_eof_first(0);
+	test_stdin_eof_first(1);
+	test_peer_first(0);
+	test_peer_first(1);
+	test_quit();
+	test_quit_zero();
+	test_idle();
+	test_rst();
+	test_recv_only();
+	test_files();
+	return T_END();
+}
