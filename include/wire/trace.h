@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * --trace: the packets that a command's own socket calls put on the wire, on
+ * one timeline with the calls. While a command runs, a capture thread reads an
+ * AF_PACKET ring (include/wire/capture.h) on the interface the route to the
+ * peer uses (lo for loopback), with a kernel filter restricted to this
+ * command's own addresses and ports; the command records its socket calls
+ * ("connect()", "write(6)", "read() = 6"). Calls (CLOCK_REALTIME) and packets
+ * (kernel timestamps) are merged in time order and written through a sink
+ * with relative times, plain-language notes (TCP state on each transition,
+ * TIME_WAIT on the side that closed first, the cause of a RST, an ICMP error
+ * tied to the datagram that caused it, a large write that became N segments,
+ * a datagram that left as N IP fragments). Every function is a safe no-op on
+ * a NULL trace, so a command without --trace pays one pointer test per call.
+ *
+ * Typical use (a TCP client):
+ *	struct wire_trace *tr = want ? wire_trace_start(-1, ai->ai_addr, ai->ai_addrlen,
+ *							  NULL, 0) : NULL;
+ *	wire_trace_call(tr, "connect()");
+ *	rc = wire_connect(ai, NULL, timeout, &fd);  // or socket()+connect()
+ *	wire_trace_watch(tr, fd);
+ *	...
+ *	wire_trace_call(tr, "write(%zu)", n);
+ *	...
+ *	wire_trace_stop(tr);  // drains the last packets, prints, frees
+ */
+#ifndef WIRE_TRACE_H
+#define WIRE_TRACE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "wire/packet.h"
+#include "wire/sink.h"
+
+#define WIRE_TRACE_HOLD_MS 300     /* events wait this long to be merged in order */
+#define WIRE_TRACE_DRAIN_MS 350    /* wire_trace_stop waits this long for late packets */
+#define WIRE_TRACE_EVENTS_MAX 8192 /* events waiting to be merged (older ones go first) */
+#define WIRE_TRACE_FLOWS_MAX 64    /* sockets followed */
+#define WIRE_TRACE_CONNS_MAX 256   /* TCP connections tracked */
+#define WIRE_TRACE_SEG_LINES 12    /* data segment lines shown per call */
+#define WIRE_TRACE_FILTER_MAX 4096 /* kernel filter text */
+
+/* The one line written when capture is not allowed (the command goes on). */
+#define WIRE_TRACE_PRIV_MSG                                                                    \
+	"wirecat: --trace needs root or CAP_NET_RAW and CAP_NET_ADMIN; continuing without the " \
+	"trace\n"
+
+/* Flags for wire_trace_start. */
+#define WIRE_TRACE_NO_CAPTURE 0x1 /* no capture: packets only via wire_trace_feed (tests) */
+#define WIRE_TRACE_ABS_TIME 0x2   /* print wall-clock times instead of relative ones */
+
+struct wire_trace;
+
+/* Starts a trace. fd is the command's socket (or -1: add it later with
+ * wire_trace_watch); peer (may be NULL) is where it will connect or send,
+ * used to choose the interface (the route's, or lo) before the socket
+ * exists, and followed until wire_trace_watch names the socket. out is the
+ * sink for the timeline (NULL: the trace's own sink on stderr). Returns the
+ * trace, or NULL when capture is impossible; then one line (WIRE_TRACE_PRIV_MSG
+ * without privileges, else the reason) has been written to out and the
+ * command goes on untraced. */
+struct wire_trace *wire_trace_start(int fd, const struct sockaddr *peer, socklen_t peerlen,
+				    struct wire_sink *out, int flags);
+
+/* Binds an unbound socket to port 0 (the wildcard address of its family) so
+ * that its port is known, and filtered on, before connect() sends the SYN.
+ * Returns 0 (also when already bound) or -errno. */
+int wire_trace_prepare_socket(int fd);
+
+/* Follows socket fd too (a connected or accepted socket, a listener, a UDP
+ * socket): its addresses and ports join the kernel filter. Returns nothing;
+ * a socket that cannot be described is ignored. */
+void wire_trace_watch(struct wire_trace *tr, int fd);
+
+/* Follows a peer address (TCP or UDP) before the socket that talks to it is
+ * known (a helper creates and connects it). proto is IPPROTO_TCP or
+ * IPPROTO_UDP. */
+void wire_trace_peer(struct wire_trace *tr, const struct sockaddr *peer, socklen_t len, int proto);
+
+/* Follows explicit endpoints: proto, the local address (port 0 = any) and the
+ * remote one (NULL or port 0 = any). Used by wire_trace_watch and by tests. */
+void wire_trace_watch_addr(struct wire_trace *tr, int proto, const struct sockaddr *local,
+			   const struct sockaddr *remote);
+
+/* Records a socket call or an event of the command ("connect()",
+ * "write(6)", "read() = 6", "shutdown(SHUT_WR)", "peer closed: read() = 0"),
+ * stamped with CLOCK_REALTIME now. */
+void wire_trace_call(struct wire_trace *tr, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The same with an explicit timestamp (tests). */
+void wire_trace_call_at(struct wire_trace *tr, const struct timespec *ts, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Waits up to WIRE_TRACE_DRAIN_MS for the last packets, prints everything
+ * still queued and a closing summary, stops capturing and frees the trace.
+ * Returns nothing. */
+void wire_trace_stop(struct wire_trace *tr);
+
+/* ---- building blocks, public for the engine's unit tests ----------------- */
+
+/* A packet reduced to what the trace shows. Addresses in network order. */
+struct wire_tpkt {
+	struct timespec ts;
+	uint8_t family; /* 4 or 6 */
+	uint8_t proto;  /* IPPROTO_TCP, _UDP, _ICMP, _ICMPV6, or another */
+	uint8_t src[16], dst[16];
+	uint16_t sport, dport; /* TCP/UDP; 0 in a non-first fragment */
+	uint32_t iplen;        /* bytes after the IP header(s): the L4 (or fragment) length */
+	uint32_t ipid;         /* IPv4 id or IPv6 fragment id */
+	uint32_t fragoff;      /* fragment offset in bytes */
+	uint8_t mf;            /* more fragments */
+	uint8_t frag;          /* a fragment (offset > 0 or MF) */
+	uint8_t l4ok;          /* the TCP/UDP/ICMP header was read */
+	uint8_t gso;           /* a GSO/TSO super-packet (WIRE_PKT_GSO) */
+	uint16_t tflags;       /* TCP flags (WIRE_TH_*-compatible bits) */
+	uint32_t seq, ack;
+	uint16_t win;
+	uint32_t paylen; /* TCP/UDP payload bytes claimed by the headers */
+	uint8_t itype, icode;
+	uint16_t mtu; /* ICMP fragmentation needed / packet too big */
+	struct {
+		uint8_t ok, family, proto;
+		uint8_t src[16], dst[16];
+		uint16_t sport, dport;
+		uint32_t ipid;
+	} q; /* the packet an ICMP error quotes */
+};
+
+/* Decodes an Ethernet, Linux cooked (v1, v2) or raw IP frame with the
+ * bounded reader. Returns 1 when an IP packet was decoded into *t, else 0. */
+int wire_trace_decode(const struct wire_pkt *pkt, struct wire_tpkt *t);
+
+/* TCP states, as RFC 9293 names them. */
+enum wire_tcps {
+	WIRE_TCPS_CLOSED = 0,
+	WIRE_TCPS_LISTEN,
+	WIRE_TCPS_SYN_SENT,
+	WIRE_TCPS_SYN_RECV,
+	WIRE_TCPS_ESTABLISHED,
+	WIRE_TCPS_FIN_WAIT1,
+	WIRE_TCPS_FIN_WAIT2,
+	WIRE_TCPS_CLOSING,
+	WIRE_TCPS_TIME_WAIT,
+	WIRE_TCPS_CLOSE_WAIT,
+	WIRE_TCPS_LAST_ACK,
+};
+
+/* Returns "ESTABLISHED", "FIN_WAIT1", ... for a state. */
+const char *wire_tcps_name(int st);
+
+/* One connection's state seen from this side, driven by its packets. */
+struct wire_tcp_track {
+	int state;
+	int have_iss, have_irs;
+	uint32_t iss, irs;        /* initial sequence numbers: ours, the peer's */
+	int fin_sent, fin_rcvd;   /* a FIN went out / came in */
+	uint32_t fin_seq;         /* sequence number of our FIN */
+	int closed_first;         /* 1 this side sent FIN first, 2 the peer did */
+	uint64_t sent, rcvd;      /* payload bytes each way */
+	int sent_after_fin;       /* this side sent data after the peer's FIN */
+	int handshake_done;       /* the "connected" note was given */
+	struct timespec syn_ts;   /* first SYN of the handshake */
+};
+
+/* Events the tracker reports for one segment (bit set). */
+#define WIRE_TCPT_STATE 0x1     /* the state changed */
+#define WIRE_TCPT_CONNECTED 0x2 /* the handshake completed (this packet finished it) */
+#define WIRE_TCPT_RST 0x4       /* a reset; the cause is in the note */
+#define WIRE_TCPT_TIME_WAIT 0x8 /* this side entered TIME_WAIT */
+#define WIRE_TCPT_CLOSED 0x10   /* the connection is gone on this side */
+
+/* Feeds one segment of the connection; out is 1 when this side sent it.
+ * Writes a plain-language note (or "") into note (size n) for a RST, the
+ * handshake, TIME_WAIT and the end. Returns the WIRE_TCPT_* bits. */
+int wire_tcp_track(struct wire_tcp_track *t, int out, const struct wire_tpkt *p, char *note,
+		   size_t n);
+
+/* Feeds a packet to a trace started with WIRE_TRACE_NO_CAPTURE (tests), as
+ * if the capture had seen it. */
+void wire_trace_feed(struct wire_trace *tr, const struct wire_tpkt *p);
+
+/* Prints every queued event now, whatever its age (tests). */
+void wire_trace_flush(struct wire_trace *tr);
+
+/* Writes the kernel filter for what the trace follows into buf (size n), in
+ * the tcpdump language. Returns its length or WIRE_E_TOOBIG. */
+int wire_trace_filter_text(struct wire_trace *tr, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,1288 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The --trace engine (include/wire/trace.h). One capture thread reads the
+ * AF_PACKET ring (src/core/capture.c) on the interface the route to the peer
+ * uses, with a kernel filter (libpcap's compiler, src/core/filter.c) built
+ * from the sockets the command follows; the command records its socket calls
+ * from its own thread. Both kinds of event go into one queue ordered by
+ * timestamp (CLOCK_REALTIME for calls, the kernel's for packets); an event is
+ * printed once it is WIRE_TRACE_HOLD_MS old, so a packet that reaches user
+ * space a little after the next call still lands in its place. Printing
+ * matches every packet against the followed sockets once more in user space
+ * (the kernel filter is only an optimisation and may be broader, e.g. before a
+ * connecting socket's port is known), keeps each TCP connection's state
+ * (trace_fmt.c) and adds the notes: state transitions, the handshake time,
+ * TIME_WAIT, the cause of a RST, the datagram an ICMP error answers, a write
+ * that became N segments, a datagram that left as N IP fragments.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "wire/capture.h"
+#include "wire/err.h"
+#include "wire/filter.h"
+#include "wire/trace.h"
+
+#define TEXT_MAX 200          /* one call's text */
+#define BLOCK_MS 10           /* ring block timeout: packets reach us within this */
+#define POLL_MS 20            /* capture thread wake-up */
+#define PENDING_MAX_MS 2000   /* how long printing waits for a connecting socket */
+#define SENT_MAX 32           /* UDP datagrams remembered for ICMP errors */
+#define FRAGS_MAX 8           /* fragmented datagrams followed at once */
+#define NOTE_INDENT "             "
+
+#define TH_FIN 0x001u
+#define TH_SYN 0x002u
+#define TH_RST 0x004u
+#define TH_PSH 0x008u
+#define TH_ACK 0x010u
+
+enum { EV_CALL = 0, EV_PKT = 1 };
+enum { DIR_NONE = 0, DIR_OUT = 1, DIR_IN = 2 };
+
+struct tr_ep {
+	uint8_t family; /* 4, 6, or 0 for any address */
+	uint8_t addr[16];
+	uint16_t port; /* 0 for any */
+};
+
+struct tr_flow {
+	uint8_t proto;
+	uint8_t pending; /* only the remote side is known yet */
+	struct tr_ep local, remote;
+	struct timespec since;
+};
+
+struct tr_conn {
+	int used;
+	uint8_t family;
+	uint8_t laddr[16], raddr[16];
+	uint16_t lport, rport;
+	struct wire_tcp_track tk;
+};
+
+struct tr_ev {
+	struct timespec ts;
+	uint64_t seq;
+	int kind;
+	char text[TEXT_MAX];
+	struct wire_tpkt p;
+};
+
+struct tr_sent {
+	int used;
+	struct wire_tpkt p; /* the datagram (first fragment) */
+};
+
+struct tr_frag {
+	int used;
+	int dir;
+	uint8_t family;
+	uint8_t src[16], dst[16];
+	uint32_t id;
+	unsigned count;
+	uint32_t maxlen;
+	uint32_t dgram; /* UDP payload bytes of the datagram (from the first fragment) */
+	int have_last;
+};
+
+struct wire_trace {
+	int flags;
+	struct wire_sink *out;
+	pthread_mutex_t mu;
+	pthread_t th;
+	int th_started;
+	int stopping;
+	struct wire_capture *cap;
+	int linktype;
+	char ifname[IF_NAMESIZE];
+	int filter_dirty;
+	char filter[WIRE_TRACE_FILTER_MAX];
+
+	struct tr_flow flows[WIRE_TRACE_FLOWS_MAX];
+	size_t nflows;
+
+	struct tr_ev *q; /* sorted by (ts, seq) from qhead to qlen */
+	size_t qhead, qlen, qcap;
+	uint64_t seq;
+
+	/* printing */
+	int have_t0;
+	struct timespec t0;
+	struct tr_conn conns[WIRE_TRACE_CONNS_MAX];
+	char last_eps[176];
+	int call_is_write;
+	unsigned segs, seg_lines, hidden;
+	uint64_t seg_bytes;
+	uint32_t seg_max;
+	int seg_gso;
+	struct tr_sent sent[SENT_MAX];
+	unsigned sent_next;
+	struct tr_frag frags[FRAGS_MAX];
+	uint64_t n_pkts, n_calls, n_other;
+
+	struct wire_sink own;
+};
+
+/* ---- time ------------------------------------------------------------------ */
+
+static void now_rt(struct timespec *ts)
+{
+	clock_gettime(CLOCK_REALTIME, ts);
+}
+
+static int ts_cmp(const struct timespec *a, const struct timespec *b)
+{
+	if (a->tv_sec != b->tv_sec)
+		return a->tv_sec < b->tv_sec ? -1 : 1;
+	if (a->tv_nsec != b->tv_nsec)
+		return a->tv_nsec < b->tv_nsec ? -1 : 1;
+	return 0;
+}
+
+static struct timespec ts_add_ms(struct timespec t, long ms)
+{
+	long long ns = (long long)t.tv_nsec + (long long)ms * 1000000LL;
+	t.tv_sec += (time_t)(ns / 1000000000LL);
+	ns %= 1000000000LL;
+	if (ns < 0) {
+		ns += 1000000000LL;
+		t.tv_sec--;
+	}
+	t.tv_nsec = (long)ns;
+	return t;
+}
+
+static void put_time(struct wire_trace *tr, const struct timespec *ts)
+{
+	if (tr->flags & WIRE_TRACE_ABS_TIME) {
+		struct tm tm;
+		time_t s = ts->tv_sec;
+		localtime_r(&s, &tm);
+		wire_sink_printf(tr->out, "%02d:%02d:%02d.%06ld  ", tm.tm_hour, tm.tm_min, tm.tm_sec,
+				 ts->tv_nsec / 1000);
+		return;
+	}
+	long long ns = ((long long)ts->tv_sec - (long long)tr->t0.tv_sec) * 1000000000LL +
+		       ((long long)ts->tv_nsec - (long long)tr->t0.tv_nsec);
+	if (ns < 0)
+		ns = 0;
+	wire_sink_printf(tr->out, "%4lld.%06lld  ", ns / 1000000000LL, (ns % 1000000000LL) / 1000);
+}
+
+/* ---- addresses ------------------------------------------------------------------ */
+
+static size_t alen(uint8_t family)
+{
+	return family == 6 ? 16 : 4;
+}
+
+/* Fills e from a sockaddr; IPv4-mapped IPv6 becomes IPv4, a wildcard address
+ * becomes "any". Returns 1, or 0 for another family. */
+static int ep_from_sa(struct tr_ep *e, const struct sockaddr *sa)
+{
+	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	static const uint8_t zero[16] = {0};
+	memset(e, 0, sizeof(*e));
+	if (!sa)
+		return 0;
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *s = (const struct sockaddr_in *)sa;
+		memcpy(e->addr, &s->sin_addr, 4);
+		e->family = 4;
+		e->port = ntohs(s->sin_port);
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)sa;
+		const uint8_t *a = (const uint8_t *)&s->sin6_addr;
+		if (!memcmp(a, mapped, 12)) {
+			memcpy(e->addr, a + 12, 4);
+			e->family = 4;
+		} else {
+			memcpy(e->addr, a, 16);
+			e->family = 6;
+		}
+		e->port = ntohs(s->sin6_port);
+	} else {
+		return 0;
+	}
+	if (!memcmp(e->addr, zero, alen(e->family))) {
+		e->family = 0; /* any address */
+		memset(e->addr, 0, 16);
+	}
+	return 1;
+}
+
+static int ep_match(const struct tr_ep *e, uint8_t fam, const uint8_t *addr, uint16_t port)
+{
+	if (e->port && e->port != port)
+		return 0;
+	if (e->family && (e->family != fam || memcmp(e->addr, addr, alen(fam))))
+		return 0;
+	return 1;
+}
+
+static int ep_equal(const struct tr_ep *a, const struct tr_ep *b)
+{
+	return a->family == b->family && a->port == b->port && !memcmp(a->addr, b->addr, 16);
+}
+
+static void ep_host(uint8_t fam, const uint8_t *a, char *out, size_t n)
+{
+	if (!inet_ntop(fam == 6 ? AF_INET6 : AF_INET, a, out, (socklen_t)n))
+		snprintf(out, n, "?");
+}
+
+static void ep_str(uint8_t fam, const uint8_t *a, uint16_t port, char *out, size_t n)
+{
+	char h[INET6_ADDRSTRLEN];
+	ep_host(fam, a, h, sizeof(h));
+	if (fam == 6)
+		snprintf(out, n, "[%s]:%u", h, port);
+	else
+		snprintf(out, n, "%s:%u", h, port);
+}
+
+/* Which way a 5-tuple goes for flow f: DIR_OUT when this side sent it. */
+static int flow_dir(const struct tr_flow *f, uint8_t proto, uint8_t fam, const uint8_t *src,
+		    uint16_t sport, const uint8_t *dst, uint16_t dport)
+{
+	if (f->proto != proto)
+		return DIR_NONE;
+	if (f->pending) {
+		if (ep_match(&f->remote, fam, dst, dport))
+			return DIR_OUT;
+		if (ep_match(&f->remote, fam, src, sport))
+			return DIR_IN;
+		return DIR_NONE;
+	}
+	if (ep_match(&f->local, fam, src, sport) && ep_match(&f->remote, fam, dst, dport))
+		return DIR_OUT;
+	if (ep_match(&f->local, fam, dst, dport) && ep_match(&f->remote, fam, src, sport))
+		return DIR_IN;
+	return DIR_NONE;
+}
+
+/* Direction of a tuple against every followed socket (exact flows first). */
+static int match_tuple(struct wire_trace *tr, uint8_t proto, uint8_t fam, const uint8_t *src,
+		       uint16_t sport, const uint8_t *dst, uint16_t dport)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < tr->nflows; i++) {
+			const struct tr_flow *f = &tr->flows[i];
+			int exact = !f->pending && f->remote.port != 0;
+			if (exact != (pass == 0))
+				continue;
+			int d = flow_dir(f, proto, fam, src, sport, dst, dport);
+			if (d)
+				return d;
+		}
+	}
+	return DIR_NONE;
+}
+
+/* ---- the kernel filter ---------------------------------------------------------- */
+
+struct tbuf {
+	char *p;
+	size_t n, len;
+	int over;
+};
+
+__attribute__((format(printf, 2, 3))) static void tb_printf(struct tbuf *t, const char *fmt, ...)
+{
+	va_list ap;
+	if (t->over)
+		return;
+	va_start(ap, fmt);
+	int k = vsnprintf(t->p + t->len, t->n - t->len, fmt, ap);
+	va_end(ap);
+	if (k < 0 || (size_t)k >= t->n - t->len) {
+		t->over = 1;
+		return;
+	}
+	t->len += (size_t)k;
+}
+
+static void tb_ep(struct tbuf *t, const struct tr_ep *e)
+{
+	char h[INET6_ADDRSTRLEN];
+	if (e->family) {
+		ep_host(e->family, e->addr, h, sizeof(h));
+		tb_printf(t, " and host %s", h);
+	}
+	if (e->port)
+		tb_printf(t, " and port %u", e->port);
+}
+
+static int filter_text_locked(struct wire_trace *tr, char *buf, size_t n)
+{
+	struct tbuf t = {buf, n, 0, 0};
+	int udp = 0;
+	if (n == 0)
+		return WIRE_E_TOOBIG;
+	buf[0] = 0;
+	for (size_t i = 0; i < tr->nflows; i++) {
+		const struct tr_flow *f = &tr->flows[i];
+		tb_printf(&t, "%s(%s", i ? " or " : "", f->proto == IPPROTO_TCP ? "tcp" : "udp");
+		if (!f->pending)
+			tb_ep(&t, &f->local);
+		tb_ep(&t, &f->remote);
+		tb_printf(&t, ")");
+		if (f->proto == IPPROTO_UDP)
+			udp = 1;
+	}
+	if (tr->nflows == 0) {
+		tb_printf(&t, "tcp port 0");
+	} else {
+		/* ICMP errors (never echo traffic), and IP fragments for UDP */
+		tb_printf(&t, " or (icmp and icmp[0] != 0 and icmp[0] != 8)"
+			      " or (icmp6 and ip6[40] < 128)");
+		if (udp)
+			tb_printf(&t, " or (ip and ip[6:2] & 0x1fff != 0) or (ip6 and ip6[6] == 44)");
+	}
+	return t.over ? WIRE_E_TOOBIG : (int)t.len;
+}
+
+int wire_trace_filter_text(struct wire_trace *tr, char *buf, size_t n)
+{
+	if (!tr)
+		return WIRE_E_USAGE;
+	pthread_mutex_lock(&tr->mu);
+	int rc = filter_text_locked(tr, buf, n);
+	pthread_mutex_unlock(&tr->mu);
+	return rc;
+}
+
+/* Compiles and attaches the filter for the current flows (mutex held).
+ * Returns 0 or a negative code (the user-space match still applies). */
+static int apply_filter_locked(struct wire_trace *tr)
+{
+	char text[WIRE_TRACE_FILTER_MAX], why[256];
+	struct wire_filter *f = NULL;
+	struct wire_bpf_insn *insns = NULL;
+	size_t ni = 0;
+	tr->filter_dirty = 0;
+	if (!tr->cap)
+		return 0;
+	int rc = filter_text_locked(tr, text, sizeof(text));
+	if (rc < 0) {
+		/* too many sockets for one filter: let everything IP through
+		 * and match in user space */
+		snprintf(text, sizeof(text), "tcp or udp or icmp or icmp6 or ip6");
+	}
+	if (!strcmp(text, tr->filter))
+		return 0;
+	rc = wire_filter_compile(&f, text, tr->linktype, 65535, why, sizeof(why));
+	if (rc < 0)
+		return rc;
+	rc = wire_filter_kernel_prog(f, &insns, &ni);
+	wire_filter_free(f);
+	if (rc < 0)
+		return rc;
+	if (rc == 1) /* the kernel cannot run it: match in user space only */
+		rc = wire_capture_set_filter(tr->cap, NULL, 0);
+	else
+		rc = wire_capture_set_filter(tr->cap, insns, ni);
+	free(insns);
+	if (rc == 0)
+		snprintf(tr->filter, sizeof(tr->filter), "%s", text);
+	return rc;
+}
+
+/* ---- following sockets ---------------------------------------------------------- */
+
+static void add_flow_locked(struct wire_trace *tr, const struct tr_flow *nf)
+{
+	for (size_t i = 0; i < tr->nflows; i++) {
+		struct tr_flow *f = &tr->flows[i];
+		if (f->proto != nf->proto || f->pending != nf->pending)
+			continue;
+		if (ep_equal(&f->remote, &nf->remote) && (nf->pending || ep_equal(&f->local, &nf->local)))
+			return; /* already followed */
+		/* a listener's flow already covers its accepted connections */
+		if (!nf->pending && !f->pending && f->remote.port == 0 && f->local.port &&
+		    f->local.port == nf->local.port && f->local.family == 0)
+			return;
+	}
+	if (!nf->pending) {
+		/* the connecting socket is known now: its peer-only flow goes */
+		for (size_t i = 0; i < tr->nflows;) {
+			struct tr_flow *f = &tr->flows[i];
+			if (f->pending && f->proto == nf->proto && nf->remote.port &&
+			    ep_equal(&f->remote, &nf->remote)) {
+				tr->flows[i] = tr->flows[--tr->nflows];
+				continue;
+			}
+			i++;
+		}
+	}
+	if (tr->nflows >= WIRE_TRACE_FLOWS_MAX)
+		return;
+	tr->flows[tr->nflows++] = *nf;
+	tr->filter_dirty = 1;
+}
+
+void wire_trace_watch_addr(struct wire_trace *tr, int proto, const struct sockaddr *local,
+			   const struct sockaddr *remote)
+{
+	struct tr_flow f;
+	if (!tr || (proto != IPPROTO_TCP && proto != IPPROTO_UDP))
+		return;
+	memset(&f, 0, sizeof(f));
+	f.proto = (uint8_t)proto;
+	if (local)
+		ep_from_sa(&f.local, local);
+	if (remote)
+		ep_from_sa(&f.remote, remote);
+	now_rt(&f.since);
+	pthread_mutex_lock(&tr->mu);
+	add_flow_locked(tr, &f);
+	if (tr->filter_dirty)
+		apply_filter_locked(tr);
+	pthread_mutex_unlock(&tr->mu);
+}
+
+void wire_trace_peer(struct wire_trace *tr, const struct sockaddr *peer, socklen_t len, int proto)
+{
+	struct tr_flow f;
+	if (!tr || !peer || (proto != IPPROTO_TCP && proto != IPPROTO_UDP))
+		return;
+	(void)len;
+	memset(&f, 0, sizeof(f));
+	f.proto = (uint8_t)proto;
+	f.pending = 1;
+	if (!ep_from_sa(&f.remote, peer) || f.remote.port == 0)
+		return;
+	now_rt(&f.since);
+	pthread_mutex_lock(&tr->mu);
+	add_flow_locked(tr, &f);
+	if (tr->filter_dirty)
+		apply_filter_locked(tr);
+	pthread_mutex_unlock(&tr->mu);
+}
+
+/* Describes socket fd. Returns 1 with proto, local and remote (remote family
+ * AF_UNSPEC when not connected), else 0. */
+static int describe(int fd, int *proto, struct sockaddr_storage *l, struct sockaddr_storage *r)
+{
+	int type = 0;
+	socklen_t sl = sizeof(type);
+	if (fd < 0 || getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &sl) < 0)
+		return 0;
+	if (type == SOCK_STREAM)
+		*proto = IPPROTO_TCP;
+	else if (type == SOCK_DGRAM)
+		*proto = IPPROTO_UDP;
+	else
+		return 0;
+	memset(l, 0, sizeof(*l));
+	memset(r, 0, sizeof(*r));
+	sl = sizeof(*l);
+	if (getsockname(fd, (struct sockaddr *)l, &sl) < 0)
+		return 0;
+	sl = sizeof(*r);
+	if (getpeername(fd, (struct sockaddr *)r, &sl) < 0)
+		r->ss_family = AF_UNSPEC;
+	return l->ss_family == AF_INET || l->ss_family == AF_INET6;
+}
+
+/* Returns the port of a socket address (0 when none). */
+static uint16_t port_of(const struct sockaddr_storage *ss)
+{
+	struct tr_ep e;
+	return ep_from_sa(&e, (const struct sockaddr *)ss) ? e.port : 0;
+}
+
+void wire_trace_watch(struct wire_trace *tr, int fd)
+{
+	struct sockaddr_storage l, r;
+	int proto;
+	if (!tr || !describe(fd, &proto, &l, &r))
+		return;
+	wire_trace_watch_addr(tr, proto, (struct sockaddr *)&l,
+			      r.ss_family == AF_UNSPEC ? NULL : (struct sockaddr *)&r);
+}
+
+int wire_trace_prepare_socket(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	memset(&ss, 0, sizeof(ss));
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) < 0)
+		return -errno;
+	if (ss.ss_family == AF_INET) {
+		struct sockaddr_in *s = (struct sockaddr_in *)&ss;
+		if (s->sin_port)
+			return 0;
+		memset(s, 0, sizeof(*s));
+		s->sin_family = AF_INET;
+		sl = sizeof(*s);
+	} else if (ss.ss_family == AF_INET6) {
+		struct sockaddr_in6 *s = (struct sockaddr_in6 *)&ss;
+		if (s->sin6_port)
+			return 0;
+		memset(s, 0, sizeof(*s));
+		s->sin6_family = AF_INET6;
+		sl = sizeof(*s);
+	} else {
+		return -EAFNOSUPPORT;
+	}
+	if (bind(fd, (struct sockaddr *)&ss, sl) < 0)
+		return -errno;
+	return 0;
+}
+
+/* ---- the queue ---------------------------------------------------------------- */
+
+/* Appends an event in (ts, seq) order (mutex held). */
+static void enqueue_locked(struct wire_trace *tr, const struct tr_ev *ev);
+
+static void emit_locked(struct wire_trace *tr, const struct timespec *limit);
+
+static void enqueue_locked(struct wire_trace *tr, const struct tr_ev *ev)
+{
+	if (tr->qlen - tr->qhead >= (size_t)WIRE_TRACE_EVENTS_MAX) {
+		/* too many waiting: print the oldest now */
+		struct timespec lim = tr->q[tr->qhead].ts;
+		emit_locked(tr, &lim);
+	}
+	if (tr->qhead > 0 && (tr->qlen == tr->qcap || tr->qhead > tr->qcap / 2)) {
+		memmove(tr->q, tr->q + tr->qhead, (tr->qlen - tr->qhead) * sizeof(*tr->q));
+		tr->qlen -= tr->qhead;
+		tr->qhead = 0;
+	}
+	if (tr->qlen == tr->qcap) {
+		size_t nc = tr->qcap ? tr->qcap * 2 : 64;
+		struct tr_ev *nq = realloc(tr->q, nc * sizeof(*nq));
+		if (!nq)
+			return; /* the event is lost; the trace goes on */
+		tr->q = nq;
+		tr->qcap = nc;
+	}
+	size_t i = tr->qlen;
+	while (i > tr->qhead && ts_cmp(&tr->q[i - 1].ts, &ev->ts) > 0)
+		i--;
+	if (i < tr->qlen)
+		memmove(tr->q + i + 1, tr->q + i, (tr->qlen - i) * sizeof(*tr->q));
+	tr->q[i] = *ev;
+	tr->q[i].seq = tr->seq++;
+	tr->qlen++;
+}
+
+static void add_call(struct wire_trace *tr, const struct timespec *ts, const char *fmt, va_list ap)
+{
+	struct tr_ev *ev = malloc(sizeof(*ev));
+	if (!ev)
+		return;
+	memset(ev, 0, offsetof(struct tr_ev, p));
+	ev->kind = EV_CALL;
+	ev->ts = *ts;
+	vsnprintf(ev->text, sizeof(ev->text), fmt, ap);
+	pthread_mutex_lock(&tr->mu);
+	enqueue_locked(tr, ev);
+	pthread_mutex_unlock(&tr->mu);
+	free(ev);
+}
+
+void wire_trace_call(struct wire_trace *tr, const char *fmt, ...)
+{
+	struct timespec ts;
+	va_list ap;
+	if (!tr)
+		return;
+	now_rt(&ts);
+	va_start(ap, fmt);
+	add_call(tr, &ts, fmt, ap);
+	va_end(ap);
+}
+
+void wire_trace_call_at(struct wire_trace *tr, const struct timespec *ts, const char *fmt, ...)
+{
+	va_list ap;
+	if (!tr)
+		return;
+	va_start(ap, fmt);
+	add_call(tr, ts, fmt, ap);
+	va_end(ap);
+}
+
+static void add_pkt_locked(struct wire_trace *tr, const struct wire_tpkt *p)
+{
+	struct tr_ev *ev = malloc(sizeof(*ev));
+	if (!ev)
+		return;
+	ev->kind = EV_PKT;
+	ev->ts = p->ts;
+	ev->text[0] = 0;
+	ev->p = *p;
+	enqueue_locked(tr, ev);
+	free(ev);
+}
+
+void wire_trace_feed(struct wire_trace *tr, const struct wire_tpkt *p)
+{
+	if (!tr || !p)
+		return;
+	pthread_mutex_lock(&tr->mu);
+	add_pkt_locked(tr, p);
+	pthread_mutex_unlock(&tr->mu);
+}
+
+/* ---- printing -------------------------------------------------------------------- */
+
+static void note(struct wire_trace *tr, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void note(struct wire_trace *tr, const char *fmt, ...)
+{
+	va_list ap;
+	wire_sink_puts(tr->out, NOTE_INDENT);
+	va_start(ap, fmt);
+	wire_sink_vprintf(tr->out, fmt, ap);
+	va_end(ap);
+	wire_sink_putc(tr->out, '\n');
+}
+
+/* Ends the current call's accounting: the hidden lines, the write that
+ * became several segments. */
+static void end_call(struct wire_trace *tr)
+{
+	if (tr->hidden)
+		note(tr, "... %u more packets of this call not shown", tr->hidden);
+	if (tr->call_is_write && tr->segs >= 2)
+		note(tr,
+		     "one %llu-byte write became %u segments (the largest %u bytes: TCP cuts at the "
+		     "MSS and at what the peer's window and congestion window allow%s); TCP is a "
+		     "byte stream, the receiver may read it in other pieces",
+		     (unsigned long long)tr->seg_bytes, tr->segs, tr->seg_max,
+		     tr->seg_gso ? "; seen here as GSO super-packets that the NIC splits further" : "");
+	tr->call_is_write = 0;
+	tr->segs = tr->seg_lines = tr->hidden = 0;
+	tr->seg_bytes = 0;
+	tr->seg_max = 0;
+	tr->seg_gso = 0;
+}
+
+static int text_is_write(const char *s)
+{
+	static const char *const w[] = {"write(", "send(", "sendto(", "sendmsg(", "writev(", "splice("};
+	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++)
+		if (!strncmp(s, w[i], strlen(w[i])))
+			return 1;
+	return 0;
+}
+
+static void print_call(struct wire_trace *tr, const struct tr_ev *ev)
+{
+	end_call(tr);
+	put_time(tr, &ev->ts);
+	wire_sink_escaped(tr->out, ev->text, strlen(ev->text));
+	wire_sink_putc(tr->out, '\n');
+	tr->call_is_write = text_is_write(ev->text);
+	tr->n_calls++;
+}
+
+static struct tr_conn *conn_get(struct wire_trace *tr, const struct wire_tpkt *p, int dir)
+{
+	const uint8_t *la = dir == DIR_OUT ? p->src : p->dst, *ra = dir == DIR_OUT ? p->dst : p->src;
+	uint16_t lp = dir == DIR_OUT ? p->sport : p->dport, rp = dir == DIR_OUT ? p->dport : p->sport;
+	struct tr_conn *free_slot = NULL, *closed = NULL;
+	size_t n = alen(p->family);
+	for (size_t i = 0; i < WIRE_TRACE_CONNS_MAX; i++) {
+		struct tr_conn *c = &tr->conns[i];
+		if (!c->used) {
+			if (!free_slot)
+				free_slot = c;
+			continue;
+		}
+		if (c->family == p->family && c->lport == lp && c->rport == rp &&
+		    !memcmp(c->laddr, la, n) && !memcmp(c->raddr, ra, n)) {
+			/* a new SYN on a finished connection's ports starts afresh */
+			if ((p->tflags & TH_SYN) && !(p->tflags & TH_ACK) &&
+			    (c->tk.state == WIRE_TCPS_CLOSED || c->tk.state == WIRE_TCPS_TIME_WAIT))
+				memset(&c->tk, 0, sizeof(c->tk));
+			return c;
+		}
+		if (!closed && c->tk.state == WIRE_TCPS_CLOSED)
+			closed = c;
+	}
+	struct tr_conn *c = free_slot ? free_slot : closed ? closed : &tr->conns[0];
+	memset(c, 0, sizeof(*c));
+	c->used = 1;
+	c->family = p->family;
+	memcpy(c->laddr, la, n);
+	memcpy(c->raddr, ra, n);
+	c->lport = lp;
+	c->rport = rp;
+	return c;
+}
+
+static const char *icmp_what(const struct wire_tpkt *p, char *buf, size_t n)
+{
+	if (p->proto == IPPROTO_ICMP) {
+		if (p->itype == 3) {
+			static const char *const c3[] = {"network unreachable", "host unreachable",
+							 "protocol unreachable", "port unreachable"};
+			if (p->icode < 4)
+				return c3[p->icode];
+			if (p->icode == 4) {
+				snprintf(buf, n, "fragmentation needed (MTU %u)", p->mtu);
+				return buf;
+			}
+			if (p->icode == 9 || p->icode == 10 || p->icode == 13)
+				return "administratively prohibited";
+			snprintf(buf, n, "destination unreachable (code %u)", p->icode);
+			return buf;
+		}
+		if (p->itype == 11)
+			return "time exceeded";
+		if (p->itype == 12)
+			return "parameter problem";
+	} else {
+		if (p->itype == 1) {
+			static const char *const c1[] = {"no route", "administratively prohibited",
+							 "beyond scope", "address unreachable",
+							 "port unreachable"};
+			if (p->icode < 5)
+				return c1[p->icode];
+		}
+		if (p->itype == 2) {
+			snprintf(buf, n, "packet too big (MTU %u)", p->mtu);
+			return buf;
+		}
+		if (p->itype == 3)
+			return "time exceeded";
+		if (p->itype == 4)
+			return "parameter problem";
+	}
+	snprintf(buf, n, "type %u code %u", p->itype, p->icode);
+	return buf;
+}
+
+static int is_port_unreach(const struct wire_tpkt *p)
+{
+	return (p->proto == IPPROTO_ICMP && p->itype == 3 && p->icode == 3) ||
+	       (p->proto == IPPROTO_ICMPV6 && p->itype == 1 && p->icode == 4);
+}
+
+/* Writes a packet line: time, direction, the description, the endpoints
+ * when they differ from the last packet line's (either direction), and the
+ * TCP state when it changed (state NULL: none). */
+static void pkt_line(struct wire_trace *tr, const struct wire_tpkt *p, int dir, const char *desc,
+		     const char *state)
+{
+	char a[80], b[80], both[176], rev[176];
+	int show;
+	ep_str(p->family, p->src, p->sport, a, sizeof(a));
+	ep_str(p->family, p->dst, p->dport, b, sizeof(b));
+	snprintf(both, sizeof(both), "%s > %s", a, b);
+	snprintf(rev, sizeof(rev), "%s > %s", b, a);
+	show = strcmp(both, tr->last_eps) && strcmp(rev, tr->last_eps);
+	if (show)
+		snprintf(tr->last_eps, sizeof(tr->last_eps), "%s", both);
+	put_time(tr, &p->ts);
+	if (!show && !state) {
+		wire_sink_printf(tr->out, "%c %s\n", dir == DIR_OUT ? '>' : '<', desc);
+		return;
+	}
+	wire_sink_printf(tr->out, "%c %-26s", dir == DIR_OUT ? '>' : '<', desc);
+	if (show)
+		wire_sink_printf(tr->out, " %s", both);
+	if (state)
+		wire_sink_printf(tr->out, "  [state: %s]", state);
+	wire_sink_putc(tr->out, '\n');
+}
+
+static void print_tcp(struct wire_trace *tr, const struct wire_tpkt *p, int dir)
+{
+	struct tr_conn *c = conn_get(tr, p, dir);
+	char desc[96], nt[320];
+	unsigned f = p->tflags;
+	int out = dir == DIR_OUT;
+	int data = p->paylen > 0 && !(f & (TH_SYN | TH_RST));
+	int old = c->tk.state;
+
+	int ev = wire_tcp_track(&c->tk, out, p, nt, sizeof(nt));
+	uint32_t base = out ? c->tk.iss : c->tk.irs;
+	int have_base = out ? c->tk.have_iss : c->tk.have_irs;
+
+	if (out && data) {
+		tr->segs++;
+		tr->seg_bytes += p->paylen;
+		if (p->paylen > tr->seg_max)
+			tr->seg_max = p->paylen;
+		if (p->gso)
+			tr->seg_gso = 1;
+	}
+	/* many segments after one call: show the first ones only */
+	if (!(f & (TH_SYN | TH_FIN | TH_RST)) && !(ev & ~WIRE_TCPT_STATE) && old == c->tk.state) {
+		if (tr->seg_lines >= WIRE_TRACE_SEG_LINES) {
+			tr->hidden++;
+			return;
+		}
+		tr->seg_lines++;
+	}
+
+	if (f & TH_RST)
+		snprintf(desc, sizeof(desc), "RST");
+	else if ((f & TH_SYN) && (f & TH_ACK))
+		snprintf(desc, sizeof(desc), "SYN-ACK");
+	else if (f & TH_SYN)
+		snprintf(desc, sizeof(desc), "SYN");
+	else if (data) {
+		uint32_t s = have_base ? p->seq - base : p->seq;
+		char fl[8];
+		size_t k = 0;
+		if (f & TH_FIN)
+			fl[k++] = 'F';
+		if (f & TH_PSH)
+			fl[k++] = 'P';
+		if (f & TH_ACK)
+			fl[k++] = '.';
+		fl[k] = 0;
+		snprintf(desc, sizeof(desc), "[%s] seq %u:%u len %u", fl, s, s + p->paylen, p->paylen);
+	} else if (f & TH_FIN)
+		snprintf(desc, sizeof(desc), "FIN");
+	else
+		snprintf(desc, sizeof(desc), "ACK");
+	pkt_line(tr, p, dir, desc,
+		 (ev & WIRE_TCPT_STATE) && !(ev & WIRE_TCPT_CONNECTED) ? wire_tcps_name(c->tk.state)
+									 : NULL);
+	if (ev & WIRE_TCPT_CONNECTED) {
+		put_time(tr, &p->ts);
+		wire_sink_printf(tr->out, "%s   [state: %s]\n", nt, wire_tcps_name(c->tk.state));
+	} else if (nt[0]) {
+		note(tr, "%s", nt);
+	}
+}
+
+static void remember_sent(struct wire_trace *tr, const struct wire_tpkt *p)
+{
+	struct tr_sent *s = &tr->sent[tr->sent_next++ % SENT_MAX];
+	s->used = 1;
+	s->p = *p;
+}
+
+static struct tr_frag *frag_find(struct wire_trace *tr, const struct wire_tpkt *p)
+{
+	for (size_t i = 0; i < FRAGS_MAX; i++) {
+		struct tr_frag *f = &tr->frags[i];
+		if (f->used && f->family == p->family && f->id == p->ipid &&
+		    !memcmp(f->src, p->src, alen(p->family)) && !memcmp(f->dst, p->dst, alen(p->family)))
+			return f;
+	}
+	return NULL;
+}
+
+static void frag_note(struct wire_trace *tr, struct tr_frag *f)
+{
+	if (f->count > 1)
+		note(tr,
+		     "a %u-byte datagram, larger than the MTU, %s as %u IP fragments (id %u, at most "
+		     "%u bytes of data each)%s",
+		     f->dgram, f->dir == DIR_OUT ? "left" : "arrived", f->count, f->id, f->maxlen,
+		     f->dir == DIR_OUT ? ": the receiver reassembles it, and losing one fragment "
+					 "loses the whole datagram"
+				       : "");
+	f->used = 0;
+}
+
+static void print_udp(struct wire_trace *tr, const struct wire_tpkt *p, int dir)
+{
+	char desc[96];
+	if (p->frag) {
+		/* the first fragment of a datagram: follow the others by id */
+		struct tr_frag *f = frag_find(tr, p);
+		if (!f) {
+			f = &tr->frags[0];
+			for (size_t i = 0; i < FRAGS_MAX; i++)
+				if (!tr->frags[i].used) {
+					f = &tr->frags[i];
+					break;
+				}
+			if (f->used)
+				frag_note(tr, f);
+			memset(f, 0, sizeof(*f));
+			f->used = 1;
+			f->dir = dir;
+			f->family = p->family;
+			memcpy(f->src, p->src, 16);
+			memcpy(f->dst, p->dst, 16);
+			f->id = p->ipid;
+		}
+		f->count++;
+		f->dgram = p->paylen;
+		if (p->iplen > f->maxlen)
+			f->maxlen = p->iplen;
+		snprintf(desc, sizeof(desc), "UDP len %u (fragment 1)", p->paylen);
+	} else {
+		snprintf(desc, sizeof(desc), "UDP len %u", p->paylen);
+	}
+	if (dir == DIR_OUT)
+		remember_sent(tr, p);
+	pkt_line(tr, p, dir, desc, NULL);
+}
+
+/* A fragment after the first: counted, not printed. Returns 1 when it
+ * belongs to a followed datagram. */
+static int count_fragment(struct wire_trace *tr, const struct wire_tpkt *p)
+{
+	struct tr_frag *f = frag_find(tr, p);
+	if (!f)
+		return 0;
+	f->count++;
+	if (p->iplen > f->maxlen)
+		f->maxlen = p->iplen;
+	if (!p->mf)
+		frag_note(tr, f);
+	return 1;
+}
+
+static void print_icmp(struct wire_trace *tr, const struct wire_tpkt *p, int dir)
+{
+	char buf[64], desc[96], qs[80], qd[80];
+	const char *what = icmp_what(p, buf, sizeof(buf));
+	snprintf(desc, sizeof(desc), "ICMP%s %s", p->proto == IPPROTO_ICMPV6 ? "v6" : "", what);
+	put_time(tr, &p->ts);
+	wire_sink_printf(tr->out, "%c %s", dir == DIR_OUT ? '>' : '<', desc);
+	ep_str(p->q.family, p->q.src, p->q.sport, qs, sizeof(qs));
+	ep_str(p->q.family, p->q.dst, p->q.dport, qd, sizeof(qd));
+	const char *qp = p->q.proto == IPPROTO_TCP ? "TCP" : p->q.proto == IPPROTO_UDP ? "UDP" : "IP";
+	wire_sink_printf(tr->out, " for the %s packet %s > %s", qp, qs, qd);
+	/* tie it to the datagram that caused it */
+	const struct tr_sent *hit = NULL;
+	for (unsigned i = 0; i < SENT_MAX; i++) {
+		const struct tr_sent *s = &tr->sent[(tr->sent_next - 1u - i) % SENT_MAX];
+		if (!s->used || s->p.family != p->q.family || s->p.sport != p->q.sport ||
+		    s->p.dport != p->q.dport || memcmp(s->p.dst, p->q.dst, alen(p->q.family)))
+			continue;
+		if (p->q.family == 4 && s->p.ipid != p->q.ipid)
+			continue;
+		hit = s;
+		break;
+	}
+	if (hit) {
+		char t[40];
+		long long ns = ((long long)hit->p.ts.tv_sec - (long long)tr->t0.tv_sec) * 1000000000LL +
+			       ((long long)hit->p.ts.tv_nsec - (long long)tr->t0.tv_nsec);
+		snprintf(t, sizeof(t), "%lld.%06lld", ns / 1000000000LL, (ns % 1000000000LL) / 1000);
+		wire_sink_printf(tr->out, " (the datagram sent at %s)", t);
+	}
+	wire_sink_putc(tr->out, '\n');
+	if (is_port_unreach(p) && p->q.proto == IPPROTO_UDP && dir == DIR_IN)
+		note(tr,
+		     "nothing listens on %s (UDP), so the kernel there answered with ICMP port "
+		     "unreachable; this side sees it as ECONNREFUSED on the socket's next call "
+		     "(connected sockets, or with IP_RECVERR), not on the sendto() that caused it",
+		     qd);
+	else if (dir == DIR_IN && ((p->proto == IPPROTO_ICMP && p->itype == 3 && p->icode == 4) ||
+				   (p->proto == IPPROTO_ICMPV6 && p->itype == 2)))
+		note(tr, "the path MTU is %u: larger packets must be fragmented or made smaller",
+		     p->mtu);
+}
+
+static void print_pkt(struct wire_trace *tr, const struct wire_tpkt *p)
+{
+	int dir = DIR_NONE;
+	if (p->frag && p->fragoff > 0) {
+		if (count_fragment(tr, p))
+			tr->n_pkts++;
+		else
+			tr->n_other++;
+		return;
+	}
+	if ((p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP) && p->l4ok)
+		dir = match_tuple(tr, p->proto, p->family, p->src, p->sport, p->dst, p->dport);
+	else if ((p->proto == IPPROTO_ICMP || p->proto == IPPROTO_ICMPV6) && p->l4ok && p->q.ok &&
+		 (p->q.proto == IPPROTO_TCP || p->q.proto == IPPROTO_UDP)) {
+		int qd = match_tuple(tr, p->q.proto, p->q.family, p->q.src, p->q.sport, p->q.dst,
+				     p->q.dport);
+		dir = qd == DIR_OUT ? DIR_IN : qd == DIR_IN ? DIR_OUT : DIR_NONE;
+	}
+	if (dir == DIR_NONE) {
+		tr->n_other++;
+		return;
+	}
+	tr->n_pkts++;
+	if (p->proto == IPPROTO_TCP)
+		print_tcp(tr, p, dir);
+	else if (p->proto == IPPROTO_UDP)
+		print_udp(tr, p, dir);
+	else
+		print_icmp(tr, p, dir);
+}
+
+/* Prints queued events up to limit (NULL: all), oldest first (mutex held). */
+static void emit_locked(struct wire_trace *tr, const struct timespec *limit)
+{
+	struct timespec lim, now;
+	int bounded = limit != NULL;
+	if (bounded)
+		lim = *limit;
+	/* while a connecting socket's port is unknown, wait for it (a while) */
+	now_rt(&now);
+	for (size_t i = 0; i < tr->nflows && bounded; i++) {
+		const struct tr_flow *f = &tr->flows[i];
+		if (!f->pending)
+			continue;
+		struct timespec until = ts_add_ms(f->since, PENDING_MAX_MS);
+		if (ts_cmp(&now, &until) < 0 && ts_cmp(&f->since, &lim) < 0)
+			lim = f->since;
+	}
+	size_t printed = 0;
+	while (tr->qhead < tr->qlen) {
+		struct tr_ev *ev = &tr->q[tr->qhead];
+		if (bounded && ts_cmp(&ev->ts, &lim) > 0)
+			break;
+		if (!tr->have_t0) {
+			tr->t0 = ev->ts;
+			tr->have_t0 = 1;
+		}
+		if (ev->kind == EV_CALL)
+			print_call(tr, ev);
+		else
+			print_pkt(tr, &ev->p);
+		tr->qhead++;
+		printed++;
+	}
+	if (tr->qhead == tr->qlen)
+		tr->qhead = tr->qlen = 0;
+	if (printed)
+		wire_sink_flush(tr->out);
+}
+
+void wire_trace_flush(struct wire_trace *tr)
+{
+	if (!tr)
+		return;
+	pthread_mutex_lock(&tr->mu);
+	emit_locked(tr, NULL);
+	pthread_mutex_unlock(&tr->mu);
+}
+
+/* ---- capture ---------------------------------------------------------------------- */
+
+static void *capture_main(void *arg)
+{
+	struct wire_trace *tr = arg;
+	struct timespec last, now, stop_at = {0, 0};
+	int stopping = 0;
+	now_rt(&last);
+	for (;;) {
+		struct wire_pkt pkt;
+		struct wire_tpkt t;
+		int rc = wire_capture_next(tr->cap, &pkt, POLL_MS);
+		if (rc == 1 && wire_trace_decode(&pkt, &t)) {
+			pthread_mutex_lock(&tr->mu);
+			add_pkt_locked(tr, &t);
+			pthread_mutex_unlock(&tr->mu);
+		}
+		if (rc < 0 && rc != -EINTR && rc != -EAGAIN) {
+			struct timespec ts = {0, 20000000};
+			nanosleep(&ts, NULL); /* e.g. the interface went down: retry calmly */
+		}
+		now_rt(&now);
+		pthread_mutex_lock(&tr->mu);
+		if (tr->stopping && !stopping) {
+			stopping = 1;
+			stop_at = ts_add_ms(now, WIRE_TRACE_DRAIN_MS);
+		}
+		int done = stopping && ts_cmp(&now, &stop_at) >= 0;
+		if (done) {
+			pthread_mutex_unlock(&tr->mu);
+			break;
+		}
+		long long since_ms = ((long long)now.tv_sec - (long long)last.tv_sec) * 1000LL +
+				     ((long long)now.tv_nsec - (long long)last.tv_nsec) / 1000000LL;
+		if (rc != 1 || since_ms < 0 || since_ms >= POLL_MS) {
+			struct timespec lim = ts_add_ms(now, -WIRE_TRACE_HOLD_MS);
+			emit_locked(tr, &lim);
+			last = now;
+		}
+		pthread_mutex_unlock(&tr->mu);
+	}
+	return NULL;
+}
+
+/* Picks the interface the traffic to peer (or from local) goes through:
+ * "lo" for loopback and this host's own addresses, the interface that holds
+ * the route's source address, else "any". */
+static void pick_interface(const struct sockaddr *local, const struct sockaddr *peer, char *name,
+			   size_t n)
+{
+	struct tr_ep src, dst;
+	struct sockaddr_storage ss;
+	memset(&src, 0, sizeof(src));
+	memset(&dst, 0, sizeof(dst));
+	snprintf(name, n, "any");
+	if (local)
+		ep_from_sa(&src, local);
+	if (peer && ep_from_sa(&dst, peer) && dst.family) {
+		/* the route's source address, without sending anything */
+		int fd = socket(peer->sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (fd >= 0) {
+			socklen_t pl = peer->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+								     : sizeof(struct sockaddr_in);
+			socklen_t sl = sizeof(ss);
+			struct sockaddr_storage p2;
+			memcpy(&p2, peer, pl);
+			if (((struct sockaddr_in *)&p2)->sin_port == 0)
+				((struct sockaddr_in *)&p2)->sin_port = htons(9);
+			if (connect(fd, (struct sockaddr *)&p2, pl) == 0 &&
+			    getsockname(fd, (struct sockaddr *)&ss, &sl) == 0 && !src.family)
+				ep_from_sa(&src, (struct sockaddr *)&ss);
+			close(fd);
+		}
+	}
+	static const uint8_t lo6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+	if ((src.family == 4 && src.addr[0] == 127) || (src.family == 6 && !memcmp(src.addr, lo6, 16)) ||
+	    (dst.family == 4 && dst.addr[0] == 127) || (dst.family == 6 && !memcmp(dst.addr, lo6, 16))) {
+		snprintf(name, n, "lo");
+		return;
+	}
+	if (!src.family)
+		return;
+	struct ifaddrs *ifa = NULL;
+	if (getifaddrs(&ifa) < 0)
+		return;
+	const char *src_if = NULL;
+	int dst_local = 0;
+	for (struct ifaddrs *i = ifa; i; i = i->ifa_next) {
+		struct tr_ep e;
+		if (!i->ifa_addr || !ep_from_sa(&e, i->ifa_addr) || !e.family)
+			continue;
+		if (!src_if && e.family == src.family && !memcmp(e.addr, src.addr, alen(e.family)))
+			src_if = i->ifa_name;
+		if (dst.family && e.family == dst.family && !memcmp(e.addr, dst.addr, alen(e.family)))
+			dst_local = 1;
+	}
+	if (dst_local)
+		snprintf(name, n, "lo"); /* this host's own address goes over lo */
+	else if (src_if)
+		snprintf(name, n, "%s", src_if);
+	freeifaddrs(ifa);
+}
+
+struct wire_trace *wire_trace_start(int fd, const struct sockaddr *peer, socklen_t peerlen,
+				    struct wire_sink *out, int flags)
+{
+	struct wire_trace *tr = calloc(1, sizeof(*tr));
+	struct sockaddr_storage l, r;
+	int proto = 0, have_fd;
+	char why[256];
+	if (!tr)
+		return NULL;
+	wire_sink_init_fd(&tr->own, 2);
+	tr->out = out ? out : &tr->own;
+	tr->flags = flags;
+	pthread_mutex_init(&tr->mu, NULL);
+	have_fd = describe(fd, &proto, &l, &r);
+
+	if (!(flags & WIRE_TRACE_NO_CAPTURE)) {
+		const struct sockaddr *lsa = have_fd ? (struct sockaddr *)&l : NULL;
+		const struct sockaddr *psa = peer;
+		if (!psa && have_fd && r.ss_family != AF_UNSPEC)
+			psa = (struct sockaddr *)&r;
+		pick_interface(lsa, psa, tr->ifname, sizeof(tr->ifname));
+		struct wire_capture_opts o;
+		memset(&o, 0, sizeof(o));
+		o.ifname = tr->ifname;
+		o.snaplen = 256; /* headers are enough */
+		o.buf_mib = 4;
+		o.promisc = 0;
+		o.dir = WIRE_CAP_INOUT;
+		o.block_ms = BLOCK_MS;
+		int rc = wire_capture_open(&tr->cap, &o, why, sizeof(why));
+		if (rc == 0) {
+			tr->linktype = wire_capture_linktype(tr->cap);
+			/* the filter goes in before the ring fills */
+			if (have_fd)
+				wire_trace_watch_addr(tr, proto, (struct sockaddr *)&l,
+						      r.ss_family == AF_UNSPEC ? NULL
+									       : (struct sockaddr *)&r);
+			if (peer && !(have_fd && port_of(&l)))
+				wire_trace_peer(tr, peer, peerlen, have_fd ? proto : IPPROTO_TCP);
+			pthread_mutex_lock(&tr->mu);
+			apply_filter_locked(tr);
+			pthread_mutex_unlock(&tr->mu);
+			rc = wire_capture_start(tr->cap, why, sizeof(why));
+		}
+		if (rc < 0) {
+			if (rc == WIRE_E_PRIV || rc == -EPERM || rc == -EACCES)
+				wire_sink_puts(tr->out, WIRE_TRACE_PRIV_MSG);
+			else
+				wire_sink_printf(tr->out,
+						 "wirecat: --trace: %s; continuing without the trace\n",
+						 why[0] ? why : wire_strerror(rc));
+			wire_sink_flush(tr->out);
+			if (tr->cap)
+				wire_capture_close(tr->cap);
+			pthread_mutex_destroy(&tr->mu);
+			free(tr);
+			return NULL;
+		}
+		if (pthread_create(&tr->th, NULL, capture_main, tr) != 0) {
+			wire_sink_puts(tr->out, "wirecat: --trace: cannot start the capture thread; "
+						"continuing without the trace\n");
+			wire_sink_flush(tr->out);
+			wire_capture_close(tr->cap);
+			pthread_mutex_destroy(&tr->mu);
+			free(tr);
+			return NULL;
+		}
+		tr->th_started = 1;
+		return tr;
+	}
+	if (have_fd)
+		wire_trace_watch_addr(tr, proto, (struct sockaddr *)&l,
+				      r.ss_family == AF_UNSPEC ? NULL : (struct sockaddr *)&r);
+	if (peer && !(have_fd && port_of(&l)))
+		wire_trace_peer(tr, peer, peerlen, have_fd ? proto : IPPROTO_TCP);
+	return tr;
+}
+
+void wire_trace_stop(struct wire_trace *tr)
+{
+	struct wire_capture_stats st;
+	int have_st = 0;
+	if (!tr)
+		return;
+	if (tr->th_started) {
+		pthread_mutex_lock(&tr->mu);
+		tr->stopping = 1;
+		pthread_mutex_unlock(&tr->mu);
+		pthread_join(tr->th, NULL);
+		have_st = wire_capture_stats(tr->cap, &st) == 0;
+	}
+	pthread_mutex_lock(&tr->mu);
+	emit_locked(tr, NULL);
+	end_call(tr);
+	for (size_t i = 0; i < FRAGS_MAX; i++)
+		if (tr->frags[i].used)
+			frag_note(tr, &tr->frags[i]);
+	wire_sink_printf(tr->out, "trace: %llu packets of this command, %llu calls",
+			 (unsigned long long)tr->n_pkts, (unsigned long long)tr->n_calls);
+	if (tr->ifname[0])
+		wire_sink_printf(tr->out, ", captured on %s", tr->ifname);
+	if (have_st && st.dropped)
+		wire_sink_printf(tr->out, ", %llu dropped by the kernel",
+				 (unsigned long long)st.dropped);
+	wire_sink_putc(tr->out, '\n');
+	wire_sink_flush(tr->out);
+	pthread_mutex_unlock(&tr->mu);
+	if (tr->cap)
+		wire_capture_close(tr->cap);
+	pthread_mutex_destroy(&tr->mu);
+	free(tr->q);
+	free(tr);
+}
