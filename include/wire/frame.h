@@ -46,7 +46,9 @@ struct wire_frame_spec {
 int wire_frame_parse(const char *spec, size_t max, struct wire_frame_spec *out, char *why, size_t n);
 
 /* Called for each complete message; a negative return stops the feed and is
- * returned from it. */
+ * returned from it (and stays: the decoder is then in error). msg may point
+ * into the caller's chunk (zero-copy) or the decoder's buffer: it is valid
+ * only during the call, and the callback must not feed the same decoder. */
 typedef int (*wire_frame_cb)(void *ud, const uint8_t *msg, size_t len);
 
 struct wire_framer {
