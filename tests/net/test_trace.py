@@ -1,0 +1,356 @@
+# SPDX-License-Identifier: BSD-2-Clause
+"""--trace timelines, checked event by event against the expected sequence,
+while unrelated TCP and UDP traffic (and ICMP errors that are not ours) runs
+on lo at the same time and must not appear. Scenarios come from
+tests/tools/tracedemo (real socket calls on the engine's API) and from the
+wirecat commands once they have --trace. IP fragments are made on a veth pair
+between two network namespaces that the test creates and removes."""
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from wtest import (SLOW, Proc, Skip, case, free_port, have_ipv6, main, need,  # noqa: E402
+                   need_root, run, tool, WIRECAT)
+
+TD = tool("tracedemo")
+TIMED = re.compile(r"^\s*(\d+\.\d{6})  (.*)$")
+PRIV = "--trace needs root or CAP_NET_RAW and CAP_NET_ADMIN; continuing without the trace"
+ACK = r"^[<>] ACK(\s|$)"
+DATA = r"^[<>] \[[FP.]+\] seq \d+:\d+ len \d+(\s|$)"
+
+
+class Chatter:
+    """Unrelated traffic on lo for as long as it runs: UDP datagrams between
+    two sockets, a TCP connection exchanging data, and UDP datagrams to a
+    closed port (ICMP port unreachables that are not the trace's)."""
+
+    def __init__(self, v6=False):
+        self.fam = socket.AF_INET6 if v6 else socket.AF_INET
+        self.host = "::1" if v6 else "127.0.0.1"
+        self.stop = threading.Event()
+        self.ports = set()
+        self.count = 0
+        self.u1 = socket.socket(self.fam, socket.SOCK_DGRAM)
+        self.u1.bind((self.host, 0))
+        self.u2 = socket.socket(self.fam, socket.SOCK_DGRAM)
+        self.u2.bind((self.host, 0))
+        self.u2.setblocking(False)
+        self.ls = socket.socket(self.fam, socket.SOCK_STREAM)
+        self.ls.bind((self.host, 0))
+        self.ls.listen(4)
+        self.closed_port = free_port(socket.SOCK_DGRAM)
+        for s in (self.u1, self.u2, self.ls):
+            self.ports.add(s.getsockname()[1])
+        self.ports.add(self.closed_port)
+        self.t = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        c = socket.create_connection((self.host, self.ls.getsockname()[1]), timeout=5)
+        a, _ = self.ls.accept()
+        a.setblocking(False)
+        self.ports.add(c.getsockname()[1])
+        u3 = socket.socket(self.fam, socket.SOCK_DGRAM)
+        u3.bind((self.host, 0))
+        self.ports.add(u3.getsockname()[1])
+        while not self.stop.is_set():
+            try:
+                self.u1.sendto(b"chatter", self.u2.getsockname()[:2])
+                c.send(b"chatter-tcp")
+                u3.sendto(b"nobody", (self.host, self.closed_port))
+                self.count += 1
+                try:
+                    self.u2.recv(100)
+                    a.recv(1000)
+                except BlockingIOError:
+                    pass
+            except OSError:
+                pass
+            time.sleep(0.002)
+        for s in (c, a, u3):
+            s.close()
+
+    def __enter__(self):
+        self.t.start()
+        wait_until(lambda: self.count > 5, "chatter to start")
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.t.join(5)
+        for s in (self.u1, self.u2, self.ls):
+            s.close()
+
+
+def wait_until(pred, what, timeout=5):
+    deadline = time.monotonic() + timeout * SLOW
+    while time.monotonic() < deadline:
+        if pred():
+            return
+        time.sleep(0.01)
+    raise AssertionError("timed out waiting for " + what)
+
+
+def timeline(err):
+    """The trace's lines: [(time or None, text)], notes without a time."""
+    out = []
+    started = False
+    for line in err.splitlines():
+        m = TIMED.match(line)
+        if m:
+            started = True
+            out.append((float(m.group(1)), m.group(2).rstrip()))
+        elif started and line.startswith("             ") and line.strip():
+            out.append((None, line.strip()))
+        elif line.startswith("trace: "):
+            out.append((None, line.strip()))
+    return out
+
+
+def check(err, expected, filler=(ACK,), forbidden_ports=()):
+    """Checks the timeline against expected, a list of regexes (a leading '?'
+    marks an optional one). Lines between them may only match filler.
+    Returns the timeline."""
+    tl = timeline(err)
+    assert tl, "no timeline in stderr:\n" + err
+    times = [t for t, _ in tl if t is not None]
+    assert times == sorted(times), "times go backwards:\n" + err
+    exp = [(e[1:], True) if e.startswith("?") else (e, False) for e in expected]
+    i = 0
+    for _, text in tl:
+        j = i
+        hit = None
+        while j < len(exp):
+            if re.search(exp[j][0], text):
+                hit = j
+                break
+            if not exp[j][1]:
+                break
+            j += 1
+        if hit is not None:
+            i = hit + 1
+            continue
+        if any(re.search(f, text) for f in filler):
+            continue
+        raise AssertionError("unexpected line %r (expected %r) in the timeline:\n%s"
+                             % (text, exp[i][0] if i < len(exp) else "the end", err))
+    missing = [e for e, opt in exp[i:] if not opt]
+    assert not missing, "missing %r in the timeline:\n%s" % (missing, err)
+    for p in forbidden_ports:
+        assert not re.search(r"[:\]]%d\b" % p, err), \
+            "unrelated port %d in the timeline:\n%s" % (p, err)
+    npk = len([1 for t, x in tl if t is not None and re.match(r"[<>] ", x)])
+    m = re.search(r"trace: (\d+) packets of this command", err)
+    assert m, err
+    assert int(m.group(1)) >= npk, err
+    return tl
+
+
+def tracedemo(*args, timeout=20):
+    p = subprocess.run([TD] + list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=timeout * SLOW)
+    out, err = p.stdout.decode(), p.stderr.decode()
+    assert p.returncode == 0 and "tracedemo: done" in out, (p.returncode, out, err)
+    return err
+
+
+TCP = [r"^connect\(\)$",
+       r"^> SYN +\S+:\d+ > \S+:\d+  \[state: SYN_SENT\]$",
+       r"^< SYN-ACK$",
+       r"^> ACK$",
+       r"^connected \(handshake \d+\.\d\d ms\)   \[state: ESTABLISHED\]$",
+       r"^write\(6\)$",
+       r"^> \[P\.\] seq 1:7 len 6$",
+       r"^< \[P\.\] seq 1:7 len 6$",
+       r"^read\(\) = 6$",
+       r"^shutdown\(SHUT_WR\)$",
+       r"^> FIN +\[state: FIN_WAIT1\]$",
+       r"?^< ACK +\[state: FIN_WAIT2\]$",
+       r"^< FIN +\[state: TIME_WAIT\]$",
+       r"^TIME_WAIT on this side \(it closed first\)",
+       r"^peer closed: read\(\) = 0$",
+       r"^close\(\)$",
+       r"^trace: \d+ packets of this command, 6 calls, captured on lo$"]
+
+
+def tcp_case(host):
+    need_root()
+    with Chatter(v6=":" in host) as ch:
+        err = tracedemo("tcp", host)
+    check(err, TCP, forbidden_ports=ch.ports)
+
+
+@case
+def tcp_v4():
+    tcp_case("127.0.0.1")
+
+
+@case
+def tcp_v6():
+    if not have_ipv6():
+        raise Skip("no IPv6")
+    tcp_case("::1")
+
+
+@case
+def refused_rst():
+    need_root()
+    port = free_port()
+    with Chatter() as ch:
+        err = tracedemo("refused", "127.0.0.1", str(port))
+    check(err, [r"^connect\(\)$",
+                r"^> SYN +127\.0\.0\.1:\d+ > 127\.0\.0\.1:%d  \[state: SYN_SENT\]$" % port,
+                r"^< RST +\[state: CLOSED\]$",
+                r"^RST: nothing listens on 127\.0\.0\.1:%d, so connect\(\) fails with "
+                r"ECONNREFUSED$" % port,
+                r"^connect\(\) = -1 ECONNREFUSED$",
+                r"^trace: 2 packets"], filler=(), forbidden_ports=ch.ports)
+
+
+@case
+def udp_icmp():
+    need_root()
+    port = free_port(socket.SOCK_DGRAM)
+    with Chatter() as ch:
+        err = tracedemo("udp", "127.0.0.1", str(port))
+    check(err, [r"^sendto\(6\)$",
+                r"^> UDP len 6 +127\.0\.0\.1:\d+ > 127\.0\.0\.1:%d$" % port,
+                r"^< ICMP port unreachable for the UDP packet 127\.0\.0\.1:\d+ > "
+                r"127\.0\.0\.1:%d \(the datagram sent at \d+\.\d{6}\)$" % port,
+                r"^nothing listens on 127\.0\.0\.1:%d \(UDP\).*ECONNREFUSED on the "
+                r"socket's next call" % port,
+                r"^recv\(\) = -1 ECONNREFUSED$",
+                r"^trace: 2 packets"], filler=(), forbidden_ports=ch.ports)
+
+
+@case
+def udp_icmp_v6():
+    need_root()
+    if not have_ipv6():
+        raise Skip("no IPv6")
+    port = free_port(socket.SOCK_DGRAM, socket.AF_INET6)
+    with Chatter(v6=True) as ch:
+        err = tracedemo("udp", "::1", str(port))
+    check(err, [r"^sendto\(6\)$",
+                r"^> UDP len 6 +\[::1\]:\d+ > \[::1\]:%d$" % port,
+                r"^< ICMPv6 port unreachable for the UDP packet \[::1\]:\d+ > "
+                r"\[::1\]:%d \(the datagram sent at" % port,
+                r"^nothing listens on \[::1\]:%d \(UDP\)" % port,
+                r"^recv\(\) = -1 ECONNREFUSED$",
+                r"^trace: 2 packets"], filler=(), forbidden_ports=ch.ports)
+
+
+@case
+def big_write_segments():
+    need_root()
+    with Chatter() as ch:
+        err = tracedemo("bigwrite")
+    check(err, [r"^connect\(\)$", r"^> SYN ", r"^< SYN-ACK$", r"^> ACK$", r"^connected ",
+                r"^write\(70000\)$",
+                r"^one 70000-byte write became \d+ segments",
+                r"^close\(\)$",
+                r"^> FIN +\[state: FIN_WAIT1\]$",
+                r"?^< ACK +\[state: FIN_WAIT2\]$",
+                r"^< FIN +\[state: TIME_WAIT\]$",
+                r"^TIME_WAIT on this side",
+                r"^trace: "], filler=(ACK, DATA), forbidden_ports=ch.ports)
+    n = int(re.search(r"became (\d+) segments", err).group(1))
+    shown = len(re.findall(r"> \[\.?P?\.?\] seq \d+:\d+ len \d+", err))
+    assert n >= 2 and shown == n, (n, shown, err)
+    lens = [int(x) for x in re.findall(r"> \[[P.]+\] seq \d+:\d+ len (\d+)", err)]
+    assert sum(lens) == 70000, err
+
+
+@case
+def peer_closed_unread_rst():
+    need_root()
+    with Chatter() as ch:
+        err = tracedemo("unread")
+    check(err, [r"^connect\(\)$", r"^> SYN ", r"^< SYN-ACK$", r"^> ACK$", r"^connected ",
+                r"^write\(6\)$",
+                r"^> \[P\.\] seq 1:7 len 6$",
+                r"^< RST +\[state: CLOSED\]$",
+                r"^RST: the peer closed with unread data",
+                r"^read\(\) = -1 ECONNRESET$",
+                r"^close\(\)$",
+                r"^trace: "], forbidden_ports=ch.ports)
+
+
+@case
+def without_privileges():
+    """No capture rights: one line, and the job is still done."""
+    need_root()  # to drop them
+    setpriv = need("setpriv")
+    port = free_port(socket.SOCK_DGRAM)
+    p = subprocess.run([setpriv, "--reuid=65534", "--regid=65534", "--clear-groups",
+                        "--inh-caps=-all", "--bounding-set=-all", TD, "udp", "127.0.0.1",
+                        str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=20 * SLOW)
+    err = p.stderr.decode()
+    assert p.returncode == 0 and b"tracedemo: done" in p.stdout, (p.returncode, p.stdout, err)
+    assert err == "wirecat: " + PRIV + "\n", err
+
+
+# ---- fragments, on a veth pair between two namespaces ------------------------
+
+
+class Netns:
+    """Two namespaces joined by a veth pair (MTU 1500): 10.201.N.1 and .2."""
+
+    def __init__(self):
+        tag = "%d-%d" % (os.getpid() % 100000, int(time.monotonic() * 1000) % 10000)
+        self.a, self.b = "wtrA-" + tag, "wtrB-" + tag
+        self.net = 10 + os.getpid() % 240
+        self.ip_a, self.ip_b = "10.201.%d.1" % self.net, "10.201.%d.2" % self.net
+
+    def sh(self, *args):
+        subprocess.run(["ip"] + list(args), check=True, timeout=10,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def __enter__(self):
+        try:
+            self.sh("netns", "add", self.a)
+            self.sh("netns", "add", self.b)
+            self.sh("-n", self.a, "link", "add", "va", "mtu", "1500", "type", "veth", "peer",
+                    "name", "vb", "mtu", "1500", "netns", self.b)
+            self.sh("-n", self.a, "addr", "add", self.ip_a + "/24", "dev", "va")
+            self.sh("-n", self.b, "addr", "add", self.ip_b + "/24", "dev", "vb")
+            for ns, dev in ((self.a, "va"), (self.b, "vb")):
+                self.sh("-n", ns, "link", "set", dev, "up")
+                self.sh("-n", ns, "link", "set", "lo", "up")
+        except Exception:
+            self.__exit__()
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        for ns in (self.a, self.b):
+            subprocess.run(["ip", "netns", "del", ns], timeout=10,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+@case
+def udp_fragments():
+    need_root()
+    need("ip")
+    with Netns() as ns:
+        p = subprocess.run(["ip", "netns", "exec", ns.a, TD, "frag", ns.ip_b, "7777"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30 * SLOW)
+        err = p.stderr.decode()
+        assert p.returncode == 0, (p.returncode, p.stdout, err)
+    a, b = re.escape(ns.ip_a), re.escape(ns.ip_b)
+    check(err, [r"^sendto\(8000\)$",
+                r"^> UDP len 8000 \(fragment 1\) +%s:\d+ > %s:7777$" % (a, b),
+                r"^a 8000-byte datagram, larger than the MTU, left as 6 IP fragments",
+                r"^< ICMP port unreachable for the UDP packet %s:\d+ > %s:7777 "
+                r"\(the datagram sent at" % (a, b),
+                r"^nothing listens on %s:7777" % b,
+                r"^recv\(\) = -1 ECONNREFUSED$",
+                r"^trace: 7 packets of this command, 2 calls, captured on va$"], filler=())
+
+
+main()
