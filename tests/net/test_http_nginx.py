@@ -185,4 +185,42 @@ def raw_and_include():
     assert rc == 0 and o2.startswith(b"HTTP/1.1 200 OK\r\n") and o2.endswith(ng.files["f1"])
 
 
+def run_tty_stderr(args):
+    """Runs wirecat with stderr on a pseudo-terminal; returns (rc, stderr bytes)."""
+    import pty
+    from wtest import WIRECAT
+    m, s = pty.openpty()
+    p = subprocess.Popen([WIRECAT] + args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=s)
+    os.close(s)
+    err = b""
+    while True:
+        try:
+            b = os.read(m, 4096)
+        except OSError:
+            break
+        if not b:
+            break
+        err += b
+    os.close(m)
+    return p.wait(30 * SLOW), err
+
+
+@case
+def progress_bar_only_on_a_terminal():
+    ng = nginx()
+    with tempfile.TemporaryDirectory() as t:
+        out = os.path.join(t, "o")
+        rc, err = run_tty_stderr(["http", "-o", out, ng.url("/files/f10M")])
+        assert rc == 0 and re.search(rb"\[#{30}\] 100%\s+10.0 MiB .*/s\s+ETA 0:00:00", err), err
+        with open(out, "rb") as f:
+            assert f.read() == ng.files["f10M"]
+        rc, err = run_tty_stderr(["http", "-s", "-o", out, ng.url("/files/f10M")])
+        assert rc == 0 and err == b"", err
+        rc, o, e = run(["http", "-o", out, ng.url("/files/f10M")])  # stderr is a pipe
+        assert rc == 0 and e == b"", e
+        rc, err = run_tty_stderr(["http", ng.url("/files/f1")])  # body to stdout
+        assert rc == 0 and err == b"", err
+
+
 main()
