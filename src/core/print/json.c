@@ -1,8 +1,595 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* --json view: placeholder while being written. */
+/*
+ * The --json view: one object per packet per line. Keys are Wireshark
+ * display-filter field names and values are strings formatted as
+ * `tshark -T fields` prints them (hex fields as 0x with tshark's widths,
+ * booleans as 0/1, DNS names without the trailing dot, the root as <Root>).
+ * Fields are collected first into a bounded per-packet table on the stack
+ * (JSON_FIELDS_MAX fields, JSON_TEXT_MAX bytes; more are dropped), then a key
+ * that occurs more than once (ip.src of a quoted packet, dns.a of several
+ * answers) is written once as an array. A packet with a truncated or invalid
+ * layer carries "_ws.malformed": "<proto>: <reason>". Packet bytes are
+ * escaped: control characters and bytes >= 0x80 become \u00XX.
+ */
+#include <string.h>
+
 #include "pr.h"
+
+#define JSON_FIELDS_MAX 256u
+#define JSON_TEXT_MAX 16384u
+
+struct jf {
+	const char *key;
+	uint16_t off, len;
+};
+
+struct jctx {
+	unsigned n;
+	size_t used;
+	struct jf f[JSON_FIELDS_MAX];
+	char text[JSON_TEXT_MAX];
+};
+
+static const char hexd[] = "0123456789abcdef";
+
+/* Appends an escaped value; returns 0, or -1 when the table is full. */
+static int add(struct jctx *j, const char *key, const void *v, size_t n)
+{
+	const unsigned char *c = v;
+	if (j->n >= JSON_FIELDS_MAX)
+		return -1;
+	size_t start = j->used;
+	for (size_t i = 0; i < n; i++) {
+		if (j->used + 6 > JSON_TEXT_MAX) {
+			j->used = start;
+			return -1;
+		}
+		unsigned char ch = c[i];
+		if (ch == '"' || ch == '\\') {
+			j->text[j->used++] = '\\';
+			j->text[j->used++] = (char)ch;
+		} else if (ch < 0x20 || ch >= 0x7f) {
+			memcpy(j->text + j->used, "\\u00", 4);
+			j->text[j->used + 4] = hexd[ch >> 4];
+			j->text[j->used + 5] = hexd[ch & 15u];
+			j->used += 6;
+		} else {
+			j->text[j->used++] = (char)ch;
+		}
+	}
+	j->f[j->n].key = key;
+	j->f[j->n].off = (uint16_t)start;
+	j->f[j->n].len = (uint16_t)(j->used - start);
+	j->n++;
+	return 0;
+}
+
+static void adds(struct jctx *j, const char *key, const char *v)
+{
+	add(j, key, v, strlen(v));
+}
+
+static void addu(struct jctx *j, const char *key, uint64_t v)
+{
+	char b[24];
+	size_t i = sizeof(b);
+	do {
+		b[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	add(j, key, b + i, sizeof(b) - i);
+}
+
+static void addx(struct jctx *j, const char *key, uint32_t v, unsigned digits)
+{
+	char b[12];
+	b[0] = '0';
+	b[1] = 'x';
+	for (unsigned i = 0; i < digits && i < 8; i++)
+		b[2 + digits - 1 - i] = hexd[(v >> (4 * i)) & 15u];
+	add(j, key, b, 2 + digits);
+}
+
+static void addip4(struct jctx *j, const char *key, const uint8_t *a)
+{
+	char b[16];
+	add(j, key, b, wire_fmt_ip4(b, a));
+}
+
+static void addip6(struct jctx *j, const char *key, const uint8_t *a)
+{
+	char b[48];
+	add(j, key, b, wire_fmt_ip6(b, a));
+}
+
+static void addmac(struct jctx *j, const char *key, const uint8_t *a, size_t n)
+{
+	char b[3 * 16 + 1];
+	add(j, key, b, wire_fmt_mac(b, a, n > 16 ? 16 : n, ':'));
+}
+
+/* A DNS name as tshark shows it: no trailing dot, the root as <Root>. */
+static void addname(struct jctx *j, const char *key, const struct wire_dns *m, uint32_t off)
+{
+	char name[WIRE_DNS_NAME_TEXT];
+	if (wire_dns_name(m->msg, m->len, off, name, sizeof(name)) < 0)
+		return;
+	size_t n = strlen(name);
+	if (n == 1 && name[0] == '.') {
+		adds(j, key, "<Root>");
+		return;
+	}
+	if (n > 0 && name[n - 1] == '.')
+		n--;
+	add(j, key, name, n);
+}
+
+static void dns(struct jctx *j, const struct wire_dns *m)
+{
+	addx(j, "dns.id", m->id, 4);
+	addx(j, "dns.flags", m->flags, 4);
+	addu(j, "dns.flags.response", (m->flags >> 15) & 1u);
+	addu(j, "dns.flags.opcode", (m->flags >> 11) & 15u);
+	if (m->flags & 0x8000u)
+		addu(j, "dns.flags.rcode", m->flags & 15u);
+	addu(j, "dns.count.queries", m->qd);
+	addu(j, "dns.count.answers", m->an);
+	addu(j, "dns.count.auth_rr", m->ns);
+	addu(j, "dns.count.add_rr", m->ar);
+	struct wire_dns_it it;
+	struct wire_dns_rr rr;
+	wire_dns_begin(&it, m);
+	while (wire_dns_next(&it, &rr)) {
+		if (rr.section == WIRE_DNS_QD) {
+			addname(j, "dns.qry.name", m, rr.name_off);
+			addu(j, "dns.qry.type", rr.type);
+			addx(j, "dns.qry.class", rr.class_, 4);
+			continue;
+		}
+		addname(j, "dns.resp.name", m, rr.name_off);
+		addu(j, "dns.resp.type", rr.type);
+		if (rr.type == 41)
+			continue;
+		addx(j, "dns.resp.class", rr.class_, 4);
+		addu(j, "dns.resp.ttl", rr.ttl);
+		addu(j, "dns.resp.len", rr.rdlen);
+		struct wire_rd r = wire_rd_init(m->msg + rr.rdata_off, rr.rdlen);
+		switch (rr.type) {
+		case 1:
+			if (rr.rdlen == 4)
+				addip4(j, "dns.a", r.p);
+			break;
+		case 28:
+			if (rr.rdlen == 16)
+				addip6(j, "dns.aaaa", r.p);
+			break;
+		case 2:
+			addname(j, "dns.ns", m, rr.rdata_off);
+			break;
+		case 5:
+			addname(j, "dns.cname", m, rr.rdata_off);
+			break;
+		case 12:
+			addname(j, "dns.ptr.domain_name", m, rr.rdata_off);
+			break;
+		case 15:
+			if (rr.rdlen >= 3) {
+				addu(j, "dns.mx.preference", wire_rd_be16(&r));
+				addname(j, "dns.mx.mail_exchange", m, rr.rdata_off + 2);
+			}
+			break;
+		case 16:
+			for (unsigned k = 0; k < 16 && wire_rd_left(&r) > 0; k++) {
+				uint8_t n = wire_rd_u8(&r);
+				const uint8_t *t = wire_rd_take(&r, n);
+				if (!t)
+					break;
+				add(j, "dns.txt", t, n);
+			}
+			break;
+		case 6: {
+			long e = wire_dns_name(m->msg, m->len, rr.rdata_off, NULL, 0);
+			if (e < 0)
+				break;
+			addname(j, "dns.soa.mname", m, rr.rdata_off);
+			long e2 = wire_dns_name(m->msg, m->len, (uint32_t)e, NULL, 0);
+			if (e2 < 0)
+				break;
+			addname(j, "dns.soa.rname", m, (uint32_t)e);
+			struct wire_rd t = wire_rd_init(m->msg, m->len);
+			wire_rd_skip(&t, (size_t)e2);
+			uint32_t v[5];
+			for (int k = 0; k < 5; k++)
+				v[k] = wire_rd_be32(&t);
+			if (t.err)
+				break;
+			addu(j, "dns.soa.serial_number", v[0]);
+			addu(j, "dns.soa.refresh_interval", v[1]);
+			addu(j, "dns.soa.retry_interval", v[2]);
+			addu(j, "dns.soa.expire_limit", v[3]);
+			addu(j, "dns.soa.minimum_ttl", v[4]);
+			break;
+		}
+		default:
+			break;
+		}
+	}
+}
+
+static const struct {
+	const char *name, *key;
+} http_hdrs[] = {
+	{"host", "http.host"},
+	{"user-agent", "http.user_agent"},
+	{"content-type", "http.content_type"},
+	{"content-length", "http.content_length_header"},
+	{"server", "http.server"},
+	{"location", "http.location"},
+	{"connection", "http.connection"},
+	{"accept", "http.accept"},
+	{"referer", "http.referer"},
+	{"cookie", "http.cookie"},
+	{"set-cookie", "http.set_cookie"},
+	{"transfer-encoding", "http.transfer_encoding"},
+	{"cache-control", "http.cache_control"},
+	{"date", "http.date"},
+};
+
+static void http(struct jctx *j, const struct wire_http *h)
+{
+	if (h->is_req) {
+		add(j, "http.request.method", h->method, h->method_len);
+		add(j, "http.request.uri", h->uri, h->uri_len);
+		add(j, "http.request.version", h->ver, h->ver_len);
+	} else {
+		add(j, "http.response.version", h->ver, h->ver_len);
+		addu(j, "http.response.code", h->status);
+		add(j, "http.response.phrase", h->reason, h->reason_len);
+	}
+	struct wire_http_it it;
+	const uint8_t *ln;
+	size_t n;
+	wire_http_begin(&it, h);
+	while (wire_http_next(&it, &ln, &n)) {
+		const uint8_t *colon = memchr(ln, ':', n);
+		if (!colon)
+			continue;
+		size_t k = (size_t)(colon - ln);
+		for (size_t i = 0; i < sizeof(http_hdrs) / sizeof(http_hdrs[0]); i++) {
+			if (strlen(http_hdrs[i].name) != k || strncasecmp((const char *)ln, http_hdrs[i].name, k))
+				continue;
+			size_t v = k + 1;
+			while (v < n && (ln[v] == ' ' || ln[v] == '\t'))
+				v++;
+			add(j, http_hdrs[i].key, ln + v, n - v);
+			break;
+		}
+	}
+}
+
+static void tcp(struct jctx *j, const struct wire_layer *l)
+{
+	const struct wire_tcp *t = &l->u.tcp;
+	addu(j, "tcp.srcport", t->sport);
+	addu(j, "tcp.dstport", t->dport);
+	addu(j, "tcp.seq_raw", t->seq);
+	if (l->quoted && t->doff == 0)
+		return;
+	addu(j, "tcp.len", t->paylen);
+	addu(j, "tcp.ack_raw", t->ack);
+	addu(j, "tcp.hdr_len", t->doff);
+	addx(j, "tcp.flags", t->flags, 4);
+	addu(j, "tcp.flags.fin", t->flags & 1u);
+	addu(j, "tcp.flags.syn", (t->flags >> 1) & 1u);
+	addu(j, "tcp.flags.reset", (t->flags >> 2) & 1u);
+	addu(j, "tcp.flags.push", (t->flags >> 3) & 1u);
+	addu(j, "tcp.flags.ack", (t->flags >> 4) & 1u);
+	addu(j, "tcp.window_size_value", t->win);
+	addx(j, "tcp.checksum", t->csum, 4);
+	addu(j, "tcp.urgent_pointer", t->urp);
+	struct wire_opt_it it;
+	struct wire_opt o;
+	wire_opt_begin(&it, t->opt, t->optlen);
+	while (wire_opt_next(&it, &o)) {
+		struct wire_rd v = wire_rd_init(o.data, o.data ? (size_t)o.len - 2u : 0);
+		if (o.kind == 2 && o.len == 4)
+			addu(j, "tcp.options.mss_val", wire_rd_be16(&v));
+		else if (o.kind == 3 && o.len == 3)
+			addu(j, "tcp.options.wscale.shift", wire_rd_u8(&v));
+		else if (o.kind == 8 && o.len == 10) {
+			addu(j, "tcp.options.timestamp.tsval", wire_rd_be32(&v));
+			addu(j, "tcp.options.timestamp.tsecr", wire_rd_be32(&v));
+		}
+	}
+}
+
+static void layer(struct jctx *j, const struct wire_dissect *d, const struct wire_layer *l)
+{
+	switch (l->kind) {
+	case WIRE_L_ETH:
+		addmac(j, "eth.dst", l->u.eth.dst, 6);
+		addmac(j, "eth.src", l->u.eth.src, 6);
+		if (l->u.eth.type >= 0x0600)
+			addx(j, "eth.type", l->u.eth.type, 4);
+		else
+			addu(j, "eth.len", l->u.eth.type);
+		break;
+	case WIRE_L_VLAN:
+		addu(j, "vlan.priority", l->u.vlan.tci >> 13);
+		addu(j, "vlan.id", l->u.vlan.tci & 0xfffu);
+		addx(j, "vlan.etype", l->u.vlan.type, 4);
+		break;
+	case WIRE_L_SLL:
+		addu(j, "sll.pkttype", l->u.sll.pkttype);
+		addu(j, "sll.hatype", l->u.sll.hatype);
+		if (l->u.sll.version == 2)
+			addu(j, "sll.ifindex", l->u.sll.ifindex);
+		addx(j, "sll.etype", l->u.sll.proto, 4);
+		break;
+	case WIRE_L_NULL:
+		addu(j, "null.family", l->u.null.family);
+		break;
+	case WIRE_L_ARP: {
+		const struct wire_arp *a = &l->u.arp;
+		addu(j, "arp.hw.type", a->htype);
+		addx(j, "arp.proto.type", a->ptype, 4);
+		addu(j, "arp.hw.size", a->hlen);
+		addu(j, "arp.proto.size", a->plen);
+		addu(j, "arp.opcode", a->op);
+		if (a->hlen == 6 && a->plen == 4) {
+			addmac(j, "arp.src.hw_mac", a->sha, 6);
+			addip4(j, "arp.src.proto_ipv4", a->spa);
+			addmac(j, "arp.dst.hw_mac", a->tha, 6);
+			addip4(j, "arp.dst.proto_ipv4", a->tpa);
+		}
+		break;
+	}
+	case WIRE_L_IPV4: {
+		const struct wire_ipv4 *ip = &l->u.ip4;
+		addu(j, "ip.version", 4);
+		addu(j, "ip.hdr_len", ip->ihl);
+		addx(j, "ip.dsfield", ip->tos, 2);
+		addu(j, "ip.len", ip->len);
+		addx(j, "ip.id", ip->id, 4);
+		addx(j, "ip.flags", (uint32_t)ip->frag >> 13, 2);
+		addu(j, "ip.flags.rb", (ip->frag >> 15) & 1u);
+		addu(j, "ip.flags.df", (ip->frag >> 14) & 1u);
+		addu(j, "ip.flags.mf", (ip->frag >> 13) & 1u);
+		addu(j, "ip.frag_offset", (uint32_t)(ip->frag & 0x1fffu) * 8u);
+		addu(j, "ip.ttl", ip->ttl);
+		addu(j, "ip.proto", ip->proto);
+		addx(j, "ip.checksum", ip->csum, 4);
+		addip4(j, "ip.src", ip->src);
+		addip4(j, "ip.dst", ip->dst);
+		break;
+	}
+	case WIRE_L_IPV6: {
+		const struct wire_ipv6 *ip = &l->u.ip6;
+		addu(j, "ipv6.version", 6);
+		addx(j, "ipv6.tclass", ip->tc, 8);
+		addx(j, "ipv6.flow", ip->flow, 6);
+		addu(j, "ipv6.plen", ip->plen);
+		addu(j, "ipv6.nxt", ip->nxt);
+		addu(j, "ipv6.hlim", ip->hlim);
+		addip6(j, "ipv6.src", ip->src);
+		addip6(j, "ipv6.dst", ip->dst);
+		break;
+	}
+	case WIRE_L_IP6EXT:
+		if (l->u.ext.type == 44) {
+			addu(j, "ipv6.fraghdr.offset", l->u.ext.frag_off);
+			addu(j, "ipv6.fraghdr.more", l->u.ext.frag_m);
+			addx(j, "ipv6.fraghdr.ident", l->u.ext.frag_id, 8);
+		}
+		break;
+	case WIRE_L_ICMP: {
+		const struct wire_icmp *c = &l->u.icmp;
+		addu(j, "icmp.type", c->type);
+		addu(j, "icmp.code", c->code);
+		addx(j, "icmp.checksum", c->csum, 4);
+		if (c->type == 0 || c->type == 8 || (c->type >= 13 && c->type <= 18)) {
+			addu(j, "icmp.ident", c->id);
+			addu(j, "icmp.seq", c->seq);
+		}
+		break;
+	}
+	case WIRE_L_ICMP6: {
+		const struct wire_icmp6 *c = &l->u.icmp6;
+		addu(j, "icmpv6.type", c->type);
+		addu(j, "icmpv6.code", c->code);
+		addx(j, "icmpv6.checksum", c->csum, 4);
+		if (c->type == 128 || c->type == 129) {
+			addx(j, "icmpv6.echo.identifier", c->id, 4);
+			addu(j, "icmpv6.echo.sequence_number", c->seq);
+		} else if (c->type == 2) {
+			addu(j, "icmpv6.mtu", c->rest);
+		}
+		if (c->has_target)
+			addip6(j, c->type == 135   ? "icmpv6.nd.ns.target_address"
+				  : c->type == 136 ? "icmpv6.nd.na.target_address"
+						   : "icmpv6.nd.rd.target_address",
+			       c->target);
+		if (c->has_ll)
+			addmac(j, "icmpv6.opt.linkaddr", c->ll, 6);
+		break;
+	}
+	case WIRE_L_TCP:
+		tcp(j, l);
+		break;
+	case WIRE_L_UDP:
+		addu(j, "udp.srcport", l->u.udp.sport);
+		addu(j, "udp.dstport", l->u.udp.dport);
+		addu(j, "udp.length", l->u.udp.ulen);
+		addx(j, "udp.checksum", l->u.udp.csum, 4);
+		break;
+	case WIRE_L_DNS:
+		if (l->len)
+			dns(j, &l->u.dns);
+		break;
+	case WIRE_L_HTTP:
+		if (l->status == WIRE_LS_OK)
+			http(j, &l->u.http);
+		break;
+	case WIRE_L_DHCP: {
+		const struct wire_dhcp *m = &l->u.dhcp;
+		addu(j, "dhcp.type", m->op);
+		addx(j, "dhcp.hw.type", m->htype, 2);
+		addu(j, "dhcp.hw.len", m->hlen);
+		addu(j, "dhcp.hops", m->hops);
+		addx(j, "dhcp.id", m->xid, 8);
+		addu(j, "dhcp.secs", m->secs);
+		addx(j, "dhcp.flags", m->flags, 4);
+		addip4(j, "dhcp.ip.client", m->ciaddr);
+		addip4(j, "dhcp.ip.your", m->yiaddr);
+		addip4(j, "dhcp.ip.server", m->siaddr);
+		addip4(j, "dhcp.ip.relay", m->giaddr);
+		if (m->hlen == 6)
+			addmac(j, "dhcp.hw.mac_addr", m->chaddr, 6);
+		if (m->msgtype)
+			addu(j, "dhcp.option.dhcp", m->msgtype);
+		break;
+	}
+	case WIRE_L_TLS: {
+		const struct wire_tls *t = &l->u.tls;
+		addu(j, "tls.record.content_type", t->ctype);
+		addx(j, "tls.record.version", t->version, 4);
+		if (t->ctype == 22)
+			addu(j, "tls.handshake.type", t->hs_type);
+		if (t->sni)
+			add(j, "tls.handshake.extensions_server_name", t->sni, t->sni_len);
+		break;
+	}
+	default:
+		break;
+	}
+	(void)d;
+}
+
+static void protocols(struct jctx *j, const struct wire_dissect *d)
+{
+	char b[256];
+	size_t n = 0;
+	for (unsigned i = 0; i < d->n; i++) {
+		const struct wire_layer *l = &d->l[i];
+		const char *name;
+		switch (l->kind) {
+		case WIRE_L_ETH: name = l->u.eth.type >= 0x0600 ? "eth:ethertype" : "eth"; break;
+		case WIRE_L_VLAN: name = "vlan:ethertype"; break;
+		case WIRE_L_SLL: name = "sll:ethertype"; break;
+		case WIRE_L_IP6EXT:
+			name = l->u.ext.type == 0    ? "ipv6.hopopts"
+			       : l->u.ext.type == 43 ? "ipv6.routing"
+			       : l->u.ext.type == 44 ? "ipv6.fraghdr"
+						     : "ipv6.dstopts";
+			break;
+		default: name = wire_layer_name(l->kind); break;
+		}
+		size_t k = strlen(name);
+		if (n + k + 2 >= sizeof(b))
+			break;
+		if (n)
+			b[n++] = ':';
+		memcpy(b + n, name, k);
+		n += k;
+	}
+	if (d->rest_len && d->bad < 0 && n + 6 < sizeof(b)) {
+		memcpy(b + n, n ? ":data" : "data", n ? 5 : 4);
+		n += n ? 5 : 4;
+	}
+	add(j, "frame.protocols", b, n);
+}
+
+static void emit(struct wire_sink *s, const struct jctx *j)
+{
+	uint8_t done[JSON_FIELDS_MAX];
+	memset(done, 0, j->n);
+	wire_sink_putc(s, '{');
+	for (unsigned i = 0; i < j->n; i++) {
+		if (done[i])
+			continue;
+		unsigned count = 0;
+		for (unsigned k = i; k < j->n; k++)
+			count += !done[k] && (j->f[k].key == j->f[i].key || !strcmp(j->f[k].key, j->f[i].key));
+		if (i)
+			wire_sink_write(s, ", ", 2);
+		wire_sink_putc(s, '"');
+		wire_sink_puts(s, j->f[i].key);
+		wire_sink_write(s, "\": ", 3);
+		if (count > 1)
+			wire_sink_putc(s, '[');
+		unsigned w = 0;
+		for (unsigned k = i; k < j->n; k++) {
+			if (done[k] || (j->f[k].key != j->f[i].key && strcmp(j->f[k].key, j->f[i].key)))
+				continue;
+			done[k] = 1;
+			if (w++)
+				wire_sink_write(s, ", ", 2);
+			wire_sink_putc(s, '"');
+			wire_sink_write(s, j->text + j->f[k].off, j->f[k].len);
+			wire_sink_putc(s, '"');
+		}
+		if (count > 1)
+			wire_sink_putc(s, ']');
+	}
+	wire_sink_write(s, "}\n", 2);
+}
 
 void wire_pr_json(struct wire_printer *p, const struct wire_dissect *d)
 {
-	wire_sink_puts(p->out, "{}\n");
+	struct jctx j;
+	const struct wire_pkt *pkt = d->pkt;
+	char b[40];
+	j.n = 0;
+	j.used = 0;
+	addu(&j, "frame.number", pkt->num);
+	/* seconds.nanoseconds, 9 digits as tshark prints frame.time_epoch */
+	{
+		size_t n = 0;
+		uint64_t sec = pkt->ts.tv_sec < 0 ? 0 : (uint64_t)pkt->ts.tv_sec;
+		long ns = pkt->ts.tv_nsec >= 0 && pkt->ts.tv_nsec < 1000000000L ? pkt->ts.tv_nsec : 0;
+		char t[24];
+		size_t k = sizeof(t);
+		do {
+			t[--k] = (char)('0' + sec % 10);
+			sec /= 10;
+		} while (sec);
+		memcpy(b, t + k, sizeof(t) - k);
+		n = sizeof(t) - k;
+		b[n++] = '.';
+		for (int i = 8; i >= 0; i--) {
+			b[n + (size_t)i] = (char)('0' + ns % 10);
+			ns /= 10;
+		}
+		n += 9;
+		add(&j, "frame.time_epoch", b, n);
+	}
+	addu(&j, "frame.len", pkt->wirelen);
+	addu(&j, "frame.cap_len", pkt->caplen);
+	if (p->o.show_iface && pkt->ifname)
+		add(&j, "frame.interface_name", pkt->ifname, strnlen(pkt->ifname, 64));
+	protocols(&j, d);
+	for (unsigned i = 0; i < d->n; i++) {
+		const struct wire_layer *l = &d->l[i];
+		if (l->status == WIRE_LS_TRUNC && l->kind != WIRE_L_DNS)
+			continue;
+		layer(&j, d, l);
+	}
+	if (d->bad >= 0) {
+		const struct wire_layer *l = &d->l[d->bad];
+		size_t n = 0;
+		const char *name = wire_layer_name(l->kind);
+		const char *why = l->status == WIRE_LS_TRUNC ? "truncated" : (l->why ? l->why : "invalid");
+		char m[96];
+		size_t k = strlen(name), w = strlen(why);
+		if (k + w + 2 < sizeof(m)) {
+			memcpy(m, name, k);
+			n = k;
+			m[n++] = ':';
+			m[n++] = ' ';
+			memcpy(m + n, why, w);
+			n += w;
+			add(&j, "_ws.malformed", m, n);
+		}
+	}
+	emit(p->out, &j);
 }

@@ -10,7 +10,7 @@
 
 #include "pr.h"
 
-#define S(s, lit) wire_sink_write((s), (lit), sizeof(lit) - 1)
+#define S(s, lit) wire_sink_write((s), "" lit, sizeof(lit) - 1)
 
 static unsigned layer(struct wire_sink *s, const struct wire_dissect *d, unsigned i);
 
@@ -128,7 +128,7 @@ static void frag_note(struct wire_sink *s, uint16_t id, uint32_t off, int mf)
 	wire_pr_u(s, id);
 	S(s, ", offset ");
 	wire_pr_u(s, off);
-	S(s, mf ? ", flags [+]" : ", flags [none]");
+	wire_sink_puts(s, mf ? ", flags [+]" : ", flags [none]");
 }
 
 static unsigned ipv4(struct wire_sink *s, const struct wire_dissect *d, unsigned i)
@@ -215,7 +215,7 @@ static unsigned ipv6(struct wire_sink *s, const struct wire_dissect *d, unsigned
 		case 43: S(s, "srcrt (type "); wire_pr_u(s, e->rtype); S(s, ", segleft ");
 			wire_pr_u(s, e->segleft); S(s, ") "); break;
 		case 44: S(s, "frag (id "); wire_pr_u(s, e->frag_id); S(s, ", offset ");
-			wire_pr_u(s, (uint32_t)e->frag_off * 8u); S(s, e->frag_m ? ", flags [+]) " : ") ");
+			wire_pr_u(s, (uint32_t)e->frag_off * 8u); wire_sink_puts(s, e->frag_m ? ", flags [+]) " : ") ");
 			break;
 		default: S(s, "DSTOPT "); break;
 		}
@@ -318,7 +318,7 @@ static void tcp_opts(struct wire_sink *s, const struct wire_tcp *t)
 	if (it.err) {
 		if (!first)
 			wire_sink_putc(s, ',');
-		S(s, it.err == 1 ? "[|tcp opt]" : "[bad opt]");
+		wire_sink_puts(s, it.err == 1 ? "[|tcp opt]" : "[bad opt]");
 	}
 	wire_sink_putc(s, ']');
 }
@@ -412,7 +412,7 @@ static void icmp_unreach(struct wire_sink *s, const struct wire_dissect *d, unsi
 	if (c->code == 3 && qip && t && (t->kind == WIRE_L_UDP || t->kind == WIRE_L_TCP) &&
 	    t->status != WIRE_LS_TRUNC) {
 		wire_pr_ip4(s, q->u.ip4.dst);
-		S(s, t->kind == WIRE_L_UDP ? " udp port " : " tcp port ");
+		wire_sink_puts(s, t->kind == WIRE_L_UDP ? " udp port " : " tcp port ");
 		wire_pr_u(s, t->kind == WIRE_L_UDP ? t->u.udp.dport : t->u.tcp.dport);
 		S(s, " unreachable");
 	} else if (c->code == 2 && qip) {
@@ -475,7 +475,7 @@ static unsigned icmp(struct wire_sink *s, const struct wire_dissect *d, unsigned
 		icmp_unreach(s, d, i);
 		break;
 	case 11:
-		S(s, c->code == 1 ? "ip reassembly time exceeded" : "time exceeded in-transit");
+		wire_sink_puts(s, c->code == 1 ? "ip reassembly time exceeded" : "time exceeded in-transit");
 		break;
 	case 5:
 		S(s, "redirect to ");
@@ -784,7 +784,7 @@ static unsigned dhcp(struct wire_sink *s, const struct wire_dissect *d, unsigned
 		mark(s, l, 0);
 		return d->n;
 	}
-	S(s, m->op == 1 ? "Request from " : m->op == 2 ? "Reply from " : "op ");
+	wire_sink_puts(s, m->op == 1 ? "Request from " : m->op == 2 ? "Reply from " : "op ");
 	if (m->op == 1 || m->op == 2)
 		wire_pr_mac(s, m->chaddr, m->hlen <= 16 ? m->hlen : 16, ':');
 	else
