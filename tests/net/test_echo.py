@@ -447,6 +447,38 @@ def bad_frame_closes_only_that_client():
 
 
 @case
+def frame_eof_header_and_delim():
+    frame_available()
+    p, port = server("-t", "--frame", "eof", "127.0.0.1")
+    with p:
+        s = connect_tcp("127.0.0.1", port)
+        s.sendall(b"the whole ")
+        s.sendall(b"stream is one message")
+        s.settimeout(0.2)
+        try:
+            early = s.recv(10)
+        except socket.timeout:
+            early = b""
+        assert early == b"", "eof framing echoed before EOF: %r" % early
+        s.shutdown(socket.SHUT_WR)
+        assert recv_exact(s, 31) == b"the whole stream is one message"
+        s.settimeout(3 * SLOW)
+        assert s.recv(10) == b""
+        s.close()
+        stop(p)
+    p, port = server("-t", "--frame", "header:Content-Length", "127.0.0.1")
+    with p:
+        msg = b"Content-Length: 5\r\n\r\nhelloContent-Length: 0\r\n\r\n"
+        assert tcp_echo("127.0.0.1", port, msg) == msg
+        stop(p)
+    p, port = server("-t", "--frame", "delim:\\r\\n\\r\\n", "127.0.0.1")
+    with p:
+        msg = b"GET / HTTP/1.0\r\nHost: x\r\n\r\n"
+        assert tcp_echo("127.0.0.1", port, msg) == msg
+        stop(p)
+
+
+@case
 def frame_bad_spec_is_a_usage_error():
     frame_available()
     rc, out, err = run(["echo", "--frame", "nonsense", "0"])
