@@ -237,6 +237,11 @@ class Scripted:
 
     def close(self):
         self.stopped = True
+        try:
+            self.s.shutdown(socket.SHUT_RDWR)  # wakes the accept() of _run on Linux
+        except OSError:
+            pass
+        self.t.join(5)
         self.s.close()
 
     def __enter__(self):

@@ -214,6 +214,10 @@ def redirects_relative_and_cross_port():
             assert b"Authorization" in reqs[1]
             oreq = other.requests[0][2]
             assert oreq.startswith(b"GET /home ") and b"Authorization" not in oreq, oreq
+            # a URL without a scheme is the base of a relative Location as well
+            rc, o, e = run(["http", "-L", "127.0.0.1:%d/a/b/c" % s.port])
+            assert rc == 0 and o == b"home", (rc, o, e)
+            assert s.requests[-1][2].startswith(b"GET /a/d?x=1 "), s.requests[-1]
 
 
 @case

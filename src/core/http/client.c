@@ -681,7 +681,13 @@ int wire_http_get(struct wire_http_client *c, const char *url, struct wire_http_
 				first_tls == u->tls;
 		int redirect = 0;
 		res->size_download = 0;
-		rc = exchange(c, cur, u, method, with_body, with_auth, &x, res, &redirect);
+		/* the base for a relative Location: the URL in full (it may lack a scheme) */
+		char base[WIRE_HTTP_URL_MAX + 300];
+		if (!wire_url_format(u, base, sizeof(base))) {
+			rc = why(res, WIRE_E_USAGE, "URL too long");
+			break;
+		}
+		rc = exchange(c, base, u, method, with_body, with_auth, &x, res, &redirect);
 		if (rc < 0 || !redirect)
 			break;
 		if (o->max_redirs >= 0 && res->redirects >= o->max_redirs) {

@@ -62,6 +62,11 @@ struct wire_tls_ctx *wire_tls_ctx_new(int insecure, const char *cacert, char *wh
 	x->insecure = insecure;
 	SSL_CTX_set_min_proto_version(x->ctx, TLS1_2_VERSION);
 	SSL_CTX_set_mode(x->ctx, SSL_MODE_AUTO_RETRY);
+#ifdef SSL_OP_IGNORE_UNEXPECTED_EOF
+	/* a close without close_notify is a plain close: the HTTP framing
+	 * (Content-Length, chunked) says whether the body was cut short */
+	SSL_CTX_set_options(x->ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
+#endif
 	if (insecure) {
 		SSL_CTX_set_verify(x->ctx, SSL_VERIFY_NONE, NULL);
 	} else {
