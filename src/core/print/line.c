@@ -683,8 +683,6 @@ static unsigned dns(struct wire_sink *s, const struct wire_dissect *d, unsigned 
 	} else {
 		if (m->flags & 0x0100u)
 			wire_sink_putc(s, '+');
-		if (m->flags & 0x0020u)
-			wire_sink_putc(s, '$');
 		if (m->flags & 0x0010u)
 			wire_sink_putc(s, '%');
 	}
@@ -712,6 +710,11 @@ static unsigned dns(struct wire_sink *s, const struct wire_dissect *d, unsigned 
 		wire_sink_putc(s, '/');
 		wire_pr_u(s, m->ar);
 	}
+	if (!resp && m->ar) {
+		S(s, " [");
+		wire_pr_u(s, m->ar);
+		S(s, "au]");
+	}
 	struct wire_dns_it it;
 	struct wire_dns_rr rr;
 	int first = 1;
@@ -733,11 +736,6 @@ static unsigned dns(struct wire_sink *s, const struct wire_dissect *d, unsigned 
 		first = 0;
 		dns_type(s, rr.type);
 		dns_rdata(s, m, &rr);
-	}
-	if (!resp && m->ar) {
-		S(s, " [");
-		wire_pr_u(s, m->ar);
-		S(s, "au]");
 	}
 	S(s, " (");
 	wire_pr_u(s, m->len);
