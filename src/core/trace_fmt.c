@@ -56,6 +56,7 @@ static void decode_l4(struct wire_rd *r, struct wire_tpkt *t, int quoted)
 		uint16_t sp = wire_rd_be16(r), dp = wire_rd_be16(r);
 		uint32_t seq = wire_rd_be32(r), ack = wire_rd_be32(r);
 		uint16_t offfl = wire_rd_be16(r), win = wire_rd_be16(r);
+		wire_rd_skip(r, 4); /* checksum, urgent pointer */
 		if (r->err)
 			return;
 		unsigned doff = (offfl >> 12) * 4u;

@@ -1,0 +1,600 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Unit tests of the --trace engine without capture: the frame decoder
+ * (Ethernet, SLL2, IPv4/IPv6, TCP/UDP, ICMP errors with the quoted packet,
+ * IPv6 fragment header, every truncation), the TCP state tracker (client and
+ * server, each way of closing, the RST causes), and the merged timeline
+ * (calls and packets fed out of order come out in time order, unrelated
+ * packets are dropped, and the notes: handshake, TIME_WAIT, segments, ICMP
+ * tied to its datagram, fragments).
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "t.h"
+#include "wire/buf.h"
+#include "wire/err.h"
+#include "wire/sink.h"
+#include "wire/trace.h"
+
+#define F_FIN 0x01
+#define F_SYN 0x02
+#define F_RST 0x04
+#define F_PSH 0x08
+#define F_ACK 0x10
+
+/* ---- frames ------------------------------------------------------------- */
+
+static size_t put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+	return 2;
+}
+
+static size_t put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+	return 4;
+}
+
+/* Writes an IPv4 header (no options) at p. Returns 20. */
+static size_t ip4(uint8_t *p, uint16_t tot, uint16_t id, uint16_t frag, uint8_t proto,
+		  const uint8_t src[4], const uint8_t dst[4])
+{
+	memset(p, 0, 20);
+	p[0] = 0x45;
+	put16(p + 2, tot);
+	put16(p + 4, id);
+	put16(p + 6, frag);
+	p[8] = 64;
+	p[9] = proto;
+	memcpy(p + 12, src, 4);
+	memcpy(p + 16, dst, 4);
+	return 20;
+}
+
+static const uint8_t A[4] = {127, 0, 0, 1}, B[4] = {127, 0, 0, 2};
+
+static void test_decode_tcp(void)
+{
+	uint8_t f[14 + 20 + 20 + 6];
+	memset(f, 0, sizeof(f));
+	put16(f + 12, 0x0800);
+	ip4(f + 14, 46, 7, 0x4000, IPPROTO_TCP, A, B);
+	uint8_t *t = f + 34;
+	put16(t, 40000);
+	put16(t + 2, 5005);
+	put32(t + 4, 1000);
+	put32(t + 8, 2000);
+	put16(t + 12, (uint16_t)(5u << 12 | F_PSH | F_ACK));
+	put16(t + 14, 512);
+	memcpy(t + 20, "hello\n", 6);
+	struct wire_pkt pkt = {.data = f, .caplen = sizeof(f), .wirelen = sizeof(f),
+			       .linktype = WIRE_LINK_ETHERNET};
+	struct wire_tpkt p;
+	CHECK_INT(wire_trace_decode(&pkt, &p), 1);
+	CHECK_INT(p.family, 4);
+	CHECK_INT(p.proto, IPPROTO_TCP);
+	CHECK_INT(p.sport, 40000);
+	CHECK_INT(p.dport, 5005);
+	CHECK_INT(p.seq, 1000);
+	CHECK_INT(p.ack, 2000);
+	CHECK_INT(p.tflags, F_PSH | F_ACK);
+	CHECK_INT(p.paylen, 6);
+	CHECK_INT(p.win, 512);
+	CHECK_INT(p.l4ok, 1);
+	CHECK(!memcmp(p.src, A, 4) && !memcmp(p.dst, B, 4));
+
+	/* Ethernet padding is not payload: the IP length rules */
+	uint8_t g[80];
+	memset(g, 0, sizeof(g));
+	memcpy(g, f, sizeof(f) - 6);
+	ip4(g + 14, 40, 7, 0, IPPROTO_TCP, A, B);
+	memcpy(g + 34, t, 20);
+	pkt.data = g;
+	pkt.caplen = pkt.wirelen = sizeof(g);
+	CHECK_INT(wire_trace_decode(&pkt, &p), 1);
+	CHECK_INT(p.paylen, 0);
+
+	/* every truncation: no over-read, and no transport fields from a
+	 * header that was cut */
+	for (uint32_t cut = 0; cut < sizeof(f); cut++) {
+		uint8_t *c = malloc(cut ? cut : 1);
+		memcpy(c, f, cut);
+		struct wire_pkt q = {.data = c, .caplen = cut, .wirelen = sizeof(f),
+				     .linktype = WIRE_LINK_ETHERNET};
+		int r = wire_trace_decode(&q, &p);
+		CHECK_INT(r, cut >= 34 ? 1 : 0);
+		CHECK_INT(p.l4ok, cut >= 54 ? 1 : 0);
+		free(c);
+	}
+	/* invalid: data offset under 5 words, IHL under 5 */
+	put16(t + 12, (uint16_t)(4u << 12 | F_ACK));
+	pkt.data = f;
+	pkt.caplen = pkt.wirelen = sizeof(f);
+	CHECK_INT(wire_trace_decode(&pkt, &p), 1);
+	CHECK_INT(p.l4ok, 0);
+	f[14] = 0x44;
+	CHECK_INT(wire_trace_decode(&pkt, &p), 0);
+	/* not IP */
+	put16(f + 12, 0x0806);
+	CHECK_INT(wire_trace_decode(&pkt, &p), 0);
+}
+
+static void test_decode_icmp(void)
+{
+	/* SLL2 + IPv4 + ICMP port unreachable quoting IPv4 + UDP */
+	uint8_t f[20 + 20 + 8 + 20 + 8];
+	memset(f, 0, sizeof(f));
+	put16(f, 0x0800);
+	size_t o = 20;
+	o += ip4(f + o, 56, 1, 0, IPPROTO_ICMP, B, A);
+	f[o] = 3;
+	f[o + 1] = 3;
+	o += 8;
+	o += ip4(f + o, 34, 4242, 0x4000, IPPROTO_UDP, A, B);
+	put16(f + o, 40001);
+	put16(f + o + 2, 5006);
+	put16(f + o + 4, 14);
+	struct wire_pkt pkt = {.data = f, .caplen = sizeof(f), .wirelen = sizeof(f),
+			       .linktype = WIRE_LINK_LINUX_SLL2};
+	struct wire_tpkt p;
+	CHECK_INT(wire_trace_decode(&pkt, &p), 1);
+	CHECK_INT(p.proto, IPPROTO_ICMP);
+	CHECK_INT(p.itype, 3);
+	CHECK_INT(p.icode, 3);
+	CHECK_INT(p.q.ok, 1);
+	CHECK_INT(p.q.proto, IPPROTO_UDP);
+	CHECK_INT(p.q.sport, 40001);
+	CHECK_INT(p.q.dport, 5006);
+	CHECK_INT(p.q.ipid, 4242);
+	CHECK(!memcmp(p.q.src, A, 4) && !memcmp(p.q.dst, B, 4));
+	for (uint32_t cut = 0; cut < sizeof(f); cut++) {
+		uint8_t *c = malloc(cut ? cut : 1);
+		memcpy(c, f, cut);
+		struct wire_pkt q = {.data = c, .caplen = cut, .wirelen = sizeof(f),
+				     .linktype = WIRE_LINK_LINUX_SLL2};
+		(void)wire_trace_decode(&q, &p);
+		CHECK(p.q.sport == 0 || cut >= sizeof(f) - 4);
+		free(c);
+	}
+}
+
+static void test_decode_ip6_frag(void)
+{
+	/* raw IPv6 + fragment header + UDP (first fragment) */
+	uint8_t f[40 + 8 + 8];
+	memset(f, 0, sizeof(f));
+	f[0] = 0x60;
+	put16(f + 4, 16);
+	f[6] = 44;
+	f[23] = 1;
+	f[39] = 2;
+	f[40] = IPPROTO_UDP;
+	put16(f + 42, 0 | 1); /* offset 0, more fragments */
+	put32(f + 44, 99);
+	put16(f + 48, 1234);
+	put16(f + 50, 5678);
+	put16(f + 52, 3008);
+	struct wire_pkt pkt = {.data = f, .caplen = sizeof(f), .wirelen = sizeof(f),
+			       .linktype = WIRE_LINK_RAW};
+	struct wire_tpkt p;
+	CHECK_INT(wire_trace_decode(&pkt, &p), 1);
+	CHECK_INT(p.family, 6);
+	CHECK_INT(p.proto, IPPROTO_UDP);
+	CHECK_INT(p.frag, 1);
+	CHECK_INT(p.mf, 1);
+	CHECK_INT(p.ipid, 99);
+	CHECK_INT(p.sport, 1234);
+	CHECK_INT(p.paylen, 3000);
+	/* a later fragment: no ports */
+	put16(f + 42, (uint16_t)(185u << 3));
+	CHECK_INT(wire_trace_decode(&pkt, &p), 1);
+	CHECK_INT(p.fragoff, 1480);
+	CHECK_INT(p.mf, 0);
+	CHECK_INT(p.sport, 0);
+	CHECK_INT(p.l4ok, 0);
+}
+
+/* ---- the tracker ---------------------------------------------------------- */
+
+static struct wire_tpkt seg(unsigned flags, uint32_t seq, uint32_t ack, uint32_t len, int out)
+{
+	struct wire_tpkt p;
+	memset(&p, 0, sizeof(p));
+	p.family = 4;
+	p.proto = IPPROTO_TCP;
+	memcpy(p.src, out ? A : B, 4);
+	memcpy(p.dst, out ? B : A, 4);
+	p.sport = out ? 40000 : 5005;
+	p.dport = out ? 5005 : 40000;
+	p.tflags = (uint16_t)flags;
+	p.seq = seq;
+	p.ack = ack;
+	p.paylen = len;
+	p.l4ok = 1;
+	return p;
+}
+
+static int feed(struct wire_tcp_track *t, unsigned flags, uint32_t seq, uint32_t ack, uint32_t len,
+		int out, char *note, size_t n)
+{
+	struct wire_tpkt p = seg(flags, seq, ack, len, out);
+	return wire_tcp_track(t, out, &p, note, n);
+}
+
+static void test_tracker(void)
+{
+	char nt[400];
+	struct wire_tcp_track t;
+
+	/* client: handshake, data, active close -> TIME_WAIT */
+	memset(&t, 0, sizeof(t));
+	CHECK(feed(&t, F_SYN, 100, 0, 0, 1, nt, sizeof(nt)) & WIRE_TCPT_STATE);
+	CHECK_INT(t.state, WIRE_TCPS_SYN_SENT);
+	CHECK_INT(feed(&t, F_SYN | F_ACK, 900, 101, 0, 0, nt, sizeof(nt)), 0);
+	CHECK_INT(t.state, WIRE_TCPS_SYN_SENT);
+	int ev = feed(&t, F_ACK, 101, 901, 0, 1, nt, sizeof(nt));
+	CHECK(ev & WIRE_TCPT_CONNECTED);
+	CHECK_INT(t.state, WIRE_TCPS_ESTABLISHED);
+	CHECK(!strncmp(nt, "connected (handshake ", 21));
+	CHECK_INT(feed(&t, F_PSH | F_ACK, 101, 901, 6, 1, nt, sizeof(nt)), 0);
+	CHECK_INT(t.sent, 6);
+	feed(&t, F_FIN | F_ACK, 107, 901, 0, 1, nt, sizeof(nt));
+	CHECK_INT(t.state, WIRE_TCPS_FIN_WAIT1);
+	feed(&t, F_ACK, 901, 108, 0, 0, nt, sizeof(nt));
+	CHECK_INT(t.state, WIRE_TCPS_FIN_WAIT2);
+	ev = feed(&t, F_FIN | F_ACK, 901, 108, 0, 0, nt, sizeof(nt));
+	CHECK(ev & WIRE_TCPT_TIME_WAIT);
+	CHECK_INT(t.state, WIRE_TCPS_TIME_WAIT);
+	CHECK(!strncmp(nt, "TIME_WAIT on this side (it closed first)", 40));
+	CHECK_INT(t.closed_first, 1);
+
+	/* the FIN that acknowledges ours goes straight to TIME_WAIT */
+	memset(&t, 0, sizeof(t));
+	feed(&t, F_SYN, 1, 0, 0, 1, nt, sizeof(nt));
+	feed(&t, F_SYN | F_ACK, 50, 2, 0, 0, nt, sizeof(nt));
+	feed(&t, F_ACK, 2, 51, 0, 1, nt, sizeof(nt));
+	feed(&t, F_FIN | F_ACK, 2, 51, 0, 1, nt, sizeof(nt));
+	feed(&t, F_FIN | F_ACK, 51, 3, 0, 0, nt, sizeof(nt));
+	CHECK_INT(t.state, WIRE_TCPS_TIME_WAIT);
+
+	/* simultaneous close: FIN_WAIT1 -> CLOSING -> TIME_WAIT */
+	memset(&t, 0, sizeof(t));
+	feed(&t, F_SYN, 1, 0, 0, 1, nt, sizeof(nt));
+	feed(&t, F_SYN | F_ACK, 50, 2, 0, 0, nt, sizeof(nt));
+	feed(&t, F_ACK, 2, 51, 0, 1, nt, sizeof(nt));
+	feed(&t, F_FIN | F_ACK, 2, 51, 0, 1, nt, sizeof(nt));
+	feed(&t, F_FIN | F_ACK, 51, 2, 0, 0, nt, sizeof(nt));
+	CHECK_INT(t.state, WIRE_TCPS_CLOSING);
+	feed(&t, F_ACK, 52, 3, 0, 0, nt, sizeof(nt));
+	CHECK_INT(t.state, WIRE_TCPS_TIME_WAIT);
+
+	/* passive close: CLOSE_WAIT -> LAST_ACK -> CLOSED, TIME_WAIT on the peer */
+	memset(&t, 0, sizeof(t));
+	feed(&t, F_SYN, 1, 0, 0, 1, nt, sizeof(nt));
+	feed(&t, F_SYN | F_ACK, 50, 2, 0, 0, nt, sizeof(nt));
+	feed(&t, F_ACK, 2, 51, 0, 1, nt, sizeof(nt));
+	feed(&t, F_FIN | F_ACK, 51, 2, 0, 0, nt, sizeof(nt));
+	CHECK_INT(t.state, WIRE_TCPS_CLOSE_WAIT);
+	CHECK(strstr(nt, "read() returns 0") != NULL);
+	feed(&t, F_FIN | F_ACK, 2, 52, 0, 1, nt, sizeof(nt));
+	CHECK_INT(t.state, WIRE_TCPS_LAST_ACK);
+	ev = feed(&t, F_ACK, 52, 3, 0, 0, nt, sizeof(nt));
+	CHECK_INT(t.state, WIRE_TCPS_CLOSED);
+	CHECK(ev & WIRE_TCPT_CLOSED);
+	CHECK(strstr(nt, "TIME_WAIT is on its side") != NULL);
+	CHECK_INT(t.closed_first, 2);
+
+	/* server side: SYN in, SYN-ACK out, ACK in */
+	memset(&t, 0, sizeof(t));
+	feed(&t, F_SYN, 7, 0, 0, 0, nt, sizeof(nt));
+	CHECK_INT(t.state, WIRE_TCPS_SYN_RECV);
+	feed(&t, F_SYN | F_ACK, 70, 8, 0, 1, nt, sizeof(nt));
+	ev = feed(&t, F_ACK, 8, 71, 0, 0, nt, sizeof(nt));
+	CHECK(ev & WIRE_TCPT_CONNECTED);
+	CHECK(!strncmp(nt, "accepted (handshake ", 20));
+
+	/* RST causes */
+	memset(&t, 0, sizeof(t));
+	feed(&t, F_SYN, 1, 0, 0, 1, nt, sizeof(nt));
+	ev = feed(&t, F_RST | F_ACK, 0, 2, 0, 0, nt, sizeof(nt));
+	CHECK(ev & WIRE_TCPT_RST);
+	CHECK_STR(nt, "RST: nothing listens on 127.0.0.2:5005, so connect() fails with ECONNREFUSED");
+	CHECK_INT(t.state, WIRE_TCPS_CLOSED);
+
+	memset(&t, 0, sizeof(t));
+	feed(&t, F_SYN, 1, 0, 0, 1, nt, sizeof(nt));
+	feed(&t, F_SYN | F_ACK, 50, 2, 0, 0, nt, sizeof(nt));
+	feed(&t, F_ACK, 2, 51, 0, 1, nt, sizeof(nt));
+	feed(&t, F_PSH | F_ACK, 2, 51, 6, 1, nt, sizeof(nt));
+	feed(&t, F_RST | F_ACK, 51, 8, 0, 0, nt, sizeof(nt));
+	CHECK(!strncmp(nt, "RST: the peer closed with unread data", 37));
+
+	memset(&t, 0, sizeof(t));
+	feed(&t, F_SYN, 1, 0, 0, 1, nt, sizeof(nt));
+	feed(&t, F_SYN | F_ACK, 50, 2, 0, 0, nt, sizeof(nt));
+	feed(&t, F_ACK, 2, 51, 0, 1, nt, sizeof(nt));
+	feed(&t, F_FIN | F_ACK, 51, 2, 0, 0, nt, sizeof(nt));
+	feed(&t, F_PSH | F_ACK, 2, 52, 6, 1, nt, sizeof(nt));
+	feed(&t, F_RST, 52, 0, 0, 0, nt, sizeof(nt));
+	CHECK(!strncmp(nt, "RST: the peer had closed its socket", 35));
+
+	memset(&t, 0, sizeof(t));
+	feed(&t, F_SYN, 1, 0, 0, 1, nt, sizeof(nt));
+	feed(&t, F_SYN | F_ACK, 50, 2, 0, 0, nt, sizeof(nt));
+	feed(&t, F_ACK, 2, 51, 0, 1, nt, sizeof(nt));
+	feed(&t, F_PSH | F_ACK, 51, 2, 10, 0, nt, sizeof(nt));
+	feed(&t, F_RST | F_ACK, 2, 61, 0, 1, nt, sizeof(nt));
+	CHECK(!strncmp(nt, "RST sent: this side closed with unread data", 43));
+
+	/* sequence numbers wrap */
+	memset(&t, 0, sizeof(t));
+	feed(&t, F_SYN, 0xfffffff0u, 0, 0, 1, nt, sizeof(nt));
+	feed(&t, F_SYN | F_ACK, 50, 0xfffffff1u, 0, 0, nt, sizeof(nt));
+	feed(&t, F_ACK, 0xfffffff1u, 51, 0, 1, nt, sizeof(nt));
+	feed(&t, F_FIN | F_ACK, 0xffffffffu, 51, 0, 1, nt, sizeof(nt));
+	feed(&t, F_ACK, 51, 0, 0, 0, nt, sizeof(nt));
+	CHECK_INT(t.state, WIRE_TCPS_FIN_WAIT2);
+
+	CHECK_STR(wire_tcps_name(WIRE_TCPS_LAST_ACK), "LAST_ACK");
+	CHECK_STR(wire_tcps_name(99), "?");
+}
+
+/* ---- the timeline ------------------------------------------------------------ */
+
+static struct wire_sink sink;
+static struct wire_buf mem;
+
+static struct wire_trace *mk(void)
+{
+	struct sockaddr_in l, r;
+	wire_buf_free(&mem);
+	wire_buf_init(&mem, 1u << 20);
+	wire_sink_init_mem(&sink, &mem);
+	struct wire_trace *tr = wire_trace_start(-1, NULL, 0, &sink, WIRE_TRACE_NO_CAPTURE);
+	memset(&l, 0, sizeof(l));
+	l.sin_family = AF_INET;
+	memcpy(&l.sin_addr, A, 4);
+	l.sin_port = htons(40000);
+	r = l;
+	memcpy(&r.sin_addr, B, 4);
+	r.sin_port = htons(5005);
+	wire_trace_watch_addr(tr, IPPROTO_TCP, (struct sockaddr *)&l, (struct sockaddr *)&r);
+	return tr;
+}
+
+static const char *text(void)
+{
+	static char out[1u << 16];
+	size_t n = wire_buf_used(&mem);
+	if (n >= sizeof(out))
+		n = sizeof(out) - 1;
+	memcpy(out, wire_buf_head(&mem), n);
+	out[n] = 0;
+	return out;
+}
+
+static struct timespec at(long us)
+{
+	struct timespec t = {1700000000 + us / 1000000, (us % 1000000) * 1000};
+	return t;
+}
+
+static void pkt_at(struct wire_trace *tr, long us, unsigned flags, uint32_t seq, uint32_t ack,
+		   uint32_t len, int out)
+{
+	struct wire_tpkt p = seg(flags, seq, ack, len, out);
+	p.ts = at(us);
+	wire_trace_feed(tr, &p);
+}
+
+static void test_timeline(void)
+{
+	struct wire_trace *tr = mk();
+	struct timespec t0 = at(0), t100 = at(100), t300 = at(300), t400 = at(400);
+	/* fed out of order: packets first, calls later */
+	pkt_at(tr, 31, F_SYN, 1000, 0, 0, 1);
+	pkt_at(tr, 52, F_ACK, 1001, 5001, 0, 1);
+	pkt_at(tr, 44, F_SYN | F_ACK, 5000, 1001, 0, 0);
+	pkt_at(tr, 112, F_PSH | F_ACK, 1001, 5001, 6, 1);
+	pkt_at(tr, 120, F_ACK, 5001, 1007, 0, 0);
+	/* unrelated: another port pair */
+	struct wire_tpkt u = seg(F_SYN, 1, 0, 0, 1);
+	u.sport = 40001;
+	u.ts = at(60);
+	wire_trace_feed(tr, &u);
+	/* unrelated: not TCP/UDP */
+	u.proto = 47;
+	wire_trace_feed(tr, &u);
+	pkt_at(tr, 310, F_FIN | F_ACK, 1007, 5001, 0, 1);
+	pkt_at(tr, 320, F_FIN | F_ACK, 5001, 1008, 0, 0);
+	pkt_at(tr, 330, F_ACK, 1008, 5002, 0, 1);
+	wire_trace_call_at(tr, &t100, "write(%d)", 6);
+	wire_trace_call_at(tr, &t0, "connect()");
+	wire_trace_call_at(tr, &t300, "shutdown(SHUT_WR)");
+	wire_trace_call_at(tr, &t400, "close()");
+	wire_trace_flush(tr);
+	const char *want =
+		"   0.000000  connect()\n"
+		"   0.000031  > SYN                        127.0.0.1:40000 > 127.0.0.2:5005  [state: "
+		"SYN_SENT]\n"
+		"   0.000044  < SYN-ACK\n"
+		"   0.000052  > ACK\n"
+		"   0.000052  connected (handshake 0.02 ms)   [state: ESTABLISHED]\n"
+		"   0.000100  write(6)\n"
+		"   0.000112  > [P.] seq 1:7 len 6\n"
+		"   0.000120  < ACK\n"
+		"   0.000300  shutdown(SHUT_WR)\n"
+		"   0.000310  > FIN                         [state: FIN_WAIT1]\n"
+		"   0.000320  < FIN                         [state: TIME_WAIT]\n"
+		"             TIME_WAIT on this side (it closed first): the address pair stays "
+		"reserved for 60 s (2 MSL), so late segments cannot reach a new connection\n"
+		"   0.000330  > ACK\n"
+		"   0.000400  close()\n";
+	CHECK_STR(text(), want);
+	wire_trace_stop(tr);
+	CHECK(strstr(text(), "trace: 8 packets of this command, 4 calls\n") != NULL);
+}
+
+static void test_segments_note(void)
+{
+	struct wire_trace *tr = mk();
+	struct timespec t0 = at(0), t9 = at(900);
+	pkt_at(tr, 1, F_SYN, 0, 0, 0, 1);
+	pkt_at(tr, 2, F_SYN | F_ACK, 0, 1, 0, 0);
+	pkt_at(tr, 3, F_ACK, 1, 1, 0, 1);
+	wire_trace_call_at(tr, &t0, "write(70000)");
+	/* 20 segments of 3500 bytes: the first WIRE_TRACE_SEG_LINES shown */
+	for (unsigned i = 0; i < 20; i++)
+		pkt_at(tr, 10 + (long)i * 10, F_ACK, 1 + i * 3500u, 1, 3500, 1);
+	wire_trace_call_at(tr, &t9, "close()");
+	wire_trace_flush(tr);
+	const char *s = text();
+	CHECK(strstr(s, "... 8 more packets of this call not shown\n") != NULL);
+	CHECK(strstr(s, "one 70000-byte write became 20 segments (the largest 3500 bytes") != NULL);
+	CHECK(strstr(s, "> [.] seq 38501:42001 len 3500\n") != NULL); /* the 12th */
+	CHECK(strstr(s, "seq 42001:45501") == NULL);                   /* the 13th */
+	CHECK(strstr(s, "not shown") < strstr(s, "close()"));
+	wire_trace_stop(tr);
+}
+
+static void test_udp_icmp_frag(void)
+{
+	struct wire_trace *tr = mk();
+	struct sockaddr_in l;
+	memset(&l, 0, sizeof(l));
+	l.sin_family = AF_INET;
+	l.sin_port = htons(40001); /* unconnected UDP socket on any address */
+	wire_trace_watch_addr(tr, IPPROTO_UDP, (struct sockaddr *)&l, NULL);
+	struct timespec t0 = at(0), t9 = at(900);
+	wire_trace_call_at(tr, &t0, "sendto(%d)", 3000);
+	struct wire_tpkt d;
+	memset(&d, 0, sizeof(d));
+	d.family = 4;
+	d.proto = IPPROTO_UDP;
+	memcpy(d.src, A, 4);
+	memcpy(d.dst, B, 4);
+	d.sport = 40001;
+	d.dport = 5006;
+	d.paylen = 3000;
+	d.ipid = 77;
+	d.frag = 1;
+	d.mf = 1;
+	d.iplen = 1480;
+	d.l4ok = 1;
+	d.ts = at(10);
+	wire_trace_feed(tr, &d);
+	struct wire_tpkt f2 = d;
+	f2.sport = f2.dport = 0;
+	f2.l4ok = 0;
+	f2.fragoff = 1480;
+	f2.ts = at(11);
+	wire_trace_feed(tr, &f2);
+	f2.fragoff = 2960;
+	f2.mf = 0;
+	f2.iplen = 48;
+	f2.ts = at(12);
+	wire_trace_feed(tr, &f2);
+	/* someone else's fragment with another id: ignored */
+	f2.ipid = 78;
+	wire_trace_feed(tr, &f2);
+	struct wire_tpkt ic;
+	memset(&ic, 0, sizeof(ic));
+	ic.family = 4;
+	ic.proto = IPPROTO_ICMP;
+	memcpy(ic.src, B, 4);
+	memcpy(ic.dst, A, 4);
+	ic.itype = 3;
+	ic.icode = 3;
+	ic.l4ok = 1;
+	ic.q.ok = 1;
+	ic.q.family = 4;
+	ic.q.proto = IPPROTO_UDP;
+	memcpy(ic.q.src, A, 4);
+	memcpy(ic.q.dst, B, 4);
+	ic.q.sport = 40001;
+	ic.q.dport = 5006;
+	ic.q.ipid = 77;
+	ic.ts = at(20);
+	wire_trace_feed(tr, &ic);
+	/* an ICMP error about someone else's datagram: ignored */
+	ic.q.sport = 40002;
+	ic.ts = at(21);
+	wire_trace_feed(tr, &ic);
+	wire_trace_call_at(tr, &t9, "recv() = -1 ECONNREFUSED");
+	wire_trace_flush(tr);
+	const char *want =
+		"   0.000000  sendto(3000)\n"
+		"   0.000010  > UDP len 3000 (fragment 1)  127.0.0.1:40001 > 127.0.0.2:5006\n"
+		"             a 3000-byte datagram, larger than the MTU, left as 3 IP fragments (id "
+		"77, at most 1480 bytes of data each): the receiver reassembles it, and losing one "
+		"fragment loses the whole datagram\n"
+		"   0.000020  < ICMP port unreachable for the UDP packet 127.0.0.1:40001 > "
+		"127.0.0.2:5006 (the datagram sent at 0.000010)\n"
+		"             nothing listens on 127.0.0.2:5006 (UDP), so the kernel there answered "
+		"with ICMP port unreachable; this side sees it as ECONNREFUSED on the socket's next "
+		"call (connected sockets, or with IP_RECVERR), not on the sendto() that caused it\n"
+		"   0.000900  recv() = -1 ECONNREFUSED\n";
+	CHECK_STR(text(), want);
+	wire_trace_stop(tr);
+}
+
+static void test_filter_and_pending(void)
+{
+	char buf[WIRE_TRACE_FILTER_MAX];
+	struct wire_buf m2;
+	struct wire_sink s2;
+	struct sockaddr_in r;
+	wire_buf_init(&m2, 4096);
+	wire_sink_init_mem(&s2, &m2);
+	memset(&r, 0, sizeof(r));
+	r.sin_family = AF_INET;
+	memcpy(&r.sin_addr, B, 4);
+	r.sin_port = htons(5005);
+	struct wire_trace *tr =
+		wire_trace_start(-1, (struct sockaddr *)&r, sizeof(r), &s2, WIRE_TRACE_NO_CAPTURE);
+	CHECK(wire_trace_filter_text(tr, buf, sizeof(buf)) > 0);
+	CHECK_STR(buf, "(tcp and host 127.0.0.2 and port 5005) or (icmp and icmp[0] != 0 and "
+		       "icmp[0] != 8) or (icmp6 and ip6[40] < 128)");
+	/* the socket becomes known: the peer-only flow is replaced */
+	struct sockaddr_in l = r;
+	memcpy(&l.sin_addr, A, 4);
+	l.sin_port = htons(40000);
+	wire_trace_watch_addr(tr, IPPROTO_TCP, (struct sockaddr *)&l, (struct sockaddr *)&r);
+	wire_trace_filter_text(tr, buf, sizeof(buf));
+	CHECK_STR(buf, "(tcp and host 127.0.0.1 and port 40000 and host 127.0.0.2 and port 5005) or "
+		       "(icmp and icmp[0] != 0 and icmp[0] != 8) or (icmp6 and ip6[40] < 128)");
+	CHECK_INT(wire_trace_filter_text(tr, buf, 10), WIRE_E_TOOBIG);
+	wire_trace_stop(tr);
+	wire_buf_free(&m2);
+
+	/* NULL is a no-op everywhere */
+	wire_trace_call(NULL, "x");
+	wire_trace_watch(NULL, 0);
+	wire_trace_feed(NULL, NULL);
+	wire_trace_flush(NULL);
+	wire_trace_stop(NULL);
+}
+
+int main(void)
+{
+	wire_buf_init(&mem, 1u << 20);
+	test_decode_tcp();
+	test_decode_icmp();
+	test_decode_ip6_frag();
+	test_tracker();
+	test_timeline();
+	test_segments_note();
+	test_udp_icmp_frag();
+	test_filter_and_pending();
+	wire_buf_free(&mem);
+	return T_END();
+}
