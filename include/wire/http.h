@@ -62,6 +62,7 @@ struct wire_http_parser {
 	int scan_nl;   /* newline state of that scan */
 	size_t seen;   /* bytes offered while reading the head */
 	int interim;   /* the last head was a 1xx that another head follows */
+	unsigned interims; /* 1xx heads so far (at most WIRE_HTTP_HEADER_LINES_MAX) */
 	enum wire_http_framing framing;
 	int keepalive;          /* the connection may be reused after this response */
 	uint64_t content_length; /* UINT64_MAX when unknown */

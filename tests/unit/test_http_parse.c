@@ -243,6 +243,15 @@ static void check_limits(void)
 	CHECK_INT(rc, WIRE_E_TOOBIG);
 	CHECK(strstr(ps.why, "larger than 65536") != NULL);
 
+	/* endless interim responses */
+	wire_http_parser_init(&ps, 0);
+	rc = WIRE_HTTP_HEAD;
+	for (int i = 0; i < 200 && rc == WIRE_HTTP_HEAD; i++)
+		rc = wire_http_parse(&ps, (const uint8_t *)"HTTP/1.1 100 Continue\r\n\r\n", 25, &used,
+				     &d, &dl);
+	CHECK_INT(rc, WIRE_E_TOOBIG);
+	CHECK(strstr(ps.why, "more than 100 interim responses") != NULL);
+
 	/* 99 headers + Content-Length = 100 lines: accepted */
 	n = snprintf(big, sizeof(big), "HTTP/1.1 200 OK\r\n");
 	for (int i = 0; i < 99; i++)

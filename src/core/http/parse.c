@@ -334,6 +334,9 @@ static int parse_head(struct wire_http_parser *ps, const uint8_t *p, size_t len)
 	ps->content_length = f.cl_seen ? f.cl : UINT64_MAXV;
 	int st = h->status;
 	if (st >= 100 && st < 200 && st != 101) {
+		if (++ps->interims > WIRE_HTTP_HEADER_LINES_MAX)
+			return fail(ps, WIRE_E_TOOBIG, "more than %u interim responses",
+				    (unsigned)WIRE_HTTP_HEADER_LINES_MAX);
 		ps->interim = 1;
 		ps->framing = WIRE_HTTP_NOBODY;
 		return 0;
