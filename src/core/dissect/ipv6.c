@@ -47,10 +47,6 @@ void wire_ipv6_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_lay
 		wire_layer_trunc(l);
 		return;
 	}
-	if ((v0 >> 4) != 6) {
-		wire_layer_invalid(l, "ip6 version %u", (unsigned)(v0 >> 4));
-		return;
-	}
 	uint32_t w = wire_rd_be32(r);
 	ip->plen = wire_rd_be16(r);
 	ip->nxt = wire_rd_u8(r);
@@ -60,6 +56,10 @@ void wire_ipv6_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_lay
 	ip->tc = (uint8_t)((w >> 20) & 0xffu);
 	ip->flow = w & 0xfffffu;
 	ip->gso = 0;
+	if ((v0 >> 4) != 6) {
+		wire_layer_invalid(l, "ip6 version %u", (unsigned)(v0 >> 4));
+		return;
+	}
 	if (r->err) {
 		wire_layer_trunc(l);
 		return;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * -X and --payload: hex and ASCII of packet bytes in tcpdump -X's layout,
- *   	0x0000:  4500 0054 1c46 4000 4001 2061 7f00 0001  E..T.F@.@..a....
+ *         0x0000:  4500 0054 1c46 4000 4001 2061 7f00 0001  E..T.F@.@..a....
  * sixteen bytes a line in groups of two, non-printable bytes shown as '.'.
  * Each line is built in a small buffer and written once.
  */
@@ -10,10 +10,11 @@
 void wire_pr_hexdump(struct wire_sink *s, const uint8_t *b, size_t n)
 {
 	static const char hexd[] = "0123456789abcdef";
-	char line[96];
+	char line[104];
 	for (size_t off = 0; off < n; off += 16) {
 		size_t k = 0, m = n - off < 16 ? n - off : 16;
-		line[k++] = '\t';
+		for (int i = 0; i < 8; i++)
+			line[k++] = ' ';
 		line[k++] = '0';
 		line[k++] = 'x';
 		for (int i = 3; i >= 0; i--)
