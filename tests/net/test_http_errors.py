@@ -13,7 +13,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wtest import SLOW, case, main, run  # noqa: E402
+from wtest import SLOW, Skip, case, have_ipv6, main, run  # noqa: E402
 from httpfix import Scripted  # noqa: E402
 
 
@@ -231,6 +231,48 @@ def max_time():
         assert rc == 1 and re.match(rb"wirecat: http: operation timed out after 300 ms with 0 bytes "
                                     rb"received\n$", e), (rc, e)
         assert time.monotonic() - t < 2.5 * SLOW
+
+
+@case
+def connect_timeout():
+    # a listener whose accept queue is full drops new SYNs: connect hangs
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen(0)
+    port = s.getsockname()[1]
+    fill = []
+    for _ in range(3):
+        c = socket.socket()
+        c.setblocking(False)
+        try:
+            c.connect(("127.0.0.1", port))
+        except BlockingIOError:
+            pass
+        fill.append(c)
+    time.sleep(0.05)
+    t = time.monotonic()
+    rc, o, e = run(["http", "--connect-timeout", "0.3", "--max-time", "3",
+                    "http://127.0.0.1:%d/" % port])
+    for c in fill:
+        c.close()
+    s.close()
+    if b"connect" not in e:
+        raise Skip("the kernel accepted the connection: %r" % e)
+    assert rc == 1 and e == b"wirecat: http: connect 127.0.0.1:%d: timed out\n" % port, (rc, e)
+    assert time.monotonic() - t < 2 * SLOW
+
+
+@case
+def address_family():
+    ok = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    with Scripted(lambda ci, ri, req: ok) as s:
+        rc, o, e = run(["http", "-4", "-v", "http://localhost:%d/" % s.port])
+        assert rc == 0 and o == b"ok" and b"(127.0.0.1)" in e, (rc, e)
+        if have_ipv6():
+            rc, o, e = run(["http", "-6", "http://localhost:%d/" % s.port])
+            # nothing listens on ::1 (or localhost has no IPv6 address here)
+            assert rc == 1 and (b"connect [::1]:%d: Connection refused" % s.port in e or
+                                b"could not resolve host localhost" in e), (rc, e)
 
 
 @case
