@@ -2,7 +2,8 @@
 /*
  * libFuzzer target for the HTTP response parser and its chunked decoder. The
  * first byte picks a mode (a raw response, a body behind a fixed chunked head,
- * or a HEAD request) and seeds the split points; the rest is fed once whole
+ * a HEAD request, or URL resolution and parsing of "base\nreference") and
+ * seeds the split points; a response is fed once whole
  * and once in random pieces, each piece copied into an exact-size allocation
  * so an over-read faults under ASan. Both runs must agree on the decoded body
  * and on the outcome, and every span the parser hands back must lie inside
@@ -104,6 +105,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const uint8_t *in = data + 1;
 	size_t n = size - 1;
 	uint8_t *buf = NULL;
+	if ((mode & 3) == 3) { /* URL: "base\nreference", resolved, then parsed */
+		const uint8_t *nl = memchr(in, '\n', n);
+		size_t bl = nl ? (size_t)(nl - in) : n;
+		char base[512];
+		static char out[WIRE_HTTP_URL_MAX];
+		static struct wire_url u;
+		if (bl >= sizeof(base))
+			return 0;
+		memcpy(base, in, bl);
+		base[bl] = 0;
+		if (memchr(base, 0, bl))
+			return 0;
+		const uint8_t *ref = nl ? nl + 1 : in + n;
+		size_t rl = (size_t)(in + n - ref);
+		uint8_t *rc = malloc(rl ? rl : 1); /* exact size: over-reads fault */
+		memcpy(rc, ref, rl);
+		int r = wire_url_resolve(base, rc, rl, out, sizeof(out));
+		if (r >= 0) {
+			if ((size_t)r != strlen(out))
+				abort();
+			wire_url_parse(out, (size_t)r, &u);
+		}
+		wire_url_parse(base, bl, &u);
+		free(rc);
+		return 0;
+	}
 	if ((mode & 3) == 1) { /* the chunked decoder on its own */
 		size_t h = sizeof(chunked_head) - 1;
 		buf = malloc(h + n + 1);
