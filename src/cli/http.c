@@ -52,7 +52,7 @@ static void usage(FILE *f)
 		"  -X, --request METHOD     request method (default GET; HEAD with -I, POST with -d)\n"
 		"  -d, --data DATA          send DATA as a form body (POST); @FILE reads a file\n"
 		"                           without its CR/LF, @- reads stdin; repeated -d join with &\n"
-		"      --data-binary DATA   send DATA (or @FILE) exactly as given\n"
+		"      --data-binary DATA   send DATA (or @FILE) exactly as given (also POST)\n"
 		"  -H, --header 'N: V'      add a header, replacing a default one of the same name;\n"
 		"                           'N:' removes it, 'N;' sends it empty (repeatable)\n"
 		"  -I, --head               send HEAD and print the response headers\n"
@@ -408,8 +408,7 @@ int cmd_http(int argc, char **argv)
 		case OPT_DATA_BINARY:
 			if ((rc = add_data(&data, &data_len, optarg, ch == OPT_DATA_BINARY)) != 0)
 				goto done_rc;
-			if (ch == 'd')
-				o.form = 1;
+			o.form = 1; /* curl sends this Content-Type with both */
 			break;
 		case 'H': headers[o.nheaders++] = optarg; break;
 		case 'I': o.head = 1; out.include = 1; break;
