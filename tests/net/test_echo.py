@@ -14,7 +14,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wtest import (SLOW, Proc, Skip, case, connect_tcp, free_port, have_ipv6,  # noqa: E402
+from wtest import (SLOW, WIRECAT, Proc, Skip, case, connect_tcp, free_port, have_ipv6,  # noqa: E402
                    main, recv_exact, run, wait_for)
 
 
@@ -371,6 +371,33 @@ def address_in_use():
         rc, out, err = run(["echo", str(port)])
         assert rc == 1, (rc, err)
         assert err.startswith(("wirecat: echo [::]:%d: Address already in use" % port).encode()), err
+        stop(p)
+
+
+@case
+def out_of_descriptors_pauses_accepting():
+    # A hard limit of 48 descriptors: the server cannot raise it, runs out
+    # while 60 clients connect, says so, keeps serving the ones it has, and
+    # takes the rest once descriptors come back.
+    lim = "import resource, os, sys; resource.setrlimit(resource.RLIMIT_NOFILE, (48, 48)); " \
+          "os.execv(sys.argv[1], sys.argv[1:])"
+    p = Proc([sys.executable, "-c", lim, WIRECAT, "echo", "-v", "-t", "127.0.0.1", "0"],
+             wirecat=False)
+    with p:
+        port = p.port()
+        socks = []
+        for _ in range(60):
+            socks.append(connect_tcp("127.0.0.1", port))  # the kernel completes them
+        p.wait_err(r"accept: Too many open files \(out of file descriptors")
+        socks[0].sendall(b"first")
+        assert recv_exact(socks[0], 5) == b"first"
+        for s in socks[:40]:
+            s.close()
+        # the last clients are accepted now and echo
+        socks[-1].sendall(b"last")
+        assert recv_exact(socks[-1], 4, timeout=5) == b"last"
+        for s in socks[40:]:
+            s.close()
         stop(p)
 
 
