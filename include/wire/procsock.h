@@ -82,4 +82,16 @@ void wire_procsock_watch_init(struct wire_procsock_watch *w, int pid, uint16_t p
  * WIRE_E_TOOBIG. */
 int wire_procsock_poll(struct wire_procsock_watch *w, char *buf, size_t n);
 
+struct wire_capture;
+
+/* For sniff --pid / --port: re-scans (wire_procsock_poll) and, when the
+ * sockets changed, compiles "(user) and (sockets)" (user may be NULL) for
+ * linktype/snaplen and attaches it to cap. Returns 1 when a new filter went
+ * in, 0 when nothing changed, -ESRCH once the followed process has exited,
+ * WIRE_E_USAGE with libpcap's message in why (size n) when the combined
+ * filter does not compile or cannot run in the kernel, or another negative
+ * code. */
+int wire_procsock_apply(struct wire_procsock_watch *w, struct wire_capture *cap, int linktype,
+			unsigned snaplen, const char *user, char *why, size_t n);
+
 #endif

@@ -19,7 +19,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "wire/capture.h"
 #include "wire/err.h"
+#include "wire/filter.h"
 #include "wire/procsock.h"
 
 /* ---- bounded field parsing ------------------------------------------------ */
@@ -564,4 +566,55 @@ int wire_procsock_poll(struct wire_procsock_watch *w, char *buf, size_t n)
 		return 0;
 	snprintf(w->last, sizeof(w->last), "%s", buf);
 	return 1;
+}
+
+int wire_procsock_apply(struct wire_procsock_watch *w, struct wire_capture *cap, int linktype,
+			unsigned snaplen, const char *user, char *why, size_t n)
+{
+	char *text = malloc(WIRE_PROCSOCK_FILTER_MAX), *full = NULL;
+	struct wire_filter *f = NULL;
+	struct wire_bpf_insn *insns = NULL;
+	size_t ni = 0;
+	int rc;
+	if (n)
+		why[0] = 0;
+	if (!text)
+		return -ENOMEM;
+	rc = wire_procsock_poll(w, text, WIRE_PROCSOCK_FILTER_MAX);
+	if (rc <= 0)
+		goto out;
+	size_t fl = strlen(text) + (user ? strlen(user) : 0) + 16;
+	full = malloc(fl);
+	if (!full) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if (user && *user)
+		snprintf(full, fl, "(%s) and (%s)", user, text);
+	else
+		snprintf(full, fl, "%s", text);
+	rc = wire_filter_compile(&f, full, linktype, snaplen, why, n);
+	if (rc < 0)
+		goto out;
+	rc = wire_filter_kernel_prog(f, &insns, &ni);
+	if (rc == 1) {
+		snprintf(why, n, "this filter cannot run in the kernel together with --pid/--port");
+		rc = WIRE_E_USAGE;
+		goto out;
+	}
+	if (rc < 0)
+		goto out;
+	rc = wire_capture_set_filter(cap, insns, ni);
+	if (rc == 0)
+		rc = 1;
+	else
+		snprintf(why, n, "attaching the filter: %s", wire_strerror(rc));
+out:
+	if (rc < 0)
+		w->last[0] = 0; /* try again next time */
+	free(insns);
+	wire_filter_free(f);
+	free(full);
+	free(text);
+	return rc;
 }
