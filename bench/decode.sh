@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
+# Decoding benchmark (issue 3): builds a pcap of N (default 1,000,000) mixed
+# Ethernet packets -- DNS over UDP and TCP, HTTP, TCP with options, NTP, DHCP,
+# syslog, IPv6 with extension headers, ICMPv6 and ND from the tcpdump corpus,
+# plus ARP and ICMP echo made here -- and times, output to /dev/null, medians
+# of RUNS runs:
+#   wirecat read       vs  tcpdump -n -r           (one line per packet)
+#   wirecat read -V    vs  tcpdump -n -vv -r, tshark -n -V -r
+#   wirecat read --json vs tshark -n -T ek -r
+# tshark is too slow for the whole file within a benchmark run, so it reads the
+# first TSHARK_N (default 100,000) packets; rates are packets per second either
+# way. Writes the "## Decoding" section of bench/RESULTS.md.
+# Usage: bench/decode.sh [WIRECAT]   (env N RUNS TSHARK_N)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(dirname "$here")
+wirecat=${1:-${WIRECAT:-$src/build/wirecat}}
+n=${N:-1000000}
+runs=${RUNS:-3}
+tn=${TSHARK_N:-100000}
+corpus=${CORPUS:-$(dirname "$src")/shared/corpus/tcpdump}
+[ -d "$corpus" ] || corpus=/work/shared/corpus/tcpdump
+for p in tcpdump tshark python3; do
+	command -v "$p" >/dev/null || { echo "decode.sh: $p is not installed" >&2; exit 1; }
+done
+[ -x "$wirecat" ] || { echo "decode.sh: no wirecat at $wirecat (build first)" >&2; exit 1; }
+dir=$(mktemp -d /tmp/wirecat-bench-decode.XXXXXX)
+trap 'rm -rf "$dir"' EXIT
+
+python3 - "$corpus" "$dir/big.pcap" "$n" "$dir/small.pcap" "$tn" <<'EOF'
+import os, struct, sys
+corpus, out, n, small, tn = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
+names = ["dns_udp.pcap", "dns_tcp.pcap", "dns_fwdptr.pcap", "dnssec.pcap", "edns-opts.pcap",
+         "ipv4_tcp_http_xml.pcap", "mptcp-v0.pcap", "ntp.pcap", "ntp-control.pcap", "dhcp-rfc4388.pcap",
+         "syslog_udp.pcap", "icmpv6.pcap", "ipv6-routing-header.pcap", "tcp_rst_data.pcap",
+         "dhcpv6-ia-na.pcap", "espudp1.pcap"]
+pool = []
+for name in names:
+    p = os.path.join(corpus, name)
+    if not os.path.exists(p):
+        continue
+    d = open(p, "rb").read()
+    if d[:4] != b"\xd4\xc3\xb2\xa1" or struct.unpack("<I", d[20:24])[0] != 1:
+        continue
+    off = 24
+    while off + 16 <= len(d):
+        incl, orig = struct.unpack("<II", d[off + 8:off + 16])
+        if off + 16 + incl > len(d):
+            break
+        pool.append((d[off + 16:off + 16 + incl], orig))
+        off += 16 + incl
+mac1, mac2 = bytes.fromhex("0024b2841922"), bytes.fromhex("02aabbccdd01")
+arp = b"\xff" * 6 + mac1 + b"\x08\x06" + bytes.fromhex("0001080006040001") + mac1 + bytes([192, 168, 1, 1]) + \
+    b"\0" * 6 + bytes([192, 168, 1, 27]) + b"\0" * 18
+def ip4(proto, payload):
+    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), 0x1234, 0x4000, 64, proto, 0,
+                    bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2]))
+    return h + payload
+icmp = mac2 + mac1 + b"\x08\x00" + ip4(1, struct.pack("!BBHHH", 8, 0, 0, 7, 1) + b"x" * 56)
+for _ in range(max(1, len(pool) // 10)):
+    pool.append((arp, len(arp)))
+    pool.append((icmp, len(icmp)))
+def write(path, count):
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 262144, 1))
+        sec, usec = 1700000000, 0
+        chunks = []
+        for i in range(count):
+            data, orig = pool[i % len(pool)]
+            usec += 10
+            if usec >= 1000000:
+                sec, usec = sec + 1, usec - 1000000
+            chunks.append(struct.pack("<IIII", sec, usec, len(data), orig))
+            chunks.append(data)
+            if len(chunks) > 20000:
+                f.write(b"".join(chunks)); chunks = []
+        f.write(b"".join(chunks))
+write(out, n)
+write(small, min(tn, n))
+print("decode.sh: %d packets (%d distinct) in %s" % (n, len(pool), out), file=sys.stderr)
+EOF
+
+# median wall time (s) of $runs runs of a command, output to /dev/null
+timeit() {
+	local r=$1; shift
+	local ts=()
+	for _ in $(seq "$r"); do
+		local t0 t1
+		t0=$(date +%s.%N)
+		"$@" >/dev/null 2>&1 || true
+		t1=$(date +%s.%N)
+		ts+=("$(echo "$t1 - $t0" | bc -l)")
+	done
+	printf '%s\n' "${ts[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+}
+big=$dir/big.pcap small=$dir/small.pcap
+w_line=$(timeit "$runs" "$wirecat" read "$big")
+t_line=$(timeit "$runs" tcpdump -n -r "$big")
+w_v=$(timeit "$runs" "$wirecat" read -V "$big")
+t_v=$(timeit "$runs" tcpdump -n -vv -r "$big")
+s_v=$(timeit 1 tshark -n -V -r "$small")
+w_j=$(timeit "$runs" "$wirecat" read --json "$big")
+s_j=$(timeit 1 tshark -n -T ek -r "$small")
+w_js=$(timeit "$runs" "$wirecat" read --json "$small")
+
+info="$(date -u +%Y-%m-%d) on $(nproc) cores ($(uname -r)), shared with other work, so noisy; $(tcpdump --version 2>&1 | head -1), $(tshark --version | head -1 | sed 's/ (Git.*//'), wirecat $("$wirecat" --version | awk '{print $2}')"
+python3 - "${RESULTS:-$src/bench/RESULTS.md}" "$info" "$n" "$tn" "$runs" \
+	"$w_line" "$t_line" "$w_v" "$t_v" "$s_v" "$w_j" "$s_j" "$w_js" <<'EOF'
+import re, sys
+path, info, n, tn, runs = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+w_line, t_line, w_v, t_v, s_v, w_j, s_j, w_js = map(float, sys.argv[6:14])
+def rate(k, t): return k / t if t > 0 else 0
+rows = [
+    ("one line per packet", "`wirecat read`", rate(n, w_line), "`tcpdump -n -r`", rate(n, t_line)),
+    ("detailed (-V)", "`wirecat read -V`", rate(n, w_v), "`tcpdump -n -vv -r`", rate(n, t_v)),
+    ("detailed (-V)", "`wirecat read -V`", rate(n, w_v), "`tshark -n -V -r` (%d packets)" % tn, rate(tn, s_v)),
+    ("JSON", "`wirecat read --json`", rate(n, w_j), "`tshark -n -T ek -r` (%d packets)" % tn, rate(tn, s_j)),
+]
+table = "| output | wirecat | packets/s | peer | packets/s | wirecat/peer |\n| --- | --- | --- | --- | --- | --- |\n"
+for what, w, wr, p, pr in rows:
+    table += "| %s | %s | %.0f | %s | %.0f | %.2f |\n" % (what, w, wr, p, pr, wr / pr if pr else 0)
+note = ("Goals: at least 3x tcpdump's packets/s for one-line output, at least 20x tshark's. "
+        "`wirecat read --json` on the %d-packet file alone: %.0f packets/s." % (tn, rate(tn, w_js)))
+section = ("## Decoding\n\n`bench/decode.sh`: " + info + ". A pcap of %d mixed Ethernet packets " % n +
+           "(DNS over UDP and TCP, HTTP, TCP with options, NTP, DHCP, syslog, IPv6 with extension "
+           "headers, ICMPv6/ND, ARP, ICMP), output to /dev/null, wall clock, median of %s runs " % runs +
+           "(tshark: 1 run on the first %d packets). wirecat/peer > 1 means wirecat is faster.\n\n" % tn +
+           table + "\n" + note + "\n")
+try:
+    text = open(path).read()
+except FileNotFoundError:
+    text = "# Benchmark results\n"
+m = re.search(r"^## Decoding\n.*?(?=^## |\Z)", text, flags=re.S | re.M)
+if m:
+    text = text[:m.start()] + section + ("\n" if text[m.end():] else "") + text[m.end():]
+else:
+    text = text.rstrip("\n") + "\n\n" + section
+open(path, "w").write(text)
+print(section)
+EOF
+echo "written to bench/RESULTS.md (## Decoding)"
