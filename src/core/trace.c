@@ -545,12 +545,12 @@ int wire_trace_prepare_socket(int fd)
 
 /* ---- the queue ---------------------------------------------------------------- */
 
-/* Appends an event in (ts, seq) order (mutex held). */
-static void enqueue_locked(struct wire_trace *tr, const struct tr_ev *ev);
-
 static void emit_locked(struct wire_trace *tr, const struct timespec *limit);
 
-static void enqueue_locked(struct wire_trace *tr, const struct tr_ev *ev)
+/* Makes room for an event stamped ts in (ts, seq) order and returns its slot
+ * (kind and payload for the caller to fill), or NULL when memory ran out
+ * (mutex held). No allocation once the queue has grown to its working size. */
+static struct tr_ev *enqueue_locked(struct wire_trace *tr, const struct timespec *ts)
 {
 	if (tr->qlen - tr->qhead >= (size_t)WIRE_TRACE_EVENTS_MAX) {
 		/* too many waiting: print the oldest now */
@@ -566,33 +566,33 @@ static void enqueue_locked(struct wire_trace *tr, const struct tr_ev *ev)
 		size_t nc = tr->qcap ? tr->qcap * 2 : 64;
 		struct tr_ev *nq = realloc(tr->q, nc * sizeof(*nq));
 		if (!nq)
-			return; /* the event is lost; the trace goes on */
+			return NULL; /* the event is lost; the trace goes on */
 		tr->q = nq;
 		tr->qcap = nc;
 	}
 	size_t i = tr->qlen;
-	while (i > tr->qhead && ts_cmp(&tr->q[i - 1].ts, &ev->ts) > 0)
+	while (i > tr->qhead && ts_cmp(&tr->q[i - 1].ts, ts) > 0)
 		i--;
 	if (i < tr->qlen)
 		memmove(tr->q + i + 1, tr->q + i, (tr->qlen - i) * sizeof(*tr->q));
-	tr->q[i] = *ev;
-	tr->q[i].seq = tr->seq++;
 	tr->qlen++;
+	struct tr_ev *ev = &tr->q[i];
+	ev->ts = *ts;
+	ev->seq = tr->seq++;
+	return ev;
 }
 
 static void add_call(struct wire_trace *tr, const struct timespec *ts, const char *fmt, va_list ap)
 {
-	struct tr_ev *ev = malloc(sizeof(*ev));
-	if (!ev)
-		return;
-	memset(ev, 0, offsetof(struct tr_ev, p));
-	ev->kind = EV_CALL;
-	ev->ts = *ts;
-	vsnprintf(ev->text, sizeof(ev->text), fmt, ap);
+	char text[TEXT_MAX];
+	vsnprintf(text, sizeof(text), fmt, ap);
 	pthread_mutex_lock(&tr->mu);
-	enqueue_locked(tr, ev);
+	struct tr_ev *ev = enqueue_locked(tr, ts);
+	if (ev) {
+		ev->kind = EV_CALL;
+		memcpy(ev->text, text, sizeof(text));
+	}
 	pthread_mutex_unlock(&tr->mu);
-	free(ev);
 }
 
 void wire_trace_call(struct wire_trace *tr, const char *fmt, ...)
@@ -619,15 +619,12 @@ void wire_trace_call_at(struct wire_trace *tr, const struct timespec *ts, const 
 
 static void add_pkt_locked(struct wire_trace *tr, const struct wire_tpkt *p)
 {
-	struct tr_ev *ev = malloc(sizeof(*ev));
+	struct tr_ev *ev = enqueue_locked(tr, &p->ts);
 	if (!ev)
 		return;
 	ev->kind = EV_PKT;
-	ev->ts = p->ts;
 	ev->text[0] = 0;
 	ev->p = *p;
-	enqueue_locked(tr, ev);
-	free(ev);
 }
 
 void wire_trace_feed(struct wire_trace *tr, const struct wire_tpkt *p)
