@@ -138,7 +138,7 @@ if [ "$only" != udp ]; then
 			wirecat) start tcp "$wirecat" echo -t 127.0.0.1 "$port" ;;
 			socat) start tcp socat "TCP-LISTEN:$port,fork,reuseaddr,backlog=4096" PIPE ;;
 			# ncat's default --max-conns is 100: let it take them all.
-			ncat) start tcp ncat -l 127.0.0.1 "$port" --keep-open --max-conns "$n" --exec /bin/cat ;;
+			ncat) start tcp ncat -l 127.0.0.1 "$port" --keep-open --max-conns "$((n + 16))" --exec /bin/cat ;;
 			esac
 			vals=()
 			ok=0
