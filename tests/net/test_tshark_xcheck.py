@@ -46,8 +46,12 @@ def sh(*args, check=True, timeout=20):
 
 
 def tshark_rows(path, fields):
+    # wirecat decodes packet by packet, like tcpdump: compare with tshark's
+    # per-packet view, without IP defragmentation or TCP stream reassembly
+    # (which move fields to the frame that completes the datagram or PDU).
     args = ["tshark", "-n", "-r", path, "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=,",
-            "-E", "separator=/t"]
+            "-E", "separator=/t", "-o", "ip.defragment:FALSE", "-o", "ipv6.defragment:FALSE",
+            "-o", "tcp.desegment_tcp_streams:FALSE"]
     for f in fields:
         args += ["-e", f]
     p = sh(*args, timeout=60)
