@@ -1184,6 +1184,7 @@ struct wire_trace *wire_trace_start(int fd, const struct sockaddr *peer, socklen
 	tr->flags = flags;
 	pthread_mutex_init(&tr->mu, NULL);
 	have_fd = describe(fd, &proto, &l, &r);
+	int follow = have_fd && !(flags & WIRE_TRACE_NO_FOLLOW);
 
 	if (!(flags & WIRE_TRACE_NO_CAPTURE)) {
 		const struct sockaddr *lsa = have_fd ? (struct sockaddr *)&l : NULL;
@@ -1203,11 +1204,11 @@ struct wire_trace *wire_trace_start(int fd, const struct sockaddr *peer, socklen
 		if (rc == 0) {
 			tr->linktype = wire_capture_linktype(tr->cap);
 			/* the filter goes in before the ring fills */
-			if (have_fd)
+			if (follow)
 				wire_trace_watch_addr(tr, proto, (struct sockaddr *)&l,
 						      r.ss_family == AF_UNSPEC ? NULL
 									       : (struct sockaddr *)&r);
-			if (peer && !(have_fd && port_of(&l)))
+			if (peer && !(follow && port_of(&l)))
 				wire_trace_peer(tr, peer, peerlen, have_fd ? proto : IPPROTO_TCP);
 			pthread_mutex_lock(&tr->mu);
 			apply_filter_locked(tr);
@@ -1240,10 +1241,10 @@ struct wire_trace *wire_trace_start(int fd, const struct sockaddr *peer, socklen
 		tr->th_started = 1;
 		return tr;
 	}
-	if (have_fd)
+	if (follow)
 		wire_trace_watch_addr(tr, proto, (struct sockaddr *)&l,
 				      r.ss_family == AF_UNSPEC ? NULL : (struct sockaddr *)&r);
-	if (peer && !(have_fd && port_of(&l)))
+	if (peer && !(follow && port_of(&l)))
 		wire_trace_peer(tr, peer, peerlen, have_fd ? proto : IPPROTO_TCP);
 	return tr;
 }
