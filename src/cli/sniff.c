@@ -88,6 +88,7 @@ struct rot {
 	int linktype;
 	unsigned snaplen;
 	struct wire_pcap_writer *w;
+	int dirty; /* records written since the last flush */
 	char cur[PATH_MAX];
 };
 
@@ -282,7 +283,7 @@ int cmd_sniff(int argc, char **argv)
 		return WIRE_EXIT_FAIL;
 	}
 	wire_sink_init_fd(out, (pc.wfile && !strcmp(pc.wfile, "-")) ? STDERR_FILENO : STDOUT_FILENO);
-	out->line_buffered = pc.line_buf;
+	out->line_buffered = pc.line_buf || cli_isatty(out->fd); /* a terminal sees each packet */
 
 	if (list) {
 		rc = wire_capture_list(out);
@@ -429,8 +430,16 @@ int cmd_sniff(int argc, char **argv)
 			shown = captured;
 			next_counter = mono_ns() + COUNTER_NS;
 		}
-		if (rc == 0)
+		if (rc == 0) {
+			/* Idle: let readers of a pipe or file see what we have. */
+			if (out->n)
+				wire_sink_flush(out);
+			if (rot.w && rot.dirty) {
+				wire_pcap_flush(rot.w);
+				rot.dirty = 0;
+			}
 			continue;
+		}
 		pkt.num = ++captured;
 		if (rot.w) {
 			if (rot.cbytes && wire_pcap_written(rot.w) > rot.cbytes &&
@@ -439,6 +448,7 @@ int cmd_sniff(int argc, char **argv)
 				status = WIRE_EXIT_FAIL;
 				break;
 			}
+			rot.dirty = 1;
 			if ((rc = wire_pcap_write(rot.w, &pkt)) < 0) {
 				if (rc != -EPIPE) {
 					cli_err("sniff: writing %s: %s", rot.cur, wire_strerror(rc));
