@@ -6,7 +6,8 @@
 #   3. 1,000 small requests over one keep-alive connection (1,000 URLs on one
 #      command line for both programs)
 # Prints a table with ratios (curl time / wirecat time: > 1 means wirecat is
-# faster) and writes it into the "## HTTP" section of bench/RESULTS.md.
+# faster; wall clock and CPU time) and writes it into the "## HTTP" section of
+# bench/RESULTS.md (bench/http_measure.py does the measuring).
 # Usage: bench/http.sh [WIRECAT]   (env RUNS=5 BIG_RUNS=5 N=1000)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -15,7 +16,7 @@ wirecat=${1:-${WIRECAT:-$src/build/wirecat}}
 runs=${RUNS:-5}
 big_runs=${BIG_RUNS:-5}
 n=${N:-1000}
-for p in nginx curl python3; do
+for p in nginx curl python3 truncate; do
 	command -v "$p" >/dev/null || { echo "http.sh: $p is not installed" >&2; exit 1; }
 done
 [ -x "$wirecat" ] || { echo "http.sh: no wirecat at $wirecat (build first)" >&2; exit 1; }
@@ -62,72 +63,10 @@ done
 
 big="http://127.0.0.1:$port/big"
 small="http://127.0.0.1:$port/small"
-urls=()
-for _ in $(seq "$n"); do urls+=("$small"); done
-
-now() { date +%s.%N; }
-# time_of CMD...: seconds for one run
-time_of() {
-	local t0 t1
-	t0=$(now)
-	"$@" >/dev/null
-	t1=$(now)
-	echo "$t1 - $t0" | bc -l
-}
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {m=int((NR+1)/2); if (NR%2) print a[m]; else print (a[m]+a[m+1])/2}'; }
-
-procs_curl() { for _ in $(seq "$n"); do curl -s -o /dev/null "$small"; done; }
-procs_wirecat() { for _ in $(seq "$n"); do "$wirecat" http -s -o /dev/null "$small"; done; }
-
+info="$(date -u +%Y-%m-%d) on $(nproc) cores ($(uname -r)); $(curl --version | head -1 | cut -d' ' -f1-2), nginx $(nginx -v 2>&1 | sed 's/.*\///'), wirecat $("$wirecat" --version | cut -d' ' -f2)"
 # warm the page cache and both programs
 curl -s -o /dev/null "$big"
 "$wirecat" http -s -o /dev/null "$big"
-
-declare -a cb wb cp wp ck wk
-for i in $(seq "$big_runs"); do
-	cb+=("$(time_of curl -s "$big")")
-	wb+=("$(time_of "$wirecat" http -s "$big")")
-done
-for i in $(seq "$runs"); do
-	cp+=("$(time_of procs_curl)")
-	wp+=("$(time_of procs_wirecat)")
-	ck+=("$(time_of curl -s "${urls[@]}")")
-	wk+=("$(time_of "$wirecat" http -s "${urls[@]}")")
-done
-mcb=$(median "${cb[@]}") mwb=$(median "${wb[@]}")
-mcp=$(median "${cp[@]}") mwp=$(median "${wp[@]}")
-mck=$(median "${ck[@]}") mwk=$(median "${wk[@]}")
-mib() { echo "1024 / $1" | bc -l; }
-ratio() { echo "$1 / $2" | bc -l; }
-
-table=$(
-	printf '| test | curl | wirecat | curl/wirecat |\n'
-	printf '| --- | --- | --- | --- |\n'
-	printf '| 1 GiB to /dev/null (median of %d) | %.3f s (%.0f MiB/s) | %.3f s (%.0f MiB/s) | %.2f |\n' \
-		"$big_runs" "$mcb" "$(mib "$mcb")" "$mwb" "$(mib "$mwb")" "$(ratio "$mcb" "$mwb")"
-	printf '| %d requests, one process each (median of %d) | %.3f s (%.2f ms each) | %.3f s (%.2f ms each) | %.2f |\n' \
-		"$n" "$runs" "$mcp" "$(echo "$mcp * 1000 / $n" | bc -l)" "$mwp" "$(echo "$mwp * 1000 / $n" | bc -l)" "$(ratio "$mcp" "$mwp")"
-	printf '| %d requests, one keep-alive connection (median of %d) | %.3f s | %.3f s | %.2f |\n' \
-		"$n" "$runs" "$mck" "$mwk" "$(ratio "$mck" "$mwk")"
-)
-echo "$table"
-
-info="$(date -u +%Y-%m-%d) on $(nproc) cores ($(uname -r)); $(curl --version | head -1 | cut -d' ' -f1-2), nginx $(nginx -v 2>&1 | sed 's/.*\///'), wirecat $("$wirecat" --version | cut -d' ' -f2)"
-python3 - "$src/bench/RESULTS.md" "$info" "$table" <<'EOF'
-import re, sys
-path, info, table = sys.argv[1:4]
-section = ("## HTTP\n\n`bench/http.sh`: " + info + ". A local nginx serves a sparse 1 GiB file "
-           "and a 100-byte file on 127.0.0.1; times are wall clock, medians. curl/wirecat > 1 "
-           "means wirecat is faster.\n\n" + table + "\n")
-try:
-    text = open(path).read()
-except FileNotFoundError:
-    text = "# Benchmark results\n"
-m = re.search(r"^## HTTP\n.*?(?=^## |\Z)", text, flags=re.S | re.M)
-if m:
-    text = text[:m.start()] + section + ("\n" if text[m.end():] else "") + text[m.end():]
-else:
-    text = text.rstrip("\n") + "\n\n" + section
-open(path, "w").write(text)
-EOF
+python3 "$here/http_measure.py" "$src/bench/RESULTS.md" "$info" "$wirecat" "$big" "$small" \
+	"$n" "$runs" "$big_runs"
 echo "written to bench/RESULTS.md (## HTTP)"

@@ -27,7 +27,9 @@
 #include "wire/sock.h"
 #include "wire/version.h"
 
+#ifndef DEFAULT_BUFSIZE
 #define DEFAULT_BUFSIZE (256u * 1024u)
+#endif
 #define REQ_HEAD_MAX (WIRE_HTTP_HEADER_BYTES_MAX + WIRE_HTTP_URL_MAX)
 
 struct wire_http_client {
