@@ -501,7 +501,7 @@ int cmd_http(int argc, char **argv)
 	struct wire_http_result res;
 	out.res = &res;
 	o.ctx = &out;
-	o.on_info = on_info;
+	o.on_info = out.verbose ? on_info : NULL; /* no formatting of unseen lines */
 	o.on_head = on_head;
 	o.on_body = on_body;
 	if (out.raw)
