@@ -320,6 +320,46 @@ def help_and_list():
     assert rc == 0 and b".lo " in out and b"any" in out, out
 
 
+@case
+def live_counter_on_a_terminal():
+    """Writing a file with stderr on a terminal: a live packet counter."""
+    need_root()
+    import pty
+    port = free_port(socket.SOCK_DGRAM)
+    master, slave = pty.openpty()
+    with tempfile.TemporaryDirectory() as d:
+        f = os.path.join(d, "c.pcap")
+        p = subprocess.Popen([WIRECAT, "sniff", "-i", "lo", "-w", f, "udp", "port", str(port)],
+                             stdout=subprocess.DEVNULL, stderr=slave, start_new_session=True)
+        os.close(slave)
+        got = b""
+        try:
+            deadline = time.monotonic() + 10 * SLOW
+            while b"listening on" not in got and time.monotonic() < deadline:
+                got += os.read(master, 4096)
+            send_udp(port, 3)
+            while b"Got 3" not in got and time.monotonic() < deadline:
+                got += os.read(master, 4096)
+            p.send_signal(signal.SIGINT)
+            assert p.wait(10 * SLOW) == 0
+            try:
+                while True:
+                    b = os.read(master, 4096)
+                    if not b:
+                        break
+                    got += b
+            except OSError:
+                pass
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+            os.close(master)
+        assert b"\rGot 3" in got, got
+        assert STATS.search(got), got
+        assert records(f) == 3
+
+
 def nobody():
     try:
         pwd.getpwnam("nobody")
