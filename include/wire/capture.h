@@ -59,8 +59,10 @@ int wire_capture_linktype(const struct wire_capture *c);
 /* Returns the snapshot length in force. */
 unsigned wire_capture_snaplen(const struct wire_capture *c);
 /* Attaches a kernel filter (insns as wire_filter_kernel_prog gives them, or
- * NULL for none), together with the direction rules. Call before
- * wire_capture_start. Returns 0 or -errno. */
+ * NULL for none), together with the direction rules. Call it before
+ * wire_capture_start so no packet arrives unfiltered; calling it again later
+ * replaces the filter atomically (packets already in the ring stay).
+ * Returns 0 or -errno. */
 int wire_capture_set_filter(struct wire_capture *c, const struct wire_bpf_insn *insns, size_t n);
 /* Sets up the ring, binds and turns on promiscuous mode. Returns 0, or
  * -errno with a reason in why. */
