@@ -16,7 +16,7 @@ import tempfile
 import threading
 import time
 
-from wtest import case, main, need, need_root, Proc, run, Skip, SLOW, WIRECAT, free_port
+from wtest import case, main, need, need_root, Proc, run, Skip, SLOW, WIRECAT, free_port, wait_for
 
 STATS = re.compile(rb"(\d+) packets captured, (\d+) received by filter, (\d+) dropped by kernel")
 
@@ -51,9 +51,16 @@ def send_udp(port, n, size=5, host="127.0.0.1"):
     s.close()
 
 
-def stop(p, timeout=10):
-    """SIGINT, wait, return (rc, captured, received, dropped)."""
-    time.sleep(0.15 * SLOW)  # let the last ring block retire
+def stop(p, expect=None, timeout=10):
+    """Waits until stdout shows `expect` packets (a line each) and a little
+    more, so a duplicate would show too; then SIGINT, wait, and return
+    (rc, captured, received, dropped)."""
+    if expect is not None:
+        try:
+            wait_for(lambda: len(out_lines(p)) >= expect, timeout=10, what="%d packets" % expect)
+        except AssertionError:
+            pass  # the counts below tell what went wrong
+    time.sleep(0.3 * SLOW)
     p.signal(signal.SIGINT)
     rc = p.wait(timeout)
     m = STATS.search(bytes(p.err))
@@ -71,7 +78,7 @@ def udp_each_packet_once_on_lo():
     port = free_port(socket.SOCK_DGRAM)
     with sniff(["-i", "lo", "-l", "udp", "port", str(port)]) as p:
         send_udp(port, 6)
-        rc, cap, recv, drop = stop(p)
+        rc, cap, recv, drop = stop(p, 6)
         assert rc == 0, (rc, p.stderr_text())
         assert cap == 6 and recv == 6 and drop == 0, (cap, recv, drop)
         assert len(out_lines(p)) == 6, p.stdout_bytes()
@@ -87,7 +94,7 @@ def tcp_exchange_same_count_as_tcpdump():
         td = subprocess.Popen(["tcpdump", "-i", "lo", "-n", "-U", "-w", theirs, "tcp port %d" % port],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
-            with sniff(["-i", "lo", "-w", ours, "tcp", "port", str(port)]) as p:
+            with sniff(["-i", "lo", "-w", ours, "--print", "tcp", "port", str(port)]) as p:
                 # tcpdump says "listening on" on stderr once it is ready
                 line = td.stderr.readline()
                 assert b"listening" in line, line
@@ -103,8 +110,7 @@ def tcp_exchange_same_count_as_tcpdump():
                 c.close()
                 a.close()
                 srv.close()
-                time.sleep(0.3 * SLOW)
-                rc, cap, recv, drop = stop(p)
+                rc, cap, recv, drop = stop(p, 10)
                 assert rc == 0
         finally:
             time.sleep(1.2)  # tcpdump's ring block timeout is 1 s
@@ -122,7 +128,7 @@ def kernel_filter_counts_only_matches():
     with sniff(["-i", "lo", "udp", "dst", "port", str(port)]) as p:
         send_udp(other, 20)
         send_udp(port, 3)
-        rc, cap, recv, drop = stop(p)
+        rc, cap, recv, drop = stop(p, 3)
         assert rc == 0
         assert (cap, recv, drop) == (3, 3, 0), (cap, recv, drop)
 
@@ -163,6 +169,7 @@ def write_file_opens_in_tcpdump_and_tshark():
         f = os.path.join(d, "cap.pcap")
         with sniff(["-i", "lo", "-w", f, "udp", "port", str(port)]) as p:
             send_udp(port, 9, size=300)
+            wait_for(lambda: os.path.getsize(f) >= 24 + 9 * (16 + 342), timeout=10, what="9 packets in the file")
             rc, cap, recv, drop = stop(p)
             assert rc == 0 and cap == 9
             assert p.stdout_bytes() == b""
@@ -199,9 +206,9 @@ def rotation_by_size():
     port = free_port(socket.SOCK_DGRAM)
     with tempfile.TemporaryDirectory() as d:
         base = os.path.join(d, "rot")
-        with sniff(["-i", "lo", "-w", base, "-C", "4k", "udp", "port", str(port)]) as p:
+        with sniff(["-i", "lo", "-w", base, "--print", "-C", "4k", "udp", "port", str(port)]) as p:
             send_udp(port, 60, size=400)  # ~26 KB: about 7 files of 4 KiB
-            rc, cap, recv, drop = stop(p)
+            rc, cap, recv, drop = stop(p, 60)
             assert rc == 0 and cap == 60, (cap, p.stderr_text())
         names = sorted(os.listdir(d))
         assert "rot" in names and "rot1" in names and "rot2" in names, names
@@ -210,9 +217,9 @@ def rotation_by_size():
             assert os.path.getsize(os.path.join(d, n)) <= 4096 + 500, n
     with tempfile.TemporaryDirectory() as d:
         base = os.path.join(d, "ring")
-        with sniff(["-i", "lo", "-w", base, "-C", "4k", "-W", "3", "udp", "port", str(port)]) as p:
+        with sniff(["-i", "lo", "-w", base, "--print", "-C", "4k", "-W", "3", "udp", "port", str(port)]) as p:
             send_udp(port, 60, size=400)
-            rc, cap, recv, drop = stop(p)
+            rc, cap, recv, drop = stop(p, 60)
             assert rc == 0 and cap == 60
         names = sorted(os.listdir(d))
         assert names == ["ring0", "ring1", "ring2"], names
@@ -241,7 +248,7 @@ def direction_out_on_lo():
     for q in ("in", "out", "inout"):
         with sniff(["-i", "lo", "-Q", q, "udp", "port", str(port)]) as p:
             send_udp(port, 3)
-            rc, cap, recv, drop = stop(p)
+            rc, cap, recv, drop = stop(p, 3)
             assert rc == 0 and cap == 3, (q, cap)
 
 
@@ -252,9 +259,9 @@ def any_interface_lo_once():
     port = free_port(socket.SOCK_DGRAM)
     with tempfile.TemporaryDirectory() as d:
         f = os.path.join(d, "any.pcap")
-        with sniff(["-i", "any", "-w", f, "udp", "port", str(port)]) as p:
+        with sniff(["-i", "any", "-w", f, "--print", "udp", "port", str(port)]) as p:
             send_udp(port, 5)
-            rc, cap, recv, drop = stop(p)
+            rc, cap, recv, drop = stop(p, 5)
             assert rc == 0 and cap == 5 and recv == 5, (cap, recv)
         t = subprocess.run(["tcpdump", "-n", "-r", f], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         assert b"LINUX_SLL2" in t.stderr, t.stderr
@@ -269,9 +276,9 @@ def snaplen_truncates():
     port = free_port(socket.SOCK_DGRAM)
     with tempfile.TemporaryDirectory() as d:
         f = os.path.join(d, "s.pcap")
-        with sniff(["-i", "lo", "-s", "60", "-w", f, "udp", "port", str(port)]) as p:
+        with sniff(["-i", "lo", "-s", "60", "-w", f, "--print", "udp", "port", str(port)]) as p:
             send_udp(port, 2, size=500)
-            stop(p)
+            stop(p, 2)
         data = open(f, "rb").read()
         snap, _ = struct.unpack("<II", data[16:24])
         assert snap == 60

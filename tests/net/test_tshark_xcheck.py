@@ -281,7 +281,7 @@ def namespaces_veth_all_protocols():
             n.py(n.b, UDP_FRAG)
             n.py(n.b, DNS_CLIENT)
             n.py(n.b, HTTP_CLIENT)
-            time.sleep(0.3 * SLOW)
+            time.sleep(1.0 * SLOW)  # the last FIN/ACKs reach both captures
             p.signal(signal.SIGINT)
             q.signal(signal.SIGINT)
             assert p.wait(10) == 0, p.stderr_text()
