@@ -40,8 +40,9 @@ int wire_filter_dump(const struct wire_filter *f, struct wire_sink *out);
 /* Makes the program the Linux socket filter runs: for the cooked link types
  * (SLL, SLL2) offsets into the cooked header become ancillary loads and the
  * rest shift down. Returns 0 with a malloc'd copy in *insns and its length in
- * *n, 1 when the program reads a part of the cooked header the kernel cannot
- * give (filter in user space instead), or -ENOMEM. */
+ * *n, 1 when the kernel cannot run it (it reads a part of the cooked header
+ * the kernel cannot give, or tests VLAN tags, which the kernel has stripped):
+ * filter in user space instead; or -ENOMEM. */
 int wire_filter_kernel_prog(const struct wire_filter *f, struct wire_bpf_insn **insns, size_t *n);
 /* Frees the program. */
 void wire_filter_free(struct wire_filter *f);

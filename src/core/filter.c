@@ -8,7 +8,8 @@
  * libpcap's pcap-linux.c rewrites it (fix_offset): loads from the cooked
  * header become SKF_AD_* ancillary loads, loads past it shift down by the
  * header length, and a load the kernel cannot serve sends the filter to user
- * space.
+ * space. So does a filter on VLAN tags: the kernel sees frames with the tag
+ * already stripped into metadata, user space sees it put back.
  */
 #include <errno.h>
 #include <linux/filter.h>
@@ -26,6 +27,7 @@
 struct wire_filter {
 	struct bpf_program prog;
 	int linktype;
+	int vlan; /* the expression tests 802.1Q tags */
 };
 
 _Static_assert(sizeof(struct wire_bpf_insn) == sizeof(struct bpf_insn), "bpf_insn layout");
@@ -57,6 +59,7 @@ int wire_filter_compile(struct wire_filter **fp, const char *expr, int linktype,
 	}
 	pcap_close(dead);
 	f->linktype = linktype;
+	f->vlan = expr && strstr(expr, "vlan") != NULL;
 	*fp = f;
 	return 0;
 }
@@ -114,6 +117,13 @@ int wire_filter_kernel_prog(const struct wire_filter *f, struct wire_bpf_insn **
 		return -ENOMEM;
 	memcpy(c, f->prog.bf_insns, len * sizeof(*c));
 	int cooked = f->linktype == WIRE_LINK_LINUX_SLL || f->linktype == WIRE_LINK_LINUX_SLL2;
+	/* The kernel filter sees frames whose VLAN tag the NIC or the stack has
+	 * already moved into metadata (capture.c puts it back afterwards), so a
+	 * program that reads tags in line must run in user space. */
+	if (f->vlan) {
+		free(c);
+		return 1;
+	}
 	for (size_t i = 0; cooked && i < len; i++) {
 		uint16_t cls = BPF_CLASS(c[i].code), mode = BPF_MODE(c[i].code);
 		if ((cls == BPF_LD || cls == BPF_LDX) && (mode == BPF_ABS || mode == BPF_IND || mode == BPF_MSH)) {

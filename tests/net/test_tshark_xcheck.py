@@ -267,10 +267,15 @@ def namespaces_veth_all_protocols():
         # and at the same time on every interface of the namespace (cooked, In/Out)
         q = Proc(["ip", "netns", "exec", n.a, WIRECAT, "sniff", "-i", "any", "-w", anycap],
                  wirecat=False)
+        # and a VLAN filter (run in user space: the kernel sees the tag stripped)
+        vcap = os.path.join(d, "vlan.pcap")
+        v = Proc(["ip", "netns", "exec", n.a, WIRECAT, "sniff", "-i", n.va, "-c", "1", "-w", vcap, "vlan", "100",
+                  "and", "arp"], wirecat=False)
         servers = []
         try:
             p.wait_err(r"listening on", timeout=10)
             q.wait_err(r"listening on", timeout=10)
+            v.wait_err(r"listening on", timeout=10)
             servers.append(n.bg(n.a, ["python3", "-c", fill(DNS_SERVER)]))
             servers.append(n.bg(n.a, ["python3", "-m", "http.server", "--bind", A4, "--directory", d, "8080"]))
             n.py(n.b, PING4)
@@ -286,8 +291,10 @@ def namespaces_veth_all_protocols():
             q.signal(signal.SIGINT)
             assert p.wait(10) == 0, p.stderr_text()
             assert q.wait(10) == 0, q.stderr_text()
+            assert v.wait(10) == 0, v.stderr_text()
         finally:
             q.kill()
+            v.kill()
             for s in servers:
                 try:
                     os.killpg(s.pid, signal.SIGKILL)
@@ -312,6 +319,7 @@ def namespaces_veth_all_protocols():
         assert "GET" in col(6) and "200" in col(7), "HTTP"
         vl = tshark_rows(cap, ["vlan.id", "arp.src.proto_ipv4"])
         assert ["100", "10.200.%d.130" % NET] in vl, "VLAN-tagged ARP with its tag put back"
+        assert tshark_rows(vcap, ["vlan.id", "arp.src.proto_ipv4"]) == [["100", "10.200.%d.130" % NET]]
         # -i any saw the same packets once each, naming the interface and the direction
         td = sh("tcpdump", "-n", "-r", anycap).stdout.decode().splitlines()
         assert len(td) == total, (len(td), total)
