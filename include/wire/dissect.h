@@ -281,6 +281,11 @@ void wire_http_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_lay
 void wire_dhcp_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_layer *l);
 void wire_tls_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_layer *l);
 
+/* Returns 1 when the packet was captured on a loopback device (interface
+ * "lo", a cooked header with ARPHRD_LOOPBACK, or Ethernet with zero MACs),
+ * where an IP length past the frame means a GSO super-packet. */
+int wire_dissect_on_lo(const struct wire_dissect *d);
+
 /* Subtracts n header bytes from what the headers claim is left. */
 static inline void wire_claim_sub(struct wire_dissect *d, uint32_t n)
 {

@@ -37,6 +37,7 @@ void wire_arp_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_laye
 	}
 	l->len = 8u + 2u * ((uint32_t)a->hlen + a->plen);
 	wire_claim_sub(d, l->len);
+	wire_rd_skip(r, wire_rd_left(r)); /* what follows is link padding */
 }
 
 const struct wire_proto wire_proto_arp = {"arp", WIRE_L_ARP, wire_arp_decode};

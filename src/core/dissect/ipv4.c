@@ -70,13 +70,19 @@ void wire_ipv4_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_lay
 
 	uint32_t wire_left = d->claim > ip->ihl ? d->claim - ip->ihl : 0; /* after this header */
 	uint32_t cap_left = (uint32_t)wire_rd_left(r);
-	if (!l->quoted && (ip->len == 0 || ((d->pkt->flags & WIRE_PKT_GSO) && ip->len > ip->ihl) ||
-			   (ip->len > d->claim && d->pkt->wirelen <= d->pkt->caplen))) {
+	if (!l->quoted && ((ip->len == 0 && cap_left > 0) ||
+			   ((d->pkt->flags & WIRE_PKT_GSO) && ip->len > ip->ihl) ||
+			   (ip->len > d->claim && d->pkt->wirelen <= d->pkt->caplen &&
+			    wire_dissect_on_lo(d)))) {
 		ip->gso = 1; /* payload: everything captured */
+		ip->csum_st = WIRE_CSUM_GSO; /* filled in per segment, later */
 		d->gso = 1;
 		d->claim = cap_left > wire_left ? cap_left : wire_left;
 	} else if (ip->len < ip->ihl) {
 		wire_layer_invalid(l, "ip len %u < ihl %u", ip->len, ip->ihl);
+		return;
+	} else if (ip->len > d->claim && !l->quoted) {
+		wire_layer_invalid(l, "ip len %u > %u bytes on the wire", ip->len, d->claim);
 		return;
 	} else {
 		d->claim = (uint32_t)(ip->len - ip->ihl);

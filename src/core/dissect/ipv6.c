@@ -68,11 +68,15 @@ void wire_ipv6_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_lay
 	uint32_t cap_left = (uint32_t)wire_rd_left(r);
 	uint32_t wire_left = d->claim > 40 ? d->claim - 40 : 0;
 	if (!l->quoted && ((ip->plen == 0 && ip->nxt == 0) ||
-			   (ip->plen > wire_left && d->pkt->wirelen <= d->pkt->caplen) ||
+			   (ip->plen > wire_left && d->pkt->wirelen <= d->pkt->caplen &&
+			    wire_dissect_on_lo(d)) ||
 			   ((d->pkt->flags & WIRE_PKT_GSO) && ip->plen > 0))) {
 		ip->gso = 1;
 		d->gso = 1;
 		d->claim = cap_left > wire_left ? cap_left : wire_left;
+	} else if (ip->plen > wire_left && !l->quoted) {
+		wire_layer_invalid(l, "payload length %u > %u bytes on the wire", ip->plen, wire_left);
+		return;
 	} else {
 		d->claim = ip->plen;
 		*r = wire_rd_sub_upto(r, ip->plen);
@@ -99,7 +103,7 @@ void wire_ip6ext_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_l
 	}
 	l->len = x->hlen;
 	if (x->type == 44) {
-		wire_rd_skip(&b, 1);
+		/* the second byte (read as hl above) is reserved */
 		uint16_t fo = wire_rd_be16(&b);
 		x->frag_id = wire_rd_be32(&b);
 		x->frag_off = (uint16_t)(fo >> 3);

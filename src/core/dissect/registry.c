@@ -109,8 +109,10 @@ static const struct wire_proto *guess_tcp(const struct wire_rd *r, uint32_t port
 		return &wire_proto_http;
 	if (n >= 3 && r->p[0] == 0x16 && r->p[1] == 0x03 && r->p[2] <= 4)
 		return &wire_proto_tls;
-	const struct wire_proto *p = wire_registry_lookup(WIRE_NEXT_TCP, ports);
-	return p;
+	if (n >= 3 && r->p[0] >= 20 && r->p[0] <= 24 && r->p[1] == 3 &&
+	    ((ports & 0xffffu) == 443 || (ports >> 16) == 443))
+		return &wire_proto_tls;
+	return wire_registry_lookup(WIRE_NEXT_TCP, ports);
 }
 
 const char *wire_layer_name(unsigned kind)
@@ -177,6 +179,21 @@ unsigned wire_dissect(struct wire_dissect *d, const struct wire_pkt *pkt)
 	if (d->rest_off > pkt->caplen)
 		d->rest_off = pkt->caplen;
 	return d->n;
+}
+
+int wire_dissect_on_lo(const struct wire_dissect *d)
+{
+	static const uint8_t zero[6];
+	if (d->pkt->ifname && strcmp(d->pkt->ifname, "lo") == 0)
+		return 1;
+	if (d->n == 0)
+		return 0;
+	const struct wire_layer *l = &d->l[0];
+	if (l->kind == WIRE_L_SLL)
+		return l->u.sll.hatype == 772;
+	if (l->kind == WIRE_L_ETH)
+		return memcmp(l->u.eth.src, zero, 6) == 0 && memcmp(l->u.eth.dst, zero, 6) == 0;
+	return l->kind == WIRE_L_NULL;
 }
 
 void wire_layer_trunc(struct wire_layer *l)
