@@ -205,11 +205,11 @@ int netopts_parse(struct netopts *n, int listen, int argc, char **argv)
 			fputs(listen ? listen_help : connect_help, stdout);
 			return 0;
 		case ':':
-			if (optopt)
+			if (optopt > 0 && optopt < 128 && argv[optind - 1][1] != '-')
 				return cli_usage_err(cmd, "option '-%c' needs a value", optopt);
 			return cli_usage_err(cmd, "option '%s' needs a value", argv[optind - 1]);
 		default:
-			if (optopt)
+			if (optopt > 0 && optopt < 128)
 				return cli_usage_err(cmd, "unknown option '-%c'", optopt);
 			return cli_usage_err(cmd, "unknown option '%s'", argv[optind - 1]);
 		}
