@@ -70,12 +70,12 @@ one() {
 
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-declare -A res
-for tool in none tcpdump wirecat; do
-	: >"$dir/$tool"
-	for _ in $(seq "$runs"); do
+# rounds of the three, so the machine's other load falls on all of them alike
+: >"$dir/none" >"$dir/tcpdump" >"$dir/wirecat"
+for _ in $(seq "$runs"); do
+	for tool in none tcpdump wirecat; do
 		one "$tool" >>"$dir/$tool"
-		echo "live.sh: $tool: $(tail -1 "$dir/$tool")" >&2
+		echo "live.sh: $tool: rate captured dropped cpu_s = $(tail -1 "$dir/$tool")" >&2
 	done
 done
 
