@@ -6,7 +6,8 @@
  * from the sockets the command follows; the command records its socket calls
  * from its own thread. Both kinds of event go into one queue ordered by
  * timestamp (CLOCK_REALTIME for calls, the kernel's for packets); an event is
- * printed once it is WIRE_TRACE_HOLD_MS old, so a packet that reaches user
+ * printed once it is WIRE_TRACE_HOLD_MS old (or twice the worst delay seen
+ * between a packet's timestamp and its arrival here), so a packet that reaches user
  * space a little after the next call still lands in its place. Printing
  * matches every packet against the followed sockets once more in user space
  * (the kernel filter is only an optimisation and may be broader, e.g. before a
@@ -38,6 +39,7 @@
 #define BLOCK_MS 10           /* ring block timeout: packets reach us within this */
 #define POLL_MS 20            /* capture thread wake-up */
 #define PENDING_MAX_MS 2000   /* how long printing waits for a connecting socket */
+#define HOLD_MAX_MS 3000      /* the merge window never grows past this */
 #define SENT_MAX 32           /* UDP datagrams remembered for ICMP errors */
 #define FRAGS_MAX 8           /* fragmented datagrams followed at once */
 #define NOTE_INDENT "             "
@@ -1074,12 +1076,20 @@ static void *capture_main(void *arg)
 	struct wire_trace *tr = arg;
 	struct timespec last, now, stop_at = {0, 0};
 	int stopping = 0;
+	long long hold_ms = WIRE_TRACE_HOLD_MS;
 	now_rt(&last);
 	for (;;) {
 		struct wire_pkt pkt;
 		struct wire_tpkt t;
 		int rc = wire_capture_next(tr->cap, &pkt, POLL_MS);
 		if (rc == 1 && wire_trace_decode(&pkt, &t)) {
+			/* how late packets reach us: printing waits at least twice
+			 * that, so a busy machine does not reorder the timeline */
+			now_rt(&now);
+			long long lag = ((long long)now.tv_sec - (long long)t.ts.tv_sec) * 1000LL +
+					((long long)now.tv_nsec - (long long)t.ts.tv_nsec) / 1000000LL;
+			if (lag > 0 && 2 * lag > hold_ms)
+				hold_ms = 2 * lag > HOLD_MAX_MS ? HOLD_MAX_MS : 2 * lag;
 			pthread_mutex_lock(&tr->mu);
 			add_pkt_locked(tr, &t);
 			pthread_mutex_unlock(&tr->mu);
@@ -1092,7 +1102,9 @@ static void *capture_main(void *arg)
 		pthread_mutex_lock(&tr->mu);
 		if (tr->stopping && !stopping) {
 			stopping = 1;
-			stop_at = ts_add_ms(now, WIRE_TRACE_DRAIN_MS);
+			/* late packets: as long as they have been late, at least */
+			stop_at = ts_add_ms(now, hold_ms > WIRE_TRACE_DRAIN_MS ? (long)hold_ms
+										: WIRE_TRACE_DRAIN_MS);
 		}
 		int done = stopping && ts_cmp(&now, &stop_at) >= 0;
 		if (done) {
@@ -1102,7 +1114,7 @@ static void *capture_main(void *arg)
 		long long since_ms = ((long long)now.tv_sec - (long long)last.tv_sec) * 1000LL +
 				     ((long long)now.tv_nsec - (long long)last.tv_nsec) / 1000000LL;
 		if (rc != 1 || since_ms < 0 || since_ms >= POLL_MS) {
-			struct timespec lim = ts_add_ms(now, -WIRE_TRACE_HOLD_MS);
+			struct timespec lim = ts_add_ms(now, -(long)hold_ms);
 			emit_locked(tr, &lim);
 			last = now;
 		}
