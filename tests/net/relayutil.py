@@ -78,3 +78,25 @@ def listen(args, stdin=None, **kw):
     import subprocess
     p = Proc(["listen", "-v"] + list(args), stdin=stdin if stdin is not None else subprocess.PIPE, **kw)
     return p, p.port()
+
+
+def wait_port(port, udp=False, timeout=5):
+    """Waits until something listens on port (TCP LISTEN, or a bound UDP
+    socket), read from /proc/net so that no connection is used up."""
+    import time
+    names = ("udp", "udp6") if udp else ("tcp", "tcp6")
+    want = ":%04X" % port
+    deadline = time.monotonic() + timeout * SLOW
+    while time.monotonic() < deadline:
+        for n in names:
+            try:
+                with open("/proc/net/" + n) as f:
+                    next(f)
+                    for line in f:
+                        parts = line.split()
+                        if parts[1].endswith(want) and (udp or parts[3] == "0A"):
+                            return
+            except OSError:
+                pass
+        time.sleep(0.02)
+    raise AssertionError("nothing listens on port %d" % port)
