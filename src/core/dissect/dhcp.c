@@ -35,8 +35,11 @@ void wire_dhcp_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_lay
 		return;
 	}
 	l->len = 236;
-	if (wire_rd_left(r) == 0)
+	if (wire_rd_left(r) == 0) {
+		if (d->claim > 236) /* the rest is on the wire, not captured */
+			wire_layer_trunc(l);
 		return; /* plain BOOTP */
+	}
 	uint32_t magic = wire_rd_be32(r);
 	if (r->err) {
 		wire_layer_trunc(l);
@@ -66,7 +69,8 @@ void wire_dhcp_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_lay
 		if (t == 53 && k >= 1)
 			m->msgtype = wire_rd_u8(&v);
 	}
-	(void)d;
+	if (d->claim > 240u + m->optlen && l->status == WIRE_LS_OK)
+		wire_layer_trunc(l);
 }
 
 const struct wire_proto wire_proto_dhcp = {"dhcp", WIRE_L_DHCP, wire_dhcp_decode};

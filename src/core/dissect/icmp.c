@@ -39,10 +39,11 @@ void wire_icmp_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_lay
 	if (c->csum_st == WIRE_CSUM_PARTIAL || c->csum_st == WIRE_CSUM_GSO)
 		c->csum_st = WIRE_CSUM_UNCHECKED;
 	wire_claim_sub(d, 8);
-	if (quotes(c->type) && !l->quoted && wire_rd_left(r) > 0) {
+	if (quotes(c->type) && !l->quoted && (wire_rd_left(r) > 0 || d->claim > 0)) {
 		d->next = WIRE_NEXT_ETHERTYPE;
 		d->next_val = 0x0800;
-		d->claim = (uint32_t)wire_rd_left(r);
+		if (wire_rd_left(r) > 0)
+			d->claim = (uint32_t)wire_rd_left(r);
 	}
 }
 

@@ -17,6 +17,11 @@
 
 static void nd_options(struct wire_rd *r, struct wire_icmp6 *c, struct wire_layer *l)
 {
+	if (l->status == WIRE_LS_OK && c->len > l->len + wire_rd_left(r) && !l->quoted) {
+		/* options on the wire, not captured */
+		wire_layer_trunc(l);
+		return;
+	}
 	for (unsigned i = 0; i < WIRE_OPT_LOOP_MAX && wire_rd_left(r) > 0; i++) {
 		uint8_t t = wire_rd_u8(r);
 		uint8_t n = wire_rd_u8(r);
@@ -74,10 +79,11 @@ void wire_icmp6_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_la
 	case 2:
 	case 3:
 	case 4:
-		if (!l->quoted && wire_rd_left(r) > 0) {
+		if (!l->quoted && (wire_rd_left(r) > 0 || d->claim > 0)) {
 			d->next = WIRE_NEXT_ETHERTYPE;
 			d->next_val = 0x86dd;
-			d->claim = (uint32_t)wire_rd_left(r);
+			if (wire_rd_left(r) > 0)
+				d->claim = (uint32_t)wire_rd_left(r);
 		}
 		return;
 	case 133: /* router solicitation */

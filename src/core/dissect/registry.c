@@ -100,11 +100,11 @@ static int looks_http(const uint8_t *p, size_t n)
 }
 
 /* Payload-based guesses for TCP: HTTP on any port, TLS handshakes. */
-static const struct wire_proto *guess_tcp(const struct wire_rd *r, uint32_t ports)
+static const struct wire_proto *guess_tcp(const struct wire_rd *r, uint32_t ports, uint32_t claim)
 {
 	size_t n = wire_rd_left(r);
-	if (n == 0)
-		return NULL;
+	if (n == 0) /* nothing captured: only a port can say what it was */
+		return claim ? wire_registry_lookup(WIRE_NEXT_TCP, ports) : NULL;
 	if (looks_http(r->p, n))
 		return &wire_proto_http;
 	if (n >= 3 && r->p[0] == 0x16 && r->p[1] == 0x03 && r->p[2] <= 4)
@@ -168,8 +168,8 @@ unsigned wire_dissect(struct wire_dissect *d, const struct wire_pkt *pkt)
 		if (d->next == WIRE_NEXT_NONE || r.err)
 			break;
 		if (d->next == WIRE_NEXT_TCP)
-			p = quoted ? NULL : guess_tcp(&r, d->next_val);
-		else if (d->next == WIRE_NEXT_UDP && (quoted || wire_rd_left(&r) == 0))
+			p = quoted ? NULL : guess_tcp(&r, d->next_val, d->claim);
+		else if (d->next == WIRE_NEXT_UDP && (quoted || (wire_rd_left(&r) == 0 && d->claim == 0)))
 			p = NULL;
 		else
 			p = wire_registry_lookup(d->next, d->next_val);
