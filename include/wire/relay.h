@@ -44,9 +44,9 @@ enum wire_relay_ev {
 	WIRE_RELAY_EV_LINE_CUT,      /* an input line over len bytes was cut into datagrams */
 	WIRE_RELAY_EV_ICMP,          /* icmp (listener: reported, not fatal) */
 	WIRE_RELAY_EV_NEW_PEER,      /* UDP listener: first datagram from addr */
-	WIRE_RELAY_EV_IGNORED,       /* UDP listener locked to one peer: datagram from addr dropped */
-	WIRE_RELAY_EV_SPLICE_OFF,    /* the fast path was refused: n = 0 input side, 1 output side */
-	WIRE_RELAY_EV_QUIT,          /* the -q time after input EOF ran out */
+	WIRE_RELAY_EV_IGNORED,    /* UDP listener locked to one peer: datagram from addr dropped */
+	WIRE_RELAY_EV_SPLICE_OFF, /* the fast path was refused: n = 0 input side, 1 output side */
+	WIRE_RELAY_EV_QUIT,       /* the -q time after input EOF ran out */
 };
 
 struct wire_relay_event {
@@ -61,18 +61,18 @@ struct wire_relay_event {
 typedef void (*wire_relay_event_cb)(void *ud, const struct wire_relay_event *ev);
 
 struct wire_relay_opts {
-	int in_fd;   /* stdin; -1 for none (behaves as --recv-only) */
-	int out_fd;  /* stdout */
-	int sock;    /* connected TCP socket, connected UDP socket, or bound UDP (udp_server) */
-	int udp;     /* datagram mode */
-	int udp_server;  /* unconnected UDP socket: replies go to the latest sender */
-	int udp_lock;    /* udp_server: serve only the first sender (connect() to it) */
-	size_t udp_buf;  /* receive buffer for one datagram (--buffer) */
-	int send_only;   /* received data is discarded (still read, so FIN/RST are seen) */
-	int recv_only;   /* input is never read and no FIN is sent */
-	int quit_ms;     /* after input EOF: end after this long (-1: wait for the peer) */
-	int idle_ms;     /* nothing either way for this long: WIRE_E_TIMEOUT (-1: none) */
-	int no_splice;   /* use read/write only */
+	int in_fd;      /* stdin; -1 for none (behaves as --recv-only) */
+	int out_fd;     /* stdout */
+	int sock;       /* connected TCP socket, connected UDP socket, or bound UDP (udp_server) */
+	int udp;        /* datagram mode */
+	int udp_server; /* unconnected UDP socket: replies go to the latest sender */
+	int udp_lock;   /* udp_server: serve only the first sender (connect() to it) */
+	size_t udp_buf; /* receive buffer for one datagram (--buffer) */
+	int send_only;  /* received data is discarded (still read, so FIN/RST are seen) */
+	int recv_only;  /* input is never read and no FIN is sent */
+	int quit_ms;    /* after input EOF: end after this long (-1: wait for the peer) */
+	int idle_ms;    /* nothing either way for this long: WIRE_E_TIMEOUT (-1: none) */
+	int no_splice;  /* use read/write only */
 	const struct wire_frame_spec *frame; /* NULL: raw bytes / lines */
 	wire_relay_event_cb event;
 	void *ud;
@@ -89,16 +89,16 @@ enum wire_relay_side {
 };
 
 struct wire_relay_result {
-	uint64_t sent, received;       /* payload bytes */
+	uint64_t sent, received; /* payload bytes */
 	uint64_t dgrams_sent, dgrams_received;
 	uint64_t frames_sent, frames_received;
-	int peer_closed;   /* FIN seen */
+	int peer_closed; /* FIN seen */
 	int fin_sent;
 	int input_eof;
-	int spliced;       /* the fast path moved bytes */
+	int spliced;                /* the fast path moved bytes */
 	enum wire_relay_side where; /* of the returned error */
 	struct wire_icmp icmp;      /* for WIRE_E_ICMP */
-	char why[200];     /* frame errors: the reason */
+	char why[200];              /* frame errors: the reason */
 };
 
 /* Fills o with defaults: no fds, TCP, quit_ms -1, idle_ms -1, udp_buf 65536. */
@@ -119,11 +119,11 @@ enum wire_relay_next {
 	WIRE_RELAY_DONE,      /* end: the peer closed and output is flushed */
 };
 struct wire_relay_state {
-	int input_eof;       /* stdin returned 0 */
-	int up_pending;      /* bytes read from stdin not yet sent */
+	int input_eof;  /* stdin returned 0 */
+	int up_pending; /* bytes read from stdin not yet sent */
 	int fin_sent;
-	int peer_eof;        /* the socket returned 0 */
-	int down_pending;    /* bytes from the socket not yet written out */
+	int peer_eof;     /* the socket returned 0 */
+	int down_pending; /* bytes from the socket not yet written out */
 	int recv_only;
 };
 /* Returns the next step for state s. */

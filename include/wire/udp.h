@@ -29,19 +29,19 @@ int wire_udp_enable_errors(int fd);
  * from (may be NULL). Returns the number of bytes stored, or -errno
  * (-EAGAIN when nothing is waiting and MSG_DONTWAIT was in flags). */
 ssize_t wire_udp_recv(int fd, void *p, size_t n, int flags, size_t *full,
-		      struct sockaddr_storage *from, socklen_t *fromlen);
+                      struct sockaddr_storage *from, socklen_t *fromlen);
 
 /* One ICMP error taken from the error queue. */
 struct wire_icmp {
-	int err;          /* the errno the kernel maps it to (ECONNREFUSED...) */
-	int v6;           /* 1 for ICMPv6 */
+	int err; /* the errno the kernel maps it to (ECONNREFUSED...) */
+	int v6;  /* 1 for ICMPv6 */
 	uint8_t type, code;
-	uint32_t info;    /* e.g. the MTU for "fragmentation needed" */
+	uint32_t info; /* e.g. the MTU for "fragmentation needed" */
 	int have_offender;
 	struct sockaddr_storage offender; /* who sent the ICMP message */
 	socklen_t offender_len;
 	int have_dest;
-	struct sockaddr_storage dest;     /* where the failed datagram went */
+	struct sockaddr_storage dest; /* where the failed datagram went */
 	socklen_t dest_len;
 };
 

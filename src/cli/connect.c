@@ -22,17 +22,17 @@
 /* Resolves the local side (-s/-p) for one target family. Returns 0, or a
  * negative code with a reason in why. */
 static int local_addr(const struct netopts *n, const struct addrinfo *ai, struct wire_addr *out,
-		      char *why, size_t wn)
+                      char *why, size_t wn)
 {
 	struct addrinfo *res = NULL;
 	int gai = 0;
 	int rc = wire_resolve(n->src, n->have_src_port ? n->src_port : 0, ai->ai_family,
-			      ai->ai_socktype, 1, &res, &gai);
+	                      ai->ai_socktype, 1, &res, &gai);
 	if (rc < 0) {
 		snprintf(why, wn, "local address %s: %s", n->src ? n->src : "*",
-			 n->src ? (ai->ai_family == AF_INET6 ? "no IPv6 address of that name"
-							     : "no IPv4 address of that name")
-				: gai_strerror(gai));
+		         n->src ? (ai->ai_family == AF_INET6 ? "no IPv6 address of that name"
+		                                             : "no IPv4 address of that name")
+		                : gai_strerror(gai));
 		return rc;
 	}
 	memcpy(&out->ss, res->ai_addr, res->ai_addrlen);
@@ -52,10 +52,11 @@ int cmd_connect(int argc, char **argv)
 
 	struct addrinfo *res = NULL;
 	int gai = 0;
-	rc = wire_resolve(n.host, n.port, n.family, n.udp ? SOCK_DGRAM : SOCK_STREAM, 0, &res, &gai);
+	rc =
+	    wire_resolve(n.host, n.port, n.family, n.udp ? SOCK_DGRAM : SOCK_STREAM, 0, &res, &gai);
 	if (rc < 0) {
 		cli_err("resolve %s: %s", n.host,
-			gai == EAI_SYSTEM ? strerror(errno) : gai_strerror(gai));
+		        gai == EAI_SYSTEM ? strerror(errno) : gai_strerror(gai));
 		return WIRE_EXIT_FAIL;
 	}
 
@@ -73,15 +74,17 @@ int cmd_connect(int argc, char **argv)
 			last = rc;
 			if (rc == -ETIMEDOUT)
 				snprintf(why, sizeof(why), "timed out after %d.%03d s (-w)",
-					 n.wait_ms / 1000, n.wait_ms % 1000);
-			else if (rc < 0 && have_local && (rc == -EADDRINUSE || rc == -EADDRNOTAVAIL))
+				         n.wait_ms / 1000, n.wait_ms % 1000);
+			else if (rc < 0 && have_local &&
+			         (rc == -EADDRINUSE || rc == -EADDRNOTAVAIL))
 				snprintf(why, sizeof(why), "bind to the local side: %s",
-					 wire_strerror(rc));
+				         wire_strerror(rc));
 			else if (rc < 0)
 				snprintf(why, sizeof(why), "%s", wire_strerror(rc));
 		}
 		if (n.verbose)
-			cli_info("connecting to %s (%s)... %s", peer, proto, rc == 0 ? "connected" : why);
+			cli_info("connecting to %s (%s)... %s", peer, proto,
+			         rc == 0 ? "connected" : why);
 		if (rc == 0)
 			break;
 		fd = -1;

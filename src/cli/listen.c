@@ -34,7 +34,8 @@
 static void where_str(const struct netopts *n, char *buf, size_t len)
 {
 	if (!n->host)
-		snprintf(buf, len, n->family == AF_INET ? "0.0.0.0:%u" : "[::]:%u", (unsigned)n->port);
+		snprintf(buf, len, n->family == AF_INET ? "0.0.0.0:%u" : "[::]:%u",
+		         (unsigned)n->port);
 	else if (strchr(n->host, ':') && n->host[0] != '[')
 		snprintf(buf, len, "[%s]:%u", n->host, (unsigned)n->port);
 	else
@@ -53,33 +54,33 @@ static int listen_error(const struct netopts *n, int rc, int gai)
 	switch (-rc) {
 	case EADDRINUSE:
 		if (n->udp)
-			cli_err("listen %s (udp): %s (another socket is bound to this UDP port: find it "
-				"with 'ss -lunp sport = :%u')",
-				w, wire_strerror(rc), (unsigned)n->port);
+			cli_err("listen %s (udp): %s (another socket is bound to this UDP port: "
+			        "find it "
+			        "with 'ss -lunp sport = :%u')",
+			        w, wire_strerror(rc), (unsigned)n->port);
 		else
-			cli_err("listen %s: %s (another socket is bound to this port; a server that "
-				"just exited leaves TIME_WAIT connections, but wirecat sets "
-				"SO_REUSEADDR, so another process is listening there: find it with "
-				"'ss -l%snp sport = :%u')",
-				w, wire_strerror(rc), proto, (unsigned)n->port);
+			cli_err(
+			    "listen %s: %s (another socket is bound to this port; a server that "
+			    "just exited leaves TIME_WAIT connections, but wirecat sets "
+			    "SO_REUSEADDR, so another process is listening there: find it with "
+			    "'ss -l%snp sport = :%u')",
+			    w, wire_strerror(rc), proto, (unsigned)n->port);
 		return WIRE_EXIT_FAIL;
 	case EACCES:
 		if (n->port < 1024) {
 			cli_err("listen %s: %s (ports below 1024 need root or the capability "
-				"CAP_NET_BIND_SERVICE: sudo setcap cap_net_bind_service+ep "
-				"$(command -v wirecat); or use a port from 1024 up)",
-				w, wire_strerror(rc));
+			        "CAP_NET_BIND_SERVICE: sudo setcap cap_net_bind_service+ep "
+			        "$(command -v wirecat); or use a port from 1024 up)",
+			        w, wire_strerror(rc));
 			return WIRE_EXIT_PRIV;
 		}
 		cli_err("listen %s: %s", w, wire_strerror(rc));
 		return WIRE_EXIT_PRIV;
 	case EADDRNOTAVAIL:
 		cli_err("listen %s: %s (the address is not one of this machine's)", w,
-			wire_strerror(rc));
+		        wire_strerror(rc));
 		return WIRE_EXIT_FAIL;
-	default:
-		cli_err("listen %s: %s", w, wire_strerror(rc));
-		return cli_exit_code(rc);
+	default: cli_err("listen %s: %s", w, wire_strerror(rc)); return cli_exit_code(rc);
 	}
 }
 
@@ -107,9 +108,9 @@ struct srv {
 	int in_eof;
 	struct client *head;
 	long nclients;
-	struct wire_lines lines;  /* framing: stdin lines */
-	struct wire_buf eofmsg;   /* framing eof: all of stdin */
-	struct wire_buf enc;      /* framing: encoded stdin messages */
+	struct wire_lines lines; /* framing: stdin lines */
+	struct wire_buf eofmsg;  /* framing eof: all of stdin */
+	struct wire_buf enc;     /* framing: encoded stdin messages */
 	uint64_t frames_sent;
 	int status;
 };
@@ -122,7 +123,7 @@ static void client_close(struct client *c, const char *why)
 	struct srv *s = c->s;
 	if (s->n->verbose)
 		cli_info("%s: %s (sent %llu bytes, received %llu bytes)", c->name, why,
-			 (unsigned long long)c->sent, (unsigned long long)c->received);
+		         (unsigned long long)c->sent, (unsigned long long)c->received);
 	wire_loop_del(s->loop, &c->io);
 	close(c->io.fd);
 	c->io.fd = -1;
@@ -199,8 +200,8 @@ static int client_frame(void *ud, const uint8_t *msg, size_t len)
 	const struct netopts *n = c->s->n;
 	c->frames++;
 	if (n->show_frames)
-		cli_info("%s: frame %llu: %zu bytes received", c->name, (unsigned long long)c->frames,
-			 len);
+		cli_info("%s: frame %llu: %zu bytes received", c->name,
+		         (unsigned long long)c->frames, len);
 	if (n->send_only)
 		return 0;
 	struct wire_buf b;
@@ -225,7 +226,7 @@ static int client_eof(struct client *c)
 		int rc = wire_framer_finish(&c->fr, client_frame, c);
 		if (rc < 0) {
 			cli_err("frame from %s (--frame %s): %s", c->name, s->n->frame.text,
-				c->fr.why[0] ? c->fr.why : wire_strerror(rc));
+			        c->fr.why[0] ? c->fr.why : wire_strerror(rc));
 			s->status = WIRE_EXIT_MALFORMED;
 		}
 	}
@@ -282,7 +283,7 @@ static void client_read(struct client *c)
 		rc = wire_framer_feed(&c->fr, buf, (size_t)r, client_frame, c);
 		if (rc < 0 && c->fr.err) {
 			cli_err("frame from %s (--frame %s): %s", c->name, s->n->frame.text,
-				c->fr.why[0] ? c->fr.why : wire_strerror(rc));
+			        c->fr.why[0] ? c->fr.why : wire_strerror(rc));
 			s->status = WIRE_EXIT_MALFORMED;
 			client_close(c, "dropped after a bad frame");
 			return;
@@ -304,7 +305,7 @@ static void client_write(struct client *c)
 	struct srv *s = c->s;
 	while (wire_buf_used(&c->out)) {
 		ssize_t w = send(c->io.fd, wire_buf_head(&c->out), wire_buf_used(&c->out),
-				 MSG_NOSIGNAL | MSG_DONTWAIT);
+		                 MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0 && errno == EAGAIN)
@@ -365,9 +366,10 @@ static int stdin_frame(void *ud, const uint8_t *line, size_t len)
 		if (n && line[n - 1] == '\n')
 			n--;
 		else if (len == s->lines.max) {
-			cli_err("frame to clients (--frame %s): stdin: a line longer than the maximum "
-				"frame of %zu bytes",
-				s->n->frame.text, s->n->frame.max);
+			cli_err(
+			    "frame to clients (--frame %s): stdin: a line longer than the maximum "
+			    "frame of %zu bytes",
+			    s->n->frame.text, s->n->frame.max);
 			return WIRE_E_TOOBIG;
 		}
 	}
@@ -408,18 +410,20 @@ static void stdin_read(struct srv *s)
 	if (s->n->have_frame) {
 		if (r == 0)
 			rc = s->n->frame.kind == WIRE_FRAME_EOF
-				     ? (wire_buf_used(&s->eofmsg) ? stdin_frame(s, wire_buf_head(&s->eofmsg),
-									       wire_buf_used(&s->eofmsg))
-								  : 0)
-				     : wire_lines_finish(&s->lines, stdin_frame, s);
+			         ? (wire_buf_used(&s->eofmsg)
+			                ? stdin_frame(s, wire_buf_head(&s->eofmsg),
+			                              wire_buf_used(&s->eofmsg))
+			                : 0)
+			         : wire_lines_finish(&s->lines, stdin_frame, s);
 		else if (s->n->frame.kind == WIRE_FRAME_EOF)
 			rc = wire_buf_append(&s->eofmsg, buf, (size_t)r);
 		else
 			rc = wire_lines_feed(&s->lines, buf, (size_t)r, stdin_frame, s);
 		if (rc == WIRE_E_TOOBIG && s->n->frame.kind == WIRE_FRAME_EOF && r > 0)
-			cli_err("frame to clients (--frame %s): stdin: longer than the maximum frame "
-				"of %zu bytes",
-				s->n->frame.text, s->n->frame.max);
+			cli_err(
+			    "frame to clients (--frame %s): stdin: longer than the maximum frame "
+			    "of %zu bytes",
+			    s->n->frame.text, s->n->frame.max);
 		if (wire_buf_used(&s->enc)) {
 			broadcast(s, wire_buf_head(&s->enc), wire_buf_used(&s->enc), NULL);
 			wire_buf_reset(&s->enc);
@@ -502,7 +506,8 @@ static void accept_cb(struct wire_loop *l, struct wire_io *io, uint32_t events)
 		wire_addr_str((struct sockaddr *)&ss, sl, name, sizeof(name));
 		if (s->n->max_conns && s->nclients >= s->n->max_conns) {
 			if (s->n->verbose)
-				cli_info("%s: refused: --max-conns %ld reached", name, s->n->max_conns);
+				cli_info("%s: refused: --max-conns %ld reached", name,
+				         s->n->max_conns);
 			close(fd);
 			continue;
 		}
@@ -517,9 +522,10 @@ static void accept_cb(struct wire_loop *l, struct wire_io *io, uint32_t events)
 		c->io.ud = c;
 		c->last = wire_loop_now(l);
 		snprintf(c->name, sizeof(c->name), "%s", name);
-		wire_buf_init(&c->out, s->n->have_frame ? CLIENT_MAX + s->n->frame.max +
-								 WIRE_FRAME_HEADER_MAX + 64 * STDIN_CHUNK
-							: CLIENT_MAX);
+		wire_buf_init(&c->out, s->n->have_frame
+		                           ? CLIENT_MAX + s->n->frame.max + WIRE_FRAME_HEADER_MAX +
+		                                 64 * STDIN_CHUNK
+		                           : CLIENT_MAX);
 		if (s->n->have_frame)
 			wire_framer_init(&c->fr, &s->n->frame);
 		if (wire_loop_add(l, &c->io, EPOLLIN) < 0) {
@@ -542,7 +548,7 @@ static void accept_cb(struct wire_loop *l, struct wire_io *io, uint32_t events)
 			if (getsockname(fd, (struct sockaddr *)&ls, &ll) == 0)
 				wire_addr_str((struct sockaddr *)&ls, ll, lname, sizeof(lname));
 			cli_info("connection from %s (local %s), %ld client%s", name, lname,
-				 s->nclients, s->nclients == 1 ? "" : "s");
+			         s->nclients, s->nclients == 1 ? "" : "s");
 		}
 		if ((s->in_eof || s->n->recv_only) && !s->n->broker) {
 			if (shutdown(fd, SHUT_WR) == 0 && s->n->verbose && !s->n->recv_only)
@@ -639,8 +645,8 @@ static int serve_one(const struct netopts *n, int lfd)
 		if (pr == 0) {
 			char w[WIRE_ADDRSTRLEN + 16];
 			where_str(n, w, sizeof(w));
-			cli_err("listen %s: no connection within %d.%03d s (-w)", w, n->wait_ms / 1000,
-				n->wait_ms % 1000);
+			cli_err("listen %s: no connection within %d.%03d s (-w)", w,
+			        n->wait_ms / 1000, n->wait_ms % 1000);
 			return WIRE_EXIT_FAIL;
 		}
 		sl = sizeof(ss);
@@ -704,15 +710,15 @@ int cmd_listen(int argc, char **argv)
 	struct wire_addr bound;
 	int flags = (n.family == AF_INET6 && !n.host) ? WIRE_LISTEN_V6ONLY : 0;
 	rc = wire_listen(n.host, n.port, n.family, n.udp ? SOCK_DGRAM : SOCK_STREAM, flags, &fd,
-			 &bound, &gai);
+	                 &bound, &gai);
 	if (rc < 0)
 		return listen_error(&n, rc, gai);
 	char where[WIRE_ADDRSTRLEN];
 	wire_addr_str((struct sockaddr *)&bound.ss, bound.len, where, sizeof(where));
 	if (n.verbose) {
-		const char *fam = wire_is_dual_stack(fd)          ? ", IPv4 and IPv6"
-				  : bound.ss.ss_family == AF_INET6 ? ", IPv6"
-								   : ", IPv4";
+		const char *fam = wire_is_dual_stack(fd)           ? ", IPv4 and IPv6"
+		                  : bound.ss.ss_family == AF_INET6 ? ", IPv6"
+		                                                   : ", IPv4";
 		cli_info("listening on %s (%s%s)", where, n.udp ? "udp" : "tcp", fam);
 	}
 	if (n.udp)

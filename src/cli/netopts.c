@@ -21,85 +21,85 @@
 #define DEFAULT_UDP_QUIT_MS 1000 /* connect -u: wait for replies after stdin EOF */
 
 static const char connect_help[] =
-	"Usage: wirecat connect [OPTIONS] HOST PORT\n"
-	"Connect to HOST PORT and relay: stdin to the socket, the socket to stdout,\n"
-	"binary-safe, with backpressure both ways (like nc HOST PORT).\n"
-	"HOST is a name, an IPv4 address, or an IPv6 address with or without [brackets]\n"
-	"and with %IFACE scope where needed; every address it resolves to is tried in\n"
-	"order. On stdin EOF a TCP connection sends FIN (shutdown SHUT_WR) and goes on\n"
-	"reading until the peer closes; when the peer closes first, wirecat flushes and\n"
-	"exits without waiting for stdin.\n"
-	"\n"
-	"Options:\n"
-	"  -u, --udp              UDP: each stdin line (with its newline) is one datagram,\n"
-	"                         each received datagram is written out whole\n"
-	"  -4                     IPv4 addresses only\n"
-	"  -6                     IPv6 addresses only\n"
-	"  -v, --verbose          report on stderr: each address tried, the local and remote\n"
-	"                         address, FIN/RST, and a summary at exit (bytes, time,\n"
-	"                         TCP_INFO rtt and retransmits); never changes what is sent\n"
-	"  -w, --wait SECS        connect timeout, and idle timeout: give up (exit 1) when\n"
-	"                         nothing moves for SECS; for UDP, the end of the session\n"
-	"  -q, --quit SECS        after stdin EOF, exit after SECS even if the peer has not\n"
-	"                         closed (default: TCP waits for the peer; UDP waits 1 s)\n"
-	"  -s, --source ADDR      local address to bind\n"
-	"  -p, --source-port PORT local port to bind\n"
-	"      --send-only        only send stdin; what the peer sends is discarded\n"
-	"      --recv-only        only receive: stdin is never read and no FIN is sent\n"
-	"      --buffer N         UDP: receive buffer (default 65536); a longer datagram is\n"
-	"                         reported as truncated\n"
-	"      --frame SPEC       messages instead of bytes: eof, fixed:N, line, crlf,\n"
-	"                         delim:SEQ, prefix:u8|u16|u32|u16le|u32le, header:NAME;\n"
-	"                         each stdin line is one message (the whole input for eof),\n"
-	"                         each message received is written followed by a newline\n"
-	"      --show-frames      report each frame sent and received on stderr\n"
-	"      --max-frame N      longest message accepted (default 16M; k, M, G suffixes)\n"
-	"      --no-splice        copy with read/write instead of splice(2) (for debugging)\n"
-	"  -h, --help             show this help\n"
-	"\n"
-	"Exit status: 0 success, 1 runtime failure (refused, timeout, resolve, ICMP error),\n"
-	"2 usage error, 3 malformed frame.\n"
-	"Example: wirecat connect -v localhost 5005\n";
+    "Usage: wirecat connect [OPTIONS] HOST PORT\n"
+    "Connect to HOST PORT and relay: stdin to the socket, the socket to stdout,\n"
+    "binary-safe, with backpressure both ways (like nc HOST PORT).\n"
+    "HOST is a name, an IPv4 address, or an IPv6 address with or without [brackets]\n"
+    "and with %IFACE scope where needed; every address it resolves to is tried in\n"
+    "order. On stdin EOF a TCP connection sends FIN (shutdown SHUT_WR) and goes on\n"
+    "reading until the peer closes; when the peer closes first, wirecat flushes and\n"
+    "exits without waiting for stdin.\n"
+    "\n"
+    "Options:\n"
+    "  -u, --udp              UDP: each stdin line (with its newline) is one datagram,\n"
+    "                         each received datagram is written out whole\n"
+    "  -4                     IPv4 addresses only\n"
+    "  -6                     IPv6 addresses only\n"
+    "  -v, --verbose          report on stderr: each address tried, the local and remote\n"
+    "                         address, FIN/RST, and a summary at exit (bytes, time,\n"
+    "                         TCP_INFO rtt and retransmits); never changes what is sent\n"
+    "  -w, --wait SECS        connect timeout, and idle timeout: give up (exit 1) when\n"
+    "                         nothing moves for SECS; for UDP, the end of the session\n"
+    "  -q, --quit SECS        after stdin EOF, exit after SECS even if the peer has not\n"
+    "                         closed (default: TCP waits for the peer; UDP waits 1 s)\n"
+    "  -s, --source ADDR      local address to bind\n"
+    "  -p, --source-port PORT local port to bind\n"
+    "      --send-only        only send stdin; what the peer sends is discarded\n"
+    "      --recv-only        only receive: stdin is never read and no FIN is sent\n"
+    "      --buffer N         UDP: receive buffer (default 65536); a longer datagram is\n"
+    "                         reported as truncated\n"
+    "      --frame SPEC       messages instead of bytes: eof, fixed:N, line, crlf,\n"
+    "                         delim:SEQ, prefix:u8|u16|u32|u16le|u32le, header:NAME;\n"
+    "                         each stdin line is one message (the whole input for eof),\n"
+    "                         each message received is written followed by a newline\n"
+    "      --show-frames      report each frame sent and received on stderr\n"
+    "      --max-frame N      longest message accepted (default 16M; k, M, G suffixes)\n"
+    "      --no-splice        copy with read/write instead of splice(2) (for debugging)\n"
+    "  -h, --help             show this help\n"
+    "\n"
+    "Exit status: 0 success, 1 runtime failure (refused, timeout, resolve, ICMP error),\n"
+    "2 usage error, 3 malformed frame.\n"
+    "Example: wirecat connect -v localhost 5005\n";
 
 static const char listen_help[] =
-	"Usage: wirecat listen [OPTIONS] [ADDR] PORT\n"
-	"Listen on PORT (0 picks a free one; -v prints it), accept one connection and\n"
-	"relay it like connect (like nc -l). Without ADDR both IPv6 and IPv4 are taken.\n"
-	"stdin reaching EOF never stops a listener from receiving: a TCP listener sends\n"
-	"FIN and goes on reading until the peer closes.\n"
-	"UDP (-u): every datagram is printed; stdin lines go as replies to the sender of\n"
-	"the latest datagram; without -k only the first sender is served (like nc -u -l).\n"
-	"\n"
-	"Options:\n"
-	"  -u, --udp              UDP instead of TCP\n"
-	"  -4                     IPv4 only\n"
-	"  -6                     IPv6 only (no IPv4-mapped clients)\n"
-	"  -v, --verbose          report on stderr: the listening address and port, each\n"
-	"                         client, FIN/RST, each datagram's sender and size, a summary\n"
-	"  -k, --keep-open        keep listening: serve clients concurrently; each client's\n"
-	"                         data goes to stdout, stdin goes to every client\n"
-	"      --broker           relay each client's data to all other clients (a chat\n"
-	"                         room; implies -k)\n"
-	"      --max-conns N      at most N clients at once; more are closed at accept\n"
-	"  -w, --wait SECS        give up when nothing happens for SECS: no client, no data\n"
-	"                         (with -k: close clients idle for SECS)\n"
-	"  -q, --quit SECS        after stdin EOF, exit after SECS even if the peer has not\n"
-	"                         closed (TCP without -k)\n"
-	"  -s, --source ADDR      address to listen on (the same as ADDR)\n"
-	"  -p, --source-port PORT port to listen on (the same as PORT)\n"
-	"      --send-only        only send stdin; what clients send is discarded\n"
-	"      --recv-only        only receive: stdin is never read and no FIN is sent\n"
-	"      --buffer N         UDP: receive buffer (default 65536); a longer datagram is\n"
-	"                         reported as truncated\n"
-	"      --frame SPEC       messages instead of bytes (see wirecat connect --help)\n"
-	"      --show-frames      report each frame sent and received on stderr\n"
-	"      --max-frame N      longest message accepted (default 16M)\n"
-	"      --no-splice        copy with read/write instead of splice(2) (for debugging)\n"
-	"  -h, --help             show this help\n"
-	"\n"
-	"Exit status: 0 success, 1 runtime failure (address in use, timeout...),\n"
-	"2 usage error, 3 malformed frame.\n"
-	"Example: wirecat listen -v 5005\n";
+    "Usage: wirecat listen [OPTIONS] [ADDR] PORT\n"
+    "Listen on PORT (0 picks a free one; -v prints it), accept one connection and\n"
+    "relay it like connect (like nc -l). Without ADDR both IPv6 and IPv4 are taken.\n"
+    "stdin reaching EOF never stops a listener from receiving: a TCP listener sends\n"
+    "FIN and goes on reading until the peer closes.\n"
+    "UDP (-u): every datagram is printed; stdin lines go as replies to the sender of\n"
+    "the latest datagram; without -k only the first sender is served (like nc -u -l).\n"
+    "\n"
+    "Options:\n"
+    "  -u, --udp              UDP instead of TCP\n"
+    "  -4                     IPv4 only\n"
+    "  -6                     IPv6 only (no IPv4-mapped clients)\n"
+    "  -v, --verbose          report on stderr: the listening address and port, each\n"
+    "                         client, FIN/RST, each datagram's sender and size, a summary\n"
+    "  -k, --keep-open        keep listening: serve clients concurrently; each client's\n"
+    "                         data goes to stdout, stdin goes to every client\n"
+    "      --broker           relay each client's data to all other clients (a chat\n"
+    "                         room; implies -k)\n"
+    "      --max-conns N      at most N clients at once; more are closed at accept\n"
+    "  -w, --wait SECS        give up when nothing happens for SECS: no client, no data\n"
+    "                         (with -k: close clients idle for SECS)\n"
+    "  -q, --quit SECS        after stdin EOF, exit after SECS even if the peer has not\n"
+    "                         closed (TCP without -k)\n"
+    "  -s, --source ADDR      address to listen on (the same as ADDR)\n"
+    "  -p, --source-port PORT port to listen on (the same as PORT)\n"
+    "      --send-only        only send stdin; what clients send is discarded\n"
+    "      --recv-only        only receive: stdin is never read and no FIN is sent\n"
+    "      --buffer N         UDP: receive buffer (default 65536); a longer datagram is\n"
+    "                         reported as truncated\n"
+    "      --frame SPEC       messages instead of bytes (see wirecat connect --help)\n"
+    "      --show-frames      report each frame sent and received on stderr\n"
+    "      --max-frame N      longest message accepted (default 16M)\n"
+    "      --no-splice        copy with read/write instead of splice(2) (for debugging)\n"
+    "  -h, --help             show this help\n"
+    "\n"
+    "Exit status: 0 success, 1 runtime failure (address in use, timeout...),\n"
+    "2 usage error, 3 malformed frame.\n"
+    "Example: wirecat listen -v 5005\n";
 
 enum {
 	O_SEND_ONLY = 256,
@@ -114,32 +114,32 @@ enum {
 };
 
 static const struct option long_opts[] = {
-	{"udp", no_argument, NULL, 'u'},
-	{"verbose", no_argument, NULL, 'v'},
-	{"wait", required_argument, NULL, 'w'},
-	{"quit", required_argument, NULL, 'q'},
-	{"source", required_argument, NULL, 's'},
-	{"source-port", required_argument, NULL, 'p'},
-	{"keep-open", no_argument, NULL, 'k'},
-	{"send-only", no_argument, NULL, O_SEND_ONLY},
-	{"recv-only", no_argument, NULL, O_RECV_ONLY},
-	{"buffer", required_argument, NULL, O_BUFFER},
-	{"frame", required_argument, NULL, O_FRAME},
-	{"show-frames", no_argument, NULL, O_SHOW_FRAMES},
-	{"max-frame", required_argument, NULL, O_MAX_FRAME},
-	{"no-splice", no_argument, NULL, O_NO_SPLICE},
-	{"broker", no_argument, NULL, O_BROKER},
-	{"max-conns", required_argument, NULL, O_MAX_CONNS},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+    {"udp", no_argument, NULL, 'u'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"wait", required_argument, NULL, 'w'},
+    {"quit", required_argument, NULL, 'q'},
+    {"source", required_argument, NULL, 's'},
+    {"source-port", required_argument, NULL, 'p'},
+    {"keep-open", no_argument, NULL, 'k'},
+    {"send-only", no_argument, NULL, O_SEND_ONLY},
+    {"recv-only", no_argument, NULL, O_RECV_ONLY},
+    {"buffer", required_argument, NULL, O_BUFFER},
+    {"frame", required_argument, NULL, O_FRAME},
+    {"show-frames", no_argument, NULL, O_SHOW_FRAMES},
+    {"max-frame", required_argument, NULL, O_MAX_FRAME},
+    {"no-splice", no_argument, NULL, O_NO_SPLICE},
+    {"broker", no_argument, NULL, O_BROKER},
+    {"max-conns", required_argument, NULL, O_MAX_CONNS},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 static int parse_ms(const char *cmd, const char *opt, const char *s, int allow_zero, int *ms)
 {
 	double v;
 	if (cli_parse_secs(s, &v) < 0 || (!allow_zero && v <= 0) || v > 2000000.0)
-		return cli_usage_err(cmd, "invalid %s '%s': seconds expected, e.g. 5 or 0.5%s", opt, s,
-				     allow_zero ? "" : " (more than 0)");
+		return cli_usage_err(cmd, "invalid %s '%s': seconds expected, e.g. 5 or 0.5%s", opt,
+		                     s, allow_zero ? "" : " (more than 0)");
 	*ms = (int)(v * 1000.0 + 0.5);
 	if (!allow_zero && *ms == 0)
 		*ms = 1;
@@ -184,26 +184,30 @@ int netopts_parse(struct netopts *n, int listen, int argc, char **argv)
 		case O_RECV_ONLY: n->recv_only = 1; break;
 		case O_BUFFER:
 			if (cli_parse_size(optarg, 16u * 1024u * 1024u, &v) < 0 || v == 0)
-				return cli_usage_err(cmd, "invalid --buffer '%s': 1 to 16M bytes", optarg);
+				return cli_usage_err(cmd, "invalid --buffer '%s': 1 to 16M bytes",
+				                     optarg);
 			n->buffer = (size_t)v;
 			break;
 		case O_FRAME: frame = optarg; break;
 		case O_SHOW_FRAMES: n->show_frames = 1; break;
 		case O_MAX_FRAME:
 			if (cli_parse_size(optarg, 1024ull * 1024 * 1024, &v) < 0 || v == 0)
-				return cli_usage_err(cmd, "invalid --max-frame '%s': 1 to 1G bytes", optarg);
+				return cli_usage_err(cmd, "invalid --max-frame '%s': 1 to 1G bytes",
+				                     optarg);
 			n->max_frame = (size_t)v;
 			break;
 		case O_NO_SPLICE: n->no_splice = 1; break;
-		case O_BROKER: n->broker = 1; n->keep = 1; break;
+		case O_BROKER:
+			n->broker = 1;
+			n->keep = 1;
+			break;
 		case O_MAX_CONNS:
 			if (cli_parse_size(optarg, 1000000, &v) < 0 || v == 0)
-				return cli_usage_err(cmd, "invalid --max-conns '%s': 1 to 1000000", optarg);
+				return cli_usage_err(cmd, "invalid --max-conns '%s': 1 to 1000000",
+				                     optarg);
 			n->max_conns = (long)v;
 			break;
-		case 'h':
-			fputs(listen ? listen_help : connect_help, stdout);
-			return 0;
+		case 'h': fputs(listen ? listen_help : connect_help, stdout); return 0;
 		case ':':
 			if (optopt > 0 && optopt < 128 && argv[optind - 1][1] != '-')
 				return cli_usage_err(cmd, "option '-%c' needs a value", optopt);
@@ -247,8 +251,8 @@ int netopts_parse(struct netopts *n, int listen, int argc, char **argv)
 		if (!n->host)
 			n->host = n->src;
 		if (wire_parse_port(portstr, 1, &n->port) < 0)
-			return cli_usage_err(cmd, "invalid port '%s' (0 to 65535; 0 picks a free port)",
-					     portstr);
+			return cli_usage_err(
+			    cmd, "invalid port '%s' (0 to 65535; 0 picks a free port)", portstr);
 	} else {
 		if (npos < 2)
 			return cli_usage_err(cmd, npos ? "missing PORT" : "missing HOST and PORT");
@@ -259,7 +263,8 @@ int netopts_parse(struct netopts *n, int listen, int argc, char **argv)
 			return cli_usage_err(cmd, "invalid port '%s' (1 to 65535)", pos[1]);
 		if (port_opt) {
 			if (wire_parse_port(port_opt, 0, &n->src_port) < 0)
-				return cli_usage_err(cmd, "invalid -p port '%s' (1 to 65535)", port_opt);
+				return cli_usage_err(cmd, "invalid -p port '%s' (1 to 65535)",
+				                     port_opt);
 			n->have_src_port = 1;
 		}
 		if (n->udp && n->quit_ms < 0 && n->wait_ms < 0)
@@ -268,12 +273,13 @@ int netopts_parse(struct netopts *n, int listen, int argc, char **argv)
 	if (frame) {
 		char why[160];
 		if (n->broker)
-			return cli_usage_err(cmd, "--frame does not combine with --broker (a broker "
-						  "relays bytes as they are)");
+			return cli_usage_err(cmd,
+			                     "--frame does not combine with --broker (a broker "
+			                     "relays bytes as they are)");
 		rc = wire_frame_parse(frame, n->max_frame, &n->frame, why, sizeof(why));
 		if (rc < 0)
 			return cli_usage_err(cmd, "invalid --frame '%s': %s", frame,
-					     why[0] ? why : wire_strerror(rc));
+			                     why[0] ? why : wire_strerror(rc));
 		n->have_frame = 1;
 	} else if (n->show_frames) {
 		return cli_usage_err(cmd, "--show-frames needs --frame SPEC");
@@ -307,7 +313,7 @@ void netopts_event(void *ud, const struct wire_relay_event *e)
 	case WIRE_RELAY_EV_INPUT_EOF:
 		if (n->verbose && n->udp && !n->listen && n->quit_ms >= 0)
 			cli_info("stdin EOF; waiting %d.%03d s for replies (-q)", n->quit_ms / 1000,
-				 n->quit_ms % 1000);
+			         n->quit_ms % 1000);
 		else if (n->verbose && n->udp)
 			cli_info("stdin EOF");
 		break;
@@ -326,57 +332,58 @@ void netopts_event(void *ud, const struct wire_relay_event *e)
 	case WIRE_RELAY_EV_FRAME_SENT:
 		if (n->show_frames)
 			cli_info("frame %llu: %llu bytes sent", (unsigned long long)e->n,
-				 (unsigned long long)e->len);
+			         (unsigned long long)e->len);
 		break;
 	case WIRE_RELAY_EV_FRAME_RECV:
 		if (n->show_frames)
 			cli_info("frame %llu: %llu bytes received", (unsigned long long)e->n,
-				 (unsigned long long)e->len);
+			         (unsigned long long)e->len);
 		break;
 	case WIRE_RELAY_EV_DGRAM:
 		if (n->verbose && e->addr && e->addrlen)
-			cli_info("from %s, %llu bytes", wire_addr_str(e->addr, e->addrlen, a, sizeof(a)),
-				 (unsigned long long)e->len);
+			cli_info("from %s, %llu bytes",
+			         wire_addr_str(e->addr, e->addrlen, a, sizeof(a)),
+			         (unsigned long long)e->len);
 		else if (n->verbose)
 			cli_info("received %llu bytes", (unsigned long long)e->len);
 		break;
 	case WIRE_RELAY_EV_TRUNC:
 		cli_err("datagram of %llu bytes truncated to %llu (raise --buffer)",
-			(unsigned long long)e->n, (unsigned long long)e->len);
+		        (unsigned long long)e->n, (unsigned long long)e->len);
 		break;
 	case WIRE_RELAY_EV_LINE_CUT:
 		cli_err("a stdin line longer than %llu bytes was sent as several datagrams",
-			(unsigned long long)e->len);
+		        (unsigned long long)e->len);
 		break;
 	case WIRE_RELAY_EV_ICMP:
 		if (e->icmp) {
 			const struct wire_icmp *ic = e->icmp;
 			cli_err("udp %s: %s from %s",
-				ic->have_dest ? wire_addr_str((const struct sockaddr *)&ic->dest,
-							      ic->dest_len, a, sizeof(a))
-					      : "?",
-				wire_icmp_text(ic),
-				ic->have_offender
-					? wire_addr_host((const struct sockaddr *)&ic->offender,
-							 ic->offender_len, b, sizeof(b))
-					: "?");
+			        ic->have_dest ? wire_addr_str((const struct sockaddr *)&ic->dest,
+			                                      ic->dest_len, a, sizeof(a))
+			                      : "?",
+			        wire_icmp_text(ic),
+			        ic->have_offender
+			            ? wire_addr_host((const struct sockaddr *)&ic->offender,
+			                             ic->offender_len, b, sizeof(b))
+			            : "?");
 		}
 		break;
 	case WIRE_RELAY_EV_NEW_PEER:
 		if (n->verbose && e->addr && !n->keep)
 			cli_info("serving %s (other senders are ignored; -k serves every sender)",
-				 wire_addr_str(e->addr, e->addrlen, a, sizeof(a)));
+			         wire_addr_str(e->addr, e->addrlen, a, sizeof(a)));
 		break;
 	case WIRE_RELAY_EV_IGNORED:
 		if (n->verbose && e->addr)
 			cli_info("ignored a datagram from %s, %llu bytes (-k serves every sender)",
-				 wire_addr_str(e->addr, e->addrlen, a, sizeof(a)),
-				 (unsigned long long)e->len);
+			         wire_addr_str(e->addr, e->addrlen, a, sizeof(a)),
+			         (unsigned long long)e->len);
 		break;
 	case WIRE_RELAY_EV_SPLICE_OFF:
 		if (n->verbose)
 			cli_info("splice refused on %s; copying with read/write",
-				 e->n ? "stdout" : "stdin");
+			         e->n ? "stdout" : "stdin");
 		break;
 	case WIRE_RELAY_EV_QUIT:
 		if (n->verbose)
@@ -386,7 +393,7 @@ void netopts_event(void *ud, const struct wire_relay_event *e)
 }
 
 void netopts_summary(const struct netopts *n, int fd, const struct wire_relay_result *r,
-		     int64_t start_ms)
+                     int64_t start_ms)
 {
 	if (!n->verbose)
 		return;
@@ -398,21 +405,22 @@ void netopts_summary(const struct netopts *n, int fd, const struct wire_relay_re
 		memset(&ti, 0, sizeof(ti));
 		if (fd >= 0 && getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &tl) == 0)
 			snprintf(extra, sizeof(extra), "; rtt %.3f ms (var %.3f), retransmits %u",
-				 ti.tcpi_rtt / 1000.0, ti.tcpi_rttvar / 1000.0,
-				 (unsigned)ti.tcpi_total_retrans);
+			         ti.tcpi_rtt / 1000.0, ti.tcpi_rttvar / 1000.0,
+			         (unsigned)ti.tcpi_total_retrans);
 		cli_info("sent %llu bytes, received %llu bytes in %.3f s%s%s",
-			 (unsigned long long)r->sent, (unsigned long long)r->received, secs, extra,
-			 r->spliced ? " (splice)" : "");
+		         (unsigned long long)r->sent, (unsigned long long)r->received, secs, extra,
+		         r->spliced ? " (splice)" : "");
 	} else {
-		cli_info("sent %llu datagrams (%llu bytes), received %llu datagrams (%llu bytes) in "
-			 "%.3f s",
-			 (unsigned long long)r->dgrams_sent, (unsigned long long)r->sent,
-			 (unsigned long long)r->dgrams_received, (unsigned long long)r->received, secs);
+		cli_info(
+		    "sent %llu datagrams (%llu bytes), received %llu datagrams (%llu bytes) in "
+		    "%.3f s",
+		    (unsigned long long)r->dgrams_sent, (unsigned long long)r->sent,
+		    (unsigned long long)r->dgrams_received, (unsigned long long)r->received, secs);
 	}
 }
 
 int netopts_finish(const struct netopts *n, int rc, const struct wire_relay_result *r,
-		   const char *peer)
+                   const char *peer)
 {
 	char a[WIRE_ADDRSTRLEN], b[WIRE_ADDRSTRLEN];
 	if (rc == 0)
@@ -421,33 +429,33 @@ int netopts_finish(const struct netopts *n, int rc, const struct wire_relay_resu
 		if (n->udp) {
 			if (n->verbose)
 				cli_info("idle for %d.%03d s (-w): done", n->wait_ms / 1000,
-					 n->wait_ms % 1000);
+				         n->wait_ms % 1000);
 			return 0;
 		}
 		cli_err("%s: idle for %d.%03d s (-w), giving up", peer, n->wait_ms / 1000,
-			n->wait_ms % 1000);
+		        n->wait_ms % 1000);
 		return WIRE_EXIT_FAIL;
 	}
 	if (rc == WIRE_E_ICMP) {
 		const struct wire_icmp *ic = &r->icmp;
 		cli_err("udp %s: %s from %s",
-			ic->have_dest ? wire_addr_str((const struct sockaddr *)&ic->dest, ic->dest_len,
-						      a, sizeof(a))
-				      : peer,
-			wire_icmp_text(ic),
-			ic->have_offender ? wire_addr_host((const struct sockaddr *)&ic->offender,
-							   ic->offender_len, b, sizeof(b))
-					  : "?");
+		        ic->have_dest ? wire_addr_str((const struct sockaddr *)&ic->dest,
+		                                      ic->dest_len, a, sizeof(a))
+		                      : peer,
+		        wire_icmp_text(ic),
+		        ic->have_offender ? wire_addr_host((const struct sockaddr *)&ic->offender,
+		                                           ic->offender_len, b, sizeof(b))
+		                          : "?");
 		return WIRE_EXIT_FAIL;
 	}
 	switch (r->where) {
 	case WIRE_RELAY_AT_FRAME_IN:
 		cli_err("frame from %s (--frame %s): %s", peer, n->frame.text,
-			r->why[0] ? r->why : wire_strerror(rc));
+		        r->why[0] ? r->why : wire_strerror(rc));
 		return cli_exit_code(rc) == WIRE_EXIT_FAIL ? WIRE_EXIT_FAIL : WIRE_EXIT_MALFORMED;
 	case WIRE_RELAY_AT_FRAME_OUT:
 		cli_err("frame to %s (--frame %s): %s", peer, n->frame.text,
-			r->why[0] ? r->why : wire_strerror(rc));
+		        r->why[0] ? r->why : wire_strerror(rc));
 		return cli_exit_code(rc) == WIRE_EXIT_FAIL ? WIRE_EXIT_FAIL : WIRE_EXIT_MALFORMED;
 	case WIRE_RELAY_AT_INPUT:
 		cli_err("read stdin: %s", wire_strerror(rc));

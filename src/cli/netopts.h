@@ -22,9 +22,9 @@ struct netopts {
 	int udp;
 	int family; /* AF_UNSPEC, AF_INET, AF_INET6 */
 	int verbose;
-	int wait_ms; /* -w: connect and idle timeout; -1 none */
-	int quit_ms; /* -q: after stdin EOF; -1 unset */
-	const char *src;  /* -s */
+	int wait_ms;     /* -w: connect and idle timeout; -1 none */
+	int quit_ms;     /* -q: after stdin EOF; -1 unset */
+	const char *src; /* -s */
 	int have_src_port;
 	uint16_t src_port; /* -p */
 	int send_only, recv_only;
@@ -50,12 +50,12 @@ void netopts_event(void *ud, const struct wire_relay_event *ev);
 /* Prints the -v exit summary for a finished relay over fd (TCP_INFO when TCP).
  * start_ms is when the connection began. */
 void netopts_summary(const struct netopts *n, int fd, const struct wire_relay_result *r,
-		     int64_t start_ms);
+                     int64_t start_ms);
 
 /* Prints the error line for a relay's return code rc (if any) and returns the
  * exit status. peer names the remote side. */
 int netopts_finish(const struct netopts *n, int rc, const struct wire_relay_result *r,
-		   const char *peer);
+                   const char *peer);
 
 /* Fills o from n for a relay over sock. */
 void netopts_relay_opts(const struct netopts *n, int sock, struct wire_relay_opts *o);

@@ -47,10 +47,10 @@ struct relay {
 	enum mode in_mode, out_mode;
 	uint8_t *ubuf, *dbuf; /* stdin->socket, socket->stdout (RW modes) */
 	size_t uoff, ulen, doff, dlen;
-	int pipe[2];          /* M_VIA: socket -> pipe -> output */
+	int pipe[2]; /* M_VIA: socket -> pipe -> output */
 	size_t pipe_n, pipe_cap;
-	int up_wait_sock;     /* a splice/sendfile to the socket hit EAGAIN */
-	int down_wait_out;    /* a splice to the output pipe hit EAGAIN */
+	int up_wait_sock;  /* a splice/sendfile to the socket hit EAGAIN */
+	int down_wait_out; /* a splice to the output pipe hit EAGAIN */
 	int in_eof, peer_eof, fin_sent;
 	int64_t last, quit_at;
 	/* framing */
@@ -160,7 +160,7 @@ static void choose_modes(struct relay *R)
 			R->out_mode = M_SPLICE;
 			grow_pipe(R->out);
 		} else if (S_ISREG(st.st_mode) || S_ISCHR(st.st_mode) || S_ISSOCK(st.st_mode) ||
-			   S_ISBLK(st.st_mode)) {
+		           S_ISBLK(st.st_mode)) {
 			if (pipe2(R->pipe, O_CLOEXEC | O_NONBLOCK) == 0) {
 				grow_pipe(R->pipe[1]);
 				int sz = fcntl(R->pipe[1], F_GETPIPE_SZ);
@@ -202,7 +202,8 @@ static int frame_line(void *ud, const uint8_t *line, size_t len)
 		n--;
 	} else if (len == R->lines.max) {
 		snprintf(R->r->why, sizeof(R->r->why),
-			 "stdin: a line longer than the maximum frame of %zu bytes", R->fr.spec.max);
+		         "stdin: a line longer than the maximum frame of %zu bytes",
+		         R->fr.spec.max);
 		return WIRE_E_TOOBIG;
 	}
 	return frame_msg(R, line, n);
@@ -224,8 +225,8 @@ static int up_read_framed(struct relay *R)
 		if (R->fr.spec.kind == WIRE_FRAME_EOF) {
 			/* an empty stream is no message */
 			rc = wire_buf_used(&R->eofmsg) ? frame_msg(R, wire_buf_head(&R->eofmsg),
-								  wire_buf_used(&R->eofmsg))
-						       : 0;
+			                                           wire_buf_used(&R->eofmsg))
+			                               : 0;
 		} else {
 			rc = wire_lines_finish(&R->lines, frame_line, R);
 		}
@@ -235,7 +236,8 @@ static int up_read_framed(struct relay *R)
 		rc = wire_buf_append(&R->eofmsg, tmp, (size_t)n);
 		if (rc == WIRE_E_TOOBIG)
 			snprintf(R->r->why, sizeof(R->r->why),
-				 "stdin: longer than the maximum frame of %zu bytes", R->fr.spec.max);
+			         "stdin: longer than the maximum frame of %zu bytes",
+			         R->fr.spec.max);
 	} else {
 		rc = wire_lines_feed(&R->lines, tmp, (size_t)n, frame_line, R);
 	}
@@ -252,7 +254,7 @@ static int up_read(struct relay *R)
 	if (R->in_mode == M_SPLICE) {
 		do
 			n = splice(R->in, NULL, R->sock, NULL, WIRE_SPLICE_CHUNK,
-				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+			           SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 		while (n < 0 && errno == EINTR);
 		if (n > 0) {
 			R->r->sent += (uint64_t)n;
@@ -404,7 +406,8 @@ static int via_drain(struct relay *R)
 				if (k < 0 && errno == EINTR)
 					continue;
 				if (k <= 0)
-					return fail(R, k < 0 ? -errno : WIRE_E_INTERNAL, WIRE_RELAY_AT_OUTPUT);
+					return fail(R, k < 0 ? -errno : WIRE_E_INTERNAL,
+					            WIRE_RELAY_AT_OUTPUT);
 				int rc = wire_write_all(R->out, R->dbuf, (size_t)k);
 				if (rc < 0)
 					return fail(R, rc, WIRE_RELAY_AT_OUTPUT);
@@ -429,7 +432,7 @@ static int down_read(struct relay *R)
 		size_t want = direct ? WIRE_SPLICE_CHUNK : R->pipe_cap - R->pipe_n;
 		do
 			n = splice(R->sock, NULL, direct ? R->out : R->pipe[1], NULL, want,
-				   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+			           SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 		while (n < 0 && errno == EINTR);
 		if (n > 0) {
 			R->r->received += (uint64_t)n;
@@ -539,12 +542,12 @@ static int relay_tcp(struct relay *R)
 	int recv_only = o->recv_only || R->in < 0;
 	for (;;) {
 		struct wire_relay_state s = {
-			.input_eof = R->in_eof,
-			.up_pending = up_pending(R),
-			.fin_sent = R->fin_sent,
-			.peer_eof = R->peer_eof,
-			.down_pending = down_pending(R),
-			.recv_only = recv_only,
+		    .input_eof = R->in_eof,
+		    .up_pending = up_pending(R),
+		    .fin_sent = R->fin_sent,
+		    .peer_eof = R->peer_eof,
+		    .down_pending = down_pending(R),
+		    .recv_only = recv_only,
 		};
 		enum wire_relay_next next = wire_relay_next_step(&s);
 		if (next == WIRE_RELAY_DONE)
@@ -652,7 +655,7 @@ struct udp {
 };
 
 static void udp_ev_addr(struct relay *R, enum wire_relay_ev t, const struct sockaddr_storage *a,
-			socklen_t al, uint64_t len)
+                        socklen_t al, uint64_t len)
 {
 	if (!R->o->event)
 		return;
@@ -718,7 +721,7 @@ static int udp_send(void *ud, const uint8_t *p, size_t len)
 			n = send(R->sock, p, len, MSG_NOSIGNAL);
 		else
 			n = sendto(R->sock, p, len, MSG_NOSIGNAL, (struct sockaddr *)&U->peer,
-				   U->peerlen);
+			           U->peerlen);
 		if (n >= 0)
 			break;
 		if (errno == EINTR)
@@ -793,7 +796,7 @@ static int udp_read_input(struct udp *U)
 }
 
 static int same_addr(const struct sockaddr_storage *a, socklen_t al,
-		     const struct sockaddr_storage *b, socklen_t bl)
+                     const struct sockaddr_storage *b, socklen_t bl)
 {
 	return al == bl && memcmp(a, b, al) == 0;
 }

@@ -37,7 +37,7 @@ int wire_udp_enable_errors(int fd)
 }
 
 ssize_t wire_udp_recv(int fd, void *p, size_t n, int flags, size_t *full,
-		      struct sockaddr_storage *from, socklen_t *fromlen)
+                      struct sockaddr_storage *from, socklen_t *fromlen)
 {
 	struct iovec iov = {.iov_base = p, .iov_len = n};
 	struct msghdr mh;
@@ -87,7 +87,7 @@ int wire_udp_read_error(int fd, struct wire_icmp *out)
 	out->dest_len = mh.msg_namelen;
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
 		int ours = (c->cmsg_level == SOL_IP && c->cmsg_type == IP_RECVERR) ||
-			   (c->cmsg_level == SOL_IPV6 && c->cmsg_type == IPV6_RECVERR);
+		           (c->cmsg_level == SOL_IPV6 && c->cmsg_type == IPV6_RECVERR);
 		if (!ours || c->cmsg_len < CMSG_LEN(sizeof(struct sock_extended_err)))
 			continue;
 		struct sock_extended_err ee;
@@ -108,7 +108,8 @@ int wire_udp_read_error(int fd, struct wire_icmp *out)
 				out->have_offender = 1;
 				out->offender = ss;
 				out->offender_len = sizeof(struct sockaddr_in);
-			} else if (ss.ss_family == AF_INET6 && room >= sizeof(struct sockaddr_in6)) {
+			} else if (ss.ss_family == AF_INET6 &&
+			           room >= sizeof(struct sockaddr_in6)) {
 				out->have_offender = 1;
 				out->offender = ss;
 				out->offender_len = sizeof(struct sockaddr_in6);

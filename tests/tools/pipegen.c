@@ -29,9 +29,21 @@ static int parse_size(const char *s, uint64_t *out)
 	uint64_t mul = 1;
 	switch (*end) {
 	case 0: break;
-	case 'k': case 'K': mul = 1024; end++; break;
-	case 'm': case 'M': mul = 1024 * 1024; end++; break;
-	case 'g': case 'G': mul = 1024ull * 1024 * 1024; end++; break;
+	case 'k':
+	case 'K':
+		mul = 1024;
+		end++;
+		break;
+	case 'm':
+	case 'M':
+		mul = 1024 * 1024;
+		end++;
+		break;
+	case 'g':
+	case 'G':
+		mul = 1024ull * 1024 * 1024;
+		end++;
+		break;
 	default: return -1;
 	}
 	if (*end)

@@ -33,8 +33,8 @@ static void tcp_pair(int *a, int *b)
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	*a = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (l < 0 || *a < 0 || bind(l, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(l, 1) < 0 ||
-	    getsockname(l, (struct sockaddr *)&sa, &sl) < 0 ||
+	if (l < 0 || *a < 0 || bind(l, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    listen(l, 1) < 0 || getsockname(l, (struct sockaddr *)&sa, &sl) < 0 ||
 	    connect(*a, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		perror("tcp_pair");
 		exit(1);
