@@ -550,8 +550,9 @@ static void accept_cb(struct wire_loop *l, struct wire_io *io, uint32_t events)
 			cli_info("connection from %s (local %s), %ld client%s", name, lname,
 			         s->nclients, s->nclients == 1 ? "" : "s");
 		}
-		if ((s->in_eof || s->n->recv_only) && !s->n->broker) {
-			if (shutdown(fd, SHUT_WR) == 0 && s->n->verbose && !s->n->recv_only)
+		if (s->in_eof && !s->n->broker) {
+			/* stdin already ended: this client gets its FIN at once */
+			if (shutdown(fd, SHUT_WR) == 0 && s->n->verbose)
 				cli_info("%s: sent FIN", c->name);
 			c->fin_sent = 1;
 		}

@@ -234,6 +234,52 @@ def recv_only():
 
 
 @case
+def connect_timeout():
+    """-w bounds the connect: a listener whose backlog is full drops SYNs."""
+    lst = socket.socket()
+    lst.bind(("127.0.0.1", 0))
+    lst.listen(0)
+    port = lst.getsockname()[1]
+    fill = []
+    for _ in range(8):
+        c = socket.socket()
+        c.setblocking(False)
+        try:
+            c.connect(("127.0.0.1", port))
+        except BlockingIOError:
+            pass
+        fill.append(c)
+    time.sleep(0.1)
+    t0 = time.monotonic()
+    rc, out, err = run(["connect", "-v", "-w", "0.4", "127.0.0.1", str(port)])
+    dt = time.monotonic() - t0
+    for c in fill + [lst]:
+        c.close()
+    if rc == 0 or b"timed out" not in err:
+        raise Skip("this kernel accepted past the backlog: %r" % err[:120])
+    assert rc == 1
+    assert err.endswith(b"wirecat: connect 127.0.0.1:%d: timed out after 0.400 s (-w)\n" % port), err
+    assert 0.35 < dt < 3 * SLOW, dt
+
+
+@case
+def every_address_tried():
+    """localhost with both ::1 and 127.0.0.1: the refused one is reported, the next connects."""
+    addrs = {a[4][0] for a in socket.getaddrinfo("localhost", 1, 0, socket.SOCK_STREAM)}
+    if not {"::1", "127.0.0.1"} <= addrs:
+        raise Skip("localhost does not resolve to both ::1 and 127.0.0.1 here")
+    first = socket.getaddrinfo("localhost", 1, 0, socket.SOCK_STREAM)[0][4][0]
+    other = "127.0.0.1" if first == "::1" else "::1"
+    srv = Server(upload_then_reply(b"ok\n"), other)
+    rc, out, err = run(["connect", "-v", "localhost", str(srv.port)], input=b"")
+    srv.join()
+    shown = lambda a: "[%s]" % a if ":" in a else a  # noqa: E731
+    assert rc == 0 and out == b"ok\n", (rc, err)
+    assert ("connecting to %s:%d (tcp)... Connection refused" % (shown(first), srv.port)).encode() in err, err
+    assert ("connecting to %s:%d (tcp)... connected" % (shown(other), srv.port)).encode() in err, err
+
+
+@case
 def help_lists_options():
     rc, out, err = run(["connect", "--help"])
     assert rc == 0
