@@ -22,6 +22,7 @@
 #include "wire/err.h"
 #include "wire/loop.h"
 #include "wire/relay.h"
+#include "wire/sock.h"
 #include "wire/udp.h"
 
 static void tcp_pair(int *a, int *b)
@@ -411,8 +412,67 @@ static void test_lines(void)
 	wire_lines_free(&l);
 }
 
+/* address and port edge cases not in test_sock.c, and ICMP names */
+static void test_parsing(void)
+{
+	uint16_t p = 0;
+	CHECK_INT(wire_parse_port("+1", 0, &p), WIRE_E_USAGE);
+	CHECK_INT(wire_parse_port(" 1", 0, &p), WIRE_E_USAGE);
+	CHECK_INT(wire_parse_port("1 ", 0, &p), WIRE_E_USAGE);
+	CHECK_INT(wire_parse_port("0x1F", 0, &p), WIRE_E_USAGE);
+	CHECK_INT(wire_parse_port("1.0", 0, &p), WIRE_E_USAGE);
+	CHECK_INT(wire_parse_port("1", 0, &p), 0);
+	CHECK_INT(p, 1);
+	CHECK_INT(wire_parse_port("00", 1, &p), 0);
+	CHECK_INT(p, 0);
+
+	struct addrinfo *ai = NULL;
+	int gai = 0;
+	char s[WIRE_ADDRSTRLEN];
+	/* a numeric %scope, with and without brackets, survives to the address */
+	CHECK_INT(wire_resolve("[::1%1]", 80, AF_UNSPEC, SOCK_STREAM, 0, &ai, &gai), 0);
+	if (ai) {
+		CHECK_INT(((struct sockaddr_in6 *)ai->ai_addr)->sin6_scope_id, 1);
+		freeaddrinfo(ai);
+	}
+	CHECK_INT(wire_resolve("fe80::1%1", 80, AF_INET6, SOCK_DGRAM, 0, &ai, &gai), 0);
+	if (ai) {
+		CHECK(strncmp(wire_addr_str(ai->ai_addr, ai->ai_addrlen, s, sizeof(s)), "[fe80::1%",
+		              9) == 0);
+		CHECK(strstr(s, "]:80") != NULL);
+		freeaddrinfo(ai);
+	}
+	/* a bracketed IPv4 literal is still a literal */
+	CHECK_INT(wire_resolve("[127.0.0.1]", 9, AF_UNSPEC, SOCK_STREAM, 0, &ai, &gai), 0);
+	if (ai) {
+		CHECK_STR(wire_addr_str(ai->ai_addr, ai->ai_addrlen, s, sizeof(s)), "127.0.0.1:9");
+		freeaddrinfo(ai);
+	}
+	/* HOST:PORT in one argument is not a host */
+	CHECK_INT(wire_resolve("[::1]:80", 80, AF_UNSPEC, SOCK_STREAM, 0, &ai, &gai),
+	          WIRE_E_RESOLVE);
+	CHECK_INT(wire_resolve("::1", 80, AF_INET, SOCK_STREAM, 0, &ai, &gai), WIRE_E_RESOLVE);
+
+	struct wire_icmp ic;
+	memset(&ic, 0, sizeof(ic));
+	ic.type = 3;
+	ic.code = 3;
+	CHECK_STR(wire_icmp_text(&ic), "ICMP port unreachable");
+	ic.code = 1;
+	CHECK_STR(wire_icmp_text(&ic), "ICMP host unreachable");
+	ic.type = 11;
+	CHECK_STR(wire_icmp_text(&ic), "ICMP time exceeded");
+	ic.v6 = 1;
+	ic.type = 1;
+	ic.code = 4;
+	CHECK_STR(wire_icmp_text(&ic), "ICMPv6 port unreachable");
+	ic.type = 2;
+	CHECK_STR(wire_icmp_text(&ic), "ICMPv6 packet too big");
+}
+
 int main(void)
 {
+	test_parsing();
 	test_next_step();
 	test_lines();
 	test_stdin_eof_first(0);
