@@ -286,6 +286,14 @@ void wire_tls_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_laye
  * where an IP length past the frame means a GSO super-packet. */
 int wire_dissect_on_lo(const struct wire_dissect *d);
 
+/* Returns a reader over n bytes at p; an empty one when p is NULL (so no
+ * arithmetic is ever done on a null pointer). */
+static inline struct wire_rd wire_rd_init0(const void *p, size_t n)
+{
+	static const uint8_t none[1];
+	return p ? wire_rd_init(p, n) : wire_rd_init(none, 0);
+}
+
 /* Subtracts n header bytes from what the headers claim is left. */
 static inline void wire_claim_sub(struct wire_dissect *d, uint32_t n)
 {

@@ -40,6 +40,8 @@ static int has_ctl(const uint8_t *s, size_t n)
 
 static unsigned files, packets, prefixes, nomark, ctl;
 
+static struct wire_sink sink;
+
 static void run_packet(const char *file, const uint8_t *data, uint32_t caplen, uint32_t wirelen, int linktype,
 		       struct wire_printer **pr, struct wire_buf *mem)
 {
@@ -72,7 +74,10 @@ static void run_packet(const char *file, const uint8_t *data, uint32_t caplen, u
 		for (int m = 0; m < 4; m++) {
 			wire_buf_reset(mem);
 			wire_printer_packet(pr[m], &p);
-			wire_printer_finish(pr[m]);
+			if (m == 3 && k + 1 == caplen)
+				wire_printer_finish(pr[m]); /* --stats: once per packet */
+			else
+				wire_sink_flush(&sink);
 			if (has_ctl(wire_buf_head(mem), wire_buf_used(mem))) {
 				if (ctl < 5)
 					fprintf(stderr, "%s: control character in mode %d at cut %u\n", file, m, k);
@@ -101,7 +106,6 @@ int main(void)
 	guard_end = base + area;
 
 	struct wire_buf mem;
-	struct wire_sink sink;
 	struct wire_printer *pr[4];
 	wire_buf_init(&mem, 1 << 24);
 	wire_sink_init_mem(&sink, &mem);

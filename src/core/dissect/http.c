@@ -110,7 +110,7 @@ void wire_http_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_lay
 
 void wire_http_begin(struct wire_http_it *it, const struct wire_http *h)
 {
-	it->r = wire_rd_init(h->hdr, h->hdr ? h->hdr_len : 0);
+	it->r = wire_rd_init0(h->hdr, h->hdr_len);
 	it->count = 0;
 }
 

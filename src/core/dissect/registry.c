@@ -125,12 +125,14 @@ const char *wire_layer_name(unsigned kind)
 
 unsigned wire_dissect(struct wire_dissect *d, const struct wire_pkt *pkt)
 {
-	struct wire_rd r = wire_rd_init(pkt->data, pkt->caplen);
+	struct wire_rd r = wire_rd_init0(pkt->data, pkt->caplen);
 	const struct wire_proto *p = wire_registry_link(pkt->linktype);
 	uint8_t quoted = 0;
 
 	d->pkt = pkt;
 	d->n = 0;
+	if (!pkt->data)
+		p = NULL;
 	d->bad = -1;
 	d->ip = -1;
 	d->tp = -1;
@@ -174,7 +176,7 @@ unsigned wire_dissect(struct wire_dissect *d, const struct wire_pkt *pkt)
 		else
 			p = wire_registry_lookup(d->next, d->next_val);
 	}
-	d->rest_off = (uint32_t)(r.p - pkt->data);
+	d->rest_off = pkt->data ? (uint32_t)(r.p - pkt->data) : 0;
 	d->rest_len = (uint32_t)wire_rd_left(&r);
 	if (d->rest_off > pkt->caplen)
 		d->rest_off = pkt->caplen;
@@ -280,7 +282,7 @@ int wire_csum_verdict(const struct wire_dissect *d, const struct wire_layer *l, 
 
 void wire_opt_begin(struct wire_opt_it *it, const uint8_t *p, size_t n)
 {
-	it->r = wire_rd_init(p, p ? n : 0);
+	it->r = wire_rd_init0(p, n);
 	it->count = 0;
 	it->err = 0;
 }

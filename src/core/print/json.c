@@ -291,7 +291,7 @@ static void tcp(struct jctx *j, const struct wire_layer *l)
 	struct wire_opt o;
 	wire_opt_begin(&it, t->opt, t->optlen);
 	while (wire_opt_next(&it, &o)) {
-		struct wire_rd v = wire_rd_init(o.data, o.data ? (size_t)o.len - 2u : 0);
+		struct wire_rd v = wire_rd_init0(o.data, (size_t)o.len - 2u);
 		if (o.kind == 2 && o.len == 4)
 			addu(j, "tcp.options.mss_val", wire_rd_be16(&v));
 		else if (o.kind == 3 && o.len == 3)

@@ -258,7 +258,7 @@ static void tcp_opts(struct wire_sink *s, const struct wire_tcp *t)
 	S(s, ", options [");
 	wire_opt_begin(&it, t->opt, t->optlen);
 	while (wire_opt_next(&it, &o)) {
-		struct wire_rd v = wire_rd_init(o.data, o.data ? (size_t)o.len - 2u : 0);
+		struct wire_rd v = wire_rd_init0(o.data, (size_t)o.len - 2u);
 		if (!first)
 			wire_sink_putc(s, ',');
 		first = 0;

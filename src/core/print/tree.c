@@ -383,7 +383,7 @@ static void tcp(struct wire_sink *s, const struct wire_layer *l)
 			struct wire_opt o;
 			wire_opt_begin(&it, t->opt, t->optlen);
 			while (wire_opt_next(&it, &o)) {
-				struct wire_rd v = wire_rd_init(o.data, o.data ? (size_t)o.len - 2u : 0);
+				struct wire_rd v = wire_rd_init0(o.data, (size_t)o.len - 2u);
 				label(s, "Option");
 				switch (o.kind) {
 				case 0: S(s, "eol"); break;
