@@ -128,7 +128,7 @@ def default_wait_after_eof():
         p.send(b"q\n")
         p.close_stdin()
         msg, peer = srv.recvfrom(100)
-        time.sleep(0.3)
+        time.sleep(0.1)
         srv.sendto(b"late reply\n", peer)
         assert p.wait(5) == 0
         dt = time.monotonic() - t0
