@@ -141,6 +141,7 @@ struct wire_icmp6 {
 #define WIRE_TH_ECE 0x040u
 #define WIRE_TH_CWR 0x080u
 #define WIRE_TH_AE 0x100u
+#define WIRE_TH_RESERVED 0xe00u
 
 struct wire_tcp {
 	uint16_t sport, dport, flags, win, csum, urp;

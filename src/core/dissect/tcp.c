@@ -47,7 +47,7 @@ void wire_tcp_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_laye
 	t->csum = wire_rd_be16(r);
 	t->urp = wire_rd_be16(r);
 	t->doff = (uint8_t)((of >> 12) * 4u);
-	t->flags = (uint16_t)(of & 0x1ffu);
+	t->flags = (uint16_t)(of & 0xfffu); /* with the 3 reserved bits, as tshark shows them */
 	t->optlen = 0;
 	t->opt = NULL;
 	t->paylen = 0;

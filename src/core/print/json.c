@@ -272,9 +272,9 @@ static void tcp(struct jctx *j, const struct wire_layer *l)
 	const struct wire_tcp *t = &l->u.tcp;
 	addu(j, "tcp.srcport", t->sport);
 	addu(j, "tcp.dstport", t->dport);
-	addu(j, "tcp.seq_raw", t->seq);
 	if (l->quoted && t->doff == 0)
-		return;
+		return; /* 8 quoted bytes: ports only, as tshark shows them */
+	addu(j, "tcp.seq_raw", t->seq);
 	addu(j, "tcp.len", t->paylen);
 	addu(j, "tcp.ack_raw", t->ack);
 	addu(j, "tcp.hdr_len", t->doff);
@@ -315,6 +315,12 @@ static void layer(struct jctx *j, const struct wire_dissect *d, const struct wir
 			addu(j, "eth.len", l->u.eth.type);
 		break;
 	case WIRE_L_VLAN:
+		if (l->u.vlan.tpid == 0x88a8) { /* Wireshark names 802.1ad service tags apart */
+			addu(j, "ieee8021ad.priority", l->u.vlan.tci >> 13);
+			addu(j, "ieee8021ad.id", l->u.vlan.tci & 0xfffu);
+			addx(j, "ieee8021ad.etype", l->u.vlan.type, 4);
+			break;
+		}
 		addu(j, "vlan.priority", l->u.vlan.tci >> 13);
 		addu(j, "vlan.id", l->u.vlan.tci & 0xfffu);
 		addx(j, "vlan.etype", l->u.vlan.type, 4);
@@ -336,12 +342,14 @@ static void layer(struct jctx *j, const struct wire_dissect *d, const struct wir
 		addu(j, "arp.hw.size", a->hlen);
 		addu(j, "arp.proto.size", a->plen);
 		addu(j, "arp.opcode", a->op);
-		if (a->hlen == 6 && a->plen == 4) {
+		if (a->hlen == 6)
 			addmac(j, "arp.src.hw_mac", a->sha, 6);
+		if (a->plen == 4 && a->ptype == 0x0800)
 			addip4(j, "arp.src.proto_ipv4", a->spa);
+		if (a->hlen == 6)
 			addmac(j, "arp.dst.hw_mac", a->tha, 6);
+		if (a->plen == 4 && a->ptype == 0x0800)
 			addip4(j, "arp.dst.proto_ipv4", a->tpa);
-		}
 		break;
 	}
 	case WIRE_L_IPV4: {
@@ -349,13 +357,15 @@ static void layer(struct jctx *j, const struct wire_dissect *d, const struct wir
 		addu(j, "ip.version", 4);
 		addu(j, "ip.hdr_len", ip->ihl);
 		addx(j, "ip.dsfield", ip->tos, 2);
-		addu(j, "ip.len", ip->len);
+		/* a GSO packet's length 0: tshark reports the captured length */
+		addu(j, "ip.len", ip->len == 0 && ip->gso && d->pkt->caplen > l->off ? d->pkt->caplen - l->off
+										      : ip->len);
 		addx(j, "ip.id", ip->id, 4);
 		addx(j, "ip.flags", (uint32_t)ip->frag >> 13, 2);
 		addu(j, "ip.flags.rb", (ip->frag >> 15) & 1u);
 		addu(j, "ip.flags.df", (ip->frag >> 14) & 1u);
 		addu(j, "ip.flags.mf", (ip->frag >> 13) & 1u);
-		addu(j, "ip.frag_offset", (uint32_t)(ip->frag & 0x1fffu) * 8u);
+		addu(j, "ip.frag_offset", ip->frag & 0x1fffu); /* tshark 4.0: 8-byte units */
 		addu(j, "ip.ttl", ip->ttl);
 		addu(j, "ip.proto", ip->proto);
 		addx(j, "ip.checksum", ip->csum, 4);
@@ -469,12 +479,17 @@ static void protocols(struct jctx *j, const struct wire_dissect *d)
 {
 	char b[256];
 	size_t n = 0;
+	int lt = d->pkt->linktype;
+	if (lt == WIRE_LINK_RAW || lt == 12 || lt == 14) {
+		memcpy(b, "raw", 3);
+		n = 3;
+	}
 	for (unsigned i = 0; i < d->n; i++) {
 		const struct wire_layer *l = &d->l[i];
 		const char *name;
 		switch (l->kind) {
 		case WIRE_L_ETH: name = l->u.eth.type >= 0x0600 ? "eth:ethertype" : "eth"; break;
-		case WIRE_L_VLAN: name = "vlan:ethertype"; break;
+		case WIRE_L_VLAN: name = l->u.vlan.tpid == 0x88a8 ? "ieee8021ad:ethertype" : "vlan:ethertype"; break;
 		case WIRE_L_SLL: name = "sll:ethertype"; break;
 		case WIRE_L_IP6EXT:
 			name = l->u.ext.type == 0    ? "ipv6.hopopts"
