@@ -514,6 +514,8 @@ static void protocols(struct jctx *j, const struct wire_dissect *d)
 	add(j, "frame.protocols", b, n);
 }
 
+/* Keys are compared by pointer: each key is one string literal in this file,
+ * used at one place, so equal keys are the same pointer. */
 static void emit(struct wire_sink *s, const struct jctx *j)
 {
 	uint8_t done[JSON_FIELDS_MAX];
@@ -524,7 +526,7 @@ static void emit(struct wire_sink *s, const struct jctx *j)
 			continue;
 		unsigned count = 0;
 		for (unsigned k = i; k < j->n; k++)
-			count += !done[k] && (j->f[k].key == j->f[i].key || !strcmp(j->f[k].key, j->f[i].key));
+			count += !done[k] && j->f[k].key == j->f[i].key;
 		if (i)
 			wire_sink_write(s, ", ", 2);
 		wire_sink_putc(s, '"');
@@ -534,7 +536,7 @@ static void emit(struct wire_sink *s, const struct jctx *j)
 			wire_sink_putc(s, '[');
 		unsigned w = 0;
 		for (unsigned k = i; k < j->n; k++) {
-			if (done[k] || (j->f[k].key != j->f[i].key && strcmp(j->f[k].key, j->f[i].key)))
+			if (done[k] || j->f[k].key != j->f[i].key)
 				continue;
 			done[k] = 1;
 			if (w++)
