@@ -47,6 +47,8 @@ enum wire_relay_ev {
 	WIRE_RELAY_EV_IGNORED,    /* UDP listener locked to one peer: datagram from addr dropped */
 	WIRE_RELAY_EV_SPLICE_OFF, /* the fast path was refused: n = 0 input side, 1 output side */
 	WIRE_RELAY_EV_QUIT,       /* the -q time after input EOF ran out */
+	WIRE_RELAY_EV_NEXT_ADDR, /* UDP client: ICMP error before any reply; trying the next address
+	                          */
 };
 
 struct wire_relay_event {
@@ -74,6 +76,13 @@ struct wire_relay_opts {
 	int idle_ms;    /* nothing either way for this long: WIRE_E_TIMEOUT (-1: none) */
 	int no_splice;  /* use read/write only */
 	const struct wire_frame_spec *frame; /* NULL: raw bytes / lines */
+	/* UDP client: when an ICMP error comes back before any datagram was
+	 * received, the relay asks for a socket connected to the next address
+	 * (0 and *fd, or negative when there is none), puts it in place of sock
+	 * (same descriptor number, via dup3) and sends the datagrams so far
+	 * again (up to WIRE_RELAY_BUF bytes of them are kept for this). */
+	int (*udp_next)(void *next_ud, int *fd);
+	void *next_ud;
 	wire_relay_event_cb event;
 	void *ud;
 };

@@ -41,6 +41,72 @@ static int local_addr(const struct netopts *n, const struct addrinfo *ai, struct
 	return 0;
 }
 
+/* The addresses still to try, in getaddrinfo's order. */
+struct attempts {
+	const struct netopts *n;
+	const struct addrinfo *next;
+	const char *proto;
+	char peer[WIRE_ADDRSTRLEN];
+	char why[200];
+	int last;
+};
+
+/* Tries the remaining addresses in order, each reported with -v. Returns 0
+ * with a connected socket in *fd (UDP: with ICMP errors switched on), or a
+ * negative code when none connected (reason in a->why). */
+static int try_next(struct attempts *a, int *fd)
+{
+	const struct netopts *n = a->n;
+	int rc = -ENOENT;
+	while (a->next) {
+		const struct addrinfo *ai = a->next;
+		struct wire_addr local;
+		int have_local = n->src || n->have_src_port;
+		a->next = ai->ai_next;
+		wire_addr_str(ai->ai_addr, ai->ai_addrlen, a->peer, sizeof(a->peer));
+		a->why[0] = 0;
+		if (have_local && (rc = local_addr(n, ai, &local, a->why, sizeof(a->why))) < 0) {
+			a->last = rc;
+		} else {
+			rc = wire_connect(ai, have_local ? &local : NULL, n->wait_ms, fd);
+			a->last = rc;
+			if (rc == -ETIMEDOUT)
+				snprintf(a->why, sizeof(a->why), "timed out after %d.%03d s (-w)",
+				         n->wait_ms / 1000, n->wait_ms % 1000);
+			else if (rc < 0 && have_local &&
+			         (rc == -EADDRINUSE || rc == -EADDRNOTAVAIL))
+				snprintf(a->why, sizeof(a->why), "bind to the local side: %s",
+				         wire_strerror(rc));
+			else if (rc < 0)
+				snprintf(a->why, sizeof(a->why), "%s", wire_strerror(rc));
+		}
+		if (rc == 0 && n->udp && (rc = wire_udp_enable_errors(*fd)) < 0) {
+			snprintf(a->why, sizeof(a->why), "IP_RECVERR: %s", wire_strerror(rc));
+			close(*fd);
+		}
+		if (n->verbose)
+			cli_info("connecting to %s (%s)... %s", a->peer, a->proto,
+			         rc == 0 ? "connected" : a->why);
+		if (rc == 0) {
+			struct sockaddr_storage ls;
+			socklen_t ll = sizeof(ls);
+			char lname[WIRE_ADDRSTRLEN] = "?";
+			if (getsockname(*fd, (struct sockaddr *)&ls, &ll) == 0)
+				wire_addr_str((struct sockaddr *)&ls, ll, lname, sizeof(lname));
+			if (n->verbose)
+				cli_info("local %s, remote %s (%s)", lname, a->peer, a->proto);
+			return 0;
+		}
+	}
+	return rc;
+}
+
+/* The relay's udp_next: the next address after an ICMP error. */
+static int udp_next(void *ud, int *fd)
+{
+	return try_next(ud, fd);
+}
+
 int cmd_connect(int argc, char **argv)
 {
 	struct netopts n;
@@ -48,7 +114,6 @@ int cmd_connect(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	cli_ignore_sigpipe();
-	const char *proto = n.udp ? "udp" : "tcp";
 
 	struct addrinfo *res = NULL;
 	int gai = 0;
@@ -60,62 +125,33 @@ int cmd_connect(int argc, char **argv)
 		return WIRE_EXIT_FAIL;
 	}
 
-	int fd = -1, last = 0;
-	char peer[WIRE_ADDRSTRLEN] = "", why[200] = "";
-	for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
-		struct wire_addr local;
-		int have_local = n.src || n.have_src_port;
-		wire_addr_str(ai->ai_addr, ai->ai_addrlen, peer, sizeof(peer));
-		why[0] = 0;
-		if (have_local && (rc = local_addr(&n, ai, &local, why, sizeof(why))) < 0) {
-			last = rc;
-		} else {
-			rc = wire_connect(ai, have_local ? &local : NULL, n.wait_ms, &fd);
-			last = rc;
-			if (rc == -ETIMEDOUT)
-				snprintf(why, sizeof(why), "timed out after %d.%03d s (-w)",
-				         n.wait_ms / 1000, n.wait_ms % 1000);
-			else if (rc < 0 && have_local &&
-			         (rc == -EADDRINUSE || rc == -EADDRNOTAVAIL))
-				snprintf(why, sizeof(why), "bind to the local side: %s",
-				         wire_strerror(rc));
-			else if (rc < 0)
-				snprintf(why, sizeof(why), "%s", wire_strerror(rc));
-		}
-		if (n.verbose)
-			cli_info("connecting to %s (%s)... %s", peer, proto,
-			         rc == 0 ? "connected" : why);
-		if (rc == 0)
-			break;
-		fd = -1;
-	}
-	freeaddrinfo(res);
-	if (fd < 0) {
+	struct attempts a;
+	memset(&a, 0, sizeof(a));
+	a.n = &n;
+	a.next = res;
+	a.proto = n.udp ? "udp" : "tcp";
+	int fd = -1;
+	if (try_next(&a, &fd) < 0) {
 		/* each attempt was reported with -v; without, the last one */
-		cli_err("connect %s: %s", peer, why[0] ? why : wire_strerror(last));
-		return WIRE_EXIT_FAIL;
-	}
-
-	struct sockaddr_storage ls;
-	socklen_t ll = sizeof(ls);
-	char lname[WIRE_ADDRSTRLEN] = "?";
-	if (getsockname(fd, (struct sockaddr *)&ls, &ll) == 0)
-		wire_addr_str((struct sockaddr *)&ls, ll, lname, sizeof(lname));
-	if (n.verbose)
-		cli_info("local %s, remote %s (%s)", lname, peer, proto);
-	if (n.udp && (rc = wire_udp_enable_errors(fd)) < 0) {
-		cli_err("udp %s: IP_RECVERR: %s", peer, wire_strerror(rc));
-		close(fd);
+		cli_err("connect %s: %s", a.peer, a.why[0] ? a.why : wire_strerror(a.last));
+		freeaddrinfo(res);
 		return WIRE_EXIT_FAIL;
 	}
 
 	struct wire_relay_opts o;
 	struct wire_relay_result r;
 	netopts_relay_opts(&n, fd, &o);
+	if (n.udp && a.next) {
+		/* UDP "connects" to anything: the next address is tried when an ICMP
+		 * error answers the first datagrams (localhost as ::1, then 127.0.0.1) */
+		o.udp_next = udp_next;
+		o.next_ud = &a;
+	}
 	int64_t t0 = wire_now_ms();
 	rc = wire_relay_run(&o, &r);
 	netopts_summary(&n, fd, &r, t0);
-	int status = netopts_finish(&n, rc, &r, peer);
+	int status = netopts_finish(&n, rc, &r, a.peer);
 	close(fd);
+	freeaddrinfo(res);
 	return status;
 }

@@ -385,6 +385,20 @@ void netopts_event(void *ud, const struct wire_relay_event *e)
 			cli_info("splice refused on %s; copying with read/write",
 			         e->n ? "stdout" : "stdin");
 		break;
+	case WIRE_RELAY_EV_NEXT_ADDR:
+		if (n->verbose && e->icmp) {
+			const struct wire_icmp *ic = e->icmp;
+			cli_info("udp %s: %s from %s before any reply; trying the next address",
+			         ic->have_dest ? wire_addr_str((const struct sockaddr *)&ic->dest,
+			                                       ic->dest_len, a, sizeof(a))
+			                       : "?",
+			         wire_icmp_text(ic),
+			         ic->have_offender
+			             ? wire_addr_host((const struct sockaddr *)&ic->offender,
+			                              ic->offender_len, b, sizeof(b))
+			             : "?");
+		}
+		break;
 	case WIRE_RELAY_EV_QUIT:
 		if (n->verbose)
 			cli_info("-q time after stdin EOF is over");

@@ -652,7 +652,55 @@ struct udp {
 	int have_peer, connected;
 	struct wire_framer infr; /* framing of stdin */
 	struct wire_buf enc;
+	struct wire_buf replay; /* client: datagrams sent before any reply */
+	int replay_ok;
 };
+
+/* Moves a UDP client to the next address after an ICMP error that came
+ * before any reply, and sends again what was sent so far. Returns 1 when it
+ * did, 0 when there is no next address (or nothing can be replayed), or a
+ * negative code. */
+static int udp_next_addr(struct udp *U, const struct wire_icmp *ic)
+{
+	struct relay *R = U->R;
+	int fd = -1;
+	if (!R->o->udp_next || !U->replay_ok || R->r->dgrams_received > 0)
+		return 0;
+	if (R->o->event) {
+		struct wire_relay_event e;
+		memset(&e, 0, sizeof(e));
+		e.type = WIRE_RELAY_EV_NEXT_ADDR;
+		e.icmp = ic;
+		R->o->event(R->o->ud, &e);
+	}
+	if (R->o->udp_next(R->o->next_ud, &fd) < 0)
+		return 0;
+	if (dup3(fd, R->sock, O_CLOEXEC) < 0) {
+		int e = -errno;
+		close(fd);
+		return fail(R, e, WIRE_RELAY_AT_SOCK);
+	}
+	close(fd);
+	const uint8_t *p = wire_buf_head(&U->replay);
+	size_t left = wire_buf_used(&U->replay);
+	while (left >= 4) {
+		uint32_t len =
+		    (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+		if (len > left - 4)
+			break;
+		ssize_t n;
+		do
+			n = send(R->sock, p + 4, len, MSG_NOSIGNAL);
+		while (n < 0 && errno == EINTR);
+		/* an error here surfaces again on the next receive */
+		p += 4 + len;
+		left -= 4 + len;
+	}
+	if (R->in_eof && R->o->quit_ms >= 0)
+		R->quit_at = wire_now_ms() + R->o->quit_ms;
+	R->last = wire_now_ms();
+	return 1;
+}
 
 static void udp_ev_addr(struct relay *R, enum wire_relay_ev t, const struct sockaddr_storage *a,
                         socklen_t al, uint64_t len)
@@ -683,6 +731,9 @@ static int udp_errors(struct udp *U, int err)
 			break;
 		any = 1;
 		if (!R->o->udp_server) {
+			int moved = udp_next_addr(U, &ic);
+			if (moved != 0)
+				return moved < 0 ? moved : 0;
 			R->r->icmp = ic;
 			R->r->where = WIRE_RELAY_AT_SOCK;
 			return WIRE_E_ICMP;
@@ -716,6 +767,7 @@ static int udp_send(void *ud, const uint8_t *p, size_t len)
 	struct udp *U = ud;
 	struct relay *R = U->R;
 	ssize_t n;
+	int retried = 0;
 	for (;;) {
 		if (U->connected || !R->o->udp_server)
 			n = send(R->sock, p, len, MSG_NOSIGNAL);
@@ -728,14 +780,22 @@ static int udp_send(void *ud, const uint8_t *p, size_t len)
 			continue;
 		if (is_icmp_errno(errno)) {
 			/* an earlier ICMP error surfaces on this send */
-			int rc = udp_errors(U, errno);
+			int e = errno;
+			int rc = udp_errors(U, e);
 			if (rc < 0)
 				return rc;
-			if (R->o->udp_server)
-				continue;
-			return fail(R, -errno, WIRE_RELAY_AT_SOCK);
+			if (!retried++)
+				continue; /* reported (listener) or moved to the next address */
+			return fail(R, -e, WIRE_RELAY_AT_SOCK);
 		}
 		return fail(R, -errno, WIRE_RELAY_AT_SOCK);
+	}
+	if (U->replay_ok && !R->o->udp_server && R->r->dgrams_received == 0) {
+		uint8_t h[4] = {(uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8),
+		                (uint8_t)len};
+		if (wire_buf_append(&U->replay, h, 4) < 0 ||
+		    wire_buf_append(&U->replay, p, len) < 0)
+			U->replay_ok = 0; /* too much to send again: no fallback */
 	}
 	R->r->sent += (uint64_t)n;
 	R->r->dgrams_sent++;
@@ -836,6 +896,11 @@ static int udp_recv_one(struct udp *U)
 	}
 	R->r->received += (uint64_t)n;
 	R->r->dgrams_received++;
+	if (U->replay_ok) {
+		/* a reply came: this address works, nothing will be sent again */
+		U->replay_ok = 0;
+		wire_buf_free(&U->replay);
+	}
 	udp_ev_addr(R, WIRE_RELAY_EV_DGRAM, &from, fl, full);
 	if (full > (size_t)n)
 		ev(R, WIRE_RELAY_EV_TRUNC, full, (uint64_t)n);
@@ -871,6 +936,8 @@ static int relay_udp(struct relay *R)
 		wire_framer_init(&U.infr, &R->fr.spec);
 		wire_buf_init(&U.enc, R->fr.spec.max + WIRE_FRAME_HEADER_MAX + 64);
 	}
+	wire_buf_init(&U.replay, WIRE_RELAY_BUF);
+	U.replay_ok = o->udp_next != NULL && !o->udp_server;
 	for (;;) {
 		int64_t now = wire_now_ms();
 		if (R->quit_at >= 0 && now >= R->quit_at) {
@@ -918,6 +985,7 @@ static int relay_udp(struct relay *R)
 		wire_framer_free(&U.infr);
 		wire_buf_free(&U.enc);
 	}
+	wire_buf_free(&U.replay);
 	return rc;
 }
 

@@ -341,6 +341,114 @@ static void test_files(void)
 	close(a);
 }
 
+/* A connected UDP socket on 127.0.0.1:port with ICMP errors on. */
+static int udp_to(uint16_t port)
+{
+	struct sockaddr_in sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sa.sin_port = htons(port);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    wire_udp_enable_errors(fd) < 0) {
+		perror("udp_to");
+		exit(1);
+	}
+	return fd;
+}
+
+static uint16_t udp_bound(int *fd)
+{
+	struct sockaddr_in sa;
+	socklen_t sl = sizeof(sa);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	*fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (*fd < 0 || bind(*fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    getsockname(*fd, (struct sockaddr *)&sa, &sl) < 0) {
+		perror("udp_bound");
+		exit(1);
+	}
+	return ntohs(sa.sin_port);
+}
+
+static uint16_t live_port;
+static int next_calls;
+
+static int next_addr(void *ud, int *fd)
+{
+	(void)ud;
+	if (next_calls++)
+		return -1;
+	*fd = udp_to(live_port);
+	return 0;
+}
+
+/* UDP: port unreachable before any reply -> the next address gets the
+ * datagrams again, and its reply comes out */
+static void test_udp_next_address(void)
+{
+	int dead, srv, in[2], out[2];
+	uint16_t dead_port = udp_bound(&dead);
+	close(dead); /* nothing listens there now */
+	live_port = udp_bound(&srv);
+	CHECK_INT(pipe2(in, O_CLOEXEC), 0);
+	CHECK_INT(pipe2(out, O_CLOEXEC), 0);
+	CHECK_INT(write(in[1], "hello\nagain\n", 12), 12);
+	close(in[1]);
+	int sock = udp_to(dead_port);
+	struct run R;
+	start(&R, in[0], out[1], sock, 0);
+	R.o.udp = 1;
+	R.o.quit_ms = 2000;
+	R.o.udp_next = next_addr;
+	go(&R);
+	char buf[64];
+	struct sockaddr_storage from;
+	socklen_t fl = sizeof(from);
+	struct pollfd p = {.fd = srv, .events = POLLIN};
+	CHECK(poll(&p, 1, 3000) == 1);
+	ssize_t n = recvfrom(srv, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+	CHECK_MEM(buf, n, "hello\n", 6);
+	CHECK(poll(&p, 1, 3000) == 1);
+	n = recv(srv, buf, sizeof(buf), 0);
+	CHECK_MEM(buf, n, "again\n", 6);
+	CHECK_INT(sendto(srv, "world\n", 6, 0, (struct sockaddr *)&from, fl), 6);
+	CHECK_INT(read_all(out[0], buf, 6, 3000), 6);
+	CHECK_MEM(buf, 6, "world\n", 6);
+	CHECK(finish(&R, 5000));
+	CHECK_INT(R.rc, 0);
+	CHECK_INT(R.events[WIRE_RELAY_EV_NEXT_ADDR], 1);
+	CHECK_INT(next_calls, 1);
+	CHECK_INT(R.r.dgrams_received, 1);
+	close(sock);
+	close(srv);
+	close(in[0]);
+	close(out[0]);
+	close(out[1]);
+
+	/* no next address: the ICMP error is the result */
+	int in2[2];
+	CHECK_INT(pipe2(in2, O_CLOEXEC), 0);
+	CHECK_INT(write(in2[1], "x\n", 2), 2);
+	close(in2[1]);
+	sock = udp_to(dead_port);
+	start(&R, in2[0], -1, sock, 0);
+	R.o.udp = 1;
+	R.o.quit_ms = 2000;
+	R.o.udp_next = next_addr; /* already used up */
+	go(&R);
+	CHECK(finish(&R, 5000));
+	CHECK_INT(R.rc, WIRE_E_ICMP);
+	CHECK_INT(R.r.icmp.type, 3);
+	CHECK_INT(R.r.icmp.code, 3);
+	CHECK(R.r.icmp.have_offender);
+	close(sock);
+	close(in2[0]);
+}
+
 static void test_next_step(void)
 {
 	struct wire_relay_state s;
@@ -485,5 +593,6 @@ int main(void)
 	test_rst();
 	test_recv_only();
 	test_files();
+	test_udp_next_address();
 	return T_END();
 }
