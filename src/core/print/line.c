@@ -14,6 +14,20 @@
 
 static unsigned layer(struct wire_sink *s, const struct wire_dissect *d, unsigned i);
 
+_Thread_local struct wire_names *wire_pr_names;
+
+/* An address, or its name with -N. */
+static void addr(struct wire_sink *s, int fam, const uint8_t *a)
+{
+	const char *n = wire_pr_names ? wire_names_lookup(wire_pr_names, fam, a) : NULL;
+	if (n)
+		wire_sink_escaped(s, n, strlen(n));
+	else if (fam == 4)
+		wire_pr_ip4(s, a);
+	else
+		wire_pr_ip6(s, a);
+}
+
 /* Prints the mark of a TRUNC or INVALID layer; returns 1 when it did. */
 static int mark(struct wire_sink *s, const struct wire_layer *l, int space)
 {
@@ -141,10 +155,10 @@ static unsigned ipv4(struct wire_sink *s, const struct wire_dissect *d, unsigned
 		return d->n;
 	}
 	const struct wire_layer *t = ports_of(d, i);
-	wire_pr_ip4(s, ip->src);
+	addr(s, 4, ip->src);
 	port(s, t, 1);
 	S(s, " > ");
-	wire_pr_ip4(s, ip->dst);
+	addr(s, 4, ip->dst);
 	port(s, t, 0);
 	S(s, ": ");
 	if (mark(s, l, 0))
@@ -197,10 +211,10 @@ static unsigned ipv6(struct wire_sink *s, const struct wire_dissect *d, unsigned
 		return d->n;
 	}
 	const struct wire_layer *t = ports_of(d, i);
-	wire_pr_ip6(s, ip->src);
+	addr(s, 6, ip->src);
 	port(s, t, 1);
 	S(s, " > ");
-	wire_pr_ip6(s, ip->dst);
+	addr(s, 6, ip->dst);
 	port(s, t, 0);
 	S(s, ": ");
 	if (mark(s, l, 0))
@@ -934,6 +948,7 @@ void wire_pr_line(struct wire_printer *p, const struct wire_dissect *d)
 	struct wire_sink *s = p->out;
 	const struct wire_pkt *pkt = d->pkt;
 	int offl = 0;
+	wire_pr_names = p->names;
 	wire_pr_time(p, pkt);
 	if (p->o.show_iface) {
 		if (pkt->ifname) {
@@ -981,4 +996,5 @@ void wire_pr_line(struct wire_printer *p, const struct wire_dissect *d)
 	if ((offl & 1) || (pkt->flags & WIRE_PKT_CSUM_PARTIAL))
 		S(s, " [cksum offloaded]");
 	wire_sink_putc(s, '\n');
+	wire_pr_names = NULL;
 }

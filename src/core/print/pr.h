@@ -15,6 +15,9 @@
 #include "wire/sink.h"
 
 struct wire_stats;
+struct wire_names;
+
+#define WIRE_NAMES_CACHE 1024u /* -N: addresses whose names are kept */
 
 struct wire_printer {
 	struct wire_print_opts o;
@@ -25,6 +28,7 @@ struct wire_printer {
 	char hms[12];   /* "HH:MM:SS." */
 	int hms_valid;
 	struct wire_stats *stats;
+	struct wire_names *names; /* -N only */
 };
 
 /* Writes v in decimal. */
@@ -60,6 +64,14 @@ int wire_stats_new(struct wire_stats **sp);
 void wire_stats_add(struct wire_stats *st, const struct wire_dissect *d);
 void wire_stats_print(struct wire_stats *st, struct wire_sink *s);
 void wire_stats_free(struct wire_stats *st);
+
+/* -N (resolve.c). new returns 0 or -ENOMEM; lookup returns the host name of
+ * the address (fam 4 or 6), or NULL when it has none. */
+int wire_names_new(struct wire_names **np);
+const char *wire_names_lookup(struct wire_names *n, int fam, const uint8_t *a);
+void wire_names_free(struct wire_names *n);
+/* The name cache the line view uses while printing (NULL: numeric). */
+extern _Thread_local struct wire_names *wire_pr_names;
 
 /* Names shared by views: returns a static string. */
 const char *wire_pr_icmp_type(uint8_t type);

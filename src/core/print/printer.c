@@ -17,7 +17,8 @@ int wire_printer_new(struct wire_printer **pp, const struct wire_print_opts *o, 
 		return -ENOMEM;
 	p->o = *o;
 	p->out = out;
-	if (o->stats && wire_stats_new(&p->stats) < 0) {
+	if ((o->stats && wire_stats_new(&p->stats) < 0) || (o->resolve && wire_names_new(&p->names) < 0)) {
+		wire_stats_free(p->stats);
 		free(p);
 		return -ENOMEM;
 	}
@@ -71,5 +72,6 @@ void wire_printer_free(struct wire_printer *p)
 	if (!p)
 		return;
 	wire_stats_free(p->stats);
+	wire_names_free(p->names);
 	free(p);
 }
