@@ -16,7 +16,7 @@ SIZE=${1:-${SIZE:-4G}}
 RUNS=${RUNS:-3}
 BUILD=${BUILD:-build}
 WIRECAT=${WIRECAT:-$BUILD/wirecat}
-TOOLS=${TOOLS:-"wirecat nc.openbsd socat ncat iperf3"}
+TOOLS=${TOOLS:-"wirecat wirecat-rw nc.openbsd socat ncat iperf3"}
 RESULTS=bench/RESULTS.md
 
 [ -x "$WIRECAT" ] || { echo "relay.sh: $WIRECAT is missing: run 'make' first" >&2; exit 1; }
@@ -62,6 +62,9 @@ run_tool() {
 	wirecat)
 		srv="$WIRECAT listen --recv-only 127.0.0.1 $port"
 		cli="$WIRECAT connect 127.0.0.1 $port" ;;
+	wirecat-rw)
+		srv="$WIRECAT listen --no-splice --recv-only 127.0.0.1 $port"
+		cli="$WIRECAT connect --no-splice 127.0.0.1 $port" ;;
 	nc.openbsd)
 		srv="nc.openbsd -d -l 127.0.0.1 $port"
 		cli="nc.openbsd -N 127.0.0.1 $port" ;;
@@ -98,7 +101,7 @@ median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { if (
 declare -A RES
 avail=""
 for t in $TOOLS; do
-	if [ "$t" = wirecat ] || command -v "$t" >/dev/null; then
+	if [ "${t%-rw}" = wirecat ] || command -v "$t" >/dev/null; then
 		avail="$avail $t"
 	else
 		echo "relay.sh: $t is not installed; skipped" >&2
@@ -121,6 +124,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 ver() {
 	case $1 in
 	wirecat) "$WIRECAT" --version 2>/dev/null | head -1 ;;
+	wirecat-rw) echo "wirecat --no-splice (read/write, for comparison)" ;;
 	nc.openbsd) nc.openbsd -h 2>&1 | head -1 ;;
 	socat) socat -V 2>/dev/null | grep -m1 'socat version' | awk '{ print "socat", $3 }' ;;
 	ncat) ncat --version 2>&1 | head -1 | awk '{ print "ncat", $3 }' ;;
@@ -130,6 +134,7 @@ ver() {
 cmdline() {
 	case $1 in
 	wirecat) echo '`wirecat listen --recv-only A P >/dev/null` / `wirecat connect A P`' ;;
+	wirecat-rw) echo 'the same with `--no-splice` on both sides' ;;
 	nc.openbsd) echo '`nc.openbsd -d -l A P` / `nc.openbsd -N A P`' ;;
 	socat) echo '`socat -u TCP-LISTEN:P STDOUT` / `socat -u STDIN TCP:A:P`' ;;
 	ncat) echo '`ncat --recv-only -l A P` / `ncat --send-only A P`' ;;

@@ -227,6 +227,39 @@ def verbose_summary():
 
 
 @case
+def quit_after_stdin_eof():
+    """listen -q: stdin ends, FIN goes out, and the listener leaves after SECS
+    although the client never closes."""
+    with open(os.devnull, "rb") as dn:
+        p = Proc(["listen", "-v", "-q", "0.3", "127.0.0.1", "0"], stdin=dn)
+    with p:
+        port = p.port()
+        s = connect_tcp("127.0.0.1", port)
+        s.sendall(b"kept\n")
+        t0 = time.monotonic()
+        assert p.wait(5) == 0
+        assert time.monotonic() - t0 < 3 * SLOW
+        assert p.stdout_bytes() == b"kept\n"
+        assert "-q time after stdin EOF is over" in p.stderr_text(), p.stderr_text()
+        s.close()
+
+
+@case
+def send_only_discards():
+    p = Proc(["listen", "-v", "--send-only", "127.0.0.1", "0"])
+    with p:
+        port = p.port()
+        s = connect_tcp("127.0.0.1", port)
+        s.sendall(b"not printed\n")
+        p.send(b"sent\n")
+        p.close_stdin()
+        assert recv_all(s) == b"sent\n"
+        s.close()
+        assert p.wait(5) == 0
+        assert p.stdout_bytes() == b""
+
+
+@case
 def help_lists_options():
     rc, out, err = run(["listen", "--help"])
     assert rc == 0 and out.startswith(b"Usage: wirecat listen [OPTIONS] [ADDR] PORT\n")
