@@ -204,8 +204,40 @@ static void ipv4(struct wire_sink *s, const struct wire_layer *l)
 		fcsum(s, ip->csum, ip->csum_st);
 		fip4(s, "Source IP", ip->src);
 		fip4(s, "Dest IP", ip->dst);
-		if (ip->optlen)
+		if (ip->optlen) {
+			struct wire_opt_it it;
+			struct wire_opt o;
 			fu(s, "Options length", ip->optlen);
+			wire_opt_begin(&it, ip->opt, ip->optlen);
+			while (wire_opt_next(&it, &o)) {
+				const char *n;
+				switch (o.kind) {
+				case 0: n = "EOL"; break;
+				case 1: n = "NOP"; break;
+				case 7: n = "RR"; break;
+				case 68: n = "TS"; break;
+				case 130: n = "SEC"; break;
+				case 131: n = "LSRR"; break;
+				case 137: n = "SSRR"; break;
+				case 148: n = "RA"; break;
+				default: n = NULL; break;
+				}
+				label(s, "Option");
+				if (n)
+					wire_sink_puts(s, n);
+				else {
+					S(s, "kind ");
+					wire_pr_u(s, o.kind);
+				}
+				if (o.len > 1) {
+					S(s, ", length ");
+					wire_pr_u(s, o.len);
+				}
+				wire_sink_putc(s, '\n');
+			}
+			if (it.err)
+				fs(s, "Option", it.err == 1 ? "[|ip opt]" : "[bad opt]");
+		}
 		if (ip->gso)
 			fs(s, "Note", "GSO/TSO super-packet (length not final)");
 	}
