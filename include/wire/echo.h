@@ -38,12 +38,12 @@ enum wire_echo_ev {
 /* One event, valid only during the callback. */
 struct wire_echo_event {
 	enum wire_echo_ev type;
-	int worker;                 /* worker index 0..threads-1 */
+	int worker;                  /* worker index 0..threads-1 */
 	const struct sockaddr *peer; /* NULL for ACCEPT_ERR */
 	socklen_t peer_len;
 	uint64_t bytes_in, bytes_out; /* of this connection so far */
-	int err;                    /* -errno or WIRE_E_* for ERROR/BAD_FRAME/ACCEPT_ERR */
-	const char *why;            /* BAD_FRAME: the decoder's reason */
+	int err;                      /* -errno or WIRE_E_* for ERROR/BAD_FRAME/ACCEPT_ERR */
+	const char *why;              /* BAD_FRAME: the decoder's reason */
 };
 
 /* Called from worker threads (concurrently when threads > 1). */
@@ -58,19 +58,19 @@ struct wire_echo_config {
 	uint64_t max_conns; /* 0: no limit; over it a client is accepted and closed */
 	int idle_ms;        /* 0: never; else close clients idle that long */
 	const struct wire_frame_spec *frame; /* NULL: echo bytes as they come */
-	int stop_fd;        /* -1, or an fd (e.g. a signalfd) whose readability stops the
-			       server; it is never read, so every worker sees it */
+	int stop_fd;           /* -1, or an fd (e.g. a signalfd) whose readability stops the
+	                          server; it is never read, so every worker sees it */
 	wire_echo_cb on_event; /* may be NULL */
 	void *ud;
 };
 
 struct wire_echo_stats {
-	uint64_t conns;     /* TCP connections accepted and served */
-	uint64_t refused;   /* closed at once over max_conns */
-	uint64_t active;    /* open right now */
+	uint64_t conns;   /* TCP connections accepted and served */
+	uint64_t refused; /* closed at once over max_conns */
+	uint64_t active;  /* open right now */
 	uint64_t fin, rst, idle, bad_frames, errors, shutdown; /* how they ended */
-	uint64_t tcp_in, tcp_out;     /* TCP bytes */
-	uint64_t dgrams_in, dgrams_out, udp_in, udp_out; /* UDP datagrams and bytes */
+	uint64_t tcp_in, tcp_out;                              /* TCP bytes */
+	uint64_t dgrams_in, dgrams_out, udp_in, udp_out;       /* UDP datagrams and bytes */
 	uint64_t udp_dropped; /* datagrams received but not sent back (send buffer full) */
 	uint64_t accept_errors;
 };
@@ -82,7 +82,7 @@ struct wire_echo;
  * Returns 0 and *out, -errno (-EADDRINUSE, -EACCES...), WIRE_E_RESOLVE (the
  * getaddrinfo code in *gai_err) or WIRE_E_USAGE for a bad configuration. */
 int wire_echo_new(const struct wire_echo_config *cfg, struct wire_echo **out, int *gai_err,
-		  const char **failed_proto);
+                  const char **failed_proto);
 
 /* Copies the bound address (TCP's, else UDP's) to *addr. Returns 1 when the
  * sockets are dual-stack (IPv6 wildcard taking IPv4 too), else 0. */

@@ -83,24 +83,21 @@ static const char *bind_hint(int err, const char *proto, uint16_t port, char *bu
 	switch (err) {
 	case -EADDRINUSE:
 		snprintf(buf, n,
-			 " (%s port %u is held by another program: see 'ss -l%snp sport = :%u'; "
-			 "not a TIME_WAIT leftover, wirecat sets SO_REUSEADDR)",
-			 proto, (unsigned)port, strcmp(proto, "udp") ? "t" : "u", (unsigned)port);
+		         " (%s port %u is held by another program: see 'ss -l%snp sport = :%u'; "
+		         "not a TIME_WAIT leftover, wirecat sets SO_REUSEADDR)",
+		         proto, (unsigned)port, strcmp(proto, "udp") ? "t" : "u", (unsigned)port);
 		break;
 	case -EACCES:
 		snprintf(buf, n,
-			 " (ports under 1024 need root or CAP_NET_BIND_SERVICE: "
-			 "sudo setcap cap_net_bind_service=+ep $(command -v wirecat), "
-			 "or use a port of 1024 or more)");
+		         " (ports under 1024 need root or CAP_NET_BIND_SERVICE: "
+		         "sudo setcap cap_net_bind_service=+ep $(command -v wirecat), "
+		         "or use a port of 1024 or more)");
 		break;
 	case -EADDRNOTAVAIL:
 		snprintf(buf, n, " (not an address of this machine: see 'ip addr')");
 		break;
-	case -EAFNOSUPPORT:
-		snprintf(buf, n, " (this address family is not available here)");
-		break;
-	default:
-		buf[0] = 0;
+	case -EAFNOSUPPORT: snprintf(buf, n, " (this address family is not available here)"); break;
+	default: buf[0] = 0;
 	}
 	return buf;
 }
@@ -111,9 +108,9 @@ static void on_event(void *ud, const struct wire_echo_event *ev)
 	char a[WIRE_ADDRSTRLEN];
 	if (ev->type == WIRE_ECHO_ACCEPT_ERR) {
 		cli_err("echo: accept: %s%s", wire_strerror(ev->err),
-			ev->err == -EMFILE || ev->err == -ENFILE
-				? " (out of file descriptors: raise 'ulimit -n'; pausing accepts)"
-				: "");
+		        ev->err == -EMFILE || ev->err == -ENFILE
+		            ? " (out of file descriptors: raise 'ulimit -n'; pausing accepts)"
+		            : "");
 		return;
 	}
 	if (!o->verbose)
@@ -132,10 +129,12 @@ static void on_event(void *ud, const struct wire_echo_event *ev)
 		break;
 	case WIRE_ECHO_BAD_FRAME:
 		cli_info("%s bad frame: %s; closed, %llu bytes", a,
-			 ev->why && ev->why[0] ? ev->why : wire_strerror(ev->err), in);
+		         ev->why && ev->why[0] ? ev->why : wire_strerror(ev->err), in);
 		break;
 	case WIRE_ECHO_SHUTDOWN: cli_info("%s closed (server stopping), %llu bytes", a, in); break;
-	default: cli_info("%s closed (error: %s), %llu bytes", a, wire_strerror(ev->err), in); break;
+	default:
+		cli_info("%s closed (error: %s), %llu bytes", a, wire_strerror(ev->err), in);
+		break;
 	}
 }
 
@@ -165,16 +164,16 @@ static int parse_uint(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
 int cmd_echo(int argc, char **argv)
 {
 	static const struct option lopts[] = {
-		{"tcp", no_argument, NULL, 't'},
-		{"udp", no_argument, NULL, 'u'},
-		{"threads", required_argument, NULL, 'j'},
-		{"max-conns", required_argument, NULL, 'M'},
-		{"idle", required_argument, NULL, 'I'},
-		{"frame", required_argument, NULL, 'F'},
-		{"max-frame", required_argument, NULL, 'X'},
-		{"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"tcp", no_argument, NULL, 't'},
+	    {"udp", no_argument, NULL, 'u'},
+	    {"threads", required_argument, NULL, 'j'},
+	    {"max-conns", required_argument, NULL, 'M'},
+	    {"idle", required_argument, NULL, 'I'},
+	    {"frame", required_argument, NULL, 'F'},
+	    {"max-frame", required_argument, NULL, 'X'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct opts o = {0};
 	int tcp = 0, udp = 0, family = AF_UNSPEC;
@@ -193,19 +192,22 @@ int cmd_echo(int argc, char **argv)
 		case 'h': usage(); return WIRE_EXIT_OK;
 		case 'j':
 			if (parse_uint(optarg, 1, WIRE_ECHO_THREADS_MAX, &threads) < 0)
-				return cli_usage_err(CMD, "echo: -j '%s': expected a number of threads, 1..%d",
-						     optarg, WIRE_ECHO_THREADS_MAX);
+				return cli_usage_err(
+				    CMD, "echo: -j '%s': expected a number of threads, 1..%d",
+				    optarg, WIRE_ECHO_THREADS_MAX);
 			break;
 		case 'M':
 			if (parse_uint(optarg, 1, 100000000, &o.max_conns) < 0)
-				return cli_usage_err(CMD, "echo: --max-conns '%s': expected a number, 1 or more",
-						     optarg);
+				return cli_usage_err(
+				    CMD, "echo: --max-conns '%s': expected a number, 1 or more",
+				    optarg);
 			break;
 		case 'I': {
 			double secs;
 			if (cli_parse_secs(optarg, &secs) < 0 || secs <= 0 || secs > 86400.0 * 365)
-				return cli_usage_err(CMD, "echo: --idle '%s': expected seconds, e.g. 30 or 0.5",
-						     optarg);
+				return cli_usage_err(
+				    CMD, "echo: --idle '%s': expected seconds, e.g. 30 or 0.5",
+				    optarg);
 			o.idle_ms = (int)(secs * 1000.0 + 0.5);
 			if (o.idle_ms < 1)
 				o.idle_ms = 1;
@@ -213,11 +215,14 @@ int cmd_echo(int argc, char **argv)
 		}
 		case 'F': frame_text = optarg; break;
 		case 'X':
-			if (cli_parse_size(optarg, MAX_FRAME_LIMIT, &max_frame) < 0 || max_frame == 0)
-				return cli_usage_err(CMD, "echo: --max-frame '%s': expected a size, 1..1G", optarg);
+			if (cli_parse_size(optarg, MAX_FRAME_LIMIT, &max_frame) < 0 ||
+			    max_frame == 0)
+				return cli_usage_err(
+				    CMD, "echo: --max-frame '%s': expected a size, 1..1G", optarg);
 			break;
 		case ':':
-			return cli_usage_err(CMD, "echo: option '%s' needs an argument", argv[optind - 1]);
+			return cli_usage_err(CMD, "echo: option '%s' needs an argument",
+			                     argv[optind - 1]);
 		default:
 			if (optopt)
 				return cli_usage_err(CMD, "echo: unknown option '-%c'", optopt);
@@ -276,18 +281,18 @@ int cmd_echo(int argc, char **argv)
 	}
 
 	struct wire_echo_config cfg = {
-		.host = host,
-		.port = port,
-		.family = family,
-		.tcp = tcp,
-		.udp = udp,
-		.threads = (int)threads,
-		.max_conns = o.max_conns,
-		.idle_ms = o.idle_ms,
-		.frame = frame_text ? &spec : NULL,
-		.stop_fd = sfd,
-		.on_event = on_event,
-		.ud = &o,
+	    .host = host,
+	    .port = port,
+	    .family = family,
+	    .tcp = tcp,
+	    .udp = udp,
+	    .threads = (int)threads,
+	    .max_conns = o.max_conns,
+	    .idle_ms = o.idle_ms,
+	    .frame = frame_text ? &spec : NULL,
+	    .stop_fd = sfd,
+	    .on_event = on_event,
+	    .ud = &o,
 	};
 	struct wire_echo *e = NULL;
 	int gai = 0;
@@ -300,7 +305,7 @@ int cmd_echo(int argc, char **argv)
 			cli_err("echo %s: %s", host ? host : w, gai_strerror(gai));
 		else
 			cli_err("echo %s: %s%s", w, wire_strerror(rc),
-				bind_hint(rc, proto ? proto : "tcp", port, hint, sizeof(hint)));
+			        bind_hint(rc, proto ? proto : "tcp", port, hint, sizeof(hint)));
 		close(sfd);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		return rc == -EACCES ? WIRE_EXIT_PRIV : cli_exit_code(rc);
@@ -316,9 +321,13 @@ int cmd_echo(int argc, char **argv)
 			snprintf(extra, sizeof(extra), ", %d workers", (int)threads);
 		/* wire_addr_str shows the IPv6 wildcard as [::]. */
 		cli_info("listening on %s (%s, %s%s%s%s)", a,
-			 tcp && udp ? "tcp+udp" : tcp ? "tcp" : "udp",
-			 dual ? "IPv4 and IPv6" : v6 ? "IPv6" : "IPv4", extra,
-			 frame_text ? ", frame " : "", frame_text ? frame_text : "");
+		         tcp && udp ? "tcp+udp"
+		         : tcp      ? "tcp"
+		                    : "udp",
+		         dual ? "IPv4 and IPv6"
+		         : v6 ? "IPv6"
+		              : "IPv4",
+		         extra, frame_text ? ", frame " : "", frame_text ? frame_text : "");
 	}
 
 	rc = wire_echo_run(e);
@@ -329,19 +338,20 @@ int cmd_echo(int argc, char **argv)
 	 * kill the process before its summary. */
 	close(sfd);
 
-	cli_err("echo: %llu connections, %llu refused (--max-conns), %llu bytes in, %llu bytes out, "
-		"%llu datagrams in, %llu datagrams out",
-		(unsigned long long)st.conns, (unsigned long long)st.refused,
-		(unsigned long long)(st.tcp_in + st.udp_in),
-		(unsigned long long)(st.tcp_out + st.udp_out), (unsigned long long)st.dgrams_in,
-		(unsigned long long)st.dgrams_out);
+	cli_err(
+	    "echo: %llu connections, %llu refused (--max-conns), %llu bytes in, %llu bytes out, "
+	    "%llu datagrams in, %llu datagrams out",
+	    (unsigned long long)st.conns, (unsigned long long)st.refused,
+	    (unsigned long long)(st.tcp_in + st.udp_in),
+	    (unsigned long long)(st.tcp_out + st.udp_out), (unsigned long long)st.dgrams_in,
+	    (unsigned long long)st.dgrams_out);
 	if (o.verbose)
 		cli_info("echo: closed: %llu FIN, %llu RST, %llu idle, %llu bad frame, %llu error, "
-			 "%llu at stop; %llu datagrams dropped, %llu accept errors",
-			 (unsigned long long)st.fin, (unsigned long long)st.rst,
-			 (unsigned long long)st.idle, (unsigned long long)st.bad_frames,
-			 (unsigned long long)st.errors, (unsigned long long)st.shutdown,
-			 (unsigned long long)st.udp_dropped, (unsigned long long)st.accept_errors);
+		         "%llu at stop; %llu datagrams dropped, %llu accept errors",
+		         (unsigned long long)st.fin, (unsigned long long)st.rst,
+		         (unsigned long long)st.idle, (unsigned long long)st.bad_frames,
+		         (unsigned long long)st.errors, (unsigned long long)st.shutdown,
+		         (unsigned long long)st.udp_dropped, (unsigned long long)st.accept_errors);
 	if (rc < 0) {
 		cli_err("echo: event loop: %s", wire_strerror(rc));
 		return WIRE_EXIT_FAIL;

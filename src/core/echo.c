@@ -40,16 +40,16 @@ union peer_addr {
 };
 
 struct conn {
-	struct wire_io io;         /* first member: the loop hands it back */
+	struct wire_io io; /* first member: the loop hands it back */
 	struct worker *w;
-	struct conn *prev, *next;  /* activity list, oldest first */
-	struct wire_buf out;       /* unsent echo; no storage while empty */
-	struct wire_framer *fr;    /* --frame: allocated at the first byte */
-	int64_t last;              /* last activity (loop time, ms) */
+	struct conn *prev, *next; /* activity list, oldest first */
+	struct wire_buf out;      /* unsent echo; no storage while empty */
+	struct wire_framer *fr;   /* --frame: allocated at the first byte */
+	int64_t last;             /* last activity (loop time, ms) */
 	uint64_t in, sent;
 	union peer_addr peer;
 	socklen_t peer_len;
-	int eof;                   /* the client sent FIN */
+	int eof; /* the client sent FIN */
 };
 
 struct worker {
@@ -76,30 +76,30 @@ struct wire_echo {
 	struct wire_echo_config cfg;
 	struct wire_frame_spec frame;
 	int framed;
-	size_t out_max;   /* pending-output limit of one connection */
+	size_t out_max; /* pending-output limit of one connection */
 	int evfd;
 	int nw;
 	struct worker *w;
-	uint64_t active;  /* open connections, all workers (atomic) */
+	uint64_t active; /* open connections, all workers (atomic) */
 	struct wire_addr addr;
 	int dual;
 };
 
 static void emit(struct worker *w, enum wire_echo_ev type, const struct conn *c, int err,
-		 const char *why)
+                 const char *why)
 {
 	const struct wire_echo_config *cfg = &w->e->cfg;
 	if (!cfg->on_event)
 		return;
 	struct wire_echo_event ev = {
-		.type = type,
-		.worker = w->idx,
-		.peer = c ? &c->peer.sa : NULL,
-		.peer_len = c ? c->peer_len : 0,
-		.bytes_in = c ? c->in : 0,
-		.bytes_out = c ? c->sent : 0,
-		.err = err,
-		.why = why,
+	    .type = type,
+	    .worker = w->idx,
+	    .peer = c ? &c->peer.sa : NULL,
+	    .peer_len = c ? c->peer_len : 0,
+	    .bytes_in = c ? c->in : 0,
+	    .bytes_out = c ? c->sent : 0,
+	    .err = err,
+	    .why = why,
 	};
 	cfg->on_event(cfg->ud, &ev);
 }
@@ -290,7 +290,8 @@ static int conn_read(struct conn *c)
 			}
 			rc = wire_framer_feed(c->fr, w->scratch, (size_t)n, on_frame, &fx);
 			if (rc < 0) {
-				conn_close(c, WIRE_ECHO_BAD_FRAME, rc, c->fr->err ? c->fr->why : fx.why);
+				conn_close(c, WIRE_ECHO_BAD_FRAME, rc,
+				           c->fr->err ? c->fr->why : fx.why);
 				return 1;
 			}
 			rc = conn_flush(c);
@@ -486,7 +487,8 @@ static void udp_cb(struct wire_loop *l, struct wire_io *io, uint32_t events)
 		}
 		int done = 0;
 		while (done < n) {
-			int k = sendmmsg(io->fd, w->msgs + done, (unsigned)(n - done), MSG_DONTWAIT);
+			int k =
+			    sendmmsg(io->fd, w->msgs + done, (unsigned)(n - done), MSG_DONTWAIT);
 			if (k < 0) {
 				if (errno == EINTR)
 					continue;
@@ -572,15 +574,15 @@ static void close_sockets(struct wire_echo *e)
 /* Opens one worker's sockets on *port (0: pick, then set *port). Returns 0 or
  * a negative code; *proto names the failing protocol. */
 static int open_worker(struct wire_echo *e, struct worker *w, uint16_t *port, int flags,
-		       int *gai_err, const char **proto)
+                       int *gai_err, const char **proto)
 {
 	const struct wire_echo_config *cfg = &e->cfg;
 	struct wire_addr bound;
 	int rc;
 	if (cfg->tcp) {
 		*proto = "tcp";
-		rc = wire_listen(cfg->host, *port, cfg->family, SOCK_STREAM, flags, &w->tcp.fd, &bound,
-				 gai_err);
+		rc = wire_listen(cfg->host, *port, cfg->family, SOCK_STREAM, flags, &w->tcp.fd,
+		                 &bound, gai_err);
 		if (rc < 0)
 			return rc;
 		if (w->idx == 0) {
@@ -594,8 +596,8 @@ static int open_worker(struct wire_echo *e, struct worker *w, uint16_t *port, in
 	}
 	if (cfg->udp) {
 		*proto = "udp";
-		rc = wire_listen(cfg->host, *port, cfg->family, SOCK_DGRAM, flags, &w->udp.fd, &bound,
-				 gai_err);
+		rc = wire_listen(cfg->host, *port, cfg->family, SOCK_DGRAM, flags, &w->udp.fd,
+		                 &bound, gai_err);
 		if (rc < 0)
 			return rc;
 		if (w->idx == 0 && !cfg->tcp) {
@@ -611,7 +613,7 @@ static int open_worker(struct wire_echo *e, struct worker *w, uint16_t *port, in
 }
 
 int wire_echo_new(const struct wire_echo_config *cfg, struct wire_echo **out, int *gai_err,
-		  const char **failed_proto)
+                  const char **failed_proto)
 {
 	const char *proto_dummy;
 	if (!failed_proto)

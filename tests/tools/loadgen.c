@@ -42,11 +42,11 @@ struct conn {
 	int fd;
 	enum state st;
 	uint32_t id;
-	uint32_t off;      /* pattern offset of the current message */
-	uint32_t sent;     /* bytes of the current message sent */
-	uint32_t got;      /* bytes of the current message received */
+	uint32_t off;  /* pattern offset of the current message */
+	uint32_t sent; /* bytes of the current message sent */
+	uint32_t got;  /* bytes of the current message received */
 	uint64_t rounds;
-	int64_t t_start;   /* connect start */
+	int64_t t_start; /* connect start */
 };
 
 static struct {
@@ -63,8 +63,13 @@ static struct {
 	long connecting_max;
 	uint8_t data[4096];
 	size_t data_len;
-} opt = {.conns = 1, .msg = 64, .secs = 1, .window = 64, .dsize = 64, .connect_timeout = 10,
-	 .connecting_max = 256};
+} opt = {.conns = 1,
+         .msg = 64,
+         .secs = 1,
+         .window = 64,
+         .dsize = 64,
+         .connect_timeout = 10,
+         .connecting_max = 256};
 
 static int ep;
 static uint8_t *pattern; /* pattern[i] = i & 0xff, MAX_MSG + 256 bytes */
@@ -79,14 +84,14 @@ static int64_t now_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-static void die_usage(const char *why)
+__attribute__((noreturn)) static void die_usage(const char *why)
 {
 	fprintf(stderr,
-		"loadgen: %s\n"
-		"usage: loadgen MODE HOST PORT [-c CONNS] [-m MSG] [-t SECS] [-n ROUNDS]\n"
-		"               [-w WINDOW] [-s SIZE] [-d HEX] [-T CONNECT_SECS] [-C CONNECTING]\n"
-		"MODE: tcp udp vanish rst half noread\n",
-		why);
+	        "loadgen: %s\n"
+	        "usage: loadgen MODE HOST PORT [-c CONNS] [-m MSG] [-t SECS] [-n ROUNDS]\n"
+	        "               [-w WINDOW] [-s SIZE] [-d HEX] [-T CONNECT_SECS] [-C CONNECTING]\n"
+	        "MODE: tcp udp vanish rst half noread\n",
+	        why);
 	exit(2);
 }
 
@@ -178,6 +183,11 @@ static int start_connect(struct conn *c)
 	int one = 1;
 	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0)
 		perror("loadgen: TCP_NODELAY");
+	/* We close first, so our ports sit in TIME_WAIT for a minute: with
+	 * SO_REUSEADDR those do not stop servers (which set it too) from
+	 * binding the same port numbers meanwhile. */
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
+		perror("loadgen: SO_REUSEADDR");
 	c->fd = fd;
 	c->t_start = now_us();
 	if (connect(fd, (struct sockaddr *)&opt.addr, opt.addrlen) < 0 && errno != EINPROGRESS) {
@@ -257,7 +267,7 @@ static int pp_send(struct conn *c)
 {
 	while (c->sent < (uint32_t)opt.msg) {
 		ssize_t k = send(c->fd, pattern + c->off + c->sent, (size_t)opt.msg - c->sent,
-				 MSG_NOSIGNAL | MSG_DONTWAIT);
+		                 MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (k < 0) {
 			if (errno == EINTR)
 				continue;
@@ -328,7 +338,8 @@ static int run_tcp(void)
 				active--;
 				continue;
 			}
-			if (memcmp(rx, pattern + c->off + c->got, (size_t)k) != 0 || c->got + (uint32_t)k > c->sent) {
+			if (memcmp(rx, pattern + c->off + c->got, (size_t)k) != 0 ||
+			    c->got + (uint32_t)k > c->sent) {
 				fail(c, &n_mismatch, 0);
 				active--;
 				continue;
@@ -379,9 +390,9 @@ static int run_tcp(void)
 	       "mismatch=%ld eof=%ld reset=%ld completed=%ld rounds=%llu secs=%.3f rtps=%.0f "
 	       "min_rounds=%llu max_rounds=%llu connect_secs=%.3f last_error=%s\n",
 	       opt.conns, n_connected, n_connect_err, n_fail, n_stalled, n_mismatch, n_eof, n_reset,
-	       open_at_end, (unsigned long long)counted, secs, secs > 0 ? (double)counted / secs : 0.0,
-	       (unsigned long long)mn, (unsigned long long)mx, csecs,
-	       last_errno ? strerror(last_errno) : "none");
+	       open_at_end, (unsigned long long)counted, secs,
+	       secs > 0 ? (double)counted / secs : 0.0, (unsigned long long)mn,
+	       (unsigned long long)mx, csecs, last_errno ? strerror(last_errno) : "none");
 	fflush(stdout);
 	return n_fail || n_connect_err ? 1 : 0;
 }
@@ -413,29 +424,29 @@ static int run_udp(void)
 	int64_t last_rx = t0;
 	for (long i = 0; i < win; i++)
 		memset(buf + (size_t)i * (size + 1), 'a' + (int)(i % 26), size);
-	/* Sends k datagrams from the window. */
-#define UDP_SEND(k)                                                                     \
-	do {                                                                            \
-		long todo_ = (k), done_ = 0;                                            \
-		for (long j_ = 0; j_ < todo_; j_++) {                                   \
-			iov[j_].iov_base = buf + (size_t)j_ * (size + 1);               \
-			iov[j_].iov_len = size;                                         \
-			memset(&msgs[j_].msg_hdr, 0, sizeof(msgs[j_].msg_hdr));         \
-			msgs[j_].msg_hdr.msg_iov = &iov[j_];                            \
-			msgs[j_].msg_hdr.msg_iovlen = 1;                                \
-		}                                                                       \
-		while (done_ < todo_) {                                                 \
-			int s_ = sendmmsg(fd, msgs + done_, (unsigned)(todo_ - done_), 0); \
-			if (s_ < 0) {                                                   \
-				if (errno == EINTR)                                     \
-					continue;                                       \
-				errors++;                                               \
-				last_errno = errno;                                     \
-				break;                                                  \
-			}                                                               \
-			done_ += s_;                                                    \
-		}                                                                       \
-		inflight += done_;                                                      \
+		/* Sends k datagrams from the window. */
+#define UDP_SEND(k)                                                                                \
+	do {                                                                                       \
+		long todo_ = (k), done_ = 0;                                                       \
+		for (long j_ = 0; j_ < todo_; j_++) {                                              \
+			iov[j_].iov_base = buf + (size_t)j_ * (size + 1);                          \
+			iov[j_].iov_len = size;                                                    \
+			memset(&msgs[j_].msg_hdr, 0, sizeof(msgs[j_].msg_hdr));                    \
+			msgs[j_].msg_hdr.msg_iov = &iov[j_];                                       \
+			msgs[j_].msg_hdr.msg_iovlen = 1;                                           \
+		}                                                                                  \
+		while (done_ < todo_) {                                                            \
+			int s_ = sendmmsg(fd, msgs + done_, (unsigned)(todo_ - done_), 0);         \
+			if (s_ < 0) {                                                              \
+				if (errno == EINTR)                                                \
+					continue;                                                  \
+				errors++;                                                          \
+				last_errno = errno;                                                \
+				break;                                                             \
+			}                                                                          \
+			done_ += s_;                                                               \
+		}                                                                                  \
+		inflight += done_;                                                                 \
 	} while (0)
 	UDP_SEND(win);
 	for (;;) {
@@ -553,7 +564,8 @@ static int run_misbehave(void)
 				struct conn *c = &conns[i];
 				if (c->st != ST_OPEN)
 					continue;
-				ssize_t k = send(c->fd, pattern, 65536, MSG_NOSIGNAL | MSG_DONTWAIT);
+				ssize_t k =
+				    send(c->fd, pattern, 65536, MSG_NOSIGNAL | MSG_DONTWAIT);
 				if (k > 0) {
 					sent += (uint64_t)k;
 					progress = 1;
@@ -631,8 +643,8 @@ int main(int argc, char **argv)
 		rc = run_tcp();
 	else if (!strcmp(opt.mode, "udp"))
 		rc = run_udp();
-	else if (!strcmp(opt.mode, "vanish") || !strcmp(opt.mode, "rst") || !strcmp(opt.mode, "half") ||
-		 !strcmp(opt.mode, "noread"))
+	else if (!strcmp(opt.mode, "vanish") || !strcmp(opt.mode, "rst") ||
+	         !strcmp(opt.mode, "half") || !strcmp(opt.mode, "noread"))
 		rc = run_misbehave();
 	else
 		die_usage("unknown mode");

@@ -57,8 +57,8 @@ static int client(int type, uint16_t port)
 int main(void)
 {
 	struct wire_echo *e = NULL;
-	struct wire_echo_config cfg = {.host = "127.0.0.1", .family = AF_UNSPEC, .threads = 1,
-				       .stop_fd = -1};
+	struct wire_echo_config cfg = {
+	    .host = "127.0.0.1", .family = AF_UNSPEC, .threads = 1, .stop_fd = -1};
 	CHECK_INT(wire_echo_new(&cfg, &e, NULL, NULL), WIRE_E_USAGE); /* neither tcp nor udp */
 	cfg.tcp = 1;
 	cfg.threads = 0;
@@ -66,26 +66,42 @@ int main(void)
 	cfg.threads = WIRE_ECHO_THREADS_MAX + 1;
 	CHECK_INT(wire_echo_new(&cfg, &e, NULL, NULL), WIRE_E_USAGE);
 
-	/* A port free for TCP but taken for UDP: EADDRINUSE, blamed on udp. */
-	int u = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	struct sockaddr_in ua = {.sin_family = AF_INET};
-	ua.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	socklen_t ul = sizeof(ua);
-	CHECK(u >= 0 && bind(u, (struct sockaddr *)&ua, sizeof(ua)) == 0 &&
-	      getsockname(u, (struct sockaddr *)&ua, &ul) == 0);
+	/* A port free for TCP but taken for UDP: EADDRINUSE, blamed on udp.
+	 * The port comes from a TCP listener closed just before (no TIME_WAIT
+	 * left behind), then held for UDP. */
+	int u = -1;
+	uint16_t uport = 0;
+	for (int i = 0; i < 20 && u < 0; i++) {
+		int t = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		struct sockaddr_in ta = {.sin_family = AF_INET};
+		ta.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		socklen_t tl = sizeof(ta);
+		if (t < 0 || bind(t, (struct sockaddr *)&ta, sizeof(ta)) < 0 || listen(t, 1) < 0 ||
+		    getsockname(t, (struct sockaddr *)&ta, &tl) < 0) {
+			if (t >= 0)
+				close(t);
+			continue;
+		}
+		u = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (u >= 0 && bind(u, (struct sockaddr *)&ta, sizeof(ta)) < 0) {
+			close(u);
+			u = -1;
+		}
+		uport = ntohs(ta.sin_port);
+		close(t);
+	}
+	CHECK(u >= 0);
 	cfg.threads = 1;
 	cfg.udp = 1;
-	cfg.port = ntohs(ua.sin_port);
+	cfg.port = uport;
 	const char *proto = NULL;
 	int rc = wire_echo_new(&cfg, &e, NULL, &proto);
-	if (rc == 0) {
-		/* the TCP side of that port was busy elsewhere: nothing to check */
+	CHECK_INT(rc, -EADDRINUSE);
+	CHECK_STR(proto, "udp");
+	if (rc == 0)
 		wire_echo_free(e);
-	} else {
-		CHECK_INT(rc, -EADDRINUSE);
-		CHECK_STR(proto, "udp");
-	}
-	close(u);
+	if (u >= 0)
+		close(u);
 
 	/* A two-worker server on a free port. */
 	cfg.port = 0;
