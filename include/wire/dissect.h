@@ -324,8 +324,8 @@ int wire_csum_l4(const struct wire_layer *ip, uint8_t proto, const uint8_t *seg,
 
 /* Returns the checksum verdict (enum wire_csum) for the transport segment of
  * layer l (seglen bytes from l->off, checksum over the pseudo-header when
- * proto != 0): PARTIAL/GSO when the packet says so, UNCHECKED when quoted,
- * fragmented or not fully captured. */
+ * proto != 0): PARTIAL/GSO when the packet says so, OK when the kernel says
+ * it verified it, UNCHECKED when quoted, fragmented or not fully captured. */
 int wire_csum_verdict(const struct wire_dissect *d, const struct wire_layer *l, uint8_t proto,
 		      uint32_t seglen);
 

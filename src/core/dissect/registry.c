@@ -269,6 +269,8 @@ int wire_csum_verdict(const struct wire_dissect *d, const struct wire_layer *l, 
 		return WIRE_CSUM_PARTIAL;
 	if (d->gso || (pkt->flags & WIRE_PKT_GSO))
 		return WIRE_CSUM_GSO;
+	if (pkt->flags & WIRE_PKT_CSUM_VALID)
+		return WIRE_CSUM_OK; /* the kernel (or NIC) verified it already */
 	if (l->off > pkt->caplen || seglen > pkt->caplen - l->off)
 		return WIRE_CSUM_UNCHECKED;
 	const uint8_t *seg = pkt->data + l->off;
