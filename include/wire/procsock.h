@@ -35,7 +35,7 @@ struct wire_procsock {
  * udp6; family (AF_INET/AF_INET6) and proto say which file it came from.
  * Returns 1 with *e filled, or 0 for the header line and malformed lines. */
 int wire_procsock_parse_line(const char *line, size_t n, int family, int proto,
-			     struct wire_procsock *e);
+                             struct wire_procsock *e);
 
 /* Collects the socket inodes among the open descriptors of pid into inodes
  * (at most max, sorted, without duplicates). Returns the count, or -errno
@@ -92,6 +92,6 @@ struct wire_capture;
  * filter does not compile or cannot run in the kernel, or another negative
  * code. */
 int wire_procsock_apply(struct wire_procsock_watch *w, struct wire_capture *cap, int linktype,
-			unsigned snaplen, const char *user, char *why, size_t n);
+                        unsigned snaplen, const char *user, char *why, size_t n);
 
 #endif

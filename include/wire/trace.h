@@ -44,8 +44,8 @@
 #define WIRE_TRACE_FILTER_MAX 4096 /* kernel filter text */
 
 /* The one line written when capture is not allowed (the command goes on). */
-#define WIRE_TRACE_PRIV_MSG                                                                    \
-	"wirecat: --trace needs root or CAP_NET_RAW and CAP_NET_ADMIN; continuing without the " \
+#define WIRE_TRACE_PRIV_MSG                                                                        \
+	"wirecat: --trace needs root or CAP_NET_RAW and CAP_NET_ADMIN; continuing without the "    \
 	"trace\n"
 
 /* Flags for wire_trace_start. */
@@ -64,7 +64,7 @@ struct wire_trace;
  * without privileges, else the reason) has been written to out and the
  * command goes on untraced. */
 struct wire_trace *wire_trace_start(int fd, const struct sockaddr *peer, socklen_t peerlen,
-				    struct wire_sink *out, int flags);
+                                    struct wire_sink *out, int flags);
 
 /* Binds an unbound socket to port 0 (the wildcard address of its family) so
  * that its port is known, and filtered on, before connect() sends the SYN.
@@ -84,16 +84,17 @@ void wire_trace_peer(struct wire_trace *tr, const struct sockaddr *peer, socklen
 /* Follows explicit endpoints: proto, the local address (port 0 = any) and the
  * remote one (NULL or port 0 = any). Used by wire_trace_watch and by tests. */
 void wire_trace_watch_addr(struct wire_trace *tr, int proto, const struct sockaddr *local,
-			   const struct sockaddr *remote);
+                           const struct sockaddr *remote);
 
 /* Records a socket call or an event of the command ("connect()",
  * "write(6)", "read() = 6", "shutdown(SHUT_WR)", "peer closed: read() = 0"),
  * stamped with CLOCK_REALTIME now. */
-void wire_trace_call(struct wire_trace *tr, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void wire_trace_call(struct wire_trace *tr, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* The same with an explicit timestamp (tests). */
 void wire_trace_call_at(struct wire_trace *tr, const struct timespec *ts, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Waits up to WIRE_TRACE_DRAIN_MS for the last packets, prints everything
  * still queued and a closing summary, stops capturing and frees the trace.
@@ -156,14 +157,14 @@ const char *wire_tcps_name(int st);
 struct wire_tcp_track {
 	int state;
 	int have_iss, have_irs;
-	uint32_t iss, irs;        /* initial sequence numbers: ours, the peer's */
-	int fin_sent, fin_rcvd;   /* a FIN went out / came in */
-	uint32_t fin_seq;         /* sequence number of our FIN */
-	int closed_first;         /* 1 this side sent FIN first, 2 the peer did */
-	uint64_t sent, rcvd;      /* payload bytes each way */
-	int sent_after_fin;       /* this side sent data after the peer's FIN */
-	int handshake_done;       /* the "connected" note was given */
-	struct timespec syn_ts;   /* first SYN of the handshake */
+	uint32_t iss, irs;      /* initial sequence numbers: ours, the peer's */
+	int fin_sent, fin_rcvd; /* a FIN went out / came in */
+	uint32_t fin_seq;       /* sequence number of our FIN */
+	int closed_first;       /* 1 this side sent FIN first, 2 the peer did */
+	uint64_t sent, rcvd;    /* payload bytes each way */
+	int sent_after_fin;     /* this side sent data after the peer's FIN */
+	int handshake_done;     /* the "connected" note was given */
+	struct timespec syn_ts; /* first SYN of the handshake */
 };
 
 /* Events the tracker reports for one segment (bit set). */
@@ -177,7 +178,7 @@ struct wire_tcp_track {
  * Writes a plain-language note (or "") into note (size n) for a RST, the
  * handshake, TIME_WAIT and the end. Returns the WIRE_TCPT_* bits. */
 int wire_tcp_track(struct wire_tcp_track *t, int out, const struct wire_tpkt *p, char *note,
-		   size_t n);
+                   size_t n);
 
 /* Feeds a packet to a trace started with WIRE_TRACE_NO_CAPTURE (tests), as
  * if the capture had seen it. */

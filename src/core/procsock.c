@@ -130,7 +130,7 @@ static int is_v4mapped(const uint8_t a[16])
 }
 
 int wire_procsock_parse_line(const char *line, size_t n, int family, int proto,
-			     struct wire_procsock *e)
+                             struct wire_procsock *e)
 {
 	struct scan s = {line, line + n};
 	uint64_t sl, inode, tmp;
@@ -248,10 +248,10 @@ static const struct {
 	const char *name;
 	int family, proto;
 } net_files[] = {
-	{"tcp", AF_INET, IPPROTO_TCP},
-	{"tcp6", AF_INET6, IPPROTO_TCP},
-	{"udp", AF_INET, IPPROTO_UDP},
-	{"udp6", AF_INET6, IPPROTO_UDP},
+    {"tcp", AF_INET, IPPROTO_TCP},
+    {"tcp6", AF_INET6, IPPROTO_TCP},
+    {"udp", AF_INET, IPPROTO_UDP},
+    {"udp6", AF_INET6, IPPROTO_UDP},
 };
 
 /* Calls fn for every parsed line of /proc/<base>/net/<file>. */
@@ -274,7 +274,8 @@ static void scan_net(const char *base, void (*fn)(const struct wire_procsock *, 
 					;
 				continue;
 			}
-			if (wire_procsock_parse_line(line, n, net_files[f].family, net_files[f].proto, &e))
+			if (wire_procsock_parse_line(line, n, net_files[f].family,
+			                             net_files[f].proto, &e))
 				fn(&e, arg);
 		}
 		fclose(fp);
@@ -400,7 +401,7 @@ static int clause(const struct wire_procsock *e, char *out, size_t n)
 		snprintf(out, n, "(%s and host %s and host %s and port %u)", pr, l, r, e->lport);
 	else
 		snprintf(out, n, "(%s and host %s and port %u and host %s and port %u)", pr, l,
-			 e->lport, r, e->rport);
+		         e->lport, r, e->rport);
 	return 1;
 }
 
@@ -569,7 +570,7 @@ int wire_procsock_poll(struct wire_procsock_watch *w, char *buf, size_t n)
 }
 
 int wire_procsock_apply(struct wire_procsock_watch *w, struct wire_capture *cap, int linktype,
-			unsigned snaplen, const char *user, char *why, size_t n)
+                        unsigned snaplen, const char *user, char *why, size_t n)
 {
 	char *text = malloc(WIRE_PROCSOCK_FILTER_MAX), *full = NULL;
 	struct wire_filter *f = NULL;

@@ -35,13 +35,13 @@
 #include "wire/filter.h"
 #include "wire/trace.h"
 
-#define TEXT_MAX 200          /* one call's text */
-#define BLOCK_MS 10           /* ring block timeout: packets reach us within this */
-#define POLL_MS 20            /* capture thread wake-up */
-#define PENDING_MAX_MS 2000   /* how long printing waits for a connecting socket */
-#define HOLD_MAX_MS 3000      /* the merge window never grows past this */
-#define SENT_MAX 32           /* UDP datagrams remembered for ICMP errors */
-#define FRAGS_MAX 8           /* fragmented datagrams followed at once */
+#define TEXT_MAX 200        /* one call's text */
+#define BLOCK_MS 10         /* ring block timeout: packets reach us within this */
+#define POLL_MS 20          /* capture thread wake-up */
+#define PENDING_MAX_MS 2000 /* how long printing waits for a connecting socket */
+#define HOLD_MAX_MS 3000    /* the merge window never grows past this */
+#define SENT_MAX 32         /* UDP datagrams remembered for ICMP errors */
+#define FRAGS_MAX 8         /* fragmented datagrams followed at once */
 #define NOTE_INDENT "             "
 
 #define TH_FIN 0x001u
@@ -172,12 +172,12 @@ static void put_time(struct wire_trace *tr, const struct timespec *ts)
 		struct tm tm;
 		time_t s = ts->tv_sec;
 		localtime_r(&s, &tm);
-		wire_sink_printf(tr->out, "%02d:%02d:%02d.%06ld  ", tm.tm_hour, tm.tm_min, tm.tm_sec,
-				 ts->tv_nsec / 1000);
+		wire_sink_printf(tr->out, "%02d:%02d:%02d.%06ld  ", tm.tm_hour, tm.tm_min,
+		                 tm.tm_sec, ts->tv_nsec / 1000);
 		return;
 	}
 	long long ns = ((long long)ts->tv_sec - (long long)tr->t0.tv_sec) * 1000000000LL +
-		       ((long long)ts->tv_nsec - (long long)tr->t0.tv_nsec);
+	               ((long long)ts->tv_nsec - (long long)tr->t0.tv_nsec);
 	if (ns < 0)
 		ns = 0;
 	wire_sink_printf(tr->out, "%4lld.%06lld  ", ns / 1000000000LL, (ns % 1000000000LL) / 1000);
@@ -257,7 +257,7 @@ static void ep_str(uint8_t fam, const uint8_t *a, uint16_t port, char *out, size
 
 /* Which way a 5-tuple goes for flow f: DIR_OUT when this side sent it. */
 static int flow_dir(const struct tr_flow *f, uint8_t proto, uint8_t fam, const uint8_t *src,
-		    uint16_t sport, const uint8_t *dst, uint16_t dport)
+                    uint16_t sport, const uint8_t *dst, uint16_t dport)
 {
 	if (f->proto != proto)
 		return DIR_NONE;
@@ -277,7 +277,7 @@ static int flow_dir(const struct tr_flow *f, uint8_t proto, uint8_t fam, const u
 
 /* Direction of a tuple against every followed socket (exact flows first). */
 static int match_tuple(struct wire_trace *tr, uint8_t proto, uint8_t fam, const uint8_t *src,
-		       uint16_t sport, const uint8_t *dst, uint16_t dport)
+                       uint16_t sport, const uint8_t *dst, uint16_t dport)
 {
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < tr->nflows; i++) {
@@ -349,9 +349,10 @@ static int filter_text_locked(struct wire_trace *tr, char *buf, size_t n)
 	} else {
 		/* ICMP errors (never echo traffic), and IP fragments for UDP */
 		tb_printf(&t, " or (icmp and icmp[0] != 0 and icmp[0] != 8)"
-			      " or (icmp6 and ip6[40] < 128)");
+		              " or (icmp6 and ip6[40] < 128)");
 		if (udp)
-			tb_printf(&t, " or (ip and ip[6:2] & 0x1fff != 0) or (ip6 and ip6[6] == 44)");
+			tb_printf(&t,
+			          " or (ip and ip[6:2] & 0x1fff != 0) or (ip6 and ip6[6] == 44)");
 	}
 	return t.over ? WIRE_E_TOOBIG : (int)t.len;
 }
@@ -410,7 +411,8 @@ static void add_flow_locked(struct wire_trace *tr, const struct tr_flow *nf)
 		struct tr_flow *f = &tr->flows[i];
 		if (f->proto != nf->proto || f->pending != nf->pending)
 			continue;
-		if (ep_equal(&f->remote, &nf->remote) && (nf->pending || ep_equal(&f->local, &nf->local)))
+		if (ep_equal(&f->remote, &nf->remote) &&
+		    (nf->pending || ep_equal(&f->local, &nf->local)))
 			return; /* already followed */
 		/* a listener's flow already covers its accepted connections */
 		if (!nf->pending && !f->pending && f->remote.port == 0 && f->local.port &&
@@ -436,7 +438,7 @@ static void add_flow_locked(struct wire_trace *tr, const struct tr_flow *nf)
 }
 
 void wire_trace_watch_addr(struct wire_trace *tr, int proto, const struct sockaddr *local,
-			   const struct sockaddr *remote)
+                           const struct sockaddr *remote)
 {
 	struct tr_flow f;
 	if (!tr || (proto != IPPROTO_TCP && proto != IPPROTO_UDP))
@@ -513,7 +515,7 @@ void wire_trace_watch(struct wire_trace *tr, int fd)
 	if (!tr || !describe(fd, &proto, &l, &r))
 		return;
 	wire_trace_watch_addr(tr, proto, (struct sockaddr *)&l,
-			      r.ss_family == AF_UNSPEC ? NULL : (struct sockaddr *)&r);
+	                      r.ss_family == AF_UNSPEC ? NULL : (struct sockaddr *)&r);
 }
 
 int wire_trace_prepare_socket(int fd)
@@ -659,12 +661,14 @@ static void end_call(struct wire_trace *tr)
 	if (tr->hidden)
 		note(tr, "... %u more packets of this call not shown", tr->hidden);
 	if (tr->call_is_write && tr->segs >= 2)
-		note(tr,
-		     "one %llu-byte write became %u segments (the largest %u bytes: TCP cuts at the "
-		     "MSS and at what the peer's window and congestion window allow%s); TCP is a "
-		     "byte stream, the receiver may read it in other pieces",
-		     (unsigned long long)tr->seg_bytes, tr->segs, tr->seg_max,
-		     tr->seg_gso ? "; seen here as GSO super-packets that the NIC splits further" : "");
+		note(
+		    tr,
+		    "one %llu-byte write became %u segments (the largest %u bytes: TCP cuts at the "
+		    "MSS and at what the peer's window and congestion window allow%s); TCP is a "
+		    "byte stream, the receiver may read it in other pieces",
+		    (unsigned long long)tr->seg_bytes, tr->segs, tr->seg_max,
+		    tr->seg_gso ? "; seen here as GSO super-packets that the NIC splits further"
+		                : "");
 	tr->call_is_write = 0;
 	tr->segs = tr->seg_lines = tr->hidden = 0;
 	tr->seg_bytes = 0;
@@ -674,7 +678,8 @@ static void end_call(struct wire_trace *tr)
 
 static int text_is_write(const char *s)
 {
-	static const char *const w[] = {"write(", "send(", "sendto(", "sendmsg(", "writev(", "splice("};
+	static const char *const w[] = {"write(",   "send(",   "sendto(",
+	                                "sendmsg(", "writev(", "splice("};
 	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++)
 		if (!strncmp(s, w[i], strlen(w[i])))
 			return 1;
@@ -693,8 +698,10 @@ static void print_call(struct wire_trace *tr, const struct tr_ev *ev)
 
 static struct tr_conn *conn_get(struct wire_trace *tr, const struct wire_tpkt *p, int dir)
 {
-	const uint8_t *la = dir == DIR_OUT ? p->src : p->dst, *ra = dir == DIR_OUT ? p->dst : p->src;
-	uint16_t lp = dir == DIR_OUT ? p->sport : p->dport, rp = dir == DIR_OUT ? p->dport : p->sport;
+	const uint8_t *la = dir == DIR_OUT ? p->src : p->dst,
+	              *ra = dir == DIR_OUT ? p->dst : p->src;
+	uint16_t lp = dir == DIR_OUT ? p->sport : p->dport,
+	         rp = dir == DIR_OUT ? p->dport : p->sport;
 	struct tr_conn *free_slot = NULL, *closed = NULL;
 	size_t n = alen(p->family);
 	for (size_t i = 0; i < WIRE_TRACE_CONNS_MAX; i++) {
@@ -731,7 +738,8 @@ static const char *icmp_what(const struct wire_tpkt *p, char *buf, size_t n)
 	if (p->proto == IPPROTO_ICMP) {
 		if (p->itype == 3) {
 			static const char *const c3[] = {"network unreachable", "host unreachable",
-							 "protocol unreachable", "port unreachable"};
+			                                 "protocol unreachable",
+			                                 "port unreachable"};
 			if (p->icode < 4)
 				return c3[p->icode];
 			if (p->icode == 4) {
@@ -750,8 +758,8 @@ static const char *icmp_what(const struct wire_tpkt *p, char *buf, size_t n)
 	} else {
 		if (p->itype == 1) {
 			static const char *const c1[] = {"no route", "administratively prohibited",
-							 "beyond scope", "address unreachable",
-							 "port unreachable"};
+			                                 "beyond scope", "address unreachable",
+			                                 "port unreachable"};
 			if (p->icode < 5)
 				return c1[p->icode];
 		}
@@ -778,7 +786,7 @@ static int is_port_unreach(const struct wire_tpkt *p)
  * when they differ from the last packet line's (either direction), and the
  * TCP state when it changed (state NULL: none). */
 static void pkt_line(struct wire_trace *tr, const struct wire_tpkt *p, int dir, const char *desc,
-		     const char *state)
+                     const char *state)
 {
 	char a[80], b[80], both[176], rev[176];
 	int show;
@@ -849,14 +857,15 @@ static void print_tcp(struct wire_trace *tr, const struct wire_tpkt *p, int dir)
 		if (f & TH_ACK)
 			fl[k++] = '.';
 		fl[k] = 0;
-		snprintf(desc, sizeof(desc), "[%s] seq %u:%u len %u", fl, s, s + p->paylen, p->paylen);
+		snprintf(desc, sizeof(desc), "[%s] seq %u:%u len %u", fl, s, s + p->paylen,
+		         p->paylen);
 	} else if (f & TH_FIN)
 		snprintf(desc, sizeof(desc), "FIN");
 	else
 		snprintf(desc, sizeof(desc), "ACK");
 	pkt_line(tr, p, dir, desc,
-		 (ev & WIRE_TCPT_STATE) && !(ev & WIRE_TCPT_CONNECTED) ? wire_tcps_name(c->tk.state)
-									 : NULL);
+	         (ev & WIRE_TCPT_STATE) && !(ev & WIRE_TCPT_CONNECTED) ? wire_tcps_name(c->tk.state)
+	                                                               : NULL);
 	if (ev & WIRE_TCPT_CONNECTED) {
 		put_time(tr, &p->ts);
 		wire_sink_printf(tr->out, "%s   [state: %s]\n", nt, wire_tcps_name(c->tk.state));
@@ -877,7 +886,8 @@ static struct tr_frag *frag_find(struct wire_trace *tr, const struct wire_tpkt *
 	for (size_t i = 0; i < FRAGS_MAX; i++) {
 		struct tr_frag *f = &tr->frags[i];
 		if (f->used && f->family == p->family && f->id == p->ipid &&
-		    !memcmp(f->src, p->src, alen(p->family)) && !memcmp(f->dst, p->dst, alen(p->family)))
+		    !memcmp(f->src, p->src, alen(p->family)) &&
+		    !memcmp(f->dst, p->dst, alen(p->family)))
 			return f;
 	}
 	return NULL;
@@ -887,12 +897,13 @@ static void frag_note(struct wire_trace *tr, struct tr_frag *f)
 {
 	if (f->count > 1)
 		note(tr,
-		     "a %u-byte datagram, larger than the MTU, %s as %u IP fragments (id %u, at most "
+		     "a %u-byte datagram, larger than the MTU, %s as %u IP fragments (id %u, at "
+		     "most "
 		     "%u bytes of data each)%s",
 		     f->dgram, f->dir == DIR_OUT ? "left" : "arrived", f->count, f->id, f->maxlen,
 		     f->dir == DIR_OUT ? ": the receiver reassembles it, and losing one fragment "
-					 "loses the whole datagram"
-				       : "");
+		                         "loses the whole datagram"
+		                       : "");
 	f->used = 0;
 }
 
@@ -956,7 +967,9 @@ static void print_icmp(struct wire_trace *tr, const struct wire_tpkt *p, int dir
 	wire_sink_printf(tr->out, "%c %s", dir == DIR_OUT ? '>' : '<', desc);
 	ep_str(p->q.family, p->q.src, p->q.sport, qs, sizeof(qs));
 	ep_str(p->q.family, p->q.dst, p->q.dport, qd, sizeof(qd));
-	const char *qp = p->q.proto == IPPROTO_TCP ? "TCP" : p->q.proto == IPPROTO_UDP ? "UDP" : "IP";
+	const char *qp = p->q.proto == IPPROTO_TCP   ? "TCP"
+	                 : p->q.proto == IPPROTO_UDP ? "UDP"
+	                                             : "IP";
 	wire_sink_printf(tr->out, " for the %s packet %s > %s", qp, qs, qd);
 	/* tie it to the datagram that caused it */
 	const struct tr_sent *hit = NULL;
@@ -972,9 +985,11 @@ static void print_icmp(struct wire_trace *tr, const struct wire_tpkt *p, int dir
 	}
 	if (hit) {
 		char t[40];
-		long long ns = ((long long)hit->p.ts.tv_sec - (long long)tr->t0.tv_sec) * 1000000000LL +
-			       ((long long)hit->p.ts.tv_nsec - (long long)tr->t0.tv_nsec);
-		snprintf(t, sizeof(t), "%lld.%06lld", ns / 1000000000LL, (ns % 1000000000LL) / 1000);
+		long long ns =
+		    ((long long)hit->p.ts.tv_sec - (long long)tr->t0.tv_sec) * 1000000000LL +
+		    ((long long)hit->p.ts.tv_nsec - (long long)tr->t0.tv_nsec);
+		snprintf(t, sizeof(t), "%lld.%06lld", ns / 1000000000LL,
+		         (ns % 1000000000LL) / 1000);
 		wire_sink_printf(tr->out, " (the datagram sent at %s)", t);
 	}
 	wire_sink_putc(tr->out, '\n');
@@ -985,7 +1000,7 @@ static void print_icmp(struct wire_trace *tr, const struct wire_tpkt *p, int dir
 		     "(connected sockets, or with IP_RECVERR), not on the sendto() that caused it",
 		     qd);
 	else if (dir == DIR_IN && ((p->proto == IPPROTO_ICMP && p->itype == 3 && p->icode == 4) ||
-				   (p->proto == IPPROTO_ICMPV6 && p->itype == 2)))
+	                           (p->proto == IPPROTO_ICMPV6 && p->itype == 2)))
 		note(tr, "the path MTU is %u: larger packets must be fragmented or made smaller",
 		     p->mtu);
 }
@@ -1003,9 +1018,9 @@ static void print_pkt(struct wire_trace *tr, const struct wire_tpkt *p)
 	if ((p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP) && p->l4ok)
 		dir = match_tuple(tr, p->proto, p->family, p->src, p->sport, p->dst, p->dport);
 	else if ((p->proto == IPPROTO_ICMP || p->proto == IPPROTO_ICMPV6) && p->l4ok && p->q.ok &&
-		 (p->q.proto == IPPROTO_TCP || p->q.proto == IPPROTO_UDP)) {
+	         (p->q.proto == IPPROTO_TCP || p->q.proto == IPPROTO_UDP)) {
 		int qd = match_tuple(tr, p->q.proto, p->q.family, p->q.src, p->q.sport, p->q.dst,
-				     p->q.dport);
+		                     p->q.dport);
 		dir = qd == DIR_OUT ? DIR_IN : qd == DIR_IN ? DIR_OUT : DIR_NONE;
 	}
 	if (dir == DIR_NONE) {
@@ -1086,8 +1101,9 @@ static void *capture_main(void *arg)
 			/* how late packets reach us: printing waits at least twice
 			 * that, so a busy machine does not reorder the timeline */
 			now_rt(&now);
-			long long lag = ((long long)now.tv_sec - (long long)t.ts.tv_sec) * 1000LL +
-					((long long)now.tv_nsec - (long long)t.ts.tv_nsec) / 1000000LL;
+			long long lag =
+			    ((long long)now.tv_sec - (long long)t.ts.tv_sec) * 1000LL +
+			    ((long long)now.tv_nsec - (long long)t.ts.tv_nsec) / 1000000LL;
 			if (lag > 0 && 2 * lag > hold_ms)
 				hold_ms = 2 * lag > HOLD_MAX_MS ? HOLD_MAX_MS : 2 * lag;
 			pthread_mutex_lock(&tr->mu);
@@ -1103,8 +1119,9 @@ static void *capture_main(void *arg)
 		if (tr->stopping && !stopping) {
 			stopping = 1;
 			/* late packets: as long as they have been late, at least */
-			stop_at = ts_add_ms(now, hold_ms > WIRE_TRACE_DRAIN_MS ? (long)hold_ms
-										: WIRE_TRACE_DRAIN_MS);
+			stop_at =
+			    ts_add_ms(now, hold_ms > WIRE_TRACE_DRAIN_MS ? (long)hold_ms
+			                                                 : WIRE_TRACE_DRAIN_MS);
 		}
 		int done = stopping && ts_cmp(&now, &stop_at) >= 0;
 		if (done) {
@@ -1112,7 +1129,7 @@ static void *capture_main(void *arg)
 			break;
 		}
 		long long since_ms = ((long long)now.tv_sec - (long long)last.tv_sec) * 1000LL +
-				     ((long long)now.tv_nsec - (long long)last.tv_nsec) / 1000000LL;
+		                     ((long long)now.tv_nsec - (long long)last.tv_nsec) / 1000000LL;
 		if (rc != 1 || since_ms < 0 || since_ms >= POLL_MS) {
 			struct timespec lim = ts_add_ms(now, -(long)hold_ms);
 			emit_locked(tr, &lim);
@@ -1127,7 +1144,7 @@ static void *capture_main(void *arg)
  * "lo" for loopback and this host's own addresses, the interface that holds
  * the route's source address, else "any". */
 static void pick_interface(const struct sockaddr *local, const struct sockaddr *peer, char *name,
-			   size_t n)
+                           size_t n)
 {
 	struct tr_ep src, dst;
 	struct sockaddr_storage ss;
@@ -1141,7 +1158,7 @@ static void pick_interface(const struct sockaddr *local, const struct sockaddr *
 		int fd = socket(peer->sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 		if (fd >= 0) {
 			socklen_t pl = peer->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-								     : sizeof(struct sockaddr_in);
+			                                           : sizeof(struct sockaddr_in);
 			socklen_t sl = sizeof(ss);
 			struct sockaddr_storage p2;
 			memcpy(&p2, peer, pl);
@@ -1154,8 +1171,10 @@ static void pick_interface(const struct sockaddr *local, const struct sockaddr *
 		}
 	}
 	static const uint8_t lo6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
-	if ((src.family == 4 && src.addr[0] == 127) || (src.family == 6 && !memcmp(src.addr, lo6, 16)) ||
-	    (dst.family == 4 && dst.addr[0] == 127) || (dst.family == 6 && !memcmp(dst.addr, lo6, 16))) {
+	if ((src.family == 4 && src.addr[0] == 127) ||
+	    (src.family == 6 && !memcmp(src.addr, lo6, 16)) ||
+	    (dst.family == 4 && dst.addr[0] == 127) ||
+	    (dst.family == 6 && !memcmp(dst.addr, lo6, 16))) {
 		snprintf(name, n, "lo");
 		return;
 	}
@@ -1172,7 +1191,8 @@ static void pick_interface(const struct sockaddr *local, const struct sockaddr *
 			continue;
 		if (!src_if && e.family == src.family && !memcmp(e.addr, src.addr, alen(e.family)))
 			src_if = i->ifa_name;
-		if (dst.family && e.family == dst.family && !memcmp(e.addr, dst.addr, alen(e.family)))
+		if (dst.family && e.family == dst.family &&
+		    !memcmp(e.addr, dst.addr, alen(e.family)))
 			dst_local = 1;
 	}
 	if (dst_local)
@@ -1183,7 +1203,7 @@ static void pick_interface(const struct sockaddr *local, const struct sockaddr *
 }
 
 struct wire_trace *wire_trace_start(int fd, const struct sockaddr *peer, socklen_t peerlen,
-				    struct wire_sink *out, int flags)
+                                    struct wire_sink *out, int flags)
 {
 	struct wire_trace *tr = calloc(1, sizeof(*tr));
 	struct sockaddr_storage l, r;
@@ -1217,9 +1237,9 @@ struct wire_trace *wire_trace_start(int fd, const struct sockaddr *peer, socklen
 			tr->linktype = wire_capture_linktype(tr->cap);
 			/* the filter goes in before the ring fills */
 			if (follow)
-				wire_trace_watch_addr(tr, proto, (struct sockaddr *)&l,
-						      r.ss_family == AF_UNSPEC ? NULL
-									       : (struct sockaddr *)&r);
+				wire_trace_watch_addr(
+				    tr, proto, (struct sockaddr *)&l,
+				    r.ss_family == AF_UNSPEC ? NULL : (struct sockaddr *)&r);
 			if (peer && !(follow && port_of(&l)))
 				wire_trace_peer(tr, peer, peerlen, have_fd ? proto : IPPROTO_TCP);
 			pthread_mutex_lock(&tr->mu);
@@ -1231,9 +1251,9 @@ struct wire_trace *wire_trace_start(int fd, const struct sockaddr *peer, socklen
 			if (rc == WIRE_E_PRIV || rc == -EPERM || rc == -EACCES)
 				wire_sink_puts(tr->out, WIRE_TRACE_PRIV_MSG);
 			else
-				wire_sink_printf(tr->out,
-						 "wirecat: --trace: %s; continuing without the trace\n",
-						 why[0] ? why : wire_strerror(rc));
+				wire_sink_printf(
+				    tr->out, "wirecat: --trace: %s; continuing without the trace\n",
+				    why[0] ? why : wire_strerror(rc));
 			wire_sink_flush(tr->out);
 			if (tr->cap)
 				wire_capture_close(tr->cap);
@@ -1242,8 +1262,9 @@ struct wire_trace *wire_trace_start(int fd, const struct sockaddr *peer, socklen
 			return NULL;
 		}
 		if (pthread_create(&tr->th, NULL, capture_main, tr) != 0) {
-			wire_sink_puts(tr->out, "wirecat: --trace: cannot start the capture thread; "
-						"continuing without the trace\n");
+			wire_sink_puts(tr->out,
+			               "wirecat: --trace: cannot start the capture thread; "
+			               "continuing without the trace\n");
 			wire_sink_flush(tr->out);
 			wire_capture_close(tr->cap);
 			pthread_mutex_destroy(&tr->mu);
@@ -1255,7 +1276,7 @@ struct wire_trace *wire_trace_start(int fd, const struct sockaddr *peer, socklen
 	}
 	if (follow)
 		wire_trace_watch_addr(tr, proto, (struct sockaddr *)&l,
-				      r.ss_family == AF_UNSPEC ? NULL : (struct sockaddr *)&r);
+		                      r.ss_family == AF_UNSPEC ? NULL : (struct sockaddr *)&r);
 	if (peer && !(follow && port_of(&l)))
 		wire_trace_peer(tr, peer, peerlen, have_fd ? proto : IPPROTO_TCP);
 	return tr;
@@ -1281,12 +1302,12 @@ void wire_trace_stop(struct wire_trace *tr)
 		if (tr->frags[i].used)
 			frag_note(tr, &tr->frags[i]);
 	wire_sink_printf(tr->out, "trace: %llu packets of this command, %llu calls",
-			 (unsigned long long)tr->n_pkts, (unsigned long long)tr->n_calls);
+	                 (unsigned long long)tr->n_pkts, (unsigned long long)tr->n_calls);
 	if (tr->ifname[0])
 		wire_sink_printf(tr->out, ", captured on %s", tr->ifname);
 	if (have_st && st.dropped)
 		wire_sink_printf(tr->out, ", %llu dropped by the kernel",
-				 (unsigned long long)st.dropped);
+		                 (unsigned long long)st.dropped);
 	wire_sink_putc(tr->out, '\n');
 	wire_sink_flush(tr->out);
 	pthread_mutex_unlock(&tr->mu);

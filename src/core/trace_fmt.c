@@ -105,8 +105,7 @@ static void decode_l4(struct wire_rd *r, struct wire_tpkt *t, int quoted)
 		}
 		break;
 	}
-	default:
-		break;
+	default: break;
 	}
 	(void)left;
 }
@@ -266,8 +265,7 @@ int wire_trace_decode(const struct wire_pkt *pkt, struct wire_tpkt *t)
 	case WIRE_LINK_IPV6:
 		type = ETHERTYPE_IP; /* decode_ip looks at the version */
 		break;
-	default:
-		return 0;
+	default: return 0;
 	}
 	if (r.err || (type != ETHERTYPE_IP && type != ETHERTYPE_IP6))
 		return 0;
@@ -279,8 +277,8 @@ int wire_trace_decode(const struct wire_pkt *pkt, struct wire_tpkt *t)
 const char *wire_tcps_name(int st)
 {
 	static const char *const names[] = {
-		"CLOSED",    "LISTEN",    "SYN_SENT", "SYN_RECV",   "ESTABLISHED", "FIN_WAIT1",
-		"FIN_WAIT2", "CLOSING",   "TIME_WAIT", "CLOSE_WAIT", "LAST_ACK",
+	    "CLOSED",    "LISTEN",  "SYN_SENT",  "SYN_RECV",   "ESTABLISHED", "FIN_WAIT1",
+	    "FIN_WAIT2", "CLOSING", "TIME_WAIT", "CLOSE_WAIT", "LAST_ACK",
 	};
 	if (st < 0 || (size_t)st >= sizeof(names) / sizeof(names[0]))
 		return "?";
@@ -312,27 +310,30 @@ static double ms_between(const struct timespec *a, const struct timespec *b)
 
 /* The likely cause of a RST, in plain language. */
 static void rst_cause(const struct wire_tcp_track *t, int out, const struct wire_tpkt *p,
-		      char *note, size_t n)
+                      char *note, size_t n)
 {
 	char ep[INET6_ADDRSTRLEN + 16];
 	if (!out) {
 		endpoint(p, 1, ep, sizeof(ep));
 		if (t->state == WIRE_TCPS_SYN_SENT)
 			snprintf(note, n,
-				 "RST: nothing listens on %s, so connect() fails with ECONNREFUSED",
-				 ep);
+			         "RST: nothing listens on %s, so connect() fails with ECONNREFUSED",
+			         ep);
 		else if (t->sent_after_fin)
-			snprintf(note, n,
-				 "RST: the peer had closed its socket, so the data sent after its FIN "
-				 "found no reader (a later write fails with EPIPE or ECONNRESET)");
+			snprintf(
+			    note, n,
+			    "RST: the peer had closed its socket, so the data sent after its FIN "
+			    "found no reader (a later write fails with EPIPE or ECONNRESET)");
 		else if (t->sent > 0)
-			snprintf(note, n,
-				 "RST: the peer closed with unread data (or aborted with SO_LINGER 0); "
-				 "a read here fails with ECONNRESET");
+			snprintf(
+			    note, n,
+			    "RST: the peer closed with unread data (or aborted with SO_LINGER 0); "
+			    "a read here fails with ECONNRESET");
 		else
-			snprintf(note, n,
-				 "RST: the peer aborted the connection (SO_LINGER 0, or it no longer "
-				 "knows it); a read here fails with ECONNRESET");
+			snprintf(
+			    note, n,
+			    "RST: the peer aborted the connection (SO_LINGER 0, or it no longer "
+			    "knows it); a read here fails with ECONNRESET");
 		return;
 	}
 	endpoint(p, 1, ep, sizeof(ep));
@@ -340,14 +341,14 @@ static void rst_cause(const struct wire_tcp_track *t, int out, const struct wire
 		snprintf(note, n, "RST sent: nothing listens on %s here, the SYN is refused", ep);
 	else if (t->rcvd > 0)
 		snprintf(note, n,
-			 "RST sent: this side closed with unread data (or SO_LINGER 0), so close() "
-			 "aborts instead of sending FIN");
+		         "RST sent: this side closed with unread data (or SO_LINGER 0), so close() "
+		         "aborts instead of sending FIN");
 	else
 		snprintf(note, n, "RST sent: this side aborted the connection (SO_LINGER 0)");
 }
 
 int wire_tcp_track(struct wire_tcp_track *t, int out, const struct wire_tpkt *p, char *note,
-		   size_t n)
+                   size_t n)
 {
 	int ev = 0, old = t->state;
 	unsigned f = p->tflags;
@@ -392,13 +393,15 @@ int wire_tcp_track(struct wire_tcp_track *t, int out, const struct wire_tpkt *p,
 			t->state = WIRE_TCPS_ESTABLISHED;
 			t->handshake_done = 1;
 			ev |= WIRE_TCPT_CONNECTED;
-			snprintf(note, n, "connected (handshake %.2f ms)", ms_between(&t->syn_ts, &p->ts));
+			snprintf(note, n, "connected (handshake %.2f ms)",
+			         ms_between(&t->syn_ts, &p->ts));
 		} else if (!out && t->state == WIRE_TCPS_SYN_RECV && t->have_iss &&
-			   p->ack == t->iss + 1u) {
+		           p->ack == t->iss + 1u) {
 			t->state = WIRE_TCPS_ESTABLISHED;
 			t->handshake_done = 1;
 			ev |= WIRE_TCPT_CONNECTED;
-			snprintf(note, n, "accepted (handshake %.2f ms)", ms_between(&t->syn_ts, &p->ts));
+			snprintf(note, n, "accepted (handshake %.2f ms)",
+			         ms_between(&t->syn_ts, &p->ts));
 		}
 	}
 	if (p->paylen > 0) {
@@ -447,17 +450,17 @@ int wire_tcp_track(struct wire_tcp_track *t, int out, const struct wire_tpkt *p,
 		if (t->state == WIRE_TCPS_TIME_WAIT) {
 			ev |= WIRE_TCPT_TIME_WAIT;
 			snprintf(note, n,
-				 "TIME_WAIT on this side (it closed first): the address pair stays "
-				 "reserved for 60 s (2 MSL), so late segments cannot reach a new "
-				 "connection");
+			         "TIME_WAIT on this side (it closed first): the address pair stays "
+			         "reserved for 60 s (2 MSL), so late segments cannot reach a new "
+			         "connection");
 		} else if (t->state == WIRE_TCPS_CLOSED) {
 			ev |= WIRE_TCPT_CLOSED;
 			snprintf(note, n,
-				 "closed; the peer closed first, so the TIME_WAIT is on its side");
+			         "closed; the peer closed first, so the TIME_WAIT is on its side");
 		} else if (t->state == WIRE_TCPS_CLOSE_WAIT) {
 			snprintf(note, n,
-				 "the peer closed its side (FIN): read() returns 0 once the data "
-				 "before it is read");
+			         "the peer closed its side (FIN): read() returns 0 once the data "
+			         "before it is read");
 		}
 	}
 done:

@@ -87,7 +87,7 @@ static int make_addr(const char *host, uint16_t port, struct sockaddr_storage *s
 }
 
 static int start_server(struct server *s, const struct sockaddr_storage *ss, socklen_t len,
-			uint16_t *port)
+                        uint16_t *port)
 {
 	struct sockaddr_storage b = *ss;
 	int one = 1;
@@ -192,7 +192,8 @@ static int tcp_client(struct sockaddr_storage *ss, socklen_t len, int mode)
 			k = read(fd, buf, sizeof(buf));
 		while (k < 0 && errno == EINTR);
 		if (k < 0)
-			wire_trace_call(tr, "read() = -1 %s", errno == ECONNRESET ? "ECONNRESET" : strerror(errno));
+			wire_trace_call(tr, "read() = -1 %s",
+			                errno == ECONNRESET ? "ECONNRESET" : strerror(errno));
 		else
 			wire_trace_call(tr, "read() = %zd", k);
 		wire_trace_call(tr, "close()");
@@ -259,7 +260,8 @@ static int udp_closed(struct sockaddr_storage *ss, socklen_t len, size_t size)
 		k = recv(fd, buf, 64, 0);
 	while (k < 0 && errno == EINTR);
 	if (k < 0)
-		wire_trace_call(tr, "recv() = -1 %s", errno == ECONNREFUSED ? "ECONNREFUSED" : strerror(errno));
+		wire_trace_call(tr, "recv() = -1 %s",
+		                errno == ECONNREFUSED ? "ECONNREFUSED" : strerror(errno));
 	else
 		wire_trace_call(tr, "recv() = %zd", k);
 	free(buf);
@@ -275,7 +277,8 @@ int main(int argc, char **argv)
 	socklen_t len;
 	uint16_t port = 9;
 	if (argc < 2) {
-		fprintf(stderr, "usage: tracedemo tcp|refused|udp|bigwrite|unread|frag [ADDR [PORT]]\n");
+		fprintf(stderr,
+		        "usage: tracedemo tcp|refused|udp|bigwrite|unread|frag [ADDR [PORT]]\n");
 		return 2;
 	}
 	const char *host = argc > 2 ? argv[2] : "127.0.0.1";

@@ -46,7 +46,7 @@ static size_t put32(uint8_t *p, uint32_t v)
 
 /* Writes an IPv4 header (no options) at p. Returns 20. */
 static size_t ip4(uint8_t *p, uint16_t tot, uint16_t id, uint16_t frag, uint8_t proto,
-		  const uint8_t src[4], const uint8_t dst[4])
+                  const uint8_t src[4], const uint8_t dst[4])
 {
 	memset(p, 0, 20);
 	p[0] = 0x45;
@@ -76,8 +76,8 @@ static void test_decode_tcp(void)
 	put16(t + 12, (uint16_t)(5u << 12 | F_PSH | F_ACK));
 	put16(t + 14, 512);
 	memcpy(t + 20, "hello\n", 6);
-	struct wire_pkt pkt = {.data = f, .caplen = sizeof(f), .wirelen = sizeof(f),
-			       .linktype = WIRE_LINK_ETHERNET};
+	struct wire_pkt pkt = {
+	    .data = f, .caplen = sizeof(f), .wirelen = sizeof(f), .linktype = WIRE_LINK_ETHERNET};
 	struct wire_tpkt p;
 	CHECK_INT(wire_trace_decode(&pkt, &p), 1);
 	CHECK_INT(p.family, 4);
@@ -108,8 +108,8 @@ static void test_decode_tcp(void)
 	for (uint32_t cut = 0; cut < sizeof(f); cut++) {
 		uint8_t *c = malloc(cut ? cut : 1);
 		memcpy(c, f, cut);
-		struct wire_pkt q = {.data = c, .caplen = cut, .wirelen = sizeof(f),
-				     .linktype = WIRE_LINK_ETHERNET};
+		struct wire_pkt q = {
+		    .data = c, .caplen = cut, .wirelen = sizeof(f), .linktype = WIRE_LINK_ETHERNET};
 		int r = wire_trace_decode(&q, &p);
 		CHECK_INT(r, cut >= 34 ? 1 : 0);
 		CHECK_INT(p.l4ok, cut >= 54 ? 1 : 0);
@@ -143,8 +143,8 @@ static void test_decode_icmp(void)
 	put16(f + o, 40001);
 	put16(f + o + 2, 5006);
 	put16(f + o + 4, 14);
-	struct wire_pkt pkt = {.data = f, .caplen = sizeof(f), .wirelen = sizeof(f),
-			       .linktype = WIRE_LINK_LINUX_SLL2};
+	struct wire_pkt pkt = {
+	    .data = f, .caplen = sizeof(f), .wirelen = sizeof(f), .linktype = WIRE_LINK_LINUX_SLL2};
 	struct wire_tpkt p;
 	CHECK_INT(wire_trace_decode(&pkt, &p), 1);
 	CHECK_INT(p.proto, IPPROTO_ICMP);
@@ -159,8 +159,10 @@ static void test_decode_icmp(void)
 	for (uint32_t cut = 0; cut < sizeof(f); cut++) {
 		uint8_t *c = malloc(cut ? cut : 1);
 		memcpy(c, f, cut);
-		struct wire_pkt q = {.data = c, .caplen = cut, .wirelen = sizeof(f),
-				     .linktype = WIRE_LINK_LINUX_SLL2};
+		struct wire_pkt q = {.data = c,
+		                     .caplen = cut,
+		                     .wirelen = sizeof(f),
+		                     .linktype = WIRE_LINK_LINUX_SLL2};
 		(void)wire_trace_decode(&q, &p);
 		CHECK(p.q.sport == 0 || cut >= sizeof(f) - 4);
 		free(c);
@@ -183,8 +185,8 @@ static void test_decode_ip6_frag(void)
 	put16(f + 48, 1234);
 	put16(f + 50, 5678);
 	put16(f + 52, 3008);
-	struct wire_pkt pkt = {.data = f, .caplen = sizeof(f), .wirelen = sizeof(f),
-			       .linktype = WIRE_LINK_RAW};
+	struct wire_pkt pkt = {
+	    .data = f, .caplen = sizeof(f), .wirelen = sizeof(f), .linktype = WIRE_LINK_RAW};
 	struct wire_tpkt p;
 	CHECK_INT(wire_trace_decode(&pkt, &p), 1);
 	CHECK_INT(p.family, 6);
@@ -224,7 +226,7 @@ static struct wire_tpkt seg(unsigned flags, uint32_t seq, uint32_t ack, uint32_t
 }
 
 static int feed(struct wire_tcp_track *t, unsigned flags, uint32_t seq, uint32_t ack, uint32_t len,
-		int out, char *note, size_t n)
+                int out, char *note, size_t n)
 {
 	struct wire_tpkt p = seg(flags, seq, ack, len, out);
 	return wire_tcp_track(t, out, &p, note, n);
@@ -307,7 +309,8 @@ static void test_tracker(void)
 	feed(&t, F_SYN, 1, 0, 0, 1, nt, sizeof(nt));
 	ev = feed(&t, F_RST | F_ACK, 0, 2, 0, 0, nt, sizeof(nt));
 	CHECK(ev & WIRE_TCPT_RST);
-	CHECK_STR(nt, "RST: nothing listens on 127.0.0.2:5005, so connect() fails with ECONNREFUSED");
+	CHECK_STR(nt,
+	          "RST: nothing listens on 127.0.0.2:5005, so connect() fails with ECONNREFUSED");
 	CHECK_INT(t.state, WIRE_TCPS_CLOSED);
 
 	memset(&t, 0, sizeof(t));
@@ -389,7 +392,7 @@ static struct timespec at(long us)
 }
 
 static void pkt_at(struct wire_trace *tr, long us, unsigned flags, uint32_t seq, uint32_t ack,
-		   uint32_t len, int out)
+                   uint32_t len, int out)
 {
 	struct wire_tpkt p = seg(flags, seq, ack, len, out);
 	p.ts = at(us);
@@ -423,22 +426,22 @@ static void test_timeline(void)
 	wire_trace_call_at(tr, &t400, "close()");
 	wire_trace_flush(tr);
 	const char *want =
-		"   0.000000  connect()\n"
-		"   0.000031  > SYN                        127.0.0.1:40000 > 127.0.0.2:5005  [state: "
-		"SYN_SENT]\n"
-		"   0.000044  < SYN-ACK\n"
-		"   0.000052  > ACK\n"
-		"   0.000052  connected (handshake 0.02 ms)   [state: ESTABLISHED]\n"
-		"   0.000100  write(6)\n"
-		"   0.000112  > [P.] seq 1:7 len 6\n"
-		"   0.000120  < ACK\n"
-		"   0.000300  shutdown(SHUT_WR)\n"
-		"   0.000310  > FIN                         [state: FIN_WAIT1]\n"
-		"   0.000320  < FIN                         [state: TIME_WAIT]\n"
-		"             TIME_WAIT on this side (it closed first): the address pair stays "
-		"reserved for 60 s (2 MSL), so late segments cannot reach a new connection\n"
-		"   0.000330  > ACK\n"
-		"   0.000400  close()\n";
+	    "   0.000000  connect()\n"
+	    "   0.000031  > SYN                        127.0.0.1:40000 > 127.0.0.2:5005  [state: "
+	    "SYN_SENT]\n"
+	    "   0.000044  < SYN-ACK\n"
+	    "   0.000052  > ACK\n"
+	    "   0.000052  connected (handshake 0.02 ms)   [state: ESTABLISHED]\n"
+	    "   0.000100  write(6)\n"
+	    "   0.000112  > [P.] seq 1:7 len 6\n"
+	    "   0.000120  < ACK\n"
+	    "   0.000300  shutdown(SHUT_WR)\n"
+	    "   0.000310  > FIN                         [state: FIN_WAIT1]\n"
+	    "   0.000320  < FIN                         [state: TIME_WAIT]\n"
+	    "             TIME_WAIT on this side (it closed first): the address pair stays "
+	    "reserved for 60 s (2 MSL), so late segments cannot reach a new connection\n"
+	    "   0.000330  > ACK\n"
+	    "   0.000400  close()\n";
 	CHECK_STR(text(), want);
 	wire_trace_stop(tr);
 	CHECK(strstr(text(), "trace: 8 packets of this command, 4 calls\n") != NULL);
@@ -461,7 +464,7 @@ static void test_segments_note(void)
 	CHECK(strstr(s, "... 8 more packets of this call not shown\n") != NULL);
 	CHECK(strstr(s, "one 70000-byte write became 20 segments (the largest 3500 bytes") != NULL);
 	CHECK(strstr(s, "> [.] seq 38501:42001 len 3500\n") != NULL); /* the 12th */
-	CHECK(strstr(s, "seq 42001:45501") == NULL);                   /* the 13th */
+	CHECK(strstr(s, "seq 42001:45501") == NULL);                  /* the 13th */
 	CHECK(strstr(s, "not shown") < strstr(s, "close()"));
 	wire_trace_stop(tr);
 }
@@ -532,17 +535,17 @@ static void test_udp_icmp_frag(void)
 	wire_trace_call_at(tr, &t9, "recv() = -1 ECONNREFUSED");
 	wire_trace_flush(tr);
 	const char *want =
-		"   0.000000  sendto(3000)\n"
-		"   0.000010  > UDP len 3000 (fragment 1)  127.0.0.1:40001 > 127.0.0.2:5006\n"
-		"             a 3000-byte datagram, larger than the MTU, left as 3 IP fragments (id "
-		"77, at most 1480 bytes of data each): the receiver reassembles it, and losing one "
-		"fragment loses the whole datagram\n"
-		"   0.000020  < ICMP port unreachable for the UDP packet 127.0.0.1:40001 > "
-		"127.0.0.2:5006 (the datagram sent at 0.000010)\n"
-		"             nothing listens on 127.0.0.2:5006 (UDP), so the kernel there answered "
-		"with ICMP port unreachable; this side sees it as ECONNREFUSED on the socket's next "
-		"call (connected sockets, or with IP_RECVERR), not on the sendto() that caused it\n"
-		"   0.000900  recv() = -1 ECONNREFUSED\n";
+	    "   0.000000  sendto(3000)\n"
+	    "   0.000010  > UDP len 3000 (fragment 1)  127.0.0.1:40001 > 127.0.0.2:5006\n"
+	    "             a 3000-byte datagram, larger than the MTU, left as 3 IP fragments (id "
+	    "77, at most 1480 bytes of data each): the receiver reassembles it, and losing one "
+	    "fragment loses the whole datagram\n"
+	    "   0.000020  < ICMP port unreachable for the UDP packet 127.0.0.1:40001 > "
+	    "127.0.0.2:5006 (the datagram sent at 0.000010)\n"
+	    "             nothing listens on 127.0.0.2:5006 (UDP), so the kernel there answered "
+	    "with ICMP port unreachable; this side sees it as ECONNREFUSED on the socket's next "
+	    "call (connected sockets, or with IP_RECVERR), not on the sendto() that caused it\n"
+	    "   0.000900  recv() = -1 ECONNREFUSED\n";
 	CHECK_STR(text(), want);
 	wire_trace_stop(tr);
 }
@@ -560,18 +563,19 @@ static void test_filter_and_pending(void)
 	memcpy(&r.sin_addr, B, 4);
 	r.sin_port = htons(5005);
 	struct wire_trace *tr =
-		wire_trace_start(-1, (struct sockaddr *)&r, sizeof(r), &s2, WIRE_TRACE_NO_CAPTURE);
+	    wire_trace_start(-1, (struct sockaddr *)&r, sizeof(r), &s2, WIRE_TRACE_NO_CAPTURE);
 	CHECK(wire_trace_filter_text(tr, buf, sizeof(buf)) > 0);
 	CHECK_STR(buf, "(tcp and host 127.0.0.2 and port 5005) or (icmp and icmp[0] != 0 and "
-		       "icmp[0] != 8) or (icmp6 and ip6[40] < 128)");
+	               "icmp[0] != 8) or (icmp6 and ip6[40] < 128)");
 	/* the socket becomes known: the peer-only flow is replaced */
 	struct sockaddr_in l = r;
 	memcpy(&l.sin_addr, A, 4);
 	l.sin_port = htons(40000);
 	wire_trace_watch_addr(tr, IPPROTO_TCP, (struct sockaddr *)&l, (struct sockaddr *)&r);
 	wire_trace_filter_text(tr, buf, sizeof(buf));
-	CHECK_STR(buf, "(tcp and host 127.0.0.1 and port 40000 and host 127.0.0.2 and port 5005) or "
-		       "(icmp and icmp[0] != 0 and icmp[0] != 8) or (icmp6 and ip6[40] < 128)");
+	CHECK_STR(buf,
+	          "(tcp and host 127.0.0.1 and port 40000 and host 127.0.0.2 and port 5005) or "
+	          "(icmp and icmp[0] != 0 and icmp[0] != 8) or (icmp6 and ip6[40] < 128)");
 	CHECK_INT(wire_trace_filter_text(tr, buf, 10), WIRE_E_TOOBIG);
 	wire_trace_stop(tr);
 	wire_buf_free(&m2);
