@@ -156,7 +156,11 @@ cmdline() {
 	line="Goals:"
 	[ -n "${MED[nc.openbsd]:-}" ] && line="$line wirecat / nc.openbsd **$(ratio "$W" "${MED[nc.openbsd]}")** (goal >= 2);"
 	[ -n "${MED[iperf3]:-}" ] && line="$line wirecat / iperf3 **$(ratio "$W" "${MED[iperf3]}")** (goal >= 0.8)."
-	echo "$line wirecat moves the bytes with splice(2): stdin pipe -> socket directly, socket -> a private pipe -> /dev/null, 1 MiB pipes; no byte is copied through user space."
+	echo "$line wirecat moves the bytes with splice(2) (stdin pipe -> socket directly; socket -> a private 1 MiB pipe -> /dev/null), so no byte passes through its memory, from one poll(2) loop with 1 MiB pipes."
+	if [ -n "${MED[wirecat-rw]:-}" ]; then
+		echo
+		echo "splice / read-write on this machine: **$(ratio "$W" "${MED[wirecat-rw]}")**. Here the read/write path (256 KiB buffers, same loop) is almost as fast, so most of the lead over nc.openbsd (16 KiB buffers) comes from moving big chunks per system call; splice avoids copying the bytes through wirecat's memory, which should count for more where copying, not the system call, is the cost (not measured here)."
+	fi
 } >"$TMP/section.md"
 
 cat "$TMP/section.md"

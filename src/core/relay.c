@@ -524,14 +524,23 @@ static int down_pending(const struct relay *R)
 	return R->dlen > R->doff;
 }
 
+/* Returns poll's timeout: the time to the nearer of the idle and -q
+ * deadlines (never negative when there is one), or -1 for none. */
 static int timeout_left(const struct relay *R, int64_t now)
 {
-	int64_t t = -1;
-	if (R->o->idle_ms >= 0)
+	int have = 0;
+	int64_t t = 0;
+	if (R->o->idle_ms >= 0) {
 		t = R->last + R->o->idle_ms - now;
-	if (R->quit_at >= 0 && (t < 0 || R->quit_at - now < t))
+		have = 1;
+	}
+	if (R->quit_at >= 0 && (!have || R->quit_at - now < t)) {
 		t = R->quit_at - now;
-	if (t < -1)
+		have = 1;
+	}
+	if (!have)
+		return -1;
+	if (t < 0)
 		t = 0;
 	return t > 0x7fffffff ? 0x7fffffff : (int)t;
 }
