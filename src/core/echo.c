@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <netinet/udp.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,8 @@
 #define UDP_ROUNDS 8        /* recvmmsg calls per UDP event (fairness) */
 #define ACCEPT_PAUSE_MS 100 /* pause after EMFILE/ENFILE/ENOMEM */
 #define UDP_SLOT (WIRE_UDP_MAX + 1u)
+#define UDP_GSO_SEGS 64      /* datagrams per GSO send (UDP_MAX_SEGMENTS) */
+#define UDP_GSO_BYTES 65000u /* bytes per GSO send (one IP packet's worth) */
 
 struct worker;
 
@@ -66,6 +69,12 @@ struct worker {
 	struct mmsghdr *msgs;
 	struct iovec *iov;
 	union peer_addr *names;
+	struct mmsghdr *units; /* replies: one per datagram or per GSO run */
+	union {
+		char buf[CMSG_SPACE(sizeof(uint16_t))];
+		struct cmsghdr align;
+	} * cmsg;
+	int gso; /* UDP_SEGMENT works (cleared at its first refusal) */
 	struct wire_echo_stats st;
 	pthread_t th;
 	int started;
@@ -454,6 +463,99 @@ static void accept_cb(struct wire_loop *l, struct wire_io *io, uint32_t events)
 
 /* ---- UDP -------------------------------------------------------------- */
 
+/* Returns 1 when two received datagrams came from the same peer. */
+static int same_peer(const struct msghdr *a, const struct msghdr *b)
+{
+	return a->msg_namelen == b->msg_namelen &&
+	       memcmp(a->msg_name, b->msg_name, a->msg_namelen) == 0;
+}
+
+/* Builds send units from datagrams first..n-1 of the batch: with GSO, a run
+ * of datagrams to one peer, all of one size (the last may be shorter), goes
+ * as one UDP_SEGMENT send that the kernel cuts back into the same datagrams;
+ * otherwise one unit per datagram. Returns the number of units. */
+static int udp_group(struct worker *w, int first, int n)
+{
+	int u = 0;
+	for (int i = first; i < n;) {
+		size_t seg = w->msgs[i].msg_len, total = seg;
+		int j = i + 1;
+		while (w->gso && seg > 0 && j < n && j - i < UDP_GSO_SEGS &&
+		       same_peer(&w->msgs[i].msg_hdr, &w->msgs[j].msg_hdr)) {
+			size_t lj = w->msgs[j].msg_len;
+			if (lj == 0 || lj > seg || total + lj > UDP_GSO_BYTES)
+				break;
+			total += lj;
+			j++;
+			if (lj < seg)
+				break; /* a shorter datagram ends a run */
+		}
+		struct msghdr *h = &w->units[u].msg_hdr;
+		memset(h, 0, sizeof(*h));
+		h->msg_name = w->msgs[i].msg_hdr.msg_name;
+		h->msg_namelen = w->msgs[i].msg_hdr.msg_namelen;
+		h->msg_iov = &w->iov[i];
+		h->msg_iovlen = (size_t)(j - i);
+		if (j - i > 1) {
+			uint16_t s16 = (uint16_t)seg;
+			h->msg_control = w->cmsg[u].buf;
+			h->msg_controllen = sizeof(w->cmsg[u].buf);
+			struct cmsghdr *cm = CMSG_FIRSTHDR(h);
+			cm->cmsg_level = SOL_UDP;
+			cm->cmsg_type = UDP_SEGMENT;
+			cm->cmsg_len = CMSG_LEN(sizeof(s16));
+			memcpy(CMSG_DATA(cm), &s16, sizeof(s16));
+		}
+		u++;
+		i = j;
+	}
+	return u;
+}
+
+/* Sends the n received datagrams back to their senders with as few kernel
+ * passes as it can (sendmmsg over GSO units). A datagram the kernel does not
+ * take at once is dropped and counted: UDP may lose it, the loop must not
+ * wait. */
+static void udp_send(struct worker *w, int fd, int n)
+{
+	int first = 0;
+	while (first < n) {
+		int nu = udp_group(w, first, n);
+		int done = 0;
+		while (done < nu) {
+			int k = sendmmsg(fd, w->units + done, (unsigned)(nu - done), MSG_DONTWAIT);
+			if (k < 0 && errno == EINTR)
+				continue;
+			int stop = k < 0 ? done : done + k;
+			for (int u = done; u < stop; u++) {
+				const struct msghdr *h = &w->units[u].msg_hdr;
+				w->st.dgrams_out += h->msg_iovlen;
+				for (size_t i = 0; i < h->msg_iovlen; i++)
+					w->st.udp_out += h->msg_iov[i].iov_len;
+			}
+			if (k >= 0) {
+				done += k;
+				continue;
+			}
+			/* Unit `done` failed. */
+			const struct msghdr *h = &w->units[done].msg_hdr;
+			int at = (int)(h->msg_iov - w->iov);
+			if (h->msg_iovlen > 1 && w->gso &&
+			    (errno == EIO || errno == EINVAL || errno == ENOPROTOOPT ||
+			     errno == EOPNOTSUPP)) {
+				w->gso = 0; /* no UDP GSO here: regroup, one by one */
+				first = at;
+			} else {
+				w->st.udp_dropped += h->msg_iovlen;
+				first = at + (int)h->msg_iovlen;
+			}
+			break;
+		}
+		if (done == nu)
+			return;
+	}
+}
+
 static void udp_cb(struct wire_loop *l, struct wire_io *io, uint32_t events)
 {
 	struct worker *w = io->ud;
@@ -485,25 +587,7 @@ static void udp_cb(struct wire_loop *l, struct wire_io *io, uint32_t events)
 			w->iov[i].iov_len = w->msgs[i].msg_len;
 			w->st.udp_in += w->msgs[i].msg_len;
 		}
-		int done = 0;
-		while (done < n) {
-			int k =
-			    sendmmsg(io->fd, w->msgs + done, (unsigned)(n - done), MSG_DONTWAIT);
-			if (k < 0) {
-				if (errno == EINTR)
-					continue;
-				/* Send buffer full or this peer unreachable: drop this
-				 * datagram (UDP may), go on with the others. */
-				w->st.udp_dropped++;
-				done++;
-				continue;
-			}
-			for (int i = done; i < done + k; i++) {
-				w->st.dgrams_out++;
-				w->st.udp_out += w->msgs[i].msg_len;
-			}
-			done += k;
-		}
+		udp_send(w, io->fd, n);
 		if ((unsigned)n < batch)
 			return;
 	}
@@ -703,8 +787,11 @@ static int worker_setup(struct worker *w)
 		w->msgs = calloc(WIRE_ECHO_UDP_BATCH, sizeof(*w->msgs));
 		w->iov = calloc(WIRE_ECHO_UDP_BATCH, sizeof(*w->iov));
 		w->names = calloc(WIRE_ECHO_UDP_BATCH, sizeof(*w->names));
-		if (!w->udp_buf || !w->msgs || !w->iov || !w->names)
+		w->units = calloc(WIRE_ECHO_UDP_BATCH, sizeof(*w->units));
+		w->cmsg = calloc(WIRE_ECHO_UDP_BATCH, sizeof(*w->cmsg));
+		if (!w->udp_buf || !w->msgs || !w->iov || !w->names || !w->units || !w->cmsg)
 			return -ENOMEM;
+		w->gso = 1;
 		w->udp.cb = udp_cb;
 		w->udp.ud = w;
 		if ((rc = wire_loop_add(w->loop, &w->udp, EPOLLIN)) < 0)
@@ -844,6 +931,8 @@ void wire_echo_free(struct wire_echo *e)
 		free(w->msgs);
 		free(w->iov);
 		free(w->names);
+		free(w->units);
+		free(w->cmsg);
 	}
 	close_sockets(e);
 	if (e->evfd >= 0)

@@ -144,6 +144,36 @@ def half_close_gets_everything_then_eof():
 
 
 @case
+def udp_bursts_keep_every_datagram_whole():
+    # Bursts of equal and mixed sizes (empty ones too) from two peers: the
+    # server batches them (recvmmsg, and one GSO send per run of one size to
+    # one peer); each peer must get back exactly its own datagrams.
+    p, port = server("-u", "127.0.0.1")
+    with p:
+        socks = []
+        for _ in range(2):
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+            s.connect(("127.0.0.1", port))
+            s.settimeout(3 * SLOW)
+            socks.append(s)
+        sizes = [64] * 20 + [100, 100, 7, 0, 1400, 1400, 1400, 3] + [512] * 10 + [0, 0, 9000]
+        sent = [[], []]
+        for i, n in enumerate(sizes):
+            for k, s in enumerate(socks):
+                d = bytes([(i + 7 * k) & 0xff]) * n
+                s.send(d)
+                sent[k].append(d)
+        for k, s in enumerate(socks):
+            got = [s.recv(70000) for _ in sizes]
+            assert sorted(got) == sorted(sent[k]), (k, [len(g) for g in got])
+            s.close()
+        err = stop(p)
+        n = 2 * len(sizes)
+        assert "%d datagrams in, %d datagrams out" % (n, n) in err, err
+
+
+@case
 def tcp_only_and_udp_only():
     p, port = server("-t", "127.0.0.1")
     with p:
