@@ -75,6 +75,60 @@ def stdin_regular_file_stdout_file():
 
 
 @case
+def stdout_append_file_falls_back():
+    """splice into an O_APPEND file fails with EINVAL: the relay drops to
+    write(2) without losing a byte."""
+    down = pattern(3 * MIB + 5)
+    srv = Server(upload_then_reply(down))
+    with tempfile.NamedTemporaryFile() as f:
+        f.write(b"before\n")
+        f.flush()
+        with open(f.name, "ab") as out:
+            p = subprocess.run([os.environ.get("WIRECAT", "wirecat"), "connect", "-v", "127.0.0.1",
+                                str(srv.port)], stdin=subprocess.DEVNULL, stdout=out,
+                               stderr=subprocess.PIPE, timeout=30 * SLOW)
+        got = open(f.name, "rb").read()
+    srv.join()
+    assert p.returncode == 0, p.stderr
+    assert sha(got) == sha(b"before\n" + down), len(got)
+    assert b"splice refused on stdout; copying with read/write" in p.stderr, p.stderr
+
+
+@case
+def terminal_stdin_stdout():
+    """A pty as stdin and stdout (the read/write path): typed lines go out,
+    ^D is stdin EOF (FIN), the server's answer reaches the terminal."""
+    import pty
+    import select
+    import termios
+    master, slave = pty.openpty()
+    attrs = termios.tcgetattr(slave)
+    attrs[3] &= ~termios.ECHO  # canonical mode stays on: ^D means EOF
+    attrs[1] &= ~termios.OPOST
+    termios.tcsetattr(slave, termios.TCSANOW, attrs)
+    srv = Server(lambda c: (c.sendall(b"to the terminal\n"), recv_all(c))[1])
+    p = subprocess.Popen([os.environ.get("WIRECAT", "wirecat"), "connect", "127.0.0.1", str(srv.port)],
+                         stdin=slave, stdout=slave, stderr=subprocess.PIPE)
+    os.close(slave)
+    try:
+        buf = b""
+        deadline = time.monotonic() + 5 * SLOW
+        while not buf.endswith(b"\n") and time.monotonic() < deadline:
+            if select.select([master], [], [], 0.1)[0]:
+                buf += os.read(master, 100)
+        assert buf == b"to the terminal\n", buf
+        os.write(master, b"typed\n")
+        os.write(master, b"\x04")
+        assert srv.join() == b"typed\n"
+        assert p.wait(5 * SLOW) == 0, p.stderr.read()
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait(5)
+        os.close(master)
+
+
+@case
 def stdin_eof_sends_fin_and_keeps_reading():
     """The server waits for EOF before answering: wirecat must half-close
     and still read the answer."""
