@@ -102,10 +102,10 @@ struct wire_ipv6 {
 struct wire_ip6ext {
 	uint8_t type; /* 0 hop-by-hop, 43 routing, 44 fragment, 60 destination */
 	uint8_t nxt;
-	uint16_t hlen;   /* bytes */
+	uint16_t hlen;          /* bytes */
 	uint8_t rtype, segleft; /* routing */
-	uint8_t frag_m;  /* fragment: more fragments */
-	uint16_t frag_off; /* fragment: offset in 8-byte units */
+	uint8_t frag_m;         /* fragment: more fragments */
+	uint16_t frag_off;      /* fragment: offset in 8-byte units */
 	uint32_t frag_id;
 	uint32_t jumbo; /* hop-by-hop jumbo payload option, 0 if absent */
 };
@@ -161,9 +161,9 @@ struct wire_udp {
 
 struct wire_dns {
 	uint16_t id, flags, qd, an, ns, ar;
-	uint8_t tcp;   /* over TCP: msg follows a 2-byte length */
+	uint8_t tcp;    /* over TCP: msg follows a 2-byte length */
 	uint16_t qtype; /* first question's type, 0 if none */
-	uint32_t len;  /* message bytes at msg */
+	uint32_t len;   /* message bytes at msg */
 	const uint8_t *msg;
 };
 
@@ -193,11 +193,11 @@ struct wire_tls {
 };
 
 struct wire_layer {
-	uint8_t kind;   /* enum wire_lk */
-	uint8_t status; /* enum wire_lstat */
-	uint8_t quoted; /* inside an ICMP error's quoted packet */
-	uint32_t off;   /* header offset in the packet */
-	uint32_t len;   /* header bytes */
+	uint8_t kind;    /* enum wire_lk */
+	uint8_t status;  /* enum wire_lstat */
+	uint8_t quoted;  /* inside an ICMP error's quoted packet */
+	uint32_t off;    /* header offset in the packet */
+	uint32_t len;    /* header bytes */
 	const char *why; /* INVALID: reason (may point at whybuf) */
 	char whybuf[56];
 	union {
@@ -232,18 +232,18 @@ enum wire_next {
 
 struct wire_dissect {
 	const struct wire_pkt *pkt;
-	unsigned n;         /* layers decoded */
-	int bad;            /* index of the first TRUNC/INVALID layer, or -1 */
-	int ip;             /* index of the innermost IP layer, or -1 */
-	int tp;             /* index of the outer TCP/UDP layer, or -1 */
-	uint32_t tp_off, tp_len; /* transport payload (captured bytes) */
+	unsigned n;                  /* layers decoded */
+	int bad;                     /* index of the first TRUNC/INVALID layer, or -1 */
+	int ip;                      /* index of the innermost IP layer, or -1 */
+	int tp;                      /* index of the outer TCP/UDP layer, or -1 */
+	uint32_t tp_off, tp_len;     /* transport payload (captured bytes) */
 	uint32_t rest_off, rest_len; /* bytes no dissector consumed */
 	enum wire_next next;
 	uint32_t next_val;
-	uint32_t claim;  /* bytes the headers so far say the reader should hold */
+	uint32_t claim;   /* bytes the headers so far say the reader should hold */
 	uint8_t ext_type; /* IPv6 extension header type for the next ip6ext layer */
-	uint8_t frag;    /* inside a fragment: lengths and checksums not checkable */
-	uint8_t gso;     /* inside a GSO super-packet */
+	uint8_t frag;     /* inside a fragment: lengths and checksums not checkable */
+	uint8_t gso;      /* inside a GSO super-packet */
 	struct wire_layer l[WIRE_DISSECT_DEPTH_MAX];
 };
 
@@ -257,9 +257,9 @@ struct wire_proto {
 };
 
 extern const struct wire_proto wire_proto_eth, wire_proto_vlan, wire_proto_sll, wire_proto_null,
-	wire_proto_raw, wire_proto_arp, wire_proto_ipv4, wire_proto_ipv6, wire_proto_ip6ext,
-	wire_proto_icmp, wire_proto_icmp6, wire_proto_tcp, wire_proto_udp, wire_proto_dns,
-	wire_proto_http, wire_proto_dhcp, wire_proto_tls;
+    wire_proto_raw, wire_proto_arp, wire_proto_ipv4, wire_proto_ipv6, wire_proto_ip6ext,
+    wire_proto_icmp, wire_proto_icmp6, wire_proto_tcp, wire_proto_udp, wire_proto_dns,
+    wire_proto_http, wire_proto_dhcp, wire_proto_tls;
 
 /* Per-protocol decoders (the .decode of each wire_proto_<name>). */
 void wire_eth_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_layer *l);
@@ -312,7 +312,8 @@ const struct wire_proto *wire_registry_link(int linktype);
 /* Marks l truncated (returns nothing). */
 void wire_layer_trunc(struct wire_layer *l);
 /* Marks l invalid with a printf-style reason. */
-void wire_layer_invalid(struct wire_layer *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void wire_layer_invalid(struct wire_layer *l, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Internet checksum helpers: returns the running 32-bit sum of n bytes. */
 uint32_t wire_csum_add(uint32_t sum, const uint8_t *p, size_t n);
@@ -327,13 +328,13 @@ int wire_csum_l4(const struct wire_layer *ip, uint8_t proto, const uint8_t *seg,
  * proto != 0): PARTIAL/GSO when the packet says so, OK when the kernel says
  * it verified it, UNCHECKED when quoted, fragmented or not fully captured. */
 int wire_csum_verdict(const struct wire_dissect *d, const struct wire_layer *l, uint8_t proto,
-		      uint32_t seglen);
+                      uint32_t seglen);
 
 /* ---- iterators over variable parts ------------------------------------ */
 
 /* One TCP or IPv4 option. */
 struct wire_opt {
-	uint8_t kind, len; /* len: whole option incl. kind/len (1 for NOP/EOL) */
+	uint8_t kind, len;   /* len: whole option incl. kind/len (1 for NOP/EOL) */
 	const uint8_t *data; /* len-2 bytes of value */
 };
 /* Walks options at p (n bytes), at most WIRE_OPT_LOOP_MAX. */

@@ -21,8 +21,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const int links[] = {WIRE_LINK_ETHERNET, WIRE_LINK_LINUX_SLL, WIRE_LINK_LINUX_SLL2, WIRE_LINK_NULL,
-			    WIRE_LINK_LOOP,     WIRE_LINK_RAW,       WIRE_LINK_IPV4,       WIRE_LINK_IPV6};
+static const int links[] = {WIRE_LINK_ETHERNET, WIRE_LINK_LINUX_SLL, WIRE_LINK_LINUX_SLL2,
+                            WIRE_LINK_NULL,     WIRE_LINK_LOOP,      WIRE_LINK_RAW,
+                            WIRE_LINK_IPV4,     WIRE_LINK_IPV6};
 
 #define NPR 5
 
@@ -43,10 +44,19 @@ static void setup(void)
 			o.tfmt = (enum wire_time_fmt)(i % 5);
 			switch (i) {
 			case 0: o.mode = WIRE_PRINT_LINE; break;
-			case 1: o.mode = WIRE_PRINT_TREE; o.hex = 1; break;
+			case 1:
+				o.mode = WIRE_PRINT_TREE;
+				o.hex = 1;
+				break;
 			case 2: o.mode = WIRE_PRINT_JSON; break;
-			case 3: o.mode = WIRE_PRINT_LINE; o.payload_hex = 1; break;
-			default: o.mode = WIRE_PRINT_NONE; o.stats = 1; break;
+			case 3:
+				o.mode = WIRE_PRINT_LINE;
+				o.payload_hex = 1;
+				break;
+			default:
+				o.mode = WIRE_PRINT_NONE;
+				o.stats = 1;
+				break;
 			}
 			if (wire_printer_new(&pr[iface][i], &o, &sink) < 0)
 				abort();

@@ -47,10 +47,10 @@ int main(int argc, char **argv)
 		else if (!strcmp(a, "-t") && i + 1 < argc) {
 			const char *t = argv[++i];
 			o.tfmt = !strcmp(t, "rel")     ? WIRE_TIME_REL
-				 : !strcmp(t, "delta") ? WIRE_TIME_DELTA
-				 : !strcmp(t, "epoch") ? WIRE_TIME_EPOCH
-				 : !strcmp(t, "none")  ? WIRE_TIME_NONE
-						       : WIRE_TIME_ABS;
+			         : !strcmp(t, "delta") ? WIRE_TIME_DELTA
+			         : !strcmp(t, "epoch") ? WIRE_TIME_EPOCH
+			         : !strcmp(t, "none")  ? WIRE_TIME_NONE
+			                               : WIRE_TIME_ABS;
 		} else {
 			fprintf(stderr, "pktdump: unknown option %s\n", a);
 			return 2;
@@ -59,7 +59,8 @@ int main(int argc, char **argv)
 	wire_sink_init_fd(&out, 1);
 	for (; i < argc; i++) {
 		char err[PCAP_ERRBUF_SIZE];
-		pcap_t *pc = pcap_open_offline_with_tstamp_precision(argv[i], PCAP_TSTAMP_PRECISION_NANO, err);
+		pcap_t *pc = pcap_open_offline_with_tstamp_precision(
+		    argv[i], PCAP_TSTAMP_PRECISION_NANO, err);
 		if (!pc) {
 			fprintf(stderr, "pktdump: %s: %s\n", argv[i], err);
 			status = 3;

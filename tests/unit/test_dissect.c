@@ -19,129 +19,89 @@
 #include "wire/print.h"
 #include "wire/sink.h"
 
-static const char v_arp[] =
-	"ffffffffffff0024b2841922080600010800060400010024b2841922c0a80101"
-	"000000000000c0a8011b"
-	;
-static const char v_udp4[] =
-	"0000000000000000000000000800450000220001400040113cc87f0000017f00"
-	"00019c40138d000e0e2668656c6c6f0a"
-	;
-static const char v_udp6[] =
-	"00000000000000000000000086dd60000000000e114000000000000000000000"
-	"00000000000100000000000000000000000000000001138d9c40000e0c276865"
-	"6c6c6f0a"
-	;
-static const char v_udp_short[] =
-	"00000000000000000000000008004500001e0001400040113ccc7f0000017f00"
-	"00019c40138d0006e9a46869"
-	;
-static const char v_tcp_syn[] =
-	"0200000000020024b284192208004500003c0001400040063cb97f0000017f00"
-	"00019c40138d0000007b00000000a002ffd79fb800000204ffd70402080a0000"
-	"00010000000001030307"
-	;
-static const char v_tcp_sack[] =
-	"0200000000020024b284192208004500003c0001400040063cb97f0000017f00"
-	"00019c40138d0000008200000385a01002007ec6000001010512000003e80000"
-	"07d000000bb800000fa0"
-	;
-static const char v_icmp_echo[] =
-	"0200000000020024b2841922080045000054000140004001b73bc0a8011bc0a8"
-	"0101080000eb00010001000102030405060708090a0b0c0d0e0f101112131415"
-	"161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f303132333435"
-	"3637"
-	;
+static const char v_arp[] = "ffffffffffff0024b2841922080600010800060400010024b2841922c0a80101"
+                            "000000000000c0a8011b";
+static const char v_udp4[] = "0000000000000000000000000800450000220001400040113cc87f0000017f00"
+                             "00019c40138d000e0e2668656c6c6f0a";
+static const char v_udp6[] = "00000000000000000000000086dd60000000000e114000000000000000000000"
+                             "00000000000100000000000000000000000000000001138d9c40000e0c276865"
+                             "6c6c6f0a";
+static const char v_udp_short[] = "00000000000000000000000008004500001e0001400040113ccc7f0000017f00"
+                                  "00019c40138d0006e9a46869";
+static const char v_tcp_syn[] = "0200000000020024b284192208004500003c0001400040063cb97f0000017f00"
+                                "00019c40138d0000007b00000000a002ffd79fb800000204ffd70402080a0000"
+                                "00010000000001030307";
+static const char v_tcp_sack[] = "0200000000020024b284192208004500003c0001400040063cb97f0000017f00"
+                                 "00019c40138d0000008200000385a01002007ec6000001010512000003e80000"
+                                 "07d000000bb800000fa0";
+static const char v_icmp_echo[] = "0200000000020024b2841922080045000054000140004001b73bc0a8011bc0a8"
+                                  "0101080000eb00010001000102030405060708090a0b0c0d0e0f101112131415"
+                                  "161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f303132333435"
+                                  "3637";
 static const char v_icmp_unreach[] =
-	"0200000000020024b2841922080045000038000140004001b757c0a80101c0a8"
-	"011b030353620000000045000028000140004011b757c0a8011bc0a80101829a"
-	"0035001426b7"
-	;
-static const char v_icmp6_ns[] =
-	"0200000000020024b284192286dd6000000000203afffe800000000000000000"
-	"000000000001ff0200000000000000000001ff0000028700b0cd00000000fe80"
-	"000000000000000000000000000201010024b2841922"
-	;
+    "0200000000020024b2841922080045000038000140004001b757c0a80101c0a8"
+    "011b030353620000000045000028000140004011b757c0a8011bc0a80101829a"
+    "0035001426b7";
+static const char v_icmp6_ns[] = "0200000000020024b284192286dd6000000000203afffe800000000000000000"
+                                 "000000000001ff0200000000000000000001ff0000028700b0cd00000000fe80"
+                                 "000000000000000000000000000201010024b2841922";
 static const char v_icmp6_unreach[] =
-	"0200000000020024b284192286dd60000000003a3a4020010db8000000000000"
-	"00000000000220010db8000000000000000000000001010431e3000000006000"
-	"0000000a114020010db800000000000000000000000120010db8000000000000"
-	"0000000000029c40138d000a7a1d7a7a"
-	;
-static const char v_ip6ext[] =
-	"0200000000020024b284192286dd60000000001b004020010db8000000000000"
-	"00000000000120010db80000000000000000000000023c000104000000001100"
-	"01040000000003e807d0000bbf32657874"
-	;
-static const char v_ip6frag[] =
-	"0200000000020024b284192286dd6000000000202c4020010db8000000000000"
-	"00000000000120010db8000000000000000000000002110000010000123403e8"
-	"07d000188e8741414141414141414141414141414141"
-	;
-static const char v_ip4frag[] =
-	"0200000000020024b284192208004500002c4242200040119512c0a80101c0a8"
-	"011b03e807d00030f2eb46464646464646464646464646464646"
-	;
-static const char v_ip4opts[] =
-	"0200000000020024b2841922080047000027000140004011aa51c0a80101c0a8"
-	"011b070704000000000003e807d0000b8d426f7074"
-	;
-static const char v_dns_resp[] =
-	"0200000000020024b284192208004500016100014000401125560a0000350a00"
-	"000100359c40014d8ebf123481800001000a0000000003777777076578616d70"
-	"6c6503636f6d0000010001c00c000500010000012c001103776562076578616d"
-	"706c6503636f6d00c02d000100010000012c00045db8d822c02d000100010000"
-	"012c00045db8d823c02d001c00010000012c0010260628000220000100000000"
-	"00000001c010000f00010000012c0014000a046d61696c076578616d706c6503"
-	"636f6d00c010001000010000012c00120b68656c6c6f20776f726c6405612262"
-	"5c63c010000200010000012c0011036e7331076578616d706c6503636f6d00c0"
-	"10000600010000012c0038036e7331076578616d706c6503636f6d000561646d"
-	"696e076578616d706c6503636f6d00000007e800001c2000000e100012750000"
-	"00012cc010000c00010000012c001204686f7374076578616d706c6503636f6d"
-	"00c010006300010000012c00020102"
-	;
-static const char v_dns_tcp[] =
-	"0200000000020024b284192208004500004b00014000400626770a0000010a00"
-	"00359c430035000000010000000150180064a1e4000000211234010000010000"
-	"0000000003777777076578616d706c6503636f6d0000010001"
-	;
-static const char v_http_req[] =
-	"0200000000020024b284192208004500008200014000400626400a0000010a00"
-	"00359c44005000000001000000015018006430ac0000474554202f696e646578"
-	"2e68746d6c3f713d3120485454502f312e310d0a486f73743a206578616d706c"
-	"652e636f6d0d0a557365722d4167656e743a20776972656361742d746573740d"
-	"0a4163636570743a202a2f2a0d0a0d0a"
-	;
-static const char v_http_resp[] =
-	"0200000000020024b284192208004500008100014000400626410a0000350a00"
-	"000100509c4400000001000000015018006455470000485454502f312e312034"
-	"3034204e6f7420466f756e640d0a5365727665723a20746573740d0a436f6e74"
-	"656e742d547970653a20746578742f68746d6c0d0a436f6e74656e742d4c656e"
-	"6774683a20350d0a0d0a6e6f70650a"
-	;
-static const char v_tls[] =
-	"0200000000020024b2841922080045000074000140004006264e0a0000010a00"
-	"00359c4601bb0000000100000001501800648b28000016030100470100004303"
-	"0311111111111111111111111111111111111111111111111111111111111111"
-	"1100000213010100001800000014001200000f7777772e6578616d706c652e6f"
-	"7267"
-	;
-static const char v_dhcp[] =
-	"ffffffffffff0024b284192208004500011500014000401139d800000000ffff"
-	"ffff0044004301011ad601010600deadbeef0000800000000000000000000000"
-	"0000000000000024b28419220000000000000000000000000000000000000000"
-	"0000000000000000000000000000000000000000000000000000000000000000"
-	"0000000000000000000000000000000000000000000000000000000000000000"
-	"0000000000000000000000000000000000000000000000000000000000000000"
-	"0000000000000000000000000000000000000000000000000000000000000000"
-	"0000000000000000000000000000000000000000000000000000000000000000"
-	"0000000000000000000000000000000000000000000063825363350101370301"
-	"0306ff"
-	;
-static const char v_qinq[] =
-	"0200000000020024b284192288a800c8810007d1080600010800060400010024"
-	"b2841922c0a80101000000000000c0a8011b"
-	;
+    "0200000000020024b284192286dd60000000003a3a4020010db8000000000000"
+    "00000000000220010db8000000000000000000000001010431e3000000006000"
+    "0000000a114020010db800000000000000000000000120010db8000000000000"
+    "0000000000029c40138d000a7a1d7a7a";
+static const char v_ip6ext[] = "0200000000020024b284192286dd60000000001b004020010db8000000000000"
+                               "00000000000120010db80000000000000000000000023c000104000000001100"
+                               "01040000000003e807d0000bbf32657874";
+static const char v_ip6frag[] = "0200000000020024b284192286dd6000000000202c4020010db8000000000000"
+                                "00000000000120010db8000000000000000000000002110000010000123403e8"
+                                "07d000188e8741414141414141414141414141414141";
+static const char v_ip4frag[] = "0200000000020024b284192208004500002c4242200040119512c0a80101c0a8"
+                                "011b03e807d00030f2eb46464646464646464646464646464646";
+static const char v_ip4opts[] = "0200000000020024b2841922080047000027000140004011aa51c0a80101c0a8"
+                                "011b070704000000000003e807d0000b8d426f7074";
+static const char v_dns_resp[] = "0200000000020024b284192208004500016100014000401125560a0000350a00"
+                                 "000100359c40014d8ebf123481800001000a0000000003777777076578616d70"
+                                 "6c6503636f6d0000010001c00c000500010000012c001103776562076578616d"
+                                 "706c6503636f6d00c02d000100010000012c00045db8d822c02d000100010000"
+                                 "012c00045db8d823c02d001c00010000012c0010260628000220000100000000"
+                                 "00000001c010000f00010000012c0014000a046d61696c076578616d706c6503"
+                                 "636f6d00c010001000010000012c00120b68656c6c6f20776f726c6405612262"
+                                 "5c63c010000200010000012c0011036e7331076578616d706c6503636f6d00c0"
+                                 "10000600010000012c0038036e7331076578616d706c6503636f6d000561646d"
+                                 "696e076578616d706c6503636f6d00000007e800001c2000000e100012750000"
+                                 "00012cc010000c00010000012c001204686f7374076578616d706c6503636f6d"
+                                 "00c010006300010000012c00020102";
+static const char v_dns_tcp[] = "0200000000020024b284192208004500004b00014000400626770a0000010a00"
+                                "00359c430035000000010000000150180064a1e4000000211234010000010000"
+                                "0000000003777777076578616d706c6503636f6d0000010001";
+static const char v_http_req[] = "0200000000020024b284192208004500008200014000400626400a0000010a00"
+                                 "00359c44005000000001000000015018006430ac0000474554202f696e646578"
+                                 "2e68746d6c3f713d3120485454502f312e310d0a486f73743a206578616d706c"
+                                 "652e636f6d0d0a557365722d4167656e743a20776972656361742d746573740d"
+                                 "0a4163636570743a202a2f2a0d0a0d0a";
+static const char v_http_resp[] = "0200000000020024b284192208004500008100014000400626410a0000350a00"
+                                  "000100509c4400000001000000015018006455470000485454502f312e312034"
+                                  "3034204e6f7420466f756e640d0a5365727665723a20746573740d0a436f6e74"
+                                  "656e742d547970653a20746578742f68746d6c0d0a436f6e74656e742d4c656e"
+                                  "6774683a20350d0a0d0a6e6f70650a";
+static const char v_tls[] = "0200000000020024b2841922080045000074000140004006264e0a0000010a00"
+                            "00359c4601bb0000000100000001501800648b28000016030100470100004303"
+                            "0311111111111111111111111111111111111111111111111111111111111111"
+                            "1100000213010100001800000014001200000f7777772e6578616d706c652e6f"
+                            "7267";
+static const char v_dhcp[] = "ffffffffffff0024b284192208004500011500014000401139d800000000ffff"
+                             "ffff0044004301011ad601010600deadbeef0000800000000000000000000000"
+                             "0000000000000024b28419220000000000000000000000000000000000000000"
+                             "0000000000000000000000000000000000000000000000000000000000000000"
+                             "0000000000000000000000000000000000000000000000000000000000000000"
+                             "0000000000000000000000000000000000000000000000000000000000000000"
+                             "0000000000000000000000000000000000000000000000000000000000000000"
+                             "0000000000000000000000000000000000000000000000000000000000000000"
+                             "0000000000000000000000000000000000000000000063825363350101370301"
+                             "0306ff";
+static const char v_qinq[] = "0200000000020024b284192288a800c8810007d1080600010800060400010024"
+                             "b2841922c0a80101000000000000c0a8011b";
 
 static uint8_t bytes_buf[4096];
 
@@ -167,7 +127,8 @@ static const uint8_t *guarded(const uint8_t *b, size_t n)
 	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
 	if (!guard_base) {
 		guard_size = 4 * pg;
-		guard_base = mmap(NULL, guard_size + pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		guard_base = mmap(NULL, guard_size + pg, PROT_READ | PROT_WRITE,
+		                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (guard_base == MAP_FAILED)
 			abort();
 		mprotect(guard_base + guard_size, pg, PROT_NONE);
@@ -197,8 +158,8 @@ static struct wire_buf mem;
 static struct wire_sink sink;
 
 /* Prints pkt with opts into memory; returns the NUL-terminated text. */
-static const char *print_with(const struct wire_pkt *pkt, enum wire_print_mode mode, int hex, int payload,
-			      int iface, enum wire_time_fmt tf, int stats)
+static const char *print_with(const struct wire_pkt *pkt, enum wire_print_mode mode, int hex,
+                              int payload, int iface, enum wire_time_fmt tf, int stats)
 {
 	static char text[1 << 17];
 	struct wire_print_opts o;
@@ -255,64 +216,69 @@ static void test_lecture_blocks(void)
 	const uint8_t *b = unhex(v_arp, &n);
 	struct wire_pkt p = mkpkt(b, n, WIRE_LINK_ETHERNET);
 	const char *out = print_with(&p, WIRE_PRINT_TREE, 0, 0, 0, WIRE_TIME_NONE, 0);
-	const char *want =
-		"ARP, Request who-has 192.168.1.27 tell 192.168.1.1, length 28\n"
-		"****************_ETHERNET_FRAME_****************\n"
-		"Dest MAC:         ffffffffffff\n"
-		"Source MAC:       0024b2841922\n"
-		"Type:             0806\n"
-		"************************************************\n"
-		"******************_ARP_HEADER_******************\n"
-		"Hardware type:    0001\n"
-		"Protocol type:    0800\n"
-		"Hardware size:    06\n"
-		"Protocol size:    04\n"
-		"Opcode:           0001\n"
-		"Source MAC:       0024b2841922\n"
-		"Source IP:        192.168.1.1\n"
-		"Dest MAC:         000000000000\n"
-		"Dest IP:          192.168.1.27\n"
-		"*************************************************\n"
-		"\n";
+	const char *want = "ARP, Request who-has 192.168.1.27 tell 192.168.1.1, length 28\n"
+	                   "****************_ETHERNET_FRAME_****************\n"
+	                   "Dest MAC:         ffffffffffff\n"
+	                   "Source MAC:       0024b2841922\n"
+	                   "Type:             0806\n"
+	                   "************************************************\n"
+	                   "******************_ARP_HEADER_******************\n"
+	                   "Hardware type:    0001\n"
+	                   "Protocol type:    0800\n"
+	                   "Hardware size:    06\n"
+	                   "Protocol size:    04\n"
+	                   "Opcode:           0001\n"
+	                   "Source MAC:       0024b2841922\n"
+	                   "Source IP:        192.168.1.1\n"
+	                   "Dest MAC:         000000000000\n"
+	                   "Dest IP:          192.168.1.27\n"
+	                   "*************************************************\n"
+	                   "\n";
 	CHECK_STR(out, want);
 }
 
 static void test_lines(void)
 {
-	CHECK_STR(line_of(v_arp, 1), "ARP, Request who-has 192.168.1.27 tell 192.168.1.1, length 28\n");
+	CHECK_STR(line_of(v_arp, 1),
+	          "ARP, Request who-has 192.168.1.27 tell 192.168.1.1, length 28\n");
 	CHECK_STR(line_of(v_udp4, 1), "IP 127.0.0.1.40000 > 127.0.0.1.5005: UDP, length 6\n");
 	CHECK_STR(line_of(v_udp6, 1), "IP6 ::1.5005 > ::1.40000: UDP, length 6\n");
-	CHECK_STR(line_of(v_udp_short, 1), "IP 127.0.0.1.40000 > 127.0.0.1.5005: UDP (invalid: ulen 6 < 8)\n");
-	CHECK_STR(line_of(v_tcp_syn, 1),
-		  "IP 127.0.0.1.40000 > 127.0.0.1.5005: Flags [S], seq 123, win 65495, options [mss "
-		  "65495,sackOK,TS val 1 ecr 0,nop,wscale 7], length 0\n");
-	CHECK_STR(line_of(v_tcp_sack, 1),
-		  "IP 127.0.0.1.40000 > 127.0.0.1.5005: Flags [.], seq 130, ack 901, win 512, options "
-		  "[nop,nop,sack 2 {1000:2000} {3000:4000}], length 0\n");
+	CHECK_STR(line_of(v_udp_short, 1),
+	          "IP 127.0.0.1.40000 > 127.0.0.1.5005: UDP (invalid: ulen 6 < 8)\n");
+	CHECK_STR(
+	    line_of(v_tcp_syn, 1),
+	    "IP 127.0.0.1.40000 > 127.0.0.1.5005: Flags [S], seq 123, win 65495, options [mss "
+	    "65495,sackOK,TS val 1 ecr 0,nop,wscale 7], length 0\n");
+	CHECK_STR(
+	    line_of(v_tcp_sack, 1),
+	    "IP 127.0.0.1.40000 > 127.0.0.1.5005: Flags [.], seq 130, ack 901, win 512, options "
+	    "[nop,nop,sack 2 {1000:2000} {3000:4000}], length 0\n");
 	CHECK_STR(line_of(v_icmp_echo, 1),
-		  "IP 192.168.1.27 > 192.168.1.1: ICMP echo request, id 1, seq 1, length 64\n");
+	          "IP 192.168.1.27 > 192.168.1.1: ICMP echo request, id 1, seq 1, length 64\n");
 	CHECK_STR(line_of(v_icmp_unreach, 1),
-		  "IP 192.168.1.1 > 192.168.1.27: ICMP 192.168.1.1 udp port 53 unreachable, length 36 for IP "
-		  "192.168.1.27.33434 > 192.168.1.1.53: UDP, length 12\n");
-	CHECK_STR(line_of(v_icmp6_ns, 1),
-		  "IP6 fe80::1 > ff02::1:ff00:2: ICMP6, neighbor solicitation, who has fe80::2, length 32\n");
-	CHECK_STR(line_of(v_ip6ext, 1), "IP6 2001:db8::1.1000 > 2001:db8::2.2000: HBH DSTOPT UDP, length 3\n");
-	CHECK_STR(line_of(v_ip4frag, 1),
-		  "IP 192.168.1.1.1000 > 192.168.1.27.2000: UDP, length 40 (frag id 16962, offset 0, flags [+])\n");
-	CHECK_STR(line_of(v_http_req, 1),
-		  "IP 10.0.0.1.40004 > 10.0.0.53.80: Flags [P.], seq 1:91, ack 1, win 100, length 90: HTTP: GET "
-		  "/index.html?q=1 HTTP/1.1\n");
-	CHECK_STR(line_of(v_http_resp, 1),
-		  "IP 10.0.0.53.80 > 10.0.0.1.40004: Flags [P.], seq 1:90, ack 1, win 100, length 89: HTTP: "
-		  "HTTP/1.1 404 Not Found\n");
-	CHECK_STR(line_of(v_tls, 1),
-		  "IP 10.0.0.1.40006 > 10.0.0.53.443: Flags [P.], seq 1:77, ack 1, win 100, length 76: TLS "
-		  "Handshake ClientHello, SNI www.example.org\n");
-	CHECK_STR(line_of(v_qinq, 1),
-		  "vlan 200, p 0, vlan 2001, p 0, ARP, Request who-has 192.168.1.27 tell 192.168.1.1, length 28\n");
-	CHECK_STR(line_of(v_dns_tcp, 1),
-		  "IP 10.0.0.1.40003 > 10.0.0.53.53: Flags [P.], seq 1:36, ack 1, win 100, length 35: 4660+ A? "
-		  "www.example.com. (33)\n");
+	          "IP 192.168.1.1 > 192.168.1.27: ICMP 192.168.1.1 udp port 53 unreachable, length "
+	          "36 for IP "
+	          "192.168.1.27.33434 > 192.168.1.1.53: UDP, length 12\n");
+	CHECK_STR(line_of(v_icmp6_ns, 1), "IP6 fe80::1 > ff02::1:ff00:2: ICMP6, neighbor "
+	                                  "solicitation, who has fe80::2, length 32\n");
+	CHECK_STR(line_of(v_ip6ext, 1),
+	          "IP6 2001:db8::1.1000 > 2001:db8::2.2000: HBH DSTOPT UDP, length 3\n");
+	CHECK_STR(line_of(v_ip4frag, 1), "IP 192.168.1.1.1000 > 192.168.1.27.2000: UDP, length 40 "
+	                                 "(frag id 16962, offset 0, flags [+])\n");
+	CHECK_STR(line_of(v_http_req, 1), "IP 10.0.0.1.40004 > 10.0.0.53.80: Flags [P.], seq 1:91, "
+	                                  "ack 1, win 100, length 90: HTTP: GET "
+	                                  "/index.html?q=1 HTTP/1.1\n");
+	CHECK_STR(line_of(v_http_resp, 1), "IP 10.0.0.53.80 > 10.0.0.1.40004: Flags [P.], seq "
+	                                   "1:90, ack 1, win 100, length 89: HTTP: "
+	                                   "HTTP/1.1 404 Not Found\n");
+	CHECK_STR(line_of(v_tls, 1), "IP 10.0.0.1.40006 > 10.0.0.53.443: Flags [P.], seq 1:77, ack "
+	                             "1, win 100, length 76: TLS "
+	                             "Handshake ClientHello, SNI www.example.org\n");
+	CHECK_STR(line_of(v_qinq, 1), "vlan 200, p 0, vlan 2001, p 0, ARP, Request who-has "
+	                              "192.168.1.27 tell 192.168.1.1, length 28\n");
+	CHECK_STR(line_of(v_dns_tcp, 1), "IP 10.0.0.1.40003 > 10.0.0.53.53: Flags [P.], seq 1:36, "
+	                                 "ack 1, win 100, length 35: 4660+ A? "
+	                                 "www.example.com. (33)\n");
 }
 
 static void test_time_iface(void)
@@ -325,11 +291,11 @@ static void test_time_iface(void)
 	setenv("TZ", "UTC", 1);
 	tzset();
 	CHECK_STR(print_with(&p, WIRE_PRINT_LINE, 0, 0, 1, WIRE_TIME_ABS, 0),
-		  "12:00:00.000001 lo In IP 127.0.0.1.40000 > 127.0.0.1.5005: UDP, length 6\n");
+	          "12:00:00.000001 lo In IP 127.0.0.1.40000 > 127.0.0.1.5005: UDP, length 6\n");
 	CHECK_STR(print_with(&p, WIRE_PRINT_LINE, 0, 0, 0, WIRE_TIME_EPOCH, 0),
-		  "43200.000001 IP 127.0.0.1.40000 > 127.0.0.1.5005: UDP, length 6\n");
+	          "43200.000001 IP 127.0.0.1.40000 > 127.0.0.1.5005: UDP, length 6\n");
 	CHECK_STR(print_with(&p, WIRE_PRINT_LINE, 0, 0, 0, WIRE_TIME_REL, 0),
-		  "0.000000 IP 127.0.0.1.40000 > 127.0.0.1.5005: UDP, length 6\n");
+	          "0.000000 IP 127.0.0.1.40000 > 127.0.0.1.5005: UDP, length 6\n");
 	p.dir = WIRE_DIR_OUT;
 	p.ifname = "eth\x1b[0";
 	const char *o = print_with(&p, WIRE_PRINT_LINE, 0, 0, 1, WIRE_TIME_NONE, 0);
@@ -397,12 +363,13 @@ static void test_offload(void)
 	memcpy(m, b, n);
 	m[14 + 20 + 16] ^= 0x55; /* break the TCP checksum */
 	struct wire_pkt p = mkpkt(m, n, WIRE_LINK_ETHERNET);
-	CHECK(strstr(print_with(&p, WIRE_PRINT_LINE, 0, 0, 0, WIRE_TIME_NONE, 0), "[bad tcp cksum") != NULL);
+	CHECK(strstr(print_with(&p, WIRE_PRINT_LINE, 0, 0, 0, WIRE_TIME_NONE, 0),
+	             "[bad tcp cksum") != NULL);
 	p.flags = WIRE_PKT_CSUM_PARTIAL;
 	const char *o = print_with(&p, WIRE_PRINT_LINE, 0, 0, 0, WIRE_TIME_NONE, 0);
 	CHECK(strstr(o, "bad") == NULL);
 	CHECK(strstr(print_with(&p, WIRE_PRINT_TREE, 0, 0, 0, WIRE_TIME_NONE, 0),
-		     " (offloaded, not yet computed)") != NULL);
+	             " (offloaded, not yet computed)") != NULL);
 	p.flags = WIRE_PKT_GSO;
 	o = print_with(&p, WIRE_PRINT_LINE, 0, 0, 0, WIRE_TIME_NONE, 0);
 	CHECK(strstr(o, "bad") == NULL);
@@ -519,7 +486,8 @@ static void test_dns_loop_packet(void)
 	struct wire_dissect d;
 	wire_dissect(&d, &p);
 	CHECK_INT(d.l[3].status, WIRE_LS_INVALID);
-	CHECK(strstr(print_with(&p, WIRE_PRINT_LINE, 0, 0, 0, WIRE_TIME_NONE, 0), "(invalid: bad dns name") != NULL);
+	CHECK(strstr(print_with(&p, WIRE_PRINT_LINE, 0, 0, 0, WIRE_TIME_NONE, 0),
+	             "(invalid: bad dns name") != NULL);
 }
 
 /* TCP/IP option walker: caps, zero and overlong lengths. */
@@ -620,16 +588,19 @@ static void every_prefix(const char *name, const char *hex, int linktype)
 		wire_dissect(&d, &p);
 		/* HTTP and TLS are recognised by their bytes: a cut before or
 		 * inside them is a short segment, as tcpdump sees it too. */
-		int app_cut = d.n && (d.l[d.n - 1].kind == WIRE_L_HTTP || d.l[d.n - 1].kind == WIRE_L_TLS ||
-				      (d.l[d.n - 1].kind == WIRE_L_TCP && k >= d.tp_off));
+		int app_cut =
+		    d.n && (d.l[d.n - 1].kind == WIRE_L_HTTP || d.l[d.n - 1].kind == WIRE_L_TLS ||
+		            (d.l[d.n - 1].kind == WIRE_L_TCP && k >= d.tp_off));
 		if (k < hdr_end && d.bad < 0 && !app_cut) {
 			if (!bad)
-				fprintf(stderr, "%s: cut at %zu of %u header bytes has no mark\n", name, k, hdr_end);
+				fprintf(stderr, "%s: cut at %zu of %u header bytes has no mark\n",
+				        name, k, hdr_end);
 			bad++;
 		}
 		for (int mode = 0; mode < 4; mode++)
-			ctl += (unsigned)has_ctl(print_with(&p, (enum wire_print_mode)mode, mode == 1, mode == 0,
-							    1, WIRE_TIME_ABS, mode == 3));
+			ctl +=
+			    (unsigned)has_ctl(print_with(&p, (enum wire_print_mode)mode, mode == 1,
+			                                 mode == 0, 1, WIRE_TIME_ABS, mode == 3));
 	}
 	CHECK_INT(bad, 0);
 	CHECK_INT(ctl, 0);
@@ -673,16 +644,16 @@ static void test_invalid(void)
 		uint8_t val;
 		const char *want;
 	} cases[] = {
-		{v_udp4, 14, 0x45 + 0x10, "(invalid: ip version 5)"},
-		{v_udp4, 14, 0x43, "(invalid: ihl 3 < 5)"},
-		{v_udp4, 14 + 3, 0x05, "(invalid: ip len 5 < ihl 20)"},
-		{v_tcp_syn, 14 + 20 + 12, 0x30, "TCP (invalid: doff 3 < 5)"},
-		{v_udp4, 14 + 20 + 5, 60, "(invalid: ulen 60 > ip payload 14)"},
-		{v_udp6, 14, 0x40, "(invalid: ip6 version 4)"},
-		{v_ip6ext, 14 + 5, 0xff, "(invalid: payload length 255 > 27 bytes on the wire)"},
-		{v_icmp6_ns, 14 + 40 + 24 + 1, 0, "(invalid: nd option 1 length 0)"},
-		{v_http_resp, 14 + 20 + 20 + 9, 'x', "HTTP (invalid: bad http status code)"},
-		{v_dhcp, 14 + 20 + 8 + 236, 0x99, "(invalid: dhcp magic cookie 0x99825363)"},
+	    {v_udp4, 14, 0x45 + 0x10, "(invalid: ip version 5)"},
+	    {v_udp4, 14, 0x43, "(invalid: ihl 3 < 5)"},
+	    {v_udp4, 14 + 3, 0x05, "(invalid: ip len 5 < ihl 20)"},
+	    {v_tcp_syn, 14 + 20 + 12, 0x30, "TCP (invalid: doff 3 < 5)"},
+	    {v_udp4, 14 + 20 + 5, 60, "(invalid: ulen 60 > ip payload 14)"},
+	    {v_udp6, 14, 0x40, "(invalid: ip6 version 4)"},
+	    {v_ip6ext, 14 + 5, 0xff, "(invalid: payload length 255 > 27 bytes on the wire)"},
+	    {v_icmp6_ns, 14 + 40 + 24 + 1, 0, "(invalid: nd option 1 length 0)"},
+	    {v_http_resp, 14 + 20 + 20 + 9, 'x', "HTTP (invalid: bad http status code)"},
+	    {v_dhcp, 14 + 20 + 8 + 236, 0x99, "(invalid: dhcp magic cookie 0x99825363)"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		size_t n;
@@ -695,7 +666,8 @@ static void test_invalid(void)
 			fprintf(stderr, "case %zu: got %s", i, o);
 		CHECK(strstr(o, cases[i].want) != NULL);
 		/* -V and JSON name the reason too */
-		CHECK(strstr(print_with(&p, WIRE_PRINT_JSON, 0, 0, 0, WIRE_TIME_NONE, 0), "_ws.malformed") != NULL);
+		CHECK(strstr(print_with(&p, WIRE_PRINT_JSON, 0, 0, 0, WIRE_TIME_NONE, 0),
+		             "_ws.malformed") != NULL);
 	}
 }
 
@@ -706,7 +678,7 @@ static void test_hex(void)
 	struct wire_pkt p = mkpkt(b, n, WIRE_LINK_ETHERNET);
 	const char *o = print_with(&p, WIRE_PRINT_LINE, 0, 1, 0, WIRE_TIME_NONE, 0);
 	CHECK_STR(o, "IP 127.0.0.1.40000 > 127.0.0.1.5005: UDP, length 6\n"
-		     "        0x0000:  6865 6c6c 6f0a                           hello.\n");
+	             "        0x0000:  6865 6c6c 6f0a                           hello.\n");
 	o = print_with(&p, WIRE_PRINT_LINE, 1, 0, 0, WIRE_TIME_NONE, 0);
 	CHECK(strstr(o, "        0x0020:  0001 9c40 138d 000e") != NULL);
 }

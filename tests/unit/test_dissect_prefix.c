@@ -42,8 +42,8 @@ static unsigned files, packets, prefixes, nomark, ctl;
 
 static struct wire_sink sink;
 
-static void run_packet(const char *file, const uint8_t *data, uint32_t caplen, uint32_t wirelen, int linktype,
-		       struct wire_printer **pr, struct wire_buf *mem)
+static void run_packet(const char *file, const uint8_t *data, uint32_t caplen, uint32_t wirelen,
+                       int linktype, struct wire_printer **pr, struct wire_buf *mem)
 {
 	struct wire_pkt p;
 	struct wire_dissect d;
@@ -63,12 +63,14 @@ static void run_packet(const char *file, const uint8_t *data, uint32_t caplen, u
 		p.data = guarded(data, k);
 		wire_dissect(&d, &p);
 		prefixes++;
-		int app_cut = d.n && (d.l[d.n - 1].kind == WIRE_L_HTTP || d.l[d.n - 1].kind == WIRE_L_TLS ||
-				      (d.l[d.n - 1].kind == WIRE_L_TCP && k >= d.tp_off));
+		int app_cut =
+		    d.n && (d.l[d.n - 1].kind == WIRE_L_HTTP || d.l[d.n - 1].kind == WIRE_L_TLS ||
+		            (d.l[d.n - 1].kind == WIRE_L_TCP && k >= d.tp_off));
 		if (k < hdr_end && d.bad < 0 && !app_cut) {
 			if (nomark < 5)
-				fprintf(stderr, "%s: packet of %u bytes cut at %u: no truncation mark\n", file,
-					caplen, k);
+				fprintf(stderr,
+				        "%s: packet of %u bytes cut at %u: no truncation mark\n",
+				        file, caplen, k);
 			nomark++;
 		}
 		for (int m = 0; m < 4; m++) {
@@ -80,7 +82,9 @@ static void run_packet(const char *file, const uint8_t *data, uint32_t caplen, u
 				wire_sink_flush(&sink);
 			if (has_ctl(wire_buf_head(mem), wire_buf_used(mem))) {
 				if (ctl < 5)
-					fprintf(stderr, "%s: control character in mode %d at cut %u\n", file, m, k);
+					fprintf(stderr,
+					        "%s: control character in mode %d at cut %u\n",
+					        file, m, k);
 				ctl++;
 			}
 		}
@@ -99,7 +103,8 @@ int main(void)
 	}
 	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
 	size_t area = (MAXPKT + pg - 1) / pg * pg;
-	uint8_t *base = mmap(NULL, area + pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t *base =
+	    mmap(NULL, area + pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (base == MAP_FAILED)
 		return 1;
 	mprotect(base + area, pg, PROT_NONE);
@@ -139,8 +144,9 @@ int main(void)
 				continue;
 			memcpy(copy, data, h->caplen);
 			packets++;
-			run_packet(e->d_name, copy, h->caplen, h->len > h->caplen ? h->len : h->caplen,
-				   pcap_datalink(pc), pr, &mem);
+			run_packet(e->d_name, copy, h->caplen,
+			           h->len > h->caplen ? h->len : h->caplen, pcap_datalink(pc), pr,
+			           &mem);
 		}
 		pcap_close(pc);
 	}

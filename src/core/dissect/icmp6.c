@@ -86,9 +86,7 @@ void wire_icmp6_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_la
 				d->claim = (uint32_t)wire_rd_left(r);
 		}
 		return;
-	case 133: /* router solicitation */
-		nd_options(r, c, l);
-		return;
+	case 133: /* router solicitation */ nd_options(r, c, l); return;
 	case 134: /* router advertisement: reachable, retrans timers */
 		wire_rd_skip(r, 8);
 		if (r->err) {
@@ -112,8 +110,7 @@ void wire_icmp6_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_la
 		l->len = c->type == 137 ? 40 : 24;
 		nd_options(r, c, l);
 		return;
-	default:
-		return;
+	default: return;
 	}
 }
 

@@ -66,15 +66,16 @@ void wire_ipv4_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_lay
 		return;
 	}
 	l->len = ip->ihl;
-	ip->csum_st = wire_csum_fold(wire_csum_add(0, start, ip->ihl)) == 0 ? WIRE_CSUM_OK : WIRE_CSUM_BAD;
+	ip->csum_st =
+	    wire_csum_fold(wire_csum_add(0, start, ip->ihl)) == 0 ? WIRE_CSUM_OK : WIRE_CSUM_BAD;
 
 	uint32_t wire_left = d->claim > ip->ihl ? d->claim - ip->ihl : 0; /* after this header */
 	uint32_t cap_left = (uint32_t)wire_rd_left(r);
-	if (!l->quoted && ((ip->len == 0 && cap_left > 0) ||
-			   ((d->pkt->flags & WIRE_PKT_GSO) && ip->len > ip->ihl) ||
-			   (ip->len > d->claim && d->pkt->wirelen <= d->pkt->caplen &&
-			    wire_dissect_on_lo(d)))) {
-		ip->gso = 1; /* payload: everything captured */
+	if (!l->quoted &&
+	    ((ip->len == 0 && cap_left > 0) ||
+	     ((d->pkt->flags & WIRE_PKT_GSO) && ip->len > ip->ihl) ||
+	     (ip->len > d->claim && d->pkt->wirelen <= d->pkt->caplen && wire_dissect_on_lo(d)))) {
+		ip->gso = 1;                 /* payload: everything captured */
 		ip->csum_st = WIRE_CSUM_GSO; /* filled in per segment, later */
 		d->gso = 1;
 		d->claim = cap_left > wire_left ? cap_left : wire_left;

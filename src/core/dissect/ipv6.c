@@ -67,15 +67,16 @@ void wire_ipv6_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_lay
 	l->len = 40;
 	uint32_t cap_left = (uint32_t)wire_rd_left(r);
 	uint32_t wire_left = d->claim > 40 ? d->claim - 40 : 0;
-	if (!l->quoted && ((ip->plen == 0 && ip->nxt == 0) ||
-			   (ip->plen > wire_left && d->pkt->wirelen <= d->pkt->caplen &&
-			    wire_dissect_on_lo(d)) ||
-			   ((d->pkt->flags & WIRE_PKT_GSO) && ip->plen > 0))) {
+	if (!l->quoted &&
+	    ((ip->plen == 0 && ip->nxt == 0) ||
+	     (ip->plen > wire_left && d->pkt->wirelen <= d->pkt->caplen && wire_dissect_on_lo(d)) ||
+	     ((d->pkt->flags & WIRE_PKT_GSO) && ip->plen > 0))) {
 		ip->gso = 1;
 		d->gso = 1;
 		d->claim = cap_left > wire_left ? cap_left : wire_left;
 	} else if (ip->plen > wire_left && !l->quoted) {
-		wire_layer_invalid(l, "payload length %u > %u bytes on the wire", ip->plen, wire_left);
+		wire_layer_invalid(l, "payload length %u > %u bytes on the wire", ip->plen,
+		                   wire_left);
 		return;
 	} else {
 		d->claim = ip->plen;

@@ -18,7 +18,8 @@ void wire_null_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_lay
 	}
 	/* Families are small numbers: a value with high bytes set is swapped. */
 	if (fam & 0xffff0000u)
-		fam = ((fam & 0xffu) << 24) | ((fam & 0xff00u) << 8) | ((fam >> 8) & 0xff00u) | (fam >> 24);
+		fam = ((fam & 0xffu) << 24) | ((fam & 0xff00u) << 8) | ((fam >> 8) & 0xff00u) |
+		      (fam >> 24);
 	n->family = fam;
 	l->len = 4;
 	wire_claim_sub(d, 4);
@@ -34,8 +35,7 @@ void wire_null_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_lay
 		d->next = WIRE_NEXT_ETHERTYPE;
 		d->next_val = 0x86dd;
 		break;
-	default:
-		break;
+	default: break;
 	}
 }
 

@@ -20,27 +20,27 @@ struct entry {
 };
 
 static const struct entry table[] = {
-	{WIRE_NEXT_ETHERTYPE, 0x0800, &wire_proto_ipv4},
-	{WIRE_NEXT_ETHERTYPE, 0x86dd, &wire_proto_ipv6},
-	{WIRE_NEXT_ETHERTYPE, 0x0806, &wire_proto_arp},
-	{WIRE_NEXT_ETHERTYPE, 0x8100, &wire_proto_vlan},
-	{WIRE_NEXT_ETHERTYPE, 0x88a8, &wire_proto_vlan},
-	{WIRE_NEXT_ETHERTYPE, 0x9100, &wire_proto_vlan},
-	{WIRE_NEXT_IPPROTO, 1, &wire_proto_icmp},
-	{WIRE_NEXT_IPPROTO, 4, &wire_proto_ipv4},
-	{WIRE_NEXT_IPPROTO, 6, &wire_proto_tcp},
-	{WIRE_NEXT_IPPROTO, 17, &wire_proto_udp},
-	{WIRE_NEXT_IPPROTO, 41, &wire_proto_ipv6},
-	{WIRE_NEXT_IPPROTO, 58, &wire_proto_icmp6},
-	{WIRE_NEXT_UDP, 53, &wire_proto_dns},
-	{WIRE_NEXT_UDP, 5353, &wire_proto_dns},
-	{WIRE_NEXT_UDP, 5355, &wire_proto_dns},
-	{WIRE_NEXT_UDP, 67, &wire_proto_dhcp},
-	{WIRE_NEXT_UDP, 68, &wire_proto_dhcp},
-	{WIRE_NEXT_TCP, 53, &wire_proto_dns},
-	{WIRE_NEXT_LAYER, WIRE_L_IP6EXT, &wire_proto_ip6ext},
-	{WIRE_NEXT_LAYER, WIRE_L_HTTP, &wire_proto_http},
-	{WIRE_NEXT_LAYER, WIRE_L_TLS, &wire_proto_tls},
+    {WIRE_NEXT_ETHERTYPE, 0x0800, &wire_proto_ipv4},
+    {WIRE_NEXT_ETHERTYPE, 0x86dd, &wire_proto_ipv6},
+    {WIRE_NEXT_ETHERTYPE, 0x0806, &wire_proto_arp},
+    {WIRE_NEXT_ETHERTYPE, 0x8100, &wire_proto_vlan},
+    {WIRE_NEXT_ETHERTYPE, 0x88a8, &wire_proto_vlan},
+    {WIRE_NEXT_ETHERTYPE, 0x9100, &wire_proto_vlan},
+    {WIRE_NEXT_IPPROTO, 1, &wire_proto_icmp},
+    {WIRE_NEXT_IPPROTO, 4, &wire_proto_ipv4},
+    {WIRE_NEXT_IPPROTO, 6, &wire_proto_tcp},
+    {WIRE_NEXT_IPPROTO, 17, &wire_proto_udp},
+    {WIRE_NEXT_IPPROTO, 41, &wire_proto_ipv6},
+    {WIRE_NEXT_IPPROTO, 58, &wire_proto_icmp6},
+    {WIRE_NEXT_UDP, 53, &wire_proto_dns},
+    {WIRE_NEXT_UDP, 5353, &wire_proto_dns},
+    {WIRE_NEXT_UDP, 5355, &wire_proto_dns},
+    {WIRE_NEXT_UDP, 67, &wire_proto_dhcp},
+    {WIRE_NEXT_UDP, 68, &wire_proto_dhcp},
+    {WIRE_NEXT_TCP, 53, &wire_proto_dns},
+    {WIRE_NEXT_LAYER, WIRE_L_IP6EXT, &wire_proto_ip6ext},
+    {WIRE_NEXT_LAYER, WIRE_L_HTTP, &wire_proto_http},
+    {WIRE_NEXT_LAYER, WIRE_L_TLS, &wire_proto_tls},
 };
 
 static const struct wire_proto *find(uint8_t kind, uint32_t val)
@@ -63,22 +63,17 @@ const struct wire_proto *wire_registry_lookup(enum wire_next kind, uint32_t val)
 const struct wire_proto *wire_registry_link(int linktype)
 {
 	switch (linktype) {
-	case WIRE_LINK_ETHERNET:
-		return &wire_proto_eth;
+	case WIRE_LINK_ETHERNET: return &wire_proto_eth;
 	case WIRE_LINK_NULL:
-	case WIRE_LINK_LOOP:
-		return &wire_proto_null;
+	case WIRE_LINK_LOOP: return &wire_proto_null;
 	case WIRE_LINK_LINUX_SLL:
-	case WIRE_LINK_LINUX_SLL2:
-		return &wire_proto_sll;
+	case WIRE_LINK_LINUX_SLL2: return &wire_proto_sll;
 	case WIRE_LINK_RAW:
 	case WIRE_LINK_IPV4:
 	case WIRE_LINK_IPV6:
 	case 12: /* DLT_RAW values that some savefiles carry */
-	case 14:
-		return &wire_proto_raw;
-	default:
-		return NULL;
+	case 14: return &wire_proto_raw;
+	default: return NULL;
 	}
 }
 
@@ -91,8 +86,8 @@ static int starts(const uint8_t *p, size_t n, const char *s)
 /* Returns 1 when a TCP payload looks like the start of an HTTP/1.x message. */
 static int looks_http(const uint8_t *p, size_t n)
 {
-	static const char *const m[] = {"GET ", "POST ", "HEAD ", "PUT ", "DELETE ", "OPTIONS ",
-					"PATCH ", "CONNECT ", "TRACE ", "HTTP/1."};
+	static const char *const m[] = {"GET ",     "POST ",  "HEAD ",    "PUT ",   "DELETE ",
+	                                "OPTIONS ", "PATCH ", "CONNECT ", "TRACE ", "HTTP/1."};
 	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
 		if (starts(p, n, m[i]))
 			return 1;
@@ -118,8 +113,8 @@ static const struct wire_proto *guess_tcp(const struct wire_rd *r, uint32_t port
 const char *wire_layer_name(unsigned kind)
 {
 	static const char *const names[WIRE_L_COUNT] = {
-		"eth", "vlan", "sll", "null", "arp", "ip", "ipv6", "ipv6ext",
-		"icmp", "icmpv6", "tcp", "udp", "dns", "http", "dhcp", "tls"};
+	    "eth",  "vlan",   "sll", "null", "arp", "ip",   "ipv6", "ipv6ext",
+	    "icmp", "icmpv6", "tcp", "udp",  "dns", "http", "dhcp", "tls"};
 	return kind < WIRE_L_COUNT ? names[kind] : "?";
 }
 
@@ -164,13 +159,15 @@ unsigned wire_dissect(struct wire_dissect *d, const struct wire_pkt *pkt)
 			d->tp_off = (uint32_t)(r.p - pkt->data);
 			d->tp_len = (uint32_t)wire_rd_left(&r);
 		}
-		if ((l->kind == WIRE_L_ICMP || l->kind == WIRE_L_ICMP6) && d->next != WIRE_NEXT_NONE)
+		if ((l->kind == WIRE_L_ICMP || l->kind == WIRE_L_ICMP6) &&
+		    d->next != WIRE_NEXT_NONE)
 			quoted = 1;
 		if (d->next == WIRE_NEXT_NONE || r.err)
 			break;
 		if (d->next == WIRE_NEXT_TCP)
 			p = quoted ? NULL : guess_tcp(&r, d->next_val, d->claim);
-		else if (d->next == WIRE_NEXT_UDP && (quoted || (wire_rd_left(&r) == 0 && d->claim == 0)))
+		else if (d->next == WIRE_NEXT_UDP &&
+		         (quoted || (wire_rd_left(&r) == 0 && d->claim == 0)))
 			p = NULL;
 		else
 			p = wire_registry_lookup(d->next, d->next_val);
@@ -260,7 +257,7 @@ int wire_csum_l4(const struct wire_layer *ip, uint8_t proto, const uint8_t *seg,
 }
 
 int wire_csum_verdict(const struct wire_dissect *d, const struct wire_layer *l, uint8_t proto,
-		      uint32_t seglen)
+                      uint32_t seglen)
 {
 	const struct wire_pkt *pkt = d->pkt;
 	if (l->quoted || d->frag)
@@ -275,7 +272,8 @@ int wire_csum_verdict(const struct wire_dissect *d, const struct wire_layer *l, 
 		return WIRE_CSUM_UNCHECKED;
 	const uint8_t *seg = pkt->data + l->off;
 	if (!proto)
-		return wire_csum_fold(wire_csum_add(0, seg, seglen)) == 0 ? WIRE_CSUM_OK : WIRE_CSUM_BAD;
+		return wire_csum_fold(wire_csum_add(0, seg, seglen)) == 0 ? WIRE_CSUM_OK
+		                                                          : WIRE_CSUM_BAD;
 	if (d->ip < 0)
 		return WIRE_CSUM_UNCHECKED;
 	return wire_csum_l4(&d->l[d->ip], proto, seg, seglen);

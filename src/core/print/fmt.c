@@ -201,12 +201,8 @@ void wire_pr_time(struct wire_printer *p, const struct wire_pkt *pkt)
 		wire_sink_write(s, p->hms, 8);
 		frac6(s, ts.tv_nsec);
 		break;
-	case WIRE_TIME_REL:
-		secs(s, ts, p->first);
-		break;
-	case WIRE_TIME_DELTA:
-		secs(s, ts, p->prev);
-		break;
+	case WIRE_TIME_REL: secs(s, ts, p->first); break;
+	case WIRE_TIME_DELTA: secs(s, ts, p->prev); break;
 	case WIRE_TIME_EPOCH:
 		if (ts.tv_sec < 0) {
 			wire_sink_putc(s, '-');
@@ -217,9 +213,7 @@ void wire_pr_time(struct wire_printer *p, const struct wire_pkt *pkt)
 		frac6(s, ts.tv_nsec);
 		break;
 	case WIRE_TIME_NONE:
-	default:
-		p->prev = ts;
-		return;
+	default: p->prev = ts; return;
 	}
 	p->prev = ts;
 	wire_sink_putc(s, ' ');
@@ -298,8 +292,8 @@ const char *wire_pr_ipproto(uint8_t proto)
 
 const char *wire_pr_dhcp_type(uint8_t t)
 {
-	static const char *const n[] = {NULL, "Discover", "Offer", "Request", "Decline", "ACK",
-					"NAK", "Release", "Inform"};
+	static const char *const n[] = {NULL,  "Discover", "Offer",   "Request", "Decline",
+	                                "ACK", "NAK",      "Release", "Inform"};
 	return t < sizeof(n) / sizeof(n[0]) ? n[t] : NULL;
 }
 
@@ -318,7 +312,7 @@ const char *wire_pr_tls_ctype(uint8_t t)
 const char *wire_pr_trunc_name(unsigned kind)
 {
 	static const char *const n[WIRE_L_COUNT] = {
-		"ether", "vlan", "sll", "null", "arp", "ip", "ip6", "ip6ext",
-		"icmp", "icmp6", "tcp", "udp", "domain", "http", "bootp", "tls"};
+	    "ether", "vlan",  "sll", "null", "arp",    "ip",   "ip6",   "ip6ext",
+	    "icmp",  "icmp6", "tcp", "udp",  "domain", "http", "bootp", "tls"};
 	return kind < WIRE_L_COUNT ? n[kind] : "?";
 }

@@ -163,15 +163,9 @@ static void dns(struct jctx *j, const struct wire_dns *m)
 			if (rr.rdlen == 16)
 				addip6(j, "dns.aaaa", r.p);
 			break;
-		case 2:
-			addname(j, "dns.ns", m, rr.rdata_off);
-			break;
-		case 5:
-			addname(j, "dns.cname", m, rr.rdata_off);
-			break;
-		case 12:
-			addname(j, "dns.ptr.domain_name", m, rr.rdata_off);
-			break;
+		case 2: addname(j, "dns.ns", m, rr.rdata_off); break;
+		case 5: addname(j, "dns.cname", m, rr.rdata_off); break;
+		case 12: addname(j, "dns.ptr.domain_name", m, rr.rdata_off); break;
 		case 15:
 			if (rr.rdlen >= 3) {
 				addu(j, "dns.mx.preference", wire_rd_be16(&r));
@@ -210,8 +204,7 @@ static void dns(struct jctx *j, const struct wire_dns *m)
 			addu(j, "dns.soa.minimum_ttl", v[4]);
 			break;
 		}
-		default:
-			break;
+		default: break;
 		}
 	}
 }
@@ -219,20 +212,20 @@ static void dns(struct jctx *j, const struct wire_dns *m)
 static const struct {
 	const char *name, *key;
 } http_hdrs[] = {
-	{"host", "http.host"},
-	{"user-agent", "http.user_agent"},
-	{"content-type", "http.content_type"},
-	{"content-length", "http.content_length_header"},
-	{"server", "http.server"},
-	{"location", "http.location"},
-	{"connection", "http.connection"},
-	{"accept", "http.accept"},
-	{"referer", "http.referer"},
-	{"cookie", "http.cookie"},
-	{"set-cookie", "http.set_cookie"},
-	{"transfer-encoding", "http.transfer_encoding"},
-	{"cache-control", "http.cache_control"},
-	{"date", "http.date"},
+    {"host", "http.host"},
+    {"user-agent", "http.user_agent"},
+    {"content-type", "http.content_type"},
+    {"content-length", "http.content_length_header"},
+    {"server", "http.server"},
+    {"location", "http.location"},
+    {"connection", "http.connection"},
+    {"accept", "http.accept"},
+    {"referer", "http.referer"},
+    {"cookie", "http.cookie"},
+    {"set-cookie", "http.set_cookie"},
+    {"transfer-encoding", "http.transfer_encoding"},
+    {"cache-control", "http.cache_control"},
+    {"date", "http.date"},
 };
 
 static void http(struct jctx *j, const struct wire_http *h)
@@ -256,7 +249,8 @@ static void http(struct jctx *j, const struct wire_http *h)
 			continue;
 		size_t k = (size_t)(colon - ln);
 		for (size_t i = 0; i < sizeof(http_hdrs) / sizeof(http_hdrs[0]); i++) {
-			if (strlen(http_hdrs[i].name) != k || strncasecmp((const char *)ln, http_hdrs[i].name, k))
+			if (strlen(http_hdrs[i].name) != k ||
+			    strncasecmp((const char *)ln, http_hdrs[i].name, k))
 				continue;
 			size_t v = k + 1;
 			while (v < n && (ln[v] == ' ' || ln[v] == '\t'))
@@ -332,9 +326,7 @@ static void layer(struct jctx *j, const struct wire_dissect *d, const struct wir
 			addu(j, "sll.ifindex", l->u.sll.ifindex);
 		addx(j, "sll.etype", l->u.sll.proto, 4);
 		break;
-	case WIRE_L_NULL:
-		addu(j, "null.family", l->u.null.family);
-		break;
+	case WIRE_L_NULL: addu(j, "null.family", l->u.null.family); break;
 	case WIRE_L_ARP: {
 		const struct wire_arp *a = &l->u.arp;
 		addu(j, "arp.hw.type", a->htype);
@@ -358,8 +350,9 @@ static void layer(struct jctx *j, const struct wire_dissect *d, const struct wir
 		addu(j, "ip.hdr_len", ip->ihl);
 		addx(j, "ip.dsfield", ip->tos, 2);
 		/* a GSO packet's length 0: tshark reports the captured length */
-		addu(j, "ip.len", ip->len == 0 && ip->gso && d->pkt->caplen > l->off ? d->pkt->caplen - l->off
-										      : ip->len);
+		addu(j, "ip.len",
+		     ip->len == 0 && ip->gso && d->pkt->caplen > l->off ? d->pkt->caplen - l->off
+		                                                        : ip->len);
 		addx(j, "ip.id", ip->id, 4);
 		addx(j, "ip.flags", (uint32_t)ip->frag >> 13, 2);
 		addu(j, "ip.flags.rb", (ip->frag >> 15) & 1u);
@@ -415,17 +408,16 @@ static void layer(struct jctx *j, const struct wire_dissect *d, const struct wir
 			addu(j, "icmpv6.mtu", c->rest);
 		}
 		if (c->has_target)
-			addip6(j, c->type == 135   ? "icmpv6.nd.ns.target_address"
-				  : c->type == 136 ? "icmpv6.nd.na.target_address"
-						   : "icmpv6.nd.rd.target_address",
+			addip6(j,
+			       c->type == 135   ? "icmpv6.nd.ns.target_address"
+			       : c->type == 136 ? "icmpv6.nd.na.target_address"
+			                        : "icmpv6.nd.rd.target_address",
 			       c->target);
 		if (c->has_ll)
 			addmac(j, "icmpv6.opt.linkaddr", c->ll, 6);
 		break;
 	}
-	case WIRE_L_TCP:
-		tcp(j, l);
-		break;
+	case WIRE_L_TCP: tcp(j, l); break;
 	case WIRE_L_UDP:
 		addu(j, "udp.srcport", l->u.udp.sport);
 		addu(j, "udp.dstport", l->u.udp.dport);
@@ -469,8 +461,7 @@ static void layer(struct jctx *j, const struct wire_dissect *d, const struct wir
 			add(j, "tls.handshake.extensions_server_name", t->sni, t->sni_len);
 		break;
 	}
-	default:
-		break;
+	default: break;
 	}
 	(void)d;
 }
@@ -489,13 +480,15 @@ static void protocols(struct jctx *j, const struct wire_dissect *d)
 		const char *name;
 		switch (l->kind) {
 		case WIRE_L_ETH: name = l->u.eth.type >= 0x0600 ? "eth:ethertype" : "eth"; break;
-		case WIRE_L_VLAN: name = l->u.vlan.tpid == 0x88a8 ? "ieee8021ad:ethertype" : "vlan:ethertype"; break;
+		case WIRE_L_VLAN:
+			name = l->u.vlan.tpid == 0x88a8 ? "ieee8021ad:ethertype" : "vlan:ethertype";
+			break;
 		case WIRE_L_SLL: name = "sll:ethertype"; break;
 		case WIRE_L_IP6EXT:
 			name = l->u.ext.type == 0    ? "ipv6.hopopts"
 			       : l->u.ext.type == 43 ? "ipv6.routing"
 			       : l->u.ext.type == 44 ? "ipv6.fraghdr"
-						     : "ipv6.dstopts";
+			                             : "ipv6.dstopts";
 			break;
 		default: name = wire_layer_name(l->kind); break;
 		}
@@ -563,7 +556,8 @@ void wire_pr_json(struct wire_printer *p, const struct wire_dissect *d)
 	{
 		size_t n = 0;
 		uint64_t sec = pkt->ts.tv_sec < 0 ? 0 : (uint64_t)pkt->ts.tv_sec;
-		long ns = pkt->ts.tv_nsec >= 0 && pkt->ts.tv_nsec < 1000000000L ? pkt->ts.tv_nsec : 0;
+		long ns =
+		    pkt->ts.tv_nsec >= 0 && pkt->ts.tv_nsec < 1000000000L ? pkt->ts.tv_nsec : 0;
 		char t[24];
 		size_t k = sizeof(t);
 		do {
@@ -595,7 +589,8 @@ void wire_pr_json(struct wire_printer *p, const struct wire_dissect *d)
 		const struct wire_layer *l = &d->l[d->bad];
 		size_t n = 0;
 		const char *name = wire_layer_name(l->kind);
-		const char *why = l->status == WIRE_LS_TRUNC ? "truncated" : (l->why ? l->why : "invalid");
+		const char *why =
+		    l->status == WIRE_LS_TRUNC ? "truncated" : (l->why ? l->why : "invalid");
 		char m[96];
 		size_t k = strlen(name), w = strlen(why);
 		if (k + w + 2 < sizeof(m)) {

@@ -55,7 +55,7 @@ static uint32_t wire_len_from(const struct wire_dissect *d, const struct wire_la
 }
 
 static void ethertype(struct wire_sink *s, const struct wire_dissect *d, const struct wire_layer *l,
-		      uint16_t type)
+                      uint16_t type)
 {
 	if (type < 0x0600) {
 		S(s, "802.3, length ");
@@ -227,10 +227,19 @@ static unsigned ipv6(struct wire_sink *s, const struct wire_dissect *d, unsigned
 		const struct wire_ip6ext *e = &x->u.ext;
 		switch (e->type) {
 		case 0: S(s, "HBH "); break;
-		case 43: S(s, "srcrt (type "); wire_pr_u(s, e->rtype); S(s, ", segleft ");
-			wire_pr_u(s, e->segleft); S(s, ") "); break;
-		case 44: S(s, "frag (id "); wire_pr_u(s, e->frag_id); S(s, ", offset ");
-			wire_pr_u(s, (uint32_t)e->frag_off * 8u); wire_sink_puts(s, e->frag_m ? ", flags [+]) " : ") ");
+		case 43:
+			S(s, "srcrt (type ");
+			wire_pr_u(s, e->rtype);
+			S(s, ", segleft ");
+			wire_pr_u(s, e->segleft);
+			S(s, ") ");
+			break;
+		case 44:
+			S(s, "frag (id ");
+			wire_pr_u(s, e->frag_id);
+			S(s, ", offset ");
+			wire_pr_u(s, (uint32_t)e->frag_off * 8u);
+			wire_sink_puts(s, e->frag_m ? ", flags [+]) " : ") ");
 			break;
 		default: S(s, "DSTOPT "); break;
 		}
@@ -419,11 +428,22 @@ static void icmp_unreach(struct wire_sink *s, const struct wire_dissect *d, unsi
 	const struct wire_layer *q = i + 1 < d->n ? &d->l[i + 1] : NULL;
 	const struct wire_layer *t = i + 2 < d->n ? &d->l[i + 2] : NULL;
 	int qip = q && q->kind == WIRE_L_IPV4 && q->status == WIRE_LS_OK;
-	static const char *const codes[] = {"net", "host", "protocol", "port", "need to frag",
-					    "source route failed", "net unknown", "host unknown",
-					    "source isolated", "net prohibited", "host prohibited",
-					    "net tos", "host tos", "administratively prohibited",
-					    "host precedence violation", "precedence cutoff"};
+	static const char *const codes[] = {"net",
+	                                    "host",
+	                                    "protocol",
+	                                    "port",
+	                                    "need to frag",
+	                                    "source route failed",
+	                                    "net unknown",
+	                                    "host unknown",
+	                                    "source isolated",
+	                                    "net prohibited",
+	                                    "host prohibited",
+	                                    "net tos",
+	                                    "host tos",
+	                                    "administratively prohibited",
+	                                    "host precedence violation",
+	                                    "precedence cutoff"};
 	if (c->code == 3 && qip && t && (t->kind == WIRE_L_UDP || t->kind == WIRE_L_TCP) &&
 	    t->status != WIRE_LS_TRUNC) {
 		wire_pr_ip4(s, q->u.ip4.dst);
@@ -486,11 +506,10 @@ static unsigned icmp(struct wire_sink *s, const struct wire_dissect *d, unsigned
 		S(s, ", seq ");
 		wire_pr_u(s, c->seq);
 		break;
-	case 3:
-		icmp_unreach(s, d, i);
-		break;
+	case 3: icmp_unreach(s, d, i); break;
 	case 11:
-		wire_sink_puts(s, c->code == 1 ? "ip reassembly time exceeded" : "time exceeded in-transit");
+		wire_sink_puts(s, c->code == 1 ? "ip reassembly time exceeded"
+		                               : "time exceeded in-transit");
 		break;
 	case 5:
 		S(s, "redirect to ");
@@ -537,9 +556,11 @@ static unsigned icmp6(struct wire_sink *s, const struct wire_dissect *d, unsigne
 	}
 	switch (c->type) {
 	case 1: {
-		static const char *const codes[] = {"no route", "admin prohibited", "beyond scope",
-						    "unreachable address", "unreachable port",
-						    "source address failed policy", "reject route"};
+		static const char *const codes[] = {
+		    "no route",         "admin prohibited",
+		    "beyond scope",     "unreachable address",
+		    "unreachable port", "source address failed policy",
+		    "reject route"};
 		S(s, ", ");
 		if (c->code < 7)
 			wire_sink_puts(s, codes[c->code]);
@@ -578,8 +599,7 @@ static unsigned icmp6(struct wire_sink *s, const struct wire_dissect *d, unsigne
 			wire_pr_ip6(s, c->target);
 		}
 		break;
-	default:
-		break;
+	default: break;
 	}
 	S(s, ", length ");
 	wire_pr_u(s, c->len);
@@ -657,8 +677,7 @@ static void dns_rdata(struct wire_sink *s, const struct wire_dns *m, const struc
 		}
 		break;
 	}
-	default:
-		break;
+	default: break;
 	}
 }
 
@@ -706,9 +725,9 @@ static unsigned dns(struct wire_sink *s, const struct wire_dissect *d, unsigned 
 		wire_pr_u(s, opcode);
 	}
 	if (resp) {
-		static const char *const rc[] = {NULL, "FormErr", "ServFail", "NXDomain", "NotImp",
-						 "Refused", "YXDomain", "YXRRSet", "NXRRSet",
-						 "NotAuth", "NotZone"};
+		static const char *const rc[] = {NULL,      "FormErr", "ServFail", "NXDomain",
+		                                 "NotImp",  "Refused", "YXDomain", "YXRRSet",
+		                                 "NXRRSet", "NotAuth", "NotZone"};
 		if (rcode) {
 			wire_sink_putc(s, ' ');
 			if (rcode < sizeof(rc) / sizeof(rc[0]))
@@ -885,33 +904,19 @@ static unsigned layer(struct wire_sink *s, const struct wire_dissect *d, unsigne
 			return i + 1;
 		ethertype(s, d, l, l->u.vlan.type);
 		return d->n;
-	case WIRE_L_ARP:
-		arp(s, d, l);
-		return d->n;
-	case WIRE_L_IPV4:
-		return ipv4(s, d, i);
-	case WIRE_L_IPV6:
-		return ipv6(s, d, i);
-	case WIRE_L_IP6EXT:
-		return i + 1; /* printed with IPv6 */
-	case WIRE_L_TCP:
-		return tcp(s, d, i);
-	case WIRE_L_UDP:
-		return udp(s, d, i);
-	case WIRE_L_ICMP:
-		return icmp(s, d, i);
-	case WIRE_L_ICMP6:
-		return icmp6(s, d, i);
-	case WIRE_L_DNS:
-		return dns(s, d, i);
-	case WIRE_L_HTTP:
-		return http(s, d, i);
-	case WIRE_L_DHCP:
-		return dhcp(s, d, i);
-	case WIRE_L_TLS:
-		return tls(s, d, i);
-	default:
-		return d->n;
+	case WIRE_L_ARP: arp(s, d, l); return d->n;
+	case WIRE_L_IPV4: return ipv4(s, d, i);
+	case WIRE_L_IPV6: return ipv6(s, d, i);
+	case WIRE_L_IP6EXT: return i + 1; /* printed with IPv6 */
+	case WIRE_L_TCP: return tcp(s, d, i);
+	case WIRE_L_UDP: return udp(s, d, i);
+	case WIRE_L_ICMP: return icmp(s, d, i);
+	case WIRE_L_ICMP6: return icmp6(s, d, i);
+	case WIRE_L_DNS: return dns(s, d, i);
+	case WIRE_L_HTTP: return http(s, d, i);
+	case WIRE_L_DHCP: return dhcp(s, d, i);
+	case WIRE_L_TLS: return tls(s, d, i);
+	default: return d->n;
 	}
 }
 
@@ -976,20 +981,15 @@ void wire_pr_line(struct wire_printer *p, const struct wire_dissect *d)
 			if (l->u.ip6.gso)
 				offl |= 2;
 			break;
-		case WIRE_L_TCP:
-			csum_note(s, "tcp", l->u.tcp.csum_st, l->u.tcp.csum, &offl);
-			break;
-		case WIRE_L_UDP:
-			csum_note(s, "udp", l->u.udp.csum_st, l->u.udp.csum, &offl);
-			break;
+		case WIRE_L_TCP: csum_note(s, "tcp", l->u.tcp.csum_st, l->u.tcp.csum, &offl); break;
+		case WIRE_L_UDP: csum_note(s, "udp", l->u.udp.csum_st, l->u.udp.csum, &offl); break;
 		case WIRE_L_ICMP:
 			csum_note(s, "icmp", l->u.icmp.csum_st, l->u.icmp.csum, &offl);
 			break;
 		case WIRE_L_ICMP6:
 			csum_note(s, "icmp6", l->u.icmp6.csum_st, l->u.icmp6.csum, &offl);
 			break;
-		default:
-			break;
+		default: break;
 		}
 	}
 	if ((offl & 2) || (pkt->flags & WIRE_PKT_GSO))

@@ -10,14 +10,16 @@
 
 #include "pr.h"
 
-int wire_printer_new(struct wire_printer **pp, const struct wire_print_opts *o, struct wire_sink *out)
+int wire_printer_new(struct wire_printer **pp, const struct wire_print_opts *o,
+                     struct wire_sink *out)
 {
 	struct wire_printer *p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
 	p->o = *o;
 	p->out = out;
-	if ((o->stats && wire_stats_new(&p->stats) < 0) || (o->resolve && wire_names_new(&p->names) < 0)) {
+	if ((o->stats && wire_stats_new(&p->stats) < 0) ||
+	    (o->resolve && wire_names_new(&p->names) < 0)) {
 		wire_stats_free(p->stats);
 		free(p);
 		return -ENOMEM;
@@ -38,18 +40,11 @@ int wire_printer_packet(struct wire_printer *p, const struct wire_pkt *pkt)
 	if (p->stats)
 		wire_stats_add(p->stats, &d);
 	switch (p->o.mode) {
-	case WIRE_PRINT_LINE:
-		wire_pr_line(p, &d);
-		break;
-	case WIRE_PRINT_TREE:
-		wire_pr_tree(p, &d);
-		break;
-	case WIRE_PRINT_JSON:
-		wire_pr_json(p, &d);
-		return p->out->err;
+	case WIRE_PRINT_LINE: wire_pr_line(p, &d); break;
+	case WIRE_PRINT_TREE: wire_pr_tree(p, &d); break;
+	case WIRE_PRINT_JSON: wire_pr_json(p, &d); return p->out->err;
 	case WIRE_PRINT_NONE:
-	default:
-		return p->out->err;
+	default: return p->out->err;
 	}
 	if (p->o.hex)
 		wire_pr_hexdump(p->out, copy.data, copy.caplen);

@@ -63,6 +63,7 @@ const char *wire_names_lookup(struct wire_names *n, int fam, const uint8_t *a)
 	e->used = 1;
 	e->fam = (uint8_t)fam;
 	memcpy(e->a, a, len);
-	e->ok = getnameinfo((struct sockaddr *)&ss, sl, e->name, sizeof(e->name), NULL, 0, NI_NAMEREQD) == 0;
+	e->ok = getnameinfo((struct sockaddr *)&ss, sl, e->name, sizeof(e->name), NULL, 0,
+	                    NI_NAMEREQD) == 0;
 	return e->ok ? e->name : NULL;
 }

@@ -58,11 +58,12 @@ static const char *pname(const struct wire_layer *l)
 		return l->u.ext.type == 0    ? "ipv6.hopopts"
 		       : l->u.ext.type == 43 ? "ipv6.routing"
 		       : l->u.ext.type == 44 ? "ipv6.fraghdr"
-					     : "ipv6.dstopts";
+		                             : "ipv6.dstopts";
 	return wire_layer_name(l->kind);
 }
 
-static void count_path(struct wire_stats *st, const char *name, size_t n, unsigned depth, uint32_t bytes)
+static void count_path(struct wire_stats *st, const char *name, size_t n, unsigned depth,
+                       uint32_t bytes)
 {
 	for (unsigned i = 0; i < st->npaths; i++) {
 		struct path *p = &st->paths[i];
@@ -146,7 +147,7 @@ static void count_conv(struct wire_stats *st, const struct wire_dissect *d, uint
 			v->pb = pb;
 			st->nconv++;
 		} else if (v->proto != proto || v->fam != fam || v->pa != pa || v->pb != pb ||
-			   memcmp(v->a, key + 2, 16) || memcmp(v->b, key + 18, 16)) {
+		           memcmp(v->a, key + 2, 16) || memcmp(v->b, key + 18, 16)) {
 			continue;
 		}
 		if (fwd) {
@@ -209,13 +210,15 @@ static size_t udigits(uint64_t v)
 }
 
 /* Prints children of the path `parent` (length pn) at depth, recursively. */
-static void phs(struct wire_stats *st, struct wire_sink *s, const char *parent, size_t pn, unsigned depth)
+static void phs(struct wire_stats *st, struct wire_sink *s, const char *parent, size_t pn,
+                unsigned depth)
 {
 	for (unsigned i = 0; i < st->npaths; i++) {
 		const struct path *p = &st->paths[i];
 		if (p->depth != depth)
 			continue;
-		if (depth > 0 && (p->len <= pn || memcmp(p->name, parent, pn) || p->name[pn] != ':'))
+		if (depth > 0 &&
+		    (p->len <= pn || memcmp(p->name, parent, pn) || p->name[pn] != ':'))
 			continue;
 		const char *last = p->name + (depth ? pn + 1 : 0);
 		size_t ln = strlen(last);
@@ -256,7 +259,8 @@ static void col(struct wire_sink *s, uint64_t v, size_t width)
 
 static void convs(struct wire_stats *st, struct wire_sink *s, uint8_t proto)
 {
-	static const char eq[] = "================================================================================\n";
+	static const char eq[] =
+	    "================================================================================\n";
 	const struct conv *top[WIRE_STATS_CONV_TOP];
 	unsigned ntop = 0, total = 0;
 	for (unsigned i = 0; i < WIRE_STATS_CONV_MAX; i++) {
@@ -288,8 +292,10 @@ static void convs(struct wire_stats *st, struct wire_sink *s, uint8_t proto)
 		wire_sink_puts(s, " by bytes");
 	}
 	wire_sink_write(s, ")\n", 2);
-	wire_sink_puts(s, "Address A                                      Address B                                 "
-			  "   A->B frames      bytes    B->A frames      bytes   Total frames      bytes\n");
+	wire_sink_puts(
+	    s, "Address A                                      Address B                           "
+	       "      "
+	       "   A->B frames      bytes    B->A frames      bytes   Total frames      bytes\n");
 	for (unsigned i = 0; i < ntop; i++) {
 		const struct conv *v = top[i];
 		char a[64], b[64];
@@ -312,7 +318,8 @@ static void convs(struct wire_stats *st, struct wire_sink *s, uint8_t proto)
 
 void wire_stats_print(struct wire_stats *st, struct wire_sink *s)
 {
-	static const char eq[] = "===================================================================\n";
+	static const char eq[] =
+	    "===================================================================\n";
 	wire_sink_puts(s, eq);
 	wire_sink_puts(s, "Protocol Hierarchy Statistics\n");
 	wire_sink_puts(s, "frames:");

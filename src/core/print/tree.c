@@ -277,9 +277,9 @@ static void ip6ext(struct wire_sink *s, const struct wire_layer *l)
 {
 	const struct wire_ip6ext *x = &l->u.ext;
 	const char *name = x->type == 0    ? "HOP_BY_HOP_OPTIONS"
-			   : x->type == 43 ? "ROUTING_HEADER"
-			   : x->type == 44 ? "FRAGMENT_HEADER"
-					   : "DESTINATION_OPTIONS";
+	                   : x->type == 43 ? "ROUTING_HEADER"
+	                   : x->type == 44 ? "FRAGMENT_HEADER"
+	                                   : "DESTINATION_OPTIONS";
 	title(s, l, name);
 	if (l->status != WIRE_LS_TRUNC) {
 		fu(s, "Next header", x->nxt);
@@ -316,7 +316,14 @@ static void icmp(struct wire_sink *s, const struct wire_layer *l)
 		fu(s, "Code", c->code);
 		fcsum(s, c->csum, c->csum_st);
 		switch (c->type) {
-		case 0: case 8: case 13: case 14: case 15: case 16: case 17: case 18:
+		case 0:
+		case 8:
+		case 13:
+		case 14:
+		case 15:
+		case 16:
+		case 17:
+		case 18:
 			fu(s, "Identifier", c->id);
 			fu(s, "Sequence", c->seq);
 			break;
@@ -326,15 +333,12 @@ static void icmp(struct wire_sink *s, const struct wire_layer *l)
 			break;
 		case 5: {
 			uint8_t gw[4] = {(uint8_t)(c->rest >> 24), (uint8_t)(c->rest >> 16),
-					 (uint8_t)(c->rest >> 8), (uint8_t)c->rest};
+			                 (uint8_t)(c->rest >> 8), (uint8_t)c->rest};
 			fip4(s, "Gateway", gw);
 			break;
 		}
-		case 12:
-			fu(s, "Pointer", c->rest >> 24);
-			break;
-		default:
-			break;
+		case 12: fu(s, "Pointer", c->rest >> 24); break;
+		default: break;
 		}
 		fu(s, "Length", c->len);
 	}
@@ -375,7 +379,8 @@ static void icmp6(struct wire_sink *s, const struct wire_layer *l)
 		if (c->has_target)
 			fip6(s, "Target", c->target);
 		if (c->has_ll)
-			fmac(s, c->ll_type == 1 ? "Source link addr" : "Target link addr", c->ll, 6);
+			fmac(s, c->ll_type == 1 ? "Source link addr" : "Target link addr", c->ll,
+			     6);
 		fu(s, "Length", c->len);
 	}
 	status(s, l);
@@ -397,7 +402,7 @@ static void tcp(struct wire_sink *s, const struct wire_layer *l)
 			wire_pr_hex(s, t->flags, 3);
 			S(s, " [");
 			static const char *const fl[] = {"FIN", "SYN", "RST", "PSH", "ACK",
-							 "URG", "ECE", "CWR", "AE"};
+			                                 "URG", "ECE", "CWR", "AE"};
 			int any = 0;
 			for (unsigned b = 0; b < 9; b++) {
 				if (!(t->flags & (1u << b)))
@@ -420,8 +425,14 @@ static void tcp(struct wire_sink *s, const struct wire_layer *l)
 				switch (o.kind) {
 				case 0: S(s, "eol"); break;
 				case 1: S(s, "nop"); break;
-				case 2: S(s, "mss "); wire_pr_u(s, wire_rd_be16(&v)); break;
-				case 3: S(s, "wscale "); wire_pr_u(s, wire_rd_u8(&v)); break;
+				case 2:
+					S(s, "mss ");
+					wire_pr_u(s, wire_rd_be16(&v));
+					break;
+				case 3:
+					S(s, "wscale ");
+					wire_pr_u(s, wire_rd_u8(&v));
+					break;
 				case 4: S(s, "sackOK"); break;
 				case 5:
 					S(s, "sack");
@@ -507,7 +518,9 @@ static void dns_rr_text(struct wire_sink *s, const struct wire_dns *m, const str
 			wire_pr_ip6(s, r.p);
 		}
 		break;
-	case 2: case 5: case 12:
+	case 2:
+	case 5:
+	case 12:
 		if (wire_dns_name(m->msg, m->len, rr->rdata_off, name, sizeof(name)) >= 0) {
 			wire_sink_putc(s, ' ');
 			wire_sink_puts(s, name);
