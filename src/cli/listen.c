@@ -11,9 +11,11 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -113,6 +115,8 @@ struct srv {
 	struct wire_buf enc;     /* framing: encoded stdin messages */
 	uint64_t frames_sent;
 	int status;
+	struct wire_io sio; /* signalfd: SIGINT/SIGTERM stop the server cleanly */
+	uint64_t served, total_sent, total_received;
 };
 
 static void client_update(struct client *c);
@@ -134,6 +138,9 @@ static void client_close(struct client *c, const char *why)
 	if (c->next)
 		c->next->prev = c->prev;
 	s->nclients--;
+	s->served++;
+	s->total_sent += c->sent;
+	s->total_received += c->received;
 	wire_buf_free(&c->out);
 	if (s->n->have_frame)
 		wire_framer_free(&c->fr);
@@ -576,6 +583,16 @@ static void idle_tick(struct wire_loop *l, void *ud)
 	}
 }
 
+static void signal_cb(struct wire_loop *l, struct wire_io *io, uint32_t events)
+{
+	struct srv *s = io->ud;
+	struct signalfd_siginfo si;
+	(void)events;
+	if (read(io->fd, &si, sizeof(si)) == (ssize_t)sizeof(si) && s->n->verbose)
+		cli_info("stopping on %s", si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
+	wire_loop_stop(l);
+}
+
 static int serve_many(const struct netopts *n, int lfd)
 {
 	struct srv s;
@@ -609,13 +626,33 @@ static int serve_many(const struct netopts *n, int lfd)
 	}
 	if (n->wait_ms > 0)
 		wire_loop_every(s.loop, n->wait_ms < 500 ? n->wait_ms : 500, idle_tick, &s);
+	sigset_t sigs;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	s.sio.fd = -1;
+	if (sigprocmask(SIG_BLOCK, &sigs, NULL) == 0) {
+		s.sio.fd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
+		s.sio.cb = signal_cb;
+		s.sio.ud = &s;
+		if (s.sio.fd < 0 || wire_loop_add(s.loop, &s.sio, EPOLLIN) < 0)
+			sigprocmask(SIG_UNBLOCK, &sigs, NULL); /* default action then */
+	}
 	rc = wire_loop_run(s.loop);
 	if (rc < 0)
 		cli_err("event loop: %s", wire_strerror(rc));
 	while (s.head)
 		client_close(s.head, "closed");
+	if (n->verbose)
+		cli_info("served %llu client%s: sent %llu bytes, received %llu bytes",
+		         (unsigned long long)s.served, s.served == 1 ? "" : "s",
+		         (unsigned long long)s.total_sent, (unsigned long long)s.total_received);
 	if (s.in_epoll)
 		wire_loop_del(s.loop, &s.inio);
+	if (s.sio.fd >= 0) {
+		wire_loop_del(s.loop, &s.sio);
+		close(s.sio.fd);
+	}
 	wire_loop_free(s.loop);
 	if (n->have_frame) {
 		wire_lines_free(&s.lines);

@@ -134,6 +134,24 @@ def keep_open_many_clients():
 
 
 @case
+def keep_open_stops_cleanly_on_sigterm():
+    import signal
+    p = Proc(["listen", "-v", "-k", "127.0.0.1", "0"])
+    with p:
+        port = p.port()
+        c = connect_tcp("127.0.0.1", port)
+        c.sendall(b"abc")
+        wait_for(lambda: p.stdout_bytes() == b"abc", what="data")
+        p.signal(signal.SIGTERM)
+        assert p.wait(5) == 0
+        c.settimeout(5 * SLOW)
+        assert c.recv(10) == b""  # closed by the server
+        e = p.stderr_text()
+        assert "stopping on SIGTERM" in e and "served 1 client: sent 0 bytes, received 3 bytes" in e, e
+        c.close()
+
+
+@case
 def broker_chat_room():
     p = Proc(["listen", "-v", "--broker", "127.0.0.1", "0"])
     with p:
