@@ -54,7 +54,7 @@ one() {
 		else
 			cpu=$(awk -v hz="$hz" '{print ($14 + $15) / hz}' "/proc/$pid/stat")
 		fi
-		kill -INT "$pid"
+		kill -TERM "$pid"
 		wait "$pid" || true
 		if [ "$tool" = tcpdump ]; then
 			cap=$(sed -n 's/^\([0-9]*\) packets captured.*/\1/p' "$dir/err")
