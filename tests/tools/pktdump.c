@@ -8,13 +8,14 @@
  *           [--prefixes] FILE...
  *
  * --prefixes re-prints every packet at every shorter caplen (the every-prefix
- * test). Exit status: 0, or 3 when a file could not be read to its end.
+ * test). Files are read through wire/pcapio.h, like `wirecat read`. Exit status: 0, or 3 when a
+ * file could not be read to its end.
  */
-#include <pcap/pcap.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "wire/packet.h"
+#include "wire/pcapio.h"
 #include "wire/print.h"
 #include "wire/sink.h"
 
@@ -58,46 +59,33 @@ int main(int argc, char **argv)
 	}
 	wire_sink_init_fd(&out, 1);
 	for (; i < argc; i++) {
-		char err[PCAP_ERRBUF_SIZE];
-		pcap_t *pc = pcap_open_offline_with_tstamp_precision(
-		    argv[i], PCAP_TSTAMP_PRECISION_NANO, err);
-		if (!pc) {
-			fprintf(stderr, "pktdump: %s: %s\n", argv[i], err);
+		char why[256];
+		struct wire_pcap_reader *rd;
+		if (wire_pcap_open(argv[i], &rd, why, sizeof(why)) < 0) {
+			fprintf(stderr, "pktdump: %s: %s\n", argv[i], why);
 			status = 3;
 			continue;
 		}
 		struct wire_printer *p;
 		if (wire_printer_new(&p, &o, &out) < 0)
 			return 1;
-		struct pcap_pkthdr *h;
-		const u_char *data;
-		uint64_t num = 0;
+		struct wire_pkt pkt;
 		int rc;
-		while ((rc = pcap_next_ex(pc, &h, &data)) == 1) {
-			struct wire_pkt pkt;
-			memset(&pkt, 0, sizeof(pkt));
-			pkt.data = data;
-			pkt.caplen = h->caplen;
-			pkt.wirelen = h->len;
-			pkt.ts.tv_sec = h->ts.tv_sec;
-			pkt.ts.tv_nsec = (long)h->ts.tv_usec;
-			pkt.linktype = pcap_datalink(pc);
-			pkt.num = ++num;
+		while ((rc = wire_pcap_next(rd, &pkt, why, sizeof(why))) == 1) {
+			uint32_t caplen = pkt.caplen;
 			wire_printer_packet(p, &pkt);
-			if (prefixes) {
-				for (uint32_t n = 0; n < h->caplen; n++) {
-					pkt.caplen = n;
-					wire_printer_packet(p, &pkt);
-				}
+			for (uint32_t n = 0; prefixes && n < caplen; n++) {
+				pkt.caplen = n;
+				wire_printer_packet(p, &pkt);
 			}
 		}
-		if (rc == -1) {
-			fprintf(stderr, "pktdump: %s: %s\n", argv[i], pcap_geterr(pc));
+		if (rc < 0) {
+			fprintf(stderr, "pktdump: %s: %s\n", argv[i], why);
 			status = 3;
 		}
 		wire_printer_finish(p);
 		wire_printer_free(p);
-		pcap_close(pc);
+		wire_pcap_close(rd);
 	}
 	wire_sink_flush(&out);
 	return status;

@@ -8,7 +8,6 @@
  * recognised by their bytes, excepted).
  */
 #include <dirent.h>
-#include <pcap/pcap.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -16,6 +15,7 @@
 
 #include "t.h"
 #include "wire/dissect.h"
+#include "wire/pcapio.h"
 #include "wire/print.h"
 #include "wire/sink.h"
 
@@ -131,24 +131,22 @@ int main(void)
 	while ((e = readdir(dp))) {
 		if (!strstr(e->d_name, ".pcap"))
 			continue;
-		char path[8192], err[PCAP_ERRBUF_SIZE];
+		char path[8192], why[256];
 		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		pcap_t *pc = pcap_open_offline(path, err);
-		if (!pc)
+		struct wire_pcap_reader *rd;
+		if (wire_pcap_open(path, &rd, why, sizeof(why)) < 0)
 			continue;
 		files++;
-		struct pcap_pkthdr *h;
-		const u_char *data;
-		while (pcap_next_ex(pc, &h, &data) == 1) {
-			if (h->caplen > MAXPKT)
+		struct wire_pkt pkt;
+		while (wire_pcap_next(rd, &pkt, why, sizeof(why)) == 1) {
+			if (pkt.caplen > MAXPKT)
 				continue;
-			memcpy(copy, data, h->caplen);
+			memcpy(copy, pkt.data, pkt.caplen);
 			packets++;
-			run_packet(e->d_name, copy, h->caplen,
-			           h->len > h->caplen ? h->len : h->caplen, pcap_datalink(pc), pr,
+			run_packet(e->d_name, copy, pkt.caplen, pkt.wirelen, pkt.linktype, pr,
 			           &mem);
 		}
-		pcap_close(pc);
+		wire_pcap_close(rd);
 	}
 	closedir(dp);
 	for (int m = 0; m < 4; m++)
