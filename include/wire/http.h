@@ -58,13 +58,13 @@ enum wire_http_event {
 struct wire_http_parser {
 	int head_request; /* the request was HEAD: no body whatever the headers say */
 	int state;
-	size_t scan;   /* head bytes scanned for the blank line */
-	int scan_nl;   /* newline state of that scan */
-	size_t seen;   /* bytes offered while reading the head */
-	int interim;   /* the last head was a 1xx that another head follows */
+	size_t scan;       /* head bytes scanned for the blank line */
+	int scan_nl;       /* newline state of that scan */
+	size_t seen;       /* bytes offered while reading the head */
+	int interim;       /* the last head was a 1xx that another head follows */
 	unsigned interims; /* 1xx heads so far (at most WIRE_HTTP_HEADER_LINES_MAX) */
 	enum wire_http_framing framing;
-	int keepalive;          /* the connection may be reused after this response */
+	int keepalive;           /* the connection may be reused after this response */
 	uint64_t content_length; /* UINT64_MAX when unknown */
 	uint64_t left;           /* bytes left in the body or in the current chunk */
 	uint64_t body_bytes;     /* decoded body bytes delivered so far */
@@ -74,7 +74,7 @@ struct wire_http_parser {
 	size_t trailer_bytes;
 	unsigned trailer_lines;
 	size_t nbad;
-	char bad[24]; /* the offending chunk-size text, for the message */
+	char bad[24];  /* the offending chunk-size text, for the message */
 	char why[200]; /* one line saying what was wrong, after an error */
 	struct wire_http_head head;
 };
@@ -90,7 +90,7 @@ void wire_http_parser_init(struct wire_http_parser *ps, int head_request);
  * *data and *dlen, WIRE_HTTP_DONE; or a negative error (WIRE_E_MALFORMED,
  * WIRE_E_TOOBIG) with ps->why set. */
 int wire_http_parse(struct wire_http_parser *ps, const uint8_t *p, size_t n, size_t *used,
-		    const uint8_t **data, size_t *dlen);
+                    const uint8_t **data, size_t *dlen);
 
 /* Tells the parser the peer closed the connection. Returns 0 when that ends
  * the response (read-until-close, or already complete), WIRE_E_CLOSED when no
@@ -111,8 +111,8 @@ struct wire_url {
 	int has_user;   /* userinfo present (user, pass percent-decoded) */
 	char user[256];
 	char pass[256];
-	char host[256];                  /* without brackets, lower case */
-	char target[WIRE_HTTP_URL_MAX];  /* path and query as given, "/" when empty */
+	char host[256];                 /* without brackets, lower case */
+	char target[WIRE_HTTP_URL_MAX]; /* path and query as given, "/" when empty */
 };
 
 /* Parses an absolute http:// or https:// URL (no scheme means http). The
@@ -143,23 +143,23 @@ enum wire_http_info {
 };
 
 struct wire_http_opts {
-	const char *method;       /* NULL: GET, HEAD with head, POST with data */
-	int head;                 /* -I */
-	const uint8_t *data;      /* request body, or NULL */
+	const char *method;  /* NULL: GET, HEAD with head, POST with data */
+	int head;            /* -I */
+	const uint8_t *data; /* request body, or NULL */
 	size_t data_len;
-	int form;                 /* -d: default Content-Type form-urlencoded */
+	int form;                   /* -d: default Content-Type form-urlencoded */
 	const char *const *headers; /* "Name: value", "Name:" removes, "Name;" empty */
 	size_t nheaders;
-	const char *user_agent;   /* NULL: wirecat/VERSION */
-	const char *userpwd;      /* -u user:password, or NULL */
-	int follow;               /* -L */
-	int max_redirs;           /* -1: unlimited */
-	int connect_timeout_ms;   /* <= 0: none */
-	int max_time_ms;          /* <= 0: none (per URL, redirects included) */
-	int family;               /* AF_UNSPEC, AF_INET, AF_INET6 */
-	int insecure;             /* -k */
-	const char *cacert;       /* --cacert FILE */
-	size_t bufsize;           /* receive buffer; 0: default */
+	const char *user_agent; /* NULL: wirecat/VERSION */
+	const char *userpwd;    /* -u user:password, or NULL */
+	int follow;             /* -L */
+	int max_redirs;         /* -1: unlimited */
+	int connect_timeout_ms; /* <= 0: none */
+	int max_time_ms;        /* <= 0: none (per URL, redirects included) */
+	int family;             /* AF_UNSPEC, AF_INET, AF_INET6 */
+	int insecure;           /* -k */
+	const char *cacert;     /* --cacert FILE */
+	size_t bufsize;         /* receive buffer; 0: default */
 	void *ctx;
 	/* Each callback returns 0, or a negative error that stops the transfer. */
 	void (*on_info)(void *ctx, int kind, const char *p, size_t n);
@@ -169,16 +169,16 @@ struct wire_http_opts {
 };
 
 struct wire_http_result {
-	int status;             /* final status (0 when none) */
-	uint64_t size_download; /* body bytes of the final response */
+	int status;              /* final status (0 when none) */
+	uint64_t size_download;  /* body bytes of the final response */
 	uint64_t content_length; /* UINT64_MAX when unknown */
-	double time_connect;    /* seconds from the start of the URL */
+	double time_connect;     /* seconds from the start of the URL */
 	double time_starttransfer;
 	double time_total;
 	int redirects;
-	int failed_in_head;     /* the error came before a complete head */
+	int failed_in_head;         /* the error came before a complete head */
 	char peer[WIRE_ADDRSTRLEN]; /* "127.0.0.1:8080" */
-	char why[512];          /* one line after an error */
+	char why[512];              /* one line after an error */
 };
 
 struct wire_http_client;
@@ -212,7 +212,7 @@ void wire_tls_ctx_free(struct wire_tls_ctx *x);
  * literal; verified name or address). Returns 0 with *t, WIRE_E_TLS (why
  * says what failed, e.g. the verification error), or WIRE_E_TIMEOUT. */
 int wire_tls_connect(struct wire_tls_ctx *x, int fd, const char *host, int timeout_ms,
-		     struct wire_tls **t, char *why, size_t n);
+                     struct wire_tls **t, char *why, size_t n);
 /* Returns bytes read (0 at a close), or WIRE_E_TLS / -errno. */
 long wire_tls_read(struct wire_tls *t, void *p, size_t n);
 /* Returns 0 when all n bytes were written, or WIRE_E_TLS / -errno. */

@@ -43,46 +43,49 @@ struct out {
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"Usage: wirecat http [OPTIONS] URL...\n"
-		"HTTP/1.1 client (http:// and https://) with curl's options where the meaning is\n"
-		"the same. The body goes to stdout. Several URLs on the same scheme, host and port\n"
-		"share one keep-alive connection.\n\n"
-		"Request:\n"
-		"  -X, --request METHOD     request method (default GET; HEAD with -I, POST with -d)\n"
-		"  -d, --data DATA          send DATA as a form body (POST); @FILE reads a file\n"
-		"                           without its CR/LF, @- reads stdin; repeated -d join with &\n"
-		"      --data-binary DATA   send DATA (or @FILE) exactly as given (also POST)\n"
-		"  -H, --header 'N: V'      add a header, replacing a default one of the same name;\n"
-		"                           'N:' removes it, 'N;' sends it empty (repeatable)\n"
-		"  -I, --head               send HEAD and print the response headers\n"
-		"  -A, --user-agent TEXT    User-Agent (default wirecat/" WIRE_VERSION ")\n"
-		"  -u, --user USER:PASS     Basic authentication\n"
-		"  -L, --location           follow redirects (3xx with Location)\n"
-		"      --max-redirs N       at most N redirects with -L (default 10, -1: no limit)\n"
-		"      --connect-timeout S  seconds allowed for connecting (and the TLS handshake)\n"
-		"  -m, --max-time S         seconds allowed for each URL, redirects included\n"
-		"  -4, --ipv4 / -6, --ipv6  resolve names to IPv4 / IPv6 addresses only\n"
-		"TLS:\n"
-		"      --cacert FILE        verify the server against the CA certificates in FILE\n"
-		"                           (default: the system's trust store)\n"
-		"  -k, --insecure           do not verify the server's certificate or name\n"
-		"Output:\n"
-		"  -o, --output FILE        write the body to FILE (a progress bar on a terminal)\n"
-		"  -i, --include            write the status line and headers before the body\n"
-		"      --raw                write exactly the bytes read from the socket\n"
-		"  -f, --fail               on a status of 400 or more: no body, exit status 22\n"
-		"  -v, --verbose            request ('> ') and response ('< ') headers and\n"
-		"                           connection events ('* ') on stderr\n"
-		"      --dry-run            print the exact request bytes; send nothing\n"
-		"  -w, --write-out FORMAT   after each URL print FORMAT with %%{http_code}\n"
-		"                           %%{size_download} %%{time_connect} %%{time_starttransfer}\n"
-		"                           %%{time_total} %%{num_redirects} %%{url_effective}, \\n \\t\n"
-		"  -s, --silent             no progress bar (errors are still reported)\n"
-		"  -h, --help               this help\n\n"
-		"Exit status: 0 success, 1 runtime failure (refused, timeout, TLS verification),\n"
-		"2 usage error, 3 malformed response (written out as far as it came), 22 -f and\n"
-		"a status of 400 or more.\n");
+	fprintf(
+	    f,
+	    "Usage: wirecat http [OPTIONS] URL...\n"
+	    "HTTP/1.1 client (http:// and https://) with curl's options where the meaning is\n"
+	    "the same. The body goes to stdout. Several URLs on the same scheme, host and port\n"
+	    "share one keep-alive connection.\n\n"
+	    "Request:\n"
+	    "  -X, --request METHOD     request method (default GET; HEAD with -I, POST with -d)\n"
+	    "  -d, --data DATA          send DATA as a form body (POST); @FILE reads a file\n"
+	    "                           without its CR/LF, @- reads stdin; repeated -d join with "
+	    "&\n"
+	    "      --data-binary DATA   send DATA (or @FILE) exactly as given (also POST)\n"
+	    "  -H, --header 'N: V'      add a header, replacing a default one of the same name;\n"
+	    "                           'N:' removes it, 'N;' sends it empty (repeatable)\n"
+	    "  -I, --head               send HEAD and print the response headers\n"
+	    "  -A, --user-agent TEXT    User-Agent (default wirecat/" WIRE_VERSION ")\n"
+	    "  -u, --user USER:PASS     Basic authentication\n"
+	    "  -L, --location           follow redirects (3xx with Location)\n"
+	    "      --max-redirs N       at most N redirects with -L (default 10, -1: no limit)\n"
+	    "      --connect-timeout S  seconds allowed for connecting (and the TLS handshake)\n"
+	    "  -m, --max-time S         seconds allowed for each URL, redirects included\n"
+	    "  -4, --ipv4 / -6, --ipv6  resolve names to IPv4 / IPv6 addresses only\n"
+	    "TLS:\n"
+	    "      --cacert FILE        verify the server against the CA certificates in FILE\n"
+	    "                           (default: the system's trust store)\n"
+	    "  -k, --insecure           do not verify the server's certificate or name\n"
+	    "Output:\n"
+	    "  -o, --output FILE        write the body to FILE (a progress bar on a terminal)\n"
+	    "  -i, --include            write the status line and headers before the body\n"
+	    "      --raw                write exactly the bytes read from the socket\n"
+	    "  -f, --fail               on a status of 400 or more: no body, exit status 22\n"
+	    "  -v, --verbose            request ('> ') and response ('< ') headers and\n"
+	    "                           connection events ('* ') on stderr\n"
+	    "      --dry-run            print the exact request bytes; send nothing\n"
+	    "  -w, --write-out FORMAT   after each URL print FORMAT with %%{http_code}\n"
+	    "                           %%{size_download} %%{time_connect} %%{time_starttransfer}\n"
+	    "                           %%{time_total} %%{num_redirects} %%{url_effective}, \\n "
+	    "\\t\n"
+	    "  -s, --silent             no progress bar (errors are still reported)\n"
+	    "  -h, --help               this help\n\n"
+	    "Exit status: 0 success, 1 runtime failure (refused, timeout, TLS verification),\n"
+	    "2 usage error, 3 malformed response (written out as far as it came), 22 -f and\n"
+	    "a status of 400 or more.\n");
 }
 
 static double now(void)
@@ -160,11 +163,15 @@ static void progress(struct out *o, int last)
 		memset(hashes, '#', (size_t)bar);
 		memset(hashes + bar, ' ', (size_t)(30 - bar));
 		hashes[30] = 0;
-		double eta = rate > 0 ? (double)(o->total - (o->bytes < o->total ? o->bytes : o->total)) / rate : 0;
+		double eta =
+		    rate > 0
+		        ? (double)(o->total - (o->bytes < o->total ? o->bytes : o->total)) / rate
+		        : 0;
 		int es = (int)eta;
-		k = snprintf(line, sizeof(line), "\r[%s] %3d%% %7.1f %-3s %7.1f %s/s  ETA %d:%02d:%02d ",
-			     hashes, (int)(frac * 100), b, u[bi], r, u[ri], es / 3600, es / 60 % 60,
-			     es % 60);
+		k = snprintf(line, sizeof(line),
+		             "\r[%s] %3d%% %7.1f %-3s %7.1f %s/s  ETA %d:%02d:%02d ", hashes,
+		             (int)(frac * 100), b, u[bi], r, u[ri], es / 3600, es / 60 % 60,
+		             es % 60);
 	} else {
 		k = snprintf(line, sizeof(line), "\r%7.1f %-3s %7.1f %s/s ", b, u[bi], r, u[ri]);
 	}
@@ -237,14 +244,16 @@ static void write_out(const char *fmt, const struct wire_http_result *r, const c
 					w = snprintf(buf + k, sizeof(buf) - k, "%03d", r->status);
 				else if (IS("size_download"))
 					w = snprintf(buf + k, sizeof(buf) - k, "%llu",
-						     (unsigned long long)r->size_download);
+					             (unsigned long long)r->size_download);
 				else if (IS("time_connect"))
-					w = snprintf(buf + k, sizeof(buf) - k, "%.6f", r->time_connect);
+					w = snprintf(buf + k, sizeof(buf) - k, "%.6f",
+					             r->time_connect);
 				else if (IS("time_starttransfer"))
 					w = snprintf(buf + k, sizeof(buf) - k, "%.6f",
-						     r->time_starttransfer);
+					             r->time_starttransfer);
 				else if (IS("time_total"))
-					w = snprintf(buf + k, sizeof(buf) - k, "%.6f", r->time_total);
+					w = snprintf(buf + k, sizeof(buf) - k, "%.6f",
+					             r->time_total);
 				else if (IS("num_redirects"))
 					w = snprintf(buf + k, sizeof(buf) - k, "%d", r->redirects);
 				else if (IS("url_effective"))
@@ -359,31 +368,31 @@ enum {
 int cmd_http(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"request", required_argument, NULL, 'X'},
-		{"data", required_argument, NULL, 'd'},
-		{"data-binary", required_argument, NULL, OPT_DATA_BINARY},
-		{"header", required_argument, NULL, 'H'},
-		{"head", no_argument, NULL, 'I'},
-		{"user-agent", required_argument, NULL, 'A'},
-		{"user", required_argument, NULL, 'u'},
-		{"location", no_argument, NULL, 'L'},
-		{"max-redirs", required_argument, NULL, OPT_MAX_REDIRS},
-		{"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
-		{"max-time", required_argument, NULL, 'm'},
-		{"fail", no_argument, NULL, 'f'},
-		{"output", required_argument, NULL, 'o'},
-		{"include", no_argument, NULL, 'i'},
-		{"raw", no_argument, NULL, OPT_RAW},
-		{"verbose", no_argument, NULL, 'v'},
-		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
-		{"write-out", required_argument, NULL, 'w'},
-		{"silent", no_argument, NULL, 's'},
-		{"ipv4", no_argument, NULL, '4'},
-		{"ipv6", no_argument, NULL, '6'},
-		{"cacert", required_argument, NULL, OPT_CACERT},
-		{"insecure", no_argument, NULL, 'k'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"request", required_argument, NULL, 'X'},
+	    {"data", required_argument, NULL, 'd'},
+	    {"data-binary", required_argument, NULL, OPT_DATA_BINARY},
+	    {"header", required_argument, NULL, 'H'},
+	    {"head", no_argument, NULL, 'I'},
+	    {"user-agent", required_argument, NULL, 'A'},
+	    {"user", required_argument, NULL, 'u'},
+	    {"location", no_argument, NULL, 'L'},
+	    {"max-redirs", required_argument, NULL, OPT_MAX_REDIRS},
+	    {"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
+	    {"max-time", required_argument, NULL, 'm'},
+	    {"fail", no_argument, NULL, 'f'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"include", no_argument, NULL, 'i'},
+	    {"raw", no_argument, NULL, OPT_RAW},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+	    {"write-out", required_argument, NULL, 'w'},
+	    {"silent", no_argument, NULL, 's'},
+	    {"ipv4", no_argument, NULL, '4'},
+	    {"ipv6", no_argument, NULL, '6'},
+	    {"cacert", required_argument, NULL, OPT_CACERT},
+	    {"insecure", no_argument, NULL, 'k'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct wire_http_opts o;
 	struct out out;
@@ -411,7 +420,10 @@ int cmd_http(int argc, char **argv)
 			o.form = 1; /* curl sends this Content-Type with both */
 			break;
 		case 'H': headers[o.nheaders++] = optarg; break;
-		case 'I': o.head = 1; out.include = 1; break;
+		case 'I':
+			o.head = 1;
+			out.include = 1;
+			break;
 		case 'A': o.user_agent = optarg; break;
 		case 'u': o.userpwd = optarg; break;
 		case 'L': o.follow = 1; break;
@@ -428,13 +440,15 @@ int cmd_http(int argc, char **argv)
 		case OPT_CONNECT_TIMEOUT:
 		case 'm':
 			if (cli_parse_secs(optarg, &secs) < 0) {
-				rc = cli_usage_err("http", "http: bad number of seconds '%s'", optarg);
+				rc = cli_usage_err("http", "http: bad number of seconds '%s'",
+				                   optarg);
 				goto done_rc;
 			}
 			if (ch == 'm')
 				o.max_time_ms = secs > 0 && secs < 0.001 ? 1 : (int)(secs * 1000);
 			else
-				o.connect_timeout_ms = secs > 0 && secs < 0.001 ? 1 : (int)(secs * 1000);
+				o.connect_timeout_ms =
+				    secs > 0 && secs < 0.001 ? 1 : (int)(secs * 1000);
 			break;
 		case 'f': out.fail = 1; break;
 		case 'o': outfile = optarg; break;
@@ -454,10 +468,12 @@ int cmd_http(int argc, char **argv)
 			goto done_rc;
 		default:
 			if (optopt && optopt < 256)
-				rc = cli_usage_err("http", "http: unknown option or missing value: -%c", optopt);
+				rc = cli_usage_err(
+				    "http", "http: unknown option or missing value: -%c", optopt);
 			else
-				rc = cli_usage_err("http", "http: unknown option or missing value: %s",
-						   argv[optind - 1]);
+				rc = cli_usage_err("http",
+				                   "http: unknown option or missing value: %s",
+				                   argv[optind - 1]);
 			goto done_rc;
 		}
 	}

@@ -17,7 +17,7 @@
 #include "wire/http.h"
 
 struct outcome {
-	int rc;        /* 0 done, or the error */
+	int rc; /* 0 done, or the error */
 	int heads;
 	int status;
 	size_t nbody;
@@ -33,7 +33,7 @@ static uint32_t rnd(uint32_t *s)
 /* Feeds in[0..n) in pieces: step bytes each, or random sizes from seed when
  * step is 0 (seed 0 too: all at once). */
 static void drive(const uint8_t *in, size_t n, int head_req, uint32_t seed, size_t step,
-		  struct outcome *o)
+                  struct outcome *o)
 {
 	static struct wire_http_parser ps;
 	wire_http_parser_init(&ps, head_req);
@@ -65,7 +65,8 @@ static void drive(const uint8_t *in, size_t n, int head_req, uint32_t seed, size
 			if (used > len - off)
 				abort();
 			if (ev == WIRE_HTTP_DATA) {
-				if (d < copy + off || dl > len - off || (size_t)(d - copy) + dl > len)
+				if (d < copy + off || dl > len - off ||
+				    (size_t)(d - copy) + dl > len)
 					abort();
 				memcpy(o->body + o->nbody, d, dl);
 				o->nbody += dl;

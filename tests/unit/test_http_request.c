@@ -27,16 +27,17 @@ int main(void)
 	struct wire_http_opts o;
 	memset(&o, 0, sizeof(o));
 	CHECK_STR(build(&o, "http://example.com/a?b=c"),
-		  "GET /a?b=c HTTP/1.1\r\nHost: example.com\r\nUser-Agent: wirecat/0.1.0\r\n"
-		  "Accept: */*\r\n\r\n");
+	          "GET /a?b=c HTTP/1.1\r\nHost: example.com\r\nUser-Agent: wirecat/0.1.0\r\n"
+	          "Accept: */*\r\n\r\n");
 	CHECK_STR(build(&o, "https://[::1]:8443"),
-		  "GET / HTTP/1.1\r\nHost: [::1]:8443\r\nUser-Agent: wirecat/0.1.0\r\n"
-		  "Accept: */*\r\n\r\n");
+	          "GET / HTTP/1.1\r\nHost: [::1]:8443\r\nUser-Agent: wirecat/0.1.0\r\n"
+	          "Accept: */*\r\n\r\n");
 	CHECK_STR(build(&o, "https://h:443/x"),
-		  "GET /x HTTP/1.1\r\nHost: h\r\nUser-Agent: wirecat/0.1.0\r\nAccept: */*\r\n\r\n");
-	CHECK_STR(build(&o, "http://Aladdin:open%20sesame@h/"),
-		  "GET / HTTP/1.1\r\nHost: h\r\nAuthorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==\r\n"
-		  "User-Agent: wirecat/0.1.0\r\nAccept: */*\r\n\r\n");
+	          "GET /x HTTP/1.1\r\nHost: h\r\nUser-Agent: wirecat/0.1.0\r\nAccept: */*\r\n\r\n");
+	CHECK_STR(
+	    build(&o, "http://Aladdin:open%20sesame@h/"),
+	    "GET / HTTP/1.1\r\nHost: h\r\nAuthorization: Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==\r\n"
+	    "User-Agent: wirecat/0.1.0\r\nAccept: */*\r\n\r\n");
 
 	const char *hdrs[] = {"Accept:", "User-Agent: me/2", "X-Empty;", "X-Long:   v  v"};
 	o.headers = hdrs;
@@ -44,21 +45,22 @@ int main(void)
 	o.head = 1;
 	o.userpwd = "u:p";
 	CHECK_STR(build(&o, "http://h:8080/"),
-		  "HEAD / HTTP/1.1\r\nHost: h:8080\r\nAuthorization: Basic dTpw\r\n"
-		  "User-Agent: me/2\r\nX-Empty:\r\nX-Long: v  v\r\n\r\n");
+	          "HEAD / HTTP/1.1\r\nHost: h:8080\r\nAuthorization: Basic dTpw\r\n"
+	          "User-Agent: me/2\r\nX-Empty:\r\nX-Long: v  v\r\n\r\n");
 
 	memset(&o, 0, sizeof(o));
 	o.data = (const uint8_t *)"a=1&b=2";
 	o.data_len = 7;
 	o.form = 1;
-	CHECK_STR(build(&o, "http://h/f"),
-		  "POST /f HTTP/1.1\r\nHost: h\r\nUser-Agent: wirecat/0.1.0\r\nAccept: */*\r\n"
-		  "Content-Length: 7\r\nContent-Type: application/x-www-form-urlencoded\r\n\r\na=1&b=2");
+	CHECK_STR(
+	    build(&o, "http://h/f"),
+	    "POST /f HTTP/1.1\r\nHost: h\r\nUser-Agent: wirecat/0.1.0\r\nAccept: */*\r\n"
+	    "Content-Length: 7\r\nContent-Type: application/x-www-form-urlencoded\r\n\r\na=1&b=2");
 	o.method = "PUT";
 	o.form = 0;
 	o.user_agent = "";
 	CHECK_STR(build(&o, "http://h/f"),
-		  "PUT /f HTTP/1.1\r\nHost: h\r\nAccept: */*\r\nContent-Length: 7\r\n\r\na=1&b=2");
+	          "PUT /f HTTP/1.1\r\nHost: h\r\nAccept: */*\r\nContent-Length: 7\r\n\r\na=1&b=2");
 
 	memset(&o, 0, sizeof(o));
 	const char *bad[] = {"X-A: b\r\nInjected: 1"};

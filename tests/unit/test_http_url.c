@@ -99,68 +99,69 @@ static void check_resolve(void)
 {
 	/* RFC 3986 5.4.1 and 5.4.2 */
 	static const char *const ex[][2] = {
-		{"g:h", "g:h"},
-		{"g", "http://a/b/c/g"},
-		{"./g", "http://a/b/c/g"},
-		{"g/", "http://a/b/c/g/"},
-		{"/g", "http://a/g"},
-		{"//g", "http://g"},
-		{"?y", "http://a/b/c/d;p?y"},
-		{"g?y", "http://a/b/c/g?y"},
-		{"#s", "http://a/b/c/d;p?q#s"},
-		{"g#s", "http://a/b/c/g#s"},
-		{"g?y#s", "http://a/b/c/g?y#s"},
-		{";x", "http://a/b/c/;x"},
-		{"g;x", "http://a/b/c/g;x"},
-		{"g;x?y#s", "http://a/b/c/g;x?y#s"},
-		{"", "http://a/b/c/d;p?q"},
-		{".", "http://a/b/c/"},
-		{"./", "http://a/b/c/"},
-		{"..", "http://a/b/"},
-		{"../", "http://a/b/"},
-		{"../g", "http://a/b/g"},
-		{"../..", "http://a/"},
-		{"../../", "http://a/"},
-		{"../../g", "http://a/g"},
-		{"../../../g", "http://a/g"},
-		{"../../../../g", "http://a/g"},
-		{"/./g", "http://a/g"},
-		{"/../g", "http://a/g"},
-		{"g.", "http://a/b/c/g."},
-		{".g", "http://a/b/c/.g"},
-		{"g..", "http://a/b/c/g.."},
-		{"..g", "http://a/b/c/..g"},
-		{"./../g", "http://a/b/g"},
-		{"./g/.", "http://a/b/c/g/"},
-		{"g/./h", "http://a/b/c/g/h"},
-		{"g/../h", "http://a/b/c/h"},
-		{"g;x=1/./y", "http://a/b/c/g;x=1/y"},
-		{"g;x=1/../y", "http://a/b/c/y"},
-		{"g?y/./x", "http://a/b/c/g?y/./x"},
-		{"g?y/../x", "http://a/b/c/g?y/../x"},
-		{"g#s/./x", "http://a/b/c/g#s/./x"},
-		{"g#s/../x", "http://a/b/c/g#s/../x"},
-		{"http:g", "http:g"},
+	    {"g:h", "g:h"},
+	    {"g", "http://a/b/c/g"},
+	    {"./g", "http://a/b/c/g"},
+	    {"g/", "http://a/b/c/g/"},
+	    {"/g", "http://a/g"},
+	    {"//g", "http://g"},
+	    {"?y", "http://a/b/c/d;p?y"},
+	    {"g?y", "http://a/b/c/g?y"},
+	    {"#s", "http://a/b/c/d;p?q#s"},
+	    {"g#s", "http://a/b/c/g#s"},
+	    {"g?y#s", "http://a/b/c/g?y#s"},
+	    {";x", "http://a/b/c/;x"},
+	    {"g;x", "http://a/b/c/g;x"},
+	    {"g;x?y#s", "http://a/b/c/g;x?y#s"},
+	    {"", "http://a/b/c/d;p?q"},
+	    {".", "http://a/b/c/"},
+	    {"./", "http://a/b/c/"},
+	    {"..", "http://a/b/"},
+	    {"../", "http://a/b/"},
+	    {"../g", "http://a/b/g"},
+	    {"../..", "http://a/"},
+	    {"../../", "http://a/"},
+	    {"../../g", "http://a/g"},
+	    {"../../../g", "http://a/g"},
+	    {"../../../../g", "http://a/g"},
+	    {"/./g", "http://a/g"},
+	    {"/../g", "http://a/g"},
+	    {"g.", "http://a/b/c/g."},
+	    {".g", "http://a/b/c/.g"},
+	    {"g..", "http://a/b/c/g.."},
+	    {"..g", "http://a/b/c/..g"},
+	    {"./../g", "http://a/b/g"},
+	    {"./g/.", "http://a/b/c/g/"},
+	    {"g/./h", "http://a/b/c/g/h"},
+	    {"g/../h", "http://a/b/c/h"},
+	    {"g;x=1/./y", "http://a/b/c/g;x=1/y"},
+	    {"g;x=1/../y", "http://a/b/c/y"},
+	    {"g?y/./x", "http://a/b/c/g?y/./x"},
+	    {"g?y/../x", "http://a/b/c/g?y/../x"},
+	    {"g#s/./x", "http://a/b/c/g#s/./x"},
+	    {"g#s/../x", "http://a/b/c/g#s/../x"},
+	    {"http:g", "http:g"},
 	};
 	char out[WIRE_HTTP_URL_MAX];
 	for (size_t i = 0; i < sizeof(ex) / sizeof(ex[0]); i++) {
 		int rc = wire_url_resolve("http://a/b/c/d;p?q", (const uint8_t *)ex[i][0],
-					  strlen(ex[i][0]), out, sizeof(out));
+		                          strlen(ex[i][0]), out, sizeof(out));
 		CHECK(rc >= 0);
 		if (rc < 0 || strcmp(out, ex[i][1]) != 0)
 			fprintf(stderr, "resolve \"%s\": got \"%s\", expected \"%s\"\n", ex[i][0],
-				rc < 0 ? "(error)" : out, ex[i][1]);
+			        rc < 0 ? "(error)" : out, ex[i][1]);
 		else
 			CHECK(1);
 	}
 	/* what servers send */
 	int rc = wire_url_resolve("http://127.0.0.1:8080/r/1", (const uint8_t *)"/r/2", 4, out,
-				  sizeof(out));
+	                          sizeof(out));
 	CHECK_INT(rc, (int)strlen("http://127.0.0.1:8080/r/2"));
 	CHECK_STR(out, "http://127.0.0.1:8080/r/2");
 	rc = wire_url_resolve("http://[::1]:8080/a/b", (const uint8_t *)"c d", 3, out, sizeof(out));
 	CHECK_STR(out, "http://[::1]:8080/a/c%20d");
-	rc = wire_url_resolve("http://h/", (const uint8_t *)"https://other:1/x", 17, out, sizeof(out));
+	rc = wire_url_resolve("http://h/", (const uint8_t *)"https://other:1/x", 17, out,
+	                      sizeof(out));
 	CHECK_STR(out, "https://other:1/x");
 	rc = wire_url_resolve("http://h/", (const uint8_t *)"a\r\nb", 4, out, sizeof(out));
 	CHECK_INT(rc, WIRE_E_MALFORMED);

@@ -63,7 +63,7 @@ static double now(void)
 }
 
 __attribute__((format(printf, 3, 4))) static int why(struct wire_http_result *r, int code,
-						      const char *fmt, ...)
+                                                     const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -73,7 +73,7 @@ __attribute__((format(printf, 3, 4))) static int why(struct wire_http_result *r,
 }
 
 __attribute__((format(printf, 3, 4))) static void info(struct wire_http_client *c, int kind,
-							const char *fmt, ...)
+                                                       const char *fmt, ...)
 {
 	if (!c->o->on_info)
 		return;
@@ -84,7 +84,8 @@ __attribute__((format(printf, 3, 4))) static void info(struct wire_http_client *
 	va_end(ap);
 	if (k < 0)
 		return;
-	c->o->on_info(c->o->ctx, kind, line, (size_t)k < sizeof(line) ? (size_t)k : sizeof(line) - 1);
+	c->o->on_info(c->o->ctx, kind, line,
+	              (size_t)k < sizeof(line) ? (size_t)k : sizeof(line) - 1);
 }
 
 static int lower(int ch)
@@ -151,7 +152,7 @@ static void adds(struct req_ctx *r, const char *s)
 
 /* Builds the request head into out. Returns the length, or WIRE_E_USAGE / WIRE_E_TOOBIG. */
 static int build_head(const struct wire_http_opts *o, const struct wire_url *u, const char *method,
-		      int with_body, int with_auth, char *out, size_t n)
+                      int with_body, int with_auth, char *out, size_t n)
 {
 	struct req_ctx r = {out, n, 0, 0};
 	char line[1024];
@@ -318,7 +319,7 @@ static int ms_left(const struct xfer *x)
 }
 
 static int conn_open(struct wire_http_client *c, const struct wire_url *u, struct xfer *x,
-		     struct wire_http_result *res)
+                     struct wire_http_result *res)
 {
 	const struct wire_http_opts *o = c->o;
 	struct addrinfo *ai = NULL;
@@ -374,11 +375,13 @@ static int conn_open(struct wire_http_client *c, const struct wire_url *u, struc
 		rc = wire_tls_connect(c->tctx, c->fd, u->host, t, &c->tls, w, sizeof(w));
 		if (rc < 0) {
 			conn_close(c, NULL);
-			return why(res, rc == WIRE_E_TIMEOUT ? rc : WIRE_E_TLS, "%s: %s", c->peer, w);
+			return why(res, rc == WIRE_E_TIMEOUT ? rc : WIRE_E_TLS, "%s: %s", c->peer,
+			           w);
 		}
 		info(c, WIRE_HTTP_INFO, "TLS connection using %s",
 		     wire_tls_describe(c->tls, w, sizeof(w)));
-		info(c, WIRE_HTTP_INFO, "Server certificate %s", wire_tls_peer(c->tls, w, sizeof(w)));
+		info(c, WIRE_HTTP_INFO, "Server certificate %s",
+		     wire_tls_peer(c->tls, w, sizeof(w)));
 		if (o->insecure)
 			info(c, WIRE_HTTP_INFO, "Certificate not verified (-k)");
 		res->time_connect = now() - x->t0;
@@ -476,14 +479,14 @@ static void req_lines(struct wire_http_client *c, const char *p, size_t n)
 /* One request and its response on the (possibly reused) connection. Sets
  * *redirect when a redirect is to be followed (c->loc holds the target). */
 static int exchange(struct wire_http_client *c, const char *url, const struct wire_url *u,
-		    const char *method, int with_body, int with_auth, struct xfer *x,
-		    struct wire_http_result *res, int *redirect)
+                    const char *method, int with_body, int with_auth, struct xfer *x,
+                    struct wire_http_result *res, int *redirect)
 {
 	const struct wire_http_opts *o = c->o;
 	int head_req = !strcmp(method, "HEAD");
 	*redirect = 0;
-	if (c->fd >= 0 && (c->key_tls != u->tls || c->key_port != u->port ||
-			   strcmp(c->key_host, u->host) != 0))
+	if (c->fd >= 0 &&
+	    (c->key_tls != u->tls || c->key_port != u->port || strcmp(c->key_host, u->host) != 0))
 		conn_close(c, "another host");
 	size_t need = REQ_HEAD_MAX + (with_body ? o->data_len : 0);
 	if (c->reqcap < need) {
@@ -505,8 +508,8 @@ static int exchange(struct wire_http_client *c, const char *url, const struct wi
 		int reused = c->fd >= 0;
 		int rc;
 		if (reused) {
-			info(c, WIRE_HTTP_INFO, "Re-using existing connection #%d to %s", c->conn_id,
-			     c->peer);
+			info(c, WIRE_HTTP_INFO, "Re-using existing connection #%d to %s",
+			     c->conn_id, c->peer);
 			snprintf(res->peer, sizeof(res->peer), "%s", c->peer);
 			res->time_connect = 0;
 		} else {
@@ -523,12 +526,12 @@ static int exchange(struct wire_http_client *c, const char *url, const struct wi
 			}
 			conn_close(c, NULL);
 			return why(res, rc, "send to %s: %s", c->peer,
-				   rc == WIRE_E_TLS ? "TLS error" : strerror(-rc));
+			           rc == WIRE_E_TLS ? "TLS error" : strerror(-rc));
 		}
 		struct wire_http_parser *ps = &c->ps;
 		wire_http_parser_init(ps, head_req);
 		size_t start = 0, end = 0; /* unparsed bytes in buf[start..end) */
-		uint64_t got = 0;           /* bytes received for this response */
+		uint64_t got = 0;          /* bytes received for this response */
 		int skip_body = 0, finished = 0, retry = 0, in_body = 0;
 		while (!finished) {
 			if (start == end) {
@@ -541,14 +544,15 @@ static int exchange(struct wire_http_client *c, const char *url, const struct wi
 			long n = recv_some(c, c->buf + end, c->cap - end, x);
 			if (n == WIRE_E_TIMEOUT) {
 				conn_close(c, NULL);
-				return why(res, WIRE_E_TIMEOUT,
-					   "operation timed out after %d ms with %llu bytes received",
-					   o->max_time_ms, (unsigned long long)got);
+				return why(
+				    res, WIRE_E_TIMEOUT,
+				    "operation timed out after %d ms with %llu bytes received",
+				    o->max_time_ms, (unsigned long long)got);
 			}
 			if (n < 0 && !(got == 0 && reused && attempt == 0 && n == -ECONNRESET)) {
 				conn_close(c, NULL);
 				return why(res, (int)n, "recv from %s: %s", c->peer,
-					   n == WIRE_E_TLS ? "TLS error" : strerror((int)-n));
+				           n == WIRE_E_TLS ? "TLS error" : strerror((int)-n));
 			}
 			if (n <= 0) {
 				if (got == 0 && reused && attempt == 0) {
@@ -564,7 +568,8 @@ static int exchange(struct wire_http_client *c, const char *url, const struct wi
 					o->on_body(o->ctx, c->buf + start, end - start);
 				if (rc == WIRE_E_CLOSED)
 					return why(res, rc, "empty reply from %s", c->peer);
-				return why(res, rc, "malformed response from %s: %s", c->peer, ps->why);
+				return why(res, rc, "malformed response from %s: %s", c->peer,
+				           ps->why);
 			}
 			if (got == 0)
 				res->time_starttransfer = now() - x->t0;
@@ -578,14 +583,15 @@ static int exchange(struct wire_http_client *c, const char *url, const struct wi
 				size_t used;
 				const uint8_t *d;
 				size_t dl;
-				int ev = wire_http_parse(ps, c->buf + start, end - start, &used, &d, &dl);
+				int ev = wire_http_parse(ps, c->buf + start, end - start, &used, &d,
+				                         &dl);
 				if (ev < 0) {
 					conn_close(c, NULL);
 					res->failed_in_head = !in_body;
 					if (res->failed_in_head && o->on_body && !o->on_raw)
 						o->on_body(o->ctx, c->buf + start, end - start);
-					return why(res, ev, "malformed response from %s: %s", c->peer,
-						   ps->why);
+					return why(res, ev, "malformed response from %s: %s",
+					           c->peer, ps->why);
 				}
 				start += used;
 				if (ev == WIRE_HTTP_HEAD) {
@@ -596,15 +602,17 @@ static int exchange(struct wire_http_client *c, const char *url, const struct wi
 					int final = 1;
 					if (!ps->interim && o->follow && is_redirect(h->status)) {
 						const struct wire_http_header *l =
-							wire_http_find(h, "location");
+						    wire_http_find(h, "location");
 						if (l) {
-							int r = wire_url_resolve(url, l->value, l->value_len,
-										 c->loc, sizeof(c->loc));
+							int r = wire_url_resolve(
+							    url, l->value, l->value_len, c->loc,
+							    sizeof(c->loc));
 							if (r < 0) {
 								conn_close(c, NULL);
 								return why(res, WIRE_E_MALFORMED,
-									   "malformed response from %s: bad Location",
-									   c->peer);
+								           "malformed response "
+								           "from %s: bad Location",
+								           c->peer);
 							}
 							*redirect = 1;
 							skip_body = 1;
@@ -617,15 +625,17 @@ static int exchange(struct wire_http_client *c, const char *url, const struct wi
 						in_body = 1;
 					if (o->on_head && (rc = o->on_head(o->ctx, h, final)) < 0) {
 						conn_close(c, NULL);
-						return why(res, rc, "write output: %s", strerror(-rc));
+						return why(res, rc, "write output: %s",
+						           strerror(-rc));
 					}
 				} else if (ev == WIRE_HTTP_DATA) {
 					if (!skip_body) {
 						res->size_download += dl;
-						if (o->on_body && (rc = o->on_body(o->ctx, d, dl)) < 0) {
+						if (o->on_body &&
+						    (rc = o->on_body(o->ctx, d, dl)) < 0) {
 							conn_close(c, NULL);
 							return why(res, rc, "write output: %s",
-								   strerror(-rc));
+							           strerror(-rc));
 						}
 					}
 				} else if (ev == WIRE_HTTP_DONE) {
@@ -641,7 +651,8 @@ static int exchange(struct wire_http_client *c, const char *url, const struct wi
 			continue;
 		}
 		if (c->fd >= 0 && (!ps->keepalive || start != end))
-			conn_close(c, start != end ? "extra bytes after the response" : "server asked");
+			conn_close(c, start != end ? "extra bytes after the response"
+			                           : "server asked");
 		else if (c->fd >= 0)
 			info(c, WIRE_HTTP_INFO, "Connection #%d to %s left intact", c->conn_id,
 			     c->peer);
@@ -671,7 +682,7 @@ int wire_http_get(struct wire_http_client *c, const char *url, struct wire_http_
 		rc = wire_url_parse(cur, strlen(cur), u);
 		if (rc < 0) {
 			rc = why(res, res->redirects ? WIRE_E_MALFORMED : WIRE_E_USAGE,
-				 "%s URL \"%.300s\"", res->redirects ? "bad redirect" : "bad", cur);
+			         "%s URL \"%.300s\"", res->redirects ? "bad redirect" : "bad", cur);
 			break;
 		}
 		if (res->redirects == 0) {
@@ -679,8 +690,8 @@ int wire_http_get(struct wire_http_client *c, const char *url, struct wire_http_
 			first_port = u->port;
 			first_tls = u->tls;
 		}
-		int with_auth = !strcmp(first_host, u->host) && first_port == u->port &&
-				first_tls == u->tls;
+		int with_auth =
+		    !strcmp(first_host, u->host) && first_port == u->port && first_tls == u->tls;
 		int redirect = 0;
 		res->size_download = 0;
 		/* the base for a relative Location: the URL in full (it may lack a scheme) */

@@ -27,14 +27,14 @@ enum {
 	S_BODY_LEN,
 	S_BODY_CLOSE,
 	S_CHUNK_SIZE,
-	S_CHUNK_WS,   /* blanks after the size */
-	S_CHUNK_EXT,  /* ;extensions up to the line end */
-	S_CHUNK_LF,   /* CR seen at the end of the size line */
-	S_CHUNK_BAD,  /* collecting a bad size for the message */
+	S_CHUNK_WS,  /* blanks after the size */
+	S_CHUNK_EXT, /* ;extensions up to the line end */
+	S_CHUNK_LF,  /* CR seen at the end of the size line */
+	S_CHUNK_BAD, /* collecting a bad size for the message */
 	S_CHUNK_DATA,
-	S_CHUNK_DCR,  /* CRLF after chunk data */
+	S_CHUNK_DCR, /* CRLF after chunk data */
 	S_CHUNK_DLF,
-	S_TRAILER,    /* at the start of a trailer line */
+	S_TRAILER, /* at the start of a trailer line */
 	S_TRAILER_LINE,
 	S_TRAILER_LF, /* CR of the final blank line seen */
 	S_DONE,
@@ -78,7 +78,7 @@ static void esc(char *out, size_t n, const uint8_t *p, size_t len)
 }
 
 __attribute__((format(printf, 3, 4))) static int fail(struct wire_http_parser *ps, int code,
-						       const char *fmt, ...)
+                                                      const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -133,7 +133,7 @@ const struct wire_http_header *wire_http_find(const struct wire_http_head *h, co
 /* Calls fn for each comma-separated element of a list value, trimmed of
  * blanks (empty elements skipped). Returns the first nonzero fn result. */
 static int each_elem(const uint8_t *p, size_t n, int (*fn)(void *arg, const uint8_t *e, size_t len),
-		     void *arg)
+                     void *arg)
 {
 	size_t i = 0;
 	while (i < n) {
@@ -178,19 +178,21 @@ static int cl_elem(void *arg, const uint8_t *e, size_t len)
 	for (size_t i = 0; i < len; i++) {
 		if (e[i] < '0' || e[i] > '9') {
 			esc(t, sizeof(t), e, len);
-			return f->rc = fail(f->ps, WIRE_E_MALFORMED, "bad Content-Length \"%s\"", t);
+			return f->rc =
+			           fail(f->ps, WIRE_E_MALFORMED, "bad Content-Length \"%s\"", t);
 		}
 		uint64_t d = (uint64_t)(e[i] - '0');
 		if (v > (LENGTH_MAX - d) / 10) {
 			esc(t, sizeof(t), e, len);
-			return f->rc = fail(f->ps, WIRE_E_MALFORMED, "Content-Length \"%s\" overflows", t);
+			return f->rc = fail(f->ps, WIRE_E_MALFORMED,
+			                    "Content-Length \"%s\" overflows", t);
 		}
 		v = v * 10 + d;
 	}
 	if (f->cl_seen && f->cl != v)
 		return f->rc = fail(f->ps, WIRE_E_MALFORMED,
-				    "differing Content-Lengths (%llu and %llu)",
-				    (unsigned long long)f->cl, (unsigned long long)v);
+		                    "differing Content-Lengths (%llu and %llu)",
+		                    (unsigned long long)f->cl, (unsigned long long)v);
 	f->cl_seen = 1;
 	f->cl = v;
 	return 0;
@@ -270,7 +272,7 @@ static int field_line(struct wire_http_parser *ps, const uint8_t *p, size_t n)
 	}
 	if (h->nhdr >= WIRE_HTTP_HEADER_LINES_MAX)
 		return fail(ps, WIRE_E_TOOBIG, "more than %u header lines",
-			    (unsigned)WIRE_HTTP_HEADER_LINES_MAX);
+		            (unsigned)WIRE_HTTP_HEADER_LINES_MAX);
 	struct wire_http_header *f = &h->hdr[h->nhdr++];
 	f->name = p;
 	f->name_len = k;
@@ -329,14 +331,14 @@ static int parse_head(struct wire_http_parser *ps, const uint8_t *p, size_t len)
 	}
 	if (f.cl_seen && f.te_seen)
 		return fail(ps, WIRE_E_MALFORMED,
-			    "both Content-Length and Transfer-Encoding (ambiguous framing)");
+		            "both Content-Length and Transfer-Encoding (ambiguous framing)");
 	ps->keepalive = h->minor >= 1 ? !f.conn_close : (f.conn_keepalive && !f.conn_close);
 	ps->content_length = f.cl_seen ? f.cl : UINT64_MAXV;
 	int st = h->status;
 	if (st >= 100 && st < 200 && st != 101) {
 		if (++ps->interims > WIRE_HTTP_HEADER_LINES_MAX)
 			return fail(ps, WIRE_E_TOOBIG, "more than %u interim responses",
-				    (unsigned)WIRE_HTTP_HEADER_LINES_MAX);
+			            (unsigned)WIRE_HTTP_HEADER_LINES_MAX);
 		ps->interim = 1;
 		ps->framing = WIRE_HTTP_NOBODY;
 		return 0;
@@ -386,7 +388,7 @@ static long find_head_end(struct wire_http_parser *ps, const uint8_t *p, size_t 
 	ps->scan_nl = st;
 	if (i >= WIRE_HTTP_HEADER_BYTES_MAX)
 		return fail(ps, WIRE_E_TOOBIG, "response head larger than %u bytes",
-			    (unsigned)WIRE_HTTP_HEADER_BYTES_MAX);
+		            (unsigned)WIRE_HTTP_HEADER_BYTES_MAX);
 	return 0;
 }
 
@@ -441,7 +443,7 @@ static void size_line_end(struct wire_http_parser *ps)
 }
 
 int wire_http_parse(struct wire_http_parser *ps, const uint8_t *p, size_t n, size_t *used,
-		    const uint8_t **data, size_t *dlen)
+                    const uint8_t **data, size_t *dlen)
 {
 	size_t i = 0;
 	*used = 0;
@@ -501,18 +503,20 @@ int wire_http_parse(struct wire_http_parser *ps, const uint8_t *p, size_t n, siz
 			v = hexval(c);
 			if (v >= 0) {
 				bad_add(ps, c);
-				if (++ps->digits > WIRE_HTTP_CHUNK_DIGITS_MAX || ps->chunk > (LENGTH_MAX >> 4)) {
+				if (++ps->digits > WIRE_HTTP_CHUNK_DIGITS_MAX ||
+				    ps->chunk > (LENGTH_MAX >> 4)) {
 					*used = i;
-					return fail(ps, WIRE_E_MALFORMED,
-						    "chunk size has more than %u digits or overflows",
-						    (unsigned)WIRE_HTTP_CHUNK_DIGITS_MAX);
+					return fail(
+					    ps, WIRE_E_MALFORMED,
+					    "chunk size has more than %u digits or overflows",
+					    (unsigned)WIRE_HTTP_CHUNK_DIGITS_MAX);
 				}
 				ps->chunk = (ps->chunk << 4) | (uint64_t)v;
 				i++;
 				break;
 			}
-			if (ps->digits == 0 || !(c == ';' || c == ' ' || c == '\t' || c == '\r' ||
-						 c == '\n')) {
+			if (ps->digits == 0 ||
+			    !(c == ';' || c == ' ' || c == '\t' || c == '\r' || c == '\n')) {
 				ps->state = S_CHUNK_BAD;
 				break; /* collect c there */
 			}
@@ -543,8 +547,9 @@ int wire_http_parse(struct wire_http_parser *ps, const uint8_t *p, size_t n, siz
 		case S_CHUNK_EXT:
 			if (++ps->line_bytes > WIRE_HTTP_HEADER_BYTES_MAX) {
 				*used = i;
-				return fail(ps, WIRE_E_TOOBIG, "chunk extension longer than %u bytes",
-					    (unsigned)WIRE_HTTP_HEADER_BYTES_MAX);
+				return fail(ps, WIRE_E_TOOBIG,
+				            "chunk extension longer than %u bytes",
+				            (unsigned)WIRE_HTTP_HEADER_BYTES_MAX);
 			}
 			if (c == '\r')
 				ps->state = S_CHUNK_LF;
@@ -552,8 +557,8 @@ int wire_http_parse(struct wire_http_parser *ps, const uint8_t *p, size_t n, siz
 				size_line_end(ps);
 			else if ((c < 0x20 && c != '\t') || c == 0x7f) {
 				*used = i;
-				return fail(ps, WIRE_E_MALFORMED, "bad byte 0x%02x in chunk extension",
-					    c);
+				return fail(ps, WIRE_E_MALFORMED,
+				            "bad byte 0x%02x in chunk extension", c);
 			}
 			i++;
 			break;
@@ -591,9 +596,10 @@ int wire_http_parse(struct wire_http_parser *ps, const uint8_t *p, size_t n, siz
 				ps->state = S_CHUNK_SIZE;
 			} else {
 				*used = i;
-				return fail(ps, WIRE_E_MALFORMED,
-					    "chunk data longer than its size (no CRLF after %llu bytes)",
-					    (unsigned long long)ps->chunk);
+				return fail(
+				    ps, WIRE_E_MALFORMED,
+				    "chunk data longer than its size (no CRLF after %llu bytes)",
+				    (unsigned long long)ps->chunk);
 			}
 			i++;
 			if (ps->state == S_CHUNK_SIZE)
@@ -619,7 +625,7 @@ int wire_http_parse(struct wire_http_parser *ps, const uint8_t *p, size_t n, siz
 				if (++ps->trailer_lines > WIRE_HTTP_HEADER_LINES_MAX) {
 					*used = i;
 					return fail(ps, WIRE_E_TOOBIG, "more than %u trailer lines",
-						    (unsigned)WIRE_HTTP_HEADER_LINES_MAX);
+					            (unsigned)WIRE_HTTP_HEADER_LINES_MAX);
 				}
 				ps->state = S_TRAILER_LINE;
 			}
@@ -630,7 +636,7 @@ int wire_http_parse(struct wire_http_parser *ps, const uint8_t *p, size_t n, siz
 			if (++ps->trailer_bytes > WIRE_HTTP_HEADER_BYTES_MAX) {
 				*used = i;
 				return fail(ps, WIRE_E_TOOBIG, "trailers larger than %u bytes",
-					    (unsigned)WIRE_HTTP_HEADER_BYTES_MAX);
+				            (unsigned)WIRE_HTTP_HEADER_BYTES_MAX);
 			}
 			if (c == '\n')
 				ps->state = S_TRAILER;
@@ -644,9 +650,7 @@ int wire_http_parse(struct wire_http_parser *ps, const uint8_t *p, size_t n, siz
 			ps->state = S_DONE;
 			*used = i + 1;
 			return WIRE_HTTP_DONE;
-		default:
-			*used = i;
-			return fail(ps, WIRE_E_INTERNAL, "parser in a bad state");
+		default: *used = i; return fail(ps, WIRE_E_INTERNAL, "parser in a bad state");
 		}
 	}
 	*used = i;
@@ -665,16 +669,16 @@ int wire_http_parse_eof(struct wire_http_parser *ps)
 			return fail(ps, WIRE_E_CLOSED, "empty reply from server");
 		if (ps->seen == 0)
 			return fail(ps, WIRE_E_TRUNCATED, "closed after an interim %d response",
-				    ps->head.status);
+			            ps->head.status);
 		return fail(ps, WIRE_E_TRUNCATED, "response head cut short after %zu bytes",
-			    ps->seen);
+		            ps->seen);
 	case S_BODY_LEN:
 		return fail(ps, WIRE_E_TRUNCATED, "body cut short: %llu of %llu bytes",
-			    (unsigned long long)ps->body_bytes,
-			    (unsigned long long)ps->content_length);
+		            (unsigned long long)ps->body_bytes,
+		            (unsigned long long)ps->content_length);
 	case S_CHUNK_BAD: return bad_size(ps);
 	default:
 		return fail(ps, WIRE_E_TRUNCATED, "chunked body cut short after %llu bytes",
-			    (unsigned long long)ps->body_bytes);
+		            (unsigned long long)ps->body_bytes);
 	}
 }

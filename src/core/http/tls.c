@@ -72,11 +72,11 @@ struct wire_tls_ctx *wire_tls_ctx_new(int insecure, const char *cacert, char *wh
 	} else {
 		SSL_CTX_set_verify(x->ctx, SSL_VERIFY_PEER, NULL);
 		int ok = cacert ? SSL_CTX_load_verify_locations(x->ctx, cacert, NULL)
-				: SSL_CTX_set_default_verify_paths(x->ctx);
+		                : SSL_CTX_set_default_verify_paths(x->ctx);
 		if (ok != 1) {
 			char what[300];
 			snprintf(what, sizeof(what), "TLS: cannot load CA certificates%s%s",
-				 cacert ? " from " : "", cacert ? cacert : "");
+			         cacert ? " from " : "", cacert ? cacert : "");
 			ossl_why(why, n, what, "failed");
 			SSL_CTX_free(x->ctx);
 			free(x);
@@ -107,7 +107,7 @@ static int wait_io(int fd, int want_write, int timeout_ms)
 }
 
 int wire_tls_connect(struct wire_tls_ctx *x, int fd, const char *host, int timeout_ms,
-		     struct wire_tls **tp, char *why, size_t n)
+                     struct wire_tls **tp, char *why, size_t n)
 {
 	struct wire_tls *t = calloc(1, sizeof(*t));
 	if (!t) {
@@ -132,7 +132,7 @@ int wire_tls_connect(struct wire_tls_ctx *x, int fd, const char *host, int timeo
 		SSL_set_tlsext_host_name(t->ssl, host); /* SNI only for names (RFC 6066) */
 	if (!x->insecure) {
 		int ok = is_ip ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(t->ssl), plain)
-			       : SSL_set1_host(t->ssl, host);
+		               : SSL_set1_host(t->ssl, host);
 		if (ok != 1) {
 			ossl_why(why, n, "TLS", "cannot set the name to verify");
 			SSL_free(t->ssl);
@@ -155,7 +155,8 @@ int wire_tls_connect(struct wire_tls_ctx *x, int fd, const char *host, int timeo
 			break;
 		int e = SSL_get_error(t->ssl, r);
 		if ((e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)) {
-			rc = wait_io(fd, e == SSL_ERROR_WANT_WRITE, timeout_ms > 0 ? timeout_ms : -1);
+			rc = wait_io(fd, e == SSL_ERROR_WANT_WRITE,
+			             timeout_ms > 0 ? timeout_ms : -1);
 			if (rc < 0) {
 				snprintf(why, n, "TLS handshake timed out");
 				break;
@@ -165,11 +166,11 @@ int wire_tls_connect(struct wire_tls_ctx *x, int fd, const char *host, int timeo
 		long vr = SSL_get_verify_result(t->ssl);
 		if (vr != X509_V_OK) {
 			snprintf(why, n, "TLS certificate verification failed: %s",
-				 X509_verify_cert_error_string(vr));
+			         X509_verify_cert_error_string(vr));
 			ERR_clear_error();
 		} else if (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0) {
 			snprintf(why, n, "TLS handshake failed: %s",
-				 errno ? strerror(errno) : "connection closed by peer");
+			         errno ? strerror(errno) : "connection closed by peer");
 		} else {
 			ossl_why(why, n, "TLS handshake failed", "protocol error");
 		}

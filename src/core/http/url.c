@@ -39,7 +39,8 @@ static int pct_decode(const char *s, size_t n, char *out, size_t cap)
 		if (c == '%') {
 			if (n - i < 3)
 				return WIRE_E_USAGE;
-			int h = hexval((unsigned char)s[i + 1]), l = hexval((unsigned char)s[i + 2]);
+			int h = hexval((unsigned char)s[i + 1]),
+			    l = hexval((unsigned char)s[i + 2]);
 			if (h < 0 || l < 0)
 				return WIRE_E_USAGE;
 			c = h * 16 + l;
@@ -124,7 +125,8 @@ int wire_url_parse(const char *s, size_t n, struct wire_url *u)
 			}
 		if (pct_decode(s + a, colon - a, u->user, sizeof(u->user)) < 0)
 			return WIRE_E_USAGE;
-		if (colon < at && pct_decode(s + colon + 1, at - colon - 1, u->pass, sizeof(u->pass)) < 0)
+		if (colon < at &&
+		    pct_decode(s + colon + 1, at - colon - 1, u->pass, sizeof(u->pass)) < 0)
 			return WIRE_E_USAGE;
 		u->has_user = 1;
 		a = at + 1;
@@ -159,8 +161,8 @@ int wire_url_parse(const char *s, size_t n, struct wire_url *u)
 			return WIRE_E_USAGE;
 		for (size_t k = h; k < he; k++) {
 			int c = (unsigned char)s[k];
-			if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-			      c == '-' || c == '.' || c == '_'))
+			if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			      (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_'))
 				return WIRE_E_USAGE;
 			u->host[k - h] = (char)lower(c);
 		}
@@ -325,7 +327,8 @@ static int remove_dots(char *in, size_t n, char *out, size_t cap, size_t *o)
 		} else if (left == 2 && !memcmp(p, "/.", 2)) {
 			i += 1;
 			in[i] = '/';
-		} else if ((left >= 4 && !memcmp(p, "/../", 4)) || (left == 3 && !memcmp(p, "/..", 3))) {
+		} else if ((left >= 4 && !memcmp(p, "/../", 4)) ||
+		           (left == 3 && !memcmp(p, "/..", 3))) {
 			if (left == 3) {
 				i += 2;
 				in[i] = '/';
