@@ -8,10 +8,11 @@
  * the other cannot take yet); on input EOF the socket is half-closed
  * (shutdown SHUT_WR) and the relay goes on reading until the peer closes;
  * when the peer closes first, pending output is flushed and the relay ends
- * without waiting for input. The fast path moves bytes with splice(2) (pipe
- * to socket directly; socket to pipe directly, or through a private pipe to
- * a file or /dev/null) and sendfile(2) for a regular-file input; where the
- * kernel refuses (EINVAL: a tty, ...) it falls back to read/write.
+ * without waiting for input (what stdin already holds, such as the rest of a
+ * file, is still sent: a peer's FIN only ends its own direction). The fast path moves bytes with
+ * splice(2) (pipe to socket directly; socket to pipe directly, or through a private pipe to a file
+ * or /dev/null) and sendfile(2) for a regular-file input; where the kernel refuses (EINVAL: a tty,
+ * ...) it falls back to read/write.
  *
  * With a frame spec, input lines become framed messages and the received
  * stream is decoded into messages, each written as one unit.
@@ -134,6 +135,7 @@ struct wire_relay_state {
 	int peer_eof;     /* the socket returned 0 */
 	int down_pending; /* bytes from the socket not yet written out */
 	int recv_only;
+	int input_ready; /* stdin can be read now without waiting */
 };
 /* Returns the next step for state s. */
 enum wire_relay_next wire_relay_next_step(const struct wire_relay_state *s);

@@ -84,11 +84,33 @@ void wire_relay_opts_init(struct wire_relay_opts *o)
 
 enum wire_relay_next wire_relay_next_step(const struct wire_relay_state *s)
 {
-	if (s->peer_eof && !s->down_pending)
-		return WIRE_RELAY_DONE;
 	if (s->input_eof && !s->up_pending && !s->fin_sent && !s->recv_only)
 		return WIRE_RELAY_SEND_FIN;
+	if (s->peer_eof && !s->down_pending) {
+		/* The peer is done sending. What was read from stdin still goes
+		 * out, and so does what stdin holds right now (a file, a full
+		 * pipe: `listen </dev/null` sends FIN at once, and a client
+		 * sending a file to it must not stop there); but stdin is never
+		 * waited for (a terminal, an idle pipe). */
+		if (s->up_pending)
+			return WIRE_RELAY_GO_ON;
+		if (s->input_eof || s->fin_sent || s->recv_only || !s->input_ready)
+			return WIRE_RELAY_DONE;
+	}
 	return WIRE_RELAY_GO_ON;
+}
+
+/* Returns 1 when stdin can be read without waiting (data or EOF). */
+static int input_ready(const struct relay *R)
+{
+	if (R->in_mode == M_SENDFILE)
+		return 1;
+	struct pollfd p = {.fd = R->in, .events = POLLIN};
+	int n;
+	do
+		n = poll(&p, 1, 0);
+	while (n < 0 && errno == EINTR);
+	return n > 0;
 }
 
 /* Writes a and then b (either may be empty) with as few writes as possible,
@@ -558,6 +580,8 @@ static int relay_tcp(struct relay *R)
 		    .down_pending = down_pending(R),
 		    .recv_only = recv_only,
 		};
+		if (R->peer_eof && !R->in_eof && !recv_only && !s.up_pending)
+			s.input_ready = input_ready(R);
 		enum wire_relay_next next = wire_relay_next_step(&s);
 		if (next == WIRE_RELAY_DONE)
 			return 0;
@@ -570,6 +594,7 @@ static int relay_tcp(struct relay *R)
 			ev(R, WIRE_RELAY_EV_SENT_FIN, 0, 0);
 			if (o->quit_ms >= 0)
 				R->quit_at = now + o->quit_ms;
+			continue; /* decide again: the peer may be done already */
 		}
 		if (R->quit_at >= 0 && now >= R->quit_at) {
 			ev(R, WIRE_RELAY_EV_QUIT, 0, 0);
@@ -622,7 +647,11 @@ static int relay_tcp(struct relay *R)
 			pf[2].fd = R->out;
 			pf[2].events = POLLOUT;
 		}
-		int pr = poll(pf, 3, timeout_left(R, now));
+		int tmo = timeout_left(R, now);
+		if (pf[0].fd < 0 && pf[1].fd < 0 && pf[2].fd < 0 && tmo < 0)
+			return fail(R, WIRE_E_INTERNAL,
+			            WIRE_RELAY_AT_NONE); /* nothing to wait for */
+		int pr = poll(pf, 3, tmo);
 		if (pr < 0) {
 			if (errno == EINTR)
 				continue;

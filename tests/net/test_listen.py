@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -86,6 +87,27 @@ def stdin_eof_keeps_receiving():
         s.shutdown(socket.SHUT_WR)
         assert p.wait(5) == 0
         assert sha(p.stdout_bytes()) == sha(data)
+
+
+@case
+def file_to_listener_whose_stdin_ended():
+    """`listen </dev/null >out` sends FIN at once; a client sending a file
+    still delivers all of it (a FIN ends only the peer's direction; what
+    stdin holds right now is still sent)."""
+    data = pattern(5 * MIB + 3)
+    with open(os.devnull, "rb") as dn:
+        p = Proc(["listen", "-v", "127.0.0.1", "0"], stdin=dn)
+    with p:
+        port = p.port()
+        with tempfile.TemporaryFile() as f:
+            f.write(data)
+            f.seek(0)
+            r = subprocess.run([WIRECAT, "connect", "-v", "127.0.0.1", str(port)], stdin=f,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30 * SLOW)
+        assert r.returncode == 0, r.stderr
+        assert b"peer closed (FIN)" in r.stderr and b"sent FIN" in r.stderr, r.stderr
+        assert p.wait(10) == 0, p.stderr_text()
+        assert sha(p.stdout_bytes()) == sha(data), len(p.stdout_bytes())
 
 
 @case

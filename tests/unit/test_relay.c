@@ -187,6 +187,45 @@ static void test_peer_first(int no_splice)
 	close(b);
 }
 
+/* the peer half-closes first while stdin still holds data (a file sent to
+ * `listen </dev/null`): the data goes out in full, then FIN */
+static void test_peer_first_stdin_holds_data(int no_splice)
+{
+	int in[2], out[2], a, b;
+	static char big[200000], back[200000];
+	CHECK_INT(pipe2(in, O_CLOEXEC), 0);
+	CHECK_INT(pipe2(out, O_CLOEXEC), 0);
+	(void)fcntl(in[1], F_SETPIPE_SZ, 1 << 20);
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (char)(i * 13 + 1);
+	tcp_pair(&a, &b);
+	shutdown(b, SHUT_WR); /* the peer's FIN comes before anything else */
+	size_t put = 0;
+	while (put < sizeof(big)) {
+		ssize_t w = write(in[1], big + put, sizeof(big) - put);
+		if (w <= 0)
+			break;
+		put += (size_t)w;
+	}
+	CHECK_INT(put, sizeof(big));
+	close(in[1]);
+	struct run R;
+	start(&R, in[0], out[1], a, no_splice);
+	go(&R);
+	CHECK_INT(read_all(b, back, sizeof(back), 5000), sizeof(big));
+	CHECK(memcmp(big, back, sizeof(big)) == 0);
+	CHECK(finish(&R, 3000));
+	CHECK_INT(R.rc, 0);
+	CHECK(R.r.peer_closed);
+	CHECK(R.r.fin_sent);
+	CHECK_INT(R.r.sent, sizeof(big));
+	close(in[0]);
+	close(out[0]);
+	close(out[1]);
+	close(a);
+	close(b);
+}
+
 /* -q: after stdin EOF, end after quit_ms even though the peer stays */
 static void test_quit(void)
 {
@@ -467,7 +506,17 @@ static void test_next_step(void)
 	s.down_pending = 0;
 	CHECK_INT(wire_relay_next_step(&s), WIRE_RELAY_DONE);
 	memset(&s, 0, sizeof(s));
-	s.peer_eof = 1; /* peer first: done without stdin EOF */
+	s.peer_eof = 1; /* peer first: done without stdin EOF (stdin has nothing now) */
+	CHECK_INT(wire_relay_next_step(&s), WIRE_RELAY_DONE);
+	s.input_ready = 1; /* ... but what stdin holds right now still goes out */
+	CHECK_INT(wire_relay_next_step(&s), WIRE_RELAY_GO_ON);
+	s.input_ready = 0;
+	s.up_pending = 1; /* ... and so does what was already read */
+	CHECK_INT(wire_relay_next_step(&s), WIRE_RELAY_GO_ON);
+	s.up_pending = 0;
+	s.input_eof = 1; /* stdin ended too: FIN, then done */
+	CHECK_INT(wire_relay_next_step(&s), WIRE_RELAY_SEND_FIN);
+	s.fin_sent = 1;
 	CHECK_INT(wire_relay_next_step(&s), WIRE_RELAY_DONE);
 	memset(&s, 0, sizeof(s));
 	s.input_eof = 1;
@@ -587,6 +636,8 @@ int main(void)
 	test_stdin_eof_first(1);
 	test_peer_first(0);
 	test_peer_first(1);
+	test_peer_first_stdin_holds_data(0);
+	test_peer_first_stdin_holds_data(1);
 	test_quit();
 	test_quit_zero();
 	test_idle();
