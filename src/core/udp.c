@@ -28,7 +28,9 @@ int wire_udp_enable_errors(int fd)
 		if (setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &one, sizeof(one)) < 0)
 			return -errno;
 		/* IPv4-mapped peers of a dual-stack socket report through IP_RECVERR */
-		(void)setsockopt(fd, IPPROTO_IP, IP_RECVERR, &one, sizeof(one));
+		if (setsockopt(fd, IPPROTO_IP, IP_RECVERR, &one, sizeof(one)) < 0 &&
+		    errno != ENOPROTOOPT)
+			return -errno;
 		return 0;
 	}
 	if (setsockopt(fd, IPPROTO_IP, IP_RECVERR, &one, sizeof(one)) < 0)
