@@ -6,9 +6,11 @@ tcpdump's test suite, many of them crafted to crash dissectors) through
 view's line, and the hex dump in one run) and `wirecat read --json`, and
 through pktdump (the same printer, 200 files per process) by default, with
 --payload and --stats, and with -i (interface names). Each run
-must exit 0 or 3, print no control character but \\n on stdout, and (under
+must exit 0 or 3, print no control character but \\n on stdout (and with
+--json one valid JSON object a line), and (under
 the ASan/UBSan build) produce no sanitizer report. Runs two at a time."""
 import concurrent.futures
+import json
 import os
 import re
 import subprocess
@@ -46,6 +48,13 @@ def check(cmd, what):
     m = CTL.search(p.stdout)
     if m:
         return "%s: control character 0x%02x on stdout" % (what, p.stdout[m.start()])
+    if "--json" in cmd:
+        for line in p.stdout.split(b"\n"):
+            try:
+                if line:
+                    json.loads(line)
+            except ValueError as e:
+                return "%s: not JSON (%s): %r" % (what, e, line[:200])
     return None
 
 
