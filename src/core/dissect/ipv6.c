@@ -3,8 +3,9 @@
  * IPv6 (RFC 8200) and its extension headers: hop-by-hop options (with the
  * RFC 2675 jumbo payload option, which BIG TCP uses), routing, fragment and
  * destination options, each its own layer. The payload is narrowed to the
- * payload length; a length of 0 with a hop-by-hop header, or one past a frame
- * captured whole, is a GSO super-packet.
+ * payload length; a length of 0 with a hop-by-hop header or TCP
+ * after it (BIG TCP, with or without the jumbo option), or one past a loopback frame captured
+ * whole, is a GSO super-packet.
  *
  *   +-------+---------------+---------------------------------------+
  *   |Version| Traffic Class |              Flow Label               |
@@ -68,7 +69,7 @@ void wire_ipv6_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_lay
 	uint32_t cap_left = (uint32_t)wire_rd_left(r);
 	uint32_t wire_left = d->claim > 40 ? d->claim - 40 : 0;
 	if (!l->quoted &&
-	    ((ip->plen == 0 && ip->nxt == 0) ||
+	    ((ip->plen == 0 && (ip->nxt == 0 || (cap_left > 0 && ip->nxt == 6))) ||
 	     (ip->plen > wire_left && d->pkt->wirelen <= d->pkt->caplen && wire_dissect_on_lo(d)) ||
 	     ((d->pkt->flags & WIRE_PKT_GSO) && ip->plen > 0))) {
 		ip->gso = 1;
