@@ -3,9 +3,9 @@
  * IPv6 (RFC 8200) and its extension headers: hop-by-hop options (with the
  * RFC 2675 jumbo payload option, which BIG TCP uses), routing, fragment and
  * destination options, each its own layer. The payload is narrowed to the
- * payload length; a length of 0 with a hop-by-hop header or TCP
- * after it (BIG TCP, with or without the jumbo option), or one past a loopback frame captured
- * whole, is a GSO super-packet.
+ * payload length; a length of 0 with a hop-by-hop header or TCP after it
+ * (BIG TCP, with or without the jumbo option), or one past a loopback frame
+ * captured whole, is a GSO super-packet.
  *
  *   +-------+---------------+---------------------------------------+
  *   |Version| Traffic Class |              Flow Label               |
