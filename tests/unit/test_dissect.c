@@ -694,6 +694,35 @@ static void test_stats(void)
 	CHECK(strstr(o, "UDP Conversations (1 conversation)") != NULL);
 }
 
+/* Empty and missing packets, and a NOP-only option list (the fuzzer's first
+ * finding: a reader over a NULL pointer). */
+static void test_empty(void)
+{
+	struct wire_pkt p;
+	struct wire_dissect d;
+	memset(&p, 0, sizeof(p));
+	p.linktype = WIRE_LINK_ETHERNET;
+	CHECK_INT(wire_dissect(&d, &p), 0);
+	for (int m = 0; m < 4; m++)
+		CHECK(
+		    !has_ctl(print_with(&p, (enum wire_print_mode)m, 1, 1, 1, WIRE_TIME_NONE, 1)));
+	p.linktype = 9999;
+	p.data = (const uint8_t *)"x";
+	p.caplen = 1;
+	CHECK_STR(print_with(&p, WIRE_PRINT_LINE, 0, 0, 0, WIRE_TIME_NONE, 0),
+	          "unsupported link type 9999, length 1\n");
+	size_t n;
+	const uint8_t *b = unhex(v_tcp_syn, &n);
+	uint8_t m[256];
+	memcpy(m, b, n);
+	memset(m + 14 + 20 + 20, 1, 20); /* options: 20 NOPs */
+	p = mkpkt(m, n, WIRE_LINK_ETHERNET);
+	CHECK(strstr(print_with(&p, WIRE_PRINT_LINE, 0, 0, 0, WIRE_TIME_NONE, 0),
+	             "options "
+	             "[nop,nop,nop,nop,nop,nop,nop,nop,nop,nop,nop,nop,nop,nop,nop,nop,nop,nop,nop,"
+	             "nop]") != NULL);
+}
+
 int main(void)
 {
 	wire_buf_init(&mem, 1 << 20);
@@ -711,6 +740,7 @@ int main(void)
 	test_invalid();
 	test_hex();
 	test_stats();
+	test_empty();
 	test_every_prefix();
 	wire_buf_free(&mem);
 	return T_END();
