@@ -15,12 +15,13 @@
 
 static unsigned layer(struct wire_sink *s, const struct wire_dissect *d, unsigned i);
 
-_Thread_local struct wire_names *wire_pr_names;
+_Thread_local struct wire_printer *wire_pr_cur;
 
 /* An address, or its name with -N. */
 static void addr(struct wire_sink *s, int fam, const uint8_t *a)
 {
-	const char *n = wire_pr_names ? wire_names_lookup(wire_pr_names, fam, a) : NULL;
+	struct wire_names *names = wire_pr_cur ? wire_pr_cur->names : NULL;
+	const char *n = names ? wire_names_lookup(names, fam, a) : NULL;
 	if (n)
 		wire_sink_escaped(s, n, strlen(n));
 	else if (fam == 4)
@@ -347,6 +348,54 @@ static void tcp_opts(struct wire_sink *s, const struct wire_tcp *t)
 	wire_sink_putc(s, ']');
 }
 
+/* tcpdump's relative sequence numbers: the first packet of a conversation
+ * with ACK set (or any SYN) records both initial numbers and is printed as
+ * is; later ones are printed relative to them. The table is fixed-size and
+ * direct-mapped: a conversation pushed out is simply recorded again. */
+static void relative(const struct wire_dissect *d, unsigned i, uint32_t *seq, uint32_t *ack)
+{
+	const struct wire_tcp *t = &d->l[i].u.tcp;
+	struct wire_tcpseq *tab = wire_pr_cur ? wire_pr_cur->tcpseq : NULL;
+	const struct wire_layer *ip = NULL;
+	uint8_t src[16] = {0}, dst[16] = {0};
+	if (!tab || !(t->flags & WIRE_TH_ACK))
+		return;
+	for (unsigned k = i; k-- > 0;)
+		if (d->l[k].kind == WIRE_L_IPV4 || d->l[k].kind == WIRE_L_IPV6) {
+			ip = &d->l[k];
+			break;
+		}
+	if (!ip)
+		return;
+	if (ip->kind == WIRE_L_IPV4) {
+		memcpy(src, ip->u.ip4.src, 4);
+		memcpy(dst, ip->u.ip4.dst, 4);
+	} else {
+		memcpy(src, ip->u.ip6.src, 16);
+		memcpy(dst, ip->u.ip6.dst, 16);
+	}
+	int rev = t->sport > t->dport || (t->sport == t->dport && memcmp(src, dst, 16) > 0);
+	const uint8_t *a = rev ? dst : src, *b = rev ? src : dst;
+	uint32_t ports =
+	    rev ? ((uint32_t)t->dport << 16 | t->sport) : ((uint32_t)t->sport << 16 | t->dport);
+	uint32_t h = ports * 2654435761u;
+	for (unsigned k = 0; k < 16; k++)
+		h = (h ^ a[k] ^ ((uint32_t)b[k] << 8)) * 16777619u;
+	struct wire_tcpseq *e = &tab[h % WIRE_TCPSEQ_MAX];
+	int found = e->used && e->ports == ports && !memcmp(e->a, a, 16) && !memcmp(e->b, b, 16);
+	if (!found || (t->flags & WIRE_TH_SYN)) {
+		e->used = 1;
+		e->ports = ports;
+		memcpy(e->a, a, 16);
+		memcpy(e->b, b, 16);
+		e->seq = rev ? t->ack - 1u : t->seq;
+		e->ack = rev ? t->seq : t->ack - 1u;
+		return;
+	}
+	*seq -= rev ? e->ack : e->seq;
+	*ack -= rev ? e->seq : e->ack;
+}
+
 static unsigned tcp(struct wire_sink *s, const struct wire_dissect *d, unsigned i)
 {
 	const struct wire_layer *l = &d->l[i];
@@ -378,15 +427,21 @@ static unsigned tcp(struct wire_sink *s, const struct wire_dissect *d, unsigned 
 		wire_sink_write(s, f, n);
 	else
 		S(s, "none");
-	S(s, "], seq ");
-	wire_pr_u(s, t->seq);
-	if (t->paylen) {
-		wire_sink_putc(s, ':');
-		wire_pr_u(s, (uint32_t)(t->seq + t->paylen));
+	wire_sink_putc(s, ']');
+	uint32_t seq = t->seq, ack = t->ack;
+	relative(d, i, &seq, &ack);
+	/* as tcpdump: the sequence number only when it means something */
+	if (t->paylen || (t->flags & (WIRE_TH_SYN | WIRE_TH_FIN | WIRE_TH_RST))) {
+		S(s, ", seq ");
+		wire_pr_u(s, seq);
+		if (t->paylen) {
+			wire_sink_putc(s, ':');
+			wire_pr_u(s, (uint32_t)(seq + t->paylen));
+		}
 	}
 	if (t->flags & WIRE_TH_ACK) {
 		S(s, ", ack ");
-		wire_pr_u(s, t->ack);
+		wire_pr_u(s, ack);
 	}
 	S(s, ", win ");
 	wire_pr_u(s, t->win);
@@ -954,7 +1009,7 @@ void wire_pr_line(struct wire_printer *p, const struct wire_dissect *d)
 	struct wire_sink *s = p->out;
 	const struct wire_pkt *pkt = d->pkt;
 	int offl = 0;
-	wire_pr_names = p->names;
+	wire_pr_cur = p;
 	wire_pr_time(p, pkt);
 	if (p->o.show_iface) {
 		if (pkt->ifname) {
@@ -997,5 +1052,5 @@ void wire_pr_line(struct wire_printer *p, const struct wire_dissect *d)
 	/* A checksum left to the hardware (every locally sent packet on lo) is
 	 * simply not called bad here; -V says "offloaded" in its Checksum line. */
 	wire_sink_putc(s, '\n');
-	wire_pr_names = NULL;
+	wire_pr_cur = NULL;
 }

@@ -18,6 +18,16 @@ struct wire_stats;
 struct wire_names;
 
 #define WIRE_NAMES_CACHE 1024u /* -N: addresses whose names are kept */
+#define WIRE_TCPSEQ_MAX 4096u  /* TCP conversations whose initial numbers are kept */
+
+/* A TCP conversation's initial sequence numbers, for relative numbers in
+ * the line view as tcpdump prints them (line.c). */
+struct wire_tcpseq {
+	uint8_t used;
+	uint8_t a[16], b[16]; /* addresses, lower port's side first */
+	uint32_t ports;
+	uint32_t seq, ack;
+};
 
 struct wire_printer {
 	struct wire_print_opts o;
@@ -28,7 +38,8 @@ struct wire_printer {
 	char hms[12];   /* "HH:MM:SS." */
 	int hms_valid;
 	struct wire_stats *stats;
-	struct wire_names *names; /* -N only */
+	struct wire_names *names;   /* -N only */
+	struct wire_tcpseq *tcpseq; /* WIRE_TCPSEQ_MAX entries, line and tree views */
 };
 
 /* Writes v in decimal. */
@@ -70,8 +81,9 @@ void wire_stats_free(struct wire_stats *st);
 int wire_names_new(struct wire_names **np);
 const char *wire_names_lookup(struct wire_names *n, int fam, const uint8_t *a);
 void wire_names_free(struct wire_names *n);
-/* The name cache the line view uses while printing (NULL: numeric). */
-extern _Thread_local struct wire_names *wire_pr_names;
+/* The printer whose packet the line view is printing (its -N cache and TCP
+ * table), set around each line. */
+extern _Thread_local struct wire_printer *wire_pr_cur;
 
 /* Names shared by views: returns a static string. */
 const char *wire_pr_icmp_type(uint8_t type);

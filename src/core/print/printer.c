@@ -19,8 +19,11 @@ int wire_printer_new(struct wire_printer **pp, const struct wire_print_opts *o,
 	p->o = *o;
 	p->out = out;
 	if ((o->stats && wire_stats_new(&p->stats) < 0) ||
-	    (o->resolve && wire_names_new(&p->names) < 0)) {
+	    (o->resolve && wire_names_new(&p->names) < 0) ||
+	    ((o->mode == WIRE_PRINT_LINE || o->mode == WIRE_PRINT_TREE) &&
+	     !(p->tcpseq = calloc(WIRE_TCPSEQ_MAX, sizeof(*p->tcpseq))))) {
 		wire_stats_free(p->stats);
+		wire_names_free(p->names);
 		free(p);
 		return -ENOMEM;
 	}
@@ -68,5 +71,6 @@ void wire_printer_free(struct wire_printer *p)
 		return;
 	wire_stats_free(p->stats);
 	wire_names_free(p->names);
+	free(p->tcpseq);
 	free(p);
 }
