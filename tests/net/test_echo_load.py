@@ -64,7 +64,7 @@ def rss_kb(p):
 
 def parse(out):
     line = out.decode().strip().splitlines()[-1]
-    d = dict(kv.split("=", 1) for kv in line.split())
+    d = dict(kv.split("=", 1) for kv in line.split() if "=" in kv)
     for k, v in list(d.items()):
         try:
             d[k] = float(v) if "." in v else int(v)

@@ -85,6 +85,20 @@ static int64_t now_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* Returns the last error as one word ("Connection_refused"), so the
+ * key=value output stays one token per pair. */
+static const char *last_error_text(void)
+{
+	static char buf[128];
+	if (!last_errno)
+		return "none";
+	snprintf(buf, sizeof(buf), "%s", strerror(last_errno));
+	for (char *p = buf; *p; p++)
+		if (*p == ' ')
+			*p = '_';
+	return buf;
+}
+
 __attribute__((noreturn)) static void die_usage(const char *why)
 {
 	fprintf(stderr,
@@ -393,7 +407,7 @@ static int run_tcp(void)
 	       opt.conns, n_connected, n_connect_err, n_fail, n_stalled, n_mismatch, n_eof, n_reset,
 	       open_at_end, (unsigned long long)counted, secs,
 	       secs > 0 ? (double)counted / secs : 0.0, (unsigned long long)mn,
-	       (unsigned long long)mx, csecs, last_errno ? strerror(last_errno) : "none");
+	       (unsigned long long)mx, csecs, last_error_text());
 	fflush(stdout);
 	return n_fail || n_connect_err ? 1 : 0;
 }
@@ -544,7 +558,7 @@ static int run_udp(void)
 	       "bad=%llu last_error=%s\n",
 	       win, opt.dsize, (unsigned long long)rounds, secs, (double)rounds / secs,
 	       (unsigned long long)lost, (unsigned long long)errors, (unsigned long long)bad,
-	       last_errno ? strerror(last_errno) : "none");
+	       last_error_text());
 	fflush(stdout);
 	close(fd);
 	free(buf);
@@ -625,7 +639,7 @@ static int run_misbehave(void)
 	printf("mode=%s conns=%ld connected=%ld connect_errors=%ld failures=%ld sent=%llu "
 	       "stalled=%ld connect_secs=%.3f last_error=%s\n",
 	       m, opt.conns, n_connected, n_connect_err, n_fail, (unsigned long long)sent, stalled,
-	       csecs, last_errno ? strerror(last_errno) : "none");
+	       csecs, last_error_text());
 	fflush(stdout);
 	return n_connect_err || n_fail ? 1 : 0;
 }
