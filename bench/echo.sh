@@ -154,7 +154,7 @@ if [ "$only" != udp ]; then
 				if [ "$c" = "$n" ] && [ "$f" = 0 ] && [ "$e" = 0 ] && [ "$d" = "$n" ]; then
 					ok=$((ok + 1))
 				else
-					note="connected ${c:-0}/$n, ${f:-?} failed, last error: $(field last_error "$out")"
+					note="connected ${c:-0}/$n, ${f:-?} failed ($(field stalled "$out") never echoed), last error: $(field last_error "$out" | tr _ ' ')"
 				fi
 				vals+=("$(field rtps "$out")")
 				# a failed peer gets one run, not three
