@@ -259,7 +259,8 @@ static double connect_all(void)
 		}
 	}
 	for (long i = 0; i < opt.conns; i++) {
-		if (conns[i].st == ST_CONNECTING) {
+		if (conns[i].st == ST_CONNECTING || conns[i].st == ST_IDLE) {
+			/* still connecting, or never started, at the deadline */
 			last_errno = ETIMEDOUT;
 			n_connect_err++;
 			conn_end(&conns[i], ST_FAILED, 0);
