@@ -300,7 +300,7 @@ static int conn_read(struct conn *c)
 			rc = wire_framer_feed(c->fr, w->scratch, (size_t)n, on_frame, &fx);
 			if (rc < 0) {
 				conn_close(c, WIRE_ECHO_BAD_FRAME, rc,
-				           c->fr->err ? c->fr->why : fx.why);
+				           fx.why[0] ? fx.why : c->fr->why);
 				return 1;
 			}
 			rc = conn_flush(c);
@@ -318,7 +318,7 @@ static int conn_read(struct conn *c)
 		struct frame_ctx fx = {.c = c};
 		int rc = wire_framer_finish(c->fr, on_frame, &fx);
 		if (rc < 0) {
-			conn_close(c, WIRE_ECHO_BAD_FRAME, rc, c->fr->err ? c->fr->why : fx.why);
+			conn_close(c, WIRE_ECHO_BAD_FRAME, rc, fx.why[0] ? fx.why : c->fr->why);
 			return 1;
 		}
 		wire_framer_free(c->fr);
