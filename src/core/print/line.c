@@ -275,7 +275,9 @@ static unsigned ipv6(struct wire_sink *s, const struct wire_dissect *d, unsigned
 	return layer(s, d, j);
 }
 
-static void tcp_opts(struct wire_sink *s, const struct wire_tcp *t)
+/* ack_base: what relative() took off the ack number; SACK blocks, which
+ * are in the same space, lose it too, as in tcpdump. */
+static void tcp_opts(struct wire_sink *s, const struct wire_tcp *t, uint32_t ack_base)
 {
 	struct wire_opt_it it;
 	struct wire_opt o;
@@ -310,9 +312,9 @@ static void tcp_opts(struct wire_sink *s, const struct wire_tcp *t)
 			wire_pr_u(s, (uint64_t)(o.len - 2) / 8u);
 			while (wire_rd_left(&v) >= 8) {
 				S(s, " {");
-				wire_pr_u(s, wire_rd_be32(&v));
+				wire_pr_u(s, (uint32_t)(wire_rd_be32(&v) - ack_base));
 				wire_sink_putc(s, ':');
-				wire_pr_u(s, wire_rd_be32(&v));
+				wire_pr_u(s, (uint32_t)(wire_rd_be32(&v) - ack_base));
 				wire_sink_putc(s, '}');
 			}
 			break;
@@ -450,7 +452,7 @@ static unsigned tcp(struct wire_sink *s, const struct wire_dissect *d, unsigned 
 		wire_pr_u(s, t->urp);
 	}
 	if (t->optlen)
-		tcp_opts(s, t);
+		tcp_opts(s, t, (uint32_t)(t->ack - ack));
 	S(s, ", length ");
 	wire_pr_u(s, t->paylen);
 	if (i + 1 < d->n && !d->l[i + 1].quoted) {
