@@ -697,7 +697,16 @@ static void link_other(struct wire_sink *s, const struct wire_layer *l)
 		const struct wire_sll *c = &l->u.sll;
 		title(s, l, c->version == 2 ? "LINUX_COOKED_V2" : "LINUX_COOKED");
 		if (l->status != WIRE_LS_TRUNC) {
-			fu(s, "Packet type", c->pkttype);
+			static const char *const pt[] = {"to us", "broadcast", "multicast",
+			                                 "to another host", "sent by us"};
+			label(s, "Packet type");
+			wire_pr_u(s, c->pkttype);
+			if (c->pkttype < 5) {
+				S(s, " (");
+				wire_sink_puts(s, pt[c->pkttype]);
+				wire_sink_putc(s, ')');
+			}
+			wire_sink_putc(s, '\n');
 			fx(s, "ARPHRD type", c->hatype, 4);
 			fmac(s, "Address", c->addr, c->halen);
 			fx(s, "Protocol", c->proto, 4);
