@@ -143,8 +143,11 @@ def never_reading_client_keeps_memory_bounded():
         limit = 16 * 1024 if not SANITIZE else 48 * 1024
         assert max(rss1, rss2) - rss0 < limit, (rss0, rss1, rss2)
         assert h["sent"] < 256 * 1024 * 1024, h
-        # others keep their rate (a loose bound: 2 shared cores, noisy)
-        assert during["rtps"] >= 0.3 * before["rtps"], (before, during)
+        # others keep their rate: every one of them kept being served, and
+        # the total stays near (a loose bound: 2 cores shared with the rest
+        # of the suite, so the two measures are noisy)
+        assert during["min_rounds"] >= 10 and during["failures"] == 0, during
+        assert during["rtps"] >= 0.2 * before["rtps"], (before, during)
         check_fds_back(p, base_fds)
         stop(p)
 
