@@ -24,6 +24,9 @@ void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints "wirecat: <message>\n" on stderr, then "Try 'wirecat CMD --help'.";
  * returns WIRE_EXIT_USAGE. */
 int cli_usage_err(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same with the command named first: "wirecat: CMD: <message>", as every
+ * subcommand's usage errors read. Returns WIRE_EXIT_USAGE. */
+int cli_cmd_usage_err(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prints "wirecat: <message>" on stderr when verbose is set (a -v line). */
 void cli_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Returns the exit status for a core error code (0 -> 0). */

@@ -141,7 +141,7 @@ static int parse_ms(const char *cmd, const char *opt, const char *s, int allow_z
 {
 	double v;
 	if (cli_parse_secs(s, &v) < 0 || (!allow_zero && v <= 0) || v > 2000000.0)
-		return cli_usage_err(cmd, "invalid %s '%s': seconds expected, e.g. 5 or 0.5%s", opt,
+		return cli_cmd_usage_err(cmd, "invalid %s '%s': seconds expected, e.g. 5 or 0.5%s", opt,
 		                     s, allow_zero ? "" : " (more than 0)");
 	*ms = (int)(v * 1000.0 + 0.5);
 	if (!allow_zero && *ms == 0)
@@ -187,7 +187,7 @@ int netopts_parse(struct netopts *n, int listen, int argc, char **argv)
 		case O_RECV_ONLY: n->recv_only = 1; break;
 		case O_BUFFER:
 			if (cli_parse_size(optarg, 16u * 1024u * 1024u, &v) < 0 || v == 0)
-				return cli_usage_err(cmd, "invalid --buffer '%s': 1 to 16M bytes",
+				return cli_cmd_usage_err(cmd, "invalid --buffer '%s': 1 to 16M bytes",
 				                     optarg);
 			n->buffer = (size_t)v;
 			break;
@@ -195,7 +195,7 @@ int netopts_parse(struct netopts *n, int listen, int argc, char **argv)
 		case O_SHOW_FRAMES: n->show_frames = 1; break;
 		case O_MAX_FRAME:
 			if (cli_parse_size(optarg, 1024ull * 1024 * 1024, &v) < 0 || v == 0)
-				return cli_usage_err(cmd, "invalid --max-frame '%s': 1 to 1G bytes",
+				return cli_cmd_usage_err(cmd, "invalid --max-frame '%s': 1 to 1G bytes",
 				                     optarg);
 			n->max_frame = (size_t)v;
 			break;
@@ -206,30 +206,30 @@ int netopts_parse(struct netopts *n, int listen, int argc, char **argv)
 			break;
 		case O_MAX_CONNS:
 			if (cli_parse_size(optarg, 1000000, &v) < 0 || v == 0)
-				return cli_usage_err(cmd, "invalid --max-conns '%s': 1 to 1000000",
+				return cli_cmd_usage_err(cmd, "invalid --max-conns '%s': 1 to 1000000",
 				                     optarg);
 			n->max_conns = (long)v;
 			break;
 		case 'h': fputs(listen ? listen_help : connect_help, stdout); return 0;
 		case ':':
 			if (optopt > 0 && optopt < 128 && argv[optind - 1][1] != '-')
-				return cli_usage_err(cmd, "option '-%c' needs a value", optopt);
-			return cli_usage_err(cmd, "option '%s' needs a value", argv[optind - 1]);
+				return cli_cmd_usage_err(cmd, "option '-%c' needs a value", optopt);
+			return cli_cmd_usage_err(cmd, "option '%s' needs a value", argv[optind - 1]);
 		default:
 			if (optopt > 0 && optopt < 128)
-				return cli_usage_err(cmd, "unknown option '-%c'", optopt);
-			return cli_usage_err(cmd, "unknown option '%s'", argv[optind - 1]);
+				return cli_cmd_usage_err(cmd, "unknown option '-%c'", optopt);
+			return cli_cmd_usage_err(cmd, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (f4 && f6)
-		return cli_usage_err(cmd, "-4 and -6 exclude each other");
+		return cli_cmd_usage_err(cmd, "-4 and -6 exclude each other");
 	n->family = f4 ? AF_INET : f6 ? AF_INET6 : AF_UNSPEC;
 	if (n->send_only && n->recv_only)
-		return cli_usage_err(cmd, "--send-only and --recv-only exclude each other");
+		return cli_cmd_usage_err(cmd, "--send-only and --recv-only exclude each other");
 	if (!listen && (n->keep || n->max_conns))
-		return cli_usage_err(cmd, "-k, --broker and --max-conns are options of listen");
+		return cli_cmd_usage_err(cmd, "-k, --broker and --max-conns are options of listen");
 	if (n->udp && n->broker)
-		return cli_usage_err(cmd, "--broker is for TCP; with -u, -k serves many peers");
+		return cli_cmd_usage_err(cmd, "--broker is for TCP; with -u, -k serves many peers");
 
 	int npos = argc - optind;
 	char **pos = argv + optind;
@@ -241,32 +241,32 @@ int netopts_parse(struct netopts *n, int listen, int argc, char **argv)
 		} else if (npos == 1) {
 			portstr = pos[0];
 		} else if (npos > 2) {
-			return cli_usage_err(cmd, "too many arguments (expected [ADDR] PORT)");
+			return cli_cmd_usage_err(cmd, "too many arguments (expected [ADDR] PORT)");
 		}
 		if (portstr && port_opt)
-			return cli_usage_err(cmd, "give the port once: as PORT or as -p");
+			return cli_cmd_usage_err(cmd, "give the port once: as PORT or as -p");
 		if (!portstr)
 			portstr = port_opt;
 		if (!portstr)
-			return cli_usage_err(cmd, "missing PORT");
+			return cli_cmd_usage_err(cmd, "missing PORT");
 		if (n->host && n->src)
-			return cli_usage_err(cmd, "give the address once: as ADDR or as -s");
+			return cli_cmd_usage_err(cmd, "give the address once: as ADDR or as -s");
 		if (!n->host)
 			n->host = n->src;
 		if (wire_parse_port(portstr, 1, &n->port) < 0)
-			return cli_usage_err(
+			return cli_cmd_usage_err(
 			    cmd, "invalid port '%s' (0 to 65535; 0 picks a free port)", portstr);
 	} else {
 		if (npos < 2)
-			return cli_usage_err(cmd, npos ? "missing PORT" : "missing HOST and PORT");
+			return cli_cmd_usage_err(cmd, npos ? "missing PORT" : "missing HOST and PORT");
 		if (npos > 2)
-			return cli_usage_err(cmd, "too many arguments (expected HOST PORT)");
+			return cli_cmd_usage_err(cmd, "too many arguments (expected HOST PORT)");
 		n->host = pos[0];
 		if (wire_parse_port(pos[1], 0, &n->port) < 0)
-			return cli_usage_err(cmd, "invalid port '%s' (1 to 65535)", pos[1]);
+			return cli_cmd_usage_err(cmd, "invalid port '%s' (1 to 65535)", pos[1]);
 		if (port_opt) {
 			if (wire_parse_port(port_opt, 0, &n->src_port) < 0)
-				return cli_usage_err(cmd, "invalid -p port '%s' (1 to 65535)",
+				return cli_cmd_usage_err(cmd, "invalid -p port '%s' (1 to 65535)",
 				                     port_opt);
 			n->have_src_port = 1;
 		}
@@ -276,16 +276,16 @@ int netopts_parse(struct netopts *n, int listen, int argc, char **argv)
 	if (frame) {
 		char why[160];
 		if (n->broker)
-			return cli_usage_err(cmd,
+			return cli_cmd_usage_err(cmd,
 			                     "--frame does not combine with --broker (a broker "
 			                     "relays bytes as they are)");
 		rc = wire_frame_parse(frame, n->max_frame, &n->frame, why, sizeof(why));
 		if (rc < 0)
-			return cli_usage_err(cmd, "invalid --frame '%s': %s", frame,
+			return cli_cmd_usage_err(cmd, "invalid --frame '%s': %s", frame,
 			                     why[0] ? why : wire_strerror(rc));
 		n->have_frame = 1;
 	} else if (n->show_frames) {
-		return cli_usage_err(cmd, "--show-frames needs --frame SPEC");
+		return cli_cmd_usage_err(cmd, "--show-frames needs --frame SPEC");
 	}
 	return -1;
 }

@@ -59,6 +59,16 @@ int cli_usage_err(const char *cmd, const char *fmt, ...)
 	return WIRE_EXIT_USAGE;
 }
 
+int cli_cmd_usage_err(const char *cmd, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return cli_usage_err(cmd, "%s: %s", cmd, msg);
+}
+
 int cli_exit_code(int err)
 {
 	switch (err) {

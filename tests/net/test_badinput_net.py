@@ -15,7 +15,7 @@ def usage(args, message, cmd=None):
     cmd = cmd or args[0]
     rc, out, err = run(args)
     assert rc == 2, (args, rc, err)
-    want = ("wirecat: %s\nTry 'wirecat %s --help'.\n" % (message, cmd)).encode()
+    want = ("wirecat: %s: %s\nTry 'wirecat %s --help'.\n" % (cmd, message, cmd)).encode()
     assert err == want, (args, err, want)
     assert out == b""
 
