@@ -292,10 +292,13 @@ static void convs(struct wire_stats *st, struct wire_sink *s, uint8_t proto)
 		wire_sink_puts(s, " by bytes");
 	}
 	wire_sink_write(s, ")\n", 2);
+	/* the header in the rows' columns: 46 + " <-> " + 46, then 11 11 15 11 15 11 */
+	wire_sink_puts(s, "Address A");
+	pad(s, 9, 46);
+	wire_sink_puts(s, "     Address B");
+	pad(s, 14, 51);
 	wire_sink_puts(
-	    s, "Address A                                      Address B                           "
-	       "      "
-	       "   A->B frames      bytes    B->A frames      bytes   Total frames      bytes\n");
+	    s, "A->B frames      bytes    B->A frames      bytes   Total frames      bytes\n");
 	for (unsigned i = 0; i < ntop; i++) {
 		const struct conv *v = top[i];
 		char a[64], b[64];
