@@ -188,7 +188,6 @@ int wire_capture_open(struct wire_capture **cp, const struct wire_capture_opts *
 			return e == ENODEV ? -ENODEV : -e;
 		}
 		c->ifindex = ifr.ifr_ifindex;
-		c->is_lo = c->ifindex == c->lo_index;
 		if (ioctl(c->fd, SIOCGIFHWADDR, &ifr) < 0) {
 			int e = errno;
 			wire_capture_close(c);
@@ -196,8 +195,11 @@ int wire_capture_open(struct wire_capture **cp, const struct wire_capture_opts *
 			return -e;
 		}
 		switch (ifr.ifr_hwaddr.sa_family) {
-		case ARPHRD_ETHER:
 		case ARPHRD_LOOPBACK:
+			c->is_lo = 1;
+			c->linktype = WIRE_LINK_ETHERNET;
+			break;
+		case ARPHRD_ETHER:
 			c->linktype = WIRE_LINK_ETHERNET;
 			break;
 		case ARPHRD_NONE:
