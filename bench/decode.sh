@@ -53,11 +53,20 @@ for name in names:
 mac1, mac2 = bytes.fromhex("0024b2841922"), bytes.fromhex("02aabbccdd01")
 arp = b"\xff" * 6 + mac1 + b"\x08\x06" + bytes.fromhex("0001080006040001") + mac1 + bytes([192, 168, 1, 1]) + \
     b"\0" * 6 + bytes([192, 168, 1, 27]) + b"\0" * 18
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    s = (s >> 16) + (s & 0xffff)
+    s += s >> 16
+    return ~s & 0xffff
 def ip4(proto, payload):
     h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), 0x1234, 0x4000, 64, proto, 0,
                     bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2]))
-    return h + payload
-icmp = mac2 + mac1 + b"\x08\x00" + ip4(1, struct.pack("!BBHHH", 8, 0, 0, 7, 1) + b"x" * 56)
+    return h[:10] + struct.pack("!H", csum(h)) + h[12:] + payload
+echo = struct.pack("!BBHHH", 8, 0, 0, 7, 1) + b"x" * 56
+echo = echo[:2] + struct.pack("!H", csum(echo)) + echo[4:]
+icmp = mac2 + mac1 + b"\x08\x00" + ip4(1, echo)
 for _ in range(max(1, len(pool) // 10)):
     pool.append((arp, len(arp)))
     pool.append((icmp, len(icmp)))
