@@ -31,7 +31,7 @@ struct wire_capture_opts {
 	unsigned buf_mib;   /* ring size in MiB (0: default) */
 	int promisc;        /* put the interface in promiscuous mode */
 	enum wire_capture_dir dir;
-	int block_ms;       /* ring block timeout in ms (0: default) */
+	int block_ms; /* ring block timeout in ms (0: default) */
 };
 
 struct wire_capture_stats {
@@ -53,7 +53,8 @@ int wire_capture_list(struct wire_sink *out);
 /* Opens the packet socket for o->ifname (no packets flow yet). Returns 0 and
  * *cp, WIRE_E_PRIV without CAP_NET_RAW, -ENODEV for an unknown interface, or
  * -errno; why (size n) gets a one-line reason. */
-int wire_capture_open(struct wire_capture **cp, const struct wire_capture_opts *o, char *why, size_t n);
+int wire_capture_open(struct wire_capture **cp, const struct wire_capture_opts *o, char *why,
+                      size_t n);
 /* Returns the link type packets will have (WIRE_LINK_*). */
 int wire_capture_linktype(const struct wire_capture *c);
 /* Returns the snapshot length in force. */

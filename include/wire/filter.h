@@ -31,7 +31,7 @@ struct wire_filter;
  * the accept-all program. Returns 0 and *fp, WIRE_E_USAGE with libpcap's
  * message in why, or -ENOMEM. */
 int wire_filter_compile(struct wire_filter **fp, const char *expr, int linktype, unsigned snaplen,
-			char *why, size_t n);
+                        char *why, size_t n);
 /* Returns 1 when the packet passes the filter, 0 when it does not. */
 int wire_filter_match(const struct wire_filter *f, const struct wire_pkt *pkt);
 /* Prints the program one instruction a line, as tcpdump -d does. Returns 0

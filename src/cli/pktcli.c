@@ -10,23 +10,23 @@
 volatile sig_atomic_t pktcli_stop;
 
 const char pktcli_help[] =
-	"Output (same printers for sniff and read):\n"
-	"  -n                 do not resolve names (the default)\n"
-	"  -N                 resolve addresses to names\n"
-	"  -t                 no time stamp;  -tt epoch;  -ttt delta to the previous packet;\n"
-	"                     -tttt absolute (the default);  -ttttt relative to the first\n"
-	"  --time=FMT         abs, rel, delta, epoch or none\n"
-	"  -V                 a detailed block per layer\n"
-	"  -X                 hex and ASCII of each packet\n"
-	"  --payload          hex and ASCII of the transport payload only\n"
-	"  --json             one JSON object per packet (Wireshark field names)\n"
-	"  --stats            at the end: protocol hierarchy and top conversations\n"
-	"  -l                 line-buffered output\n"
-	"  -c COUNT           stop after COUNT packets\n"
-	"  -w FILE            write the packets to a pcap file instead of printing (- for stdout)\n"
-	"  --print            print the packets too while writing with -w\n"
-	"  -d                 print the compiled filter program and exit\n"
-	"  -h, --help         this help\n";
+    "Output (same printers for sniff and read):\n"
+    "  -n                 do not resolve names (the default)\n"
+    "  -N                 resolve addresses to names\n"
+    "  -t                 no time stamp;  -tt epoch;  -ttt delta to the previous packet;\n"
+    "                     -tttt absolute (the default);  -ttttt relative to the first\n"
+    "  --time=FMT         abs, rel, delta, epoch or none\n"
+    "  -V                 a detailed block per layer\n"
+    "  -X                 hex and ASCII of each packet\n"
+    "  --payload          hex and ASCII of the transport payload only\n"
+    "  --json             one JSON object per packet (Wireshark field names)\n"
+    "  --stats            at the end: protocol hierarchy and top conversations\n"
+    "  -l                 line-buffered output\n"
+    "  -c COUNT           stop after COUNT packets\n"
+    "  -w FILE            write the packets to a pcap file instead of printing (- for stdout)\n"
+    "  --print            print the packets too while writing with -w\n"
+    "  -d                 print the compiled filter program and exit\n"
+    "  -h, --help         this help\n";
 
 void pktcli_init(struct pktcli *pc)
 {
@@ -71,7 +71,9 @@ int pktcli_option(struct pktcli *pc, int opt, const char *arg, const char *cmd)
 		else if (!strcmp(arg, "none"))
 			pc->po.tfmt = WIRE_TIME_NONE;
 		else {
-			cli_usage_err(cmd, "%s: --time wants abs, rel, delta, epoch or none, not '%s'", cmd, arg);
+			cli_usage_err(cmd,
+			              "%s: --time wants abs, rel, delta, epoch or none, not '%s'",
+			              cmd, arg);
 			return -1;
 		}
 		return 1;
@@ -82,8 +84,9 @@ int pktcli_option(struct pktcli *pc, int opt, const char *arg, const char *cmd)
 int pktcli_finish(struct pktcli *pc)
 {
 	if (!pc->time_set && pc->tcount) {
-		static const enum wire_time_fmt by_count[] = {WIRE_TIME_ABS, WIRE_TIME_NONE, WIRE_TIME_EPOCH,
-							      WIRE_TIME_DELTA, WIRE_TIME_ABS, WIRE_TIME_REL};
+		static const enum wire_time_fmt by_count[] = {WIRE_TIME_ABS,   WIRE_TIME_NONE,
+		                                              WIRE_TIME_EPOCH, WIRE_TIME_DELTA,
+		                                              WIRE_TIME_ABS,   WIRE_TIME_REL};
 		pc->po.tfmt = by_count[pc->tcount > 5 ? 5 : pc->tcount];
 	}
 	/* Writing a file: packets are not printed unless asked (tcpdump's -w). */

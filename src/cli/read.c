@@ -32,13 +32,13 @@ static void usage(void)
 }
 
 static const struct option longopts[] = {
-	{"json", no_argument, NULL, PKT_OPT_JSON},
-	{"payload", no_argument, NULL, PKT_OPT_PAYLOAD},
-	{"stats", no_argument, NULL, PKT_OPT_STATS},
-	{"time", required_argument, NULL, PKT_OPT_TIME},
-	{"print", no_argument, NULL, PKT_OPT_PRINT},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+    {"json", no_argument, NULL, PKT_OPT_JSON},
+    {"payload", no_argument, NULL, PKT_OPT_PAYLOAD},
+    {"stats", no_argument, NULL, PKT_OPT_STATS},
+    {"time", required_argument, NULL, PKT_OPT_TIME},
+    {"print", no_argument, NULL, PKT_OPT_PRINT},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 int cmd_read(int argc, char **argv)
@@ -58,7 +58,8 @@ int cmd_read(int argc, char **argv)
 			continue;
 		switch (opt) {
 		case 'h': usage(); return 0;
-		case ':': return cli_usage_err("read", "read: option -%c needs an argument", optopt);
+		case ':':
+			return cli_usage_err("read", "read: option -%c needs an argument", optopt);
 		default:
 			if (optopt)
 				return cli_usage_err("read", "read: unknown option -%c", optopt);
@@ -85,8 +86,8 @@ int cmd_read(int argc, char **argv)
 	if (pc.dump_filter) {
 		struct wire_filter *f = NULL;
 		struct wire_sink *o = malloc(sizeof(*o));
-		rc = o ? wire_filter_compile(&f, pc.filter, wire_pcap_linktype(r), wire_pcap_snaplen(r), why,
-					     sizeof(why))
+		rc = o ? wire_filter_compile(&f, pc.filter, wire_pcap_linktype(r),
+		                             wire_pcap_snaplen(r), why, sizeof(why))
 		       : -ENOMEM;
 		if (rc == 0) {
 			wire_sink_init_fd(o, STDOUT_FILENO);
@@ -109,7 +110,8 @@ int cmd_read(int argc, char **argv)
 
 	struct wire_pcap_writer *w = NULL;
 	if (pc.wfile) {
-		rc = wire_pcap_create(pc.wfile, wire_pcap_linktype(r), wire_pcap_snaplen(r), &w, why, sizeof(why));
+		rc = wire_pcap_create(pc.wfile, wire_pcap_linktype(r), wire_pcap_snaplen(r), &w,
+		                      why, sizeof(why));
 		if (rc < 0) {
 			cli_err("read: %s: %s", pc.wfile, why);
 			wire_pcap_close(r);
@@ -136,7 +138,8 @@ int cmd_read(int argc, char **argv)
 
 	struct wire_pkt pkt;
 	uint64_t seen = 0;
-	int printing = pc.po.mode != WIRE_PRINT_NONE || pc.po.hex || pc.po.payload_hex || pc.po.stats;
+	int printing =
+	    pc.po.mode != WIRE_PRINT_NONE || pc.po.hex || pc.po.payload_hex || pc.po.stats;
 	while (!pktcli_stop && (pc.count == 0 || seen < pc.count)) {
 		rc = wire_pcap_next(r, &pkt, why, sizeof(why));
 		if (rc == 0)

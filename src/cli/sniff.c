@@ -36,26 +36,27 @@
 
 static void usage(void)
 {
-	printf("Usage: wirecat sniff [OPTIONS] [FILTER...]\n"
-	       "Capture packets live (AF_PACKET, TPACKET_V3 ring). FILTER is in the tcpdump\n"
-	       "language ('udp port 5005', 'arp', 'tcp[tcpflags] & tcp-syn != 0') and runs in\n"
-	       "the kernel. Needs root, or the capabilities CAP_NET_RAW and CAP_NET_ADMIN:\n"
-	       "  sudo setcap cap_net_raw,cap_net_admin+eip $(command -v wirecat)\n\n"
-	       "Capture:\n"
-	       "  -i IF              interface, or 'any' for all (default: the first one up\n"
-	       "                     that is not a loopback, else lo)\n"
-	       "  -D, --list-interfaces  list the interfaces and exit\n"
-	       "  -B MIB             ring buffer size in MiB (default %u)\n"
-	       "  -s SNAPLEN         bytes kept per packet (default %u; 0 means the default)\n"
-	       "  -p                 do not put the interface in promiscuous mode\n"
-	       "  -Q in|out|inout    direction to capture (default inout; on lo each packet once)\n"
-	       "  -C MB              with -w: start a new file when it passes MB million bytes\n"
-	       "                     (or a size with k/m/g)\n"
-	       "  -G SECS            with -w: start a new file every SECS seconds (FILE may hold\n"
-	       "                     strftime %% codes)\n"
-	       "  -W N               with -C: keep N files, reused in a ring; with -G: stop after N\n"
-	       "  -Z USER            drop to USER (and its groups) once the socket is open\n\n",
-	       WIRE_CAPTURE_BUF_DEFAULT_MIB, WIRE_SNAPLEN_DEFAULT);
+	printf(
+	    "Usage: wirecat sniff [OPTIONS] [FILTER...]\n"
+	    "Capture packets live (AF_PACKET, TPACKET_V3 ring). FILTER is in the tcpdump\n"
+	    "language ('udp port 5005', 'arp', 'tcp[tcpflags] & tcp-syn != 0') and runs in\n"
+	    "the kernel. Needs root, or the capabilities CAP_NET_RAW and CAP_NET_ADMIN:\n"
+	    "  sudo setcap cap_net_raw,cap_net_admin+eip $(command -v wirecat)\n\n"
+	    "Capture:\n"
+	    "  -i IF              interface, or 'any' for all (default: the first one up\n"
+	    "                     that is not a loopback, else lo)\n"
+	    "  -D, --list-interfaces  list the interfaces and exit\n"
+	    "  -B MIB             ring buffer size in MiB (default %u)\n"
+	    "  -s SNAPLEN         bytes kept per packet (default %u; 0 means the default)\n"
+	    "  -p                 do not put the interface in promiscuous mode\n"
+	    "  -Q in|out|inout    direction to capture (default inout; on lo each packet once)\n"
+	    "  -C MB              with -w: start a new file when it passes MB million bytes\n"
+	    "                     (or a size with k/m/g)\n"
+	    "  -G SECS            with -w: start a new file every SECS seconds (FILE may hold\n"
+	    "                     strftime %% codes)\n"
+	    "  -W N               with -C: keep N files, reused in a ring; with -G: stop after N\n"
+	    "  -Z USER            drop to USER (and its groups) once the socket is open\n\n",
+	    WIRE_CAPTURE_BUF_DEFAULT_MIB, WIRE_SNAPLEN_DEFAULT);
 	fputs(pktcli_help, stdout);
 	printf("\nAt the end (-c reached, SIGINT, SIGTERM) stderr gets\n"
 	       "'N packets captured, N received by filter, N dropped by kernel'; while writing\n"
@@ -65,26 +66,26 @@ static void usage(void)
 }
 
 static const struct option longopts[] = {
-	{"json", no_argument, NULL, PKT_OPT_JSON},
-	{"payload", no_argument, NULL, PKT_OPT_PAYLOAD},
-	{"stats", no_argument, NULL, PKT_OPT_STATS},
-	{"time", required_argument, NULL, PKT_OPT_TIME},
-	{"print", no_argument, NULL, PKT_OPT_PRINT},
-	{"list-interfaces", no_argument, NULL, 'D'},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+    {"json", no_argument, NULL, PKT_OPT_JSON},
+    {"payload", no_argument, NULL, PKT_OPT_PAYLOAD},
+    {"stats", no_argument, NULL, PKT_OPT_STATS},
+    {"time", required_argument, NULL, PKT_OPT_TIME},
+    {"print", no_argument, NULL, PKT_OPT_PRINT},
+    {"list-interfaces", no_argument, NULL, 'D'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 /* -w with tcpdump's rotation. */
 struct rot {
 	const char *base;
-	uint64_t cbytes;  /* -C in bytes, 0: off */
-	unsigned gsecs;   /* -G, 0: off */
-	unsigned wn;      /* -W, 0: off */
-	int wchars;       /* digits of the file number with -W */
-	unsigned ccount;  /* -C file number */
-	unsigned gfiles;  /* files opened by -G */
-	time_t gtime;     /* when the current -G file started */
+	uint64_t cbytes; /* -C in bytes, 0: off */
+	unsigned gsecs;  /* -G, 0: off */
+	unsigned wn;     /* -W, 0: off */
+	int wchars;      /* digits of the file number with -W */
+	unsigned ccount; /* -C file number */
+	unsigned gfiles; /* files opened by -G */
+	time_t gtime;    /* when the current -G file started */
 	int linktype;
 	unsigned snaplen;
 	struct wire_pcap_writer *w;
@@ -169,7 +170,8 @@ static int drop_privileges(const char *user)
 		cli_err("sniff: -Z %s: no such user", user);
 		return WIRE_EXIT_USAGE;
 	}
-	if (initgroups(pw->pw_name, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0) {
+	if (initgroups(pw->pw_name, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 ||
+	    setuid(pw->pw_uid) < 0) {
 		cli_err("sniff: -Z %s: cannot change to that user: %s", user, strerror(errno));
 		return WIRE_EXIT_FAIL;
 	}
@@ -186,7 +188,7 @@ static long long mono_ns(void)
 static void privilege_message(void)
 {
 	cli_err("sniff: capturing needs root or the capabilities CAP_NET_RAW and CAP_NET_ADMIN "
-		"(sudo setcap cap_net_raw,cap_net_admin+eip $(command -v wirecat))");
+	        "(sudo setcap cap_net_raw,cap_net_admin+eip $(command -v wirecat))");
 }
 
 int cmd_sniff(int argc, char **argv)
@@ -206,7 +208,8 @@ int cmd_sniff(int argc, char **argv)
 	co.dir = WIRE_CAP_INOUT;
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":i:DB:s:c:pQ:lw:C:G:W:Z:dnNtVXh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":i:DB:s:c:pQ:lw:C:G:W:Z:dnNtVXh", longopts, NULL)) !=
+	       -1) {
 		int k = pktcli_option(&pc, opt, optarg, "sniff");
 		if (k < 0)
 			return WIRE_EXIT_USAGE;
@@ -220,13 +223,17 @@ int cmd_sniff(int argc, char **argv)
 		case 'Z': zuser = optarg; break;
 		case 'B':
 			if (cli_parse_size(optarg, 65536, &v) < 0 || v == 0)
-				return cli_usage_err("sniff", "sniff: -B wants a size in MiB (1..65536), not '%s'", optarg);
+				return cli_usage_err(
+				    "sniff", "sniff: -B wants a size in MiB (1..65536), not '%s'",
+				    optarg);
 			co.buf_mib = (unsigned)v;
 			break;
 		case 's':
 			if (cli_parse_size(optarg, UINT32_MAX, &v) < 0)
-				return cli_usage_err("sniff", "sniff: -s wants a snapshot length, not '%s'", optarg);
-			co.snaplen = (v == 0 || v > WIRE_SNAPLEN_DEFAULT) ? WIRE_SNAPLEN_DEFAULT : (unsigned)v;
+				return cli_usage_err(
+				    "sniff", "sniff: -s wants a snapshot length, not '%s'", optarg);
+			co.snaplen = (v == 0 || v > WIRE_SNAPLEN_DEFAULT) ? WIRE_SNAPLEN_DEFAULT
+			                                                  : (unsigned)v;
 			break;
 		case 'Q':
 			if (!strcmp(optarg, "in"))
@@ -236,27 +243,33 @@ int cmd_sniff(int argc, char **argv)
 			else if (!strcmp(optarg, "inout"))
 				co.dir = WIRE_CAP_INOUT;
 			else
-				return cli_usage_err("sniff", "sniff: -Q wants in, out or inout, not '%s'", optarg);
+				return cli_usage_err(
+				    "sniff", "sniff: -Q wants in, out or inout, not '%s'", optarg);
 			break;
 		case 'C': {
 			size_t l = strlen(optarg);
 			int suffix = l && (optarg[l - 1] < '0' || optarg[l - 1] > '9');
 			if (cli_parse_size(optarg, UINT64_MAX / 1000000, &v) < 0 || v == 0)
-				return cli_usage_err("sniff", "sniff: -C wants a file size in MB, not '%s'", optarg);
+				return cli_usage_err(
+				    "sniff", "sniff: -C wants a file size in MB, not '%s'", optarg);
 			rot.cbytes = suffix ? v : v * 1000000u;
 			break;
 		}
 		case 'G':
 			if (cli_parse_size(optarg, 100000000, &v) < 0 || v == 0)
-				return cli_usage_err("sniff", "sniff: -G wants seconds, not '%s'", optarg);
+				return cli_usage_err("sniff", "sniff: -G wants seconds, not '%s'",
+				                     optarg);
 			rot.gsecs = (unsigned)v;
 			break;
 		case 'W':
 			if (cli_parse_size(optarg, 1000000, &v) < 0 || v == 0)
-				return cli_usage_err("sniff", "sniff: -W wants a file count, not '%s'", optarg);
+				return cli_usage_err(
+				    "sniff", "sniff: -W wants a file count, not '%s'", optarg);
 			rot.wn = (unsigned)v;
 			break;
-		case ':': return cli_usage_err("sniff", "sniff: option -%c needs an argument", optopt);
+		case ':':
+			return cli_usage_err("sniff", "sniff: option -%c needs an argument",
+			                     optopt);
 		default:
 			if (optopt)
 				return cli_usage_err("sniff", "sniff: unknown option -%c", optopt);
@@ -282,7 +295,8 @@ int cmd_sniff(int argc, char **argv)
 		free(pc.filter);
 		return WIRE_EXIT_FAIL;
 	}
-	wire_sink_init_fd(out, (pc.wfile && !strcmp(pc.wfile, "-")) ? STDERR_FILENO : STDOUT_FILENO);
+	wire_sink_init_fd(out,
+	                  (pc.wfile && !strcmp(pc.wfile, "-")) ? STDERR_FILENO : STDOUT_FILENO);
 	out->line_buffered = pc.line_buf || cli_isatty(out->fd); /* a terminal sees each packet */
 
 	if (list) {
@@ -377,7 +391,8 @@ int cmd_sniff(int argc, char **argv)
 		}
 		if ((rc = make_name(&rot, 0, rot.cbytes ? rot.wchars : 0)) < 0 ||
 		    (rc = rot_open(&rot, why, sizeof(why))) < 0) {
-			cli_err("sniff: %s: %s", pc.wfile, rc == -ENAMETOOLONG ? "file name too long" : why);
+			cli_err("sniff: %s: %s", pc.wfile,
+			        rc == -ENAMETOOLONG ? "file name too long" : why);
 			status = cli_exit_code(rc);
 			goto out;
 		}
@@ -388,10 +403,11 @@ int cmd_sniff(int argc, char **argv)
 		goto out;
 	}
 	pktcli_signals();
-	cli_err("listening on %s, link-type %s, snapshot length %u bytes", co.ifname, linktype_name(linktype),
-		snaplen);
+	cli_err("listening on %s, link-type %s, snapshot length %u bytes", co.ifname,
+	        linktype_name(linktype), snaplen);
 
-	int printing = pc.po.mode != WIRE_PRINT_NONE || pc.po.hex || pc.po.payload_hex || pc.po.stats;
+	int printing =
+	    pc.po.mode != WIRE_PRINT_NONE || pc.po.hex || pc.po.payload_hex || pc.po.stats;
 	int counter = pc.wfile && strcmp(pc.wfile, "-") && cli_isatty(STDERR_FILENO);
 	long long next_counter = mono_ns() + COUNTER_NS;
 	uint64_t shown = 0;
@@ -423,7 +439,8 @@ int cmd_sniff(int argc, char **argv)
 		if (counter && (rc == 0 || (captured & 255) == 0) && mono_ns() >= next_counter &&
 		    shown != captured) {
 			char line[64];
-			int k = snprintf(line, sizeof(line), "\rGot %llu", (unsigned long long)captured);
+			int k = snprintf(line, sizeof(line), "\rGot %llu",
+			                 (unsigned long long)captured);
 			if (write(STDERR_FILENO, line, (size_t)k) < 0) {
 				/* the counter is best effort */
 			}
@@ -451,7 +468,8 @@ int cmd_sniff(int argc, char **argv)
 			rot.dirty = 1;
 			if ((rc = wire_pcap_write(rot.w, &pkt)) < 0) {
 				if (rc != -EPIPE) {
-					cli_err("sniff: writing %s: %s", rot.cur, wire_strerror(rc));
+					cli_err("sniff: writing %s: %s", rot.cur,
+					        wire_strerror(rc));
 					status = WIRE_EXIT_FAIL;
 				}
 				break;
@@ -487,9 +505,10 @@ int cmd_sniff(int argc, char **argv)
 	}
 	struct wire_capture_stats st;
 	if (wire_capture_stats(cap, &st) == 0)
-		fprintf(stderr, "%llu packets captured, %llu received by filter, %llu dropped by kernel\n",
-			(unsigned long long)captured, (unsigned long long)st.received,
-			(unsigned long long)st.dropped);
+		fprintf(stderr,
+		        "%llu packets captured, %llu received by filter, %llu dropped by kernel\n",
+		        (unsigned long long)captured, (unsigned long long)st.received,
+		        (unsigned long long)st.dropped);
 out:
 	if (rot.w)
 		wire_pcap_close_writer(rot.w);

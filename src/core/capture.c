@@ -55,10 +55,10 @@ struct ifname_slot {
 
 struct wire_capture {
 	int fd;
-	int any;       /* cooked capture on every interface */
+	int any; /* cooked capture on every interface */
 	int linktype;
-	int ifindex;   /* 0 for any */
-	int lo_index;  /* ifindex of lo (0 if none) */
+	int ifindex;  /* 0 for any */
+	int lo_index; /* ifindex of lo (0 if none) */
 	int is_lo;
 	int ignore_out_set; /* PACKET_IGNORE_OUTGOING in force */
 	int promisc;
@@ -72,10 +72,10 @@ struct wire_capture {
 	uint8_t *map;
 	size_t map_len;
 	unsigned nblocks;
-	unsigned cur;       /* block being read or waited for */
-	int held;           /* cur is owned by us */
-	uint32_t left;      /* packets left in the held block */
-	uint8_t *next;      /* next tpacket3_hdr in the held block */
+	unsigned cur;  /* block being read or waited for */
+	int held;      /* cur is owned by us */
+	uint32_t left; /* packets left in the held block */
+	uint8_t *next; /* next tpacket3_hdr in the held block */
 	struct wire_capture_stats st;
 	struct ifname_slot cache[IFCACHE];
 };
@@ -120,8 +120,9 @@ int wire_capture_list(struct wire_sink *out)
 			continue;
 		unsigned fl = i->ifa_flags;
 		unsigned idx = if_nametoindex(i->ifa_name);
-		wire_sink_printf(out, "%u.%s [%s%s%s]\n", idx, i->ifa_name, (fl & IFF_UP) ? "Up" : "Down",
-				 (fl & IFF_RUNNING) ? ", Running" : "", (fl & IFF_LOOPBACK) ? ", Loopback" : "");
+		wire_sink_printf(
+		    out, "%u.%s [%s%s%s]\n", idx, i->ifa_name, (fl & IFF_UP) ? "Up" : "Down",
+		    (fl & IFF_RUNNING) ? ", Running" : "", (fl & IFF_LOOPBACK) ? ", Loopback" : "");
 	}
 	freeifaddrs(ifa);
 	wire_sink_puts(out, "any (all interfaces, Linux cooked v2) [Up, Running]\n");
@@ -135,7 +136,8 @@ static int set_int(int fd, int level, int opt, int v)
 	return 0;
 }
 
-int wire_capture_open(struct wire_capture **cp, const struct wire_capture_opts *o, char *why, size_t n)
+int wire_capture_open(struct wire_capture **cp, const struct wire_capture_opts *o, char *why,
+                      size_t n)
 {
 	struct wire_capture *c = calloc(1, sizeof(*c));
 	if (!c)
@@ -184,7 +186,7 @@ int wire_capture_open(struct wire_capture **cp, const struct wire_capture_opts *
 			wire_capture_close(c);
 			if (why && n)
 				snprintf(why, n, "%s: %s", o->ifname,
-					 e == ENODEV ? "no such interface" : strerror(e));
+				         e == ENODEV ? "no such interface" : strerror(e));
 			return e == ENODEV ? -ENODEV : -e;
 		}
 		c->ifindex = ifr.ifr_ifindex;
@@ -199,12 +201,8 @@ int wire_capture_open(struct wire_capture **cp, const struct wire_capture_opts *
 			c->is_lo = 1;
 			c->linktype = WIRE_LINK_ETHERNET;
 			break;
-		case ARPHRD_ETHER:
-			c->linktype = WIRE_LINK_ETHERNET;
-			break;
-		case ARPHRD_NONE:
-			c->linktype = WIRE_LINK_RAW;
-			break;
+		case ARPHRD_ETHER: c->linktype = WIRE_LINK_ETHERNET; break;
+		case ARPHRD_NONE: c->linktype = WIRE_LINK_RAW; break;
 		default:
 			/* Anything else: cooked, as libpcap does for unknown types. */
 			close(c->fd);
@@ -242,7 +240,8 @@ int wire_capture_fd(const struct wire_capture *c)
 	return c->fd;
 }
 
-#define LD_ANC(x) ((struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)(SKF_AD_OFF + (x))))
+#define LD_ANC(x)                                                                                  \
+	((struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)(SKF_AD_OFF + (x))))
 #define JEQ(k, t, f) ((struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (k), (t), (f)))
 #define RET(k) ((struct sock_filter)BPF_STMT(BPF_RET | BPF_K, (k)))
 
@@ -398,7 +397,7 @@ static void put_be32(uint8_t *p, uint32_t v)
 static void fill(struct wire_capture *c, struct tpacket3_hdr *h, struct wire_pkt *pkt)
 {
 	const struct sockaddr_ll *sll =
-		(const struct sockaddr_ll *)((uint8_t *)h + TPACKET_ALIGN(sizeof(struct tpacket3_hdr)));
+	    (const struct sockaddr_ll *)((uint8_t *)h + TPACKET_ALIGN(sizeof(struct tpacket3_hdr)));
 	uint8_t *data = (uint8_t *)h + h->tp_mac;
 	uint32_t caplen = h->tp_snaplen, wirelen = h->tp_len;
 	uint32_t status = h->tp_status;
@@ -423,11 +422,12 @@ static void fill(struct wire_capture *c, struct tpacket3_hdr *h, struct wire_pkt
 		memcpy(data + 12, addr, 8);
 		caplen += SLL2_LEN;
 		wirelen += SLL2_LEN;
-	} else if (c->linktype == WIRE_LINK_ETHERNET && (status & TP_STATUS_VLAN_VALID) && caplen >= 12) {
+	} else if (c->linktype == WIRE_LINK_ETHERNET && (status & TP_STATUS_VLAN_VALID) &&
+	           caplen >= 12) {
 		/* Put the stripped 802.1Q tag back after the MAC addresses. */
 		uint16_t tpid = (h->hv1.tp_vlan_tpid || (status & TP_STATUS_VLAN_TPID_VALID))
-					? h->hv1.tp_vlan_tpid
-					: ETH_P_8021Q;
+		                    ? h->hv1.tp_vlan_tpid
+		                    : ETH_P_8021Q;
 		memmove(data - VLAN_LEN, data, 12);
 		data -= VLAN_LEN;
 		put_be16(data + 12, tpid);
@@ -468,9 +468,11 @@ int wire_capture_next(struct wire_capture *c, struct wire_pkt *pkt, int timeout_
 			fill(c, h, pkt);
 			return 1;
 		}
-		struct tpacket_block_desc *bd = (struct tpacket_block_desc *)(c->map + (size_t)c->cur * BLOCK_SIZE);
+		struct tpacket_block_desc *bd =
+		    (struct tpacket_block_desc *)(c->map + (size_t)c->cur * BLOCK_SIZE);
 		if (c->held) {
-			__atomic_store_n(&bd->hdr.bh1.block_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
+			__atomic_store_n(&bd->hdr.bh1.block_status, TP_STATUS_KERNEL,
+			                 __ATOMIC_RELEASE);
 			c->held = 0;
 			c->cur = (c->cur + 1) % c->nblocks;
 			bd = (struct tpacket_block_desc *)(c->map + (size_t)c->cur * BLOCK_SIZE);

@@ -40,7 +40,7 @@ static int linktype_to_dlt(int lt)
 }
 
 int wire_filter_compile(struct wire_filter **fp, const char *expr, int linktype, unsigned snaplen,
-			char *why, size_t n)
+                        char *why, size_t n)
 {
 	struct wire_filter *f = calloc(1, sizeof(*f));
 	if (!f)
@@ -126,7 +126,8 @@ int wire_filter_kernel_prog(const struct wire_filter *f, struct wire_bpf_insn **
 	}
 	for (size_t i = 0; cooked && i < len; i++) {
 		uint16_t cls = BPF_CLASS(c[i].code), mode = BPF_MODE(c[i].code);
-		if ((cls == BPF_LD || cls == BPF_LDX) && (mode == BPF_ABS || mode == BPF_IND || mode == BPF_MSH)) {
+		if ((cls == BPF_LD || cls == BPF_LDX) &&
+		    (mode == BPF_ABS || mode == BPF_IND || mode == BPF_MSH)) {
 			if (fix_offset(f->linktype, &c[i]) < 0) {
 				free(c);
 				return 1;

@@ -50,9 +50,9 @@ struct wire_pcap_writer {
 	pcap_dumper_t *d;
 	FILE *f;
 	int fd;
-	int err;       /* sticky -errno */
-	size_t n;      /* bytes pending in buf */
-	uint8_t *buf;  /* IO_BUFSZ */
+	int err;      /* sticky -errno */
+	size_t n;     /* bytes pending in buf */
+	uint8_t *buf; /* IO_BUFSZ */
 	uint64_t bytes;
 };
 
@@ -161,16 +161,20 @@ int wire_pcap_next(struct wire_pcap_reader *r, struct wire_pkt *pkt, char *why, 
 			const char *msg = pcap_geterr(r->p);
 			r->done = 1;
 			if (why && n)
-				snprintf(why, n, "after packet %llu: %s", (unsigned long long)r->num,
-					 msg && *msg ? msg : "read error");
-			return (msg && strstr(msg, "truncated")) ? WIRE_E_TRUNCATED : WIRE_E_MALFORMED;
+				snprintf(why, n, "after packet %llu: %s",
+				         (unsigned long long)r->num,
+				         msg && *msg ? msg : "read error");
+			return (msg && strstr(msg, "truncated")) ? WIRE_E_TRUNCATED
+			                                         : WIRE_E_MALFORMED;
 		}
 		r->num++;
 		if (h->caplen == 0 || h->caplen > WIRE_PCAP_CAPLEN_MAX) {
 			r->done = 1;
 			if (why && n)
-				snprintf(why, n, "packet %llu: invalid captured length %u (must be 1..%u)",
-					 (unsigned long long)r->num, h->caplen, WIRE_PCAP_CAPLEN_MAX);
+				snprintf(why, n,
+				         "packet %llu: invalid captured length %u (must be 1..%u)",
+				         (unsigned long long)r->num, h->caplen,
+				         WIRE_PCAP_CAPLEN_MAX);
 			return WIRE_E_MALFORMED;
 		}
 		if (r->have_prog && !pcap_offline_filter(&r->prog, h, data))
@@ -203,14 +207,14 @@ void wire_pcap_close(struct wire_pcap_reader *r)
 }
 
 int wire_pcap_create(const char *path, int linktype, unsigned snaplen, struct wire_pcap_writer **wp,
-		     char *why, size_t n)
+                     char *why, size_t n)
 {
 	struct wire_pcap_writer *w = calloc(1, sizeof(*w));
 	if (!w)
 		return -ENOMEM;
 	w->buf = malloc(IO_BUFSZ);
 	w->dead = pcap_open_dead_with_tstamp_precision(linktype_to_dlt(linktype), (int)snaplen,
-							PCAP_TSTAMP_PRECISION_MICRO);
+	                                               PCAP_TSTAMP_PRECISION_MICRO);
 	if (!w->buf || !w->dead) {
 		if (w->dead)
 			pcap_close(w->dead);

@@ -60,7 +60,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	wire_sink_init_mem(&sink, &mem);
 	struct wire_print_opts o;
 	memset(&o, 0, sizeof(o));
-	static const enum wire_print_mode modes[3] = {WIRE_PRINT_LINE, WIRE_PRINT_TREE, WIRE_PRINT_JSON};
+	static const enum wire_print_mode modes[3] = {WIRE_PRINT_LINE, WIRE_PRINT_TREE,
+	                                              WIRE_PRINT_JSON};
 	o.mode = modes[size % 3];
 	o.hex = (size / 3) % 2;
 	o.payload_hex = (size / 6) % 2;

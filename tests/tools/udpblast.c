@@ -50,7 +50,8 @@ int main(int argc, char **argv)
 		case 'b': batch = arg(optarg, 1, BATCH_MAX, "batch"); break;
 		case 'p': port = arg(optarg, 0, 65535, "port"); break;
 		default:
-			fprintf(stderr, "usage: udpblast [-t SECONDS] [-s BYTES] [-b BATCH] [-p PORT]\n");
+			fprintf(stderr,
+			        "usage: udpblast [-t SECONDS] [-s BYTES] [-b BATCH] [-p PORT]\n");
 			return opt == 'h' ? 0 : 2;
 		}
 	}
@@ -71,7 +72,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	socklen_t sl = sizeof(sin);
-	if (bind(rx, (struct sockaddr *)&sin, sizeof(sin)) < 0 || getsockname(rx, (struct sockaddr *)&sin, &sl) < 0) {
+	if (bind(rx, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
+	    getsockname(rx, (struct sockaddr *)&sin, &sl) < 0) {
 		perror("udpblast: bind");
 		return 1;
 	}
@@ -94,7 +96,8 @@ int main(int argc, char **argv)
 	do {
 		int k = sendmmsg(tx, msgs, (unsigned)batch, 0);
 		if (k < 0) {
-			if (errno == EINTR || errno == ENOBUFS || errno == EAGAIN || errno == ECONNREFUSED)
+			if (errno == EINTR || errno == ENOBUFS || errno == EAGAIN ||
+			    errno == ECONNREFUSED)
 				continue;
 			perror("udpblast: sendmmsg");
 			return 1;

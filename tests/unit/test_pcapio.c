@@ -25,9 +25,10 @@
 static size_t udp_frame(uint8_t *b, uint16_t dport)
 {
 	static const uint8_t hdr[] = {
-		0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00,           /* eth */
-		0x45, 0, 0, 32, 0, 1, 0x40, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2, /* ip */
-		0x30, 0x39, 0, 0, 0, 12, 0, 0, 'p', 'i', 'n', 'g',               /* udp */
+	    0x02, 0,    0,  0,  0, 2,  0x02, 0, 0,   0,   0,   1,   0x08, 0x00, /* eth */
+	    0x45, 0,    0,  32, 0, 1,  0x40, 0, 64,  17,  0,   0,   10,   0,
+	    0,    1,    10, 0,  0, 2,                               /* ip */
+	    0x30, 0x39, 0,  0,  0, 12, 0,    0, 'p', 'i', 'n', 'g', /* udp */
 	};
 	memcpy(b, hdr, sizeof(hdr));
 	b[36] = (uint8_t)(dport >> 8);
@@ -154,13 +155,16 @@ static void cooked_filters(void)
 		wire_filter_free(f);
 	}
 	/* "udp port 53": IP header loads shift down by the 20-byte header */
-	CHECK_INT(wire_filter_compile(&f, "udp port 53", WIRE_LINK_LINUX_SLL2, 262144, why, sizeof(why)), 0);
+	CHECK_INT(
+	    wire_filter_compile(&f, "udp port 53", WIRE_LINK_LINUX_SLL2, 262144, why, sizeof(why)),
+	    0);
 	if (f) {
 		k = NULL;
 		CHECK_INT(wire_filter_kernel_prog(f, &k, &n), 0);
 		int saw_proto = 0;
 		for (size_t i = 0; k && i < n; i++) {
-			if ((k[i].code & 0x07) == BPF_LD && (k[i].code & 0xe0) == BPF_ABS && k[i].k == 9)
+			if ((k[i].code & 0x07) == BPF_LD && (k[i].code & 0xe0) == BPF_ABS &&
+			    k[i].k == 9)
 				saw_proto = 1; /* ldb [29] in the cooked program = IP protocol */
 			if ((k[i].code & 0xe0) == BPF_ABS && k[i].k < (uint32_t)SKF_AD_OFF)
 				CHECK(k[i].k < 20 + 60);
@@ -178,9 +182,9 @@ static void cooked_filters(void)
 		free(k);
 		wire_filter_free(f);
 	}
-	CHECK_INT(wire_filter_compile(&f, "tcp[tcpflags] & tcp-bogus", WIRE_LINK_ETHERNET, 262144, why,
-				      sizeof(why)),
-		  WIRE_E_USAGE);
+	CHECK_INT(wire_filter_compile(&f, "tcp[tcpflags] & tcp-bogus", WIRE_LINK_ETHERNET, 262144,
+	                              why, sizeof(why)),
+	          WIRE_E_USAGE);
 	CHECK(why[0] != '\0');
 }
 
