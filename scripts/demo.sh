@@ -77,14 +77,55 @@ wait "$LPID" 2>/dev/null
 printf '  sent     %s\n  received %s\n' "$(sha256sum <"$tmp/file" | cut -c1-16)" \
 	"$(sha256sum <"$tmp/l.log.out" | cut -c1-16)"
 
-step "7. Errors are one line with an exit status"
+step "7. The lecture's UDP receiver: -v labels every datagram with its sender"
+start_server "$tmp/u.log" listen -u -v -k 127.0.0.1 0
+UPID=${pids[-1]}
+run "printf 'ping\n' | '$W' connect -u -q 0.2 127.0.0.1 $port; printf 'pong\n' | '$W' connect -u -q 0.2 127.0.0.1 $port"
+sleep 0.2
+kill "$UPID" 2>/dev/null
+grep 'from ' "$tmp/u.log" | sed 's/^/  /'
+sed 's/^/  /' "$tmp/u.log.out"
+
+step "8. The lecture's HTTP client: a GET request on a socket, the response as it came"
+printf 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 24\r\nConnection: close\r\n\r\n{"origin": "127.0.0.1"}\n' >"$tmp/resp"
+start_server "$tmp/h.log" listen -v 127.0.0.1 0
+HPID=${pids[-1]}
+kill "$HPID" 2>/dev/null; wait "$HPID" 2>/dev/null
+# a one-shot server that answers with a canned response (stdin) and prints the request
+"$W" listen -v -q 1 127.0.0.1 "$port" <"$tmp/resp" >"$tmp/req" 2>"$tmp/h2.log" &
+pids+=($!)
+for _ in $(seq 100); do grep -q 'listening on' "$tmp/h2.log" && break; sleep 0.05; done
+run "'$W' http --raw http://127.0.0.1:$port/ip"
+printf '  %swhat the server received:%s\n' "$D" "$R"
+tr -d '\r' <"$tmp/req" | sed 's/^/    /'
+
+if [ "$(id -u)" = 0 ]; then
+	step "9. Watching our own packets: wirecat sniff on lo with a tcpdump filter"
+	"$W" sniff -i lo -c 4 -t "udp port $ECHO" >"$tmp/sniff.out" 2>"$tmp/sniff.err" &
+	SPID=$!
+	pids+=($SPID)
+	sleep 0.5
+	show "wirecat sniff -i lo -c 4 -t udp port $ECHO &"
+	run "printf 'one\ntwo\n' | '$W' connect -u -q 0.3 127.0.0.1 $ECHO >/dev/null"
+	for _ in $(seq 50); do kill -0 "$SPID" 2>/dev/null || break; sleep 0.1; done
+	kill "$SPID" 2>/dev/null; wait "$SPID" 2>/dev/null
+	sed 's/^/  /' "$tmp/sniff.out" "$tmp/sniff.err"
+	if "$W" connect --help | grep -q -- '--trace'; then
+		step "10. --trace: the packets that our own socket calls make, on one timeline"
+		run "printf 'Hello\n' | '$W' connect --trace 127.0.0.1 $ECHO"
+	fi
+else
+	step "9. (sniff and --trace need root or CAP_NET_RAW+CAP_NET_ADMIN: skipped)"
+fi
+
+step "Errors are one line with an exit status"
 run "'$W' connect 127.0.0.1 1; echo \"exit status \$?\""
 run "'$W' connect 127.0.0.1 65536; echo \"exit status \$?\""
 
-step "8. Stopping the echo server prints its summary"
+step "Stopping the echo server prints its summary"
 kill -INT "${pids[0]}" 2>/dev/null
 wait "${pids[0]}" 2>/dev/null
-tail -n 3 "$tmp/echo.log" | sed 's/^/  /'
+tail -n 1 "$tmp/echo.log" | sed 's/^/  /'
 
 echo
 echo "${D}More: wirecat --help, man docs/wirecat.1, README.md${R}"
