@@ -31,7 +31,9 @@ trap 'rm -rf "$dir"' EXIT
 python3 - "$corpus" "$dir/big.pcap" "$n" "$dir/small.pcap" "$tn" <<'EOF'
 import os, struct, sys
 corpus, out, n, small, tn = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
-names = ["dns_udp.pcap", "dns_tcp.pcap", "dns_fwdptr.pcap", "dnssec.pcap", "edns-opts.pcap",
+# (not dns_fwdptr.pcap: one 63 KB DNS message of chained pointers that takes
+# tshark about a second alone, which is a stress test, not traffic)
+names = ["dns_udp.pcap", "dns_tcp.pcap", "dnssec.pcap", "edns-opts.pcap",
          "ipv4_tcp_http_xml.pcap", "mptcp-v0.pcap", "ntp.pcap", "ntp-control.pcap", "dhcp-rfc4388.pcap",
          "syslog_udp.pcap", "icmpv6.pcap", "ipv6-routing-header.pcap", "tcp_rst_data.pcap",
          "dhcpv6-ia-na.pcap", "espudp1.pcap"]
