@@ -9,7 +9,7 @@
 #   wirecat read -V    vs  tcpdump -n -vv -r, tshark -n -V -r
 #   wirecat read --json vs tshark -n -T ek -r
 # tshark is too slow for the whole file within a benchmark run, so it reads the
-# first TSHARK_N (default 10,000) packets; rates are packets per second either
+# first TSHARK_N (default 100,000) packets; rates are packets per second either
 # way. Writes the "## Decoding" section of bench/RESULTS.md.
 # Usage: bench/decode.sh [WIRECAT]   (env N RUNS TSHARK_N)
 set -euo pipefail
@@ -18,7 +18,7 @@ src=$(dirname "$here")
 wirecat=${1:-${WIRECAT:-$src/build/wirecat}}
 n=${N:-1000000}
 runs=${RUNS:-3}
-tn=${TSHARK_N:-10000}
+tn=${TSHARK_N:-100000}
 corpus=${CORPUS:-$(dirname "$src")/shared/corpus/tcpdump}
 [ -d "$corpus" ] || corpus=/work/shared/corpus/tcpdump
 for p in tcpdump tshark python3; do
