@@ -85,6 +85,40 @@ def udp_each_packet_once_on_lo():
 
 
 @case
+def udp_gso_super_packet_is_labelled():
+    """A UDP_SEGMENT send of two 4-byte datagrams crosses lo as one packet
+    that looks like one 8-byte datagram; the capture labels it [GSO], and a
+    plain datagram of the same size is not labelled."""
+    need_root()
+    UDP_SEGMENT = 103
+    port = free_port(socket.SOCK_DGRAM)
+    rx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    rx.bind(("127.0.0.1", port))
+    tx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        tx.setsockopt(socket.IPPROTO_UDP, UDP_SEGMENT, 4)
+    except OSError:
+        rx.close()
+        tx.close()
+        raise Skip("UDP_SEGMENT is not supported here")
+    with sniff(["-i", "lo", "-l", "-t", "udp", "port", str(port)]) as p:
+        tx.sendto(b"abcdefgh", ("127.0.0.1", port))  # one send, two datagrams
+        rx.settimeout(5 * SLOW)
+        got = [rx.recv(100), rx.recv(100)]
+        assert got == [b"abcd", b"efgh"], got
+        plain = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        plain.sendto(b"12345678", ("127.0.0.1", port))
+        plain.close()
+        rc, cap, recv, drop = stop(p, 2)
+    rx.close()
+    tx.close()
+    lines = out_lines(p)
+    assert rc == 0 and len(lines) == 2, (rc, lines)
+    assert lines[0].endswith(b"UDP, length 8 [GSO]"), lines
+    assert lines[1].endswith(b"UDP, length 8"), lines
+
+
+@case
 def tcp_exchange_same_count_as_tcpdump():
     need_root()
     need("tcpdump")
