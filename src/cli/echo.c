@@ -161,6 +161,12 @@ static int parse_uint(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
 	return 0;
 }
 
+/* Returns "s" unless n is 1 ("1 connection", "2 connections"). */
+static const char *plural(unsigned long long n)
+{
+	return n == 1 ? "" : "s";
+}
+
 int cmd_echo(int argc, char **argv)
 {
 	static const struct option lopts[] = {
@@ -338,13 +344,12 @@ int cmd_echo(int argc, char **argv)
 	 * kill the process before its summary. */
 	close(sfd);
 
-	cli_err(
-	    "echo: %llu connections, %llu refused (--max-conns), %llu bytes in, %llu bytes out, "
-	    "%llu datagrams in, %llu datagrams out",
-	    (unsigned long long)st.conns, (unsigned long long)st.refused,
-	    (unsigned long long)(st.tcp_in + st.udp_in),
-	    (unsigned long long)(st.tcp_out + st.udp_out), (unsigned long long)st.dgrams_in,
-	    (unsigned long long)st.dgrams_out);
+	unsigned long long nc = st.conns, nin = st.dgrams_in, nout = st.dgrams_out;
+	cli_err("echo: %llu connection%s, %llu refused (--max-conns), %llu bytes in, %llu bytes out, "
+	        "%llu datagram%s in, %llu datagram%s out",
+	        nc, plural(nc), (unsigned long long)st.refused,
+	        (unsigned long long)(st.tcp_in + st.udp_in),
+	        (unsigned long long)(st.tcp_out + st.udp_out), nin, plural(nin), nout, plural(nout));
 	if (o.verbose)
 		cli_info("echo: closed: %llu FIN, %llu RST, %llu idle, %llu bad frame, %llu error, "
 		         "%llu at stop; %llu datagrams dropped, %llu accept errors",

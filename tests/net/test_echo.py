@@ -202,7 +202,7 @@ def tcp_only_and_udp_only():
             pass
         s.close()
         err = stop(p)
-        assert "1 datagrams in, 1 datagrams out" in err, err
+        assert "1 datagram in, 1 datagram out" in err, err
 
 
 @case
@@ -343,8 +343,8 @@ def sigterm_and_sigint_summary():
             a.settimeout(3 * SLOW)
             assert a.recv(10) == b""
             a.close()
-            assert "wirecat: echo: 1 connections, 0 refused (--max-conns), 8 bytes in, " \
-                   "8 bytes out, 1 datagrams in, 1 datagrams out" in err, err
+            assert "wirecat: echo: 1 connection, 0 refused (--max-conns), 8 bytes in, " \
+                   "8 bytes out, 1 datagram in, 1 datagram out" in err, err
             assert "closed (server stopping), 5 bytes" in err, err
 
 
