@@ -22,6 +22,7 @@
 
 #include "wire/err.h"
 #include "wire/frame.h"
+#include "wire/text.h"
 
 #define KINDS "eof, fixed:N, line, crlf, delim:SEQ, prefix:u8|u16|u32|u16le|u32le, header:NAME"
 
@@ -98,20 +99,6 @@ __attribute__((format(printf, 3, 4))) static void say(char *why, size_t n, const
 	va_end(ap);
 }
 
-static int is_hex(int c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-static unsigned hex_val(int c)
-{
-	if (c >= '0' && c <= '9')
-		return (unsigned)(c - '0');
-	if (c >= 'a' && c <= 'f')
-		return (unsigned)(c - 'a' + 10);
-	return (unsigned)(c - 'A' + 10);
-}
-
 /* tchar of RFC 9110 section 5.6.2: what a received header name may hold. */
 static int is_tchar(uint8_t c)
 {
@@ -160,14 +147,16 @@ static int parse_delim(const char *s, struct wire_frame_spec *out, char *why, si
 			case 't': c = '\t'; break;
 			case '\\': c = '\\'; break;
 			case '0': c = 0; break;
-			case 'x':
-				if (!is_hex(s[0]) || !is_hex(s[1])) {
+			case 'x': {
+				int hi = wire_hexval(s[0]), lo = hi < 0 ? -1 : wire_hexval(s[1]);
+				if (hi < 0 || lo < 0) {
 					say(why, n, "delim:SEQ: \\x needs two hex digits (\\xHH)");
 					return WIRE_E_USAGE;
 				}
-				c = (uint8_t)(hex_val(s[0]) << 4 | hex_val(s[1]));
+				c = (uint8_t)(hi << 4 | lo);
 				s += 2;
 				break;
+			}
 			case '\0':
 				say(why, n, "delim:SEQ ends in a lone backslash");
 				return WIRE_E_USAGE;

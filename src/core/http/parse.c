@@ -20,6 +20,7 @@
 #include "wire/err.h"
 #include "wire/http.h"
 #include "wire/limits.h"
+#include "wire/text.h"
 
 enum {
 	S_HEAD,
@@ -109,17 +110,6 @@ static int is_tchar(uint8_t c)
 	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
 		return 1;
 	return c && memchr("!#$%&'*+-.^_`|~", c, 15) != NULL;
-}
-
-static int hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 const struct wire_http_header *wire_http_find(const struct wire_http_head *h, const char *name)
@@ -500,7 +490,7 @@ int wire_http_parse(struct wire_http_parser *ps, const uint8_t *p, size_t n, siz
 		int v;
 		switch (ps->state) {
 		case S_CHUNK_SIZE:
-			v = hexval(c);
+			v = wire_hexval(c);
 			if (v >= 0) {
 				bad_add(ps, c);
 				if (++ps->digits > WIRE_HTTP_CHUNK_DIGITS_MAX ||

@@ -13,21 +13,11 @@
 #include "wire/err.h"
 #include "wire/http.h"
 #include "wire/limits.h"
+#include "wire/text.h"
 
 static int lower(int c)
 {
 	return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
-
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /* Percent-decodes s[0..n) into out (size cap). Returns 0 or WIRE_E_USAGE. */
@@ -39,8 +29,8 @@ static int pct_decode(const char *s, size_t n, char *out, size_t cap)
 		if (c == '%') {
 			if (n - i < 3)
 				return WIRE_E_USAGE;
-			int h = hexval((unsigned char)s[i + 1]),
-			    l = hexval((unsigned char)s[i + 2]);
+			int h = wire_hexval((unsigned char)s[i + 1]),
+			    l = wire_hexval((unsigned char)s[i + 2]);
 			if (h < 0 || l < 0)
 				return WIRE_E_USAGE;
 			c = h * 16 + l;
