@@ -9,7 +9,7 @@
 
 #include "cli.h"
 
-static void vmsg(const char *fmt, va_list ap, const char *tail)
+__attribute__((format(printf, 1, 0))) static void vmsg(const char *fmt, va_list ap, const char *tail)
 {
 	char line[2048];
 	int n = snprintf(line, sizeof(line), "wirecat: ");
