@@ -586,7 +586,8 @@ static struct tr_ev *enqueue_locked(struct wire_trace *tr, const struct timespec
 	return ev;
 }
 
-static void add_call(struct wire_trace *tr, const struct timespec *ts, const char *fmt, va_list ap)
+__attribute__((format(printf, 3, 0))) static void
+add_call(struct wire_trace *tr, const struct timespec *ts, const char *fmt, va_list ap)
 {
 	char text[TEXT_MAX];
 	vsnprintf(text, sizeof(text), fmt, ap);
