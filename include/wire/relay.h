@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "wire/frame.h"
 #include "wire/udp.h"
@@ -50,6 +51,9 @@ enum wire_relay_ev {
 	WIRE_RELAY_EV_QUIT,       /* the -q time after input EOF ran out */
 	WIRE_RELAY_EV_NEXT_ADDR, /* UDP client: ICMP error before any reply; trying the next address
 	                          */
+	/* with io_events (--trace): each socket call that moved bytes */
+	WIRE_RELAY_EV_SOCK_SENT, /* one send() to the socket took n bytes; ts: its start */
+	WIRE_RELAY_EV_SOCK_RECV, /* one recv() from the socket gave n bytes */
 };
 
 struct wire_relay_event {
@@ -59,6 +63,8 @@ struct wire_relay_event {
 	const struct sockaddr *addr; /* DGRAM, NEW_PEER, IGNORED */
 	socklen_t addrlen;
 	const struct wire_icmp *icmp; /* ICMP */
+	struct timespec ts;           /* with io_events: when the call began (SOCK_SENT, SENT_FIN),
+	                                 CLOCK_REALTIME; else zero */
 };
 
 typedef void (*wire_relay_event_cb)(void *ud, const struct wire_relay_event *ev);
@@ -76,6 +82,7 @@ struct wire_relay_opts {
 	int quit_ms;    /* after input EOF: end after this long (-1: wait for the peer) */
 	int idle_ms;    /* nothing either way for this long: WIRE_E_TIMEOUT (-1: none) */
 	int no_splice;  /* use read/write only */
+	int io_events;  /* also report SOCK_SENT / SOCK_RECV (--trace) */
 	const struct wire_frame_spec *frame; /* NULL: raw bytes / lines */
 	/* UDP client: when an ICMP error comes back before any datagram was
 	 * received, the relay asks for a socket connected to the next address

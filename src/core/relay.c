@@ -73,6 +73,29 @@ static void ev(struct relay *R, enum wire_relay_ev t, uint64_t n, uint64_t len)
 	R->o->event(R->o->ud, &e);
 }
 
+/* --trace: the start time of a socket call, taken only with io_events. */
+static void io_start(const struct relay *R, struct timespec *ts)
+{
+	if (R->o->io_events)
+		clock_gettime(CLOCK_REALTIME, ts);
+	else
+		ts->tv_sec = ts->tv_nsec = 0;
+}
+
+/* --trace: reports one socket call (io_events only; SENT_FIN always). */
+static void io_ev(struct relay *R, enum wire_relay_ev t, uint64_t n, const struct timespec *began)
+{
+	if (!R->o->event || (!R->o->io_events && t != WIRE_RELAY_EV_SENT_FIN))
+		return;
+	struct wire_relay_event e;
+	memset(&e, 0, sizeof(e));
+	e.type = t;
+	e.n = n;
+	if (began)
+		e.ts = *began;
+	R->o->event(R->o->ud, &e);
+}
+
 void wire_relay_opts_init(struct wire_relay_opts *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -355,11 +378,14 @@ static int up_send(struct relay *R)
 	}
 	if (len == 0)
 		return 0;
+	struct timespec t0;
+	io_start(R, &t0);
 	do
 		n = send(R->sock, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return errno == EAGAIN ? 0 : fail(R, -errno, WIRE_RELAY_AT_SOCK);
+	io_ev(R, WIRE_RELAY_EV_SOCK_SENT, (uint64_t)n, &t0);
 	R->r->sent += (uint64_t)n;
 	R->last = wire_now_ms();
 	if (R->framing) {
@@ -498,6 +524,7 @@ static int down_read(struct relay *R)
 		peer_eof(R);
 		return 0;
 	}
+	io_ev(R, WIRE_RELAY_EV_SOCK_RECV, (uint64_t)n, NULL);
 	R->r->received += (uint64_t)n;
 	R->last = wire_now_ms();
 	if (R->framing) {
@@ -587,11 +614,13 @@ static int relay_tcp(struct relay *R)
 			return 0;
 		int64_t now = wire_now_ms();
 		if (next == WIRE_RELAY_SEND_FIN) {
+			struct timespec t0;
+			io_start(R, &t0);
 			if (shutdown(R->sock, SHUT_WR) < 0 && errno != ENOTCONN)
 				return fail(R, -errno, WIRE_RELAY_AT_SOCK);
 			R->fin_sent = 1;
 			R->r->fin_sent = 1;
-			ev(R, WIRE_RELAY_EV_SENT_FIN, 0, 0);
+			io_ev(R, WIRE_RELAY_EV_SENT_FIN, 0, &t0);
 			if (o->quit_ms >= 0)
 				R->quit_at = now + o->quit_ms;
 			continue; /* decide again: the peer may be done already */
@@ -806,6 +835,8 @@ static int udp_send(void *ud, const uint8_t *p, size_t len)
 	struct relay *R = U->R;
 	ssize_t n;
 	int retried = 0;
+	struct timespec t0;
+	io_start(R, &t0);
 	for (;;) {
 		if (U->connected || !R->o->udp_server)
 			n = send(R->sock, p, len, MSG_NOSIGNAL);
@@ -835,6 +866,7 @@ static int udp_send(void *ud, const uint8_t *p, size_t len)
 		    wire_buf_append(&U->replay, p, len) < 0)
 			U->replay_ok = 0; /* too much to send again: no fallback */
 	}
+	io_ev(R, WIRE_RELAY_EV_SOCK_SENT, (uint64_t)n, &t0);
 	R->r->sent += (uint64_t)n;
 	R->r->dgrams_sent++;
 	R->last = wire_now_ms();
