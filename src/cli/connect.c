@@ -8,12 +8,14 @@
  */
 #include <errno.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "netopts.h"
+#include "trace_cli.h"
 #include "wire/loop.h"
 #include "wire/relay.h"
 #include "wire/sock.h"
@@ -68,8 +70,17 @@ static int try_next(struct attempts *a, int *fd)
 		if (have_local && (rc = local_addr(n, ai, &local, a->why, sizeof(a->why))) < 0) {
 			a->last = rc;
 		} else {
+			wire_trace_peer(n->tr, ai->ai_addr, ai->ai_addrlen,
+			                n->udp ? IPPROTO_UDP : IPPROTO_TCP);
+			wire_trace_call(n->tr, "connect() to %s", a->peer);
 			rc = wire_connect(ai, have_local ? &local : NULL, n->wait_ms, fd);
 			a->last = rc;
+			if (rc == 0)
+				wire_trace_watch(n->tr, *fd);
+			else
+				wire_trace_call(n->tr, "connect() = -1 %s",
+				                rc > -4096 ? trace_cli_errname(-rc)
+				                           : wire_strerror(rc));
 			if (rc == -ETIMEDOUT)
 				snprintf(a->why, sizeof(a->why), "timed out after %d.%03d s (-w)",
 				         n->wait_ms / 1000, n->wait_ms % 1000);
@@ -124,6 +135,8 @@ int cmd_connect(int argc, char **argv)
 		        gai == EAI_SYSTEM ? strerror(errno) : gai_strerror(gai));
 		return WIRE_EXIT_FAIL;
 	}
+	if (n.trace) /* --trace: capture before the first SYN leaves */
+		n.tr = wire_trace_start(-1, res->ai_addr, res->ai_addrlen, NULL, 0);
 
 	struct attempts a;
 	memset(&a, 0, sizeof(a));
@@ -135,6 +148,7 @@ int cmd_connect(int argc, char **argv)
 		/* each attempt was reported with -v; without, the last one */
 		cli_err("connect %s: %s", a.peer, a.why[0] ? a.why : wire_strerror(a.last));
 		freeaddrinfo(res);
+		wire_trace_stop(n.tr);
 		return WIRE_EXIT_FAIL;
 	}
 
@@ -151,7 +165,12 @@ int cmd_connect(int argc, char **argv)
 	rc = wire_relay_run(&o, &r);
 	netopts_summary(&n, fd, &r, t0);
 	int status = netopts_finish(&n, rc, &r, a.peer);
+	if (rc == WIRE_E_ICMP)
+		wire_trace_call(n.tr, "recv() = -1 %s (the ICMP error above)",
+		                trace_cli_errname(r.icmp.err));
+	wire_trace_call(n.tr, "close()");
 	close(fd);
 	freeaddrinfo(res);
+	wire_trace_stop(n.tr); /* the last packets, then the timeline's end */
 	return status;
 }

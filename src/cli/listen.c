@@ -21,6 +21,7 @@
 
 #include "cli.h"
 #include "netopts.h"
+#include "trace_cli.h"
 #include "wire/buf.h"
 #include "wire/limits.h"
 #include "wire/loop.h"
@@ -129,6 +130,7 @@ static void client_close(struct client *c, const char *why)
 		cli_info("%s: %s (sent %llu bytes, received %llu bytes)", c->name, why,
 		         (unsigned long long)c->sent, (unsigned long long)c->received);
 	wire_loop_del(s->loop, &c->io);
+	wire_trace_call(s->n->tr, "close() %s: %s", c->name, why);
 	close(c->io.fd);
 	c->io.fd = -1;
 	if (c->prev)
@@ -529,6 +531,7 @@ static void accept_cb(struct wire_loop *l, struct wire_io *io, uint32_t events)
 		c->io.ud = c;
 		c->last = wire_loop_now(l);
 		snprintf(c->name, sizeof(c->name), "%s", name);
+		wire_trace_call(s->n->tr, "accept() = a connection from %s", name);
 		wire_buf_init(&c->out, s->n->have_frame
 		                           ? CLIENT_MAX + s->n->frame.max + WIRE_FRAME_HEADER_MAX +
 		                                 64 * STDIN_CHUNK
@@ -705,6 +708,8 @@ static int serve_one(const struct netopts *n, int lfd)
 		wire_addr_str((struct sockaddr *)&ls, ll, lname, sizeof(lname));
 	if (n->verbose)
 		cli_info("connection from %s (local %s)", peer, lname);
+	wire_trace_call(n->tr, "accept() = a connection from %s", peer);
+	wire_trace_watch(n->tr, fd);
 	struct wire_relay_opts o;
 	struct wire_relay_result r;
 	netopts_relay_opts(n, fd, &o);
@@ -712,6 +717,7 @@ static int serve_one(const struct netopts *n, int lfd)
 	int rc = wire_relay_run(&o, &r);
 	netopts_summary(n, fd, &r, t0);
 	int status = netopts_finish(n, rc, &r, peer);
+	wire_trace_call(n->tr, "close()");
 	close(fd);
 	return status;
 }
@@ -759,9 +765,16 @@ int cmd_listen(int argc, char **argv)
 		                                                   : ", IPv4";
 		cli_info("listening on %s (%s%s)", where, n.udp ? "udp" : "tcp", fam);
 	}
+	if (n.trace) { /* --trace: capture before the first client */
+		n.tr = wire_trace_start(fd, NULL, 0, NULL, 0);
+		wire_trace_call(n.tr, "listen() on %s (%s)", where, n.udp ? "udp" : "tcp");
+	}
 	if (n.udp)
-		return serve_udp(&n, fd, where);
-	if (n.keep)
-		return serve_many(&n, fd);
-	return serve_one(&n, fd);
+		rc = serve_udp(&n, fd, where);
+	else if (n.keep)
+		rc = serve_many(&n, fd);
+	else
+		rc = serve_one(&n, fd);
+	wire_trace_stop(n.tr);
+	return rc;
 }

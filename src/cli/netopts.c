@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "netopts.h"
+#include "trace_cli.h"
 #include "wire/limits.h"
 #include "wire/loop.h"
 
@@ -57,6 +58,10 @@ static const char connect_help[] =
     "      --show-frames      report each frame sent and received on stderr\n"
     "      --max-frame N      longest message accepted (default 16M; k, M, G suffixes)\n"
     "      --no-splice        copy with read/write instead of splice(2) (for debugging)\n"
+    "      --trace            print on stderr one timeline of this command's socket\n"
+    "                         calls and the packets they caused, with TCP states and\n"
+    "                         notes (needs root or CAP_NET_RAW+CAP_NET_ADMIN; without\n"
+    "                         them one line says so and the command runs untraced)\n"
     "  -h, --help             show this help\n"
     "\n"
     "Exit status: 0 success, 1 runtime failure (refused, timeout, resolve, ICMP error),\n"
@@ -98,6 +103,10 @@ static const char listen_help[] =
     "      --show-frames      report each frame sent and received on stderr\n"
     "      --max-frame N      longest message accepted (default 16M)\n"
     "      --no-splice        copy with read/write instead of splice(2) (for debugging)\n"
+    "      --trace            print on stderr one timeline of this command's socket\n"
+    "                         calls and the packets they caused, with TCP states and\n"
+    "                         notes (needs root or CAP_NET_RAW+CAP_NET_ADMIN; without\n"
+    "                         them one line says so and the command runs untraced)\n"
     "  -h, --help             show this help\n"
     "\n"
     "Exit status: 0 success, 1 runtime failure (address in use, timeout...),\n"
@@ -114,6 +123,7 @@ enum {
 	O_NO_SPLICE,
 	O_BROKER,
 	O_MAX_CONNS,
+	O_TRACE,
 };
 
 static const struct option long_opts[] = {
@@ -133,6 +143,7 @@ static const struct option long_opts[] = {
     {"no-splice", no_argument, NULL, O_NO_SPLICE},
     {"broker", no_argument, NULL, O_BROKER},
     {"max-conns", required_argument, NULL, O_MAX_CONNS},
+    {"trace", no_argument, NULL, O_TRACE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -200,6 +211,7 @@ int netopts_parse(struct netopts *n, int listen, int argc, char **argv)
 			n->max_frame = (size_t)v;
 			break;
 		case O_NO_SPLICE: n->no_splice = 1; break;
+		case O_TRACE: n->trace = 1; break;
 		case O_BROKER:
 			n->broker = 1;
 			n->keep = 1;
@@ -306,12 +318,17 @@ void netopts_relay_opts(const struct netopts *n, int sock, struct wire_relay_opt
 	o->frame = n->have_frame ? &n->frame : NULL;
 	o->event = netopts_event;
 	o->ud = (void *)n;
+	if (n->tr) {
+		o->io_events = 1; /* --trace: every send/recv on the timeline */
+		o->no_splice = 1; /* ... as the send()/recv() calls they are */
+	}
 }
 
 void netopts_event(void *ud, const struct wire_relay_event *e)
 {
 	const struct netopts *n = ud;
 	char a[WIRE_ADDRSTRLEN], b[WIRE_ADDRSTRLEN];
+	trace_cli_relay_event(n->tr, n->udp, e); /* --trace: the calls on the timeline */
 	switch (e->type) {
 	case WIRE_RELAY_EV_INPUT_EOF:
 		if (n->verbose && n->udp && !n->listen && n->quit_ms >= 0)
@@ -406,6 +423,8 @@ void netopts_event(void *ud, const struct wire_relay_event *e)
 		if (n->verbose)
 			cli_info("-q time after stdin EOF is over");
 		break;
+	case WIRE_RELAY_EV_SOCK_SENT:
+	case WIRE_RELAY_EV_SOCK_RECV: break; /* --trace's, see trace_cli.c */
 	}
 }
 

@@ -15,6 +15,7 @@
 #include "wire/frame.h"
 #include "wire/relay.h"
 #include "wire/sock.h"
+#include "wire/trace.h"
 
 struct netopts {
 	const char *cmd; /* "connect" or "listen" */
@@ -36,6 +37,8 @@ struct netopts {
 	int show_frames;
 	size_t max_frame;
 	int no_splice;
+	int trace;             /* --trace */
+	struct wire_trace *tr; /* the running trace, or NULL */
 	const char *host; /* connect: HOST; listen: ADDR or NULL */
 	uint16_t port;
 };
