@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "trace_cli.h"
 #include "wire/echo.h"
 #include "wire/err.h"
 #include "wire/frame.h"
@@ -29,6 +30,8 @@ struct opts {
 	int verbose;
 	int idle_ms;
 	uint64_t max_conns;
+	int trace;             /* --trace */
+	struct wire_trace *tr; /* the running trace, or NULL */
 };
 
 static void usage(void)
@@ -54,6 +57,10 @@ static void usage(void)
 	       "      --max-frame SIZE  longest message with --frame (default 16M)\n"
 	       "  -v, --verbose         print the address, connects and disconnects (FIN or\n"
 	       "                        RST) on stderr\n"
+	       "      --trace           print on stderr one timeline of the server's socket\n"
+	       "                        events and the packets of its clients, with TCP states\n"
+	       "                        and notes (needs root or CAP_NET_RAW+CAP_NET_ADMIN;\n"
+	       "                        without them one line says so and it runs untraced)\n"
 	       "  -h, --help            this help\n"
 	       "\n"
 	       "SIGINT or SIGTERM stops it: listeners close, clients are closed, and a\n"
@@ -106,6 +113,7 @@ static void on_event(void *ud, const struct wire_echo_event *ev)
 {
 	const struct opts *o = ud;
 	char a[WIRE_ADDRSTRLEN];
+	trace_cli_echo_event(o->tr, ev); /* --trace: on the timeline */
 	if (ev->type == WIRE_ECHO_ACCEPT_ERR) {
 		cli_err("echo: accept: %s%s", wire_strerror(ev->err),
 		        ev->err == -EMFILE || ev->err == -ENFILE
@@ -178,6 +186,7 @@ int cmd_echo(int argc, char **argv)
 	    {"frame", required_argument, NULL, 'F'},
 	    {"max-frame", required_argument, NULL, 'X'},
 	    {"verbose", no_argument, NULL, 'v'},
+	    {"trace", no_argument, NULL, 'T'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -195,6 +204,7 @@ int cmd_echo(int argc, char **argv)
 		case '4': family = AF_INET; break;
 		case '6': family = AF_INET6; break;
 		case 'v': o.verbose = 1; break;
+		case 'T': o.trace = 1; break;
 		case 'h': usage(); return WIRE_EXIT_OK;
 		case 'j':
 			if (parse_uint(optarg, 1, WIRE_ECHO_THREADS_MAX, &threads) < 0)
@@ -336,10 +346,13 @@ int cmd_echo(int argc, char **argv)
 		         extra, frame_text ? ", frame " : "", frame_text ? frame_text : "");
 	}
 
+	if (o.trace) /* --trace: the listening sockets, before the first client */
+		o.tr = trace_cli_echo_start(e, tcp, udp);
 	rc = wire_echo_run(e);
 	struct wire_echo_stats st;
 	wire_echo_stats(e, &st);
 	wire_echo_free(e);
+	wire_trace_stop(o.tr);
 	/* The mask stays: restoring it would deliver the pending SIGTERM and
 	 * kill the process before its summary. */
 	close(sfd);
