@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "trace_cli.h"
 #include "wire/err.h"
 #include "wire/http.h"
 #include "wire/version.h"
@@ -38,6 +39,7 @@ struct out {
 	double t0, last;
 	uint64_t bytes;
 	uint64_t total; /* UINT64_MAX when unknown */
+	struct wire_trace *tr; /* --trace, or NULL */
 	struct wire_http_result *res;
 };
 
@@ -77,6 +79,10 @@ static void usage(FILE *f)
 	    "  -v, --verbose            request ('> ') and response ('< ') headers and\n"
 	    "                           connection events ('* ') on stderr\n"
 	    "      --dry-run            print the exact request bytes; send nothing\n"
+	    "      --trace              print on stderr one timeline of the connection's\n"
+	    "                           socket calls and packets, with TCP states and notes\n"
+	    "                           (needs root or CAP_NET_RAW+CAP_NET_ADMIN; without\n"
+	    "                           them one line says so and the transfer goes on)\n"
 	    "  -w, --write-out FORMAT   after each URL print FORMAT with %%{http_code}\n"
 	    "                           %%{size_download} %%{time_connect} %%{time_starttransfer}\n"
 	    "                           %%{time_total} %%{num_redirects} %%{url_effective}, \\n "
@@ -115,6 +121,7 @@ static int write_fd(int fd, const void *p, size_t n)
 static void on_info(void *ctx, int kind, const char *p, size_t n)
 {
 	struct out *o = ctx;
+	trace_cli_http_info(o->tr, kind, p, n); /* --trace: on the timeline */
 	if (!o->verbose)
 		return;
 	char line[4200];
@@ -363,6 +370,7 @@ enum {
 	OPT_RAW,
 	OPT_DRY_RUN,
 	OPT_CACERT,
+	OPT_TRACE,
 };
 
 int cmd_http(int argc, char **argv)
@@ -385,6 +393,7 @@ int cmd_http(int argc, char **argv)
 	    {"raw", no_argument, NULL, OPT_RAW},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+	    {"trace", no_argument, NULL, OPT_TRACE},
 	    {"write-out", required_argument, NULL, 'w'},
 	    {"silent", no_argument, NULL, 's'},
 	    {"ipv4", no_argument, NULL, '4'},
@@ -405,6 +414,7 @@ int cmd_http(int argc, char **argv)
 	size_t data_len = 0;
 	const char *outfile = NULL, *wfmt = NULL;
 	int dry = 0, silent = 0, ch, rc;
+	int trace = 0; /* --trace */
 	if (!headers)
 		return WIRE_EXIT_FAIL;
 	optind = 1;
@@ -456,6 +466,7 @@ int cmd_http(int argc, char **argv)
 		case OPT_RAW: out.raw = 1; break;
 		case 'v': out.verbose = 1; break;
 		case OPT_DRY_RUN: dry = 1; break;
+		case OPT_TRACE: trace = 1; break;
 		case 'w': wfmt = optarg; break;
 		case 's': silent = 1; break;
 		case '4': o.family = AF_INET; break;
@@ -517,7 +528,9 @@ int cmd_http(int argc, char **argv)
 	struct wire_http_result res;
 	out.res = &res;
 	o.ctx = &out;
-	o.on_info = out.verbose ? on_info : NULL; /* no formatting of unseen lines */
+	if (trace) /* --trace: capture before the first SYN leaves */
+		out.tr = trace_cli_http_start((const char *const *)urls, nurls, o.family);
+	o.on_info = out.verbose || out.tr ? on_info : NULL; /* no formatting of unseen lines */
 	o.on_head = on_head;
 	o.on_body = on_body;
 	if (out.raw)
@@ -545,6 +558,7 @@ int cmd_http(int argc, char **argv)
 			write_out(wfmt, &res, urls[i]);
 	}
 	wire_http_client_free(c);
+	wire_trace_stop(out.tr);
 	if (outfile && close(out.fd) < 0) {
 		cli_err("http: write %s: %s", outfile, strerror(errno));
 		rc = WIRE_EXIT_FAIL;
