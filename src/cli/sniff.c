@@ -30,8 +30,11 @@
 #include "wire/limits.h"
 #include "wire/pcapio.h"
 #include "wire/print.h"
+#include "wire/procsock.h"
 
 #define POLL_MS 250
+#define OPT_PID 2000           /* --pid */
+#define OPT_PORT 2001          /* --port */
 #define COUNTER_NS 250000000LL /* live counter refresh */
 
 static void usage(void)
@@ -55,7 +58,13 @@ static void usage(void)
 	    "  -G SECS            with -w: start a new file every SECS seconds (FILE may hold\n"
 	    "                     strftime %% codes)\n"
 	    "  -W N               with -C: keep N files, reused in a ring; with -G: stop after N\n"
-	    "  -Z USER            drop to USER (and its groups) once the socket is open\n\n",
+	    "  -Z USER            drop to USER (and its groups) once the socket is open\n"
+	    "  --pid PID          only the traffic of process PID: its sockets are found\n"
+	    "                     through /proc and the kernel filter follows them as it\n"
+	    "                     opens and closes sockets (re-scanned every 200 ms); ends\n"
+	    "                     when the process does. FILTER, if given, applies as well\n"
+	    "  --port PORT        the traffic of port PORT and of every socket of the\n"
+	    "                     program(s) that own it\n\n",
 	    WIRE_CAPTURE_BUF_DEFAULT_MIB, WIRE_SNAPLEN_DEFAULT);
 	fputs(pktcli_help, stdout);
 	printf("\nAt the end (-c reached, SIGINT, SIGTERM) stderr gets\n"
@@ -72,6 +81,8 @@ static const struct option longopts[] = {
     {"time", required_argument, NULL, PKT_OPT_TIME},
     {"print", no_argument, NULL, PKT_OPT_PRINT},
     {"list-interfaces", no_argument, NULL, 'D'},
+    {"pid", required_argument, NULL, OPT_PID},
+    {"port", required_argument, NULL, OPT_PORT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -200,6 +211,8 @@ int cmd_sniff(int argc, char **argv)
 	const char *zuser = NULL;
 	int opt, rc, status = WIRE_EXIT_OK, list = 0;
 	uint64_t v;
+	struct wire_procsock_watch pwatch, *pw = NULL; /* --pid / --port */
+	long long next_scan = 0;
 
 	pktcli_init(&pc);
 	memset(&co, 0, sizeof(co));
@@ -221,6 +234,22 @@ int cmd_sniff(int argc, char **argv)
 		case 'D': list = 1; break;
 		case 'p': co.promisc = 0; break;
 		case 'Z': zuser = optarg; break;
+		case OPT_PID:
+			if (cli_parse_size(optarg, 0x7fffffff, &v) < 0 || v == 0)
+				return cli_usage_err(
+				    "sniff", "sniff: --pid wants a process id, not '%s'", optarg);
+			wire_procsock_watch_init(&pwatch, (int)v, 0);
+			pw = &pwatch;
+			break;
+		case OPT_PORT:
+			if (cli_parse_size(optarg, 65535, &v) < 0 || v == 0 ||
+			    strpbrk(optarg, "kKmMgG"))
+				return cli_usage_err(
+				    "sniff", "sniff: --port wants a port (1..65535), not '%s'",
+				    optarg);
+			wire_procsock_watch_init(&pwatch, 0, (uint16_t)v);
+			pw = &pwatch;
+			break;
 		case 'B':
 			if (cli_parse_size(optarg, 65536, &v) < 0 || v == 0)
 				return cli_usage_err(
@@ -366,6 +395,20 @@ int cmd_sniff(int argc, char **argv)
 		status = WIRE_EXIT_FAIL;
 		goto out;
 	}
+	if (pw) {
+		/* --pid / --port: the process's sockets (and FILTER) in the kernel */
+		rc = wire_procsock_apply(pw, cap, linktype, snaplen, pc.filter, why, sizeof(why));
+		if (rc < 0) {
+			if (rc == -ESRCH)
+				cli_err("sniff: --pid %d: no such process", pw->pid);
+			else
+				cli_err("sniff: %s", why[0] ? why : wire_strerror(rc));
+			status = rc == WIRE_E_USAGE ? WIRE_EXIT_USAGE : WIRE_EXIT_FAIL;
+			goto out;
+		}
+		ufilter = NULL;
+		next_scan = mono_ns() + WIRE_PROCSOCK_POLL_MS * 1000000LL;
+	}
 	rc = wire_capture_start(cap, why, sizeof(why));
 	if (rc < 0) {
 		if (rc == -EPERM || rc == -EACCES)
@@ -413,11 +456,22 @@ int cmd_sniff(int argc, char **argv)
 	uint64_t shown = 0;
 	struct wire_pkt pkt;
 	while (!pktcli_stop) {
-		rc = wire_capture_next(cap, &pkt, POLL_MS);
+		rc = wire_capture_next(cap, &pkt, pw ? WIRE_PROCSOCK_POLL_MS / 4 : POLL_MS);
 		if (rc < 0) {
 			cli_err("sniff: %s: %s", co.ifname, wire_strerror(rc));
 			status = WIRE_EXIT_FAIL;
 			break;
+		}
+		if (pw && mono_ns() >= next_scan) {
+			/* follow the process as it opens and closes sockets */
+			int r2 = wire_procsock_apply(pw, cap, linktype, snaplen, pc.filter, why,
+			                             sizeof(why));
+			next_scan = mono_ns() + WIRE_PROCSOCK_POLL_MS * 1000000LL;
+			if (r2 == -ESRCH) {
+				cli_err("sniff: process %d has exited", pw->pid);
+				if (rc == 0)
+					break;
+			}
 		}
 		if (rc > 0 && ufilter && !wire_filter_match(ufilter, &pkt))
 			continue;
