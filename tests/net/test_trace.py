@@ -7,6 +7,7 @@ wirecat commands once they have --trace. IP fragments are made on a veth pair
 between two network namespaces that the test creates and removes."""
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -351,6 +352,249 @@ def udp_fragments():
                 r"^nothing listens on %s:7777" % b,
                 r"^recv\(\) = -1 ECONNREFUSED$",
                 r"^trace: 7 packets of this command, 2 calls, captured on va$"], filler=())
+
+
+# ---- the commands: wirecat connect / listen / echo / http --trace ----------
+
+
+class EchoServer:
+    """A TCP server in a thread: echoes what it reads, closes after EOF."""
+
+    def __init__(self):
+        self.ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.ls.bind(("127.0.0.1", 0))
+        self.ls.listen(4)
+        self.ls.settimeout(10 * SLOW)
+        self.port = self.ls.getsockname()[1]
+        self.t = threading.Thread(target=self._run, daemon=True)
+        self.t.start()
+
+    def _run(self):
+        try:
+            c, _ = self.ls.accept()
+        except OSError:
+            return
+        c.settimeout(10 * SLOW)
+        try:
+            while True:
+                d = c.recv(65536)
+                if not d:
+                    break
+                c.sendall(d)
+        except OSError:
+            pass
+        c.close()
+
+    def close(self):
+        self.ls.close()
+        self.t.join(5)
+
+
+@case
+def connect_tcp_trace():
+    need_root()
+    srv = EchoServer()
+    try:
+        with Chatter() as ch:
+            with Proc(["connect", "--trace", "127.0.0.1", str(srv.port)]) as p:
+                p.send(b"hello\n")
+                p.wait_out(b"hello\n", timeout=5)
+                p.close_stdin()
+                rc = p.wait(15)
+                err = p.stderr_text()
+    finally:
+        srv.close()
+    assert rc == 0, (rc, err)
+    check(err, [r"^connect\(\) to 127\.0\.0\.1:%d$" % srv.port,
+                r"^> SYN +127\.0\.0\.1:\d+ > 127\.0\.0\.1:%d  \[state: SYN_SENT\]$" % srv.port,
+                r"^< SYN-ACK$",
+                r"^> ACK$",
+                r"^connected \(handshake \d+\.\d\d ms\)   \[state: ESTABLISHED\]$",
+                r"^send\(6\)$",
+                r"^> \[P\.\] seq 1:7 len 6$",
+                r"^< \[P\.\] seq 1:7 len 6$",
+                r"^recv\(\) = 6$",
+                r"^stdin EOF$",
+                r"^shutdown\(SHUT_WR\)   \(stdin ended\)$",
+                r"^> FIN +\[state: FIN_WAIT1\]$",
+                r"?^< ACK +\[state: FIN_WAIT2\]$",
+                r"^< FIN +\[state: TIME_WAIT\]$",
+                r"^TIME_WAIT on this side \(it closed first\)",
+                r"^peer closed: recv\(\) = 0$",
+                r"^close\(\)$",
+                r"^trace: \d+ packets of this command, \d+ calls, captured on lo$"],
+          forbidden_ports=ch.ports)
+
+
+@case
+def connect_refused_trace():
+    need_root()
+    port = free_port()
+    with Chatter() as ch:
+        rc, out, err = run(["connect", "--trace", "127.0.0.1", str(port)], timeout=15)
+    err = err.decode()
+    assert rc == 1 and "Connection refused" in err, (rc, err)
+    check(err, [r"^connect\(\) to 127\.0\.0\.1:%d$" % port,
+                r"^> SYN +127\.0\.0\.1:\d+ > 127\.0\.0\.1:%d  \[state: SYN_SENT\]$" % port,
+                r"^< RST +\[state: CLOSED\]$",
+                r"^RST: nothing listens on 127\.0\.0\.1:%d, so connect\(\) fails with "
+                r"ECONNREFUSED$" % port,
+                r"^connect\(\) = -1 ECONNREFUSED$",
+                r"^trace: 2 packets"], filler=(), forbidden_ports=ch.ports)
+
+
+@case
+def connect_udp_icmp_trace():
+    need_root()
+    port = free_port(socket.SOCK_DGRAM)
+    with Chatter() as ch:
+        rc, out, err = run(["connect", "-u", "--trace", "127.0.0.1", str(port)],
+                           input=b"hello\n", timeout=15)
+    err = err.decode()
+    assert rc == 1 and "port unreachable" in err, (rc, err)
+    check(err, [r"^connect\(\) to 127\.0\.0\.1:%d$" % port,
+                r"^send\(6\)$",
+                r"^> UDP len 6 +127\.0\.0\.1:\d+ > 127\.0\.0\.1:%d$" % port,
+                r"^< ICMP port unreachable for the UDP packet 127\.0\.0\.1:\d+ > "
+                r"127\.0\.0\.1:%d \(the datagram sent at \d+\.\d{6}\)$" % port,
+                r"^nothing listens on 127\.0\.0\.1:%d \(UDP\)" % port,
+                r"?^stdin EOF$",
+                r"^recv\(\) = -1 ECONNREFUSED \(the ICMP error above\)$",
+                r"^close\(\)$",
+                r"^trace: 2 packets"],
+          filler=(r"^stdin EOF$",), forbidden_ports=ch.ports)
+
+
+@case
+def listen_tcp_trace():
+    need_root()
+    with Chatter() as ch:
+        with Proc(["listen", "-v", "--trace", "127.0.0.1", "0"]) as p:
+            port = p.port()
+            p.wait_err(r"listen\(\) on 127\.0\.0\.1:%d \(tcp\)" % port)
+            c = socket.create_connection(("127.0.0.1", port), timeout=5 * SLOW)
+            c.sendall(b"hi\n")
+            p.wait_out(b"hi\n", timeout=5)
+            c.close()
+            rc = p.wait(15)
+            err = p.stderr_text()
+    assert rc == 0, (rc, err)
+    tl = check(err, [r"^listen\(\) on 127\.0\.0\.1:%d \(tcp\)$" % port,
+                     r"^< SYN +127\.0\.0\.1:\d+ > 127\.0\.0\.1:%d  \[state: SYN_RECV\]$" % port,
+                     r"^> SYN-ACK$",
+                     r"^< ACK$",
+                     r"^accepted \(handshake \d+\.\d\d ms\)   \[state: ESTABLISHED\]$",
+                     r"^accept\(\) = a connection from 127\.0\.0\.1:\d+$",
+                     r"^recv\(\) = 3$",
+                     r"^< FIN +\[state: CLOSE_WAIT\]$",
+                     r"^the peer closed its side",
+                     r"^peer closed: recv\(\) = 0$",
+                     r"^close\(\)$",
+                     r"^> FIN +\[state: LAST_ACK\]$",
+                     r"^< ACK +\[state: CLOSED\]$",
+                     r"^closed; the peer closed first, so the TIME_WAIT is on its side$",
+                     r"^trace: "],
+               filler=(ACK, r"^< \[P\.\] seq 1:4 len 3$", r"^stdin EOF$"),
+               forbidden_ports=ch.ports)
+    assert any(x == "< [P.] seq 1:4 len 3" for _, x in tl), err
+
+
+@case
+def echo_trace():
+    need_root()
+    with Chatter() as ch:
+        with Proc(["echo", "-v", "--trace", "127.0.0.1", "0"]) as p:
+            port = p.port()
+            p.wait_err(r"listen\(\) on 127\.0\.0\.1:%d \(tcp\+udp\)" % port)
+            c = socket.create_connection(("127.0.0.1", port), timeout=5 * SLOW)
+            c.sendall(b"hi\n")
+            assert c.recv(10) == b"hi\n"
+            c.close()
+            p.wait_err(r"closed \(FIN\)")
+            time.sleep(0.1)
+            u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            u.settimeout(5 * SLOW)
+            u.sendto(b"udp!", ("127.0.0.1", port))
+            assert u.recv(10) == b"udp!"
+            time.sleep(0.5)
+            p.signal(signal.SIGINT)
+            rc = p.wait(15)
+            err = p.stderr_text()
+            u.close()
+    assert rc == 0, (rc, err)
+    any_line = (r".",)
+    check(err, [r"^listen\(\) on 127\.0\.0\.1:%d \(tcp\+udp\)$" % port,
+                r"^< SYN +127\.0\.0\.1:\d+ > 127\.0\.0\.1:%d  \[state: SYN_RECV\]$" % port,
+                r"^> SYN-ACK$",
+                r"^accepted \(handshake",
+                r"^< \[P\.\] seq 1:4 len 3$",
+                r"^> \[P\.\] seq 1:4 len 3$",
+                r"^< FIN +\[state: CLOSE_WAIT\]$",
+                r"^127\.0\.0\.1:\d+ closed: recv\(\) = 0 after 3 bytes, all echoed; close\(\)$",
+                r"^> FIN +(127\.0\.0\.1:%d > 127\.0\.0\.1:\d+)?  \[state: LAST_ACK\]$" % port,
+                r"^< ACK +\[state: CLOSED\]$",
+                r"^< UDP len 4 +127\.0\.0\.1:\d+ > 127\.0\.0\.1:%d$" % port,
+                r"^> UDP len 4( +127\.0\.0\.1:%d > 127\.0\.0\.1:\d+)?$" % port,
+                r"^trace: "], filler=any_line, forbidden_ports=ch.ports)
+
+
+@case
+def http_trace():
+    need_root()
+    import http.server
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    t = threading.Thread(target=srv.serve_forever, daemon=True)
+    t.start()
+    port = srv.server_address[1]
+    try:
+        with Chatter() as ch:
+            rc, out, err = run(["http", "--trace", "http://127.0.0.1:%d/" % port], timeout=20)
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    err = err.decode()
+    assert rc == 0, (rc, err)
+    check(err, [r"^connect\(\) to 127\.0\.0\.1:%d$" % port,
+                r"^> SYN +127\.0\.0\.1:\d+ > 127\.0\.0\.1:%d  \[state: SYN_SENT\]$" % port,
+                r"^< SYN-ACK$",
+                r"^> ACK$",
+                r"^connected \(handshake",
+                r"^\* Connected to 127\.0\.0\.1",
+                r"^send\(\) of the request: GET / HTTP/1\.1$",
+                r"^> \[P\.\] seq 1:\d+ len \d+$",
+                r"^recv\(\): the response: HTTP/1\.[01] 200 OK$",
+                r"^trace: "], filler=(ACK, DATA, r"^[<>] FIN", r"^TIME_WAIT on", r"^\* ",
+                                      r"^closed; the peer", r"^the peer closed"),
+          forbidden_ports=ch.ports)
+
+
+@case
+def connect_trace_without_privileges():
+    need_root()  # to drop them
+    setpriv = need("setpriv")
+    srv = EchoServer()
+    try:
+        p = subprocess.run([setpriv, "--reuid=65534", "--regid=65534", "--clear-groups",
+                            "--inh-caps=-all", "--bounding-set=-all", WIRECAT, "connect",
+                            "--trace", "127.0.0.1", str(srv.port)], input=b"hello\n",
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=20 * SLOW)
+    finally:
+        srv.close()
+    err = p.stderr.decode()
+    assert p.returncode == 0 and p.stdout == b"hello\n", (p.returncode, p.stdout, err)
+    assert err == "wirecat: " + PRIV + "\n", err
+
+
+@case
+def help_mentions_trace():
+    for cmd in ("connect", "listen", "echo", "http"):
+        rc, out, err = run([cmd, "--help"])
+        assert rc == 0 and b"--trace" in out, (cmd, out)
 
 
 main()
