@@ -125,7 +125,7 @@ run "'$W' connect 127.0.0.1 65536; echo \"exit status \$?\""
 step "Stopping the echo server prints its summary"
 kill -INT "${pids[0]}" 2>/dev/null
 wait "${pids[0]}" 2>/dev/null
-tail -n 1 "$tmp/echo.log" | sed 's/^/  /'
+grep -E "echo: [0-9]+ connection" "$tmp/echo.log" | sed 's/^/  /'
 
 echo
 echo "${D}More: wirecat --help, man docs/wirecat.1, README.md${R}"
