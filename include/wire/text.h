@@ -6,6 +6,8 @@
 #ifndef WIRE_TEXT_H
 #define WIRE_TEXT_H
 
+#include <stddef.h>
+
 /* Returns the value of a hex digit (0-15), or -1 when c is not one. */
 static inline int wire_hexval(int c)
 {
@@ -17,5 +19,18 @@ static inline int wire_hexval(int c)
 		return c - 'A' + 10;
 	return -1;
 }
+
+/* A bounded text builder over a caller's buffer: appends stop at the first
+ * one that does not fit (then `over` is set and the text is cut there, still
+ * NUL-terminated), so a filter or message is never silently half-written. */
+struct wire_tbuf {
+	char *p;
+	size_t n;   /* size of p */
+	size_t len; /* bytes written (excluding the NUL) */
+	int over;   /* an append did not fit */
+};
+
+/* Appends formatted text to t (nothing once t->over is set). */
+void wire_tbuf_printf(struct wire_tbuf *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

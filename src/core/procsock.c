@@ -23,6 +23,7 @@
 #include "wire/err.h"
 #include "wire/filter.h"
 #include "wire/procsock.h"
+#include "wire/text.h"
 
 /* ---- bounded field parsing ------------------------------------------------ */
 
@@ -342,27 +343,6 @@ int wire_procsock_list(int pid, struct wire_procsock *out, size_t max)
 
 /* ---- filter text ---------------------------------------------------------- */
 
-struct tbuf {
-	char *p;
-	size_t n, len;
-	int over;
-};
-
-__attribute__((format(printf, 2, 3))) static void tb_printf(struct tbuf *t, const char *fmt, ...)
-{
-	va_list ap;
-	if (t->over)
-		return;
-	va_start(ap, fmt);
-	int k = vsnprintf(t->p + t->len, t->n - t->len, fmt, ap);
-	va_end(ap);
-	if (k < 0 || (size_t)k >= t->n - t->len) {
-		t->over = 1;
-		return;
-	}
-	t->len += (size_t)k;
-}
-
 static int is_zero(const uint8_t *a, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -407,7 +387,7 @@ static int clause(const struct wire_procsock *e, char *out, size_t n)
 
 int wire_procsock_filter_text(const struct wire_procsock *s, size_t n, char *buf, size_t bufsz)
 {
-	struct tbuf t = {buf, bufsz, 0, 0};
+	struct wire_tbuf t = {buf, bufsz, 0, 0};
 	int any = 0;
 	if (bufsz == 0)
 		return WIRE_E_TOOBIG;
@@ -425,11 +405,11 @@ int wire_procsock_filter_text(const struct wire_procsock *s, size_t n, char *buf
 		}
 		if (dup)
 			continue;
-		tb_printf(&t, "%s%s", any ? " or " : "", c);
+		wire_tbuf_printf(&t, "%s%s", any ? " or " : "", c);
 		any = 1;
 	}
 	if (!any)
-		tb_printf(&t, "tcp port 0");
+		wire_tbuf_printf(&t, "tcp port 0");
 	if (t.over)
 		return WIRE_E_TOOBIG;
 	return (int)t.len;

@@ -34,6 +34,7 @@
 #include "wire/err.h"
 #include "wire/filter.h"
 #include "wire/trace.h"
+#include "wire/text.h"
 
 #define TEXT_MAX 200        /* one call's text */
 #define BLOCK_MS 10         /* ring block timeout: packets reach us within this */
@@ -295,63 +296,42 @@ static int match_tuple(struct wire_trace *tr, uint8_t proto, uint8_t fam, const 
 
 /* ---- the kernel filter ---------------------------------------------------------- */
 
-struct tbuf {
-	char *p;
-	size_t n, len;
-	int over;
-};
-
-__attribute__((format(printf, 2, 3))) static void tb_printf(struct tbuf *t, const char *fmt, ...)
-{
-	va_list ap;
-	if (t->over)
-		return;
-	va_start(ap, fmt);
-	int k = vsnprintf(t->p + t->len, t->n - t->len, fmt, ap);
-	va_end(ap);
-	if (k < 0 || (size_t)k >= t->n - t->len) {
-		t->over = 1;
-		return;
-	}
-	t->len += (size_t)k;
-}
-
-static void tb_ep(struct tbuf *t, const struct tr_ep *e)
+static void tb_ep(struct wire_tbuf *t, const struct tr_ep *e)
 {
 	char h[INET6_ADDRSTRLEN];
 	if (e->family) {
 		ep_host(e->family, e->addr, h, sizeof(h));
-		tb_printf(t, " and host %s", h);
+		wire_tbuf_printf(t, " and host %s", h);
 	}
 	if (e->port)
-		tb_printf(t, " and port %u", e->port);
+		wire_tbuf_printf(t, " and port %u", e->port);
 }
 
 static int filter_text_locked(struct wire_trace *tr, char *buf, size_t n)
 {
-	struct tbuf t = {buf, n, 0, 0};
+	struct wire_tbuf t = {buf, n, 0, 0};
 	int udp = 0;
 	if (n == 0)
 		return WIRE_E_TOOBIG;
 	buf[0] = 0;
 	for (size_t i = 0; i < tr->nflows; i++) {
 		const struct tr_flow *f = &tr->flows[i];
-		tb_printf(&t, "%s(%s", i ? " or " : "", f->proto == IPPROTO_TCP ? "tcp" : "udp");
+		wire_tbuf_printf(&t, "%s(%s", i ? " or " : "", f->proto == IPPROTO_TCP ? "tcp" : "udp");
 		if (!f->pending)
 			tb_ep(&t, &f->local);
 		tb_ep(&t, &f->remote);
-		tb_printf(&t, ")");
+		wire_tbuf_printf(&t, ")");
 		if (f->proto == IPPROTO_UDP)
 			udp = 1;
 	}
 	if (tr->nflows == 0) {
-		tb_printf(&t, "tcp port 0");
+		wire_tbuf_printf(&t, "tcp port 0");
 	} else {
 		/* ICMP errors (never echo traffic), and IP fragments for UDP */
-		tb_printf(&t, " or (icmp and icmp[0] != 0 and icmp[0] != 8)"
+		wire_tbuf_printf(&t, " or (icmp and icmp[0] != 0 and icmp[0] != 8)"
 		              " or (icmp6 and ip6[40] < 128)");
 		if (udp)
-			tb_printf(&t,
+			wire_tbuf_printf(&t,
 			          " or (ip and ip[6:2] & 0x1fff != 0) or (ip6 and ip6[6] == 44)");
 	}
 	return t.over ? WIRE_E_TOOBIG : (int)t.len;
