@@ -14,6 +14,7 @@
 #define WIRE_ECHO_H
 
 #include <stdint.h>
+#include <time.h>
 
 #include "wire/frame.h"
 #include "wire/sock.h"
@@ -33,6 +34,11 @@ enum wire_echo_ev {
 	WIRE_ECHO_ERROR,       /* closed on another socket error (err is set) */
 	WIRE_ECHO_SHUTDOWN,    /* closed because the server is stopping */
 	WIRE_ECHO_ACCEPT_ERR,  /* accept() failed (err; EMFILE pauses accepting briefly) */
+	/* Only with io_events set (for --trace): each socket call that moved bytes. */
+	WIRE_ECHO_RECV,        /* TCP recv() returned len bytes */
+	WIRE_ECHO_SEND,        /* TCP send() took len bytes */
+	WIRE_ECHO_RECVFROM,    /* one datagram of len bytes received from peer */
+	WIRE_ECHO_SENDTO,      /* one datagram of len bytes sent back to peer */
 };
 
 /* One event, valid only during the callback. */
@@ -44,6 +50,9 @@ struct wire_echo_event {
 	uint64_t bytes_in, bytes_out; /* of this connection so far */
 	int err;                      /* -errno or WIRE_E_* for ERROR/BAD_FRAME/ACCEPT_ERR */
 	const char *why;              /* BAD_FRAME: the decoder's reason */
+	size_t len;                   /* RECV/SEND/RECVFROM/SENDTO: bytes of the call */
+	struct timespec ts;           /* RECV/SEND/...: CLOCK_REALTIME just before a send
+	                                 or just after a receive */
 };
 
 /* Called from worker threads (concurrently when threads > 1). */
@@ -61,6 +70,7 @@ struct wire_echo_config {
 	int stop_fd;           /* -1, or an fd (e.g. a signalfd) whose readability stops the
 	                          server; it is never read, so every worker sees it */
 	wire_echo_cb on_event; /* may be NULL */
+	int io_events;         /* also report every recv/send (costs a call per I/O) */
 	void *ud;
 };
 

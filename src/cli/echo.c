@@ -114,6 +114,8 @@ static void on_event(void *ud, const struct wire_echo_event *ev)
 	const struct opts *o = ud;
 	char a[WIRE_ADDRSTRLEN];
 	trace_cli_echo_event(o->tr, ev); /* --trace: on the timeline */
+	if (ev->type >= WIRE_ECHO_RECV) /* I/O calls: only for the trace */
+		return;
 	if (ev->type == WIRE_ECHO_ACCEPT_ERR) {
 		cli_err("echo: accept: %s%s", wire_strerror(ev->err),
 		        ev->err == -EMFILE || ev->err == -ENFILE
@@ -308,6 +310,7 @@ int cmd_echo(int argc, char **argv)
 	    .frame = frame_text ? &spec : NULL,
 	    .stop_fd = sfd,
 	    .on_event = on_event,
+	    .io_events = o.trace,
 	    .ud = &o,
 	};
 	struct wire_echo *e = NULL;

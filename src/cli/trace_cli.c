@@ -171,6 +171,19 @@ void trace_cli_echo_event(struct wire_trace *tr,
   case WIRE_ECHO_SHUTDOWN:
     wire_trace_call(tr, "close() %s: the server stops", a);
     break;
+  case WIRE_ECHO_RECV:
+    wire_trace_call_at(tr, &ev->ts, "recv() = %zu from %s", ev->len, a);
+    break;
+  case WIRE_ECHO_SEND:
+    wire_trace_call_at(tr, &ev->ts, "send(%zu) to %s", ev->len, a);
+    break;
+  case WIRE_ECHO_RECVFROM:
+    wire_trace_call_at(tr, &ev->ts, "recvmmsg(): a datagram of %zu bytes from %s",
+                       ev->len, a);
+    break;
+  case WIRE_ECHO_SENDTO:
+    wire_trace_call_at(tr, &ev->ts, "sendmmsg(): %zu bytes back to %s", ev->len, a);
+    break;
   default:
     wire_trace_call(tr, "close() %s: %s", a, ev->why ? ev->why : "error");
     break;

@@ -62,6 +62,7 @@ struct worker {
 	struct wire_io tcp, udp, stop, stop_ext;
 	struct conn *head, *tail;
 	int accept_paused;
+	int io_events; /* report each recv/send (cfg.io_events with a callback) */
 	int sweep_id;
 	int stopping;
 	uint8_t *scratch;
@@ -110,6 +111,18 @@ static void emit(struct worker *w, enum wire_echo_ev type, const struct conn *c,
 	    .err = err,
 	    .why = why,
 	};
+	cfg->on_event(cfg->ud, &ev);
+}
+
+/* Reports one socket call that moved len bytes to or from peer (only with
+ * io_events: --trace). ts is when the call was made (sends) or returned. */
+static void emit_io(struct worker *w, enum wire_echo_ev type, const struct sockaddr *peer,
+                    socklen_t peer_len, size_t len, const struct timespec *ts)
+{
+	const struct wire_echo_config *cfg = &w->e->cfg;
+	struct wire_echo_event ev = {
+	    .type = type, .worker = w->idx, .peer = peer, .peer_len = peer_len, .len = len,
+	    .ts = *ts};
 	cfg->on_event(cfg->ud, &ev);
 }
 
@@ -205,11 +218,16 @@ static ssize_t send_some(int fd, const uint8_t *p, size_t n)
 static int conn_flush(struct conn *c)
 {
 	while (wire_buf_used(&c->out) > 0) {
+		struct timespec ts;
+		if (c->w->io_events)
+			clock_gettime(CLOCK_REALTIME, &ts);
 		ssize_t k = send_some(c->io.fd, wire_buf_head(&c->out), wire_buf_used(&c->out));
 		if (k < 0)
 			return (int)k;
 		if (k == 0)
 			return 0;
+		if (c->w->io_events)
+			emit_io(c->w, WIRE_ECHO_SEND, &c->peer.sa, c->peer_len, (size_t)k, &ts);
 		c->sent += (uint64_t)k;
 		c->w->st.tcp_out += (uint64_t)k;
 		wire_buf_consume(&c->out, (size_t)k);
@@ -225,9 +243,14 @@ static int conn_flush(struct conn *c)
 static int conn_echo(struct conn *c, const uint8_t *p, size_t n)
 {
 	if (wire_buf_used(&c->out) == 0) {
+		struct timespec ts;
+		if (c->w->io_events)
+			clock_gettime(CLOCK_REALTIME, &ts);
 		ssize_t k = send_some(c->io.fd, p, n);
 		if (k < 0)
 			return (int)k;
+		if (k > 0 && c->w->io_events)
+			emit_io(c->w, WIRE_ECHO_SEND, &c->peer.sa, c->peer_len, (size_t)k, &ts);
 		c->sent += (uint64_t)k;
 		c->w->st.tcp_out += (uint64_t)k;
 		p += k;
@@ -286,6 +309,11 @@ static int conn_read(struct conn *c)
 		}
 		c->in += (uint64_t)n;
 		w->st.tcp_in += (uint64_t)n;
+		if (w->io_events) {
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			emit_io(w, WIRE_ECHO_RECV, &c->peer.sa, c->peer_len, (size_t)n, &ts);
+		}
 		int rc;
 		if (w->e->framed) {
 			struct frame_ctx fx = {.c = c};
@@ -523,6 +551,9 @@ static void udp_send(struct worker *w, int fd, int n)
 		int nu = udp_group(w, first, n);
 		int done = 0;
 		while (done < nu) {
+			struct timespec ts;
+			if (w->io_events)
+				clock_gettime(CLOCK_REALTIME, &ts);
 			int k = sendmmsg(fd, w->units + done, (unsigned)(nu - done), MSG_DONTWAIT);
 			if (k < 0 && errno == EINTR)
 				continue;
@@ -530,8 +561,12 @@ static void udp_send(struct worker *w, int fd, int n)
 			for (int u = done; u < stop; u++) {
 				const struct msghdr *h = &w->units[u].msg_hdr;
 				w->st.dgrams_out += h->msg_iovlen;
-				for (size_t i = 0; i < h->msg_iovlen; i++)
+				for (size_t i = 0; i < h->msg_iovlen; i++) {
 					w->st.udp_out += h->msg_iov[i].iov_len;
+					if (w->io_events)
+						emit_io(w, WIRE_ECHO_SENDTO, h->msg_name, h->msg_namelen,
+						        h->msg_iov[i].iov_len, &ts);
+				}
 			}
 			if (k >= 0) {
 				done += k;
@@ -583,9 +618,15 @@ static void udp_cb(struct wire_loop *l, struct wire_io *io, uint32_t events)
 		if (n == 0)
 			return;
 		w->st.dgrams_in += (uint64_t)n;
+		struct timespec ts;
+		if (w->io_events)
+			clock_gettime(CLOCK_REALTIME, &ts);
 		for (int i = 0; i < n; i++) {
 			w->iov[i].iov_len = w->msgs[i].msg_len;
 			w->st.udp_in += w->msgs[i].msg_len;
+			if (w->io_events)
+				emit_io(w, WIRE_ECHO_RECVFROM, (const struct sockaddr *)&w->names[i],
+				        w->msgs[i].msg_hdr.msg_namelen, w->msgs[i].msg_len, &ts);
 		}
 		udp_send(w, io->fd, n);
 		if ((unsigned)n < batch)
@@ -730,6 +771,7 @@ int wire_echo_new(const struct wire_echo_config *cfg, struct wire_echo **out, in
 	for (int i = 0; i < e->nw; i++) {
 		e->w[i].e = e;
 		e->w[i].idx = i;
+		e->w[i].io_events = cfg->io_events && cfg->on_event;
 		e->w[i].tcp.fd = e->w[i].udp.fd = -1;
 		e->w[i].stop.fd = e->w[i].stop_ext.fd = -1;
 		e->w[i].sweep_id = -1;

@@ -528,12 +528,16 @@ def echo_trace():
                 r"^> SYN-ACK$",
                 r"^accepted \(handshake",
                 r"^< \[P\.\] seq 1:4 len 3$",
+                r"^recv\(\) = 3 from 127\.0\.0\.1:\d+$",
+                r"^send\(3\) to 127\.0\.0\.1:\d+$",
                 r"^> \[P\.\] seq 1:4 len 3$",
                 r"^< FIN +\[state: CLOSE_WAIT\]$",
                 r"^127\.0\.0\.1:\d+ closed: recv\(\) = 0 after 3 bytes, all echoed; close\(\)$",
                 r"^> FIN +(127\.0\.0\.1:%d > 127\.0\.0\.1:\d+)?  \[state: LAST_ACK\]$" % port,
                 r"^< ACK +\[state: CLOSED\]$",
                 r"^< UDP len 4 +127\.0\.0\.1:\d+ > 127\.0\.0\.1:%d$" % port,
+                r"^recvmmsg\(\): a datagram of 4 bytes from 127\.0\.0\.1:\d+$",
+                r"^sendmmsg\(\): 4 bytes back to 127\.0\.0\.1:\d+$",
                 r"^> UDP len 4( +127\.0\.0\.1:%d > 127\.0\.0\.1:\d+)?$" % port,
                 r"^trace: "], filler=any_line, forbidden_ports=ch.ports)
 
