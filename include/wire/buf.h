@@ -23,22 +23,40 @@ void wire_buf_init(struct wire_buf *b, size_t max);
 /* Frees the storage; the buffer is empty and reusable afterwards. */
 void wire_buf_free(struct wire_buf *b);
 /* Returns the number of unread bytes. */
-static inline size_t wire_buf_used(const struct wire_buf *b) { return b->len - b->off; }
+static inline size_t wire_buf_used(const struct wire_buf *b)
+{
+	return b->len - b->off;
+}
 /* Returns a pointer to the unread bytes. */
-static inline uint8_t *wire_buf_head(const struct wire_buf *b) { return b->data + b->off; }
+static inline uint8_t *wire_buf_head(const struct wire_buf *b)
+{
+	return b->data + b->off;
+}
 /* Makes room for n more bytes at the tail. Returns 0, -ENOMEM, or WIRE_E_TOOBIG
  * when used + n would exceed max. */
 int wire_buf_reserve(struct wire_buf *b, size_t n);
 /* Returns the writable tail (after wire_buf_reserve) and its size. */
-static inline uint8_t *wire_buf_tail(const struct wire_buf *b) { return b->data + b->len; }
-static inline size_t wire_buf_room(const struct wire_buf *b) { return b->cap - b->len; }
+static inline uint8_t *wire_buf_tail(const struct wire_buf *b)
+{
+	return b->data + b->len;
+}
+static inline size_t wire_buf_room(const struct wire_buf *b)
+{
+	return b->cap - b->len;
+}
 /* Records n bytes written at the tail. */
-static inline void wire_buf_commit(struct wire_buf *b, size_t n) { b->len += n; }
+static inline void wire_buf_commit(struct wire_buf *b, size_t n)
+{
+	b->len += n;
+}
 /* Appends n bytes. Returns 0 or a negative code as wire_buf_reserve. */
 int wire_buf_append(struct wire_buf *b, const void *p, size_t n);
 /* Drops n bytes from the head (n <= used). */
 void wire_buf_consume(struct wire_buf *b, size_t n);
 /* Empties the buffer, keeping its storage. */
-static inline void wire_buf_reset(struct wire_buf *b) { b->off = b->len = 0; }
+static inline void wire_buf_reset(struct wire_buf *b)
+{
+	b->off = b->len = 0;
+}
 
 #endif

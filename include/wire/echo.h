@@ -35,10 +35,10 @@ enum wire_echo_ev {
 	WIRE_ECHO_SHUTDOWN,    /* closed because the server is stopping */
 	WIRE_ECHO_ACCEPT_ERR,  /* accept() failed (err; EMFILE pauses accepting briefly) */
 	/* Only with io_events set (for --trace): each socket call that moved bytes. */
-	WIRE_ECHO_RECV,        /* TCP recv() returned len bytes */
-	WIRE_ECHO_SEND,        /* TCP send() took len bytes */
-	WIRE_ECHO_RECVFROM,    /* one datagram of len bytes received from peer */
-	WIRE_ECHO_SENDTO,      /* one datagram of len bytes sent back to peer */
+	WIRE_ECHO_RECV,     /* TCP recv() returned len bytes */
+	WIRE_ECHO_SEND,     /* TCP send() took len bytes */
+	WIRE_ECHO_RECVFROM, /* one datagram of len bytes received from peer */
+	WIRE_ECHO_SENDTO,   /* one datagram of len bytes sent back to peer */
 };
 
 /* One event, valid only during the callback. */

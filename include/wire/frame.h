@@ -31,19 +31,20 @@ enum wire_frame_kind {
 
 struct wire_frame_spec {
 	enum wire_frame_kind kind;
-	size_t max;        /* --max-frame: longest message accepted */
-	size_t fixed;      /* FIXED: N */
+	size_t max;   /* --max-frame: longest message accepted */
+	size_t fixed; /* FIXED: N */
 	uint8_t delim[WIRE_FRAME_DELIM_MAX];
-	size_t delim_len;  /* DELIM */
-	unsigned prefix_size; /* PREFIX: 1, 2 or 4 bytes */
-	int prefix_le;        /* PREFIX: little-endian */
-	char header[WIRE_FRAME_NAME_MAX]; /* HEADER: the name, NUL-terminated */
+	size_t delim_len;                    /* DELIM */
+	unsigned prefix_size;                /* PREFIX: 1, 2 or 4 bytes */
+	int prefix_le;                       /* PREFIX: little-endian */
+	char header[WIRE_FRAME_NAME_MAX];    /* HEADER: the name, NUL-terminated */
 	char text[WIRE_FRAME_NAME_MAX + 16]; /* the spec as given, for messages */
 };
 
 /* Parses SPEC (as in --frame) with the given maximum message size. Returns 0,
  * or WIRE_E_USAGE with a reason in why (size n). */
-int wire_frame_parse(const char *spec, size_t max, struct wire_frame_spec *out, char *why, size_t n);
+int wire_frame_parse(const char *spec, size_t max, struct wire_frame_spec *out, char *why,
+                     size_t n);
 
 /* Called for each complete message; a negative return stops the feed and is
  * returned from it (and stays: the decoder is then in error). msg may point
@@ -53,13 +54,13 @@ typedef int (*wire_frame_cb)(void *ud, const uint8_t *msg, size_t len);
 
 struct wire_framer {
 	struct wire_frame_spec spec;
-	struct wire_buf in;   /* bytes of an incomplete message */
-	size_t need;          /* PREFIX/HEADER: body length once known */
-	int have_len;         /* PREFIX/HEADER: the length is known */
-	size_t scan;          /* DELIM/HEADER: bytes already searched */
-	int err;              /* sticky: first error */
-	uint64_t frames;      /* complete messages delivered */
-	char why[160];        /* the reason for err, for one stderr line */
+	struct wire_buf in; /* bytes of an incomplete message */
+	size_t need;        /* PREFIX/HEADER: body length once known */
+	int have_len;       /* PREFIX/HEADER: the length is known */
+	size_t scan;        /* DELIM/HEADER: bytes already searched */
+	int err;            /* sticky: first error */
+	uint64_t frames;    /* complete messages delivered */
+	char why[160];      /* the reason for err, for one stderr line */
 };
 
 /* Sets up a decoder for spec. */
@@ -81,6 +82,6 @@ size_t wire_framer_pending(const struct wire_framer *f);
  * bytes. Returns 0, or WIRE_E_TOOBIG when msg is longer than spec->max, than
  * FIXED's N, or than the prefix can express (reason in why, size n). */
 int wire_frame_encode(const struct wire_frame_spec *spec, const void *msg, size_t len,
-		      struct wire_buf *out, char *why, size_t n);
+                      struct wire_buf *out, char *why, size_t n);
 
 #endif

@@ -7,40 +7,40 @@
 #define WIRE_LIMITS_H
 
 /* sockets and relay */
-#define WIRE_RELAY_BUF (256u * 1024u)       /* relay copy buffer */
-#define WIRE_SPLICE_CHUNK (1024u * 1024u)    /* bytes moved per splice() */
-#define WIRE_UDP_MAX 65535u                  /* largest UDP payload + slack */
-#define WIRE_UDP_DEFAULT_BUF 65536u          /* --buffer default */
-#define WIRE_LINE_MAX 65536u                 /* longest stdin line for UDP */
+#define WIRE_RELAY_BUF (256u * 1024u)     /* relay copy buffer */
+#define WIRE_SPLICE_CHUNK (1024u * 1024u) /* bytes moved per splice() */
+#define WIRE_UDP_MAX 65535u               /* largest UDP payload + slack */
+#define WIRE_UDP_DEFAULT_BUF 65536u       /* --buffer default */
+#define WIRE_LINE_MAX 65536u              /* longest stdin line for UDP */
 #define WIRE_LISTEN_BACKLOG 4096
 
 /* framing */
 #define WIRE_FRAME_DEFAULT_MAX (16u * 1024u * 1024u) /* --max-frame default */
-#define WIRE_FRAME_DELIM_MAX 64u             /* longest delim:SEQ */
-#define WIRE_FRAME_HEADER_MAX (64u * 1024u)  /* header:NAME block limit */
+#define WIRE_FRAME_DELIM_MAX 64u                     /* longest delim:SEQ */
+#define WIRE_FRAME_HEADER_MAX (64u * 1024u)          /* header:NAME block limit */
 #define WIRE_FRAME_HEADER_LINES 100u
 
 /* echo server */
-#define WIRE_ECHO_CONN_BUF (64u * 1024u)     /* pending bytes per client before backpressure */
-#define WIRE_ECHO_UDP_BATCH 64u              /* recvmmsg/sendmmsg batch */
+#define WIRE_ECHO_CONN_BUF (64u * 1024u) /* pending bytes per client before backpressure */
+#define WIRE_ECHO_UDP_BATCH 64u          /* recvmmsg/sendmmsg batch */
 
 /* capture and pcap */
 #define WIRE_SNAPLEN_DEFAULT 262144u
 #define WIRE_PCAP_CAPLEN_MAX 262144u
-#define WIRE_DISSECT_DEPTH_MAX 16u           /* nested layers (tunnels, quoted packets) */
-#define WIRE_OPT_LOOP_MAX 64u                /* options/TLVs decoded per header */
-#define WIRE_DNS_PTR_MAX 16u                 /* compression pointers followed per name */
-#define WIRE_DNS_RR_MAX 64u                  /* resource records decoded per section */
+#define WIRE_DISSECT_DEPTH_MAX 16u /* nested layers (tunnels, quoted packets) */
+#define WIRE_OPT_LOOP_MAX 64u      /* options/TLVs decoded per header */
+#define WIRE_DNS_PTR_MAX 16u       /* compression pointers followed per name */
+#define WIRE_DNS_RR_MAX 64u        /* resource records decoded per section */
 #define WIRE_VLAN_DEPTH_MAX 4u
-#define WIRE_STATS_PATHS_MAX 512u            /* --stats: protocol paths kept (more are counted as other) */
-#define WIRE_STATS_CONV_MAX 8192u            /* --stats: conversations kept (more are counted, not listed) */
-#define WIRE_STATS_CONV_TOP 20u              /* --stats: conversations printed per protocol */
+#define WIRE_STATS_PATHS_MAX 512u /* --stats: protocol paths kept (more are counted as other) */
+#define WIRE_STATS_CONV_MAX 8192u /* --stats: conversations kept (more are counted, not listed) */
+#define WIRE_STATS_CONV_TOP 20u   /* --stats: conversations printed per protocol */
 
 /* HTTP */
 #define WIRE_HTTP_HEADER_BYTES_MAX (64u * 1024u)
 #define WIRE_HTTP_HEADER_LINES_MAX 100u
 #define WIRE_HTTP_CHUNK_DIGITS_MAX 16u
 #define WIRE_HTTP_MAX_REDIRS 10
-#define WIRE_HTTP_URL_MAX 8192u             /* longest URL or resolved Location */
+#define WIRE_HTTP_URL_MAX 8192u /* longest URL or resolved Location */
 
 #endif

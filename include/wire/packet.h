@@ -12,7 +12,7 @@
 
 /* Link types: the pcap LINKTYPE_* values (the savefile numbers). */
 enum {
-	WIRE_LINK_NULL = 0,        /* BSD loopback, host-order AF_ value */
+	WIRE_LINK_NULL = 0, /* BSD loopback, host-order AF_ value */
 	WIRE_LINK_ETHERNET = 1,
 	WIRE_LINK_RAW = 101,       /* raw IPv4/IPv6 */
 	WIRE_LINK_LOOP = 108,      /* OpenBSD loopback, network-order AF_ */
@@ -31,15 +31,15 @@ enum wire_dir { WIRE_DIR_UNKNOWN = 0, WIRE_DIR_IN, WIRE_DIR_OUT };
 
 struct wire_pkt {
 	const uint8_t *data;
-	uint32_t caplen;  /* bytes at data */
-	uint32_t wirelen; /* length on the wire (>= caplen) */
+	uint32_t caplen;    /* bytes at data */
+	uint32_t wirelen;   /* length on the wire (>= caplen) */
 	struct timespec ts; /* wall-clock time of capture */
-	int linktype;     /* WIRE_LINK_* */
+	int linktype;       /* WIRE_LINK_* */
 	enum wire_dir dir;
-	int ifindex;      /* 0 if unknown */
+	int ifindex;        /* 0 if unknown */
 	const char *ifname; /* NULL if unknown; shown with -i any */
-	uint64_t num;     /* 1-based frame number */
-	uint32_t flags;   /* WIRE_PKT_* */
+	uint64_t num;       /* 1-based frame number */
+	uint32_t flags;     /* WIRE_PKT_* */
 };
 
 #endif

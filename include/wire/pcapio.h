@@ -35,7 +35,7 @@ void wire_pcap_close(struct wire_pcap_reader *r);
 /* Opens a pcap savefile for writing ("-" for stdout). Returns 0 and *wp, or
  * -errno / WIRE_E_USAGE with a reason in why. */
 int wire_pcap_create(const char *path, int linktype, unsigned snaplen, struct wire_pcap_writer **wp,
-		     char *why, size_t n);
+                     char *why, size_t n);
 /* Appends one packet. Returns 0 or -errno. */
 int wire_pcap_write(struct wire_pcap_writer *w, const struct wire_pkt *pkt);
 /* Returns the bytes written so far (file header and records), for -C. */

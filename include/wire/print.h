@@ -41,7 +41,8 @@ struct wire_print_opts {
 struct wire_printer;
 
 /* Creates a printer writing to out. Returns 0 and *pp, or -ENOMEM. */
-int wire_printer_new(struct wire_printer **pp, const struct wire_print_opts *o, struct wire_sink *out);
+int wire_printer_new(struct wire_printer **pp, const struct wire_print_opts *o,
+                     struct wire_sink *out);
 /* Dissects and prints one packet. Malformed packets are marked in the output,
  * never an error. Returns 0, or the sink's negative write error. */
 int wire_printer_packet(struct wire_printer *p, const struct wire_pkt *pkt);

@@ -83,7 +83,7 @@ static inline uint32_t wire_rd_be32(struct wire_rd *r)
 	if (!wire_rd_need(r, 4))
 		return 0;
 	uint32_t v = ((uint32_t)r->p[0] << 24) | ((uint32_t)r->p[1] << 16) |
-		     ((uint32_t)r->p[2] << 8) | (uint32_t)r->p[3];
+	             ((uint32_t)r->p[2] << 8) | (uint32_t)r->p[3];
 	r->p += 4;
 	return v;
 }
@@ -93,7 +93,7 @@ static inline uint32_t wire_rd_le32(struct wire_rd *r)
 	if (!wire_rd_need(r, 4))
 		return 0;
 	uint32_t v = ((uint32_t)r->p[3] << 24) | ((uint32_t)r->p[2] << 16) |
-		     ((uint32_t)r->p[1] << 8) | (uint32_t)r->p[0];
+	             ((uint32_t)r->p[1] << 8) | (uint32_t)r->p[0];
 	r->p += 4;
 	return v;
 }

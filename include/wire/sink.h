@@ -32,8 +32,10 @@ void wire_sink_init_mem(struct wire_sink *s, struct wire_buf *mem);
 int wire_sink_write(struct wire_sink *s, const void *p, size_t n);
 int wire_sink_puts(struct wire_sink *s, const char *str);
 int wire_sink_putc(struct wire_sink *s, char c);
-int wire_sink_printf(struct wire_sink *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int wire_sink_vprintf(struct wire_sink *s, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+int wire_sink_printf(struct wire_sink *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+int wire_sink_vprintf(struct wire_sink *s, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 /* Writes bytes with every non-printable byte escaped (\n, \r, \t, \\, \xHH),
  * so no packet can drive the terminal. */
 int wire_sink_escaped(struct wire_sink *s, const void *p, size_t n);

@@ -35,7 +35,7 @@ int wire_host_strip(const char *host, char *out, size_t n);
  * AF_INET6; socktype SOCK_STREAM or SOCK_DGRAM. Returns 0 and *res (free with
  * freeaddrinfo), or WIRE_E_RESOLVE with the getaddrinfo code in *gai_err. */
 int wire_resolve(const char *host, uint16_t port, int family, int socktype, int passive,
-		 struct addrinfo **res, int *gai_err);
+                 struct addrinfo **res, int *gai_err);
 
 /* Formats an address as "1.2.3.4:80" or "[::1]:80" (IPv4-mapped IPv6 shown as
  * IPv4). Returns buf. */
@@ -60,7 +60,7 @@ int wire_connect(const struct addrinfo *ai, const struct wire_addr *local, int t
  * for TCP. Returns 0 with *fd and the bound address in *bound (may be NULL),
  * or -errno, or WIRE_E_RESOLVE (gai code in *gai_err). */
 int wire_listen(const char *host, uint16_t port, int family, int socktype, int flags, int *fd,
-		struct wire_addr *bound, int *gai_err);
+                struct wire_addr *bound, int *gai_err);
 
 /* Switches O_NONBLOCK on or off. Returns 0 or -errno. */
 int wire_set_nonblock(int fd, int on);

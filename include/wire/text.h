@@ -31,6 +31,7 @@ struct wire_tbuf {
 };
 
 /* Appends formatted text to t (nothing once t->over is set). */
-void wire_tbuf_printf(struct wire_tbuf *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void wire_tbuf_printf(struct wire_tbuf *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -114,7 +114,7 @@ static void on_event(void *ud, const struct wire_echo_event *ev)
 	const struct opts *o = ud;
 	char a[WIRE_ADDRSTRLEN];
 	trace_cli_echo_event(o->tr, ev); /* --trace: on the timeline */
-	if (ev->type >= WIRE_ECHO_RECV) /* I/O calls: only for the trace */
+	if (ev->type >= WIRE_ECHO_RECV)  /* I/O calls: only for the trace */
 		return;
 	if (ev->type == WIRE_ECHO_ACCEPT_ERR) {
 		cli_err("echo: accept: %s%s", wire_strerror(ev->err),
@@ -361,11 +361,12 @@ int cmd_echo(int argc, char **argv)
 	close(sfd);
 
 	unsigned long long nc = st.conns, nin = st.dgrams_in, nout = st.dgrams_out;
-	cli_err("echo: %llu connection%s, %llu refused (--max-conns), %llu bytes in, %llu bytes out, "
-	        "%llu datagram%s in, %llu datagram%s out",
-	        nc, plural(nc), (unsigned long long)st.refused,
-	        (unsigned long long)(st.tcp_in + st.udp_in),
-	        (unsigned long long)(st.tcp_out + st.udp_out), nin, plural(nin), nout, plural(nout));
+	cli_err(
+	    "echo: %llu connection%s, %llu refused (--max-conns), %llu bytes in, %llu bytes out, "
+	    "%llu datagram%s in, %llu datagram%s out",
+	    nc, plural(nc), (unsigned long long)st.refused,
+	    (unsigned long long)(st.tcp_in + st.udp_in),
+	    (unsigned long long)(st.tcp_out + st.udp_out), nin, plural(nin), nout, plural(nout));
 	if (o.verbose)
 		cli_info("echo: closed: %llu FIN, %llu RST, %llu idle, %llu bad frame, %llu error, "
 		         "%llu at stop; %llu datagrams dropped, %llu accept errors",

@@ -38,7 +38,7 @@ struct out {
 	int progress;
 	double t0, last;
 	uint64_t bytes;
-	uint64_t total; /* UINT64_MAX when unknown */
+	uint64_t total;        /* UINT64_MAX when unknown */
 	struct wire_trace *tr; /* --trace, or NULL */
 	struct wire_http_result *res;
 };

@@ -16,27 +16,28 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"connect", cmd_connect, "TCP/UDP client: stdin to a socket, the socket to stdout (like nc)"},
-	{"listen", cmd_listen, "TCP/UDP server: accept, then relay like connect (like nc -l)"},
-	{"echo", cmd_echo, "echo server for TCP and UDP on one port, thousands of clients"},
-	{"sniff", cmd_sniff, "capture packets live with tcpdump filters (AF_PACKET)"},
-	{"read", cmd_read, "decode a pcap or pcapng file"},
-	{"http", cmd_http, "HTTP/1.1 client over the socket layer, with TLS"},
+    {"connect", cmd_connect, "TCP/UDP client: stdin to a socket, the socket to stdout (like nc)"},
+    {"listen", cmd_listen, "TCP/UDP server: accept, then relay like connect (like nc -l)"},
+    {"echo", cmd_echo, "echo server for TCP and UDP on one port, thousands of clients"},
+    {"sniff", cmd_sniff, "capture packets live with tcpdump filters (AF_PACKET)"},
+    {"read", cmd_read, "decode a pcap or pcapng file"},
+    {"http", cmd_http, "HTTP/1.1 client over the socket layer, with TLS"},
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: wirecat COMMAND [OPTIONS] [ARGS]\n"
-		   "A networking toolkit for writing, learning and debugging socket programs.\n\n"
-		   "Commands:\n");
+	           "A networking toolkit for writing, learning and debugging socket programs.\n\n"
+	           "Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
-	fprintf(f, "\n"
-		   "  wirecat COMMAND --help    options of one command (also: wirecat help COMMAND)\n"
-		   "  wirecat --version         print the version\n\n"
-		   "Exit status: 0 success, 1 runtime failure, 2 usage error,\n"
-		   "3 malformed data from a peer or a file, 4 missing privilege.\n"
-		   "See wirecat(1) for the full manual.\n");
+	fprintf(f,
+	        "\n"
+	        "  wirecat COMMAND --help    options of one command (also: wirecat help COMMAND)\n"
+	        "  wirecat --version         print the version\n\n"
+	        "Exit status: 0 success, 1 runtime failure, 2 usage error,\n"
+	        "3 malformed data from a peer or a file, 4 missing privilege.\n"
+	        "See wirecat(1) for the full manual.\n");
 }
 
 static const struct command *find(const char *name)

@@ -152,8 +152,8 @@ static int parse_ms(const char *cmd, const char *opt, const char *s, int allow_z
 {
 	double v;
 	if (cli_parse_secs(s, &v) < 0 || (!allow_zero && v <= 0) || v > 2000000.0)
-		return cli_cmd_usage_err(cmd, "invalid %s '%s': seconds expected, e.g. 5 or 0.5%s", opt,
-		                     s, allow_zero ? "" : " (more than 0)");
+		return cli_cmd_usage_err(cmd, "invalid %s '%s': seconds expected, e.g. 5 or 0.5%s",
+		                         opt, s, allow_zero ? "" : " (more than 0)");
 	*ms = (int)(v * 1000.0 + 0.5);
 	if (!allow_zero && *ms == 0)
 		*ms = 1;
@@ -198,16 +198,16 @@ int netopts_parse(struct netopts *n, int listen, int argc, char **argv)
 		case O_RECV_ONLY: n->recv_only = 1; break;
 		case O_BUFFER:
 			if (cli_parse_size(optarg, 16u * 1024u * 1024u, &v) < 0 || v == 0)
-				return cli_cmd_usage_err(cmd, "invalid --buffer '%s': 1 to 16M bytes",
-				                     optarg);
+				return cli_cmd_usage_err(
+				    cmd, "invalid --buffer '%s': 1 to 16M bytes", optarg);
 			n->buffer = (size_t)v;
 			break;
 		case O_FRAME: frame = optarg; break;
 		case O_SHOW_FRAMES: n->show_frames = 1; break;
 		case O_MAX_FRAME:
 			if (cli_parse_size(optarg, 1024ull * 1024 * 1024, &v) < 0 || v == 0)
-				return cli_cmd_usage_err(cmd, "invalid --max-frame '%s': 1 to 1G bytes",
-				                     optarg);
+				return cli_cmd_usage_err(
+				    cmd, "invalid --max-frame '%s': 1 to 1G bytes", optarg);
 			n->max_frame = (size_t)v;
 			break;
 		case O_NO_SPLICE: n->no_splice = 1; break;
@@ -218,15 +218,16 @@ int netopts_parse(struct netopts *n, int listen, int argc, char **argv)
 			break;
 		case O_MAX_CONNS:
 			if (cli_parse_size(optarg, 1000000, &v) < 0 || v == 0)
-				return cli_cmd_usage_err(cmd, "invalid --max-conns '%s': 1 to 1000000",
-				                     optarg);
+				return cli_cmd_usage_err(
+				    cmd, "invalid --max-conns '%s': 1 to 1000000", optarg);
 			n->max_conns = (long)v;
 			break;
 		case 'h': fputs(listen ? listen_help : connect_help, stdout); return 0;
 		case ':':
 			if (optopt > 0 && optopt < 128 && argv[optind - 1][1] != '-')
 				return cli_cmd_usage_err(cmd, "option '-%c' needs a value", optopt);
-			return cli_cmd_usage_err(cmd, "option '%s' needs a value", argv[optind - 1]);
+			return cli_cmd_usage_err(cmd, "option '%s' needs a value",
+			                         argv[optind - 1]);
 		default:
 			if (optopt > 0 && optopt < 128)
 				return cli_cmd_usage_err(cmd, "unknown option '-%c'", optopt);
@@ -270,7 +271,8 @@ int netopts_parse(struct netopts *n, int listen, int argc, char **argv)
 			    cmd, "invalid port '%s' (0 to 65535; 0 picks a free port)", portstr);
 	} else {
 		if (npos < 2)
-			return cli_cmd_usage_err(cmd, npos ? "missing PORT" : "missing HOST and PORT");
+			return cli_cmd_usage_err(cmd,
+			                         npos ? "missing PORT" : "missing HOST and PORT");
 		if (npos > 2)
 			return cli_cmd_usage_err(cmd, "too many arguments (expected HOST PORT)");
 		n->host = pos[0];
@@ -279,7 +281,7 @@ int netopts_parse(struct netopts *n, int listen, int argc, char **argv)
 		if (port_opt) {
 			if (wire_parse_port(port_opt, 0, &n->src_port) < 0)
 				return cli_cmd_usage_err(cmd, "invalid -p port '%s' (1 to 65535)",
-				                     port_opt);
+				                         port_opt);
 			n->have_src_port = 1;
 		}
 		if (n->udp && n->quit_ms < 0 && n->wait_ms < 0)
@@ -289,12 +291,12 @@ int netopts_parse(struct netopts *n, int listen, int argc, char **argv)
 		char why[160];
 		if (n->broker)
 			return cli_cmd_usage_err(cmd,
-			                     "--frame does not combine with --broker (a broker "
-			                     "relays bytes as they are)");
+			                         "--frame does not combine with --broker (a broker "
+			                         "relays bytes as they are)");
 		rc = wire_frame_parse(frame, n->max_frame, &n->frame, why, sizeof(why));
 		if (rc < 0)
 			return cli_cmd_usage_err(cmd, "invalid --frame '%s': %s", frame,
-			                     why[0] ? why : wire_strerror(rc));
+			                         why[0] ? why : wire_strerror(rc));
 		n->have_frame = 1;
 	} else if (n->show_frames) {
 		return cli_cmd_usage_err(cmd, "--show-frames needs --frame SPEC");

@@ -39,7 +39,7 @@ struct netopts {
 	int no_splice;
 	int trace;             /* --trace */
 	struct wire_trace *tr; /* the running trace, or NULL */
-	const char *host; /* connect: HOST; listen: ADDR or NULL */
+	const char *host;      /* connect: HOST; listen: ADDR or NULL */
 	uint16_t port;
 };
 

@@ -19,224 +19,192 @@
 #include "wire/http.h"
 #include "wire/sock.h"
 
-const char *trace_cli_errname(int err) {
-  switch (err) {
-  case ECONNREFUSED:
-    return "ECONNREFUSED";
-  case ECONNRESET:
-    return "ECONNRESET";
-  case ETIMEDOUT:
-    return "ETIMEDOUT";
-  case EHOSTUNREACH:
-    return "EHOSTUNREACH";
-  case ENETUNREACH:
-    return "ENETUNREACH";
-  case EPIPE:
-    return "EPIPE";
-  case EMSGSIZE:
-    return "EMSGSIZE";
-  case EADDRINUSE:
-    return "EADDRINUSE";
-  case EADDRNOTAVAIL:
-    return "EADDRNOTAVAIL";
-  case EACCES:
-    return "EACCES";
-  case EPERM:
-    return "EPERM";
-  default:
-    return strerror(err);
-  }
+const char *trace_cli_errname(int err)
+{
+	switch (err) {
+	case ECONNREFUSED: return "ECONNREFUSED";
+	case ECONNRESET: return "ECONNRESET";
+	case ETIMEDOUT: return "ETIMEDOUT";
+	case EHOSTUNREACH: return "EHOSTUNREACH";
+	case ENETUNREACH: return "ENETUNREACH";
+	case EPIPE: return "EPIPE";
+	case EMSGSIZE: return "EMSGSIZE";
+	case EADDRINUSE: return "EADDRINUSE";
+	case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
+	case EACCES: return "EACCES";
+	case EPERM: return "EPERM";
+	default: return strerror(err);
+	}
 }
 
 /* Records a call stamped with ts when the relay took one, else now. */
 __attribute__((format(printf, 3, 4))) static void
-call_at(struct wire_trace *tr, const struct timespec *ts, const char *fmt,
-        ...) {
-  char text[160];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(text, sizeof(text), fmt, ap);
-  va_end(ap);
-  if (ts->tv_sec || ts->tv_nsec)
-    wire_trace_call_at(tr, ts, "%s", text);
-  else
-    wire_trace_call(tr, "%s", text);
+call_at(struct wire_trace *tr, const struct timespec *ts, const char *fmt, ...)
+{
+	char text[160];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (ts->tv_sec || ts->tv_nsec)
+		wire_trace_call_at(tr, ts, "%s", text);
+	else
+		wire_trace_call(tr, "%s", text);
 }
 
-void trace_cli_relay_event(struct wire_trace *tr, int udp,
-                           const struct wire_relay_event *e) {
-  char a[WIRE_ADDRSTRLEN];
-  if (!tr)
-    return;
-  switch (e->type) {
-  case WIRE_RELAY_EV_SOCK_SENT:
-    if (e->n == 0 && !udp)
-      break;
-    call_at(tr, &e->ts, "send(%llu)", (unsigned long long)e->n);
-    break;
-  case WIRE_RELAY_EV_SOCK_RECV:
-    wire_trace_call(tr, "recv() = %llu", (unsigned long long)e->n);
-    break;
-  case WIRE_RELAY_EV_SENT_FIN:
-    call_at(tr, &e->ts, "shutdown(SHUT_WR)   (stdin ended)");
-    break;
-  case WIRE_RELAY_EV_PEER_FIN:
-    wire_trace_call(tr, "peer closed: recv() = 0");
-    break;
-  case WIRE_RELAY_EV_PEER_RST:
-    wire_trace_call(tr, "recv() = -1 ECONNRESET (reset by the peer)");
-    break;
-  case WIRE_RELAY_EV_DGRAM:
-    if (e->addr && e->addrlen)
-      wire_trace_call(tr, "recvfrom() = %llu from %s",
-                      (unsigned long long)e->len,
-                      wire_addr_str(e->addr, e->addrlen, a, sizeof(a)));
-    else
-      wire_trace_call(tr, "recv() = %llu", (unsigned long long)e->len);
-    break;
-  case WIRE_RELAY_EV_ICMP:
-    wire_trace_call(
-        tr, "recvmsg(MSG_ERRQUEUE): an ICMP error for an earlier datagram");
-    break;
-  case WIRE_RELAY_EV_INPUT_EOF:
-    wire_trace_call(tr, "stdin EOF");
-    break;
-  default:
-    break;
-  }
+void trace_cli_relay_event(struct wire_trace *tr, int udp, const struct wire_relay_event *e)
+{
+	char a[WIRE_ADDRSTRLEN];
+	if (!tr)
+		return;
+	switch (e->type) {
+	case WIRE_RELAY_EV_SOCK_SENT:
+		if (e->n == 0 && !udp)
+			break;
+		call_at(tr, &e->ts, "send(%llu)", (unsigned long long)e->n);
+		break;
+	case WIRE_RELAY_EV_SOCK_RECV:
+		wire_trace_call(tr, "recv() = %llu", (unsigned long long)e->n);
+		break;
+	case WIRE_RELAY_EV_SENT_FIN:
+		call_at(tr, &e->ts, "shutdown(SHUT_WR)   (stdin ended)");
+		break;
+	case WIRE_RELAY_EV_PEER_FIN: wire_trace_call(tr, "peer closed: recv() = 0"); break;
+	case WIRE_RELAY_EV_PEER_RST:
+		wire_trace_call(tr, "recv() = -1 ECONNRESET (reset by the peer)");
+		break;
+	case WIRE_RELAY_EV_DGRAM:
+		if (e->addr && e->addrlen)
+			wire_trace_call(tr, "recvfrom() = %llu from %s", (unsigned long long)e->len,
+			                wire_addr_str(e->addr, e->addrlen, a, sizeof(a)));
+		else
+			wire_trace_call(tr, "recv() = %llu", (unsigned long long)e->len);
+		break;
+	case WIRE_RELAY_EV_ICMP:
+		wire_trace_call(tr, "recvmsg(MSG_ERRQUEUE): an ICMP error for an earlier datagram");
+		break;
+	case WIRE_RELAY_EV_INPUT_EOF: wire_trace_call(tr, "stdin EOF"); break;
+	default: break;
+	}
 }
 
-struct wire_trace *trace_cli_echo_start(struct wire_echo *e, int tcp, int udp) {
-  struct wire_addr ba;
-  char a[WIRE_ADDRSTRLEN];
-  (void)wire_echo_address(e, &ba);
-  /* no single socket to start from: the interface follows the address
-   * (lo for loopback, "any" for the wildcard) */
-  int fd = socket(ba.ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  struct wire_trace *tr = NULL;
-  if (fd >= 0) {
-    struct sockaddr_storage b = ba.ss;
-    /* a throwaway socket on the same address, port 0, to describe it */
-    if (b.ss_family == AF_INET)
-      ((struct sockaddr_in *)&b)->sin_port = 0;
-    else
-      ((struct sockaddr_in6 *)&b)->sin6_port = 0;
-    if (bind(fd, (struct sockaddr *)&b, ba.len) == 0)
-      tr = wire_trace_start(fd, NULL, 0, NULL, WIRE_TRACE_NO_FOLLOW);
-    close(fd);
-  }
-  if (!tr)
-    tr = wire_trace_start(-1, NULL, 0, NULL, 0);
-  if (!tr)
-    return NULL;
-  if (tcp)
-    wire_trace_watch_addr(tr, IPPROTO_TCP, (struct sockaddr *)&ba.ss, NULL);
-  if (udp)
-    wire_trace_watch_addr(tr, IPPROTO_UDP, (struct sockaddr *)&ba.ss, NULL);
-  wire_trace_call(
-      tr, "listen() on %s (%s)",
-      wire_addr_str((struct sockaddr *)&ba.ss, ba.len, a, sizeof(a)),
-      tcp && udp ? "tcp+udp"
-      : tcp      ? "tcp"
-                 : "udp");
-  return tr;
+struct wire_trace *trace_cli_echo_start(struct wire_echo *e, int tcp, int udp)
+{
+	struct wire_addr ba;
+	char a[WIRE_ADDRSTRLEN];
+	(void)wire_echo_address(e, &ba);
+	/* no single socket to start from: the interface follows the address
+	 * (lo for loopback, "any" for the wildcard) */
+	int fd = socket(ba.ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct wire_trace *tr = NULL;
+	if (fd >= 0) {
+		struct sockaddr_storage b = ba.ss;
+		/* a throwaway socket on the same address, port 0, to describe it */
+		if (b.ss_family == AF_INET)
+			((struct sockaddr_in *)&b)->sin_port = 0;
+		else
+			((struct sockaddr_in6 *)&b)->sin6_port = 0;
+		if (bind(fd, (struct sockaddr *)&b, ba.len) == 0)
+			tr = wire_trace_start(fd, NULL, 0, NULL, WIRE_TRACE_NO_FOLLOW);
+		close(fd);
+	}
+	if (!tr)
+		tr = wire_trace_start(-1, NULL, 0, NULL, 0);
+	if (!tr)
+		return NULL;
+	if (tcp)
+		wire_trace_watch_addr(tr, IPPROTO_TCP, (struct sockaddr *)&ba.ss, NULL);
+	if (udp)
+		wire_trace_watch_addr(tr, IPPROTO_UDP, (struct sockaddr *)&ba.ss, NULL);
+	wire_trace_call(tr, "listen() on %s (%s)",
+	                wire_addr_str((struct sockaddr *)&ba.ss, ba.len, a, sizeof(a)),
+	                tcp && udp ? "tcp+udp"
+	                : tcp      ? "tcp"
+	                           : "udp");
+	return tr;
 }
 
-void trace_cli_echo_event(struct wire_trace *tr,
-                          const struct wire_echo_event *ev) {
-  char a[WIRE_ADDRSTRLEN];
-  if (!tr || !ev->peer)
-    return;
-  wire_addr_str(ev->peer, ev->peer_len, a, sizeof(a));
-  unsigned long long in = (unsigned long long)ev->bytes_in;
-  switch (ev->type) {
-  case WIRE_ECHO_CONNECT:
-    wire_trace_call(tr, "accept() = a connection from %s", a);
-    break;
-  case WIRE_ECHO_FIN:
-    wire_trace_call(
-        tr, "%s closed: recv() = 0 after %llu bytes, all echoed; close()", a,
-        in);
-    break;
-  case WIRE_ECHO_RST:
-    wire_trace_call(tr, "%s: recv() = -1 ECONNRESET after %llu bytes; close()",
-                    a, in);
-    break;
-  case WIRE_ECHO_IDLE:
-    wire_trace_call(tr, "close() %s: idle too long", a);
-    break;
-  case WIRE_ECHO_REFUSED:
-    wire_trace_call(tr, "close() %s: over --max-conns", a);
-    break;
-  case WIRE_ECHO_SHUTDOWN:
-    wire_trace_call(tr, "close() %s: the server stops", a);
-    break;
-  case WIRE_ECHO_RECV:
-    wire_trace_call_at(tr, &ev->ts, "recv() = %zu from %s", ev->len, a);
-    break;
-  case WIRE_ECHO_SEND:
-    wire_trace_call_at(tr, &ev->ts, "send(%zu) to %s", ev->len, a);
-    break;
-  case WIRE_ECHO_RECVFROM:
-    wire_trace_call_at(tr, &ev->ts, "recvmmsg(): a datagram of %zu bytes from %s",
-                       ev->len, a);
-    break;
-  case WIRE_ECHO_SENDTO:
-    wire_trace_call_at(tr, &ev->ts, "sendmmsg(): %zu bytes back to %s", ev->len, a);
-    break;
-  default:
-    wire_trace_call(tr, "close() %s: %s", a, ev->why ? ev->why : "error");
-    break;
-  }
+void trace_cli_echo_event(struct wire_trace *tr, const struct wire_echo_event *ev)
+{
+	char a[WIRE_ADDRSTRLEN];
+	if (!tr || !ev->peer)
+		return;
+	wire_addr_str(ev->peer, ev->peer_len, a, sizeof(a));
+	unsigned long long in = (unsigned long long)ev->bytes_in;
+	switch (ev->type) {
+	case WIRE_ECHO_CONNECT: wire_trace_call(tr, "accept() = a connection from %s", a); break;
+	case WIRE_ECHO_FIN:
+		wire_trace_call(tr, "%s closed: recv() = 0 after %llu bytes, all echoed; close()",
+		                a, in);
+		break;
+	case WIRE_ECHO_RST:
+		wire_trace_call(tr, "%s: recv() = -1 ECONNRESET after %llu bytes; close()", a, in);
+		break;
+	case WIRE_ECHO_IDLE: wire_trace_call(tr, "close() %s: idle too long", a); break;
+	case WIRE_ECHO_REFUSED: wire_trace_call(tr, "close() %s: over --max-conns", a); break;
+	case WIRE_ECHO_SHUTDOWN: wire_trace_call(tr, "close() %s: the server stops", a); break;
+	case WIRE_ECHO_RECV:
+		wire_trace_call_at(tr, &ev->ts, "recv() = %zu from %s", ev->len, a);
+		break;
+	case WIRE_ECHO_SEND: wire_trace_call_at(tr, &ev->ts, "send(%zu) to %s", ev->len, a); break;
+	case WIRE_ECHO_RECVFROM:
+		wire_trace_call_at(tr, &ev->ts, "recvmmsg(): a datagram of %zu bytes from %s",
+		                   ev->len, a);
+		break;
+	case WIRE_ECHO_SENDTO:
+		wire_trace_call_at(tr, &ev->ts, "sendmmsg(): %zu bytes back to %s", ev->len, a);
+		break;
+	default: wire_trace_call(tr, "close() %s: %s", a, ev->why ? ev->why : "error"); break;
+	}
 }
 
-struct wire_trace *trace_cli_http_start(const char *const *urls, int n,
-                                        int family) {
-  struct wire_trace *tr = NULL;
-  for (int i = 0; i < n; i++) {
-    struct wire_url u;
-    struct addrinfo *res = NULL;
-    int gai = 0;
-    if (wire_url_parse(urls[i], strlen(urls[i]), &u) < 0 ||
-        wire_resolve(u.host, u.port, family, SOCK_STREAM, 0, &res, &gai) < 0)
-      continue; /* the transfer reports it */
-    if (!tr) {
-      tr = wire_trace_start(-1, res->ai_addr, res->ai_addrlen, NULL, 0);
-      if (!tr) {
-        freeaddrinfo(res);
-        return NULL;
-      }
-    }
-    for (struct addrinfo *a = res; a; a = a->ai_next)
-      wire_trace_peer(tr, a->ai_addr, a->ai_addrlen, IPPROTO_TCP);
-    freeaddrinfo(res);
-  }
-  if (!tr) /* nothing resolved: no peer to follow, but --trace was asked for */
-    tr = wire_trace_start(-1, NULL, 0, NULL, 0);
-  return tr;
+struct wire_trace *trace_cli_http_start(const char *const *urls, int n, int family)
+{
+	struct wire_trace *tr = NULL;
+	for (int i = 0; i < n; i++) {
+		struct wire_url u;
+		struct addrinfo *res = NULL;
+		int gai = 0;
+		if (wire_url_parse(urls[i], strlen(urls[i]), &u) < 0 ||
+		    wire_resolve(u.host, u.port, family, SOCK_STREAM, 0, &res, &gai) < 0)
+			continue; /* the transfer reports it */
+		if (!tr) {
+			tr = wire_trace_start(-1, res->ai_addr, res->ai_addrlen, NULL, 0);
+			if (!tr) {
+				freeaddrinfo(res);
+				return NULL;
+			}
+		}
+		for (struct addrinfo *a = res; a; a = a->ai_next)
+			wire_trace_peer(tr, a->ai_addr, a->ai_addrlen, IPPROTO_TCP);
+		freeaddrinfo(res);
+	}
+	if (!tr) /* nothing resolved: no peer to follow, but --trace was asked for */
+		tr = wire_trace_start(-1, NULL, 0, NULL, 0);
+	return tr;
 }
 
-void trace_cli_http_info(struct wire_trace *tr, int kind, const char *p,
-                         size_t n) {
-  static const char trying[] = "Trying ";
-  int k = n > 150 ? 150 : (int)n;
-  if (!tr)
-    return;
-  if (kind == WIRE_HTTP_INFO) {
-    if (n > sizeof(trying) - 1 && !memcmp(p, trying, sizeof(trying) - 1)) {
-      int a = k - (int)(sizeof(trying) - 1);
-      if (a >= 3 && !memcmp(p + sizeof(trying) - 1 + a - 3, "...", 3))
-        a -= 3;
-      wire_trace_call(tr, "connect() to %.*s", a, p + sizeof(trying) - 1);
-    } else {
-      wire_trace_call(tr, "* %.*s", k, p);
-    }
-  } else if (kind == WIRE_HTTP_SENT) {
-    /* the request line: sent right after this */
-    if (memmem(p, n, " HTTP/", 6))
-      wire_trace_call(tr, "send() of the request: %.*s", k, p);
-  } else if (kind == WIRE_HTTP_RECV) {
-    if (n >= 5 && !memcmp(p, "HTTP/", 5))
-      wire_trace_call(tr, "recv(): the response: %.*s", k, p);
-  }
+void trace_cli_http_info(struct wire_trace *tr, int kind, const char *p, size_t n)
+{
+	static const char trying[] = "Trying ";
+	int k = n > 150 ? 150 : (int)n;
+	if (!tr)
+		return;
+	if (kind == WIRE_HTTP_INFO) {
+		if (n > sizeof(trying) - 1 && !memcmp(p, trying, sizeof(trying) - 1)) {
+			int a = k - (int)(sizeof(trying) - 1);
+			if (a >= 3 && !memcmp(p + sizeof(trying) - 1 + a - 3, "...", 3))
+				a -= 3;
+			wire_trace_call(tr, "connect() to %.*s", a, p + sizeof(trying) - 1);
+		} else {
+			wire_trace_call(tr, "* %.*s", k, p);
+		}
+	} else if (kind == WIRE_HTTP_SENT) {
+		/* the request line: sent right after this */
+		if (memmem(p, n, " HTTP/", 6))
+			wire_trace_call(tr, "send() of the request: %.*s", k, p);
+	} else if (kind == WIRE_HTTP_RECV) {
+		if (n >= 5 && !memcmp(p, "HTTP/", 5))
+			wire_trace_call(tr, "recv(): the response: %.*s", k, p);
+	}
 }

@@ -13,28 +13,24 @@
 
 /* Records the socket call behind one relay event (send, recv, shutdown, the
  * peer's FIN or RST, a datagram) on tr. udp says how the relay runs. */
-void trace_cli_relay_event(struct wire_trace *tr, int udp,
-                           const struct wire_relay_event *e);
+void trace_cli_relay_event(struct wire_trace *tr, int udp, const struct wire_relay_event *e);
 
 /* Starts a trace of echo server e (its TCP and/or UDP listening sockets).
  * Returns the trace, or NULL (a line on stderr said why). */
 struct wire_trace *trace_cli_echo_start(struct wire_echo *e, int tcp, int udp);
 
 /* Records an echo server event (a client accepted, closed, reset) on tr. */
-void trace_cli_echo_event(struct wire_trace *tr,
-                          const struct wire_echo_event *ev);
+void trace_cli_echo_event(struct wire_trace *tr, const struct wire_echo_event *ev);
 
 /* Starts a trace for fetching urls (n of them): the addresses their hosts
  * resolve to are followed. Returns the trace, or NULL (a line on stderr said
  * why). */
-struct wire_trace *trace_cli_http_start(const char *const *urls, int n,
-                                        int family);
+struct wire_trace *trace_cli_http_start(const char *const *urls, int n, int family);
 
 /* Records an HTTP client event (WIRE_HTTP_INFO '*', SENT '>', RECV '<' with
  * one line of text p, n bytes) on tr: connection attempts, the request line
  * as it is sent, the status line as it arrives. */
-void trace_cli_http_info(struct wire_trace *tr, int kind, const char *p,
-                         size_t n);
+void trace_cli_http_info(struct wire_trace *tr, int kind, const char *p, size_t n);
 
 /* Returns the errno name ("ECONNREFUSED") for an errno value, or its text. */
 const char *trace_cli_errname(int err);

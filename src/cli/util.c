@@ -9,7 +9,8 @@
 
 #include "cli.h"
 
-__attribute__((format(printf, 1, 0))) static void vmsg(const char *fmt, va_list ap, const char *tail)
+__attribute__((format(printf, 1, 0))) static void vmsg(const char *fmt, va_list ap,
+                                                       const char *tail)
 {
 	char line[2048];
 	int n = snprintf(line, sizeof(line), "wirecat: ");
@@ -127,9 +128,12 @@ int cli_parse_size(const char *s, uint64_t max, uint64_t *out)
 		return WIRE_E_USAGE;
 	if (*p) {
 		switch (*p) {
-		case 'k': case 'K': mul = 1024; break;
-		case 'm': case 'M': mul = 1024 * 1024; break;
-		case 'g': case 'G': mul = 1024ull * 1024 * 1024; break;
+		case 'k':
+		case 'K': mul = 1024; break;
+		case 'm':
+		case 'M': mul = 1024 * 1024; break;
+		case 'g':
+		case 'G': mul = 1024ull * 1024 * 1024; break;
 		default: return WIRE_E_USAGE;
 		}
 		if (p[1])

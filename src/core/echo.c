@@ -120,9 +120,12 @@ static void emit_io(struct worker *w, enum wire_echo_ev type, const struct socka
                     socklen_t peer_len, size_t len, const struct timespec *ts)
 {
 	const struct wire_echo_config *cfg = &w->e->cfg;
-	struct wire_echo_event ev = {
-	    .type = type, .worker = w->idx, .peer = peer, .peer_len = peer_len, .len = len,
-	    .ts = *ts};
+	struct wire_echo_event ev = {.type = type,
+	                             .worker = w->idx,
+	                             .peer = peer,
+	                             .peer_len = peer_len,
+	                             .len = len,
+	                             .ts = *ts};
 	cfg->on_event(cfg->ud, &ev);
 }
 
@@ -564,8 +567,8 @@ static void udp_send(struct worker *w, int fd, int n)
 				for (size_t i = 0; i < h->msg_iovlen; i++) {
 					w->st.udp_out += h->msg_iov[i].iov_len;
 					if (w->io_events)
-						emit_io(w, WIRE_ECHO_SENDTO, h->msg_name, h->msg_namelen,
-						        h->msg_iov[i].iov_len, &ts);
+						emit_io(w, WIRE_ECHO_SENDTO, h->msg_name,
+						        h->msg_namelen, h->msg_iov[i].iov_len, &ts);
 				}
 			}
 			if (k >= 0) {
@@ -625,7 +628,8 @@ static void udp_cb(struct wire_loop *l, struct wire_io *io, uint32_t events)
 			w->iov[i].iov_len = w->msgs[i].msg_len;
 			w->st.udp_in += w->msgs[i].msg_len;
 			if (w->io_events)
-				emit_io(w, WIRE_ECHO_RECVFROM, (const struct sockaddr *)&w->names[i],
+				emit_io(w, WIRE_ECHO_RECVFROM,
+				        (const struct sockaddr *)&w->names[i],
 				        w->msgs[i].msg_hdr.msg_namelen, w->msgs[i].msg_len, &ts);
 		}
 		udp_send(w, io->fd, n);

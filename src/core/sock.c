@@ -53,7 +53,7 @@ int wire_host_strip(const char *host, char *out, size_t n)
 }
 
 int wire_resolve(const char *host, uint16_t port, int family, int socktype, int passive,
-		 struct addrinfo **res, int *gai_err)
+                 struct addrinfo **res, int *gai_err)
 {
 	char h[NI_MAXHOST], p[8];
 	struct addrinfo hints;
@@ -106,7 +106,8 @@ const char *wire_addr_host(const struct sockaddr *sa, socklen_t len, char *buf, 
 				if (if_indextoname(a->sin6_scope_id, ifn))
 					snprintf(buf + l, n - l, "%%%s", ifn);
 				else
-					snprintf(buf + l, n - l, "%%%u", (unsigned)a->sin6_scope_id);
+					snprintf(buf + l, n - l, "%%%u",
+					         (unsigned)a->sin6_scope_id);
 			}
 		}
 	} else {
@@ -129,7 +130,7 @@ const char *wire_addr_str(const struct sockaddr *sa, socklen_t len, char *buf, s
 	char h[WIRE_ADDRSTRLEN];
 	wire_addr_host(sa, len, h, sizeof(h));
 	int v6 = sa->sa_family == AF_INET6 &&
-		 !IN6_IS_ADDR_V4MAPPED(&((const struct sockaddr_in6 *)sa)->sin6_addr);
+	         !IN6_IS_ADDR_V4MAPPED(&((const struct sockaddr_in6 *)sa)->sin6_addr);
 	snprintf(buf, n, v6 ? "[%s]:%u" : "%s:%u", h, (unsigned)wire_addr_port(sa));
 	return buf;
 }
@@ -168,7 +169,8 @@ int wire_write_all(int fd, const void *p, size_t n)
 
 int wire_connect(const struct addrinfo *ai, const struct wire_addr *local, int timeout_ms, int *fdp)
 {
-	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
+	int fd =
+	    socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
 	if (fd < 0)
 		return -errno;
 	if (local) {
@@ -240,7 +242,7 @@ static int listen_one(const struct addrinfo *ai, int socktype, int flags, int du
 }
 
 int wire_listen(const char *host, uint16_t port, int family, int socktype, int flags, int *fdp,
-		struct wire_addr *bound, int *gai_err)
+                struct wire_addr *bound, int *gai_err)
 {
 	struct addrinfo *res = NULL;
 	int rc;

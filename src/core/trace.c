@@ -316,7 +316,8 @@ static int filter_text_locked(struct wire_trace *tr, char *buf, size_t n)
 	buf[0] = 0;
 	for (size_t i = 0; i < tr->nflows; i++) {
 		const struct tr_flow *f = &tr->flows[i];
-		wire_tbuf_printf(&t, "%s(%s", i ? " or " : "", f->proto == IPPROTO_TCP ? "tcp" : "udp");
+		wire_tbuf_printf(&t, "%s(%s", i ? " or " : "",
+		                 f->proto == IPPROTO_TCP ? "tcp" : "udp");
 		if (!f->pending)
 			tb_ep(&t, &f->local);
 		tb_ep(&t, &f->remote);
@@ -329,10 +330,10 @@ static int filter_text_locked(struct wire_trace *tr, char *buf, size_t n)
 	} else {
 		/* ICMP errors (never echo traffic), and IP fragments for UDP */
 		wire_tbuf_printf(&t, " or (icmp and icmp[0] != 0 and icmp[0] != 8)"
-		              " or (icmp6 and ip6[40] < 128)");
+		                     " or (icmp6 and ip6[40] < 128)");
 		if (udp)
-			wire_tbuf_printf(&t,
-			          " or (ip and ip[6:2] & 0x1fff != 0) or (ip6 and ip6[6] == 44)");
+			wire_tbuf_printf(
+			    &t, " or (ip and ip[6:2] & 0x1fff != 0) or (ip6 and ip6[6] == 44)");
 	}
 	return t.over ? WIRE_E_TOOBIG : (int)t.len;
 }

@@ -249,10 +249,9 @@ static void test_lines(void)
 	    line_of(v_tcp_syn, 1),
 	    "IP 127.0.0.1.40000 > 127.0.0.1.5005: Flags [S], seq 123, win 65495, options [mss "
 	    "65495,sackOK,TS val 1 ecr 0,nop,wscale 7], length 0\n");
-	CHECK_STR(
-	    line_of(v_tcp_sack, 1),
-	    "IP 127.0.0.1.40000 > 127.0.0.1.5005: Flags [.], ack 901, win 512, options "
-	    "[nop,nop,sack 2 {1000:2000} {3000:4000}], length 0\n");
+	CHECK_STR(line_of(v_tcp_sack, 1),
+	          "IP 127.0.0.1.40000 > 127.0.0.1.5005: Flags [.], ack 901, win 512, options "
+	          "[nop,nop,sack 2 {1000:2000} {3000:4000}], length 0\n");
 	CHECK_STR(line_of(v_icmp_echo, 1),
 	          "IP 192.168.1.27 > 192.168.1.1: ICMP echo request, id 1, seq 1, length 64\n");
 	CHECK_STR(line_of(v_icmp_unreach, 1),

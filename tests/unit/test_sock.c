@@ -41,7 +41,8 @@ int main(void)
 	char s[WIRE_ADDRSTRLEN];
 	CHECK_INT(wire_resolve("127.0.0.1", 5005, AF_UNSPEC, SOCK_STREAM, 0, &ai, &gai), 0);
 	if (ai) {
-		CHECK_STR(wire_addr_str(ai->ai_addr, ai->ai_addrlen, s, sizeof(s)), "127.0.0.1:5005");
+		CHECK_STR(wire_addr_str(ai->ai_addr, ai->ai_addrlen, s, sizeof(s)),
+		          "127.0.0.1:5005");
 		freeaddrinfo(ai);
 	}
 	CHECK_INT(wire_resolve("[::1]", 80, AF_UNSPEC, SOCK_DGRAM, 0, &ai, &gai), 0);
@@ -49,9 +50,10 @@ int main(void)
 		CHECK_STR(wire_addr_str(ai->ai_addr, ai->ai_addrlen, s, sizeof(s)), "[::1]:80");
 		freeaddrinfo(ai);
 	}
-	CHECK_INT(wire_resolve("127.0.0.1", 80, AF_INET6, SOCK_STREAM, 0, &ai, &gai), WIRE_E_RESOLVE);
+	CHECK_INT(wire_resolve("127.0.0.1", 80, AF_INET6, SOCK_STREAM, 0, &ai, &gai),
+	          WIRE_E_RESOLVE);
 	CHECK_INT(wire_resolve("no.such.host.invalid", 80, AF_UNSPEC, SOCK_STREAM, 0, &ai, &gai),
-		  WIRE_E_RESOLVE);
+	          WIRE_E_RESOLVE);
 
 	struct sockaddr_in6 m;
 	memset(&m, 0, sizeof(m));
