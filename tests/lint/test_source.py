@@ -65,4 +65,22 @@ def sockets_are_cloexec():
     assert not bad, "socket() without SOCK_CLOEXEC:\n" + "\n".join(bad)
 
 
+
+@case
+def clang_format_clean():
+    """Every C file is formatted by the checked-in .clang-format (clang-format 14)."""
+    import shutil
+    from wtest import Skip
+    cf = shutil.which("clang-format")
+    if not cf:
+        raise Skip("clang-format is not installed")
+    bad = []
+    for f in sources():
+        r = subprocess.run([cf, "--dry-run", "-Werror", f], cwd=SRC, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE)
+        if r.returncode != 0:
+            bad.append(f)
+    assert not bad, "not clang-formatted (run 'make format'): " + ", ".join(bad)
+
+
 main()
