@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -277,9 +278,11 @@ static void client_read(struct client *c)
 		return;
 	}
 	if (r == 0) {
+		wire_trace_call(s->n->tr, "%s: peer closed: recv() = 0", c->name);
 		client_eof(c);
 		return;
 	}
+	wire_trace_call(s->n->tr, "recv() = %zd from %s", r, c->name);
 	c->received += (uint64_t)r;
 	c->last = wire_loop_now(s->loop);
 	if (s->n->broker) {
@@ -309,10 +312,23 @@ static void client_read(struct client *c)
 	}
 }
 
+/* Sends FIN to one client because stdin ended (once). */
+static void client_fin(struct client *c)
+{
+	struct srv *s = c->s;
+	wire_trace_call(s->n->tr, "shutdown(SHUT_WR) to %s (stdin ended)", c->name);
+	if (shutdown(c->io.fd, SHUT_WR) == 0 && s->n->verbose)
+		cli_info("%s: sent FIN", c->name);
+	c->fin_sent = 1;
+}
+
 static void client_write(struct client *c)
 {
 	struct srv *s = c->s;
 	while (wire_buf_used(&c->out)) {
+		struct timespec ts = {0, 0}; /* --trace: a send is stamped before it is made */
+		if (s->n->tr)
+			clock_gettime(CLOCK_REALTIME, &ts);
 		ssize_t w = send(c->io.fd, wire_buf_head(&c->out), wire_buf_used(&c->out),
 		                 MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (w < 0 && errno == EINTR)
@@ -325,6 +341,7 @@ static void client_write(struct client *c)
 			client_close(c, errno == ECONNRESET || errno == EPIPE ? "reset" : "failed");
 			return;
 		}
+		wire_trace_call_at(s->n->tr, &ts, "send(%zd) to %s", w, c->name);
 		c->sent += (uint64_t)w;
 		c->last = wire_loop_now(s->loop);
 		wire_buf_consume(&c->out, (size_t)w);
@@ -334,11 +351,8 @@ static void client_write(struct client *c)
 			client_close(c, "closed");
 			return;
 		}
-		if (s->in_eof && !s->n->broker && !c->fin_sent) {
-			if (shutdown(c->io.fd, SHUT_WR) == 0 && s->n->verbose)
-				cli_info("%s: sent FIN", c->name);
-			c->fin_sent = 1;
-		}
+		if (s->in_eof && !s->n->broker && !c->fin_sent)
+			client_fin(c);
 	}
 	client_update(c);
 	if (s->n->broker)
@@ -450,11 +464,8 @@ static void stdin_read(struct srv *s)
 		if (s->n->verbose)
 			cli_info("stdin EOF%s", s->n->broker ? "" : ": sending FIN to each client");
 		for (struct client *c = s->head; c; c = c->next)
-			if (!s->n->broker && !wire_buf_used(&c->out) && !c->fin_sent) {
-				if (shutdown(c->io.fd, SHUT_WR) == 0 && s->n->verbose)
-					cli_info("%s: sent FIN", c->name);
-				c->fin_sent = 1;
-			}
+			if (!s->n->broker && !wire_buf_used(&c->out) && !c->fin_sent)
+				client_fin(c);
 	}
 }
 
@@ -560,12 +571,8 @@ static void accept_cb(struct wire_loop *l, struct wire_io *io, uint32_t events)
 			cli_info("connection from %s (local %s), %ld client%s", name, lname,
 			         s->nclients, s->nclients == 1 ? "" : "s");
 		}
-		if (s->in_eof && !s->n->broker) {
-			/* stdin already ended: this client gets its FIN at once */
-			if (shutdown(fd, SHUT_WR) == 0 && s->n->verbose)
-				cli_info("%s: sent FIN", c->name);
-			c->fin_sent = 1;
-		}
+		if (s->in_eof && !s->n->broker)
+			client_fin(c); /* stdin already ended: this client gets its FIN at once */
 		if (s->n->broker)
 			for (struct client *o = s->head; o; o = o->next)
 				client_update(o);

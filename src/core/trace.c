@@ -22,6 +22,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -1243,7 +1244,16 @@ struct wire_trace *wire_trace_start(int fd, const struct sockaddr *peer, socklen
 			free(tr);
 			return NULL;
 		}
-		if (pthread_create(&tr->th, NULL, capture_main, tr) != 0) {
+		/* The capture thread takes no signals: a command that turns
+		 * SIGINT/SIGTERM into an orderly stop (signalfd, blocked in its
+		 * own thread only after the trace started) must get them, not
+		 * have them kill the process from this thread. */
+		sigset_t all, old;
+		sigfillset(&all);
+		pthread_sigmask(SIG_BLOCK, &all, &old);
+		int prc = pthread_create(&tr->th, NULL, capture_main, tr);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		if (prc != 0) {
 			wire_sink_puts(tr->out,
 			               "wirecat: --trace: cannot start the capture thread; "
 			               "continuing without the trace\n");

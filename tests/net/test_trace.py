@@ -16,7 +16,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from wtest import (SLOW, Proc, Skip, case, free_port, have_ipv6, main, need,  # noqa: E402
-                   need_root, run, tool, WIRECAT)
+                   need_root, recv_exact, run, tool, WIRECAT)
 
 TD = tool("tracedemo")
 TIMED = re.compile(r"^\s*(\d+\.\d{6})  (.*)$")
@@ -497,6 +497,44 @@ def listen_tcp_trace():
                filler=(ACK, r"^< \[P\.\] seq 1:4 len 3$", r"^stdin EOF$"),
                forbidden_ports=ch.ports)
     assert any(x == "< [P.] seq 1:4 len 3" for _, x in tl), err
+
+
+@case
+def listen_keep_open_trace():
+    """listen -k: each client's recv(), the reply send() from stdin and the
+    FIN sent when stdin ends are on the timeline with their packets."""
+    need_root()
+    with Chatter() as ch:
+        with Proc(["listen", "-k", "-v", "--trace", "127.0.0.1", "0"]) as p:
+            port = p.port()
+            p.wait_err(r"listen\(\) on 127\.0\.0\.1:%d \(tcp\)" % port)
+            c = socket.create_connection(("127.0.0.1", port), timeout=5 * SLOW)
+            p.wait_err(r"connection from 127\.0\.0\.1")
+            c.sendall(b"hi\n")
+            p.wait_out(b"hi\n", timeout=5)
+            p.send(b"yo\n")
+            assert recv_exact(c, 3) == b"yo\n"
+            p.close_stdin()
+            c.settimeout(5 * SLOW)
+            assert c.recv(10) == b""  # the FIN sent because stdin ended
+            c.close()
+            p.wait_err(r"close\(\) 127\.0\.0\.1:\d+: closed")
+            time.sleep(0.5 * SLOW)
+            p.signal(signal.SIGINT)
+            rc = p.wait(15)
+            err = p.stderr_text()
+    assert rc == 0, (rc, err)
+    check(err, [r"^listen\(\) on 127\.0\.0\.1:%d \(tcp\)$" % port,
+                r"^< SYN +127\.0\.0\.1:\d+ > 127\.0\.0\.1:%d  \[state: SYN_RECV\]$" % port,
+                r"^accept\(\) = a connection from 127\.0\.0\.1:\d+$",
+                r"^< \[P\.\] seq 1:4 len 3$",
+                r"^recv\(\) = 3 from 127\.0\.0\.1:\d+$",
+                r"^send\(3\) to 127\.0\.0\.1:\d+$",
+                r"^> \[P\.\] seq 1:4 len 3$",
+                r"^shutdown\(SHUT_WR\) to 127\.0\.0\.1:\d+ \(stdin ended\)$",
+                r"^> FIN +\[state: FIN_WAIT[12]\]$",
+                r"^trace: "],
+          filler=(ACK, r"^stdin EOF", r"."), forbidden_ports=ch.ports)
 
 
 @case
