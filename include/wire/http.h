@@ -166,6 +166,9 @@ struct wire_http_opts {
 	int (*on_head)(void *ctx, const struct wire_http_head *h, int final);
 	int (*on_body)(void *ctx, const uint8_t *p, size_t n);
 	int (*on_raw)(void *ctx, const uint8_t *p, size_t n); /* every byte read, when set */
+	/* A new connection's socket, right after connect() and before any byte
+	 * is sent (--trace follows it by its own port); may be NULL. */
+	void (*on_connected)(void *ctx, int fd);
 };
 
 struct wire_http_result {

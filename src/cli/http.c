@@ -117,6 +117,13 @@ static int write_fd(int fd, const void *p, size_t n)
 	return 0;
 }
 
+/* --trace: follow a new connection by its own address and port too. */
+static void on_connected(void *ctx, int fd)
+{
+	struct out *o = ctx;
+	wire_trace_watch(o->tr, fd);
+}
+
 /* "* text", "> text" or "< text" on stderr, non-printable bytes escaped. */
 static void on_info(void *ctx, int kind, const char *p, size_t n)
 {
@@ -531,6 +538,7 @@ int cmd_http(int argc, char **argv)
 	if (trace) /* --trace: capture before the first SYN leaves */
 		out.tr = trace_cli_http_start((const char *const *)urls, nurls, o.family);
 	o.on_info = out.verbose || out.tr ? on_info : NULL; /* no formatting of unseen lines */
+	o.on_connected = out.tr ? on_connected : NULL;
 	o.on_head = on_head;
 	o.on_body = on_body;
 	if (out.raw)

@@ -616,6 +616,55 @@ def http_trace():
 
 
 @case
+def http_trace_ignores_other_clients_of_the_server():
+    """http --trace follows its own socket: another client talking to the
+    same server port during the transfer does not appear on the timeline."""
+    need_root()
+    import http.server
+
+    other_port = []
+
+    class Slow(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.0"
+
+        def log_message(self, *a):
+            pass
+
+        def do_GET(self):
+            if self.path == "/slow":
+                # while wirecat waits, another client of this server talks
+                o = socket.create_connection(("127.0.0.1", self.server.server_address[1]),
+                                             timeout=5 * SLOW)
+                other_port.append(o.getsockname()[1])
+                o.sendall(b"GET /fast HTTP/1.0\r\n\r\n")
+                while o.recv(4096):
+                    pass
+                o.close()
+            body = b"ok\n"
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    t = threading.Thread(target=srv.serve_forever, daemon=True)
+    t.start()
+    port = srv.server_address[1]
+    try:
+        rc, out, err = run(["http", "--trace", "http://127.0.0.1:%d/slow" % port], timeout=20)
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    err = err.decode()
+    assert rc == 0 and out == b"ok\n", (rc, out, err)
+    assert other_port, "the other client never ran"
+    assert ":%d " % other_port[0] not in err and ":%d\n" % other_port[0] not in err, err
+    # exactly one handshake: the other client's SYN is not on the timeline
+    tl = timeline(err)
+    assert sum(1 for _, x in tl if x.startswith("> SYN ") or x.startswith("< SYN ")) == 1, err
+
+
+@case
 def connect_trace_without_privileges():
     need_root()  # to drop them
     setpriv = need("setpriv")

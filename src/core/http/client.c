@@ -355,6 +355,8 @@ static int conn_open(struct wire_http_client *c, const struct wire_url *u, struc
 		return why(res, rc, "connect %s: %s", addr, strerror(-rc));
 	}
 	c->conn_id++;
+	if (c->o->on_connected)
+		c->o->on_connected(c->o->ctx, c->fd);
 	snprintf(res->peer, sizeof(res->peer), "%s", c->peer);
 	info(c, WIRE_HTTP_INFO, "Connected to %s (%s) port %u (#%d)", u->host, host,
 	     (unsigned)u->port, c->conn_id);
