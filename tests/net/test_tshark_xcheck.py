@@ -287,6 +287,11 @@ def namespaces_veth_all_protocols():
             n.py(n.b, DNS_CLIENT)
             n.py(n.b, HTTP_CLIENT)
             time.sleep(1.0 * SLOW)  # the last FIN/ACKs reach both captures
+            # The two captures stop on separate signals: a packet the kernel sends on
+            # its own (IPv6 MLD/ND, say) just then may reach one and not the other.
+            # Both ran the whole time before this cutoff, so up to it they must agree.
+            cutoff = time.time()
+            time.sleep(0.05)
             p.signal(signal.SIGINT)
             q.signal(signal.SIGINT)
             assert p.wait(10) == 0, p.stderr_text()
@@ -322,7 +327,11 @@ def namespaces_veth_all_protocols():
         assert tshark_rows(vcap, ["vlan.id", "arp.src.proto_ipv4"]) == [["100", "10.200.%d.130" % NET]]
         # -i any saw the same packets once each, naming the interface and the direction
         td = sh("tcpdump", "-n", "-r", anycap).stdout.decode().splitlines()
-        assert len(td) == total, (len(td), total)
+        before = lambda f: len([l for l in sh("tcpdump", "-n", "-tt", "-r", f).stdout.decode()
+                                .splitlines() if l and float(l.split()[0]) <= cutoff])
+        nb = before(cap)
+        assert nb >= total - 3 and nb >= 30, ("the cutoff kept too few packets", nb, total)
+        assert before(anycap) == nb, (before(anycap), nb, len(td), total)
         # (tcpdump names the interface from the ifindex in its own namespace: "?" here)
         assert any(" In " in l for l in td) and any(" Out " in l for l in td), td[:6]
         bad = compare(cap) + ["any: " + b for b in compare(anycap)]
