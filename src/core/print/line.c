@@ -147,23 +147,32 @@ static void frag_note(struct wire_sink *s, uint16_t id, uint32_t off, int mf)
 	wire_sink_puts(s, mf ? ", flags [+]" : ", flags [none]");
 }
 
+/* Writes "IP src.port > dst.port: " (or "IP6 ..."): the start of an IP line.
+ * Returns 1 when the layer ends there (truncated or invalid, marked). */
+static int ip_head(struct wire_sink *s, const struct wire_dissect *d, unsigned i, const char *name,
+                   int fam, const uint8_t *src, const uint8_t *dst)
+{
+	const struct wire_layer *l = &d->l[i];
+	wire_sink_puts(s, name);
+	if (l->status == WIRE_LS_TRUNC) {
+		mark(s, l, 0);
+		return 1;
+	}
+	const struct wire_layer *t = ports_of(d, i);
+	addr(s, fam, src);
+	port(s, t, 1);
+	S(s, " > ");
+	addr(s, fam, dst);
+	port(s, t, 0);
+	S(s, ": ");
+	return mark(s, l, 0) != 0;
+}
+
 static unsigned ipv4(struct wire_sink *s, const struct wire_dissect *d, unsigned i)
 {
 	const struct wire_layer *l = &d->l[i];
 	const struct wire_ipv4 *ip = &l->u.ip4;
-	S(s, "IP ");
-	if (l->status == WIRE_LS_TRUNC) {
-		mark(s, l, 0);
-		return d->n;
-	}
-	const struct wire_layer *t = ports_of(d, i);
-	addr(s, 4, ip->src);
-	port(s, t, 1);
-	S(s, " > ");
-	addr(s, 4, ip->dst);
-	port(s, t, 0);
-	S(s, ": ");
-	if (mark(s, l, 0))
+	if (ip_head(s, d, i, "IP ", 4, ip->src, ip->dst))
 		return d->n;
 	uint32_t off = (uint32_t)(ip->frag & 0x1fffu) * 8u;
 	int mf = (ip->frag & 0x2000u) != 0;
@@ -207,19 +216,7 @@ static unsigned ipv6(struct wire_sink *s, const struct wire_dissect *d, unsigned
 {
 	const struct wire_layer *l = &d->l[i];
 	const struct wire_ipv6 *ip = &l->u.ip6;
-	S(s, "IP6 ");
-	if (l->status == WIRE_LS_TRUNC) {
-		mark(s, l, 0);
-		return d->n;
-	}
-	const struct wire_layer *t = ports_of(d, i);
-	addr(s, 6, ip->src);
-	port(s, t, 1);
-	S(s, " > ");
-	addr(s, 6, ip->dst);
-	port(s, t, 0);
-	S(s, ": ");
-	if (mark(s, l, 0))
+	if (ip_head(s, d, i, "IP6 ", 6, ip->src, ip->dst))
 		return d->n;
 	unsigned j = i + 1;
 	uint8_t nxt = ip->nxt;
