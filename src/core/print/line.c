@@ -207,7 +207,7 @@ static unsigned ipv4(struct wire_sink *s, const struct wire_dissect *d, unsigned
 	} else {
 		next = layer(s, d, next);
 	}
-	if (mf && !l->quoted && !wire_pr_opts()->quiet) {
+	if (mf && !l->quoted && !wire_pr_opts()->quiet && !wire_pr_opts()->verbose) {
 		S(s, " (");
 		frag_note(s, ip->id, 0, mf);
 		wire_sink_putc(s, ')');
@@ -614,6 +614,8 @@ static unsigned icmp6(struct wire_sink *s, const struct wire_dissect *d, unsigne
 {
 	const struct wire_layer *l = &d->l[i];
 	const struct wire_icmp6 *c = &l->u.icmp6;
+	if (wire_pr_opts()->verbose && !l->quoted)
+		wire_pr_icmp6_cksum(s, d, i);
 	S(s, "ICMP6, ");
 	if (l->status == WIRE_LS_TRUNC && l->len == 0) {
 		mark(s, l, 0);
@@ -965,7 +967,8 @@ static unsigned layer(struct wire_sink *s, const struct wire_dissect *d, unsigne
 		}
 		return d->n;
 	case WIRE_L_VLAN:
-		if (wire_pr_opts()->quiet && l->status == WIRE_LS_OK && i + 1 < d->n)
+		if (wire_pr_opts()->quiet && !wire_pr_opts()->link_hdr && l->status == WIRE_LS_OK &&
+		    i + 1 < d->n)
 			return i + 1; /* as tcpdump -q: not named */
 		S(s, "vlan ");
 		if (mark(s, l, 0))
@@ -1049,7 +1052,7 @@ void wire_pr_line(struct wire_printer *p, const struct wire_dissect *d)
 	wire_pr_summary(s, d, 0);
 	for (unsigned i = 0; i < d->n; i++) {
 		const struct wire_layer *l = &d->l[i];
-		if (l->quoted || l->status != WIRE_LS_OK)
+		if (l->quoted || l->status != WIRE_LS_OK || wire_pr_v_said_bad(d, i))
 			continue;
 		switch (l->kind) {
 		case WIRE_L_IPV4:

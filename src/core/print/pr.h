@@ -91,6 +91,11 @@ void wire_pr_ip_verbose(struct wire_sink *s, const struct wire_dissect *d, unsig
  * layer i (over IPv4 only with -vv). */
 void wire_pr_tcp_cksum(struct wire_sink *s, const struct wire_dissect *d, unsigned i);
 void wire_pr_udp_cksum(struct wire_sink *s, const struct wire_dissect *d, unsigned i);
+/* -v: "[icmp6 sum ok] " of ICMPv6 layer i. */
+void wire_pr_icmp6_cksum(struct wire_sink *s, const struct wire_dissect *d, unsigned i);
+/* Returns 1 when -v already called layer i's checksum bad in the line, so
+ * the closing "[bad ... cksum]" note would say it twice. */
+int wire_pr_v_said_bad(const struct wire_dissect *d, unsigned i);
 /* Returns the offset of the network layer (after the link headers). */
 size_t wire_pr_netoff(const struct wire_dissect *d);
 /* -x, -xx, -X, -XX, -A: the packet's bytes after its line. */

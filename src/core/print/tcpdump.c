@@ -63,12 +63,22 @@ static const char *ethertype_name(uint16_t t)
 
 void wire_pr_ethertype_named(struct wire_sink *s, uint16_t type)
 {
+	const char *n = ethertype_name(type);
 	if (type < 0x0600) {
 		S(s, "802.3");
 		return;
 	}
+	if (wire_pr_opts()->quiet) { /* tcpdump -q: the name alone */
+		wire_sink_puts(s, n);
+		if (!strcmp(n, "Unknown")) {
+			S(s, " Ethertype (");
+			wire_pr_0x(s, type, 4);
+			wire_sink_putc(s, ')');
+		}
+		return;
+	}
 	S(s, "ethertype ");
-	wire_sink_puts(s, ethertype_name(type));
+	wire_sink_puts(s, n);
 	S(s, " (");
 	wire_pr_0x(s, type, 4);
 	wire_sink_putc(s, ')');
@@ -93,44 +103,52 @@ static void sll_head(struct wire_sink *s, const struct wire_sll *l)
 		wire_pr_ethertype_named(s, l->proto);
 }
 
+/* "AF IPv4 (2)"; with -q "IPv4", "Unknown AF 99". */
 static void null_head(struct wire_sink *s, uint32_t family)
 {
-	S(s, "AF ");
-	if (family == 2)
-		S(s, "IPv4");
-	else if (family == 24 || family == 28 || family == 30 || family == 10)
-		S(s, "IPv6");
-	else
-		S(s, "Unknown");
-	S(s, " (");
-	wire_pr_u(s, family);
-	wire_sink_putc(s, ')');
+	int q = wire_pr_opts()->quiet;
+	const char *n = family == 2                                                      ? "IPv4"
+	                : (family == 24 || family == 28 || family == 30 || family == 10) ? "IPv6"
+	                                                                                 : NULL;
+	if (q && !n) {
+		S(s, "Unknown AF ");
+		wire_pr_u(s, family);
+		return;
+	}
+	if (!q)
+		S(s, "AF ");
+	wire_sink_puts(s, n ? n : "Unknown");
+	if (!q) {
+		S(s, " (");
+		wire_pr_u(s, family);
+		wire_sink_putc(s, ')');
+	}
 }
 
 void wire_pr_linkhdr(struct wire_sink *s, const struct wire_dissect *d)
 {
 	const struct wire_layer *l = d->n ? &d->l[0] : NULL;
-	if (!l || l->status != WIRE_LS_OK) {
-		if (!l && d->pkt->linktype == WIRE_LINK_RAW)
-			S(s, "ip: ");
+	if (d->pkt->linktype == WIRE_LINK_RAW) {
+		S(s, "ip: ");
 		return;
 	}
+	if (!l || l->status != WIRE_LS_OK)
+		return;
 	switch (l->kind) {
 	case WIRE_L_ETH:
 		wire_pr_mac(s, l->u.eth.src, 6, ':');
 		S(s, " > ");
 		wire_pr_mac(s, l->u.eth.dst, 6, ':');
-		if (!wire_pr_opts()->quiet) {
-			S(s, ", ");
-			wire_pr_ethertype_named(s, l->u.eth.type);
-		}
+		S(s, ", ");
+		wire_pr_ethertype_named(s, l->u.eth.type);
 		break;
-	case WIRE_L_SLL: sll_head(s, &l->u.sll); break;
+	case WIRE_L_SLL:
+		sll_head(s, &l->u.sll);
+		if (wire_pr_opts()->quiet)
+			return; /* tcpdump -q -e: no protocol, no length */
+		break;
 	case WIRE_L_NULL: null_head(s, l->u.null.family); break;
-	default:
-		if (d->pkt->linktype == WIRE_LINK_RAW)
-			S(s, "ip: ");
-		return;
+	default: return;
 	}
 	S(s, ", length ");
 	/* an 802.3 frame: its length field, as tcpdump */
@@ -371,27 +389,65 @@ void wire_pr_tcp_cksum(struct wire_sink *s, const struct wire_dissect *d, unsign
 	}
 }
 
+/* "[udp sum ok] ", "[bad udp cksum 0x1f37 -> 0x0e26!] " as tcpdump. */
+static void sum_tag(struct wire_sink *s, const struct wire_dissect *d, unsigned i, const char *what,
+                    uint8_t st, uint16_t csum, uint8_t proto, uint32_t n)
+{
+	if (st == WIRE_CSUM_OK) {
+		wire_sink_putc(s, '[');
+		wire_sink_puts(s, what);
+		S(s, " sum ok] ");
+	} else if (st == WIRE_CSUM_BAD) {
+		int c = l4_fold(d, i, proto, n);
+		S(s, "[bad ");
+		wire_sink_puts(s, what);
+		S(s, " cksum ");
+		wire_pr_0x(s, csum, 4);
+		if (c >= 0) {
+			S(s, " -> ");
+			wire_pr_0x(s, shouldbe(csum, (uint16_t)c), 4);
+		}
+		S(s, "!] ");
+	} else if (st != WIRE_CSUM_UNCHECKED) {
+		wire_sink_putc(s, '[');
+		wire_sink_puts(s, what);
+		S(s, " sum offloaded] ");
+	}
+}
+
+void wire_pr_icmp6_cksum(struct wire_sink *s, const struct wire_dissect *d, unsigned i)
+{
+	const struct wire_icmp6 *c = &d->l[i].u.icmp6;
+	if (d->l[i].status == WIRE_LS_OK)
+		sum_tag(s, d, i, "icmp6", c->csum_st, c->csum, 58, c->len);
+}
+
 void wire_pr_udp_cksum(struct wire_sink *s, const struct wire_dissect *d, unsigned i)
 {
 	const struct wire_udp *u = &d->l[i].u.udp;
 	int v4 = i > 0 && d->l[i - 1].kind == WIRE_L_IPV4;
 	if (d->l[i].quoted || (v4 && wire_pr_opts()->verbose < 2))
 		return;
-	if (v4 && u->csum == 0) {
+	if (v4 && u->csum == 0)
 		S(s, "[no cksum] ");
-	} else if (u->csum_st == WIRE_CSUM_OK) {
-		S(s, "[udp sum ok] ");
-	} else if (u->csum_st == WIRE_CSUM_BAD) {
-		int c = l4_fold(d, i, 17, 8u + u->paylen);
-		S(s, "[bad udp cksum ");
-		wire_pr_0x(s, u->csum, 4);
-		if (c >= 0) {
-			S(s, " -> ");
-			wire_pr_0x(s, shouldbe(u->csum, (uint16_t)c), 4);
-		}
-		S(s, "!] ");
-	} else if (u->csum_st != WIRE_CSUM_UNCHECKED) {
-		S(s, "[udp sum offloaded] ");
+	else
+		sum_tag(s, d, i, "udp", u->csum_st, u->csum, 17, 8u + u->paylen);
+}
+
+int wire_pr_v_said_bad(const struct wire_dissect *d, unsigned i)
+{
+	const struct wire_layer *l = &d->l[i];
+	int v = wire_pr_opts()->verbose;
+	if (!v || l->quoted)
+		return 0;
+	switch (l->kind) {
+	case WIRE_L_IPV4: return l->u.ip4.csum_st == WIRE_CSUM_BAD;
+	case WIRE_L_TCP: return l->u.tcp.csum_st == WIRE_CSUM_BAD;
+	case WIRE_L_ICMP6: return l->u.icmp6.csum_st == WIRE_CSUM_BAD && l->status == WIRE_LS_OK;
+	case WIRE_L_UDP:
+		return l->u.udp.csum_st == WIRE_CSUM_BAD &&
+		       (v > 1 || (i > 0 && d->l[i - 1].kind == WIRE_L_IPV6));
+	default: return 0;
 	}
 }
 
