@@ -240,6 +240,30 @@ static void ip4_flags(struct wire_sink *s, uint16_t frag)
 	wire_sink_putc(s, ']');
 }
 
+/* RR, LSRR, SSRR: the addresses, a ',' after those the pointer has passed
+ * (tcpdump's ip_printroute). */
+static void ip4_route(struct wire_sink *s, const struct wire_opt *o)
+{
+	unsigned ptr = o->len >= 3 ? o->data[0] : 0;
+	if (o->len < 3 || ((o->len + 1u) & 3u)) {
+		S(s, " [bad length ");
+		wire_pr_u(s, o->len);
+		wire_sink_putc(s, ']');
+		return;
+	}
+	if (ptr < 4 || (ptr & 3u) || ptr > o->len + 2u) {
+		S(s, " [bad ptr ");
+		wire_pr_u(s, ptr);
+		wire_sink_putc(s, ']');
+	}
+	for (unsigned k = 3; k + 4 <= o->len; k += 4) {
+		wire_sink_putc(s, ' ');
+		wire_pr_ip4(s, o->data + k - 2);
+		if (ptr - 1 > k)
+			wire_sink_putc(s, ',');
+	}
+}
+
 static void ip4_options(struct wire_sink *s, const struct wire_ipv4 *ip)
 {
 	struct wire_opt_it it;
@@ -254,11 +278,20 @@ static void ip4_options(struct wire_sink *s, const struct wire_ipv4 *ip)
 		switch (o.kind) {
 		case 0: S(s, "EOL"); break;
 		case 1: S(s, "NOP"); break;
-		case 7: S(s, "RR"); break;
+		case 7:
+			S(s, "RR");
+			ip4_route(s, &o);
+			break;
 		case 68: S(s, "TS"); break;
 		case 130: S(s, "SEC"); break;
-		case 131: S(s, "LSRR"); break;
-		case 137: S(s, "SSRR"); break;
+		case 131:
+			S(s, "LSRR");
+			ip4_route(s, &o);
+			break;
+		case 137:
+			S(s, "SSRR");
+			ip4_route(s, &o);
+			break;
 		case 148: S(s, "RA"); break;
 		default:
 			S(s, "unknown ");
