@@ -541,6 +541,10 @@ void wire_pr_dumps(struct wire_printer *p, const struct wire_dissect *d)
 	const struct wire_pkt *pkt = d->pkt;
 	int level = p->o.hex ? p->o.hex : p->o.xhex ? p->o.xhex : p->o.ascii;
 	size_t off = level > 1 ? 0 : wire_pr_netoff(d);
+	/* nothing after a link header cut short: its bytes, as tcpdump shows
+	 * a packet it could not decode */
+	if (off >= pkt->caplen || (d->n && d->l[0].status != WIRE_LS_OK))
+		off = 0;
 	if (!pkt->data || off >= pkt->caplen)
 		return;
 	if (p->o.hex)
