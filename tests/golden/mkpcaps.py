@@ -310,8 +310,8 @@ def main():
     # handshake for -S, IP header fields for -v (tos, ECN, ttl 1, MF, class,
     # flow label).
     T1, T2 = "10.0.0.1", "10.0.0.2"
-    treq = b"GET /a\tb HTTP/1.1\r\nHost: x\r\nX: \x1b[31mred\x07\r\n\r\n"
-    trsp = b"HTTP/1.1 200 OK\r\n\r\na\rb" + bytes(range(0x7e, 0x90)) + b"\n\r"
+    treq = b"GET /a HTTP/1.1\r\nHost: x\r\nX: \x1b[31mred\x07\tb\r\n\r\n"
+    trsp = b"HTTP/1.1 200 OK\r\nContent-Length: 23\r\n\r\na\rb" + bytes(range(0x7e, 0x90)) + b"\n\r"
     mss = b"\x02\x04\x05\xb4"
     write("wc-text.pcap", 1, [
         e4(ipv4(T1, T2, 6, tcp(T1, T2, 40010, 80, 1000, 0, 0x002, 64240, mss), tos=0x10)),
