@@ -49,6 +49,8 @@ static void usage(void)
 	    "  -i IF              interface, or 'any' for all (default: the first one up\n"
 	    "                     that is not a loopback, else lo)\n"
 	    "  -D, --list-interfaces  list the interfaces and exit\n"
+	    "  -r FILE            read a capture file instead, as tcpdump -r: the same as\n"
+	    "                     'wirecat read [OPTIONS] FILE [FILTER]'\n"
 	    "  -B MIB             ring buffer size in MiB (default %u)\n"
 	    "  -s SNAPLEN         bytes kept per packet (default %u; 0 means the default)\n"
 	    "  -p                 do not put the interface in promiscuous mode\n"
