@@ -2,7 +2,7 @@
 /*
  * The packet printer: dissects a struct wire_pkt once and renders it as one
  * line (tcpdump-like), a detailed block per layer (-V), JSON with Wireshark
- * field names (--json), with optional hex (-X / --payload), and collects
+ * field names (--json), with optional dumps (-x, -X, -A as tcpdump, --payload), and collects
  * --stats (protocol hierarchy, conversations). Used by sniff and read alike.
  */
 #ifndef WIRE_PRINT_H
@@ -21,21 +21,30 @@ enum wire_print_mode {
 };
 
 enum wire_time_fmt {
-	WIRE_TIME_ABS = 0, /* 12:00:00.000001 (local time) */
-	WIRE_TIME_REL,     /* seconds since the first packet */
-	WIRE_TIME_DELTA,   /* seconds since the previous packet */
-	WIRE_TIME_EPOCH,   /* 1700000000.000001 */
-	WIRE_TIME_NONE,    /* no time */
+	WIRE_TIME_ABS = 0,   /* 12:00:00.000001 (local time) */
+	WIRE_TIME_REL,       /* seconds since the first packet */
+	WIRE_TIME_DELTA,     /* seconds since the previous packet */
+	WIRE_TIME_EPOCH,     /* 1700000000.000001 */
+	WIRE_TIME_NONE,      /* no time */
+	WIRE_TIME_DATE,      /* 2023-11-14 22:13:20.000001 (local time, tcpdump -tttt) */
+	WIRE_TIME_DELTA_HMS, /* " 00:00:01.001000" since the previous packet (tcpdump -ttt) */
+	WIRE_TIME_REL_HMS,   /* " 00:00:02.002000" since the first packet (tcpdump -ttttt) */
 };
 
 struct wire_print_opts {
 	enum wire_print_mode mode;
 	enum wire_time_fmt tfmt;
-	int hex;         /* -X: hex and ASCII of the whole packet */
+	int hex;   /* -X: hex and ASCII from the network layer; 2 (-XX): from the link layer */
+	int xhex;  /* -x: hex only from the network layer; 2 (-xx): from the link layer */
+	int ascii; /* -A: the bytes as text from the network layer; 2: from the link layer */
 	int payload_hex; /* --payload: hex and ASCII of the transport payload */
 	int show_iface;  /* -i any: name the interface and direction */
 	int stats;       /* --stats: collect and print at finish */
 	int resolve;     /* -N: resolve names (default off) */
+	int verbose;     /* -v, -vv: IP header details and checksums in the line view */
+	int link_hdr;    /* -e: the link-level header on each line */
+	int quiet;       /* -q: less protocol information */
+	int abs_seq;     /* -S: absolute TCP sequence numbers */
 };
 
 struct wire_printer;

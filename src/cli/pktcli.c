@@ -13,11 +13,22 @@ const char pktcli_help[] =
     "Output (same printers for sniff and read):\n"
     "  -n                 do not resolve names (the default)\n"
     "  -N                 resolve addresses to names\n"
-    "  -t                 no time stamp;  -tt epoch;  -ttt delta to the previous packet;\n"
-    "                     -tttt absolute (the default);  -ttttt relative to the first\n"
-    "  --time=FMT         abs, rel, delta, epoch or none\n"
+    "  -t                 no time stamp;  -tt seconds since 1970;  -ttt HH:MM:SS since\n"
+    "                     the previous packet;  -tttt date and time;  -ttttt HH:MM:SS\n"
+    "                     since the first packet (as tcpdump; default: HH:MM:SS.us)\n"
+    "  --time=FMT         abs, date, epoch, none, or rel and delta in seconds\n"
+    "  -v, -vv            more detail on each line, as tcpdump: the IP header (tos,\n"
+    "                     ttl, id, offset, flags, proto, length), the TCP checksum;\n"
+    "                     -vv the UDP checksum and every TCP sequence number too\n"
+    "  -e                 the link-level header on each line (MACs, ethertype, length)\n"
+    "  -q                 quiet: less protocol information ('tcp 6')\n"
+    "  -S                 absolute TCP sequence numbers (default: relative, as tcpdump)\n"
+    "  -A, -AA            each packet as text from the network layer (-AA: the link\n"
+    "                     layer); bytes other than printable ASCII and \\n as '.'\n"
+    "  -x, -xx            hex of each packet from the network layer; -xx from the link\n"
+    "                     layer\n"
+    "  -X, -XX            hex and ASCII from the network layer; -XX from the link layer\n"
     "  -V                 a detailed block per layer\n"
-    "  -X                 hex and ASCII of each packet\n"
     "  --payload          hex and ASCII of the transport payload only\n"
     "  --json             one JSON object per packet (Wireshark field names)\n"
     "  --stats            at the end: protocol hierarchy and top conversations\n"
@@ -43,7 +54,13 @@ int pktcli_option(struct pktcli *pc, int opt, const char *arg, const char *cmd)
 	case 'N': pc->po.resolve = 1; return 1;
 	case 't': pc->tcount++; return 1;
 	case 'V': pc->po.mode = WIRE_PRINT_TREE; return 1;
-	case 'X': pc->po.hex = 1; return 1;
+	case 'X': pc->po.hex++; return 1;
+	case 'x': pc->po.xhex++; return 1;
+	case 'A': pc->po.ascii++; return 1;
+	case 'v': pc->po.verbose++; return 1;
+	case 'e': pc->po.link_hdr = 1; return 1;
+	case 'q': pc->po.quiet = 1; return 1;
+	case 'S': pc->po.abs_seq = 1; return 1;
 	case 'l': pc->line_buf = 1; return 1;
 	case 'd': pc->dump_filter = 1; return 1;
 	case 'w': pc->wfile = arg; return 1;
@@ -70,10 +87,12 @@ int pktcli_option(struct pktcli *pc, int opt, const char *arg, const char *cmd)
 			pc->po.tfmt = WIRE_TIME_EPOCH;
 		else if (!strcmp(arg, "none"))
 			pc->po.tfmt = WIRE_TIME_NONE;
+		else if (!strcmp(arg, "date"))
+			pc->po.tfmt = WIRE_TIME_DATE;
 		else {
-			cli_usage_err(cmd,
-			              "%s: --time wants abs, rel, delta, epoch or none, not '%s'",
-			              cmd, arg);
+			cli_usage_err(
+			    cmd, "%s: --time wants abs, date, rel, delta, epoch or none, not '%s'",
+			    cmd, arg);
 			return -1;
 		}
 		return 1;
@@ -84,15 +103,16 @@ int pktcli_option(struct pktcli *pc, int opt, const char *arg, const char *cmd)
 int pktcli_finish(struct pktcli *pc)
 {
 	if (!pc->time_set && pc->tcount) {
+		/* tcpdump's -t (none), -tt, -ttt, -tttt (date), -ttttt */
 		static const enum wire_time_fmt by_count[] = {WIRE_TIME_ABS,   WIRE_TIME_NONE,
-		                                              WIRE_TIME_EPOCH, WIRE_TIME_DELTA,
-		                                              WIRE_TIME_ABS,   WIRE_TIME_REL};
+		                                              WIRE_TIME_EPOCH, WIRE_TIME_DELTA_HMS,
+		                                              WIRE_TIME_DATE,  WIRE_TIME_REL_HMS};
 		pc->po.tfmt = by_count[pc->tcount > 5 ? 5 : pc->tcount];
 	}
 	/* Writing a file: packets are not printed unless asked (tcpdump's -w). */
 	if (pc->wfile && !pc->print_too) {
 		pc->po.mode = WIRE_PRINT_NONE;
-		pc->po.hex = pc->po.payload_hex = 0;
+		pc->po.hex = pc->po.payload_hex = pc->po.xhex = pc->po.ascii = 0;
 	}
 	return 0;
 }

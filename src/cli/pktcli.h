@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * What `sniff` and `read` share on the command line: the print options
- * (-n/-N, -t.../--time, -V, -X, --payload, --json, --stats, -l), -c, -w,
+ * (-n/-N, -t.../--time, -v, -e, -q, -S, -A, -x, -X, -V, --payload,
+ * --json, --stats, -l), -c, -w,
  * -d, the filter words joined into one expression, and the packet output
  * (printer or pcap writer) with a clean stop on SIGINT/SIGTERM.
  */
@@ -49,6 +50,10 @@ int pktcli_option(struct pktcli *pc, int opt, const char *arg, const char *cmd);
 int pktcli_finish(struct pktcli *pc);
 /* Joins argv[from..argc) into pc->filter. Returns 0 or -ENOMEM. */
 int pktcli_join_filter(struct pktcli *pc, int argc, char **argv, int from);
+/* Decodes (or copies with -w) the capture file at path with the options in
+ * pc, as `wirecat read` does; `sniff -r FILE` comes here too (read.c).
+ * Frees pc.filter. Returns the exit status. */
+int pktcli_read(struct pktcli pc, const char *path);
 /* Installs the SIGINT/SIGTERM handler (no SA_RESTART: waits return early). */
 void pktcli_signals(void);
 /* The help lines for the shared options. */

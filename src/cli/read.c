@@ -6,6 +6,7 @@
  * path: one record from libpcap's buffer, one call into the printer, output
  * through a 64 KiB sink; nothing is allocated per packet. A damaged file
  * prints what came before the damage, then one error line, and exits 3.
+ * `sniff -r FILE` is the same command (pktcli_read).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -44,13 +45,12 @@ static const struct option longopts[] = {
 int cmd_read(int argc, char **argv)
 {
 	struct pktcli pc;
-	char why[512];
-	int opt, rc, status = WIRE_EXIT_OK;
+	int opt;
 
 	pktcli_init(&pc);
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:c:w:nNtVXldh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+:c:w:nNtVXldhvexqSA", longopts, NULL)) != -1) {
 		int k = pktcli_option(&pc, opt, optarg, "read");
 		if (k < 0)
 			return WIRE_EXIT_USAGE;
@@ -73,6 +73,14 @@ int cmd_read(int argc, char **argv)
 		cli_err("read: out of memory");
 		return WIRE_EXIT_FAIL;
 	}
+	return pktcli_read(pc, path);
+}
+
+int pktcli_read(struct pktcli pc, const char *path)
+{
+	char why[512];
+	int rc, status = WIRE_EXIT_OK;
+
 	pktcli_finish(&pc);
 	cli_ignore_sigpipe();
 

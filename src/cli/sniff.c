@@ -49,6 +49,8 @@ static void usage(void)
 	    "  -i IF              interface, or 'any' for all (default: the first one up\n"
 	    "                     that is not a loopback, else lo)\n"
 	    "  -D, --list-interfaces  list the interfaces and exit\n"
+	    "  -r FILE            read a capture file instead, as tcpdump -r: the same as\n"
+	    "                     'wirecat read [OPTIONS] FILE [FILTER]'\n"
 	    "  -B MIB             ring buffer size in MiB (default %u)\n"
 	    "  -s SNAPLEN         bytes kept per packet (default %u; 0 means the default)\n"
 	    "  -p                 do not put the interface in promiscuous mode\n"
@@ -202,13 +204,30 @@ static void privilege_message(void)
 	        "(sudo setcap cap_net_raw,cap_net_admin+eip $(command -v wirecat))");
 }
 
+/* sniff -r FILE: `read FILE` with the same print options and filter; the
+ * options of a live capture make no sense there and are refused. */
+static int sniff_read(struct pktcli *pc, const char *rfile, const struct wire_capture_opts *co,
+                      const struct rot *rot, int argc, char **argv, int other_live)
+{
+	if (co->ifname || co->buf_mib || co->snaplen || !co->promisc || co->dir != WIRE_CAP_INOUT ||
+	    rot->cbytes || rot->gsecs || rot->wn || other_live)
+		return cli_usage_err("sniff",
+		                     "sniff: -r reads a file: -i, -D, -B, -s, -p, -Q, -C, -G, "
+		                     "-W, -Z, --pid and --port are for a live capture");
+	if (pktcli_join_filter(pc, argc, argv, optind) < 0) {
+		cli_err("sniff: out of memory");
+		return WIRE_EXIT_FAIL;
+	}
+	return pktcli_read(*pc, rfile);
+}
+
 int cmd_sniff(int argc, char **argv)
 {
 	struct pktcli pc;
 	struct wire_capture_opts co;
 	struct rot rot;
 	char why[512], ifbuf[64];
-	const char *zuser = NULL;
+	const char *zuser = NULL, *rfile = NULL;
 	int opt, rc, status = WIRE_EXIT_OK, list = 0;
 	uint64_t v;
 	struct wire_procsock_watch pwatch, *pw = NULL; /* --pid / --port */
@@ -221,8 +240,8 @@ int cmd_sniff(int argc, char **argv)
 	co.dir = WIRE_CAP_INOUT;
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":i:DB:s:c:pQ:lw:C:G:W:Z:dnNtVXh", longopts, NULL)) !=
-	       -1) {
+	while ((opt = getopt_long(argc, argv, ":i:DB:s:c:pQ:lw:C:G:W:Z:dnNtVXhvexqSAr:", longopts,
+	                          NULL)) != -1) {
 		int k = pktcli_option(&pc, opt, optarg, "sniff");
 		if (k < 0)
 			return WIRE_EXIT_USAGE;
@@ -234,6 +253,7 @@ int cmd_sniff(int argc, char **argv)
 		case 'D': list = 1; break;
 		case 'p': co.promisc = 0; break;
 		case 'Z': zuser = optarg; break;
+		case 'r': rfile = optarg; break;
 		case OPT_PID:
 			if (cli_parse_size(optarg, 0x7fffffff, &v) < 0 || v == 0)
 				return cli_usage_err(
@@ -305,6 +325,8 @@ int cmd_sniff(int argc, char **argv)
 			return cli_usage_err("sniff", "sniff: unknown option %s", argv[optind - 1]);
 		}
 	}
+	if (rfile)
+		return sniff_read(&pc, rfile, &co, &rot, argc, argv, zuser || pw || list);
 	if ((rot.cbytes || rot.gsecs || rot.wn) && !pc.wfile)
 		return cli_usage_err("sniff", "sniff: -C, -G and -W need -w FILE");
 	if (rot.wn && !rot.cbytes && !rot.gsecs)

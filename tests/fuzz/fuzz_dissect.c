@@ -5,8 +5,10 @@
  * interface display, a wire length longer than the capture, the time
  * format), the rest is the packet. It is dissected and printed as a line, a
  * -V tree with -X hex, JSON, a line with --payload, and into --stats (printed
- * every 256 inputs), all into a bounded memory sink. Output with a control
- * character other than \n aborts, so escaping bugs are findings too.
+ * every 256 inputs), and as tcpdump's -vv -e lines with -XX, -q lines with -x
+ * and -S, -A text, all into a bounded memory sink. Output with a control
+ * character other than \n (and the tab that starts a hex dump line) aborts,
+ * so escaping bugs are findings too.
  * Seeds: tests/fuzz/seeds/dissect/ (packets carved from the tcpdump corpus by
  * tests/fuzz/mkseeds_dissect.py).
  */
@@ -25,7 +27,7 @@ static const int links[] = {WIRE_LINK_ETHERNET, WIRE_LINK_LINUX_SLL, WIRE_LINK_L
                             WIRE_LINK_NULL,     WIRE_LINK_LOOP,      WIRE_LINK_RAW,
                             WIRE_LINK_IPV4,     WIRE_LINK_IPV6};
 
-#define NPR 5
+#define NPR 8
 
 static struct wire_sink sink;
 static struct wire_buf mem;
@@ -41,7 +43,7 @@ static void setup(void)
 			struct wire_print_opts o;
 			memset(&o, 0, sizeof(o));
 			o.show_iface = iface;
-			o.tfmt = (enum wire_time_fmt)(i % 5);
+			o.tfmt = (enum wire_time_fmt)(i % 8);
 			switch (i) {
 			case 0: o.mode = WIRE_PRINT_LINE; break;
 			case 1:
@@ -52,6 +54,20 @@ static void setup(void)
 			case 3:
 				o.mode = WIRE_PRINT_LINE;
 				o.payload_hex = 1;
+				break;
+			case 4:
+				o.verbose = 2;
+				o.link_hdr = 1;
+				o.hex = 2;
+				break;
+			case 5:
+				o.quiet = 1;
+				o.abs_seq = 1;
+				o.xhex = 1;
+				break;
+			case 6:
+				o.verbose = 1;
+				o.ascii = 1;
 				break;
 			default:
 				o.mode = WIRE_PRINT_NONE;
@@ -68,9 +84,13 @@ static void check_text(void)
 {
 	const uint8_t *p = wire_buf_head(&mem);
 	size_t n = wire_buf_used(&mem);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '\t' && (i == 0 || p[i - 1] == '\n') && i + 2 < n && p[i + 1] == '0' &&
+		    p[i + 2] == 'x')
+			continue; /* a hex dump line: "\t0x0000:  " */
 		if ((p[i] < 0x20 && p[i] != '\n') || p[i] == 0x7f)
 			abort();
+	}
 	wire_buf_reset(&mem);
 	sink.err = 0;
 }

@@ -66,7 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.hex = (size / 3) % 2;
 	o.payload_hex = (size / 6) % 2;
 	o.stats = (size / 12) % 2;
-	o.tfmt = (enum wire_time_fmt)((size / 24) % 5);
+	o.tfmt = (enum wire_time_fmt)((size / 24) % 8);
 	struct wire_printer *pr = NULL;
 	if (wire_printer_new(&pr, &o, &sink) == 0) {
 		struct wire_pkt pkt;

@@ -44,10 +44,10 @@ def eth(dst, src, typ, payload):
     return mac(dst) + mac(src) + struct.pack("!H", typ) + payload
 
 
-def ipv4(src, dst, proto, payload, ttl=64, ident=1, flags=0x4000, tot=None, opts=b"", bad=False):
+def ipv4(src, dst, proto, payload, ttl=64, ident=1, flags=0x4000, tot=None, opts=b"", bad=False, tos=0):
     ihl = 5 + len(opts) // 4
     tl = tot if tot is not None else 20 + len(opts) + len(payload)
-    h = struct.pack("!BBHHHBBH4s4s", 0x40 | ihl, 0, tl, ident, flags, ttl, proto, 0,
+    h = struct.pack("!BBHHHBBH4s4s", 0x40 | ihl, tos, tl, ident, flags, ttl, proto, 0,
                     ip4a(src), ip4a(dst)) + opts
     c = csum(h)
     if bad:
@@ -91,9 +91,9 @@ def icmp(typ, code, rest, data):
     return h[:2] + struct.pack("!H", csum(h)) + h[4:]
 
 
-def ipv6(src, dst, nxt, payload, hlim=64, plen=None):
+def ipv6(src, dst, nxt, payload, hlim=64, plen=None, tcflow=0):
     pl = plen if plen is not None else len(payload)
-    return struct.pack("!IHBB", 0x60000000, pl, nxt, hlim) + ip6a(src) + ip6a(dst) + payload
+    return struct.pack("!IHBB", 0x60000000 | tcflow, pl, nxt, hlim) + ip6a(src) + ip6a(dst) + payload
 
 
 def icmp6(src, dst, typ, code, body):
@@ -305,6 +305,22 @@ def main():
         ipv4(A, B, 17, udp(A, B, 1, 53, q)),
         ipv6(V6A, V6B, 17, udp(V6A, V6B, 1, 2, b"r", v6=True)),
         b"\x50\x00",
+    ])
+    # Text for -A (tab, escape, bell, bare CR, bytes >= 0x80), a TCP
+    # handshake for -S, IP header fields for -v (tos, ECN, ttl 1, MF, class,
+    # flow label).
+    T1, T2 = "10.0.0.1", "10.0.0.2"
+    treq = b"GET /a HTTP/1.1\r\nHost: x\r\nX: \x1b[31mred\x07\tb\r\n\r\n"
+    trsp = b"HTTP/1.1 200 OK\r\nContent-Length: 23\r\n\r\na\rb" + bytes(range(0x7e, 0x90)) + b"\n\r"
+    mss = b"\x02\x04\x05\xb4"
+    write("wc-text.pcap", 1, [
+        e4(ipv4(T1, T2, 6, tcp(T1, T2, 40010, 80, 1000, 0, 0x002, 64240, mss), tos=0x10)),
+        e4(ipv4(T2, T1, 6, tcp(T2, T1, 80, 40010, 5000, 1001, 0x012, 65160, mss))),
+        e4(ipv4(T1, T2, 6, tcp(T1, T2, 40010, 80, 1001, 5001, 0x018, 502, b"", treq))),
+        e4(ipv4(T2, T1, 6, tcp(T2, T1, 80, 40010, 5001, 1001 + len(treq), 0x018, 509, b"", trsp), bad=True)),
+        e4(ipv4(T1, T2, 6, tcp(T1, T2, 40010, 80, 1001 + len(treq), 5001 + len(trsp), 0x011, 502, bad=True))),
+        e4(ipv4(T1, T2, 17, udp(T1, T2, 40011, 9, b"ce"), ttl=1, ident=4660, flags=0x2000, tos=0x03)),
+        e6(ipv6(V6A, V6B, 17, udp(V6A, V6B, 40012, 9, b"\0\0x\0", v6=True), tcflow=0x0b812345)),
     ])
     # Snapshot-length truncation: the whole TCP segment is on the wire, not captured.
     full = e4(ipv4(L, L, 6, tcp(L, L, 40000, 5005, 124, 901, 0x018, 512, b"", b"x" * 200)))

@@ -3,7 +3,8 @@
 """Corpus replay: every capture in ../shared/corpus/tcpdump (830 files from
 tcpdump's test suite, many of them crafted to crash dissectors) through
 `wirecat read -V -X` (the tree, its summary line, which is the default
-view's line, and the hex dump in one run) and `wirecat read --json`, and
+view's line, and the hex dump in one run), `wirecat read --json`, tcpdump's
+flags (`-vv -e -XX`, `-q -S -A -tttt`), and
 through pktdump (the same printer, 200 files per process) by default, with
 --payload and --stats, and with -i (interface names). Each run
 must exit 0 or 3, print no control character but \\n on stdout (and with
@@ -21,9 +22,11 @@ import wtest  # noqa: E402
 
 CORPUS = os.environ.get("WIRE_CORPUS",
                         os.path.join(wtest.SRC, "..", "shared", "corpus", "tcpdump"))
-CTL = re.compile(rb"[\x00-\x09\x0b-\x1f\x7f]")
+# any control byte but \n; the tab that starts a hex dump line ("\t0x0000:  ",
+# tcpdump's layout) is the printer's own and is allowed there only
+CTL = re.compile(rb"(?!(?<=\n)\t0x[0-9a-f]{4}:  )(?!\A\t0x[0-9a-f]{4}:  )[\x00-\x09\x0b-\x1f\x7f]")
 SAN = re.compile(rb"ERROR: AddressSanitizer|runtime error:|ERROR: LeakSanitizer|SUMMARY: UndefinedBehavior")
-MODES = [["-V", "-X"], ["--json"]]
+MODES = [["-V", "-X"], ["--json"], ["-vv", "-e", "-XX"], ["-q", "-S", "-A", "-tttt"]]
 
 
 def files():

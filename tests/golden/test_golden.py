@@ -11,7 +11,9 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import golden  # noqa: E402
 
-CTL = re.compile(rb"[\x00-\x09\x0b-\x1f\x7f]")
+# any control byte but \n; the tab that starts a hex dump line ("\t0x0000:  ",
+# tcpdump's layout) is the printer's own and is allowed there only
+CTL = re.compile(rb"(?!(?<=\n)\t0x[0-9a-f]{4}:  )(?!\A\t0x[0-9a-f]{4}:  )[\x00-\x09\x0b-\x1f\x7f]")
 
 
 def main():

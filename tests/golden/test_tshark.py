@@ -40,6 +40,7 @@ KNOWN = {
     ("wc-ipv4.pcap", "3", None): "reassembly",
     ("wc-ipv6ext.pcap", "3", None): "reassembly",
     ("wc-ipv6ext.pcap", "4", None): "reassembly",
+    ("wc-text.pcap", "6", None): "reassembly",
     # tshark decodes TLS application data only after seeing a handshake
     ("wc-app.pcap", "5", None): "stream state",
 }

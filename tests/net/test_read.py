@@ -194,14 +194,16 @@ def help_lists_options():
     rc, out, err = run(["read", "--help"])
     assert rc == 0
     for opt in (b"-w FILE", b"-c COUNT", b"-V", b"-X", b"--json", b"--payload", b"--stats", b"--time",
-                b"-tt", b"-N"):
+                b"-tt", b"-N", b"-v, -vv", b"-e ", b"-q ", b"-S ", b"-A, -AA", b"-x, -xx", b"-X, -XX",
+                b"-tttt date"):
         assert opt in out, opt
 
 
 @case
 def time_options_accepted():
     f = corpus("afs.pcap")
-    for args in (["-t"], ["-tt"], ["-ttt"], ["-ttttt"], ["--time=rel"], ["--time=epoch"], ["-V"], ["-X"],
+    for args in (["-t"], ["-tt"], ["-ttt"], ["-tttt"], ["-ttttt"], ["--time=rel"], ["--time=epoch"],
+                 ["--time=date"], ["-V"], ["-X"], ["-XX"], ["-x"], ["-xx"], ["-A"], ["-vv", "-e"], ["-q", "-S"],
                  ["--json"], ["--payload"], ["--stats"], ["-N"], ["-l"]):
         rc, out, err = run(["read", "-c", "3"] + args + [f], timeout=30)
         assert rc == 0, (args, rc, err)

@@ -357,7 +357,8 @@ def help_and_list():
     assert rc == 0
     for opt in (b"-i IF", b"-D", b"-B", b"-s SNAPLEN", b"-c COUNT", b"-p", b"-Q", b"-l", b"-w FILE", b"-C",
                 b"-G", b"-W", b"-Z USER", b"-d", b"-n", b"-N", b"-tt", b"--time", b"-V", b"-X", b"--payload",
-                b"--json", b"--stats", b"setcap"):
+                b"--json", b"--stats", b"setcap", b"-r FILE", b"-v, -vv", b"-e ", b"-A, -AA", b"-x, -xx",
+                b"-X, -XX"):
         assert opt in out, opt
     rc, out, err = run(["sniff", "-D"])
     assert rc == 0 and b".lo " in out and b"any" in out, out

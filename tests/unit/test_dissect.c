@@ -202,11 +202,16 @@ static unsigned dis(const char *hex, struct wire_dissect *d, struct wire_pkt *p)
 	return wire_dissect(d, p);
 }
 
+/* Returns 1 when s holds a control byte other than '\n' and the tab that
+ * starts a hex dump line ("\t0x0000:", tcpdump's layout). */
 static int has_ctl(const char *s)
 {
-	for (; *s; s++)
-		if (((unsigned char)*s < 0x20 && *s != '\n') || *s == 0x7f)
+	for (const char *p = s; *p; p++) {
+		if (*p == '\t' && (p == s || p[-1] == '\n') && !strncmp(p + 1, "0x", 2))
+			continue;
+		if (((unsigned char)*p < 0x20 && *p != '\n') || *p == 0x7f)
 			return 1;
+	}
 	return 0;
 }
 
@@ -677,9 +682,13 @@ static void test_hex(void)
 	struct wire_pkt p = mkpkt(b, n, WIRE_LINK_ETHERNET);
 	const char *o = print_with(&p, WIRE_PRINT_LINE, 0, 1, 0, WIRE_TIME_NONE, 0);
 	CHECK_STR(o, "IP 127.0.0.1.40000 > 127.0.0.1.5005: UDP, length 6\n"
-	             "        0x0000:  6865 6c6c 6f0a                           hello.\n");
+	             "\t0x0000:  6865 6c6c 6f0a                           hello.\n");
+	/* -X: from the network layer, as tcpdump; -XX: from the link layer */
 	o = print_with(&p, WIRE_PRINT_LINE, 1, 0, 0, WIRE_TIME_NONE, 0);
-	CHECK(strstr(o, "        0x0020:  0001 9c40 138d 000e") != NULL);
+	CHECK(strstr(o, "\n\t0x0000:  4500 0022 ") != NULL);
+	CHECK(strstr(o, "\t0x0010:  7f00 0001 9c40 138d 000e") != NULL);
+	o = print_with(&p, WIRE_PRINT_LINE, 2, 0, 0, WIRE_TIME_NONE, 0);
+	CHECK(strstr(o, "\t0x0020:  0001 9c40 138d 000e") != NULL);
 }
 
 static void test_stats(void)

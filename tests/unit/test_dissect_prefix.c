@@ -32,9 +32,13 @@ static const uint8_t *guarded(const uint8_t *b, size_t n)
 
 static int has_ctl(const uint8_t *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\t' && (i == 0 || s[i - 1] == '\n') && i + 2 < n && s[i + 1] == '0' &&
+		    s[i + 2] == 'x')
+			continue; /* the tab that starts a hex dump line ("\t0x0000:  ") */
 		if ((s[i] < 0x20 && s[i] != '\n') || s[i] == 0x7f)
 			return 1;
+	}
 	return 0;
 }
 

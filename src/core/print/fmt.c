@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Formatting helpers for the printers: decimal and hex numbers, IPv4/IPv6
- * (RFC 5952 compression) and MAC addresses, packet times (the absolute time's
- * HH:MM:SS is cached per second), and protocol names. They write straight into
- * the sink, so the per-packet path needs no snprintf.
+ * (RFC 5952 compression) and MAC addresses, packet times in tcpdump's -t
+ * formats (the absolute time's HH:MM:SS is cached per second), and protocol
+ * names. They write straight into the sink, so the per-packet path needs no
+ * snprintf.
  */
 #include <string.h>
 
@@ -170,6 +171,64 @@ static void secs(struct wire_sink *s, struct timespec a, struct timespec b)
 	frac6(s, nsec);
 }
 
+/* tcpdump's -ttt and -ttttt: a sign column (' ' or '-'), then HH:MM:SS.frac
+ * of a - b (more hour digits past 99 hours), each time cut to microseconds
+ * first as tcpdump does. */
+static void hms_delta(struct wire_sink *s, struct timespec a, struct timespec b)
+{
+	a.tv_nsec -= a.tv_nsec % 1000;
+	b.tv_nsec -= b.tv_nsec % 1000;
+	long long sec = (long long)a.tv_sec - (long long)b.tv_sec;
+	long nsec = a.tv_nsec - b.tv_nsec;
+	if (nsec < 0) {
+		nsec += 1000000000L;
+		sec--;
+	}
+	int neg = sec < 0;
+	if (neg) {
+		sec = -sec - (nsec ? 1 : 0);
+		nsec = nsec ? 1000000000L - nsec : 0;
+	}
+	uint64_t u = (uint64_t)sec;
+	char b2[3] = {':', 0, 0};
+	wire_sink_putc(s, neg ? '-' : ' ');
+	if (u / 3600 < 10)
+		wire_sink_putc(s, '0');
+	wire_pr_u(s, u / 3600);
+	b2[1] = (char)('0' + (u / 600) % 6);
+	b2[2] = (char)('0' + (u / 60) % 10);
+	wire_sink_write(s, b2, 3);
+	b2[1] = (char)('0' + (u % 60) / 10);
+	b2[2] = (char)('0' + u % 10);
+	wire_sink_write(s, b2, 3);
+	frac6(s, nsec);
+}
+
+/* tcpdump's -tttt: "YYYY-MM-DD " in local time, before the cached HH:MM:SS. */
+static void date_prefix(struct wire_sink *s, time_t t)
+{
+	struct tm tm;
+	char b[16];
+	if (!localtime_r(&t, &tm))
+		memset(&tm, 0, sizeof(tm));
+	long long y = (long long)tm.tm_year + 1900;
+	unsigned m = (unsigned)tm.tm_mon + 1, d = (unsigned)tm.tm_mday;
+	if (y < 0 || y > 9999)
+		y = 0;
+	b[0] = (char)('0' + y / 1000);
+	b[1] = (char)('0' + (y / 100) % 10);
+	b[2] = (char)('0' + (y / 10) % 10);
+	b[3] = (char)('0' + y % 10);
+	b[4] = '-';
+	b[5] = (char)('0' + (m / 10) % 10);
+	b[6] = (char)('0' + m % 10);
+	b[7] = '-';
+	b[8] = (char)('0' + (d / 10) % 10);
+	b[9] = (char)('0' + d % 10);
+	b[10] = ' ';
+	wire_sink_write(s, b, 11);
+}
+
 void wire_pr_time(struct wire_printer *p, const struct wire_pkt *pkt)
 {
 	struct wire_sink *s = p->out;
@@ -181,6 +240,9 @@ void wire_pr_time(struct wire_printer *p, const struct wire_pkt *pkt)
 		p->have_first = 1;
 	}
 	switch (p->o.tfmt) {
+	case WIRE_TIME_DATE:
+		date_prefix(s, ts.tv_sec);
+		/* fall through */
 	case WIRE_TIME_ABS:
 		if (!p->hms_valid || p->hms_sec != ts.tv_sec) {
 			struct tm tm;
@@ -203,6 +265,8 @@ void wire_pr_time(struct wire_printer *p, const struct wire_pkt *pkt)
 		break;
 	case WIRE_TIME_REL: secs(s, ts, p->first); break;
 	case WIRE_TIME_DELTA: secs(s, ts, p->prev); break;
+	case WIRE_TIME_DELTA_HMS: hms_delta(s, ts, p->prev); break;
+	case WIRE_TIME_REL_HMS: hms_delta(s, ts, p->first); break;
 	case WIRE_TIME_EPOCH:
 		if (ts.tv_sec < 0) {
 			wire_sink_putc(s, '-');

@@ -74,7 +74,8 @@ static void arp(struct wire_sink *s, const struct wire_dissect *d, const struct 
 	const struct wire_arp *a = &l->u.arp;
 	int eip = a->hlen == 6 && a->plen == 4 && a->ptype == 0x0800;
 	int rarp = a->op == 3 || a->op == 4;
-	wire_sink_puts(s, rarp ? "RARP, " : "ARP, ");
+	if (!wire_pr_e_said_proto(d, (unsigned)(l - d->l)))
+		wire_sink_puts(s, rarp ? "RARP, " : "ARP, ");
 	if (mark(s, l, 0))
 		return;
 	if (!eip) {
@@ -153,11 +154,13 @@ static int ip_head(struct wire_sink *s, const struct wire_dissect *d, unsigned i
                    int fam, const uint8_t *src, const uint8_t *dst)
 {
 	const struct wire_layer *l = &d->l[i];
-	wire_sink_puts(s, name);
+	if (!wire_pr_e_said_proto(d, i))
+		wire_sink_puts(s, name);
 	if (l->status == WIRE_LS_TRUNC) {
 		mark(s, l, 0);
 		return 1;
 	}
+	wire_pr_ip_verbose(s, d, i);
 	const struct wire_layer *t = ports_of(d, i);
 	addr(s, fam, src);
 	port(s, t, 1);
@@ -204,7 +207,7 @@ static unsigned ipv4(struct wire_sink *s, const struct wire_dissect *d, unsigned
 	} else {
 		next = layer(s, d, next);
 	}
-	if (mf && !l->quoted) {
+	if (mf && !l->quoted && !wire_pr_opts()->quiet && !wire_pr_opts()->verbose) {
 		S(s, " (");
 		frag_note(s, ip->id, 0, mf);
 		wire_sink_putc(s, ')');
@@ -357,7 +360,7 @@ static void relative(const struct wire_dissect *d, unsigned i, uint32_t *seq, ui
 	struct wire_tcpseq *tab = wire_pr_cur ? wire_pr_cur->tcpseq : NULL;
 	const struct wire_layer *ip = NULL;
 	uint8_t src[16] = {0}, dst[16] = {0};
-	if (!tab || !(t->flags & WIRE_TH_ACK))
+	if (!tab || !(t->flags & WIRE_TH_ACK) || wire_pr_opts()->abs_seq)
 		return;
 	for (unsigned k = i; k-- > 0;)
 		if (d->l[k].kind == WIRE_L_IPV4 || d->l[k].kind == WIRE_L_IPV6) {
@@ -413,6 +416,11 @@ static unsigned tcp(struct wire_sink *s, const struct wire_dissect *d, unsigned 
 		wire_pr_u(s, t->seq);
 		return i + 1;
 	}
+	if (wire_pr_opts()->quiet && !l->quoted) {
+		S(s, "tcp ");
+		wire_pr_u(s, t->paylen);
+		return d->n;
+	}
 	static const char fl[] = "FSRP.UEW";
 	char f[12];
 	size_t n = 0;
@@ -427,10 +435,13 @@ static unsigned tcp(struct wire_sink *s, const struct wire_dissect *d, unsigned 
 	else
 		S(s, "none");
 	wire_sink_putc(s, ']');
+	if (wire_pr_opts()->verbose && !l->quoted)
+		wire_pr_tcp_cksum(s, d, i);
 	uint32_t seq = t->seq, ack = t->ack;
 	relative(d, i, &seq, &ack);
-	/* as tcpdump: the sequence number only when it means something */
-	if (t->paylen || (t->flags & (WIRE_TH_SYN | WIRE_TH_FIN | WIRE_TH_RST))) {
+	/* as tcpdump: the sequence number only when it means something (-vv: always) */
+	if (t->paylen || (t->flags & (WIRE_TH_SYN | WIRE_TH_FIN | WIRE_TH_RST)) ||
+	    wire_pr_opts()->verbose > 1) {
 		S(s, ", seq ");
 		wire_pr_u(s, seq);
 		if (t->paylen) {
@@ -464,6 +475,13 @@ static unsigned udp(struct wire_sink *s, const struct wire_dissect *d, unsigned 
 	const struct wire_layer *l = &d->l[i];
 	if (l->status == WIRE_LS_TRUNC) {
 		mark(s, l, 0);
+		return d->n;
+	}
+	if (l->status == WIRE_LS_OK && wire_pr_opts()->verbose)
+		wire_pr_udp_cksum(s, d, i);
+	if (l->status == WIRE_LS_OK && wire_pr_opts()->quiet && !l->quoted) {
+		S(s, "UDP, length ");
+		wire_pr_u(s, l->u.udp.paylen);
 		return d->n;
 	}
 	if (i + 1 < d->n && l->status == WIRE_LS_OK && !d->l[i + 1].quoted)
@@ -596,6 +614,8 @@ static unsigned icmp6(struct wire_sink *s, const struct wire_dissect *d, unsigne
 {
 	const struct wire_layer *l = &d->l[i];
 	const struct wire_icmp6 *c = &l->u.icmp6;
+	if (wire_pr_opts()->verbose && !l->quoted)
+		wire_pr_icmp6_cksum(s, d, i);
 	S(s, "ICMP6, ");
 	if (l->status == WIRE_LS_TRUNC && l->len == 0) {
 		mark(s, l, 0);
@@ -947,6 +967,9 @@ static unsigned layer(struct wire_sink *s, const struct wire_dissect *d, unsigne
 		}
 		return d->n;
 	case WIRE_L_VLAN:
+		if (wire_pr_opts()->quiet && !wire_pr_opts()->link_hdr && l->status == WIRE_LS_OK &&
+		    i + 1 < d->n)
+			return i + 1; /* as tcpdump -q: not named */
 		S(s, "vlan ");
 		if (mark(s, l, 0))
 			return d->n;
@@ -954,6 +977,10 @@ static unsigned layer(struct wire_sink *s, const struct wire_dissect *d, unsigne
 		S(s, ", p ");
 		wire_pr_u(s, l->u.vlan.tci >> 13);
 		S(s, ", ");
+		if (wire_pr_opts()->link_hdr) {
+			wire_pr_ethertype_named(s, l->u.vlan.type);
+			S(s, ", ");
+		}
 		if (i + 1 < d->n)
 			return i + 1;
 		ethertype(s, d, l, l->u.vlan.type);
@@ -1020,10 +1047,12 @@ void wire_pr_line(struct wire_printer *p, const struct wire_dissect *d)
 		else if (pkt->dir == WIRE_DIR_OUT)
 			S(s, "Out ");
 	}
+	if (p->o.link_hdr)
+		wire_pr_linkhdr(s, d);
 	wire_pr_summary(s, d, 0);
 	for (unsigned i = 0; i < d->n; i++) {
 		const struct wire_layer *l = &d->l[i];
-		if (l->quoted || l->status != WIRE_LS_OK)
+		if (l->quoted || l->status != WIRE_LS_OK || wire_pr_v_said_bad(d, i))
 			continue;
 		switch (l->kind) {
 		case WIRE_L_IPV4:

@@ -2,7 +2,7 @@
 /*
  * The packet printer entry (include/wire/print.h): dissects each packet once
  * into a struct wire_dissect on the stack and hands it to the selected view
- * (line.c, tree.c, json.c), the hex dumps (hex.c) and the statistics
+ * (line.c, tree.c, json.c), the dumps (tcpdump.c, hex.c) and the statistics
  * (stats.c). Nothing is allocated per packet.
  */
 #include <errno.h>
@@ -49,8 +49,8 @@ int wire_printer_packet(struct wire_printer *p, const struct wire_pkt *pkt)
 	case WIRE_PRINT_NONE:
 	default: return p->out->err;
 	}
-	if (p->o.hex)
-		wire_pr_hexdump(p->out, copy.data, copy.caplen);
+	if (p->o.hex || p->o.xhex || p->o.ascii)
+		wire_pr_dumps(p, &d);
 	else if (p->o.payload_hex && d.tp >= 0 && d.tp_len > 0)
 		wire_pr_hexdump(p->out, copy.data + d.tp_off, d.tp_len);
 	if (p->o.mode == WIRE_PRINT_TREE)
