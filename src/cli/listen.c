@@ -729,6 +729,33 @@ static int serve_one(const struct netopts *n, int lfd)
 	return status;
 }
 
+/* Blocks SIGINT and SIGTERM and returns a signalfd for them (the servers'
+ * clean stop), or -1 (then the default action stays). */
+static int stop_signals_open(void)
+{
+	sigset_t sigs;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &sigs, NULL) < 0)
+		return -1;
+	int fd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (fd < 0)
+		sigprocmask(SIG_UNBLOCK, &sigs, NULL);
+	return fd;
+}
+
+/* Says which signal stopped a server (with -v) and closes the signalfd. */
+static void stop_signals_close(const struct netopts *n, int fd)
+{
+	struct signalfd_siginfo si;
+	if (fd < 0)
+		return;
+	if (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si) && n->verbose)
+		cli_info("stopping on %s", si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
+	close(fd);
+}
+
 static int serve_udp(const struct netopts *n, int fd, const char *where)
 {
 	int rc = wire_udp_enable_errors(fd);
@@ -741,9 +768,12 @@ static int serve_udp(const struct netopts *n, int fd, const char *where)
 	netopts_relay_opts(n, fd, &o);
 	o.udp_server = 1;
 	o.udp_lock = !n->keep;
-	o.quit_ms = -1; /* stdin EOF never stops a listener */
+	o.quit_ms = -1;                               /* stdin EOF never stops a listener */
+	int sfd = n->keep ? stop_signals_open() : -1; /* -u -k: SIGINT/SIGTERM end it cleanly */
+	o.stop_fd = sfd;
 	int64_t t0 = wire_now_ms();
 	rc = wire_relay_run(&o, &r);
+	stop_signals_close(n, sfd);
 	netopts_summary(n, fd, &r, t0);
 	int status = netopts_finish(n, rc, &r, where);
 	close(fd);
