@@ -23,6 +23,10 @@
 /* echo server */
 #define WIRE_ECHO_CONN_BUF (64u * 1024u) /* pending bytes per client before backpressure */
 #define WIRE_ECHO_UDP_BATCH 64u          /* recvmmsg/sendmmsg batch */
+/* framed echo: bytes held for partial frames and unsent framed echoes, all
+ * connections together (at least 4 x --max-frame); over it the connection
+ * holding the most is closed */
+#define WIRE_ECHO_FRAME_BUDGET (64u * 1024u * 1024u)
 
 /* capture and pcap */
 #define WIRE_SNAPLEN_DEFAULT 262144u

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,6 +23,8 @@
 #include "wire/frame.h"
 #include "wire/limits.h"
 #include "wire/sock.h"
+
+#define ECHO_MMAP_THRESHOLD (256 * 1024) /* --frame: see mallopt below */
 
 #define CMD "echo"
 #define MAX_FRAME_LIMIT (1024ull * 1024 * 1024)
@@ -123,9 +126,16 @@ static void on_event(void *ud, const struct wire_echo_event *ev)
 		            : "");
 		return;
 	}
+	wire_addr_str(ev->peer, ev->peer_len, a, sizeof(a));
+	if (ev->type == WIRE_ECHO_OVER_BUDGET) { /* always: the client loses its data */
+		cli_err("echo: %s closed: over the frame budget (%llu MiB held by all "
+		        "connections at most; this one held %llu bytes, the most), %llu bytes",
+		        a, (unsigned long long)(ev->budget >> 20), (unsigned long long)ev->held,
+		        (unsigned long long)ev->bytes_in);
+		return;
+	}
 	if (!o->verbose)
 		return;
-	wire_addr_str(ev->peer, ev->peer_len, a, sizeof(a));
 	unsigned long long in = (unsigned long long)ev->bytes_in;
 	switch (ev->type) {
 	case WIRE_ECHO_CONNECT: cli_info("%s connected", a); break;
@@ -297,6 +307,12 @@ int cmd_echo(int argc, char **argv)
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		return WIRE_EXIT_FAIL;
 	}
+
+	/* Frame buffers are large and come and go: a fixed mmap threshold
+	 * gives their memory back to the system when they are freed (glibc's
+	 * sliding threshold would keep them in the heap, outside the budget). */
+	if (frame_text)
+		(void)mallopt(M_MMAP_THRESHOLD, ECHO_MMAP_THRESHOLD);
 
 	struct wire_echo_config cfg = {
 	    .host = host,

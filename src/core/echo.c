@@ -8,13 +8,17 @@
  * ping-ponging client costs one small record. A client whose pending output
  * reaches WIRE_ECHO_CONN_BUF is no longer read until it drains
  * (backpressure). Connections sit on a list ordered by last activity, so the
- * --idle sweep (one periodic timer per loop) looks only at the oldest.
+ * --idle sweep (one periodic timer per loop) looks only at the oldest. With
+ * --frame, the bytes every connection holds (a partial frame, framed echoes
+ * not yet sent) are counted against one budget for the whole server; over
+ * it, the connection holding the most is closed.
  */
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <netinet/udp.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -50,6 +54,7 @@ struct conn {
 	struct wire_framer *fr;   /* --frame: allocated at the first byte */
 	int64_t last;             /* last activity (loop time, ms) */
 	uint64_t in, sent;
+	uint64_t held; /* --frame: buffer bytes counted in the server's budget */
 	union peer_addr peer;
 	socklen_t peer_len;
 	int eof; /* the client sent FIN */
@@ -91,6 +96,9 @@ struct wire_echo {
 	int nw;
 	struct worker *w;
 	uint64_t active; /* open connections, all workers (atomic) */
+	uint64_t held;   /* --frame: buffer bytes held by every connection (atomic) */
+	uint64_t held_peak;
+	uint64_t budget; /* --frame: the most held may reach */
 	struct wire_addr addr;
 	int dual;
 };
@@ -110,6 +118,8 @@ static void emit(struct worker *w, enum wire_echo_ev type, const struct conn *c,
 	    .bytes_out = c ? c->sent : 0,
 	    .err = err,
 	    .why = why,
+	    .held = c ? c->held : 0,
+	    .budget = w->e->budget,
 	};
 	cfg->on_event(cfg->ud, &ev);
 }
@@ -176,9 +186,12 @@ static void conn_close(struct conn *c, enum wire_echo_ev why, int err, const cha
 	case WIRE_ECHO_IDLE: w->st.idle++; break;
 	case WIRE_ECHO_BAD_FRAME: w->st.bad_frames++; break;
 	case WIRE_ECHO_SHUTDOWN: w->st.shutdown++; break;
+	case WIRE_ECHO_OVER_BUDGET: w->st.over_budget++; break;
 	default: w->st.errors++; break;
 	}
 	emit(w, why, c, err, text);
+	__atomic_fetch_sub(&w->e->held, c->held, __ATOMIC_RELAXED);
+	c->held = 0;
 	(void)wire_loop_del(w->loop, &c->io);
 	close(c->io.fd);
 	c->io.fd = -1;
@@ -271,7 +284,58 @@ static int on_frame(void *ud, const uint8_t *msg, size_t len)
 {
 	struct frame_ctx *fx = ud;
 	struct conn *c = fx->c;
+	const struct wire_framer *fr = c->fr;
+	if (fr && fr->head_len) {
+		/* header:NAME: the block as the client wrote it (any spelling,
+		 * other headers), then the body: the echo is byte-exact. */
+		int rc = wire_buf_reserve(&c->out, fr->head_len + len);
+		if (rc < 0) {
+			snprintf(fx->why, sizeof(fx->why), "%s",
+			         rc == WIRE_E_TOOBIG
+			             ? "framed message does not fit the output buffer"
+			             : "out of memory");
+			return rc;
+		}
+		(void)wire_buf_append(&c->out, fr->head, fr->head_len);
+		(void)wire_buf_append(&c->out, msg, len);
+		return 0;
+	}
 	return wire_frame_encode(&c->w->e->frame, msg, len, &c->out, fx->why, sizeof(fx->why));
+}
+
+/* ---- the framed-echo budget -------------------------------------------- */
+
+/* Counts the buffer bytes c holds now (allocated, as the memory they cost).
+ * Returns 1 when the server is over its budget. */
+static int conn_account(struct conn *c)
+{
+	struct wire_echo *e = c->w->e;
+	uint64_t now = c->out.cap + (c->fr ? c->fr->in.cap : 0);
+	uint64_t total;
+	if (now >= c->held)
+		total = __atomic_add_fetch(&e->held, now - c->held, __ATOMIC_RELAXED);
+	else
+		total = __atomic_sub_fetch(&e->held, c->held - now, __ATOMIC_RELAXED);
+	c->held = now;
+	if (total > __atomic_load_n(&e->held_peak, __ATOMIC_RELAXED))
+		__atomic_store_n(&e->held_peak, total, __ATOMIC_RELAXED);
+	return total > e->budget;
+}
+
+/* Closes this worker's greediest connections until the server is within
+ * its budget (or this worker holds nothing more). */
+static void budget_enforce(struct worker *w)
+{
+	struct wire_echo *e = w->e;
+	while (__atomic_load_n(&e->held, __ATOMIC_RELAXED) > e->budget) {
+		struct conn *top = NULL;
+		for (struct conn *c = w->head; c; c = c->next)
+			if (!top || c->held > top->held)
+				top = c;
+		if (!top || top->held == 0)
+			return;
+		conn_close(top, WIRE_ECHO_OVER_BUDGET, 0, NULL);
+	}
 }
 
 /* Sets the events a client needs: reading while its pending output has room
@@ -394,8 +458,12 @@ static void conn_cb(struct wire_loop *l, struct wire_io *io, uint32_t events)
 		return;
 	}
 	int rc = conn_update(c);
-	if (rc < 0)
+	if (rc < 0) {
 		conn_close(c, WIRE_ECHO_ERROR, rc, NULL);
+		return;
+	}
+	if (c->w->e->framed && conn_account(c))
+		budget_enforce(c->w);
 }
 
 /* ---- accepting -------------------------------------------------------- */
@@ -764,7 +832,10 @@ int wire_echo_new(const struct wire_echo_config *cfg, struct wire_echo **out, in
 		/* One read of up to WIRE_ECHO_CONN_BUF bytes can complete a message
 		 * of up to max bytes and re-encode its neighbours with their
 		 * headers: room for all of that, and no more. */
-		e->out_max = WIRE_ECHO_CONN_BUF * 4u + e->frame.max + 1024u;
+		e->out_max = WIRE_ECHO_CONN_BUF * 4u + e->frame.max + WIRE_FRAME_HEADER_MAX;
+		e->budget = WIRE_ECHO_FRAME_BUDGET;
+		if (e->frame.max <= SIZE_MAX / 8 && e->budget < 4u * (uint64_t)e->frame.max)
+			e->budget = 4u * (uint64_t)e->frame.max;
 	}
 	e->nw = cfg->threads;
 	e->w = calloc((size_t)e->nw, sizeof(*e->w));
@@ -939,6 +1010,7 @@ void wire_echo_stats(const struct wire_echo *e, struct wire_echo_stats *st)
 		st->bad_frames += s->bad_frames;
 		st->errors += s->errors;
 		st->shutdown += s->shutdown;
+		st->over_budget += s->over_budget;
 		st->tcp_in += s->tcp_in;
 		st->tcp_out += s->tcp_out;
 		st->dgrams_in += s->dgrams_in;
@@ -949,6 +1021,7 @@ void wire_echo_stats(const struct wire_echo *e, struct wire_echo_stats *st)
 		st->accept_errors += s->accept_errors;
 	}
 	st->active = __atomic_load_n(&e->active, __ATOMIC_RELAXED);
+	st->held_peak = __atomic_load_n(&e->held_peak, __ATOMIC_RELAXED);
 }
 
 void wire_echo_free(struct wire_echo *e)
