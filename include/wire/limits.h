@@ -14,6 +14,11 @@
 #define WIRE_LINE_MAX 65536u              /* longest stdin line for UDP */
 #define WIRE_LISTEN_BACKLOG 4096
 
+/* listen -k / --broker server */
+#define WIRE_SERVER_QUEUE (1024u * 1024u) /* unsent bytes per client before stdin waits */
+#define WIRE_SERVER_STALL_MS 2000         /* a full queue that sends nothing this long: dropped */
+#define WIRE_SERVER_CHUNK (64u * 1024u)   /* bytes read from stdin or a client at once */
+
 /* framing */
 #define WIRE_FRAME_DEFAULT_MAX (16u * 1024u * 1024u) /* --max-frame default */
 #define WIRE_FRAME_DELIM_MAX 64u                     /* longest delim:SEQ */

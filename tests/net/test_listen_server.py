@@ -165,6 +165,26 @@ def keep_open_no_loss_exits_0():
             c.close()
 
 
+@case
+def keep_open_client_fin_ends_only_its_direction():
+    """`cat file | listen -k` and a client whose stdin is /dev/null (FIN at
+    once): the client still gets every byte of stdin, then FIN."""
+    p = Proc(["listen", "-v", "-k", "127.0.0.1", "0"])
+    with p:
+        port = p.port()
+        c = connect_tcp("127.0.0.1", port)
+        c.shutdown(socket.SHUT_WR)
+        p.wait_err(r"peer closed \(FIN\)")
+        r = Reader(c)
+        t, want = feed(p, total=4 * MIB)
+        r.join(30 * SLOW)
+        assert r.n == 4 * MIB and r.eof and r.h.hexdigest() == want, (r.n, p.stderr_text())
+        p.wait_err(r"closed \(sent 4194304 bytes, received 0 bytes\)")
+        p.signal(signal.SIGTERM)
+        assert p.wait(10) == 0, p.stderr_text()
+        c.close()
+
+
 def udp_keep_signal(sig, name):
     p = Proc(["listen", "-v", "-u", "-k", "127.0.0.1", "0"])
     with p:
