@@ -56,7 +56,12 @@ static void usage(void)
 	       "      --idle SECS       close TCP clients idle for SECS (e.g. 30, 0.5)\n"
 	       "      --frame SPEC      echo TCP message by message: eof, fixed:N, line, crlf,\n"
 	       "                        delim:SEQ, prefix:u8|u16|u32|u16le|u32le, header:NAME;\n"
-	       "                        a bad frame closes that client only\n"
+	       "                        a bad frame closes that client only; the header\n"
+	       "                        block of header:NAME is echoed as received. Partial\n"
+	       "                        frames and unsent echoes of all clients together are\n"
+	       "                        held up to 64 MiB (or 4 x --max-frame); over it the\n"
+	       "                        client holding the most is closed, with a line on\n"
+	       "                        stderr\n"
 	       "      --max-frame SIZE  longest message with --frame (default 16M)\n"
 	       "  -v, --verbose         print the address, connects and disconnects (FIN or\n"
 	       "                        RST) on stderr\n"
@@ -390,6 +395,10 @@ int cmd_echo(int argc, char **argv)
 		         (unsigned long long)st.idle, (unsigned long long)st.bad_frames,
 		         (unsigned long long)st.errors, (unsigned long long)st.shutdown,
 		         (unsigned long long)st.udp_dropped, (unsigned long long)st.accept_errors);
+	if (o.verbose && frame_text)
+		cli_info("echo: frame budget: %llu MiB held at most, %llu client%s closed over it",
+		         (unsigned long long)(st.held_peak >> 20),
+		         (unsigned long long)st.over_budget, plural(st.over_budget));
 	if (rc < 0) {
 		cli_err("echo: event loop: %s", wire_strerror(rc));
 		return WIRE_EXIT_FAIL;
