@@ -31,7 +31,6 @@
 #include "wire/sock.h"
 #include "wire/udp.h"
 
-
 static void where_str(const struct netopts *n, char *buf, size_t len)
 {
 	if (!n->host)
