@@ -34,6 +34,8 @@ enum wire_echo_ev {
 	WIRE_ECHO_ERROR,       /* closed on another socket error (err is set) */
 	WIRE_ECHO_SHUTDOWN,    /* closed because the server is stopping */
 	WIRE_ECHO_ACCEPT_ERR,  /* accept() failed (err; EMFILE pauses accepting briefly) */
+	WIRE_ECHO_OVER_BUDGET, /* closed by the server: framed bytes held by all connections
+	                          went over the budget and this one held the most (held) */
 	/* Only with io_events set (for --trace): each socket call that moved bytes. */
 	WIRE_ECHO_RECV,     /* TCP recv() returned len bytes */
 	WIRE_ECHO_SEND,     /* TCP send() took len bytes */
@@ -51,6 +53,7 @@ struct wire_echo_event {
 	int err;                      /* -errno or WIRE_E_* for ERROR/BAD_FRAME/ACCEPT_ERR */
 	const char *why;              /* BAD_FRAME: the decoder's reason */
 	size_t len;                   /* RECV/SEND/RECVFROM/SENDTO: bytes of the call */
+	uint64_t held, budget;        /* OVER_BUDGET: bytes this connection held, the budget */
 	struct timespec ts;           /* RECV/SEND/...: CLOCK_REALTIME just before a send
 	                                 or just after a receive */
 };
@@ -66,7 +69,9 @@ struct wire_echo_config {
 	int threads;        /* worker threads, 1..WIRE_ECHO_THREADS_MAX */
 	uint64_t max_conns; /* 0: no limit; over it a client is accepted and closed */
 	int idle_ms;        /* 0: never; else close clients idle that long */
-	const struct wire_frame_spec *frame; /* NULL: echo bytes as they come */
+	const struct wire_frame_spec *frame; /* NULL: echo bytes as they come; else each
+	                                        message is echoed framed (header:NAME:
+	                                        with its header block as received) */
 	int stop_fd;           /* -1, or an fd (e.g. a signalfd) whose readability stops the
 	                          server; it is never read, so every worker sees it */
 	wire_echo_cb on_event; /* may be NULL */
@@ -79,8 +84,10 @@ struct wire_echo_stats {
 	uint64_t refused; /* closed at once over max_conns */
 	uint64_t active;  /* open right now */
 	uint64_t fin, rst, idle, bad_frames, errors, shutdown; /* how they ended */
-	uint64_t tcp_in, tcp_out;                              /* TCP bytes */
-	uint64_t dgrams_in, dgrams_out, udp_in, udp_out;       /* UDP datagrams and bytes */
+	uint64_t over_budget;     /* closed because framed bytes held went over the budget */
+	uint64_t held_peak;       /* framed bytes held by all connections at most (approximate) */
+	uint64_t tcp_in, tcp_out; /* TCP bytes */
+	uint64_t dgrams_in, dgrams_out, udp_in, udp_out; /* UDP datagrams and bytes */
 	uint64_t udp_dropped; /* datagrams received but not sent back (send buffer full) */
 	uint64_t accept_errors;
 };

@@ -60,7 +60,12 @@ struct wire_framer {
 	size_t scan;        /* DELIM/HEADER: bytes already searched */
 	int err;            /* sticky: first error */
 	uint64_t frames;    /* complete messages delivered */
-	char why[160];      /* the reason for err, for one stderr line */
+	/* During a callback of a HEADER decoder: the header block of the
+	 * message as received (blank line included), for a byte-exact echo;
+	 * NULL and 0 otherwise. */
+	const uint8_t *head;
+	size_t head_len;
+	char why[160]; /* the reason for err, for one stderr line */
 };
 
 /* Sets up a decoder for spec. */

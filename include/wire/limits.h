@@ -14,6 +14,11 @@
 #define WIRE_LINE_MAX 65536u              /* longest stdin line for UDP */
 #define WIRE_LISTEN_BACKLOG 4096
 
+/* listen -k / --broker server */
+#define WIRE_SERVER_QUEUE (1024u * 1024u) /* unsent bytes per client before stdin waits */
+#define WIRE_SERVER_STALL_MS 2000         /* a full queue that sends nothing this long: dropped */
+#define WIRE_SERVER_CHUNK (64u * 1024u)   /* bytes read from stdin or a client at once */
+
 /* framing */
 #define WIRE_FRAME_DEFAULT_MAX (16u * 1024u * 1024u) /* --max-frame default */
 #define WIRE_FRAME_DELIM_MAX 64u                     /* longest delim:SEQ */
@@ -23,6 +28,10 @@
 /* echo server */
 #define WIRE_ECHO_CONN_BUF (64u * 1024u) /* pending bytes per client before backpressure */
 #define WIRE_ECHO_UDP_BATCH 64u          /* recvmmsg/sendmmsg batch */
+/* framed echo: bytes held for partial frames and unsent framed echoes, all
+ * connections together (at least 4 x --max-frame); over it the connection
+ * holding the most is closed */
+#define WIRE_ECHO_FRAME_BUDGET (64u * 1024u * 1024u)
 
 /* capture and pcap */
 #define WIRE_SNAPLEN_DEFAULT 262144u

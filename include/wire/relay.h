@@ -83,6 +83,8 @@ struct wire_relay_opts {
 	int idle_ms;    /* nothing either way for this long: WIRE_E_TIMEOUT (-1: none) */
 	int no_splice;  /* use read/write only */
 	int io_events;  /* also report SOCK_SENT / SOCK_RECV (--trace) */
+	int stop_fd;    /* UDP: -1, or an fd (a signalfd) whose readability ends the relay
+	                   with 0; it is never read */
 	const struct wire_frame_spec *frame; /* NULL: raw bytes / lines */
 	/* UDP client: when an ICMP error comes back before any datagram was
 	 * received, the relay asks for a socket connected to the next address

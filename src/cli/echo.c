@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <netdb.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,6 +23,8 @@
 #include "wire/frame.h"
 #include "wire/limits.h"
 #include "wire/sock.h"
+
+#define ECHO_MMAP_THRESHOLD (256 * 1024) /* --frame: see mallopt below */
 
 #define CMD "echo"
 #define MAX_FRAME_LIMIT (1024ull * 1024 * 1024)
@@ -53,7 +56,12 @@ static void usage(void)
 	       "      --idle SECS       close TCP clients idle for SECS (e.g. 30, 0.5)\n"
 	       "      --frame SPEC      echo TCP message by message: eof, fixed:N, line, crlf,\n"
 	       "                        delim:SEQ, prefix:u8|u16|u32|u16le|u32le, header:NAME;\n"
-	       "                        a bad frame closes that client only\n"
+	       "                        a bad frame closes that client only; the header\n"
+	       "                        block of header:NAME is echoed as received. Partial\n"
+	       "                        frames and unsent echoes of all clients together are\n"
+	       "                        held up to 64 MiB (or 4 x --max-frame); over it the\n"
+	       "                        client holding the most is closed, with a line on\n"
+	       "                        stderr\n"
 	       "      --max-frame SIZE  longest message with --frame (default 16M)\n"
 	       "  -v, --verbose         print the address, connects and disconnects (FIN or\n"
 	       "                        RST) on stderr\n"
@@ -123,9 +131,16 @@ static void on_event(void *ud, const struct wire_echo_event *ev)
 		            : "");
 		return;
 	}
+	wire_addr_str(ev->peer, ev->peer_len, a, sizeof(a));
+	if (ev->type == WIRE_ECHO_OVER_BUDGET) { /* always: the client loses its data */
+		cli_err("echo: %s closed: over the frame budget (%llu MiB held by all "
+		        "connections at most; this one held %llu bytes, the most), %llu bytes",
+		        a, (unsigned long long)(ev->budget >> 20), (unsigned long long)ev->held,
+		        (unsigned long long)ev->bytes_in);
+		return;
+	}
 	if (!o->verbose)
 		return;
-	wire_addr_str(ev->peer, ev->peer_len, a, sizeof(a));
 	unsigned long long in = (unsigned long long)ev->bytes_in;
 	switch (ev->type) {
 	case WIRE_ECHO_CONNECT: cli_info("%s connected", a); break;
@@ -298,6 +313,12 @@ int cmd_echo(int argc, char **argv)
 		return WIRE_EXIT_FAIL;
 	}
 
+	/* Frame buffers are large and come and go: a fixed mmap threshold
+	 * gives their memory back to the system when they are freed (glibc's
+	 * sliding threshold would keep them in the heap, outside the budget). */
+	if (frame_text)
+		(void)mallopt(M_MMAP_THRESHOLD, ECHO_MMAP_THRESHOLD);
+
 	struct wire_echo_config cfg = {
 	    .host = host,
 	    .port = port,
@@ -374,6 +395,10 @@ int cmd_echo(int argc, char **argv)
 		         (unsigned long long)st.idle, (unsigned long long)st.bad_frames,
 		         (unsigned long long)st.errors, (unsigned long long)st.shutdown,
 		         (unsigned long long)st.udp_dropped, (unsigned long long)st.accept_errors);
+	if (o.verbose && frame_text)
+		cli_info("echo: frame budget: %llu MiB held at most, %llu client%s closed over it",
+		         (unsigned long long)(st.held_peak >> 20),
+		         (unsigned long long)st.over_budget, plural(st.over_budget));
 	if (rc < 0) {
 		cli_err("echo: event loop: %s", wire_strerror(rc));
 		return WIRE_EXIT_FAIL;

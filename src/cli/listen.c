@@ -2,11 +2,11 @@
 /*
  * wirecat listen: the netcat server. Without -k it accepts one TCP
  * connection and hands it to the one relay (src/core/relay.c), or serves UDP
- * through the relay's datagram mode. With -k (and --broker) it serves many
- * TCP clients at once on the epoll loop (include/wire/loop.h): non-blocking
- * sockets, a bounded output buffer per client, and backpressure: stdin is
- * read only while every client can take more, and a broker reads a client
- * only while every other client can take what it sends.
+ * through the relay's datagram mode. With -k (and --broker) it hands the
+ * listening socket to the core server (src/core/server.c: a bounded queue
+ * per client, and a client that never reads is dropped instead of stalling
+ * the others); this file only maps its events to messages and its counters
+ * to an exit status.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -27,13 +27,9 @@
 #include "wire/limits.h"
 #include "wire/loop.h"
 #include "wire/relay.h"
+#include "wire/server.h"
 #include "wire/sock.h"
 #include "wire/udp.h"
-
-/* a client's pending output: stdin is not read while any client holds more */
-#define CLIENT_HIGH (64u * 1024u)
-#define CLIENT_MAX WIRE_RELAY_BUF
-#define STDIN_CHUNK (16u * 1024u)
 
 static void where_str(const struct netopts *n, char *buf, size_t len)
 {
@@ -88,588 +84,204 @@ static int listen_error(const struct netopts *n, int rc, int gai)
 	}
 }
 
-/* ---- -k / --broker: many TCP clients on the event loop ------------------ */
-
-struct srv;
-
-struct client {
-	struct wire_io io;
-	struct srv *s;
-	struct client *prev, *next;
-	struct wire_buf out;
-	int peer_eof, fin_sent;
-	int64_t last;
-	uint64_t sent, received, frames;
-	struct wire_framer fr;
-	char name[WIRE_ADDRSTRLEN];
-};
-
-struct srv {
-	const struct netopts *n;
-	struct wire_loop *loop;
-	struct wire_io lio, inio;
-	int in_epoll, in_timer, in_reg_events;
-	int in_eof;
-	struct client *head;
-	long nclients;
-	struct wire_lines lines; /* framing: stdin lines */
-	struct wire_buf eofmsg;  /* framing eof: all of stdin */
-	struct wire_buf enc;     /* framing: encoded stdin messages */
-	uint64_t frames_sent;
-	int status;
-	struct wire_io sio; /* signalfd: SIGINT/SIGTERM stop the server cleanly */
-	uint64_t served, total_sent, total_received;
-};
-
-static void client_update(struct client *c);
-static void stdin_update(struct srv *s);
-
-static void client_close(struct client *c, const char *why)
+/* Blocks SIGINT and SIGTERM and returns a signalfd for them (the servers'
+ * clean stop), or -1 (then the default action stays). */
+static int stop_signals_open(void)
 {
-	struct srv *s = c->s;
-	if (s->n->verbose)
-		cli_info("%s: %s (sent %llu bytes, received %llu bytes)", c->name, why,
-		         (unsigned long long)c->sent, (unsigned long long)c->received);
-	wire_loop_del(s->loop, &c->io);
-	wire_trace_call(s->n->tr, "close() %s: %s", c->name, why);
-	close(c->io.fd);
-	c->io.fd = -1;
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		s->head = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
-	s->nclients--;
-	s->served++;
-	s->total_sent += c->sent;
-	s->total_received += c->received;
-	wire_buf_free(&c->out);
-	if (s->n->have_frame)
-		wire_framer_free(&c->fr);
-	wire_loop_defer_free(s->loop, c);
-	/* the clients left may now take more */
-	for (struct client *o = s->head; o; o = o->next)
-		client_update(o);
-	stdin_update(s);
-}
-
-/* Returns the least free room among clients other than except. */
-static size_t min_room(const struct srv *s, const struct client *except, int *any)
-{
-	size_t m = CLIENT_MAX;
-	*any = 0;
-	for (const struct client *o = s->head; o; o = o->next) {
-		if (o == except || o->fin_sent)
-			continue;
-		*any = 1;
-		size_t used = wire_buf_used(&o->out);
-		size_t room = used >= CLIENT_MAX ? 0 : CLIENT_MAX - used;
-		if (room < m)
-			m = room;
-	}
-	return m;
-}
-
-static void broadcast(struct srv *s, const void *p, size_t len, struct client *except)
-{
-	for (struct client *o = s->head; o; o = o->next) {
-		if (o == except || o->fin_sent)
-			continue;
-		if (wire_buf_append(&o->out, p, len) < 0) {
-			/* cannot happen with the room checks; never grow without bound */
-			cli_err("%s: output buffer full, dropping %zu bytes", o->name, len);
-			continue;
-		}
-		client_update(o);
-	}
-}
-
-static void client_update(struct client *c)
-{
-	struct srv *s = c->s;
-	uint32_t ev = 0;
-	if (!c->peer_eof) {
-		if (s->n->broker) {
-			int any;
-			size_t room = min_room(s, c, &any);
-			if (!any || room > 0)
-				ev |= EPOLLIN;
-		} else {
-			ev |= EPOLLIN;
-		}
-	}
-	if (wire_buf_used(&c->out))
-		ev |= EPOLLOUT;
-	wire_loop_mod(s->loop, &c->io, ev);
-}
-
-static int client_frame(void *ud, const uint8_t *msg, size_t len)
-{
-	struct client *c = ud;
-	const struct netopts *n = c->s->n;
-	c->frames++;
-	if (n->show_frames)
-		cli_info("%s: frame %llu: %zu bytes received", c->name,
-		         (unsigned long long)c->frames, len);
-	if (n->send_only)
-		return 0;
-	struct wire_buf b;
-	wire_buf_init(&b, len + 1);
-	int rc = wire_buf_append(&b, msg, len);
-	if (rc == 0 && n->frame.kind != WIRE_FRAME_EOF)
-		rc = wire_buf_append(&b, "\n", 1);
-	if (rc == 0)
-		rc = wire_write_all(STDOUT_FILENO, wire_buf_head(&b), wire_buf_used(&b));
-	wire_buf_free(&b);
-	return rc;
-}
-
-/* Ends a client's input side; returns 1 when the client was closed. */
-static int client_eof(struct client *c)
-{
-	struct srv *s = c->s;
-	c->peer_eof = 1;
-	if (s->n->verbose)
-		cli_info("%s: peer closed (FIN)", c->name);
-	if (s->n->have_frame) {
-		int rc = wire_framer_finish(&c->fr, client_frame, c);
-		if (rc < 0) {
-			cli_err("frame from %s (--frame %s): %s", c->name, s->n->frame.text,
-			        c->fr.why[0] ? c->fr.why : wire_strerror(rc));
-			s->status = WIRE_EXIT_MALFORMED;
-		}
-	}
-	if (wire_buf_used(&c->out) == 0) {
-		client_close(c, "closed");
-		return 1;
-	}
-	client_update(c);
-	return 0;
-}
-
-static void client_read(struct client *c)
-{
-	struct srv *s = c->s;
-	uint8_t buf[65536];
-	size_t want = sizeof(buf);
-	if (s->n->broker) {
-		int any;
-		size_t room = min_room(s, c, &any);
-		if (any && room < want)
-			want = room;
-		if (want == 0) {
-			client_update(c);
-			return;
-		}
-	}
-	ssize_t r;
-	do
-		r = recv(c->io.fd, buf, want, MSG_DONTWAIT);
-	while (r < 0 && errno == EINTR);
-	if (r < 0) {
-		if (errno == EAGAIN)
-			return;
-		if (errno == ECONNRESET && s->n->verbose)
-			cli_info("%s: connection reset by peer (RST)", c->name);
-		else if (errno != ECONNRESET)
-			cli_err("%s: %s", c->name, strerror(errno));
-		client_close(c, errno == ECONNRESET ? "reset" : "failed");
-		return;
-	}
-	if (r == 0) {
-		wire_trace_call(s->n->tr, "%s: peer closed: recv() = 0", c->name);
-		client_eof(c);
-		return;
-	}
-	wire_trace_call(s->n->tr, "recv() = %zd from %s", r, c->name);
-	c->received += (uint64_t)r;
-	c->last = wire_loop_now(s->loop);
-	if (s->n->broker) {
-		broadcast(s, buf, (size_t)r, c);
-		client_update(c);
-		return;
-	}
-	int rc;
-	if (s->n->have_frame) {
-		rc = wire_framer_feed(&c->fr, buf, (size_t)r, client_frame, c);
-		if (rc < 0 && c->fr.err) {
-			cli_err("frame from %s (--frame %s): %s", c->name, s->n->frame.text,
-			        c->fr.why[0] ? c->fr.why : wire_strerror(rc));
-			s->status = WIRE_EXIT_MALFORMED;
-			client_close(c, "dropped after a bad frame");
-			return;
-		}
-	} else if (s->n->send_only) {
-		rc = 0;
-	} else {
-		rc = wire_write_all(STDOUT_FILENO, buf, (size_t)r);
-	}
-	if (rc < 0) {
-		cli_err("write stdout: %s", wire_strerror(rc));
-		s->status = WIRE_EXIT_FAIL;
-		wire_loop_stop(s->loop);
-	}
-}
-
-/* Sends FIN to one client because stdin ended (once). */
-static void client_fin(struct client *c)
-{
-	struct srv *s = c->s;
-	wire_trace_call(s->n->tr, "shutdown(SHUT_WR) to %s (stdin ended)", c->name);
-	if (shutdown(c->io.fd, SHUT_WR) == 0 && s->n->verbose)
-		cli_info("%s: sent FIN", c->name);
-	c->fin_sent = 1;
-}
-
-static void client_write(struct client *c)
-{
-	struct srv *s = c->s;
-	while (wire_buf_used(&c->out)) {
-		struct timespec ts = {0, 0}; /* --trace: a send is stamped before it is made */
-		if (s->n->tr)
-			clock_gettime(CLOCK_REALTIME, &ts);
-		ssize_t w = send(c->io.fd, wire_buf_head(&c->out), wire_buf_used(&c->out),
-		                 MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0 && errno == EAGAIN)
-			break;
-		if (w < 0) {
-			if (errno == ECONNRESET && s->n->verbose)
-				cli_info("%s: connection reset by peer (RST)", c->name);
-			client_close(c, errno == ECONNRESET || errno == EPIPE ? "reset" : "failed");
-			return;
-		}
-		wire_trace_call_at(s->n->tr, &ts, "send(%zd) to %s", w, c->name);
-		c->sent += (uint64_t)w;
-		c->last = wire_loop_now(s->loop);
-		wire_buf_consume(&c->out, (size_t)w);
-	}
-	if (wire_buf_used(&c->out) == 0) {
-		if (c->peer_eof) {
-			client_close(c, "closed");
-			return;
-		}
-		if (s->in_eof && !s->n->broker && !c->fin_sent)
-			client_fin(c);
-	}
-	client_update(c);
-	if (s->n->broker)
-		for (struct client *o = s->head; o; o = o->next)
-			if (o != c)
-				client_update(o);
-	stdin_update(s);
-}
-
-static void client_cb(struct wire_loop *l, struct wire_io *io, uint32_t events)
-{
-	struct client *c = (struct client *)io;
-	(void)l;
-	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
-		if (!c->peer_eof) {
-			client_read(c);
-			if (io->fd < 0)
-				return;
-		} else if (events & (EPOLLHUP | EPOLLERR)) {
-			client_close(c, "closed");
-			return;
-		}
-	}
-	if (events & EPOLLOUT)
-		client_write(c);
-}
-
-static int stdin_frame(void *ud, const uint8_t *line, size_t len)
-{
-	struct srv *s = ud;
-	char why[160];
-	size_t n = len;
-	if (s->n->frame.kind != WIRE_FRAME_EOF) {
-		if (n && line[n - 1] == '\n')
-			n--;
-		else if (len == s->lines.max) {
-			cli_err(
-			    "frame to clients (--frame %s): stdin: a line longer than the maximum "
-			    "frame of %zu bytes",
-			    s->n->frame.text, s->n->frame.max);
-			return WIRE_E_TOOBIG;
-		}
-	}
-	int rc = wire_frame_encode(&s->n->frame, line, n, &s->enc, why, sizeof(why));
-	if (rc < 0) {
-		cli_err("frame to clients (--frame %s): stdin: %s", s->n->frame.text, why);
-		return rc;
-	}
-	s->frames_sent++;
-	if (s->n->show_frames)
-		cli_info("frame %llu: %zu bytes sent", (unsigned long long)s->frames_sent, n);
-	return 0;
-}
-
-static void stdin_read(struct srv *s)
-{
-	uint8_t buf[STDIN_CHUNK];
-	size_t want = sizeof(buf);
-	int any;
-	size_t room = min_room(s, NULL, &any);
-	if (!any)
-		return;
-	if (!s->n->have_frame && room < want)
-		want = room;
-	if (want == 0)
-		return;
-	ssize_t r;
-	do
-		r = read(STDIN_FILENO, buf, want);
-	while (r < 0 && errno == EINTR);
-	if (r < 0) {
-		if (errno == EAGAIN)
-			return;
-		cli_err("read stdin: %s", strerror(errno));
-		r = 0;
-	}
-	int rc = 0;
-	if (s->n->have_frame) {
-		if (r == 0)
-			rc = s->n->frame.kind == WIRE_FRAME_EOF
-			         ? (wire_buf_used(&s->eofmsg)
-			                ? stdin_frame(s, wire_buf_head(&s->eofmsg),
-			                              wire_buf_used(&s->eofmsg))
-			                : 0)
-			         : wire_lines_finish(&s->lines, stdin_frame, s);
-		else if (s->n->frame.kind == WIRE_FRAME_EOF)
-			rc = wire_buf_append(&s->eofmsg, buf, (size_t)r);
-		else
-			rc = wire_lines_feed(&s->lines, buf, (size_t)r, stdin_frame, s);
-		if (rc == WIRE_E_TOOBIG && s->n->frame.kind == WIRE_FRAME_EOF && r > 0)
-			cli_err(
-			    "frame to clients (--frame %s): stdin: longer than the maximum frame "
-			    "of %zu bytes",
-			    s->n->frame.text, s->n->frame.max);
-		if (wire_buf_used(&s->enc)) {
-			broadcast(s, wire_buf_head(&s->enc), wire_buf_used(&s->enc), NULL);
-			wire_buf_reset(&s->enc);
-		}
-		if (rc < 0) {
-			s->status = WIRE_EXIT_MALFORMED;
-			wire_loop_stop(s->loop);
-			return;
-		}
-	} else if (r > 0) {
-		broadcast(s, buf, (size_t)r, NULL);
-	}
-	if (r == 0) {
-		s->in_eof = 1;
-		if (s->n->verbose)
-			cli_info("stdin EOF%s", s->n->broker ? "" : ": sending FIN to each client");
-		for (struct client *c = s->head; c; c = c->next)
-			if (!s->n->broker && !wire_buf_used(&c->out) && !c->fin_sent)
-				client_fin(c);
-	}
-}
-
-static void stdin_cb(struct wire_loop *l, struct wire_io *io, uint32_t events)
-{
-	struct srv *s = io->ud;
-	(void)l;
-	(void)events;
-	stdin_read(s);
-	stdin_update(s);
-}
-
-static void stdin_timer(struct wire_loop *l, void *ud)
-{
-	struct srv *s = ud;
-	(void)l;
-	s->in_timer = -1;
-	stdin_read(s);
-	stdin_update(s);
-}
-
-static void stdin_update(struct srv *s)
-{
-	int want = 0;
-	if (!s->in_eof && !s->n->recv_only) {
-		int any;
-		size_t m = min_room(s, NULL, &any);
-		want = any && m >= CLIENT_MAX - CLIENT_HIGH;
-	}
-	if (s->in_epoll) {
-		uint32_t ev = want ? EPOLLIN : 0;
-		if (ev != (uint32_t)s->in_reg_events) {
-			wire_loop_mod(s->loop, &s->inio, ev);
-			s->in_reg_events = (int)ev;
-		}
-	} else if (want && s->in_timer < 0) {
-		/* a regular file or /dev/null: epoll refuses it, and it is always readable */
-		s->in_timer = wire_loop_after(s->loop, 0, stdin_timer, s);
-	}
-}
-
-static void accept_cb(struct wire_loop *l, struct wire_io *io, uint32_t events)
-{
-	struct srv *s = io->ud;
-	(void)events;
-	for (int i = 0; i < 64; i++) {
-		struct sockaddr_storage ss;
-		socklen_t sl = sizeof(ss);
-		int fd = accept4(io->fd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC | SOCK_NONBLOCK);
-		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			if (errno != EAGAIN)
-				cli_err("accept: %s", strerror(errno));
-			return;
-		}
-		char name[WIRE_ADDRSTRLEN];
-		wire_addr_str((struct sockaddr *)&ss, sl, name, sizeof(name));
-		if (s->n->max_conns && s->nclients >= s->n->max_conns) {
-			if (s->n->verbose)
-				cli_info("%s: refused: --max-conns %ld reached", name,
-				         s->n->max_conns);
-			close(fd);
-			continue;
-		}
-		struct client *c = calloc(1, sizeof(*c));
-		if (!c) {
-			close(fd);
-			continue;
-		}
-		c->s = s;
-		c->io.fd = fd;
-		c->io.cb = client_cb;
-		c->io.ud = c;
-		c->last = wire_loop_now(l);
-		snprintf(c->name, sizeof(c->name), "%s", name);
-		wire_trace_call(s->n->tr, "accept() = a connection from %s", name);
-		wire_buf_init(&c->out, s->n->have_frame
-		                           ? CLIENT_MAX + s->n->frame.max + WIRE_FRAME_HEADER_MAX +
-		                                 64 * STDIN_CHUNK
-		                           : CLIENT_MAX);
-		if (s->n->have_frame)
-			wire_framer_init(&c->fr, &s->n->frame);
-		if (wire_loop_add(l, &c->io, EPOLLIN) < 0) {
-			close(fd);
-			wire_buf_free(&c->out);
-			if (s->n->have_frame)
-				wire_framer_free(&c->fr);
-			free(c);
-			continue;
-		}
-		c->next = s->head;
-		if (s->head)
-			s->head->prev = c;
-		s->head = c;
-		s->nclients++;
-		if (s->n->verbose) {
-			struct sockaddr_storage ls;
-			socklen_t ll = sizeof(ls);
-			char lname[WIRE_ADDRSTRLEN] = "?";
-			if (getsockname(fd, (struct sockaddr *)&ls, &ll) == 0)
-				wire_addr_str((struct sockaddr *)&ls, ll, lname, sizeof(lname));
-			cli_info("connection from %s (local %s), %ld client%s", name, lname,
-			         s->nclients, s->nclients == 1 ? "" : "s");
-		}
-		if (s->in_eof && !s->n->broker)
-			client_fin(c); /* stdin already ended: this client gets its FIN at once */
-		if (s->n->broker)
-			for (struct client *o = s->head; o; o = o->next)
-				client_update(o);
-		stdin_update(s);
-	}
-}
-
-static void idle_tick(struct wire_loop *l, void *ud)
-{
-	struct srv *s = ud;
-	int64_t now = wire_loop_now(l);
-	struct client *c = s->head;
-	while (c) {
-		struct client *next = c->next;
-		if (now - c->last >= s->n->wait_ms)
-			client_close(c, "idle (-w), closed");
-		c = next;
-	}
-}
-
-static void signal_cb(struct wire_loop *l, struct wire_io *io, uint32_t events)
-{
-	struct srv *s = io->ud;
-	struct signalfd_siginfo si;
-	(void)events;
-	if (read(io->fd, &si, sizeof(si)) == (ssize_t)sizeof(si) && s->n->verbose)
-		cli_info("stopping on %s", si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
-	wire_loop_stop(l);
-}
-
-static int serve_many(const struct netopts *n, int lfd)
-{
-	struct srv s;
-	memset(&s, 0, sizeof(s));
-	s.n = n;
-	s.in_timer = -1;
-	int rc = wire_loop_new(&s.loop);
-	if (rc < 0) {
-		cli_err("event loop: %s", wire_strerror(rc));
-		return WIRE_EXIT_FAIL;
-	}
-	if (n->have_frame) {
-		wire_lines_init(&s.lines, n->frame.max + 1);
-		wire_buf_init(&s.eofmsg, n->frame.max);
-		wire_buf_init(&s.enc, n->frame.max + WIRE_FRAME_HEADER_MAX + 64 * STDIN_CHUNK);
-	}
-	if ((rc = wire_set_nonblock(lfd, 1)) < 0) {
-		cli_err("listen: %s", wire_strerror(rc));
-		return WIRE_EXIT_FAIL;
-	}
-	s.lio.fd = lfd;
-	s.lio.cb = accept_cb;
-	s.lio.ud = &s;
-	wire_loop_add(s.loop, &s.lio, EPOLLIN);
-	if (!n->recv_only) {
-		s.inio.fd = STDIN_FILENO;
-		s.inio.cb = stdin_cb;
-		s.inio.ud = &s;
-		/* registered with no events; stdin_update turns EPOLLIN on */
-		s.in_epoll = wire_loop_add(s.loop, &s.inio, 0) == 0;
-	}
-	if (n->wait_ms > 0)
-		wire_loop_every(s.loop, n->wait_ms < 500 ? n->wait_ms : 500, idle_tick, &s);
 	sigset_t sigs;
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
-	s.sio.fd = -1;
-	if (sigprocmask(SIG_BLOCK, &sigs, NULL) == 0) {
-		s.sio.fd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
-		s.sio.cb = signal_cb;
-		s.sio.ud = &s;
-		if (s.sio.fd < 0 || wire_loop_add(s.loop, &s.sio, EPOLLIN) < 0)
-			sigprocmask(SIG_UNBLOCK, &sigs, NULL); /* default action then */
+	if (sigprocmask(SIG_BLOCK, &sigs, NULL) < 0)
+		return -1;
+	int fd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (fd < 0)
+		sigprocmask(SIG_UNBLOCK, &sigs, NULL);
+	return fd;
+}
+
+/* Says which signal stopped a server (with -v) and closes the signalfd. */
+static void stop_signals_close(const struct netopts *n, int fd)
+{
+	struct signalfd_siginfo si;
+	if (fd < 0)
+		return;
+	if (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si) && n->verbose)
+		cli_info("stopping on %s", si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
+	close(fd);
+}
+
+/* ---- -k / --broker: the core server (src/core/server.c) ------------------ */
+
+struct many {
+	const struct netopts *n;
+	int status;
+};
+
+/* A client's bytes (one message with --frame) go to stdout. */
+static int many_data(void *ud, const char *name, const uint8_t *p, size_t len)
+{
+	const struct many *m = ud;
+	(void)name;
+	int rc = wire_write_all(STDOUT_FILENO, p, len);
+	if (rc == 0 && m->n->have_frame && m->n->frame.kind != WIRE_FRAME_EOF)
+		rc = wire_write_all(STDOUT_FILENO, "\n", 1);
+	return rc;
+}
+
+static const char *end_text(enum wire_server_end end)
+{
+	switch (end) {
+	case WIRE_SERVER_END_DONE: return "closed";
+	case WIRE_SERVER_END_RST: return "reset";
+	case WIRE_SERVER_END_IDLE: return "idle (-w), closed";
+	case WIRE_SERVER_END_STALLED: return "dropped";
+	case WIRE_SERVER_END_BAD_FRAME: return "dropped after a bad frame";
+	case WIRE_SERVER_END_SHUTDOWN: return "closed";
+	default: return "failed";
 	}
-	rc = wire_loop_run(s.loop);
-	if (rc < 0)
-		cli_err("event loop: %s", wire_strerror(rc));
-	while (s.head)
-		client_close(s.head, "closed");
+}
+
+/* --trace: the socket calls the server made. */
+static void many_trace(const struct netopts *n, const struct wire_server_event *ev)
+{
+	switch (ev->type) {
+	case WIRE_SERVER_CONNECT:
+		wire_trace_call(n->tr, "accept() = a connection from %s", ev->name);
+		break;
+	case WIRE_SERVER_RECV:
+		if (ev->len)
+			wire_trace_call(n->tr, "recv() = %zu from %s", ev->len, ev->name);
+		else
+			wire_trace_call(n->tr, "%s: peer closed: recv() = 0", ev->name);
+		break;
+	case WIRE_SERVER_SEND:
+		wire_trace_call_at(n->tr, &ev->ts, "send(%zu) to %s", ev->len, ev->name);
+		break;
+	case WIRE_SERVER_FIN_SENT:
+		wire_trace_call_at(n->tr, &ev->ts, "shutdown(SHUT_WR) to %s (stdin ended)",
+		                   ev->name);
+		break;
+	case WIRE_SERVER_CLOSED:
+		wire_trace_call(n->tr, "close() %s: %s", ev->name, end_text(ev->end));
+		break;
+	default: break;
+	}
+}
+
+static void many_closed(struct many *m, const struct wire_server_event *ev)
+{
+	const struct netopts *n = m->n;
+	unsigned long long lost = (unsigned long long)ev->lost;
+	if (ev->end == WIRE_SERVER_END_STALLED)
+		cli_err(
+		    "%s: dropped: did not read for %.1f s, %llu bytes%s not delivered (its queue "
+		    "of %u bytes stayed full)",
+		    ev->name, (double)ev->stalled_ms / 1000.0, lost, n->broker ? "" : " of stdin",
+		    WIRE_SERVER_QUEUE);
+	else if (ev->end == WIRE_SERVER_END_BAD_FRAME) {
+		cli_err("frame from %s (--frame %s): %s", ev->name, n->frame.text,
+		        ev->why && ev->why[0] ? ev->why : wire_strerror(ev->err));
+		m->status = WIRE_EXIT_MALFORMED;
+	} else if (ev->end == WIRE_SERVER_END_RST && n->verbose)
+		cli_info("%s: connection reset by peer (RST)", ev->name);
+	else if (ev->end == WIRE_SERVER_END_ERROR)
+		cli_err("%s: %s", ev->name, wire_strerror(ev->err));
+	if (lost && ev->end != WIRE_SERVER_END_STALLED)
+		cli_err("%s: %s with %llu bytes not delivered", ev->name, end_text(ev->end), lost);
+	if (n->verbose)
+		cli_info("%s: %s (sent %llu bytes, received %llu bytes)", ev->name,
+		         end_text(ev->end), (unsigned long long)ev->sent,
+		         (unsigned long long)ev->received);
+}
+
+static void many_event(void *ud, const struct wire_server_event *ev)
+{
+	struct many *m = ud;
+	const struct netopts *n = m->n;
+	many_trace(n, ev);
+	switch (ev->type) {
+	case WIRE_SERVER_CLOSED: many_closed(m, ev); return;
+	case WIRE_SERVER_INPUT_ERR: cli_err("read stdin: %s", wire_strerror(ev->err)); return;
+	case WIRE_SERVER_ACCEPT_ERR: cli_err("accept: %s", wire_strerror(ev->err)); return;
+	case WIRE_SERVER_BAD_INPUT:
+		cli_err("frame to clients (--frame %s): stdin: %s", n->frame.text, ev->why);
+		return;
+	default: break;
+	}
+	if (ev->type == WIRE_SERVER_FRAME_IN && n->show_frames)
+		cli_info("%s: frame %llu: %zu bytes received", ev->name, (unsigned long long)ev->n,
+		         ev->len);
+	if (ev->type == WIRE_SERVER_FRAME_OUT && n->show_frames)
+		cli_info("frame %llu: %zu bytes sent", (unsigned long long)ev->n, ev->len);
+	if (!n->verbose)
+		return;
+	switch (ev->type) {
+	case WIRE_SERVER_CONNECT:
+		cli_info("connection from %s (local %s), %ld client%s", ev->name, ev->local,
+		         ev->clients, ev->clients == 1 ? "" : "s");
+		break;
+	case WIRE_SERVER_REFUSED:
+		cli_info("%s: refused: --max-conns %ld reached", ev->name, n->max_conns);
+		break;
+	case WIRE_SERVER_PEER_FIN: cli_info("%s: peer closed (FIN)", ev->name); break;
+	case WIRE_SERVER_FIN_SENT: cli_info("%s: sent FIN", ev->name); break;
+	case WIRE_SERVER_INPUT_EOF:
+		cli_info("stdin EOF%s", n->broker ? "" : ": sending FIN to each client");
+		break;
+	default: break;
+	}
+}
+
+/* The status of a server that stopped with rc: lost data is a failure. */
+static int many_status(const struct many *m, int rc, const struct wire_server_stats *st)
+{
+	const struct netopts *n = m->n;
 	if (n->verbose)
 		cli_info("served %llu client%s: sent %llu bytes, received %llu bytes",
-		         (unsigned long long)s.served, s.served == 1 ? "" : "s",
-		         (unsigned long long)s.total_sent, (unsigned long long)s.total_received);
-	if (s.in_epoll)
-		wire_loop_del(s.loop, &s.inio);
-	if (s.sio.fd >= 0) {
-		wire_loop_del(s.loop, &s.sio);
-		close(s.sio.fd);
+		         (unsigned long long)st->served, st->served == 1 ? "" : "s",
+		         (unsigned long long)st->sent, (unsigned long long)st->received);
+	if (st->lost_clients)
+		cli_err("%llu client%s lost data: %llu bytes not delivered",
+		        (unsigned long long)st->lost_clients, st->lost_clients == 1 ? "" : "s",
+		        (unsigned long long)st->lost_bytes);
+	if (rc < 0 && rc != WIRE_E_TOOBIG && rc != WIRE_E_MALFORMED && rc != WIRE_E_USAGE) {
+		cli_err("%s: %s",
+		        rc == -EPIPE || rc == -ENOSPC || rc == -EIO ? "write stdout" : "listen",
+		        wire_strerror(rc));
+		return WIRE_EXIT_FAIL;
 	}
-	wire_loop_free(s.loop);
-	if (n->have_frame) {
-		wire_lines_free(&s.lines);
-		wire_buf_free(&s.eofmsg);
-		wire_buf_free(&s.enc);
-	}
-	return s.status ? s.status : (rc < 0 ? WIRE_EXIT_FAIL : 0);
+	if (rc < 0)
+		return WIRE_EXIT_MALFORMED; /* stdin could not be framed (said already) */
+	if (m->status)
+		return m->status;
+	return st->lost_clients ? WIRE_EXIT_FAIL : 0;
+}
+
+static int serve_many(const struct netopts *n, int lfd)
+{
+	struct many m = {.n = n};
+	int sfd = stop_signals_open();
+	struct wire_server_config cfg = {
+	    .listen_fd = lfd,
+	    .in_fd = n->recv_only ? -1 : STDIN_FILENO,
+	    .broker = n->broker,
+	    /* a terminal loses nothing: a client's FIN may close it, as before */
+	    .close_on_fin = isatty(STDIN_FILENO),
+	    .discard = n->send_only,
+	    .max_conns = n->max_conns > 0 ? (uint64_t)n->max_conns : 0,
+	    .idle_ms = n->wait_ms > 0 ? n->wait_ms : 0,
+	    .frame = n->have_frame ? &n->frame : NULL,
+	    .stop_fd = sfd,
+	    .io_events = n->tr != NULL,
+	    .on_event = many_event,
+	    .on_data = many_data,
+	    .ud = &m,
+	};
+	struct wire_server_stats st;
+	int rc = wire_server_run(&cfg, &st);
+	stop_signals_close(n, sfd);
+	return many_status(&m, rc, &st);
 }
 
 /* ---- one TCP client, or UDP ---------------------------------------------- */
@@ -741,9 +353,12 @@ static int serve_udp(const struct netopts *n, int fd, const char *where)
 	netopts_relay_opts(n, fd, &o);
 	o.udp_server = 1;
 	o.udp_lock = !n->keep;
-	o.quit_ms = -1; /* stdin EOF never stops a listener */
+	o.quit_ms = -1;                               /* stdin EOF never stops a listener */
+	int sfd = n->keep ? stop_signals_open() : -1; /* -u -k: SIGINT/SIGTERM end it cleanly */
+	o.stop_fd = sfd;
 	int64_t t0 = wire_now_ms();
 	rc = wire_relay_run(&o, &r);
+	stop_signals_close(n, sfd);
 	netopts_summary(n, fd, &r, t0);
 	int status = netopts_finish(n, rc, &r, where);
 	close(fd);

@@ -8,28 +8,31 @@
  * ping-ponging client costs one small record. A client whose pending output
  * reaches WIRE_ECHO_CONN_BUF is no longer read until it drains
  * (backpressure). Connections sit on a list ordered by last activity, so the
- * --idle sweep (one periodic timer per loop) looks only at the oldest.
+ * --idle sweep (one periodic timer per loop) looks only at the oldest. With
+ * --frame, the bytes every connection holds (a partial frame, framed echoes
+ * not yet sent) are counted against one budget for the whole server; over
+ * it, the connection holding the most is closed.
  */
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <netinet/udp.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "wire/conn.h"
 #include "wire/echo.h"
 #include "wire/err.h"
 #include "wire/limits.h"
 #include "wire/loop.h"
 
-#define ACCEPT_BATCH 64     /* accepts per listener event */
-#define READS_PER_EVENT 8   /* reads per client event (fairness) */
-#define UDP_ROUNDS 8        /* recvmmsg calls per UDP event (fairness) */
-#define ACCEPT_PAUSE_MS 100 /* pause after EMFILE/ENFILE/ENOMEM */
+#define READS_PER_EVENT 8 /* reads per client event (fairness) */
+#define UDP_ROUNDS 8      /* recvmmsg calls per UDP event (fairness) */
 #define UDP_SLOT (WIRE_UDP_MAX + 1u)
 #define UDP_GSO_SEGS 64      /* datagrams per GSO send (UDP_MAX_SEGMENTS) */
 #define UDP_GSO_BYTES 65000u /* bytes per GSO send (one IP packet's worth) */
@@ -45,11 +48,11 @@ union peer_addr {
 struct conn {
 	struct wire_io io; /* first member: the loop hands it back */
 	struct worker *w;
-	struct conn *prev, *next; /* activity list, oldest first */
-	struct wire_buf out;      /* unsent echo; no storage while empty */
-	struct wire_framer *fr;   /* --frame: allocated at the first byte */
-	int64_t last;             /* last activity (loop time, ms) */
+	struct wire_conn_link link; /* activity list, oldest first */
+	struct wire_buf out;        /* unsent echo; no storage while empty */
+	struct wire_framer *fr;     /* --frame: allocated at the first byte */
 	uint64_t in, sent;
+	uint64_t held; /* --frame: buffer bytes counted in the server's budget */
 	union peer_addr peer;
 	socklen_t peer_len;
 	int eof; /* the client sent FIN */
@@ -60,8 +63,8 @@ struct worker {
 	int idx;
 	struct wire_loop *loop;
 	struct wire_io tcp, udp, stop, stop_ext;
-	struct conn *head, *tail;
-	int accept_paused;
+	struct wire_conn_list list;
+	struct wire_accept_pause accept_pause;
 	int io_events; /* report each recv/send (cfg.io_events with a callback) */
 	int sweep_id;
 	int stopping;
@@ -91,6 +94,9 @@ struct wire_echo {
 	int nw;
 	struct worker *w;
 	uint64_t active; /* open connections, all workers (atomic) */
+	uint64_t held;   /* --frame: buffer bytes held by every connection (atomic) */
+	uint64_t held_peak;
+	uint64_t budget; /* --frame: the most held may reach */
 	struct wire_addr addr;
 	int dual;
 };
@@ -110,6 +116,8 @@ static void emit(struct worker *w, enum wire_echo_ev type, const struct conn *c,
 	    .bytes_out = c ? c->sent : 0,
 	    .err = err,
 	    .why = why,
+	    .held = c ? c->held : 0,
+	    .budget = w->e->budget,
 	};
 	cfg->on_event(cfg->ud, &ev);
 }
@@ -129,40 +137,15 @@ static void emit_io(struct worker *w, enum wire_echo_ev type, const struct socka
 	cfg->on_event(cfg->ud, &ev);
 }
 
-/* ---- the activity list ------------------------------------------------ */
-
-static void list_unlink(struct worker *w, struct conn *c)
+/* Returns the least recently active connection, or NULL. */
+static struct conn *oldest(const struct worker *w)
 {
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		w->head = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
-	else
-		w->tail = c->prev;
-	c->prev = c->next = NULL;
-}
-
-static void list_push(struct worker *w, struct conn *c)
-{
-	c->prev = w->tail;
-	c->next = NULL;
-	if (w->tail)
-		w->tail->next = c;
-	else
-		w->head = c;
-	w->tail = c;
+	return w->list.head ? WIRE_CONN_OF(w->list.head, struct conn, link) : NULL;
 }
 
 static void touch(struct conn *c)
 {
-	struct worker *w = c->w;
-	c->last = wire_loop_now(w->loop);
-	if (w->tail != c) {
-		list_unlink(w, c);
-		list_push(w, c);
-	}
+	wire_conn_touch(&c->w->list, &c->link, wire_loop_now(c->w->loop));
 }
 
 /* ---- TCP clients ------------------------------------------------------ */
@@ -176,13 +159,16 @@ static void conn_close(struct conn *c, enum wire_echo_ev why, int err, const cha
 	case WIRE_ECHO_IDLE: w->st.idle++; break;
 	case WIRE_ECHO_BAD_FRAME: w->st.bad_frames++; break;
 	case WIRE_ECHO_SHUTDOWN: w->st.shutdown++; break;
+	case WIRE_ECHO_OVER_BUDGET: w->st.over_budget++; break;
 	default: w->st.errors++; break;
 	}
 	emit(w, why, c, err, text);
+	__atomic_fetch_sub(&w->e->held, c->held, __ATOMIC_RELAXED);
+	c->held = 0;
 	(void)wire_loop_del(w->loop, &c->io);
 	close(c->io.fd);
 	c->io.fd = -1;
-	list_unlink(w, c);
+	wire_conn_list_unlink(&w->list, &c->link);
 	if (c->fr) {
 		wire_framer_free(c->fr);
 		free(c->fr);
@@ -202,21 +188,6 @@ static void conn_fail(struct conn *c, int err)
 		conn_close(c, WIRE_ECHO_ERROR, err, NULL);
 }
 
-/* Sends what it can of p without blocking. Returns the bytes taken or -errno. */
-static ssize_t send_some(int fd, const uint8_t *p, size_t n)
-{
-	for (;;) {
-		ssize_t k = send(fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (k >= 0)
-			return k;
-		if (errno == EINTR)
-			continue;
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
-			return 0;
-		return -errno;
-	}
-}
-
 /* Sends pending output. Returns 0 or -errno. */
 static int conn_flush(struct conn *c)
 {
@@ -224,7 +195,8 @@ static int conn_flush(struct conn *c)
 		struct timespec ts;
 		if (c->w->io_events)
 			clock_gettime(CLOCK_REALTIME, &ts);
-		ssize_t k = send_some(c->io.fd, wire_buf_head(&c->out), wire_buf_used(&c->out));
+		ssize_t k =
+		    wire_send_some(c->io.fd, wire_buf_head(&c->out), wire_buf_used(&c->out));
 		if (k < 0)
 			return (int)k;
 		if (k == 0)
@@ -249,7 +221,7 @@ static int conn_echo(struct conn *c, const uint8_t *p, size_t n)
 		struct timespec ts;
 		if (c->w->io_events)
 			clock_gettime(CLOCK_REALTIME, &ts);
-		ssize_t k = send_some(c->io.fd, p, n);
+		ssize_t k = wire_send_some(c->io.fd, p, n);
 		if (k < 0)
 			return (int)k;
 		if (k > 0 && c->w->io_events)
@@ -271,7 +243,60 @@ static int on_frame(void *ud, const uint8_t *msg, size_t len)
 {
 	struct frame_ctx *fx = ud;
 	struct conn *c = fx->c;
+	const struct wire_framer *fr = c->fr;
+	if (fr && fr->head_len) {
+		/* header:NAME: the block as the client wrote it (any spelling,
+		 * other headers), then the body: the echo is byte-exact. */
+		int rc = wire_buf_reserve(&c->out, fr->head_len + len);
+		if (rc < 0) {
+			snprintf(fx->why, sizeof(fx->why), "%s",
+			         rc == WIRE_E_TOOBIG
+			             ? "framed message does not fit the output buffer"
+			             : "out of memory");
+			return rc;
+		}
+		(void)wire_buf_append(&c->out, fr->head, fr->head_len);
+		(void)wire_buf_append(&c->out, msg, len);
+		return 0;
+	}
 	return wire_frame_encode(&c->w->e->frame, msg, len, &c->out, fx->why, sizeof(fx->why));
+}
+
+/* ---- the framed-echo budget -------------------------------------------- */
+
+/* Counts the buffer bytes c holds now (allocated, as the memory they cost).
+ * Returns 1 when the server is over its budget. */
+static int conn_account(struct conn *c)
+{
+	struct wire_echo *e = c->w->e;
+	uint64_t now = c->out.cap + (c->fr ? c->fr->in.cap : 0);
+	uint64_t total;
+	if (now >= c->held)
+		total = __atomic_add_fetch(&e->held, now - c->held, __ATOMIC_RELAXED);
+	else
+		total = __atomic_sub_fetch(&e->held, c->held - now, __ATOMIC_RELAXED);
+	c->held = now;
+	if (total > __atomic_load_n(&e->held_peak, __ATOMIC_RELAXED))
+		__atomic_store_n(&e->held_peak, total, __ATOMIC_RELAXED);
+	return total > e->budget;
+}
+
+/* Closes this worker's greediest connections until the server is within
+ * its budget (or this worker holds nothing more). */
+static void budget_enforce(struct worker *w)
+{
+	struct wire_echo *e = w->e;
+	while (__atomic_load_n(&e->held, __ATOMIC_RELAXED) > e->budget) {
+		struct conn *top = NULL;
+		for (struct wire_conn_link *l = w->list.head; l; l = l->next) {
+			struct conn *c = WIRE_CONN_OF(l, struct conn, link);
+			if (!top || c->held > top->held)
+				top = c;
+		}
+		if (!top || top->held == 0)
+			return;
+		conn_close(top, WIRE_ECHO_OVER_BUDGET, 0, NULL);
+	}
 }
 
 /* Sets the events a client needs: reading while its pending output has room
@@ -370,11 +395,7 @@ static void conn_cb(struct wire_loop *l, struct wire_io *io, uint32_t events)
 	(void)l;
 	touch(c);
 	if (events & EPOLLERR) {
-		int soerr = 0;
-		socklen_t sl = sizeof(soerr);
-		if (getsockopt(io->fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0)
-			soerr = errno;
-		conn_fail(c, soerr ? -soerr : -ECONNRESET);
+		conn_fail(c, wire_sock_error(io->fd));
 		return;
 	}
 	if (events & EPOLLOUT) {
@@ -394,49 +415,31 @@ static void conn_cb(struct wire_loop *l, struct wire_io *io, uint32_t events)
 		return;
 	}
 	int rc = conn_update(c);
-	if (rc < 0)
+	if (rc < 0) {
 		conn_close(c, WIRE_ECHO_ERROR, rc, NULL);
+		return;
+	}
+	if (c->w->e->framed && conn_account(c))
+		budget_enforce(c->w);
 }
 
 /* ---- accepting -------------------------------------------------------- */
-
-static void resume_accept(struct wire_loop *l, void *ud)
-{
-	struct worker *w = ud;
-	w->accept_paused = 0;
-	if (!w->stopping && w->tcp.fd >= 0)
-		(void)wire_loop_mod(l, &w->tcp, EPOLLIN);
-}
-
-static void pause_accept(struct worker *w)
-{
-	if (w->accept_paused)
-		return;
-	if (wire_loop_after(w->loop, ACCEPT_PAUSE_MS, resume_accept, w) < 0)
-		return; /* no timer slot: keep accepting (and retrying) */
-	w->accept_paused = 1;
-	(void)wire_loop_mod(w->loop, &w->tcp, 0);
-}
 
 static void accept_cb(struct wire_loop *l, struct wire_io *io, uint32_t events)
 {
 	struct worker *w = io->ud;
 	struct wire_echo *e = w->e;
 	(void)events;
-	for (int i = 0; i < ACCEPT_BATCH; i++) {
+	for (int i = 0; i < WIRE_ACCEPT_BATCH; i++) {
 		union peer_addr peer;
 		socklen_t plen = sizeof(peer);
-		int fd = accept4(io->fd, &peer.sa, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int fd = wire_accept_one(io->fd, &peer.sa, &plen);
 		if (fd < 0) {
-			int err = errno;
-			if (err == EINTR || err == ECONNABORTED || err == EPROTO)
-				continue;
-			if (err == EAGAIN || err == EWOULDBLOCK)
+			if (fd == -EAGAIN)
 				return;
 			w->st.accept_errors++;
-			emit(w, WIRE_ECHO_ACCEPT_ERR, NULL, -err, NULL);
-			if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM)
-				pause_accept(w);
+			emit(w, WIRE_ECHO_ACCEPT_ERR, NULL, fd, NULL);
+			(void)wire_accept_pause(&w->accept_pause, fd);
 			return;
 		}
 		uint64_t now_active = __atomic_add_fetch(&e->active, 1, __ATOMIC_RELAXED);
@@ -476,7 +479,6 @@ static void accept_cb(struct wire_loop *l, struct wire_io *io, uint32_t events)
 		c->peer = peer;
 		c->peer_len = plen;
 		wire_buf_init(&c->out, e->out_max);
-		c->last = wire_loop_now(l);
 		int rc = wire_loop_add(l, &c->io, EPOLLIN);
 		if (rc < 0) {
 			__atomic_fetch_sub(&e->active, 1, __ATOMIC_RELAXED);
@@ -486,7 +488,7 @@ static void accept_cb(struct wire_loop *l, struct wire_io *io, uint32_t events)
 			free(c);
 			continue;
 		}
-		list_push(w, c);
+		wire_conn_list_push(&w->list, &c->link, wire_loop_now(l));
 		w->st.conns++;
 		emit(w, WIRE_ECHO_CONNECT, c, 0, NULL);
 	}
@@ -664,8 +666,7 @@ static void worker_stop(struct worker *w)
 		(void)wire_loop_del(w->loop, &w->stop_ext);
 		w->stop_ext.fd = -1;
 	}
-	while (w->head) {
-		struct conn *c = w->head;
+	for (struct conn *c; (c = oldest(w)) != NULL;) {
 		(void)conn_flush(c);
 		conn_close(c, WIRE_ECHO_SHUTDOWN, 0, NULL);
 	}
@@ -683,8 +684,8 @@ static void sweep_cb(struct wire_loop *l, void *ud)
 {
 	struct worker *w = ud;
 	int64_t limit = wire_loop_now(l) - w->e->cfg.idle_ms;
-	while (w->head && w->head->last <= limit)
-		conn_close(w->head, WIRE_ECHO_IDLE, 0, NULL);
+	for (struct conn *c; (c = oldest(w)) != NULL && c->link.last <= limit;)
+		conn_close(c, WIRE_ECHO_IDLE, 0, NULL);
 }
 
 /* ---- set-up ----------------------------------------------------------- */
@@ -764,7 +765,10 @@ int wire_echo_new(const struct wire_echo_config *cfg, struct wire_echo **out, in
 		/* One read of up to WIRE_ECHO_CONN_BUF bytes can complete a message
 		 * of up to max bytes and re-encode its neighbours with their
 		 * headers: room for all of that, and no more. */
-		e->out_max = WIRE_ECHO_CONN_BUF * 4u + e->frame.max + 1024u;
+		e->out_max = WIRE_ECHO_CONN_BUF * 4u + e->frame.max + WIRE_FRAME_HEADER_MAX;
+		e->budget = WIRE_ECHO_FRAME_BUDGET;
+		if (e->frame.max <= SIZE_MAX / 8 && e->budget < 4u * (uint64_t)e->frame.max)
+			e->budget = 4u * (uint64_t)e->frame.max;
 	}
 	e->nw = cfg->threads;
 	e->w = calloc((size_t)e->nw, sizeof(*e->w));
@@ -846,6 +850,8 @@ static int worker_setup(struct worker *w)
 	if (w->tcp.fd >= 0) {
 		w->tcp.cb = accept_cb;
 		w->tcp.ud = w;
+		w->accept_pause.loop = w->loop;
+		w->accept_pause.io = &w->tcp;
 		if ((rc = wire_loop_add(w->loop, &w->tcp, EPOLLIN)) < 0)
 			return rc;
 	}
@@ -866,11 +872,7 @@ static int worker_setup(struct worker *w)
 		}
 	}
 	if (e->cfg.idle_ms > 0) {
-		int period = e->cfg.idle_ms / 4;
-		if (period < 50)
-			period = 50;
-		if (period > 1000)
-			period = 1000;
+		int period = wire_conn_sweep_period(e->cfg.idle_ms);
 		w->sweep_id = wire_loop_every(w->loop, period, sweep_cb, w);
 		if (w->sweep_id < 0)
 			return w->sweep_id;
@@ -939,6 +941,7 @@ void wire_echo_stats(const struct wire_echo *e, struct wire_echo_stats *st)
 		st->bad_frames += s->bad_frames;
 		st->errors += s->errors;
 		st->shutdown += s->shutdown;
+		st->over_budget += s->over_budget;
 		st->tcp_in += s->tcp_in;
 		st->tcp_out += s->tcp_out;
 		st->dgrams_in += s->dgrams_in;
@@ -949,6 +952,7 @@ void wire_echo_stats(const struct wire_echo *e, struct wire_echo_stats *st)
 		st->accept_errors += s->accept_errors;
 	}
 	st->active = __atomic_load_n(&e->active, __ATOMIC_RELAXED);
+	st->held_peak = __atomic_load_n(&e->held_peak, __ATOMIC_RELAXED);
 }
 
 void wire_echo_free(struct wire_echo *e)
@@ -959,9 +963,8 @@ void wire_echo_free(struct wire_echo *e)
 		struct worker *w = &e->w[i];
 		if (w->loop) {
 			/* Clients still open (the server never ran its stop path). */
-			while (w->head) {
-				struct conn *c = w->head;
-				list_unlink(w, c);
+			for (struct conn *c; (c = oldest(w)) != NULL;) {
+				wire_conn_list_unlink(&w->list, &c->link);
 				close(c->io.fd);
 				if (c->fr) {
 					wire_framer_free(c->fr);

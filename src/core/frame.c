@@ -340,6 +340,8 @@ static int deliver(struct wire_framer *f, const uint8_t *m, size_t len, wire_fra
 {
 	f->frames++;
 	int rc = cb ? cb(ud, m, len) : 0;
+	f->head = NULL;
+	f->head_len = 0;
 	if (rc < 0)
 		return fail(f, rc, "stopped after frame %llu: %s", (unsigned long long)f->frames,
 		            wire_strerror(rc));
@@ -706,6 +708,8 @@ static int header_direct(struct wire_framer *f, const uint8_t *p, size_t n, wire
 			f->scan = e;
 			return stash(f, p, n);
 		}
+		f->head = p;
+		f->head_len = e;
 		if ((rc = deliver(f, p + e, (size_t)len, cb, ud)) < 0)
 			return rc;
 		p += e + (size_t)len;
@@ -759,6 +763,8 @@ static long long header_buffered(struct wire_framer *f, const uint8_t *p, size_t
 		return rc;
 	taken += want;
 	if (wire_buf_used(&f->in) == f->scan + f->need) {
+		f->head = wire_buf_head(&f->in);
+		f->head_len = f->scan;
 		rc = deliver(f, wire_buf_head(&f->in) + f->scan, f->need, cb, ud);
 		reset(f);
 		if (rc < 0)

@@ -99,7 +99,7 @@ static void io_ev(struct relay *R, enum wire_relay_ev t, uint64_t n, const struc
 void wire_relay_opts_init(struct wire_relay_opts *o)
 {
 	memset(o, 0, sizeof(*o));
-	o->in_fd = o->out_fd = o->sock = -1;
+	o->in_fd = o->out_fd = o->sock = o->stop_fd = -1;
 	o->quit_ms = -1;
 	o->idle_ms = -1;
 	o->udp_buf = WIRE_UDP_DEFAULT_BUF;
@@ -1018,19 +1018,23 @@ static int relay_udp(struct relay *R)
 			rc = fail(R, WIRE_E_TIMEOUT, WIRE_RELAY_AT_NONE);
 			break;
 		}
-		struct pollfd pf[2] = {{.fd = -1}, {.fd = R->sock, .events = POLLIN}};
+		struct pollfd pf[3] = {{.fd = -1},
+		                       {.fd = R->sock, .events = POLLIN},
+		                       {.fd = o->stop_fd, .events = POLLIN}};
 		/* a listener holds stdin until it knows whom to answer */
 		if (!R->in_eof && !recv_only && (!o->udp_server || U.have_peer)) {
 			pf[0].fd = R->in;
 			pf[0].events = POLLIN;
 		}
-		int pr = poll(pf, 2, timeout_left(R, now));
+		int pr = poll(pf, 3, timeout_left(R, now));
 		if (pr < 0) {
 			if (errno == EINTR)
 				continue;
 			rc = fail(R, -errno, WIRE_RELAY_AT_NONE);
 			break;
 		}
+		if (pf[2].revents)
+			break; /* stopped (a signal): a clean end */
 		if (pf[1].revents) {
 			/* drain a batch; an error (ICMP) surfaces here too */
 			for (int i = 0; i < 64 && rc == 0; i++) {

@@ -138,7 +138,9 @@ def keep_open_many_clients():
         for c in cs:
             assert recv_exact(c, 7) == b"to all\n"
         cs[0].close()
-        p.wait_err(r"127\.0\.0\.1:\d+: closed")
+        # its FIN ends only its direction: it would still get stdin (the
+        # next bytes find it gone: RST, and it is closed)
+        p.wait_err(r"127\.0\.0\.1:\d+: peer closed \(FIN\)")
         # still serving: a fourth client after one left
         c4 = connect_tcp("127.0.0.1", port)
         c4.sendall(b"late\n")
@@ -214,7 +216,11 @@ def max_conns():
             pass
         p.wait_err(r"refused: --max-conns 2 reached")
         a.close()
-        p.wait_err(r"closed \(sent")
+        p.wait_err(r"peer closed \(FIN\)")
+        # a's FIN ends only its direction; the next stdin bytes find it gone
+        p.send(b"to b\n")
+        assert recv_exact(b, 5) == b"to b\n"
+        p.wait_err(r"reset \(sent")
         d = connect_tcp("127.0.0.1", port)
         d.sendall(b"room again\n")
         wait_for(lambda: b"room again\n" in p.stdout_bytes(), what="client after one left")

@@ -892,12 +892,62 @@ static void test_volume(void)
 	wire_framer_free(&f);
 }
 
+/* During a header:NAME callback, head/head_len hold the header block as
+ * received: block + message rebuilds the stream byte for byte, whatever the
+ * split (what echo --frame header:NAME sends back). */
+struct raw {
+	const struct wire_framer *f;
+	uint8_t out[512];
+	size_t len;
+	int bad;
+};
+
+static int on_raw(void *ud, const uint8_t *m, size_t len)
+{
+	struct raw *r = ud;
+	if (!r->f->head || r->f->head_len + len > sizeof(r->out) - r->len) {
+		r->bad = 1;
+		return 0;
+	}
+	memcpy(r->out + r->len, r->f->head, r->f->head_len);
+	memcpy(r->out + r->len + r->f->head_len, m, len);
+	r->len += r->f->head_len + len;
+	return 0;
+}
+
+static void test_header_raw(void)
+{
+	static const char s[] = "content-length: 5\r\n\r\nhello"
+	                        "CONTENT-LENGTH:3 \t\r\nX-Extra:  yes\r\n\r\nabc"
+	                        "X-First: 1\nContent-Length: 2\n\nhi"
+	                        "Content-Length: 0\r\n\r\n";
+	size_t n = sizeof(s) - 1;
+	struct wire_frame_spec sp = spec_of("header:Content-Length", 1000);
+	for (size_t cut = 1; cut <= n; cut++) {
+		struct wire_framer f;
+		struct raw r = {.f = &f};
+		wire_framer_init(&f, &sp);
+		int rc = 0;
+		for (size_t at = 0; at < n && rc == 0; at += cut) {
+			size_t k = n - at < cut ? n - at : cut;
+			rc = wire_framer_feed(&f, s + at, k, on_raw, &r);
+		}
+		CHECK_INT(rc, 0);
+		CHECK_INT(wire_framer_finish(&f, on_raw, &r), 0);
+		CHECK_INT(r.bad, 0);
+		CHECK_MEM(r.out, r.len, s, n);
+		CHECK(f.head == NULL && f.head_len == 0); /* only during a callback */
+		wire_framer_free(&f);
+	}
+}
+
 int main(void)
 {
 	test_parse();
 	test_roundtrip();
 	test_limits();
 	test_headers();
+	test_header_raw();
 	test_truncated();
 	test_encode();
 	test_volume();
