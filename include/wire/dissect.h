@@ -104,6 +104,8 @@ struct wire_ip6ext {
 	uint8_t nxt;
 	uint16_t hlen;          /* bytes */
 	uint8_t rtype, segleft; /* routing */
+	uint8_t has_final;      /* routing, segleft > 0: final destination known */
+	uint8_t final[16];      /* routing: the final destination (RFC 8200 8.1) */
 	uint8_t frag_m;         /* fragment: more fragments */
 	uint16_t frag_off;      /* fragment: offset in 8-byte units */
 	uint32_t frag_id;
@@ -325,8 +327,12 @@ int wire_csum_l4(const struct wire_layer *ip, uint8_t proto, const uint8_t *seg,
 
 /* Returns the checksum verdict (enum wire_csum) for the transport segment of
  * layer l (seglen bytes from l->off, checksum over the pseudo-header when
- * proto != 0): PARTIAL/GSO when the packet says so, OK when the kernel says
- * it verified it, UNCHECKED when quoted, fragmented or not fully captured. */
+ * proto != 0, with the final destination of an IPv6 routing header): PARTIAL
+ * or GSO when the packet says so, or when a TCP/UDP checksum field holds the
+ * folded pseudo-header sum (CHECKSUM_PARTIAL, as Linux leaves it in every
+ * locally sent packet a capture sees before the NIC or on lo); OK when the
+ * kernel says it verified it; UNCHECKED when quoted, fragmented or not fully
+ * captured. */
 int wire_csum_verdict(const struct wire_dissect *d, const struct wire_layer *l, uint8_t proto,
                       uint32_t seglen);
 

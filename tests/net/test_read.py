@@ -4,12 +4,16 @@ files (the packets before the damage, then one error line and exit 3).
 Counts are checked against tcpdump reading the same file."""
 import json
 import os
+import re
 import shutil
+import signal
+import socket
 import struct
 import subprocess
 import tempfile
+import time
 
-from wtest import case, main, need, run, Skip, SRC, WIRECAT
+from wtest import case, main, need, need_root, have_ipv6, free_port, run, Skip, SRC, WIRECAT
 
 CORPUS = os.environ.get("WIRE_CORPUS", os.path.join(os.path.dirname(SRC), "shared", "corpus", "tcpdump"))
 if not os.path.isdir(CORPUS):
@@ -147,8 +151,13 @@ def pcap(recs, linktype=1, snaplen=262144):
 
 
 def tshark_fields(path, *fields):
+    """tshark -T fields of path; "-o", "pref:value" pairs may come first."""
     need("tshark")
     args = ["tshark", "-r", path, "-T", "fields"]
+    fields = list(fields)
+    while fields and fields[0] == "-o":
+        args += fields[:2]
+        fields = fields[2:]
     for f in fields:
         args += ["-e", f]
     p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=60)
@@ -308,6 +317,81 @@ def time_options_accepted():
         assert rc == 0, (args, rc, err)
     rc, out, err = run(["read", "--time=bogus", f])
     assert rc == 2
+
+
+def lo_capture(path, tport, uport):
+    """Captures on lo with tcpdump while TCP (v4) and UDP (v4 and v6) are
+    sent over loopback: every locally sent packet holds a partial checksum."""
+    td = subprocess.Popen(["tcpdump", "-i", "lo", "-n", "-U", "-w", path,
+                           "tcp port %d or udp port %d" % (tport, uport)],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        line = td.stderr.readline()  # "listening on lo ..." once it is ready
+        assert b"listening" in line, line
+        fams = [(socket.AF_INET, "127.0.0.1")] + ([(socket.AF_INET6, "::1")] if have_ipv6() else [])
+        for fam, host in fams:
+            u = socket.socket(fam, socket.SOCK_DGRAM)
+            u.bind((host, uport))
+            socket.socket(fam, socket.SOCK_DGRAM).sendto(b"hello udp", (host, uport))
+            u.settimeout(5)
+            assert u.recv(100) == b"hello udp"
+            u.close()
+        srv = socket.socket()
+        srv.bind(("127.0.0.1", tport))
+        srv.listen(1)
+        c = socket.create_connection(("127.0.0.1", tport), timeout=5)
+        a, _ = srv.accept()
+        c.sendall(b"hello tcp")
+        a.settimeout(5)
+        assert a.recv(100) == b"hello tcp"
+        c.close()
+        a.close()
+        srv.close()
+    finally:
+        time.sleep(1.2)  # tcpdump's ring block timeout is 1 s
+        td.send_signal(signal.SIGINT)
+        td.wait(10)
+
+
+@case
+def lo_capture_partial_checksums_are_not_bad():
+    """A tcpdump capture on lo holds CHECKSUM_PARTIAL values (the folded
+    pseudo-header sum): tshark and tcpdump call them wrong; wirecat labels
+    them offloaded, in the line (no [bad ...]) and in -V."""
+    need_root()
+    need("tcpdump")
+    with tempfile.TemporaryDirectory() as d:
+        f = os.path.join(d, "lo.pcap")
+        lo_capture(f, free_port(), free_port(socket.SOCK_DGRAM))
+        st = tshark_fields(f, "-o", "udp.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE",
+                           "frame.number", "udp.checksum.status", "tcp.checksum.status")
+        n = len(st)
+        assert n >= 8, st
+        # the capture really holds partial checksums: tshark calls them bad (0)
+        assert all("0" in x[1:] for x in st), st
+        rc, out, err = run(["read", "-n", f])
+        ls = lines(out.decode())
+        assert rc == 0 and len(ls) == n, (rc, err, ls)
+        assert not [l for l in ls if "bad" in l], ls
+        rc, out, err = run(["read", "-V", f])
+        txt = out.decode()
+        assert rc == 0 and "incorrect" not in txt and "bad" not in txt, txt
+        assert txt.count("offloaded") == n, (txt.count("offloaded"), n)
+
+
+@case
+def srh_udp_checksum_uses_final_destination():
+    """The pseudo-header of a datagram behind a segment routing header
+    holds the final destination (segment list [0]): tcpdump and tshark call
+    this checksum good."""
+    f = corpus("ipv6-srh-insert-cksum.pcap")
+    st = tshark_fields(f, "-o", "udp.check_checksum:TRUE", "udp.checksum.status")
+    assert st and st[0][0] == "1", st
+    rc, out, err = run(["read", "-n", f])
+    assert rc == 0 and b"bad" not in out and b"srcrt (type 4" in out, (rc, out)
+    rc, out, err = run(["read", "-V", f])
+    assert rc == 0 and b"incorrect" not in out, out
+    assert re.search(rb"Checksum: +cb39 \(correct\)", out), out
 
 
 main()
