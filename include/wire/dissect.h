@@ -383,6 +383,17 @@ long wire_dns_name(const uint8_t *msg, uint32_t len, uint32_t off, char *out, si
 /* Returns the mnemonic for a DNS type ("A", "AAAA", ...) or NULL. */
 const char *wire_dns_type_name(uint16_t type);
 
+/* Returns the name of a TLS record content type ("Handshake", ...) or NULL. */
+const char *wire_tls_ctype_name(uint8_t t);
+/* Returns the name of a TLS handshake message type ("ClientHello",
+ * "Certificate", ...; tshark's names without spaces) or NULL. */
+const char *wire_tls_hs_name(uint8_t t);
+/* Writes what a TLS record is into buf (size n): "Handshake ClientHello",
+ * "Application Data", "Handshake type 99", "content type 99"; hs_type < 0
+ * when the record is not a handshake or its type was not captured. The one
+ * label `read` and --trace share. Returns buf. */
+const char *wire_tls_label(char *buf, size_t n, uint8_t ctype, int hs_type);
+
 /* HTTP header iterator over http->hdr. */
 struct wire_http_it {
 	struct wire_rd r;

@@ -276,6 +276,23 @@ def main():
         e4(ipv4(C, S, 6, tcp(C, S, 40006, 443, 1, 1, 0x18, 100, b"", b"\x17\x03\x03\x00\x05hello"))),
         e4(ipv4("0.0.0.0", "255.255.255.255", 17, udp("0.0.0.0", "255.255.255.255", 68, 67, dhcp)), dst="ff:ff:ff:ff:ff:ff"),
     ])
+    # Names: one TLS record per connection for each handshake type and a few
+    # content types; one DNS query per record type (and one with an OPT).
+    tlsp = []
+    for k, (ct, hst, body) in enumerate([(22, 2, b""), (22, 11, b"\0\0\0"), (22, 12, b""), (22, 13, b""),
+                                         (22, 14, b""), (22, 15, b""), (22, 16, b""), (22, 20, b"\0" * 12),
+                                         (22, 4, b""), (22, 8, b"\0\0"), (22, 24, b"\0"), (22, 99, b""),
+                                         (21, None, b"\x02\x28"), (20, None, b"\x01"), (24, None, b"\x01\x00")]):
+        frag = body if hst is None else bytes([hst]) + struct.pack("!I", len(body))[1:] + body
+        recb = bytes([ct]) + b"\x03\x03" + struct.pack("!H", len(frag)) + frag
+        tlsp.append(e4(ipv4(S, C, 6, tcp(S, C, 443, 41000 + k, 1, 1, 0x18, 100, b"", recb))))
+    dnsp = []
+    for k, t in enumerate([44, 33, 65, 64, 257, 35, 43, 46, 47, 48, 52, 255, 252, 50, 59, 99, 4242]):
+        qq = struct.pack("!HHHHHH", 0x100 + k, 0x0100, 1, 0, 0, 0) + dnsname("names.example") + struct.pack("!HH", t, 1)
+        dnsp.append(e4(ipv4(C, S, 17, udp(C, S, 42000 + k, 53, qq))))
+    opt = struct.pack("!HHHHHH", 0x200, 0x0100, 1, 0, 0, 1) + dnsname("names.example") + struct.pack("!HH", 1, 1) + b"\0" + struct.pack("!HHIH", 41, 1232, 0, 0)
+    dnsp.append(e4(ipv4(C, S, 17, udp(C, S, 42100, 53, opt))))
+    write("wc-names.pcap", 1, tlsp + dnsp)
     # Link layers: VLAN, QinQ, 802.3 length frame, unknown ethertype.
     write("wc-vlan.pcap", 1, [
         eth(M2, M1, 0x8100, struct.pack("!HH", (3 << 13) | 100, 0x0800) + ipv4(A, B, 17, udp(A, B, 1, 2, b"v"))),

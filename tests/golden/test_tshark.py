@@ -45,6 +45,8 @@ KNOWN = {
     ("wc-ipv6ext.pcap", "4", None): "reassembly",
     # tshark decodes TLS application data only after seeing a handshake
     ("wc-app.pcap", "5", None): "stream state",
+    # tshark takes a handshake message of unknown type (99) for an encrypted one
+    ("wc-names.pcap", "12", "tls.handshake.type"): "unknown type",
 }
 
 CAPTURES = [f for f in sorted(os.listdir(os.path.join(golden.HERE, "pcaps"))) if f.startswith("wc-")] + [
@@ -53,7 +55,7 @@ CAPTURES = [f for f in sorted(os.listdir(os.path.join(golden.HERE, "pcaps"))) if
 
 
 # A run that compares fewer field values than this has lost packets or fields.
-MIN_TOTAL = 2500
+MIN_TOTAL = 3400
 MIN_PER_PACKET = 5  # fields compared per packet that is not skipped
 
 

@@ -394,4 +394,36 @@ def srh_udp_checksum_uses_final_destination():
     assert re.search(rb"Checksum: +cb39 \(correct\)", out), out
 
 
+@case
+def names_match_tshark():
+    """TLS handshake and content types and DNS query types are named in the
+    one-line view as tshark names them (TLS names without their spaces)."""
+    f = os.path.join(SRC, "tests", "golden", "pcaps", "wc-names.pcap")
+    need("tshark")
+    p = subprocess.run(["tshark", "-r", f, "-V"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                       timeout=60)
+    theirs, frame = {}, 0
+    for l in p.stdout.decode().splitlines():
+        m = re.match(r"Frame (\d+):", l)
+        if m:
+            frame = int(m.group(1))
+            continue
+        m = (re.match(r"\s+Handshake Type: (.+) \(\d+\)$", l)
+             or re.match(r"\s+Content Type: (Alert|Change Cipher Spec|Heartbeat) \(\d+\)$", l)
+             or re.match(r"\s{12}Type: ([A-Z][A-Z0-9-]*)(?: \(.*\))? \(\d+\)$", l))
+        # tshark calls 255 "*" (tcpdump: ANY) and 4242 "Unknown" (wirecat: Type4242)
+        if m and frame not in theirs and m.group(1) != "Unknown":
+            theirs[frame] = m.group(1).replace(" ", "")
+    rc, out, err = run(["read", "-n", f])
+    assert rc == 0, err
+    ours = {}
+    for k, l in enumerate(lines(out.decode()), 1):
+        m = re.search(r": TLS (?:Handshake )?(\S+)$", l) or re.search(r"\+ (?:\[\S+\] )?(\S+)\? names", l)
+        if m:
+            ours[k] = m.group(1)
+    compared = [k for k in theirs if k in ours]
+    assert len(compared) >= 28, (theirs, ours)
+    assert {k: ours[k] for k in compared} == {k: theirs[k] for k in compared}, (theirs, ours)
+
+
 main()

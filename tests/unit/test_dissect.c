@@ -695,6 +695,58 @@ static void test_stats(void)
 
 /* Empty and missing packets, and a NOP-only option list (the fuzzer's first
  * finding: a reader over a NULL pointer). */
+/* Names as tshark gives them (TLS: without the spaces, as RFC 8446 writes
+ * them): the line says what a record or a query is, never "type 16". */
+static void test_names(void)
+{
+	static const struct {
+		uint8_t t;
+		const char *n;
+	} hs[] = {{0, "HelloRequest"},        {1, "ClientHello"},
+	          {2, "ServerHello"},         {4, "NewSessionTicket"},
+	          {5, "EndOfEarlyData"},      {8, "EncryptedExtensions"},
+	          {11, "Certificate"},        {12, "ServerKeyExchange"},
+	          {13, "CertificateRequest"}, {14, "ServerHelloDone"},
+	          {15, "CertificateVerify"},  {16, "ClientKeyExchange"},
+	          {20, "Finished"},           {22, "CertificateStatus"},
+	          {24, "KeyUpdate"},          {25, "CompressedCertificate"}};
+	for (size_t i = 0; i < sizeof(hs) / sizeof(hs[0]); i++)
+		CHECK_STR(wire_tls_hs_name(hs[i].t), hs[i].n);
+	CHECK(wire_tls_hs_name(99) == NULL);
+	CHECK_STR(wire_tls_ctype_name(20), "ChangeCipherSpec");
+	CHECK_STR(wire_tls_ctype_name(21), "Alert");
+	CHECK_STR(wire_tls_ctype_name(22), "Handshake");
+	CHECK_STR(wire_tls_ctype_name(23), "Application Data");
+	static const struct {
+		uint16_t t;
+		const char *n;
+	} dt[] = {{44, "SSHFP"},      {33, "SRV"},    {65, "HTTPS"},   {64, "SVCB"},
+	          {257, "CAA"},       {41, "OPT"},    {35, "NAPTR"},   {43, "DS"},
+	          {46, "RRSIG"},      {47, "NSEC"},   {48, "DNSKEY"},  {52, "TLSA"},
+	          {255, "ANY"},       {252, "AXFR"},  {251, "IXFR"},   {50, "NSEC3"},
+	          {51, "NSEC3PARAM"}, {59, "CDS"},    {60, "CDNSKEY"}, {39, "DNAME"},
+	          {29, "LOC"},        {250, "TSIG"},  {249, "TKEY"},   {13, "HINFO"},
+	          {61, "OPENPGPKEY"}, {63, "ZONEMD"}, {256, "URI"}};
+	for (size_t i = 0; i < sizeof(dt) / sizeof(dt[0]); i++)
+		CHECK_STR(wire_dns_type_name(dt[i].t), dt[i].n);
+	/* a TLS Certificate record: the handshake type byte of v_tls set to 11 */
+	size_t n;
+	const uint8_t *b = unhex(v_tls, &n);
+	uint8_t m[512];
+	CHECK(n <= sizeof(m) && n > 59 && b[59] == 1);
+	memcpy(m, b, n);
+	m[59] = 11;
+	struct wire_pkt p = mkpkt(m, n, WIRE_LINK_ETHERNET);
+	CHECK(strstr(print_with(&p, WIRE_PRINT_LINE, 0, 0, 0, WIRE_TIME_NONE, 0),
+	             ": TLS Handshake Certificate [bad tcp cksum") != NULL);
+	CHECK(strstr(print_with(&p, WIRE_PRINT_TREE, 0, 0, 0, WIRE_TIME_NONE, 0),
+	             "11 (Certificate)") != NULL);
+	m[59] = 99;
+	p = mkpkt(m, n, WIRE_LINK_ETHERNET);
+	CHECK(strstr(print_with(&p, WIRE_PRINT_LINE, 0, 0, 0, WIRE_TIME_NONE, 0),
+	             ": TLS Handshake type 99 [bad tcp cksum") != NULL);
+}
+
 static void test_empty(void)
 {
 	struct wire_pkt p;
@@ -739,6 +791,7 @@ int main(void)
 	test_invalid();
 	test_hex();
 	test_stats();
+	test_names();
 	test_empty();
 	test_every_prefix();
 	wire_buf_free(&mem);

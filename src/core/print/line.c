@@ -895,24 +895,9 @@ static unsigned tls(struct wire_sink *s, const struct wire_dissect *d, unsigned 
 		mark(s, l, 1);
 		return d->n;
 	}
-	const char *n = wire_pr_tls_ctype(t->ctype);
+	char b[64];
 	wire_sink_putc(s, ' ');
-	if (n)
-		wire_sink_puts(s, n);
-	else {
-		S(s, "content type ");
-		wire_pr_u(s, t->ctype);
-	}
-	if (t->ctype == 22) {
-		if (t->hs_type == 1)
-			S(s, " ClientHello");
-		else if (t->hs_type == 2)
-			S(s, " ServerHello");
-		else {
-			S(s, " type ");
-			wire_pr_u(s, t->hs_type);
-		}
-	}
+	wire_sink_puts(s, wire_tls_label(b, sizeof(b), t->ctype, t->ctype == 22 ? t->hs_type : -1));
 	if (t->sni) {
 		S(s, ", SNI ");
 		wire_sink_escaped(s, t->sni, t->sni_len);

@@ -90,7 +90,6 @@ const char *wire_pr_icmp_type(uint8_t type);
 const char *wire_pr_icmp6_type(uint8_t type);
 const char *wire_pr_ipproto(uint8_t proto);
 const char *wire_pr_dhcp_type(uint8_t t);
-const char *wire_pr_tls_ctype(uint8_t t);
 const char *wire_pr_trunc_name(unsigned kind);
 
 #endif

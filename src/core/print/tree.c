@@ -59,6 +59,19 @@ static void fu(struct wire_sink *s, const char *lab, uint64_t v)
 	wire_sink_putc(s, '\n');
 }
 
+/* "Label:  v (name)", or just v when there is no name. */
+static void fnamed(struct wire_sink *s, const char *lab, uint64_t v, const char *name)
+{
+	label(s, lab);
+	wire_pr_u(s, v);
+	if (name) {
+		S(s, " (");
+		wire_sink_puts(s, name);
+		wire_sink_putc(s, ')');
+	}
+	wire_sink_putc(s, '\n');
+}
+
 static void fx(struct wire_sink *s, const char *lab, uint32_t v, unsigned digits)
 {
 	label(s, lab);
@@ -668,10 +681,10 @@ static void tls(struct wire_sink *s, const struct wire_layer *l)
 	const struct wire_tls *t = &l->u.tls;
 	title(s, l, "TLS_RECORD");
 	if (l->status != WIRE_LS_TRUNC) {
-		fu(s, "Content type", t->ctype);
+		fnamed(s, "Content type", t->ctype, wire_tls_ctype_name(t->ctype));
 		fx(s, "Version", t->version, 4);
 		if (t->ctype == 22)
-			fu(s, "Handshake type", t->hs_type);
+			fnamed(s, "Handshake type", t->hs_type, wire_tls_hs_name(t->hs_type));
 		if (t->hs_version)
 			fx(s, "Hello version", t->hs_version, 4);
 		if (t->sni)
