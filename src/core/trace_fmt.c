@@ -36,6 +36,20 @@
 
 static int decode_ip(struct wire_rd *r, struct wire_tpkt *t, int quoted);
 
+/* Notes the TLS record that starts a TCP payload at r (RFC 8446 5.1: a
+ * content type 20..25 and version 3.x), as `read` would name it. */
+static void tls_peek(struct wire_rd *r, struct wire_tpkt *t)
+{
+	uint8_t ct = wire_rd_u8(r), major = wire_rd_u8(r), minor = wire_rd_u8(r);
+	wire_rd_skip(r, 2);
+	if (r->err || ct < 20 || ct > 25 || major != 3 || minor > 4)
+		return;
+	t->tls_ct = ct;
+	t->tls_hs = -1;
+	if (ct == 22 && wire_rd_left(r) > 0)
+		t->tls_hs = wire_rd_u8(r);
+}
+
 /* Reads the transport header that follows an IP header. */
 static void decode_l4(struct wire_rd *r, struct wire_tpkt *t, int quoted)
 {
@@ -71,6 +85,9 @@ static void decode_l4(struct wire_rd *r, struct wire_tpkt *t, int quoted)
 		/* payload from the IP length (captured bytes may be fewer) */
 		t->paylen = t->iplen >= doff ? t->iplen - doff : 0;
 		t->l4ok = 1;
+		wire_rd_skip(r, doff - 20u);
+		if (t->paylen > 0)
+			tls_peek(r, t);
 		break;
 	}
 	case IPPROTO_UDP: {
