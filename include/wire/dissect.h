@@ -200,6 +200,8 @@ struct wire_layer {
 	uint8_t quoted;  /* inside an ICMP error's quoted packet */
 	uint32_t off;    /* header offset in the packet */
 	uint32_t len;    /* header bytes */
+	uint32_t have;   /* bytes captured from off on: a TRUNC header's fields
+	                  * that end within them were read (wire_pr_has) */
 	const char *why; /* INVALID: reason (may point at whybuf) */
 	char whybuf[56];
 	union {

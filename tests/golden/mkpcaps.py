@@ -326,6 +326,33 @@ def main():
     # Snapshot-length truncation: the whole TCP segment is on the wire, not captured.
     full = e4(ipv4(L, L, 6, tcp(L, L, 40000, 5005, 124, 901, 0x018, 512, b"", b"x" * 200)))
     write("wc-snap.pcap", 1, [(full[:60], len(full)), (full[:40], len(full)), (full[:14], len(full))], snap=60)
+    # Headers cut short by the capture, field by field: every field that is
+    # there must be shown (checked against tshark -T fields).
+    opts40 = b"\x02\x04\x05\xb4" + b"\x01" * 36
+    t60 = e4(ipv4(A, B, 6, tcp(A, B, 40000, 443, 1000, 2000, 0x018, 512, opts40, b"data")))
+    u4 = e4(ipv4(A, B, 17, udp(A, B, 5353, 53, b"hello")))
+    i4 = e4(ipv4(A, B, 1, icmp(8, 0, struct.pack("!HH", 7, 9), b"ping" * 4)))
+    o4 = e4(ipv4(A, B, 17, udp(A, B, 1, 2, b"x"), opts=b"\x01\x01\x01\x00"))
+    bad_ihl = bytearray(u4)
+    bad_ihl[14] = 0x44
+    u6 = e6(ipv6(V6A, V6B, 17, udp(V6A, V6B, 5353, 53, b"hello", v6=True)))
+    t6 = e6(ipv6(V6A, V6B, 6, tcp(V6A, V6B, 40000, 443, 1, 2, 0x012, 100, b"", b"", v6=True)))
+    write("wc-trunc.pcap", 1, [
+        (u4[:14 + 12], len(u4)),           # IPv4: 12 of 20 header bytes
+        (u4[:14 + 1], len(u4)),            # IPv4: the version byte only
+        (o4[:14 + 22], len(o4)),           # IPv4: addresses, options cut
+        (t60[:14 + 20 + 20], len(t60)),    # TCP: 20 present, data offset 60
+        (t60[:14 + 20 + 14], len(t60)),    # TCP: up to the flags
+        (t60[:14 + 20 + 6], len(t60)),     # TCP: ports and half the sequence
+        (u4[:14 + 20 + 4], len(u4)),       # UDP: ports
+        (u4[:14 + 20 + 6], len(u4)),       # UDP: ports and length
+        (i4[:14 + 20 + 2], len(i4)),       # ICMP: type and code
+        (i4[:14 + 20 + 6], len(i4)),       # ICMP: and the checksum, half the id
+        (u6[:14 + 8], len(u6)),            # IPv6: no addresses
+        (u6[:14 + 24], len(u6)),           # IPv6: the source address
+        (t6[:14 + 40 + 16], len(t6)),      # IPv6 + TCP: up to the window
+        (bytes(bad_ihl[:14 + 12]), len(u4)),  # IHL 4 contradicts: invalid, as before
+    ])
 
 
 if __name__ == "__main__":

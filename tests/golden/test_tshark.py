@@ -45,6 +45,18 @@ KNOWN = {
     ("wc-ipv6ext.pcap", "4", None): "reassembly",
     # tshark decodes TLS application data only after seeing a handshake
     ("wc-app.pcap", "5", None): "stream state",
+    # Headers cut by the capture: wirecat shows every whole field; tshark stops
+    # earlier in these places (its own order of adding fields)
+    ("wc-arp.pcap", "3", "arp.src.hw_mac"): "tshark: no addresses in a cut ARP",
+    ("wc-arp.pcap", "3", "arp.src.proto_ipv4"): "tshark: no addresses in a cut ARP",
+    ("wc-trunc.pcap", "3", "ip.dst"): "tshark: no destination when options are cut",
+    ("wc-trunc.pcap", "5", "tcp.flags"): "tshark: ports only under 16 bytes",
+    ("wc-trunc.pcap", "5", "tcp.seq_raw"): "tshark: ports only under 16 bytes",
+    ("wc-trunc.pcap", "5", "tcp.ack_raw"): "tshark: ports only under 16 bytes",
+    ("wc-trunc.pcap", "5", "tcp.len"): "tshark: ports only under 16 bytes",
+    ("wc-trunc.pcap", "5", "tcp.hdr_len"): "tshark: ports only under 16 bytes",
+    ("wc-trunc.pcap", "9", "icmp.type"): "tshark: nothing under 4 bytes",
+    ("wc-trunc.pcap", "9", "icmp.code"): "tshark: nothing under 4 bytes",
     # tshark takes a handshake message of unknown type (99) for an encrypted one
     ("wc-names.pcap", "12", "tls.handshake.type"): "unknown type",
 }
@@ -65,7 +77,9 @@ def compare(cap, tl, wl):
     for tline, wline in zip(tl, wl):
         o = json.loads(wline)
         num = o["frame.number"]
-        if "_ws.malformed" in o or (cap, num, None) in KNOWN:
+        bad = o.get("_ws.malformed", "")
+        # a header cut by the capture is compared too: its fields up to the cut
+        if (bad and not bad.endswith(": truncated")) or (cap, num, None) in KNOWN:
             continue
         packets += 1
         tv_all = tline.split("\t")

@@ -695,6 +695,74 @@ static void test_stats(void)
 
 /* Empty and missing packets, and a NOP-only option list (the fuzzer's first
  * finding: a reader over a NULL pointer). */
+/* Returns v cut to caplen bytes of its n, as a capture with a short
+ * snapshot length would hold it. */
+static struct wire_pkt cut(const char *v, size_t caplen)
+{
+	size_t n;
+	const uint8_t *b = unhex(v, &n);
+	struct wire_pkt p = mkpkt(b, caplen < n ? caplen : n, WIRE_LINK_ETHERNET);
+	p.wirelen = (uint32_t)n;
+	return p;
+}
+
+/* A header cut by the capture shows every field that is there, in the
+ * line, -V and JSON, then the truncation mark; IHL < 5 stays invalid. */
+static void test_cut_headers(void)
+{
+	struct wire_pkt p = cut(v_udp4, 14 + 12);
+	CHECK_STR(print_with(&p, WIRE_PRINT_LINE, 0, 0, 0, WIRE_TIME_NONE, 0),
+	          "IP (tos 0x0, ttl 64, id 1, offset 0, flags [DF], proto UDP (17), length 34) "
+	          "[|ip]\n");
+	const char *j = print_with(&p, WIRE_PRINT_JSON, 0, 0, 0, WIRE_TIME_NONE, 0);
+	CHECK(strstr(j, "\"ip.len\": \"34\", ") && strstr(j, "\"ip.ttl\": \"64\"") &&
+	      strstr(j, "\"ip.proto\": \"17\"") && strstr(j, "\"ip.checksum\"") &&
+	      !strstr(j, "ip.src") && strstr(j, "\"_ws.malformed\": \"ip: truncated\""));
+	const char *t = print_with(&p, WIRE_PRINT_TREE, 0, 0, 0, WIRE_TIME_NONE, 0);
+	CHECK(strstr(t, "TTL:              64\n") && strstr(t, "Truncated:        [|ip]\n") &&
+	      !strstr(t, "Source IP"));
+
+	/* a SYN with 20 option bytes, 20 of its 40 header bytes captured */
+	p = cut(v_tcp_syn, 14 + 20 + 20);
+	CHECK_STR(print_with(&p, WIRE_PRINT_LINE, 0, 0, 0, WIRE_TIME_NONE, 0),
+	          "IP 127.0.0.1.40000 > 127.0.0.1.5005: Flags [S], seq 123, win 65495 [|tcp]\n");
+	j = print_with(&p, WIRE_PRINT_JSON, 0, 0, 0, WIRE_TIME_NONE, 0);
+	CHECK(strstr(j, "\"tcp.seq_raw\": \"123\"") && strstr(j, "\"tcp.hdr_len\": \"40\"") &&
+	      strstr(j, "\"tcp.flags\": \"0x0002\"") &&
+	      strstr(j, "\"tcp.window_size_value\": \"65495\""));
+	t = print_with(&p, WIRE_PRINT_TREE, 0, 0, 0, WIRE_TIME_NONE, 0);
+	CHECK(strstr(t, "Sequence number:  123\n") && strstr(t, "Flags:            002 [SYN]\n") &&
+	      strstr(t, "Truncated:        [|tcp]\n"));
+	/* 6 bytes of options: those present are shown */
+	p = cut(v_tcp_syn, 14 + 20 + 26);
+	CHECK(strstr(print_with(&p, WIRE_PRINT_LINE, 0, 0, 0, WIRE_TIME_NONE, 0),
+	             "win 65495, options [mss 65495,sackOK] [|tcp]\n") != NULL);
+
+	p = cut(v_udp4, 14 + 20 + 6); /* ports and length */
+	CHECK_STR(print_with(&p, WIRE_PRINT_LINE, 0, 0, 0, WIRE_TIME_NONE, 0),
+	          "IP 127.0.0.1.40000 > 127.0.0.1.5005: UDP, length 6 [|udp]\n");
+	p = cut(v_icmp_echo, 14 + 20 + 6); /* type, code, checksum, id */
+	CHECK_STR(print_with(&p, WIRE_PRINT_LINE, 0, 0, 0, WIRE_TIME_NONE, 0),
+	          "IP 192.168.1.27 > 192.168.1.1: ICMP echo request [|icmp]\n");
+	CHECK(strstr(print_with(&p, WIRE_PRINT_JSON, 0, 0, 0, WIRE_TIME_NONE, 0),
+	             "\"icmp.ident\": \"1\"") != NULL);
+	p = cut(v_udp6, 14 + 8);
+	CHECK_STR(print_with(&p, WIRE_PRINT_LINE, 0, 0, 0, WIRE_TIME_NONE, 0),
+	          "IP6 (flowlabel 0x00000, hlim 64, next-header UDP (17), payload length 14) "
+	          "[|ip6]\n");
+
+	/* IHL 4 contradicts the header: invalid, with no made-up addresses */
+	size_t n;
+	const uint8_t *b = unhex(v_udp4, &n);
+	uint8_t m[64];
+	memcpy(m, b, n);
+	m[14] = 0x44;
+	p = mkpkt(m, 14 + 12, WIRE_LINK_ETHERNET);
+	p.wirelen = (uint32_t)n;
+	CHECK_STR(print_with(&p, WIRE_PRINT_LINE, 0, 0, 0, WIRE_TIME_NONE, 0),
+	          "IP (invalid: ihl 4 < 5)\n");
+}
+
 /* Names as tshark gives them (TLS: without the spaces, as RFC 8446 writes
  * them): the line says what a record or a query is, never "type 16". */
 static void test_names(void)
@@ -792,6 +860,7 @@ int main(void)
 	test_hex();
 	test_stats();
 	test_names();
+	test_cut_headers();
 	test_empty();
 	test_every_prefix();
 	wire_buf_free(&mem);

@@ -145,6 +145,7 @@ unsigned wire_dissect(struct wire_dissect *d, const struct wire_pkt *pkt)
 		l->why = NULL;
 		l->off = (uint32_t)(r.p - pkt->data);
 		l->len = 0;
+		l->have = (uint32_t)wire_rd_left(&r);
 		d->next = WIRE_NEXT_NONE; /* next_val still says what led here (the VLAN TPID) */
 		p->decode(d, &r, l);
 		d->n++;

@@ -187,12 +187,20 @@ static void ipv4(struct wire_sink *s, const struct wire_layer *l)
 {
 	const struct wire_ipv4 *ip = &l->u.ip4;
 	title(s, l, "IP_HEADER");
-	if (l->status != WIRE_LS_TRUNC) {
+	if (wire_pr_has(l, 1)) {
 		fu(s, "Version", 4);
 		fu(s, "Header length", ip->ihl);
+		if (!wire_pr_has(l, 2))
+			goto cut;
 		fx(s, "TOS", ip->tos, 2);
+		if (!wire_pr_has(l, 4))
+			goto cut;
 		fu(s, "Total length", ip->len);
+		if (!wire_pr_has(l, 6))
+			goto cut;
 		fx(s, "Identification", ip->id, 4);
+		if (!wire_pr_has(l, 8))
+			goto cut;
 		label(s, "Flags");
 		if (!(ip->frag & 0xe000u))
 			S(s, "none");
@@ -204,7 +212,11 @@ static void ipv4(struct wire_sink *s, const struct wire_layer *l)
 			wire_sink_puts(s, (ip->frag & 0x4000u) ? " MF" : "MF");
 		wire_sink_putc(s, '\n');
 		fu(s, "Fragment offset", (uint32_t)(ip->frag & 0x1fffu) * 8u);
+		if (!wire_pr_has(l, 9))
+			goto cut;
 		fu(s, "TTL", ip->ttl);
+		if (!wire_pr_has(l, 10))
+			goto cut;
 		label(s, "Protocol");
 		wire_pr_u(s, ip->proto);
 		const char *pn = wire_pr_ipproto(ip->proto);
@@ -214,8 +226,14 @@ static void ipv4(struct wire_sink *s, const struct wire_layer *l)
 			wire_sink_putc(s, ')');
 		}
 		wire_sink_putc(s, '\n');
+		if (!wire_pr_has(l, 12))
+			goto cut;
 		fcsum(s, ip->csum, ip->csum_st);
+		if (!wire_pr_has(l, 16))
+			goto cut;
 		fip4(s, "Source IP", ip->src);
+		if (!wire_pr_has(l, 20))
+			goto cut;
 		fip4(s, "Dest IP", ip->dst);
 		if (ip->optlen) {
 			struct wire_opt_it it;
@@ -254,6 +272,7 @@ static void ipv4(struct wire_sink *s, const struct wire_layer *l)
 		if (ip->gso)
 			fs(s, "Note", "GSO/TSO super-packet (length not final)");
 	}
+cut:
 	status(s, l);
 	closing(s, 48);
 }
@@ -262,11 +281,19 @@ static void ipv6(struct wire_sink *s, const struct wire_layer *l)
 {
 	const struct wire_ipv6 *ip = &l->u.ip6;
 	title(s, l, "IPV6_HEADER");
-	if (l->status != WIRE_LS_TRUNC) {
+	if (wire_pr_has(l, 1)) {
 		fu(s, "Version", 6);
+		if (!wire_pr_has(l, 2))
+			goto cut;
 		fx(s, "Traffic class", ip->tc, 2);
+		if (!wire_pr_has(l, 4))
+			goto cut;
 		fx(s, "Flow label", ip->flow, 5);
+		if (!wire_pr_has(l, 6))
+			goto cut;
 		fu(s, "Payload length", ip->plen);
+		if (!wire_pr_has(l, 7))
+			goto cut;
 		label(s, "Next header");
 		wire_pr_u(s, ip->nxt);
 		const char *pn = wire_pr_ipproto(ip->nxt);
@@ -276,12 +303,19 @@ static void ipv6(struct wire_sink *s, const struct wire_layer *l)
 			wire_sink_putc(s, ')');
 		}
 		wire_sink_putc(s, '\n');
+		if (!wire_pr_has(l, 8))
+			goto cut;
 		fu(s, "Hop limit", ip->hlim);
+		if (!wire_pr_has(l, 24))
+			goto cut;
 		fip6(s, "Source IP", ip->src);
+		if (!wire_pr_has(l, 40))
+			goto cut;
 		fip6(s, "Dest IP", ip->dst);
 		if (ip->gso)
 			fs(s, "Note", "GSO/TSO super-packet (length not final)");
 	}
+cut:
 	status(s, l);
 	closing(s, 48);
 }
@@ -316,7 +350,7 @@ static void icmp(struct wire_sink *s, const struct wire_layer *l)
 {
 	const struct wire_icmp *c = &l->u.icmp;
 	title(s, l, "ICMP_HEADER");
-	if (l->status != WIRE_LS_TRUNC) {
+	if (wire_pr_has(l, 1)) {
 		const char *n = wire_pr_icmp_type(c->type);
 		label(s, "Type");
 		wire_pr_u(s, c->type);
@@ -326,8 +360,14 @@ static void icmp(struct wire_sink *s, const struct wire_layer *l)
 			wire_sink_putc(s, ')');
 		}
 		wire_sink_putc(s, '\n');
+		if (!wire_pr_has(l, 2))
+			goto cut;
 		fu(s, "Code", c->code);
+		if (!wire_pr_has(l, 4))
+			goto cut;
 		fcsum(s, c->csum, c->csum_st);
+		if (!wire_pr_has(l, 8))
+			goto cut;
 		switch (c->type) {
 		case 0:
 		case 8:
@@ -355,6 +395,7 @@ static void icmp(struct wire_sink *s, const struct wire_layer *l)
 		}
 		fu(s, "Length", c->len);
 	}
+cut:
 	status(s, l);
 	closing(s, 48);
 }
@@ -404,13 +445,23 @@ static void tcp(struct wire_sink *s, const struct wire_layer *l)
 {
 	const struct wire_tcp *t = &l->u.tcp;
 	title(s, l, "TCP_HEADER");
-	if (l->status != WIRE_LS_TRUNC) {
+	if (wire_pr_has(l, 2)) {
 		fu(s, "Source port", t->sport);
+		if (!wire_pr_has(l, 4))
+			goto cut;
 		fu(s, "Dest port", t->dport);
+		if (!wire_pr_has(l, 8))
+			goto cut;
 		fu(s, "Sequence number", t->seq);
 		if (!(l->quoted && t->doff == 0)) {
+			if (!wire_pr_has(l, 12))
+				goto cut;
 			fu(s, "Ack number", t->ack);
+			if (!wire_pr_has(l, 13))
+				goto cut;
 			fu(s, "Header length", t->doff);
+			if (!wire_pr_has(l, 14))
+				goto cut;
 			label(s, "Flags");
 			wire_pr_hex(s, t->flags, 3);
 			S(s, " [");
@@ -426,8 +477,14 @@ static void tcp(struct wire_sink *s, const struct wire_layer *l)
 				any = 1;
 			}
 			S(s, "]\n");
+			if (!wire_pr_has(l, 16))
+				goto cut;
 			fu(s, "Window", t->win);
+			if (!wire_pr_has(l, 18))
+				goto cut;
 			fcsum(s, t->csum, t->csum_st);
+			if (!wire_pr_has(l, 20))
+				goto cut;
 			fu(s, "Urgent pointer", t->urp);
 			struct wire_opt_it it;
 			struct wire_opt o;
@@ -474,9 +531,11 @@ static void tcp(struct wire_sink *s, const struct wire_layer *l)
 			}
 			if (it.err)
 				fs(s, "Option", it.err == 1 ? "[|tcp opt]" : "[bad opt]");
-			fu(s, "Payload length", t->paylen);
+			if (l->status != WIRE_LS_TRUNC)
+				fu(s, "Payload length", t->paylen);
 		}
 	}
+cut:
 	status(s, l);
 	closing(s, 48);
 }
@@ -485,15 +544,22 @@ static void udp(struct wire_sink *s, const struct wire_layer *l)
 {
 	const struct wire_udp *u = &l->u.udp;
 	title(s, l, "UDP_HEADER");
-	if (l->status != WIRE_LS_TRUNC) {
+	if (wire_pr_has(l, 2)) {
 		fu(s, "Source port", u->sport);
+		if (!wire_pr_has(l, 4))
+			goto cut;
 		fu(s, "Dest port", u->dport);
+		if (!wire_pr_has(l, 6))
+			goto cut;
 		fu(s, "Length", u->ulen);
+		if (!wire_pr_has(l, 8))
+			goto cut;
 		if (u->csum == 0 && u->csum_st == WIRE_CSUM_UNCHECKED)
 			fs(s, "Checksum", "0000 (none)");
 		else
 			fcsum(s, u->csum, u->csum_st);
 	}
+cut:
 	status(s, l);
 	closing(s, 48);
 }
