@@ -48,7 +48,8 @@ struct wire_pcap_reader {
 	struct bpf_program prog;
 	int have_prog;
 	uint64_t num; /* records read so far */
-	long pos;     /* byte offset of the next record, -1 if unknown (a pipe) */
+	long pos;     /* byte offset of the next record, -1 if unknown (a pipe, pcapng) */
+	long hdrsize; /* classic pcap record header: 16, or 24 (Kuznetzov's format) */
 	int linktype;
 	int done; /* an error or the end was reported */
 };
@@ -87,6 +88,35 @@ static void set_why(char *why, size_t n, const char *msg)
 {
 	if (why && n)
 		snprintf(why, n, "%s", msg);
+}
+
+/* Records where the first record starts, for the byte offsets of damage:
+ * classic pcap files that can be read at an offset only (pcapng blocks and
+ * pipes stay unknown, -1). The offset is then counted, not asked of stdio
+ * (ftell is a system call per record). */
+static void start_pos(struct wire_pcap_reader *r)
+{
+	uint8_t m[4];
+	r->pos = -1;
+	if (pcap_major_version(r->p) != 2)
+		return;
+	long at = ftell(r->f);
+	if (at < 24 || pread(fileno(r->f), m, 4, at - 24) != 4)
+		return;
+	uint32_t magic = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 | (uint32_t)m[2] << 8 | m[3];
+	r->hdrsize = (magic == 0xa1b2cd34u || magic == 0x34cdb2a1u) ? 24 : 16;
+	r->pos = at;
+}
+
+/* Moves the offset past the record just read. */
+static void next_pos(struct wire_pcap_reader *r, const struct pcap_pkthdr *h)
+{
+	if (r->pos < 0)
+		return;
+	if (h->caplen >= (uint32_t)pcap_snapshot(r->p))
+		r->pos = ftell(r->f); /* libpcap may have cut a longer record to the snaplen */
+	else
+		r->pos += r->hdrsize + (long)h->caplen;
 }
 
 int wire_pcap_open(const char *path, struct wire_pcap_reader **rp, char *why, size_t n)
@@ -136,7 +166,7 @@ int wire_pcap_open(const char *path, struct wire_pcap_reader **rp, char *why, si
 		return e ? -e : WIRE_E_MALFORMED;
 	}
 	r->linktype = dlt_to_linktype(pcap_datalink(r->p));
-	r->pos = ftell(r->f);
+	start_pos(r);
 	*rp = r;
 	return 0;
 }
@@ -246,8 +276,7 @@ int wire_pcap_next(struct wire_pcap_reader *r, struct wire_pkt *pkt, char *why, 
 			return WIRE_E_MALFORMED;
 		}
 		r->num++;
-		if (r->pos >= 0)
-			r->pos = ftell(r->f);
+		next_pos(r, h);
 		if (r->have_prog && !pcap_offline_filter(&r->prog, h, data))
 			continue;
 		fill(r, h, data, pkt);

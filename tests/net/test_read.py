@@ -131,6 +131,7 @@ def truncated_file():
         assert len(lines(out)) == 20, len(lines(out))
         el = err.decode().strip().splitlines()
         assert len(el) == 1 and "truncated" in el[0] and t in el[0], err
+        assert "packet 21 at byte %d" % off in el[0] and "20 packets read" in el[0], el
         # cut inside a record header
         open(t, "wb").write(open(f, "rb").read()[:off + 7])
         rc, out, err = run(["read", t], timeout=60)
