@@ -30,9 +30,9 @@
 #include <fcntl.h>
 #include <pcap.h>
 #include <stdio.h>
-#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "wire/err.h"
@@ -104,6 +104,7 @@ static void start_pos(struct wire_pcap_reader *r)
 	if (at < 24 || pread(fileno(r->f), m, 4, at - 24) != 4)
 		return;
 	uint32_t magic = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 | (uint32_t)m[2] << 8 | m[3];
+	/* Kuznetzov's patched libpcap (either byte order): 8 more header bytes */
 	r->hdrsize = (magic == 0xa1b2cd34u || magic == 0x34cdb2a1u) ? 24 : 16;
 	r->pos = at;
 }
@@ -174,9 +175,9 @@ int wire_pcap_open(const char *path, struct wire_pcap_reader **rp, char *why, si
 uint32_t wire_pcap_caplen_max(int lt)
 {
 	switch (lt) {
-	case 231: return WIRE_PCAP_CAPLEN_DBUS;
-	case 249: return WIRE_PCAP_CAPLEN_USBPCAP;
-	case 279: return WIRE_PCAP_CAPLEN_EBHSCR;
+	case WIRE_LINK_DBUS: return WIRE_PCAP_CAPLEN_DBUS;
+	case WIRE_LINK_USBPCAP: return WIRE_PCAP_CAPLEN_USBPCAP;
+	case WIRE_LINK_EBHSCR: return WIRE_PCAP_CAPLEN_EBHSCR;
 	default: return WIRE_PCAP_CAPLEN_MAX;
 	}
 }
