@@ -695,6 +695,28 @@ static void test_stats(void)
 
 /* Empty and missing packets, and a NOP-only option list (the fuzzer's first
  * finding: a reader over a NULL pointer). */
+/* A file's TCP/UDP checksum that holds the folded pseudo-header sum is one
+ * left to the NIC (CHECKSUM_PARTIAL): offloaded, not bad, without any flag
+ * from a live capture; any other wrong value stays bad. */
+static void test_partial_in_files(void)
+{
+	size_t n;
+	const uint8_t *b = unhex(v_udp4, &n);
+	uint8_t m[64];
+	memcpy(m, b, n);
+	/* 127.0.0.1 > 127.0.0.1, UDP (17), length 14: 7f00+0001+7f00+0001+0011+000e */
+	m[14 + 20 + 6] = 0xfe;
+	m[14 + 20 + 7] = 0x21;
+	struct wire_pkt p = mkpkt(m, n, WIRE_LINK_ETHERNET);
+	CHECK(strstr(print_with(&p, WIRE_PRINT_LINE, 0, 0, 0, WIRE_TIME_NONE, 0), "bad") == NULL);
+	CHECK(strstr(print_with(&p, WIRE_PRINT_TREE, 0, 0, 0, WIRE_TIME_NONE, 0),
+	             "fe21 (offloaded, not yet computed)") != NULL);
+	m[14 + 20 + 7] = 0x22;
+	p = mkpkt(m, n, WIRE_LINK_ETHERNET);
+	CHECK(strstr(print_with(&p, WIRE_PRINT_LINE, 0, 0, 0, WIRE_TIME_NONE, 0),
+	             "[bad udp cksum 0xfe22]") != NULL);
+}
+
 /* Returns v cut to caplen bytes of its n, as a capture with a short
  * snapshot length would hold it. */
 static struct wire_pkt cut(const char *v, size_t caplen)
@@ -861,6 +883,7 @@ int main(void)
 	test_stats();
 	test_names();
 	test_cut_headers();
+	test_partial_in_files();
 	test_empty();
 	test_every_prefix();
 	wire_buf_free(&mem);
