@@ -36,13 +36,15 @@
 
 static int decode_ip(struct wire_rd *r, struct wire_tpkt *t, int quoted);
 
-/* Notes the TLS record that starts a TCP payload at r (RFC 8446 5.1: a
- * content type 20..25 and version 3.x), as `read` would name it. */
+/* Notes the TLS record that starts a TCP payload at r, with the rule `read`
+ * uses (dissect/registry.c): a handshake record (22, version 3.0..3.4) on any
+ * port, the other content types (20..24, version 3.x) on port 443. */
 static void tls_peek(struct wire_rd *r, struct wire_tpkt *t)
 {
 	uint8_t ct = wire_rd_u8(r), major = wire_rd_u8(r), minor = wire_rd_u8(r);
 	wire_rd_skip(r, 2);
-	if (r->err || ct < 20 || ct > 25 || major != 3 || minor > 4)
+	int p443 = t->sport == 443 || t->dport == 443;
+	if (r->err || major != 3 || ct < 20 || ct > 24 || (ct == 22 ? minor > 4 : !p443))
 		return;
 	t->tls_ct = ct;
 	t->tls_hs = -1;

@@ -475,6 +475,13 @@ static void test_tls_label(void)
 	pkt.caplen = sizeof(f);
 	CHECK_INT(wire_trace_decode(&pkt, &p), 1);
 	CHECK_INT(p.tls_ct, 0);
+	/* application data: only on port 443, as `read` decides */
+	memcpy(t + 20, "\x17\x03\x03\x00\x04", 5);
+	CHECK_INT(wire_trace_decode(&pkt, &p), 1);
+	CHECK_INT(p.tls_ct, 0);
+	put16(t + 2, 443);
+	CHECK_INT(wire_trace_decode(&pkt, &p), 1);
+	CHECK_INT(p.tls_ct, 23);
 
 	struct wire_trace *tr = mk();
 	struct wire_tpkt q = seg(F_PSH | F_ACK, 1001, 5001, 9, 1);
