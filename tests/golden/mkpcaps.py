@@ -337,6 +337,7 @@ def main():
     bad_ihl[14] = 0x44
     u6 = e6(ipv6(V6A, V6B, 17, udp(V6A, V6B, 5353, 53, b"hello", v6=True)))
     t6 = e6(ipv6(V6A, V6B, 6, tcp(V6A, V6B, 40000, 443, 1, 2, 0x012, 100, b"", b"", v6=True)))
+    e6p = e6(ipv6(V6A, V6B, 58, icmp6(V6A, V6B, 128, 0, struct.pack("!HH", 7, 9) + b"ping")))
     write("wc-trunc.pcap", 1, [
         (u4[:14 + 12], len(u4)),           # IPv4: 12 of 20 header bytes
         (u4[:14 + 1], len(u4)),            # IPv4: the version byte only
@@ -352,6 +353,8 @@ def main():
         (u6[:14 + 24], len(u6)),           # IPv6: the source address
         (t6[:14 + 40 + 16], len(t6)),      # IPv6 + TCP: up to the window
         (bytes(bad_ihl[:14 + 12]), len(u4)),  # IHL 4 contradicts: invalid, as before
+        (e6p[:14 + 40 + 6], len(e6p)),     # ICMPv6 echo: type, code, checksum, id
+        (e6p[:14 + 40 + 1], len(e6p)),     # ICMPv6: the type only
     ])
 
 

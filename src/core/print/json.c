@@ -471,11 +471,18 @@ static void layer(struct jctx *j, const struct wire_dissect *d, const struct wir
 	case WIRE_L_ICMP6: {
 		const struct wire_icmp6 *c = &l->u.icmp6;
 		addu(j, "icmpv6.type", c->type);
+		if (!wire_pr_has(l, 2))
+			break;
 		addu(j, "icmpv6.code", c->code);
+		if (!wire_pr_has(l, 4))
+			break;
 		addx(j, "icmpv6.checksum", c->csum, 4);
-		if (c->type == 128 || c->type == 129) {
+		if ((c->type == 128 || c->type == 129) && wire_pr_has(l, 6)) {
 			addx(j, "icmpv6.echo.identifier", c->id, 4);
-			addu(j, "icmpv6.echo.sequence_number", c->seq);
+			if (wire_pr_has(l, 8))
+				addu(j, "icmpv6.echo.sequence_number", c->seq);
+		} else if (!wire_pr_has(l, 8) && !l->len) {
+			break;
 		} else if (c->type == 2) {
 			addu(j, "icmpv6.mtu", c->rest);
 		}
@@ -630,6 +637,7 @@ static int cut_shown(const struct wire_layer *l)
 	case WIRE_L_IPV4:
 	case WIRE_L_IPV6:
 	case WIRE_L_ICMP:
+	case WIRE_L_ICMP6:
 	case WIRE_L_TCP:
 	case WIRE_L_UDP: return l->have > 0;
 	case WIRE_L_DNS: return 1;

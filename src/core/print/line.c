@@ -750,6 +750,15 @@ static unsigned icmp6(struct wire_sink *s, const struct wire_dissect *d, unsigne
 	const struct wire_icmp6 *c = &l->u.icmp6;
 	S(s, "ICMP6, ");
 	if (l->status == WIRE_LS_TRUNC && l->len == 0) {
+		const char *n = wire_pr_icmp6_type(c->type);
+		if (wire_pr_has(l, 1) && n) {
+			wire_sink_puts(s, n);
+			wire_sink_putc(s, ' ');
+		} else if (wire_pr_has(l, 1)) {
+			S(s, "type-#");
+			wire_pr_u(s, c->type);
+			wire_sink_putc(s, ' ');
+		}
 		mark(s, l, 0);
 		return d->n;
 	}

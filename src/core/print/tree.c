@@ -404,7 +404,7 @@ static void icmp6(struct wire_sink *s, const struct wire_layer *l)
 {
 	const struct wire_icmp6 *c = &l->u.icmp6;
 	title(s, l, "ICMPV6_HEADER");
-	if (l->status != WIRE_LS_TRUNC || l->len) {
+	if (wire_pr_has(l, 1) || l->len) {
 		const char *n = wire_pr_icmp6_type(c->type);
 		label(s, "Type");
 		wire_pr_u(s, c->type);
@@ -414,8 +414,14 @@ static void icmp6(struct wire_sink *s, const struct wire_layer *l)
 			wire_sink_putc(s, ')');
 		}
 		wire_sink_putc(s, '\n');
+		if (!wire_pr_has(l, 2) && !l->len)
+			goto cut;
 		fu(s, "Code", c->code);
+		if (!wire_pr_has(l, 4) && !l->len)
+			goto cut;
 		fcsum(s, c->csum, c->csum_st);
+		if (!wire_pr_has(l, 8) && !l->len)
+			goto cut;
 		if (c->type == 128 || c->type == 129) {
 			fu(s, "Identifier", c->id);
 			fu(s, "Sequence", c->seq);
@@ -437,6 +443,7 @@ static void icmp6(struct wire_sink *s, const struct wire_layer *l)
 			     6);
 		fu(s, "Length", c->len);
 	}
+cut:
 	status(s, l);
 	closing(s, 48);
 }
