@@ -306,8 +306,7 @@ static void client_read(struct client *c)
 		rc = wire_write_all(STDOUT_FILENO, buf, (size_t)r);
 	}
 	if (rc < 0) {
-		cli_err("write stdout: %s", wire_strerror(rc));
-		s->status = WIRE_EXIT_FAIL;
+		s->status = cli_output_failed(rc, "write stdout");
 		wire_loop_stop(s->loop);
 	}
 }
@@ -756,6 +755,8 @@ int cmd_listen(int argc, char **argv)
 	int rc = netopts_parse(&n, 1, argc, argv);
 	if (rc >= 0)
 		return rc;
+	if (!n.send_only && cli_stdout_closed("listen"))
+		return WIRE_EXIT_FAIL;
 	cli_ignore_sigpipe();
 	int fd = -1, gai = 0;
 	struct wire_addr bound;

@@ -48,8 +48,20 @@ static const struct command *find(const char *name)
 	return NULL;
 }
 
+/* Runs the subcommand and ends the way its status says. */
+static int run(const struct command *cmd, int argc, char **argv)
+{
+	return cli_exit(cmd->fn(argc, argv));
+}
+
 int main(int argc, char **argv)
 {
+	/* Before anything opens a descriptor: fds 0-2 are never a socket. */
+	int rc = cli_std_fds();
+	if (rc < 0) {
+		cli_err("/dev/null: %s", wire_strerror(rc));
+		return WIRE_EXIT_FAIL;
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return WIRE_EXIT_USAGE;
@@ -72,10 +84,10 @@ int main(int argc, char **argv)
 		if (!cmd)
 			return cli_usage_err(NULL, "unknown command '%s'", argv[2]);
 		char *hargv[] = {argv[2], (char *)"--help", NULL};
-		return cmd->fn(2, hargv);
+		return run(cmd, 2, hargv);
 	}
 	const struct command *cmd = find(c);
 	if (!cmd)
 		return cli_usage_err(NULL, "unknown command '%s'", c);
-	return cmd->fn(argc - 1, argv + 1);
+	return run(cmd, argc - 1, argv + 1);
 }
