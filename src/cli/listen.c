@@ -755,7 +755,7 @@ int cmd_listen(int argc, char **argv)
 	int rc = netopts_parse(&n, 1, argc, argv);
 	if (rc >= 0)
 		return rc;
-	if (!n.send_only && cli_stdout_closed("listen"))
+	if (!n.send_only && !n.broker && cli_stdout_closed("listen"))
 		return WIRE_EXIT_FAIL;
 	cli_ignore_sigpipe();
 	int fd = -1, gai = 0;

@@ -37,6 +37,9 @@ static void usage(FILE *f)
 	        "  wirecat --version         print the version\n\n"
 	        "Exit status: 0 success, 1 runtime failure, 2 usage error,\n"
 	        "3 malformed data from a peer or a file, 4 missing privilege.\n"
+	        "A full disk on stdout is one line and status 1; when the reader of stdout\n"
+	        "goes away (| head) every command ends quietly by SIGPIPE (141 in the shell).\n"
+	        "A closed stdin, stdout or stderr is opened on /dev/null, never reused.\n"
 	        "See wirecat(1) for the full manual.\n");
 }
 

@@ -101,12 +101,16 @@ def traced(args, fd, input=b"", timeout=15):
     with tempfile.TemporaryDirectory() as d:
         log = os.path.join(d, "log")
         redir = "%d<&-" % fd if fd == 0 else "%d>&-" % fd
+        # LeakSanitizer cannot run under ptrace: off for the traced run only.
+        env = dict(os.environ)
+        env["ASAN_OPTIONS"] = (env.get("ASAN_OPTIONS", "") + ":detect_leaks=0").lstrip(":")
         p = subprocess.run(
             [strace, "-f", "-qq", "-o", log, "-e", "trace=socket,accept,accept4", "--",
              "sh", "-c", 'exec "$0" "$@" ' + redir, WIRECAT] + list(args),
             input=None if fd == 0 else input,
             stdin=subprocess.DEVNULL if fd == 0 else None,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout * SLOW * 2)
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout * SLOW * 2,
+            env=env)
         with open(log) as f:
             fds = [int(m.group(2)) for m in map(SOCKCALL.search, f.read().splitlines()) if m]
     return p.returncode, p.stdout, p.stderr, fds
