@@ -623,6 +623,53 @@ def listen_reader_goes_away():
     quiet_end(rc, err)
 
 
+@case
+def listen_keep_reader_goes_away():
+    """The -k server writes each client's data to stdout on its own path."""
+    port = free_port()
+    p = spawn(["listen", "-k", "127.0.0.1", str(port)])
+    c = connect_tcp("127.0.0.1", port)
+    t = threading.Thread(target=stream_until_error, args=(c,), daemon=True)
+    t.start()
+    rc, err = reader_goes_away(p)
+    t.join(10 * SLOW)
+    c.close()
+    quiet_end(rc, err)
+
+
+@case
+def connect_udp_reader_goes_away():
+    srv = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    srv.bind(("127.0.0.1", 0))
+    srv.settimeout(5 * SLOW)
+    p = spawn(["connect", "-u", "127.0.0.1", str(srv.getsockname()[1])],
+              stdin=subprocess.PIPE)
+    p.stdin.write(b"hello\n")
+    p.stdin.flush()
+    _, addr = srv.recvfrom(100)
+    done = []
+
+    def blast():
+        deadline = time.monotonic() + 15 * SLOW
+        while not done and time.monotonic() < deadline:
+            try:
+                srv.sendto(b"d" * 1000, addr)
+            except OSError:
+                pass
+            time.sleep(0.0005)
+
+    t = threading.Thread(target=blast, daemon=True)
+    t.start()
+    try:
+        rc, err = reader_goes_away(p)
+    finally:
+        done.append(1)
+        t.join(5 * SLOW)
+        p.stdin.close()
+        srv.close()
+    quiet_end(rc, err)
+
+
 def _send_quietly(c, data):
     try:
         c.sendall(data)
@@ -725,15 +772,35 @@ def http_full_disk():
     full_disk_line(rc, err)
 
 
-@case
-def sniff_pcap_full_disk():
+def sniff_full(args):
     need_root()
     port = free_port(socket.SOCK_DGRAM)
-    p = full(["sniff", "-i", "lo", "-w", "-", "udp port %d" % port])
+    p = full(["sniff", "-i", "lo"] + args + ["udp port %d" % port])
     time.sleep(0.3 * SLOW)
     udp_until(port, lambda: p.poll() is not None)
     rc, _, err = finish(p)
     full_disk_line(rc, err, allowed=(rb"^wirecat: listening on ", rb"packets captured"))
+
+
+@case
+def sniff_pcap_full_disk():
+    sniff_full(["-w", "-"])
+
+
+@case
+def sniff_full_disk():
+    sniff_full([])
+
+
+@case
+def listen_keep_full_disk():
+    port = free_port()
+    p = full(["listen", "-k", "127.0.0.1", str(port)])
+    c = connect_tcp("127.0.0.1", port)
+    _send_quietly(c, pattern(MIB))
+    rc, _, err = finish(p)
+    c.close()
+    full_disk_line(rc, err)
 
 
 if __name__ == "__main__":
