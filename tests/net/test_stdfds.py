@@ -524,10 +524,10 @@ def sniff_closed(fd, args):
     seen = {}
 
     def stop():
-        if not seen:
-            f = proc_std_fds(p.pid)
-            if f[fd] is not None:
-                seen.update(f)
+        # the last view while it ran (the loader may hold the fd for a moment)
+        f = proc_std_fds(p.pid)
+        if f[fd] is not None:
+            seen.update(f)
         return p.poll() is not None
 
     time.sleep(0.3 * SLOW)
