@@ -6,13 +6,18 @@
  *
  * TCP: bytes both ways with backpressure (nothing is read from one side that
  * the other cannot take yet); on input EOF the socket is half-closed
- * (shutdown SHUT_WR) and the relay goes on reading until the peer closes;
- * when the peer closes first, pending output is flushed and the relay ends
- * without waiting for input (what stdin already holds, such as the rest of a
- * file, is still sent: a peer's FIN only ends its own direction). The fast path moves bytes with
- * splice(2) (pipe to socket directly; socket to pipe directly, or through a private pipe to a file
- * or /dev/null) and sendfile(2) for a regular-file input; where the kernel refuses (EINVAL: a tty,
- * ...) it falls back to read/write.
+ * (shutdown SHUT_WR) and the relay goes on reading until the peer closes.
+ * A FIN from the peer ends only the peer's direction: the relay goes on
+ * sending its input until the input's EOF, then half-closes and ends. It
+ * ends early only when sending is impossible (a reset: -ECONNRESET, with the
+ * count of input bytes not sent in the result), or when the input is a
+ * terminal (nothing can be lost there: the peer's FIN ends the relay once
+ * what was typed is sent). The fast path moves bytes with splice(2) (pipe to
+ * socket directly; socket to pipe directly, or through a private pipe to a
+ * file or /dev/null) and sendfile(2) for a regular-file input; where the
+ * kernel refuses (EINVAL: a tty, ...) it falls back to read/write.
+ *
+ * With crlf, every LF of the input not preceded by CR goes out as CRLF (nc -C).
  *
  * With a frame spec, input lines become framed messages and the received
  * stream is decoded into messages, each written as one unit.
@@ -83,6 +88,7 @@ struct wire_relay_opts {
 	int idle_ms;    /* nothing either way for this long: WIRE_E_TIMEOUT (-1: none) */
 	int no_splice;  /* use read/write only */
 	int io_events;  /* also report SOCK_SENT / SOCK_RECV (--trace) */
+	int crlf;       /* send a bare LF of the input as CRLF (not with frame) */
 	const struct wire_frame_spec *frame; /* NULL: raw bytes / lines */
 	/* UDP client: when an ICMP error comes back before any datagram was
 	 * received, the relay asks for a socket connected to the next address
@@ -114,15 +120,23 @@ struct wire_relay_result {
 	int input_eof;
 	int spliced;                /* the fast path moved bytes */
 	enum wire_relay_side where; /* of the returned error */
-	struct wire_icmp icmp;      /* for WIRE_E_ICMP */
-	char why[200];              /* frame errors: the reason */
+	/* A socket error (or a UDP client's ICMP error) before the input was all
+	 * sent: stdin_left is set, unsent counts the input bytes not written to
+	 * the socket (read but not sent, the rest of a regular file, what a pipe
+	 * held), and input_more says the input (not a regular file) had not
+	 * reached its end, so there may be more. */
+	int stdin_left;
+	uint64_t unsent;
+	int input_more;
+	struct wire_icmp icmp; /* for WIRE_E_ICMP */
+	char why[200];         /* frame errors: the reason */
 };
 
 /* Fills o with defaults: no fds, TCP, quit_ms -1, idle_ms -1, udp_buf 65536. */
 void wire_relay_opts_init(struct wire_relay_opts *o);
 
-/* Runs the relay until it ends. Returns 0 when the peer closed (or the -q time
- * ran out, or a UDP session went idle), WIRE_E_TIMEOUT on the idle timeout,
+/* Runs the relay until it ends. Returns 0 when both directions ended (or the
+ * -q time ran out, or a UDP session went idle), WIRE_E_TIMEOUT on the idle timeout,
  * WIRE_E_ICMP when an ICMP error hit a client socket (details in r->icmp),
  * WIRE_E_MALFORMED / WIRE_E_TOOBIG / WIRE_E_TRUNCATED for frames (reason in
  * r->why), or -errno with the side in r->where (-ECONNRESET for an RST). */
@@ -133,7 +147,7 @@ int wire_relay_run(const struct wire_relay_opts *o, struct wire_relay_result *r)
 enum wire_relay_next {
 	WIRE_RELAY_GO_ON = 0, /* keep relaying */
 	WIRE_RELAY_SEND_FIN,  /* half-close the socket now */
-	WIRE_RELAY_DONE,      /* end: the peer closed and output is flushed */
+	WIRE_RELAY_DONE,      /* end: both directions are over and output is flushed */
 };
 struct wire_relay_state {
 	int input_eof;  /* stdin returned 0 */
@@ -142,7 +156,8 @@ struct wire_relay_state {
 	int peer_eof;     /* the socket returned 0 */
 	int down_pending; /* bytes from the socket not yet written out */
 	int recv_only;
-	int input_ready; /* stdin can be read now without waiting */
+	int input_tty;   /* stdin is a terminal: the peer's FIN may end the relay */
+	int input_ready; /* stdin can be read now without waiting (asked for a tty) */
 };
 /* Returns the next step for state s. */
 enum wire_relay_next wire_relay_next_step(const struct wire_relay_state *s);
