@@ -43,7 +43,7 @@ enum wire_relay_ev {
 	WIRE_RELAY_EV_INPUT_EOF = 1, /* stdin ended */
 	WIRE_RELAY_EV_SENT_FIN,      /* shutdown(SHUT_WR) done */
 	WIRE_RELAY_EV_PEER_FIN,      /* the peer closed its side (read 0) */
-	WIRE_RELAY_EV_PEER_RST,      /* ECONNRESET */
+	WIRE_RELAY_EV_PEER_RST,      /* a reset: n says which call saw it (enum below) */
 	WIRE_RELAY_EV_FRAME_SENT,    /* n = frame number, len = message length */
 	WIRE_RELAY_EV_FRAME_RECV,    /* n = frame number, len = message length */
 	WIRE_RELAY_EV_DGRAM,         /* a datagram arrived: addr, len */
@@ -59,6 +59,13 @@ enum wire_relay_ev {
 	/* with io_events (--trace): each socket call that moved bytes */
 	WIRE_RELAY_EV_SOCK_SENT, /* one send() to the socket took n bytes; ts: its start */
 	WIRE_RELAY_EV_SOCK_RECV, /* one recv() from the socket gave n bytes */
+};
+
+/* The call that found a reset (PEER_RST's n). */
+enum wire_relay_rst_call {
+	WIRE_RELAY_RST_RECV = 0, /* recv / splice from the socket */
+	WIRE_RELAY_RST_SEND,     /* send / splice / sendfile to the socket */
+	WIRE_RELAY_RST_POLL,     /* poll reported it (SO_ERROR) while neither ran */
 };
 
 struct wire_relay_event {

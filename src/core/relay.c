@@ -53,8 +53,9 @@ struct relay {
 	int up_wait_sock;  /* a splice/sendfile to the socket hit EAGAIN */
 	int down_wait_out; /* a splice to the output pipe hit EAGAIN */
 	int in_eof, peer_eof, fin_sent;
-	int in_tty;  /* stdin is a terminal */
-	int last_cr; /* crlf: the last input byte was CR */
+	int in_tty;   /* stdin is a terminal */
+	int last_cr;  /* crlf: the last input byte was CR */
+	int rst_call; /* the PEER_RST event's n: which call saw the reset */
 	int64_t last, quit_at;
 	/* framing */
 	struct wire_lines lines; /* stdin lines -> messages */
@@ -183,8 +184,15 @@ static int fail(struct relay *R, int err, enum wire_relay_side where)
 	if (where == WIRE_RELAY_AT_SOCK && !R->o->udp && err == -EPIPE)
 		err = -ECONNRESET;
 	if (where == WIRE_RELAY_AT_SOCK && !R->o->udp && err == -ECONNRESET)
-		ev(R, WIRE_RELAY_EV_PEER_RST, 0, 0);
+		ev(R, WIRE_RELAY_EV_PEER_RST, (uint64_t)R->rst_call, 0);
 	return err;
+}
+
+/* fail() for an error of a call that sends to the socket. */
+static int fail_send(struct relay *R, int err, enum wire_relay_side where)
+{
+	R->rst_call = WIRE_RELAY_RST_SEND;
+	return fail(R, err, where);
 }
 
 static void grow_pipe(int fd)
@@ -363,7 +371,7 @@ static int up_read(struct relay *R)
 			ev(R, WIRE_RELAY_EV_SPLICE_OFF, 0, 0);
 			return 0;
 		}
-		return fail(R, -errno, WIRE_RELAY_AT_SOCK);
+		return fail_send(R, -errno, WIRE_RELAY_AT_SOCK);
 	}
 	do
 		n = read(R->in, R->ubuf, WIRE_RELAY_BUF);
@@ -408,7 +416,8 @@ static int up_send(struct relay *R)
 			ev(R, WIRE_RELAY_EV_SPLICE_OFF, 0, 0);
 			return 0;
 		}
-		return fail(R, -errno, errno == EIO ? WIRE_RELAY_AT_INPUT : WIRE_RELAY_AT_SOCK);
+		return fail_send(R, -errno,
+		                 errno == EIO ? WIRE_RELAY_AT_INPUT : WIRE_RELAY_AT_SOCK);
 	}
 	const uint8_t *p;
 	size_t len;
@@ -427,7 +436,7 @@ static int up_send(struct relay *R)
 		n = send(R->sock, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
-		return errno == EAGAIN ? 0 : fail(R, -errno, WIRE_RELAY_AT_SOCK);
+		return errno == EAGAIN ? 0 : fail_send(R, -errno, WIRE_RELAY_AT_SOCK);
 	io_ev(R, WIRE_RELAY_EV_SOCK_SENT, (uint64_t)n, &t0);
 	R->r->sent += (uint64_t)n;
 	R->last = wire_now_ms();
@@ -643,13 +652,15 @@ static int sock_error(struct relay *R, short revents)
 {
 	int soerr = 0;
 	socklen_t sl = sizeof(soerr);
-	if (getsockopt(R->sock, SOL_SOCKET, SO_ERROR, &soerr, &sl) == 0 && soerr)
-		return fail(R, -soerr, WIRE_RELAY_AT_SOCK);
-	if ((revents & POLLHUP) && R->peer_eof && !R->fin_sent)
+	if (getsockopt(R->sock, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0 || !soerr) {
+		if (!(revents & POLLHUP) || !R->peer_eof || R->fin_sent)
+			return 0;
 		/* both directions shut while this side never sent FIN: an RST
 		 * whose error a previous call already took */
-		return fail(R, -ECONNRESET, WIRE_RELAY_AT_SOCK);
-	return 0;
+		soerr = ECONNRESET;
+	}
+	R->rst_call = WIRE_RELAY_RST_POLL;
+	return fail(R, -soerr, WIRE_RELAY_AT_SOCK);
 }
 
 static int relay_tcp(struct relay *R)
