@@ -128,12 +128,14 @@ struct wire_relay_result {
 	int spliced;                /* the fast path moved bytes */
 	enum wire_relay_side where; /* of the returned error */
 	/* A socket error (or a UDP client's ICMP error) before the input was all
-	 * sent: stdin_left is set, unsent counts the input bytes not written to
-	 * the socket (read but not sent, the rest of a regular file, what a pipe
-	 * held), and input_more says the input (not a regular file) had not
-	 * reached its end, so there may be more. */
+	 * sent: stdin_left is set, unsent counts the input bytes that did not
+	 * reach the peer: those not written to the socket (read but not sent,
+	 * the rest of a regular file, what a pipe held) plus unacked, those
+	 * written but never acknowledged by the peer (TCP_INFO); input_more says
+	 * the input (not a regular file) had not reached its end, so there may
+	 * be more. */
 	int stdin_left;
-	uint64_t unsent;
+	uint64_t unsent, unacked;
 	int input_more;
 	struct wire_icmp icmp; /* for WIRE_E_ICMP */
 	char why[200];         /* frame errors: the reason */

@@ -479,13 +479,18 @@ void netopts_summary(const struct netopts *n, int fd, const struct wire_relay_re
 	}
 }
 
-/* "; N bytes of stdin not sent[, and stdin had not ended]" after a socket error
- * that ended the relay before stdin was all sent, else "". */
+/* "; N bytes of stdin not sent[ (M of them written but never acknowledged)]
+ * [, and stdin had not ended]" after a socket error that ended the relay
+ * before stdin was all sent, else "". */
 static const char *unsent_note(const struct wire_relay_result *r, char *buf, size_t n)
 {
+	char acked[80] = "";
 	if (!r->stdin_left)
 		return "";
-	snprintf(buf, n, "; %llu bytes of stdin not sent%s", (unsigned long long)r->unsent,
+	if (r->unacked)
+		snprintf(acked, sizeof(acked), " (%llu of them written but never acknowledged)",
+		         (unsigned long long)r->unacked);
+	snprintf(buf, n, "; %llu bytes of stdin not sent%s%s", (unsigned long long)r->unsent, acked,
 	         r->input_more ? ", and stdin had not ended" : "");
 	return buf;
 }
@@ -493,7 +498,7 @@ static const char *unsent_note(const struct wire_relay_result *r, char *buf, siz
 int netopts_finish(const struct netopts *n, int rc, const struct wire_relay_result *r,
                    const char *peer)
 {
-	char a[WIRE_ADDRSTRLEN], b[WIRE_ADDRSTRLEN], u[96];
+	char a[WIRE_ADDRSTRLEN], b[WIRE_ADDRSTRLEN], u[192];
 	if (rc == 0)
 		return 0;
 	if (rc == WIRE_E_TIMEOUT) {

@@ -17,7 +17,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/tcp.h> /* struct tcp_info with tcpi_bytes_acked */
 #include <poll.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,9 +55,10 @@ struct relay {
 	int up_wait_sock;  /* a splice/sendfile to the socket hit EAGAIN */
 	int down_wait_out; /* a splice to the output pipe hit EAGAIN */
 	int in_eof, peer_eof, fin_sent;
-	int in_tty;   /* stdin is a terminal */
-	int last_cr;  /* crlf: the last input byte was CR */
-	int rst_call; /* the PEER_RST event's n: which call saw the reset */
+	int in_tty;     /* stdin is a terminal */
+	int last_cr;    /* crlf: the last input byte was CR */
+	int rst_call;   /* the PEER_RST event's n: which call saw the reset */
+	int64_t acked0; /* TCP: tcpi_bytes_acked at the start (a SYN may count), or -1 */
 	int64_t last, quit_at;
 	/* framing */
 	struct wire_lines lines; /* stdin lines -> messages */
@@ -1158,8 +1161,32 @@ static uint64_t input_left(const struct relay *R, int *more)
 	return (uint64_t)queued;
 }
 
+/* Returns the kernel's count of bytes the peer acknowledged on a TCP socket
+ * (tcpi_bytes_acked), or -1 when the kernel does not say. */
+static int64_t tcp_acked(int fd)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0 ||
+	    len < offsetof(struct tcp_info, tcpi_bytes_acked) + sizeof(ti.tcpi_bytes_acked))
+		return -1;
+	return (int64_t)ti.tcpi_bytes_acked;
+}
+
+/* Bytes written to the TCP socket that the peer never acknowledged (a reset
+ * threw them away). */
+static uint64_t unacked(const struct relay *R)
+{
+	int64_t now = R->acked0 >= 0 ? tcp_acked(R->sock) : -1;
+	if (now < R->acked0)
+		return 0;
+	uint64_t acked = (uint64_t)(now - R->acked0);
+	return R->r->sent > acked ? R->r->sent - acked : 0;
+}
+
 /* After the socket failed (a reset, an ICMP error): how much of stdin was
- * not sent. Sets r->stdin_left, unsent and input_more. */
+ * not sent. Sets r->stdin_left, unsent, unacked and input_more. */
 static void note_unsent(struct relay *R, int rc)
 {
 	struct wire_relay_result *r = R->r;
@@ -1174,10 +1201,12 @@ static void note_unsent(struct relay *R, int rc)
 	int more = 0;
 	if (!R->in_eof)
 		n += input_left(R, &more);
-	if (n == 0 && (!more || R->in_tty))
+	uint64_t lost = R->o->udp ? 0 : unacked(R);
+	if (n + lost == 0 && (!more || R->in_tty))
 		return; /* every byte of stdin went out (or nothing was typed) */
 	r->stdin_left = 1;
-	r->unsent = n;
+	r->unacked = lost;
+	r->unsent = n + lost;
 	r->input_more = more;
 }
 
@@ -1218,6 +1247,7 @@ int wire_relay_run(const struct wire_relay_opts *o, struct wire_relay_result *r)
 		rc = relay_udp(&R);
 	} else {
 		choose_modes(&R);
+		R.acked0 = tcp_acked(R.sock);
 		rc = wire_set_nonblock(R.sock, 1);
 		if (rc == 0)
 			rc = relay_tcp(&R);
