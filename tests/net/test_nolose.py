@@ -449,6 +449,39 @@ def udp_quit_sends_every_line():
         r.close()
 
 
+@case
+def udp_peer_gone_says_what_was_not_sent():
+    """connect -u: the peer takes 3 datagrams and closes its socket while
+    stdin still has lines; the ICMP port unreachable ends wirecat with exit 1
+    and the count of stdin bytes not sent."""
+    r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    r.bind(("127.0.0.1", 0))
+    r.settimeout(10 * SLOW)
+    port = r.getsockname()[1]
+    writer = ("import os, time\n"
+              "for i in range(400):\n"
+              "    os.write(1, b'line %03d\\n' % i)\n"
+              "    time.sleep(0.005)\n")
+    feed = subprocess.Popen([sys.executable, "-c", writer], stdout=subprocess.PIPE)
+    p = subprocess.Popen([WIRECAT, "connect", "-u", "127.0.0.1", str(port)],
+                         stdin=feed.stdout, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    feed.stdout.close()
+    try:
+        for _ in range(3):
+            r.recv(100)
+        r.close()
+        _, err = p.communicate(timeout=20 * SLOW)
+        text = err.decode()
+        assert p.returncode == 1, text
+        assert re.fullmatch(r"wirecat: udp 127\.0\.0\.1:%d: ICMP port unreachable from 127\.0\.0\.1; "
+                            r"\d+ bytes of stdin not sent, and stdin had not ended\n" % port, text), text
+    finally:
+        for q in (p, feed):
+            if q.poll() is None:
+                q.kill()
+                q.wait(5)
+
+
 if __name__ == "__main__":
     try:
         main()

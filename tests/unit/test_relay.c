@@ -287,6 +287,37 @@ static void test_reset_after_fin(int no_splice)
 	close(a);
 }
 
+/* The peer half-closes, then resets while stdin (an open pipe) is idle: the
+ * relay, waiting on stdin, still sees the reset (poll's POLLERR) and ends. */
+static void test_reset_while_stdin_idle(void)
+{
+	int in[2], out[2], a, b;
+	CHECK_INT(pipe2(in, O_CLOEXEC), 0);
+	CHECK_INT(pipe2(out, O_CLOEXEC), 0);
+	tcp_pair(&a, &b);
+	struct run R;
+	start(&R, in[0], out[1], a, 0);
+	go(&R);
+	shutdown(b, SHUT_WR);
+	sleep_ms(50);
+	CHECK(!R.done); /* the FIN alone ends nothing */
+	struct linger lg = {1, 0};
+	CHECK_INT(setsockopt(b, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)), 0);
+	close(b);
+	CHECK(finish(&R, 3000));
+	CHECK_INT(R.rc, -ECONNRESET);
+	CHECK_INT(R.events[WIRE_RELAY_EV_PEER_FIN], 1);
+	CHECK_INT(R.events[WIRE_RELAY_EV_PEER_RST], 1);
+	CHECK(R.r.stdin_left);
+	CHECK_INT(R.r.unsent, 0);
+	CHECK(R.r.input_more);
+	close(in[0]);
+	close(in[1]);
+	close(out[0]);
+	close(out[1]);
+	close(a);
+}
+
 /* A regular file as stdin and a reset after 1000 bytes: the count of bytes
  * not sent is exact (sent + unsent = the file's size). */
 static void test_unsent_file(int no_splice)
@@ -813,6 +844,7 @@ int main(void)
 	test_peer_first_stdin_holds_data(1);
 	test_reset_after_fin(0);
 	test_reset_after_fin(1);
+	test_reset_while_stdin_idle();
 	test_unsent_file(0);
 	test_unsent_file(1);
 	test_crlf();
