@@ -741,7 +741,7 @@ static int relay_tcp(struct relay *R)
 			pf[0].fd = R->in;
 			pf[0].events = POLLIN;
 		}
-		if (sock_in || sock_out || !R->fin_sent) {
+		if (sock_in || sock_out || (R->peer_eof && !R->fin_sent)) {
 			/* even with no events: a reset while stdin is idle ends the relay */
 			pf[1].fd = R->sock;
 			pf[1].events = (short)((sock_in ? POLLIN : 0) | (sock_out ? POLLOUT : 0));
