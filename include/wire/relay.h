@@ -144,11 +144,14 @@ struct wire_relay_result {
 /* Fills o with defaults: no fds, TCP, quit_ms -1, idle_ms -1, udp_buf 65536. */
 void wire_relay_opts_init(struct wire_relay_opts *o);
 
-/* Runs the relay until it ends. Returns 0 when both directions ended (or the
- * -q time ran out, or a UDP session went idle), WIRE_E_TIMEOUT on the idle timeout,
- * WIRE_E_ICMP when an ICMP error hit a client socket (details in r->icmp),
- * WIRE_E_MALFORMED / WIRE_E_TOOBIG / WIRE_E_TRUNCATED for frames (reason in
- * r->why), or -errno with the side in r->where (-ECONNRESET for an RST). */
+/* Runs the relay until it ends. The caller ignores SIGPIPE: splice(2) and
+ * sendfile(2) to a socket that was reset raise it (send uses MSG_NOSIGNAL).
+ * Returns 0 when both directions ended (or the -q time ran out, or a UDP
+ * session went idle), WIRE_E_TIMEOUT on the idle timeout, WIRE_E_ICMP when
+ * an ICMP error hit a client socket (details in r->icmp), WIRE_E_MALFORMED /
+ * WIRE_E_TOOBIG / WIRE_E_TRUNCATED for frames (reason in r->why), or -errno
+ * with the side in r->where (-ECONNRESET for a reset, also one found as
+ * EPIPE). */
 int wire_relay_run(const struct wire_relay_opts *o, struct wire_relay_result *r);
 
 /* The end-of-stream decision, pure so it can be unit-tested: given the state

@@ -14,6 +14,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -832,6 +833,7 @@ static void test_parsing(void)
 
 int main(void)
 {
+	signal(SIGPIPE, SIG_IGN); /* as the CLI does: a reset must not kill the relay */
 	test_parsing();
 	test_next_step();
 	test_lines();
