@@ -6,13 +6,18 @@
  *
  * TCP: bytes both ways with backpressure (nothing is read from one side that
  * the other cannot take yet); on input EOF the socket is half-closed
- * (shutdown SHUT_WR) and the relay goes on reading until the peer closes;
- * when the peer closes first, pending output is flushed and the relay ends
- * without waiting for input (what stdin already holds, such as the rest of a
- * file, is still sent: a peer's FIN only ends its own direction). The fast path moves bytes with
- * splice(2) (pipe to socket directly; socket to pipe directly, or through a private pipe to a file
- * or /dev/null) and sendfile(2) for a regular-file input; where the kernel refuses (EINVAL: a tty,
- * ...) it falls back to read/write.
+ * (shutdown SHUT_WR) and the relay goes on reading until the peer closes.
+ * A FIN from the peer ends only the peer's direction: the relay goes on
+ * sending its input until the input's EOF, then half-closes and ends. It
+ * ends early only when sending is impossible (a reset: -ECONNRESET, with the
+ * count of input bytes not sent in the result), or when the input is a
+ * terminal (nothing can be lost there: the peer's FIN ends the relay once
+ * what was typed is sent). The fast path moves bytes with splice(2) (pipe to
+ * socket directly; socket to pipe directly, or through a private pipe to a
+ * file or /dev/null) and sendfile(2) for a regular-file input; where the
+ * kernel refuses (EINVAL: a tty, ...) it falls back to read/write.
+ *
+ * With crlf, every LF of the input not preceded by CR goes out as CRLF (nc -C).
  *
  * With a frame spec, input lines become framed messages and the received
  * stream is decoded into messages, each written as one unit.
@@ -38,7 +43,7 @@ enum wire_relay_ev {
 	WIRE_RELAY_EV_INPUT_EOF = 1, /* stdin ended */
 	WIRE_RELAY_EV_SENT_FIN,      /* shutdown(SHUT_WR) done */
 	WIRE_RELAY_EV_PEER_FIN,      /* the peer closed its side (read 0) */
-	WIRE_RELAY_EV_PEER_RST,      /* ECONNRESET */
+	WIRE_RELAY_EV_PEER_RST,      /* a reset: n says which call saw it (enum below) */
 	WIRE_RELAY_EV_FRAME_SENT,    /* n = frame number, len = message length */
 	WIRE_RELAY_EV_FRAME_RECV,    /* n = frame number, len = message length */
 	WIRE_RELAY_EV_DGRAM,         /* a datagram arrived: addr, len */
@@ -54,6 +59,13 @@ enum wire_relay_ev {
 	/* with io_events (--trace): each socket call that moved bytes */
 	WIRE_RELAY_EV_SOCK_SENT, /* one send() to the socket took n bytes; ts: its start */
 	WIRE_RELAY_EV_SOCK_RECV, /* one recv() from the socket gave n bytes */
+};
+
+/* The call that found a reset (PEER_RST's n). */
+enum wire_relay_rst_call {
+	WIRE_RELAY_RST_RECV = 0, /* recv / splice from the socket */
+	WIRE_RELAY_RST_SEND,     /* send / splice / sendfile to the socket */
+	WIRE_RELAY_RST_POLL,     /* poll reported it (SO_ERROR) while neither ran */
 };
 
 struct wire_relay_event {
@@ -85,6 +97,7 @@ struct wire_relay_opts {
 	int io_events;  /* also report SOCK_SENT / SOCK_RECV (--trace) */
 	int stop_fd;    /* UDP: -1, or an fd (a signalfd) whose readability ends the relay
 	                   with 0; it is never read */
+	int crlf;       /* send a bare LF of the input as CRLF (not with frame) */
 	const struct wire_frame_spec *frame; /* NULL: raw bytes / lines */
 	/* UDP client: when an ICMP error comes back before any datagram was
 	 * received, the relay asks for a socket connected to the next address
@@ -116,18 +129,31 @@ struct wire_relay_result {
 	int input_eof;
 	int spliced;                /* the fast path moved bytes */
 	enum wire_relay_side where; /* of the returned error */
-	struct wire_icmp icmp;      /* for WIRE_E_ICMP */
-	char why[200];              /* frame errors: the reason */
+	/* A socket error (or a UDP client's ICMP error) before the input was all
+	 * sent: stdin_left is set, unsent counts the input bytes that did not
+	 * reach the peer: those not written to the socket (read but not sent,
+	 * the rest of a regular file, what a pipe held) plus unacked, those
+	 * written but never acknowledged by the peer (TCP_INFO); input_more says
+	 * the input (not a regular file) had not reached its end, so there may
+	 * be more. */
+	int stdin_left;
+	uint64_t unsent, unacked;
+	int input_more;
+	struct wire_icmp icmp; /* for WIRE_E_ICMP */
+	char why[200];         /* frame errors: the reason */
 };
 
 /* Fills o with defaults: no fds, TCP, quit_ms -1, idle_ms -1, udp_buf 65536. */
 void wire_relay_opts_init(struct wire_relay_opts *o);
 
-/* Runs the relay until it ends. Returns 0 when the peer closed (or the -q time
- * ran out, or a UDP session went idle), WIRE_E_TIMEOUT on the idle timeout,
- * WIRE_E_ICMP when an ICMP error hit a client socket (details in r->icmp),
- * WIRE_E_MALFORMED / WIRE_E_TOOBIG / WIRE_E_TRUNCATED for frames (reason in
- * r->why), or -errno with the side in r->where (-ECONNRESET for an RST). */
+/* Runs the relay until it ends. The caller ignores SIGPIPE: splice(2) and
+ * sendfile(2) to a socket that was reset raise it (send uses MSG_NOSIGNAL).
+ * Returns 0 when both directions ended (or the -q time ran out, or a UDP
+ * session went idle), WIRE_E_TIMEOUT on the idle timeout, WIRE_E_ICMP when
+ * an ICMP error hit a client socket (details in r->icmp), WIRE_E_MALFORMED /
+ * WIRE_E_TOOBIG / WIRE_E_TRUNCATED for frames (reason in r->why), or -errno
+ * with the side in r->where (-ECONNRESET for a reset, also one found as
+ * EPIPE). */
 int wire_relay_run(const struct wire_relay_opts *o, struct wire_relay_result *r);
 
 /* The end-of-stream decision, pure so it can be unit-tested: given the state
@@ -135,7 +161,7 @@ int wire_relay_run(const struct wire_relay_opts *o, struct wire_relay_result *r)
 enum wire_relay_next {
 	WIRE_RELAY_GO_ON = 0, /* keep relaying */
 	WIRE_RELAY_SEND_FIN,  /* half-close the socket now */
-	WIRE_RELAY_DONE,      /* end: the peer closed and output is flushed */
+	WIRE_RELAY_DONE,      /* end: both directions are over and output is flushed */
 };
 struct wire_relay_state {
 	int input_eof;  /* stdin returned 0 */
@@ -144,7 +170,8 @@ struct wire_relay_state {
 	int peer_eof;     /* the socket returned 0 */
 	int down_pending; /* bytes from the socket not yet written out */
 	int recv_only;
-	int input_ready; /* stdin can be read now without waiting */
+	int input_tty;   /* stdin is a terminal: the peer's FIN may end the relay */
+	int input_ready; /* stdin can be read now without waiting (asked for a tty) */
 };
 /* Returns the next step for state s. */
 enum wire_relay_next wire_relay_next_step(const struct wire_relay_state *s);

@@ -26,6 +26,11 @@ struct wire_addr {
  * 1..65535 (0 is allowed when allow_zero). */
 int wire_parse_port(const char *s, int allow_zero, uint16_t *out);
 
+/* Parses a port given as a number or as a service name (`http`, `domain`,
+ * from /etc/services, as nc does) for the protocol proto ("tcp" or "udp").
+ * Returns 0, or WIRE_E_USAGE for a bad number or an unknown name. */
+int wire_parse_service(const char *s, const char *proto, int allow_zero, uint16_t *out);
+
 /* Copies host into out (size n) without surrounding [ ] brackets. Returns 0,
  * or WIRE_E_USAGE for unbalanced brackets or an over-long name. */
 int wire_host_strip(const char *host, char *out, size_t n);

@@ -42,10 +42,11 @@ static void usage(void)
 	printf("Usage: wirecat echo [OPTIONS] [ADDR] PORT\n"
 	       "Echo server: every TCP byte and every UDP datagram goes back to its sender.\n"
 	       "Serves TCP and UDP on the same PORT at once; without ADDR on every address,\n"
-	       "IPv6 and IPv4 both. PORT 0 picks a free port (-v prints it).\n"
+	       "IPv6 and IPv4 both. PORT 0 picks a free port (-v prints it); PORT may be a\n"
+	       "service name (echo, http) as in nc.\n"
 	       "\n"
 	       "Options:\n"
-	       "  -t, --tcp             serve TCP only\n"
+	       "  -t, --tcp             serve TCP only (-t and -u exclude each other)\n"
 	       "  -u, --udp             serve UDP only\n"
 	       "  -4                    IPv4 only\n"
 	       "  -6                    IPv6 only\n"
@@ -208,7 +209,7 @@ int cmd_echo(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	struct opts o = {0};
-	int tcp = 0, udp = 0, family = AF_UNSPEC;
+	int tcp = 0, udp = 0, f4 = 0, f6 = 0;
 	uint64_t threads = 1, max_frame = WIRE_FRAME_DEFAULT_MAX;
 	const char *frame_text = NULL;
 	int c;
@@ -218,8 +219,8 @@ int cmd_echo(int argc, char **argv)
 		switch (c) {
 		case 't': tcp = 1; break;
 		case 'u': udp = 1; break;
-		case '4': family = AF_INET; break;
-		case '6': family = AF_INET6; break;
+		case '4': f4 = 1; break;
+		case '6': f6 = 1; break;
 		case 'v': o.verbose = 1; break;
 		case 'T': o.trace = 1; break;
 		case 'h': usage(); return WIRE_EXIT_OK;
@@ -262,6 +263,12 @@ int cmd_echo(int argc, char **argv)
 			return cli_usage_err(CMD, "echo: unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	if (f4 && f6)
+		return cli_usage_err(CMD, "echo: -4 and -6 exclude each other");
+	if (tcp && udp)
+		return cli_usage_err(CMD, "echo: -t and -u exclude each other (without either, "
+		                          "both are served)");
+	int family = f4 ? AF_INET : f6 ? AF_INET6 : AF_UNSPEC;
 	int npos = argc - optind;
 	if (npos < 1)
 		return cli_usage_err(CMD, "echo: missing PORT");
@@ -270,8 +277,10 @@ int cmd_echo(int argc, char **argv)
 	const char *host = npos == 2 ? argv[optind] : NULL;
 	const char *port_text = argv[optind + npos - 1];
 	uint16_t port;
-	if (wire_parse_port(port_text, 1, &port) < 0)
-		return cli_usage_err(CMD, "echo: invalid port '%s' (expected 0..65535)", port_text);
+	if (wire_parse_service(port_text, udp ? "udp" : "tcp", 1, &port) < 0)
+		return cli_usage_err(
+		    CMD, "echo: invalid port '%s' (expected 0..65535 or a service name)",
+		    port_text);
 	if (host) {
 		char h[NI_MAXHOST];
 		if (wire_host_strip(host, h, sizeof(h)) < 0)

@@ -27,17 +27,23 @@ static const char connect_help[] =
     "binary-safe, with backpressure both ways (like nc HOST PORT).\n"
     "HOST is a name, an IPv4 address, or an IPv6 address with or without [brackets]\n"
     "and with %IFACE scope where needed; every address it resolves to is tried in\n"
-    "order. On stdin EOF a TCP connection sends FIN (shutdown SHUT_WR) and goes on\n"
-    "reading until the peer closes; when the peer closes first, wirecat flushes and\n"
-    "exits without waiting for stdin (what stdin already holds, such as the rest of\n"
-    "a file, is still sent). For UDP, an ICMP error before any reply moves on to the\n"
-    "next address (localhost: ::1, then 127.0.0.1).\n"
+    "order. PORT is a number or a service name (http, domain, echo).\n"
+    "Nothing given on stdin is dropped: on stdin EOF a TCP connection sends FIN\n"
+    "(shutdown SHUT_WR) and goes on reading until the peer closes; a FIN from the\n"
+    "peer ends only the peer's direction, and wirecat goes on sending stdin until\n"
+    "its EOF, then sends FIN and exits. It exits early only when sending is\n"
+    "impossible (the peer reset the connection): then it says how many bytes of\n"
+    "stdin were not sent and exits 1. When stdin is a terminal, the peer closing\n"
+    "ends wirecat at once (nothing typed can be lost). For UDP, an ICMP error\n"
+    "before any reply moves on to the next address (localhost: ::1, then 127.0.0.1).\n"
     "\n"
     "Options:\n"
     "  -u, --udp              UDP: each stdin line (with its newline) is one datagram,\n"
     "                         each received datagram is written out whole\n"
     "  -4                     IPv4 addresses only\n"
     "  -6                     IPv6 addresses only\n"
+    "  -C, --crlf             send each LF of stdin as CRLF (an existing CRLF stays);\n"
+    "                         for line protocols such as HTTP or SMTP\n"
     "  -v, --verbose          report on stderr: each address tried, the local and remote\n"
     "                         address, FIN/RST, and a summary at exit (bytes, time,\n"
     "                         TCP_INFO rtt and retransmits); never changes what is sent\n"
@@ -70,10 +76,13 @@ static const char connect_help[] =
 
 static const char listen_help[] =
     "Usage: wirecat listen [OPTIONS] [ADDR] PORT\n"
-    "Listen on PORT (0 picks a free one; -v prints it), accept one connection and\n"
-    "relay it like connect (like nc -l). Without ADDR both IPv6 and IPv4 are taken.\n"
-    "stdin reaching EOF never stops a listener from receiving: a TCP listener sends\n"
-    "FIN and goes on reading until the peer closes.\n"
+    "Listen on PORT (0 picks a free one; -v prints it; a service name such as http\n"
+    "works too), accept one connection and relay it like connect (like nc -l).\n"
+    "Without ADDR both IPv6 and IPv4 are taken. Nothing given on stdin is dropped:\n"
+    "stdin reaching EOF never stops a listener from receiving (a TCP listener sends\n"
+    "FIN and goes on reading until the peer closes), and the peer's FIN never stops\n"
+    "it from sending stdin to its EOF, unless stdin is a terminal; a reset ends it\n"
+    "with the count of stdin bytes not sent and status 1.\n"
     "UDP (-u): every datagram is printed; stdin lines go as replies to the sender of\n"
     "the latest datagram; without -k only the first sender is served (like nc -u -l).\n"
     "With -k, SIGINT and SIGTERM close every client and end with status 0 (TCP: 1 when\n"
@@ -83,6 +92,7 @@ static const char listen_help[] =
     "  -u, --udp              UDP instead of TCP\n"
     "  -4                     IPv4 only\n"
     "  -6                     IPv6 only (no IPv4-mapped clients)\n"
+    "  -C, --crlf             send each LF of stdin as CRLF (one client, not -k)\n"
     "  -v, --verbose          report on stderr: the listening address and port, each\n"
     "                         client, FIN/RST, each datagram's sender and size, a summary\n"
     "  -k, --keep-open        keep listening: serve clients concurrently; each client's\n"
@@ -150,6 +160,7 @@ static const struct option long_opts[] = {
     {"broker", no_argument, NULL, O_BROKER},
     {"max-conns", required_argument, NULL, O_MAX_CONNS},
     {"trace", no_argument, NULL, O_TRACE},
+    {"crlf", no_argument, NULL, 'C'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -182,13 +193,14 @@ int netopts_parse(struct netopts *n, int listen, int argc, char **argv)
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":u46vw:q:s:p:kh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":u46Cvw:q:s:p:kh", long_opts, NULL)) != -1) {
 		uint64_t v;
 		switch (c) {
 		case 'u': n->udp = 1; break;
 		case '4': f4 = 1; break;
 		case '6': f6 = 1; break;
 		case 'v': n->verbose = 1; break;
+		case 'C': n->crlf = 1; break;
 		case 'k': n->keep = 1; break;
 		case 'w':
 			if ((rc = parse_ms(cmd, "-w", optarg, 0, &n->wait_ms)) >= 0)
@@ -249,6 +261,10 @@ int netopts_parse(struct netopts *n, int listen, int argc, char **argv)
 		return cli_cmd_usage_err(cmd, "-k, --broker and --max-conns are options of listen");
 	if (n->udp && n->broker)
 		return cli_cmd_usage_err(cmd, "--broker is for TCP; with -u, -k serves many peers");
+	if (n->crlf && (n->keep || frame))
+		return cli_cmd_usage_err(cmd, "-C/--crlf is for the byte relay of one connection "
+		                              "(not with -k, --broker or --frame)");
+	const char *proto = n->udp ? "udp" : "tcp";
 
 	int npos = argc - optind;
 	char **pos = argv + optind;
@@ -272,9 +288,11 @@ int netopts_parse(struct netopts *n, int listen, int argc, char **argv)
 			return cli_cmd_usage_err(cmd, "give the address once: as ADDR or as -s");
 		if (!n->host)
 			n->host = n->src;
-		if (wire_parse_port(portstr, 1, &n->port) < 0)
-			return cli_cmd_usage_err(
-			    cmd, "invalid port '%s' (0 to 65535; 0 picks a free port)", portstr);
+		if (wire_parse_service(portstr, proto, 1, &n->port) < 0)
+			return cli_cmd_usage_err(cmd,
+			                         "invalid port '%s' (0 to 65535, 0 picks a free "
+			                         "port, or a %s service name)",
+			                         portstr, proto);
 	} else {
 		if (npos < 2)
 			return cli_cmd_usage_err(cmd,
@@ -282,12 +300,15 @@ int netopts_parse(struct netopts *n, int listen, int argc, char **argv)
 		if (npos > 2)
 			return cli_cmd_usage_err(cmd, "too many arguments (expected HOST PORT)");
 		n->host = pos[0];
-		if (wire_parse_port(pos[1], 0, &n->port) < 0)
-			return cli_cmd_usage_err(cmd, "invalid port '%s' (1 to 65535)", pos[1]);
+		if (wire_parse_service(pos[1], proto, 0, &n->port) < 0)
+			return cli_cmd_usage_err(
+			    cmd, "invalid port '%s' (1 to 65535, or a %s service name)", pos[1],
+			    proto);
 		if (port_opt) {
-			if (wire_parse_port(port_opt, 0, &n->src_port) < 0)
-				return cli_cmd_usage_err(cmd, "invalid -p port '%s' (1 to 65535)",
-				                         port_opt);
+			if (wire_parse_service(port_opt, proto, 0, &n->src_port) < 0)
+				return cli_cmd_usage_err(
+				    cmd, "invalid -p port '%s' (1 to 65535, or a %s service name)",
+				    port_opt, proto);
 			n->have_src_port = 1;
 		}
 		if (n->udp && n->quit_ms < 0 && n->wait_ms < 0)
@@ -323,6 +344,7 @@ void netopts_relay_opts(const struct netopts *n, int sock, struct wire_relay_opt
 	o->quit_ms = n->quit_ms;
 	o->idle_ms = n->wait_ms;
 	o->no_splice = n->no_splice;
+	o->crlf = n->crlf;
 	o->frame = n->have_frame ? &n->frame : NULL;
 	o->event = netopts_event;
 	o->ud = (void *)n;
@@ -463,10 +485,26 @@ void netopts_summary(const struct netopts *n, int fd, const struct wire_relay_re
 	}
 }
 
+/* "; N bytes of stdin not sent[ (M of them written but never acknowledged)]
+ * [, and stdin had not ended]" after a socket error that ended the relay
+ * before stdin was all sent, else "". */
+static const char *unsent_note(const struct wire_relay_result *r, char *buf, size_t n)
+{
+	char acked[80] = "";
+	if (!r->stdin_left)
+		return "";
+	if (r->unacked)
+		snprintf(acked, sizeof(acked), " (%llu of them written but never acknowledged)",
+		         (unsigned long long)r->unacked);
+	snprintf(buf, n, "; %llu bytes of stdin not sent%s%s", (unsigned long long)r->unsent, acked,
+	         r->input_more ? ", and stdin had not ended" : "");
+	return buf;
+}
+
 int netopts_finish(const struct netopts *n, int rc, const struct wire_relay_result *r,
                    const char *peer)
 {
-	char a[WIRE_ADDRSTRLEN], b[WIRE_ADDRSTRLEN];
+	char a[WIRE_ADDRSTRLEN], b[WIRE_ADDRSTRLEN], u[192];
 	if (rc == 0)
 		return 0;
 	if (rc == WIRE_E_TIMEOUT) {
@@ -482,14 +520,15 @@ int netopts_finish(const struct netopts *n, int rc, const struct wire_relay_resu
 	}
 	if (rc == WIRE_E_ICMP) {
 		const struct wire_icmp *ic = &r->icmp;
-		cli_err("udp %s: %s from %s",
+		cli_err("udp %s: %s from %s%s",
 		        ic->have_dest ? wire_addr_str((const struct sockaddr *)&ic->dest,
 		                                      ic->dest_len, a, sizeof(a))
 		                      : peer,
 		        wire_icmp_text(ic),
 		        ic->have_offender ? wire_addr_host((const struct sockaddr *)&ic->offender,
 		                                           ic->offender_len, b, sizeof(b))
-		                          : "?");
+		                          : "?",
+		        unsent_note(r, u, sizeof(u)));
 		return WIRE_EXIT_FAIL;
 	}
 	switch (r->where) {
@@ -507,9 +546,11 @@ int netopts_finish(const struct netopts *n, int rc, const struct wire_relay_resu
 	case WIRE_RELAY_AT_OUTPUT: return cli_output_failed(rc, "write stdout");
 	default:
 		if (n->udp && r->icmp.err && rc == -r->icmp.err)
-			cli_err("udp %s: %s", peer, wire_strerror(rc));
+			cli_err("udp %s: %s%s", peer, wire_strerror(rc),
+			        unsent_note(r, u, sizeof(u)));
 		else
-			cli_err("%s%s: %s", n->udp ? "udp " : "", peer, wire_strerror(rc));
+			cli_err("%s%s: %s%s", n->udp ? "udp " : "", peer, wire_strerror(rc),
+			        unsent_note(r, u, sizeof(u)));
 		return cli_exit_code(rc);
 	}
 }

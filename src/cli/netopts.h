@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * What `wirecat connect` and `wirecat listen` share: their options (nc's
- * letters where the meaning is the same: -u -4 -6 -v -w -q -s -p -k), the
+ * letters where the meaning is the same: -u -4 -6 -v -w -q -s -p -k -C), the
  * printing of relay events on stderr (-v, --show-frames, truncation), the
  * exit summary with TCP_INFO, and the mapping of a relay's result to one
  * error line and an exit status.
@@ -37,6 +37,7 @@ struct netopts {
 	int show_frames;
 	size_t max_frame;
 	int no_splice;
+	int crlf;              /* -C: LF -> CRLF on send */
 	int trace;             /* --trace */
 	struct wire_trace *tr; /* the running trace, or NULL */
 	const char *host;      /* connect: HOST; listen: ADDR or NULL */

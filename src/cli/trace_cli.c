@@ -71,7 +71,10 @@ void trace_cli_relay_event(struct wire_trace *tr, int udp, const struct wire_rel
 		break;
 	case WIRE_RELAY_EV_PEER_FIN: wire_trace_call(tr, "peer closed: recv() = 0"); break;
 	case WIRE_RELAY_EV_PEER_RST:
-		wire_trace_call(tr, "recv() = -1 ECONNRESET (reset by the peer)");
+		wire_trace_call(tr, "%s = -1 ECONNRESET (reset by the peer)",
+		                e->n == WIRE_RELAY_RST_SEND   ? "send()"
+		                : e->n == WIRE_RELAY_RST_POLL ? "poll(): SO_ERROR"
+		                                              : "recv()");
 		break;
 	case WIRE_RELAY_EV_DGRAM:
 		if (e->addr && e->addrlen)

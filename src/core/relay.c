@@ -17,10 +17,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/tcp.h> /* struct tcp_info with tcpi_bytes_acked */
 #include <poll.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -52,6 +55,10 @@ struct relay {
 	int up_wait_sock;  /* a splice/sendfile to the socket hit EAGAIN */
 	int down_wait_out; /* a splice to the output pipe hit EAGAIN */
 	int in_eof, peer_eof, fin_sent;
+	int in_tty;     /* stdin is a terminal */
+	int last_cr;    /* crlf: the last input byte was CR */
+	int rst_call;   /* the PEER_RST event's n: which call saw the reset */
+	int64_t acked0; /* TCP: tcpi_bytes_acked at the start (a SYN may count), or -1 */
 	int64_t last, quit_at;
 	/* framing */
 	struct wire_lines lines; /* stdin lines -> messages */
@@ -109,17 +116,16 @@ enum wire_relay_next wire_relay_next_step(const struct wire_relay_state *s)
 {
 	if (s->input_eof && !s->up_pending && !s->fin_sent && !s->recv_only)
 		return WIRE_RELAY_SEND_FIN;
-	if (s->peer_eof && !s->down_pending) {
-		/* The peer is done sending. What was read from stdin still goes
-		 * out, and so does what stdin holds right now (a file, a full
-		 * pipe: `listen </dev/null` sends FIN at once, and a client
-		 * sending a file to it must not stop there); but stdin is never
-		 * waited for (a terminal, an idle pipe). */
-		if (s->up_pending)
-			return WIRE_RELAY_GO_ON;
-		if (s->input_eof || s->fin_sent || s->recv_only || !s->input_ready)
-			return WIRE_RELAY_DONE;
-	}
+	if (!s->peer_eof || s->down_pending)
+		return WIRE_RELAY_GO_ON;
+	/* The peer is done sending; that ends its direction only. stdin goes
+	 * on until its EOF (a `listen </dev/null` sends FIN at once, and the
+	 * file a client sends to it must arrive whole), except from a terminal:
+	 * there nothing is lost by ending once what was typed is sent. */
+	if (s->fin_sent || s->recv_only)
+		return WIRE_RELAY_DONE;
+	if (s->input_tty && !s->input_eof && !s->up_pending && !s->input_ready)
+		return WIRE_RELAY_DONE;
 	return WIRE_RELAY_GO_ON;
 }
 
@@ -175,9 +181,21 @@ static int write2(int fd, const void *a, size_t alen, const void *b, size_t blen
 static int fail(struct relay *R, int err, enum wire_relay_side where)
 {
 	R->r->where = where;
-	if (where == WIRE_RELAY_AT_SOCK && err == -ECONNRESET)
-		ev(R, WIRE_RELAY_EV_PEER_RST, 0, 0);
+	/* A TCP socket that this side has not shut down fails a send with EPIPE
+	 * only once it was reset (an RST that came after the peer's FIN sets
+	 * EPIPE, not ECONNRESET): either way, the peer reset the connection. */
+	if (where == WIRE_RELAY_AT_SOCK && !R->o->udp && err == -EPIPE)
+		err = -ECONNRESET;
+	if (where == WIRE_RELAY_AT_SOCK && !R->o->udp && err == -ECONNRESET)
+		ev(R, WIRE_RELAY_EV_PEER_RST, (uint64_t)R->rst_call, 0);
 	return err;
+}
+
+/* fail() for an error of a call that sends to the socket. */
+static int fail_send(struct relay *R, int err, enum wire_relay_side where)
+{
+	R->rst_call = WIRE_RELAY_RST_SEND;
+	return fail(R, err, where);
 }
 
 static void grow_pipe(int fd)
@@ -192,7 +210,7 @@ static void choose_modes(struct relay *R)
 	R->in_mode = R->out_mode = M_RW;
 	if (R->o->no_splice || R->framing || R->o->udp)
 		return;
-	if (R->in >= 0 && fstat(R->in, &st) == 0 && !isatty(R->in)) {
+	if (R->in >= 0 && !R->o->crlf && fstat(R->in, &st) == 0 && !isatty(R->in)) {
 		if (S_ISFIFO(st.st_mode)) {
 			R->in_mode = M_SPLICE;
 			grow_pipe(R->in);
@@ -289,6 +307,40 @@ static int up_read_framed(struct relay *R)
 	return rc < 0 ? fail(R, rc, WIRE_RELAY_AT_FRAME_OUT) : 0;
 }
 
+/* Copies n input bytes to out with every LF not preceded by CR sent as
+ * CRLF (the CR may have ended the previous read). out holds 2 * n bytes.
+ * Returns the bytes written. */
+static size_t crlf_expand(struct relay *R, const uint8_t *in, size_t n, uint8_t *out)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (in[i] == '\n' && !R->last_cr)
+			out[k++] = '\r';
+		out[k++] = in[i];
+		R->last_cr = in[i] == '\r';
+	}
+	return k;
+}
+
+/* Reads stdin for --crlf (the read/write path). Returns 0 or a code. */
+static int up_read_crlf(struct relay *R)
+{
+	uint8_t tmp[FRAME_READ_CHUNK];
+	ssize_t n;
+	do
+		n = read(R->in, tmp, sizeof(tmp));
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EAGAIN ? 0 : fail(R, -errno, WIRE_RELAY_AT_INPUT);
+	if (n == 0) {
+		input_eof(R);
+		return 0;
+	}
+	R->uoff = 0;
+	R->ulen = crlf_expand(R, tmp, (size_t)n, R->ubuf);
+	return 0;
+}
+
 /* Moves input towards the socket after stdin became readable. Returns 0 or a
  * negative code. */
 static int up_read(struct relay *R)
@@ -296,6 +348,8 @@ static int up_read(struct relay *R)
 	ssize_t n;
 	if (R->framing)
 		return up_read_framed(R);
+	if (R->o->crlf)
+		return up_read_crlf(R);
 	if (R->in_mode == M_SPLICE) {
 		do
 			n = splice(R->in, NULL, R->sock, NULL, WIRE_SPLICE_CHUNK,
@@ -320,7 +374,7 @@ static int up_read(struct relay *R)
 			ev(R, WIRE_RELAY_EV_SPLICE_OFF, 0, 0);
 			return 0;
 		}
-		return fail(R, -errno, WIRE_RELAY_AT_SOCK);
+		return fail_send(R, -errno, WIRE_RELAY_AT_SOCK);
 	}
 	do
 		n = read(R->in, R->ubuf, WIRE_RELAY_BUF);
@@ -365,7 +419,8 @@ static int up_send(struct relay *R)
 			ev(R, WIRE_RELAY_EV_SPLICE_OFF, 0, 0);
 			return 0;
 		}
-		return fail(R, -errno, errno == EIO ? WIRE_RELAY_AT_INPUT : WIRE_RELAY_AT_SOCK);
+		return fail_send(R, -errno,
+		                 errno == EIO ? WIRE_RELAY_AT_INPUT : WIRE_RELAY_AT_SOCK);
 	}
 	const uint8_t *p;
 	size_t len;
@@ -384,7 +439,7 @@ static int up_send(struct relay *R)
 		n = send(R->sock, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
-		return errno == EAGAIN ? 0 : fail(R, -errno, WIRE_RELAY_AT_SOCK);
+		return errno == EAGAIN ? 0 : fail_send(R, -errno, WIRE_RELAY_AT_SOCK);
 	io_ev(R, WIRE_RELAY_EV_SOCK_SENT, (uint64_t)n, &t0);
 	R->r->sent += (uint64_t)n;
 	R->last = wire_now_ms();
@@ -594,6 +649,23 @@ static int timeout_left(const struct relay *R, int64_t now)
 	return t > 0x7fffffff ? 0x7fffffff : (int)t;
 }
 
+/* An error or hang-up on the socket while it was polled for neither
+ * direction. Returns the error, or 0 when there is none to report. */
+static int sock_error(struct relay *R, short revents)
+{
+	int soerr = 0;
+	socklen_t sl = sizeof(soerr);
+	if (getsockopt(R->sock, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0 || !soerr) {
+		if (!(revents & POLLHUP) || !R->peer_eof || R->fin_sent)
+			return 0;
+		/* both directions shut while this side never sent FIN: an RST
+		 * whose error a previous call already took */
+		soerr = ECONNRESET;
+	}
+	R->rst_call = WIRE_RELAY_RST_POLL;
+	return fail(R, -soerr, WIRE_RELAY_AT_SOCK);
+}
+
 static int relay_tcp(struct relay *R)
 {
 	const struct wire_relay_opts *o = R->o;
@@ -606,8 +678,9 @@ static int relay_tcp(struct relay *R)
 		    .peer_eof = R->peer_eof,
 		    .down_pending = down_pending(R),
 		    .recv_only = recv_only,
+		    .input_tty = R->in_tty,
 		};
-		if (R->peer_eof && !R->in_eof && !recv_only && !s.up_pending)
+		if (R->in_tty && R->peer_eof && !R->in_eof && !recv_only && !s.up_pending)
 			s.input_ready = input_ready(R);
 		enum wire_relay_next next = wire_relay_next_step(&s);
 		if (next == WIRE_RELAY_DONE)
@@ -668,7 +741,8 @@ static int relay_tcp(struct relay *R)
 			pf[0].fd = R->in;
 			pf[0].events = POLLIN;
 		}
-		if (sock_in || sock_out) {
+		if (sock_in || sock_out || (R->peer_eof && !R->fin_sent)) {
+			/* even with no events: a reset while stdin is idle ends the relay */
 			pf[1].fd = R->sock;
 			pf[1].events = (short)((sock_in ? POLLIN : 0) | (sock_out ? POLLOUT : 0));
 		}
@@ -698,13 +772,8 @@ static int relay_tcp(struct relay *R)
 			rc = up_send(R);
 		if (rc == 0 && (pf[0].revents & (POLLIN | bad)))
 			rc = up_read(R);
-		if (rc == 0 && (pf[1].revents & bad) && !sock_in && !sock_out) {
-			/* an error on a socket we were not waiting on (after FIN) */
-			int soerr = 0;
-			socklen_t sl = sizeof(soerr);
-			if (getsockopt(R->sock, SOL_SOCKET, SO_ERROR, &soerr, &sl) == 0 && soerr)
-				rc = fail(R, -soerr, WIRE_RELAY_AT_SOCK);
-		}
+		if (rc == 0 && (pf[1].revents & bad) && !sock_in && !sock_out)
+			rc = sock_error(R, pf[1].revents);
 		if (rc < 0)
 			return rc;
 	}
@@ -878,6 +947,15 @@ static int udp_line(void *ud, const uint8_t *p, size_t len)
 	struct udp *U = ud;
 	if (len == U->R->lines.max && p[len - 1] != '\n')
 		ev(U->R, WIRE_RELAY_EV_LINE_CUT, 0, len);
+	if (U->R->o->crlf && len && p[len - 1] == '\n' && (len < 2 || p[len - 2] != '\r')) {
+		/* --crlf: the line's LF goes out as CRLF (lines are at most
+		 * WIRE_UDP_PAYLOAD_MAX - 1 bytes then, so this fits) */
+		uint8_t *b = U->R->dbuf;
+		memcpy(b, p, len - 1);
+		b[len - 1] = '\r';
+		b[len] = '\n';
+		return udp_send(ud, b, len + 1);
+	}
 	return udp_send(ud, p, len);
 }
 
@@ -1063,6 +1141,79 @@ static int relay_udp(struct relay *R)
 	return rc;
 }
 
+/* Bytes stdin still holds and whether it may hold more (not a regular file
+ * or a pipe whose writers are gone). */
+static uint64_t input_left(const struct relay *R, int *more)
+{
+	struct stat st;
+	*more = 1;
+	if (fstat(R->in, &st) < 0)
+		return 0;
+	if (S_ISREG(st.st_mode)) {
+		off_t at = lseek(R->in, 0, SEEK_CUR);
+		*more = 0;
+		return at >= 0 && st.st_size > at ? (uint64_t)(st.st_size - at) : 0;
+	}
+	if (!S_ISFIFO(st.st_mode))
+		return 0;
+	int queued = 0;
+	if (ioctl(R->in, FIONREAD, &queued) < 0 || queued < 0)
+		queued = 0;
+	struct pollfd p = {.fd = R->in, .events = POLLIN};
+	if (poll(&p, 1, 0) == 1 && (p.revents & POLLHUP))
+		*more = 0;
+	return (uint64_t)queued;
+}
+
+/* Returns the kernel's count of bytes the peer acknowledged on a TCP socket
+ * (tcpi_bytes_acked), or -1 when the kernel does not say. */
+static int64_t tcp_acked(int fd)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0 ||
+	    len < offsetof(struct tcp_info, tcpi_bytes_acked) + sizeof(ti.tcpi_bytes_acked))
+		return -1;
+	return (int64_t)ti.tcpi_bytes_acked;
+}
+
+/* Bytes written to the TCP socket that the peer never acknowledged (a reset
+ * threw them away). */
+static uint64_t unacked(const struct relay *R)
+{
+	int64_t now = R->acked0 >= 0 ? tcp_acked(R->sock) : -1;
+	if (now < R->acked0)
+		return 0;
+	uint64_t acked = (uint64_t)(now - R->acked0);
+	return R->r->sent > acked ? R->r->sent - acked : 0;
+}
+
+/* After the socket failed (a reset, an ICMP error): how much of stdin was
+ * not sent. Sets r->stdin_left, unsent, unacked and input_more. */
+static void note_unsent(struct relay *R, int rc)
+{
+	struct wire_relay_result *r = R->r;
+	int on_sock = rc == WIRE_E_ICMP || (rc < 0 && r->where == WIRE_RELAY_AT_SOCK);
+	if (!on_sock || R->in < 0 || R->o->recv_only || R->fin_sent)
+		return;
+	uint64_t n = wire_lines_pending(&R->lines);
+	if (R->framing)
+		n += wire_buf_used(&R->fup) + wire_buf_used(&R->eofmsg);
+	else if (!R->o->udp)
+		n += R->ulen - R->uoff;
+	int more = 0;
+	if (!R->in_eof)
+		n += input_left(R, &more);
+	uint64_t lost = R->o->udp ? 0 : unacked(R);
+	if (n + lost == 0 && (!more || R->in_tty))
+		return; /* every byte of stdin went out (or nothing was typed) */
+	r->stdin_left = 1;
+	r->unacked = lost;
+	r->unsent = n + lost;
+	r->input_more = more;
+}
+
 int wire_relay_run(const struct wire_relay_opts *o, struct wire_relay_result *r)
 {
 	struct relay R;
@@ -1077,6 +1228,7 @@ int wire_relay_run(const struct wire_relay_opts *o, struct wire_relay_result *r)
 	R.quit_at = -1;
 	R.last = wire_now_ms();
 	R.framing = o->frame != NULL;
+	R.in_tty = R.in >= 0 && isatty(R.in);
 	size_t dsz = o->udp ? (o->udp_buf ? o->udp_buf : 1) : WIRE_RELAY_BUF;
 	R.ubuf = malloc(WIRE_RELAY_BUF);
 	R.dbuf = malloc(dsz < WIRE_RELAY_BUF ? WIRE_RELAY_BUF : dsz);
@@ -1092,19 +1244,21 @@ int wire_relay_run(const struct wire_relay_opts *o, struct wire_relay_result *r)
 		wire_buf_init(&R.eofmsg, o->frame->max);
 		wire_buf_init(&R.fup, o->frame->max + WIRE_FRAME_HEADER_MAX + 64 * WIRE_RELAY_BUF);
 	} else {
-		wire_lines_init(&R.lines, WIRE_UDP_PAYLOAD_MAX);
+		wire_lines_init(&R.lines, WIRE_UDP_PAYLOAD_MAX - (o->crlf ? 1u : 0u));
 	}
 	int rc;
 	if (o->udp) {
 		rc = relay_udp(&R);
 	} else {
 		choose_modes(&R);
+		R.acked0 = tcp_acked(R.sock);
 		rc = wire_set_nonblock(R.sock, 1);
 		if (rc == 0)
 			rc = relay_tcp(&R);
 		else
 			R.r->where = WIRE_RELAY_AT_SOCK;
 	}
+	note_unsent(&R, rc);
 	if (R.pipe[0] >= 0) {
 		close(R.pipe[0]);
 		close(R.pipe[1]);

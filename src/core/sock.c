@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
@@ -31,6 +32,30 @@ int wire_parse_port(const char *s, int allow_zero, uint16_t *out)
 	if (v > 65535 || (v == 0 && !allow_zero))
 		return WIRE_E_USAGE;
 	*out = (uint16_t)v;
+	return 0;
+}
+
+int wire_parse_service(const char *s, const char *proto, int allow_zero, uint16_t *out)
+{
+	if (!s || !s[0])
+		return WIRE_E_USAGE;
+	if (s[0] >= '0' && s[0] <= '9')
+		return wire_parse_port(s, allow_zero, out);
+	for (size_t i = 0; s[i]; i++) {
+		/* service names are letters, digits, '-', '_', '.', '+', '/' */
+		char c = s[i];
+		int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		         (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '+' ||
+		         c == '/';
+		if (!ok || i >= 64)
+			return WIRE_E_USAGE;
+	}
+	struct servent se, *res = NULL;
+	char buf[1024];
+	if (getservbyname_r(s, proto, &se, buf, sizeof(buf), &res) != 0 || !res ||
+	    ntohs((uint16_t)res->s_port) == 0)
+		return WIRE_E_USAGE;
+	*out = ntohs((uint16_t)res->s_port);
 	return 0;
 }
 

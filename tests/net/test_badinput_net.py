@@ -31,12 +31,31 @@ def unknown_options():
 
 @case
 def bad_ports():
-    for p in ("0", "65536", "abc", "", "99999999999", "5005x"):
-        usage(["connect", "127.0.0.1", p], "invalid port '%s' (1 to 65535)" % p)
-    for p in ("65536", "abc", "1x"):
-        usage(["listen", p], "invalid port '%s' (0 to 65535; 0 picks a free port)" % p)
-    usage(["connect", "-p", "0", "127.0.0.1", "80"], "invalid -p port '0' (1 to 65535)")
+    for p in ("0", "65536", "nosuchservice", "", "99999999999", "5005x", "ht tp"):
+        usage(["connect", "127.0.0.1", p], "invalid port '%s' (1 to 65535, or a tcp service name)" % p)
+    usage(["connect", "-u", "127.0.0.1", "http2x"], "invalid port 'http2x' (1 to 65535, or a udp service name)")
+    for p in ("65536", "nosuchservice", "1x"):
+        usage(["listen", p],
+              "invalid port '%s' (0 to 65535, 0 picks a free port, or a tcp service name)" % p)
+    usage(["connect", "-p", "0", "127.0.0.1", "80"],
+          "invalid -p port '0' (1 to 65535, or a tcp service name)")
     usage(["connect", "127.0.0.1", "-1"], "unknown option '-1'")  # looks like an option
+
+
+@case
+def contradictory_flags_every_command():
+    """The same one-line refusal, exit 2, on connect, listen and echo."""
+    for cmd, tail in (("connect", ["localhost", "1"]), ("listen", ["0"]), ("echo", ["0"])):
+        usage([cmd, "-4", "-6"] + tail, "-4 and -6 exclude each other")
+    usage(["echo", "-t", "-u", "0"], "-t and -u exclude each other (without either, both are served)")
+    usage(["echo", "--tcp", "--udp", "0"], "-t and -u exclude each other (without either, both are served)")
+    for cmd, tail in (("connect", ["localhost", "1"]), ("listen", ["0"])):
+        usage([cmd, "--send-only", "--recv-only"] + tail, "--send-only and --recv-only exclude each other")
+        usage([cmd, "-C", "--frame", "line"] + tail,
+              "-C/--crlf is for the byte relay of one connection (not with -k, --broker or --frame)")
+    usage(["listen", "-C", "-k", "0"],
+          "-C/--crlf is for the byte relay of one connection (not with -k, --broker or --frame)")
+    usage(["echo", "nosuchservice"], "invalid port 'nosuchservice' (expected 0..65535 or a service name)")
 
 
 @case

@@ -148,16 +148,21 @@ def stdin_eof_sends_fin_and_keeps_reading():
 
 @case
 def peer_closes_first():
-    """The peer says something and closes: wirecat exits although stdin stays open."""
+    """The peer says something and closes: its FIN ends only its direction;
+    wirecat (stdin a pipe) goes on until stdin's EOF, then sends FIN, exit 0."""
     def h(c):
         c.sendall(b"bye\n")
     srv = Server(h)
     with Proc(["connect", "-v", "127.0.0.1", str(srv.port)]) as p:
+        p.wait_err("peer closed \\(FIN\\)")
+        time.sleep(0.2)
+        assert p.p.poll() is None, p.stderr_text()
+        p.close_stdin()
         rc = p.wait(5)
         assert rc == 0, p.stderr_text()
         assert p.stdout_bytes() == b"bye\n"
-        assert "peer closed (FIN)" in p.stderr_text()
-        assert "sent FIN" not in p.stderr_text()
+        e = p.stderr_text()
+        assert e.index("peer closed (FIN)") < e.index("sent FIN"), e
     srv.join()
 
 
@@ -226,7 +231,8 @@ def rst_reported():
         srv.join()
         assert rc == 1, rc
         assert "connection reset by peer (RST)" in p.stderr_text(), p.stderr_text()
-        assert "wirecat: 127.0.0.1:%d: Connection reset by peer\n" % srv.port in p.stderr_text()
+        assert ("wirecat: 127.0.0.1:%d: Connection reset by peer; 0 bytes of stdin not sent, "
+                "and stdin had not ended\n" % srv.port) in p.stderr_text(), p.stderr_text()
 
 
 @case

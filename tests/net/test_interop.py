@@ -24,8 +24,7 @@ def feed(p, data):
 
 def tcp_wirecat_client(server_cmd, server_first):
     """The data goes one way at a time, so that no FIN ends a transfer early:
-    wirecat exits when the peer closes first, without waiting for stdin, and
-    nc -l exits when the client closes. server_first: the server sends
+    nc -l exits when the client closes (wirecat goes on to its stdin's EOF). server_first: the server sends
     without a FIN, then wirecat sends and half-closes; otherwise wirecat
     sends and half-closes first, then the server answers and closes."""
     port = free_port()
@@ -59,6 +58,8 @@ def tcp_wirecat_server(client_cmd):
             threading.Thread(target=lambda: lis.send(DOWN), daemon=True).start()
             cli.wait_out(len(DOWN), 20)
             feed(cli, UP)
+            lis.wait_out(len(UP), 20)
+            lis.close_stdin()  # the client's FIN ends only its direction
             assert lis.wait(20) == 0, lis.stderr_text()
             cli.wait(20)
             assert sha(lis.stdout_bytes()) == sha(UP), len(lis.stdout_bytes())

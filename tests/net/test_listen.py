@@ -33,6 +33,7 @@ def port0_dual_stack():
         s.sendall(b"over v4\n")
         p.wait_out(b"over v4\n")
         s.close()
+        p.close_stdin()  # the client's FIN ends only its direction
         assert p.wait(5) == 0
 
 
@@ -47,6 +48,7 @@ def v6_client_on_dual_stack():
         s.sendall(b"over v6\n")
         p.wait_out(b"over v6\n")
         s.close()
+        p.close_stdin()
         assert p.wait(5) == 0
 
 
@@ -92,8 +94,7 @@ def stdin_eof_keeps_receiving():
 @case
 def file_to_listener_whose_stdin_ended():
     """`listen </dev/null >out` sends FIN at once; a client sending a file
-    still delivers all of it (a FIN ends only the peer's direction; what
-    stdin holds right now is still sent)."""
+    still delivers all of it (a FIN ends only the peer's direction)."""
     data = pattern(5 * MIB + 3)
     with open(os.devnull, "rb") as dn:
         p = Proc(["listen", "-v", "127.0.0.1", "0"], stdin=dn)
@@ -253,6 +254,7 @@ def v6_only():
         assert not ok, "IPv4 client accepted by listen -6"
         s6 = connect_tcp("::1", port)
         s6.close()
+        p.close_stdin()
         assert p.wait(5) == 0
 
 

@@ -3,15 +3,19 @@
  * The relay's end-of-stream logic (src/core/relay.c) on real descriptors:
  * a loopback TCP pair for the socket and pipes or a file for stdin/stdout,
  * with the relay on a thread so the test can play the peer. Covers: stdin
- * EOF sends FIN and the relay keeps reading; the peer closing first ends the
- * relay without stdin EOF; -q; the idle timeout; RST; the same over the
- * read/write path; the pure decision table; and the UDP line splitter.
+ * EOF sends FIN and the relay keeps reading; the peer closing first ends
+ * only its direction (stdin is sent to its EOF), unless stdin is a terminal;
+ * a reset after the peer's FIN is a reset, with the count of stdin bytes not
+ * sent; -q; the idle timeout; RST; --crlf; the same over the read/write path;
+ * the pure decision table; and the UDP line splitter.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -159,7 +163,8 @@ static void test_stdin_eof_first(int no_splice)
 	close(a);
 }
 
-/* the peer closes first: the relay ends without stdin EOF */
+/* the peer closes first: that ends only its direction; what stdin (a pipe)
+ * gives later is still sent, then FIN */
 static void test_peer_first(int no_splice)
 {
 	int in[2], out[2], a, b;
@@ -172,19 +177,205 @@ static void test_peer_first(int no_splice)
 	go(&R);
 	CHECK_INT(write(b, "bye", 3), 3);
 	shutdown(b, SHUT_WR);
-	CHECK(finish(&R, 3000)); /* stdin is still open */
+	sleep_ms(100);
+	CHECK(!R.done); /* stdin is still open: the relay waits for it */
+	CHECK_INT(write(in[1], "late", 4), 4);
+	close(in[1]);
+	CHECK_INT(read_all(b, buf, sizeof(buf), 3000), 4); /* then the FIN */
+	CHECK_MEM(buf, 4, "late", 4);
+	CHECK(finish(&R, 3000));
 	CHECK_INT(R.rc, 0);
 	CHECK(R.r.peer_closed);
-	CHECK(!R.r.input_eof);
-	CHECK(!R.r.fin_sent);
+	CHECK(R.r.input_eof);
+	CHECK(R.r.fin_sent);
+	CHECK_INT(R.r.sent, 4);
+	CHECK(!R.r.stdin_left);
 	close(out[1]);
 	CHECK_INT(read_all(out[0], buf, sizeof(buf), 1000), 3);
 	CHECK_MEM(buf, 3, "bye", 3);
-	close(in[1]);
 	close(in[0]);
 	close(out[0]);
 	close(a);
 	close(b);
+}
+
+/* stdin a terminal: the peer's FIN ends the relay (nothing typed is lost) */
+static void test_peer_first_tty(void)
+{
+	int out[2], a, b;
+	int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	CHECK(m >= 0);
+	if (m < 0)
+		return;
+	CHECK_INT(grantpt(m), 0);
+	CHECK_INT(unlockpt(m), 0);
+	int tty = open(ptsname(m), O_RDWR | O_NOCTTY | O_CLOEXEC);
+	CHECK(tty >= 0);
+	CHECK_INT(pipe2(out, O_CLOEXEC), 0);
+	tcp_pair(&a, &b);
+	struct run R;
+	start(&R, tty, out[1], a, 0);
+	go(&R);
+	CHECK_INT(write(b, "bye", 3), 3);
+	shutdown(b, SHUT_WR);
+	CHECK(finish(&R, 3000));
+	CHECK_INT(R.rc, 0);
+	CHECK(R.r.peer_closed);
+	CHECK(!R.r.input_eof);
+	CHECK(!R.r.fin_sent);
+	close(tty);
+	close(m);
+	close(out[0]);
+	close(out[1]);
+	close(a);
+	close(b);
+}
+
+/* The peer reads up to n bytes, then closes with SO_LINGER 0 while more is
+ * pending: an RST. */
+static void reset_after(int b, size_t n)
+{
+	static char sink[4096];
+	size_t got = 0;
+	while (got < n) {
+		size_t want = n - got < sizeof(sink) ? n - got : sizeof(sink);
+		size_t k = read_all(b, sink, want, 3000);
+		if (k == 0)
+			break;
+		got += k;
+	}
+	sleep_ms(50);
+	struct linger lg = {1, 0};
+	CHECK_INT(setsockopt(b, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)), 0);
+	close(b);
+}
+
+/* The peer half-closes, reads 1000 bytes, then resets while stdin (a pipe
+ * still open) has more: a reset (never a broken pipe), the PEER_FIN then
+ * PEER_RST events, and stdin_left with input_more. */
+static void test_reset_after_fin(int no_splice)
+{
+	int in[2], out[2], a, b;
+	static char big[1 << 20];
+	memset(big, 'x', sizeof(big));
+	CHECK_INT(pipe2(in, O_CLOEXEC), 0);
+	CHECK_INT(pipe2(out, O_CLOEXEC), 0);
+	(void)fcntl(in[1], F_SETPIPE_SZ, 1 << 20);
+	(void)fcntl(in[1], F_SETFL, O_NONBLOCK);
+	tcp_pair(&a, &b);
+	shutdown(b, SHUT_WR);
+	struct run R;
+	start(&R, in[0], out[1], a, no_splice);
+	go(&R);
+	CHECK(write(in[1], big, sizeof(big)) > 0);
+	reset_after(b, 1000);
+	for (int i = 0; i < 400 && !R.done; i++) {
+		/* keep stdin fed: the relay must find out by sending */
+		(void)!write(in[1], big, sizeof(big));
+		sleep_ms(5);
+	}
+	CHECK(finish(&R, 3000));
+	CHECK_INT(R.rc, -ECONNRESET);
+	CHECK_INT(R.r.where, WIRE_RELAY_AT_SOCK);
+	CHECK_INT(R.events[WIRE_RELAY_EV_PEER_FIN], 1);
+	CHECK_INT(R.events[WIRE_RELAY_EV_PEER_RST], 1);
+	CHECK(R.r.stdin_left);
+	CHECK(R.r.input_more);
+	close(in[0]);
+	close(in[1]);
+	close(out[0]);
+	close(out[1]);
+	close(a);
+}
+
+/* The peer half-closes, then resets while stdin (an open pipe) is idle: the
+ * relay, waiting on stdin, still sees the reset (poll's POLLERR) and ends. */
+static void test_reset_while_stdin_idle(void)
+{
+	int in[2], out[2], a, b;
+	CHECK_INT(pipe2(in, O_CLOEXEC), 0);
+	CHECK_INT(pipe2(out, O_CLOEXEC), 0);
+	tcp_pair(&a, &b);
+	struct run R;
+	start(&R, in[0], out[1], a, 0);
+	go(&R);
+	shutdown(b, SHUT_WR);
+	sleep_ms(50);
+	CHECK(!R.done); /* the FIN alone ends nothing */
+	struct linger lg = {1, 0};
+	CHECK_INT(setsockopt(b, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)), 0);
+	close(b);
+	CHECK(finish(&R, 3000));
+	CHECK_INT(R.rc, -ECONNRESET);
+	CHECK_INT(R.events[WIRE_RELAY_EV_PEER_FIN], 1);
+	CHECK_INT(R.events[WIRE_RELAY_EV_PEER_RST], 1);
+	CHECK(R.r.stdin_left);
+	CHECK_INT(R.r.unsent, 0);
+	CHECK(R.r.input_more);
+	close(in[0]);
+	close(in[1]);
+	close(out[0]);
+	close(out[1]);
+	close(a);
+}
+
+/* A regular file as stdin and a reset after 1000 bytes: the count of bytes
+ * not sent is exact (sent + unsent = the file's size). */
+static void test_unsent_file(int no_splice)
+{
+	char path[] = "/tmp/wire-relay-unsent-XXXXXX";
+	int in = mkstemp(path), out[2], a, b;
+	CHECK(in >= 0);
+	unlink(path);
+	const off_t size = 16 << 20; /* more than loopback's socket buffers */
+	CHECK_INT(ftruncate(in, size), 0);
+	CHECK_INT(pipe2(out, O_CLOEXEC), 0);
+	tcp_pair(&a, &b);
+	struct run R;
+	start(&R, in, out[1], a, no_splice);
+	go(&R);
+	reset_after(b, 1000);
+	CHECK(finish(&R, 5000));
+	CHECK_INT(R.rc, -ECONNRESET);
+	CHECK(R.r.stdin_left);
+	CHECK(!R.r.input_more);
+	CHECK(R.r.unsent > 0);
+	CHECK(R.r.unacked > 0); /* the reset threw away what the socket held */
+	CHECK(R.r.unacked <= R.r.sent && R.r.unacked <= R.r.unsent);
+	/* acknowledged + not sent = the whole file */
+	CHECK_INT(R.r.sent - R.r.unacked + R.r.unsent, (uint64_t)size);
+	close(in);
+	close(out[0]);
+	close(out[1]);
+	close(a);
+}
+
+/* --crlf: a bare LF becomes CRLF, an existing CRLF stays (also when the CR
+ * ends one read and the LF starts the next) */
+static void test_crlf(void)
+{
+	int in[2], out[2], a, b;
+	char buf[64];
+	CHECK_INT(pipe2(in, O_CLOEXEC), 0);
+	CHECK_INT(pipe2(out, O_CLOEXEC), 0);
+	tcp_pair(&a, &b);
+	struct run R;
+	start(&R, in[0], out[1], a, 0);
+	R.o.crlf = 1;
+	go(&R);
+	CHECK_INT(write(in[1], "a\nb\r", 4), 4);
+	CHECK_INT(read_all(b, buf, 5, 3000), 5);
+	CHECK_INT(write(in[1], "\nc\n\n", 4), 4);
+	close(in[1]);
+	CHECK_INT(read_all(b, buf + 5, sizeof(buf) - 5, 3000), 6);
+	CHECK_MEM(buf, 11, "a\r\nb\r\nc\r\n\r\n", 11);
+	close(b);
+	CHECK(finish(&R, 3000));
+	CHECK_INT(R.rc, 0);
+	close(in[0]);
+	close(out[0]);
+	close(out[1]);
+	close(a);
 }
 
 /* the peer half-closes first while stdin still holds data (a file sent to
@@ -506,18 +697,31 @@ static void test_next_step(void)
 	s.down_pending = 0;
 	CHECK_INT(wire_relay_next_step(&s), WIRE_RELAY_DONE);
 	memset(&s, 0, sizeof(s));
-	s.peer_eof = 1; /* peer first: done without stdin EOF (stdin has nothing now) */
-	CHECK_INT(wire_relay_next_step(&s), WIRE_RELAY_DONE);
-	s.input_ready = 1; /* ... but what stdin holds right now still goes out */
+	s.peer_eof = 1; /* peer first: its direction only; stdin goes on to its EOF */
 	CHECK_INT(wire_relay_next_step(&s), WIRE_RELAY_GO_ON);
-	s.input_ready = 0;
-	s.up_pending = 1; /* ... and so does what was already read */
+	s.up_pending = 1;
 	CHECK_INT(wire_relay_next_step(&s), WIRE_RELAY_GO_ON);
 	s.up_pending = 0;
 	s.input_eof = 1; /* stdin ended too: FIN, then done */
 	CHECK_INT(wire_relay_next_step(&s), WIRE_RELAY_SEND_FIN);
 	s.fin_sent = 1;
 	CHECK_INT(wire_relay_next_step(&s), WIRE_RELAY_DONE);
+	memset(&s, 0, sizeof(s));
+	s.peer_eof = 1;
+	s.input_tty = 1; /* a terminal with nothing typed: done at the peer's FIN */
+	CHECK_INT(wire_relay_next_step(&s), WIRE_RELAY_DONE);
+	s.input_ready = 1; /* ... after what was typed is sent */
+	CHECK_INT(wire_relay_next_step(&s), WIRE_RELAY_GO_ON);
+	s.input_ready = 0;
+	s.up_pending = 1;
+	CHECK_INT(wire_relay_next_step(&s), WIRE_RELAY_GO_ON);
+	s.up_pending = 0;
+	s.down_pending = 1; /* ... and what the peer sent is written out */
+	CHECK_INT(wire_relay_next_step(&s), WIRE_RELAY_GO_ON);
+	memset(&s, 0, sizeof(s));
+	s.peer_eof = 1;
+	s.input_ready = 1; /* a pipe or file, ready or not, is sent to its EOF */
+	CHECK_INT(wire_relay_next_step(&s), WIRE_RELAY_GO_ON);
 	memset(&s, 0, sizeof(s));
 	s.input_eof = 1;
 	s.recv_only = 1;
@@ -629,6 +833,7 @@ static void test_parsing(void)
 
 int main(void)
 {
+	signal(SIGPIPE, SIG_IGN); /* as the CLI does: a reset must not kill the relay */
 	test_parsing();
 	test_next_step();
 	test_lines();
@@ -636,8 +841,15 @@ int main(void)
 	test_stdin_eof_first(1);
 	test_peer_first(0);
 	test_peer_first(1);
+	test_peer_first_tty();
 	test_peer_first_stdin_holds_data(0);
 	test_peer_first_stdin_holds_data(1);
+	test_reset_after_fin(0);
+	test_reset_after_fin(1);
+	test_reset_while_stdin_idle();
+	test_unsent_file(0);
+	test_unsent_file(1);
+	test_crlf();
 	test_quit();
 	test_quit_zero();
 	test_idle();

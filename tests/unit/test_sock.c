@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "t.h"
 #include "wire/err.h"
@@ -23,6 +24,21 @@ int main(void)
 	CHECK_INT(wire_parse_port("5005x", 0, &p), WIRE_E_USAGE);
 	CHECK_INT(wire_parse_port("000080", 0, &p), WIRE_E_USAGE);
 	CHECK_INT(wire_parse_port("99999999999999999999", 0, &p), WIRE_E_USAGE);
+	/* service names, for the protocol asked (getservbyname_r, /etc/services) */
+	CHECK_INT(wire_parse_service("5005", "tcp", 0, &p), 0);
+	CHECK_INT(p, 5005);
+	CHECK_INT(wire_parse_service("0", "tcp", 0, &p), WIRE_E_USAGE);
+	CHECK_INT(wire_parse_service("0", "tcp", 1, &p), 0);
+	CHECK_INT(wire_parse_service("", "tcp", 0, &p), WIRE_E_USAGE);
+	CHECK_INT(wire_parse_service("no-such-service-here", "tcp", 0, &p), WIRE_E_USAGE);
+	CHECK_INT(wire_parse_service("ht tp", "tcp", 0, &p), WIRE_E_USAGE);
+	CHECK_INT(wire_parse_service("5005x", "tcp", 0, &p), WIRE_E_USAGE);
+	if (access("/etc/services", R_OK) == 0) {
+		CHECK_INT(wire_parse_service("http", "tcp", 0, &p), 0);
+		CHECK_INT(p, 80);
+		CHECK_INT(wire_parse_service("domain", "udp", 0, &p), 0);
+		CHECK_INT(p, 53);
+	}
 
 	char h[64];
 	CHECK_INT(wire_host_strip("[::1]", h, sizeof(h)), 0);
