@@ -47,7 +47,7 @@ static void usage(void)
 	    "  sudo setcap cap_net_raw,cap_net_admin+eip $(command -v wirecat)\n\n"
 	    "Capture:\n"
 	    "  -i IF              interface, or 'any' for all (default: the first one up\n"
-	    "                     that is not a loopback, else lo)\n"
+	    "                     that is not a loopback, else lo; with --pid/--port: any)\n"
 	    "  -D, --list-interfaces  list the interfaces and exit\n"
 	    "  -r FILE            read a capture file instead, as tcpdump -r: the same as\n"
 	    "                     'wirecat read [OPTIONS] FILE [FILTER]'\n"
@@ -64,7 +64,9 @@ static void usage(void)
 	    "  --pid PID          only the traffic of process PID: its sockets are found\n"
 	    "                     through /proc and the kernel filter follows them as it\n"
 	    "                     opens and closes sockets (re-scanned every 200 ms); ends\n"
-	    "                     when the process does. FILTER, if given, applies as well\n"
+	    "                     when the process does. FILTER, if given, applies as well.\n"
+	    "                     Without -i: every interface, lo included (each packet\n"
+	    "                     on lo once)\n"
 	    "  --port PORT        the traffic of port PORT and of every socket of the\n"
 	    "                     program(s) that own it\n\n",
 	    WIRE_CAPTURE_BUF_DEFAULT_MIB, WIRE_SNAPLEN_DEFAULT);
@@ -360,6 +362,8 @@ int cmd_sniff(int argc, char **argv)
 		}
 		return 0;
 	}
+	if (!co.ifname && pw)
+		co.ifname = "any"; /* the process's traffic wherever it goes, lo included */
 	if (!co.ifname) {
 		if ((rc = wire_capture_default_if(ifbuf, sizeof(ifbuf))) < 0) {
 			cli_err("sniff: finding an interface: %s", wire_strerror(rc));
