@@ -12,7 +12,7 @@
  * matches every packet against the followed sockets once more in user space
  * (the kernel filter is only an optimisation and may be broader, e.g. before a
  * connecting socket's port is known), keeps each TCP connection's state
- * (trace_fmt.c) and adds the notes: state transitions, the handshake time,
+ * (tcpstate.c) and adds the notes: state transitions, the handshake time,
  * TIME_WAIT, the cause of a RST, the datagram an ICMP error answers, a write
  * that became N segments, a datagram that left as N IP fragments.
  */

@@ -426,6 +426,80 @@ def connect_tcp_trace():
           forbidden_ports=ch.ports)
 
 
+def last_state(err):
+    """The last '[state: X]' of the timeline."""
+    states = re.findall(r"\[state: ([A-Z_0-9]+)\]", err)
+    assert states, "no state in the trace:\n" + err
+    return states[-1]
+
+
+def ss_state(local_port, peer_port):
+    """The state `ss -tan` reports for 127.0.0.1:local_port <-> 127.0.0.1:peer_port
+    ('TIME-WAIT', ...), or None when the kernel has no such socket."""
+    need("ss")
+    p = subprocess.run(["ss", "-Htan"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=10, text=True)
+    assert p.returncode == 0, p.stderr
+    found = None
+    for line in p.stdout.splitlines():
+        f = line.split()
+        if len(f) >= 5 and f[3] == "127.0.0.1:%d" % local_port and \
+                f[4] == "127.0.0.1:%d" % peer_port:
+            assert found is None, "two sockets for one address pair:\n" + p.stdout
+            found = f[0]
+    return found
+
+
+SS_NAME = {"TIME_WAIT": "TIME-WAIT", "CLOSED": None}
+
+
+@case
+def end_states_match_ss_active_close():
+    """connect closes first (stdin EOF): the trace ends in TIME_WAIT, and ss
+    shows its socket in TIME-WAIT and the server's socket gone."""
+    need_root()
+    srv = EchoServer()
+    try:
+        with Proc(["connect", "--trace", "127.0.0.1", str(srv.port)]) as p:
+            p.send(b"hello\n")
+            p.wait_out(b"hello\n", timeout=5)
+            p.close_stdin()
+            rc = p.wait(15)
+            err = p.stderr_text()
+    finally:
+        srv.close()
+    assert rc == 0, (rc, err)
+    m = re.search(r"> SYN +127\.0\.0\.1:(\d+) > 127\.0\.0\.1:%d " % srv.port, err)
+    assert m, err
+    mine = int(m.group(1))
+    assert last_state(err) == "TIME_WAIT", err
+    assert ss_state(mine, srv.port) == SS_NAME[last_state(err)], \
+        (ss_state(mine, srv.port), err)
+    assert ss_state(srv.port, mine) is None
+
+
+@case
+def end_states_match_ss_passive_close():
+    """The client closes first: listen's trace goes CLOSE_WAIT -> LAST_ACK ->
+    CLOSED, its socket is gone in ss, and the client's is in TIME-WAIT."""
+    need_root()
+    with Proc(["listen", "-v", "--trace", "127.0.0.1", "0"]) as p:
+        port = p.port()
+        p.wait_err(r"listen\(\) on 127\.0\.0\.1:%d \(tcp\)" % port)
+        c = socket.create_connection(("127.0.0.1", port), timeout=5 * SLOW)
+        mine = c.getsockname()[1]
+        c.sendall(b"hi\n")
+        p.wait_out(b"hi\n", timeout=5)
+        c.close()
+        rc = p.wait(15)
+        err = p.stderr_text()
+    assert rc == 0, (rc, err)
+    states = re.findall(r"\[state: ([A-Z_0-9]+)\]", err)
+    assert states[-3:] == ["CLOSE_WAIT", "LAST_ACK", "CLOSED"], err
+    assert ss_state(port, mine) == SS_NAME[last_state(err)], (ss_state(port, mine), err)
+    assert ss_state(mine, port) == "TIME-WAIT"
+
+
 @case
 def connect_refused_trace():
     need_root()
