@@ -52,7 +52,9 @@ struct wire_tcp_track {
 	int have_peer_ack;      /* peer_ack is set */
 	int fin_acked;          /* the peer acknowledged our FIN */
 	int closed_first;       /* 1 this side sent FIN first, 2 the peer did, 3 both */
-	uint64_t sent, rcvd;    /* payload bytes each way */
+	uint64_t sent, rcvd;    /* payload bytes each way (new bytes only) */
+	uint32_t snd_max;       /* highest sequence number this side sent, + 1 */
+	int have_snd_max;       /* snd_max is set */
 	int sent_after_fin;     /* this side sent data after the peer's FIN */
 	int handshake_done;     /* the "connected" note was given */
 	struct timespec syn_ts; /* first SYN of the handshake */
@@ -65,6 +67,7 @@ struct wire_tcp_track {
 #define WIRE_TCPT_TIME_WAIT 0x8 /* this side entered TIME_WAIT */
 #define WIRE_TCPT_CLOSED 0x10   /* the connection is gone on this side */
 #define WIRE_TCPT_CROSSED 0x20  /* sent before the close this side already saw */
+#define WIRE_TCPT_RETRANS 0x40  /* this side sent these bytes before (a retransmission) */
 
 /* Feeds one segment of the connection; out is 1 when this side sent it.
  * Writes a plain-language note (or "") into note (size n) for a RST, the

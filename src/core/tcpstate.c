@@ -151,6 +151,28 @@ static int handshake_end(struct wire_tcp_track *t, int out, const struct wire_tp
 	return 0;
 }
 
+/* Counts the new bytes of an outgoing data segment. Returns
+ * WIRE_TCPT_RETRANS when it starts below the highest byte already sent. */
+static int count_sent(struct wire_tcp_track *t, const struct wire_tpkt *p)
+{
+	uint32_t end = p->seq + p->paylen;
+	int ev = 0;
+	if (!t->have_snd_max || seq_ge(p->seq, t->snd_max)) {
+		t->sent += p->paylen;
+	} else {
+		ev = WIRE_TCPT_RETRANS;
+		if (!seq_ge(t->snd_max, end))
+			t->sent += end - t->snd_max;
+	}
+	if (!t->have_snd_max || !seq_ge(t->snd_max, end)) {
+		t->snd_max = end;
+		t->have_snd_max = 1;
+	}
+	if (t->fin_rcvd)
+		t->sent_after_fin = 1;
+	return ev;
+}
+
 /* Records what a segment proves about the closing: FINs and their
  * acknowledgment numbers, the highest ACK from the peer. */
 static void learn_close(struct wire_tcp_track *t, int out, const struct wire_tpkt *p)
@@ -280,9 +302,7 @@ int wire_tcp_track(struct wire_tcp_track *t, int out, const struct wire_tpkt *p,
 		if (!t->handshake_done && (f & TH_ACK))
 			ev |= handshake_end(t, out, p, note, n);
 		if (p->paylen > 0 && out) {
-			t->sent += p->paylen;
-			if (t->fin_rcvd)
-				t->sent_after_fin = 1;
+			ev |= count_sent(t, p);
 		} else if (p->paylen > 0) {
 			t->rcvd += p->paylen;
 		}

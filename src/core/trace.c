@@ -806,7 +806,7 @@ static void print_tcp(struct wire_trace *tr, const struct wire_tpkt *p, int dir)
 	uint32_t base = out ? c->tk.iss : c->tk.irs;
 	int have_base = out ? c->tk.have_iss : c->tk.have_irs;
 
-	if (out && data) {
+	if (out && data && !(ev & WIRE_TCPT_RETRANS)) {
 		tr->segs++;
 		tr->seg_bytes += p->paylen;
 		if (p->paylen > tr->seg_max)
@@ -840,8 +840,8 @@ static void print_tcp(struct wire_trace *tr, const struct wire_tpkt *p, int dir)
 		if (f & TH_ACK)
 			fl[k++] = '.';
 		fl[k] = 0;
-		snprintf(desc, sizeof(desc), "[%s] seq %u:%u len %u", fl, s, s + p->paylen,
-		         p->paylen);
+		snprintf(desc, sizeof(desc), "[%s] seq %u:%u len %u%s", fl, s, s + p->paylen,
+		         p->paylen, (ev & WIRE_TCPT_RETRANS) ? " (retransmission)" : "");
 	} else if (f & TH_FIN)
 		snprintf(desc, sizeof(desc), "FIN");
 	else

@@ -651,6 +651,7 @@ static int path_has(const int *path, size_t n, int st)
 static void test_closing(void)
 {
 	struct pair pp;
+	char nt[400];
 
 	/* FINs crossing: each FIN acknowledges nothing of the other's; the capture
 	 * sees a's FIN first, so b sees it arrive before its own leaves. Both go
@@ -715,6 +716,16 @@ static void test_closing(void)
 	both(&pp, 0, F_ACK, 52, 3);
 	CHECK_INT(pp.a.state, WIRE_TCPS_TIME_WAIT);
 
+	/* a retransmission is flagged and its bytes are not counted twice */
+	pair_open(&pp);
+	CHECK_INT(feed(&pp.a, F_ACK | F_PSH, 2, 51, 100, 1, nt, sizeof(nt)) & WIRE_TCPT_RETRANS, 0);
+	CHECK(feed(&pp.a, F_ACK | F_PSH, 2, 51, 100, 1, nt, sizeof(nt)) & WIRE_TCPT_RETRANS);
+	CHECK(feed(&pp.a, F_ACK | F_PSH, 52, 51, 100, 1, nt, sizeof(nt)) & WIRE_TCPT_RETRANS);
+	CHECK_INT(pp.a.sent, 150);
+	CHECK_INT(feed(&pp.a, F_ACK | F_PSH, 152, 51, 10, 1, nt, sizeof(nt)) & WIRE_TCPT_RETRANS,
+	          0);
+	CHECK_INT(pp.a.sent, 160);
+
 	/* a segment sent before a RST arrived but captured after it: shown as
 	 * crossed, the connection stays CLOSED */
 	pair_open(&pp);
@@ -749,6 +760,28 @@ static void test_crossing_timeline(void)
 	wire_trace_stop(tr);
 }
 
+/* A retransmitted segment is labelled, and the write note counts each byte
+ * once. */
+static void test_retransmission_timeline(void)
+{
+	struct wire_trace *tr = mk();
+	struct timespec t0 = at(0), t9 = at(900);
+	pkt_at(tr, 1, F_SYN, 0, 0, 0, 1);
+	pkt_at(tr, 2, F_SYN | F_ACK, 0, 1, 0, 0);
+	pkt_at(tr, 3, F_ACK, 1, 1, 0, 1);
+	wire_trace_call_at(tr, &t0, "write(7000)");
+	pkt_at(tr, 10, F_ACK, 1, 1, 3500, 1);
+	pkt_at(tr, 11, F_ACK | F_PSH, 3501, 1, 3500, 1);
+	pkt_at(tr, 500, F_ACK | F_PSH, 3501, 1, 3500, 1);
+	wire_trace_call_at(tr, &t9, "close()");
+	wire_trace_flush(tr);
+	const char *s = text();
+	CHECK(strstr(s, "> [P.] seq 3501:7001 len 3500\n") != NULL);
+	CHECK(strstr(s, "> [P.] seq 3501:7001 len 3500 (retransmission)\n") != NULL);
+	CHECK(strstr(s, "one 7000-byte write became 2 segments") != NULL);
+	wire_trace_stop(tr);
+}
+
 int main(void)
 {
 	wire_buf_init(&mem, 1u << 20);
@@ -758,6 +791,7 @@ int main(void)
 	test_tracker();
 	test_closing();
 	test_crossing_timeline();
+	test_retransmission_timeline();
 	test_timeline();
 	test_segments_note();
 	test_udp_icmp_frag();
