@@ -354,6 +354,84 @@ def udp_fragments():
                 r"^trace: 7 packets of this command, 2 calls, captured on va$"], filler=())
 
 
+# The peer for the forced simultaneous close: in namespace B, accepts one
+# connection, says "up"; on "fin" on stdin shuts its side (FIN) and says so;
+# on stdin EOF closes.
+CLOSER = r"""
+import socket, sys
+ls = socket.socket(); ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ls.bind((sys.argv[1], int(sys.argv[2]))); ls.listen(1)
+print("listening", flush=True)
+c, _ = ls.accept()
+print("up", flush=True)
+sys.stdin.readline()
+c.shutdown(socket.SHUT_WR)
+print("fin", flush=True)
+sys.stdin.readline()
+c.close()
+"""
+
+
+def ns_ss_state(ns, local, peer):
+    p = subprocess.run(["ip", "netns", "exec", ns, "ss", "-Htan"], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=10, text=True)
+    assert p.returncode == 0, p.stderr
+    got = [f[0] for f in (l.split() for l in p.stdout.splitlines())
+           if len(f) >= 5 and f[3] == local and f[4] == peer]
+    assert len(got) <= 1, p.stdout
+    return got[0] if got else None
+
+
+@case
+def simultaneous_close_forced():
+    """FINs that cross, for real: with the link between two namespaces down,
+    the peer shuts its side, then wirecat (stdin EOF) 50 ms later; both FINs
+    are lost and retransmitted once the link is back, the peer's first. So
+    the peer's FIN reaches wirecat while wirecat's own is unacknowledged:
+    FIN_WAIT1 -> CLOSING -> TIME_WAIT, never CLOSE_WAIT, LAST_ACK or CLOSED,
+    and ss in wirecat's namespace shows its socket in TIME-WAIT."""
+    need_root()
+    need("ip")
+    need("ss")
+    with Netns() as ns:
+        port = 7400 + os.getpid() % 500
+        peer = subprocess.Popen(["ip", "netns", "exec", ns.b, sys.executable, "-c", CLOSER,
+                                 ns.ip_b, str(port)], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, text=True)
+        try:
+            assert peer.stdout.readline().strip() == "listening"
+            with Proc(["ip", "netns", "exec", ns.a, WIRECAT, "connect", "--trace", ns.ip_b,
+                       str(port)], wirecat=False) as w:
+                assert peer.stdout.readline().strip() == "up"
+                w.wait_err(r"connected \(handshake", timeout=5)
+                time.sleep(0.1)
+                ns.sh("-n", ns.b, "link", "set", "vb", "down")
+                peer.stdin.write("fin\n")
+                peer.stdin.flush()
+                assert peer.stdout.readline().strip() == "fin"
+                time.sleep(0.05)
+                w.close_stdin()
+                time.sleep(0.9)
+                ns.sh("-n", ns.b, "link", "set", "vb", "up")
+                rc = w.wait(20)
+                err = w.stderr_text()
+            peer.stdin.close()
+            peer.wait(10)
+        finally:
+            if peer.poll() is None:
+                peer.kill()
+                peer.wait(5)
+        m = re.search(r"> SYN +%s:(\d+) > " % re.escape(ns.ip_a), err)
+        assert m, err
+        state = ns_ss_state(ns.a, "%s:%s" % (ns.ip_a, m.group(1)), "%s:%d" % (ns.ip_b, port))
+    assert rc == 0, (rc, err)
+    states = re.findall(r"\[state: ([A-Z_0-9]+)\]", err)
+    assert states[-3:] == ["FIN_WAIT1", "CLOSING", "TIME_WAIT"], err
+    assert not set(states) & {"CLOSE_WAIT", "LAST_ACK", "CLOSED"}, err
+    assert "simultaneous close: the FINs crossed" in err, err
+    assert state == "TIME-WAIT", (state, err)
+
+
 # ---- the commands: wirecat connect / listen / echo / http --trace ----------
 
 
