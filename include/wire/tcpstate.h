@@ -7,9 +7,11 @@
  * once, the peer's FIN may be captured before this side's own. The closing
  * states are therefore worked out from what the segments prove (which FIN
  * acknowledges which, whether this side's FIN was acknowledged), not from the
- * order they came in: FINs that crossed go through CLOSING to TIME_WAIT on
- * both sides, and FIN_WAIT1 goes straight to TIME_WAIT only when the peer's
- * FIN arrives with the ACK of ours.
+ * order they came in. When the FINs crossed (each sent before the other's
+ * arrived), a side whose FIN is not yet acknowledged when the peer's arrives
+ * goes through CLOSING (both sides, when the FINs pass each other in flight),
+ * and both sides end in TIME_WAIT; FIN_WAIT1 goes straight to TIME_WAIT only
+ * when the peer's FIN arrives with the ACK of ours.
  */
 #ifndef WIRE_TCPSTATE_H
 #define WIRE_TCPSTATE_H

@@ -251,7 +251,8 @@ static int close_note(struct wire_tcp_track *t, int old, char *note, size_t n)
 	if (t->state == WIRE_TCPS_CLOSING) {
 		snprintf(note, n,
 		         "simultaneous close: the FINs crossed (each side sent its FIN before the "
-		         "other's arrived), so both sides go through CLOSING to TIME_WAIT%s",
+		         "other's arrived), so this side waits in CLOSING for the ACK of its FIN, "
+		         "and both sides end in TIME_WAIT%s",
 		         old == WIRE_TCPS_CLOSE_WAIT
 		             ? "; the capture saw the peer's FIN first, but this side's had "
 		               "already left: it does not acknowledge the peer's"

@@ -382,19 +382,30 @@ def ns_ss_state(ns, local, peer):
     return got[0] if got else None
 
 
+def link_addr(ns, dev):
+    p = subprocess.run(["ip", "-n", ns, "-o", "link", "show", dev], stdout=subprocess.PIPE,
+                       timeout=10, text=True)
+    m = re.search(r"link/ether ([0-9a-f:]{17})", p.stdout)
+    assert m, p.stdout
+    return m.group(1)
+
+
 @case
 def simultaneous_close_forced():
-    """FINs that cross, for real: with the link between two namespaces down,
-    the peer shuts its side, then wirecat (stdin EOF) 50 ms later; both FINs
-    are lost and retransmitted once the link is back, the peer's first. So
-    the peer's FIN reaches wirecat while wirecat's own is unacknowledged:
-    FIN_WAIT1 -> CLOSING -> TIME_WAIT, never CLOSE_WAIT, LAST_ACK or CLOSED,
-    and ss in wirecat's namespace shows its socket in TIME-WAIT."""
+    """FINs that cross, for real, between two namespaces: a wrong neighbour
+    entry makes wirecat's frames to the peer go to a MAC nobody has (the peer
+    drops them), while the peer's frames still arrive. wirecat shuts its side
+    (stdin EOF): its FIN is lost; the peer shuts its side 50 ms later: its
+    FIN, which cannot acknowledge wirecat's, arrives. Then the neighbour entry
+    is put right and wirecat's FIN is retransmitted and acknowledged. So:
+    FIN_WAIT1 -> CLOSING -> TIME_WAIT, never CLOSE_WAIT, LAST_ACK or CLOSED;
+    ss shows wirecat's socket, and the peer's, in TIME-WAIT."""
     need_root()
     need("ip")
     need("ss")
     with Netns() as ns:
         port = 7400 + os.getpid() % 500
+        mac_b = link_addr(ns.b, "vb")
         peer = subprocess.Popen(["ip", "netns", "exec", ns.b, sys.executable, "-c", CLOSER,
                                  ns.ip_b, str(port)], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, text=True)
@@ -405,31 +416,37 @@ def simultaneous_close_forced():
                 assert peer.stdout.readline().strip() == "up"
                 w.wait_err(r"connected \(handshake", timeout=5)
                 time.sleep(0.1)
-                ns.sh("-n", ns.b, "link", "set", "vb", "down")
+                ns.sh("-n", ns.a, "neigh", "replace", ns.ip_b, "lladdr", "02:00:00:00:00:99",
+                      "dev", "va", "nud", "permanent")
+                w.close_stdin()
+                time.sleep(0.05)
                 peer.stdin.write("fin\n")
                 peer.stdin.flush()
                 assert peer.stdout.readline().strip() == "fin"
-                time.sleep(0.05)
-                w.close_stdin()
-                time.sleep(0.9)
-                ns.sh("-n", ns.b, "link", "set", "vb", "up")
+                ns.sh("-n", ns.a, "neigh", "replace", ns.ip_b, "lladdr", mac_b, "dev", "va",
+                      "nud", "permanent")
                 rc = w.wait(20)
                 err = w.stderr_text()
+            m = re.search(r"> SYN +%s:(\d+) > " % re.escape(ns.ip_a), err)
+            assert m, err
+            here, there = "%s:%s" % (ns.ip_a, m.group(1)), "%s:%d" % (ns.ip_b, port)
+            deadline = time.monotonic() + 5 * SLOW
+            while ns_ss_state(ns.b, there, here) != "TIME-WAIT" and \
+                    time.monotonic() < deadline:
+                time.sleep(0.05)
+            state_a, state_b = ns_ss_state(ns.a, here, there), ns_ss_state(ns.b, there, here)
             peer.stdin.close()
             peer.wait(10)
         finally:
             if peer.poll() is None:
                 peer.kill()
                 peer.wait(5)
-        m = re.search(r"> SYN +%s:(\d+) > " % re.escape(ns.ip_a), err)
-        assert m, err
-        state = ns_ss_state(ns.a, "%s:%s" % (ns.ip_a, m.group(1)), "%s:%d" % (ns.ip_b, port))
     assert rc == 0, (rc, err)
     states = re.findall(r"\[state: ([A-Z_0-9]+)\]", err)
     assert states[-3:] == ["FIN_WAIT1", "CLOSING", "TIME_WAIT"], err
     assert not set(states) & {"CLOSE_WAIT", "LAST_ACK", "CLOSED"}, err
     assert "simultaneous close: the FINs crossed" in err, err
-    assert state == "TIME-WAIT", (state, err)
+    assert (state_a, state_b) == ("TIME-WAIT", "TIME-WAIT"), (state_a, state_b, err)
 
 
 # ---- the commands: wirecat connect / listen / echo / http --trace ----------
