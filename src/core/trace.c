@@ -840,12 +840,16 @@ static void print_tcp(struct wire_trace *tr, const struct wire_tpkt *p, int dir)
 		if (f & TH_ACK)
 			fl[k++] = '.';
 		fl[k] = 0;
-		snprintf(desc, sizeof(desc), "[%s] seq %u:%u len %u%s", fl, s, s + p->paylen,
-		         p->paylen, (ev & WIRE_TCPT_RETRANS) ? " (retransmission)" : "");
+		snprintf(desc, sizeof(desc), "[%s] seq %u:%u len %u", fl, s, s + p->paylen,
+		         p->paylen);
 	} else if (f & TH_FIN)
 		snprintf(desc, sizeof(desc), "FIN");
 	else
 		snprintf(desc, sizeof(desc), "ACK");
+	if (ev & WIRE_TCPT_RETRANS) {
+		size_t k = strlen(desc);
+		snprintf(desc + k, sizeof(desc) - k, " (retransmission)");
+	}
 	pkt_line(tr, p, dir, desc,
 	         (ev & WIRE_TCPT_STATE) && !(ev & WIRE_TCPT_CONNECTED) ? wire_tcps_name(c->tk.state)
 	                                                               : NULL);
