@@ -104,6 +104,8 @@ struct wire_ip6ext {
 	uint8_t nxt;
 	uint16_t hlen;          /* bytes */
 	uint8_t rtype, segleft; /* routing */
+	uint8_t has_final;      /* routing, segleft > 0: final destination known */
+	uint8_t final[16];      /* routing: the final destination (RFC 8200 8.1) */
 	uint8_t frag_m;         /* fragment: more fragments */
 	uint16_t frag_off;      /* fragment: offset in 8-byte units */
 	uint32_t frag_id;
@@ -198,6 +200,8 @@ struct wire_layer {
 	uint8_t quoted;  /* inside an ICMP error's quoted packet */
 	uint32_t off;    /* header offset in the packet */
 	uint32_t len;    /* header bytes */
+	uint32_t have;   /* bytes captured from off on: a TRUNC header's fields
+	                  * that end within them were read (wire_pr_has) */
 	const char *why; /* INVALID: reason (may point at whybuf) */
 	char whybuf[56];
 	union {
@@ -325,10 +329,21 @@ int wire_csum_l4(const struct wire_layer *ip, uint8_t proto, const uint8_t *seg,
 
 /* Returns the checksum verdict (enum wire_csum) for the transport segment of
  * layer l (seglen bytes from l->off, checksum over the pseudo-header when
- * proto != 0): PARTIAL/GSO when the packet says so, OK when the kernel says
- * it verified it, UNCHECKED when quoted, fragmented or not fully captured. */
+ * proto != 0, with the final destination of an IPv6 routing header): PARTIAL
+ * or GSO when the packet says so, or when a TCP/UDP checksum field holds the
+ * folded pseudo-header sum (CHECKSUM_PARTIAL, as Linux leaves it in every
+ * locally sent packet a capture sees before the NIC or on lo); OK when the
+ * kernel says it verified it; UNCHECKED when quoted, fragmented or not fully
+ * captured. */
 int wire_csum_verdict(const struct wire_dissect *d, const struct wire_layer *l, uint8_t proto,
                       uint32_t seglen);
+
+/* Returns the folded checksum over the pseudo-header (the same one
+ * wire_csum_verdict uses, final IPv6 destination included) and the seglen
+ * bytes of layer l, or -1 when they are not all captured or there is no IP
+ * layer. 0 means the checksum verifies. */
+int wire_csum_l4_sum(const struct wire_dissect *d, const struct wire_layer *l, uint8_t proto,
+                     uint32_t seglen);
 
 /* ---- iterators over variable parts ------------------------------------ */
 
@@ -376,6 +391,17 @@ int wire_dns_next(struct wire_dns_it *it, struct wire_dns_rr *rr);
 long wire_dns_name(const uint8_t *msg, uint32_t len, uint32_t off, char *out, size_t outsz);
 /* Returns the mnemonic for a DNS type ("A", "AAAA", ...) or NULL. */
 const char *wire_dns_type_name(uint16_t type);
+
+/* Returns the name of a TLS record content type ("Handshake", ...) or NULL. */
+const char *wire_tls_ctype_name(uint8_t t);
+/* Returns the name of a TLS handshake message type ("ClientHello",
+ * "Certificate", ...; tshark's names without spaces) or NULL. */
+const char *wire_tls_hs_name(uint8_t t);
+/* Writes what a TLS record is into buf (size n): "Handshake ClientHello",
+ * "Application Data", "Handshake type 99", "content type 99"; hs_type < 0
+ * when the record is not a handshake or its type was not captured. The one
+ * label `read` and --trace share. Returns buf. */
+const char *wire_tls_label(char *buf, size_t n, uint8_t ctype, int hs_type);
 
 /* HTTP header iterator over http->hdr. */
 struct wire_http_it {

@@ -19,7 +19,10 @@ enum {
 	WIRE_LINK_LINUX_SLL = 113, /* Linux cooked v1 */
 	WIRE_LINK_IPV4 = 228,
 	WIRE_LINK_IPV6 = 229,
+	WIRE_LINK_DBUS = 231,    /* whole D-Bus messages (up to 128 MiB) */
+	WIRE_LINK_USBPCAP = 249, /* Windows USBPcap (up to 1 MiB) */
 	WIRE_LINK_LINUX_SLL2 = 276,
+	WIRE_LINK_EBHSCR = 279, /* Elektrobit high-speed capture (up to 8 MiB) */
 };
 
 enum wire_dir { WIRE_DIR_UNKNOWN = 0, WIRE_DIR_IN, WIRE_DIR_OUT };

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pcap and pcapng files through libpcap: the only interface to savefiles.
- * Records are checked (0 < caplen <= wirelen, caplen <= snaplen,
- * caplen <= WIRE_PCAP_CAPLEN_MAX) before they reach a dissector.
+ * A record that is odd but legal (caplen 0, caplen > wirelen, caplen up to
+ * its link type's maximum, wire_pcap_caplen_max()) is returned; only a record
+ * header that cannot be, or a file that ends inside a record, ends the file.
  */
 #ifndef WIRE_PCAPIO_H
 #define WIRE_PCAPIO_H
@@ -25,9 +26,13 @@ unsigned wire_pcap_snaplen(const struct wire_pcap_reader *r);
 /* Sets a tcpdump-language filter on the reader. Returns 0, or WIRE_E_USAGE
  * with libpcap's message in why. */
 int wire_pcap_set_filter(struct wire_pcap_reader *r, const char *expr, char *why, size_t n);
+/* Returns the largest legal captured length of a record of link type lt
+ * (WIRE_PCAP_CAPLEN_MAX, or more for D-Bus, USBPcap, EBHSCR), as libpcap. */
+uint32_t wire_pcap_caplen_max(int lt);
 /* Reads the next packet that passes the filter into *pkt (data valid until the
  * next call). Returns 1, 0 at the end, or WIRE_E_MALFORMED / WIRE_E_TRUNCATED
- * with a reason in why for a damaged file. */
+ * for a damaged file, -errno for a read error, with a reason in why naming
+ * the byte offset of the record and the packets read before it. */
 int wire_pcap_next(struct wire_pcap_reader *r, struct wire_pkt *pkt, char *why, size_t n);
 /* Closes the reader. */
 void wire_pcap_close(struct wire_pcap_reader *r);

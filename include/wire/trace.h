@@ -122,6 +122,8 @@ struct wire_tpkt {
 	uint32_t seq, ack;
 	uint16_t win;
 	uint32_t paylen; /* TCP/UDP payload bytes claimed by the headers */
+	uint8_t tls_ct;  /* content type of a TLS record starting the TCP payload, or 0 */
+	int16_t tls_hs;  /* its handshake type, -1 if not a handshake or not captured */
 	uint8_t itype, icode;
 	uint16_t mtu; /* ICMP fragmentation needed / packet too big */
 	struct {

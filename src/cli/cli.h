@@ -41,4 +41,22 @@ int cli_isatty(int fd);
 /* Sets SIGPIPE to ignored (every command writes to sockets). */
 void cli_ignore_sigpipe(void);
 
+/* The status a command returns when the reader of its output went away
+ * (EPIPE, as under `| head`): main() then ends the process quietly by SIGPIPE,
+ * as cat and tshark end (128 + 13 in the shell). */
+#define CLI_EXIT_PIPE 141
+/* At start-up, before anything opens a descriptor: opens each closed fd 0, 1
+ * and 2 on /dev/null, so no socket can take its number and receive the
+ * program's own output. Returns 0 or -errno (/dev/null did not open). */
+int cli_std_fds(void);
+/* For a command whose job is output: when stdout was closed at start-up,
+ * prints "wirecat: CMD: standard output is closed ..." and returns 1. */
+int cli_stdout_closed(const char *cmd);
+/* The status for a failed write of the command's output: CLI_EXIT_PIPE with
+ * no message for EPIPE; otherwise "wirecat: <what>: <error>" and
+ * WIRE_EXIT_FAIL. */
+int cli_output_failed(int err, const char *what, ...) __attribute__((format(printf, 2, 3)));
+/* Ends the process with status: by SIGPIPE for CLI_EXIT_PIPE. */
+int cli_exit(int status);
+
 #endif

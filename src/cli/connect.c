@@ -124,6 +124,8 @@ int cmd_connect(int argc, char **argv)
 	int rc = netopts_parse(&n, 0, argc, argv);
 	if (rc >= 0)
 		return rc;
+	if (!n.send_only && cli_stdout_closed("connect"))
+		return WIRE_EXIT_FAIL;
 	cli_ignore_sigpipe();
 
 	struct addrinfo *res = NULL;

@@ -41,6 +41,7 @@ struct out {
 	uint64_t total;        /* UINT64_MAX when unknown */
 	struct wire_trace *tr; /* --trace, or NULL */
 	struct wire_http_result *res;
+	int werr; /* the first failed write of the output (-errno) */
 };
 
 static void usage(FILE *f)
@@ -115,6 +116,15 @@ static int write_fd(int fd, const void *p, size_t n)
 		n -= (size_t)w;
 	}
 	return 0;
+}
+
+/* Writes to the output (stdout or -o) and keeps the first error. */
+static int out_write(struct out *o, const void *p, size_t n)
+{
+	int rc = write_fd(o->fd, p, n);
+	if (rc < 0 && !o->werr)
+		o->werr = rc;
+	return rc;
 }
 
 /* --trace: follow a new connection by its own address and port too. */
@@ -207,7 +217,7 @@ static int on_head(void *ctx, const struct wire_http_head *h, int final)
 		o->bytes = 0;
 	}
 	if (o->include && !o->raw)
-		return write_fd(o->fd, h->raw, h->len);
+		return out_write(o, h->raw, h->len);
 	return 0;
 }
 
@@ -216,7 +226,7 @@ static int on_body(void *ctx, const uint8_t *p, size_t n)
 	struct out *o = ctx;
 	if (o->raw || o->failed_status)
 		return 0;
-	int rc = write_fd(o->fd, p, n);
+	int rc = out_write(o, p, n);
 	if (o->progress) {
 		o->bytes += n;
 		o->total = o->res->content_length;
@@ -228,7 +238,7 @@ static int on_body(void *ctx, const uint8_t *p, size_t n)
 static int on_raw(void *ctx, const uint8_t *p, size_t n)
 {
 	struct out *o = ctx;
-	return write_fd(o->fd, p, n);
+	return out_write(o, p, n);
 }
 
 /* Prints -w FORMAT for one URL. */
@@ -505,6 +515,10 @@ int cmd_http(int argc, char **argv)
 	o.headers = headers;
 	o.data = (const uint8_t *)data;
 	o.data_len = data_len;
+	if (!outfile && cli_stdout_closed("http")) {
+		rc = WIRE_EXIT_FAIL;
+		goto done_rc;
+	}
 	if (dry) {
 		size_t cap = (1u << 20) + data_len;
 		uint8_t *b = malloc(cap);
@@ -516,8 +530,8 @@ int cmd_http(int argc, char **argv)
 				rc = n == WIRE_E_USAGE ? WIRE_EXIT_USAGE : WIRE_EXIT_FAIL;
 				break;
 			}
-			if (write_fd(STDOUT_FILENO, b, (size_t)n) < 0)
-				rc = WIRE_EXIT_FAIL;
+			if ((n = write_fd(STDOUT_FILENO, b, (size_t)n)) < 0)
+				rc = cli_output_failed(n, "http: write stdout");
 		}
 		free(b);
 		goto done_rc;
@@ -555,6 +569,11 @@ int cmd_http(int argc, char **argv)
 		int r = wire_http_get(c, urls[i], &res);
 		if (out.progress && out.bytes)
 			progress(&out, 1);
+		if (out.werr) {
+			rc = cli_output_failed(out.werr, "http: write %s",
+			                       outfile ? outfile : "stdout");
+			break;
+		}
 		if (r < 0) {
 			cli_err("http: %s", res.why);
 			rc = cli_exit_code(r);

@@ -116,16 +116,19 @@ static void stop_signals_close(const struct netopts *n, int fd)
 struct many {
 	const struct netopts *n;
 	int status;
+	int out_err; /* the first failed write to stdout (-errno), or 0 */
 };
 
 /* A client's bytes (one message with --frame) go to stdout. */
 static int many_data(void *ud, const char *name, const uint8_t *p, size_t len)
 {
-	const struct many *m = ud;
+	struct many *m = ud;
 	(void)name;
 	int rc = wire_write_all(STDOUT_FILENO, p, len);
 	if (rc == 0 && m->n->have_frame && m->n->frame.kind != WIRE_FRAME_EOF)
 		rc = wire_write_all(STDOUT_FILENO, "\n", 1);
+	if (rc < 0 && !m->out_err)
+		m->out_err = rc;
 	return rc;
 }
 
@@ -245,10 +248,10 @@ static int many_status(const struct many *m, int rc, const struct wire_server_st
 		cli_err("%llu client%s lost data: %llu bytes not delivered",
 		        (unsigned long long)st->lost_clients, st->lost_clients == 1 ? "" : "s",
 		        (unsigned long long)st->lost_bytes);
+	if (m->out_err) /* a reader that went away: quiet, as every command */
+		return cli_output_failed(m->out_err, "write stdout");
 	if (rc < 0 && rc != WIRE_E_TOOBIG && rc != WIRE_E_MALFORMED && rc != WIRE_E_USAGE) {
-		cli_err("%s: %s",
-		        rc == -EPIPE || rc == -ENOSPC || rc == -EIO ? "write stdout" : "listen",
-		        wire_strerror(rc));
+		cli_err("listen: %s", wire_strerror(rc));
 		return WIRE_EXIT_FAIL;
 	}
 	if (rc < 0)
@@ -371,6 +374,8 @@ int cmd_listen(int argc, char **argv)
 	int rc = netopts_parse(&n, 1, argc, argv);
 	if (rc >= 0)
 		return rc;
+	if (!n.send_only && !n.broker && cli_stdout_closed("listen"))
+		return WIRE_EXIT_FAIL;
 	cli_ignore_sigpipe();
 	int fd = -1, gai = 0;
 	struct wire_addr bound;

@@ -37,6 +37,9 @@ static void usage(FILE *f)
 	        "  wirecat --version         print the version\n\n"
 	        "Exit status: 0 success, 1 runtime failure, 2 usage error,\n"
 	        "3 malformed data from a peer or a file, 4 missing privilege.\n"
+	        "A full disk on stdout is one line and status 1; when the reader of stdout\n"
+	        "goes away (| head) every command ends quietly by SIGPIPE (141 in the shell).\n"
+	        "A closed stdin, stdout or stderr is opened on /dev/null, never reused.\n"
 	        "See wirecat(1) for the full manual.\n");
 }
 
@@ -48,8 +51,20 @@ static const struct command *find(const char *name)
 	return NULL;
 }
 
+/* Runs the subcommand and ends the way its status says. */
+static int run(const struct command *cmd, int argc, char **argv)
+{
+	return cli_exit(cmd->fn(argc, argv));
+}
+
 int main(int argc, char **argv)
 {
+	/* Before anything opens a descriptor: fds 0-2 are never a socket. */
+	int rc = cli_std_fds();
+	if (rc < 0) {
+		cli_err("/dev/null: %s", wire_strerror(rc));
+		return WIRE_EXIT_FAIL;
+	}
 	if (argc < 2) {
 		usage(stderr);
 		return WIRE_EXIT_USAGE;
@@ -72,10 +87,10 @@ int main(int argc, char **argv)
 		if (!cmd)
 			return cli_usage_err(NULL, "unknown command '%s'", argv[2]);
 		char *hargv[] = {argv[2], (char *)"--help", NULL};
-		return cmd->fn(2, hargv);
+		return run(cmd, 2, hargv);
 	}
 	const struct command *cmd = find(c);
 	if (!cmd)
 		return cli_usage_err(NULL, "unknown command '%s'", c);
-	return cmd->fn(argc - 1, argv + 1);
+	return run(cmd, argc - 1, argv + 1);
 }

@@ -504,9 +504,7 @@ int netopts_finish(const struct netopts *n, int rc, const struct wire_relay_resu
 	case WIRE_RELAY_AT_INPUT:
 		cli_err("read stdin: %s", wire_strerror(rc));
 		return WIRE_EXIT_FAIL;
-	case WIRE_RELAY_AT_OUTPUT:
-		cli_err("write stdout: %s", wire_strerror(rc));
-		return WIRE_EXIT_FAIL;
+	case WIRE_RELAY_AT_OUTPUT: return cli_output_failed(rc, "write stdout");
 	default:
 		if (n->udp && r->icmp.err && rc == -r->icmp.err)
 			cli_err("udp %s: %s", peer, wire_strerror(rc));

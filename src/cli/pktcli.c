@@ -155,3 +155,10 @@ void pktcli_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 }
+
+int pktcli_needs_stdout(const struct pktcli *pc)
+{
+	if (pc->wfile && !pc->dump_filter)
+		return !strcmp(pc->wfile, "-") || pc->print_too;
+	return 1;
+}

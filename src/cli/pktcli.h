@@ -56,6 +56,8 @@ int pktcli_join_filter(struct pktcli *pc, int argc, char **argv, int from);
 int pktcli_read(struct pktcli pc, const char *path);
 /* Installs the SIGINT/SIGTERM handler (no SA_RESTART: waits return early). */
 void pktcli_signals(void);
+/* Returns 1 when the command writes to stdout: text, -d, or -w -. */
+int pktcli_needs_stdout(const struct pktcli *pc);
 /* The help lines for the shared options. */
 extern const char pktcli_help[];
 

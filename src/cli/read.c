@@ -82,6 +82,10 @@ int pktcli_read(struct pktcli pc, const char *path)
 	int rc, status = WIRE_EXIT_OK;
 
 	pktcli_finish(&pc);
+	if (pktcli_needs_stdout(&pc) && cli_stdout_closed("read")) {
+		free(pc.filter);
+		return WIRE_EXIT_FAIL;
+	}
 	cli_ignore_sigpipe();
 
 	struct wire_pcap_reader *r = NULL;
@@ -99,15 +103,17 @@ int pktcli_read(struct pktcli pc, const char *path)
 		       : -ENOMEM;
 		if (rc == 0) {
 			wire_sink_init_fd(o, STDOUT_FILENO);
-			wire_filter_dump(f, o);
+			rc = wire_filter_dump(f, o);
 			wire_filter_free(f);
+			status = rc < 0 ? cli_output_failed(rc, "read: output") : 0;
 		} else {
 			cli_err("read: %s", rc == -ENOMEM ? "out of memory" : why);
+			status = cli_exit_code(rc);
 		}
 		free(o);
 		wire_pcap_close(r);
 		free(pc.filter);
-		return rc == 0 ? 0 : cli_exit_code(rc);
+		return status;
 	}
 	if (pc.filter && (rc = wire_pcap_set_filter(r, pc.filter, why, sizeof(why))) < 0) {
 		cli_err("read: %s", why);
@@ -117,6 +123,7 @@ int pktcli_read(struct pktcli pc, const char *path)
 	}
 
 	struct wire_pcap_writer *w = NULL;
+	const char *wname = pc.wfile && !strcmp(pc.wfile, "-") ? "standard output" : pc.wfile;
 	if (pc.wfile) {
 		rc = wire_pcap_create(pc.wfile, wire_pcap_linktype(r), wire_pcap_snaplen(r), &w,
 		                      why, sizeof(why));
@@ -162,28 +169,20 @@ int pktcli_read(struct pktcli pc, const char *path)
 		}
 		seen++;
 		if (w && (rc = wire_pcap_write(w, &pkt)) < 0) {
-			cli_err("read: writing %s: %s", pc.wfile, wire_strerror(rc));
-			status = WIRE_EXIT_FAIL;
+			status = cli_output_failed(rc, "read: writing %s", wname);
 			break;
 		}
 		if (printing && (rc = wire_printer_packet(pr, &pkt)) < 0) {
-			if (rc != -EPIPE) {
-				cli_err("read: output: %s", wire_strerror(rc));
-				status = WIRE_EXIT_FAIL;
-			}
+			status = cli_output_failed(rc, "read: output");
 			break;
 		}
 	}
 	rc = wire_printer_finish(pr);
-	if (rc < 0 && rc != -EPIPE && status == WIRE_EXIT_OK) {
-		cli_err("read: output: %s", wire_strerror(rc));
-		status = WIRE_EXIT_FAIL;
-	}
+	if (rc < 0 && status == WIRE_EXIT_OK)
+		status = cli_output_failed(rc, "read: output");
 done:
-	if (w && (rc = wire_pcap_close_writer(w)) < 0 && status == WIRE_EXIT_OK) {
-		cli_err("read: writing %s: %s", pc.wfile, wire_strerror(rc));
-		status = WIRE_EXIT_FAIL;
-	}
+	if (w && (rc = wire_pcap_close_writer(w)) < 0 && status == WIRE_EXIT_OK)
+		status = cli_output_failed(rc, "read: writing %s", wname);
 	if (pr)
 		wire_printer_free(pr);
 	free(out);

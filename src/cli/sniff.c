@@ -344,6 +344,10 @@ int cmd_sniff(int argc, char **argv)
 		return WIRE_EXIT_FAIL;
 	}
 	pktcli_finish(&pc);
+	if ((list || pktcli_needs_stdout(&pc)) && cli_stdout_closed("sniff")) {
+		free(pc.filter);
+		return WIRE_EXIT_FAIL;
+	}
 	cli_ignore_sigpipe();
 
 	struct wire_sink *out = malloc(sizeof(*out));
@@ -403,7 +407,8 @@ int cmd_sniff(int argc, char **argv)
 		}
 	}
 	if (pc.dump_filter) {
-		wire_filter_dump(flt, out);
+		if ((rc = wire_filter_dump(flt, out)) < 0)
+			status = cli_output_failed(rc, "sniff: output");
 		goto out;
 	}
 	struct wire_bpf_insn *kp = NULL;
@@ -472,6 +477,7 @@ int cmd_sniff(int argc, char **argv)
 			goto out;
 		}
 	}
+	const char *wname = strcmp(rot.cur, "-") ? rot.cur : "standard output"; /* -w */
 	if ((rc = wire_printer_new(&pr, &pc.po, out)) < 0) {
 		cli_err("sniff: %s", wire_strerror(rc));
 		status = WIRE_EXIT_FAIL;
@@ -485,6 +491,7 @@ int cmd_sniff(int argc, char **argv)
 	    pc.po.mode != WIRE_PRINT_NONE || pc.po.hex || pc.po.payload_hex || pc.po.stats;
 	int counter = pc.wfile && strcmp(pc.wfile, "-") && cli_isatty(STDERR_FILENO);
 	long long next_counter = mono_ns() + COUNTER_NS;
+	long long next_flush = mono_ns() + POLL_MS * 1000000LL;
 	uint64_t shown = 0;
 	struct wire_pkt pkt;
 	while (!pktcli_stop) {
@@ -533,15 +540,22 @@ int cmd_sniff(int argc, char **argv)
 			shown = captured;
 			next_counter = mono_ns() + COUNTER_NS;
 		}
-		if (rc == 0) {
-			/* Idle: let readers of a pipe or file see what we have. */
-			if (out->n)
-				wire_sink_flush(out);
-			if (rot.w && rot.dirty) {
-				wire_pcap_flush(rot.w);
-				rot.dirty = 0;
+		if (rc == 0 || ((captured & 7) == 0 && mono_ns() >= next_flush)) {
+			/* Idle, or a steady trickle: let readers of a pipe or file
+			 * see what we have (and find out when they went away). */
+			int r2 = out->n ? wire_sink_flush(out) : 0;
+			if (r2 < 0) {
+				status = cli_output_failed(r2, "sniff: output");
+				break;
 			}
-			continue;
+			if (rot.w && rot.dirty && (r2 = wire_pcap_flush(rot.w)) < 0) {
+				status = cli_output_failed(r2, "sniff: writing %s", wname);
+				break;
+			}
+			rot.dirty = 0;
+			next_flush = mono_ns() + POLL_MS * 1000000LL;
+			if (rc == 0)
+				continue;
 		}
 		pkt.num = ++captured;
 		if (rot.w) {
@@ -553,36 +567,25 @@ int cmd_sniff(int argc, char **argv)
 			}
 			rot.dirty = 1;
 			if ((rc = wire_pcap_write(rot.w, &pkt)) < 0) {
-				if (rc != -EPIPE) {
-					cli_err("sniff: writing %s: %s", rot.cur,
-					        wire_strerror(rc));
-					status = WIRE_EXIT_FAIL;
-				}
+				status = cli_output_failed(rc, "sniff: writing %s", wname);
 				break;
 			}
 		}
 		if (printing && (rc = wire_printer_packet(pr, &pkt)) < 0) {
-			if (rc != -EPIPE) {
-				cli_err("sniff: output: %s", wire_strerror(rc));
-				status = WIRE_EXIT_FAIL;
-			}
+			status = cli_output_failed(rc, "sniff: output");
 			break;
 		}
 		if (pc.count && captured >= pc.count)
 			break;
 	}
 	rc = wire_printer_finish(pr);
-	if (rc < 0 && rc != -EPIPE && status == WIRE_EXIT_OK) {
-		cli_err("sniff: output: %s", wire_strerror(rc));
-		status = WIRE_EXIT_FAIL;
-	}
+	if (rc < 0 && status == WIRE_EXIT_OK)
+		status = cli_output_failed(rc, "sniff: output");
 	if (rot.w) {
 		rc = wire_pcap_close_writer(rot.w);
 		rot.w = NULL;
-		if (rc < 0 && rc != -EPIPE && status == WIRE_EXIT_OK) {
-			cli_err("sniff: writing %s: %s", rot.cur, wire_strerror(rc));
-			status = WIRE_EXIT_FAIL;
-		}
+		if (rc < 0 && status == WIRE_EXIT_OK)
+			status = cli_output_failed(rc, "sniff: writing %s", wname);
 	}
 	if (counter && shown) {
 		if (write(STDERR_FILENO, "\n", 1) < 0) {

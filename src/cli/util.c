@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Diagnostics and argument helpers shared by the subcommands (src/cli/cli.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -156,4 +157,66 @@ void cli_ignore_sigpipe(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
+}
+
+static int stdout_was_closed;
+
+int cli_std_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		/* The lowest free number: fd itself, as the ones below are open. */
+		int nfd = open("/dev/null", O_RDWR);
+		if (nfd < 0)
+			return -errno;
+		if (nfd != fd) {
+			int rc = dup2(nfd, fd) < 0 ? -errno : 0;
+			close(nfd);
+			if (rc < 0)
+				return rc;
+		}
+		if (fd == STDOUT_FILENO)
+			stdout_was_closed = 1;
+	}
+	return 0;
+}
+
+int cli_stdout_closed(const char *cmd)
+{
+	if (!stdout_was_closed)
+		return 0;
+	cli_err("%s: standard output is closed; give the output somewhere to go "
+	        "(>/dev/null to discard it)",
+	        cmd);
+	return 1;
+}
+
+int cli_output_failed(int err, const char *what, ...)
+{
+	char msg[1024];
+	if (err == -EPIPE)
+		return CLI_EXIT_PIPE;
+	va_list ap;
+	va_start(ap, what);
+	vsnprintf(msg, sizeof(msg), what, ap);
+	va_end(ap);
+	cli_err("%s: %s", msg, wire_strerror(err));
+	return WIRE_EXIT_FAIL;
+}
+
+int cli_exit(int status)
+{
+	if (status != CLI_EXIT_PIPE)
+		return status;
+	struct sigaction sa;
+	sigset_t set;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGPIPE, &sa, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(SIGPIPE);
+	return status; /* not reached: SIGPIPE ends the process */
 }

@@ -5,13 +5,19 @@
  * itself (so a missing file is an errno, and anything libpcap then rejects is
  * malformed data), gives libpcap a large stdio buffer, asks for nanosecond
  * time stamps, and checks every record before a dissector sees it:
- * 0 < caplen <= WIRE_PCAP_CAPLEN_MAX; caplen > wirelen is accepted as
- * tcpdump does, but wirelen is then raised to caplen so the record's
- * invariant (wirelen >= caplen) holds for every consumer. A record that
- * breaks a rule, or a file that ends inside a record, ends the reading with
- * WIRE_E_MALFORMED / WIRE_E_TRUNCATED and a reason; the packets before it
- * have been returned. Filters run in user space with pcap_offline_filter so
- * frame numbers stay the record's position in the file, as in tshark.
+ * caplen <= the link type's maximum (as libpcap: 256 KiB, more for D-Bus,
+ * USBPcap, EBHSCR). A record with caplen 0 is legal and returned (the
+ * printers mark it truncated, as tcpdump and tshark do); caplen > wirelen is
+ * accepted as tcpdump does, but wirelen is then raised to caplen so the
+ * record's invariant (wirelen >= caplen) holds for every consumer. Time
+ * stamps of classic pcap files are unsigned 32-bit seconds (libpcap 1.10
+ * reads them signed: from 2038 on they come out negative and are put right
+ * here). A record header that cannot be, or a file that ends inside a
+ * record, ends the reading with WIRE_E_MALFORMED / WIRE_E_TRUNCATED and a
+ * reason naming the record's byte offset and the packets read; a read error
+ * (EIO, a directory) is -errno. Filters run in user space with
+ * pcap_offline_filter so frame numbers stay the record's position in the
+ * file, as in tshark.
  *
  * The writer lets libpcap create the file and write its header
  * (pcap_dump_fopen, microsecond time stamps as tcpdump writes them), then
@@ -26,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "wire/err.h"
@@ -41,6 +48,8 @@ struct wire_pcap_reader {
 	struct bpf_program prog;
 	int have_prog;
 	uint64_t num; /* records read so far */
+	long pos;     /* byte offset of the next record, -1 if unknown (a pipe, pcapng) */
+	long hdrsize; /* classic pcap record header: 16, or 24 (Kuznetzov's format) */
 	int linktype;
 	int done; /* an error or the end was reported */
 };
@@ -81,6 +90,36 @@ static void set_why(char *why, size_t n, const char *msg)
 		snprintf(why, n, "%s", msg);
 }
 
+/* Records where the first record starts, for the byte offsets of damage:
+ * classic pcap files that can be read at an offset only (pcapng blocks and
+ * pipes stay unknown, -1). The offset is then counted, not asked of stdio
+ * (ftell is a system call per record). */
+static void start_pos(struct wire_pcap_reader *r)
+{
+	uint8_t m[4];
+	r->pos = -1;
+	if (pcap_major_version(r->p) != 2)
+		return;
+	long at = ftell(r->f);
+	if (at < 24 || pread(fileno(r->f), m, 4, at - 24) != 4)
+		return;
+	uint32_t magic = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 | (uint32_t)m[2] << 8 | m[3];
+	/* Kuznetzov's patched libpcap (either byte order): 8 more header bytes */
+	r->hdrsize = (magic == 0xa1b2cd34u || magic == 0x34cdb2a1u) ? 24 : 16;
+	r->pos = at;
+}
+
+/* Moves the offset past the record just read. */
+static void next_pos(struct wire_pcap_reader *r, const struct pcap_pkthdr *h)
+{
+	if (r->pos < 0)
+		return;
+	if (h->caplen >= (uint32_t)pcap_snapshot(r->p))
+		r->pos = ftell(r->f); /* libpcap may have cut a longer record to the snaplen */
+	else
+		r->pos += r->hdrsize + (long)h->caplen;
+}
+
 int wire_pcap_open(const char *path, struct wire_pcap_reader **rp, char *why, size_t n)
 {
 	char errbuf[PCAP_ERRBUF_SIZE];
@@ -101,21 +140,46 @@ int wire_pcap_open(const char *path, struct wire_pcap_reader **rp, char *why, si
 		set_why(why, n, strerror(e));
 		return -e;
 	}
+	struct stat st;
+	if (fstat(fileno(r->f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(r->f);
+		free(r);
+		set_why(why, n, strerror(EISDIR));
+		return -EISDIR;
+	}
 	r->iobuf = malloc(IO_BUFSZ);
 	if (r->iobuf)
 		setvbuf(r->f, r->iobuf, _IOFBF, IO_BUFSZ);
 	errbuf[0] = '\0';
+	errno = 0;
 	r->p = pcap_fopen_offline_with_tstamp_precision(r->f, PCAP_TSTAMP_PRECISION_NANO, errbuf);
 	if (!r->p) {
+		int e = ferror(r->f) ? (errno ? errno : EIO) : 0;
+		int empty = !e && feof(r->f) && ftell(r->f) == 0;
 		fclose(r->f);
 		free(r->iobuf);
 		free(r);
-		set_why(why, n, errbuf[0] ? errbuf : "not a pcap or pcapng file");
-		return WIRE_E_MALFORMED;
+		set_why(why, n,
+		        e           ? strerror(e)
+		        : empty     ? "empty file (not a pcap or pcapng file)"
+		        : errbuf[0] ? errbuf
+		                    : "not a pcap or pcapng file");
+		return e ? -e : WIRE_E_MALFORMED;
 	}
 	r->linktype = dlt_to_linktype(pcap_datalink(r->p));
+	start_pos(r);
 	*rp = r;
 	return 0;
+}
+
+uint32_t wire_pcap_caplen_max(int lt)
+{
+	switch (lt) {
+	case WIRE_LINK_DBUS: return WIRE_PCAP_CAPLEN_DBUS;
+	case WIRE_LINK_USBPCAP: return WIRE_PCAP_CAPLEN_USBPCAP;
+	case WIRE_LINK_EBHSCR: return WIRE_PCAP_CAPLEN_EBHSCR;
+	default: return WIRE_PCAP_CAPLEN_MAX;
+	}
 }
 
 int wire_pcap_linktype(const struct wire_pcap_reader *r)
@@ -145,6 +209,50 @@ int wire_pcap_set_filter(struct wire_pcap_reader *r, const char *expr, char *why
 	return 0;
 }
 
+/* Writes "packet N at byte B: msg; M packets read" into why. */
+static void bad_record(const struct wire_pcap_reader *r, char *why, size_t n, const char *msg)
+{
+	char at[40] = "";
+	if (!why || !n)
+		return;
+	if (r->pos >= 0)
+		snprintf(at, sizeof(at), " at byte %ld", r->pos);
+	snprintf(why, n, "packet %llu%s: %s; %llu packets read", (unsigned long long)r->num + 1, at,
+	         msg, (unsigned long long)r->num);
+}
+
+/* Ends the reading after pcap_next_ex failed. Returns the error code. */
+static int read_failed(struct wire_pcap_reader *r, char *why, size_t n)
+{
+	int e = ferror(r->f) ? (errno ? errno : EIO) : 0;
+	const char *msg = pcap_geterr(r->p);
+	r->done = 1;
+	bad_record(r, why, n, e ? strerror(e) : msg && *msg ? msg : "read error");
+	if (e)
+		return -e;
+	return (msg && strstr(msg, "truncated")) ? WIRE_E_TRUNCATED : WIRE_E_MALFORMED;
+}
+
+/* Fills pkt from libpcap's record. */
+static void fill(const struct wire_pcap_reader *r, const struct pcap_pkthdr *h, const u_char *data,
+                 struct wire_pkt *pkt)
+{
+	pkt->data = data;
+	pkt->caplen = h->caplen;
+	pkt->wirelen = h->len >= h->caplen ? h->len : h->caplen;
+	/* with PCAP_TSTAMP_PRECISION_NANO, tv_usec carries nanoseconds; a
+	 * classic file's seconds are unsigned 32 bits, read signed by libpcap
+	 * (pcapng seconds never come out negative) */
+	pkt->ts.tv_sec = h->ts.tv_sec >= 0 ? h->ts.tv_sec : (time_t)(uint32_t)h->ts.tv_sec;
+	pkt->ts.tv_nsec = (long)h->ts.tv_usec;
+	pkt->linktype = r->linktype;
+	pkt->dir = WIRE_DIR_UNKNOWN;
+	pkt->ifindex = 0;
+	pkt->ifname = NULL;
+	pkt->num = r->num;
+	pkt->flags = 0;
+}
+
 int wire_pcap_next(struct wire_pcap_reader *r, struct wire_pkt *pkt, char *why, size_t n)
 {
 	struct pcap_pkthdr *h;
@@ -152,45 +260,27 @@ int wire_pcap_next(struct wire_pcap_reader *r, struct wire_pkt *pkt, char *why, 
 	if (r->done)
 		return 0;
 	for (;;) {
+		errno = 0;
 		int rc = pcap_next_ex(r->p, &h, &data);
 		if (rc == PCAP_ERROR_BREAK) {
 			r->done = 1;
 			return 0;
 		}
-		if (rc != 1) {
-			const char *msg = pcap_geterr(r->p);
+		if (rc != 1)
+			return read_failed(r, why, n);
+		if (h->caplen > wire_pcap_caplen_max(r->linktype)) {
+			char msg[96];
+			snprintf(msg, sizeof(msg), "invalid captured length %u (at most %u)",
+			         h->caplen, wire_pcap_caplen_max(r->linktype));
 			r->done = 1;
-			if (why && n)
-				snprintf(why, n, "after packet %llu: %s",
-				         (unsigned long long)r->num,
-				         msg && *msg ? msg : "read error");
-			return (msg && strstr(msg, "truncated")) ? WIRE_E_TRUNCATED
-			                                         : WIRE_E_MALFORMED;
-		}
-		r->num++;
-		if (h->caplen == 0 || h->caplen > WIRE_PCAP_CAPLEN_MAX) {
-			r->done = 1;
-			if (why && n)
-				snprintf(why, n,
-				         "packet %llu: invalid captured length %u (must be 1..%u)",
-				         (unsigned long long)r->num, h->caplen,
-				         WIRE_PCAP_CAPLEN_MAX);
+			bad_record(r, why, n, msg);
 			return WIRE_E_MALFORMED;
 		}
+		r->num++;
+		next_pos(r, h);
 		if (r->have_prog && !pcap_offline_filter(&r->prog, h, data))
 			continue;
-		pkt->data = data;
-		pkt->caplen = h->caplen;
-		pkt->wirelen = h->len >= h->caplen ? h->len : h->caplen;
-		/* with PCAP_TSTAMP_PRECISION_NANO, tv_usec carries nanoseconds */
-		pkt->ts.tv_sec = h->ts.tv_sec;
-		pkt->ts.tv_nsec = (long)h->ts.tv_usec;
-		pkt->linktype = r->linktype;
-		pkt->dir = WIRE_DIR_UNKNOWN;
-		pkt->ifindex = 0;
-		pkt->ifname = NULL;
-		pkt->num = r->num;
-		pkt->flags = 0;
+		fill(r, h, data, pkt);
 		return 1;
 	}
 }

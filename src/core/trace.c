@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "wire/capture.h"
+#include "wire/dissect.h"
 #include "wire/err.h"
 #include "wire/filter.h"
 #include "wire/trace.h"
@@ -840,8 +841,12 @@ static void print_tcp(struct wire_trace *tr, const struct wire_tpkt *p, int dir)
 		if (f & TH_ACK)
 			fl[k++] = '.';
 		fl[k] = 0;
-		snprintf(desc, sizeof(desc), "[%s] seq %u:%u len %u", fl, s, s + p->paylen,
-		         p->paylen);
+		char tls[64] = "";
+		if (p->tls_ct)
+			wire_tls_label(tls, sizeof(tls), p->tls_ct,
+			               p->tls_ct == 22 ? p->tls_hs : -1);
+		snprintf(desc, sizeof(desc), "[%s] seq %u:%u len %u%s%s", fl, s, s + p->paylen,
+		         p->paylen, tls[0] ? ", TLS " : "", tls);
 	} else if (f & TH_FIN)
 		snprintf(desc, sizeof(desc), "FIN");
 	else

@@ -27,6 +27,22 @@
 
 static int decode_ip(struct wire_rd *r, struct wire_tpkt *t, int quoted);
 
+/* Notes the TLS record that starts a TCP payload at r, with the rule `read`
+ * uses (dissect/registry.c): a handshake record (22, version 3.0..3.4) on any
+ * port, the other content types (20..24, version 3.x) on port 443. */
+static void tls_peek(struct wire_rd *r, struct wire_tpkt *t)
+{
+	uint8_t ct = wire_rd_u8(r), major = wire_rd_u8(r), minor = wire_rd_u8(r);
+	wire_rd_skip(r, 2);
+	int p443 = t->sport == 443 || t->dport == 443;
+	if (r->err || major != 3 || ct < 20 || ct > 24 || (ct == 22 ? minor > 4 : !p443))
+		return;
+	t->tls_ct = ct;
+	t->tls_hs = -1;
+	if (ct == 22 && wire_rd_left(r) > 0)
+		t->tls_hs = wire_rd_u8(r);
+}
+
 /* Reads the transport header that follows an IP header. */
 static void decode_l4(struct wire_rd *r, struct wire_tpkt *t, int quoted)
 {
@@ -62,6 +78,9 @@ static void decode_l4(struct wire_rd *r, struct wire_tpkt *t, int quoted)
 		/* payload from the IP length (captured bytes may be fewer) */
 		t->paylen = t->iplen >= doff ? t->iplen - doff : 0;
 		t->l4ok = 1;
+		wire_rd_skip(r, doff - 20u);
+		if (t->paylen > 0)
+			tls_peek(r, t);
 		break;
 	}
 	case IPPROTO_UDP: {

@@ -3,7 +3,7 @@
  * libFuzzer target for reading capture files: the input is a pcap or pcapng
  * file. It goes into a memfd, is opened through wire_pcap_open (libpcap
  * underneath) and every record is checked against the reader's promises
- * (0 < caplen <= WIRE_PCAP_CAPLEN_MAX, caplen <= wirelen) and then printed
+ * (caplen <= the link type's maximum, caplen <= wirelen) and then printed
  * through the real printer into a memory sink, in a view picked from the
  * input's length (line, -V tree, JSON; with -X hex and --stats at times), so
  * the whole `wirecat read` path runs on hostile files. A broken promise
@@ -77,7 +77,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				check(rc == 0 || why[0] != '\0');
 				break;
 			}
-			check(pkt.caplen > 0 && pkt.caplen <= WIRE_PCAP_CAPLEN_MAX);
+			check(pkt.caplen <= wire_pcap_caplen_max(pkt.linktype));
 			check(pkt.wirelen >= pkt.caplen);
 			check(pkt.num > last);
 			last = pkt.num;

@@ -276,6 +276,23 @@ def main():
         e4(ipv4(C, S, 6, tcp(C, S, 40006, 443, 1, 1, 0x18, 100, b"", b"\x17\x03\x03\x00\x05hello"))),
         e4(ipv4("0.0.0.0", "255.255.255.255", 17, udp("0.0.0.0", "255.255.255.255", 68, 67, dhcp)), dst="ff:ff:ff:ff:ff:ff"),
     ])
+    # Names: one TLS record per connection for each handshake type and a few
+    # content types; one DNS query per record type (and one with an OPT).
+    tlsp = []
+    for k, (ct, hst, body) in enumerate([(22, 2, b""), (22, 11, b"\0\0\0"), (22, 12, b""), (22, 13, b""),
+                                         (22, 14, b""), (22, 15, b""), (22, 16, b""), (22, 20, b"\0" * 12),
+                                         (22, 4, b""), (22, 8, b"\0\0"), (22, 24, b"\0"), (22, 99, b""),
+                                         (21, None, b"\x02\x28"), (20, None, b"\x01"), (24, None, b"\x01\x00")]):
+        frag = body if hst is None else bytes([hst]) + struct.pack("!I", len(body))[1:] + body
+        recb = bytes([ct]) + b"\x03\x03" + struct.pack("!H", len(frag)) + frag
+        tlsp.append(e4(ipv4(S, C, 6, tcp(S, C, 443, 41000 + k, 1, 1, 0x18, 100, b"", recb))))
+    dnsp = []
+    for k, t in enumerate([44, 33, 65, 64, 257, 35, 43, 46, 47, 48, 52, 255, 252, 50, 59, 99, 4242]):
+        qq = struct.pack("!HHHHHH", 0x100 + k, 0x0100, 1, 0, 0, 0) + dnsname("names.example") + struct.pack("!HH", t, 1)
+        dnsp.append(e4(ipv4(C, S, 17, udp(C, S, 42000 + k, 53, qq))))
+    opt = struct.pack("!HHHHHH", 0x200, 0x0100, 1, 0, 0, 1) + dnsname("names.example") + struct.pack("!HH", 1, 1) + b"\0" + struct.pack("!HHIH", 41, 1232, 0, 0)
+    dnsp.append(e4(ipv4(C, S, 17, udp(C, S, 42100, 53, opt))))
+    write("wc-names.pcap", 1, tlsp + dnsp)
     # Link layers: VLAN, QinQ, 802.3 length frame, unknown ethertype.
     write("wc-vlan.pcap", 1, [
         eth(M2, M1, 0x8100, struct.pack("!HH", (3 << 13) | 100, 0x0800) + ipv4(A, B, 17, udp(A, B, 1, 2, b"v"))),
@@ -325,6 +342,36 @@ def main():
     # Snapshot-length truncation: the whole TCP segment is on the wire, not captured.
     full = e4(ipv4(L, L, 6, tcp(L, L, 40000, 5005, 124, 901, 0x018, 512, b"", b"x" * 200)))
     write("wc-snap.pcap", 1, [(full[:60], len(full)), (full[:40], len(full)), (full[:14], len(full))], snap=60)
+    # Headers cut short by the capture, field by field: every field that is
+    # there must be shown (checked against tshark -T fields).
+    opts40 = b"\x02\x04\x05\xb4" + b"\x01" * 36
+    t60 = e4(ipv4(A, B, 6, tcp(A, B, 40000, 443, 1000, 2000, 0x018, 512, opts40, b"data")))
+    u4 = e4(ipv4(A, B, 17, udp(A, B, 5353, 53, b"hello")))
+    i4 = e4(ipv4(A, B, 1, icmp(8, 0, struct.pack("!HH", 7, 9), b"ping" * 4)))
+    o4 = e4(ipv4(A, B, 17, udp(A, B, 1, 2, b"x"), opts=b"\x01\x01\x01\x00"))
+    bad_ihl = bytearray(u4)
+    bad_ihl[14] = 0x44
+    u6 = e6(ipv6(V6A, V6B, 17, udp(V6A, V6B, 5353, 53, b"hello", v6=True)))
+    t6 = e6(ipv6(V6A, V6B, 6, tcp(V6A, V6B, 40000, 443, 1, 2, 0x012, 100, b"", b"", v6=True)))
+    e6p = e6(ipv6(V6A, V6B, 58, icmp6(V6A, V6B, 128, 0, struct.pack("!HH", 7, 9) + b"ping")))
+    write("wc-trunc.pcap", 1, [
+        (u4[:14 + 12], len(u4)),           # IPv4: 12 of 20 header bytes
+        (u4[:14 + 1], len(u4)),            # IPv4: the version byte only
+        (o4[:14 + 22], len(o4)),           # IPv4: addresses, options cut
+        (t60[:14 + 20 + 20], len(t60)),    # TCP: 20 present, data offset 60
+        (t60[:14 + 20 + 14], len(t60)),    # TCP: up to the flags
+        (t60[:14 + 20 + 6], len(t60)),     # TCP: ports and half the sequence
+        (u4[:14 + 20 + 4], len(u4)),       # UDP: ports
+        (u4[:14 + 20 + 6], len(u4)),       # UDP: ports and length
+        (i4[:14 + 20 + 2], len(i4)),       # ICMP: type and code
+        (i4[:14 + 20 + 6], len(i4)),       # ICMP: and the checksum, half the id
+        (u6[:14 + 8], len(u6)),            # IPv6: no addresses
+        (u6[:14 + 24], len(u6)),           # IPv6: the source address
+        (t6[:14 + 40 + 16], len(t6)),      # IPv6 + TCP: up to the window
+        (bytes(bad_ihl[:14 + 12]), len(u4)),  # IHL 4 contradicts: invalid, as before
+        (e6p[:14 + 40 + 6], len(e6p)),     # ICMPv6 echo: type, code, checksum, id
+        (e6p[:14 + 40 + 1], len(e6p)),     # ICMPv6: the type only
+    ])
 
 
 if __name__ == "__main__":

@@ -41,9 +41,6 @@ BAD = ("[|", "(invalid", "truncated", "bad length", "bad hdr", "[bad opt]")
 # (capture, packet index from 0, check): why it is not compared
 KNOWN = {
     ("wc-null.pcap", 2, "ascii"): "tcpdump prints an unknown address family's bytes in hex whatever the flags",
-    # the UDP checksum behind a type-0 routing header: its pseudo-header takes
-    # the final destination (issue 8 section 2, another change)
-    ("wc-ipv6ext.pcap", 1, "verbose"): "routing header checksum",
 }
 VLAN = re.compile(r"^(\S+ )(?:vlan \d+, p \d+, )+")
 
@@ -199,8 +196,28 @@ def check_quiet():
     return compared, 60
 
 
-SUMS = re.compile(r"cksum 0x[0-9a-f]{4} \((?:correct|incorrect -> 0x[0-9a-f]{4})\)|\[(?:udp|icmp6) sum ok\]"
+SUMS = re.compile(r"cksum 0x[0-9a-f]{4} \((?:correct|incorrect -> 0x[0-9a-f]{4}|offloaded)\)"
+                  r"|\[(?:udp|icmp6) sum ok\]|\[udp sum offloaded\]"
                   r"|\[bad \w+ cksum 0x[0-9a-f]{4} -> 0x[0-9a-f]{4}!\]|\[no cksum\]")
+# A partial checksum (CHECKSUM_PARTIAL: the pseudo-header sum, in captures on
+# lo or of outgoing packets) is "incorrect" to tcpdump and "offloaded" to
+# wirecat, deliberately (the dissector proves the field equals the folded
+# pseudo-header sum). Only that pairing is forgiven.
+TCP_PARTIAL = re.compile(r"cksum (0x[0-9a-f]{4}) \(incorrect -> 0x[0-9a-f]{4}\)")
+UDP_PARTIAL = re.compile(r"\[bad udp cksum 0x[0-9a-f]{4} -> 0x[0-9a-f]{4}!\]")
+
+
+def forgive_partial(tcpdump_sums, wirecat_sums):
+    """tcpdump's verdicts with each one wirecat calls offloaded mapped to that."""
+    out = []
+    for a, b in zip(tcpdump_sums, wirecat_sums):
+        m = TCP_PARTIAL.fullmatch(a)
+        if m and b == "cksum %s (offloaded)" % m.group(1):
+            a = b
+        elif UDP_PARTIAL.fullmatch(a) and b == "[udp sum offloaded]":
+            a = b
+        out.append(a)
+    return out + tcpdump_sums[len(out):]
 IP6V = re.compile(r"IP6 (\(.*?payload length: \d+\) )")
 
 
@@ -216,6 +233,8 @@ def check_verbose():
         for k, ((ts, tf), (ws, wf)) in enumerate(zip(tp, wp)):
             if damaged(ts, ws, *tf) or damaged(*wf) or (cap, k, "verbose") in KNOWN:
                 continue
+            if "IP bad-len 0" in ts and (wf[0] if wf else ws).endswith("[GSO]"):
+                continue  # a TSO super-packet (IP length 0): wirecat decodes it, labelled
             ws = VLAN.sub(r"\1", ws)  # wirecat names VLAN tags without -e too
             if " IP (" in ts:
                 if ts != ws:
@@ -230,6 +249,7 @@ def check_verbose():
             tl = tf[0] if " IP (" in ts and tf else ts
             wl = wf[0] if " IP (" in ws and wf else ws
             a, b = SUMS.findall(tl), SUMS.findall(wl)
+            a = forgive_partial(a, b)
             if a != b:
                 fail("%s %s: checksums differ:\n  tcpdump %r\n  wirecat %r" % (cap, flag, tl, wl))
             compared += len(a)

@@ -704,6 +704,148 @@ static void test_stats(void)
 
 /* Empty and missing packets, and a NOP-only option list (the fuzzer's first
  * finding: a reader over a NULL pointer). */
+/* A file's TCP/UDP checksum that holds the folded pseudo-header sum is one
+ * left to the NIC (CHECKSUM_PARTIAL): offloaded, not bad, without any flag
+ * from a live capture; any other wrong value stays bad. */
+static void test_partial_in_files(void)
+{
+	size_t n;
+	const uint8_t *b = unhex(v_udp4, &n);
+	uint8_t m[64];
+	memcpy(m, b, n);
+	/* 127.0.0.1 > 127.0.0.1, UDP (17), length 14: 7f00+0001+7f00+0001+0011+000e */
+	m[14 + 20 + 6] = 0xfe;
+	m[14 + 20 + 7] = 0x21;
+	struct wire_pkt p = mkpkt(m, n, WIRE_LINK_ETHERNET);
+	CHECK(strstr(print_with(&p, WIRE_PRINT_LINE, 0, 0, 0, WIRE_TIME_NONE, 0), "bad") == NULL);
+	CHECK(strstr(print_with(&p, WIRE_PRINT_TREE, 0, 0, 0, WIRE_TIME_NONE, 0),
+	             "fe21 (offloaded, not yet computed)") != NULL);
+	m[14 + 20 + 7] = 0x22;
+	p = mkpkt(m, n, WIRE_LINK_ETHERNET);
+	CHECK(strstr(print_with(&p, WIRE_PRINT_LINE, 0, 0, 0, WIRE_TIME_NONE, 0),
+	             "[bad udp cksum 0xfe22]") != NULL);
+}
+
+/* Returns v cut to caplen bytes of its n, as a capture with a short
+ * snapshot length would hold it. */
+static struct wire_pkt cut(const char *v, size_t caplen)
+{
+	size_t n;
+	const uint8_t *b = unhex(v, &n);
+	struct wire_pkt p = mkpkt(b, caplen < n ? caplen : n, WIRE_LINK_ETHERNET);
+	p.wirelen = (uint32_t)n;
+	return p;
+}
+
+/* A header cut by the capture shows every field that is there, in the
+ * line, -V and JSON, then the truncation mark; IHL < 5 stays invalid. */
+static void test_cut_headers(void)
+{
+	struct wire_pkt p = cut(v_udp4, 14 + 12);
+	CHECK_STR(print_with(&p, WIRE_PRINT_LINE, 0, 0, 0, WIRE_TIME_NONE, 0),
+	          "IP (tos 0x0, ttl 64, id 1, offset 0, flags [DF], proto UDP (17), length 34) "
+	          "[|ip]\n");
+	const char *j = print_with(&p, WIRE_PRINT_JSON, 0, 0, 0, WIRE_TIME_NONE, 0);
+	CHECK(strstr(j, "\"ip.len\": \"34\", ") && strstr(j, "\"ip.ttl\": \"64\"") &&
+	      strstr(j, "\"ip.proto\": \"17\"") && strstr(j, "\"ip.checksum\"") &&
+	      !strstr(j, "ip.src") && strstr(j, "\"_ws.malformed\": \"ip: truncated\""));
+	const char *t = print_with(&p, WIRE_PRINT_TREE, 0, 0, 0, WIRE_TIME_NONE, 0);
+	CHECK(strstr(t, "TTL:              64\n") && strstr(t, "Truncated:        [|ip]\n") &&
+	      !strstr(t, "Source IP"));
+
+	/* a SYN with 20 option bytes, 20 of its 40 header bytes captured */
+	p = cut(v_tcp_syn, 14 + 20 + 20);
+	CHECK_STR(print_with(&p, WIRE_PRINT_LINE, 0, 0, 0, WIRE_TIME_NONE, 0),
+	          "IP 127.0.0.1.40000 > 127.0.0.1.5005: Flags [S], seq 123, win 65495 [|tcp]\n");
+	j = print_with(&p, WIRE_PRINT_JSON, 0, 0, 0, WIRE_TIME_NONE, 0);
+	CHECK(strstr(j, "\"tcp.seq_raw\": \"123\"") && strstr(j, "\"tcp.hdr_len\": \"40\"") &&
+	      strstr(j, "\"tcp.flags\": \"0x0002\"") &&
+	      strstr(j, "\"tcp.window_size_value\": \"65495\""));
+	t = print_with(&p, WIRE_PRINT_TREE, 0, 0, 0, WIRE_TIME_NONE, 0);
+	CHECK(strstr(t, "Sequence number:  123\n") && strstr(t, "Flags:            002 [SYN]\n") &&
+	      strstr(t, "Truncated:        [|tcp]\n"));
+	/* 6 bytes of options: those present are shown */
+	p = cut(v_tcp_syn, 14 + 20 + 26);
+	CHECK(strstr(print_with(&p, WIRE_PRINT_LINE, 0, 0, 0, WIRE_TIME_NONE, 0),
+	             "win 65495, options [mss 65495,sackOK] [|tcp]\n") != NULL);
+
+	p = cut(v_udp4, 14 + 20 + 6); /* ports and length */
+	CHECK_STR(print_with(&p, WIRE_PRINT_LINE, 0, 0, 0, WIRE_TIME_NONE, 0),
+	          "IP 127.0.0.1.40000 > 127.0.0.1.5005: UDP, length 6 [|udp]\n");
+	p = cut(v_icmp_echo, 14 + 20 + 6); /* type, code, checksum, id */
+	CHECK_STR(print_with(&p, WIRE_PRINT_LINE, 0, 0, 0, WIRE_TIME_NONE, 0),
+	          "IP 192.168.1.27 > 192.168.1.1: ICMP echo request [|icmp]\n");
+	CHECK(strstr(print_with(&p, WIRE_PRINT_JSON, 0, 0, 0, WIRE_TIME_NONE, 0),
+	             "\"icmp.ident\": \"1\"") != NULL);
+	p = cut(v_udp6, 14 + 8);
+	CHECK_STR(print_with(&p, WIRE_PRINT_LINE, 0, 0, 0, WIRE_TIME_NONE, 0),
+	          "IP6 (flowlabel 0x00000, hlim 64, next-header UDP (17), payload length 14) "
+	          "[|ip6]\n");
+
+	/* IHL 4 contradicts the header: invalid, with no made-up addresses */
+	size_t n;
+	const uint8_t *b = unhex(v_udp4, &n);
+	uint8_t m[64];
+	memcpy(m, b, n);
+	m[14] = 0x44;
+	p = mkpkt(m, 14 + 12, WIRE_LINK_ETHERNET);
+	p.wirelen = (uint32_t)n;
+	CHECK_STR(print_with(&p, WIRE_PRINT_LINE, 0, 0, 0, WIRE_TIME_NONE, 0),
+	          "IP (invalid: ihl 4 < 5)\n");
+}
+
+/* Names as tshark gives them (TLS: without the spaces, as RFC 8446 writes
+ * them): the line says what a record or a query is, never "type 16". */
+static void test_names(void)
+{
+	static const struct {
+		uint8_t t;
+		const char *n;
+	} hs[] = {{0, "HelloRequest"},        {1, "ClientHello"},
+	          {2, "ServerHello"},         {4, "NewSessionTicket"},
+	          {5, "EndOfEarlyData"},      {8, "EncryptedExtensions"},
+	          {11, "Certificate"},        {12, "ServerKeyExchange"},
+	          {13, "CertificateRequest"}, {14, "ServerHelloDone"},
+	          {15, "CertificateVerify"},  {16, "ClientKeyExchange"},
+	          {20, "Finished"},           {22, "CertificateStatus"},
+	          {24, "KeyUpdate"},          {25, "CompressedCertificate"}};
+	for (size_t i = 0; i < sizeof(hs) / sizeof(hs[0]); i++)
+		CHECK_STR(wire_tls_hs_name(hs[i].t), hs[i].n);
+	CHECK(wire_tls_hs_name(99) == NULL);
+	CHECK_STR(wire_tls_ctype_name(20), "ChangeCipherSpec");
+	CHECK_STR(wire_tls_ctype_name(21), "Alert");
+	CHECK_STR(wire_tls_ctype_name(22), "Handshake");
+	CHECK_STR(wire_tls_ctype_name(23), "Application Data");
+	static const struct {
+		uint16_t t;
+		const char *n;
+	} dt[] = {{44, "SSHFP"},      {33, "SRV"},    {65, "HTTPS"},   {64, "SVCB"},
+	          {257, "CAA"},       {41, "OPT"},    {35, "NAPTR"},   {43, "DS"},
+	          {46, "RRSIG"},      {47, "NSEC"},   {48, "DNSKEY"},  {52, "TLSA"},
+	          {255, "ANY"},       {252, "AXFR"},  {251, "IXFR"},   {50, "NSEC3"},
+	          {51, "NSEC3PARAM"}, {59, "CDS"},    {60, "CDNSKEY"}, {39, "DNAME"},
+	          {29, "LOC"},        {250, "TSIG"},  {249, "TKEY"},   {13, "HINFO"},
+	          {61, "OPENPGPKEY"}, {63, "ZONEMD"}, {256, "URI"}};
+	for (size_t i = 0; i < sizeof(dt) / sizeof(dt[0]); i++)
+		CHECK_STR(wire_dns_type_name(dt[i].t), dt[i].n);
+	/* a TLS Certificate record: the handshake type byte of v_tls set to 11 */
+	size_t n;
+	const uint8_t *b = unhex(v_tls, &n);
+	uint8_t m[512];
+	CHECK(n <= sizeof(m) && n > 59 && b[59] == 1);
+	memcpy(m, b, n);
+	m[59] = 11;
+	struct wire_pkt p = mkpkt(m, n, WIRE_LINK_ETHERNET);
+	CHECK(strstr(print_with(&p, WIRE_PRINT_LINE, 0, 0, 0, WIRE_TIME_NONE, 0),
+	             ": TLS Handshake Certificate [bad tcp cksum") != NULL);
+	CHECK(strstr(print_with(&p, WIRE_PRINT_TREE, 0, 0, 0, WIRE_TIME_NONE, 0),
+	             "11 (Certificate)") != NULL);
+	m[59] = 99;
+	p = mkpkt(m, n, WIRE_LINK_ETHERNET);
+	CHECK(strstr(print_with(&p, WIRE_PRINT_LINE, 0, 0, 0, WIRE_TIME_NONE, 0),
+	             ": TLS Handshake type 99 [bad tcp cksum") != NULL);
+}
+
 static void test_empty(void)
 {
 	struct wire_pkt p;
@@ -748,6 +890,9 @@ int main(void)
 	test_invalid();
 	test_hex();
 	test_stats();
+	test_names();
+	test_cut_headers();
+	test_partial_in_files();
 	test_empty();
 	test_every_prefix();
 	wire_buf_free(&mem);

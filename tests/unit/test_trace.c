@@ -448,6 +448,59 @@ static void test_timeline(void)
 	CHECK(strstr(text(), "trace: 8 packets of this command, 4 calls\n") != NULL);
 }
 
+/* A TLS record at the start of a segment is labelled as `read` labels it
+ * (the one table in dissect/tls.c). */
+static void test_tls_label(void)
+{
+	static const uint8_t rec[] = {0x16, 0x03, 0x01, 0x00, 0x04, 0x0b, 0x00, 0x00, 0x00};
+	uint8_t f[14 + 20 + 20 + sizeof(rec)];
+	memset(f, 0, sizeof(f));
+	put16(f + 12, 0x0800);
+	ip4(f + 14, (uint16_t)(40 + sizeof(rec)), 7, 0x4000, IPPROTO_TCP, A, B);
+	uint8_t *t = f + 34;
+	put16(t, 40000);
+	put16(t + 2, 5005);
+	put16(t + 12, (uint16_t)(5u << 12 | F_PSH | F_ACK));
+	memcpy(t + 20, rec, sizeof(rec));
+	struct wire_pkt pkt = {
+	    .data = f, .caplen = sizeof(f), .wirelen = sizeof(f), .linktype = WIRE_LINK_ETHERNET};
+	struct wire_tpkt p;
+	CHECK_INT(wire_trace_decode(&pkt, &p), 1);
+	CHECK_INT(p.tls_ct, 22);
+	CHECK_INT(p.tls_hs, 11);
+	pkt.caplen = sizeof(f) - 4; /* the handshake type not captured */
+	CHECK_INT(wire_trace_decode(&pkt, &p), 1);
+	CHECK_INT(p.tls_ct, 22);
+	CHECK_INT(p.tls_hs, -1);
+	memcpy(t + 20, "hello\n", 6); /* not TLS */
+	pkt.caplen = sizeof(f);
+	CHECK_INT(wire_trace_decode(&pkt, &p), 1);
+	CHECK_INT(p.tls_ct, 0);
+	/* application data: only on port 443, as `read` decides */
+	memcpy(t + 20, "\x17\x03\x03\x00\x04", 5);
+	CHECK_INT(wire_trace_decode(&pkt, &p), 1);
+	CHECK_INT(p.tls_ct, 0);
+	put16(t + 2, 443);
+	CHECK_INT(wire_trace_decode(&pkt, &p), 1);
+	CHECK_INT(p.tls_ct, 23);
+
+	struct wire_trace *tr = mk();
+	struct wire_tpkt q = seg(F_PSH | F_ACK, 1001, 5001, 9, 1);
+	q.ts = at(10);
+	q.tls_ct = 22;
+	q.tls_hs = 1;
+	wire_trace_feed(tr, &q);
+	q = seg(F_PSH | F_ACK, 5001, 1010, 6, 0);
+	q.ts = at(20);
+	q.tls_ct = 23;
+	q.tls_hs = -1;
+	wire_trace_feed(tr, &q);
+	wire_trace_flush(tr);
+	CHECK(strstr(text(), "> [P.] seq 1001:1010 len 9, TLS Handshake ClientHello") != NULL);
+	CHECK(strstr(text(), "< [P.] seq 5001:5007 len 6, TLS Application Data") != NULL);
+	wire_trace_stop(tr);
+}
+
 static void test_segments_note(void)
 {
 	struct wire_trace *tr = mk();
@@ -794,6 +847,7 @@ int main(void)
 	test_retransmission_timeline();
 	test_timeline();
 	test_segments_note();
+	test_tls_label();
 	test_udp_icmp_frag();
 	test_filter_and_pending();
 	wire_buf_free(&mem);

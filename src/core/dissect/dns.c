@@ -147,34 +147,39 @@ int wire_dns_next(struct wire_dns_it *it, struct wire_dns_rr *rr)
 	return 1;
 }
 
+/* The IANA DNS RR TYPE registry, mnemonics as tshark shows them. */
+static const char *const dns_types[] = {
+    [1] = "A",         [2] = "NS",      [3] = "MD",          [4] = "MF",
+    [5] = "CNAME",     [6] = "SOA",     [7] = "MB",          [8] = "MG",
+    [9] = "MR",        [10] = "NULL",   [11] = "WKS",        [12] = "PTR",
+    [13] = "HINFO",    [14] = "MINFO",  [15] = "MX",         [16] = "TXT",
+    [17] = "RP",       [18] = "AFSDB",  [19] = "X25",        [20] = "ISDN",
+    [21] = "RT",       [22] = "NSAP",   [23] = "NSAP-PTR",   [24] = "SIG",
+    [25] = "KEY",      [26] = "PX",     [27] = "GPOS",       [28] = "AAAA",
+    [29] = "LOC",      [30] = "NXT",    [31] = "EID",        [32] = "NIMLOC",
+    [33] = "SRV",      [34] = "ATMA",   [35] = "NAPTR",      [36] = "KX",
+    [37] = "CERT",     [38] = "A6",     [39] = "DNAME",      [40] = "SINK",
+    [41] = "OPT",      [42] = "APL",    [43] = "DS",         [44] = "SSHFP",
+    [45] = "IPSECKEY", [46] = "RRSIG",  [47] = "NSEC",       [48] = "DNSKEY",
+    [49] = "DHCID",    [50] = "NSEC3",  [51] = "NSEC3PARAM", [52] = "TLSA",
+    [53] = "SMIMEA",   [55] = "HIP",    [56] = "NINFO",      [57] = "RKEY",
+    [58] = "TALINK",   [59] = "CDS",    [60] = "CDNSKEY",    [61] = "OPENPGPKEY",
+    [62] = "CSYNC",    [63] = "ZONEMD", [64] = "SVCB",       [65] = "HTTPS",
+    [99] = "SPF",      [100] = "UINFO", [101] = "UID",       [102] = "GID",
+    [103] = "UNSPEC",  [104] = "NID",   [105] = "L32",       [106] = "L64",
+    [107] = "LP",      [108] = "EUI48", [109] = "EUI64",     [249] = "TKEY",
+    [250] = "TSIG",    [251] = "IXFR",  [252] = "AXFR",      [253] = "MAILB",
+    [254] = "MAILA",   [255] = "ANY",   [256] = "URI",       [257] = "CAA",
+    [258] = "AVC",     [259] = "DOA",   [260] = "AMTRELAY",
+};
+
 const char *wire_dns_type_name(uint16_t type)
 {
-	switch (type) {
-	case 1: return "A";
-	case 2: return "NS";
-	case 5: return "CNAME";
-	case 6: return "SOA";
-	case 12: return "PTR";
-	case 13: return "HINFO";
-	case 15: return "MX";
-	case 16: return "TXT";
-	case 28: return "AAAA";
-	case 33: return "SRV";
-	case 35: return "NAPTR";
-	case 41: return "OPT";
-	case 43: return "DS";
-	case 46: return "RRSIG";
-	case 47: return "NSEC";
-	case 48: return "DNSKEY";
-	case 64: return "SVCB";
-	case 65: return "HTTPS";
-	case 99: return "SPF";
-	case 252: return "AXFR";
-	case 255: return "ANY";
-	case 256: return "URI";
-	case 257: return "CAA";
-	default: return NULL;
-	}
+	if (type < sizeof(dns_types) / sizeof(dns_types[0]))
+		return dns_types[type];
+	if (type == 32768)
+		return "TA";
+	return type == 32769 ? "DLV" : NULL;
 }
 
 void wire_dns_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_layer *l)

@@ -22,9 +22,9 @@ void wire_icmp_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_lay
 	c->type = wire_rd_u8(r);
 	c->code = wire_rd_u8(r);
 	c->csum = wire_rd_be16(r);
-	c->rest = wire_rd_be32(r);
-	c->id = (uint16_t)(c->rest >> 16);
-	c->seq = (uint16_t)c->rest;
+	c->id = wire_rd_be16(r); /* read apart: an id captured without its seq shows */
+	c->seq = wire_rd_be16(r);
+	c->rest = (uint32_t)c->id << 16 | c->seq;
 	c->csum_st = WIRE_CSUM_UNCHECKED;
 	if (r->err) {
 		wire_layer_trunc(l);

@@ -53,9 +53,9 @@ void wire_icmp6_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_la
 	c->type = wire_rd_u8(r);
 	c->code = wire_rd_u8(r);
 	c->csum = wire_rd_be16(r);
-	c->rest = wire_rd_be32(r);
-	c->id = (uint16_t)(c->rest >> 16);
-	c->seq = (uint16_t)c->rest;
+	c->id = wire_rd_be16(r); /* read apart: an id captured without its seq shows */
+	c->seq = wire_rd_be16(r);
+	c->rest = (uint32_t)c->id << 16 | c->seq;
 	c->has_target = c->has_ll = 0;
 	c->ll_type = 0;
 	c->ra_hlim = (uint8_t)(c->rest >> 24);

@@ -87,6 +87,25 @@ void wire_ipv6_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_lay
 	chain(d, ip->nxt);
 }
 
+/* Routing header: type, segments left and, while segments are left, the
+ * final destination (RFC 8200 8.1): the last address of a type 0 or 2
+ * header, segment list [0] of a segment routing header (RFC 8754, type 4). */
+static void routing(struct wire_ip6ext *x, struct wire_rd *b)
+{
+	x->rtype = wire_rd_u8(b);
+	x->segleft = wire_rd_u8(b);
+	wire_rd_skip(b, 4); /* reserved; SRH: last entry, flags, tag */
+	size_t n = wire_rd_left(b) / 16u;
+	if (x->segleft == 0 || n == 0 || b->err)
+		return;
+	if (x->rtype == 0 || x->rtype == 2)
+		wire_rd_skip(b, (n - 1u) * 16u);
+	else if (x->rtype != 4)
+		return;
+	wire_rd_copy(b, x->final, 16);
+	x->has_final = b->err == 0;
+}
+
 void wire_ip6ext_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_layer *l)
 {
 	struct wire_ip6ext *x = &l->u.ext;
@@ -94,7 +113,7 @@ void wire_ip6ext_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_l
 	x->nxt = wire_rd_u8(r);
 	uint8_t hl = wire_rd_u8(r);
 	x->hlen = x->type == 44 ? 8 : (uint16_t)((hl + 1u) * 8u);
-	x->rtype = x->segleft = x->frag_m = 0;
+	x->rtype = x->segleft = x->frag_m = x->has_final = 0;
 	x->frag_off = 0;
 	x->frag_id = 0;
 	x->jumbo = 0;
@@ -112,8 +131,7 @@ void wire_ip6ext_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_l
 		x->frag_m = (uint8_t)(fo & 1u);
 		d->frag = 1;
 	} else if (x->type == 43) {
-		x->rtype = wire_rd_u8(&b);
-		x->segleft = wire_rd_u8(&b);
+		routing(x, &b);
 	} else {
 		/* TLV options: Pad1 is one byte; others type, length, value. */
 		for (unsigned i = 0; i < WIRE_OPT_LOOP_MAX && wire_rd_left(&b) > 0; i++) {

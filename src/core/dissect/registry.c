@@ -145,6 +145,7 @@ unsigned wire_dissect(struct wire_dissect *d, const struct wire_pkt *pkt)
 		l->why = NULL;
 		l->off = (uint32_t)(r.p - pkt->data);
 		l->len = 0;
+		l->have = (uint32_t)wire_rd_left(&r);
 		d->next = WIRE_NEXT_NONE; /* next_val still says what led here (the VLAN TPID) */
 		p->decode(d, &r, l);
 		d->n++;
@@ -229,7 +230,10 @@ uint16_t wire_csum_fold(uint32_t sum)
 	return (uint16_t)(~sum & 0xffffu);
 }
 
-int wire_csum_l4(const struct wire_layer *ip, uint8_t proto, const uint8_t *seg, size_t n)
+/* Returns the unfolded sum of the pseudo-header of IP layer ip (IPv6: with
+ * destination dst6) for a segment of n bytes of protocol proto. */
+static uint32_t pseudo_sum(const struct wire_layer *ip, const uint8_t *dst6, uint8_t proto,
+                           size_t n)
 {
 	uint32_t sum = 0;
 	uint8_t ph[8];
@@ -240,20 +244,48 @@ int wire_csum_l4(const struct wire_layer *ip, uint8_t proto, const uint8_t *seg,
 		ph[1] = proto;
 		ph[2] = (uint8_t)(n >> 8);
 		ph[3] = (uint8_t)n;
-		sum = wire_csum_add(sum, ph, 4);
-	} else {
-		sum = wire_csum_add(sum, ip->u.ip6.src, 16);
-		sum = wire_csum_add(sum, ip->u.ip6.dst, 16);
-		ph[0] = (uint8_t)(n >> 24);
-		ph[1] = (uint8_t)(n >> 16);
-		ph[2] = (uint8_t)(n >> 8);
-		ph[3] = (uint8_t)n;
-		ph[4] = ph[5] = ph[6] = 0;
-		ph[7] = proto;
-		sum = wire_csum_add(sum, ph, 8);
+		return wire_csum_add(sum, ph, 4);
 	}
-	sum = wire_csum_add(sum, seg, n);
-	return wire_csum_fold(sum) == 0 ? WIRE_CSUM_OK : WIRE_CSUM_BAD;
+	sum = wire_csum_add(sum, ip->u.ip6.src, 16);
+	sum = wire_csum_add(sum, dst6, 16);
+	ph[0] = (uint8_t)(n >> 24);
+	ph[1] = (uint8_t)(n >> 16);
+	ph[2] = (uint8_t)(n >> 8);
+	ph[3] = (uint8_t)n;
+	ph[4] = ph[5] = ph[6] = 0;
+	ph[7] = proto;
+	return wire_csum_add(sum, ph, 8);
+}
+
+int wire_csum_l4(const struct wire_layer *ip, uint8_t proto, const uint8_t *seg, size_t n)
+{
+	uint32_t sum = pseudo_sum(ip, ip->u.ip6.dst, proto, n);
+	return wire_csum_fold(wire_csum_add(sum, seg, n)) == 0 ? WIRE_CSUM_OK : WIRE_CSUM_BAD;
+}
+
+/* Returns the destination the pseudo-header of layer l uses: the final one of
+ * an IPv6 routing header between the IP layer and l, else the header's. */
+static const uint8_t *final_dst(const struct wire_dissect *d, const struct wire_layer *l)
+{
+	const uint8_t *dst = d->l[d->ip].u.ip6.dst;
+	for (const struct wire_layer *x = &d->l[d->ip + 1]; x < l; x++)
+		if (x->kind == WIRE_L_IP6EXT && x->u.ext.has_final)
+			dst = x->u.ext.final;
+	return dst;
+}
+
+/* Returns 1 when the checksum field of a TCP/UDP segment holds the folded
+ * pseudo-header sum, not complemented: what Linux leaves for the NIC to
+ * finish (CHECKSUM_PARTIAL); seen on lo and on outgoing packets. */
+static int partial_csum(uint32_t pseudo, uint8_t proto, const uint8_t *seg, size_t n)
+{
+	size_t at = proto == 6 ? 16 : 6;
+	if (n < at + 2)
+		return 0;
+	uint16_t stored = (uint16_t)(((unsigned)seg[at] << 8) | seg[at + 1]);
+	uint16_t folded = (uint16_t)~wire_csum_fold(pseudo);
+	return stored == folded || (stored == 0xffffu && folded == 0) ||
+	       (stored == 0 && folded == 0xffffu);
 }
 
 int wire_csum_verdict(const struct wire_dissect *d, const struct wire_layer *l, uint8_t proto,
@@ -276,7 +308,26 @@ int wire_csum_verdict(const struct wire_dissect *d, const struct wire_layer *l, 
 		                                                          : WIRE_CSUM_BAD;
 	if (d->ip < 0)
 		return WIRE_CSUM_UNCHECKED;
-	return wire_csum_l4(&d->l[d->ip], proto, seg, seglen);
+	const struct wire_layer *ip = &d->l[d->ip];
+	uint32_t ph =
+	    pseudo_sum(ip, ip->kind == WIRE_L_IPV6 ? final_dst(d, l) : NULL, proto, seglen);
+	if (wire_csum_fold(wire_csum_add(ph, seg, seglen)) == 0)
+		return WIRE_CSUM_OK;
+	if ((proto == 6 || proto == 17) && partial_csum(ph, proto, seg, seglen))
+		return WIRE_CSUM_PARTIAL;
+	return WIRE_CSUM_BAD;
+}
+
+int wire_csum_l4_sum(const struct wire_dissect *d, const struct wire_layer *l, uint8_t proto,
+                     uint32_t seglen)
+{
+	const struct wire_pkt *pkt = d->pkt;
+	if (d->ip < 0 || l->off > pkt->caplen || seglen > pkt->caplen - l->off)
+		return -1;
+	const struct wire_layer *ip = &d->l[d->ip];
+	uint32_t ph =
+	    pseudo_sum(ip, ip->kind == WIRE_L_IPV6 ? final_dst(d, l) : NULL, proto, seglen);
+	return wire_csum_fold(wire_csum_add(ph, pkt->data + l->off, seglen));
 }
 
 void wire_opt_begin(struct wire_opt_it *it, const uint8_t *p, size_t n)

@@ -3,7 +3,9 @@
  * TCP (RFC 9293) with the options of RFC 7323 (window scale, timestamps),
  * RFC 2018 (SACK) and MSS. The data offset must be at least 5 words; options
  * are kept as bytes and walked by wire_opt_next(), which is bounded. The
- * checksum is verified when the segment is whole and not offloaded.
+ * checksum is verified when the segment is whole and not offloaded. A header
+ * cut by the capture keeps every field read before the cut (the options
+ * present, too): the printers show them, then the truncation mark.
  *
  *    0                   1                   2                   3
  *   +-------------------------------+-------------------------------+
@@ -50,7 +52,7 @@ void wire_tcp_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_laye
 	t->flags = (uint16_t)(of & 0xfffu); /* with the 3 reserved bits, as tshark shows them */
 	t->optlen = 0;
 	t->opt = NULL;
-	t->paylen = 0;
+	t->paylen = t->doff >= 20 && d->claim > t->doff ? d->claim - t->doff : 0;
 	t->csum_st = WIRE_CSUM_UNCHECKED;
 	if (r->err) {
 		wire_layer_trunc(l);
@@ -62,12 +64,15 @@ void wire_tcp_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_laye
 		return;
 	}
 	t->optlen = (uint16_t)(t->doff - 20u);
-	t->opt = wire_rd_take(r, t->optlen);
 	l->len = t->doff;
-	if (r->err) {
+	if (wire_rd_left(r) < t->optlen) {
+		/* options cut by the capture: keep those present for the printers */
+		t->optlen = (uint16_t)wire_rd_left(r);
+		t->opt = wire_rd_take(r, t->optlen);
 		wire_layer_trunc(l);
 		return;
 	}
+	t->opt = wire_rd_take(r, t->optlen);
 	if (d->claim < t->doff && !l->quoted) {
 		wire_layer_invalid(l, "doff %u > ip payload %u", t->doff, d->claim);
 		return;

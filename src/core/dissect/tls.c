@@ -13,7 +13,58 @@
  *   extension:   | type:2 | length:2 | data |
  *   server_name: | list length:2 | name type:1 | name length:2 | name |
  */
+#include <stdio.h>
+
 #include "wire/dissect.h"
+
+const char *wire_tls_ctype_name(uint8_t t)
+{
+	switch (t) {
+	case 20: return "ChangeCipherSpec";
+	case 21: return "Alert";
+	case 22: return "Handshake";
+	case 23: return "Application Data";
+	case 24: return "Heartbeat";
+	case 25: return "Connection ID";
+	default: return NULL;
+	}
+}
+
+const char *wire_tls_label(char *buf, size_t n, uint8_t ctype, int hs_type)
+{
+	const char *c = wire_tls_ctype_name(ctype);
+	const char *h = hs_type >= 0 ? wire_tls_hs_name((uint8_t)hs_type) : NULL;
+	if (!c)
+		snprintf(buf, n, "content type %u", ctype);
+	else if (hs_type < 0)
+		snprintf(buf, n, "%s", c);
+	else if (h)
+		snprintf(buf, n, "%s %s", c, h);
+	else
+		snprintf(buf, n, "%s type %d", c, hs_type);
+	return buf;
+}
+
+/* RFC 8446 section 4 and the TLS HandshakeType registry; tshark's names
+ * without their spaces. */
+const char *wire_tls_hs_name(uint8_t t)
+{
+	static const char *const n[] = {
+	    [0] = "HelloRequest",        [1] = "ClientHello",
+	    [2] = "ServerHello",         [3] = "HelloVerifyRequest",
+	    [4] = "NewSessionTicket",    [5] = "EndOfEarlyData",
+	    [6] = "HelloRetryRequest",   [8] = "EncryptedExtensions",
+	    [11] = "Certificate",        [12] = "ServerKeyExchange",
+	    [13] = "CertificateRequest", [14] = "ServerHelloDone",
+	    [15] = "CertificateVerify",  [16] = "ClientKeyExchange",
+	    [20] = "Finished",           [21] = "CertificateURL",
+	    [22] = "CertificateStatus",  [23] = "SupplementalData",
+	    [24] = "KeyUpdate",          [25] = "CompressedCertificate",
+	};
+	if (t < sizeof(n) / sizeof(n[0]))
+		return n[t];
+	return t == 254 ? "MessageHash" : NULL;
+}
 
 static void client_hello(struct wire_rd *b, struct wire_tls *t)
 {

@@ -361,18 +361,6 @@ const char *wire_pr_dhcp_type(uint8_t t)
 	return t < sizeof(n) / sizeof(n[0]) ? n[t] : NULL;
 }
 
-const char *wire_pr_tls_ctype(uint8_t t)
-{
-	switch (t) {
-	case 20: return "ChangeCipherSpec";
-	case 21: return "Alert";
-	case 22: return "Handshake";
-	case 23: return "Application Data";
-	case 24: return "Heartbeat";
-	default: return NULL;
-	}
-}
-
 const char *wire_pr_trunc_name(unsigned kind)
 {
 	static const char *const n[WIRE_L_COUNT] = {

@@ -261,16 +261,24 @@ static void http(struct jctx *j, const struct wire_http *h)
 	}
 }
 
-static void tcp(struct jctx *j, const struct wire_layer *l)
+/* The fixed TCP fields that a header cut at `have` bytes still holds. */
+static int tcp_fixed(struct jctx *j, const struct wire_layer *l)
 {
 	const struct wire_tcp *t = &l->u.tcp;
 	addu(j, "tcp.srcport", t->sport);
+	if (!wire_pr_has(l, 4))
+		return 0;
 	addu(j, "tcp.dstport", t->dport);
-	if (l->quoted && t->doff == 0)
-		return; /* 8 quoted bytes: ports only, as tshark shows them */
+	if ((l->quoted && t->doff == 0) || !wire_pr_has(l, 8))
+		return 0; /* 8 quoted bytes: ports only, as tshark shows them */
 	addu(j, "tcp.seq_raw", t->seq);
-	addu(j, "tcp.len", t->paylen);
+	if (l->status != WIRE_LS_TRUNC || t->doff >= 20)
+		addu(j, "tcp.len", t->paylen);
+	if (!wire_pr_has(l, 12))
+		return 0;
 	addu(j, "tcp.ack_raw", t->ack);
+	if (!wire_pr_has(l, 14))
+		return 0;
 	addu(j, "tcp.hdr_len", t->doff);
 	addx(j, "tcp.flags", t->flags, 4);
 	addu(j, "tcp.flags.fin", t->flags & 1u);
@@ -278,9 +286,23 @@ static void tcp(struct jctx *j, const struct wire_layer *l)
 	addu(j, "tcp.flags.reset", (t->flags >> 2) & 1u);
 	addu(j, "tcp.flags.push", (t->flags >> 3) & 1u);
 	addu(j, "tcp.flags.ack", (t->flags >> 4) & 1u);
+	if (!wire_pr_has(l, 16))
+		return 0;
 	addu(j, "tcp.window_size_value", t->win);
+	if (!wire_pr_has(l, 18))
+		return 0;
 	addx(j, "tcp.checksum", t->csum, 4);
+	if (!wire_pr_has(l, 20))
+		return 0;
 	addu(j, "tcp.urgent_pointer", t->urp);
+	return 1;
+}
+
+static void tcp(struct jctx *j, const struct wire_layer *l)
+{
+	const struct wire_tcp *t = &l->u.tcp;
+	if (!tcp_fixed(j, l))
+		return;
 	struct wire_opt_it it;
 	struct wire_opt o;
 	wire_opt_begin(&it, t->opt, t->optlen);
@@ -295,6 +317,33 @@ static void tcp(struct jctx *j, const struct wire_layer *l)
 			addu(j, "tcp.options.timestamp.tsecr", wire_rd_be32(&v));
 		}
 	}
+}
+
+/* ARP fields up to where the capture cut them. */
+static void arp(struct jctx *j, const struct wire_layer *l)
+{
+	const struct wire_arp *a = &l->u.arp;
+	uint32_t h = a->hlen, pl = a->plen;
+	int eth = a->hlen == 6, ip4 = a->plen == 4 && a->ptype == 0x0800;
+	addu(j, "arp.hw.type", a->htype);
+	if (!wire_pr_has(l, 4))
+		return;
+	addx(j, "arp.proto.type", a->ptype, 4);
+	if (!wire_pr_has(l, 6))
+		return;
+	addu(j, "arp.hw.size", a->hlen);
+	addu(j, "arp.proto.size", a->plen);
+	if (!wire_pr_has(l, 8))
+		return;
+	addu(j, "arp.opcode", a->op);
+	if (eth && wire_pr_has(l, 8 + h))
+		addmac(j, "arp.src.hw_mac", a->sha, 6);
+	if (ip4 && wire_pr_has(l, 8 + h + pl))
+		addip4(j, "arp.src.proto_ipv4", a->spa);
+	if (eth && wire_pr_has(l, 8 + 2 * h + pl))
+		addmac(j, "arp.dst.hw_mac", a->tha, 6);
+	if (ip4 && wire_pr_has(l, 8 + 2 * h + 2 * pl))
+		addip4(j, "arp.dst.proto_ipv4", a->tpa);
 }
 
 static void layer(struct jctx *j, const struct wire_dissect *d, const struct wire_layer *l)
@@ -327,54 +376,70 @@ static void layer(struct jctx *j, const struct wire_dissect *d, const struct wir
 		addx(j, "sll.etype", l->u.sll.proto, 4);
 		break;
 	case WIRE_L_NULL: addu(j, "null.family", l->u.null.family); break;
-	case WIRE_L_ARP: {
-		const struct wire_arp *a = &l->u.arp;
-		addu(j, "arp.hw.type", a->htype);
-		addx(j, "arp.proto.type", a->ptype, 4);
-		addu(j, "arp.hw.size", a->hlen);
-		addu(j, "arp.proto.size", a->plen);
-		addu(j, "arp.opcode", a->op);
-		if (a->hlen == 6)
-			addmac(j, "arp.src.hw_mac", a->sha, 6);
-		if (a->plen == 4 && a->ptype == 0x0800)
-			addip4(j, "arp.src.proto_ipv4", a->spa);
-		if (a->hlen == 6)
-			addmac(j, "arp.dst.hw_mac", a->tha, 6);
-		if (a->plen == 4 && a->ptype == 0x0800)
-			addip4(j, "arp.dst.proto_ipv4", a->tpa);
-		break;
-	}
+	case WIRE_L_ARP: arp(j, l); break;
 	case WIRE_L_IPV4: {
 		const struct wire_ipv4 *ip = &l->u.ip4;
 		addu(j, "ip.version", 4);
 		addu(j, "ip.hdr_len", ip->ihl);
+		if (!wire_pr_has(l, 2))
+			break;
 		addx(j, "ip.dsfield", ip->tos, 2);
+		if (!wire_pr_has(l, 4))
+			break;
 		/* a GSO packet's length 0: tshark reports the captured length */
 		addu(j, "ip.len",
 		     ip->len == 0 && ip->gso && d->pkt->caplen > l->off ? d->pkt->caplen - l->off
 		                                                        : ip->len);
+		if (!wire_pr_has(l, 6))
+			break;
 		addx(j, "ip.id", ip->id, 4);
+		if (!wire_pr_has(l, 8))
+			break;
 		addx(j, "ip.flags", (uint32_t)ip->frag >> 13, 2);
 		addu(j, "ip.flags.rb", (ip->frag >> 15) & 1u);
 		addu(j, "ip.flags.df", (ip->frag >> 14) & 1u);
 		addu(j, "ip.flags.mf", (ip->frag >> 13) & 1u);
 		addu(j, "ip.frag_offset", ip->frag & 0x1fffu); /* tshark 4.0: 8-byte units */
+		if (!wire_pr_has(l, 9))
+			break;
 		addu(j, "ip.ttl", ip->ttl);
+		if (!wire_pr_has(l, 10))
+			break;
 		addu(j, "ip.proto", ip->proto);
+		if (!wire_pr_has(l, 12))
+			break;
 		addx(j, "ip.checksum", ip->csum, 4);
+		if (!wire_pr_has(l, 16))
+			break;
 		addip4(j, "ip.src", ip->src);
+		if (!wire_pr_has(l, 20))
+			break;
 		addip4(j, "ip.dst", ip->dst);
 		break;
 	}
 	case WIRE_L_IPV6: {
 		const struct wire_ipv6 *ip = &l->u.ip6;
 		addu(j, "ipv6.version", 6);
+		if (!wire_pr_has(l, 2))
+			break;
 		addx(j, "ipv6.tclass", ip->tc, 8);
+		if (!wire_pr_has(l, 4))
+			break;
 		addx(j, "ipv6.flow", ip->flow, 6);
+		if (!wire_pr_has(l, 6))
+			break;
 		addu(j, "ipv6.plen", ip->plen);
+		if (!wire_pr_has(l, 7))
+			break;
 		addu(j, "ipv6.nxt", ip->nxt);
+		if (!wire_pr_has(l, 8))
+			break;
 		addu(j, "ipv6.hlim", ip->hlim);
+		if (!wire_pr_has(l, 24))
+			break;
 		addip6(j, "ipv6.src", ip->src);
+		if (!wire_pr_has(l, 40))
+			break;
 		addip6(j, "ipv6.dst", ip->dst);
 		break;
 	}
@@ -388,22 +453,36 @@ static void layer(struct jctx *j, const struct wire_dissect *d, const struct wir
 	case WIRE_L_ICMP: {
 		const struct wire_icmp *c = &l->u.icmp;
 		addu(j, "icmp.type", c->type);
+		if (!wire_pr_has(l, 2))
+			break;
 		addu(j, "icmp.code", c->code);
+		if (!wire_pr_has(l, 4))
+			break;
 		addx(j, "icmp.checksum", c->csum, 4);
+		if (!wire_pr_has(l, 6))
+			break;
 		if (c->type == 0 || c->type == 8 || (c->type >= 13 && c->type <= 18)) {
 			addu(j, "icmp.ident", c->id);
-			addu(j, "icmp.seq", c->seq);
+			if (wire_pr_has(l, 8))
+				addu(j, "icmp.seq", c->seq);
 		}
 		break;
 	}
 	case WIRE_L_ICMP6: {
 		const struct wire_icmp6 *c = &l->u.icmp6;
 		addu(j, "icmpv6.type", c->type);
+		if (!wire_pr_has(l, 2))
+			break;
 		addu(j, "icmpv6.code", c->code);
+		if (!wire_pr_has(l, 4))
+			break;
 		addx(j, "icmpv6.checksum", c->csum, 4);
-		if (c->type == 128 || c->type == 129) {
+		if ((c->type == 128 || c->type == 129) && wire_pr_has(l, 6)) {
 			addx(j, "icmpv6.echo.identifier", c->id, 4);
-			addu(j, "icmpv6.echo.sequence_number", c->seq);
+			if (wire_pr_has(l, 8))
+				addu(j, "icmpv6.echo.sequence_number", c->seq);
+		} else if (!wire_pr_has(l, 8) && !l->len) {
+			break;
 		} else if (c->type == 2) {
 			addu(j, "icmpv6.mtu", c->rest);
 		}
@@ -420,8 +499,14 @@ static void layer(struct jctx *j, const struct wire_dissect *d, const struct wir
 	case WIRE_L_TCP: tcp(j, l); break;
 	case WIRE_L_UDP:
 		addu(j, "udp.srcport", l->u.udp.sport);
+		if (!wire_pr_has(l, 4))
+			break;
 		addu(j, "udp.dstport", l->u.udp.dport);
+		if (!wire_pr_has(l, 6))
+			break;
 		addu(j, "udp.length", l->u.udp.ulen);
+		if (!wire_pr_has(l, 8))
+			break;
 		addx(j, "udp.checksum", l->u.udp.csum, 4);
 		break;
 	case WIRE_L_DNS:
@@ -544,6 +629,22 @@ static void emit(struct wire_sink *s, const struct jctx *j)
 	wire_sink_write(s, "}\n", 2);
 }
 
+/* Returns 1 for a truncated layer whose fields up to the cut are shown. */
+static int cut_shown(const struct wire_layer *l)
+{
+	switch (l->kind) {
+	case WIRE_L_ARP:
+	case WIRE_L_IPV4:
+	case WIRE_L_IPV6:
+	case WIRE_L_ICMP:
+	case WIRE_L_ICMP6:
+	case WIRE_L_TCP:
+	case WIRE_L_UDP: return l->have > 0;
+	case WIRE_L_DNS: return 1;
+	default: return 0;
+	}
+}
+
 void wire_pr_json(struct wire_printer *p, const struct wire_dissect *d)
 {
 	struct jctx j;
@@ -581,7 +682,7 @@ void wire_pr_json(struct wire_printer *p, const struct wire_dissect *d)
 	protocols(&j, d);
 	for (unsigned i = 0; i < d->n; i++) {
 		const struct wire_layer *l = &d->l[i];
-		if (l->status == WIRE_LS_TRUNC && l->kind != WIRE_L_DNS)
+		if (l->status == WIRE_LS_TRUNC && !cut_shown(l))
 			continue;
 		layer(&j, d, l);
 	}

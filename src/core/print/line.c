@@ -123,7 +123,7 @@ static const struct wire_layer *ports_of(const struct wire_dissect *d, unsigned 
 	if (j >= d->n)
 		return NULL;
 	const struct wire_layer *t = &d->l[j];
-	if ((t->kind == WIRE_L_TCP || t->kind == WIRE_L_UDP) && t->status != WIRE_LS_TRUNC)
+	if ((t->kind == WIRE_L_TCP || t->kind == WIRE_L_UDP) && wire_pr_has(t, 4))
 		return t;
 	return NULL;
 }
@@ -150,24 +150,124 @@ static void frag_note(struct wire_sink *s, uint16_t id, uint32_t off, int mf)
 
 /* Writes "IP src.port > dst.port: " (or "IP6 ..."): the start of an IP line.
  * Returns 1 when the layer ends there (truncated or invalid, marked). */
+/* Opens the list of a truncated header's fields, or separates two. */
+static void sep(struct wire_sink *s, int *first)
+{
+	wire_sink_puts(s, *first ? "(" : ", ");
+	*first = 0;
+}
+
+/* The IPv4 fields a truncated header holds, as tcpdump -v shows them:
+ * "(tos 0x0, ttl 64, id 1, offset 0, flags [DF], proto UDP (17), length 33) ". */
+static void ip4_cut(struct wire_sink *s, const struct wire_layer *l)
+{
+	const struct wire_ipv4 *ip = &l->u.ip4;
+	int first = 1;
+	if (wire_pr_has(l, 2)) {
+		sep(s, &first);
+		S(s, "tos 0x");
+		wire_pr_hex(s, ip->tos, 1);
+	}
+	if (wire_pr_has(l, 9)) {
+		sep(s, &first);
+		S(s, "ttl ");
+		wire_pr_u(s, ip->ttl);
+	}
+	if (wire_pr_has(l, 6)) {
+		sep(s, &first);
+		S(s, "id ");
+		wire_pr_u(s, ip->id);
+	}
+	if (wire_pr_has(l, 8)) {
+		sep(s, &first);
+		S(s, "offset ");
+		wire_pr_u(s, (uint32_t)(ip->frag & 0x1fffu) * 8u);
+		wire_sink_puts(s, (ip->frag & 0x4000u) ? ", flags [DF" : ", flags [");
+		wire_sink_puts(s, (ip->frag & 0x2000u)   ? "+]"
+		                  : (ip->frag & 0x4000u) ? "]"
+		                                         : "none]");
+	}
+	if (wire_pr_has(l, 10)) {
+		const char *pn = wire_pr_ipproto(ip->proto);
+		sep(s, &first);
+		S(s, "proto ");
+		if (pn) {
+			wire_sink_puts(s, pn);
+			wire_sink_putc(s, ' ');
+		}
+		wire_sink_putc(s, '(');
+		wire_pr_u(s, ip->proto);
+		wire_sink_putc(s, ')');
+	}
+	if (wire_pr_has(l, 4)) {
+		sep(s, &first);
+		S(s, "length ");
+		wire_pr_u(s, ip->len);
+	}
+	if (!first)
+		S(s, ") ");
+}
+
+/* The IPv6 fields a truncated header holds:
+ * "(flowlabel 0x00000, hlim 64, next-header UDP (17), payload length 13) ". */
+static void ip6_cut(struct wire_sink *s, const struct wire_layer *l)
+{
+	const struct wire_ipv6 *ip = &l->u.ip6;
+	int first = 1;
+	if (wire_pr_has(l, 4)) {
+		sep(s, &first);
+		S(s, "flowlabel 0x");
+		wire_pr_hex(s, ip->flow, 5);
+	}
+	if (wire_pr_has(l, 8)) {
+		sep(s, &first);
+		S(s, "hlim ");
+		wire_pr_u(s, ip->hlim);
+	}
+	if (wire_pr_has(l, 7)) {
+		const char *pn = wire_pr_ipproto(ip->nxt);
+		sep(s, &first);
+		S(s, "next-header ");
+		if (pn) {
+			wire_sink_puts(s, pn);
+			wire_sink_putc(s, ' ');
+		}
+		wire_sink_putc(s, '(');
+		wire_pr_u(s, ip->nxt);
+		wire_sink_putc(s, ')');
+	}
+	if (wire_pr_has(l, 6)) {
+		sep(s, &first);
+		S(s, "payload length ");
+		wire_pr_u(s, ip->plen);
+	}
+	if (!first)
+		S(s, ") ");
+}
+
 static int ip_head(struct wire_sink *s, const struct wire_dissect *d, unsigned i, const char *name,
                    int fam, const uint8_t *src, const uint8_t *dst)
 {
 	const struct wire_layer *l = &d->l[i];
 	if (!wire_pr_e_said_proto(d, i))
 		wire_sink_puts(s, name);
-	if (l->status == WIRE_LS_TRUNC) {
-		mark(s, l, 0);
-		return 1;
+	if (l->status != WIRE_LS_TRUNC)
+		wire_pr_ip_verbose(s, d, i);
+	if (wire_pr_has(l, fam == 4 ? 20 : 40)) {
+		const struct wire_layer *t = ports_of(d, i);
+		addr(s, fam, src);
+		port(s, t, 1);
+		S(s, " > ");
+		addr(s, fam, dst);
+		port(s, t, 0);
+		S(s, ": ");
 	}
-	wire_pr_ip_verbose(s, d, i);
-	const struct wire_layer *t = ports_of(d, i);
-	addr(s, fam, src);
-	port(s, t, 1);
-	S(s, " > ");
-	addr(s, fam, dst);
-	port(s, t, 0);
-	S(s, ": ");
+	if (l->status == WIRE_LS_TRUNC) {
+		if (fam == 4)
+			ip4_cut(s, l);
+		else
+			ip6_cut(s, l);
+	}
 	return mark(s, l, 0) != 0;
 }
 
@@ -398,10 +498,61 @@ static void relative(const struct wire_dissect *d, unsigned i, uint32_t *seq, ui
 	*ack -= rev ? e->seq : e->ack;
 }
 
+/* The flags of a TCP header, as tcpdump writes them: "Flags [S.]". */
+static void tcp_flags(struct wire_sink *s, uint16_t flags)
+{
+	static const char fl[] = "FSRP.UEW";
+	char f[12];
+	size_t n = 0;
+	for (unsigned b = 0; b < 8; b++)
+		if (flags & (1u << b))
+			f[n++] = fl[b];
+	if (flags & WIRE_TH_AE)
+		f[n++] = 'e';
+	S(s, "Flags [");
+	if (n)
+		wire_sink_write(s, f, n);
+	else
+		S(s, "none");
+	wire_sink_putc(s, ']');
+}
+
+/* A TCP header cut by the capture: every whole field (absolute numbers),
+ * the options present, then "[|tcp]". */
+static unsigned tcp_cut(struct wire_sink *s, const struct wire_dissect *d,
+                        const struct wire_layer *l)
+{
+	const struct wire_tcp *t = &l->u.tcp;
+	int more = 0;
+	if (wire_pr_has(l, 14)) {
+		tcp_flags(s, t->flags);
+		more = 1;
+	}
+	if (wire_pr_has(l, 8)) {
+		wire_sink_puts(s, more ? ", seq " : "seq ");
+		wire_pr_u(s, t->seq);
+		more = 1;
+	}
+	if (wire_pr_has(l, 12) && (!wire_pr_has(l, 14) || (t->flags & WIRE_TH_ACK))) {
+		S(s, ", ack ");
+		wire_pr_u(s, t->ack);
+	}
+	if (wire_pr_has(l, 16)) {
+		S(s, ", win ");
+		wire_pr_u(s, t->win);
+	}
+	if (t->optlen && t->opt)
+		tcp_opts(s, t, 0);
+	mark(s, l, more);
+	return d->n;
+}
+
 static unsigned tcp(struct wire_sink *s, const struct wire_dissect *d, unsigned i)
 {
 	const struct wire_layer *l = &d->l[i];
 	const struct wire_tcp *t = &l->u.tcp;
+	if (l->status == WIRE_LS_TRUNC && !l->quoted)
+		return tcp_cut(s, d, l);
 	if (l->status == WIRE_LS_TRUNC) {
 		mark(s, l, 0);
 		return d->n;
@@ -421,20 +572,7 @@ static unsigned tcp(struct wire_sink *s, const struct wire_dissect *d, unsigned 
 		wire_pr_u(s, t->paylen);
 		return d->n;
 	}
-	static const char fl[] = "FSRP.UEW";
-	char f[12];
-	size_t n = 0;
-	for (unsigned b = 0; b < 8; b++)
-		if (t->flags & (1u << b))
-			f[n++] = fl[b];
-	if (t->flags & WIRE_TH_AE)
-		f[n++] = 'e';
-	S(s, "Flags [");
-	if (n)
-		wire_sink_write(s, f, n);
-	else
-		S(s, "none");
-	wire_sink_putc(s, ']');
+	tcp_flags(s, t->flags);
 	if (wire_pr_opts()->verbose && !l->quoted)
 		wire_pr_tcp_cksum(s, d, i);
 	uint32_t seq = t->seq, ack = t->ack;
@@ -473,6 +611,12 @@ static unsigned tcp(struct wire_sink *s, const struct wire_dissect *d, unsigned 
 static unsigned udp(struct wire_sink *s, const struct wire_dissect *d, unsigned i)
 {
 	const struct wire_layer *l = &d->l[i];
+	if (l->status == WIRE_LS_TRUNC && !l->quoted && wire_pr_has(l, 6)) {
+		S(s, "UDP, length ");
+		wire_pr_u(s, l->u.udp.ulen >= 8 ? l->u.udp.ulen - 8u : 0);
+		mark(s, l, 1);
+		return d->n;
+	}
 	if (l->status == WIRE_LS_TRUNC) {
 		mark(s, l, 0);
 		return d->n;
@@ -562,6 +706,15 @@ static unsigned icmp(struct wire_sink *s, const struct wire_dissect *d, unsigned
 	const struct wire_icmp *c = &l->u.icmp;
 	S(s, "ICMP ");
 	if (l->status == WIRE_LS_TRUNC) {
+		const char *n = wire_pr_icmp_type(c->type);
+		if (wire_pr_has(l, 1) && n) {
+			wire_sink_puts(s, n);
+			wire_sink_putc(s, ' ');
+		} else if (wire_pr_has(l, 1)) {
+			S(s, "type-#");
+			wire_pr_u(s, c->type);
+			wire_sink_putc(s, ' ');
+		}
 		mark(s, l, 0);
 		return d->n;
 	}
@@ -618,6 +771,15 @@ static unsigned icmp6(struct wire_sink *s, const struct wire_dissect *d, unsigne
 		wire_pr_icmp6_cksum(s, d, i);
 	S(s, "ICMP6, ");
 	if (l->status == WIRE_LS_TRUNC && l->len == 0) {
+		const char *n = wire_pr_icmp6_type(c->type);
+		if (wire_pr_has(l, 1) && n) {
+			wire_sink_puts(s, n);
+			wire_sink_putc(s, ' ');
+		} else if (wire_pr_has(l, 1)) {
+			S(s, "type-#");
+			wire_pr_u(s, c->type);
+			wire_sink_putc(s, ' ');
+		}
 		mark(s, l, 0);
 		return d->n;
 	}
@@ -915,24 +1077,9 @@ static unsigned tls(struct wire_sink *s, const struct wire_dissect *d, unsigned 
 		mark(s, l, 1);
 		return d->n;
 	}
-	const char *n = wire_pr_tls_ctype(t->ctype);
+	char b[64];
 	wire_sink_putc(s, ' ');
-	if (n)
-		wire_sink_puts(s, n);
-	else {
-		S(s, "content type ");
-		wire_pr_u(s, t->ctype);
-	}
-	if (t->ctype == 22) {
-		if (t->hs_type == 1)
-			S(s, " ClientHello");
-		else if (t->hs_type == 2)
-			S(s, " ServerHello");
-		else {
-			S(s, " type ");
-			wire_pr_u(s, t->hs_type);
-		}
-	}
+	wire_sink_puts(s, wire_tls_label(b, sizeof(b), t->ctype, t->ctype == 22 ? t->hs_type : -1));
 	if (t->sni) {
 		S(s, ", SNI ");
 		wire_sink_escaped(s, t->sni, t->sni_len);

@@ -121,7 +121,14 @@ const char *wire_pr_icmp_type(uint8_t type);
 const char *wire_pr_icmp6_type(uint8_t type);
 const char *wire_pr_ipproto(uint8_t proto);
 const char *wire_pr_dhcp_type(uint8_t t);
-const char *wire_pr_tls_ctype(uint8_t t);
 const char *wire_pr_trunc_name(unsigned kind);
+
+/* Returns 1 when bytes [0, end) of layer l's header are there to show: always
+ * for a layer the capture did not cut, else when l->have reaches end (the
+ * printers show a truncated header's fields up to the cut). */
+static inline int wire_pr_has(const struct wire_layer *l, uint32_t end)
+{
+	return l->status == WIRE_LS_OK || l->have >= end;
+}
 
 #endif

@@ -371,33 +371,11 @@ void wire_pr_ip_verbose(struct wire_sink *s, const struct wire_dissect *d, unsig
 		ip6_verbose(s, &l->u.ip6);
 }
 
-/* The folded sum over the pseudo-header of the IP layer before i and n
- * bytes of segment at layer i, or -1 when they are not all captured. */
+/* The folded sum over the pseudo-header and n bytes of segment at layer i,
+ * or -1 when they are not all captured. */
 static int l4_fold(const struct wire_dissect *d, unsigned i, uint8_t proto, uint32_t n)
 {
-	const struct wire_layer *l = &d->l[i];
-	const struct wire_layer *ip = NULL;
-	for (unsigned k = i; k-- > 0 && !ip;)
-		if (d->l[k].kind == WIRE_L_IPV4 || d->l[k].kind == WIRE_L_IPV6)
-			ip = &d->l[k];
-	if (!ip || (uint64_t)l->off + n > d->pkt->caplen)
-		return -1;
-	uint8_t ph[8] = {0};
-	uint32_t sum;
-	ph[2] = (uint8_t)(n >> 8);
-	ph[3] = (uint8_t)n;
-	if (ip->kind == WIRE_L_IPV4) {
-		ph[1] = proto;
-		sum = wire_csum_add(wire_csum_add(0, ip->u.ip4.src, 4), ip->u.ip4.dst, 4);
-		sum = wire_csum_add(sum, ph, 4);
-	} else {
-		ph[0] = (uint8_t)(n >> 24);
-		ph[1] = (uint8_t)(n >> 16);
-		ph[7] = proto;
-		sum = wire_csum_add(wire_csum_add(0, ip->u.ip6.src, 16), ip->u.ip6.dst, 16);
-		sum = wire_csum_add(sum, ph, 8);
-	}
-	return wire_csum_fold(wire_csum_add(sum, d->pkt->data + l->off, n));
+	return wire_csum_l4_sum(d, &d->l[i], proto, n);
 }
 
 void wire_pr_tcp_cksum(struct wire_sink *s, const struct wire_dissect *d, unsigned i)

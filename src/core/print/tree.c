@@ -59,6 +59,19 @@ static void fu(struct wire_sink *s, const char *lab, uint64_t v)
 	wire_sink_putc(s, '\n');
 }
 
+/* "Label:  v (name)", or just v when there is no name. */
+static void fnamed(struct wire_sink *s, const char *lab, uint64_t v, const char *name)
+{
+	label(s, lab);
+	wire_pr_u(s, v);
+	if (name) {
+		S(s, " (");
+		wire_sink_puts(s, name);
+		wire_sink_putc(s, ')');
+	}
+	wire_sink_putc(s, '\n');
+}
+
 static void fx(struct wire_sink *s, const char *lab, uint32_t v, unsigned digits)
 {
 	label(s, lab);
@@ -174,12 +187,20 @@ static void ipv4(struct wire_sink *s, const struct wire_layer *l)
 {
 	const struct wire_ipv4 *ip = &l->u.ip4;
 	title(s, l, "IP_HEADER");
-	if (l->status != WIRE_LS_TRUNC) {
+	if (wire_pr_has(l, 1)) {
 		fu(s, "Version", 4);
 		fu(s, "Header length", ip->ihl);
+		if (!wire_pr_has(l, 2))
+			goto cut;
 		fx(s, "TOS", ip->tos, 2);
+		if (!wire_pr_has(l, 4))
+			goto cut;
 		fu(s, "Total length", ip->len);
+		if (!wire_pr_has(l, 6))
+			goto cut;
 		fx(s, "Identification", ip->id, 4);
+		if (!wire_pr_has(l, 8))
+			goto cut;
 		label(s, "Flags");
 		if (!(ip->frag & 0xe000u))
 			S(s, "none");
@@ -191,7 +212,11 @@ static void ipv4(struct wire_sink *s, const struct wire_layer *l)
 			wire_sink_puts(s, (ip->frag & 0x4000u) ? " MF" : "MF");
 		wire_sink_putc(s, '\n');
 		fu(s, "Fragment offset", (uint32_t)(ip->frag & 0x1fffu) * 8u);
+		if (!wire_pr_has(l, 9))
+			goto cut;
 		fu(s, "TTL", ip->ttl);
+		if (!wire_pr_has(l, 10))
+			goto cut;
 		label(s, "Protocol");
 		wire_pr_u(s, ip->proto);
 		const char *pn = wire_pr_ipproto(ip->proto);
@@ -201,8 +226,14 @@ static void ipv4(struct wire_sink *s, const struct wire_layer *l)
 			wire_sink_putc(s, ')');
 		}
 		wire_sink_putc(s, '\n');
+		if (!wire_pr_has(l, 12))
+			goto cut;
 		fcsum(s, ip->csum, ip->csum_st);
+		if (!wire_pr_has(l, 16))
+			goto cut;
 		fip4(s, "Source IP", ip->src);
+		if (!wire_pr_has(l, 20))
+			goto cut;
 		fip4(s, "Dest IP", ip->dst);
 		if (ip->optlen) {
 			struct wire_opt_it it;
@@ -241,6 +272,7 @@ static void ipv4(struct wire_sink *s, const struct wire_layer *l)
 		if (ip->gso)
 			fs(s, "Note", "GSO/TSO super-packet (length not final)");
 	}
+cut:
 	status(s, l);
 	closing(s, 48);
 }
@@ -249,11 +281,19 @@ static void ipv6(struct wire_sink *s, const struct wire_layer *l)
 {
 	const struct wire_ipv6 *ip = &l->u.ip6;
 	title(s, l, "IPV6_HEADER");
-	if (l->status != WIRE_LS_TRUNC) {
+	if (wire_pr_has(l, 1)) {
 		fu(s, "Version", 6);
+		if (!wire_pr_has(l, 2))
+			goto cut;
 		fx(s, "Traffic class", ip->tc, 2);
+		if (!wire_pr_has(l, 4))
+			goto cut;
 		fx(s, "Flow label", ip->flow, 5);
+		if (!wire_pr_has(l, 6))
+			goto cut;
 		fu(s, "Payload length", ip->plen);
+		if (!wire_pr_has(l, 7))
+			goto cut;
 		label(s, "Next header");
 		wire_pr_u(s, ip->nxt);
 		const char *pn = wire_pr_ipproto(ip->nxt);
@@ -263,12 +303,19 @@ static void ipv6(struct wire_sink *s, const struct wire_layer *l)
 			wire_sink_putc(s, ')');
 		}
 		wire_sink_putc(s, '\n');
+		if (!wire_pr_has(l, 8))
+			goto cut;
 		fu(s, "Hop limit", ip->hlim);
+		if (!wire_pr_has(l, 24))
+			goto cut;
 		fip6(s, "Source IP", ip->src);
+		if (!wire_pr_has(l, 40))
+			goto cut;
 		fip6(s, "Dest IP", ip->dst);
 		if (ip->gso)
 			fs(s, "Note", "GSO/TSO super-packet (length not final)");
 	}
+cut:
 	status(s, l);
 	closing(s, 48);
 }
@@ -303,7 +350,7 @@ static void icmp(struct wire_sink *s, const struct wire_layer *l)
 {
 	const struct wire_icmp *c = &l->u.icmp;
 	title(s, l, "ICMP_HEADER");
-	if (l->status != WIRE_LS_TRUNC) {
+	if (wire_pr_has(l, 1)) {
 		const char *n = wire_pr_icmp_type(c->type);
 		label(s, "Type");
 		wire_pr_u(s, c->type);
@@ -313,8 +360,14 @@ static void icmp(struct wire_sink *s, const struct wire_layer *l)
 			wire_sink_putc(s, ')');
 		}
 		wire_sink_putc(s, '\n');
+		if (!wire_pr_has(l, 2))
+			goto cut;
 		fu(s, "Code", c->code);
+		if (!wire_pr_has(l, 4))
+			goto cut;
 		fcsum(s, c->csum, c->csum_st);
+		if (!wire_pr_has(l, 8))
+			goto cut;
 		switch (c->type) {
 		case 0:
 		case 8:
@@ -342,6 +395,7 @@ static void icmp(struct wire_sink *s, const struct wire_layer *l)
 		}
 		fu(s, "Length", c->len);
 	}
+cut:
 	status(s, l);
 	closing(s, 48);
 }
@@ -350,7 +404,7 @@ static void icmp6(struct wire_sink *s, const struct wire_layer *l)
 {
 	const struct wire_icmp6 *c = &l->u.icmp6;
 	title(s, l, "ICMPV6_HEADER");
-	if (l->status != WIRE_LS_TRUNC || l->len) {
+	if (wire_pr_has(l, 1) || l->len) {
 		const char *n = wire_pr_icmp6_type(c->type);
 		label(s, "Type");
 		wire_pr_u(s, c->type);
@@ -360,8 +414,14 @@ static void icmp6(struct wire_sink *s, const struct wire_layer *l)
 			wire_sink_putc(s, ')');
 		}
 		wire_sink_putc(s, '\n');
+		if (!wire_pr_has(l, 2) && !l->len)
+			goto cut;
 		fu(s, "Code", c->code);
+		if (!wire_pr_has(l, 4) && !l->len)
+			goto cut;
 		fcsum(s, c->csum, c->csum_st);
+		if (!wire_pr_has(l, 8) && !l->len)
+			goto cut;
 		if (c->type == 128 || c->type == 129) {
 			fu(s, "Identifier", c->id);
 			fu(s, "Sequence", c->seq);
@@ -383,6 +443,7 @@ static void icmp6(struct wire_sink *s, const struct wire_layer *l)
 			     6);
 		fu(s, "Length", c->len);
 	}
+cut:
 	status(s, l);
 	closing(s, 48);
 }
@@ -391,13 +452,23 @@ static void tcp(struct wire_sink *s, const struct wire_layer *l)
 {
 	const struct wire_tcp *t = &l->u.tcp;
 	title(s, l, "TCP_HEADER");
-	if (l->status != WIRE_LS_TRUNC) {
+	if (wire_pr_has(l, 2)) {
 		fu(s, "Source port", t->sport);
+		if (!wire_pr_has(l, 4))
+			goto cut;
 		fu(s, "Dest port", t->dport);
+		if (!wire_pr_has(l, 8))
+			goto cut;
 		fu(s, "Sequence number", t->seq);
 		if (!(l->quoted && t->doff == 0)) {
+			if (!wire_pr_has(l, 12))
+				goto cut;
 			fu(s, "Ack number", t->ack);
+			if (!wire_pr_has(l, 13))
+				goto cut;
 			fu(s, "Header length", t->doff);
+			if (!wire_pr_has(l, 14))
+				goto cut;
 			label(s, "Flags");
 			wire_pr_hex(s, t->flags, 3);
 			S(s, " [");
@@ -413,8 +484,14 @@ static void tcp(struct wire_sink *s, const struct wire_layer *l)
 				any = 1;
 			}
 			S(s, "]\n");
+			if (!wire_pr_has(l, 16))
+				goto cut;
 			fu(s, "Window", t->win);
+			if (!wire_pr_has(l, 18))
+				goto cut;
 			fcsum(s, t->csum, t->csum_st);
+			if (!wire_pr_has(l, 20))
+				goto cut;
 			fu(s, "Urgent pointer", t->urp);
 			struct wire_opt_it it;
 			struct wire_opt o;
@@ -461,9 +538,11 @@ static void tcp(struct wire_sink *s, const struct wire_layer *l)
 			}
 			if (it.err)
 				fs(s, "Option", it.err == 1 ? "[|tcp opt]" : "[bad opt]");
-			fu(s, "Payload length", t->paylen);
+			if (l->status != WIRE_LS_TRUNC)
+				fu(s, "Payload length", t->paylen);
 		}
 	}
+cut:
 	status(s, l);
 	closing(s, 48);
 }
@@ -472,15 +551,22 @@ static void udp(struct wire_sink *s, const struct wire_layer *l)
 {
 	const struct wire_udp *u = &l->u.udp;
 	title(s, l, "UDP_HEADER");
-	if (l->status != WIRE_LS_TRUNC) {
+	if (wire_pr_has(l, 2)) {
 		fu(s, "Source port", u->sport);
+		if (!wire_pr_has(l, 4))
+			goto cut;
 		fu(s, "Dest port", u->dport);
+		if (!wire_pr_has(l, 6))
+			goto cut;
 		fu(s, "Length", u->ulen);
+		if (!wire_pr_has(l, 8))
+			goto cut;
 		if (u->csum == 0 && u->csum_st == WIRE_CSUM_UNCHECKED)
 			fs(s, "Checksum", "0000 (none)");
 		else
 			fcsum(s, u->csum, u->csum_st);
 	}
+cut:
 	status(s, l);
 	closing(s, 48);
 }
@@ -668,10 +754,10 @@ static void tls(struct wire_sink *s, const struct wire_layer *l)
 	const struct wire_tls *t = &l->u.tls;
 	title(s, l, "TLS_RECORD");
 	if (l->status != WIRE_LS_TRUNC) {
-		fu(s, "Content type", t->ctype);
+		fnamed(s, "Content type", t->ctype, wire_tls_ctype_name(t->ctype));
 		fx(s, "Version", t->version, 4);
 		if (t->ctype == 22)
-			fu(s, "Handshake type", t->hs_type);
+			fnamed(s, "Handshake type", t->hs_type, wire_tls_hs_name(t->hs_type));
 		if (t->hs_version)
 			fx(s, "Hello version", t->hs_version, 4);
 		if (t->sni)
