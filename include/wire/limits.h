@@ -45,7 +45,7 @@
 #define WIRE_DNS_RR_MAX 64u                 /* resource records decoded per section */
 #define WIRE_VLAN_DEPTH_MAX 4u
 #define WIRE_STATS_PATHS_MAX 512u /* --stats: protocol paths kept (more are counted as other) */
-#define WIRE_STATS_CONV_MAX 8192u /* --stats: conversations kept (more are counted, not listed) */
+#define WIRE_STATS_CONV_MAX 8192u /* --stats: conversations kept (then Space-Saving) */
 #define WIRE_STATS_CONV_TOP 20u   /* --stats: conversations printed per protocol */
 
 /* HTTP */

@@ -34,6 +34,7 @@
 
 #include "wire/packet.h"
 #include "wire/sink.h"
+#include "wire/tcpstate.h"
 
 #define WIRE_TRACE_HOLD_MS 300     /* events wait this long to be merged in order */
 #define WIRE_TRACE_DRAIN_MS 350    /* wire_trace_stop waits this long for late packets */
@@ -136,51 +137,6 @@ struct wire_tpkt {
 /* Decodes an Ethernet, Linux cooked (v1, v2) or raw IP frame with the
  * bounded reader. Returns 1 when an IP packet was decoded into *t, else 0. */
 int wire_trace_decode(const struct wire_pkt *pkt, struct wire_tpkt *t);
-
-/* TCP states, as RFC 9293 names them. */
-enum wire_tcps {
-	WIRE_TCPS_CLOSED = 0,
-	WIRE_TCPS_LISTEN,
-	WIRE_TCPS_SYN_SENT,
-	WIRE_TCPS_SYN_RECV,
-	WIRE_TCPS_ESTABLISHED,
-	WIRE_TCPS_FIN_WAIT1,
-	WIRE_TCPS_FIN_WAIT2,
-	WIRE_TCPS_CLOSING,
-	WIRE_TCPS_TIME_WAIT,
-	WIRE_TCPS_CLOSE_WAIT,
-	WIRE_TCPS_LAST_ACK,
-};
-
-/* Returns "ESTABLISHED", "FIN_WAIT1", ... for a state. */
-const char *wire_tcps_name(int st);
-
-/* One connection's state seen from this side, driven by its packets. */
-struct wire_tcp_track {
-	int state;
-	int have_iss, have_irs;
-	uint32_t iss, irs;      /* initial sequence numbers: ours, the peer's */
-	int fin_sent, fin_rcvd; /* a FIN went out / came in */
-	uint32_t fin_seq;       /* sequence number of our FIN */
-	int closed_first;       /* 1 this side sent FIN first, 2 the peer did */
-	uint64_t sent, rcvd;    /* payload bytes each way */
-	int sent_after_fin;     /* this side sent data after the peer's FIN */
-	int handshake_done;     /* the "connected" note was given */
-	struct timespec syn_ts; /* first SYN of the handshake */
-};
-
-/* Events the tracker reports for one segment (bit set). */
-#define WIRE_TCPT_STATE 0x1     /* the state changed */
-#define WIRE_TCPT_CONNECTED 0x2 /* the handshake completed (this packet finished it) */
-#define WIRE_TCPT_RST 0x4       /* a reset; the cause is in the note */
-#define WIRE_TCPT_TIME_WAIT 0x8 /* this side entered TIME_WAIT */
-#define WIRE_TCPT_CLOSED 0x10   /* the connection is gone on this side */
-
-/* Feeds one segment of the connection; out is 1 when this side sent it.
- * Writes a plain-language note (or "") into note (size n) for a RST, the
- * handshake, TIME_WAIT and the end. Returns the WIRE_TCPT_* bits. */
-int wire_tcp_track(struct wire_tcp_track *t, int out, const struct wire_tpkt *p, char *note,
-                   size_t n);
 
 /* Feeds a packet to a trace started with WIRE_TRACE_NO_CAPTURE (tests), as
  * if the capture had seen it. */

@@ -47,7 +47,7 @@ static void usage(void)
 	    "  sudo setcap cap_net_raw,cap_net_admin+eip $(command -v wirecat)\n\n"
 	    "Capture:\n"
 	    "  -i IF              interface, or 'any' for all (default: the first one up\n"
-	    "                     that is not a loopback, else lo)\n"
+	    "                     that is not a loopback, else lo; with --pid/--port: any)\n"
 	    "  -D, --list-interfaces  list the interfaces and exit\n"
 	    "  -r FILE            read a capture file instead, as tcpdump -r: the same as\n"
 	    "                     'wirecat read [OPTIONS] FILE [FILTER]'\n"
@@ -64,7 +64,9 @@ static void usage(void)
 	    "  --pid PID          only the traffic of process PID: its sockets are found\n"
 	    "                     through /proc and the kernel filter follows them as it\n"
 	    "                     opens and closes sockets (re-scanned every 200 ms); ends\n"
-	    "                     when the process does. FILTER, if given, applies as well\n"
+	    "                     when the process does. FILTER, if given, applies as well.\n"
+	    "                     Without -i: every interface, lo included (each packet\n"
+	    "                     on lo once)\n"
 	    "  --port PORT        the traffic of port PORT and of every socket of the\n"
 	    "                     program(s) that own it\n\n",
 	    WIRE_CAPTURE_BUF_DEFAULT_MIB, WIRE_SNAPLEN_DEFAULT);
@@ -131,9 +133,14 @@ static int make_name(struct rot *r, unsigned cnt, int chars)
 	return (k < 0 || (size_t)k >= sizeof(r->cur)) ? -ENAMETOOLONG : 0;
 }
 
+/* Opens r->cur. Returns 0 or -errno with why naming the file. */
 static int rot_open(struct rot *r, char *why, size_t n)
 {
-	return wire_pcap_create(r->cur, r->linktype, r->snaplen, &r->w, why, n);
+	char e[200];
+	int rc = wire_pcap_create(r->cur, r->linktype, r->snaplen, &r->w, e, sizeof(e));
+	if (rc < 0)
+		snprintf(why, n, "%.300s: %.199s", r->cur, e);
+	return rc;
 }
 
 /* Starts the next file. Returns 0, 1 when -G -W says stop, or -errno. */
@@ -159,11 +166,10 @@ static int rot_next(struct rot *r, int by_time, time_t now, char *why, size_t n)
 		rc = make_name(r, r->ccount, r->wchars);
 	}
 	if (rc < 0) {
-		snprintf(why, n, "%s", "file name too long");
+		snprintf(why, n, "%.300s: file name too long", r->base);
 		return rc;
 	}
-	rc = rot_open(r, why, n);
-	return rc;
+	return rot_open(r, why, n);
 }
 
 static const char *linktype_name(int lt)
@@ -364,6 +370,8 @@ int cmd_sniff(int argc, char **argv)
 		}
 		return 0;
 	}
+	if (!co.ifname && pw)
+		co.ifname = "any"; /* the process's traffic wherever it goes, lo included */
 	if (!co.ifname) {
 		if ((rc = wire_capture_default_if(ifbuf, sizeof(ifbuf))) < 0) {
 			cli_err("sniff: finding an interface: %s", wire_strerror(rc));
@@ -459,10 +467,12 @@ int cmd_sniff(int argc, char **argv)
 				d++;
 			rot.wchars = d; /* tcpdump: ceil(log10(W)) */
 		}
-		if ((rc = make_name(&rot, 0, rot.cbytes ? rot.wchars : 0)) < 0 ||
-		    (rc = rot_open(&rot, why, sizeof(why))) < 0) {
-			cli_err("sniff: %s: %s", pc.wfile,
-			        rc == -ENAMETOOLONG ? "file name too long" : why);
+		if ((rc = make_name(&rot, 0, rot.cbytes ? rot.wchars : 0)) < 0)
+			snprintf(why, sizeof(why), "%.300s: file name too long", pc.wfile);
+		else
+			rc = rot_open(&rot, why, sizeof(why));
+		if (rc < 0) {
+			cli_err("sniff: %s", why);
 			status = cli_exit_code(rc);
 			goto out;
 		}

@@ -12,7 +12,7 @@
  * matches every packet against the followed sockets once more in user space
  * (the kernel filter is only an optimisation and may be broader, e.g. before a
  * connecting socket's port is known), keeps each TCP connection's state
- * (trace_fmt.c) and adds the notes: state transitions, the handshake time,
+ * (tcpstate.c) and adds the notes: state transitions, the handshake time,
  * TIME_WAIT, the cause of a RST, the datagram an ICMP error answers, a write
  * that became N segments, a datagram that left as N IP fragments.
  */
@@ -807,7 +807,7 @@ static void print_tcp(struct wire_trace *tr, const struct wire_tpkt *p, int dir)
 	uint32_t base = out ? c->tk.iss : c->tk.irs;
 	int have_base = out ? c->tk.have_iss : c->tk.have_irs;
 
-	if (out && data) {
+	if (out && data && !(ev & WIRE_TCPT_RETRANS)) {
 		tr->segs++;
 		tr->seg_bytes += p->paylen;
 		if (p->paylen > tr->seg_max)
@@ -851,6 +851,10 @@ static void print_tcp(struct wire_trace *tr, const struct wire_tpkt *p, int dir)
 		snprintf(desc, sizeof(desc), "FIN");
 	else
 		snprintf(desc, sizeof(desc), "ACK");
+	if (ev & WIRE_TCPT_RETRANS) {
+		size_t k = strlen(desc);
+		snprintf(desc + k, sizeof(desc) - k, " (retransmission)");
+	}
 	pkt_line(tr, p, dir, desc,
 	         (ev & WIRE_TCPT_STATE) && !(ev & WIRE_TCPT_CONNECTED) ? wire_tcps_name(c->tk.state)
 	                                                               : NULL);

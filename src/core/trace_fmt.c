@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The pure parts of --trace (include/wire/trace.h): reducing a captured frame
- * to the few fields the timeline shows, and the TCP state machine (RFC 9293
- * section 3.3.2) driven by one connection's packets as seen from this side,
- * with the plain-language notes a learner needs (the handshake, TIME_WAIT on
- * the side that closed first, the likely cause of a RST).
+ * The frame decoder of --trace (include/wire/trace.h): reducing a captured
+ * frame to the few fields the timeline shows. (The TCP state machine that the
+ * timeline drives with these fields is in tcpstate.c.)
  *
  * The decoder is deliberately small and separate from src/core/dissect: the
  * trace keeps a fixed-size copy of each packet's summary in its merge queue
@@ -13,9 +11,7 @@
  * Every byte is read through the bounded reader; lengths claimed by headers
  * narrow the view (min(claimed, captured)) and are validated before use.
  */
-#include <arpa/inet.h>
 #include <netinet/in.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "wire/rd.h"
@@ -26,11 +22,6 @@
 #define ETHERTYPE_VLAN 0x8100u
 #define ETHERTYPE_QINQ 0x88a8u
 #define IP6_EXT_MAX 8 /* extension headers walked per packet */
-
-#define TH_FIN 0x001u
-#define TH_SYN 0x002u
-#define TH_RST 0x004u
-#define TH_ACK 0x010u
 
 /* ---- decoding ---------------------------------------------------------------- */
 
@@ -289,201 +280,4 @@ int wire_trace_decode(const struct wire_pkt *pkt, struct wire_tpkt *t)
 	if (r.err || (type != ETHERTYPE_IP && type != ETHERTYPE_IP6))
 		return 0;
 	return decode_ip(&r, t, 0);
-}
-
-/* ---- TCP state machine ---------------------------------------------------- */
-
-const char *wire_tcps_name(int st)
-{
-	static const char *const names[] = {
-	    "CLOSED",    "LISTEN",  "SYN_SENT",  "SYN_RECV",   "ESTABLISHED", "FIN_WAIT1",
-	    "FIN_WAIT2", "CLOSING", "TIME_WAIT", "CLOSE_WAIT", "LAST_ACK",
-	};
-	if (st < 0 || (size_t)st >= sizeof(names) / sizeof(names[0]))
-		return "?";
-	return names[st];
-}
-
-/* a >= b in sequence space */
-static int seq_ge(uint32_t a, uint32_t b)
-{
-	return (int32_t)(a - b) >= 0;
-}
-
-static void endpoint(const struct wire_tpkt *p, int src, char *out, size_t n)
-{
-	char h[INET6_ADDRSTRLEN];
-	int fam = p->family == 6 ? AF_INET6 : AF_INET;
-	if (!inet_ntop(fam, src ? p->src : p->dst, h, sizeof(h)))
-		snprintf(h, sizeof(h), "?");
-	if (fam == AF_INET6)
-		snprintf(out, n, "[%s]:%u", h, src ? p->sport : p->dport);
-	else
-		snprintf(out, n, "%s:%u", h, src ? p->sport : p->dport);
-}
-
-static double ms_between(const struct timespec *a, const struct timespec *b)
-{
-	return (double)(b->tv_sec - a->tv_sec) * 1e3 + (double)(b->tv_nsec - a->tv_nsec) / 1e6;
-}
-
-/* The likely cause of a RST, in plain language. */
-static void rst_cause(const struct wire_tcp_track *t, int out, const struct wire_tpkt *p,
-                      char *note, size_t n)
-{
-	char ep[INET6_ADDRSTRLEN + 16];
-	if (!out) {
-		endpoint(p, 1, ep, sizeof(ep));
-		if (t->state == WIRE_TCPS_SYN_SENT)
-			snprintf(note, n,
-			         "RST: nothing listens on %s, so connect() fails with ECONNREFUSED",
-			         ep);
-		else if (t->sent_after_fin)
-			snprintf(
-			    note, n,
-			    "RST: the peer had closed its socket, so the data sent after its FIN "
-			    "found no reader (a later write fails with EPIPE or ECONNRESET)");
-		else if (t->sent > 0)
-			snprintf(
-			    note, n,
-			    "RST: the peer closed with unread data (or aborted with SO_LINGER 0); "
-			    "a read here fails with ECONNRESET");
-		else
-			snprintf(
-			    note, n,
-			    "RST: the peer aborted the connection (SO_LINGER 0, or it no longer "
-			    "knows it); a read here fails with ECONNRESET");
-		return;
-	}
-	endpoint(p, 1, ep, sizeof(ep));
-	if (t->state == WIRE_TCPS_CLOSED || t->state == WIRE_TCPS_LISTEN)
-		snprintf(note, n, "RST sent: nothing listens on %s here, the SYN is refused", ep);
-	else if (t->rcvd > 0)
-		snprintf(note, n,
-		         "RST sent: this side closed with unread data (or SO_LINGER 0), so close() "
-		         "aborts instead of sending FIN");
-	else
-		snprintf(note, n, "RST sent: this side aborted the connection (SO_LINGER 0)");
-}
-
-int wire_tcp_track(struct wire_tcp_track *t, int out, const struct wire_tpkt *p, char *note,
-                   size_t n)
-{
-	int ev = 0, old = t->state;
-	unsigned f = p->tflags;
-	if (n)
-		note[0] = 0;
-
-	if (f & TH_RST) {
-		rst_cause(t, out, p, note, n);
-		t->state = WIRE_TCPS_CLOSED;
-		ev |= WIRE_TCPT_RST | WIRE_TCPT_CLOSED;
-		goto done;
-	}
-	if (f & TH_SYN) {
-		if (out) {
-			t->iss = p->seq;
-			t->have_iss = 1;
-			if (!(f & TH_ACK)) {
-				if (t->state == WIRE_TCPS_CLOSED) {
-					t->state = WIRE_TCPS_SYN_SENT;
-					t->syn_ts = p->ts;
-				}
-			} else if (t->state == WIRE_TCPS_CLOSED || t->state == WIRE_TCPS_LISTEN) {
-				t->state = WIRE_TCPS_SYN_RECV;
-			}
-		} else {
-			t->irs = p->seq;
-			t->have_irs = 1;
-			if (!(f & TH_ACK)) {
-				if (t->state == WIRE_TCPS_CLOSED || t->state == WIRE_TCPS_LISTEN) {
-					t->state = WIRE_TCPS_SYN_RECV;
-					t->syn_ts = p->ts;
-				}
-			}
-			/* an incoming SYN-ACK completes the handshake when this side
-			 * acknowledges it: see the outgoing ACK below */
-		}
-		goto done;
-	}
-	/* the handshake's last step */
-	if (!t->handshake_done && (f & TH_ACK)) {
-		if (out && t->state == WIRE_TCPS_SYN_SENT && t->have_irs) {
-			t->state = WIRE_TCPS_ESTABLISHED;
-			t->handshake_done = 1;
-			ev |= WIRE_TCPT_CONNECTED;
-			snprintf(note, n, "connected (handshake %.2f ms)",
-			         ms_between(&t->syn_ts, &p->ts));
-		} else if (!out && t->state == WIRE_TCPS_SYN_RECV && t->have_iss &&
-		           p->ack == t->iss + 1u) {
-			t->state = WIRE_TCPS_ESTABLISHED;
-			t->handshake_done = 1;
-			ev |= WIRE_TCPT_CONNECTED;
-			snprintf(note, n, "accepted (handshake %.2f ms)",
-			         ms_between(&t->syn_ts, &p->ts));
-		}
-	}
-	if (p->paylen > 0) {
-		if (out) {
-			t->sent += p->paylen;
-			if (t->fin_rcvd)
-				t->sent_after_fin = 1;
-		} else {
-			t->rcvd += p->paylen;
-		}
-	}
-	/* the peer acknowledges our FIN */
-	if (!out && (f & TH_ACK) && t->fin_sent && seq_ge(p->ack, t->fin_seq + 1u)) {
-		if (t->state == WIRE_TCPS_FIN_WAIT1)
-			t->state = WIRE_TCPS_FIN_WAIT2;
-		else if (t->state == WIRE_TCPS_CLOSING)
-			t->state = WIRE_TCPS_TIME_WAIT;
-		else if (t->state == WIRE_TCPS_LAST_ACK)
-			t->state = WIRE_TCPS_CLOSED;
-	}
-	if (f & TH_FIN) {
-		if (out) {
-			if (!t->fin_sent) {
-				t->fin_sent = 1;
-				t->fin_seq = p->seq + p->paylen;
-				if (!t->closed_first)
-					t->closed_first = 1;
-			}
-			if (t->state == WIRE_TCPS_ESTABLISHED || t->state == WIRE_TCPS_SYN_RECV)
-				t->state = WIRE_TCPS_FIN_WAIT1;
-			else if (t->state == WIRE_TCPS_CLOSE_WAIT)
-				t->state = WIRE_TCPS_LAST_ACK;
-		} else {
-			t->fin_rcvd = 1;
-			if (!t->closed_first)
-				t->closed_first = 2;
-			if (t->state == WIRE_TCPS_ESTABLISHED)
-				t->state = WIRE_TCPS_CLOSE_WAIT;
-			else if (t->state == WIRE_TCPS_FIN_WAIT1)
-				t->state = WIRE_TCPS_CLOSING;
-			else if (t->state == WIRE_TCPS_FIN_WAIT2)
-				t->state = WIRE_TCPS_TIME_WAIT;
-		}
-	}
-	if (t->state != old && !(ev & WIRE_TCPT_CONNECTED)) {
-		if (t->state == WIRE_TCPS_TIME_WAIT) {
-			ev |= WIRE_TCPT_TIME_WAIT;
-			snprintf(note, n,
-			         "TIME_WAIT on this side (it closed first): the address pair stays "
-			         "reserved for 60 s (2 MSL), so late segments cannot reach a new "
-			         "connection");
-		} else if (t->state == WIRE_TCPS_CLOSED) {
-			ev |= WIRE_TCPT_CLOSED;
-			snprintf(note, n,
-			         "closed; the peer closed first, so the TIME_WAIT is on its side");
-		} else if (t->state == WIRE_TCPS_CLOSE_WAIT) {
-			snprintf(note, n,
-			         "the peer closed its side (FIN): read() returns 0 once the data "
-			         "before it is read");
-		}
-	}
-done:
-	if (t->state != old)
-		ev |= WIRE_TCPT_STATE;
-	return ev;
 }

@@ -13,7 +13,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wtest import SLOW, Proc, case, free_port, main, need_root, wait_for  # noqa: E402
+from wtest import SLOW, WIRECAT, Proc, Skip, case, free_port, have_ipv6, main, need_root, wait_for  # noqa: E402
 
 # The followed program: no sockets until told "go" on stdin; then a UDP
 # socket (optionally bound to argv[3]) sends to the UDP receiver, and a TCP
@@ -219,16 +219,158 @@ def port_follows_the_owner():
 
 @case
 def pid_bad_usage():
-    rc_out = subprocess.run([os.environ.get("WIRECAT", "wirecat"), "sniff", "--pid", "abc"],
+    rc_out = subprocess.run([WIRECAT, "sniff", "--pid", "abc"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=10)
     assert rc_out.returncode == 2, rc_out
     assert b"Try 'wirecat sniff --help'." in rc_out.stderr, rc_out.stderr
     need_root()
-    rc_out = subprocess.run([os.environ.get("WIRECAT", "wirecat"), "sniff", "-i", "lo", "--pid",
+    rc_out = subprocess.run([WIRECAT, "sniff", "-i", "lo", "--pid",
                              "2147483600"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             timeout=10 * SLOW)
     assert rc_out.returncode == 1, rc_out
     assert b"no such process" in rc_out.stderr, rc_out.stderr
+
+
+# A program talking over 127.0.0.1 and ::1 with sockets it opened before the
+# capture: prints its four local ports, then on "go" sends U4 UDP datagrams
+# over IPv4, U6 over IPv6 and T TCP segments (TCP_NODELAY, one send each)
+# on each family, then says "done" and waits for stdin to close.
+TALKER = r"""
+import socket, sys, time
+u4p, u6p, t4p, t6p = (int(x) for x in sys.argv[1:5])
+U4, U6, T = 7, 5, 3
+u4 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u4.bind(("127.0.0.1", 0))
+u6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM); u6.bind(("::1", 0))
+t4 = socket.create_connection(("127.0.0.1", t4p))
+t6 = socket.create_connection(("::1", t6p))
+for t in (t4, t6):
+    t.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+print(u4.getsockname()[1], u6.getsockname()[1], t4.getsockname()[1], t6.getsockname()[1],
+      flush=True)
+sys.stdin.readline()
+for i in range(max(U4, U6, T)):
+    if i < U4: u4.sendto(b"talker-v4", ("127.0.0.1", u4p))
+    if i < U6: u6.sendto(b"talker-v6", ("::1", u6p))
+    if i < T:
+        t4.send(b"tcp-talker-v4!!")
+        t6.send(b"tcp-talker-v6!!")
+    time.sleep(0.05)
+print("done", flush=True)
+sys.stdin.readline()
+"""
+TALK_U4, TALK_U6, TALK_T = 7, 5, 3
+
+
+class DualReceivers:
+    """UDP receivers and TCP servers on 127.0.0.1 and ::1 in this process."""
+
+    def __init__(self):
+        self.socks = []
+        self.ports = []
+        for fam, addr, kind in ((socket.AF_INET, "127.0.0.1", socket.SOCK_DGRAM),
+                                (socket.AF_INET6, "::1", socket.SOCK_DGRAM),
+                                (socket.AF_INET, "127.0.0.1", socket.SOCK_STREAM),
+                                (socket.AF_INET6, "::1", socket.SOCK_STREAM)):
+            s = socket.socket(fam, kind)
+            s.bind((addr, 0))
+            if kind == socket.SOCK_STREAM:
+                s.listen(4)
+            s.settimeout(0.05)
+            self.socks.append(s)
+            self.ports.append(s.getsockname()[1])
+        self.stop = threading.Event()
+        self.th = threading.Thread(target=self._serve, daemon=True)
+
+    def _serve(self):
+        conns = []
+        while not self.stop.is_set():
+            for s in self.socks[:2] + conns:
+                try:
+                    s.recv(2000)
+                except OSError:
+                    pass
+            for s in self.socks[2:]:
+                try:
+                    c, _ = s.accept()
+                    c.settimeout(0.05)
+                    conns.append(c)
+                except OSError:
+                    pass
+        for c in conns:
+            c.close()
+
+    def __enter__(self):
+        self.th.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.th.join(5)
+        for s in self.socks:
+            s.close()
+
+
+def talk_without_i(option_for):
+    """Runs the talker under `sniff OPTION` without -i; returns (rc, stdout,
+    stderr, the talker's ports, the receivers' ports)."""
+    need_root()
+    if not have_ipv6():
+        raise Skip("no IPv6 on lo")
+    with DualReceivers() as rx:
+        talker = subprocess.Popen([sys.executable, "-c", TALKER] + [str(p) for p in rx.ports],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        try:
+            mine = [int(x) for x in read_line(talker)]
+            with Proc(["sniff", "-l"] + option_for(talker.pid, mine)) as sn:
+                sn.wait_err(r"listening on ", timeout=5 * SLOW)
+                time.sleep(0.5)
+                talker.stdin.write("go\n")
+                talker.stdin.flush()
+                assert read_line(talker) == ["done"]
+                want = 2 * TALK_T + TALK_U4 + TALK_U6
+                deadline = time.monotonic() + 5 * SLOW
+                while time.monotonic() < deadline and \
+                        len(re.findall(rb"length (?:9|15)", sn.stdout_bytes())) < want:
+                    time.sleep(0.05)
+                time.sleep(0.5)  # anything counted twice would arrive now
+                finish(talker)
+                sn.signal(signal.SIGINT)
+                rc = sn.wait(10)
+                return rc, sn.stdout_bytes().decode(errors="replace"), sn.stderr_text(), \
+                    mine, rx.ports
+        finally:
+            if talker.poll() is None:
+                talker.kill()
+                talker.wait(5)
+
+
+def check_talker_counts(rc, out, err, mine, theirs):
+    assert rc == 0, (rc, err)
+    assert "listening on any" in err, err
+    u4 = re.findall(r"127\.0\.0\.1\.%d > 127\.0\.0\.1\.%d: UDP, length 9" % (mine[0], theirs[0]),
+                    out)
+    u6 = re.findall(r"::1\.%d > ::1\.%d: UDP, length 9" % (mine[1], theirs[1]), out)
+    t4 = re.findall(r"127\.0\.0\.1\.%d > 127\.0\.0\.1\.%d: .*length 15" % (mine[2], theirs[2]),
+                    out)
+    t6 = re.findall(r"::1\.%d > ::1\.%d: .*length 15" % (mine[3], theirs[3]), out)
+    # exactly what the program sent: nothing missed, nothing on lo twice
+    assert (len(u4), len(u6), len(t4), len(t6)) == (TALK_U4, TALK_U6, TALK_T, TALK_T), \
+        ((len(u4), len(u6), len(t4), len(t6)), err, out)
+
+
+@case
+def pid_without_i_sees_loopback():
+    """--pid without -i captures on every interface, lo included: the
+    program's packets over 127.0.0.1 and ::1 all appear, each once."""
+    res = talk_without_i(lambda pid, mine: ["--pid", str(pid)])
+    check_talker_counts(*res)
+
+
+@case
+def port_without_i_sees_loopback():
+    """--port without -i: the same, following the owner of one of its ports."""
+    res = talk_without_i(lambda pid, mine: ["--port", str(mine[0])])
+    check_talker_counts(*res)
 
 
 main()

@@ -354,6 +354,101 @@ def udp_fragments():
                 r"^trace: 7 packets of this command, 2 calls, captured on va$"], filler=())
 
 
+# The peer for the forced simultaneous close: in namespace B, accepts one
+# connection, says "up"; on "fin" on stdin shuts its side (FIN) and says so;
+# on stdin EOF closes.
+CLOSER = r"""
+import socket, sys
+ls = socket.socket(); ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ls.bind((sys.argv[1], int(sys.argv[2]))); ls.listen(1)
+print("listening", flush=True)
+c, _ = ls.accept()
+print("up", flush=True)
+sys.stdin.readline()
+c.shutdown(socket.SHUT_WR)
+print("fin", flush=True)
+sys.stdin.readline()
+c.close()
+"""
+
+
+def ns_ss_state(ns, local, peer):
+    p = subprocess.run(["ip", "netns", "exec", ns, "ss", "-Htan"], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=10, text=True)
+    assert p.returncode == 0, p.stderr
+    got = [f[0] for f in (l.split() for l in p.stdout.splitlines())
+           if len(f) >= 5 and f[3] == local and f[4] == peer]
+    assert len(got) <= 1, p.stdout
+    return got[0] if got else None
+
+
+def link_addr(ns, dev):
+    p = subprocess.run(["ip", "-n", ns, "-o", "link", "show", dev], stdout=subprocess.PIPE,
+                       timeout=10, text=True)
+    m = re.search(r"link/ether ([0-9a-f:]{17})", p.stdout)
+    assert m, p.stdout
+    return m.group(1)
+
+
+@case
+def simultaneous_close_forced():
+    """FINs that cross, for real, between two namespaces: a wrong neighbour
+    entry makes wirecat's frames to the peer go to a MAC nobody has (the peer
+    drops them), while the peer's frames still arrive. wirecat shuts its side
+    (stdin EOF): its FIN is lost; the peer shuts its side 50 ms later: its
+    FIN, which cannot acknowledge wirecat's, arrives. Then the neighbour entry
+    is put right and wirecat's FIN is retransmitted and acknowledged. So:
+    FIN_WAIT1 -> CLOSING -> TIME_WAIT, never CLOSE_WAIT, LAST_ACK or CLOSED;
+    ss shows wirecat's socket, and the peer's, in TIME-WAIT."""
+    need_root()
+    need("ip")
+    need("ss")
+    with Netns() as ns:
+        port = 7400 + os.getpid() % 500
+        mac_b = link_addr(ns.b, "vb")
+        peer = subprocess.Popen(["ip", "netns", "exec", ns.b, sys.executable, "-c", CLOSER,
+                                 ns.ip_b, str(port)], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, text=True)
+        try:
+            assert peer.stdout.readline().strip() == "listening"
+            with Proc(["ip", "netns", "exec", ns.a, WIRECAT, "connect", "--trace", ns.ip_b,
+                       str(port)], wirecat=False) as w:
+                assert peer.stdout.readline().strip() == "up"
+                w.wait_err(r"connected \(handshake", timeout=5)
+                time.sleep(0.1)
+                ns.sh("-n", ns.a, "neigh", "replace", ns.ip_b, "lladdr", "02:00:00:00:00:99",
+                      "dev", "va", "nud", "permanent")
+                w.close_stdin()
+                time.sleep(0.05)
+                peer.stdin.write("fin\n")
+                peer.stdin.flush()
+                assert peer.stdout.readline().strip() == "fin"
+                ns.sh("-n", ns.a, "neigh", "replace", ns.ip_b, "lladdr", mac_b, "dev", "va",
+                      "nud", "permanent")
+                rc = w.wait(20)
+                err = w.stderr_text()
+            m = re.search(r"> SYN +%s:(\d+) > " % re.escape(ns.ip_a), err)
+            assert m, err
+            here, there = "%s:%s" % (ns.ip_a, m.group(1)), "%s:%d" % (ns.ip_b, port)
+            deadline = time.monotonic() + 5 * SLOW
+            while ns_ss_state(ns.b, there, here) != "TIME-WAIT" and \
+                    time.monotonic() < deadline:
+                time.sleep(0.05)
+            state_a, state_b = ns_ss_state(ns.a, here, there), ns_ss_state(ns.b, there, here)
+            peer.stdin.close()
+            peer.wait(10)
+        finally:
+            if peer.poll() is None:
+                peer.kill()
+                peer.wait(5)
+    assert rc == 0, (rc, err)
+    states = re.findall(r"\[state: ([A-Z_0-9]+)\]", err)
+    assert states[-3:] == ["FIN_WAIT1", "CLOSING", "TIME_WAIT"], err
+    assert not set(states) & {"CLOSE_WAIT", "LAST_ACK", "CLOSED"}, err
+    assert "simultaneous close: the FINs crossed" in err, err
+    assert (state_a, state_b) == ("TIME-WAIT", "TIME-WAIT"), (state_a, state_b, err)
+
+
 # ---- the commands: wirecat connect / listen / echo / http --trace ----------
 
 
@@ -424,6 +519,90 @@ def connect_tcp_trace():
                 r"^close\(\)$",
                 r"^trace: \d+ packets of this command, \d+ calls, captured on lo$"],
           forbidden_ports=ch.ports)
+
+
+def last_state(err):
+    """The last '[state: X]' of the timeline."""
+    states = re.findall(r"\[state: ([A-Z_0-9]+)\]", err)
+    assert states, "no state in the trace:\n" + err
+    return states[-1]
+
+
+def ss_state(local_port, peer_port):
+    """The state `ss -tan` reports for 127.0.0.1:local_port <-> 127.0.0.1:peer_port
+    ('TIME-WAIT', ...), or None when the kernel has no such socket."""
+    need("ss")
+    p = subprocess.run(["ss", "-Htan"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=10, text=True)
+    assert p.returncode == 0, p.stderr
+    found = None
+    for line in p.stdout.splitlines():
+        f = line.split()
+        if len(f) >= 5 and f[3] == "127.0.0.1:%d" % local_port and \
+                f[4] == "127.0.0.1:%d" % peer_port:
+            assert found is None, "two sockets for one address pair:\n" + p.stdout
+            found = f[0]
+    return found
+
+
+SS_NAME = {"TIME_WAIT": "TIME-WAIT", "CLOSED": None}
+
+
+def no_send_after_closed(err):
+    """No packet line says this side sent something once it was CLOSED."""
+    closed = False
+    for _, text in timeline(err):
+        if "[state: CLOSED]" in text:
+            closed = True
+        elif closed and text.startswith("> "):
+            raise AssertionError("sent after CLOSED: %r\n%s" % (text, err))
+
+
+@case
+def end_states_match_ss_active_close():
+    """connect closes first (stdin EOF): the trace ends in TIME_WAIT, and ss
+    shows its socket in TIME-WAIT and the server's socket gone."""
+    need_root()
+    srv = EchoServer()
+    try:
+        with Proc(["connect", "--trace", "127.0.0.1", str(srv.port)]) as p:
+            p.send(b"hello\n")
+            p.wait_out(b"hello\n", timeout=5)
+            p.close_stdin()
+            rc = p.wait(15)
+            err = p.stderr_text()
+    finally:
+        srv.close()
+    assert rc == 0, (rc, err)
+    m = re.search(r"> SYN +127\.0\.0\.1:(\d+) > 127\.0\.0\.1:%d " % srv.port, err)
+    assert m, err
+    mine = int(m.group(1))
+    assert last_state(err) == "TIME_WAIT", err
+    assert ss_state(mine, srv.port) == SS_NAME[last_state(err)], \
+        (ss_state(mine, srv.port), err)
+    assert ss_state(srv.port, mine) is None
+
+
+@case
+def end_states_match_ss_passive_close():
+    """The client closes first: listen's trace goes CLOSE_WAIT -> LAST_ACK ->
+    CLOSED, its socket is gone in ss, and the client's is in TIME-WAIT."""
+    need_root()
+    with Proc(["listen", "-v", "--trace", "127.0.0.1", "0"]) as p:
+        port = p.port()
+        p.wait_err(r"listen\(\) on 127\.0\.0\.1:%d \(tcp\)" % port)
+        c = socket.create_connection(("127.0.0.1", port), timeout=5 * SLOW)
+        mine = c.getsockname()[1]
+        c.sendall(b"hi\n")
+        p.wait_out(b"hi\n", timeout=5)
+        c.close()
+        rc = p.wait(15)
+        err = p.stderr_text()
+    assert rc == 0, (rc, err)
+    states = re.findall(r"\[state: ([A-Z_0-9]+)\]", err)
+    assert states[-3:] == ["CLOSE_WAIT", "LAST_ACK", "CLOSED"], err
+    assert ss_state(port, mine) == SS_NAME[last_state(err)], (ss_state(port, mine), err)
+    assert ss_state(mine, port) == "TIME-WAIT"
 
 
 @case
@@ -616,8 +795,17 @@ def http_trace():
                 r"^> \[P\.\] seq 1:\d+ len \d+$",
                 r"^recv\(\): the response: HTTP/1\.[01] 200 OK$",
                 r"^trace: "], filler=(ACK, DATA, r"^[<>] FIN", r"^TIME_WAIT on", r"^\* ",
-                                      r"^closed; the peer", r"^the peer closed"),
+                                      r"^closed; the peer", r"^the peer closed",
+                                      r"^simultaneous close: the FINs crossed"),
           forbidden_ports=ch.ports)
+    # the server (HTTP/1.0) closes as the client does: the FINs often cross,
+    # and the capture on lo may see the server's first. Whatever the order,
+    # nothing is sent after CLOSED and the end state is what ss reports.
+    no_send_after_closed(err)
+    m = re.search(r"> SYN +127\.0\.0\.1:(\d+) > ", err)
+    assert m, err
+    assert ss_state(int(m.group(1)), port) == SS_NAME[last_state(err)], \
+        (ss_state(int(m.group(1)), port), err)
 
 
 @case

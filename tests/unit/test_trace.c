@@ -3,7 +3,8 @@
  * Unit tests of the --trace engine without capture: the frame decoder
  * (Ethernet, SLL2, IPv4/IPv6, TCP/UDP, ICMP errors with the quoted packet,
  * IPv6 fragment header, every truncation), the TCP state tracker (client and
- * server, each way of closing, the RST causes), and the merged timeline
+ * server, each way of closing, the RST causes; both sides of one capture fed
+ * to two trackers, FINs crossing in either capture order), and the merged timeline
  * (calls and packets fed out of order come out in time order, unrelated
  * packets are dropped, and the notes: handshake, TIME_WAIT, segments, ICMP
  * tied to its datagram, fragments).
@@ -641,6 +642,199 @@ static void test_filter_and_pending(void)
 	wire_trace_stop(NULL);
 }
 
+/* ---- closing, seen from both sides of one capture --------------------------- */
+
+/* Two trackers fed the same capture: a is 127.0.0.1:40000, b the peer. Each
+ * packet is out for the side that sent it. path_* record every state each
+ * side went through. */
+struct pair {
+	struct wire_tcp_track a, b;
+	int path_a[16], path_b[16];
+	size_t na, nb;
+	int crossed_a, crossed_b; /* WIRE_TCPT_CROSSED seen */
+};
+
+static void path_add(int *path, size_t *n, int st)
+{
+	if (*n < 16 && (*n == 0 || path[*n - 1] != st))
+		path[(*n)++] = st;
+}
+
+static void both(struct pair *pp, int from_a, unsigned flags, uint32_t seq, uint32_t ack)
+{
+	char nt[400];
+	struct wire_tpkt p = seg(flags, seq, ack, 0, from_a);
+	if (wire_tcp_track(&pp->a, from_a, &p, nt, sizeof(nt)) & WIRE_TCPT_CROSSED)
+		pp->crossed_a = 1;
+	if (wire_tcp_track(&pp->b, !from_a, &p, nt, sizeof(nt)) & WIRE_TCPT_CROSSED)
+		pp->crossed_b = 1;
+	path_add(pp->path_a, &pp->na, pp->a.state);
+	path_add(pp->path_b, &pp->nb, pp->b.state);
+}
+
+/* a (ISS 1) connects to b (ISS 50); both ESTABLISHED. */
+static void pair_open(struct pair *pp)
+{
+	memset(pp, 0, sizeof(*pp));
+	both(pp, 1, F_SYN, 1, 0);
+	both(pp, 0, F_SYN | F_ACK, 50, 2);
+	both(pp, 1, F_ACK, 2, 51);
+	pp->na = pp->nb = 0;
+	path_add(pp->path_a, &pp->na, pp->a.state);
+	path_add(pp->path_b, &pp->nb, pp->b.state);
+}
+
+static int path_has(const int *path, size_t n, int st)
+{
+	for (size_t i = 0; i < n; i++)
+		if (path[i] == st)
+			return 1;
+	return 0;
+}
+
+#define CHECK_PATH(path, n, ...)                                                                   \
+	do {                                                                                       \
+		static const int want_[] = {__VA_ARGS__};                                          \
+		size_t wn_ = sizeof(want_) / sizeof(want_[0]);                                     \
+		CHECK_INT(n, wn_);                                                                 \
+		for (size_t i_ = 0; i_ < wn_ && i_ < (n); i_++)                                    \
+			CHECK_STR(wire_tcps_name(path[i_]), wire_tcps_name(want_[i_]));            \
+	} while (0)
+
+static void test_closing(void)
+{
+	struct pair pp;
+	char nt[400];
+
+	/* FINs crossing: each FIN acknowledges nothing of the other's; the capture
+	 * sees a's FIN first, so b sees it arrive before its own leaves. Both go
+	 * through CLOSING to TIME_WAIT; neither is ever CLOSED or LAST_ACK. */
+	pair_open(&pp);
+	both(&pp, 1, F_FIN | F_ACK, 2, 51); /* a's FIN: seq 2 */
+	both(&pp, 0, F_FIN | F_ACK, 51, 2); /* b's FIN: seq 51, a's FIN not acked */
+	both(&pp, 1, F_ACK, 3, 52);         /* a acks b's FIN */
+	both(&pp, 0, F_ACK, 52, 3);         /* b acks a's FIN */
+	CHECK_INT(pp.a.state, WIRE_TCPS_TIME_WAIT);
+	CHECK_INT(pp.b.state, WIRE_TCPS_TIME_WAIT);
+	CHECK_PATH(pp.path_a, pp.na, WIRE_TCPS_ESTABLISHED, WIRE_TCPS_FIN_WAIT1, WIRE_TCPS_CLOSING,
+	           WIRE_TCPS_TIME_WAIT);
+	CHECK(path_has(pp.path_b, pp.nb, WIRE_TCPS_CLOSING));
+	CHECK(!path_has(pp.path_b, pp.nb, WIRE_TCPS_LAST_ACK));
+	CHECK(!path_has(pp.path_b, pp.nb, WIRE_TCPS_CLOSED));
+	CHECK(!pp.crossed_a && !pp.crossed_b);
+
+	/* the same crossing, the ACKs captured the other way round */
+	pair_open(&pp);
+	both(&pp, 1, F_FIN | F_ACK, 2, 51);
+	both(&pp, 0, F_FIN | F_ACK, 51, 2);
+	both(&pp, 0, F_ACK, 52, 3);
+	both(&pp, 1, F_ACK, 3, 52);
+	CHECK_INT(pp.a.state, WIRE_TCPS_TIME_WAIT);
+	CHECK_INT(pp.b.state, WIRE_TCPS_TIME_WAIT);
+	CHECK(path_has(pp.path_a, pp.na, WIRE_TCPS_CLOSING));
+	CHECK(path_has(pp.path_b, pp.nb, WIRE_TCPS_CLOSING));
+	CHECK(!path_has(pp.path_b, pp.nb, WIRE_TCPS_CLOSED));
+	CHECK(!pp.crossed_a && !pp.crossed_b);
+
+	/* ordinary close: a's FIN, b's ACK, then b's FIN: a goes FIN_WAIT1 ->
+	 * FIN_WAIT2 -> TIME_WAIT, b CLOSE_WAIT -> LAST_ACK -> CLOSED */
+	pair_open(&pp);
+	both(&pp, 1, F_FIN | F_ACK, 2, 51);
+	both(&pp, 0, F_ACK, 51, 3);
+	both(&pp, 0, F_FIN | F_ACK, 51, 3);
+	both(&pp, 1, F_ACK, 3, 52);
+	CHECK_PATH(pp.path_a, pp.na, WIRE_TCPS_ESTABLISHED, WIRE_TCPS_FIN_WAIT1,
+	           WIRE_TCPS_FIN_WAIT2, WIRE_TCPS_TIME_WAIT);
+	CHECK_PATH(pp.path_b, pp.nb, WIRE_TCPS_ESTABLISHED, WIRE_TCPS_CLOSE_WAIT,
+	           WIRE_TCPS_LAST_ACK, WIRE_TCPS_CLOSED);
+
+	/* b's FIN carries the ACK of a's FIN: a jumps FIN_WAIT1 -> TIME_WAIT */
+	pair_open(&pp);
+	both(&pp, 1, F_FIN | F_ACK, 2, 51);
+	both(&pp, 0, F_FIN | F_ACK, 51, 3);
+	both(&pp, 1, F_ACK, 3, 52);
+	CHECK_PATH(pp.path_a, pp.na, WIRE_TCPS_ESTABLISHED, WIRE_TCPS_FIN_WAIT1,
+	           WIRE_TCPS_TIME_WAIT);
+	CHECK_PATH(pp.path_b, pp.nb, WIRE_TCPS_ESTABLISHED, WIRE_TCPS_CLOSE_WAIT,
+	           WIRE_TCPS_LAST_ACK, WIRE_TCPS_CLOSED);
+
+	/* b's FIN before the ACK of a's FIN: FIN_WAIT1 -> CLOSING, not TIME_WAIT */
+	pair_open(&pp);
+	both(&pp, 1, F_FIN | F_ACK, 2, 51);
+	both(&pp, 0, F_FIN | F_ACK, 51, 2);
+	CHECK_INT(pp.a.state, WIRE_TCPS_CLOSING);
+	/* a retransmitted ACK that still does not cover a's FIN changes nothing */
+	both(&pp, 0, F_ACK, 52, 2);
+	CHECK_INT(pp.a.state, WIRE_TCPS_CLOSING);
+	both(&pp, 0, F_ACK, 52, 3);
+	CHECK_INT(pp.a.state, WIRE_TCPS_TIME_WAIT);
+
+	/* a retransmission is flagged and its bytes are not counted twice */
+	pair_open(&pp);
+	CHECK_INT(feed(&pp.a, F_ACK | F_PSH, 2, 51, 100, 1, nt, sizeof(nt)) & WIRE_TCPT_RETRANS, 0);
+	CHECK(feed(&pp.a, F_ACK | F_PSH, 2, 51, 100, 1, nt, sizeof(nt)) & WIRE_TCPT_RETRANS);
+	CHECK(feed(&pp.a, F_ACK | F_PSH, 52, 51, 100, 1, nt, sizeof(nt)) & WIRE_TCPT_RETRANS);
+	CHECK_INT(pp.a.sent, 150);
+	CHECK_INT(feed(&pp.a, F_ACK | F_PSH, 152, 51, 10, 1, nt, sizeof(nt)) & WIRE_TCPT_RETRANS,
+	          0);
+	CHECK_INT(pp.a.sent, 160);
+
+	/* a segment sent before a RST arrived but captured after it: shown as
+	 * crossed, the connection stays CLOSED */
+	pair_open(&pp);
+	both(&pp, 0, F_RST | F_ACK, 51, 2);
+	CHECK_INT(pp.a.state, WIRE_TCPS_CLOSED);
+	both(&pp, 1, F_ACK | F_PSH, 2, 51);
+	CHECK(pp.crossed_a);
+	CHECK_INT(pp.a.state, WIRE_TCPS_CLOSED);
+}
+
+/* A trace of the side whose FIN the capture saw second: no line says this
+ * side sent something after CLOSED, and it ends in TIME_WAIT. */
+static void test_crossing_timeline(void)
+{
+	struct wire_trace *tr = mk();
+	struct timespec t0 = at(0);
+	pkt_at(tr, 1, F_SYN, 0, 0, 0, 1);
+	pkt_at(tr, 2, F_SYN | F_ACK, 0, 1, 0, 0);
+	pkt_at(tr, 3, F_ACK, 1, 1, 0, 1);
+	wire_trace_call_at(tr, &t0, "shutdown(SHUT_WR)");
+	pkt_at(tr, 10, F_FIN | F_ACK, 1, 1, 0, 0); /* the peer's FIN, captured first */
+	pkt_at(tr, 11, F_FIN | F_ACK, 1, 1, 0, 1); /* ours: it does not ack the peer's */
+	pkt_at(tr, 12, F_ACK, 2, 2, 0, 0);         /* the peer acks our FIN */
+	pkt_at(tr, 13, F_ACK, 2, 2, 0, 1);         /* we ack theirs */
+	wire_trace_flush(tr);
+	const char *s = text(), *closed = strstr(s, "[state: CLOSED]");
+	CHECK(closed == NULL);
+	CHECK(strstr(s, "[state: CLOSING]") != NULL);
+	CHECK(strstr(s, "[state: TIME_WAIT]") != NULL);
+	CHECK(strstr(s, "[state: LAST_ACK]") == NULL);
+	CHECK(strstr(s, "FINs crossed") != NULL);
+	wire_trace_stop(tr);
+}
+
+/* A retransmitted segment is labelled, and the write note counts each byte
+ * once. */
+static void test_retransmission_timeline(void)
+{
+	struct wire_trace *tr = mk();
+	struct timespec t0 = at(0), t9 = at(900);
+	pkt_at(tr, 1, F_SYN, 0, 0, 0, 1);
+	pkt_at(tr, 2, F_SYN | F_ACK, 0, 1, 0, 0);
+	pkt_at(tr, 3, F_ACK, 1, 1, 0, 1);
+	wire_trace_call_at(tr, &t0, "write(7000)");
+	pkt_at(tr, 10, F_ACK, 1, 1, 3500, 1);
+	pkt_at(tr, 11, F_ACK | F_PSH, 3501, 1, 3500, 1);
+	pkt_at(tr, 500, F_ACK | F_PSH, 3501, 1, 3500, 1);
+	wire_trace_call_at(tr, &t9, "close()");
+	wire_trace_flush(tr);
+	const char *s = text();
+	CHECK(strstr(s, "> [P.] seq 3501:7001 len 3500\n") != NULL);
+	CHECK(strstr(s, "> [P.] seq 3501:7001 len 3500 (retransmission)\n") != NULL);
+	CHECK(strstr(s, "one 7000-byte write became 2 segments") != NULL);
+	wire_trace_stop(tr);
+}
+
 int main(void)
 {
 	wire_buf_init(&mem, 1u << 20);
@@ -648,6 +842,9 @@ int main(void)
 	test_decode_icmp();
 	test_decode_ip6_frag();
 	test_tracker();
+	test_closing();
+	test_crossing_timeline();
+	test_retransmission_timeline();
 	test_timeline();
 	test_segments_note();
 	test_tls_label();

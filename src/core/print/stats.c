@@ -3,12 +3,21 @@
  * --stats: what tshark's -z io,phs and -z conv,tcp / conv,udp give, in fixed
  * memory. The protocol hierarchy counts frames and bytes for every prefix of
  * each packet's layer path (eth, eth:ip, eth:ip:udp, ...) in a table of at
- * most WIRE_STATS_PATHS_MAX paths; conversations (address:port pairs, both
- * directions in one entry) live in an open-addressing table of
- * WIRE_STATS_CONV_MAX entries allocated once. When a table is full, further
- * paths or conversations are counted in an "other" total and said so, never
- * grown. At the end the top WIRE_STATS_CONV_TOP conversations by bytes are
- * printed per protocol.
+ * most WIRE_STATS_PATHS_MAX paths (more are counted as "other", never grown).
+ * Conversations (address:port pairs, both directions in one entry) live in a
+ * table of WIRE_STATS_CONV_MAX entries allocated once, found through hash
+ * chains. When it is full, a new conversation takes the place of the one with
+ * the smallest count (Space-Saving, Metwally et al. 2005, weighted by bytes;
+ * a min-heap over the entries is built the first time the table fills, so a
+ * capture that fits pays nothing for it). The newcomer inherits the evicted
+ * count as its error: it may have had up to that many bytes before it
+ * entered. Guarantees, with W the bytes counted and K the table size: every
+ * left-out conversation had at most min (the smallest count kept, <= W/K)
+ * bytes, so any conversation larger than that is listed; a listed count
+ * (counted + error) over-estimates by at most its error (<= W/K). At the end
+ * the top WIRE_STATS_CONV_TOP conversations by that count are printed per
+ * protocol, their counted frames and bytes exact, the error shown when not 0
+ * and the header saying how many were left out.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -24,20 +33,29 @@ struct path {
 	uint64_t frames, bytes;
 };
 
+#define CONV_NONE 0u /* empty hash bucket / end of chain (entries are 1-based there) */
+
 struct conv {
-	uint8_t used, proto, fam; /* proto 6/17; fam 4/6 */
+	uint8_t proto, fam; /* proto 6/17; fam 4/6 */
 	uint8_t a[16], b[16];
 	uint16_t pa, pb;
 	uint64_t f_ab, b_ab, f_ba, b_ba;
+	uint64_t err;  /* bytes it may have had before it entered (Space-Saving) */
+	uint32_t next; /* next entry + 1 in the hash chain, CONV_NONE at the end */
+	uint32_t hpos; /* place in the min-heap (once built) */
 };
 
 struct wire_stats {
 	unsigned npaths;
 	uint64_t path_other;
-	uint64_t conv_other;
 	unsigned nconv;
+	int heap_built;        /* the table filled up once: heap[] is in use */
+	uint64_t out_convs[2]; /* conversations left out: TCP, UDP */
+	uint64_t out_frames, out_bytes;
 	uint64_t frames, bytes;
 	struct path paths[WIRE_STATS_PATHS_MAX];
+	uint32_t head[WIRE_STATS_CONV_MAX]; /* hash bucket -> first entry + 1 */
+	uint32_t heap[WIRE_STATS_CONV_MAX]; /* entries by count, smallest first */
 	struct conv conv[WIRE_STATS_CONV_MAX];
 };
 
@@ -94,6 +112,114 @@ static uint32_t hash(const uint8_t *k, size_t n)
 	return h;
 }
 
+/* Space-Saving's count: the bytes counted plus what it may have had before. */
+static uint64_t conv_count(const struct conv *v)
+{
+	return v->b_ab + v->b_ba + v->err;
+}
+
+static void heap_swap(struct wire_stats *st, uint32_t i, uint32_t j)
+{
+	uint32_t t = st->heap[i];
+	st->heap[i] = st->heap[j];
+	st->heap[j] = t;
+	st->conv[st->heap[i]].hpos = i;
+	st->conv[st->heap[j]].hpos = j;
+}
+
+/* Moves heap entry i down while a child has a smaller count. */
+static void heap_down(struct wire_stats *st, uint32_t i)
+{
+	uint32_t n = st->nconv;
+	for (;;) {
+		uint32_t l = 2 * i + 1, r = l + 1, m = i;
+		if (l < n &&
+		    conv_count(&st->conv[st->heap[l]]) < conv_count(&st->conv[st->heap[m]]))
+			m = l;
+		if (r < n &&
+		    conv_count(&st->conv[st->heap[r]]) < conv_count(&st->conv[st->heap[m]]))
+			m = r;
+		if (m == i)
+			return;
+		heap_swap(st, i, m);
+		i = m;
+	}
+}
+
+static void heap_build(struct wire_stats *st)
+{
+	for (uint32_t i = 0; i < st->nconv; i++) {
+		st->heap[i] = i;
+		st->conv[i].hpos = i;
+	}
+	for (uint32_t i = st->nconv / 2; i-- > 0;)
+		heap_down(st, i);
+	st->heap_built = 1;
+}
+
+/* Removes entry idx from the hash chain of bucket h. */
+static void chain_unlink(struct wire_stats *st, uint32_t h, uint32_t idx)
+{
+	uint32_t *at = &st->head[h];
+	while (*at != CONV_NONE && *at != idx + 1u)
+		at = &st->conv[*at - 1u].next;
+	if (*at != CONV_NONE)
+		*at = st->conv[idx].next;
+}
+
+static uint32_t conv_hash(const struct conv *v)
+{
+	uint8_t key[38];
+	key[0] = v->proto;
+	key[1] = v->fam;
+	memcpy(key + 2, v->a, 16);
+	memcpy(key + 18, v->b, 16);
+	key[34] = (uint8_t)(v->pa >> 8);
+	key[35] = (uint8_t)v->pa;
+	key[36] = (uint8_t)(v->pb >> 8);
+	key[37] = (uint8_t)v->pb;
+	return hash(key, sizeof(key)) % WIRE_STATS_CONV_MAX;
+}
+
+static int conv_same(const struct conv *x, const struct conv *y)
+{
+	return x->proto == y->proto && x->fam == y->fam && x->pa == y->pa && x->pb == y->pb &&
+	       !memcmp(x->a, y->a, 16) && !memcmp(x->b, y->b, 16);
+}
+
+/* The entry for key k (only its key fields set): found, or a free one, or
+ * the one with the smallest count, which k replaces (Space-Saving). */
+static struct conv *conv_slot(struct wire_stats *st, const struct conv *k)
+{
+	uint32_t h = conv_hash(k);
+	for (uint32_t e = st->head[h]; e != CONV_NONE; e = st->conv[e - 1u].next)
+		if (conv_same(&st->conv[e - 1u], k))
+			return &st->conv[e - 1u];
+	uint32_t idx;
+	uint64_t err = 0;
+	if (st->nconv < WIRE_STATS_CONV_MAX) {
+		idx = st->nconv++;
+	} else {
+		if (!st->heap_built)
+			heap_build(st);
+		idx = st->heap[0];
+		struct conv *old = &st->conv[idx];
+		err = conv_count(old);
+		st->out_convs[old->proto == 6 ? 0 : 1]++;
+		st->out_frames += old->f_ab + old->f_ba;
+		st->out_bytes += old->b_ab + old->b_ba;
+		chain_unlink(st, conv_hash(old), idx);
+	}
+	struct conv *v = &st->conv[idx];
+	uint32_t hpos = v->hpos;
+	*v = *k;
+	v->err = err;
+	v->hpos = hpos;
+	v->next = st->head[h];
+	st->head[h] = idx + 1u;
+	return v;
+}
+
 static void count_conv(struct wire_stats *st, const struct wire_dissect *d, uint32_t bytes)
 {
 	if (d->tp < 0 || d->ip < 0 || d->ip > d->tp)
@@ -105,61 +231,37 @@ static void count_conv(struct wire_stats *st, const struct wire_dissect *d, uint
 			ip = &d->l[i];
 			break;
 		}
-	uint8_t src[16] = {0}, dst[16] = {0}, fam;
+	uint8_t src[16] = {0}, dst[16] = {0};
+	struct conv k;
+	memset(&k, 0, sizeof(k));
 	if (ip->kind == WIRE_L_IPV4) {
 		memcpy(src, ip->u.ip4.src, 4);
 		memcpy(dst, ip->u.ip4.dst, 4);
-		fam = 4;
+		k.fam = 4;
 	} else {
 		memcpy(src, ip->u.ip6.src, 16);
 		memcpy(dst, ip->u.ip6.dst, 16);
-		fam = 6;
+		k.fam = 6;
 	}
-	uint8_t proto = t->kind == WIRE_L_TCP ? 6 : 17;
-	uint16_t sp = proto == 6 ? t->u.tcp.sport : t->u.udp.sport;
-	uint16_t dp = proto == 6 ? t->u.tcp.dport : t->u.udp.dport;
+	k.proto = t->kind == WIRE_L_TCP ? 6 : 17;
+	uint16_t sp = k.proto == 6 ? t->u.tcp.sport : t->u.udp.sport;
+	uint16_t dp = k.proto == 6 ? t->u.tcp.dport : t->u.udp.dport;
 	int c = memcmp(src, dst, 16);
 	int fwd = c < 0 || (c == 0 && sp <= dp);
-	uint8_t key[38];
-	key[0] = proto;
-	key[1] = fam;
-	memcpy(key + 2, fwd ? src : dst, 16);
-	memcpy(key + 18, fwd ? dst : src, 16);
-	uint16_t pa = fwd ? sp : dp, pb = fwd ? dp : sp;
-	key[34] = (uint8_t)(pa >> 8);
-	key[35] = (uint8_t)pa;
-	key[36] = (uint8_t)(pb >> 8);
-	key[37] = (uint8_t)pb;
-	uint32_t h = hash(key, sizeof(key)) % WIRE_STATS_CONV_MAX;
-	for (unsigned probe = 0; probe < WIRE_STATS_CONV_MAX; probe++) {
-		struct conv *v = &st->conv[(h + probe) % WIRE_STATS_CONV_MAX];
-		if (!v->used) {
-			if (st->nconv >= WIRE_STATS_CONV_MAX * 3u / 4u) {
-				st->conv_other++;
-				return;
-			}
-			v->used = 1;
-			v->proto = proto;
-			v->fam = fam;
-			memcpy(v->a, key + 2, 16);
-			memcpy(v->b, key + 18, 16);
-			v->pa = pa;
-			v->pb = pb;
-			st->nconv++;
-		} else if (v->proto != proto || v->fam != fam || v->pa != pa || v->pb != pb ||
-		           memcmp(v->a, key + 2, 16) || memcmp(v->b, key + 18, 16)) {
-			continue;
-		}
-		if (fwd) {
-			v->f_ab++;
-			v->b_ab += bytes;
-		} else {
-			v->f_ba++;
-			v->b_ba += bytes;
-		}
-		return;
+	memcpy(k.a, fwd ? src : dst, 16);
+	memcpy(k.b, fwd ? dst : src, 16);
+	k.pa = fwd ? sp : dp;
+	k.pb = fwd ? dp : sp;
+	struct conv *v = conv_slot(st, &k);
+	if (fwd) {
+		v->f_ab++;
+		v->b_ab += bytes;
+	} else {
+		v->f_ba++;
+		v->b_ba += bytes;
 	}
-	st->conv_other++;
+	if (st->heap_built)
+		heap_down(st, v->hpos); /* its count grew */
 }
 
 void wire_stats_add(struct wire_stats *st, const struct wire_dissect *d)
@@ -257,41 +359,82 @@ static void col(struct wire_sink *s, uint64_t v, size_t width)
 	wire_pr_u(s, v);
 }
 
-static void convs(struct wire_stats *st, struct wire_sink *s, uint8_t proto)
+/* Inserts v into top (ntop entries, at most WIRE_STATS_CONV_TOP) by count. */
+static void top_insert(const struct conv **top, unsigned *ntop, const struct conv *v)
 {
-	static const char eq[] =
-	    "================================================================================\n";
-	const struct conv *top[WIRE_STATS_CONV_TOP];
-	unsigned ntop = 0, total = 0;
-	for (unsigned i = 0; i < WIRE_STATS_CONV_MAX; i++) {
-		const struct conv *v = &st->conv[i];
-		if (!v->used || v->proto != proto)
-			continue;
-		total++;
-		uint64_t bytes = v->b_ab + v->b_ba;
-		unsigned pos = ntop;
-		while (pos > 0 && top[pos - 1]->b_ab + top[pos - 1]->b_ba < bytes)
-			pos--;
-		if (pos >= WIRE_STATS_CONV_TOP)
-			continue;
-		unsigned end = ntop < WIRE_STATS_CONV_TOP ? ntop : WIRE_STATS_CONV_TOP - 1;
-		for (unsigned k = end; k > pos; k--)
-			top[k] = top[k - 1];
-		top[pos] = v;
-		if (ntop < WIRE_STATS_CONV_TOP)
-			ntop++;
-	}
-	wire_sink_puts(s, eq);
+	uint64_t cnt = conv_count(v);
+	unsigned pos = *ntop;
+	while (pos > 0 && conv_count(top[pos - 1]) < cnt)
+		pos--;
+	if (pos >= WIRE_STATS_CONV_TOP)
+		return;
+	unsigned end = *ntop < WIRE_STATS_CONV_TOP ? *ntop : WIRE_STATS_CONV_TOP - 1;
+	for (unsigned k = end; k > pos; k--)
+		top[k] = top[k - 1];
+	top[pos] = v;
+	if (*ntop < WIRE_STATS_CONV_TOP)
+		(*ntop)++;
+}
+
+/* "TCP Conversations (N conversations, top 20 by bytes)", or with the table
+ * overflowed "(N kept, M left out (table full), top 20 by bytes)". */
+static void conv_header(struct wire_stats *st, struct wire_sink *s, uint8_t proto, unsigned total,
+                        unsigned ntop)
+{
 	wire_sink_puts(s, proto == 6 ? "TCP Conversations" : "UDP Conversations");
 	wire_sink_write(s, " (", 2);
 	wire_pr_u(s, total);
-	wire_sink_puts(s, total == 1 ? " conversation" : " conversations");
+	if (st->heap_built) {
+		wire_sink_puts(s, " kept, ");
+		wire_pr_u(s, st->out_convs[proto == 6 ? 0 : 1]);
+		wire_sink_puts(s, " left out (table full)");
+	} else {
+		wire_sink_puts(s, total == 1 ? " conversation" : " conversations");
+	}
 	if (total > ntop) {
 		wire_sink_write(s, ", top ", 6);
 		wire_pr_u(s, ntop);
 		wire_sink_puts(s, " by bytes");
 	}
 	wire_sink_write(s, ")\n", 2);
+}
+
+static void conv_row(struct wire_sink *s, const struct conv *v)
+{
+	char a[64], b[64];
+	size_t an = endpoint(a, v->a, v->fam, v->pa), bn = endpoint(b, v->b, v->fam, v->pb);
+	wire_sink_write(s, a, an);
+	pad(s, an, 46);
+	wire_sink_write(s, " <-> ", 5);
+	wire_sink_write(s, b, bn);
+	pad(s, bn, 46);
+	col(s, v->f_ab, 11);
+	col(s, v->b_ab, 11);
+	col(s, v->f_ba, 15);
+	col(s, v->b_ba, 11);
+	col(s, v->f_ab + v->f_ba, 15);
+	col(s, v->b_ab + v->b_ba, 11);
+	if (v->err) {
+		wire_sink_puts(s, "  +<=");
+		wire_pr_u(s, v->err);
+	}
+	wire_sink_putc(s, '\n');
+}
+
+static void convs(struct wire_stats *st, struct wire_sink *s, uint8_t proto)
+{
+	static const char eq[] =
+	    "================================================================================\n";
+	const struct conv *top[WIRE_STATS_CONV_TOP];
+	unsigned ntop = 0, total = 0;
+	for (unsigned i = 0; i < st->nconv; i++) {
+		if (st->conv[i].proto != proto)
+			continue;
+		total++;
+		top_insert(top, &ntop, &st->conv[i]);
+	}
+	wire_sink_puts(s, eq);
+	conv_header(st, s, proto, total, ntop);
 	/* the header in the rows' columns: 46 + " <-> " + 46, then 11 11 15 11 15 11 */
 	wire_sink_puts(s, "Address A");
 	pad(s, 9, 46);
@@ -299,24 +442,27 @@ static void convs(struct wire_stats *st, struct wire_sink *s, uint8_t proto)
 	pad(s, 14, 51);
 	wire_sink_puts(
 	    s, "A->B frames      bytes    B->A frames      bytes   Total frames      bytes\n");
-	for (unsigned i = 0; i < ntop; i++) {
-		const struct conv *v = top[i];
-		char a[64], b[64];
-		size_t an = endpoint(a, v->a, v->fam, v->pa), bn = endpoint(b, v->b, v->fam, v->pb);
-		wire_sink_write(s, a, an);
-		pad(s, an, 46);
-		wire_sink_write(s, " <-> ", 5);
-		wire_sink_write(s, b, bn);
-		pad(s, bn, 46);
-		col(s, v->f_ab, 11);
-		col(s, v->b_ab, 11);
-		col(s, v->f_ba, 15);
-		col(s, v->b_ba, 11);
-		col(s, v->f_ab + v->f_ba, 15);
-		col(s, v->b_ab + v->b_ba, 11);
-		wire_sink_putc(s, '\n');
-	}
+	for (unsigned i = 0; i < ntop; i++)
+		conv_row(s, top[i]);
 	wire_sink_puts(s, eq);
+}
+
+/* What the conversation table left out, and the bounds Space-Saving gives. */
+static void conv_note(struct wire_stats *st, struct wire_sink *s)
+{
+	wire_sink_puts(s, "(conversation table full at ");
+	wire_pr_u(s, WIRE_STATS_CONV_MAX);
+	wire_sink_puts(s, " entries: ");
+	wire_pr_u(s, st->out_convs[0] + st->out_convs[1]);
+	wire_sink_puts(s, " conversations left out (");
+	wire_pr_u(s, st->out_frames);
+	wire_sink_puts(s, " packets, ");
+	wire_pr_u(s, st->out_bytes);
+	wire_sink_puts(s, " bytes); each had at most ");
+	wire_pr_u(s, conv_count(&st->conv[st->heap[0]]));
+	wire_sink_puts(s, " bytes, so every larger conversation is listed. The table is ranked "
+	                  "by bytes plus the bound '+<=N' shown for a conversation that entered "
+	                  "late: it may have had up to N bytes before (Space-Saving))\n");
 }
 
 void wire_stats_print(struct wire_stats *st, struct wire_sink *s)
@@ -339,11 +485,6 @@ void wire_stats_print(struct wire_stats *st, struct wire_sink *s)
 	wire_sink_puts(s, eq);
 	convs(st, s, 6);
 	convs(st, s, 17);
-	if (st->conv_other) {
-		wire_sink_puts(s, "(conversation table full at ");
-		wire_pr_u(s, WIRE_STATS_CONV_MAX * 3u / 4u);
-		wire_sink_puts(s, " entries: ");
-		wire_pr_u(s, st->conv_other);
-		wire_sink_puts(s, " packets of further conversations not listed)\n");
-	}
+	if (st->heap_built)
+		conv_note(st, s);
 }
