@@ -596,6 +596,10 @@ def end_states_match_ss_passive_close():
         c.sendall(b"hi\n")
         p.wait_out(b"hi\n", timeout=5)
         c.close()
+        # the client's FIN ends only its direction: listen closes at its
+        # stdin's EOF (issue 8), after the FIN came in
+        p.wait_err(r"peer closed \(FIN\)")
+        p.close_stdin()
         rc = p.wait(15)
         err = p.stderr_text()
     assert rc == 0, (rc, err)
