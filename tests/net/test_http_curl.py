@@ -72,4 +72,61 @@ def credentials_not_sent_to_another_host_or_port():
                 for h in dropped:
                     assert h not in header_names(r), (client, h, r)
 
+class EarlyAnswer:
+    """Answers each connection after reading a little of the upload, then
+    closes with the rest unread (the kernel sends a RST)."""
+
+    def __init__(self, reply, read=65536):
+        self.reply, self.read = reply, read
+        self.s = socket.socket()
+        self.s.bind(("127.0.0.1", 0))
+        self.s.listen(4)
+        self.port = self.s.getsockname()[1]
+        self.t = threading.Thread(target=self._run, daemon=True)
+        self.t.start()
+
+    def _run(self):
+        while True:
+            try:
+                c, _ = self.s.accept()
+            except OSError:
+                return
+            c.settimeout(10 * SLOW)
+            got = b""
+            try:
+                while len(got) < self.read:
+                    b = c.recv(65536)
+                    if not b:
+                        break
+                    got += b
+                c.sendall(self.reply)
+                time.sleep(0.05)
+            except OSError:
+                pass
+            c.close()  # unread upload bytes: RST
+
+    def close(self):
+        self.s.close()
+
+
+@case
+def early_answer_to_an_upload_is_printed():
+    with tempfile.TemporaryDirectory() as t:
+        f = os.path.join(t, "big")
+        with open(f, "wb") as fh:
+            fh.write(b"a=" + b"x" * (30 << 20))
+        for status in (413, 401, 200):
+            reply = (b"HTTP/1.1 %d Whatever\r\nContent-Length: 9\r\nConnection: close\r\n\r\n"
+                     b"early %d" % (status, status))
+            srv = EarlyAnswer(reply)
+            url = "http://127.0.0.1:%d/up" % srv.port
+            try:
+                for client in ("wirecat", "curl"):
+                    args = ["-s", "-d", "@" + f, "-w", " %{http_code}", url]
+                    rc, o, e = run(["http"] + args, timeout=30) if client == "wirecat" else curl(args)
+                    assert (rc, o) == (0, reply[-9:] + b" %d" % status), (client, rc, o, e)
+            finally:
+                srv.close()
+
+
 main()

@@ -488,6 +488,13 @@ static void req_lines(struct wire_http_client *c, const char *p, size_t n)
 	}
 }
 
+/* Returns 1 when a failed send (err) may still have a response waiting in
+ * the receive queue: the server answered early and reset the connection. */
+static int early_answer_possible(const struct wire_http_client *c, int err)
+{
+	return !c->tls && (err == -ECONNRESET || err == -EPIPE);
+}
+
 /* One request and its response on the (possibly reused) connection. Sets
  * *redirect when a redirect is to be followed (c->loc holds the target). */
 static int exchange(struct wire_http_client *c, const char *url, const struct wire_url *u,
@@ -531,15 +538,20 @@ static int exchange(struct wire_http_client *c, const char *url, const struct wi
 		}
 		req_lines(c, (const char *)c->req, (size_t)hl);
 		rc = send_all(c, c->req, rl);
-		if (rc < 0) {
-			if (reused && attempt == 0) {
-				conn_close(c, "the server closed it; reconnecting");
-				continue;
-			}
+		if (rc < 0 && reused && attempt == 0) {
+			conn_close(c, "the server closed it; reconnecting");
+			continue;
+		}
+		/* an early answer (401, 413...) before a reset: read what came */
+		int send_err = rc < 0 && early_answer_possible(c, rc) ? rc : 0;
+		if (rc < 0 && !send_err) {
 			conn_close(c, NULL);
 			return why(res, rc, "send to %s: %s", c->peer,
 			           rc == WIRE_E_TLS ? "TLS error" : strerror(-rc));
 		}
+		if (send_err)
+			info(c, WIRE_HTTP_INFO, "send: %s; reading the server's answer",
+			     strerror(-send_err));
 		struct wire_http_parser *ps = &c->ps;
 		wire_http_parser_init(ps, head_req);
 		size_t start = 0, end = 0; /* unparsed bytes in buf[start..end) */
@@ -560,6 +572,13 @@ static int exchange(struct wire_http_client *c, const char *url, const struct wi
 				    res, WIRE_E_TIMEOUT,
 				    "operation timed out after %d ms with %llu bytes received",
 				    o->max_time_ms, (unsigned long long)got);
+			}
+			if (n < 0 && send_err && got > 0)
+				n = 0; /* the reset after an early answer ends it */
+			if (n <= 0 && send_err && got == 0) {
+				conn_close(c, NULL);
+				return why(res, send_err, "send to %s: %s", c->peer,
+				           strerror(-send_err));
 			}
 			if (n < 0 && !(got == 0 && reused && attempt == 0 && n == -ECONNRESET)) {
 				conn_close(c, NULL);
