@@ -129,4 +129,35 @@ def early_answer_to_an_upload_is_printed():
                 srv.close()
 
 
+def once(reply, args, client="wirecat"):
+    with Scripted(lambda ci, ri, req: reply, close_after=True) as s:
+        args = list(args) + [s.url("/")]
+        return run(["http"] + args) if client == "wirecat" else curl(args)
+
+
+BAD_HEADS = (
+    b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\nbody",
+    b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
+    b"HTTP/1.1 abc OK\r\nContent-Length: 0\r\n\r\n",
+    b"HTTP/1.1 200 OK\r\nContent-Le",
+)
+
+
+@case
+def malformed_head_never_written_as_body():
+    with tempfile.TemporaryDirectory() as t:
+        out = os.path.join(t, "o")
+        for reply in BAD_HEADS:
+            rc, o, e = once(reply, ["-s"])
+            assert rc == 3 and o == b"", (reply, rc, o, e)
+            for extra in ([], ["-f"]):
+                rc, o, e = once(reply, ["-s", "-o", out] + extra)
+                assert rc == 3 and o == b"", (reply, rc, o, e)
+                data = open(out, "rb").read() if os.path.exists(out) else b""
+                assert b"HTTP/1.1" not in data and b"Content-" not in data, (reply, data)
+        # curl agrees for the negative Content-Length: nothing on stdout
+        rc, o, e = once(BAD_HEADS[0], ["-s"], client="curl")
+        assert rc != 0 and o == b"", (rc, o, e)
+
+
 main()

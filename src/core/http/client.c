@@ -594,9 +594,8 @@ static int exchange(struct wire_http_client *c, const char *url, const struct wi
 				rc = wire_http_parse_eof(ps);
 				if (rc == 0)
 					break;
+				/* a bad head is never passed on as body */
 				res->failed_in_head = !in_body;
-				if (res->failed_in_head && end > start && o->on_body && !o->on_raw)
-					o->on_body(o->ctx, c->buf + start, end - start);
 				if (rc == WIRE_E_CLOSED)
 					return why(res, rc, "empty reply from %s", c->peer);
 				return why(res, rc, "malformed response from %s: %s", c->peer,
@@ -619,8 +618,6 @@ static int exchange(struct wire_http_client *c, const char *url, const struct wi
 				if (ev < 0) {
 					conn_close(c, NULL);
 					res->failed_in_head = !in_body;
-					if (res->failed_in_head && o->on_body && !o->on_raw)
-						o->on_body(o->ctx, c->buf + start, end - start);
 					return why(res, ev, "malformed response from %s: %s",
 					           c->peer, ps->why);
 				}
