@@ -29,7 +29,8 @@
 #define EXIT_HTTP_ERROR 22 /* -f and a status >= 400, as curl */
 
 struct out {
-	int fd;
+	int fd;              /* -1 until -o FILE is opened (at the first byte to write) */
+	const char *outfile; /* -o FILE, or NULL for stdout */
 	int verbose;
 	int include;
 	int fail;
@@ -115,6 +116,22 @@ static int write_fd(int fd, const void *p, size_t n)
 		n -= (size_t)w;
 	}
 	return 0;
+}
+
+/* Opens -o FILE on the first byte to write, so that an existing file
+ * survives a failed transfer. Returns 0 or -errno. */
+static int out_open(struct out *o)
+{
+	if (o->fd >= 0)
+		return 0;
+	o->fd = open(o->outfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	return o->fd < 0 ? -errno : 0;
+}
+
+static int out_write(struct out *o, const void *p, size_t n)
+{
+	int rc = out_open(o);
+	return rc < 0 ? rc : write_fd(o->fd, p, n);
 }
 
 /* --trace: follow a new connection by its own address and port too. */
@@ -206,8 +223,8 @@ static int on_head(void *ctx, const struct wire_http_head *h, int final)
 		o->last = 0;
 		o->bytes = 0;
 	}
-	if (o->include && !o->raw)
-		return write_fd(o->fd, h->raw, h->len);
+	if (o->include && !o->raw && !o->failed_status)
+		return out_write(o, h->raw, h->len);
 	return 0;
 }
 
@@ -216,7 +233,7 @@ static int on_body(void *ctx, const uint8_t *p, size_t n)
 	struct out *o = ctx;
 	if (o->raw || o->failed_status)
 		return 0;
-	int rc = write_fd(o->fd, p, n);
+	int rc = out_write(o, p, n);
 	if (o->progress) {
 		o->bytes += n;
 		o->total = o->res->content_length;
@@ -228,7 +245,15 @@ static int on_body(void *ctx, const uint8_t *p, size_t n)
 static int on_raw(void *ctx, const uint8_t *p, size_t n)
 {
 	struct out *o = ctx;
-	return write_fd(o->fd, p, n);
+	return out_write(o, p, n);
+}
+
+/* Sets res->why for a failed open of -o FILE. Returns the error. */
+static int why_open(struct wire_http_result *res, const char *path)
+{
+	int err = errno;
+	snprintf(res->why, sizeof(res->why), "open %.400s: %s", path, strerror(err));
+	return -err;
 }
 
 /* Prints -w FORMAT for one URL. */
@@ -522,13 +547,9 @@ int cmd_http(int argc, char **argv)
 		free(b);
 		goto done_rc;
 	}
-	if (outfile) {
-		out.fd = open(outfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (out.fd < 0) {
-			cli_err("http: open %s: %s", outfile, strerror(errno));
-			rc = WIRE_EXIT_FAIL;
-			goto done_rc;
-		}
+	if (outfile) { /* opened at the first byte of a good response */
+		out.fd = -1;
+		out.outfile = outfile;
 		out.progress = !silent && cli_isatty(STDERR_FILENO);
 	}
 	cli_ignore_sigpipe();
@@ -555,6 +576,8 @@ int cmd_http(int argc, char **argv)
 		int r = wire_http_get(c, urls[i], &res);
 		if (out.progress && out.bytes)
 			progress(&out, 1);
+		if (r == 0 && !out.failed_status && outfile && out_open(&out) < 0)
+			r = why_open(&res, outfile); /* a good empty body: an empty file */
 		if (r < 0) {
 			cli_err("http: %s", res.why);
 			rc = cli_exit_code(r);
@@ -567,7 +590,7 @@ int cmd_http(int argc, char **argv)
 	}
 	wire_http_client_free(c);
 	wire_trace_stop(out.tr);
-	if (outfile && close(out.fd) < 0) {
+	if (outfile && out.fd >= 0 && close(out.fd) < 0) {
 		cli_err("http: write %s: %s", outfile, strerror(errno));
 		rc = WIRE_EXIT_FAIL;
 	}

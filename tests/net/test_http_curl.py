@@ -160,4 +160,39 @@ def malformed_head_never_written_as_body():
         assert rc != 0 and o == b"", (rc, o, e)
 
 
+@case
+def output_file_created_only_for_a_good_response():
+    p = socket.socket()
+    p.bind(("127.0.0.1", 0))
+    refused = "http://127.0.0.1:%d/" % p.getsockname()[1]
+    p.close()
+    nf = b"HTTP/1.1 404 Not Found\r\nContent-Length: 4\r\n\r\nnope"
+    empty = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"
+    with tempfile.TemporaryDirectory() as t:
+        out = os.path.join(t, "o")
+        for client in ("wirecat", "curl"):
+            def fresh():
+                with open(out, "wb") as f:
+                    f.write(b"keep")
+
+            def kept():
+                return open(out, "rb").read() == b"keep"
+            fresh()
+            args = ["-s", "-o", out, refused]
+            rc, o, e = run(["http"] + args) if client == "wirecat" else curl(args)
+            assert rc != 0 and kept(), (client, rc, e)
+            rc, o, e = once(nf, ["-s", "-f", "-o", out], client)
+            assert rc == 22 and kept(), (client, rc, e)
+            rc, o, e = once(BAD_HEADS[0], ["-s", "-o", out], client)
+            assert rc != 0 and kept(), (client, rc, e)
+            rc, o, e = once(nf, ["-s", "-o", out], client)  # no -f: the 404 body
+            assert rc == 0 and open(out, "rb").read() == b"nope", (client, rc, e)
+            fresh()
+            rc, o, e = once(empty, ["-s", "-o", out], client)  # a good empty body
+            assert rc == 0 and open(out, "rb").read() == b"", (client, rc, e)
+            os.unlink(out)
+            rc, o, e = once(empty, ["-s", "-o", out], client)
+            assert rc == 0 and os.path.exists(out), (client, rc, e)
+
+
 main()
