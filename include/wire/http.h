@@ -180,6 +180,7 @@ struct wire_http_result {
 	double time_total;
 	int redirects;
 	int failed_in_head;         /* the error came before a complete head */
+	int failed_connect;         /* the error came from connect() (curl's exit 7) */
 	char peer[WIRE_ADDRSTRLEN]; /* "127.0.0.1:8080" */
 	char why[512];              /* one line after an error */
 };
@@ -202,6 +203,10 @@ int wire_http_get(struct wire_http_client *c, const char *url, struct wire_http_
  * length, or WIRE_E_USAGE (bad URL, bad header) or WIRE_E_TOOBIG. */
 int wire_http_build(const struct wire_http_opts *o, const char *url, uint8_t *out, size_t n);
 
+/* wire_tls_connect()'s code when the certificate or name did not verify: a
+ * WIRE_E_TLS kept apart so that the command can exit as curl does (60). */
+#define WIRE_E_TLS_VERIFY (-5101)
+
 /* ---- TLS (src/core/http/tls.c, the only file using OpenSSL) -------------- */
 
 struct wire_tls_ctx;
@@ -213,7 +218,8 @@ struct wire_tls_ctx *wire_tls_ctx_new(int insecure, const char *cacert, char *wh
 void wire_tls_ctx_free(struct wire_tls_ctx *x);
 /* Runs the handshake on the connected blocking fd for host (SNI unless an IP
  * literal; verified name or address). Returns 0 with *t, WIRE_E_TLS (why
- * says what failed, e.g. the verification error), or WIRE_E_TIMEOUT. */
+ * says what failed), WIRE_E_TLS_VERIFY (the certificate or name did not
+ * verify), or WIRE_E_TIMEOUT. */
 int wire_tls_connect(struct wire_tls_ctx *x, int fd, const char *host, int timeout_ms,
                      struct wire_tls **t, char *why, size_t n);
 /* Returns bytes read (0 at a close), or WIRE_E_TLS / -errno. */

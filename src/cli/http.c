@@ -26,7 +26,15 @@
 #include "wire/http.h"
 #include "wire/version.h"
 
-#define EXIT_HTTP_ERROR 22 /* -f and a status >= 400, as curl */
+/* curl's exit statuses where the meaning is the same */
+#define EXIT_RESOLVE 6
+#define EXIT_CONNECT 7
+#define EXIT_HTTP_ERROR 22 /* -f and a status >= 400 */
+#define EXIT_WRITE 23      /* binary output refused on a terminal */
+#define EXIT_TIMEOUT 28
+#define EXIT_REDIRS 47
+#define EXIT_TLS 35
+#define EXIT_TLS_VERIFY 60
 
 struct out {
 	int fd;              /* -1 until -o FILE is opened (at the first byte to write) */
@@ -90,9 +98,12 @@ static void usage(FILE *f)
 	    "\\t\n"
 	    "  -s, --silent             no progress bar (errors are still reported)\n"
 	    "  -h, --help               this help\n\n"
-	    "Exit status: 0 success, 1 runtime failure (refused, timeout, TLS verification),\n"
-	    "2 usage error, 3 malformed response (written out as far as it came), 22 -f and\n"
-	    "a status of 400 or more.\n");
+	    "Exit status (curl's where the meaning is the same): 0 success, 1 other runtime\n"
+	    "failure, 2 usage error, 3 malformed response (its body written out as far as it\n"
+	    "came; a bad head never is), 6 host not resolved, 7 connect failed (refused,\n"
+	    "unreachable), 22 -f and a status of 400 or more, 23 binary output refused on a\n"
+	    "terminal, 28 timeout (--connect-timeout, --max-time), 35 TLS handshake failed,\n"
+	    "47 more redirects than --max-redirs, 60 server certificate or name not verified.\n");
 }
 
 static double now(void)
@@ -254,6 +265,20 @@ static int why_open(struct wire_http_result *res, const char *path)
 	int err = errno;
 	snprintf(res->why, sizeof(res->why), "open %.400s: %s", path, strerror(err));
 	return -err;
+}
+
+/* Returns the exit status for the core's error r, as curl's where the
+ * meaning is the same. */
+static int http_exit(int r, const struct wire_http_result *res)
+{
+	switch (r) {
+	case WIRE_E_RESOLVE: return EXIT_RESOLVE;
+	case WIRE_E_TIMEOUT: return EXIT_TIMEOUT;
+	case WIRE_E_TLS: return EXIT_TLS;
+	case WIRE_E_TLS_VERIFY: return EXIT_TLS_VERIFY;
+	case -ELOOP: return EXIT_REDIRS;
+	default: return res->failed_connect ? EXIT_CONNECT : cli_exit_code(r);
+	}
 }
 
 /* Prints -w FORMAT for one URL. */
@@ -580,7 +605,7 @@ int cmd_http(int argc, char **argv)
 			r = why_open(&res, outfile); /* a good empty body: an empty file */
 		if (r < 0) {
 			cli_err("http: %s", res.why);
-			rc = cli_exit_code(r);
+			rc = http_exit(r, &res);
 		} else if (out.failed_status) {
 			cli_err("http: the requested URL returned error: %d", out.failed_status);
 			rc = EXIT_HTTP_ERROR;

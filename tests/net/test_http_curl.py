@@ -195,4 +195,36 @@ def output_file_created_only_for_a_good_response():
             assert rc == 0 and os.path.exists(out), (client, rc, e)
 
 
+@case
+def exit_statuses_as_curl():
+    p = socket.socket()
+    p.bind(("127.0.0.1", 0))
+    refused = "http://127.0.0.1:%d/" % p.getsockname()[1]
+    p.close()
+    # a label over 63 bytes: the resolver refuses it without sending a query
+    bad_name = "http://%s.invalid/" % ("a" * 70)
+    nf = b"HTTP/1.1 404 Not Found\r\nContent-Length: 4\r\n\r\nnope"
+
+    def slow(ci, ri, req):
+        time.sleep(2 * SLOW)
+        return None
+    garbage = b"this is not TLS\r\n" * 4
+    plain = EarlyAnswer(garbage, read=1)  # answers the ClientHello with text
+    with Scripted(slow) as sl:
+        tls_to_plain = "https://127.0.0.1:%d/" % plain.port
+        want = [(6, [bad_name]), (7, [refused]), (28, ["-m", "0.3", sl.url()]),
+                (35, [tls_to_plain])]
+        for code, args in want:
+            rc, o, e = run(["http", "-s"] + args)
+            assert rc == code and e.count(b"\n") == 1, (args, rc, code, e)
+            rc, o, e = curl(["-s"] + args)
+            assert rc == code, ("curl", args, rc, code, e)
+    plain.close()
+    rc, o, e = once(nf, ["-s", "-f"])
+    assert rc == 22 and o == b"", (rc, o, e)
+    rc, o, e = run(["http", "--help"])
+    for code in (b"6 ", b"7 ", b"28 ", b"35 ", b"60 ", b"22 "):
+        assert code in o, code
+
+
 main()

@@ -362,6 +362,7 @@ static int conn_open(struct wire_http_client *c, const struct wire_url *u, struc
 		c->fd = -1;
 		if (rc == -ETIMEDOUT)
 			return why(res, WIRE_E_TIMEOUT, "connect %s: timed out", addr);
+		res->failed_connect = 1;
 		return why(res, rc, "connect %s: %s", addr, strerror(-rc));
 	}
 	c->conn_id++;
@@ -375,9 +376,9 @@ static int conn_open(struct wire_http_client *c, const struct wire_url *u, struc
 		char w[400];
 		if (!c->tctx) {
 			c->tctx = wire_tls_ctx_new(o->insecure, o->cacert, w, sizeof(w));
-			if (!c->tctx) {
+			if (!c->tctx) { /* a --cacert that cannot be loaded */
 				conn_close(c, NULL);
-				return why(res, WIRE_E_TLS, "%s", w);
+				return why(res, WIRE_E_USAGE, "%s", w);
 			}
 		}
 		int t = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : -1;
@@ -387,8 +388,9 @@ static int conn_open(struct wire_http_client *c, const struct wire_url *u, struc
 		rc = wire_tls_connect(c->tctx, c->fd, u->host, t, &c->tls, w, sizeof(w));
 		if (rc < 0) {
 			conn_close(c, NULL);
-			return why(res, rc == WIRE_E_TIMEOUT ? rc : WIRE_E_TLS, "%s: %s", c->peer,
-			           w);
+			if (rc != WIRE_E_TIMEOUT && rc != WIRE_E_TLS_VERIFY)
+				rc = WIRE_E_TLS;
+			return why(res, rc, "%s: %s", c->peer, w);
 		}
 		info(c, WIRE_HTTP_INFO, "TLS connection using %s",
 		     wire_tls_describe(c->tls, w, sizeof(w)));

@@ -168,6 +168,8 @@ int wire_tls_connect(struct wire_tls_ctx *x, int fd, const char *host, int timeo
 			snprintf(why, n, "TLS certificate verification failed: %s",
 			         X509_verify_cert_error_string(vr));
 			ERR_clear_error();
+			rc = WIRE_E_TLS_VERIFY;
+			break;
 		} else if (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0) {
 			snprintf(why, n, "TLS handshake failed: %s",
 			         errno ? strerror(errno) : "connection closed by peer");
