@@ -39,6 +39,8 @@
 struct out {
 	int fd;              /* -1 until -o FILE is opened (at the first byte to write) */
 	const char *outfile; /* -o FILE, or NULL for stdout */
+	int tty_check;       /* stdout is a terminal: refuse binary bodies */
+	int binary_refused;  /* ... and one was refused */
 	int verbose;
 	int include;
 	int fail;
@@ -244,6 +246,10 @@ static int on_body(void *ctx, const uint8_t *p, size_t n)
 	struct out *o = ctx;
 	if (o->raw || o->failed_status)
 		return 0;
+	if (o->tty_check && memchr(p, 0, n)) {
+		o->binary_refused = 1;
+		return -EIO; /* stops the transfer; cmd_http says why */
+	}
 	int rc = out_write(o, p, n);
 	if (o->progress) {
 		o->bytes += n;
@@ -572,6 +578,10 @@ int cmd_http(int argc, char **argv)
 		free(b);
 		goto done_rc;
 	}
+	if (outfile && !strcmp(outfile, "-")) /* --output -: stdout, binary or not */
+		outfile = NULL;
+	else if (!outfile)
+		out.tty_check = cli_isatty(STDOUT_FILENO);
 	if (outfile) { /* opened at the first byte of a good response */
 		out.fd = -1;
 		out.outfile = outfile;
@@ -603,7 +613,14 @@ int cmd_http(int argc, char **argv)
 			progress(&out, 1);
 		if (r == 0 && !out.failed_status && outfile && out_open(&out) < 0)
 			r = why_open(&res, outfile); /* a good empty body: an empty file */
-		if (r < 0) {
+		if (out.binary_refused) {
+			cli_err(
+			    "http: Binary output can mess up your terminal. Use \"--output -\" to "
+			    "tell wirecat to output it to your terminal anyway, or consider "
+			    "\"--output <FILE>\" to save to a file.");
+			rc = EXIT_WRITE;
+			break;
+		} else if (r < 0) {
 			cli_err("http: %s", res.why);
 			rc = http_exit(r, &res);
 		} else if (out.failed_status) {

@@ -227,4 +227,46 @@ def exit_statuses_as_curl():
         assert code in o, code
 
 
+def run_tty_stdout(cmd):
+    """Runs cmd with stdout on a pseudo-terminal; returns (rc, tty bytes, stderr)."""
+    import pty
+    m, sl = pty.openpty()
+    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=sl, stderr=subprocess.PIPE)
+    os.close(sl)
+    out = b""
+    while True:
+        try:
+            b = os.read(m, 4096)
+        except OSError:
+            break
+        if not b:
+            break
+        out += b
+    os.close(m)
+    err = p.stderr.read()
+    return p.wait(30 * SLOW), out, err
+
+
+@case
+def binary_output_to_a_terminal_refused():
+    from wtest import WIRECAT
+    body = b"GIF89a\x00\x01binary\x00"
+    reply = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body
+    text = b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nhello\n"
+    with Scripted(lambda ci, ri, req: reply) as s, Scripted(lambda ci, ri, req: text) as st:
+        for cmd in ([WIRECAT, "http"], ["curl"]):
+            if cmd[0] == "curl":
+                need("curl")
+            rc, o, e = run_tty_stdout(cmd + [s.url()])
+            assert rc == 23 and b"binary" not in o, (cmd, rc, o, e)
+            assert b'Binary output can mess up your terminal. Use "--output -"' in e.replace(
+                b"\nWarning: ", b" ").replace(b"  ", b" "), (cmd, e)
+            rc, o, e = run_tty_stdout(cmd + ["--output", "-", s.url()])
+            assert rc == 0 and b"binary" in o, (cmd, rc, o, e)
+            rc, o, e = run_tty_stdout(cmd + [st.url()])  # text is fine
+            assert rc == 0 and b"hello" in o, (cmd, rc, o, e)
+        rc, o, e = run(["http", "-s", s.url()])  # not a terminal: written
+        assert rc == 0 and o == body, (rc, o, e)
+
+
 main()
