@@ -35,12 +35,16 @@
 #define EXIT_REDIRS 47
 #define EXIT_TLS 35
 #define EXIT_TLS_VERIFY 60
+#define EXIT_DECODE 61 /* --compressed: bad gzip/deflate data */
 
 struct out {
 	int fd;              /* -1 until -o FILE is opened (at the first byte to write) */
 	const char *outfile; /* -o FILE, or NULL for stdout */
 	int tty_check;       /* stdout is a terminal: refuse binary bodies */
 	int binary_refused;  /* ... and one was refused */
+	int retries_left;    /* --retry: a transient status's output is dropped */
+	int discard;         /* ... this response's */
+	uint64_t wrote;      /* bytes written for this URL (head and body) */
 	int verbose;
 	int include;
 	int fail;
@@ -60,8 +64,10 @@ static void usage(FILE *f)
 	    f,
 	    "Usage: wirecat http [OPTIONS] URL...\n"
 	    "HTTP/1.1 client (http:// and https://) with curl's options where the meaning is\n"
-	    "the same. The body goes to stdout. Several URLs on the same scheme, host and port\n"
-	    "share one keep-alive connection.\n\n"
+	    "the same. The body goes to stdout (refused when stdout is a terminal and the body\n"
+	    "is binary: use -o). Several URLs on the same scheme, host and port share one\n"
+	    "keep-alive connection. An answer that arrives while the body is still being sent\n"
+	    "(401, 413...) is read and written out even when the server then resets.\n\n"
 	    "Request:\n"
 	    "  -X, --request METHOD     request method (default GET; HEAD with -I, POST with -d)\n"
 	    "  -d, --data DATA          send DATA as a form body (POST); @FILE reads a file\n"
@@ -73,20 +79,42 @@ static void usage(FILE *f)
 	    "  -I, --head               send HEAD and print the response headers\n"
 	    "  -A, --user-agent TEXT    User-Agent (default wirecat/" WIRE_VERSION ")\n"
 	    "  -u, --user USER:PASS     Basic authentication\n"
-	    "  -L, --location           follow redirects (3xx with Location)\n"
+	    "  -L, --location           follow redirects (3xx with Location); -u and -H\n"
+	    "                           Authorization, Cookie, Proxy-Authorization are not\n"
+	    "                           sent to another host, port or scheme\n"
 	    "      --max-redirs N       at most N redirects with -L (default 10, -1: no limit)\n"
 	    "      --connect-timeout S  seconds allowed for connecting (and the TLS handshake)\n"
 	    "  -m, --max-time S         seconds allowed for each URL, redirects included\n"
-	    "  -4, --ipv4 / -6, --ipv6  resolve names to IPv4 / IPv6 addresses only\n"
-	    "TLS:\n"
-	    "      --cacert FILE        verify the server against the CA certificates in FILE\n"
-	    "                           (default: the system's trust store)\n"
-	    "  -k, --insecure           do not verify the server's certificate or name\n"
+	    "  -4, --ipv4 / -6, --ipv6  resolve names to IPv4 / IPv6 addresses only\n");
+	fprintf(f,
+	        "      --resolve HOST:PORT:ADDR  connect to ADDR for HOST:PORT (no DNS; the URL,\n"
+	        "                           Host header and certificate name stay HOST)\n"
+	        "      --connect-to HOST:PORT:CHOST:CPORT  connect to CHOST:CPORT instead (an\n"
+	        "                           empty HOST or PORT matches any, an empty CHOST or\n"
+	        "                           CPORT keeps it)\n"
+	        "      --compressed         ask for gzip or deflate and write the body decoded\n"
+	        "      --retry N            retry up to N times on a timeout before any output\n"
+	        "                           or on 408 429 500 502 503 504 (curl's transient\n"
+	        "                           errors); waits 1 s, doubling up to 60 s; only the\n"
+	        "                           last answer is written out\n"
+	        "      --retry-delay S      wait S seconds between retries instead\n"
+	        "TLS:\n"
+	        "      --cacert FILE        verify the server against the CA certificates in FILE\n"
+	        "                           (default: the system's trust store)\n"
+	        "  -k, --insecure           do not verify the server's certificate or name\n"
+	        "");
+	fprintf(
+	    f,
 	    "Output:\n"
-	    "  -o, --output FILE        write the body to FILE (a progress bar on a terminal)\n"
+	    "  -o, --output FILE        write the body to FILE (a progress bar on a terminal);\n"
+	    "                           FILE is created at the first byte of a response that\n"
+	    "                           succeeds, so a failure leaves an existing FILE alone;\n"
+	    "                           '-' is stdout, binary or not\n"
+	    "  -O, --remote-name        write each body to a file named as the URL's last\n"
+	    "                           path segment, in the current directory\n"
 	    "  -i, --include            write the status line and headers before the body\n"
 	    "      --raw                write exactly the bytes read from the socket\n"
-	    "  -f, --fail               on a status of 400 or more: no body, exit status 22\n"
+	    "  -f, --fail               on a status of 400 or more: no output, exit status 22\n"
 	    "  -v, --verbose            request ('> ') and response ('< ') headers and\n"
 	    "                           connection events ('* ') on stderr\n"
 	    "      --dry-run            print the exact request bytes; send nothing\n"
@@ -98,14 +126,19 @@ static void usage(FILE *f)
 	    "                           %%{size_download} %%{time_connect} %%{time_starttransfer}\n"
 	    "                           %%{time_total} %%{num_redirects} %%{url_effective}, \\n "
 	    "\\t\n"
-	    "  -s, --silent             no progress bar (errors are still reported)\n"
-	    "  -h, --help               this help\n\n"
-	    "Exit status (curl's where the meaning is the same): 0 success, 1 other runtime\n"
-	    "failure, 2 usage error, 3 malformed response (its body written out as far as it\n"
-	    "came; a bad head never is), 6 host not resolved, 7 connect failed (refused,\n"
-	    "unreachable), 22 -f and a status of 400 or more, 23 binary output refused on a\n"
-	    "terminal, 28 timeout (--connect-timeout, --max-time), 35 TLS handshake failed,\n"
-	    "47 more redirects than --max-redirs, 60 server certificate or name not verified.\n");
+	    "  -s, --silent             no progress bar or retry notes (errors are still\n"
+	    "                           reported)\n"
+	    "  -S, --show-error         accepted for curl's -sS and -fsSL: errors are always\n"
+	    "                           reported\n"
+	    "  -h, --help               this help\n\n");
+	fprintf(f,
+	        "Exit status (curl's where the meaning is the same): 0 success, 1 other runtime\n"
+	        "failure, 2 usage error, 3 malformed response (its body written out as far as it\n"
+	        "came; a bad head never is), 6 host not resolved, 7 connect failed (refused,\n"
+	        "unreachable), 22 -f and a status of 400 or more, 23 binary output refused on a\n"
+	        "terminal, 28 timeout (--connect-timeout, --max-time), 35 TLS handshake failed,\n"
+	        "47 more redirects than --max-redirs, 60 server certificate or name not verified,\n"
+	        "61 bad gzip/deflate data or another Content-Encoding with --compressed.\n");
 }
 
 static double now(void)
@@ -144,7 +177,14 @@ static int out_open(struct out *o)
 static int out_write(struct out *o, const void *p, size_t n)
 {
 	int rc = out_open(o);
+	o->wrote += n;
 	return rc < 0 ? rc : write_fd(o->fd, p, n);
+}
+
+/* curl's transient HTTP statuses for --retry. */
+static int transient_status(int st)
+{
+	return st == 408 || st == 429 || st == 500 || st == 502 || st == 503 || st == 504;
 }
 
 /* --trace: follow a new connection by its own address and port too. */
@@ -230,13 +270,15 @@ static int on_head(void *ctx, const struct wire_http_head *h, int final)
 	struct out *o = ctx;
 	if (final && o->fail && h->status >= 400)
 		o->failed_status = h->status;
+	if (final && o->retries_left > 0 && transient_status(h->status))
+		o->discard = 1; /* retried: this answer is not the output */
 	if (final && o->progress) {
 		o->total = o->res->content_length;
 		o->t0 = now();
 		o->last = 0;
 		o->bytes = 0;
 	}
-	if (o->include && !o->raw && !o->failed_status)
+	if (o->include && !o->raw && !o->failed_status && !o->discard)
 		return out_write(o, h->raw, h->len);
 	return 0;
 }
@@ -244,7 +286,7 @@ static int on_head(void *ctx, const struct wire_http_head *h, int final)
 static int on_body(void *ctx, const uint8_t *p, size_t n)
 {
 	struct out *o = ctx;
-	if (o->raw || o->failed_status)
+	if (o->raw || o->failed_status || o->discard)
 		return 0;
 	if (o->tty_check && memchr(p, 0, n)) {
 		o->binary_refused = 1;
@@ -262,7 +304,7 @@ static int on_body(void *ctx, const uint8_t *p, size_t n)
 static int on_raw(void *ctx, const uint8_t *p, size_t n)
 {
 	struct out *o = ctx;
-	return out_write(o, p, n);
+	return o->discard ? 0 : out_write(o, p, n);
 }
 
 /* Sets res->why for a failed open of -o FILE. Returns the error. */
@@ -277,6 +319,8 @@ static int why_open(struct wire_http_result *res, const char *path)
  * meaning is the same. */
 static int http_exit(int r, const struct wire_http_result *res)
 {
+	if (res->failed_decode)
+		return EXIT_DECODE;
 	switch (r) {
 	case WIRE_E_RESOLVE: return EXIT_RESOLVE;
 	case WIRE_E_TIMEOUT: return EXIT_TIMEOUT;
@@ -426,6 +470,128 @@ static int add_data(char **data, size_t *len, const char *arg, int binary)
 	return 0;
 }
 
+/* What the URL loop needs besides struct out. */
+struct run {
+	int retry;          /* --retry N */
+	double retry_delay; /* --retry-delay S; 0: curl's backoff (1 s, doubling) */
+	int remote_name;    /* -O */
+	int silent;
+	const char *wfmt;
+	char name[256]; /* -O: the current file name */
+};
+
+/* Closes -o/-O FILE if open. Returns 0 or -1 after saying why. */
+static int out_close(struct out *o)
+{
+	if (!o->outfile || o->fd < 0)
+		return 0;
+	int rc = close(o->fd);
+	o->fd = -1;
+	if (rc < 0) {
+		cli_err("http: write %s: %s", o->outfile, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* -O: the last segment of url's path (no query), as curl. Returns 0 or -1
+ * when it is empty, "." or "..". */
+static int remote_file_name(const char *url, char *out, size_t n)
+{
+	struct wire_url *u = malloc(sizeof(*u));
+	int rc = -1;
+	if (u && wire_url_parse(url, strlen(url), u) == 0) {
+		size_t e = strcspn(u->target, "?");
+		size_t b = e;
+		while (b > 0 && u->target[b - 1] != '/')
+			b--;
+		size_t len = e - b;
+		if (len > 0 && len < n && strncmp(u->target + b, ".", len) != 0 &&
+		    strncmp(u->target + b, "..", len) != 0) {
+			memcpy(out, u->target + b, len);
+			out[len] = 0;
+			rc = 0;
+		}
+	}
+	free(u);
+	return rc;
+}
+
+/* Sleeps for secs (at most WIRE_HTTP_RETRY_WAIT_MAX_S). */
+static void sleep_secs(double secs)
+{
+	if (secs > WIRE_HTTP_RETRY_WAIT_MAX_S)
+		secs = WIRE_HTTP_RETRY_WAIT_MAX_S;
+	struct timespec ts = {(time_t)secs, (long)((secs - (double)(time_t)secs) * 1e9)};
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {
+	}
+}
+
+/* Prints the error of one URL and returns its exit status (0: none). */
+static int report(const struct out *out, int r, const struct wire_http_result *res)
+{
+	if (out->binary_refused) {
+		cli_err("http: Binary output can mess up your terminal. Use \"--output -\" to tell "
+		        "wirecat to output it to your terminal anyway, or consider \"--output "
+		        "<FILE>\" to save to a file.");
+		return EXIT_WRITE;
+	}
+	if (r < 0) {
+		cli_err("http: %s", res->why);
+		return http_exit(r, res);
+	}
+	if (out->failed_status) {
+		cli_err("http: the requested URL returned error: %d", out->failed_status);
+		return EXIT_HTTP_ERROR;
+	}
+	return 0;
+}
+
+/* One transfer of url, retried with --retry on curl's transient errors (a
+ * timeout before any output, 408, 429, 500, 502, 503, 504). Returns its exit
+ * status (0 on success). */
+static int fetch_url(struct wire_http_client *c, struct out *out, struct run *run, const char *url,
+                     struct wire_http_result *res)
+{
+	if (run->remote_name) {
+		if (out_close(out) < 0)
+			return WIRE_EXIT_FAIL;
+		if (remote_file_name(url, run->name, sizeof(run->name)) < 0) {
+			cli_err("http: -O: no file name in the URL \"%.300s\"", url);
+			return EXIT_WRITE;
+		}
+		out->outfile = run->name;
+	}
+	double wait = run->retry_delay > 0 ? run->retry_delay : 1;
+	int r;
+	for (int left = run->retry;; left--) {
+		out->failed_status = 0;
+		out->discard = 0;
+		out->wrote = 0;
+		out->retries_left = left;
+		r = wire_http_get(c, url, res);
+		if (out->progress && out->bytes)
+			progress(out, 1);
+		int timeout = r == WIRE_E_TIMEOUT && out->wrote == 0;
+		if (left <= 0 || out->binary_refused || !(timeout || out->discard))
+			break;
+		char what[40];
+		snprintf(what, sizeof(what), timeout ? "timed out" : "HTTP error %d", res->status);
+		if (!run->silent)
+			cli_err("http: %s: retrying in %g s (%d %s left)", what, wait, left,
+			        left == 1 ? "retry" : "retries");
+		sleep_secs(wait);
+		if (run->retry_delay <= 0 && wait < WIRE_HTTP_RETRY_WAIT_MAX_S)
+			wait *= 2; /* curl's backoff */
+	}
+	if (r == 0 && !out->failed_status && out->outfile && out_open(out) < 0)
+		r = why_open(res, out->outfile); /* a good empty body: an empty file */
+	int st = report(out, r, res);
+	if (run->wfmt)
+		write_out(run->wfmt, res, url);
+	return st;
+}
+
 enum {
 	OPT_DATA_BINARY = 1000,
 	OPT_MAX_REDIRS,
@@ -434,7 +600,26 @@ enum {
 	OPT_DRY_RUN,
 	OPT_CACERT,
 	OPT_TRACE,
+	OPT_COMPRESSED,
+	OPT_RESOLVE,
+	OPT_CONNECT_TO,
+	OPT_RETRY,
+	OPT_RETRY_DELAY,
 };
+
+/* Parses a --resolve or --connect-to argument into the next slot of r. */
+static int add_route(int ch, const char *arg, struct wire_http_route *r, size_t *n)
+{
+	int rc = ch == OPT_RESOLVE ? wire_http_parse_resolve(arg, &r[*n])
+	                           : wire_http_parse_connect_to(arg, &r[*n]);
+	if (rc < 0)
+		return cli_usage_err("http", "http: bad %s '%s' (%s)",
+		                     ch == OPT_RESOLVE ? "--resolve" : "--connect-to", arg,
+		                     ch == OPT_RESOLVE ? "HOST:PORT:ADDR"
+		                                       : "HOST:PORT:CONNECT-HOST:CONNECT-PORT");
+	(*n)++;
+	return 0;
+}
 
 int cmd_http(int argc, char **argv)
 {
@@ -463,6 +648,13 @@ int cmd_http(int argc, char **argv)
 	    {"ipv6", no_argument, NULL, '6'},
 	    {"cacert", required_argument, NULL, OPT_CACERT},
 	    {"insecure", no_argument, NULL, 'k'},
+	    {"show-error", no_argument, NULL, 'S'},
+	    {"remote-name", no_argument, NULL, 'O'},
+	    {"compressed", no_argument, NULL, OPT_COMPRESSED},
+	    {"resolve", required_argument, NULL, OPT_RESOLVE},
+	    {"connect-to", required_argument, NULL, OPT_CONNECT_TO},
+	    {"retry", required_argument, NULL, OPT_RETRY},
+	    {"retry-delay", required_argument, NULL, OPT_RETRY_DELAY},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -473,16 +665,23 @@ int cmd_http(int argc, char **argv)
 	o.max_redirs = WIRE_HTTP_MAX_REDIRS;
 	out.fd = STDOUT_FILENO;
 	const char **headers = calloc((size_t)argc + 1, sizeof(*headers));
+	struct wire_http_route *resolve = calloc((size_t)argc + 1, sizeof(*resolve));
+	struct wire_http_route *connect_to = calloc((size_t)argc + 1, sizeof(*connect_to));
+	struct run run;
+	memset(&run, 0, sizeof(run));
 	char *data = NULL;
 	size_t data_len = 0;
 	const char *outfile = NULL, *wfmt = NULL;
 	int dry = 0, silent = 0, ch, rc;
 	int trace = 0; /* --trace */
-	if (!headers)
-		return WIRE_EXIT_FAIL;
+	if (!headers || !resolve || !connect_to) {
+		rc = WIRE_EXIT_FAIL;
+		goto done_rc;
+	}
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "X:d:H:IA:u:Lm:fo:ivw:s46kh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "X:d:H:IA:u:Lm:fo:ivw:s46khSO", longopts, NULL)) !=
+	       -1) {
 		double secs;
 		switch (ch) {
 		case 'X': o.method = optarg; break;
@@ -536,6 +735,35 @@ int cmd_http(int argc, char **argv)
 		case '6': o.family = AF_INET6; break;
 		case OPT_CACERT: o.cacert = optarg; break;
 		case 'k': o.insecure = 1; break;
+		case 'S': break; /* --show-error: errors are always shown */
+		case 'O': run.remote_name = 1; break;
+		case OPT_COMPRESSED: o.compressed = 1; break;
+		case OPT_RESOLVE:
+			if ((rc = add_route(ch, optarg, resolve, &o.nresolve)) != 0)
+				goto done_rc;
+			break;
+		case OPT_CONNECT_TO:
+			if ((rc = add_route(ch, optarg, connect_to, &o.nconnect_to)) != 0)
+				goto done_rc;
+			break;
+		case OPT_RETRY: {
+			char *e;
+			long v = strtol(optarg, &e, 10);
+			if (*e || e == optarg || v < 0 || v > WIRE_HTTP_RETRY_MAX) {
+				rc = cli_usage_err("http", "http: bad --retry '%s' (0 to %d)",
+				                   optarg, WIRE_HTTP_RETRY_MAX);
+				goto done_rc;
+			}
+			run.retry = (int)v;
+			break;
+		}
+		case OPT_RETRY_DELAY:
+			if (cli_parse_secs(optarg, &run.retry_delay) < 0) {
+				rc = cli_usage_err("http", "http: bad number of seconds '%s'",
+				                   optarg);
+				goto done_rc;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			rc = 0;
@@ -559,6 +787,10 @@ int cmd_http(int argc, char **argv)
 		goto done_rc;
 	}
 	o.headers = headers;
+	o.resolve = resolve;
+	o.connect_to = connect_to;
+	run.silent = silent;
+	run.wfmt = wfmt;
 	o.data = (const uint8_t *)data;
 	o.data_len = data_len;
 	if (dry) {
@@ -580,9 +812,9 @@ int cmd_http(int argc, char **argv)
 	}
 	if (outfile && !strcmp(outfile, "-")) /* --output -: stdout, binary or not */
 		outfile = NULL;
-	else if (!outfile)
+	else if (!outfile && !run.remote_name)
 		out.tty_check = cli_isatty(STDOUT_FILENO);
-	if (outfile) { /* opened at the first byte of a good response */
+	if (outfile || run.remote_name) { /* opened at the first byte of a good response */
 		out.fd = -1;
 		out.outfile = outfile;
 		out.progress = !silent && cli_isatty(STDERR_FILENO);
@@ -606,38 +838,19 @@ int cmd_http(int argc, char **argv)
 		goto done_rc;
 	}
 	rc = 0;
-	for (int i = 0; i < nurls; i++) {
-		out.failed_status = 0;
-		int r = wire_http_get(c, urls[i], &res);
-		if (out.progress && out.bytes)
-			progress(&out, 1);
-		if (r == 0 && !out.failed_status && outfile && out_open(&out) < 0)
-			r = why_open(&res, outfile); /* a good empty body: an empty file */
-		if (out.binary_refused) {
-			cli_err(
-			    "http: Binary output can mess up your terminal. Use \"--output -\" to "
-			    "tell wirecat to output it to your terminal anyway, or consider "
-			    "\"--output <FILE>\" to save to a file.");
-			rc = EXIT_WRITE;
-			break;
-		} else if (r < 0) {
-			cli_err("http: %s", res.why);
-			rc = http_exit(r, &res);
-		} else if (out.failed_status) {
-			cli_err("http: the requested URL returned error: %d", out.failed_status);
-			rc = EXIT_HTTP_ERROR;
-		}
-		if (wfmt)
-			write_out(wfmt, &res, urls[i]);
+	for (int i = 0; i < nurls && !out.binary_refused; i++) {
+		int r = fetch_url(c, &out, &run, urls[i], &res);
+		if (r)
+			rc = r;
 	}
 	wire_http_client_free(c);
 	wire_trace_stop(out.tr);
-	if (outfile && out.fd >= 0 && close(out.fd) < 0) {
-		cli_err("http: write %s: %s", outfile, strerror(errno));
+	if (out_close(&out) < 0)
 		rc = WIRE_EXIT_FAIL;
-	}
 done_rc:
 	free(headers);
+	free(resolve);
+	free(connect_to);
 	free(data);
 	return rc;
 }

@@ -13,10 +13,11 @@ import sys
 import tempfile
 import threading
 import time
+import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from wtest import SLOW, Skip, case, main, need, run  # noqa: E402
-from httpfix import Scripted  # noqa: E402
+from httpfix import Scripted, nginx  # noqa: E402
 
 SECRETS = (b"authorization:", b"cookie:", b"proxy-authorization:")
 
@@ -267,6 +268,139 @@ def binary_output_to_a_terminal_refused():
             assert rc == 0 and b"hello" in o, (cmd, rc, o, e)
         rc, o, e = run(["http", "-s", s.url()])  # not a terminal: written
         assert rc == 0 and o == body, (rc, o, e)
+
+
+@case
+def curl_idioms_fsSL_and_show_error():
+    ok = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    nf = b"HTTP/1.1 404 Not Found\r\nContent-Length: 4\r\n\r\nnope"
+    with Scripted(lambda ci, ri, req: ok if req.startswith(b"GET /b ") else
+                  b"HTTP/1.1 302 Found\r\nLocation: /b\r\nContent-Length: 0\r\n\r\n") as s:
+        for flags in (["-fsSL"], ["-sS", "-L"], ["--show-error", "-L"]):
+            rc, o, e = run(["http"] + flags + [s.url("/a")])
+            assert (rc, o, e) == (0, b"ok", b""), (flags, rc, o, e)
+    rc, o, e = once(nf, ["-fsS"])
+    assert rc == 22 and o == b"" and e == b"wirecat: http: the requested URL returned error: 404\n", e
+    rc2, o2, e2 = once(nf, ["-fsS"], client="curl")
+    assert rc2 == 22 and b"The requested URL returned error: 404" in e2, e2
+
+
+def run_in(d, cmd):
+    p = subprocess.run(cmd, cwd=d, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=10 * SLOW)
+    return p.returncode, p.stdout, p.stderr
+
+
+@case
+def remote_name():
+    from wtest import WIRECAT
+    ok = b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\ndata"
+    with Scripted(lambda ci, ri, req: ok) as s:
+        for cmd in ([WIRECAT, "http"], ["curl"]):
+            if cmd[0] == "curl":
+                need("curl")
+            with tempfile.TemporaryDirectory() as t:
+                rc, o, e = run_in(t, cmd + ["-s", "-O", s.url("/dir/file.bin?x=1")])
+                assert rc == 0 and o == b"" and os.listdir(t) == ["file.bin"], (cmd, rc, e,
+                                                                             os.listdir(t))
+                assert open(os.path.join(t, "file.bin"), "rb").read() == b"data"
+                rc, o, e = run_in(t, cmd + ["-s", "--remote-name", s.url("/other")])
+                assert rc == 0 and sorted(os.listdir(t)) == ["file.bin", "other"], (cmd, rc, e)
+                rc, o, e = run_in(t, cmd + ["-sS", "-O", s.url("/dir/")])  # no file name
+                assert rc == 23 and e, (cmd, rc, e)
+                assert sorted(os.listdir(t)) == ["file.bin", "other"]
+
+
+@case
+def compressed_gzip_and_deflate():
+    ng = nginx()
+    url = ng.url("/gz/text.txt")
+    rc, o, e = run(["http", "-v", "--compressed", url])
+    assert rc == 0 and o == ng.files["text"], (rc, len(o), e[-300:])
+    assert b"> Accept-Encoding: deflate, gzip" in e and b"< Content-Encoding: gzip" in e, e
+    rc2, o2, e2 = curl(["-s", "--compressed", url])
+    assert rc2 == 0 and o2 == o
+    text = b"deflate me " * 5000
+    for name, enc in (("zlib", zlib.compress(text)),
+                      ("raw", zlib.compress(text)[2:-4])):  # raw deflate, as some servers send
+        reply = (b"HTTP/1.1 200 OK\r\nContent-Encoding: deflate\r\nContent-Length: %d\r\n\r\n"
+                 % len(enc) + enc)
+        rc, o, e = once(reply, ["-s", "--compressed", "-w", "%{size_download}"])
+        assert rc == 0 and o == text + str(len(enc)).encode(), (name, rc, len(o), e)
+        rc, o, e = once(reply, ["-s"])  # without --compressed: as received
+        assert rc == 0 and o == enc, name
+    bad = b"\x1f\x8b\x08\x00garbage-not-gzip"
+    reply = b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n" % len(bad) + bad
+    rc, o, e = once(reply, ["-s", "--compressed"])
+    rc2, o2, e2 = once(reply, ["-s", "--compressed"], client="curl")
+    assert rc == rc2 == 61 and e.count(b"\n") == 1, (rc, rc2, e)
+
+
+@case
+def resolve_and_connect_to():
+    ok = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    with Scripted(lambda ci, ri, req: ok) as s:
+        p = s.port
+        cases = [["--resolve", "example.test:%d:127.0.0.1" % p, "http://example.test:%d/r" % p],
+                 ["--connect-to", "example.test:80:127.0.0.1:%d" % p, "http://example.test/c"],
+                 ["--connect-to", "::127.0.0.1:%d" % p, "http://example.test:81/a"],
+                 ["--connect-to", "example.test::localhost:%d" % p,
+                  "--resolve", "localhost:%d:127.0.0.1" % p, "http://example.test/l"]]
+        for client in ("wirecat", "curl"):
+            for args in cases:
+                n = len(s.requests)
+                rc, o, e = run(["http", "-s"] + args) if client == "wirecat" else curl(["-s"] + args)
+                assert (rc, o) == (0, b"ok"), (client, args, rc, e)
+                host = args[-1].split("/")[2]
+                assert b"\r\nHost: %s\r\n" % host.encode() in s.requests[n][2], s.requests[n]
+        for bad in ("x:1", "x:y:127.0.0.1", "x:1:notanaddress"):
+            rc, o, e = run(["http", "--resolve", bad, "http://x:1/"])
+            assert rc == 2, (bad, rc, e)
+    # names in the certificate are checked against the URL's host, not the address
+    ng = nginx()
+    rc, o, e = run(["http", "--cacert", ng.cacert, "--resolve", "localhost:%d:127.0.0.1" % ng.sport,
+                    "https://localhost:%d/files/f1" % ng.sport])
+    assert rc == 0 and o == ng.files["f1"], (rc, e)
+
+
+@case
+def retry_transient_errors():
+    def script(ci, ri, req):
+        if len(s.requests) <= 2:
+            return b"HTTP/1.1 503 Busy\r\nContent-Length: 4\r\n\r\nbusy"
+        return b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    with Scripted(script) as s:
+        t = time.monotonic()
+        rc, o, e = run(["http", "--retry", "2", s.url()], timeout=30)
+        took = time.monotonic() - t
+        assert (rc, o) == (0, b"ok") and len(s.requests) == 3, (rc, o, e, s.requests)
+        assert 2.9 < took < 8 * SLOW, took  # curl's backoff: 1 s, then 2 s
+        assert e.count(b"retrying in") == 2, e
+    with Scripted(script) as s:
+        rc, o, e = run(["http", "-f", "--retry", "1", "--retry-delay", "0.1", s.url()])
+        assert rc == 22 and o == b"" and len(s.requests) == 2, (rc, o, e)
+    with Scripted(script) as s:  # curl retries the same way (but writes both bodies)
+        rc, o, e = curl(["-s", "--retry", "1", s.url()])
+        assert rc == 0 and o.endswith(b"busy") and len(s.requests) == 2, (rc, o, e)
+    with Scripted(script) as s:  # wirecat: only the last answer is the output
+        rc, o, e = run(["http", "-s", "--retry", "1", "--retry-delay", "0.1", s.url()])
+        assert rc == 0 and o == b"busy" and len(s.requests) == 2, (rc, o, e)
+
+    def slow_first(ci, ri, req):
+        if ci == 0:
+            time.sleep(1.5 * SLOW)
+        return b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    with Scripted(slow_first) as s:
+        rc, o, e = run(["http", "-m", str(0.5 * SLOW), "--retry", "1", "--retry-delay", "0.1",
+                        s.url()], timeout=30)
+        assert (rc, o) == (0, b"ok") and s.conns == 2, (rc, o, e)
+    p = socket.socket()
+    p.bind(("127.0.0.1", 0))
+    refused = "http://127.0.0.1:%d/" % p.getsockname()[1]
+    p.close()
+    t = time.monotonic()
+    rc, o, e = run(["http", "--retry", "3", refused])  # refused: not transient
+    assert rc == 7 and time.monotonic() - t < 1 * SLOW, (rc, e)
 
 
 main()

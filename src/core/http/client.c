@@ -48,6 +48,7 @@ struct wire_http_client {
 	size_t reqcap;
 	char loc[WIRE_HTTP_URL_MAX]; /* resolved Location of the last redirect */
 	struct wire_http_parser ps;
+	struct wire_http_decoder *dec; /* --compressed: the body's decoder, or NULL */
 };
 
 struct xfer {
@@ -207,6 +208,8 @@ static int build_head(const struct wire_http_opts *o, const struct wire_url *u, 
 	}
 	if (!user_has(o, "Accept"))
 		adds(&r, "Accept: */*\r\n");
+	if (o->compressed && !user_has(o, "Accept-Encoding"))
+		adds(&r, "Accept-Encoding: deflate, gzip\r\n");
 	if (with_body) {
 		if (!user_has(o, "Content-Length")) {
 			snprintf(line, sizeof(line), "Content-Length: %zu\r\n", o->data_len);
@@ -313,6 +316,7 @@ void wire_http_client_free(struct wire_http_client *c)
 	if (!c)
 		return;
 	conn_close(c, NULL);
+	wire_http_decoder_free(c->dec);
 	wire_tls_ctx_free(c->tctx);
 	free(c->buf);
 	free(c->req);
@@ -334,9 +338,14 @@ static int conn_open(struct wire_http_client *c, const struct wire_url *u, struc
 	const struct wire_http_opts *o = c->o;
 	struct addrinfo *ai = NULL;
 	int gai = 0;
-	int rc = wire_resolve(u->host, u->port, o->family, SOCK_STREAM, 0, &ai, &gai);
+	struct wire_http_target to;
+	wire_http_route(o, u->host, u->port, &to);
+	if (to.via)
+		info(c, WIRE_HTTP_INFO, "Connecting to %s port %u for %s port %u (%s)", to.host,
+		     (unsigned)to.port, u->host, (unsigned)u->port, to.via);
+	int rc = wire_resolve(to.host, to.port, o->family, SOCK_STREAM, 0, &ai, &gai);
 	if (rc < 0)
-		return why(res, rc, "could not resolve host %s: %s", u->host, gai_strerror(gai));
+		return why(res, rc, "could not resolve host %s: %s", to.host, gai_strerror(gai));
 	rc = -ECONNREFUSED;
 	char addr[WIRE_ADDRSTRLEN], host[WIRE_ADDRSTRLEN];
 	for (struct addrinfo *a = ai; a; a = a->ai_next) {
@@ -369,8 +378,8 @@ static int conn_open(struct wire_http_client *c, const struct wire_url *u, struc
 	if (c->o->on_connected)
 		c->o->on_connected(c->o->ctx, c->fd);
 	snprintf(res->peer, sizeof(res->peer), "%s", c->peer);
-	info(c, WIRE_HTTP_INFO, "Connected to %s (%s) port %u (#%d)", u->host, host,
-	     (unsigned)u->port, c->conn_id);
+	info(c, WIRE_HTTP_INFO, "Connected to %s (%s) port %u (#%d)", to.host, host,
+	     (unsigned)to.port, c->conn_id);
 	res->time_connect = now() - x->t0;
 	if (u->tls) {
 		char w[400];
@@ -488,6 +497,56 @@ static void req_lines(struct wire_http_client *c, const char *p, size_t n)
 			c->o->on_info(c->o->ctx, WIRE_HTTP_SENT, p + i, l);
 		i = e + 1;
 	}
+}
+
+/* --compressed: sets up the decoder for the final head h. Returns 0 or an
+ * error (an encoding that is not gzip or deflate, as curl's exit 61). */
+static int decoder_for(struct wire_http_client *c, const struct wire_http_head *h, int head_req,
+                       struct wire_http_result *res)
+{
+	const struct wire_http_opts *o = c->o;
+	wire_http_decoder_free(c->dec);
+	c->dec = NULL;
+	if (!o->compressed || head_req || o->on_raw || !o->on_body)
+		return 0;
+	int kind = wire_http_encoding(h);
+	if (kind == WIRE_HTTP_ENC_NONE)
+		return 0;
+	if (kind == WIRE_HTTP_ENC_UNKNOWN) {
+		const struct wire_http_header *ce = wire_http_find(h, "content-encoding");
+		res->failed_decode = 1;
+		return why(res, WIRE_E_MALFORMED, "unsupported Content-Encoding \"%.*s\"",
+		           (int)(ce->value_len > 100 ? 100 : ce->value_len),
+		           (const char *)ce->value);
+	}
+	c->dec = wire_http_decoder_new(kind);
+	return c->dec ? 0 : why(res, -ENOMEM, "out of memory");
+}
+
+/* Passes body bytes on, decoded with --compressed. Returns 0 or an error. */
+static int deliver(struct wire_http_client *c, const uint8_t *d, size_t dl,
+                   struct wire_http_result *res)
+{
+	const struct wire_http_opts *o = c->o;
+	if (!o->on_body)
+		return 0;
+	int rc = c->dec ? wire_http_inflate(c->dec, d, dl, o->on_body, o->ctx, res->why,
+	                                    sizeof(res->why))
+	                : o->on_body(o->ctx, d, dl);
+	if (rc == WIRE_E_MALFORMED) {
+		res->failed_decode = 1;
+		return rc;
+	}
+	return rc < 0 ? why(res, rc, "write output: %s", strerror(-rc)) : 0;
+}
+
+/* At the end of a body: a compressed stream must be complete. */
+static int decode_end(struct wire_http_client *c, struct wire_http_result *res)
+{
+	int rc = c->dec ? wire_http_inflate_end(c->dec, res->why, sizeof(res->why)) : 0;
+	if (rc < 0)
+		res->failed_decode = 1;
+	return rc;
 }
 
 /* Returns 1 when a failed send (err) may still have a response waiting in
@@ -658,14 +717,16 @@ static int exchange(struct wire_http_client *c, const char *url, const struct wi
 						return why(res, rc, "write output: %s",
 						           strerror(-rc));
 					}
+					if (final && (rc = decoder_for(c, h, head_req, res)) < 0) {
+						conn_close(c, NULL);
+						return rc;
+					}
 				} else if (ev == WIRE_HTTP_DATA) {
 					if (!skip_body) {
 						res->size_download += dl;
-						if (o->on_body &&
-						    (rc = o->on_body(o->ctx, d, dl)) < 0) {
+						if ((rc = deliver(c, d, dl, res)) < 0) {
 							conn_close(c, NULL);
-							return why(res, rc, "write output: %s",
-							           strerror(-rc));
+							return rc;
 						}
 					}
 				} else if (ev == WIRE_HTTP_DONE) {
@@ -679,6 +740,10 @@ static int exchange(struct wire_http_client *c, const char *url, const struct wi
 		if (retry) {
 			conn_close(c, "the server closed it; reconnecting");
 			continue;
+		}
+		if ((rc = decode_end(c, res)) < 0) {
+			conn_close(c, NULL);
+			return rc;
 		}
 		if (c->fd >= 0 && (!ps->keepalive || start != end))
 			conn_close(c, start != end ? "extra bytes after the response"
