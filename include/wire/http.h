@@ -232,10 +232,21 @@ struct wire_http_result {
 	int status;              /* final status (0 when none) */
 	uint64_t size_download;  /* body bytes of the final response */
 	uint64_t content_length; /* UINT64_MAX when unknown */
-	double time_connect;     /* seconds from the start of the URL */
+	double time_namelookup;  /* seconds from the start of the URL */
+	double time_connect;     /* TCP connected */
+	double time_appconnect;  /* TLS handshake done (0 without TLS) */
+	double time_pretransfer; /* the last request about to be sent */
 	double time_starttransfer;
+	double time_redirect; /* redirects followed before the last request */
 	double time_total;
 	int redirects;
+	int num_connects;                            /* new connections made */
+	uint64_t size_header;                        /* bytes of every response head */
+	uint64_t size_request;                       /* bytes of every request sent */
+	char url_effective[WIRE_HTTP_URL_MAX + 300]; /* the last URL (after -L) */
+	char content_type[256];                      /* of the final response, or "" */
+	char remote_ip[WIRE_ADDRSTRLEN];             /* "127.0.0.1", "::1" */
+	int remote_port;
 	int failed_in_head;         /* the error came before a complete head */
 	int failed_connect;         /* the error came from connect() (curl's exit 7) */
 	int failed_decode;          /* bad or cut gzip/deflate data (curl's exit 61) */

@@ -122,10 +122,14 @@ static void usage(FILE *f)
 	    "                           socket calls and packets, with TCP states and notes\n"
 	    "                           (needs root or CAP_NET_RAW+CAP_NET_ADMIN; without\n"
 	    "                           them one line says so and the transfer goes on)\n"
-	    "  -w, --write-out FORMAT   after each URL print FORMAT with %%{http_code}\n"
-	    "                           %%{size_download} %%{time_connect} %%{time_starttransfer}\n"
-	    "                           %%{time_total} %%{num_redirects} %%{url_effective}, \\n "
-	    "\\t\n"
+	    "  -w, --write-out FORMAT   after each URL print FORMAT with \\n \\t and curl's\n"
+	    "                           %%{http_code} %%{url_effective} (after -L) %%{remote_ip}\n"
+	    "                           %%{remote_port} %%{content_type} %%{size_download}\n"
+	    "                           %%{size_header} %%{size_request} %%{num_connects}\n"
+	    "                           %%{num_redirects} %%{exitcode} %%{errormsg}\n"
+	    "                           %%{time_namelookup} %%{time_connect}\n"
+	    "                           %%{time_appconnect} %%{time_pretransfer}\n"
+	    "                           %%{time_starttransfer} %%{time_redirect} %%{time_total}\n"
 	    "  -s, --silent             no progress bar or retry notes (errors are still\n"
 	    "                           reported)\n"
 	    "  -S, --show-error         accepted for curl's -sS and -fsSL: errors are always\n"
@@ -331,12 +335,68 @@ static int http_exit(int r, const struct wire_http_result *res)
 	}
 }
 
-/* Prints -w FORMAT for one URL. */
-static void write_out(const char *fmt, const struct wire_http_result *r, const char *url)
+/* What -w prints for one URL besides the core's result. */
+struct wo {
+	const struct wire_http_result *r;
+	int exitcode;
+	const char *errormsg;
+};
+
+/* Writes the -w variable nm (nl bytes) into b. Returns the length, or -1 for
+ * an unknown variable. */
+static int wvar(char *b, size_t n, const char *nm, size_t nl, const struct wo *w)
+{
+	const struct wire_http_result *r = w->r;
+	const struct {
+		const char *name;
+		const double *t;
+	} times[] = {
+	    {"time_namelookup", &r->time_namelookup},
+	    {"time_connect", &r->time_connect},
+	    {"time_appconnect", &r->time_appconnect},
+	    {"time_pretransfer", &r->time_pretransfer},
+	    {"time_starttransfer", &r->time_starttransfer},
+	    {"time_redirect", &r->time_redirect},
+	    {"time_total", &r->time_total},
+	};
+#define IS(s) (nl == strlen(s) && !memcmp(nm, s, nl))
+	for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++)
+		if (IS(times[i].name))
+			return snprintf(b, n, "%.6f", *times[i].t);
+	if (IS("http_code") || IS("response_code"))
+		return snprintf(b, n, "%03d", r->status);
+	if (IS("size_download"))
+		return snprintf(b, n, "%llu", (unsigned long long)r->size_download);
+	if (IS("size_header"))
+		return snprintf(b, n, "%llu", (unsigned long long)r->size_header);
+	if (IS("size_request"))
+		return snprintf(b, n, "%llu", (unsigned long long)r->size_request);
+	if (IS("num_redirects"))
+		return snprintf(b, n, "%d", r->redirects);
+	if (IS("num_connects"))
+		return snprintf(b, n, "%d", r->num_connects);
+	if (IS("exitcode"))
+		return snprintf(b, n, "%d", w->exitcode);
+	if (IS("url_effective"))
+		return snprintf(b, n, "%.2000s", r->url_effective);
+	if (IS("remote_ip"))
+		return snprintf(b, n, "%s", r->remote_ip);
+	if (IS("remote_port"))
+		return r->remote_port ? snprintf(b, n, "%d", r->remote_port) : 0;
+	if (IS("content_type"))
+		return snprintf(b, n, "%s", r->content_type);
+	if (IS("errormsg"))
+		return snprintf(b, n, "%.500s", w->errormsg);
+#undef IS
+	return -1;
+}
+
+/* Prints -w FORMAT for one URL; an unknown variable is one warning line. */
+static void write_out(const char *fmt, const struct wo *w)
 {
 	char buf[8192];
 	size_t k = 0;
-	for (const char *p = fmt; *p && k + 600 < sizeof(buf); p++) {
+	for (const char *p = fmt; *p && k + 2600 < sizeof(buf); p++) {
 		if (*p == '\\' && p[1]) {
 			p++;
 			buf[k++] = *p == 'n' ? '\n' : *p == 't' ? '\t' : *p == 'r' ? '\r' : *p;
@@ -347,42 +407,19 @@ static void write_out(const char *fmt, const struct wire_http_result *r, const c
 			p++;
 			continue;
 		}
-		if (*p == '%' && p[1] == '{') {
-			const char *e = strchr(p, '}');
-			if (e) {
-				size_t nl = (size_t)(e - p - 2);
-				const char *nm = p + 2;
-				int w = -1;
-#define IS(s) (nl == strlen(s) && !memcmp(nm, s, nl))
-				if (IS("http_code") || IS("response_code"))
-					w = snprintf(buf + k, sizeof(buf) - k, "%03d", r->status);
-				else if (IS("size_download"))
-					w = snprintf(buf + k, sizeof(buf) - k, "%llu",
-					             (unsigned long long)r->size_download);
-				else if (IS("time_connect"))
-					w = snprintf(buf + k, sizeof(buf) - k, "%.6f",
-					             r->time_connect);
-				else if (IS("time_starttransfer"))
-					w = snprintf(buf + k, sizeof(buf) - k, "%.6f",
-					             r->time_starttransfer);
-				else if (IS("time_total"))
-					w = snprintf(buf + k, sizeof(buf) - k, "%.6f",
-					             r->time_total);
-				else if (IS("num_redirects"))
-					w = snprintf(buf + k, sizeof(buf) - k, "%d", r->redirects);
-				else if (IS("url_effective"))
-					w = snprintf(buf + k, sizeof(buf) - k, "%.500s", url);
-				else if (IS("remote_ip"))
-					w = snprintf(buf + k, sizeof(buf) - k, "%.100s", r->peer);
-#undef IS
-				if (w >= 0) {
-					k += (size_t)w;
-					p = e;
-					continue;
-				}
-			}
+		const char *e = *p == '%' && p[1] == '{' ? strchr(p, '}') : NULL;
+		if (!e) {
+			buf[k++] = *p;
+			continue;
 		}
-		buf[k++] = *p;
+		size_t nl = (size_t)(e - p - 2);
+		int n = wvar(buf + k, sizeof(buf) - k, p + 2, nl, w);
+		if (n < 0)
+			cli_err("http: unknown --write-out variable: '%.*s'",
+			        (int)(nl > 100 ? 100 : nl), p + 2);
+		else
+			k += (size_t)n < sizeof(buf) - k ? (size_t)n : sizeof(buf) - k - 1;
+		p = e;
 	}
 	(void)write_fd(STDOUT_FILENO, buf, k);
 }
@@ -527,24 +564,29 @@ static void sleep_secs(double secs)
 	}
 }
 
-/* Prints the error of one URL and returns its exit status (0: none). */
-static int report(const struct out *out, int r, const struct wire_http_result *res)
+/* Prints the error of one URL (also into msg, for -w %{errormsg}) and
+ * returns its exit status (0: none). */
+static int report(const struct out *out, int r, const struct wire_http_result *res, char *msg,
+                  size_t n)
 {
+	int st = 0;
+	msg[0] = 0;
 	if (out->binary_refused) {
-		cli_err("http: Binary output can mess up your terminal. Use \"--output -\" to tell "
-		        "wirecat to output it to your terminal anyway, or consider \"--output "
-		        "<FILE>\" to save to a file.");
-		return EXIT_WRITE;
+		snprintf(msg, n,
+		         "Binary output can mess up your terminal. Use \"--output -\" to tell "
+		         "wirecat to output it to your terminal anyway, or consider \"--output "
+		         "<FILE>\" to save to a file.");
+		st = EXIT_WRITE;
+	} else if (r < 0) {
+		snprintf(msg, n, "%s", res->why);
+		st = http_exit(r, res);
+	} else if (out->failed_status) {
+		snprintf(msg, n, "the requested URL returned error: %d", out->failed_status);
+		st = EXIT_HTTP_ERROR;
 	}
-	if (r < 0) {
-		cli_err("http: %s", res->why);
-		return http_exit(r, res);
-	}
-	if (out->failed_status) {
-		cli_err("http: the requested URL returned error: %d", out->failed_status);
-		return EXIT_HTTP_ERROR;
-	}
-	return 0;
+	if (st)
+		cli_err("http: %s", msg);
+	return st;
 }
 
 /* One transfer of url, retried with --retry on curl's transient errors (a
@@ -586,9 +628,11 @@ static int fetch_url(struct wire_http_client *c, struct out *out, struct run *ru
 	}
 	if (r == 0 && !out->failed_status && out->outfile && out_open(out) < 0)
 		r = why_open(res, out->outfile); /* a good empty body: an empty file */
-	int st = report(out, r, res);
+	char msg[600];
+	int st = report(out, r, res, msg, sizeof(msg));
+	struct wo w = {res, st, msg};
 	if (run->wfmt)
-		write_out(run->wfmt, res, url);
+		write_out(run->wfmt, &w);
 	return st;
 }
 

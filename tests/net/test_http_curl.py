@@ -403,4 +403,59 @@ def retry_transient_errors():
     assert rc == 7 and time.monotonic() - t < 1 * SLOW, (rc, e)
 
 
+WVARS = ("url_effective remote_ip content_type size_header size_request num_connects "
+         "num_redirects exitcode http_code time_connect time_appconnect time_pretransfer "
+         "time_starttransfer time_redirect time_total").split()
+
+
+def write_out(args, client="wirecat"):
+    fmt = "\n" + "|".join("%%{%s}" % v for v in WVARS) + "|%{errormsg}"
+    a = ["-s", "-w", fmt] + args
+    rc, o, e = run(["http"] + a) if client == "wirecat" else curl(a)
+    vals = o.rsplit(b"\n", 1)[1].decode().split("|")
+    d = dict(zip(WVARS + ["errormsg"], vals))
+    return rc, d, e
+
+
+@case
+def write_out_variables():
+    ok = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 2\r\n\r\nok"
+    red = b"HTTP/1.1 302 Found\r\nLocation: /b?q=1\r\nContent-Length: 0\r\n\r\n"
+    with Scripted(lambda ci, ri, req: red if req.split(b" ")[1] == b"/a" else ok) as s:
+        got = {}
+        for client in ("wirecat", "curl"):
+            n = len(s.requests)
+            rc, d, e = write_out(["-L", "-d", "x=1", s.url("/a")], client)
+            assert rc == 0 and e == b"", (client, rc, e)
+            sent = sum(len(q) for _, _, q in s.requests[n:])
+            assert d["size_request"] == str(sent), (client, d, sent)
+            got[client] = d
+        w, c = got["wirecat"], got["curl"]
+        for k in ("url_effective", "remote_ip", "content_type", "size_header", "num_connects",
+                  "num_redirects", "exitcode", "http_code", "errormsg", "time_appconnect"):
+            assert w[k] == c[k], (k, w[k], c[k])
+        assert w["url_effective"] == s.url("/b?q=1") and w["remote_ip"] == "127.0.0.1", w
+        assert w["size_header"] == str(len(red) - 0 + len(ok) - 2), w
+        t = {k: float(v) for k, v in w.items() if k.startswith("time_")}
+        assert 0 < t["time_connect"] <= t["time_pretransfer"] <= t["time_starttransfer"], t
+        assert 0 < t["time_redirect"] <= t["time_total"] and t["time_starttransfer"] <= t["time_total"], t
+    # an error: the exit status and the message
+    p = socket.socket()
+    p.bind(("127.0.0.1", 0))
+    refused = "http://127.0.0.1:%d/" % p.getsockname()[1]
+    p.close()
+    rc, d, e = write_out([refused])
+    assert rc == 7 and d["exitcode"] == "7" and "Connection refused" in d["errormsg"], d
+    assert d["http_code"] == "000" and d["num_connects"] == "0", d
+    # https: the handshake has its own time
+    ng = nginx()
+    rc, d, e = write_out(["--cacert", ng.cacert, ng.url("/files/f1", tls=True)])
+    assert rc == 0 and 0 < float(d["time_connect"]) < float(d["time_appconnect"]), d
+    assert float(d["time_appconnect"]) <= float(d["time_pretransfer"]), d
+    # an unknown variable: one warning line, as curl
+    with Scripted(lambda ci, ri, req: ok) as s:
+        rc, o, e = run(["http", "-w", "[%{nope}]", s.url()])
+        assert rc == 0 and o == b"ok[]" and e == b"wirecat: http: unknown --write-out variable: 'nope'\n", (o, e)
+
+
 main()

@@ -41,6 +41,8 @@ struct wire_http_client {
 	uint16_t key_port;
 	char key_host[256];
 	char peer[WIRE_ADDRSTRLEN];
+	char peer_ip[WIRE_ADDRSTRLEN];
+	uint16_t peer_port;
 	int conn_id;
 	uint8_t *buf;
 	size_t cap;
@@ -346,6 +348,7 @@ static int conn_open(struct wire_http_client *c, const struct wire_url *u, struc
 	int rc = wire_resolve(to.host, to.port, o->family, SOCK_STREAM, 0, &ai, &gai);
 	if (rc < 0)
 		return why(res, rc, "could not resolve host %s: %s", to.host, gai_strerror(gai));
+	res->time_namelookup = now() - x->t0;
 	rc = -ECONNREFUSED;
 	char addr[WIRE_ADDRSTRLEN], host[WIRE_ADDRSTRLEN];
 	for (struct addrinfo *a = ai; a; a = a->ai_next) {
@@ -363,6 +366,8 @@ static int conn_open(struct wire_http_client *c, const struct wire_url *u, struc
 		if (rc == 0) {
 			wire_addr_host(a->ai_addr, a->ai_addrlen, host, sizeof(host));
 			snprintf(c->peer, sizeof(c->peer), "%s", addr);
+			snprintf(c->peer_ip, sizeof(c->peer_ip), "%s", host);
+			c->peer_port = to.port;
 			break;
 		}
 	}
@@ -375,6 +380,7 @@ static int conn_open(struct wire_http_client *c, const struct wire_url *u, struc
 		return why(res, rc, "connect %s: %s", addr, strerror(-rc));
 	}
 	c->conn_id++;
+	res->num_connects++;
 	if (c->o->on_connected)
 		c->o->on_connected(c->o->ctx, c->fd);
 	snprintf(res->peer, sizeof(res->peer), "%s", c->peer);
@@ -407,7 +413,7 @@ static int conn_open(struct wire_http_client *c, const struct wire_url *u, struc
 		     wire_tls_peer(c->tls, w, sizeof(w)));
 		if (o->insecure)
 			info(c, WIRE_HTTP_INFO, "Certificate not verified (-k)");
-		res->time_connect = now() - x->t0;
+		res->time_appconnect = now() - x->t0;
 	}
 	c->key_tls = u->tls;
 	c->key_port = u->port;
@@ -540,6 +546,18 @@ static int deliver(struct wire_http_client *c, const uint8_t *d, size_t dl,
 	return rc < 0 ? why(res, rc, "write output: %s", strerror(-rc)) : 0;
 }
 
+/* Keeps the final head's Content-Type for -w (control bytes as '?'). */
+static void content_type(const struct wire_http_head *h, struct wire_http_result *res)
+{
+	const struct wire_http_header *ct = wire_http_find(h, "content-type");
+	size_t n = 0;
+	for (; ct && n < ct->value_len && n + 1 < sizeof(res->content_type); n++) {
+		uint8_t b = ct->value[n];
+		res->content_type[n] = b < 0x20 || b == 0x7f ? '?' : (char)b;
+	}
+	res->content_type[n] = 0;
+}
+
 /* At the end of a body: a compressed stream must be complete. */
 static int decode_end(struct wire_http_client *c, struct wire_http_result *res)
 {
@@ -590,15 +608,19 @@ static int exchange(struct wire_http_client *c, const char *url, const struct wi
 		if (reused) {
 			info(c, WIRE_HTTP_INFO, "Re-using existing connection #%d to %s",
 			     c->conn_id, c->peer);
-			snprintf(res->peer, sizeof(res->peer), "%s", c->peer);
-			res->time_connect = 0;
 		} else {
 			rc = conn_open(c, u, x, res);
 			if (rc < 0)
 				return rc;
 		}
+		snprintf(res->peer, sizeof(res->peer), "%s", c->peer);
+		snprintf(res->remote_ip, sizeof(res->remote_ip), "%s", c->peer_ip);
+		res->remote_port = c->peer_port;
 		req_lines(c, (const char *)c->req, (size_t)hl);
+		res->time_pretransfer = now() - x->t0;
 		rc = send_all(c, c->req, rl);
+		if (rc == 0)
+			res->size_request += rl;
 		if (rc < 0 && reused && attempt == 0) {
 			conn_close(c, "the server closed it; reconnecting");
 			continue;
@@ -686,6 +708,7 @@ static int exchange(struct wire_http_client *c, const char *url, const struct wi
 				if (ev == WIRE_HTTP_HEAD) {
 					const struct wire_http_head *h = &ps->head;
 					head_lines(c, h);
+					res->size_header += h->len;
 					res->status = h->status;
 					res->content_length = ps->content_length;
 					int final = 1;
@@ -717,6 +740,8 @@ static int exchange(struct wire_http_client *c, const char *url, const struct wi
 						return why(res, rc, "write output: %s",
 						           strerror(-rc));
 					}
+					if (final)
+						content_type(h, res);
 					if (final && (rc = decoder_for(c, h, head_req, res)) < 0) {
 						conn_close(c, NULL);
 						return rc;
@@ -795,6 +820,10 @@ int wire_http_get(struct wire_http_client *c, const char *url, struct wire_http_
 			rc = why(res, WIRE_E_USAGE, "URL too long");
 			break;
 		}
+		snprintf(res->url_effective, sizeof(res->url_effective), "%s", base);
+		if (res->redirects)
+			res->time_redirect = now() - x.t0;
+		res->content_type[0] = 0;
 		rc = exchange(c, base, u, method, with_body, with_auth, &x, res, &redirect);
 		if (rc < 0 || !redirect)
 			break;
