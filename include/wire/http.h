@@ -200,6 +200,7 @@ struct wire_http_opts {
 	int family;             /* AF_UNSPEC, AF_INET, AF_INET6 */
 	int insecure;           /* -k */
 	const char *cacert;     /* --cacert FILE */
+	const char *keylog;     /* SSLKEYLOGFILE, or NULL */
 	size_t bufsize;         /* receive buffer; 0: default */
 	int compressed;         /* --compressed: ask for gzip/deflate and decode it */
 	const struct wire_http_route *resolve; /* --resolve entries */
@@ -285,6 +286,10 @@ struct wire_tls;
  * when not NULL; nothing with insecure), or NULL with why set. */
 struct wire_tls_ctx *wire_tls_ctx_new(int insecure, const char *cacert, char *why, size_t n);
 void wire_tls_ctx_free(struct wire_tls_ctx *x);
+/* Appends the secrets of every later handshake to path in the NSS key log
+ * format (SSLKEYLOGFILE: CLIENT_RANDOM, CLIENT_TRAFFIC_SECRET_0...), so
+ * that Wireshark can decrypt a capture. Returns 0 or -errno. */
+int wire_tls_ctx_keylog(struct wire_tls_ctx *x, const char *path);
 /* Runs the handshake on the connected blocking fd for host (SNI unless an IP
  * literal; verified name or address). Returns 0 with *t, WIRE_E_TLS (why
  * says what failed), WIRE_E_TLS_VERIFY (the certificate or name did not

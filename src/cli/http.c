@@ -831,6 +831,7 @@ int cmd_http(int argc, char **argv)
 		goto done_rc;
 	}
 	o.headers = headers;
+	o.keylog = getenv("SSLKEYLOGFILE"); /* as curl, for Wireshark */
 	o.resolve = resolve;
 	o.connect_to = connect_to;
 	run.silent = silent;

@@ -7,6 +7,7 @@ body; -o creates the file only for a good response; curl's exit statuses;
 binary output to a terminal refused; -S, -O, --compressed, --resolve,
 --connect-to, --retry; the -w variables; SSLKEYLOGFILE."""
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -107,6 +108,11 @@ class EarlyAnswer:
             c.close()  # unread upload bytes: RST
 
     def close(self):
+        try:
+            self.s.shutdown(socket.SHUT_RDWR)  # wakes the accept() of _run
+        except OSError:
+            pass
+        self.t.join(5 * SLOW)
         self.s.close()
 
 
@@ -300,11 +306,11 @@ def remote_name():
             if cmd[0] == "curl":
                 need("curl")
             with tempfile.TemporaryDirectory() as t:
-                rc, o, e = run_in(t, cmd + ["-s", "-O", s.url("/dir/file.bin?x=1")])
+                rc, o, e = run_in(t, cmd + ["-sS", "-O", s.url("/dir/file.bin?x=1")])
                 assert rc == 0 and o == b"" and os.listdir(t) == ["file.bin"], (cmd, rc, e,
                                                                              os.listdir(t))
                 assert open(os.path.join(t, "file.bin"), "rb").read() == b"data"
-                rc, o, e = run_in(t, cmd + ["-s", "--remote-name", s.url("/other")])
+                rc, o, e = run_in(t, cmd + ["-sS", "--remote-name", s.url("/other")])
                 assert rc == 0 and sorted(os.listdir(t)) == ["file.bin", "other"], (cmd, rc, e)
                 rc, o, e = run_in(t, cmd + ["-sS", "-O", s.url("/dir/")])  # no file name
                 assert rc == 23 and e, (cmd, rc, e)
@@ -456,6 +462,55 @@ def write_out_variables():
     with Scripted(lambda ci, ri, req: ok) as s:
         rc, o, e = run(["http", "-w", "[%{nope}]", s.url()])
         assert rc == 0 and o == b"ok[]" and e == b"wirecat: http: unknown --write-out variable: 'nope'\n", (o, e)
+
+
+@case
+def sslkeylogfile_lets_tshark_decrypt():
+    import re
+    from wtest import WIRECAT
+    ng = nginx()
+    url = ng.url("/files/f1?keylog", tls=True)
+    with tempfile.TemporaryDirectory() as t:
+        keys = os.path.join(t, "keys")
+        env = dict(os.environ, SSLKEYLOGFILE=keys)
+        rc, o, e = run(["http", "--cacert", ng.cacert, url], env=env)
+        assert rc == 0 and o == ng.files["f1"], (rc, e)
+        lines = open(keys).read().splitlines()
+        labels = {ln.split()[0] for ln in lines}
+        for want in ("CLIENT_HANDSHAKE_TRAFFIC_SECRET", "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+                     "CLIENT_TRAFFIC_SECRET_0", "SERVER_TRAFFIC_SECRET_0"):
+            assert want in labels, (want, lines)
+        assert all(re.match(r"^[A-Z_0-9]+ [0-9a-f]{64} [0-9a-f]{64,96}$", ln) for ln in lines), lines
+        assert len({ln.split()[1] for ln in lines}) == 1  # one handshake, one client random
+        # without the variable nothing is written; an unwritable path is not fatal
+        os.unlink(keys)
+        rc, o, e = run(["http", "--cacert", ng.cacert, url])
+        assert rc == 0 and not os.path.exists(keys)
+        bad = dict(os.environ, SSLKEYLOGFILE=os.path.join(t, "no/such/dir/keys"))
+        rc, o, e = run(["http", "-v", "--cacert", ng.cacert, url], env=bad)
+        assert rc == 0 and b"SSLKEYLOGFILE" in e, (rc, e)
+        # tshark decrypts a capture of it with the key log
+        if os.geteuid() != 0 or not shutil.which("tshark") or not shutil.which("tcpdump"):
+            raise Skip("tshark decryption needs root, tcpdump and tshark")
+        cap = os.path.join(t, "cap.pcap")
+        td = subprocess.Popen(["tcpdump", "-i", "lo", "--immediate-mode", "-U", "-w", cap,
+                               "tcp port %d" % ng.sport], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE)
+        try:
+            deadline = time.monotonic() + 10 * SLOW
+            while b"listening" not in td.stderr.read1(4096) and time.monotonic() < deadline:
+                time.sleep(0.02)
+            rc, o, e = run(["http", "--cacert", ng.cacert, url], env=env)
+            assert rc == 0
+            time.sleep(0.3)
+        finally:
+            td.terminate()
+            td.wait(10)
+        p = subprocess.run(["tshark", "-r", cap, "-o", "tls.keylog_file:" + keys, "-d",
+                            "tcp.port==%d,tls" % ng.sport, "-Y", "http.request", "-T", "fields",
+                            "-e", "http.request.uri"], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=60 * SLOW)
+        assert p.stdout.split() == [b"/files/f1?keylog"], (p.stdout, p.stderr)
 
 
 main()

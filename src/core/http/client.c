@@ -334,6 +334,19 @@ static int ms_left(const struct xfer *x)
 	return l <= 0 ? 0 : l > 2e9 ? 2000000000 : (int)l + 1;
 }
 
+/* SSLKEYLOGFILE: the TLS secrets for Wireshark (a failure is only noted). */
+static void keylog(struct wire_http_client *c)
+{
+	if (!c->o->keylog || !c->o->keylog[0])
+		return;
+	int rc = wire_tls_ctx_keylog(c->tctx, c->o->keylog);
+	if (rc < 0)
+		info(c, WIRE_HTTP_INFO, "SSLKEYLOGFILE %.400s: %s; TLS keys not logged",
+		     c->o->keylog, strerror(-rc));
+	else
+		info(c, WIRE_HTTP_INFO, "TLS keys logged to %.400s (SSLKEYLOGFILE)", c->o->keylog);
+}
+
 static int conn_open(struct wire_http_client *c, const struct wire_url *u, struct xfer *x,
                      struct wire_http_result *res)
 {
@@ -395,6 +408,7 @@ static int conn_open(struct wire_http_client *c, const struct wire_url *u, struc
 				conn_close(c, NULL);
 				return why(res, WIRE_E_USAGE, "%s", w);
 			}
+			keylog(c);
 		}
 		int t = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : -1;
 		int l = ms_left(x);
