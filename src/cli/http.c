@@ -102,7 +102,8 @@ static void usage(FILE *f)
 	        "      --cacert FILE        verify the server against the CA certificates in FILE\n"
 	        "                           (default: the system's trust store)\n"
 	        "  -k, --insecure           do not verify the server's certificate or name\n"
-	        "");
+	        "  SSLKEYLOGFILE=FILE in the environment appends the TLS secrets to FILE (NSS key\n"
+	        "  log format), so that Wireshark or tshark can decrypt a capture.\n");
 	fprintf(
 	    f,
 	    "Output:\n"
