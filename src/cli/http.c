@@ -115,7 +115,8 @@ static void usage(FILE *f)
 	    "                           path segment, in the current directory\n"
 	    "  -i, --include            write the status line and headers before the body\n"
 	    "      --raw                write exactly the bytes read from the socket\n"
-	    "  -f, --fail               on a status of 400 or more: no output, exit status 22\n"
+	    "  -f, --fail               on a status of 400 or more: no body (and nothing to -o\n"
+	    "                           FILE), exit status 22\n"
 	    "  -v, --verbose            request ('> ') and response ('< ') headers and\n"
 	    "                           connection events ('* ') on stderr\n"
 	    "      --dry-run            print the exact request bytes; send nothing\n"
@@ -283,7 +284,8 @@ static int on_head(void *ctx, const struct wire_http_head *h, int final)
 		o->last = 0;
 		o->bytes = 0;
 	}
-	if (o->include && !o->raw && !o->failed_status && !o->discard)
+	/* -f: the -i head of an error still goes to stdout (as curl), never to -o FILE */
+	if (o->include && !o->raw && !o->discard && !(o->failed_status && o->outfile))
 		return out_write(o, h->raw, h->len);
 	return 0;
 }

@@ -190,6 +190,9 @@ def output_file_created_only_for_a_good_response():
             assert rc != 0 and kept(), (client, rc, e)
             rc, o, e = once(nf, ["-s", "-f", "-o", out], client)
             assert rc == 22 and kept(), (client, rc, e)
+            if client == "wirecat":  # -fi -o: the error's head does not touch FILE either
+                rc, o, e = once(nf, ["-s", "-f", "-i", "-o", out], client)
+                assert rc == 22 and kept() and o == b"", (client, rc, o, e)
             rc, o, e = once(BAD_HEADS[0], ["-s", "-o", out], client)
             assert rc != 0 and kept(), (client, rc, e)
             rc, o, e = once(nf, ["-s", "-o", out], client)  # no -f: the 404 body
@@ -229,6 +232,9 @@ def exit_statuses_as_curl():
     plain.close()
     rc, o, e = once(nf, ["-s", "-f"])
     assert rc == 22 and o == b"", (rc, o, e)
+    for client in ("wirecat", "curl"):  # -fi: the headers, not the body
+        rc, o, e = once(nf, ["-s", "-f", "-i"], client)
+        assert rc == 22 and o == nf[:-4], (client, rc, o, e)
     rc, o, e = run(["http", "--help"])
     for code in (b"6 ", b"7 ", b"28 ", b"35 ", b"60 ", b"22 "):
         assert code in o, code
