@@ -22,6 +22,7 @@ struct wire_http_decoder {
 	int done; /* the compressed stream ended */
 	int raw;  /* deflate without the zlib wrapper */
 	uint64_t in;
+	uint8_t first[2]; /* the first bytes, to start again as raw deflate */
 	uint8_t out[WIRE_HTTP_DECODE_CHUNK];
 };
 
@@ -80,14 +81,24 @@ void wire_http_decoder_free(struct wire_http_decoder *d)
 	free(d);
 }
 
-/* Switches a deflate stream that failed at its first bytes to raw deflate. */
+/* Switches a deflate stream whose zlib header did not check (it fails
+ * within its first 2 bytes) to raw deflate, feeding again the bytes of
+ * earlier calls (before of them). Returns 1 when switched. */
 static int try_raw(struct wire_http_decoder *d, uint64_t before)
 {
-	if (d->kind != WIRE_HTTP_ENC_DEFLATE || d->raw || before > 0 || d->z.total_out > 0)
+	if (d->kind != WIRE_HTTP_ENC_DEFLATE || d->raw || before > sizeof(d->first) ||
+	    d->z.total_out > 0)
 		return 0;
 	inflateEnd(&d->z);
 	d->raw = 1;
-	return zinit(d) == 0;
+	if (zinit(d) < 0)
+		return 0;
+	d->z.next_in = d->first;
+	d->z.avail_in = (uInt)before;
+	d->z.next_out = d->out;
+	d->z.avail_out = (uInt)sizeof(d->out);
+	int zr = before ? inflate(&d->z, Z_NO_FLUSH) : Z_OK;
+	return zr == Z_OK && d->z.avail_in == 0 && d->z.total_out == 0;
 }
 
 int wire_http_inflate(struct wire_http_decoder *d, const uint8_t *p, size_t n,
@@ -95,6 +106,8 @@ int wire_http_inflate(struct wire_http_decoder *d, const uint8_t *p, size_t n,
                       size_t wn)
 {
 	uint64_t before = d->in;
+	for (size_t i = 0; i < n && d->in + i < sizeof(d->first); i++)
+		d->first[d->in + i] = p[i];
 	d->in += n;
 	if (d->done && d->kind == WIRE_HTTP_ENC_GZIP && n > 0) { /* another member */
 		inflateReset(&d->z);

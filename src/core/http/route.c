@@ -12,10 +12,10 @@
 #include "wire/err.h"
 #include "wire/http.h"
 
-/* Copies the field at s, up to a ':' outside brackets (or the end with
- * rest), brackets removed and lower-cased, into out. Returns the text after
- * the ':' (or the end), or NULL when the field does not fit or a bracket is
- * not closed. */
+/* Copies the field at s, up to a ':' outside brackets (with rest: to the
+ * end), brackets removed and lower-cased, into out. Returns the text after
+ * the ':' (with rest: the end), or NULL when the field does not fit, a
+ * bracket is not closed, or (without rest) no ':' follows. */
 static const char *field(const char *s, int rest, char *out, size_t n)
 {
 	size_t k = 0;
@@ -32,7 +32,7 @@ static const char *field(const char *s, int rest, char *out, size_t n)
 		out[k++] = *p >= 'A' && *p <= 'Z' ? (char)(*p + 32) : *p;
 	}
 	out[k] = 0;
-	if (br == 1 || (br == 2 && *p && *p != ':'))
+	if (br == 1 || (br == 2 && *p && *p != ':') || (!rest && *p != ':'))
 		return NULL;
 	return *p == ':' ? p + 1 : p;
 }
@@ -62,7 +62,7 @@ int wire_http_parse_resolve(const char *s, struct wire_http_route *r)
 	unsigned char bin[16];
 	memset(r, 0, sizeof(*r));
 	const char *p = field(s, 0, r->host, sizeof(r->host));
-	if (!p || !*p || !r->host[0])
+	if (!p || !r->host[0])
 		return WIRE_E_USAGE;
 	p = field(p, 0, port, sizeof(port));
 	if (!p || port_field(port, 0, &r->port) < 0)
@@ -80,14 +80,12 @@ int wire_http_parse_connect_to(const char *s, struct wire_http_route *r)
 	char port[16], cport[16];
 	memset(r, 0, sizeof(*r));
 	const char *p = field(s, 0, r->host, sizeof(r->host));
-	if (!p || !*p)
-		return WIRE_E_USAGE;
-	p = field(p, 0, port, sizeof(port));
-	if (!p || !*p || port_field(port, 1, &r->port) < 0)
+	if (p)
+		p = field(p, 0, port, sizeof(port));
+	if (!p || port_field(port, 1, &r->port) < 0)
 		return WIRE_E_USAGE;
 	p = field(p, 0, r->to, sizeof(r->to));
-	if (!p || !field(p, 0, cport, sizeof(cport)) || strchr(p, ':') ||
-	    port_field(cport, 1, &r->to_port) < 0)
+	if (!p || !field(p, 1, cport, sizeof(cport)) || port_field(cport, 1, &r->to_port) < 0)
 		return WIRE_E_USAGE;
 	return 0;
 }
