@@ -784,7 +784,9 @@ static int exchange(struct wire_http_client *c, const char *url, const struct wi
 			conn_close(c, NULL);
 			return rc;
 		}
-		if (c->fd >= 0 && (!ps->keepalive || start != end))
+		if (c->fd >= 0 && send_err)
+			conn_close(c, "the request was not sent whole");
+		else if (c->fd >= 0 && (!ps->keepalive || start != end))
 			conn_close(c, start != end ? "extra bytes after the response"
 			                           : "server asked");
 		else if (c->fd >= 0)
