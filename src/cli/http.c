@@ -620,8 +620,9 @@ static int fetch_url(struct wire_http_client *c, struct out *out, struct run *ru
 		int timeout = r == WIRE_E_TIMEOUT && out->wrote == 0;
 		if (left <= 0 || out->binary_refused || !(timeout || out->discard))
 			break;
-		char what[40];
-		snprintf(what, sizeof(what), timeout ? "timed out" : "HTTP error %d", res->status);
+		char what[40] = "timed out";
+		if (!timeout)
+			snprintf(what, sizeof(what), "HTTP error %d", res->status);
 		if (!run->silent)
 			cli_err("http: %s: retrying in %g s (%d %s left)", what, wait, left,
 			        left == 1 ? "retry" : "retries");
