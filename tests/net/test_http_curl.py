@@ -78,8 +78,8 @@ class EarlyAnswer:
     """Answers each connection after reading a little of the upload, then
     closes with the rest unread (the kernel sends a RST)."""
 
-    def __init__(self, reply, read=65536):
-        self.reply, self.read = reply, read
+    def __init__(self, reply, read=65536, tls=None):
+        self.reply, self.read, self.tls = reply, read, tls
         self.s = socket.socket()
         self.s.bind(("127.0.0.1", 0))
         self.s.listen(4)
@@ -96,6 +96,8 @@ class EarlyAnswer:
             c.settimeout(10 * SLOW)
             got = b""
             try:
+                if self.tls:
+                    c = self.tls.wrap_socket(c, server_side=True)
                 while len(got) < self.read:
                     b = c.recv(65536)
                     if not b:
@@ -134,6 +136,21 @@ def early_answer_to_an_upload_is_printed():
                     assert (rc, o) == (0, reply[-9:] + b" %d" % status), (client, rc, o, e)
             finally:
                 srv.close()
+        # the same over TLS
+        import ssl
+        ng = nginx()
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(ng.dir + "/cert.pem", ng.dir + "/key.pem")
+        reply = b"HTTP/1.1 413 Too Large\r\nContent-Length: 9\r\nConnection: close\r\n\r\nearly 413"
+        srv = EarlyAnswer(reply, tls=ctx)
+        try:
+            for client in ("wirecat", "curl"):
+                args = ["-s", "--cacert", ng.cacert, "--data-binary", "@" + f, "-w", " %{http_code}",
+                        "https://127.0.0.1:%d/up" % srv.port]
+                rc, o, e = run(["http"] + args, timeout=30) if client == "wirecat" else curl(args)
+                assert (rc, o) == (0, b"early 413 413"), (client, rc, o, e)
+        finally:
+            srv.close()
 
 
 def once(reply, args, client="wirecat"):

@@ -582,10 +582,11 @@ static int decode_end(struct wire_http_client *c, struct wire_http_result *res)
 }
 
 /* Returns 1 when a failed send (err) may still have a response waiting in
- * the receive queue: the server answered early and reset the connection. */
-static int early_answer_possible(const struct wire_http_client *c, int err)
+ * the receive queue: the server answered early and reset the connection
+ * (over TLS too: the records already received still decrypt). */
+static int early_answer_possible(int err)
 {
-	return !c->tls && (err == -ECONNRESET || err == -EPIPE);
+	return err == -ECONNRESET || err == -EPIPE;
 }
 
 /* One request and its response on the (possibly reused) connection. Sets
@@ -640,7 +641,7 @@ static int exchange(struct wire_http_client *c, const char *url, const struct wi
 			continue;
 		}
 		/* an early answer (401, 413...) before a reset: read what came */
-		int send_err = rc < 0 && early_answer_possible(c, rc) ? rc : 0;
+		int send_err = rc < 0 && early_answer_possible(rc) ? rc : 0;
 		if (rc < 0 && !send_err) {
 			conn_close(c, NULL);
 			return why(res, rc, "send to %s: %s", c->peer,
