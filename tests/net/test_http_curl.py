@@ -153,6 +153,38 @@ def early_answer_to_an_upload_is_printed():
             srv.close()
 
 
+@case
+def max_time_bounds_an_upload_the_server_does_not_read():
+    ls = socket.socket()
+    ls.bind(("127.0.0.1", 0))
+    ls.listen(4)
+    held = []
+
+    def hold():  # accepts and never reads nor closes
+        while True:
+            try:
+                held.append(ls.accept()[0])
+            except OSError:
+                return
+    threading.Thread(target=hold, daemon=True).start()
+    url = "http://127.0.0.1:%d/up" % ls.getsockname()[1]
+    with tempfile.TemporaryDirectory() as t:
+        f = os.path.join(t, "big")
+        with open(f, "wb") as fh:
+            fh.write(b"x" * (30 << 20))
+        try:
+            for client in ("wirecat", "curl"):
+                args = ["-s", "-m", "1", "--data-binary", "@" + f, url]
+                t0 = time.monotonic()
+                rc, o, e = run(["http"] + args, timeout=20) if client == "wirecat" else curl(args)
+                assert rc == 28 and time.monotonic() - t0 < 5 * SLOW, (client, rc, e)
+        finally:
+            ls.shutdown(socket.SHUT_RDWR)
+            ls.close()
+            for c in held:
+                c.close()
+
+
 def once(reply, args, client="wirecat"):
     with Scripted(lambda ci, ri, req: reply, close_after=True) as s:
         args = list(args) + [s.url("/")]

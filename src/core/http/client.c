@@ -435,12 +435,34 @@ static int conn_open(struct wire_http_client *c, const struct wire_url *u, struc
 	return 0;
 }
 
-static int send_all(struct wire_http_client *c, const uint8_t *p, size_t n)
+/* Waits until the socket takes more bytes, at most until the deadline.
+ * Returns 0 or WIRE_E_TIMEOUT. */
+static int wait_writable(const struct wire_http_client *c, const struct xfer *x)
+{
+	struct pollfd pf = {.fd = c->fd, .events = POLLOUT};
+	for (;;) {
+		int l = ms_left(x);
+		if (l == 0)
+			return WIRE_E_TIMEOUT;
+		int r = poll(&pf, 1, l);
+		if (r < 0 && errno == EINTR)
+			continue;
+		return r == 0 ? WIRE_E_TIMEOUT : 0;
+	}
+}
+
+/* Sends the request; with --max-time a server that stops reading cannot
+ * hold the upload past the deadline (plain TCP). Returns 0 or an error. */
+static int send_all(struct wire_http_client *c, const uint8_t *p, size_t n, const struct xfer *x)
 {
 	if (c->tls)
 		return wire_tls_write(c->tls, p, n);
 	while (n > 0) {
-		ssize_t w = send(c->fd, p, n, MSG_NOSIGNAL);
+		if (x->deadline > 0 && wait_writable(c, x) < 0)
+			return WIRE_E_TIMEOUT;
+		ssize_t w = send(c->fd, p, n, MSG_NOSIGNAL | (x->deadline > 0 ? MSG_DONTWAIT : 0));
+		if (w < 0 && errno == EAGAIN)
+			continue;
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
@@ -633,7 +655,7 @@ static int exchange(struct wire_http_client *c, const char *url, const struct wi
 		res->remote_port = c->peer_port;
 		req_lines(c, (const char *)c->req, (size_t)hl);
 		res->time_pretransfer = now() - x->t0;
-		rc = send_all(c, c->req, rl);
+		rc = send_all(c, c->req, rl, x);
 		if (rc == 0)
 			res->size_request += rl;
 		if (rc < 0 && reused && attempt == 0) {
@@ -642,6 +664,12 @@ static int exchange(struct wire_http_client *c, const char *url, const struct wi
 		}
 		/* an early answer (401, 413...) before a reset: read what came */
 		int send_err = rc < 0 && early_answer_possible(rc) ? rc : 0;
+		if (rc == WIRE_E_TIMEOUT) {
+			conn_close(c, NULL);
+			return why(res, rc,
+			           "operation timed out after %d ms while sending the request",
+			           o->max_time_ms);
+		}
 		if (rc < 0 && !send_err) {
 			conn_close(c, NULL);
 			return why(res, rc, "send to %s: %s", c->peer,
