@@ -44,6 +44,7 @@ struct out {
 	int binary_refused;  /* ... and one was refused */
 	int retries_left;    /* --retry: a transient status's output is dropped */
 	int discard;         /* ... this response's */
+	double retry_after;  /* its Retry-After in seconds, or 0 */
 	uint64_t wrote;      /* bytes written for this URL (head and body) */
 	int verbose;
 	int include;
@@ -95,8 +96,8 @@ static void usage(FILE *f)
 	        "      --compressed         ask for gzip or deflate and write the body decoded\n"
 	        "      --retry N            retry up to N times on a timeout before any output\n"
 	        "                           or on 408 429 500 502 503 504 (curl's transient\n"
-	        "                           errors); waits 1 s, doubling up to 60 s; only the\n"
-	        "                           last answer is written out\n"
+	        "                           errors); waits as Retry-After says, else 1 s doubling\n"
+	        "                           (at most 60 s); only the last answer is written out\n"
 	        "      --retry-delay S      wait S seconds between retries instead\n"
 	        "TLS:\n"
 	        "      --cacert FILE        verify the server against the CA certificates in FILE\n"
@@ -185,6 +186,21 @@ static int out_write(struct out *o, const void *p, size_t n)
 	int rc = out_open(o);
 	o->wrote += n;
 	return rc < 0 ? rc : write_fd(o->fd, p, n);
+}
+
+/* Returns a head's Retry-After in seconds (the delay form, at most
+ * WIRE_HTTP_RETRY_WAIT_MAX_S), or 0 when absent or a date. */
+static double retry_after(const struct wire_http_head *h)
+{
+	const struct wire_http_header *ra = wire_http_find(h, "retry-after");
+	double v = 0;
+	for (size_t i = 0; ra && i < ra->value_len; i++) {
+		if (ra->value[i] < '0' || ra->value[i] > '9')
+			return 0;
+		if (v < WIRE_HTTP_RETRY_WAIT_MAX_S)
+			v = v * 10 + (ra->value[i] - '0');
+	}
+	return v;
 }
 
 /* curl's transient HTTP statuses for --retry. */
@@ -276,8 +292,10 @@ static int on_head(void *ctx, const struct wire_http_head *h, int final)
 	struct out *o = ctx;
 	if (final && o->fail && h->status >= 400)
 		o->failed_status = h->status;
-	if (final && o->retries_left > 0 && transient_status(h->status))
+	if (final && o->retries_left > 0 && transient_status(h->status)) {
 		o->discard = 1; /* retried: this answer is not the output */
+		o->retry_after = retry_after(h);
+	}
 	if (final && o->progress) {
 		o->total = o->res->content_length;
 		o->t0 = now();
@@ -612,6 +630,7 @@ static int fetch_url(struct wire_http_client *c, struct out *out, struct run *ru
 	for (int left = run->retry;; left--) {
 		out->failed_status = 0;
 		out->discard = 0;
+		out->retry_after = 0;
 		out->wrote = 0;
 		out->retries_left = left;
 		r = wire_http_get(c, url, res);
@@ -620,13 +639,15 @@ static int fetch_url(struct wire_http_client *c, struct out *out, struct run *ru
 		int timeout = r == WIRE_E_TIMEOUT && out->wrote == 0;
 		if (left <= 0 || out->binary_refused || !(timeout || out->discard))
 			break;
+		/* --retry-delay, else the server's Retry-After, else the backoff */
+		double w = run->retry_delay <= 0 && out->retry_after > 0 ? out->retry_after : wait;
 		char what[40] = "timed out";
 		if (!timeout)
 			snprintf(what, sizeof(what), "HTTP error %d", res->status);
 		if (!run->silent)
-			cli_err("http: %s: retrying in %g s (%d %s left)", what, wait, left,
+			cli_err("http: %s: retrying in %g s (%d %s left)", what, w, left,
 			        left == 1 ? "retry" : "retries");
-		sleep_secs(wait);
+		sleep_secs(w);
 		if (run->retry_delay <= 0 && wait < WIRE_HTTP_RETRY_WAIT_MAX_S)
 			wait *= 2; /* curl's backoff */
 	}

@@ -455,6 +455,18 @@ def retry_transient_errors():
         rc, o, e = run(["http", "-m", str(0.5 * SLOW), "--retry", "1", "--retry-delay", "0.1",
                         s.url()], timeout=30)
         assert (rc, o) == (0, b"ok") and s.conns == 2, (rc, o, e)
+    # Retry-After (seconds) replaces the backoff, as curl
+    def after(ci, ri, req):
+        if len(s.requests) <= 1:
+            return b"HTTP/1.1 429 Slow down\r\nRetry-After: 2\r\nContent-Length: 0\r\n\r\n"
+        return b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    for client in ("wirecat", "curl"):
+        with Scripted(after) as s:
+            t = time.monotonic()
+            args = ["-s", "--retry", "1", s.url()]
+            rc, o, e = run(["http"] + args, timeout=30) if client == "wirecat" else curl(args)
+            took = time.monotonic() - t
+            assert rc == 0 and o.endswith(b"ok") and 1.9 < took < 5 * SLOW, (client, rc, o, took)
     p = socket.socket()
     p.bind(("127.0.0.1", 0))
     refused = "http://127.0.0.1:%d/" % p.getsockname()[1]
