@@ -308,15 +308,21 @@ static int on_head(void *ctx, const struct wire_http_head *h, int final)
 	return 0;
 }
 
+/* Returns 1 (and remembers it) when bytes with a NUL would go to a terminal. */
+static int binary_to_tty(struct out *o, const uint8_t *p, size_t n)
+{
+	if (o->tty_check && memchr(p, 0, n))
+		o->binary_refused = 1;
+	return o->binary_refused;
+}
+
 static int on_body(void *ctx, const uint8_t *p, size_t n)
 {
 	struct out *o = ctx;
 	if (o->raw || o->failed_status || o->discard)
 		return 0;
-	if (o->tty_check && memchr(p, 0, n)) {
-		o->binary_refused = 1;
-		return -EIO; /* stops the transfer; cmd_http says why */
-	}
+	if (binary_to_tty(o, p, n))
+		return -EIO; /* stops the transfer; report() says why */
 	int rc = out_write(o, p, n);
 	if (o->progress) {
 		o->bytes += n;
@@ -329,6 +335,8 @@ static int on_body(void *ctx, const uint8_t *p, size_t n)
 static int on_raw(void *ctx, const uint8_t *p, size_t n)
 {
 	struct out *o = ctx;
+	if (binary_to_tty(o, p, n))
+		return -EIO;
 	return o->discard ? 0 : out_write(o, p, n);
 }
 

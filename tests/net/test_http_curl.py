@@ -5,7 +5,8 @@ with -H are not sent across a redirect to another host, port or scheme; an
 early answer to an upload is printed; a malformed head is never written out as
 body; -o creates the file only for a good response; curl's exit statuses;
 binary output to a terminal refused; -S, -O, --compressed, --resolve,
---connect-to, --retry; the -w variables; SSLKEYLOGFILE."""
+--connect-to, --retry (and Retry-After); the -w variables; SSLKEYLOGFILE;
+--max-time bounding an upload the server does not read."""
 import os
 import shutil
 import socket
@@ -327,6 +328,8 @@ def binary_output_to_a_terminal_refused():
             assert rc == 0 and b"binary" in o, (cmd, rc, o, e)
             rc, o, e = run_tty_stdout(cmd + [st.url()])  # text is fine
             assert rc == 0 and b"hello" in o, (cmd, rc, o, e)
+        rc, o, e = run_tty_stdout([WIRECAT, "http", "--raw", s.url()])  # --raw as well
+        assert rc == 23 and b"binary" not in o and b"Binary output" in e, (rc, o, e)
         rc, o, e = run(["http", "-s", s.url()])  # not a terminal: written
         assert rc == 0 and o == body, (rc, o, e)
 
