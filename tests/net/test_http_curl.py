@@ -79,8 +79,9 @@ class EarlyAnswer:
     """Answers each connection after reading a little of the upload, then
     closes with the rest unread (the kernel sends a RST)."""
 
-    def __init__(self, reply, read=65536, tls=None):
-        self.reply, self.read, self.tls = reply, read, tls
+    def __init__(self, reply, read=65536, tls=None, hold=False):
+        self.reply, self.read, self.tls, self.hold = reply, read, tls, hold
+        self.stopped = False
         self.s = socket.socket()
         self.s.bind(("127.0.0.1", 0))
         self.s.listen(4)
@@ -106,11 +107,15 @@ class EarlyAnswer:
                     got += b
                 c.sendall(self.reply)
                 time.sleep(0.05)
+                end = time.monotonic() + 10 * SLOW
+                while self.hold and not self.stopped and time.monotonic() < end:
+                    time.sleep(0.05)  # holds the connection, reading nothing
             except OSError:
                 pass
             c.close()  # unread upload bytes: RST
 
     def close(self):
+        self.stopped = True
         try:
             self.s.shutdown(socket.SHUT_RDWR)  # wakes the accept() of _run
         except OSError:
@@ -137,6 +142,17 @@ def early_answer_to_an_upload_is_printed():
                     assert (rc, o) == (0, reply[-9:] + b" %d" % status), (client, rc, o, e)
             finally:
                 srv.close()
+        # a server that answers, then neither reads nor closes: sending stops
+        reply = b"HTTP/1.1 413 Too Large\r\nContent-Length: 9\r\n\r\nearly 413"
+        srv = EarlyAnswer(reply, hold=True)
+        try:
+            # (curl, sending Expect: 100-continue, waits here for the server's close)
+            args = ["-s", "-d", "@" + f, "-w", " %{http_code}", "http://127.0.0.1:%d/" % srv.port]
+            t0 = time.monotonic()
+            rc, o, e = run(["http"] + args, timeout=30)
+            assert (rc, o) == (0, b"early 413 413") and time.monotonic() - t0 < 5 * SLOW, (rc, o, e)
+        finally:
+            srv.close()
         # the same over TLS
         import ssl
         ng = nginx()

@@ -51,6 +51,7 @@ struct wire_http_client {
 	char loc[WIRE_HTTP_URL_MAX]; /* resolved Location of the last redirect */
 	struct wire_http_parser ps;
 	struct wire_http_decoder *dec; /* --compressed: the body's decoder, or NULL */
+	size_t pre;                    /* answer bytes read into buf while the request was sent */
 };
 
 struct xfer {
@@ -435,43 +436,75 @@ static int conn_open(struct wire_http_client *c, const struct wire_url *u, struc
 	return 0;
 }
 
-/* Waits until the socket takes more bytes, at most until the deadline.
- * Returns 0 or WIRE_E_TIMEOUT. */
-static int wait_writable(const struct wire_http_client *c, const struct xfer *x)
+/* Returns 1 when the n bytes at b, read while the request was still being
+ * sent, hold the status line of a final answer of 300 or more (after any 1xx
+ * heads): the server refuses the upload, so sending stops (as curl). */
+static int early_refusal(const uint8_t *b, size_t n)
 {
-	struct pollfd pf = {.fd = c->fd, .events = POLLOUT};
-	for (;;) {
-		int l = ms_left(x);
-		if (l == 0)
-			return WIRE_E_TIMEOUT;
-		int r = poll(&pf, 1, l);
-		if (r < 0 && errno == EINTR)
-			continue;
-		return r == 0 ? WIRE_E_TIMEOUT : 0;
+	size_t i = 0;
+	while (n - i >= 13 && !memcmp(b + i, "HTTP/1.", 7) && b[i + 8] == ' ') {
+		const uint8_t *d = b + i + 9;
+		if (d[0] < '1' || d[0] > '9' || d[1] < '0' || d[1] > '9' || d[2] < '0' ||
+		    d[2] > '9')
+			return 0;
+		if (d[0] != '1')
+			return d[0] >= '3';
+		size_t j = i; /* a 1xx head: skip to its blank line */
+		while (j + 1 < n &&
+		       !(b[j] == '\n' &&
+		         (b[j + 1] == '\n' || (b[j + 1] == '\r' && j + 2 < n && b[j + 2] == '\n'))))
+			j++;
+		if (j + 1 >= n)
+			return 0;
+		i = j + (b[j + 1] == '\n' ? 2 : 3);
 	}
+	return 0;
 }
 
-/* Sends the request; with --max-time a server that stops reading cannot
- * hold the upload past the deadline (plain TCP). Returns 0 or an error. */
-static int send_all(struct wire_http_client *c, const uint8_t *p, size_t n, const struct xfer *x)
+/* Sends the request on plain TCP while watching for an early answer: bytes
+ * the server sends meanwhile land in c->buf (c->pre of them). Returns 0 when
+ * all was sent, SENT_PART when the server refused the upload (an answer of
+ * 300 or more, or it closed), WIRE_E_TIMEOUT at the deadline, or -errno. */
+#define SENT_PART 1
+static int send_plain(struct wire_http_client *c, const uint8_t *p, size_t n, const struct xfer *x)
 {
-	if (c->tls)
-		return wire_tls_write(c->tls, p, n);
 	while (n > 0) {
-		if (x->deadline > 0 && wait_writable(c, x) < 0)
-			return WIRE_E_TIMEOUT;
-		ssize_t w = send(c->fd, p, n, MSG_NOSIGNAL | (x->deadline > 0 ? MSG_DONTWAIT : 0));
-		if (w < 0 && errno == EAGAIN)
+		short ev = (short)(POLLOUT | (c->pre < c->cap ? POLLIN : 0));
+		struct pollfd pf = {.fd = c->fd, .events = ev};
+		int r = poll(&pf, 1, ms_left(x));
+		if (r < 0 && errno == EINTR)
 			continue;
-		if (w < 0) {
-			if (errno == EINTR)
+		if (r <= 0)
+			return r == 0 ? WIRE_E_TIMEOUT : -errno;
+		if (pf.revents & POLLIN) {
+			ssize_t k = recv(c->fd, c->buf + c->pre, c->cap - c->pre, MSG_DONTWAIT);
+			if (k == 0)
+				return SENT_PART; /* the server closed: read what it said */
+			if (k < 0 && errno != EAGAIN && errno != EINTR)
+				return -errno;
+			if (k > 0) {
+				c->pre += (size_t)k;
+				if (early_refusal(c->buf, c->pre))
+					return SENT_PART;
 				continue;
-			return -errno;
+			}
 		}
+		ssize_t w = send(c->fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (w < 0)
+			return -errno;
 		p += w;
 		n -= (size_t)w;
 	}
 	return 0;
+}
+
+/* Sends the request. Returns 0, SENT_PART, or an error (see send_plain). */
+static int send_all(struct wire_http_client *c, const uint8_t *p, size_t n, const struct xfer *x)
+{
+	c->pre = 0;
+	return c->tls ? wire_tls_write(c->tls, p, n) : send_plain(c, p, n, x);
 }
 
 /* Reads into p. Returns bytes (0 at close), -errno, WIRE_E_TLS or WIRE_E_TIMEOUT. */
@@ -678,6 +711,12 @@ static int exchange(struct wire_http_client *c, const char *url, const struct wi
 		if (send_err)
 			info(c, WIRE_HTTP_INFO, "send: %s; reading the server's answer",
 			     strerror(-send_err));
+		else if (rc == SENT_PART && c->pre)
+			info(c, WIRE_HTTP_INFO,
+			     "The server answered before the request was sent "
+			     "whole; stop sending");
+		int cut = send_err || rc == SENT_PART; /* the request was not sent whole */
+		size_t pre = c->pre;                   /* answer bytes already in buf */
 		struct wire_http_parser *ps = &c->ps;
 		wire_http_parser_init(ps, head_req);
 		size_t start = 0, end = 0; /* unparsed bytes in buf[start..end) */
@@ -691,7 +730,8 @@ static int exchange(struct wire_http_client *c, const char *url, const struct wi
 				end -= start;
 				start = 0;
 			}
-			long n = recv_some(c, c->buf + end, c->cap - end, x);
+			long n = pre ? (long)pre : recv_some(c, c->buf + end, c->cap - end, x);
+			pre = 0;
 			if (n == WIRE_E_TIMEOUT) {
 				conn_close(c, NULL);
 				return why(
@@ -813,7 +853,7 @@ static int exchange(struct wire_http_client *c, const char *url, const struct wi
 			conn_close(c, NULL);
 			return rc;
 		}
-		if (c->fd >= 0 && send_err)
+		if (c->fd >= 0 && cut)
 			conn_close(c, "the request was not sent whole");
 		else if (c->fd >= 0 && (!ps->keepalive || start != end))
 			conn_close(c, start != end ? "extra bytes after the response"
