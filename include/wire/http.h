@@ -101,6 +101,32 @@ int wire_http_parse_eof(struct wire_http_parser *ps);
 /* Returns the first header named name (case-insensitive) or NULL. */
 const struct wire_http_header *wire_http_find(const struct wire_http_head *h, const char *name);
 
+/* ---- Content-Encoding (src/core/http/decode.c, the only file using zlib) -- */
+
+enum wire_http_encoding {
+	WIRE_HTTP_ENC_NONE,    /* no Content-Encoding, or identity */
+	WIRE_HTTP_ENC_GZIP,    /* gzip, x-gzip */
+	WIRE_HTTP_ENC_DEFLATE, /* deflate (zlib format, or raw deflate) */
+	WIRE_HTTP_ENC_UNKNOWN, /* anything else (br, several codings...) */
+};
+
+struct wire_http_decoder;
+
+/* Returns the head's Content-Encoding as a WIRE_HTTP_ENC_* value. */
+int wire_http_encoding(const struct wire_http_head *h);
+/* Returns a decoder for kind (GZIP or DEFLATE), or NULL when out of memory. */
+struct wire_http_decoder *wire_http_decoder_new(int kind);
+void wire_http_decoder_free(struct wire_http_decoder *d);
+/* Decodes the n bytes at p, passing the output to out(ctx, ...) in pieces of
+ * at most WIRE_HTTP_DECODE_CHUNK bytes. Returns 0, out's negative error, or
+ * WIRE_E_MALFORMED with why set (bad compressed data). */
+int wire_http_inflate(struct wire_http_decoder *d, const uint8_t *p, size_t n,
+                      int (*out)(void *ctx, const uint8_t *p, size_t n), void *ctx, char *why,
+                      size_t wn);
+/* At the end of the body: returns 0, or WIRE_E_TRUNCATED with why set when
+ * the compressed data stopped before its end. */
+int wire_http_inflate_end(const struct wire_http_decoder *d, char *why, size_t wn);
+
 /* ---- URLs --------------------------------------------------------------- */
 
 struct wire_url {
@@ -142,6 +168,21 @@ enum wire_http_info {
 	WIRE_HTTP_RECV = '<', /* one response header line (received bytes, unescaped) */
 };
 
+/* A --resolve or --connect-to entry (src/core/http/route.c). */
+struct wire_http_route {
+	char host[256]; /* lower case, no brackets; "" matches any host */
+	int port;       /* -1 matches any port */
+	char to[256];   /* --resolve: the address; --connect-to: CHOST ("" keeps it) */
+	int to_port;    /* --connect-to: CPORT (-1 keeps the port) */
+};
+
+/* Parses "HOST:PORT:ADDR" (ADDR a numeric IPv4 or IPv6 address, brackets
+ * allowed). Returns 0 or WIRE_E_USAGE. */
+int wire_http_parse_resolve(const char *s, struct wire_http_route *r);
+/* Parses "HOST:PORT:CHOST:CPORT" (any field may be empty). Returns 0 or
+ * WIRE_E_USAGE. */
+int wire_http_parse_connect_to(const char *s, struct wire_http_route *r);
+
 struct wire_http_opts {
 	const char *method;  /* NULL: GET, HEAD with head, POST with data */
 	int head;            /* -I */
@@ -159,7 +200,13 @@ struct wire_http_opts {
 	int family;             /* AF_UNSPEC, AF_INET, AF_INET6 */
 	int insecure;           /* -k */
 	const char *cacert;     /* --cacert FILE */
+	const char *keylog;     /* SSLKEYLOGFILE, or NULL */
 	size_t bufsize;         /* receive buffer; 0: default */
+	int compressed;         /* --compressed: ask for gzip/deflate and decode it */
+	const struct wire_http_route *resolve; /* --resolve entries */
+	size_t nresolve;
+	const struct wire_http_route *connect_to; /* --connect-to entries */
+	size_t nconnect_to;
 	void *ctx;
 	/* Each callback returns 0, or a negative error that stops the transfer. */
 	void (*on_info)(void *ctx, int kind, const char *p, size_t n);
@@ -171,15 +218,39 @@ struct wire_http_opts {
 	void (*on_connected)(void *ctx, int fd);
 };
 
+/* Where a connection for a URL's host and port goes after --connect-to
+ * then --resolve (wire_http_route()). */
+struct wire_http_target {
+	char host[256];
+	uint16_t port;
+	const char *via; /* NULL, or the option that changed it */
+};
+
+void wire_http_route(const struct wire_http_opts *o, const char *host, uint16_t port,
+                     struct wire_http_target *t);
+
 struct wire_http_result {
 	int status;              /* final status (0 when none) */
 	uint64_t size_download;  /* body bytes of the final response */
 	uint64_t content_length; /* UINT64_MAX when unknown */
-	double time_connect;     /* seconds from the start of the URL */
+	double time_namelookup;  /* seconds from the start of the URL */
+	double time_connect;     /* TCP connected */
+	double time_appconnect;  /* TLS handshake done (0 without TLS) */
+	double time_pretransfer; /* the last request about to be sent */
 	double time_starttransfer;
+	double time_redirect; /* redirects followed before the last request */
 	double time_total;
 	int redirects;
+	int num_connects;                            /* new connections made */
+	uint64_t size_header;                        /* bytes of every response head */
+	uint64_t size_request;                       /* bytes of every request sent */
+	char url_effective[WIRE_HTTP_URL_MAX + 300]; /* the last URL (after -L) */
+	char content_type[256];                      /* of the final response, or "" */
+	char remote_ip[WIRE_ADDRSTRLEN];             /* "127.0.0.1", "::1" */
+	int remote_port;
 	int failed_in_head;         /* the error came before a complete head */
+	int failed_connect;         /* the error came from connect() (curl's exit 7) */
+	int failed_decode;          /* bad or cut gzip/deflate data (curl's exit 61) */
 	char peer[WIRE_ADDRSTRLEN]; /* "127.0.0.1:8080" */
 	char why[512];              /* one line after an error */
 };
@@ -202,6 +273,10 @@ int wire_http_get(struct wire_http_client *c, const char *url, struct wire_http_
  * length, or WIRE_E_USAGE (bad URL, bad header) or WIRE_E_TOOBIG. */
 int wire_http_build(const struct wire_http_opts *o, const char *url, uint8_t *out, size_t n);
 
+/* wire_tls_connect()'s code when the certificate or name did not verify: a
+ * WIRE_E_TLS kept apart so that the command can exit as curl does (60). */
+#define WIRE_E_TLS_VERIFY (-5101)
+
 /* ---- TLS (src/core/http/tls.c, the only file using OpenSSL) -------------- */
 
 struct wire_tls_ctx;
@@ -211,9 +286,14 @@ struct wire_tls;
  * when not NULL; nothing with insecure), or NULL with why set. */
 struct wire_tls_ctx *wire_tls_ctx_new(int insecure, const char *cacert, char *why, size_t n);
 void wire_tls_ctx_free(struct wire_tls_ctx *x);
+/* Appends the secrets of every later handshake to path in the NSS key log
+ * format (SSLKEYLOGFILE: CLIENT_RANDOM, CLIENT_TRAFFIC_SECRET_0...), so
+ * that Wireshark can decrypt a capture. Returns 0 or -errno. */
+int wire_tls_ctx_keylog(struct wire_tls_ctx *x, const char *path);
 /* Runs the handshake on the connected blocking fd for host (SNI unless an IP
  * literal; verified name or address). Returns 0 with *t, WIRE_E_TLS (why
- * says what failed, e.g. the verification error), or WIRE_E_TIMEOUT. */
+ * says what failed), WIRE_E_TLS_VERIFY (the certificate or name did not
+ * verify), or WIRE_E_TIMEOUT. */
 int wire_tls_connect(struct wire_tls_ctx *x, int fd, const char *host, int timeout_ms,
                      struct wire_tls **t, char *why, size_t n);
 /* Returns bytes read (0 at a close), or WIRE_E_TLS / -errno. */

@@ -53,6 +53,9 @@
 #define WIRE_HTTP_HEADER_LINES_MAX 100u
 #define WIRE_HTTP_CHUNK_DIGITS_MAX 16u
 #define WIRE_HTTP_MAX_REDIRS 10
-#define WIRE_HTTP_URL_MAX 8192u /* longest URL or resolved Location */
+#define WIRE_HTTP_URL_MAX 8192u              /* longest URL or resolved Location */
+#define WIRE_HTTP_DECODE_CHUNK (64u * 1024u) /* --compressed output piece */
+#define WIRE_HTTP_RETRY_MAX 1000             /* --retry N */
+#define WIRE_HTTP_RETRY_WAIT_MAX_S 60        /* longest wait between retries */
 
 #endif

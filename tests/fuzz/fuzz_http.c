@@ -2,8 +2,11 @@
 /*
  * libFuzzer target for the HTTP response parser and its chunked decoder. The
  * first byte picks a mode (a raw response, a body behind a fixed chunked head,
- * a HEAD request, or URL resolution and parsing of "base\nreference") and
- * seeds the split points; a response is fed once whole
+ * a HEAD request, or URL resolution and parsing of "base\nreference", the
+ * base also read as --resolve and --connect-to) and seeds the split points;
+ * with bit 3 of a response mode the input also goes through the gzip and
+ * deflate decoders of --compressed, whole and byte by byte, which must agree;
+ * a response is fed once whole
  * and once in random pieces, each piece copied into an exact-size allocation
  * so an over-read faults under ASan. Both runs must agree on the decoded body
  * and on the outcome, and every span the parser hands back must lie inside
@@ -95,6 +98,61 @@ static void drive(const uint8_t *in, size_t n, int head_req, uint32_t seed, size
 	}
 }
 
+struct sink {
+	uint8_t *p;
+	size_t n, cap;
+};
+
+static int collect(void *ctx, const uint8_t *p, size_t n)
+{
+	struct sink *s = ctx;
+	if (n > WIRE_HTTP_DECODE_CHUNK)
+		abort(); /* pieces are bounded */
+	if (s->n + n > s->cap)
+		return WIRE_E_TOOBIG; /* stops a bomb */
+	memcpy(s->p + s->n, p, n);
+	s->n += n;
+	return 0;
+}
+
+/* Decodes in as kind, fed in pieces of step bytes. Returns the outcome. */
+static int inflate_all(int kind, const uint8_t *in, size_t n, size_t step, struct sink *s)
+{
+	struct wire_http_decoder *d = wire_http_decoder_new(kind);
+	char why[200];
+	int rc = 0;
+	if (!d)
+		return 1;
+	for (size_t i = 0; i < n && rc == 0; i += step) {
+		size_t k = n - i < step ? n - i : step;
+		uint8_t *copy = malloc(k); /* exact size: over-reads fault */
+		memcpy(copy, in + i, k);
+		rc = wire_http_inflate(d, copy, k, collect, s, why, sizeof(why));
+		free(copy);
+	}
+	if (rc == 0)
+		rc = wire_http_inflate_end(d, why, sizeof(why));
+	wire_http_decoder_free(d);
+	return rc;
+}
+
+static void fuzz_inflate(const uint8_t *in, size_t n)
+{
+	if (n > 4096)
+		return;
+	for (int kind = WIRE_HTTP_ENC_GZIP; kind <= WIRE_HTTP_ENC_DEFLATE; kind++) {
+		struct sink a = {malloc(1 << 20), 0, 1 << 20}, b = {malloc(1 << 20), 0, 1 << 20};
+		int ra = inflate_all(kind, in, n, n ? n : 1, &a);
+		int rb = inflate_all(kind, in, n, 1, &b);
+		/* byte by byte must give the same bytes, up to where either stopped */
+		size_t m = a.n < b.n ? a.n : b.n;
+		if (memcmp(a.p, b.p, m) != 0 || (ra == 0 && rb == 0 && a.n != b.n))
+			abort();
+		free(a.p);
+		free(b.p);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -129,6 +187,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			wire_url_parse(out, (size_t)r, &u);
 		}
 		wire_url_parse(base, bl, &u);
+		static struct wire_http_route route;
+		wire_http_parse_resolve(base, &route);
+		wire_http_parse_connect_to(base, &route);
 		free(rc);
 		return 0;
 	}
@@ -140,6 +201,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		in = buf;
 		n += h;
 	}
+	if (mode & 8)
+		fuzz_inflate(in, n);
 	int head_req = (mode & 3) == 2;
 	struct outcome whole, split, bytes;
 	drive(in, n, head_req, 0, 0, &whole);

@@ -41,6 +41,8 @@ struct wire_http_client {
 	uint16_t key_port;
 	char key_host[256];
 	char peer[WIRE_ADDRSTRLEN];
+	char peer_ip[WIRE_ADDRSTRLEN];
+	uint16_t peer_port;
 	int conn_id;
 	uint8_t *buf;
 	size_t cap;
@@ -48,6 +50,8 @@ struct wire_http_client {
 	size_t reqcap;
 	char loc[WIRE_HTTP_URL_MAX]; /* resolved Location of the last redirect */
 	struct wire_http_parser ps;
+	struct wire_http_decoder *dec; /* --compressed: the body's decoder, or NULL */
+	size_t pre;                    /* answer bytes read into buf while the request was sent */
 };
 
 struct xfer {
@@ -109,6 +113,14 @@ static int user_has(const struct wire_http_opts *o, const char *name)
 		if (names(o->headers[i], name))
 			return 1;
 	return 0;
+}
+
+/* Returns 1 for a header given with -H that carries credentials: not sent
+ * after a redirect to another host, port or scheme (as curl since
+ * CVE-2018-1000007 and CVE-2022-27776). */
+static int is_credential(const char *h)
+{
+	return names(h, "Authorization") || names(h, "Cookie") || names(h, "Proxy-Authorization");
 }
 
 static void b64(const uint8_t *in, size_t n, char *out)
@@ -199,6 +211,8 @@ static int build_head(const struct wire_http_opts *o, const struct wire_url *u, 
 	}
 	if (!user_has(o, "Accept"))
 		adds(&r, "Accept: */*\r\n");
+	if (o->compressed && !user_has(o, "Accept-Encoding"))
+		adds(&r, "Accept-Encoding: deflate, gzip\r\n");
 	if (with_body) {
 		if (!user_has(o, "Content-Length")) {
 			snprintf(line, sizeof(line), "Content-Length: %zu\r\n", o->data_len);
@@ -216,6 +230,8 @@ static int build_head(const struct wire_http_opts *o, const struct wire_url *u, 
 			k++;
 		if (k == 0 || !h[k])
 			return WIRE_E_USAGE;
+		if (!with_auth && is_credential(h))
+			continue;
 		const char *v = h + k + 1;
 		while (*v == ' ' || *v == '\t')
 			v++;
@@ -303,6 +319,7 @@ void wire_http_client_free(struct wire_http_client *c)
 	if (!c)
 		return;
 	conn_close(c, NULL);
+	wire_http_decoder_free(c->dec);
 	wire_tls_ctx_free(c->tctx);
 	free(c->buf);
 	free(c->req);
@@ -318,15 +335,34 @@ static int ms_left(const struct xfer *x)
 	return l <= 0 ? 0 : l > 2e9 ? 2000000000 : (int)l + 1;
 }
 
+/* SSLKEYLOGFILE: the TLS secrets for Wireshark (a failure is only noted). */
+static void keylog(struct wire_http_client *c)
+{
+	if (!c->o->keylog || !c->o->keylog[0])
+		return;
+	int rc = wire_tls_ctx_keylog(c->tctx, c->o->keylog);
+	if (rc < 0)
+		info(c, WIRE_HTTP_INFO, "SSLKEYLOGFILE %.400s: %s; TLS keys not logged",
+		     c->o->keylog, strerror(-rc));
+	else
+		info(c, WIRE_HTTP_INFO, "TLS keys logged to %.400s (SSLKEYLOGFILE)", c->o->keylog);
+}
+
 static int conn_open(struct wire_http_client *c, const struct wire_url *u, struct xfer *x,
                      struct wire_http_result *res)
 {
 	const struct wire_http_opts *o = c->o;
 	struct addrinfo *ai = NULL;
 	int gai = 0;
-	int rc = wire_resolve(u->host, u->port, o->family, SOCK_STREAM, 0, &ai, &gai);
+	struct wire_http_target to;
+	wire_http_route(o, u->host, u->port, &to);
+	if (to.via)
+		info(c, WIRE_HTTP_INFO, "Connecting to %s port %u for %s port %u (%s)", to.host,
+		     (unsigned)to.port, u->host, (unsigned)u->port, to.via);
+	int rc = wire_resolve(to.host, to.port, o->family, SOCK_STREAM, 0, &ai, &gai);
 	if (rc < 0)
-		return why(res, rc, "could not resolve host %s: %s", u->host, gai_strerror(gai));
+		return why(res, rc, "could not resolve host %s: %s", to.host, gai_strerror(gai));
+	res->time_namelookup = now() - x->t0;
 	rc = -ECONNREFUSED;
 	char addr[WIRE_ADDRSTRLEN], host[WIRE_ADDRSTRLEN];
 	for (struct addrinfo *a = ai; a; a = a->ai_next) {
@@ -344,6 +380,8 @@ static int conn_open(struct wire_http_client *c, const struct wire_url *u, struc
 		if (rc == 0) {
 			wire_addr_host(a->ai_addr, a->ai_addrlen, host, sizeof(host));
 			snprintf(c->peer, sizeof(c->peer), "%s", addr);
+			snprintf(c->peer_ip, sizeof(c->peer_ip), "%s", host);
+			c->peer_port = to.port;
 			break;
 		}
 	}
@@ -352,23 +390,26 @@ static int conn_open(struct wire_http_client *c, const struct wire_url *u, struc
 		c->fd = -1;
 		if (rc == -ETIMEDOUT)
 			return why(res, WIRE_E_TIMEOUT, "connect %s: timed out", addr);
+		res->failed_connect = 1;
 		return why(res, rc, "connect %s: %s", addr, strerror(-rc));
 	}
 	c->conn_id++;
+	res->num_connects++;
 	if (c->o->on_connected)
 		c->o->on_connected(c->o->ctx, c->fd);
 	snprintf(res->peer, sizeof(res->peer), "%s", c->peer);
-	info(c, WIRE_HTTP_INFO, "Connected to %s (%s) port %u (#%d)", u->host, host,
-	     (unsigned)u->port, c->conn_id);
+	info(c, WIRE_HTTP_INFO, "Connected to %s (%s) port %u (#%d)", to.host, host,
+	     (unsigned)to.port, c->conn_id);
 	res->time_connect = now() - x->t0;
 	if (u->tls) {
 		char w[400];
 		if (!c->tctx) {
 			c->tctx = wire_tls_ctx_new(o->insecure, o->cacert, w, sizeof(w));
-			if (!c->tctx) {
+			if (!c->tctx) { /* a --cacert that cannot be loaded */
 				conn_close(c, NULL);
-				return why(res, WIRE_E_TLS, "%s", w);
+				return why(res, WIRE_E_USAGE, "%s", w);
 			}
+			keylog(c);
 		}
 		int t = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : -1;
 		int l = ms_left(x);
@@ -377,8 +418,9 @@ static int conn_open(struct wire_http_client *c, const struct wire_url *u, struc
 		rc = wire_tls_connect(c->tctx, c->fd, u->host, t, &c->tls, w, sizeof(w));
 		if (rc < 0) {
 			conn_close(c, NULL);
-			return why(res, rc == WIRE_E_TIMEOUT ? rc : WIRE_E_TLS, "%s: %s", c->peer,
-			           w);
+			if (rc != WIRE_E_TIMEOUT && rc != WIRE_E_TLS_VERIFY)
+				rc = WIRE_E_TLS;
+			return why(res, rc, "%s: %s", c->peer, w);
 		}
 		info(c, WIRE_HTTP_INFO, "TLS connection using %s",
 		     wire_tls_describe(c->tls, w, sizeof(w)));
@@ -386,7 +428,7 @@ static int conn_open(struct wire_http_client *c, const struct wire_url *u, struc
 		     wire_tls_peer(c->tls, w, sizeof(w)));
 		if (o->insecure)
 			info(c, WIRE_HTTP_INFO, "Certificate not verified (-k)");
-		res->time_connect = now() - x->t0;
+		res->time_appconnect = now() - x->t0;
 	}
 	c->key_tls = u->tls;
 	c->key_port = u->port;
@@ -394,21 +436,75 @@ static int conn_open(struct wire_http_client *c, const struct wire_url *u, struc
 	return 0;
 }
 
-static int send_all(struct wire_http_client *c, const uint8_t *p, size_t n)
+/* Returns 1 when the n bytes at b, read while the request was still being
+ * sent, hold the status line of a final answer of 300 or more (after any 1xx
+ * heads): the server refuses the upload, so sending stops (as curl). */
+static int early_refusal(const uint8_t *b, size_t n)
 {
-	if (c->tls)
-		return wire_tls_write(c->tls, p, n);
+	size_t i = 0;
+	while (n - i >= 13 && !memcmp(b + i, "HTTP/1.", 7) && b[i + 8] == ' ') {
+		const uint8_t *d = b + i + 9;
+		if (d[0] < '1' || d[0] > '9' || d[1] < '0' || d[1] > '9' || d[2] < '0' ||
+		    d[2] > '9')
+			return 0;
+		if (d[0] != '1')
+			return d[0] >= '3';
+		size_t j = i; /* a 1xx head: skip to its blank line */
+		while (j + 1 < n &&
+		       !(b[j] == '\n' &&
+		         (b[j + 1] == '\n' || (b[j + 1] == '\r' && j + 2 < n && b[j + 2] == '\n'))))
+			j++;
+		if (j + 1 >= n)
+			return 0;
+		i = j + (b[j + 1] == '\n' ? 2 : 3);
+	}
+	return 0;
+}
+
+/* Sends the request on plain TCP while watching for an early answer: bytes
+ * the server sends meanwhile land in c->buf (c->pre of them). Returns 0 when
+ * all was sent, SENT_PART when the server refused the upload (an answer of
+ * 300 or more, or it closed), WIRE_E_TIMEOUT at the deadline, or -errno. */
+#define SENT_PART 1
+static int send_plain(struct wire_http_client *c, const uint8_t *p, size_t n, const struct xfer *x)
+{
 	while (n > 0) {
-		ssize_t w = send(c->fd, p, n, MSG_NOSIGNAL);
-		if (w < 0) {
-			if (errno == EINTR)
+		short ev = (short)(POLLOUT | (c->pre < c->cap ? POLLIN : 0));
+		struct pollfd pf = {.fd = c->fd, .events = ev};
+		int r = poll(&pf, 1, ms_left(x));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r == 0 ? WIRE_E_TIMEOUT : -errno;
+		if (pf.revents & POLLIN) {
+			ssize_t k = recv(c->fd, c->buf + c->pre, c->cap - c->pre, MSG_DONTWAIT);
+			if (k == 0)
+				return SENT_PART; /* the server closed: read what it said */
+			if (k < 0 && errno != EAGAIN && errno != EINTR)
+				return -errno;
+			if (k > 0) {
+				c->pre += (size_t)k;
+				if (early_refusal(c->buf, c->pre))
+					return SENT_PART;
 				continue;
-			return -errno;
+			}
 		}
+		ssize_t w = send(c->fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (w < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (w < 0)
+			return -errno;
 		p += w;
 		n -= (size_t)w;
 	}
 	return 0;
+}
+
+/* Sends the request. Returns 0, SENT_PART, or an error (see send_plain). */
+static int send_all(struct wire_http_client *c, const uint8_t *p, size_t n, const struct xfer *x)
+{
+	c->pre = 0;
+	return c->tls ? wire_tls_write(c->tls, p, n) : send_plain(c, p, n, x);
 }
 
 /* Reads into p. Returns bytes (0 at close), -errno, WIRE_E_TLS or WIRE_E_TIMEOUT. */
@@ -478,6 +574,76 @@ static void req_lines(struct wire_http_client *c, const char *p, size_t n)
 	}
 }
 
+/* --compressed: sets up the decoder for the final head h. Returns 0 or an
+ * error (an encoding that is not gzip or deflate, as curl's exit 61). */
+static int decoder_for(struct wire_http_client *c, const struct wire_http_head *h, int head_req,
+                       struct wire_http_result *res)
+{
+	const struct wire_http_opts *o = c->o;
+	wire_http_decoder_free(c->dec);
+	c->dec = NULL;
+	if (!o->compressed || head_req || o->on_raw || !o->on_body)
+		return 0;
+	int kind = wire_http_encoding(h);
+	if (kind == WIRE_HTTP_ENC_NONE)
+		return 0;
+	if (kind == WIRE_HTTP_ENC_UNKNOWN) {
+		const struct wire_http_header *ce = wire_http_find(h, "content-encoding");
+		res->failed_decode = 1;
+		return why(res, WIRE_E_MALFORMED, "unsupported Content-Encoding \"%.*s\"",
+		           (int)(ce->value_len > 100 ? 100 : ce->value_len),
+		           (const char *)ce->value);
+	}
+	c->dec = wire_http_decoder_new(kind);
+	return c->dec ? 0 : why(res, -ENOMEM, "out of memory");
+}
+
+/* Passes body bytes on, decoded with --compressed. Returns 0 or an error. */
+static int deliver(struct wire_http_client *c, const uint8_t *d, size_t dl,
+                   struct wire_http_result *res)
+{
+	const struct wire_http_opts *o = c->o;
+	if (!o->on_body)
+		return 0;
+	int rc = c->dec ? wire_http_inflate(c->dec, d, dl, o->on_body, o->ctx, res->why,
+	                                    sizeof(res->why))
+	                : o->on_body(o->ctx, d, dl);
+	if (rc == WIRE_E_MALFORMED) {
+		res->failed_decode = 1;
+		return rc;
+	}
+	return rc < 0 ? why(res, rc, "write output: %s", strerror(-rc)) : 0;
+}
+
+/* Keeps the final head's Content-Type for -w (control bytes as '?'). */
+static void content_type(const struct wire_http_head *h, struct wire_http_result *res)
+{
+	const struct wire_http_header *ct = wire_http_find(h, "content-type");
+	size_t n = 0;
+	for (; ct && n < ct->value_len && n + 1 < sizeof(res->content_type); n++) {
+		uint8_t b = ct->value[n];
+		res->content_type[n] = b < 0x20 || b == 0x7f ? '?' : (char)b;
+	}
+	res->content_type[n] = 0;
+}
+
+/* At the end of a body: a compressed stream must be complete. */
+static int decode_end(struct wire_http_client *c, struct wire_http_result *res)
+{
+	int rc = c->dec ? wire_http_inflate_end(c->dec, res->why, sizeof(res->why)) : 0;
+	if (rc < 0)
+		res->failed_decode = 1;
+	return rc;
+}
+
+/* Returns 1 when a failed send (err) may still have a response waiting in
+ * the receive queue: the server answered early and reset the connection
+ * (over TLS too: the records already received still decrypt). */
+static int early_answer_possible(int err)
+{
+	return err == -ECONNRESET || err == -EPIPE;
+}
+
 /* One request and its response on the (possibly reused) connection. Sets
  * *redirect when a redirect is to be followed (c->loc holds the target). */
 static int exchange(struct wire_http_client *c, const char *url, const struct wire_url *u,
@@ -512,24 +678,45 @@ static int exchange(struct wire_http_client *c, const char *url, const struct wi
 		if (reused) {
 			info(c, WIRE_HTTP_INFO, "Re-using existing connection #%d to %s",
 			     c->conn_id, c->peer);
-			snprintf(res->peer, sizeof(res->peer), "%s", c->peer);
-			res->time_connect = 0;
 		} else {
 			rc = conn_open(c, u, x, res);
 			if (rc < 0)
 				return rc;
 		}
+		snprintf(res->peer, sizeof(res->peer), "%s", c->peer);
+		snprintf(res->remote_ip, sizeof(res->remote_ip), "%s", c->peer_ip);
+		res->remote_port = c->peer_port;
 		req_lines(c, (const char *)c->req, (size_t)hl);
-		rc = send_all(c, c->req, rl);
-		if (rc < 0) {
-			if (reused && attempt == 0) {
-				conn_close(c, "the server closed it; reconnecting");
-				continue;
-			}
+		res->time_pretransfer = now() - x->t0;
+		rc = send_all(c, c->req, rl, x);
+		if (rc == 0)
+			res->size_request += rl;
+		if (rc < 0 && reused && attempt == 0) {
+			conn_close(c, "the server closed it; reconnecting");
+			continue;
+		}
+		/* an early answer (401, 413...) before a reset: read what came */
+		int send_err = rc < 0 && early_answer_possible(rc) ? rc : 0;
+		if (rc == WIRE_E_TIMEOUT) {
+			conn_close(c, NULL);
+			return why(res, rc,
+			           "operation timed out after %d ms while sending the request",
+			           o->max_time_ms);
+		}
+		if (rc < 0 && !send_err) {
 			conn_close(c, NULL);
 			return why(res, rc, "send to %s: %s", c->peer,
 			           rc == WIRE_E_TLS ? "TLS error" : strerror(-rc));
 		}
+		if (send_err)
+			info(c, WIRE_HTTP_INFO, "send: %s; reading the server's answer",
+			     strerror(-send_err));
+		else if (rc == SENT_PART && c->pre)
+			info(c, WIRE_HTTP_INFO,
+			     "The server answered before the request was sent "
+			     "whole; stop sending");
+		int cut = send_err || rc == SENT_PART; /* the request was not sent whole */
+		size_t pre = c->pre;                   /* answer bytes already in buf */
 		struct wire_http_parser *ps = &c->ps;
 		wire_http_parser_init(ps, head_req);
 		size_t start = 0, end = 0; /* unparsed bytes in buf[start..end) */
@@ -543,13 +730,21 @@ static int exchange(struct wire_http_client *c, const char *url, const struct wi
 				end -= start;
 				start = 0;
 			}
-			long n = recv_some(c, c->buf + end, c->cap - end, x);
+			long n = pre ? (long)pre : recv_some(c, c->buf + end, c->cap - end, x);
+			pre = 0;
 			if (n == WIRE_E_TIMEOUT) {
 				conn_close(c, NULL);
 				return why(
 				    res, WIRE_E_TIMEOUT,
 				    "operation timed out after %d ms with %llu bytes received",
 				    o->max_time_ms, (unsigned long long)got);
+			}
+			if (n < 0 && send_err && got > 0)
+				n = 0; /* the reset after an early answer ends it */
+			if (n <= 0 && send_err && got == 0) {
+				conn_close(c, NULL);
+				return why(res, send_err, "send to %s: %s", c->peer,
+				           strerror(-send_err));
 			}
 			if (n < 0 && !(got == 0 && reused && attempt == 0 && n == -ECONNRESET)) {
 				conn_close(c, NULL);
@@ -565,9 +760,8 @@ static int exchange(struct wire_http_client *c, const char *url, const struct wi
 				rc = wire_http_parse_eof(ps);
 				if (rc == 0)
 					break;
+				/* a bad head is never passed on as body */
 				res->failed_in_head = !in_body;
-				if (res->failed_in_head && end > start && o->on_body && !o->on_raw)
-					o->on_body(o->ctx, c->buf + start, end - start);
 				if (rc == WIRE_E_CLOSED)
 					return why(res, rc, "empty reply from %s", c->peer);
 				return why(res, rc, "malformed response from %s: %s", c->peer,
@@ -590,8 +784,6 @@ static int exchange(struct wire_http_client *c, const char *url, const struct wi
 				if (ev < 0) {
 					conn_close(c, NULL);
 					res->failed_in_head = !in_body;
-					if (res->failed_in_head && o->on_body && !o->on_raw)
-						o->on_body(o->ctx, c->buf + start, end - start);
 					return why(res, ev, "malformed response from %s: %s",
 					           c->peer, ps->why);
 				}
@@ -599,6 +791,7 @@ static int exchange(struct wire_http_client *c, const char *url, const struct wi
 				if (ev == WIRE_HTTP_HEAD) {
 					const struct wire_http_head *h = &ps->head;
 					head_lines(c, h);
+					res->size_header += h->len;
 					res->status = h->status;
 					res->content_length = ps->content_length;
 					int final = 1;
@@ -630,14 +823,18 @@ static int exchange(struct wire_http_client *c, const char *url, const struct wi
 						return why(res, rc, "write output: %s",
 						           strerror(-rc));
 					}
+					if (final)
+						content_type(h, res);
+					if (final && (rc = decoder_for(c, h, head_req, res)) < 0) {
+						conn_close(c, NULL);
+						return rc;
+					}
 				} else if (ev == WIRE_HTTP_DATA) {
 					if (!skip_body) {
 						res->size_download += dl;
-						if (o->on_body &&
-						    (rc = o->on_body(o->ctx, d, dl)) < 0) {
+						if ((rc = deliver(c, d, dl, res)) < 0) {
 							conn_close(c, NULL);
-							return why(res, rc, "write output: %s",
-							           strerror(-rc));
+							return rc;
 						}
 					}
 				} else if (ev == WIRE_HTTP_DONE) {
@@ -652,7 +849,13 @@ static int exchange(struct wire_http_client *c, const char *url, const struct wi
 			conn_close(c, "the server closed it; reconnecting");
 			continue;
 		}
-		if (c->fd >= 0 && (!ps->keepalive || start != end))
+		if ((rc = decode_end(c, res)) < 0) {
+			conn_close(c, NULL);
+			return rc;
+		}
+		if (c->fd >= 0 && cut)
+			conn_close(c, "the request was not sent whole");
+		else if (c->fd >= 0 && (!ps->keepalive || start != end))
 			conn_close(c, start != end ? "extra bytes after the response"
 			                           : "server asked");
 		else if (c->fd >= 0)
@@ -702,6 +905,10 @@ int wire_http_get(struct wire_http_client *c, const char *url, struct wire_http_
 			rc = why(res, WIRE_E_USAGE, "URL too long");
 			break;
 		}
+		snprintf(res->url_effective, sizeof(res->url_effective), "%s", base);
+		if (res->redirects)
+			res->time_redirect = now() - x.t0;
+		res->content_type[0] = 0;
 		rc = exchange(c, base, u, method, with_body, with_auth, &x, res, &redirect);
 		if (rc < 0 || !redirect)
 			break;

@@ -11,11 +11,13 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -28,6 +30,7 @@
 struct wire_tls_ctx {
 	SSL_CTX *ctx;
 	int insecure;
+	int keylog_fd; /* SSLKEYLOGFILE, or -1 */
 };
 
 struct wire_tls {
@@ -60,6 +63,7 @@ struct wire_tls_ctx *wire_tls_ctx_new(int insecure, const char *cacert, char *wh
 		return NULL;
 	}
 	x->insecure = insecure;
+	x->keylog_fd = -1;
 	SSL_CTX_set_min_proto_version(x->ctx, TLS1_2_VERSION);
 	SSL_CTX_set_mode(x->ctx, SSL_MODE_AUTO_RETRY);
 #ifdef SSL_OP_IGNORE_UNEXPECTED_EOF
@@ -86,10 +90,40 @@ struct wire_tls_ctx *wire_tls_ctx_new(int insecure, const char *cacert, char *wh
 	return x;
 }
 
+/* OpenSSL's key log callback: one NSS key log line per secret. */
+static void keylog_line(const SSL *ssl, const char *line)
+{
+	const struct wire_tls_ctx *x = SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl));
+	char buf[512];
+	size_t n = strlen(line);
+	if (!x || x->keylog_fd < 0 || n + 1 > sizeof(buf))
+		return;
+	memcpy(buf, line, n);
+	buf[n++] = '\n';
+	/* one write per line on an O_APPEND file: lines of several programs
+	 * sharing the file do not interleave */
+	(void)!write(x->keylog_fd, buf, n);
+}
+
+int wire_tls_ctx_keylog(struct wire_tls_ctx *x, const char *path)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+	if (fd < 0)
+		return -errno;
+	if (x->keylog_fd >= 0)
+		close(x->keylog_fd);
+	x->keylog_fd = fd;
+	SSL_CTX_set_app_data(x->ctx, x);
+	SSL_CTX_set_keylog_callback(x->ctx, keylog_line);
+	return 0;
+}
+
 void wire_tls_ctx_free(struct wire_tls_ctx *x)
 {
 	if (!x)
 		return;
+	if (x->keylog_fd >= 0)
+		close(x->keylog_fd);
 	SSL_CTX_free(x->ctx);
 	free(x);
 }
@@ -168,6 +202,8 @@ int wire_tls_connect(struct wire_tls_ctx *x, int fd, const char *host, int timeo
 			snprintf(why, n, "TLS certificate verification failed: %s",
 			         X509_verify_cert_error_string(vr));
 			ERR_clear_error();
+			rc = WIRE_E_TLS_VERIFY;
+			break;
 		} else if (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0) {
 			snprintf(why, n, "TLS handshake failed: %s",
 			         errno ? strerror(errno) : "connection closed by peer");
