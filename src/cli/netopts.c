@@ -92,7 +92,9 @@ static const char listen_help[] =
     "  -u, --udp              UDP instead of TCP\n"
     "  -4                     IPv4 only\n"
     "  -6                     IPv6 only (no IPv4-mapped clients)\n"
-    "  -C, --crlf             send each LF of stdin as CRLF (one client, not -k)\n"
+    "  -C, --crlf             send each LF of stdin as CRLF (an existing CRLF stays),\n"
+    "                         to every client with -k and --broker; what clients\n"
+    "                         send is passed on unchanged\n"
     "  -v, --verbose          report on stderr: the listening address and port, each\n"
     "                         client, FIN/RST, each datagram's sender and size, a summary\n"
     "  -k, --keep-open        keep listening: serve clients concurrently; each client's\n"
@@ -261,9 +263,9 @@ int netopts_parse(struct netopts *n, int listen, int argc, char **argv)
 		return cli_cmd_usage_err(cmd, "-k, --broker and --max-conns are options of listen");
 	if (n->udp && n->broker)
 		return cli_cmd_usage_err(cmd, "--broker is for TCP; with -u, -k serves many peers");
-	if (n->crlf && (n->keep || frame))
-		return cli_cmd_usage_err(cmd, "-C/--crlf is for the byte relay of one connection "
-		                              "(not with -k, --broker or --frame)");
+	if (n->crlf && frame)
+		return cli_cmd_usage_err(cmd, "-C/--crlf is for bytes and lines: --frame SPEC "
+		                              "says itself where a message ends");
 	const char *proto = n->udp ? "udp" : "tcp";
 
 	int npos = argc - optind;

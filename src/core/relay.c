@@ -35,6 +35,7 @@
 #include "wire/loop.h"
 #include "wire/relay.h"
 #include "wire/sock.h"
+#include "wire/text.h"
 
 enum mode { M_RW = 0, M_SPLICE, M_SENDFILE, M_VIA };
 
@@ -307,21 +308,6 @@ static int up_read_framed(struct relay *R)
 	return rc < 0 ? fail(R, rc, WIRE_RELAY_AT_FRAME_OUT) : 0;
 }
 
-/* Copies n input bytes to out with every LF not preceded by CR sent as
- * CRLF (the CR may have ended the previous read). out holds 2 * n bytes.
- * Returns the bytes written. */
-static size_t crlf_expand(struct relay *R, const uint8_t *in, size_t n, uint8_t *out)
-{
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (in[i] == '\n' && !R->last_cr)
-			out[k++] = '\r';
-		out[k++] = in[i];
-		R->last_cr = in[i] == '\r';
-	}
-	return k;
-}
-
 /* Reads stdin for --crlf (the read/write path). Returns 0 or a code. */
 static int up_read_crlf(struct relay *R)
 {
@@ -337,7 +323,7 @@ static int up_read_crlf(struct relay *R)
 		return 0;
 	}
 	R->uoff = 0;
-	R->ulen = crlf_expand(R, tmp, (size_t)n, R->ubuf);
+	R->ulen = wire_crlf_expand(tmp, (size_t)n, R->ubuf, &R->last_cr);
 	return 0;
 }
 
@@ -947,14 +933,11 @@ static int udp_line(void *ud, const uint8_t *p, size_t len)
 	struct udp *U = ud;
 	if (len == U->R->lines.max && p[len - 1] != '\n')
 		ev(U->R, WIRE_RELAY_EV_LINE_CUT, 0, len);
-	if (U->R->o->crlf && len && p[len - 1] == '\n' && (len < 2 || p[len - 2] != '\r')) {
-		/* --crlf: the line's LF goes out as CRLF (lines are at most
-		 * WIRE_UDP_PAYLOAD_MAX - 1 bytes then, so this fits) */
-		uint8_t *b = U->R->dbuf;
-		memcpy(b, p, len - 1);
-		b[len - 1] = '\r';
-		b[len] = '\n';
-		return udp_send(ud, b, len + 1);
+	if (U->R->o->crlf) {
+		/* lines are at most WIRE_UDP_PAYLOAD_MAX - 1 bytes then, with one
+		 * LF at most: the CRLF fits in a datagram */
+		size_t k = wire_crlf_expand(p, len, U->R->dbuf, &U->R->last_cr);
+		return udp_send(ud, U->R->dbuf, k);
 	}
 	return udp_send(ud, p, len);
 }
