@@ -61,6 +61,7 @@ struct relay {
 	int rst_call;   /* the PEER_RST event's n: which call saw the reset */
 	int64_t acked0; /* TCP: tcpi_bytes_acked at the start (a SYN may count), or -1 */
 	int64_t last, quit_at;
+	uint64_t udp_in, udp_done; /* UDP: stdin bytes read; those whose datagram went out */
 	/* framing */
 	struct wire_lines lines; /* stdin lines -> messages */
 	struct wire_buf eofmsg;  /* eof kind: the whole input */
@@ -933,13 +934,30 @@ static int udp_line(void *ud, const uint8_t *p, size_t len)
 	struct udp *U = ud;
 	if (len == U->R->lines.max && p[len - 1] != '\n')
 		ev(U->R, WIRE_RELAY_EV_LINE_CUT, 0, len);
+	int rc;
 	if (U->R->o->crlf) {
 		/* lines are at most WIRE_UDP_PAYLOAD_MAX - 1 bytes then, with one
 		 * LF at most: the CRLF fits in a datagram */
 		size_t k = wire_crlf_expand(p, len, U->R->dbuf, &U->R->last_cr);
-		return udp_send(ud, U->R->dbuf, k);
+		rc = udp_send(ud, U->R->dbuf, k);
+	} else {
+		rc = udp_send(ud, p, len);
 	}
-	return udp_send(ud, p, len);
+	if (rc == 0)
+		U->R->udp_done += len;
+	return rc;
+}
+
+/* The stdin bytes that the message of len bytes just decoded by f took, its
+ * framing included (during f's callback, when f->head_len is set). */
+static size_t framed_len(const struct wire_framer *f, size_t len)
+{
+	switch (f->spec.kind) {
+	case WIRE_FRAME_DELIM: return len + f->spec.delim_len;
+	case WIRE_FRAME_PREFIX: return len + f->spec.prefix_size;
+	case WIRE_FRAME_HEADER: return len + f->head_len;
+	default: return len; /* EOF: the whole input; FIXED: len is N */
+	}
 }
 
 static int udp_msg(void *ud, const uint8_t *p, size_t len)
@@ -947,7 +965,10 @@ static int udp_msg(void *ud, const uint8_t *p, size_t len)
 	struct udp *U = ud;
 	U->R->r->frames_sent++;
 	ev(U->R, WIRE_RELAY_EV_FRAME_SENT, U->R->r->frames_sent, len);
-	return udp_send(ud, p, len);
+	int rc = udp_send(ud, p, len);
+	if (rc == 0)
+		U->R->udp_done += framed_len(&U->infr, len);
+	return rc;
 }
 
 static int udp_read_input(struct udp *U)
@@ -975,6 +996,7 @@ static int udp_read_input(struct udp *U)
 			R->quit_at = wire_now_ms() + R->o->quit_ms;
 		return rc;
 	}
+	R->udp_in += (uint64_t)n;
 	if (R->framing) {
 		rc = wire_framer_feed(&U->infr, R->ubuf, (size_t)n, udp_msg, U);
 		if (rc < 0 && R->r->where == WIRE_RELAY_AT_NONE) {
@@ -1180,11 +1202,14 @@ static void note_unsent(struct relay *R, int rc)
 	int on_sock = rc == WIRE_E_ICMP || (rc < 0 && r->where == WIRE_RELAY_AT_SOCK);
 	if (!on_sock || R->in < 0 || R->o->recv_only || R->fin_sent)
 		return;
-	uint64_t n = wire_lines_pending(&R->lines);
-	if (R->framing)
-		n += wire_buf_used(&R->fup) + wire_buf_used(&R->eofmsg);
-	else if (!R->o->udp)
-		n += R->ulen - R->uoff;
+	uint64_t n;
+	if (R->o->udp) /* held for a line or frame, or after a failed send */
+		n = R->udp_in - R->udp_done;
+	else if (R->framing)
+		n = wire_lines_pending(&R->lines) + wire_buf_used(&R->fup) +
+		    wire_buf_used(&R->eofmsg);
+	else
+		n = R->ulen - R->uoff;
 	int more = 0;
 	if (!R->in_eof)
 		n += input_left(R, &more);
