@@ -70,8 +70,10 @@ static const char connect_help[] =
     "                         them one line says so and the command runs untraced)\n"
     "  -h, --help             show this help\n"
     "\n"
-    "Exit status: 0 success, 1 runtime failure (refused, timeout, resolve, ICMP error),\n"
-    "2 usage error, 3 malformed frame.\n"
+    "Exit status: 0 success, 1 runtime failure (refused, timeout, resolve, ICMP error,\n"
+    "a reset before stdin was all sent), 2 usage error, 3 malformed frame.\n"
+    "A full disk on stdout is one line and status 1; when the reader of stdout\n"
+    "goes away (| head), wirecat ends quietly by SIGPIPE (141 in the shell).\n"
     "Example: wirecat connect -v localhost 5005\n";
 
 static const char listen_help[] =
@@ -127,8 +129,11 @@ static const char listen_help[] =
     "                         them one line says so and the command runs untraced)\n"
     "  -h, --help             show this help\n"
     "\n"
-    "Exit status: 0 success, 1 runtime failure (address in use, timeout...),\n"
-    "2 usage error, 3 malformed frame.\n"
+    "Exit status: 0 success, 1 runtime failure (address in use, timeout, a reset\n"
+    "before stdin was all sent, with -k a client that lost data), 2 usage error,\n"
+    "3 malformed frame, 4 missing privilege (a port under 1024).\n"
+    "A full disk on stdout is one line and status 1; when the reader of stdout\n"
+    "goes away (| head), wirecat ends quietly by SIGPIPE (141 in the shell).\n"
     "Example: wirecat listen -v 5005\n";
 
 enum {

@@ -7,7 +7,8 @@
  * only its direction (stdin is sent to its EOF), unless stdin is a terminal;
  * a reset after the peer's FIN is a reset, with the count of stdin bytes not
  * sent; -q; the idle timeout; RST; --crlf; the same over the read/write path;
- * the pure decision table; and the UDP line splitter.
+ * the pure decision table; the UDP line splitter; and the count of stdin
+ * bytes not sent when a UDP peer is gone (lines and frames).
  */
 #include <errno.h>
 #include <fcntl.h>
