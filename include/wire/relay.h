@@ -132,10 +132,11 @@ struct wire_relay_result {
 	/* A socket error (or a UDP client's ICMP error) before the input was all
 	 * sent: stdin_left is set, unsent counts the input bytes that did not
 	 * reach the peer: those not written to the socket (read but not sent,
-	 * the rest of a regular file, what a pipe held) plus unacked, those
-	 * written but never acknowledged by the peer (TCP_INFO); input_more says
-	 * the input (not a regular file) had not reached its end, so there may
-	 * be more. */
+	 * the rest of a regular file, what a pipe held; for UDP also those held
+	 * for an unfinished line or frame and those after a datagram that could
+	 * not be sent) plus unacked, those written but never acknowledged by the
+	 * peer (TCP_INFO); input_more says the input (not a regular file) had
+	 * not reached its end, so there may be more. */
 	int stdin_left;
 	uint64_t unsent, unacked;
 	int input_more;

@@ -7,6 +7,8 @@
  * (stdout) and the input's EOF sends FIN to each client once it has
  * everything; a client's FIN ends only its own direction. With broker, what
  * a client sends goes to every other client and a client's FIN ends it.
+ * With crlf, every LF of the input not preceded by CR goes out as CRLF (nc
+ * -C, shared with the relay: wire_crlf_expand); clients' bytes never change.
  *
  * Every client has a bounded queue of bytes not yet sent. The input (and, in
  * a broker, a client) is read only while no client's queue is full; a client
@@ -83,6 +85,8 @@ struct wire_server_config {
 	int close_on_fin;   /* a client's FIN closes it once its queue is sent
 	                       (stdin a terminal) instead of ending one direction */
 	int discard;        /* clients' bytes are read and dropped (--send-only) */
+	int crlf;           /* send a bare LF of the input as CRLF (-C; not with frame);
+	                       clients' bytes are never changed */
 	uint64_t max_conns; /* 0: no limit */
 	int idle_ms;        /* 0: never; else close clients idle that long */
 	size_t queue_max;   /* 0: WIRE_SERVER_QUEUE */

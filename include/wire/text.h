@@ -7,6 +7,7 @@
 #define WIRE_TEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Returns the value of a hex digit (0-15), or -1 when c is not one. */
 static inline int wire_hexval(int c)
@@ -19,6 +20,12 @@ static inline int wire_hexval(int c)
 		return c - 'A' + 10;
 	return -1;
 }
+
+/* -C/--crlf (nc -C): copies n bytes of in to out, which holds 2 * n, with
+ * every LF not preceded by CR written as CRLF. *last_cr carries from one
+ * call to the next whether the previous chunk ended in CR (start at 0), so a
+ * CRLF split between two reads stays as it is. Returns the bytes written. */
+size_t wire_crlf_expand(const uint8_t *in, size_t n, uint8_t *out, int *last_cr);
 
 /* A bounded text builder over a caller's buffer: appends stop at the first
  * one that does not fit (then `over` is set and the text is cut there, still

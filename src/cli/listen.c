@@ -272,6 +272,7 @@ static int serve_many(const struct netopts *n, int lfd)
 	    /* a terminal loses nothing: a client's FIN may close it, as before */
 	    .close_on_fin = isatty(STDIN_FILENO),
 	    .discard = n->send_only,
+	    .crlf = n->crlf,
 	    .max_conns = n->max_conns > 0 ? (uint64_t)n->max_conns : 0,
 	    .idle_ms = n->wait_ms > 0 ? n->wait_ms : 0,
 	    .frame = n->have_frame ? &n->frame : NULL,

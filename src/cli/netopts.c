@@ -70,8 +70,10 @@ static const char connect_help[] =
     "                         them one line says so and the command runs untraced)\n"
     "  -h, --help             show this help\n"
     "\n"
-    "Exit status: 0 success, 1 runtime failure (refused, timeout, resolve, ICMP error),\n"
-    "2 usage error, 3 malformed frame.\n"
+    "Exit status: 0 success, 1 runtime failure (refused, timeout, resolve, ICMP error,\n"
+    "a reset before stdin was all sent), 2 usage error, 3 malformed frame.\n"
+    "A full disk on stdout is one line and status 1; when the reader of stdout\n"
+    "goes away (| head), wirecat ends quietly by SIGPIPE (141 in the shell).\n"
     "Example: wirecat connect -v localhost 5005\n";
 
 static const char listen_help[] =
@@ -92,7 +94,9 @@ static const char listen_help[] =
     "  -u, --udp              UDP instead of TCP\n"
     "  -4                     IPv4 only\n"
     "  -6                     IPv6 only (no IPv4-mapped clients)\n"
-    "  -C, --crlf             send each LF of stdin as CRLF (one client, not -k)\n"
+    "  -C, --crlf             send each LF of stdin as CRLF (an existing CRLF stays),\n"
+    "                         to every client with -k and --broker; what clients\n"
+    "                         send is passed on unchanged\n"
     "  -v, --verbose          report on stderr: the listening address and port, each\n"
     "                         client, FIN/RST, each datagram's sender and size, a summary\n"
     "  -k, --keep-open        keep listening: serve clients concurrently; each client's\n"
@@ -125,8 +129,11 @@ static const char listen_help[] =
     "                         them one line says so and the command runs untraced)\n"
     "  -h, --help             show this help\n"
     "\n"
-    "Exit status: 0 success, 1 runtime failure (address in use, timeout...),\n"
-    "2 usage error, 3 malformed frame.\n"
+    "Exit status: 0 success, 1 runtime failure (address in use, timeout, a reset\n"
+    "before stdin was all sent, with -k a client that lost data), 2 usage error,\n"
+    "3 malformed frame, 4 missing privilege (a port under 1024).\n"
+    "A full disk on stdout is one line and status 1; when the reader of stdout\n"
+    "goes away (| head), wirecat ends quietly by SIGPIPE (141 in the shell).\n"
     "Example: wirecat listen -v 5005\n";
 
 enum {
@@ -261,9 +268,9 @@ int netopts_parse(struct netopts *n, int listen, int argc, char **argv)
 		return cli_cmd_usage_err(cmd, "-k, --broker and --max-conns are options of listen");
 	if (n->udp && n->broker)
 		return cli_cmd_usage_err(cmd, "--broker is for TCP; with -u, -k serves many peers");
-	if (n->crlf && (n->keep || frame))
-		return cli_cmd_usage_err(cmd, "-C/--crlf is for the byte relay of one connection "
-		                              "(not with -k, --broker or --frame)");
+	if (n->crlf && frame)
+		return cli_cmd_usage_err(cmd, "-C/--crlf is for bytes and lines: --frame SPEC "
+		                              "says itself where a message ends");
 	const char *proto = n->udp ? "udp" : "tcp";
 
 	int npos = argc - optind;

@@ -29,7 +29,9 @@ static void usage(void)
 	       "language (e.g. 'udp port 53', 'arp', 'tcp[tcpflags] & tcp-syn != 0').\n\n");
 	fputs(pktcli_help, stdout);
 	printf("\nExit status: 0 success, 1 I/O error, 2 usage error (bad filter),\n"
-	       "3 truncated or corrupt file (the packets before the damage are printed).\n");
+	       "3 truncated or corrupt file (the packets before the damage are printed).\n"
+	       "A full disk on stdout is one line and status 1; when the reader of stdout\n"
+	       "goes away (| head), wirecat ends quietly by SIGPIPE (141 in the shell).\n");
 }
 
 static const struct option longopts[] = {

@@ -75,7 +75,9 @@ static void usage(void)
 	       "'N packets captured, N received by filter, N dropped by kernel'; while writing\n"
 	       "a file with stderr on a terminal, a live packet counter.\n"
 	       "Exit status: 0 success, 1 runtime failure, 2 usage error (bad filter),\n"
-	       "4 missing privilege.\n");
+	       "4 missing privilege.\n"
+	       "A full disk on stdout is one line and status 1; when the reader of stdout\n"
+	       "goes away (| head), wirecat ends quietly by SIGPIPE (141 in the shell).\n");
 }
 
 static const struct option longopts[] = {

@@ -35,6 +35,7 @@
 #include "wire/loop.h"
 #include "wire/relay.h"
 #include "wire/sock.h"
+#include "wire/text.h"
 
 enum mode { M_RW = 0, M_SPLICE, M_SENDFILE, M_VIA };
 
@@ -60,6 +61,7 @@ struct relay {
 	int rst_call;   /* the PEER_RST event's n: which call saw the reset */
 	int64_t acked0; /* TCP: tcpi_bytes_acked at the start (a SYN may count), or -1 */
 	int64_t last, quit_at;
+	uint64_t udp_in, udp_done; /* UDP: stdin bytes read; those whose datagram went out */
 	/* framing */
 	struct wire_lines lines; /* stdin lines -> messages */
 	struct wire_buf eofmsg;  /* eof kind: the whole input */
@@ -307,21 +309,6 @@ static int up_read_framed(struct relay *R)
 	return rc < 0 ? fail(R, rc, WIRE_RELAY_AT_FRAME_OUT) : 0;
 }
 
-/* Copies n input bytes to out with every LF not preceded by CR sent as
- * CRLF (the CR may have ended the previous read). out holds 2 * n bytes.
- * Returns the bytes written. */
-static size_t crlf_expand(struct relay *R, const uint8_t *in, size_t n, uint8_t *out)
-{
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (in[i] == '\n' && !R->last_cr)
-			out[k++] = '\r';
-		out[k++] = in[i];
-		R->last_cr = in[i] == '\r';
-	}
-	return k;
-}
-
 /* Reads stdin for --crlf (the read/write path). Returns 0 or a code. */
 static int up_read_crlf(struct relay *R)
 {
@@ -337,7 +324,7 @@ static int up_read_crlf(struct relay *R)
 		return 0;
 	}
 	R->uoff = 0;
-	R->ulen = crlf_expand(R, tmp, (size_t)n, R->ubuf);
+	R->ulen = wire_crlf_expand(tmp, (size_t)n, R->ubuf, &R->last_cr);
 	return 0;
 }
 
@@ -947,16 +934,30 @@ static int udp_line(void *ud, const uint8_t *p, size_t len)
 	struct udp *U = ud;
 	if (len == U->R->lines.max && p[len - 1] != '\n')
 		ev(U->R, WIRE_RELAY_EV_LINE_CUT, 0, len);
-	if (U->R->o->crlf && len && p[len - 1] == '\n' && (len < 2 || p[len - 2] != '\r')) {
-		/* --crlf: the line's LF goes out as CRLF (lines are at most
-		 * WIRE_UDP_PAYLOAD_MAX - 1 bytes then, so this fits) */
-		uint8_t *b = U->R->dbuf;
-		memcpy(b, p, len - 1);
-		b[len - 1] = '\r';
-		b[len] = '\n';
-		return udp_send(ud, b, len + 1);
+	int rc;
+	if (U->R->o->crlf) {
+		/* lines are at most WIRE_UDP_PAYLOAD_MAX - 1 bytes then, with one
+		 * LF at most: the CRLF fits in a datagram */
+		size_t k = wire_crlf_expand(p, len, U->R->dbuf, &U->R->last_cr);
+		rc = udp_send(ud, U->R->dbuf, k);
+	} else {
+		rc = udp_send(ud, p, len);
 	}
-	return udp_send(ud, p, len);
+	if (rc == 0)
+		U->R->udp_done += len;
+	return rc;
+}
+
+/* The stdin bytes that the message of len bytes just decoded by f took, its
+ * framing included (during f's callback, when f->head_len is set). */
+static size_t framed_len(const struct wire_framer *f, size_t len)
+{
+	switch (f->spec.kind) {
+	case WIRE_FRAME_DELIM: return len + f->spec.delim_len;
+	case WIRE_FRAME_PREFIX: return len + f->spec.prefix_size;
+	case WIRE_FRAME_HEADER: return len + f->head_len;
+	default: return len; /* EOF: the whole input; FIXED: len is N */
+	}
 }
 
 static int udp_msg(void *ud, const uint8_t *p, size_t len)
@@ -964,7 +965,10 @@ static int udp_msg(void *ud, const uint8_t *p, size_t len)
 	struct udp *U = ud;
 	U->R->r->frames_sent++;
 	ev(U->R, WIRE_RELAY_EV_FRAME_SENT, U->R->r->frames_sent, len);
-	return udp_send(ud, p, len);
+	int rc = udp_send(ud, p, len);
+	if (rc == 0)
+		U->R->udp_done += framed_len(&U->infr, len);
+	return rc;
 }
 
 static int udp_read_input(struct udp *U)
@@ -992,6 +996,7 @@ static int udp_read_input(struct udp *U)
 			R->quit_at = wire_now_ms() + R->o->quit_ms;
 		return rc;
 	}
+	R->udp_in += (uint64_t)n;
 	if (R->framing) {
 		rc = wire_framer_feed(&U->infr, R->ubuf, (size_t)n, udp_msg, U);
 		if (rc < 0 && R->r->where == WIRE_RELAY_AT_NONE) {
@@ -1197,11 +1202,14 @@ static void note_unsent(struct relay *R, int rc)
 	int on_sock = rc == WIRE_E_ICMP || (rc < 0 && r->where == WIRE_RELAY_AT_SOCK);
 	if (!on_sock || R->in < 0 || R->o->recv_only || R->fin_sent)
 		return;
-	uint64_t n = wire_lines_pending(&R->lines);
-	if (R->framing)
-		n += wire_buf_used(&R->fup) + wire_buf_used(&R->eofmsg);
-	else if (!R->o->udp)
-		n += R->ulen - R->uoff;
+	uint64_t n;
+	if (R->o->udp) /* held for a line or frame, or after a failed send */
+		n = R->udp_in - R->udp_done;
+	else if (R->framing)
+		n = wire_lines_pending(&R->lines) + wire_buf_used(&R->fup) +
+		    wire_buf_used(&R->eofmsg);
+	else
+		n = R->ulen - R->uoff;
 	int more = 0;
 	if (!R->in_eof)
 		n += input_left(R, &more);

@@ -24,6 +24,7 @@
 #include "wire/loop.h"
 #include "wire/server.h"
 #include "wire/sock.h"
+#include "wire/text.h"
 #include "wire/udp.h"
 
 #define STALL_TICK_MIN_MS 10
@@ -59,6 +60,8 @@ struct srv {
 	uint64_t frames_out;
 	char why[160]; /* BAD_INPUT: the encoder's reason */
 	uint8_t *buf;
+	uint8_t *crlf; /* -C: the input with LF as CRLF (WIRE_SERVER_CHUNK bytes) */
+	int last_cr;   /* -C: the last input byte was CR */
 	int rc;
 	struct wire_server_stats st;
 };
@@ -480,8 +483,10 @@ static void input_read(struct srv *s)
 	if (s->in_eof || s->full)
 		return;
 	ssize_t r;
+	/* -C: half a chunk, so that its CRLF copy fits the queues' bound */
+	size_t want = s->crlf ? WIRE_SERVER_CHUNK / 2 : WIRE_SERVER_CHUNK;
 	do
-		r = read(s->cfg->in_fd, s->buf, WIRE_SERVER_CHUNK);
+		r = read(s->cfg->in_fd, s->buf, want);
 	while (r < 0 && errno == EINTR);
 	if (r < 0) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -501,6 +506,9 @@ static void input_read(struct srv *s)
 			wire_loop_stop(s->loop);
 			return;
 		}
+	} else if (r > 0 && s->crlf) {
+		size_t k = wire_crlf_expand(s->buf, (size_t)r, s->crlf, &s->last_cr);
+		broadcast(s, s->crlf, k, NULL);
 	} else if (r > 0) {
 		broadcast(s, s->buf, (size_t)r, NULL);
 	}
@@ -678,6 +686,8 @@ static int setup(struct srv *s)
 	s->buf = malloc(WIRE_SERVER_CHUNK);
 	if (!s->buf)
 		return -ENOMEM;
+	if (cfg->crlf && !cfg->frame && !(s->crlf = malloc(WIRE_SERVER_CHUNK)))
+		return -ENOMEM;
 	int rc = wire_loop_new(&s->loop);
 	if (rc < 0)
 		return rc;
@@ -734,6 +744,7 @@ static void teardown(struct srv *s)
 		wire_buf_free(&s->enc);
 	}
 	free(s->buf);
+	free(s->crlf);
 }
 
 int wire_server_run(const struct wire_server_config *cfg, struct wire_server_stats *st)

@@ -52,9 +52,7 @@ def contradictory_flags_every_command():
     for cmd, tail in (("connect", ["localhost", "1"]), ("listen", ["0"])):
         usage([cmd, "--send-only", "--recv-only"] + tail, "--send-only and --recv-only exclude each other")
         usage([cmd, "-C", "--frame", "line"] + tail,
-              "-C/--crlf is for the byte relay of one connection (not with -k, --broker or --frame)")
-    usage(["listen", "-C", "-k", "0"],
-          "-C/--crlf is for the byte relay of one connection (not with -k, --broker or --frame)")
+              "-C/--crlf is for bytes and lines: --frame SPEC says itself where a message ends")
     usage(["echo", "nosuchservice"], "invalid port 'nosuchservice' (expected 0..65535 or a service name)")
 
 

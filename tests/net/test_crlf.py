@@ -2,14 +2,17 @@
 """-C/--crlf on connect and listen, as in nc and ncat: every LF of stdin not
 already preceded by CR goes out as CRLF, the reply is printed as it comes.
 Against a real nginx (the whole response, body included) and against a
-Python peer that checks the exact bytes on the wire (TCP both ways, UDP)."""
+Python peer that checks the exact bytes on the wire (TCP both ways, UDP,
+listen -k with two clients, a --broker whose clients' bytes stay as sent)."""
 import os
+import signal
 import socket
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wtest import SLOW, WIRECAT, Proc, case, main, run  # noqa: E402
+from wtest import SLOW, WIRECAT, Proc, case, main, run, wait_for  # noqa: E402
 from httpfix import nginx  # noqa: E402
 from relayutil import Server, recv_all  # noqa: E402
 
@@ -58,6 +61,66 @@ def listen_bytes_on_the_wire():
         assert recv_all(c) == WIRE
         c.close()
         assert p.wait(10) == 0, p.stderr_text()
+
+
+def send_parts(p):
+    """Sends WANT to p's stdin in parts, a pause between them so that the
+    CR of "split\r" and its LF come in different reads."""
+    for part in WANT:
+        p.send(part)
+        time.sleep(0.2)
+
+
+@case
+def listen_keep_open_two_clients():
+    """listen -k -C: stdin reaches both clients with CRLF, then FIN; what the
+    clients send is printed unchanged."""
+    with Proc(["listen", "-v", "-k", "-C", "127.0.0.1", "0"]) as p:
+        port = p.port()
+        cs = [socket.create_connection(("127.0.0.1", port), timeout=5 * SLOW) for _ in range(2)]
+        wait_for(lambda: p.stderr_text().count("connection from") == 2, what="2 clients")
+        cs[0].sendall(b"up\nthere\n")
+        p.wait_out(b"up\nthere\n")
+        send_parts(p)
+        p.close_stdin()
+        for c in cs:
+            c.settimeout(10 * SLOW)
+            assert recv_all(c) == WIRE
+            c.close()
+        wait_for(lambda: p.stderr_text().count("closed (sent %d bytes" % len(WIRE)) == 2,
+                 what="2 clients closed")
+        p.signal(signal.SIGTERM)
+        assert p.wait(10) == 0, p.stderr_text()
+        assert p.stdout_bytes() == b"up\nthere\n", p.stdout_bytes()
+
+
+@case
+def broker_crlf_for_stdin_only():
+    """--broker -C: stdin goes to every client with CRLF; a client's line
+    reaches the others exactly as it was sent."""
+    with Proc(["listen", "-v", "--broker", "-C", "127.0.0.1", "0"]) as p:
+        port = p.port()
+        a, b = [socket.create_connection(("127.0.0.1", port), timeout=5 * SLOW) for _ in range(2)]
+        wait_for(lambda: p.stderr_text().count("connection from") == 2, what="2 clients")
+        a.sendall(b"chat\nline\n")
+        b.settimeout(10 * SLOW)
+        got = b""
+        while len(got) < 10:
+            got += b.recv(100)
+        assert got == b"chat\nline\n", got
+        send_parts(p)
+        for c in (a, b):
+            c.settimeout(10 * SLOW)
+            got = b""
+            while len(got) < len(WIRE):
+                k = c.recv(100)
+                assert k, got
+                got += k
+            assert got == WIRE, got
+        p.signal(signal.SIGTERM)
+        assert p.wait(10) == 0, p.stderr_text()
+        a.close()
+        b.close()
 
 
 @case

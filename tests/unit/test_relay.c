@@ -7,7 +7,8 @@
  * only its direction (stdin is sent to its EOF), unless stdin is a terminal;
  * a reset after the peer's FIN is a reset, with the count of stdin bytes not
  * sent; -q; the idle timeout; RST; --crlf; the same over the read/write path;
- * the pure decision table; and the UDP line splitter.
+ * the pure decision table; the UDP line splitter; and the count of stdin
+ * bytes not sent when a UDP peer is gone (lines and frames).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -679,6 +680,42 @@ static void test_udp_next_address(void)
 	close(in2[0]);
 }
 
+/* UDP: the peer's port is closed (ICMP port unreachable) while stdin (a
+ * pipe) is open: every stdin byte whose datagram did not go out is in the
+ * unsent count, those held for an unfinished line or frame and those after
+ * the line whose send failed alike. frame: --frame line, else lines. */
+static void check_udp_unsent(const char *frame)
+{
+	int dead, in[2];
+	uint16_t dead_port = udp_bound(&dead);
+	close(dead);
+	CHECK_INT(pipe2(in, O_CLOEXEC), 0);
+	static const char input[] = "a\nb\nc\npartial";
+	const uint64_t total = sizeof(input) - 1;
+	CHECK_INT(write(in[1], input, total), (ssize_t)total);
+	int sock = udp_to(dead_port);
+	struct wire_frame_spec spec;
+	char why[160];
+	struct run R;
+	start(&R, in[0], -1, sock, 0);
+	R.o.udp = 1;
+	if (frame) {
+		CHECK_INT(wire_frame_parse(frame, 1000, &spec, why, sizeof(why)), 0);
+		R.o.frame = &spec;
+	}
+	go(&R);
+	CHECK(finish(&R, 5000));
+	CHECK_INT(R.rc, WIRE_E_ICMP);
+	CHECK(R.r.dgrams_sent >= 1 && R.r.dgrams_sent <= 3);
+	CHECK(R.r.stdin_left);
+	CHECK(R.r.input_more); /* the pipe is still open */
+	/* each datagram sent took 2 stdin bytes ("a\n"); the rest was not sent */
+	CHECK_INT(R.r.unsent, total - 2 * R.r.dgrams_sent);
+	close(sock);
+	close(in[0]);
+	close(in[1]);
+}
+
 static void test_next_step(void)
 {
 	struct wire_relay_state s;
@@ -857,5 +894,7 @@ int main(void)
 	test_recv_only();
 	test_files();
 	test_udp_next_address();
+	check_udp_unsent("line");
+	check_udp_unsent(NULL);
 	return T_END();
 }

@@ -5,7 +5,7 @@
  * several clients and FIN to each at the input's end, a client's FIN that
  * ends only its direction, a stalled client dropped at its queue's cap while
  * another gets every byte, a reset client, and a broker (no FIN at the
- * input's end, a message to every other client).
+ * input's end, a message to every other client); -C (crlf) with both.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -98,7 +98,7 @@ static void *serve(void *arg)
 }
 
 /* Starts a server on 127.0.0.1:0. Returns 0 or -1. */
-static int start(struct run *r, int broker, size_t queue_max, int stall_ms)
+static int start_crlf(struct run *r, int broker, size_t queue_max, int stall_ms, int crlf)
 {
 	memset(&R, 0, sizeof(R));
 	memset(r, 0, sizeof(*r));
@@ -116,10 +116,16 @@ static int start(struct run *r, int broker, size_t queue_max, int stall_ms)
 	                                     .broker = broker,
 	                                     .queue_max = queue_max,
 	                                     .stall_ms = stall_ms,
+	                                     .crlf = crlf,
 	                                     .stop_fd = r->stop,
 	                                     .on_event = on_event,
 	                                     .on_data = on_data};
 	return pthread_create(&r->th, NULL, serve, r) == 0 ? 0 : -1;
+}
+
+static int start(struct run *r, int broker, size_t queue_max, int stall_ms)
+{
+	return start_crlf(r, broker, queue_max, stall_ms, 0);
 }
 
 static void finish(struct run *r)
@@ -292,10 +298,61 @@ static void broker_and_reset(void)
 	CHECK_INT(r.st.sent, 16);
 }
 
+/* -C with -k: the input's bare LF reaches every client as CRLF, an existing
+ * CRLF stays (also when its CR ended the previous read). */
+static void crlf_to_every_client(void)
+{
+	struct run r;
+	CHECK_INT(start_crlf(&r, 0, 0, 0, 1), 0);
+	int c[2];
+	for (int i = 0; i < 2; i++)
+		c[i] = client(r.port, 0);
+	CHECK(wait_count(WIRE_SERVER_CONNECT, 2));
+	char buf[32];
+	CHECK_INT(write(r.in[1], "a\nb\r", 4), 4);
+	for (int i = 0; i < 2; i++)
+		CHECK_MEM(buf, recv_n(c[i], buf, 5), "a\r\nb\r", 5);
+	CHECK_INT(write(r.in[1], "\nc\r\n\n", 5), 5); /* the CR came in the last read */
+	close(r.in[1]);
+	r.in[1] = -1;
+	for (int i = 0; i < 2; i++) {
+		CHECK_MEM(buf, recv_n(c[i], buf, sizeof(buf)), "\nc\r\n\r\n", 6);
+		close(c[i]);
+	}
+	CHECK(wait_count(WIRE_SERVER_CLOSED, 2));
+	finish(&r);
+	CHECK_INT(r.rc, 0);
+	CHECK_INT(r.st.input, 9);
+	CHECK_INT(r.st.sent, 22);
+}
+
+/* -C with --broker: stdin's LF goes out as CRLF, clients' bytes unchanged. */
+static void crlf_broker(void)
+{
+	struct run r;
+	CHECK_INT(start_crlf(&r, 1, 0, 0, 1), 0);
+	int a = client(r.port, 0), b = client(r.port, 0);
+	CHECK(wait_count(WIRE_SERVER_CONNECT, 2));
+	char buf[32];
+	CHECK_INT(send(a, "x\ny\n", 4, MSG_NOSIGNAL), 4);
+	CHECK_MEM(buf, recv_n(b, buf, 4), "x\ny\n", 4);
+	CHECK_INT(write(r.in[1], "z\n", 2), 2);
+	CHECK_MEM(buf, recv_n(a, buf, 3), "z\r\n", 3);
+	CHECK_MEM(buf, recv_n(b, buf, 3), "z\r\n", 3);
+	finish(&r);
+	close(a);
+	close(b);
+	CHECK_INT(r.rc, 0);
+	CHECK_INT(r.st.received, 4);
+	CHECK_INT(r.st.sent, 10);
+}
+
 int main(void)
 {
 	broadcast_and_fin();
 	stalled_client_dropped();
 	broker_and_reset();
+	crlf_to_every_client();
+	crlf_broker();
 	return T_END();
 }
