@@ -117,8 +117,7 @@ static void free_progs(struct wire_pcap_reader *r)
 
 /* Compiles the filter for link type lt into slot p. Returns 0, or
  * WIRE_E_USAGE with libpcap's message in why. */
-static int compile(const struct wire_pcap_reader *r, struct lt_prog *p, int lt, char *why,
-                   size_t n)
+static int compile(const struct wire_pcap_reader *r, struct lt_prog *p, int lt, char *why, size_t n)
 {
 	p->linktype = lt;
 	p->ok = 0;

@@ -49,9 +49,9 @@
 
 struct iface {
 	int linktype;
-	uint32_t snaplen;  /* 0: none */
-	uint64_t units;    /* time stamp units per second */
-	int64_t tsoffset;  /* seconds added to every time stamp */
+	uint32_t snaplen; /* 0: none */
+	uint64_t units;   /* time stamp units per second */
+	int64_t tsoffset; /* seconds added to every time stamp */
 };
 
 struct wire_pcapr {
@@ -61,15 +61,15 @@ struct wire_pcapr {
 	int fd;
 	uint8_t *buf; /* fd: bytes [start, end) are the file from off on */
 	size_t cap, start, end;
-	size_t avail;  /* bytes there were when peek() came up short */
-	int ioerr;     /* errno of a failed read */
-	uint64_t off;  /* file offset of the next byte */
-	int ng;        /* pcapng */
-	int swapped;   /* the file's (section's) byte order is not the host's */
+	size_t avail;     /* bytes there were when peek() came up short */
+	int ioerr;        /* errno of a failed read */
+	uint64_t off;     /* file offset of the next byte */
+	int ng;           /* pcapng */
+	int swapped;      /* the file's (section's) byte order is not the host's */
 	unsigned hdrsize; /* classic record header: 16, or 24 (Kuznetzov) */
-	int lenswap;   /* classic: 0 no, 1 always, 2 when caplen > len */
-	int nsec;      /* classic: nanosecond time stamps */
-	int linktype;  /* classic: the file's; pcapng: the first interface's */
+	int lenswap;      /* classic: 0 no, 1 always, 2 when caplen > len */
+	int nsec;         /* classic: nanosecond time stamps */
+	int linktype;     /* classic: the file's; pcapng: the first interface's */
 	uint32_t snaplen;
 	int have_first;
 	struct iface *ifs; /* this section's interfaces */
@@ -122,11 +122,11 @@ static int file_linktype(uint32_t v)
 {
 	v &= 0x03FFFFFFu; /* the upper bits carry the FCS length */
 	switch (v) {
-	case 11: return 100;          /* DLT_ATM_RFC1483 */
+	case 11: return 100;           /* DLT_ATM_RFC1483 */
 	case 12: return WIRE_LINK_RAW; /* DLT_RAW */
-	case 102: return 15;          /* LINKTYPE_SLIP_BSDOS */
-	case 103: return 16;          /* LINKTYPE_PPP_BSDOS */
-	case 106: return 19;          /* LINKTYPE_ATM_CLIP */
+	case 102: return 15;           /* LINKTYPE_SLIP_BSDOS */
+	case 103: return 16;           /* LINKTYPE_PPP_BSDOS */
+	case 106: return 19;           /* LINKTYPE_ATM_CLIP */
 	default: return (int)v;
 	}
 }
@@ -221,8 +221,8 @@ __attribute__((format(printf, 7, 8))) static int fail(struct wire_pcapr *r, int 
 		         (unsigned long long)r->num + 1, (unsigned long long)at, msg,
 		         (unsigned long long)r->num);
 	else
-		snprintf(why, n, "block at byte %llu: %s; %llu packets read", (unsigned long long)at,
-		         msg, (unsigned long long)r->num);
+		snprintf(why, n, "block at byte %llu: %s; %llu packets read",
+		         (unsigned long long)at, msg, (unsigned long long)r->num);
 	return rc;
 }
 
@@ -330,8 +330,7 @@ static uint64_t tsresol_units(uint8_t v)
 	return u;
 }
 
-static void idb_options(const struct wire_pcapr *r, struct iface *ifc, const uint8_t *p,
-                        size_t len)
+static void idb_options(const struct wire_pcapr *r, struct iface *ifc, const uint8_t *p, size_t len)
 {
 	size_t o = 0;
 	while (o + 4 <= len) {
@@ -417,7 +416,8 @@ static int ng_packet(struct wire_pcapr *r, uint32_t type, const uint8_t *b, size
 		wirelen = get32(r, b + 16);
 	}
 	if (ifid >= r->nifs) {
-		snprintf(msg, n, "interface %u is not described (%zu in this section)", ifid, r->nifs);
+		snprintf(msg, n, "interface %u is not described (%zu in this section)", ifid,
+		         r->nifs);
 		return WIRE_E_MALFORMED;
 	}
 	const struct iface *ifc = &r->ifs[ifid];
@@ -465,7 +465,8 @@ static const uint8_t *ng_header(struct wire_pcapr *r, int *rc, char *why, size_t
 	}
 	uint32_t len = get32(r, h + 4);
 	if (len < NG_BLOCK_MIN || len % 4 || len > WIRE_PCAPNG_BLOCK_MAX) {
-		*rc = fail(r, WIRE_E_MALFORMED, at, 0, why, n, "invalid block total length %u", len);
+		*rc =
+		    fail(r, WIRE_E_MALFORMED, at, 0, why, n, "invalid block total length %u", len);
 		return NULL;
 	}
 	return h;
@@ -547,8 +548,9 @@ static int start(struct wire_pcapr *r, char *why, size_t n)
 			snprintf(why, n, "%s", strerror(r->ioerr));
 			return -r->ioerr;
 		}
-		snprintf(why, n, r->avail ? "truncated file header (not a pcap or pcapng file)"
-		                          : "empty file (not a pcap or pcapng file)");
+		snprintf(why, n,
+		         r->avail ? "truncated file header (not a pcap or pcapng file)"
+		                  : "empty file (not a pcap or pcapng file)");
 		return WIRE_E_MALFORMED;
 	}
 	uint32_t m = raw32(h);
@@ -572,7 +574,8 @@ static int start(struct wire_pcapr *r, char *why, size_t n)
 	if (m == PCAP_MAGIC_US || m == PCAP_MAGIC_NS || m == PCAP_MAGIC_KUZ || s == PCAP_MAGIC_US ||
 	    s == PCAP_MAGIC_NS || s == PCAP_MAGIC_KUZ) {
 		if (!(h = peek(r, PCAP_HDR))) {
-			snprintf(why, n, "%s", r->ioerr ? strerror(r->ioerr) : "truncated pcap file header");
+			snprintf(why, n, "%s",
+			         r->ioerr ? strerror(r->ioerr) : "truncated pcap file header");
 			return r->ioerr ? -r->ioerr : WIRE_E_MALFORMED;
 		}
 		return open_pcap(r, h, why, n);
