@@ -198,6 +198,20 @@ def per_interface_link_types_in_filters_and_views():
 
 
 @case
+def write_keeps_the_first_link_type():
+    """-w writes a classic pcap file of the first interface's link type: the
+    packets of other link types are left out and counted on stderr."""
+    with tempfile.TemporaryDirectory() as d:
+        path, out = os.path.join(d, "multi.pcapng"), os.path.join(d, "out.pcap")
+        open(path, "wb").write(multi_iface())
+        rc, o, err = run(["read", "-w", out, path])
+        assert rc == 0, (rc, err)
+        el = err.decode().strip().splitlines()
+        assert len(el) == 1 and "3 packets" in el[0] and "not written" in el[0], err
+        assert [x[1:] for x in tshark(out)] == [("50", "50"), ("50", "50")], tshark(out)
+
+
+@case
 def stdin_reads_the_same():
     for name, (make, want) in sorted(FILES.items()):
         rc, out, err = run(["read", "-"], input=make(), timeout=60)
