@@ -621,8 +621,9 @@ int wire_pcapr_open_fd(int fd, struct wire_pcapr **rp, char *why, size_t n)
 		return -ENOMEM;
 	}
 	r->fd = fd;
+	/* a regular file read from its start (stdin may have been read from) */
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-	    (uint64_t)st.st_size <= SIZE_MAX) {
+	    (uint64_t)st.st_size <= SIZE_MAX && lseek(fd, 0, SEEK_CUR) == 0) {
 		void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 		if (m != MAP_FAILED) {
 			madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);

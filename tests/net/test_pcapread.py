@@ -14,7 +14,7 @@ import struct
 import subprocess
 import tempfile
 
-from wtest import case, main, need, run
+from wtest import case, main, need, run, WIRECAT
 
 # Ethernet + IPv4 + UDP 1000 -> 2000, 8 payload bytes; the IPv4 part alone
 # is a raw IP packet
@@ -217,6 +217,14 @@ def stdin_reads_the_same():
         rc, out, err = run(["read", "-"], input=make(), timeout=60)
         n = len([l for l in out.splitlines() if l.strip()])
         assert rc == 0 and n == want, (name, rc, n, err)
+    # stdin a regular file already read from: from its offset on, not mapped from 0
+    with tempfile.TemporaryFile() as f:
+        f.write(b"junk before" + mixed_endian())
+        f.seek(len(b"junk before"))
+        p = subprocess.run([WIRECAT, "read", "-"], stdin=f, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=60)
+        n = len([l for l in p.stdout.splitlines() if l.strip()])
+        assert p.returncode == 0 and n == 6, (p.returncode, n, p.stderr)
 
 
 main()
