@@ -40,6 +40,7 @@
 #define WIRE_PCAP_CAPLEN_EBHSCR (8u << 20)  /* LINKTYPE_EBHSCR (279) */
 #define WIRE_PCAP_CAPLEN_USBPCAP (1u << 20) /* LINKTYPE_USBPCAP (249) */
 #define WIRE_PCAP_READ_CHUNK (1u << 20)     /* read(2) size for pipes and stdin */
+#define WIRE_PCAP_MAP_WINDOW (8u << 20)     /* mapped file bytes read before they are released */
 #define WIRE_PCAPNG_BLOCK_MAX (WIRE_PCAP_CAPLEN_DBUS + 131072u) /* largest pcapng block */
 #define WIRE_PCAPNG_IFACES_MAX 4096u                            /* interfaces per pcapng section */
 #define WIRE_PCAP_FILTER_LTS 8u    /* link types a filter is compiled for at once */

@@ -61,9 +61,11 @@ struct wire_pcapr {
 	int fd;
 	uint8_t *buf; /* fd: bytes [start, end) are the file from off on */
 	size_t cap, start, end;
-	size_t avail;     /* bytes there were when peek() came up short */
-	int ioerr;        /* errno of a failed read */
-	uint64_t off;     /* file offset of the next byte */
+	size_t avail;    /* bytes there were when peek() came up short */
+	int ioerr;       /* errno of a failed read */
+	uint64_t off;    /* file offset of the next byte */
+	size_t released; /* mapped bytes before it are given back (page-aligned) */
+	size_t page;
 	int ng;           /* pcapng */
 	int swapped;      /* the file's (section's) byte order is not the host's */
 	unsigned hdrsize; /* classic record header: 16, or 24 (Kuznetzov) */
@@ -630,6 +632,8 @@ int wire_pcapr_open_fd(int fd, struct wire_pcapr **rp, char *why, size_t n)
 			r->mem = m;
 			r->memlen = (size_t)st.st_size;
 			r->mapped = 1;
+			long pg = sysconf(_SC_PAGESIZE);
+			r->page = pg > 0 ? (size_t)pg : 4096;
 		}
 	}
 	if (!r->mem) {
@@ -653,10 +657,22 @@ unsigned wire_pcapr_snaplen(const struct wire_pcapr *r)
 	return r->snaplen;
 }
 
+/* Gives back the mapped pages the reader has passed, a window at a time,
+ * so that the resident set of a large file stays near the window's size. */
+static void release(struct wire_pcapr *r)
+{
+	if (!r->mapped || r->off - r->released < WIRE_PCAP_MAP_WINDOW)
+		return;
+	size_t to = (size_t)r->off & ~(r->page - 1);
+	madvise((void *)(uintptr_t)(r->mem + r->released), to - r->released, MADV_DONTNEED);
+	r->released = to;
+}
+
 int wire_pcapr_next(struct wire_pcapr *r, struct wire_pkt *pkt, char *why, size_t n)
 {
 	if (r->done)
 		return 0;
+	release(r); /* the previous packet's data need not stay valid */
 	return r->ng ? next_ng(r, pkt, why, n) : next_pcap(r, pkt, why, n);
 }
 
