@@ -39,10 +39,15 @@
 #define WIRE_PCAP_CAPLEN_DBUS (128u << 20)  /* LINKTYPE_DBUS (231): whole messages */
 #define WIRE_PCAP_CAPLEN_EBHSCR (8u << 20)  /* LINKTYPE_EBHSCR (279) */
 #define WIRE_PCAP_CAPLEN_USBPCAP (1u << 20) /* LINKTYPE_USBPCAP (249) */
-#define WIRE_DISSECT_DEPTH_MAX 16u          /* nested layers (tunnels, quoted packets) */
-#define WIRE_OPT_LOOP_MAX 64u               /* options/TLVs decoded per header */
-#define WIRE_DNS_PTR_MAX 16u                /* compression pointers followed per name */
-#define WIRE_DNS_RR_MAX 64u                 /* resource records decoded per section */
+#define WIRE_PCAP_READ_CHUNK (1u << 20)     /* read(2) size for pipes and stdin */
+#define WIRE_PCAP_MAP_WINDOW (8u << 20)     /* mapped file bytes read before they are released */
+#define WIRE_PCAPNG_BLOCK_MAX (WIRE_PCAP_CAPLEN_DBUS + 131072u) /* largest pcapng block */
+#define WIRE_PCAPNG_IFACES_MAX 4096u                            /* interfaces per pcapng section */
+#define WIRE_PCAP_FILTER_LTS 8u    /* link types a filter is compiled for at once */
+#define WIRE_DISSECT_DEPTH_MAX 16u /* nested layers (tunnels, quoted packets) */
+#define WIRE_OPT_LOOP_MAX 64u      /* options/TLVs decoded per header */
+#define WIRE_DNS_PTR_MAX 16u       /* compression pointers followed per name */
+#define WIRE_DNS_RR_MAX 64u        /* resource records decoded per section */
 #define WIRE_VLAN_DEPTH_MAX 4u
 #define WIRE_STATS_PATHS_MAX 512u /* --stats: protocol paths kept (more are counted as other) */
 #define WIRE_STATS_CONV_MAX 8192u /* --stats: conversations kept (then Space-Saving) */

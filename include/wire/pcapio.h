@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * pcap and pcapng files through libpcap: the only interface to savefiles.
- * A record that is odd but legal (caplen 0, caplen > wirelen, caplen up to
- * its link type's maximum, wire_pcap_caplen_max()) is returned; only a record
- * header that cannot be, or a file that ends inside a record, ends the file.
+ * pcap and pcapng files: the only interface to savefiles. Reading is
+ * wirecat's own parser (include/wire/pcapread.h) with libpcap's filters;
+ * writing goes through libpcap. A record that is odd but legal (caplen 0,
+ * caplen > wirelen, caplen past the snaplen up to its link type's maximum,
+ * wire_pcap_caplen_max()) is returned with its own interface's link type;
+ * only a record header that cannot be, or a file that ends inside a record,
+ * ends the file.
  */
 #ifndef WIRE_PCAPIO_H
 #define WIRE_PCAPIO_H
@@ -19,11 +22,14 @@ struct wire_pcap_writer;
 /* Opens a pcap or pcapng file ("-" for stdin). Returns 0 and *rp, or
  * WIRE_E_MALFORMED / -errno with a one-line reason in why (size n). */
 int wire_pcap_open(const char *path, struct wire_pcap_reader **rp, char *why, size_t n);
-/* Returns the file's link type (WIRE_LINK_*, the pcap LINKTYPE value). */
+/* Returns the file's link type (WIRE_LINK_*, the pcap LINKTYPE value): a
+ * pcapng file's first interface's; each packet carries its own. */
 int wire_pcap_linktype(const struct wire_pcap_reader *r);
 /* Returns the file's snapshot length. */
 unsigned wire_pcap_snaplen(const struct wire_pcap_reader *r);
-/* Sets a tcpdump-language filter on the reader. Returns 0, or WIRE_E_USAGE
+/* Sets a tcpdump-language filter on the reader, compiled for the file's link
+ * type now and for each other link type at its first packet (where it does
+ * not compile, no packet of that type passes). Returns 0, or WIRE_E_USAGE
  * with libpcap's message in why. */
 int wire_pcap_set_filter(struct wire_pcap_reader *r, const char *expr, char *why, size_t n);
 /* Returns the largest legal captured length of a record of link type lt
