@@ -72,7 +72,7 @@ struct wire_defrag_stats {
 	uint64_t atomic;         /* atomic fragments passed through */
 	uint64_t dup;            /* duplicate fragments ignored */
 	uint64_t dropped[WIRE_DEFRAG_WHY_N]; /* datagrams (or lone fragments) dropped, by why */
-	uint64_t frags_dropped;  /* fragments thrown away with them */
+	uint64_t frags_dropped;  /* fragments thrown away with them (and unfinished) */
 	uint64_t unfinished;     /* datagrams still incomplete at wire_defrag_finish() */
 };
 

@@ -470,6 +470,7 @@ void wire_defrag_finish(struct wire_defrag *d)
 	for (int f = 0; f < 2; f++)
 		while (d->age_head[f] >= 0) {
 			d->st.unfinished++;
+			d->st.frags_dropped += d->q[d->age_head[f]].nfr;
 			q_drop(d, d->age_head[f], WIRE_DEFRAG_OK);
 		}
 }
