@@ -172,7 +172,7 @@ static int32_t oldest(const struct wire_defrag *d, int32_t keep)
 	int32_t best = -1;
 	for (int f = 0; f < 2; f++) {
 		int32_t i = d->age_head[f];
-		if (i == keep)
+		if (i >= 0 && i == keep)
 			i = d->q[i].next;
 		if (i >= 0 && (best < 0 || d->q[i].first_us < d->q[best].first_us))
 			best = i;

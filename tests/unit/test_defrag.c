@@ -323,6 +323,25 @@ static void test_eviction(void)
 	wire_defrag_free(&d);
 }
 
+/* Eviction with datagrams of one family only (the other age list empty):
+ * found by fuzz_defrag (read before the slot array). */
+static void test_eviction_one_family(void)
+{
+	struct wire_defrag_limits lim;
+	wire_defrag_defaults(&lim);
+	lim.queues_max = 2;
+	struct wire_defrag d;
+	struct wire_defrag_out o;
+	CHECK_INT(wire_defrag_init(&d, &lim), 0);
+	for (uint32_t id = 0; id < 6; id++)
+		CHECK_INT(feed(&d, 4, id, (struct fr){0, 8, 1, 0}, 10 + id, &o), WIRE_DEFRAG_HELD);
+	CHECK_INT(d.nq, 2);
+	CHECK_INT(d.st.dropped[WIRE_DEFRAG_EVICTED], 4);
+	CHECK_INT(feed(&d, 4, 5, (struct fr){8, 8, 0, 0}, 20, &o), WIRE_DEFRAG_DONE);
+	CHECK_INT(feed(&d, 4, 4, (struct fr){8, 8, 0, 0}, 20, &o), WIRE_DEFRAG_DONE);
+	wire_defrag_free(&d);
+}
+
 static void test_too_many(void)
 {
 	struct wire_defrag_limits lim;
@@ -407,6 +426,7 @@ int main(void)
 	test_keys();
 	test_timeout();
 	test_eviction();
+	test_eviction_one_family();
 	test_too_many();
 	test_memory();
 	test_interleaved();
