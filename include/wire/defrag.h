@@ -67,27 +67,27 @@ enum wire_defrag_why {
 };
 
 struct wire_defrag_stats {
-	uint64_t frags;          /* fragments fed (atomic ones included) */
-	uint64_t done;           /* datagrams completed */
-	uint64_t atomic;         /* atomic fragments passed through */
-	uint64_t dup;            /* duplicate fragments ignored */
+	uint64_t frags;                      /* fragments fed (atomic ones included) */
+	uint64_t done;                       /* datagrams completed */
+	uint64_t atomic;                     /* atomic fragments passed through */
+	uint64_t dup;                        /* duplicate fragments ignored */
 	uint64_t dropped[WIRE_DEFRAG_WHY_N]; /* datagrams (or lone fragments) dropped, by why */
-	uint64_t frags_dropped;  /* fragments thrown away with them (and unfinished) */
-	uint64_t unfinished;     /* datagrams still incomplete at wire_defrag_finish() */
+	uint64_t frags_dropped;              /* fragments thrown away with them (and unfinished) */
+	uint64_t unfinished; /* datagrams still incomplete at wire_defrag_finish() */
 };
 
 struct wire_defrag_frag {
-	int family;            /* 4 or 6 */
+	int family;               /* 4 or 6 */
 	uint8_t src[16], dst[16]; /* IPv4: first 4 bytes */
-	uint32_t id;           /* IPv4: 16 bits; IPv6: 32 bits */
-	uint8_t proto;         /* IPv4: protocol (part of the key); IPv6: the
-	                        * Fragment header's next header */
-	uint16_t hdr_len;      /* IPv4: header length (for the 65535 limit) */
-	uint32_t offset;       /* bytes */
-	int more;              /* MF / M */
-	const uint8_t *data;   /* the fragment's payload */
+	uint32_t id;              /* IPv4: 16 bits; IPv6: 32 bits */
+	uint8_t proto;            /* IPv4: protocol (part of the key); IPv6: the
+	                           * Fragment header's next header */
+	uint16_t hdr_len;         /* IPv4: header length (for the 65535 limit) */
+	uint32_t offset;          /* bytes */
+	int more;                 /* MF / M */
+	const uint8_t *data;      /* the fragment's payload */
 	size_t len;
-	uint64_t ts_us;        /* capture time */
+	uint64_t ts_us; /* capture time */
 };
 
 enum wire_defrag_rc {
@@ -100,11 +100,11 @@ enum wire_defrag_rc {
 struct wire_defrag_out {
 	const uint8_t *data; /* payload, valid until the next call */
 	size_t len;
-	uint8_t proto;       /* IPv6: next header of the offset-0 fragment */
-	uint32_t nfrags;     /* fragments it was made of */
-	uint64_t first_us;   /* time of its first fragment */
+	uint8_t proto;            /* IPv6: next header of the offset-0 fragment */
+	uint32_t nfrags;          /* fragments it was made of */
+	uint64_t first_us;        /* time of its first fragment */
 	enum wire_defrag_why why; /* for WIRE_DEFRAG_DROPPED */
-	int dup;             /* WIRE_DEFRAG_HELD: it was a duplicate */
+	int dup;                  /* WIRE_DEFRAG_HELD: it was a duplicate */
 };
 
 struct wire_defrag_q;
@@ -135,5 +135,30 @@ void wire_defrag_finish(struct wire_defrag *d);
 void wire_defrag_free(struct wire_defrag *d);
 /* "overlap", "timeout", ... */
 const char *wire_defrag_why_name(enum wire_defrag_why why);
+
+/* ---- whole packets (src/core/defrag_pkt.c) ------------------------------ */
+
+struct wire_pkt;
+
+/* A reassembler fed with captured packets: finds the innermost IPv4 header
+ * or IPv6 Fragment header, and on the last fragment builds a packet that
+ * looks unfragmented (link header, IP header with the total length, MF and
+ * offset cleared and a fresh checksum, or the IPv6 headers before the
+ * Fragment header, then the reassembled payload) for the printers. */
+struct wire_defragger {
+	struct wire_defrag d;
+	uint8_t *buf; /* the synthetic packet */
+	size_t cap;
+	struct wire_pkt *pkt;
+	uint64_t fragments; /* packets that were fragments */
+	uint64_t truncated; /* fragments not fully captured: not fed */
+};
+
+int wire_defragger_init(struct wire_defragger *g, const struct wire_defrag_limits *lim);
+/* Feeds pkt. Returns 1 and *show (valid until the next call) when pkt
+ * completes a datagram, 0 when pkt is to be shown as it is, or -ENOMEM. */
+int wire_defragger_packet(struct wire_defragger *g, const struct wire_pkt *pkt,
+                          const struct wire_pkt **show);
+void wire_defragger_free(struct wire_defragger *g);
 
 #endif

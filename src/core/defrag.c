@@ -231,8 +231,7 @@ enum place { PLACE_NEW, PLACE_DUP, PLACE_OVERLAP };
 /* Linux inet_frag_queue_insert(): a fragment past the tail either extends
  * the last run or starts a new one; any other fragment is a duplicate when it
  * lies wholly in one run and an overlap when it touches any run otherwise. */
-static enum place place4(const struct wire_defrag_q *q, uint32_t off, uint32_t end,
-                         uint32_t *at)
+static enum place place4(const struct wire_defrag_q *q, uint32_t off, uint32_t end, uint32_t *at)
 {
 	*at = q->nfr;
 	if (q->nfr == 0)
@@ -374,8 +373,8 @@ static int complete(struct wire_defrag *d, int32_t ix, struct wire_defrag_out *o
 }
 
 /* Stores the fragment at index at, then completes the datagram if it can. */
-static int store(struct wire_defrag *d, int32_t ix, const struct wire_defrag_frag *f,
-                 uint32_t end, uint32_t at, struct wire_defrag_out *out)
+static int store(struct wire_defrag *d, int32_t ix, const struct wire_defrag_frag *f, uint32_t end,
+                 uint32_t at, struct wire_defrag_out *out)
 {
 	struct wire_defrag_q *q = &d->q[ix];
 	if (q->nfr >= d->lim.frags_max)
