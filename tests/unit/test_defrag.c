@@ -8,6 +8,8 @@
 
 #include "t.h"
 #include "wire/defrag.h"
+#include "wire/dissect.h"
+#include "wire/packet.h"
 
 #define PAT(i) ((uint8_t)((i)*7u + 3u))
 
@@ -534,6 +536,115 @@ static void test_interleaved(void)
 	wire_defrag_free(&d);
 }
 
+/* ---- whole packets (defrag_pkt.c) -------------------------------------- */
+
+static void be16(uint8_t *p, unsigned v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* Raw IPv6 with a Destination Options header before the Fragment header:
+ * the reassembled packet names UDP in the options header, its payload
+ * length covers the options and the datagram, and the UDP checksum over the
+ * whole datagram verifies. */
+static void test_packet_v6_ext(void)
+{
+	uint8_t udp[28], frag[2][40 + 8 + 8 + 16];
+	memcpy(udp + 8, pat, 20);
+	be16(udp, 5001);
+	be16(udp + 2, 6001);
+	be16(udp + 4, 28);
+	be16(udp + 6, 0);
+	uint8_t src[16] = {0xfd, [15] = 1}, dst[16] = {0xfd, [15] = 2},
+	        ph[8] = {0, 0, 0, 28, 0, 0, 0, 17};
+	uint32_t sum = wire_csum_add(wire_csum_add(wire_csum_add(0, src, 16), dst, 16), ph, 8);
+	be16(udp + 6, wire_csum_fold(wire_csum_add(sum, udp, 28)));
+	struct wire_defragger g;
+	CHECK_INT(wire_defragger_init(&g, NULL), 0);
+	const struct wire_pkt *show = NULL;
+	for (int i = 1; i >= 0; i--) { /* last fragment first */
+		uint8_t *b = frag[i];
+		size_t n = i ? 12 : 16;
+		memset(b, 0, sizeof(frag[i]));
+		b[0] = 0x60;
+		be16(b + 4, (unsigned)(8 + 8 + n));
+		b[6] = 60; /* destination options */
+		b[7] = 64;
+		memcpy(b + 8, src, 16);
+		memcpy(b + 24, dst, 16);
+		b[40] = 44; /* then the Fragment header */
+		b[42] = 1;  /* PadN, 4 bytes */
+		b[43] = 4;
+		b[48] = 17;
+		be16(b + 50, (unsigned)(i ? 16 : 0) | (i ? 0 : 1));
+		b[55] = 7; /* id */
+		memcpy(b + 56, udp + (i ? 16 : 0), n);
+		struct wire_pkt pkt = {.data = b,
+		                       .caplen = (uint32_t)(56 + n),
+		                       .wirelen = (uint32_t)(56 + n),
+		                       .linktype = WIRE_LINK_RAW,
+		                       .num = (uint64_t)(2 - i)};
+		CHECK_INT(wire_defragger_packet(&g, &pkt, &show), i ? 0 : 1);
+	}
+	CHECK_INT(show->caplen, 40 + 8 + 28);
+	CHECK_INT(show->data[40], 17);
+	CHECK_INT(show->data[4] << 8 | show->data[5], 36);
+	CHECK_MEM(show->data + 48, 28, udp, 28);
+	struct wire_dissect d;
+	wire_dissect(&d, show);
+	CHECK(d.tp >= 0 && d.l[d.tp].kind == WIRE_L_UDP);
+	if (d.tp >= 0) {
+		CHECK_INT(d.l[d.tp].u.udp.ulen, 28);
+		CHECK_INT(d.l[d.tp].u.udp.csum_st, WIRE_CSUM_OK);
+	}
+	CHECK_INT(g.fragments, 2);
+	wire_defragger_free(&g);
+}
+
+/* IPv4: the rebuilt header has the total length, DF kept, no MF or offset,
+ * and a checksum that verifies; a fragment cut by the snapshot length is
+ * counted, not fed. */
+static void test_packet_v4(void)
+{
+	uint8_t f[2][20 + 16];
+	struct wire_defragger g;
+	const struct wire_pkt *show = NULL;
+	CHECK_INT(wire_defragger_init(&g, NULL), 0);
+	for (int i = 0; i < 2; i++) {
+		uint8_t *b = f[i];
+		memset(b, 0, sizeof(f[i]));
+		b[0] = 0x45;
+		be16(b + 2, 36);
+		be16(b + 4, 0x4242);
+		be16(b + 6, 0x4000u | (i ? 2u : 0x2000u)); /* DF; offset 16 or MF */
+		b[8] = 64;
+		b[9] = 17;
+		b[12] = 10;
+		b[15] = 1;
+		b[16] = 10;
+		b[19] = 2;
+		be16(b + 10, wire_csum_fold(wire_csum_add(0, b, 20)));
+		memcpy(b + 20, pat + 16 * i, 16);
+		struct wire_pkt pkt = {
+		    .data = b, .caplen = 36, .wirelen = 36, .linktype = WIRE_LINK_RAW};
+		if (i == 1) { /* first cut short: not fed */
+			pkt.caplen = 30;
+			CHECK_INT(wire_defragger_packet(&g, &pkt, &show), 0);
+			CHECK(show == &pkt);
+			CHECK_INT(g.truncated, 1);
+			pkt.caplen = 36;
+		}
+		CHECK_INT(wire_defragger_packet(&g, &pkt, &show), i);
+	}
+	CHECK_INT(show->caplen, 52);
+	CHECK_INT(show->data[2] << 8 | show->data[3], 52);
+	CHECK_INT(show->data[6] << 8 | show->data[7], 0x4000);
+	CHECK_INT(wire_csum_fold(wire_csum_add(0, show->data, 20)), 0);
+	CHECK_MEM(show->data + 20, 32, pat, 32);
+	wire_defragger_free(&g);
+}
+
 int main(void)
 {
 	for (size_t i = 0; i < sizeof(pat); i++) {
@@ -551,5 +662,7 @@ int main(void)
 	test_too_many();
 	test_memory();
 	test_interleaved();
+	test_packet_v6_ext();
+	test_packet_v4();
 	return T_END();
 }
