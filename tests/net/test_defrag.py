@@ -4,15 +4,20 @@ order, in a pcap this test builds; the frame that completes each datagram
 shows the reassembled UDP header (udp.length as tshark, whose IP
 defragmentation is on by default), the closing line on stderr counts what was
 reassembled and dropped. Overlapping IPv4 fragments are dropped as Linux
-drops them (tshark reassembles them: that frame is compared to nothing)."""
+drops them (tshark reassembles them: that frame is compared to nothing).
+Then the same on fragments the kernel made: two network namespaces joined by a
+veth pair (removed in `finally`), large UDP datagrams over IPv4 and IPv6
+captured with `sniff -w` (needs root)."""
 import json
 import os
+import signal
 import shutil
 import struct
 import subprocess
 import tempfile
+import time
 
-from wtest import case, main, run, Skip, SLOW
+from wtest import case, main, need, need_root, Proc, run, Skip, SLOW, WIRECAT
 
 
 def csum(b):
@@ -143,6 +148,92 @@ def tree_shows_the_reassembled_udp():
         for b in (blocks[2], blocks[5]):  # the checksum over the whole datagram verifies
             assert "Checksum:" in b and "(correct)" in b.split("UDP_HEADER")[1], b
         assert "Length:           3000" in blocks[2] and "Length:           2500" in blocks[5]
+
+
+TAG = "%d" % (os.getpid() % 100000)
+NET = os.getpid() % 250 + 1
+A4, B4 = "10.201.%d.1" % NET, "10.201.%d.2" % NET
+A6, B6 = "fd00:201:%x::1" % NET, "fd00:201:%x::2" % NET
+
+SEND = r"""
+import socket, time
+for fam, dst, n in ((socket.AF_INET, "@A4@", 4000), (socket.AF_INET6, "@A6@", 3000)):
+    s = socket.socket(fam, socket.SOCK_DGRAM)
+    for i in range(2):  # the first IPv6 one may wait for neighbour discovery
+        s.sendto(bytes((j * 7 + i) & 255 for j in range(n)), (dst, 9))
+        time.sleep(0.2)
+"""
+
+
+def sh(*args, check=True):
+    p = subprocess.run(list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=20 * SLOW)
+    if check and p.returncode != 0:
+        raise AssertionError("%s: %s" % (" ".join(args), p.stderr.decode(errors="replace")))
+    return p
+
+
+def capture_kernel_fragments(d):
+    a, b, va, vb = "wdfa" + TAG, "wdfb" + TAG, "wdva" + TAG, "wdvb" + TAG
+    cap = os.path.join(d, "kernel.pcap")
+    try:
+        sh("ip", "netns", "add", a)
+        sh("ip", "netns", "add", b)
+        sh("ip", "link", "add", va, "type", "veth", "peer", "name", vb)
+        sh("ip", "link", "set", va, "netns", a)
+        sh("ip", "link", "set", vb, "netns", b)
+        for ns, dev, a4, a6 in ((a, va, A4, A6), (b, vb, B4, B6)):
+            sh("ip", "-n", ns, "addr", "add", a4 + "/24", "dev", dev)
+            sh("ip", "-n", ns, "addr", "add", a6 + "/64", "dev", dev, "nodad")
+            sh("ip", "-n", ns, "link", "set", dev, "up")
+        p = Proc(["ip", "netns", "exec", a, WIRECAT, "sniff", "-i", va, "-w", cap, "udp or ip6[6] == 44"],
+                 wirecat=False)
+        try:
+            p.wait_err(r"listening on", timeout=10)
+            sh("ip", "netns", "exec", b, "python3", "-c", SEND.replace("@A4@", A4).replace("@A6@", A6))
+            time.sleep(0.3 * SLOW)
+            p.signal(signal.SIGINT)
+            assert p.wait(10) == 0, p.stderr_text()
+        finally:
+            p.kill()
+    finally:
+        for ns in (a, b):
+            subprocess.run(["ip", "netns", "del", ns], stderr=subprocess.DEVNULL)
+        subprocess.run(["ip", "link", "del", va], stderr=subprocess.DEVNULL)
+    return cap
+
+
+@case
+def kernel_fragments_in_namespaces_as_tshark():
+    need_root()
+    need("ip")
+    need("tshark")
+    with tempfile.TemporaryDirectory() as d:
+        cap = capture_kernel_fragments(d)
+        rc, out, err = run(["read", "--json", "--defrag", cap])
+        assert rc == 0, err
+        ours = [json.loads(l) for l in out.decode().splitlines() if l]
+        p = subprocess.run(["tshark", "-n", "-r", cap, "-T", "fields", "-E", "separator=/t", "-e", "udp.length",
+                            "-e", "ip.flags.mf", "-e", "ip.frag_offset", "-e", "ipv6.fraghdr.more",
+                            "-e", "ipv6.fraghdr.offset"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60 * SLOW)
+        assert p.returncode == 0, p.stderr
+        theirs = [l.split("\t") for l in p.stdout.decode().split("\n") if l]
+        assert len(theirs) == len(ours) and len(ours) >= 12, (len(theirs), len(ours))
+        whole = []
+        for i, (o, t) in enumerate(zip(ours, theirs)):
+            first = (t[1] in ("1", "True") and t[2] == "0") or (t[3] in ("1", "True") and t[4] == "0")
+            if first and t[0] == "":  # a first fragment: its own UDP header, as tcpdump shows it
+                continue
+            assert o.get("udp.length", "") == t[0], ("frame", i + 1, o.get("udp.length"), t)
+            if t[0]:
+                whole.append(t[0])
+        assert whole == ["4008", "4008", "3008", "3008"], whole
+        assert "4 datagrams reassembled" in err.decode() and "0 fragments dropped" in err.decode(), err
+        rc, out, err = run(["read", "-V", "--defrag", cap])
+        blocks = [b for b in out.decode().split("\n\n") if "UDP_HEADER" in b and "Length:           4008" in b]
+        # the first fragments and the reassembled datagrams; these verify over all the bytes
+        done = [b for b in blocks if "Checksum:" in b.split("UDP_HEADER")[1] and "(correct)" in b.split("UDP_HEADER")[1]]
+        assert len(done) == 2, out.decode()
 
 
 main()
