@@ -32,7 +32,10 @@
  * counted as allocated), and a timeout from the first fragment (30 s for
  * IPv4 as Linux's ipfrag_time, 60 s for IPv6 as RFC 8200). When the table or
  * the memory is full the oldest datagrams are evicted. Everything dropped is
- * counted in struct wire_defrag_stats for the caller to report.
+ * counted in struct wire_defrag_stats for the caller to report. Memory in
+ * all: mem_max, plus the slot table allocated at init (112 bytes per
+ * datagram slot and 8 of hash buckets: 120 KiB with the defaults), plus the
+ * last completed datagram (at most 64 KiB).
  */
 #ifndef WIRE_DEFRAG_H
 #define WIRE_DEFRAG_H
