@@ -24,6 +24,7 @@ enum {
 	PKT_OPT_PRINT,
 	PKT_OPT_HELP,
 	PKT_OPT_LIST,
+	PKT_OPT_DEFRAG,
 };
 
 struct pktcli {
@@ -36,6 +37,7 @@ struct pktcli {
 	int print_too;     /* --print: print packets while writing with -w */
 	int dump_filter;   /* -d */
 	char *filter;      /* FILTER words joined, or NULL */
+	int defrag;        /* read --defrag: reassemble IP fragments */
 };
 
 /* Set by the SIGINT/SIGTERM handler that pktcli_signals installs. */

@@ -20,6 +20,7 @@
 
 #include "cli.h"
 #include "pktcli.h"
+#include "wire/defrag.h"
 #include "wire/err.h"
 #include "wire/filter.h"
 #include "wire/pcapio.h"
@@ -31,6 +32,10 @@ static void usage(void)
 	       "Decode a pcap or pcapng file (- for stdin). FILTER is in the tcpdump\n"
 	       "language (e.g. 'udp port 53', 'arp', 'tcp[tcpflags] & tcp-syn != 0').\n\n");
 	fputs(pktcli_help, stdout);
+	printf("  --defrag           reassemble IPv4 and IPv6 fragments (off by default for now):\n"
+	       "                     the fragment that completes a datagram is shown as the\n"
+	       "                     whole datagram; at the end one line on stderr counts what\n"
+	       "                     was reassembled and what was dropped, and why\n");
 	printf("\nExit status: 0 success, 1 I/O error, 2 usage error (bad filter),\n"
 	       "3 truncated or corrupt file (the packets before the damage are printed).\n"
 	       "A full disk on stdout is one line and status 1; when the reader of stdout\n"
@@ -43,6 +48,7 @@ static const struct option longopts[] = {
     {"stats", no_argument, NULL, PKT_OPT_STATS},
     {"time", required_argument, NULL, PKT_OPT_TIME},
     {"print", no_argument, NULL, PKT_OPT_PRINT},
+    {"defrag", no_argument, NULL, PKT_OPT_DEFRAG},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -63,6 +69,7 @@ int cmd_read(int argc, char **argv)
 			continue;
 		switch (opt) {
 		case 'h': usage(); return 0;
+		case PKT_OPT_DEFRAG: pc.defrag = 1; break;
 		case ':':
 			return cli_usage_err("read", "read: option -%c needs an argument", optopt);
 		default:
@@ -79,6 +86,28 @@ int cmd_read(int argc, char **argv)
 		return WIRE_EXIT_FAIL;
 	}
 	return pktcli_read(pc, path);
+}
+
+/* One line on stderr: what --defrag reassembled and what it dropped. */
+static void defrag_report(struct wire_defragger *g)
+{
+	const struct wire_defrag_stats *s = &g->d.st;
+	char why[256];
+	size_t n = 0;
+	why[0] = '\0';
+	for (int i = WIRE_DEFRAG_OK + 1; i < WIRE_DEFRAG_WHY_N; i++)
+		if (s->dropped[i] && n < sizeof(why))
+			n += (size_t)snprintf(why + n, sizeof(why) - n, ", %llu %s",
+			                      (unsigned long long)s->dropped[i],
+			                      wire_defrag_why_name((enum wire_defrag_why)i));
+	if (s->unfinished && n < sizeof(why))
+		snprintf(why + n, sizeof(why) - n, ", %llu incomplete at the end",
+		         (unsigned long long)s->unfinished);
+	cli_info("read: defrag: %llu fragments, %llu datagrams reassembled, %llu duplicates "
+	         "ignored, %llu not fully captured; %llu fragments dropped%s%s",
+	         (unsigned long long)g->fragments, (unsigned long long)s->done,
+	         (unsigned long long)s->dup, (unsigned long long)g->truncated,
+	         (unsigned long long)s->frags_dropped, why[0] ? ":" : "", why[0] ? why + 1 : "");
 }
 
 int pktcli_read(struct pktcli pc, const char *path)
@@ -128,6 +157,7 @@ int pktcli_read(struct pktcli pc, const char *path)
 	}
 
 	struct wire_pcap_writer *w = NULL;
+	struct wire_defragger *dg = NULL;
 	const char *wname = pc.wfile && !strcmp(pc.wfile, "-") ? "standard output" : pc.wfile;
 	if (pc.wfile) {
 		rc = wire_pcap_create(pc.wfile, wire_pcap_linktype(r), wire_pcap_snaplen(r), &w,
@@ -151,6 +181,13 @@ int pktcli_read(struct pktcli pc, const char *path)
 	out->line_buffered = pc.line_buf;
 	if ((rc = wire_printer_new(&pr, &pc.po, out)) < 0) {
 		cli_err("read: %s", wire_strerror(rc));
+		status = WIRE_EXIT_FAIL;
+		goto done;
+	}
+	if (pc.defrag && (!(dg = malloc(sizeof(*dg))) || wire_defragger_init(dg, NULL) < 0)) {
+		free(dg);
+		dg = NULL;
+		cli_err("read: out of memory");
 		status = WIRE_EXIT_FAIL;
 		goto done;
 	}
@@ -180,7 +217,13 @@ int pktcli_read(struct pktcli pc, const char *path)
 			status = cli_output_failed(rc, "read: writing %s", wname);
 			break;
 		}
-		if (printing && (rc = wire_printer_packet(pr, &pkt)) < 0) {
+		const struct wire_pkt *show = &pkt;
+		if (dg && printing && wire_defragger_packet(dg, &pkt, &show) < 0) {
+			cli_err("read: out of memory");
+			status = WIRE_EXIT_FAIL;
+			break;
+		}
+		if (printing && (rc = wire_printer_packet(pr, show)) < 0) {
 			status = cli_output_failed(rc, "read: output");
 			break;
 		}
@@ -193,7 +236,14 @@ int pktcli_read(struct pktcli pc, const char *path)
 		    "read: %llu packets of other link types than the first interface's (%d) were "
 		    "not written to %s",
 		    (unsigned long long)unwritten, wlt, wname);
+	if (dg) {
+		wire_defrag_finish(&dg->d);
+		defrag_report(dg);
+	}
 done:
+	if (dg)
+		wire_defragger_free(dg);
+	free(dg);
 	if (w && (rc = wire_pcap_close_writer(w)) < 0 && status == WIRE_EXIT_OK)
 		status = cli_output_failed(rc, "read: writing %s", wname);
 	if (pr)

@@ -1,0 +1,239 @@
+# SPDX-License-Identifier: BSD-2-Clause
+"""wirecat read --defrag: UDP over IPv4 and IPv6 in 3 fragments each, out of
+order, in a pcap this test builds; the frame that completes each datagram
+shows the reassembled UDP header (udp.length as tshark, whose IP
+defragmentation is on by default), the closing line on stderr counts what was
+reassembled and dropped. Overlapping IPv4 fragments are dropped as Linux
+drops them (tshark reassembles them: that frame is compared to nothing).
+Then the same on fragments the kernel made: two network namespaces joined by a
+veth pair (removed in `finally`), large UDP datagrams over IPv4 and IPv6
+captured with `sniff -w` (needs root)."""
+import json
+import os
+import signal
+import shutil
+import struct
+import subprocess
+import tempfile
+import time
+
+from wtest import case, main, need, need_root, Proc, run, Skip, SLOW, WIRECAT
+
+
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return (~s) & 0xFFFF
+
+
+def eth(t):
+    return b"\x02\0\0\0\0\x02" + b"\x02\0\0\0\0\x01" + struct.pack("!H", t)
+
+
+def udp(pseudo, sp, dp, data):
+    ln = 8 + len(data)
+    h = struct.pack("!HHHH", sp, dp, ln, 0)
+    return struct.pack("!HHHH", sp, dp, ln, csum(pseudo(ln) + h + data) or 0xFFFF) + data
+
+
+def ip4(src, dst, ident, mf, off, payload):
+    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), ident, (mf << 13) | (off // 8), 64, 17, 0,
+                    src, dst)
+    return h[:10] + struct.pack("!H", csum(h)) + h[12:] + payload
+
+
+def ip6frag(src, dst, ident, mf, off, payload):
+    fh = struct.pack("!BBHI", 17, 0, (off // 8) << 3 | mf, ident)
+    return struct.pack("!IHBB16s16s", 6 << 28, len(fh) + len(payload), 44, 64, src, dst) + fh + payload
+
+
+def split(dgram, size):
+    out, o = [], 0
+    while o < len(dgram):
+        n = min(size, len(dgram) - o)
+        out.append((o, int(o + n < len(dgram)), dgram[o:o + n]))
+        o += n
+    return out
+
+
+S4, D4 = bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2])
+S6, D6 = bytes.fromhex("fd00" + "00" * 13 + "01"), bytes.fromhex("fd00" + "00" * 13 + "02")
+DATA = bytes((i * 7 + 3) & 0xFF for i in range(3000))
+
+
+def packets():
+    pk = []
+    u = udp(lambda n: S4 + D4 + struct.pack("!BBH", 0, 17, n), 5000, 6000, DATA)
+    f = split(u, 1480)
+    for i in (2, 0, 1):  # frame 3 completes it: udp.length 3008
+        o, mf, p = f[i]
+        pk.append(eth(0x800) + ip4(S4, D4, 0x1234, mf, o, p))
+    u = udp(lambda n: S6 + D6 + struct.pack("!IxxxB", n, 17), 5001, 6001, DATA[:2500])
+    f = split(u, 1232)
+    for i in (1, 2, 0):  # frame 6 completes it: udp.length 2508
+        o, mf, p = f[i]
+        pk.append(eth(0x86DD) + ip6frag(S6, D6, 0xABCDEF, mf, o, p))
+    u = udp(lambda n: S4 + D4 + struct.pack("!BBH", 0, 17, n), 5002, 6002, DATA[:2000])
+    pk.append(eth(0x800) + ip4(S4, D4, 0x2222, 1, 0, u[:1000]))  # frames 7, 8 overlap
+    pk.append(eth(0x800) + ip4(S4, D4, 0x2222, 0, 504, u[504:]))
+    pk.append(eth(0x800) + ip4(S4, D4, 0x3333, 1, 0, u[:1000]))  # never completed
+    return pk
+
+
+def pcap(d):
+    path = os.path.join(d, "frags.pcap")
+    with open(path, "wb") as w:
+        w.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1))
+        for i, p in enumerate(packets()):
+            w.write(struct.pack("<IIII", 1700000000 + i, 0, len(p), len(p)) + p)
+    return path
+
+
+def ours(path, *opts):
+    rc, out, err = run(["read", "--json"] + list(opts) + [path])
+    assert rc == 0, (rc, err)
+    rows = [json.loads(l) for l in out.decode().splitlines() if l]
+    assert len(rows) == 9, len(rows)
+    return [r.get("udp.length", "") for r in rows], err.decode()
+
+
+@case
+def udp_length_on_the_completing_frame_as_tshark():
+    if not shutil.which("tshark"):
+        raise Skip("tshark is not installed")
+    with tempfile.TemporaryDirectory() as d:
+        path = pcap(d)
+        got, err = ours(path, "--defrag")
+        p = subprocess.run(["tshark", "-n", "-r", path, "-T", "fields", "-e", "udp.length"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60 * SLOW)
+        assert p.returncode == 0, p.stderr
+        theirs = p.stdout.decode().split("\n")[:9]
+        assert theirs[2] == "3008" and theirs[5] == "2508", theirs
+        compared = 0
+        for i in range(9):
+            if i == 7:  # the overlap: tshark reassembles, Linux and wirecat drop
+                assert theirs[i] == "2008" and got[i] == "", (theirs[i], got[i])
+                continue
+            if i in (1, 6, 8):  # a first fragment: its own UDP header, as tcpdump shows it
+                assert theirs[i] == "" and got[i] in ("3008", "2008"), (i + 1, got[i], theirs[i])
+                continue
+            assert got[i] == theirs[i], ("frame", i + 1, got[i], theirs[i])
+            compared += 1
+        assert compared == 5
+        assert "9 fragments, 2 datagrams reassembled" in err, err
+        assert "3 fragments dropped: 1 overlap, 1 incomplete at the end" in err, err
+
+
+@case
+def off_by_default():
+    with tempfile.TemporaryDirectory() as d:
+        got, err = ours(pcap(d))
+        assert got == ["", "3008", "", "", "", "2508", "2008", "", "2008"], got
+        assert "defrag" not in err, err
+
+
+@case
+def tree_shows_the_reassembled_udp():
+    with tempfile.TemporaryDirectory() as d:
+        rc, out, err = run(["read", "-V", "--defrag", pcap(d)])
+        assert rc == 0, err
+        text = out.decode()
+        blocks = text.split("\n\n")
+        assert len(blocks) == 10, len(blocks)  # 9 packets and the end
+        assert "Total length:     3028" in blocks[2] and "Length:           3008" in blocks[2]
+        assert "Payload length:   2508" in blocks[5] and "Length:           2508" in blocks[5]
+        for b in (blocks[2], blocks[5]):  # the checksum over the whole datagram verifies
+            assert "Checksum:" in b and "(correct)" in b.split("UDP_HEADER")[1], b
+        assert "Length:           3000" in blocks[2] and "Length:           2500" in blocks[5]
+
+
+TAG = "%d" % (os.getpid() % 100000)
+NET = os.getpid() % 250 + 1
+A4, B4 = "10.201.%d.1" % NET, "10.201.%d.2" % NET
+A6, B6 = "fd00:201:%x::1" % NET, "fd00:201:%x::2" % NET
+
+SEND = r"""
+import socket, time
+for fam, dst, n in ((socket.AF_INET, "@A4@", 4000), (socket.AF_INET6, "@A6@", 3000)):
+    s = socket.socket(fam, socket.SOCK_DGRAM)
+    for i in range(2):  # the first IPv6 one may wait for neighbour discovery
+        s.sendto(bytes((j * 7 + i) & 255 for j in range(n)), (dst, 9))
+        time.sleep(0.2)
+"""
+
+
+def sh(*args, check=True):
+    p = subprocess.run(list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=20 * SLOW)
+    if check and p.returncode != 0:
+        raise AssertionError("%s: %s" % (" ".join(args), p.stderr.decode(errors="replace")))
+    return p
+
+
+def capture_kernel_fragments(d):
+    a, b, va, vb = "wdfa" + TAG, "wdfb" + TAG, "wdva" + TAG, "wdvb" + TAG
+    cap = os.path.join(d, "kernel.pcap")
+    try:
+        sh("ip", "netns", "add", a)
+        sh("ip", "netns", "add", b)
+        sh("ip", "link", "add", va, "type", "veth", "peer", "name", vb)
+        sh("ip", "link", "set", va, "netns", a)
+        sh("ip", "link", "set", vb, "netns", b)
+        for ns, dev, a4, a6 in ((a, va, A4, A6), (b, vb, B4, B6)):
+            sh("ip", "-n", ns, "addr", "add", a4 + "/24", "dev", dev)
+            sh("ip", "-n", ns, "addr", "add", a6 + "/64", "dev", dev, "nodad")
+            sh("ip", "-n", ns, "link", "set", dev, "up")
+        p = Proc(["ip", "netns", "exec", a, WIRECAT, "sniff", "-i", va, "-w", cap, "udp or ip6[6] == 44"],
+                 wirecat=False)
+        try:
+            p.wait_err(r"listening on", timeout=10)
+            sh("ip", "netns", "exec", b, "python3", "-c", SEND.replace("@A4@", A4).replace("@A6@", A6))
+            time.sleep(0.3 * SLOW)
+            p.signal(signal.SIGINT)
+            assert p.wait(10) == 0, p.stderr_text()
+        finally:
+            p.kill()
+    finally:
+        for ns in (a, b):
+            subprocess.run(["ip", "netns", "del", ns], stderr=subprocess.DEVNULL)
+        subprocess.run(["ip", "link", "del", va], stderr=subprocess.DEVNULL)
+    return cap
+
+
+@case
+def kernel_fragments_in_namespaces_as_tshark():
+    need_root()
+    need("ip")
+    need("tshark")
+    with tempfile.TemporaryDirectory() as d:
+        cap = capture_kernel_fragments(d)
+        rc, out, err = run(["read", "--json", "--defrag", cap])
+        assert rc == 0, err
+        ours = [json.loads(l) for l in out.decode().splitlines() if l]
+        p = subprocess.run(["tshark", "-n", "-r", cap, "-T", "fields", "-E", "separator=/t", "-e", "udp.length",
+                            "-e", "ip.flags.mf", "-e", "ip.frag_offset", "-e", "ipv6.fraghdr.more",
+                            "-e", "ipv6.fraghdr.offset"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60 * SLOW)
+        assert p.returncode == 0, p.stderr
+        theirs = [l.split("\t") for l in p.stdout.decode().split("\n") if l]
+        assert len(theirs) == len(ours) and len(ours) >= 12, (len(theirs), len(ours))
+        whole = []
+        for i, (o, t) in enumerate(zip(ours, theirs)):
+            first = (t[1] in ("1", "True") and t[2] == "0") or (t[3] in ("1", "True") and t[4] == "0")
+            if first and t[0] == "":  # a first fragment: its own UDP header, as tcpdump shows it
+                continue
+            assert o.get("udp.length", "") == t[0], ("frame", i + 1, o.get("udp.length"), t)
+            if t[0]:
+                whole.append(t[0])
+        assert whole == ["4008", "4008", "3008", "3008"], whole
+        assert "4 datagrams reassembled" in err.decode() and "0 fragments dropped" in err.decode(), err
+        rc, out, err = run(["read", "-V", "--defrag", cap])
+        blocks = [b for b in out.decode().split("\n\n") if "UDP_HEADER" in b and "Length:           4008" in b]
+        # the first fragments and the reassembled datagrams; these verify over all the bytes
+        done = [b for b in blocks if "Checksum:" in b.split("UDP_HEADER")[1] and "(correct)" in b.split("UDP_HEADER")[1]]
+        assert len(done) == 2, out.decode()
+
+
+main()
