@@ -295,7 +295,7 @@ const char *wire_sd_optval(int level, int opt, const uint8_t *p, size_t len, cha
 		memcpy(&on, p, 4);
 		memcpy(&secs, p + 4, 4);
 		snprintf(out, n, "{%s, %d s}", on ? "on" : "off", (int)secs);
-	} else if (len == 4 && opt_name(level, opt)) {
+	} else if (len == 4 && opt_name(level, opt) && !(level == SOL_SOCKET && opt == SO_LINGER)) {
 		int32_t v;
 		memcpy(&v, p, 4);
 		snprintf(out, n, "%d", (int)v);
