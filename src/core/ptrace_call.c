@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/user.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -255,20 +257,43 @@ static void sendmsg_peer(struct wire_pt *pt, struct pt_task *t)
 		peer_event(pt, t, t->args[0], m.name, m.namelen);
 }
 
-/* For a datagram receive: the length of the datagram waiting, if any. */
-static long peek_dgram(struct pt_task *t, uint64_t fd)
+/* A datagram receive without MSG_TRUNC gets it added, so that it returns the
+ * datagram's length, and the program is given back the count it would have
+ * had (trunc_fix at the exit). Returns 1 when the flag was added. */
+static int add_trunc(struct pt_task *t)
 {
-	int pfd = (int)syscall(SYS_pidfd_open, t->tid, 0);
-	if (pfd < 0)
-		return -1;
-	int s = (int)syscall(SYS_pidfd_getfd, pfd, (int)fd, 0);
-	close(pfd);
-	if (s < 0)
-		return -1;
-	char b;
-	ssize_t k = recv(s, &b, 1, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
-	close(s);
-	return k >= 0 ? (long)k : -1;
+#ifdef __x86_64__
+	struct user_regs_struct r;
+	if (t->args[3] & MSG_TRUNC || ptrace(PTRACE_GETREGS, t->tid, 0, &r) < 0)
+		return 0;
+	r.r10 |= MSG_TRUNC;
+	return ptrace(PTRACE_SETREGS, t->tid, 0, &r) == 0;
+#else
+	(void)t;
+	return 0;
+#endif
+}
+
+/* At the exit of a receive that got MSG_TRUNC from add_trunc: keeps the
+ * datagram's length in t->peek and gives the program min(length, asked). */
+static int64_t trunc_fix(struct pt_task *t, int64_t rval)
+{
+#ifdef __x86_64__
+	struct user_regs_struct r;
+	uint64_t asked = t->args[2];
+	if (rval < 0 || (uint64_t)rval <= asked) {
+		t->peek = rval;
+		return rval;
+	}
+	t->peek = (long)rval;
+	if (ptrace(PTRACE_GETREGS, t->tid, 0, &r) < 0)
+		return rval;
+	r.rax = asked;
+	ptrace(PTRACE_SETREGS, t->tid, 0, &r);
+	return (int64_t)asked;
+#else
+	return rval;
+#endif
 }
 
 /* Whether any of the pollfds at addr (count n) is a socket; writes
@@ -316,6 +341,7 @@ int pt_call_entry(struct wire_pt *pt, struct pt_task *t)
 	uint64_t *a = t->args;
 	t->cls = c ? c->cls : C_NONE;
 	t->peek = -1;
+	t->trunc = 0;
 	t->etext[0] = 0;
 	switch (t->cls) {
 	case C_NONE: return 0;
@@ -332,10 +358,7 @@ int pt_call_entry(struct wire_pt *pt, struct pt_task *t)
 			peer_event(pt, t, a[0], a[4], a[5]);
 		return 1;
 	case C_SENDMSG: sendmsg_peer(pt, t); return 1;
-	case C_RECVFROM:
-		if (fd_kind(t, a[0]) == FD_DGRAM)
-			t->peek = peek_dgram(t, a[0]);
-		return 1;
+	case C_RECVFROM: t->trunc = fd_kind(t, a[0]) == FD_DGRAM && add_trunc(t); return 1;
 	case C_POLL:
 	case C_PPOLL: return poll_entry(t, a[0], a[1]);
 	case C_SELECT:
@@ -470,10 +493,10 @@ static void recv_notes(struct line *l, struct pt_task *t, int kind, uint64_t ask
 	if ((flags & MSG_TRUNC) && (uint64_t)l->ret > asked)
 		note(l, "MSG_TRUNC: datagram was %lld bytes, %llu discarded", (long long)l->ret,
 		     (unsigned long long)((uint64_t)l->ret - asked));
-	else if (t->peek > (long)asked && (uint64_t)l->ret == asked)
+	else if (t->trunc && t->peek > (long)asked && (uint64_t)l->ret == asked)
 		note(l, "MSG_TRUNC: datagram was %ld bytes, %llu discarded", t->peek,
 		     (unsigned long long)((uint64_t)t->peek - asked));
-	else if (asked > 0 && (uint64_t)l->ret == asked && t->peek < 0)
+	else if (asked > 0 && (uint64_t)l->ret == asked && !t->trunc)
 		note(l, "the datagram filled the buffer: bytes beyond it, if any, were discarded");
 }
 
@@ -793,6 +816,8 @@ void pt_call_exit(struct wire_pt *pt, struct pt_task *t, int64_t rval, int is_er
 	const struct sc *c = find_call(t->nr);
 	if (!c)
 		return;
+	if (t->trunc && !is_error)
+		rval = trunc_fix(t, rval);
 	memset(&l, 0, sizeof(l));
 	pt_ev_init(&l.ev, WIRE_PT_CALL, t);
 	l.ev.t0 = t->t0;

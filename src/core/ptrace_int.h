@@ -30,7 +30,8 @@ struct pt_task {
 	int cls;     /* the call's class (ptrace_call.c), 0 when not decoded */
 	uint64_t nr, args[6];
 	struct timespec t0;
-	long peek; /* length of the datagram queued at entry, -1 unknown */
+	long peek; /* a datagram receive's real length (with trunc), -1 unknown */
+	int trunc; /* MSG_TRUNC was added to this receive by the tracer */
 	char etext[PT_ETEXT_MAX];
 	char comm[WIRE_PT_COMM_MAX];
 };

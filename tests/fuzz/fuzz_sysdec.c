@@ -16,8 +16,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const char *run(int which, int a, int b, const uint8_t *p, size_t n, char *out,
-                       size_t on)
+static const char *run(int which, int a, int b, const uint8_t *p, size_t n, char *out, size_t on)
 {
 	switch (which % 9) {
 	case 0: return wire_sd_sockaddr(p, n, out, on);

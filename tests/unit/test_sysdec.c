@@ -32,8 +32,8 @@ static void addresses(void)
 	memcpy(un.sun_path + 1, "ab\033c", 4);
 	CHECK_STR(wire_sd_sockaddr((uint8_t *)&un, 2 + 5, s, sizeof(s)), "unix:@ab?c");
 	CHECK_STR(wire_sd_sockaddr((uint8_t *)&un, 2, s, sizeof(s)), "unix:(unnamed)");
-	struct sockaddr_ll ll = {.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL),
-	                         .sll_ifindex = 2};
+	struct sockaddr_ll ll = {
+	    .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL), .sll_ifindex = 2};
 	CHECK_STR(wire_sd_sockaddr((uint8_t *)&ll, sizeof(ll), s, sizeof(s)),
 	          "packet(proto 0x0003, ifindex 2)");
 	uint16_t odd = 4242;
@@ -81,7 +81,8 @@ static void values(void)
 	static const uint8_t d[] = "hello\n\0world, this is longer than thirty-two bytes";
 	CHECK_STR(wire_sd_data(d, 6, 6, s, sizeof(s)), "\"hello\n\"");
 	CHECK_STR(wire_sd_data(d, 12, 12, s, sizeof(s)), "\"hello\n.world\"");
-	CHECK_STR(wire_sd_data(d, 32, 100, s, sizeof(s)), "\"hello\n.world, this is longer tha\"...");
+	CHECK_STR(wire_sd_data(d, 32, 100, s, sizeof(s)),
+	          "\"hello\n.world, this is longer tha\"...");
 	CHECK_STR(wire_sd_data(d, sizeof(d), sizeof(d), s, 6), "\"hel\"");
 	CHECK_STR(wire_sd_data(d, 0, 0, s, sizeof(s)), "\"\"");
 }
