@@ -717,7 +717,10 @@ static void fmt_other(struct line *l, struct wire_pt *pt, struct pt_task *t, con
 		break;
 	case C_POLL:
 	case C_PPOLL:
-		put(l, "%s([%s], %d)", name, t->etext, (int)a[1]);
+		put(l, "%s([%s], %d", name, t->etext, (int)a[1]);
+		if (t->cls == C_POLL)
+			put(l, ", %d ms", (int)a[2]);
+		put(l, ")");
 		put_ret(l);
 		break;
 	default:
