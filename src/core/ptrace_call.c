@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -22,9 +23,11 @@
 #include <unistd.h>
 
 #include "ptrace_int.h"
+#include "wire/procsock.h"
 #include "wire/sysdec.h"
 
 #define OPTVAL_MAX 64 /* bytes of a socket option value read */
+#define HOLDERS_MAX 4 /* processes looked up for a port in use */
 
 enum {
 	C_NONE = 0,
@@ -510,11 +513,35 @@ static void connect_notes(struct line *l, int kind)
 		note(l, "no answer to the SYN and its retransmissions");
 }
 
-static void bind_notes(struct line *l)
+/* EADDRINUSE: who holds the port (a process's socket, found through /proc),
+ * or, when no process does, a connection in TIME_WAIT. */
+static void bind_notes(struct line *l, pid_t pid, uint64_t addr, uint64_t len)
 {
-	if (l->err == EADDRINUSE)
-		note(l, "another socket holds this address and port (a listener, or a connection "
-		        "in TIME_WAIT when SO_REUSEADDR is not set)");
+	struct sockaddr_in sa; /* the port is at the same place for IPv6 */
+	int pids[HOLDERS_MAX];
+	char comm[WIRE_PT_COMM_MAX], path[64];
+	if (l->err != EADDRINUSE || len < sizeof(sa) ||
+	    rd(pid, addr, &sa, sizeof(sa)) != sizeof(sa))
+		return;
+	if (sa.sin_family != AF_INET && sa.sin_family != AF_INET6)
+		return;
+	uint16_t port = ntohs(sa.sin_port);
+	int n = port ? wire_procsock_port_pids(port, pids, HOLDERS_MAX) : 0;
+	if (n <= 0) {
+		note(l,
+		     "no process holds port %u: a connection in TIME_WAIT does (SO_REUSEADDR "
+		     "before bind() allows it)",
+		     (unsigned)port);
+		return;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/comm", pids[0]);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t k = fd >= 0 ? read(fd, comm, sizeof(comm) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	comm[k > 0 ? k - (comm[k - 1] == '\n') : 0] = 0;
+	note(l, "port %u is held by a socket of pid %d (%s)%s", (unsigned)port, pids[0],
+	     comm[0] ? comm : "?", n > 1 ? " and others" : "");
 }
 
 /* Sum of the iovec lengths at iov (cnt entries, bounded); *first is the
@@ -682,7 +709,7 @@ static void fmt_other(struct line *l, struct wire_pt *pt, struct pt_task *t, con
 		put_addr(l, t->tid, ", ", a[1], a[2]);
 		put(l, ")");
 		put_ret(l);
-		bind_notes(l);
+		bind_notes(l, t->tid, a[1], a[2]);
 		break;
 	case C_LISTEN:
 		put(l, "listen(%d, %d)", (int)a[0], (int)a[1]);

@@ -27,6 +27,7 @@ NOPKT = ("wirecat: trace: packets are not shown: capturing them needs root or CA
          "CAP_NET_ADMIN (sudo setcap cap_net_raw,cap_net_admin+eip $(command -v wirecat)); "
          "the calls are traced")
 TIMED = re.compile(r"^\s*\d+\.\d{6}  (.*)$")
+DUR = r"( \(\d+\.\d ms\)| \(blocked \d+\.\d s\))?$"  # how long a call took, when > 1 ms
 
 
 def lecture(name):
@@ -118,10 +119,10 @@ def echo_server_and_client():
         assert rc == 0, (rc, srv.stderr_text())
         assert srv.stdout_bytes() == b"listening on %d\necho" % port + b"ed 6 bytes\n"
         client = lines(tl)
-        order(client, [r"\] socket\(AF_INET, SOCK_STREAM\|SOCK_CLOEXEC, 0\) = (\d+)$",
+        order(client, [r"\] socket\(AF_INET, SOCK_STREAM\|SOCK_CLOEXEC, 0\) = (\d+)" + DUR,
                        r"\] connect\(\d+, 127\.0\.0\.1:%d\) = 0" % port,
                        pkt(r"^> SYN\s"), pkt(r"^< SYN-ACK"), pkt(r"^> ACK"),
-                       r'\] send\(\d+, 6\) = 6 "hello\\n"$',
+                       r'\] send\(\d+, 6\) = 6 "hello\\n"' + DUR,
                        pkt(r"^> \[P\.\] seq 1:7 len 6"),
                        r'\] recv\(\d+, 20\) = 6 "hello\\n"',
                        r"\] close\(\d+\) = 0",
@@ -236,6 +237,25 @@ def threaded_server():
         if m:
             tids.add(m.group(2))
     assert len(tids) == 3, "\n".join(ev)
+
+
+@case
+def eaddrinuse_who_holds_the_port():
+    """EADDRINUSE says what holds the port: the process's own listener (its
+    pid and name), then, once no socket does, a connection in TIME_WAIT."""
+    args = [lecture("bind_in_use.py")]
+    ref = untraced(args)
+    cp, tl = trace(args, opts=["--no-packets"])
+    assert cp.returncode == ref.returncode == 0, (cp.returncode, cp.stderr)
+    assert cp.stdout == ref.stdout == (b"listener: bind: Address already in use\n"
+                                       b"time_wait: bind: Address already in use\n"), cp.stdout
+    ev = lines(tl)
+    m = re.match(r"\[(\d+) ", ev[-1])
+    assert m, ev
+    order(ev, [r"\] bind\(\d+, 127\.0\.0\.1:(\d+)\) = -1 EADDRINUSE \(Address already in use\); "
+               r"port \d+ is held by a socket of pid %s \(python3\)$" % m.group(1),
+               r"\] bind\(\d+, 127\.0\.0\.1:(\d+)\) = -1 EADDRINUSE .*; no process holds port "
+               r"\d+: a connection in TIME_WAIT does"])
 
 
 @case
