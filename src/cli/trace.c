@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "wire/procsock.h"
 #include "wire/ptrace.h"
 #include "wire/sink.h"
 #include "wire/trace.h"
@@ -60,9 +61,10 @@ static void usage(FILE *f)
 	        "A seccomp filter stops PROGRAM only at those calls (read/write/readv/writev\n"
 	        "only on fds above 2, so its standard streams run at full speed); the filter\n"
 	        "also sets no_new_privs, so setuid programs run without their privilege.\n\n"
-	        "  -p, --pid PID     attach to a running process: every system call stops (a\n"
-	        "                    filter cannot be added to a running process), so it runs\n"
-	        "                    slower while traced; Ctrl-C detaches and leaves it running\n"
+	        "  -p, --pid PID     attach to a running process (its open sockets are followed\n"
+	        "                    at once): every system call stops (a filter cannot be\n"
+	        "                    added to a running process), so it runs slower while\n"
+	        "                    traced; Ctrl-C detaches and leaves it running\n"
 	        "  -o, --output FILE write the timeline to FILE instead of stderr\n"
 	        "      --no-packets  show the calls only, do not capture\n"
 	        "  -T, --abs-time    wall-clock times instead of seconds since the first event\n"
@@ -219,6 +221,51 @@ struct topts {
 	int nopkt, abstime;
 };
 
+/* Starts the capture, or says once why there will be no packets. */
+static void start_capture(struct tctx *c, const struct topts *o, struct wire_sink *out)
+{
+	if (o->nopkt)
+		return;
+	if (!can_capture()) {
+		wire_sink_puts(out, NOPKT_MSG);
+		wire_sink_flush(out);
+		return;
+	}
+	c->tr = wire_trace_start(-1, NULL, 0, out, o->abstime ? WIRE_TRACE_ABS_TIME : 0);
+}
+
+static void to_sa(int family, const uint8_t *a, uint16_t port, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (family == AF_INET) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		memcpy(&s4->sin_addr, a, 4);
+	} else {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		memcpy(&s6->sin6_addr, a, 16);
+	}
+}
+
+/* An attached process's sockets that are open already are followed too. */
+static void follow_existing(struct tctx *c, int pid)
+{
+	static struct wire_procsock s[WIRE_PROCSOCK_MAX];
+	if (!c->tr)
+		return;
+	int n = wire_procsock_list(pid, s, WIRE_PROCSOCK_MAX);
+	for (int i = 0; i < n; i++) {
+		struct sockaddr_storage l, r;
+		to_sa(s[i].family, s[i].local, s[i].lport, &l);
+		to_sa(s[i].family, s[i].remote, s[i].rport, &r);
+		wire_trace_watch_addr(c->tr, s[i].proto, (struct sockaddr *)&l,
+		                      s[i].rport ? (struct sockaddr *)&r : NULL);
+	}
+}
+
 static int parse(int argc, char **argv, struct topts *o)
 {
 	static const struct option lopts[] = {
@@ -287,17 +334,16 @@ static int run(struct topts *o, char **prog, struct wire_sink *out)
 		        rc == -EACCES ? "permission denied" : "command not found");
 		return rc == -EACCES ? 126 : 127;
 	}
-	if (!o->nopkt && !can_capture()) {
-		wire_sink_puts(out, NOPKT_MSG);
-		wire_sink_flush(out);
-	} else if (!o->nopkt) {
-		c.tr = wire_trace_start(-1, NULL, 0, out, o->abstime ? WIRE_TRACE_ABS_TIME : 0);
-	}
 	int sfd = signal_fd();
-	if (o->pid)
+	if (o->pid) { /* attached tasks stay stopped until the loop runs */
 		rc = wire_pt_attach(&pt, (pid_t)o->pid, on_event, &c);
-	else
+		if (rc == 0)
+			start_capture(&c, o, out);
+		follow_existing(&c, (int)o->pid);
+	} else {
+		start_capture(&c, o, out);
 		rc = wire_pt_spawn(&pt, path, prog, on_event, &c);
+	}
 	if (rc < 0) {
 		wire_trace_stop(c.tr);
 		if (sfd >= 0)
@@ -305,7 +351,8 @@ static int run(struct topts *o, char **prog, struct wire_sink *out)
 		if (rc == -ENOSYS)
 			cli_err("trace: only x86_64 is supported");
 		else if (o->pid)
-			cli_err("trace: cannot attach to %ld: %s", o->pid, strerror(-rc));
+			cli_err("trace: cannot attach to %ld: %s", o->pid,
+			        rc == -ENOENT || rc == -ESRCH ? "no such process" : strerror(-rc));
 		else
 			cli_err("trace: cannot start %s: %s", prog[0], strerror(-rc));
 		return rc == -EPERM ? WIRE_EXIT_PRIV : WIRE_EXIT_FAIL;

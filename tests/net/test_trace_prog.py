@@ -307,10 +307,23 @@ def signals_reach_the_program():
         assert "was killed by signal 15 (SIGTERM); exit status 143" in p.stderr_text()
 
 
+def need_attach():
+    """Attaching to a process that is not our child needs root or
+    kernel.yama.ptrace_scope 0."""
+    try:
+        with open("/proc/sys/kernel/yama/ptrace_scope") as f:
+            scope = int(f.read().strip() or "0")
+    except (OSError, ValueError):
+        scope = 0
+    if not ROOT and scope > 0:
+        raise Skip("attaching needs root (kernel.yama.ptrace_scope=%d)" % scope)
+
+
 @case
 def attach_and_detach():
     """-p PID: the calls of a running process appear; SIGINT detaches and
     the process goes on to its normal end."""
+    need_attach()
     port = free_port(socket.SOCK_DGRAM)
     prog = subprocess.Popen([PY, lecture("tick.py"), str(port), str(3 * SLOW)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -331,6 +344,36 @@ def attach_and_detach():
         if prog.poll() is None:
             prog.kill()
             prog.wait()
+
+
+@case
+def attach_follows_open_sockets():
+    """-p PID on a server already listening: its listener is followed from
+    the start (as root the client's SYN is on the line before accept); the
+    server's calls after the attach are shown and its end is seen."""
+    need_attach()
+    port = free_port()
+    srv = subprocess.Popen([PY, lecture("tcp_echo_server.py"), str(port)],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert srv.stdout.readline() == b"listening on %d\n" % port
+        w = Proc(["trace", "-p", str(srv.pid)])
+        with w:
+            time.sleep(0.5 * SLOW)  # attached (the process is in poll)
+            cp = untraced([lecture("tcp_echo_client.py"), str(port), "attached"])
+            assert cp.stdout == b"reply: attached\n", cp.stdout
+            assert w.wait(20) == 0, w.stderr_text()
+            ev = lines(w.stderr_text())
+            order(ev, [pkt(r"^< SYN\s+127\.0\.0\.1:\d+ > 127\.0\.0\.1:%d" % port),
+                       r"^\[%d python3\] accept4?\(" % srv.pid,
+                       r'^\[%d python3\] recv\(\d+, 20\) = 9 "attached\\n"' % srv.pid,
+                       r"^\[%d python3\] exited with status 0" % srv.pid])
+        out, _ = srv.communicate(timeout=10 * SLOW)
+        assert srv.returncode == 0 and out == b"echoed 9 bytes\n", (srv.returncode, out)
+    finally:
+        if srv.poll() is None:
+            srv.kill()
+            srv.wait()
 
 
 @case
