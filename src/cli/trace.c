@@ -21,6 +21,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -40,6 +41,7 @@ struct tctx {
 	struct wire_trace *tr;
 	struct wire_sink *out;
 	int have_t0;
+	int abstime;
 	struct timespec t0;
 };
 
@@ -80,6 +82,14 @@ static void usage(FILE *f)
 
 static void put_rel(struct tctx *c, const struct timespec *ts)
 {
+	if (c->abstime) { /* as the trace engine writes them */
+		struct tm tm;
+		time_t sec = ts->tv_sec;
+		localtime_r(&sec, &tm);
+		wire_sink_printf(c->out, "%02d:%02d:%02d.%06ld  ", tm.tm_hour, tm.tm_min, tm.tm_sec,
+		                 ts->tv_nsec / 1000);
+		return;
+	}
 	if (!c->have_t0) {
 		c->t0 = *ts;
 		c->have_t0 = 1;
@@ -329,6 +339,7 @@ static int run(struct topts *o, char **prog, struct wire_sink *out)
 	int rc;
 	memset(&c, 0, sizeof(c));
 	c.out = out;
+	c.abstime = o->abstime;
 	if (!o->pid && (rc = find_prog(prog[0], path, sizeof(path))) < 0) {
 		cli_err("trace: %s: %s", prog[0],
 		        rc == -EACCES ? "permission denied" : "command not found");

@@ -15,7 +15,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wtest import SLOW, Proc, Skip, case, free_port, main, need, WIRECAT  # noqa: E402
+from wtest import SLOW, Proc, Skip, case, free_port, main, need, tool, WIRECAT  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LECTURE = os.path.join(HERE, "lecture")
@@ -200,8 +200,8 @@ def serve_clients(port, n):
         c.close()
 
 
-def server_case(prog, n):
-    p = Proc(["trace", "--", PY, lecture(prog), str(n)])
+def server_case(prog, n, cmd=None):
+    p = Proc(["trace", "--"] + (cmd or [PY, lecture(prog)]) + [str(n)])
     with p:
         m = stdout_re(p, rb"port (\d+)\n")
         serve_clients(int(m.group(1)), n)
@@ -237,6 +237,39 @@ def threaded_server():
         if m:
             tids.add(m.group(2))
     assert len(tids) == 3, "\n".join(ev)
+
+
+@case
+def c_forking_and_threaded_server():
+    """The same servers in C (tests/tools/lecture_server.c): a child per
+    client (its accept4, recv and send under its own pid), then a thread per
+    client (labelled pid/tid)."""
+    srv = tool("lecture_server")
+    if not os.access(srv, os.X_OK):
+        raise Skip("tests/tools/lecture_server is not built")
+    out, ev = server_case(None, 2, [srv, "fork"])
+    assert out.endswith(b"served 2\n"), out
+    kids = {re.match(r"\[(\d+) ", e).group(1) for e in ev if "new process (fork from" in e}
+    assert len(kids) == 2, "\n".join(ev)
+    for k in kids:
+        order(ev, [r'^\[%s lecture_server\] recv\(\d+, 20\) = 9 "client \d\\n"' % k,
+                   r'^\[%s lecture_server\] send\(\d+, 9\) = 9 "client \d\\n"' % k,
+                   r"^\[%s lecture_server\] exited with status 0" % k])
+    assert sum(1 for e in ev if re.search(r"\] accept4\(\d+, CLOEXEC\) = \d+", e)) == 2
+    out, ev = server_case(None, 2, [srv, "thread"])
+    assert out.endswith(b"served 2\n"), out
+    tids = {m.group(1) for m in (re.match(r'^\[\d+/(\d+) lecture_server\] recv\(\d+, 20\) = 9', e)
+                                 for e in ev) if m}
+    assert len(tids) == 2, "\n".join(ev)
+
+
+@case
+def abs_time():
+    """-T: wall-clock times on every line (here without a capture)."""
+    cp, tl = trace(["-c", "import socket; socket.socket()"], opts=["-T", "--no-packets"])
+    assert cp.returncode == 0, cp.stderr
+    stamped = [ln for ln in tl.splitlines() if re.match(r"^\d\d:\d\d:\d\d\.\d{6}  \[\d+ ", ln)]
+    assert len(stamped) >= 3 and len(stamped) == len(tl.splitlines()), tl
 
 
 @case
