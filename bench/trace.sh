@@ -7,13 +7,18 @@
 # `strace -f -e trace=network` (ptrace stops at every call) and under
 # `strace -f --seccomp-bpf -e trace=network`; medians of RUNS (default 3)
 # wall-clock runs, and each one's ratio to the untraced time. The issue's
-# goal: wirecat trace <= 1.2x. Prints a Markdown table.
-# Usage: bench/trace.sh [WIRECAT]   (env COUNT RUNS)
+# goal: wirecat trace <= 1.2x. Then a socket-heavy program: DGRAMS (default
+# 100,000) sendto() calls of 64 bytes to a UDP socket of its own on 127.0.0.1
+# (bound, never read), timed untraced, under `wirecat trace` (with the
+# packets when run as root; the packets it reports are compared with DGRAMS)
+# and under `strace -f --seccomp-bpf -e trace=network`. Prints Markdown tables.
+# Usage: bench/trace.sh [WIRECAT]   (env COUNT DGRAMS RUNS)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(dirname "$here")
 wirecat=${1:-${WIRECAT:-$src/build/wirecat}}
 count=${COUNT:-1000000}
+dgrams=${DGRAMS:-100000}
 runs=${RUNS:-3}
 [ -x "$wirecat" ] || { echo "trace.sh: no wirecat at $wirecat (build first)" >&2; exit 1; }
 command -v strace >/dev/null || { echo "trace.sh: strace is not installed" >&2; exit 1; }
@@ -47,3 +52,27 @@ row "wirecat trace --no-packets" "$(median "$wirecat" trace --no-packets -o /dev
 row "strace -f -e trace=network" "$(median strace -f -o /dev/null -e trace=network "${dd_cmd[@]}")"
 row "strace -f --seccomp-bpf -e trace=network" \
 	"$(median strace -f -o /dev/null --seccomp-bpf -e trace=network "${dd_cmd[@]}")"
+
+sender=(python3 -c '
+import socket, sys
+r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); r.bind(("127.0.0.1", 0))
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); dst = r.getsockname(); b = b"x" * 64
+for _ in range(int(sys.argv[1])):
+    s.sendto(b, dst)
+' "$dgrams")
+tl=$(mktemp /tmp/wirecat-bench-trace.XXXXXX)
+trap 'rm -f "$tl"' EXIT
+base=$(median "${sender[@]}")
+echo
+echo "## Tracer overhead, socket-heavy ($dgrams sendto() of 64 bytes, medians of $runs runs)"
+echo
+echo "| run | seconds | ratio |"
+echo "|---|---|---|"
+row "untraced" "$base"
+row "wirecat trace$([ "$(id -u)" = 0 ] && echo ' (with packets)')" \
+	"$(median "$wirecat" trace -o "$tl" -- "${sender[@]}")"
+row "strace -f --seccomp-bpf -e trace=network" \
+	"$(median strace -f -o /dev/null --seccomp-bpf -e trace=network "${sender[@]}")"
+got=$(grep '^trace: [0-9]* packets of this command' "$tl" || true)
+echo
+echo "$dgrams datagrams sent; the last wirecat trace run says: ${got:-no capture}"

@@ -185,7 +185,7 @@ static int fd_kind(struct pt_task *t, uint64_t fd)
 		return FD_FILE;
 	uint8_t *k = &t->proc->kind[fd];
 	if (*k != FD_UNKNOWN)
-		return *k;
+		return *k & ~FD_FOLLOWED;
 	char path[64], link[32];
 	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)t->tid, (int)fd);
 	ssize_t n = readlink(path, link, sizeof(link) - 1);
@@ -214,6 +214,11 @@ static void set_kind(struct pt_task *t, uint64_t fd, int kind)
 {
 	if (fd < WIRE_PT_FDS_MAX && t->proc)
 		t->proc->kind[fd] = (uint8_t)kind;
+}
+
+static int followed(const struct pt_task *t, uint64_t fd)
+{
+	return fd < WIRE_PT_FDS_MAX && t->proc && (t->proc->kind[fd] & FD_FOLLOWED);
 }
 
 /* ---- entry ----------------------------------------------------------------------------- */
@@ -357,10 +362,13 @@ int pt_call_entry(struct wire_pt *pt, struct pt_task *t)
 	case C_SPLICE: return is_sock(t, a[0]) || is_sock(t, a[2]);
 	case C_CONNECT: peer_event(pt, t, a[0], a[1], a[2]); return 1;
 	case C_SENDTO:
-		if (a[4])
+		if (a[4] && !followed(t, a[0]))
 			peer_event(pt, t, a[0], a[4], a[5]);
 		return 1;
-	case C_SENDMSG: sendmsg_peer(pt, t); return 1;
+	case C_SENDMSG:
+		if (!followed(t, a[0]))
+			sendmsg_peer(pt, t);
+		return 1;
 	case C_RECVFROM: t->trunc = fd_kind(t, a[0]) == FD_DGRAM && add_trunc(t); return 1;
 	case C_POLL:
 	case C_PPOLL: return poll_entry(t, a[0], a[1]);
@@ -468,7 +476,8 @@ static void follow(struct wire_pt *pt, struct pt_task *t, int64_t fd)
 		return;
 	if (ev.local.ss_family != AF_INET && ev.local.ss_family != AF_INET6)
 		return;
-	set_kind(t, (uint64_t)fd, kind_of_type(type));
+	uint16_t port = ((struct sockaddr_in *)&ev.local)->sin_port; /* same place in v6 */
+	set_kind(t, (uint64_t)fd, kind_of_type(type) | (port ? FD_FOLLOWED : 0));
 	ev.fd = (int)fd;
 	pt->cb(pt->ctx, &ev);
 }
@@ -859,7 +868,8 @@ void pt_call_exit(struct wire_pt *pt, struct pt_task *t, int64_t rval, int is_er
 	put_blocked(&l);
 	l.ev.ts = sends(t->cls) ? l.ev.t0 : l.ev.t1;
 	l.ev.fd = (int)t->args[0];
-	if (follows(t->cls, l.err))
+	if (follows(t->cls, l.err) &&
+	    !((t->cls == C_SENDTO || t->cls == C_SENDMSG) && followed(t, t->args[0])))
 		follow(pt, t, (int64_t)t->args[0]);
 	if (t->cls == C_CLOSE && !l.err)
 		set_kind(t, t->args[0], FD_UNKNOWN);

@@ -16,6 +16,9 @@
 
 /* What an fd of a process is, as far as the tracer knows. */
 enum { FD_UNKNOWN = 0, FD_FILE, FD_STREAM, FD_DGRAM, FD_SOCKOTHER };
+/* Set on a socket's kind once the capture follows it with its local port:
+ * further sends need no FOLLOW (cleared by close, dup2 over it, exec). */
+#define FD_FOLLOWED 0x80
 
 struct pt_proc {
 	pid_t tgid;
