@@ -26,8 +26,10 @@
 #include "wire/procsock.h"
 #include "wire/sysdec.h"
 
-#define OPTVAL_MAX 64 /* bytes of a socket option value read */
-#define HOLDERS_MAX 4 /* processes looked up for a port in use */
+#define OPTVAL_MAX 64      /* bytes of a socket option value read */
+#define HOLDERS_MAX 4      /* processes looked up for a port in use */
+#define ERESTART_FIRST 512 /* ERESTARTSYS .. ERESTART_RESTARTBLOCK: seen by tracers only */
+#define ERESTART_LAST 516
 
 enum {
 	C_NONE = 0,
@@ -452,6 +454,8 @@ static void put_ret(struct line *l)
 	}
 	const char *name = wire_sd_errname(l->err);
 	const char *desc = strerrordesc_np(l->err);
+	if (l->err >= ERESTART_FIRST && l->err <= ERESTART_LAST) /* kernel-internal */
+		desc = "interrupted by a signal; the call is restarted";
 	if (name)
 		put(l, " = -1 %s (%s)", name, desc ? desc : "?");
 	else
