@@ -11,7 +11,7 @@
  *
  * Typical use:
  *	struct wire_pt *pt;
- *	rc = wire_pt_spawn(&pt, path, argv, on_event, ctx);
+ *	rc = wire_pt_spawn(&pt, path, argv, &old_mask, on_event, ctx);
  *	rc = wire_pt_run(pt, sigfd);   // until every traced task is gone
  *	status = wire_pt_status(pt);   // the program's wait status
  *	wire_pt_free(pt);
@@ -20,6 +20,7 @@
 #define WIRE_PTRACE_H
 
 #include <stddef.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -69,10 +70,12 @@ typedef void (*wire_pt_cb)(void *ctx, const struct wire_pt_ev *ev);
 struct wire_pt;
 
 /* Starts path with argv (environment inherited) under the tracer, with the
- * seccomp filter. The child's signal mask is emptied before exec. Returns 0
- * or -errno (-ENOSYS on another architecture than x86_64). */
-int wire_pt_spawn(struct wire_pt **out, const char *path, char *const argv[], wire_pt_cb cb,
-                  void *ctx);
+ * seccomp filter. The program starts with signal mask mask (NULL: none
+ * blocked), i.e. the mask the caller had before blocking the signals it
+ * passes on. Returns 0 or -errno (-ENOSYS on another architecture than
+ * x86_64). */
+int wire_pt_spawn(struct wire_pt **out, const char *path, char *const argv[], const sigset_t *mask,
+                  wire_pt_cb cb, void *ctx);
 
 /* Attaches to every thread of process pid (PTRACE_SEIZE, then
  * PTRACE_INTERRUPT); every system call stops and is filtered here. Returns 0

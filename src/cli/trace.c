@@ -212,16 +212,21 @@ static int can_capture(void)
 	return 1;
 }
 
-/* Blocks the passed-on signals and SIGCHLD and returns a signalfd for them. */
-static int signal_fd(void)
+/* Blocks the passed-on signals and SIGCHLD (old: the mask before, which the
+ * program gets) and returns a signalfd for them. SIGPIPE is blocked too: a
+ * timeline whose reader went away fails with EPIPE instead of ending wirecat
+ * and with it the program. */
+static int signal_fd(sigset_t *old)
 {
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
 	for (size_t i = 0; i < sizeof(fwd_sigs) / sizeof(fwd_sigs[0]); i++)
 		sigaddset(&set, fwd_sigs[i]);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+	sigaddset(&set, SIGPIPE);
+	if (sigprocmask(SIG_BLOCK, &set, old) < 0)
 		return -1;
+	sigdelset(&set, SIGPIPE);
 	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
@@ -345,7 +350,9 @@ static int run(struct topts *o, char **prog, struct wire_sink *out)
 		        rc == -EACCES ? "permission denied" : "command not found");
 		return rc == -EACCES ? 126 : 127;
 	}
-	int sfd = signal_fd();
+	sigset_t old_mask;
+	sigemptyset(&old_mask);
+	int sfd = signal_fd(&old_mask);
 	if (o->pid) { /* attached tasks stay stopped until the loop runs */
 		rc = wire_pt_attach(&pt, (pid_t)o->pid, on_event, &c);
 		if (rc == 0)
@@ -353,7 +360,7 @@ static int run(struct topts *o, char **prog, struct wire_sink *out)
 		follow_existing(&c, (int)o->pid);
 	} else {
 		start_capture(&c, o, out);
-		rc = wire_pt_spawn(&pt, path, prog, on_event, &c);
+		rc = wire_pt_spawn(&pt, path, prog, &old_mask, on_event, &c);
 	}
 	if (rc < 0) {
 		wire_trace_stop(c.tr);

@@ -182,12 +182,13 @@ static size_t build_filter(struct sock_filter *f, size_t max)
 /* In the child: waits for the tracer, installs the filter, runs the
  * program. Only async-signal-safe calls. Never returns. */
 __attribute__((noreturn)) static void child(const char *path, char *const argv[],
-                                            const struct sock_fprog *prog, int errfd)
+                                            const sigset_t *mask, const struct sock_fprog *prog,
+                                            int errfd)
 {
 	extern char **environ;
 	sigset_t none;
 	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	sigprocmask(SIG_SETMASK, mask ? mask : &none, NULL);
 	raise(SIGSTOP); /* the tracer seizes us here */
 	int err = 0;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
@@ -236,8 +237,8 @@ static struct wire_pt *pt_new(wire_pt_cb cb, void *ctx)
 	return pt;
 }
 
-int wire_pt_spawn(struct wire_pt **out, const char *path, char *const argv[], wire_pt_cb cb,
-                  void *ctx)
+int wire_pt_spawn(struct wire_pt **out, const char *path, char *const argv[], const sigset_t *mask,
+                  wire_pt_cb cb, void *ctx)
 {
 #ifdef __x86_64__
 	struct sock_filter f[FILTER_MAX];
@@ -255,7 +256,7 @@ int wire_pt_spawn(struct wire_pt **out, const char *path, char *const argv[], wi
 	}
 	pid_t pid = fork();
 	if (pid == 0)
-		child(path, argv, &prog, pfd[1]);
+		child(path, argv, mask, &prog, pfd[1]);
 	close(pfd[1]);
 	pt->exec_pipe = pfd[0];
 	if (pid < 0) {
@@ -277,6 +278,7 @@ int wire_pt_spawn(struct wire_pt **out, const char *path, char *const argv[], wi
 #else
 	(void)path;
 	(void)argv;
+	(void)mask;
 	(void)cb;
 	(void)ctx;
 	*out = NULL;

@@ -447,6 +447,30 @@ def without_privileges():
 
 
 @case
+def timeline_reader_goes_away():
+    """The reader of the timeline (stderr) goes away: wirecat is not killed
+    by SIGPIPE (which would kill the program with it); the program runs to
+    its end and its status is wirecat's."""
+    code = ("import socket, time, sys\n"
+            "for i in range(20):\n"
+            "    socket.socket().close(); time.sleep(0.02)\n"
+            "print('done', flush=True)\n"
+            "sys.exit(5)\n")
+    p = subprocess.Popen([WIRECAT, "trace", "--no-packets", "--", PY, "-c", code],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        p.stderr.readline()  # the first line of the timeline, then close
+        p.stderr.close()
+        out = p.stdout.read()
+        rc = p.wait(timeout=20 * SLOW)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    assert rc == 5 and out == b"done\n", (rc, out)
+
+
+@case
 def usage_errors():
     """No program, -p with a program, a program that does not exist."""
     for args, rc, msg in ((["trace"], 2, b"no program"),
