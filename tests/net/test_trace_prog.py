@@ -471,6 +471,74 @@ def timeline_reader_goes_away():
 
 
 @case
+def http_get_over_a_socket():
+    """The lecture's GET request against a local HTTP server: the request
+    as sent, the response received, the end of the stream by the server's
+    FIN (recv() = 0 with its note), as root the segments in between."""
+    import http.server
+    import threading
+
+    class H(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = b"hello from the test server\n"
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *a):
+            pass
+
+    srv = http.server.HTTPServer(("127.0.0.1", 0), H)
+    th = threading.Thread(target=srv.serve_forever, daemon=True)
+    th.start()
+    try:
+        port = srv.server_address[1]
+        cp, tl = trace([lecture("http_get.py"), str(port), "/x"])
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    assert cp.returncode == 0 and cp.stdout == b"HTTP/1.0 200 OK 27\n", (cp.returncode, cp.stdout)
+    order(lines(tl), [r"\] connect\(\d+, 127\.0\.0\.1:%d\) = 0" % port, pkt(r"^> SYN\s"),
+                      r'\] send\(\d+, 36\) = 36 "GET /x HTTP/1\.0\\r\\nHost: 127\.0\.0\.1"\.\.\.',
+                      pkt(r"^> \[P\.\] seq 1:37 len 36"),
+                      r'\] recv\(\d+, 4096\) = \d+ "HTTP/1\.0 200 OK\\r\\n',
+                      r"\] recv\(\d+, 4096\) = 0( \(.*\))?; the peer closed its side \(FIN\)",
+                      r"\] close\(\d+\) = 0"])
+
+
+@case
+def dd_runs_at_full_speed():
+    """A program of read/write calls on files and its standard streams only
+    (dd bs=1): the seccomp filter lets them run without a stop, so traced it
+    takes about as long as untraced (stopping at each call would take tens
+    of times longer), and no read/write line is shown."""
+    dd = need("dd")
+    cmd = [dd, "if=/dev/zero", "of=/dev/null", "bs=1", "count=200000", "status=none"]
+
+    def timed(args):
+        t = time.monotonic()
+        p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=120 * SLOW)
+        return time.monotonic() - t, p
+
+    base = min(timed(cmd)[0] for _ in range(2))
+    fd, path = tempfile.mkstemp(prefix="wtrace")
+    os.close(fd)
+    try:
+        traced, p = min((timed([WIRECAT, "trace", "--no-packets", "-o", path, "--"] + cmd)
+                         for _ in range(2)), key=lambda x: x[0])
+        with open(path) as f:
+            ev = lines(f.read())
+    finally:
+        os.unlink(path)
+    assert p.returncode == 0, p.stderr
+    assert traced <= 4 * base + 0.5 * SLOW, "traced %.2fs, untraced %.2fs" % (traced, base)
+    assert not any(re.search(r"\] (read|write)\(", e) for e in ev), ev
+    assert ev and ev[-1].endswith("exited with status 0"), ev
+
+
+@case
 def usage_errors():
     """No program, -p with a program, a program that does not exist."""
     for args, rc, msg in ((["trace"], 2, b"no program"),
