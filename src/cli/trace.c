@@ -30,7 +30,8 @@
 #include "wire/sink.h"
 #include "wire/trace.h"
 
-#define LINE_MAX_T 440 /* one timeline line: label, call, note */
+#define LINE_MAX_T 440      /* one timeline line: label, call, note */
+#define ENGINE_LINE_MAX 199 /* the longest call text the trace engine keeps */
 
 #define NOPKT_MSG                                                                                  \
 	"wirecat: trace: packets are not shown: capturing them needs root or CAP_NET_RAW and "     \
@@ -131,6 +132,21 @@ static void exit_text(int st, char *out, size_t n)
 		snprintf(out, n, "ended (status 0x%x)", (unsigned)st);
 }
 
+/* A call and its note on one line, or on two (the note under the call,
+ * same time) when together they would not fit the trace engine's line. */
+static void call_line(struct tctx *c, const struct wire_pt_ev *ev, const char *tid)
+{
+	char label[64];
+	snprintf(label, sizeof(label), "[%d%s %s]", (int)ev->pid, tid, ev->comm);
+	size_t len = strlen(label) + 1 + strlen(ev->text) + 2 + strlen(ev->note);
+	if (!ev->note[0] || len <= ENGINE_LINE_MAX) {
+		line(c, &ev->ts, "%s %s%s%s", label, ev->text, ev->note[0] ? "; " : "", ev->note);
+		return;
+	}
+	line(c, &ev->ts, "%s %s", label, ev->text);
+	line(c, &ev->ts, "%s   ^ %s", label, ev->note);
+}
+
 static void on_event(void *ctx, const struct wire_pt_ev *ev)
 {
 	struct tctx *c = ctx;
@@ -150,8 +166,7 @@ static void on_event(void *ctx, const struct wire_pt_ev *ev)
 			snprintf(s, sizeof(s), "/%d", (int)ev->tid);
 		else
 			s[0] = 0;
-		line(c, &ev->ts, "[%d%s %s] %s%s%s", (int)ev->pid, s, ev->comm, ev->text,
-		     ev->note[0] ? "; " : "", ev->note);
+		call_line(c, ev, s);
 		break;
 	case WIRE_PT_START:
 		line(c, &ev->ts, "[%d %s] new process (%s)", (int)ev->pid, ev->comm, ev->text);

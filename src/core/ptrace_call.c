@@ -355,11 +355,15 @@ int pt_call_entry(struct wire_pt *pt, struct pt_task *t)
 	t->etext[0] = 0;
 	switch (t->cls) {
 	case C_NONE: return 0;
+	case C_CLOSE:
+		if (is_sock(t, a[0]))
+			return 1;
+		set_kind(t, a[0], FD_UNKNOWN); /* the number may come back as a socket */
+		return 0;
 	case C_READ:
 	case C_WRITE:
 	case C_READV:
 	case C_WRITEV:
-	case C_CLOSE:
 	case C_SENDFILE: return is_sock(t, a[0]);
 	case C_SPLICE: return is_sock(t, a[0]) || is_sock(t, a[2]);
 	case C_CONNECT: peer_event(pt, t, a[0], a[1], a[2]); return 1;
@@ -491,8 +495,7 @@ static void refused_note(struct line *l, int kind)
 	if (l->err != ECONNREFUSED)
 		return;
 	if (kind == FD_DGRAM)
-		note(l, "an ICMP port unreachable answered an earlier datagram: nothing listens "
-		        "there (a connected UDP socket is told; an unconnected one never is)");
+		note(l, "an earlier datagram drew an ICMP port unreachable: nothing listens there");
 	else
 		note(l, "the peer answered the SYN with a RST: nothing listens on that port");
 }
@@ -542,8 +545,8 @@ static void bind_notes(struct line *l, pid_t pid, uint64_t addr, uint64_t len)
 	int n = port ? wire_procsock_port_pids(port, pids, HOLDERS_MAX) : 0;
 	if (n <= 0) {
 		note(l,
-		     "no process holds port %u: a connection in TIME_WAIT does (SO_REUSEADDR "
-		     "before bind() allows it)",
+		     "no process holds port %u: a TIME_WAIT connection does (SO_REUSEADDR allows "
+		     "it)",
 		     (unsigned)port);
 		return;
 	}
@@ -593,9 +596,7 @@ static void fmt_msg(struct line *l, struct pt_task *t, int send)
 	if (!send && !l->err && m.name)
 		put_addr(l, pid, " from ", m.name, m.namelen);
 	if (!send && (m.flags & MSG_TRUNC) && !l->err)
-		note(l,
-		     "MSG_TRUNC: the datagram was longer than the %llu-byte buffer; the rest "
-		     "was discarded",
+		note(l, "MSG_TRUNC: datagram over the %llu-byte buffer, the rest discarded",
 		     (unsigned long long)total);
 	if (a[2] & MSG_ERRQUEUE)
 		note(l, "the error queue (IP_RECVERR): an ICMP error about an earlier datagram");
@@ -672,12 +673,13 @@ static void fmt_socket(struct line *l, struct pt_task *t)
 static void fmt_accept(struct line *l, struct wire_pt *pt, struct pt_task *t)
 {
 	uint64_t *a = t->args;
-	char ty[64];
-	if (t->cls == C_ACCEPT4 && a[3])
-		put(l, "accept4(%d, %s)", (int)a[0],
-		    wire_sd_socktype((int)a[3], ty, sizeof(ty)) + 12);
-	else
-		put(l, "accept(%d)", (int)a[0]);
+	int fl = t->cls == C_ACCEPT4 ? (int)a[3] : 0;
+	put(l, "%s(%d", t->cls == C_ACCEPT4 ? "accept4" : "accept", (int)a[0]);
+	if (fl & (SOCK_NONBLOCK | SOCK_CLOEXEC))
+		put(l, ", %s%s%s", fl & SOCK_NONBLOCK ? "SOCK_NONBLOCK" : "",
+		    (fl & SOCK_NONBLOCK) && (fl & SOCK_CLOEXEC) ? "|" : "",
+		    fl & SOCK_CLOEXEC ? "SOCK_CLOEXEC" : "");
+	put(l, ")");
 	put_ret(l);
 	if (l->err)
 		return;
