@@ -807,6 +807,32 @@ static void put_blocked(struct line *l)
 		put(l, " (%.1f ms)", (double)ns / 1e6);
 }
 
+/* A wait of a second or more: what ended it (the packet is just above it
+ * on the timeline when packets are captured). */
+static void wait_note(struct line *l, int cls)
+{
+	long long ns = ns_between(&l->ev.t0, &l->ev.t1);
+	if (ns < 1000000000LL || l->err)
+		return;
+	switch (cls) {
+	case C_ACCEPT:
+	case C_ACCEPT4: note(l, "waited until a client's handshake completed"); break;
+	case C_RECVFROM:
+	case C_RECVMSG:
+	case C_READ:
+	case C_READV:
+		note(l, l->ret ? "waited until data arrived" : "waited until the peer closed");
+		break;
+	case C_POLL:
+	case C_PPOLL:
+	case C_SELECT:
+	case C_PSELECT6:
+		note(l, l->ret ? "waited until a socket was ready" : "waited until the timeout");
+		break;
+	default: break;
+	}
+}
+
 /* Formats the call; returns 0 when it is not shown. */
 static int fmt_call(struct line *l, struct wire_pt *pt, struct pt_task *t, const char *name)
 {
@@ -872,6 +898,7 @@ void pt_call_exit(struct wire_pt *pt, struct pt_task *t, int64_t rval, int is_er
 	if (!fmt_call(&l, pt, t, c->name))
 		return;
 	put_blocked(&l);
+	wait_note(&l, t->cls);
 	l.ev.ts = sends(t->cls) ? l.ev.t0 : l.ev.t1;
 	l.ev.fd = (int)t->args[0];
 	if (follows(t->cls, l.err) &&

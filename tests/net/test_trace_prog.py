@@ -6,6 +6,7 @@ socket calls, decoded, in order (and, as root, the packets they caused
 between them), and the notes a learner needs. All traffic is on 127.0.0.1."""
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -537,6 +538,46 @@ def dd_runs_at_full_speed():
     assert traced <= 4 * base + 0.5 * SLOW, "traced %.2fs, untraced %.2fs" % (traced, base)
     assert not any(re.search(r"\] (read|write)\(", e) for e in ev), ev
     assert ev and ev[-1].endswith("exited with status 0"), ev
+
+
+@case
+def unix_and_packet_sockets():
+    """A UNIX-domain socket's path is decoded; the lecture's sniffer socket
+    (AF_PACKET) is shown as such, with a note, and nothing of what it could
+    capture is traced."""
+    d = tempfile.mkdtemp(prefix="wtrace")
+    try:
+        cp, tl = trace([lecture("unix_and_packet.py"), d], opts=["--no-packets"])
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+    assert cp.returncode == 0, cp.stderr
+    assert cp.stdout.startswith(b"over unix\n"), cp.stdout
+    sock = os.path.join(d, "sock")
+    order(lines(tl), [r"\] socket\(AF_UNIX, SOCK_STREAM\|SOCK_CLOEXEC, 0\) = \d+",
+                      r"\] bind\(\d+, unix:%s\) = 0" % re.escape(sock),
+                      r"\] connect\(\d+, unix:%s\) = 0" % re.escape(sock),
+                      r'\] send\(\d+, 10\) = 10 "over unix\\n"',
+                      r'\] recv\(\d+, 20\) = 10 "over unix\\n"'])
+    if ROOT:
+        assert cp.stdout.endswith(b"packet socket: opened\n"), cp.stdout
+        order(lines(tl), [r"\] socket\(AF_PACKET, SOCK_RAW\|SOCK_CLOEXEC, ETH_P_ALL\) = (\d+); "
+                          r"a packet socket: it receives copies of frames; what it captures is "
+                          r"not traced$"])
+
+
+@case
+def a_long_wait_says_what_ended_it():
+    """accept() that waits over a second says so and what ended the wait."""
+    code = ("import socket, sys, time, threading\n"
+            "s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(1)\n"
+            "port = s.getsockname()[1]\n"
+            "threading.Timer(float(sys.argv[1]), lambda: socket.create_connection"
+            "(('127.0.0.1', port))).start()\n"
+            "c, _ = s.accept(); print('accepted', flush=True)\n")
+    cp, tl = trace(["-c", code, "1.2"], opts=["--no-packets"])
+    assert cp.returncode == 0 and cp.stdout == b"accepted\n", (cp.returncode, cp.stderr)
+    order(lines(tl), [r"\] accept4\(\d+, SOCK_CLOEXEC\) = \d+ from 127\.0\.0\.1:\d+ "
+                      r"\(blocked \d+\.\d s\); waited until a client's handshake completed$"])
 
 
 @case
