@@ -43,6 +43,9 @@ struct tctx {
 	struct wire_sink *out;
 	int have_t0;
 	int abstime;
+	pid_t root;       /* the program started (0 when attached) */
+	int started;      /* its first exec was shown as "started" */
+	char cmdline[96]; /* its command line, shown then */
 	struct timespec t0;
 };
 
@@ -172,6 +175,11 @@ static void on_event(void *ctx, const struct wire_pt_ev *ev)
 		line(c, &ev->ts, "[%d %s] new process (%s)", (int)ev->pid, ev->comm, ev->text);
 		break;
 	case WIRE_PT_EXEC:
+		if (ev->pid == c->root && !c->started) { /* wirecat's child became the program */
+			c->started = 1;
+			line(c, &ev->ts, "[%d %s] started: %s", (int)ev->pid, ev->text, c->cmdline);
+			break;
+		}
 		line(c, &ev->ts, "[%d %s] exec: now running %s", (int)ev->pid, ev->comm, ev->text);
 		break;
 	case WIRE_PT_EXIT:
@@ -187,6 +195,22 @@ static void on_event(void *ctx, const struct wire_pt_ev *ev)
 }
 
 /* ---- starting ------------------------------------------------------------------------- */
+
+/* The command line as shown when the program starts (cut to fit). */
+static void join_args(char **argv, char *out, size_t n)
+{
+	size_t at = 0;
+	out[0] = 0;
+	for (int i = 0; argv[i] && at + 1 < n; i++) {
+		int k = snprintf(out + at, n - at, "%s%s", i ? " " : "", argv[i]);
+		if (k < 0 || (size_t)k >= n - at) {
+			if (n > 4)
+				memcpy(out + n - 4, "...", 4);
+			return;
+		}
+		at += (size_t)k;
+	}
+}
 
 /* Finds prog in PATH (as execvp would). Returns 0 with the path in out, or
  * -ENOENT / -EACCES. */
@@ -375,7 +399,9 @@ static int run(struct topts *o, char **prog, struct wire_sink *out)
 		follow_existing(&c, (int)o->pid);
 	} else {
 		start_capture(&c, o, out);
+		join_args(prog, c.cmdline, sizeof(c.cmdline));
 		rc = wire_pt_spawn(&pt, path, prog, &old_mask, on_event, &c);
+		c.root = rc == 0 ? wire_pt_pid(pt) : 0;
 	}
 	if (rc < 0) {
 		wire_trace_stop(c.tr);

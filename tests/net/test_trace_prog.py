@@ -311,7 +311,8 @@ def exit_status_and_exec():
     assert cp.returncode == 7, (cp.returncode, cp.stderr)
     assert cp.stdout == b"after exec\n", cp.stdout
     ev = lines(tl)
-    order(ev, [r"exec: now running python3", r"exec: now running python3",
+    order(ev, [r"^\[\d+ python3\] started: %s -c import os" % re.escape(PY),
+               r"\] exec: now running python3",
                r"\] socket\(AF_INET, SOCK_STREAM\|SOCK_CLOEXEC, 0\) = \d+",
                r"\] exited with status 7"])
 
