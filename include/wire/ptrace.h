@@ -60,7 +60,11 @@ struct wire_pt_ev {
 	struct sockaddr_storage local, remote; /* FOLLOW (remote AF_UNSPEC: none) */
 	struct sockaddr_storage addr;          /* PEER */
 	socklen_t addrlen;
-	int status; /* EXIT */
+	int status;       /* EXIT */
+	pid_t parent;     /* START: the process that forked it */
+	const char *name; /* CALL: the system call ("recvfrom") */
+	long long ret;    /* CALL: its result (-1 on error) */
+	int err;          /* CALL: errno, 0 when it succeeded */
 	char text[WIRE_PT_TEXT_MAX];
 	char note[WIRE_PT_NOTE_MAX];
 };

@@ -28,6 +28,7 @@
 #include "wire/procsock.h"
 #include "wire/ptrace.h"
 #include "wire/sink.h"
+#include "wire/sysdec.h"
 #include "wire/trace.h"
 
 #define LINE_MAX_T 440      /* one timeline line: label, call, note */
@@ -43,6 +44,7 @@ struct tctx {
 	struct wire_sink *out;
 	int have_t0;
 	int abstime;
+	int json;         /* --json: one object per event, no capture */
 	pid_t root;       /* the program started (0 when attached) */
 	int started;      /* its first exec was shown as "started" */
 	char cmdline[96]; /* its command line, shown then */
@@ -55,8 +57,8 @@ static const int fwd_sigs[] = {SIGINT,  SIGTERM, SIGHUP,  SIGQUIT,
 static void usage(FILE *f)
 {
 	fprintf(f,
-	        "Usage: wirecat trace [-o FILE] [--no-packets] [-T] -- PROGRAM [ARGS...]\n"
-	        "       wirecat trace [-o FILE] [--no-packets] [-T] -p PID\n"
+	        "Usage: wirecat trace [-o FILE] [--no-packets] [--json] [-T] -- PROGRAM [ARGS...]\n"
+	        "       wirecat trace [-o FILE] [--no-packets] [--json] [-T] -p PID\n"
 	        "Runs PROGRAM (or attaches to process PID) and shows its socket calls, decoded,\n"
 	        "on one timeline with the packets they cause: socket, bind, listen, accept,\n"
 	        "connect, send/recv and their relatives, shutdown, close, set/getsockopt, and\n"
@@ -73,6 +75,10 @@ static void usage(FILE *f)
 	        "                    traced; Ctrl-C detaches and leaves it running\n"
 	        "  -o, --output FILE write the timeline to FILE instead of stderr\n"
 	        "      --no-packets  show the calls only, do not capture\n"
+	        "      --json        one JSON object per line for each call, start, fork,\n"
+	        "                    exec and exit (time, event, pid, tid, comm, call, ret,\n"
+	        "                    errno, duration_us, text, note); calls only: packets are\n"
+	        "                    not in the JSON output yet\n"
 	        "  -T, --abs-time    wall-clock times instead of seconds since the first event\n"
 	        "  -h, --help        this help\n\n"
 	        "Packets need root or CAP_NET_RAW and CAP_NET_ADMIN:\n"
@@ -135,6 +141,76 @@ static void exit_text(int st, char *out, size_t n)
 		snprintf(out, n, "ended (status 0x%x)", (unsigned)st);
 }
 
+/* ---- --json ------------------------------------------------------------------- */
+
+/* Writes "key":"value" with the value escaped as JSON (control characters
+ * and bytes >= 0x7f as \u00XX), after a comma unless first. */
+static void json_str(struct wire_sink *o, const char *key, const char *v, int first)
+{
+	static const char hex[] = "0123456789abcdef";
+	wire_sink_printf(o, "%s\"%s\":\"", first ? "" : ",", key);
+	for (const unsigned char *c = (const unsigned char *)v; *c; c++) {
+		if (*c == '"' || *c == '\\') {
+			char e[2] = {'\\', (char)*c};
+			wire_sink_write(o, e, 2);
+		} else if (*c < 0x20 || *c >= 0x7f) {
+			char e[6] = {'\\', 'u', '0', '0', hex[*c >> 4], hex[*c & 15]};
+			wire_sink_write(o, e, 6);
+		} else {
+			wire_sink_putc(o, (char)*c);
+		}
+	}
+	wire_sink_putc(o, '"');
+}
+
+/* One event as a JSON object on one line. */
+static void json_event(struct tctx *c, const struct wire_pt_ev *ev, const char *kind)
+{
+	struct wire_sink *o = c->out;
+	wire_sink_printf(o, "{\"time\":%lld.%06ld,", (long long)ev->ts.tv_sec,
+	                 ev->ts.tv_nsec / 1000);
+	json_str(o, "event", kind, 1);
+	wire_sink_printf(o, ",\"pid\":%d,\"tid\":%d", (int)ev->pid, (int)ev->tid);
+	int start = !strcmp(kind, "start");
+	json_str(o, "comm", start ? ev->text : ev->comm, 0); /* before: wirecat's child */
+	if (ev->type == WIRE_PT_CALL) {
+		json_str(o, "call", ev->name ? ev->name : "?", 0);
+		wire_sink_printf(o, ",\"ret\":%lld", ev->ret);
+		const char *en = ev->err ? wire_sd_errname(ev->err) : NULL;
+		if (ev->err)
+			json_str(o, "errno", en ? en : "?", 0);
+		long long us = ((long long)ev->t1.tv_sec - (long long)ev->t0.tv_sec) * 1000000LL +
+		               (ev->t1.tv_nsec - ev->t0.tv_nsec) / 1000;
+		wire_sink_printf(o, ",\"duration_us\":%lld", us < 0 ? 0 : us);
+	}
+	if (ev->type == WIRE_PT_EXIT && WIFEXITED(ev->status))
+		wire_sink_printf(o, ",\"status\":%d", WEXITSTATUS(ev->status));
+	if (ev->type == WIRE_PT_EXIT && WIFSIGNALED(ev->status))
+		wire_sink_printf(o, ",\"signal\":%d", WTERMSIG(ev->status));
+	if (ev->type == WIRE_PT_START)
+		wire_sink_printf(o, ",\"parent\":%d", (int)ev->parent);
+	if (start)
+		json_str(o, "argv", c->cmdline, 0);
+	else if (ev->text[0])
+		json_str(o, ev->type == WIRE_PT_EXEC ? "program" : "text", ev->text, 0);
+	if (ev->note[0])
+		json_str(o, "note", ev->note, 0);
+	wire_sink_puts(o, "}\n");
+	wire_sink_flush(o);
+}
+
+static const char *json_kind(const struct tctx *c, const struct wire_pt_ev *ev)
+{
+	switch (ev->type) {
+	case WIRE_PT_CALL: return "call";
+	case WIRE_PT_START: return "fork";
+	case WIRE_PT_EXEC: return ev->pid == c->root && !c->started ? "start" : "exec";
+	case WIRE_PT_EXIT: return "exit";
+	case WIRE_PT_ARCH: return "arch";
+	default: return NULL;
+	}
+}
+
 /* A call and its note on one line, or on two (the note under the call,
  * same time) when together they would not fit the trace engine's line. */
 static void call_line(struct tctx *c, const struct wire_pt_ev *ev, const char *tid)
@@ -154,6 +230,14 @@ static void on_event(void *ctx, const struct wire_pt_ev *ev)
 {
 	struct tctx *c = ctx;
 	char s[96];
+	if (c->json) {
+		const char *k = json_kind(c, ev);
+		if (k)
+			json_event(c, ev, k);
+		if (ev->type == WIRE_PT_EXEC && ev->pid == c->root)
+			c->started = 1;
+		return;
+	}
 	switch (ev->type) {
 	case WIRE_PT_PEER:
 		wire_trace_peer(c->tr, (const struct sockaddr *)&ev->addr, ev->addrlen, ev->proto);
@@ -272,7 +356,7 @@ static int signal_fd(sigset_t *old)
 struct topts {
 	const char *outfile;
 	long pid;
-	int nopkt, abstime;
+	int nopkt, abstime, json;
 };
 
 /* Starts the capture, or says once why there will be no packets. */
@@ -323,9 +407,13 @@ static void follow_existing(struct tctx *c, int pid)
 static int parse(int argc, char **argv, struct topts *o)
 {
 	static const struct option lopts[] = {
-	    {"pid", required_argument, NULL, 'p'},  {"output", required_argument, NULL, 'o'},
-	    {"no-packets", no_argument, NULL, 'N'}, {"abs-time", no_argument, NULL, 'T'},
-	    {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
+	    {"pid", required_argument, NULL, 'p'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"no-packets", no_argument, NULL, 'N'},
+	    {"json", no_argument, NULL, 'J'},
+	    {"abs-time", no_argument, NULL, 'T'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 	char *end;
@@ -340,6 +428,7 @@ static int parse(int argc, char **argv, struct topts *o)
 			break;
 		case 'o': o->outfile = optarg; break;
 		case 'N': o->nopkt = 1; break;
+		case 'J': o->json = o->nopkt = 1; break;
 		case 'T': o->abstime = 1; break;
 		case 'h': usage(stdout); return -1;
 		case ':':
@@ -384,6 +473,7 @@ static int run(struct topts *o, char **prog, struct wire_sink *out)
 	memset(&c, 0, sizeof(c));
 	c.out = out;
 	c.abstime = o->abstime;
+	c.json = o->json;
 	if (!o->pid && (rc = find_prog(prog[0], path, sizeof(path))) < 0) {
 		cli_err("trace: %s: %s", prog[0],
 		        rc == -EACCES ? "permission denied" : "command not found");

@@ -396,6 +396,7 @@ static void on_new_task(struct wire_pt *pt, struct pt_task *parent, int event)
 	(void)event;
 	struct wire_pt_ev ev;
 	pt_ev_init(&ev, WIRE_PT_START, c);
+	ev.parent = parent->proc ? parent->proc->tgid : parent->tid;
 	snprintf(ev.text, sizeof(ev.text), "%s from %d",
 	         event == PTRACE_EVENT_VFORK ? "vfork" : "fork",
 	         (int)(parent->proc ? parent->proc->tgid : parent->tid));

@@ -900,6 +900,9 @@ void pt_call_exit(struct wire_pt *pt, struct pt_task *t, int64_t rval, int is_er
 	put_blocked(&l);
 	wait_note(&l, t->cls);
 	l.ev.ts = sends(t->cls) ? l.ev.t0 : l.ev.t1;
+	l.ev.name = c->name;
+	l.ev.ret = (long long)l.ret;
+	l.ev.err = l.err;
 	l.ev.fd = (int)t->args[0];
 	if (follows(t->cls, l.err) &&
 	    !((t->cls == C_SENDTO || t->cls == C_SENDMSG) && followed(t, t->args[0])))

@@ -582,6 +582,44 @@ def a_long_wait_says_what_ended_it():
 
 
 @case
+def json_events():
+    """--json: every line is one JSON object (even with quotes, backslashes,
+    control and non-ASCII bytes in the data); start, calls with their
+    result, errno and note, a child's fork and exit, the program's exit."""
+    import json
+    port = free_port(socket.SOCK_DGRAM)
+    code = ("import os, socket, sys, time\n"
+            "c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+            "c.connect(('127.0.0.1', int(sys.argv[1])))\n"
+            "c.send(b'q\"b\\\\ \\x1b[31m \\xff\\x00 end')\n"
+            "time.sleep(0.2)\n"
+            "try:\n    c.send(b'again')\nexcept OSError as e:\n    print(e.errno)\n"
+            "pid = os.fork()\n"
+            "if pid == 0:\n    os._exit(4)\n"
+            "os.waitpid(pid, 0)\n"
+            "sys.exit(6)\n")
+    cp, tl = trace(["-c", code, str(port)], opts=["--json"])
+    assert cp.returncode == 6 and cp.stdout == b"111\n", (cp.returncode, cp.stdout, cp.stderr)
+    evs = [json.loads(ln) for ln in tl.splitlines()]
+    assert evs and all(isinstance(e.get("time"), float) for e in evs), tl
+    kinds = [e["event"] for e in evs]
+    assert kinds[0] == "start" and evs[0]["argv"].startswith(PY + " -c import os"), evs[0]
+    root = evs[0]["pid"]
+    calls = [e for e in evs if e["event"] == "call"]
+    conn = [e for e in calls if e["call"] == "connect"]
+    assert conn and conn[0]["ret"] == 0 and "127.0.0.1:%d" % port in conn[0]["text"], calls
+    sent = [e for e in calls if e["call"] == "sendto" and e["ret"] > 0]
+    assert sent and '"q\"b\\ \x1b[31m \xff. end"' in sent[0]["text"], sent
+    bad = [e for e in calls if e.get("errno") == "ECONNREFUSED"]
+    assert bad and bad[0]["ret"] == -1 and "ICMP port unreachable" in bad[0]["note"], calls
+    forks = [e for e in evs if e["event"] == "fork"]
+    assert len(forks) == 1 and forks[0]["parent"] == root, forks
+    exits = {e["pid"]: e.get("status") for e in evs if e["event"] == "exit"}
+    assert exits == {forks[0]["pid"]: 4, root: 6}, exits
+    assert all(e["pid"] == root or e["pid"] == forks[0]["pid"] for e in evs)
+
+
+@case
 def usage_errors():
     """No program, -p with a program, a program that does not exist."""
     for args, rc, msg in ((["trace"], 2, b"no program"),
