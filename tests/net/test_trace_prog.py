@@ -383,6 +383,46 @@ def attach_and_detach():
 
 
 @case
+def attach_to_threads():
+    """-p PID of a process whose threads were running before the attach:
+    every thread is seized, their calls are labelled pid/tid, and after the
+    detach the process ends normally."""
+    need_attach()
+    port = free_port(socket.SOCK_DGRAM)
+    code = ("import socket, sys, threading, time\n"
+            "def tick(n):\n"
+            "    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+            "    end = time.monotonic() + float(sys.argv[2])\n"
+            "    while time.monotonic() < end:\n"
+            "        u.sendto(b'thread %d' % n, ('127.0.0.1', int(sys.argv[1])))\n"
+            "        time.sleep(0.05)\n"
+            "ts = [threading.Thread(target=tick, args=(i,)) for i in range(2)]\n"
+            "[t.start() for t in ts]\n"
+            "print('started', flush=True)\n"
+            "[t.join() for t in ts]\n"
+            "print('joined', flush=True)\n")
+    prog = subprocess.Popen([PY, "-c", code, str(port), str(3 * SLOW)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    try:
+        assert prog.stdout.readline() == b"started\n"
+        w = Proc(["trace", "--no-packets", "-p", str(prog.pid)])
+        with w:
+            for n in (0, 1):
+                w.wait_err(r"\[%d/\d+ python3\] sendto\(\d+, 8, 127\.0\.0\.1:%d\) = 8 "
+                           r"\"thread %d\"" % (prog.pid, port, n), 10)
+            w.signal(signal.SIGINT)
+            assert w.wait(10) == 0, w.stderr_text()
+        tids = set(re.findall(r"\[%d/(\d+) python3\] sendto" % prog.pid, w.stderr_text()))
+        assert len(tids) == 2, w.stderr_text()
+        out, err = prog.communicate(timeout=20 * SLOW)
+        assert prog.returncode == 0 and out == b"joined\n", (prog.returncode, out, err)
+    finally:
+        if prog.poll() is None:
+            prog.kill()
+            prog.wait()
+
+
+@case
 def attach_follows_open_sockets():
     """-p PID on a server already listening: its listener is followed from
     the start (as root the client's SYN is on the line before accept); the
