@@ -22,6 +22,7 @@ static const struct command commands[] = {
     {"sniff", cmd_sniff, "capture packets live with tcpdump filters (AF_PACKET)"},
     {"read", cmd_read, "decode a pcap or pcapng file"},
     {"http", cmd_http, "HTTP/1.1 client over the socket layer, with TLS"},
+    {"trace", cmd_trace, "run a program: its socket calls and their packets on one timeline"},
 };
 
 static void usage(FILE *f)

@@ -9,7 +9,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "net"))
 from wtest import SRC, case, main, run  # noqa: E402
 
-COMMANDS = ["connect", "listen", "echo", "sniff", "read", "http"]
+COMMANDS = ["connect", "listen", "echo", "sniff", "read", "http", "trace"]
 MAN = os.path.join(SRC, "docs", "wirecat.1")
 
 

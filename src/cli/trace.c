@@ -1,0 +1,541 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * wirecat trace: runs a program (or attaches to a process) under the tracer
+ * (include/wire/ptrace.h) and shows its socket calls on one timeline with the
+ * packets they cause (include/wire/trace.h): every socket the program gets is
+ * followed by the capture as soon as its addresses are known. Without
+ * capture privilege the calls alone are shown, after one line saying why.
+ * The program's stdin, stdout and stderr are its own; its exit status is
+ * wirecat's (128+N when killed by signal N).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "wire/procsock.h"
+#include "wire/ptrace.h"
+#include "wire/sink.h"
+#include "wire/sysdec.h"
+#include "wire/trace.h"
+
+#define LINE_MAX_T 440      /* one timeline line: label, call, note */
+#define ENGINE_LINE_MAX 199 /* the longest call text the trace engine keeps */
+
+#define NOPKT_MSG                                                                                  \
+	"wirecat: trace: packets are not shown: capturing them needs root or CAP_NET_RAW and "     \
+	"CAP_NET_ADMIN (sudo setcap cap_net_raw,cap_net_admin+eip $(command -v wirecat)); the "    \
+	"calls are traced\n"
+
+struct tctx {
+	struct wire_trace *tr;
+	struct wire_sink *out;
+	int have_t0;
+	int abstime;
+	int json;         /* --json: one object per event, no capture */
+	pid_t root;       /* the program started (0 when attached) */
+	int started;      /* its first exec was shown as "started" */
+	char cmdline[96]; /* its command line, shown then */
+	struct timespec t0;
+};
+
+static const int fwd_sigs[] = {SIGINT,  SIGTERM, SIGHUP,  SIGQUIT,
+                               SIGUSR1, SIGUSR2, SIGALRM, SIGWINCH};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "Usage: wirecat trace [-o FILE] [--no-packets] [--json] [-T] -- PROGRAM [ARGS...]\n"
+	        "       wirecat trace [-o FILE] [--no-packets] [--json] [-T] -p PID\n"
+	        "Runs PROGRAM (or attaches to process PID) and shows its socket calls, decoded,\n"
+	        "on one timeline with the packets they cause: socket, bind, listen, accept,\n"
+	        "connect, send/recv and their relatives, shutdown, close, set/getsockopt, and\n"
+	        "read/write/readv/writev/sendfile/splice and poll/select/epoll_wait on sockets.\n"
+	        "Threads and children are followed; each line is labelled [PID PROGRAM].\n"
+	        "PROGRAM's stdin, stdout and stderr are its own; signals sent to wirecat are\n"
+	        "passed on to it; wirecat exits with its status (128+N when killed by signal N).\n"
+	        "A seccomp filter stops PROGRAM only at those calls (read/write/readv/writev\n"
+	        "only on fds above 2, so its standard streams run at full speed); the filter\n"
+	        "also sets no_new_privs, so setuid programs run without their privilege.\n\n"
+	        "  -p, --pid PID     attach to a running process (its open sockets are followed\n"
+	        "                    at once): every system call stops (a filter cannot be\n"
+	        "                    added to a running process), so it runs slower while\n"
+	        "                    traced; Ctrl-C detaches and leaves it running\n"
+	        "  -o, --output FILE write the timeline to FILE instead of stderr\n"
+	        "      --no-packets  show the calls only, do not capture\n"
+	        "      --json        one JSON object per line for each call, start, fork,\n"
+	        "                    exec and exit (time, event, pid, tid, comm, call, ret,\n"
+	        "                    errno, duration_us, text, note); calls only: packets are\n"
+	        "                    not in the JSON output yet\n"
+	        "  -T, --abs-time    wall-clock times instead of seconds since the first event\n"
+	        "  -h, --help        this help\n\n"
+	        "Packets need root or CAP_NET_RAW and CAP_NET_ADMIN:\n"
+	        "  sudo setcap cap_net_raw,cap_net_admin+eip $(command -v wirecat)\n"
+	        "Without them the calls are shown and one line says why the packets are not.\n"
+	        "x86_64 only. Exit status: the program's; 127 when it cannot be run;\n"
+	        "1 when tracing fails; 2 usage error.\n");
+}
+
+/* ---- the timeline ------------------------------------------------------------------- */
+
+static void put_rel(struct tctx *c, const struct timespec *ts)
+{
+	if (c->abstime) { /* as the trace engine writes them */
+		struct tm tm;
+		time_t sec = ts->tv_sec;
+		localtime_r(&sec, &tm);
+		wire_sink_printf(c->out, "%02d:%02d:%02d.%06ld  ", tm.tm_hour, tm.tm_min, tm.tm_sec,
+		                 ts->tv_nsec / 1000);
+		return;
+	}
+	if (!c->have_t0) {
+		c->t0 = *ts;
+		c->have_t0 = 1;
+	}
+	long long ns = ((long long)ts->tv_sec - (long long)c->t0.tv_sec) * 1000000000LL +
+	               ((long long)ts->tv_nsec - (long long)c->t0.tv_nsec);
+	if (ns < 0)
+		ns = 0;
+	wire_sink_printf(c->out, "%4lld.%06lld  ", ns / 1000000000LL, (ns % 1000000000LL) / 1000);
+}
+
+__attribute__((format(printf, 3, 4))) static void line(struct tctx *c, const struct timespec *ts,
+                                                       const char *fmt, ...)
+{
+	char text[LINE_MAX_T];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (c->tr) {
+		wire_trace_call_at(c->tr, ts, "%s", text);
+		return;
+	}
+	put_rel(c, ts);
+	wire_sink_escaped(c->out, text, strlen(text));
+	wire_sink_putc(c->out, '\n');
+	wire_sink_flush(c->out);
+}
+
+static void exit_text(int st, char *out, size_t n)
+{
+	if (WIFEXITED(st))
+		snprintf(out, n, "exited with status %d", WEXITSTATUS(st));
+	else if (WIFSIGNALED(st))
+		snprintf(out, n, "killed by signal %d (SIG%s)%s", WTERMSIG(st),
+		         sigabbrev_np(WTERMSIG(st)) ? sigabbrev_np(WTERMSIG(st)) : "?",
+		         WCOREDUMP(st) ? ", core dumped" : "");
+	else
+		snprintf(out, n, "ended (status 0x%x)", (unsigned)st);
+}
+
+/* ---- --json ------------------------------------------------------------------- */
+
+/* Writes "key":"value" with the value escaped as JSON (control characters
+ * and bytes >= 0x7f as \u00XX), after a comma unless first. */
+static void json_str(struct wire_sink *o, const char *key, const char *v, int first)
+{
+	static const char hex[] = "0123456789abcdef";
+	wire_sink_printf(o, "%s\"%s\":\"", first ? "" : ",", key);
+	for (const unsigned char *c = (const unsigned char *)v; *c; c++) {
+		if (*c == '"' || *c == '\\') {
+			char e[2] = {'\\', (char)*c};
+			wire_sink_write(o, e, 2);
+		} else if (*c < 0x20 || *c >= 0x7f) {
+			char e[6] = {'\\', 'u', '0', '0', hex[*c >> 4], hex[*c & 15]};
+			wire_sink_write(o, e, 6);
+		} else {
+			wire_sink_putc(o, (char)*c);
+		}
+	}
+	wire_sink_putc(o, '"');
+}
+
+/* One event as a JSON object on one line. */
+static void json_event(struct tctx *c, const struct wire_pt_ev *ev, const char *kind)
+{
+	struct wire_sink *o = c->out;
+	wire_sink_printf(o, "{\"time\":%lld.%06ld,", (long long)ev->ts.tv_sec,
+	                 ev->ts.tv_nsec / 1000);
+	json_str(o, "event", kind, 1);
+	wire_sink_printf(o, ",\"pid\":%d,\"tid\":%d", (int)ev->pid, (int)ev->tid);
+	int start = !strcmp(kind, "start");
+	json_str(o, "comm", start ? ev->text : ev->comm, 0); /* before: wirecat's child */
+	if (ev->type == WIRE_PT_CALL) {
+		json_str(o, "call", ev->name ? ev->name : "?", 0);
+		wire_sink_printf(o, ",\"ret\":%lld", ev->ret);
+		const char *en = ev->err ? wire_sd_errname(ev->err) : NULL;
+		if (ev->err)
+			json_str(o, "errno", en ? en : "?", 0);
+		long long us = ((long long)ev->t1.tv_sec - (long long)ev->t0.tv_sec) * 1000000LL +
+		               (ev->t1.tv_nsec - ev->t0.tv_nsec) / 1000;
+		wire_sink_printf(o, ",\"duration_us\":%lld", us < 0 ? 0 : us);
+	}
+	if (ev->type == WIRE_PT_EXIT && WIFEXITED(ev->status))
+		wire_sink_printf(o, ",\"status\":%d", WEXITSTATUS(ev->status));
+	if (ev->type == WIRE_PT_EXIT && WIFSIGNALED(ev->status))
+		wire_sink_printf(o, ",\"signal\":%d", WTERMSIG(ev->status));
+	if (ev->type == WIRE_PT_START)
+		wire_sink_printf(o, ",\"parent\":%d", (int)ev->parent);
+	if (start)
+		json_str(o, "argv", c->cmdline, 0);
+	else if (ev->text[0])
+		json_str(o, ev->type == WIRE_PT_EXEC ? "program" : "text", ev->text, 0);
+	if (ev->note[0])
+		json_str(o, "note", ev->note, 0);
+	wire_sink_puts(o, "}\n");
+	wire_sink_flush(o);
+}
+
+static const char *json_kind(const struct tctx *c, const struct wire_pt_ev *ev)
+{
+	switch (ev->type) {
+	case WIRE_PT_CALL: return "call";
+	case WIRE_PT_START: return "fork";
+	case WIRE_PT_EXEC: return ev->pid == c->root && !c->started ? "start" : "exec";
+	case WIRE_PT_EXIT: return "exit";
+	case WIRE_PT_ARCH: return "arch";
+	default: return NULL;
+	}
+}
+
+/* A call and its note on one line, or on two (the note under the call,
+ * same time) when together they would not fit the trace engine's line. */
+static void call_line(struct tctx *c, const struct wire_pt_ev *ev, const char *tid)
+{
+	char label[64];
+	snprintf(label, sizeof(label), "[%d%s %s]", (int)ev->pid, tid, ev->comm);
+	size_t len = strlen(label) + 1 + strlen(ev->text) + 2 + strlen(ev->note);
+	if (!ev->note[0] || len <= ENGINE_LINE_MAX) {
+		line(c, &ev->ts, "%s %s%s%s", label, ev->text, ev->note[0] ? "; " : "", ev->note);
+		return;
+	}
+	line(c, &ev->ts, "%s %s", label, ev->text);
+	line(c, &ev->ts, "%s   ^ %s", label, ev->note);
+}
+
+static void on_event(void *ctx, const struct wire_pt_ev *ev)
+{
+	struct tctx *c = ctx;
+	char s[96];
+	if (c->json) {
+		const char *k = json_kind(c, ev);
+		if (k)
+			json_event(c, ev, k);
+		if (ev->type == WIRE_PT_EXEC && ev->pid == c->root)
+			c->started = 1;
+		return;
+	}
+	switch (ev->type) {
+	case WIRE_PT_PEER:
+		wire_trace_peer(c->tr, (const struct sockaddr *)&ev->addr, ev->addrlen, ev->proto);
+		break;
+	case WIRE_PT_FOLLOW:
+		wire_trace_watch_addr(c->tr, ev->proto, (const struct sockaddr *)&ev->local,
+		                      ev->remote.ss_family == AF_UNSPEC
+		                          ? NULL
+		                          : (const struct sockaddr *)&ev->remote);
+		break;
+	case WIRE_PT_CALL:
+		if (ev->tid != ev->pid)
+			snprintf(s, sizeof(s), "/%d", (int)ev->tid);
+		else
+			s[0] = 0;
+		call_line(c, ev, s);
+		break;
+	case WIRE_PT_START:
+		line(c, &ev->ts, "[%d %s] new process (%s)", (int)ev->pid, ev->comm, ev->text);
+		break;
+	case WIRE_PT_EXEC:
+		if (ev->pid == c->root && !c->started) { /* wirecat's child became the program */
+			c->started = 1;
+			line(c, &ev->ts, "[%d %s] started: %s", (int)ev->pid, ev->text, c->cmdline);
+			break;
+		}
+		line(c, &ev->ts, "[%d %s] exec: now running %s", (int)ev->pid, ev->comm, ev->text);
+		break;
+	case WIRE_PT_EXIT:
+		exit_text(ev->status, s, sizeof(s));
+		line(c, &ev->ts, "[%d %s] %s", (int)ev->pid, ev->comm, s);
+		break;
+	case WIRE_PT_ARCH:
+		line(c, &ev->ts, "[%d %s] makes 32-bit system calls: those are not decoded",
+		     (int)ev->pid, ev->comm);
+		break;
+	default: break;
+	}
+}
+
+/* ---- starting ------------------------------------------------------------------------- */
+
+/* The command line as shown when the program starts (cut to fit). */
+static void join_args(char **argv, char *out, size_t n)
+{
+	size_t at = 0;
+	out[0] = 0;
+	for (int i = 0; argv[i] && at + 1 < n; i++) {
+		int k = snprintf(out + at, n - at, "%s%s", i ? " " : "", argv[i]);
+		if (k < 0 || (size_t)k >= n - at) {
+			if (n > 4)
+				memcpy(out + n - 4, "...", 4);
+			return;
+		}
+		at += (size_t)k;
+	}
+}
+
+/* Finds prog in PATH (as execvp would). Returns 0 with the path in out, or
+ * -ENOENT / -EACCES. */
+static int find_prog(const char *prog, char *out, size_t n)
+{
+	if (strchr(prog, '/')) {
+		snprintf(out, n, "%s", prog);
+		return access(out, X_OK) == 0 ? 0 : -errno;
+	}
+	const char *path = getenv("PATH");
+	int err = -ENOENT;
+	if (!path || !*path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	while (*path) {
+		const char *e = strchr(path, ':');
+		size_t len = e ? (size_t)(e - path) : strlen(path);
+		int k = snprintf(out, n, "%.*s/%s", (int)len, len ? path : ".", prog);
+		if (len == 0)
+			k = snprintf(out, n, "./%s", prog);
+		if (k > 0 && (size_t)k < n) {
+			if (access(out, X_OK) == 0)
+				return 0;
+			if (errno == EACCES)
+				err = -EACCES;
+		}
+		path += len + (e ? 1 : 0);
+	}
+	return err;
+}
+
+/* Whether this process may open a packet socket. */
+static int can_capture(void)
+{
+	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return errno != EPERM && errno != EACCES;
+	close(fd);
+	return 1;
+}
+
+/* Blocks the passed-on signals and SIGCHLD (old: the mask before, which the
+ * program gets) and returns a signalfd for them. SIGPIPE is blocked too: a
+ * timeline whose reader went away fails with EPIPE instead of ending wirecat
+ * and with it the program. */
+static int signal_fd(sigset_t *old)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	for (size_t i = 0; i < sizeof(fwd_sigs) / sizeof(fwd_sigs[0]); i++)
+		sigaddset(&set, fwd_sigs[i]);
+	sigaddset(&set, SIGPIPE);
+	if (sigprocmask(SIG_BLOCK, &set, old) < 0)
+		return -1;
+	sigdelset(&set, SIGPIPE);
+	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+struct topts {
+	const char *outfile;
+	long pid;
+	int nopkt, abstime, json;
+};
+
+/* Starts the capture, or says once why there will be no packets. */
+static void start_capture(struct tctx *c, const struct topts *o, struct wire_sink *out)
+{
+	if (o->nopkt)
+		return;
+	if (!can_capture()) {
+		wire_sink_puts(out, NOPKT_MSG);
+		wire_sink_flush(out);
+		return;
+	}
+	c->tr = wire_trace_start(-1, NULL, 0, out, o->abstime ? WIRE_TRACE_ABS_TIME : 0);
+}
+
+static void to_sa(int family, const uint8_t *a, uint16_t port, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (family == AF_INET) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		memcpy(&s4->sin_addr, a, 4);
+	} else {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		memcpy(&s6->sin6_addr, a, 16);
+	}
+}
+
+/* An attached process's sockets that are open already are followed too. */
+static void follow_existing(struct tctx *c, int pid)
+{
+	static struct wire_procsock s[WIRE_PROCSOCK_MAX];
+	if (!c->tr)
+		return;
+	int n = wire_procsock_list(pid, s, WIRE_PROCSOCK_MAX);
+	for (int i = 0; i < n; i++) {
+		struct sockaddr_storage l, r;
+		to_sa(s[i].family, s[i].local, s[i].lport, &l);
+		to_sa(s[i].family, s[i].remote, s[i].rport, &r);
+		wire_trace_watch_addr(c->tr, s[i].proto, (struct sockaddr *)&l,
+		                      s[i].rport ? (struct sockaddr *)&r : NULL);
+	}
+}
+
+static int parse(int argc, char **argv, struct topts *o)
+{
+	static const struct option lopts[] = {
+	    {"pid", required_argument, NULL, 'p'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"no-packets", no_argument, NULL, 'N'},
+	    {"json", no_argument, NULL, 'J'},
+	    {"abs-time", no_argument, NULL, 'T'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	int c;
+	char *end;
+	memset(o, 0, sizeof(*o));
+	while ((c = getopt_long(argc, argv, "+:p:o:Th", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			errno = 0;
+			o->pid = strtol(optarg, &end, 10);
+			if (errno || *end || o->pid <= 0 || o->pid > INT_MAX)
+				return cli_cmd_usage_err("trace", "bad pid '%s'", optarg);
+			break;
+		case 'o': o->outfile = optarg; break;
+		case 'N': o->nopkt = 1; break;
+		case 'J': o->json = o->nopkt = 1; break;
+		case 'T': o->abstime = 1; break;
+		case 'h': usage(stdout); return -1;
+		case ':':
+			return cli_cmd_usage_err("trace", "option needs a value: %s",
+			                         argv[optind - 1]);
+		default: return cli_cmd_usage_err("trace", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (o->pid && optind < argc)
+		return cli_cmd_usage_err("trace", "give either -p PID or a program, not both");
+	if (!o->pid && optind >= argc)
+		return cli_cmd_usage_err("trace",
+		                         "no program to run (wirecat trace -- PROGRAM ...)");
+	return 0;
+}
+
+/* The status wirecat ends with, and the line saying how the program ended. */
+static int final_status(struct wire_pt *pt, const char *prog)
+{
+	int st = wire_pt_status(pt), err = wire_pt_exec_error(pt);
+	char s[96];
+	if (err) {
+		cli_err("trace: %s: %s", prog, strerror(err));
+		return err == EACCES ? 126 : 127;
+	}
+	if (st < 0)
+		return WIRE_EXIT_FAIL;
+	if (WIFSIGNALED(st)) {
+		exit_text(st, s, sizeof(s));
+		cli_err("trace: %s was %s; exit status %d", prog, s, 128 + WTERMSIG(st));
+		return 128 + WTERMSIG(st);
+	}
+	return WIFEXITED(st) ? WEXITSTATUS(st) : WIRE_EXIT_FAIL;
+}
+
+static int run(struct topts *o, char **prog, struct wire_sink *out)
+{
+	static struct tctx c;
+	struct wire_pt *pt = NULL;
+	char path[PATH_MAX];
+	int rc;
+	memset(&c, 0, sizeof(c));
+	c.out = out;
+	c.abstime = o->abstime;
+	c.json = o->json;
+	if (!o->pid && (rc = find_prog(prog[0], path, sizeof(path))) < 0) {
+		cli_err("trace: %s: %s", prog[0],
+		        rc == -EACCES ? "permission denied" : "command not found");
+		return rc == -EACCES ? 126 : 127;
+	}
+	sigset_t old_mask;
+	sigemptyset(&old_mask);
+	int sfd = signal_fd(&old_mask);
+	if (o->pid) { /* attached tasks stay stopped until the loop runs */
+		rc = wire_pt_attach(&pt, (pid_t)o->pid, on_event, &c);
+		if (rc == 0)
+			start_capture(&c, o, out);
+		follow_existing(&c, (int)o->pid);
+	} else {
+		start_capture(&c, o, out);
+		join_args(prog, c.cmdline, sizeof(c.cmdline));
+		rc = wire_pt_spawn(&pt, path, prog, &old_mask, on_event, &c);
+		c.root = rc == 0 ? wire_pt_pid(pt) : 0;
+	}
+	if (rc < 0) {
+		wire_trace_stop(c.tr);
+		if (sfd >= 0)
+			close(sfd);
+		if (rc == -ENOSYS)
+			cli_err("trace: only x86_64 is supported");
+		else if (o->pid)
+			cli_err("trace: cannot attach to %ld: %s", o->pid,
+			        rc == -ENOENT || rc == -ESRCH ? "no such process" : strerror(-rc));
+		else
+			cli_err("trace: cannot start %s: %s", prog[0], strerror(-rc));
+		return rc == -EPERM ? WIRE_EXIT_PRIV : WIRE_EXIT_FAIL;
+	}
+	rc = wire_pt_run(pt, sfd);
+	wire_trace_stop(c.tr);
+	if (sfd >= 0)
+		close(sfd);
+	if (rc == 1)
+		cli_err("trace: detached from %ld; it goes on running", o->pid);
+	int status = o->pid ? 0 : final_status(pt, prog[0]);
+	wire_pt_free(pt);
+	return status;
+}
+
+int cmd_trace(int argc, char **argv)
+{
+	static struct wire_sink out;
+	struct topts o;
+	int rc = parse(argc, argv, &o);
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	int fd = 2;
+	if (o.outfile) {
+		fd = open(o.outfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0) {
+			cli_err("trace: %s: %s", o.outfile, strerror(errno));
+			return WIRE_EXIT_FAIL;
+		}
+	}
+	wire_sink_init_fd(&out, fd);
+	rc = run(&o, argv + optind, &out);
+	wire_sink_flush(&out);
+	if (fd != 2)
+		close(fd);
+	return rc;
+}

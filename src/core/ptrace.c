@@ -1,0 +1,605 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The tracer's loop (include/wire/ptrace.h): starting or attaching, the
+ * seccomp filter, the wait loop with its stops (seccomp, syscall, fork and
+ * exec events, signals, group stops), passing signals on, detaching. The
+ * calls themselves are decoded in ptrace_call.c.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ptrace_int.h"
+
+#define FILTER_MAX 160  /* BPF instructions of the seccomp filter */
+#define STATUS_READ 512 /* bytes of /proc/PID/status read for its Tgid */
+
+#define PT_OPTS                                                                                    \
+	(PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE |  \
+	 PTRACE_O_TRACEEXEC | PTRACE_O_TRACESECCOMP)
+
+void pt_now(struct timespec *ts)
+{
+	clock_gettime(CLOCK_REALTIME, ts);
+}
+
+/* ---- tasks -------------------------------------------------------------------- */
+
+static void read_comm(pid_t pid, char *out, size_t n)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	snprintf(out, n, "?");
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ssize_t k = read(fd, out, n - 1);
+	close(fd);
+	if (k <= 0)
+		return;
+	out[k] = 0;
+	char *nl = strchr(out, '\n');
+	if (nl)
+		*nl = 0;
+}
+
+static pid_t read_tgid(pid_t tid)
+{
+	char path[64], buf[STATUS_READ];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return tid;
+	ssize_t k = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (k <= 0)
+		return tid;
+	buf[k] = 0;
+	const char *p = strstr(buf, "\nTgid:");
+	if (!p)
+		return tid;
+	long v = strtol(p + 6, NULL, 10);
+	return v > 0 && v <= 0x7fffffff ? (pid_t)v : tid;
+}
+
+static struct pt_task *task_find(struct wire_pt *pt, pid_t tid)
+{
+	for (size_t i = 0; i < pt->nslots; i++)
+		if (pt->tasks[i].tid == tid)
+			return &pt->tasks[i];
+	return NULL;
+}
+
+static struct pt_proc *proc_get(struct wire_pt *pt, pid_t tgid)
+{
+	for (size_t i = 0; i < pt->nslots; i++) {
+		struct pt_task *t = &pt->tasks[i];
+		if (t->tid && t->proc && t->proc->tgid == tgid) {
+			t->proc->refs++;
+			return t->proc;
+		}
+	}
+	struct pt_proc *p = calloc(1, sizeof(*p));
+	if (p) {
+		p->tgid = tgid;
+		p->refs = 1;
+	}
+	return p;
+}
+
+static struct pt_task *task_add(struct wire_pt *pt, pid_t tid)
+{
+	struct pt_task *t = task_find(pt, tid);
+	if (t)
+		return t;
+	for (size_t i = 0; i < WIRE_PT_TASKS_MAX && !t; i++)
+		if (pt->tasks[i].tid == 0)
+			t = &pt->tasks[i];
+	if (!t)
+		return NULL;
+	memset(t, 0, sizeof(*t));
+	t->tid = tid;
+	t->proc = proc_get(pt, read_tgid(tid));
+	read_comm(t->proc ? t->proc->tgid : tid, t->comm, sizeof(t->comm));
+	size_t idx = (size_t)(t - pt->tasks) + 1;
+	if (idx > pt->nslots)
+		pt->nslots = idx;
+	pt->ntasks++;
+	return t;
+}
+
+static void task_del(struct wire_pt *pt, struct pt_task *t)
+{
+	if (t->proc && --t->proc->refs == 0)
+		free(t->proc);
+	t->proc = NULL;
+	t->tid = 0;
+	pt->ntasks--;
+}
+
+void pt_ev_init(struct wire_pt_ev *ev, int type, const struct pt_task *t)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->type = type;
+	ev->fd = -1;
+	ev->status = -1;
+	ev->pid = t->proc ? t->proc->tgid : t->tid;
+	ev->tid = t->tid;
+	memcpy(ev->comm, t->comm, sizeof(ev->comm));
+	pt_now(&ev->ts);
+}
+
+/* ---- starting ------------------------------------------------------------------- */
+
+#ifdef __x86_64__
+/* The filter: SECCOMP_RET_TRACE for the socket calls (the fd-checked ones
+ * only for fds above 2), SECCOMP_RET_ALLOW for everything else, including
+ * calls of another architecture and x32. Returns its length. */
+static size_t build_filter(struct sock_filter *f, size_t max)
+{
+	uint32_t nrs[64];
+	size_t nfd, n = pt_call_filter_nrs(nrs, 64, &nfd), k = 0;
+	if (4 + 2 * n + 3 * nfd + 2 > max)
+		return 0;
+	f[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+	                                      offsetof(struct seccomp_data, arch));
+	f[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0);
+	f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	f[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+	                                      offsetof(struct seccomp_data, nr));
+	/* read and write first: the most frequent calls of any program */
+	for (size_t i = 0; i < nfd; i++) {
+		f[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nrs[i], 0, 4);
+		f[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		                                      offsetof(struct seccomp_data, args[0]));
+		f[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, 2, 0, 1);
+		f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE);
+		f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	}
+	for (size_t i = nfd; i < n; i++) {
+		f[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nrs[i], 0, 1);
+		f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE);
+	}
+	f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	return k;
+}
+
+/* In the child: waits for the tracer, installs the filter, runs the
+ * program. Only async-signal-safe calls. Never returns. */
+__attribute__((noreturn)) static void child(const char *path, char *const argv[],
+                                            const sigset_t *mask, const struct sock_fprog *prog,
+                                            int errfd)
+{
+	extern char **environ;
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, mask ? mask : &none, NULL);
+	raise(SIGSTOP); /* the tracer seizes us here */
+	int err = 0;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, prog) < 0)
+		err = errno;
+	else
+		execve(path, argv, environ);
+	if (!err)
+		err = errno;
+	ssize_t w = write(errfd, &err, sizeof(err));
+	(void)w;
+	_exit(127);
+}
+
+static int seize_started(pid_t pid)
+{
+	int st;
+	pid_t w;
+	do
+		w = waitpid(pid, &st, WSTOPPED);
+	while (w < 0 && errno == EINTR);
+	if (w != pid || !WIFSTOPPED(st))
+		return -ECHILD;
+	if (ptrace(PTRACE_SEIZE, pid, 0, (void *)(long)(PT_OPTS | PTRACE_O_EXITKILL)) < 0)
+		return -errno;
+	if (kill(pid, SIGCONT) < 0)
+		return -errno;
+	return 0;
+}
+#endif
+
+static struct wire_pt *pt_new(wire_pt_cb cb, void *ctx)
+{
+	struct wire_pt *pt = calloc(1, sizeof(*pt));
+	if (!pt)
+		return NULL;
+	pt->tasks = calloc(WIRE_PT_TASKS_MAX, sizeof(*pt->tasks));
+	if (!pt->tasks) {
+		free(pt);
+		return NULL;
+	}
+	pt->cb = cb;
+	pt->ctx = ctx;
+	pt->status = -1;
+	pt->exec_pipe = -1;
+	return pt;
+}
+
+int wire_pt_spawn(struct wire_pt **out, const char *path, char *const argv[], const sigset_t *mask,
+                  wire_pt_cb cb, void *ctx)
+{
+#ifdef __x86_64__
+	struct sock_filter f[FILTER_MAX];
+	struct sock_fprog prog = {.len = 0, .filter = f};
+	int pfd[2];
+	prog.len = (unsigned short)build_filter(f, FILTER_MAX);
+	if (prog.len == 0)
+		return -E2BIG;
+	struct wire_pt *pt = pt_new(cb, ctx);
+	if (!pt)
+		return -ENOMEM;
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		wire_pt_free(pt);
+		return -errno;
+	}
+	pid_t pid = fork();
+	if (pid == 0)
+		child(path, argv, mask, &prog, pfd[1]);
+	close(pfd[1]);
+	pt->exec_pipe = pfd[0];
+	if (pid < 0) {
+		int e = -errno;
+		wire_pt_free(pt);
+		return e;
+	}
+	pt->root = pid;
+	int rc = seize_started(pid);
+	if (rc < 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		wire_pt_free(pt);
+		return rc;
+	}
+	task_add(pt, pid);
+	*out = pt;
+	return 0;
+#else
+	(void)path;
+	(void)argv;
+	(void)mask;
+	(void)cb;
+	(void)ctx;
+	*out = NULL;
+	return -ENOSYS;
+#endif
+}
+
+/* Seizes every thread of pid not yet traced. Returns how many were new, or
+ * -errno when not even one could be seized. */
+static int seize_threads(struct wire_pt *pt, pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	DIR *d = opendir(path);
+	if (!d)
+		return -errno;
+	int added = 0, err = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL && pt->ntasks < WIRE_PT_TASKS_MAX) {
+		char *end;
+		long tid = strtol(e->d_name, &end, 10);
+		if (*end || tid <= 0 || tid > 0x7fffffff || task_find(pt, (pid_t)tid))
+			continue;
+		if (ptrace(PTRACE_SEIZE, (pid_t)tid, 0, (void *)(long)PT_OPTS) < 0) {
+			err = -errno;
+			continue;
+		}
+		ptrace(PTRACE_INTERRUPT, (pid_t)tid, 0, 0);
+		task_add(pt, (pid_t)tid);
+		added++;
+	}
+	closedir(d);
+	return added || pt->ntasks ? added : (err ? err : -ESRCH);
+}
+
+int wire_pt_attach(struct wire_pt **out, pid_t pid, wire_pt_cb cb, void *ctx)
+{
+#ifdef __x86_64__
+	struct wire_pt *pt = pt_new(cb, ctx);
+	if (!pt)
+		return -ENOMEM;
+	pt->attach = 1;
+	pt->root = pid;
+	int rc = 0;
+	for (int round = 0; round < 3; round++) { /* threads born meanwhile */
+		rc = seize_threads(pt, pid);
+		if (rc <= 0)
+			break;
+	}
+	if (rc < 0) {
+		wire_pt_free(pt);
+		return rc;
+	}
+	*out = pt;
+	return 0;
+#else
+	(void)pid;
+	(void)cb;
+	(void)ctx;
+	*out = NULL;
+	return -ENOSYS;
+#endif
+}
+
+/* ---- stops ------------------------------------------------------------------------ */
+
+static void resume(struct wire_pt *pt, struct pt_task *t, int sig)
+{
+	int req = pt->attach || t->in_call ? PTRACE_SYSCALL : PTRACE_CONT;
+	ptrace(req, t->tid, 0, (void *)(long)sig);
+}
+
+static void on_syscall_stop(struct wire_pt *pt, struct pt_task *t)
+{
+	struct __ptrace_syscall_info si;
+	memset(&si, 0, sizeof(si));
+	long k = ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, (void *)sizeof(si), &si);
+	if (k <= 0)
+		return;
+	if (si.op == PTRACE_SYSCALL_INFO_EXIT) {
+		if (t->in_call) {
+			t->in_call = 0;
+			pt_call_exit(pt, t, si.exit.rval, si.exit.is_error);
+		}
+		return;
+	}
+	if (si.op != PTRACE_SYSCALL_INFO_ENTRY && si.op != PTRACE_SYSCALL_INFO_SECCOMP)
+		return;
+	t->in_call = 0;
+	if (si.arch != AUDIT_ARCH_X86_64) {
+		if (!pt->arch_said) {
+			struct wire_pt_ev ev;
+			pt_ev_init(&ev, WIRE_PT_ARCH, t);
+			pt->arch_said = 1;
+			pt->cb(pt->ctx, &ev);
+		}
+		return;
+	}
+	/* entry and seccomp share the layout of nr and args */
+	t->nr = si.entry.nr;
+	memcpy(t->args, si.entry.args, sizeof(t->args));
+	pt_now(&t->t0);
+	t->in_call = pt_call_entry(pt, t);
+}
+
+static void on_new_task(struct wire_pt *pt, struct pt_task *parent, int event)
+{
+	unsigned long msg = 0;
+	ptrace(PTRACE_GETEVENTMSG, parent->tid, 0, &msg);
+	if (msg == 0 || msg > 0x7fffffffUL)
+		return;
+	struct pt_task *c = task_add(pt, (pid_t)msg);
+	if (!c || !c->proc || c->proc->tgid != (pid_t)msg)
+		return; /* a thread */
+	(void)event;
+	struct wire_pt_ev ev;
+	pt_ev_init(&ev, WIRE_PT_START, c);
+	ev.parent = parent->proc ? parent->proc->tgid : parent->tid;
+	snprintf(ev.text, sizeof(ev.text), "%s from %d",
+	         event == PTRACE_EVENT_VFORK ? "vfork" : "fork",
+	         (int)(parent->proc ? parent->proc->tgid : parent->tid));
+	pt->cb(pt->ctx, &ev);
+}
+
+static void on_exec(struct wire_pt *pt, struct pt_task *t)
+{
+	unsigned long old = 0;
+	ptrace(PTRACE_GETEVENTMSG, t->tid, 0, &old);
+	if (old && (pid_t)old != t->tid) {
+		struct pt_task *o = task_find(pt, (pid_t)old);
+		if (o)
+			task_del(pt, o); /* a thread exec'd: it took the leader's pid */
+	}
+	t->in_call = 0;
+	if (t->proc)
+		memset(t->proc->kind, 0, sizeof(t->proc->kind)); /* CLOEXEC closed some */
+	struct wire_pt_ev ev;
+	pt_ev_init(&ev, WIRE_PT_EXEC, t); /* labelled with the old name */
+	read_comm(t->tid, t->comm, sizeof(t->comm));
+	snprintf(ev.text, sizeof(ev.text), "%s", t->comm);
+	pt->cb(pt->ctx, &ev);
+}
+
+static int is_stop_sig(int sig)
+{
+	return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+static void on_stop(struct wire_pt *pt, struct pt_task *t, int st)
+{
+	int sig = WSTOPSIG(st), event = (unsigned)st >> 16;
+	if (sig == (SIGTRAP | 0x80)) {
+		on_syscall_stop(pt, t);
+		resume(pt, t, 0);
+		return;
+	}
+	switch (event) {
+	case 0: resume(pt, t, sig); return; /* a signal for the program */
+	case PTRACE_EVENT_SECCOMP: on_syscall_stop(pt, t); break;
+	case PTRACE_EVENT_FORK:
+	case PTRACE_EVENT_VFORK:
+	case PTRACE_EVENT_CLONE: on_new_task(pt, t, event); break;
+	case PTRACE_EVENT_EXEC: on_exec(pt, t); break;
+	case PTRACE_EVENT_STOP:
+		if (is_stop_sig(sig)) { /* a group stop: stay stopped, as untraced */
+			ptrace(PTRACE_LISTEN, t->tid, 0, 0);
+			return;
+		}
+		break;
+	default: break;
+	}
+	resume(pt, t, 0);
+}
+
+static void on_gone(struct wire_pt *pt, struct pt_task *t, int st)
+{
+	int leader = t->proc && t->proc->tgid == t->tid;
+	if (t->tid == pt->root) {
+		pt->status = st;
+		if (pt->exec_pipe >= 0) {
+			int err = 0;
+			if (read(pt->exec_pipe, &err, sizeof(err)) == (ssize_t)sizeof(err))
+				pt->exec_err = err;
+		}
+	}
+	if (leader) {
+		struct wire_pt_ev ev;
+		pt_ev_init(&ev, WIRE_PT_EXIT, t);
+		ev.status = st;
+		pt->cb(pt->ctx, &ev);
+	}
+	task_del(pt, t);
+}
+
+static void handle(struct wire_pt *pt, pid_t pid, int st)
+{
+	struct pt_task *t = task_find(pt, pid);
+	if (!t)
+		t = task_add(pt, pid); /* a new child reported before its parent's event */
+	if (!t) {
+		if (WIFSTOPPED(st)) /* over the limit: let it run untraced */
+			ptrace(PTRACE_DETACH, pid, 0, 0);
+		return;
+	}
+	if (WIFEXITED(st) || WIFSIGNALED(st))
+		on_gone(pt, t, st);
+	else if (WIFSTOPPED(st))
+		on_stop(pt, t, st);
+}
+
+/* ---- the loop ------------------------------------------------------------------------- */
+
+/* Waits for the stops of every task after PTRACE_INTERRUPT and detaches
+ * each, passing on a signal it was about to get. */
+static void detach_all(struct wire_pt *pt)
+{
+	struct timespec end, now;
+	pt_now(&end);
+	end.tv_sec += WIRE_PT_DETACH_MS / 1000;
+	for (size_t i = 0; i < pt->nslots; i++)
+		if (pt->tasks[i].tid)
+			ptrace(PTRACE_INTERRUPT, pt->tasks[i].tid, 0, 0);
+	while (pt->ntasks > 0) {
+		int st;
+		pid_t pid = waitpid(-1, &st, __WALL | WNOHANG);
+		if (pid <= 0) {
+			pt_now(&now);
+			if (now.tv_sec > end.tv_sec || (pid < 0 && errno == ECHILD))
+				break;
+			struct timespec d = {0, 5000000};
+			nanosleep(&d, NULL);
+			continue;
+		}
+		struct pt_task *t = task_find(pt, pid);
+		if (!t)
+			continue;
+		if (WIFSTOPPED(st)) {
+			int sig = WSTOPSIG(st), ev = (unsigned)st >> 16;
+			int pass = ev == 0 && sig != (SIGTRAP | 0x80) ? sig : 0;
+			ptrace(PTRACE_DETACH, pid, 0, (void *)(long)pass);
+		}
+		task_del(pt, t);
+	}
+}
+
+/* Reads the signals in sigfd: passes them on, or detaches. Returns 1 when
+ * the loop must end (detached). */
+static int take_signals(struct wire_pt *pt, int sigfd)
+{
+	struct signalfd_siginfo si;
+	for (int i = 0; i < 64; i++) {
+		ssize_t k = read(sigfd, &si, sizeof(si));
+		if (k != (ssize_t)sizeof(si))
+			return 0;
+		int sig = (int)si.ssi_signo;
+		if (sig == SIGCHLD)
+			continue;
+		if (pt->attach) {
+			if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT) {
+				detach_all(pt);
+				return 1;
+			}
+			continue;
+		}
+		/* the terminal sent it to the whole process group already */
+		if (si.ssi_code == SI_USER || si.ssi_code == SI_QUEUE)
+			kill(pt->root, sig);
+	}
+	return 0;
+}
+
+int wire_pt_run(struct wire_pt *pt, int sigfd)
+{
+	while (pt->ntasks > 0) {
+		if (sigfd >= 0) {
+			struct pollfd p = {.fd = sigfd, .events = POLLIN, .revents = 0};
+			int r = poll(&p, 1, 200);
+			if (r > 0 && take_signals(pt, sigfd))
+				return 1;
+		}
+		for (int i = 0; i < WIRE_PT_WAIT_BATCH && pt->ntasks > 0; i++) {
+			int st;
+			pid_t pid = waitpid(-1, &st, __WALL | (sigfd >= 0 ? WNOHANG : 0));
+			if (pid < 0 && errno == EINTR)
+				break;
+			if (pid < 0 && errno == ECHILD) {
+				pt->ntasks = 0; /* nothing left to wait for */
+				break;
+			}
+			if (pid <= 0)
+				break;
+			handle(pt, pid, st);
+		}
+	}
+	return 0;
+}
+
+int wire_pt_status(const struct wire_pt *pt)
+{
+	return pt ? pt->status : -1;
+}
+
+int wire_pt_exec_error(const struct wire_pt *pt)
+{
+	return pt ? pt->exec_err : 0;
+}
+
+pid_t wire_pt_pid(const struct wire_pt *pt)
+{
+	return pt ? pt->root : 0;
+}
+
+void wire_pt_free(struct wire_pt *pt)
+{
+	if (!pt)
+		return;
+	for (size_t i = 0; i < pt->nslots; i++)
+		if (pt->tasks[i].tid)
+			task_del(pt, &pt->tasks[i]);
+	if (pt->exec_pipe >= 0)
+		close(pt->exec_pipe);
+	free(pt->tasks);
+	free(pt);
+}

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Internals shared by the tracer's loop (ptrace.c) and its call decoders
+ * (ptrace_call.c).
+ */
+#ifndef WIRE_PTRACE_INT_H
+#define WIRE_PTRACE_INT_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "wire/ptrace.h"
+
+#define PT_ETEXT_MAX 96 /* text kept from a call's entry */
+
+/* What an fd of a process is, as far as the tracer knows. */
+enum { FD_UNKNOWN = 0, FD_FILE, FD_STREAM, FD_DGRAM, FD_SOCKOTHER };
+/* Set on a socket's kind once the capture follows it with its local port:
+ * further sends need no FOLLOW (cleared by close, dup2 over it, exec). */
+#define FD_FOLLOWED 0x80
+
+struct pt_proc {
+	pid_t tgid;
+	int refs;
+	uint8_t kind[WIRE_PT_FDS_MAX];
+};
+
+struct pt_task {
+	pid_t tid;
+	struct pt_proc *proc;
+	int in_call; /* between a traced call's entry and its exit */
+	int cls;     /* the call's class (ptrace_call.c), 0 when not decoded */
+	uint64_t nr, args[6];
+	struct timespec t0;
+	long peek; /* a datagram receive's real length (with trunc), -1 unknown */
+	int trunc; /* MSG_TRUNC was added to this receive by the tracer */
+	char etext[PT_ETEXT_MAX];
+	char comm[WIRE_PT_COMM_MAX];
+};
+
+struct wire_pt {
+	int attach;
+	pid_t root;
+	int status;
+	int exec_err;
+	int exec_pipe;
+	int arch_said;
+	wire_pt_cb cb;
+	void *ctx;
+	struct pt_task *tasks; /* WIRE_PT_TASKS_MAX slots, tid 0 = free */
+	size_t nslots;         /* slots in use or used before (high-water) */
+	size_t ntasks;
+};
+
+/* The syscalls the filter stops at: fills nrs (up to n) and returns the count;
+ * *nfdcheck of them (first) are stopped only for fds above 2. */
+size_t pt_call_filter_nrs(uint32_t *nrs, size_t n, size_t *nfdcheck);
+
+/* At a call's entry (t->nr, t->args set): returns 1 when its exit must be
+ * seen, 0 when it is not a socket call after all. May send a PEER event. */
+int pt_call_entry(struct wire_pt *pt, struct pt_task *t);
+
+/* At a call's exit: decodes and sends the CALL (and FOLLOW) events. */
+void pt_call_exit(struct wire_pt *pt, struct pt_task *t, int64_t rval, int is_error);
+
+/* Fills ev's common fields (type, pid, comm) for task t. */
+void pt_ev_init(struct wire_pt_ev *ev, int type, const struct pt_task *t);
+
+/* CLOCK_REALTIME now. */
+void pt_now(struct timespec *ts);
+
+#endif

@@ -1,0 +1,675 @@
+# SPDX-License-Identifier: BSD-2-Clause
+"""wirecat trace -- PROGRAM and -p PID: the lecture's programs
+(tests/net/lecture/) run under the tracer. Each case checks that the
+program's output and exit status are unchanged, that the timeline holds its
+socket calls, decoded, in order (and, as root, the packets they caused
+between them), and the notes a learner needs. All traffic is on 127.0.0.1."""
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from wtest import SLOW, Proc, Skip, case, free_port, main, need, tool, WIRECAT  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+LECTURE = os.path.join(HERE, "lecture")
+# A real interpreter (not a shell shim), readable by nobody for the
+# no-privilege case.
+PY = "/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) else sys.executable
+ROOT = os.geteuid() == 0
+NOPKT = ("wirecat: trace: packets are not shown: capturing them needs root or CAP_NET_RAW and "
+         "CAP_NET_ADMIN (sudo setcap cap_net_raw,cap_net_admin+eip $(command -v wirecat)); "
+         "the calls are traced")
+TIMED = re.compile(r"^\s*\d+\.\d{6}  (.*)$")
+DUR = r"( \(\d+\.\d ms\)| \(blocked \d+\.\d s\))?$"  # how long a call took, when > 1 ms
+
+
+def lecture(name):
+    return os.path.join(LECTURE, name)
+
+
+def lines(timeline):
+    """The timeline's event texts (the time stripped)."""
+    out = []
+    for ln in timeline.splitlines():
+        m = TIMED.match(ln)
+        if m:
+            out.append(m.group(1))
+    return out
+
+
+def in_order(events, patterns):
+    """Asserts that each regex matches an event after the previous one's;
+    returns the matched events."""
+    at, got = 0, []
+    for pat in patterns:
+        rx = re.compile(pat)
+        for i in range(at, len(events)):
+            if rx.search(events[i]):
+                got.append(events[i])
+                at = i + 1
+                break
+        else:
+            raise AssertionError("no %r after event %d in:\n%s" % (pat, at, "\n".join(events)))
+    return got
+
+
+def trace(args, timeout=30, opts=(), pre=()):
+    """Runs PY args under wirecat trace -o FILE; returns (CompletedProcess,
+    timeline text)."""
+    fd, path = tempfile.mkstemp(prefix="wtrace")
+    os.close(fd)
+    os.chmod(path, 0o666)  # the no-privilege case writes it as nobody
+    try:
+        p = subprocess.run(list(pre) + [WIRECAT, "trace", "-o", path] + list(opts) + ["--", PY]
+                           + list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=timeout * SLOW)
+        with open(path, errors="replace") as f:
+            return p, f.read()
+    finally:
+        os.unlink(path)
+
+
+def untraced(args, timeout=30):
+    return subprocess.run([PY] + list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          timeout=timeout * SLOW)
+
+
+def stdout_re(p, rx, timeout=10):
+    """Waits until p's stdout matches rx (bytes); returns the match."""
+    deadline = time.monotonic() + timeout * SLOW
+    while time.monotonic() < deadline:
+        m = re.search(rx, p.stdout_bytes())
+        if m:
+            return m
+        if p.p.poll() is not None:
+            break
+        time.sleep(0.02)
+    raise AssertionError("stdout %r never matched %r; stderr %r"
+                         % (p.stdout_bytes(), rx, p.stderr_text()[-800:]))
+
+
+def pkt(rx):
+    """A packet line pattern, only checked when packets can be captured."""
+    return rx if ROOT else None
+
+
+def order(events, patterns):
+    return in_order(events, [p for p in patterns if p is not None])
+
+
+@case
+def echo_server_and_client():
+    """The lecture's TCP echo server and its client, each traced: the calls
+    in order with their data; as root the handshake between connect and
+    accept, the data segments after the sends."""
+    srv = Proc(["trace", "--", PY, lecture("tcp_echo_server.py")])
+    with srv:
+        port = int(stdout_re(srv, rb"listening on (\d+)\n").group(1))
+        cp, tl = trace([lecture("tcp_echo_client.py"), str(port), "hello"])
+        assert cp.returncode == 0, (cp.returncode, cp.stderr)
+        assert cp.stdout == b"reply: hello\n", cp.stdout
+        rc = srv.wait(20)
+        assert rc == 0, (rc, srv.stderr_text())
+        assert srv.stdout_bytes() == b"listening on %d\necho" % port + b"ed 6 bytes\n"
+        client = lines(tl)
+        order(client, [r"\] socket\(AF_INET, SOCK_STREAM\|SOCK_CLOEXEC, 0\) = (\d+)" + DUR,
+                       r"\] connect\(\d+, 127\.0\.0\.1:%d\) = 0" % port,
+                       pkt(r"^> SYN\s"), pkt(r"^< SYN-ACK"), pkt(r"^> ACK"),
+                       r'\] send\(\d+, 6\) = 6 "hello\\n"' + DUR,
+                       pkt(r"^> \[P\.\] seq 1:7 len 6"),
+                       r'\] recv\(\d+, 20\) = 6 "hello\\n"',
+                       r"\] close\(\d+\) = 0",
+                       r"\] exited with status 0$"])
+        server = lines(srv.stderr_text())
+        order(server, [r"\] socket\(AF_INET, SOCK_STREAM", r"setsockopt\(\d+, SOL_SOCKET, "
+                       r"SO_REUSEADDR, 1\) = 0", r"\] bind\(\d+, 127\.0\.0\.1:0\) = 0",
+                       r"\] listen\(\d+, 5\) = 0",
+                       pkt(r"^< SYN\s"),
+                       r"\] poll\(\[\d+ IN\], 1, 30000 ms\) = 1 \(",  # settimeout: poll blocks
+                       r"\] accept4?\(\d+(, SOCK_CLOEXEC)?\) = \d+ from 127\.0\.0\.1:\d+",
+                       r'\] recv\(\d+, 20\) = 6 "hello\\n"',
+                       r'\] send\(\d+, 6\) = 6 "hello\\n"', r"\] exited with status 0"])
+        if ROOT:
+            assert srv.stderr_text().count("trace: ") >= 1
+        else:
+            assert NOPKT in srv.stderr_text()
+
+
+@case
+def udp_to_nobody_icmp():
+    """UDP to a port where nothing listens: the unconnected sendto hears
+    nothing; the connected socket's next send fails with ECONNREFUSED, tied
+    to the ICMP error; as root the ICMP port unreachable is on the line."""
+    port = free_port(socket.SOCK_DGRAM)
+    args = [lecture("udp_send_nobody.py"), str(port)]
+    ref = untraced(args)
+    cp, tl = trace(args)
+    assert cp.returncode == ref.returncode == 0, (cp.returncode, cp.stderr)
+    assert cp.stdout == ref.stdout == b"sendto: no error\nconnected send: ECONNREFUSED\n", \
+        cp.stdout
+    ev = lines(tl)
+    order(ev, [r'\] sendto\(\d+, 13, 127\.0\.0\.1:%d\) = 13 "anyone there\?"' % port,
+               pkt(r"^> UDP len 13"), pkt(r"^< ICMP port unreachable"),
+               r"\] connect\(\d+, 127\.0\.0\.1:%d\) = 0" % port,
+               r'\] send\(\d+, 13\) = 13', pkt(r"^< ICMP port unreachable"),
+               r"\] send\(\d+, 5\) = -1 ECONNREFUSED \(Connection refused\); an earlier "
+               r"datagram drew an ICMP port unreachable"])
+
+
+@case
+def udp_buffer_too_small():
+    """A 2000-byte datagram into recvfrom(1024): the program still gets
+    1024 (the tracer's MSG_TRUNC is invisible to it) and the line says how
+    many bytes the kernel discarded."""
+    rcv = Proc(["trace", "--", PY, lecture("udp_recv_small.py")])
+    with rcv:
+        m = stdout_re(rcv, rb"port (\d+)\n")
+        time.sleep(0.3 * SLOW)  # let it block in recvfrom
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.sendto(b"x" * 2000, ("127.0.0.1", int(m.group(1))))
+        s.close()
+        assert rcv.wait(20) == 0, rcv.stderr_text()
+        assert rcv.stdout_bytes().endswith(b"\ngot 1024 bytes\n"), rcv.stdout_bytes()
+        order(lines(rcv.stderr_text()),
+              [r"\] bind\(\d+, 127\.0\.0\.1:0\) = 0", pkt(r"^< UDP len 2000"),
+               r"\] poll\(\[\d+ IN\], 1, 30000 ms\) = 1 \(\d+\.\d ms\)",  # it blocked here
+               r'\] recvfrom\(\d+, 1024\) = 1024 "x{32}"\.\.\. from 127\.0\.0\.1:\d+'
+               r"(.*); MSG_TRUNC: datagram was 2000 bytes, 976 discarded$"])
+
+
+def serve_clients(port, n):
+    """n clients of an echo server: each sends 'client I' and reads it back."""
+    for i in range(n):
+        c = socket.create_connection(("127.0.0.1", port), timeout=10 * SLOW)
+        msg = b"client %d\n" % i
+        c.sendall(msg)
+        got = b""
+        while len(got) < len(msg):
+            b = c.recv(64)
+            if not b:
+                break
+            got += b
+        assert got == msg, (got, msg)
+        c.close()
+
+
+def server_case(prog, n, cmd=None):
+    p = Proc(["trace", "--"] + (cmd or [PY, lecture(prog)]) + [str(n)])
+    with p:
+        m = stdout_re(p, rb"port (\d+)\n")
+        serve_clients(int(m.group(1)), n)
+        assert p.wait(30) == 0, p.stderr_text()
+        return p.stdout_bytes(), lines(p.stderr_text())
+
+
+@case
+def forking_server():
+    """A forking server: each child is labelled with its own pid, its
+    recv/send on the accepted socket are traced; the status is the parent's."""
+    out, ev = server_case("fork_server.py", 3)
+    assert out.endswith(b"served 3 clients, children ok\n"), out
+    forks = [e for e in ev if "new process (fork from" in e]
+    assert len(forks) == 3, "\n".join(ev)
+    kids = {re.match(r"\[(\d+) ", f).group(1) for f in forks}
+    for k in kids:
+        order(ev, [r"^\[%s python3\] new process" % k,
+                   r'^\[%s python3\] recv\(\d+, 20\) = 9 "client \d\\n"' % k,
+                   r'^\[%s python3\] send\(\d+, 9\) = 9' % k,
+                   r"^\[%s python3\] exited with status 0" % k])
+    assert sum(1 for e in ev if re.search(r"\] accept4?\(", e)) == 3
+
+
+@case
+def threaded_server():
+    """A threaded server: the threads' calls are labelled pid/tid."""
+    out, ev = server_case("thread_server.py", 3)
+    assert out.endswith(b"served 3 clients\n"), out
+    tids = set()
+    for e in ev:
+        m = re.match(r'^\[(\d+)/(\d+) python3\] recv\(\d+, 20\) = 9 "client \d\\n"', e)
+        if m:
+            tids.add(m.group(2))
+    assert len(tids) == 3, "\n".join(ev)
+
+
+@case
+def c_forking_and_threaded_server():
+    """The same servers in C (tests/tools/lecture_server.c): a child per
+    client (its accept4, recv and send under its own pid), then a thread per
+    client (labelled pid/tid)."""
+    srv = tool("lecture_server")
+    if not os.access(srv, os.X_OK):
+        raise Skip("tests/tools/lecture_server is not built")
+    # a sanitizer build's leak checker cannot run under ptrace: off in the program
+    env = [need("env"), "ASAN_OPTIONS=detect_leaks=0"]
+    out, ev = server_case(None, 2, env + [srv, "fork"])
+    assert out.endswith(b"served 2\n"), out
+    kids = {re.match(r"\[(\d+) ", e).group(1) for e in ev if "new process (fork from" in e}
+    assert len(kids) == 2, "\n".join(ev)
+    for k in kids:
+        order(ev, [r'^\[%s lecture_server\] recv\(\d+, 20\) = 9 "client \d\\n"' % k,
+                   r'^\[%s lecture_server\] send\(\d+, 9\) = 9 "client \d\\n"' % k,
+                   r"^\[%s lecture_server\] exited with status 0" % k])
+    assert sum(1 for e in ev if re.search(r"\] accept4\(\d+, SOCK_CLOEXEC\) = \d+", e)) == 2
+    out, ev = server_case(None, 2, env + [srv, "thread"])
+    assert out.endswith(b"served 2\n"), out
+    tids = {m.group(1) for m in (re.match(r'^\[\d+/(\d+) lecture_server\] recv\(\d+, 20\) = 9', e)
+                                 for e in ev) if m}
+    assert len(tids) == 2, "\n".join(ev)
+
+
+@case
+def abs_time():
+    """-T: wall-clock times on every line (here without a capture)."""
+    cp, tl = trace(["-c", "import socket; socket.socket()"], opts=["-T", "--no-packets"])
+    assert cp.returncode == 0, cp.stderr
+    stamped = [ln for ln in tl.splitlines() if re.match(r"^\d\d:\d\d:\d\d\.\d{6}  \[\d+ ", ln)]
+    assert len(stamped) >= 3 and len(stamped) == len(tl.splitlines()), tl
+
+
+@case
+def eaddrinuse_who_holds_the_port():
+    """EADDRINUSE says what holds the port: the process's own listener (its
+    pid and name), then, once no socket does, a connection in TIME_WAIT."""
+    args = [lecture("bind_in_use.py")]
+    ref = untraced(args)
+    cp, tl = trace(args, opts=["--no-packets"])
+    assert cp.returncode == ref.returncode == 0, (cp.returncode, cp.stderr)
+    assert cp.stdout == ref.stdout == (b"listener: bind: Address already in use\n"
+                                       b"time_wait: bind: Address already in use\n"), cp.stdout
+    ev = lines(tl)
+    m = re.match(r"\[(\d+) ", ev[-1])
+    assert m, ev
+    order(ev, [r"\] bind\(\d+, 127\.0\.0\.1:(\d+)\) = -1 EADDRINUSE \(Address already in use\); "
+               r"port \d+ is held by a socket of pid %s \(python3\)$" % m.group(1),
+               r"\] bind\(\d+, 127\.0\.0\.1:(\d+)\) = -1 EADDRINUSE .*; no process holds port "
+               r"\d+: a TIME_WAIT connection does"])
+
+
+@case
+def killed_by_signal():
+    """A program killed by SIGKILL: wirecat says so and exits 128+9."""
+    cp, tl = trace(["-c", "import os, signal; os.kill(os.getpid(), signal.SIGKILL)"])
+    assert cp.returncode == 137, (cp.returncode, cp.stderr)
+    assert b"was killed by signal 9 (SIGKILL); exit status 137" in cp.stderr, cp.stderr
+    assert "killed by signal 9 (SIGKILL)" in tl
+
+
+@case
+def exit_status_and_exec():
+    """The program's own exit status passes through; a program that execs
+    another is followed into it, labelled with the new name."""
+    cp, tl = trace(["-c", "import os; os.execv(%r, [%r, '-c', 'import sys, socket; "
+                    "socket.socket(); print(\"after exec\"); sys.exit(7)'])" % (PY, PY)])
+    assert cp.returncode == 7, (cp.returncode, cp.stderr)
+    assert cp.stdout == b"after exec\n", cp.stdout
+    ev = lines(tl)
+    order(ev, [r"^\[\d+ python3\] started: %s -c import os" % re.escape(PY),
+               r"\] exec: now running python3",
+               r"\] socket\(AF_INET, SOCK_STREAM\|SOCK_CLOEXEC, 0\) = \d+",
+               r"\] exited with status 7"])
+
+
+@case
+def signals_reach_the_program():
+    """SIGINT sent to wirecat reaches a program that ignores it (it goes on
+    and ends normally), SIGUSR1 reaches its handler, SIGTERM ends it: 143."""
+    code = ("import signal, time, sys\n"
+            "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+            "signal.signal(signal.SIGUSR1, lambda *a: print('usr1', flush=True))\n"
+            "print('ready', flush=True)\n"
+            "time.sleep(float(sys.argv[1]))\n"
+            "print('end', flush=True)\n")
+    p = Proc(["trace", "--no-packets", "--", PY, "-c", code, str(1.5 * SLOW)])
+    with p:
+        p.wait_out(b"ready\n", 10)
+        p.signal(signal.SIGINT)
+        p.signal(signal.SIGUSR1)
+        p.wait_out(b"ready\nusr1\n", 5)
+        assert p.wait(20) == 0, p.stderr_text()
+        assert p.stdout_bytes() == b"ready\nusr1\nend\n", p.stdout_bytes()
+    p = Proc(["trace", "--no-packets", "--", PY, "-c", code, "30"])
+    with p:
+        p.wait_out(b"ready\n", 10)
+        p.signal(signal.SIGTERM)
+        assert p.wait(20) == 143, p.stderr_text()
+        assert "was killed by signal 15 (SIGTERM); exit status 143" in p.stderr_text()
+
+
+def need_attach():
+    """Attaching to a process that is not our child needs root or
+    kernel.yama.ptrace_scope 0."""
+    try:
+        with open("/proc/sys/kernel/yama/ptrace_scope") as f:
+            scope = int(f.read().strip() or "0")
+    except (OSError, ValueError):
+        scope = 0
+    if not ROOT and scope > 0:
+        raise Skip("attaching needs root (kernel.yama.ptrace_scope=%d)" % scope)
+
+
+@case
+def attach_and_detach():
+    """-p PID: the calls of a running process appear; SIGINT detaches and
+    the process goes on to its normal end."""
+    need_attach()
+    port = free_port(socket.SOCK_DGRAM)
+    prog = subprocess.Popen([PY, lecture("tick.py"), str(port), str(3 * SLOW)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        time.sleep(0.3)
+        w = Proc(["trace", "-p", str(prog.pid)])
+        with w:
+            w.wait_err(r"\[%d python3\] sendto\(\d+, \d+, 127\.0\.0\.1:%d\) = \d+ \"tick \d+\""
+                       % (prog.pid, port), 10)
+            w.signal(signal.SIGINT)
+            assert w.wait(10) == 0, w.stderr_text()
+            assert "wirecat: trace: detached from %d; it goes on running" % prog.pid \
+                in w.stderr_text()
+        assert prog.poll() is None, "the process ended with the tracer"
+        out, err = prog.communicate(timeout=20 * SLOW)
+        assert prog.returncode == 0 and out == b"ticked\n", (prog.returncode, out, err)
+    finally:
+        if prog.poll() is None:
+            prog.kill()
+            prog.wait()
+
+
+@case
+def attach_to_threads():
+    """-p PID of a process whose threads were running before the attach:
+    every thread is seized, their calls are labelled pid/tid, and after the
+    detach the process ends normally."""
+    need_attach()
+    port = free_port(socket.SOCK_DGRAM)
+    code = ("import socket, sys, threading, time\n"
+            "def tick(n):\n"
+            "    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+            "    end = time.monotonic() + float(sys.argv[2])\n"
+            "    while time.monotonic() < end:\n"
+            "        u.sendto(b'thread %d' % n, ('127.0.0.1', int(sys.argv[1])))\n"
+            "        time.sleep(0.05)\n"
+            "ts = [threading.Thread(target=tick, args=(i,)) for i in range(2)]\n"
+            "[t.start() for t in ts]\n"
+            "print('started', flush=True)\n"
+            "[t.join() for t in ts]\n"
+            "print('joined', flush=True)\n")
+    prog = subprocess.Popen([PY, "-c", code, str(port), str(3 * SLOW)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    try:
+        assert prog.stdout.readline() == b"started\n"
+        w = Proc(["trace", "--no-packets", "-p", str(prog.pid)])
+        with w:
+            for n in (0, 1):
+                w.wait_err(r"\[%d/\d+ python3\] sendto\(\d+, 8, 127\.0\.0\.1:%d\) = 8 "
+                           r"\"thread %d\"" % (prog.pid, port, n), 10)
+            w.signal(signal.SIGINT)
+            assert w.wait(10) == 0, w.stderr_text()
+        tids = set(re.findall(r"\[%d/(\d+) python3\] sendto" % prog.pid, w.stderr_text()))
+        assert len(tids) == 2, w.stderr_text()
+        out, err = prog.communicate(timeout=20 * SLOW)
+        assert prog.returncode == 0 and out == b"joined\n", (prog.returncode, out, err)
+    finally:
+        if prog.poll() is None:
+            prog.kill()
+            prog.wait()
+
+
+@case
+def attach_follows_open_sockets():
+    """-p PID on a server already listening: its listener is followed from
+    the start (as root the client's SYN is on the line before accept); the
+    server's calls after the attach are shown and its end is seen."""
+    need_attach()
+    port = free_port()
+    srv = subprocess.Popen([PY, lecture("tcp_echo_server.py"), str(port)],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert srv.stdout.readline() == b"listening on %d\n" % port
+        w = Proc(["trace", "-p", str(srv.pid)])
+        with w:
+            time.sleep(0.5 * SLOW)  # attached (the process is in poll)
+            cp = untraced([lecture("tcp_echo_client.py"), str(port), "attached"])
+            assert cp.stdout == b"reply: attached\n", cp.stdout
+            assert w.wait(20) == 0, w.stderr_text()
+            ev = lines(w.stderr_text())
+            order(ev, [pkt(r"^< SYN\s+127\.0\.0\.1:\d+ > 127\.0\.0\.1:%d" % port),
+                       r"^\[%d python3\] accept4?\(" % srv.pid,
+                       r'^\[%d python3\] recv\(\d+, 20\) = 9 "attached\\n"' % srv.pid,
+                       r"^\[%d python3\] exited with status 0" % srv.pid])
+        out, _ = srv.communicate(timeout=10 * SLOW)
+        assert srv.returncode == 0 and out == b"echoed 9 bytes\n", (srv.returncode, out)
+    finally:
+        if srv.poll() is None:
+            srv.kill()
+            srv.wait()
+
+
+@case
+def hundred_children():
+    """100 children, each sends a datagram: 100 'new process' lines, 100
+    sendto lines each under its child's pid, every child's exit."""
+    port = free_port(socket.SOCK_DGRAM)
+    cp, tl = trace([lecture("many_children.py"), "100", str(port)], timeout=60, opts=["--no-packets"])
+    assert cp.returncode == 0 and cp.stdout == b"children 100 failed 0\n", (cp.returncode,
+                                                                               cp.stdout, cp.stderr)
+    ev = lines(tl)
+    kids = {re.match(r"\[(\d+) ", e).group(1) for e in ev if "new process (fork" in e}
+    sends = {re.match(r"\[(\d+) ", e).group(1) for e in ev
+             if re.search(r"\] sendto\(\d+, \d+, 127\.0\.0\.1:%d\) = \d+" % port, e)}
+    assert len(kids) == 100 and sends == kids, (len(kids), len(sends))
+    assert sum(1 for e in ev if e.endswith("exited with status 0")) == 101
+
+
+@case
+def without_privileges():
+    """As nobody: the calls only, one line about the packets, the status."""
+    if not ROOT:
+        raise Skip("needs root to drop privileges")
+    setpriv = need("setpriv")
+    port = free_port(socket.SOCK_DGRAM)
+    cp, tl = trace([lecture("udp_send_nobody.py"), str(port)],
+                   pre=[setpriv, "--reuid=65534", "--regid=65534", "--clear-groups",
+                        "--inh-caps=-all", "--bounding-set=-all"])
+    assert cp.returncode == 0, (cp.returncode, cp.stderr)
+    assert cp.stdout == b"sendto: no error\nconnected send: ECONNREFUSED\n", cp.stdout
+    assert cp.stderr == b"", cp.stderr
+    assert tl.count(NOPKT) == 1, tl
+    ev = lines(tl)
+    order(ev, [r'\] sendto\(\d+, 13, 127\.0\.0\.1:%d\) = 13' % port,
+               r"\] send\(\d+, 5\) = -1 ECONNREFUSED"])
+    assert not any(e.startswith(("<", ">")) for e in ev), tl
+    assert "packets of this command" not in tl
+
+
+@case
+def timeline_reader_goes_away():
+    """The reader of the timeline (stderr) goes away: wirecat is not killed
+    by SIGPIPE (which would kill the program with it); the program runs to
+    its end and its status is wirecat's."""
+    code = ("import socket, time, sys\n"
+            "for i in range(20):\n"
+            "    socket.socket().close(); time.sleep(0.02)\n"
+            "print('done', flush=True)\n"
+            "sys.exit(5)\n")
+    p = subprocess.Popen([WIRECAT, "trace", "--no-packets", "--", PY, "-c", code],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        p.stderr.readline()  # the first line of the timeline, then close
+        p.stderr.close()
+        out = p.stdout.read()
+        rc = p.wait(timeout=20 * SLOW)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    assert rc == 5 and out == b"done\n", (rc, out)
+
+
+@case
+def http_get_over_a_socket():
+    """The lecture's GET request against a local HTTP server: the request
+    as sent, the response received, the end of the stream by the server's
+    FIN (recv() = 0 with its note), as root the segments in between."""
+    import http.server
+    import threading
+
+    class H(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = b"hello from the test server\n"
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *a):
+            pass
+
+    srv = http.server.HTTPServer(("127.0.0.1", 0), H)
+    th = threading.Thread(target=srv.serve_forever, daemon=True)
+    th.start()
+    try:
+        port = srv.server_address[1]
+        cp, tl = trace([lecture("http_get.py"), str(port), "/x"])
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    assert cp.returncode == 0 and cp.stdout == b"HTTP/1.0 200 OK 27\n", (cp.returncode, cp.stdout)
+    order(lines(tl), [r"\] connect\(\d+, 127\.0\.0\.1:%d\) = 0" % port, pkt(r"^> SYN\s"),
+                      r'\] send\(\d+, 36\) = 36 "GET /x HTTP/1\.0\\r\\nHost: 127\.0\.0\.1"\.\.\.',
+                      pkt(r"^> \[P\.\] seq 1:37 len 36"),
+                      r'\] recv\(\d+, 4096\) = \d+ "HTTP/1\.0 200 OK\\r\\n',
+                      r"\] recv\(\d+, 4096\) = 0( \(.*\))?; the peer closed its side \(FIN\)",
+                      r"\] close\(\d+\) = 0"])
+
+
+@case
+def dd_runs_at_full_speed():
+    """A program of read/write calls on files and its standard streams only
+    (dd bs=1): the seccomp filter lets them run without a stop, so traced it
+    takes about as long as untraced (stopping at each call would take tens
+    of times longer), and no read/write line is shown."""
+    dd = need("dd")
+    cmd = [dd, "if=/dev/zero", "of=/dev/null", "bs=1", "count=200000", "status=none"]
+
+    def timed(args):
+        t = time.monotonic()
+        p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=120 * SLOW)
+        return time.monotonic() - t, p
+
+    base = min(timed(cmd)[0] for _ in range(2))
+    fd, path = tempfile.mkstemp(prefix="wtrace")
+    os.close(fd)
+    try:
+        traced, p = min((timed([WIRECAT, "trace", "--no-packets", "-o", path, "--"] + cmd)
+                         for _ in range(2)), key=lambda x: x[0])
+        with open(path) as f:
+            ev = lines(f.read())
+    finally:
+        os.unlink(path)
+    assert p.returncode == 0, p.stderr
+    assert traced <= 4 * base + 0.5 * SLOW, "traced %.2fs, untraced %.2fs" % (traced, base)
+    assert not any(re.search(r"\] (read|write)\(", e) for e in ev), ev
+    assert ev and ev[-1].endswith("exited with status 0"), ev
+
+
+@case
+def unix_and_packet_sockets():
+    """A UNIX-domain socket's path is decoded; the lecture's sniffer socket
+    (AF_PACKET) is shown as such, with a note, and nothing of what it could
+    capture is traced."""
+    d = tempfile.mkdtemp(prefix="wtrace")
+    try:
+        cp, tl = trace([lecture("unix_and_packet.py"), d], opts=["--no-packets"])
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+    assert cp.returncode == 0, cp.stderr
+    assert cp.stdout.startswith(b"over unix\n"), cp.stdout
+    sock = os.path.join(d, "sock")
+    order(lines(tl), [r"\] socket\(AF_UNIX, SOCK_STREAM\|SOCK_CLOEXEC, 0\) = \d+",
+                      r"\] bind\(\d+, unix:%s\) = 0" % re.escape(sock),
+                      r"\] connect\(\d+, unix:%s\) = 0" % re.escape(sock),
+                      r'\] send\(\d+, 10\) = 10 "over unix\\n"',
+                      r'\] recv\(\d+, 20\) = 10 "over unix\\n"'])
+    if ROOT:
+        assert cp.stdout.endswith(b"packet socket: opened\n"), cp.stdout
+        order(lines(tl), [r"\] socket\(AF_PACKET, SOCK_RAW\|SOCK_CLOEXEC, ETH_P_ALL\) = (\d+); "
+                          r"a packet socket: it receives copies of frames; what it captures is "
+                          r"not traced$"])
+
+
+@case
+def a_long_wait_says_what_ended_it():
+    """accept() that waits over a second says so and what ended the wait."""
+    code = ("import socket, sys, time, threading\n"
+            "s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(1)\n"
+            "port = s.getsockname()[1]\n"
+            "threading.Timer(float(sys.argv[1]), lambda: socket.create_connection"
+            "(('127.0.0.1', port))).start()\n"
+            "c, _ = s.accept(); print('accepted', flush=True)\n")
+    cp, tl = trace(["-c", code, "1.2"], opts=["--no-packets"])
+    assert cp.returncode == 0 and cp.stdout == b"accepted\n", (cp.returncode, cp.stderr)
+    order(lines(tl), [r"\] accept4\(\d+, SOCK_CLOEXEC\) = \d+ from 127\.0\.0\.1:\d+ "
+                      r"\(blocked \d+\.\d s\); waited until a client's handshake completed$"])
+
+
+@case
+def json_events():
+    """--json: every line is one JSON object (even with quotes, backslashes,
+    control and non-ASCII bytes in the data); start, calls with their
+    result, errno and note, a child's fork and exit, the program's exit."""
+    import json
+    port = free_port(socket.SOCK_DGRAM)
+    code = ("import os, socket, sys, time\n"
+            "c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+            "c.connect(('127.0.0.1', int(sys.argv[1])))\n"
+            "c.send(b'q\"b\\\\ \\x1b[31m \\xff\\x00 end')\n"
+            "time.sleep(0.2)\n"
+            "try:\n    c.send(b'again')\nexcept OSError as e:\n    print(e.errno)\n"
+            "pid = os.fork()\n"
+            "if pid == 0:\n    os._exit(4)\n"
+            "os.waitpid(pid, 0)\n"
+            "sys.exit(6)\n")
+    cp, tl = trace(["-c", code, str(port)], opts=["--json"])
+    assert cp.returncode == 6 and cp.stdout == b"111\n", (cp.returncode, cp.stdout, cp.stderr)
+    evs = [json.loads(ln) for ln in tl.splitlines()]
+    assert evs and all(isinstance(e.get("time"), float) for e in evs), tl
+    kinds = [e["event"] for e in evs]
+    assert kinds[0] == "start" and evs[0]["argv"].startswith(PY + " -c import os"), evs[0]
+    root = evs[0]["pid"]
+    calls = [e for e in evs if e["event"] == "call"]
+    conn = [e for e in calls if e["call"] == "connect"]
+    assert conn and conn[0]["ret"] == 0 and "127.0.0.1:%d" % port in conn[0]["text"], calls
+    sent = [e for e in calls if e["call"] == "sendto" and e["ret"] > 0]
+    assert sent and '"q\"b\\ \x1b[31m \xff. end"' in sent[0]["text"], sent
+    bad = [e for e in calls if e.get("errno") == "ECONNREFUSED"]
+    assert bad and bad[0]["ret"] == -1 and "ICMP port unreachable" in bad[0]["note"], calls
+    forks = [e for e in evs if e["event"] == "fork"]
+    assert len(forks) == 1 and forks[0]["parent"] == root, forks
+    exits = {e["pid"]: e.get("status") for e in evs if e["event"] == "exit"}
+    assert exits == {forks[0]["pid"]: 4, root: 6}, exits
+    assert all(e["pid"] == root or e["pid"] == forks[0]["pid"] for e in evs)
+
+
+@case
+def usage_errors():
+    """No program, -p with a program, a program that does not exist."""
+    for args, rc, msg in ((["trace"], 2, b"no program"),
+                          (["trace", "-p", "1", "--", "true"], 2, b"not both"),
+                          (["trace", "-p", "x"], 2, b"bad pid"),
+                          (["trace", "--", "/nonexistent/prog"], 127, b"not found")):
+        p = subprocess.run([WIRECAT] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=10 * SLOW)
+        assert p.returncode == rc and msg in p.stderr, (args, p.returncode, p.stderr)
+
+
+if __name__ == "__main__":
+    main()

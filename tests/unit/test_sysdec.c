@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The socket call decoders of `wirecat trace`: addresses of every family,
+ * short and hostile ones, names and flags, option values, data capping. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "t.h"
+#include "wire/sysdec.h"
+
+static void addresses(void)
+{
+	char s[WIRE_SD_TEXT_MAX];
+	struct sockaddr_in in = {.sin_family = AF_INET, .sin_port = htons(5005)};
+	inet_pton(AF_INET, "127.0.0.1", &in.sin_addr);
+	CHECK_STR(wire_sd_sockaddr((uint8_t *)&in, sizeof(in), s, sizeof(s)), "127.0.0.1:5005");
+	CHECK_STR(wire_sd_sockaddr((uint8_t *)&in, 6, s, sizeof(s)), "(bad address, 6 bytes)");
+	CHECK_STR(wire_sd_sockaddr((uint8_t *)&in, 1, s, sizeof(s)), "(bad address, 1 bytes)");
+	CHECK_STR(wire_sd_sockaddr(NULL, 16, s, sizeof(s)), "(bad address, 0 bytes)");
+	struct sockaddr_in6 in6 = {.sin6_family = AF_INET6, .sin6_port = htons(80)};
+	inet_pton(AF_INET6, "::1", &in6.sin6_addr);
+	CHECK_STR(wire_sd_sockaddr((uint8_t *)&in6, sizeof(in6), s, sizeof(s)), "[::1]:80");
+	struct sockaddr_un un = {.sun_family = AF_UNIX, .sun_path = "/tmp/x.sock"};
+	CHECK_STR(wire_sd_sockaddr((uint8_t *)&un, sizeof(un), s, sizeof(s)), "unix:/tmp/x.sock");
+	un.sun_path[0] = 0; /* abstract: "\0x.sock" up to the given length */
+	memcpy(un.sun_path + 1, "ab\033c", 4);
+	CHECK_STR(wire_sd_sockaddr((uint8_t *)&un, 2 + 5, s, sizeof(s)), "unix:@ab?c");
+	CHECK_STR(wire_sd_sockaddr((uint8_t *)&un, 2, s, sizeof(s)), "unix:(unnamed)");
+	struct sockaddr_ll ll = {
+	    .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL), .sll_ifindex = 2};
+	CHECK_STR(wire_sd_sockaddr((uint8_t *)&ll, sizeof(ll), s, sizeof(s)),
+	          "packet(proto 0x0003, ifindex 2)");
+	uint16_t odd = 4242;
+	CHECK_STR(wire_sd_sockaddr((uint8_t *)&odd, 2, s, sizeof(s)), "family 4242");
+	/* cut output: a NUL-terminated prefix */
+	CHECK_STR(wire_sd_sockaddr((uint8_t *)&in, sizeof(in), s, 5), "127.");
+}
+
+static void names(void)
+{
+	char s[WIRE_SD_TEXT_MAX];
+	CHECK_STR(wire_sd_family(AF_INET6, s, sizeof(s)), "AF_INET6");
+	CHECK_STR(wire_sd_family(77, s, sizeof(s)), "AF_77");
+	CHECK_STR(wire_sd_socktype(SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, s, sizeof(s)),
+	          "SOCK_DGRAM|SOCK_NONBLOCK|SOCK_CLOEXEC");
+	CHECK_STR(wire_sd_socktype(0x100 | SOCK_STREAM, s, sizeof(s)), "SOCK_STREAM|0x100");
+	CHECK_STR(wire_sd_proto(AF_INET, IPPROTO_TCP, s, sizeof(s)), "IPPROTO_TCP");
+	CHECK_STR(wire_sd_proto(AF_INET, 0, s, sizeof(s)), "0");
+	CHECK_STR(wire_sd_proto(AF_PACKET, htons(ETH_P_ALL), s, sizeof(s)), "ETH_P_ALL");
+	CHECK_STR(wire_sd_sockopt(SOL_SOCKET, SO_REUSEADDR, s, sizeof(s)),
+	          "SOL_SOCKET, SO_REUSEADDR");
+	CHECK_STR(wire_sd_sockopt(IPPROTO_TCP, TCP_NODELAY, s, sizeof(s)),
+	          "IPPROTO_TCP, TCP_NODELAY");
+	CHECK_STR(wire_sd_sockopt(999, 12345, s, sizeof(s)), "999, 12345");
+	CHECK_STR(wire_sd_msgflags(MSG_PEEK | MSG_DONTWAIT, s, sizeof(s)), "MSG_PEEK|MSG_DONTWAIT");
+	CHECK_STR(wire_sd_msgflags(0, s, sizeof(s)), "0");
+	CHECK_STR(wire_sd_msgflags(MSG_TRUNC | 0x10000000, s, sizeof(s)), "MSG_TRUNC|0x10000000");
+	CHECK_STR(wire_sd_how(SHUT_WR, s, sizeof(s)), "SHUT_WR");
+	CHECK_STR(wire_sd_how(7, s, sizeof(s)), "7");
+	CHECK_STR(wire_sd_errname(ECONNREFUSED), "ECONNREFUSED");
+	CHECK_STR(wire_sd_errname(EADDRINUSE), "EADDRINUSE");
+	CHECK(wire_sd_errname(100000) == NULL);
+}
+
+static void values(void)
+{
+	char s[WIRE_SD_TEXT_MAX];
+	int32_t one = 1, lg[2] = {1, 5};
+	CHECK_STR(wire_sd_optval(SOL_SOCKET, SO_REUSEADDR, (uint8_t *)&one, 4, s, sizeof(s)), "1");
+	CHECK_STR(wire_sd_optval(SOL_SOCKET, SO_LINGER, (uint8_t *)lg, 8, s, sizeof(s)),
+	          "{on, 5 s}");
+	CHECK_STR(wire_sd_optval(SOL_SOCKET, SO_LINGER, (uint8_t *)lg, 4, s, sizeof(s)),
+	          "<4 bytes>");
+	CHECK_STR(wire_sd_optval(SOL_SOCKET, SO_REUSEADDR, NULL, 4, s, sizeof(s)), "<4 bytes>");
+	static const uint8_t d[] = "hello\n\0world, this is longer than thirty-two bytes";
+	CHECK_STR(wire_sd_data(d, 6, 6, s, sizeof(s)), "\"hello\n\"");
+	CHECK_STR(wire_sd_data(d, 12, 12, s, sizeof(s)), "\"hello\n.world\"");
+	CHECK_STR(wire_sd_data(d, 32, 100, s, sizeof(s)),
+	          "\"hello\n.world, this is longer tha\"...");
+	CHECK_STR(wire_sd_data(d, sizeof(d), sizeof(d), s, 6), "\"hel\"");
+	CHECK_STR(wire_sd_data(d, 0, 0, s, sizeof(s)), "\"\"");
+}
+
+int main(void)
+{
+	addresses();
+	names();
+	values();
+	return T_END();
+}
