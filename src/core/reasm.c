@@ -413,10 +413,12 @@ static int ring_grow(struct wire_reasm *r, struct rstream *s, int dir, size_t ne
 	}
 	uint8_t *map = ring + cap;
 	memset(map, 0, cap / 8);
+	size_t held = d->held;
 	if (d->cap) {
 		ring_copy(d, ring, map);
 		ring_free(r, d);
 	}
+	d->held = held;
 	d->ring = ring;
 	d->map = map;
 	d->cap = cap;

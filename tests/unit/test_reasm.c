@@ -297,6 +297,30 @@ static void test_window_cap(void)
 	wire_reasm_free(r);
 }
 
+/* Bytes queued in a small window survive its growth (found by fuzz_reasm). */
+static void test_window_grows(void)
+{
+	struct out o;
+	struct wire_reasm *r = mk(&o, 4096, 0, 0);
+	char big[300];
+	memset(big, 'z', sizeof(big));
+	feed(r, 0, 0, 0, WIRE_TH_SYN, NULL, 0);
+	feed(r, 0, 0, 1 + 10, 0, "held", 4);   /* a 64-byte window */
+	feed(r, 0, 0, 1 + 200, 0, "more", 4);  /* grows it to 256 */
+	feed(r, 0, 0, 1 + 1000, 0, "last", 4); /* and to 1024 */
+	feed(r, 0, 0, 1 + 14, 0, big, 186);
+	feed(r, 0, 0, 1, 0, "0123456789", 10);
+	char want[400];
+	snprintf(want, sizeof(want), "0123456789held%.186smore", big);
+	CHECK_STR(o.s[0][0], want);
+	wire_reasm_finish(r);
+	snprintf(want, sizeof(want), "0123456789held%.186smore<796>last$", big);
+	CHECK_STR(o.s[0][0], want);
+	CHECK_INT(wire_reasm_stats(r)->delivered, 10 + 4 + 186 + 4 + 4);
+	CHECK_INT(o.bad, 0);
+	wire_reasm_free(r);
+}
+
 static void test_total_cap(void)
 {
 	struct out o;
@@ -445,6 +469,7 @@ int main(void)
 	test_gaps();
 	test_fin();
 	test_window_cap();
+	test_window_grows();
 	test_total_cap();
 	test_stream_cap();
 	test_numbering();
