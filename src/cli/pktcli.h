@@ -36,6 +36,7 @@ struct pktcli {
 	int print_too;     /* --print: print packets while writing with -w */
 	int dump_filter;   /* -d */
 	char *filter;      /* FILTER words joined, or NULL */
+	const char *follow, *follow_as, *follow_dir; /* read --follow (follow.c) */
 };
 
 /* Set by the SIGINT/SIGTERM handler that pktcli_signals installs. */

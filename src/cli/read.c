@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "follow.h"
 #include "pktcli.h"
 #include "wire/err.h"
 #include "wire/filter.h"
@@ -28,11 +29,18 @@ static void usage(void)
 	       "Decode a pcap or pcapng file (- for stdin). FILTER is in the tcpdump\n"
 	       "language (e.g. 'udp port 53', 'arp', 'tcp[tcpflags] & tcp-syn != 0').\n\n");
 	fputs(pktcli_help, stdout);
+	printf("\nFollowing a TCP stream (reassembled; nothing else is printed):\n"
+	       "  --follow STREAM    the bytes of one TCP stream: its tcp.stream number (as\n"
+	       "                     tshark numbers them, from 0) or ADDR:PORT,ADDR:PORT\n"
+	       "  --follow-as MODE   raw (the bytes exactly, the default), ascii, or hex\n"
+	       "  --direction DIR    c2s, s2c or both (the default, in the order reassembled)\n");
 	printf("\nExit status: 0 success, 1 I/O error, 2 usage error (bad filter),\n"
 	       "3 truncated or corrupt file (the packets before the damage are printed).\n"
 	       "A full disk on stdout is one line and status 1; when the reader of stdout\n"
 	       "goes away (| head), wirecat ends quietly by SIGPIPE (141 in the shell).\n");
 }
+
+enum { RD_OPT_FOLLOW = 1900, RD_OPT_FOLLOW_AS, RD_OPT_DIRECTION };
 
 static const struct option longopts[] = {
     {"json", no_argument, NULL, PKT_OPT_JSON},
@@ -40,6 +48,9 @@ static const struct option longopts[] = {
     {"stats", no_argument, NULL, PKT_OPT_STATS},
     {"time", required_argument, NULL, PKT_OPT_TIME},
     {"print", no_argument, NULL, PKT_OPT_PRINT},
+    {"follow", required_argument, NULL, RD_OPT_FOLLOW},
+    {"follow-as", required_argument, NULL, RD_OPT_FOLLOW_AS},
+    {"direction", required_argument, NULL, RD_OPT_DIRECTION},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -60,6 +71,9 @@ int cmd_read(int argc, char **argv)
 			continue;
 		switch (opt) {
 		case 'h': usage(); return 0;
+		case RD_OPT_FOLLOW: pc.follow = optarg; break;
+		case RD_OPT_FOLLOW_AS: pc.follow_as = optarg; break;
+		case RD_OPT_DIRECTION: pc.follow_dir = optarg; break;
 		case ':':
 			return cli_usage_err("read", "read: option -%c needs an argument", optopt);
 		default:
@@ -84,7 +98,17 @@ int pktcli_read(struct pktcli pc, const char *path)
 	int rc, status = WIRE_EXIT_OK;
 
 	pktcli_finish(&pc);
+	struct follow *fol = NULL;
+	if ((pc.follow || pc.follow_as || pc.follow_dir) && !pc.dump_filter) {
+		fol = follow_new(pc.follow ? pc.follow : "", pc.follow_as, pc.follow_dir, "read",
+		                 &status);
+		if (!fol) {
+			free(pc.filter);
+			return status;
+		}
+	}
 	if (pktcli_needs_stdout(&pc) && cli_stdout_closed("read")) {
+		follow_finish(fol);
 		free(pc.filter);
 		return WIRE_EXIT_FAIL;
 	}
@@ -94,6 +118,7 @@ int pktcli_read(struct pktcli pc, const char *path)
 	rc = wire_pcap_open(path, &r, why, sizeof(why));
 	if (rc < 0) {
 		cli_err("read %s: %s", path, why);
+		follow_finish(fol);
 		free(pc.filter);
 		return cli_exit_code(rc);
 	}
@@ -119,6 +144,7 @@ int pktcli_read(struct pktcli pc, const char *path)
 	}
 	if (pc.filter && (rc = wire_pcap_set_filter(r, pc.filter, why, sizeof(why))) < 0) {
 		cli_err("read: %s", why);
+		follow_finish(fol);
 		wire_pcap_close(r);
 		free(pc.filter);
 		return cli_exit_code(rc);
@@ -131,6 +157,7 @@ int pktcli_read(struct pktcli pc, const char *path)
 		                      why, sizeof(why));
 		if (rc < 0) {
 			cli_err("read: %s: %s", pc.wfile, why);
+			follow_finish(fol);
 			wire_pcap_close(r);
 			free(pc.filter);
 			return cli_exit_code(rc);
@@ -152,11 +179,13 @@ int pktcli_read(struct pktcli pc, const char *path)
 		goto done;
 	}
 	pktcli_signals();
+	if (fol)
+		follow_output(fol, out);
 
 	struct wire_pkt pkt;
 	uint64_t seen = 0;
-	int printing =
-	    pc.po.mode != WIRE_PRINT_NONE || pc.po.hex || pc.po.payload_hex || pc.po.stats;
+	int printing = !fol && (pc.po.mode != WIRE_PRINT_NONE || pc.po.hex || pc.po.payload_hex ||
+	                        pc.po.stats);
 	while (!pktcli_stop && (pc.count == 0 || seen < pc.count)) {
 		rc = wire_pcap_next(r, &pkt, why, sizeof(why));
 		if (rc == 0)
@@ -174,15 +203,22 @@ int pktcli_read(struct pktcli pc, const char *path)
 			status = cli_output_failed(rc, "read: writing %s", wname);
 			break;
 		}
+		if (fol)
+			follow_packet(fol, &pkt);
 		if (printing && (rc = wire_printer_packet(pr, &pkt)) < 0) {
 			status = cli_output_failed(rc, "read: output");
 			break;
 		}
 	}
+	rc = follow_finish(fol);
+	fol = NULL;
+	if (rc < 0 && status == WIRE_EXIT_OK)
+		status = cli_output_failed(rc, "read: output");
 	rc = wire_printer_finish(pr);
 	if (rc < 0 && status == WIRE_EXIT_OK)
 		status = cli_output_failed(rc, "read: output");
 done:
+	follow_finish(fol);
 	if (w && (rc = wire_pcap_close_writer(w)) < 0 && status == WIRE_EXIT_OK)
 		status = cli_output_failed(rc, "read: writing %s", wname);
 	if (pr)
