@@ -164,6 +164,36 @@ static void bit_set(struct rdir *d, size_t i, int on)
 		d->map[i >> 3] = (uint8_t)(d->map[i >> 3] & ~(1u << (i & 7)));
 }
 
+/* Sets or clears the bits of ring indices [j, j + n) (no wrap), a byte of
+ * the map at a time where it can. */
+static void bits_range(struct rdir *d, size_t j, size_t n, int on)
+{
+	for (; n && (j & 7); j++, n--)
+		bit_set(d, j, on);
+	if (n >= 8) {
+		memset(d->map + (j >> 3), on ? 0xff : 0, n >> 3);
+		j += n & ~(size_t)7;
+		n &= 7;
+	}
+	for (; n; j++, n--)
+		bit_set(d, j, on);
+}
+
+/* Returns whether no index of [j, j + n) (no wrap) is held. */
+static int bits_clear(const struct rdir *d, size_t j, size_t n)
+{
+	for (; n && (j & 7); j++, n--)
+		if (bit(d, j))
+			return 0;
+	for (; n >= 8; j += 8, n -= 8)
+		if (d->map[j >> 3])
+			return 0;
+	for (; n; j++, n--)
+		if (bit(d, j))
+			return 0;
+	return 1;
+}
+
 static size_t ring_mem(size_t cap)
 {
 	return cap + cap / 8;
@@ -181,8 +211,15 @@ static void ring_free(struct wire_reasm *r, struct rdir *d)
 static size_t ready(const struct rdir *d, size_t limit)
 {
 	size_t k = 0;
-	while (k < d->held && k < limit && bit(d, (d->head + k) & (d->cap - 1)))
-		k++;
+	while (k < d->held && k < limit) {
+		size_t j = (d->head + k) & (d->cap - 1);
+		if ((j & 7) == 0 && d->map[j >> 3] == 0xff && limit - k >= 8)
+			k += 8; /* eight held bytes at once */
+		else if (bit(d, j))
+			k++;
+		else
+			break;
+	}
 	return k;
 }
 
@@ -204,8 +241,7 @@ static void deliver_ready(struct wire_reasm *r, struct rstream *s, int dir)
 	size_t k = ready(d, fin_room(d));
 	while (k > 0) {
 		size_t piece = d->cap - d->head < k ? d->cap - d->head : k;
-		for (size_t i = 0; i < piece; i++)
-			bit_set(d, d->head + i, 0);
+		bits_range(d, d->head, piece, 0);
 		d->held -= piece;
 		size_t at = d->head;
 		d->head = (d->head + piece) & (d->cap - 1);
@@ -431,11 +467,16 @@ static int ring_grow(struct wire_reasm *r, struct rstream *s, int dir, size_t ne
 
 /* ---- data ----------------------------------------------------------------- */
 
-/* Copies p[0..n) to the window at off bytes past next; first copy wins. */
-static void store(struct wire_reasm *r, struct rdir *d, size_t off, const uint8_t *p, size_t n)
+/* Copies p[0..n) to ring index j on (no wrap); first copy wins. */
+static void store_piece(struct wire_reasm *r, struct rdir *d, size_t j, const uint8_t *p, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		size_t j = (d->head + off + i) & (d->cap - 1);
+	if (bits_clear(d, j, n)) { /* the common case: all new */
+		memcpy(d->ring + j, p, n);
+		bits_range(d, j, n, 1);
+		d->held += n;
+		return;
+	}
+	for (size_t i = 0; i < n; i++, j++) {
 		if (bit(d, j)) {
 			r->st.retrans_bytes++;
 			r->st.conflict_bytes += d->ring[j] != p[i];
@@ -445,6 +486,16 @@ static void store(struct wire_reasm *r, struct rdir *d, size_t off, const uint8_
 		bit_set(d, j, 1);
 		d->held++;
 	}
+}
+
+/* Copies p[0..n) to the window at off bytes past next (off + n <= cap). */
+static void store(struct wire_reasm *r, struct rdir *d, size_t off, const uint8_t *p, size_t n)
+{
+	size_t j = (d->head + off) & (d->cap - 1);
+	size_t first = d->cap - j < n ? d->cap - j : n;
+	store_piece(r, d, j, p, first);
+	if (first < n)
+		store_piece(r, d, 0, p + first, n - first);
 }
 
 /* Room for off + want bytes: grows the window or gives up holes. Returns the
