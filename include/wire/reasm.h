@@ -31,7 +31,11 @@
  * flushed, ended and forgotten; its 4-tuple, if seen again, gets a new stream
  * number). Everything dropped or given up is counted in struct
  * wire_reasm_stats. There is no allocation per segment: one per stream, and
- * one per window growth.
+ * one per window growth. With the defaults (limits.h) the bound is 256 MiB
+ * of windows and bitmaps plus 216 bytes and a hash slot per stream
+ * (262144 streams: about 58 MiB), about 320 MiB in all.
+ *
+ * The callback must not call back into the reassembler.
  */
 #ifndef WIRE_REASM_H
 #define WIRE_REASM_H
