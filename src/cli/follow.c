@@ -9,6 +9,10 @@
  * hex and as text; server-to-client lines indented by a tab, as tshark's
  * hex view). A missing range is never filled: raw skips it, ascii and hex
  * say "[N bytes missing]", and the total is said on stderr at the end.
+ * Overlaps keep the first copy received (reasm.h). tshark's follow differs
+ * only for an out-of-order copy later overlapped by an in-order segment with
+ * other bytes: it writes the in-order segment whole. Real stacks resend the
+ * same bytes, so the two agree on every capture of a real transfer.
  */
 #include "follow.h"
 
@@ -279,6 +283,9 @@ int follow_finish(struct follow *f)
 	else if (f->gap_bytes)
 		cli_err("%s: stream %ld: %llu bytes missing in %llu gaps (not written)", f->cmd,
 		        f->chosen, (unsigned long long)f->gap_bytes, (unsigned long long)f->gaps);
+	if (st->conflict_bytes)
+		cli_err("%s: %llu bytes came again with other content (the first copy is kept)",
+		        f->cmd, (unsigned long long)st->conflict_bytes);
 	if (st->evicted || st->mem_flushes)
 		cli_err("%s: reassembly limits reached: %llu streams evicted, %llu queues flushed",
 		        f->cmd, (unsigned long long)st->evicted,

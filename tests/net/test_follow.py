@@ -191,6 +191,22 @@ def a_missing_segment_is_a_gap_never_bytes():
 
 
 @wtest.case
+def overlapping_copies_keep_the_first_and_are_counted():
+    with tempfile.TemporaryDirectory() as tmp:
+        C, S = CLI, SRV
+        f = [frame(C, S, 40000, 80, 100, 0, SYN), frame(S, C, 80, 40000, 500, 101, SYN | ACK),
+             frame(C, S, 40000, 80, 111, 501, ACK | PSH, b"XXXXXXXXXX"),  # out of order
+             frame(C, S, 40000, 80, 101, 501, ACK | PSH, b"abcdefghijklmnopqrst"),
+             frame(C, S, 40000, 80, 121, 501, ACK | PSH, b"UVW"),
+             frame(C, S, 40000, 80, 121, 501, ACK | PSH, b"uvw"),  # resent, other bytes
+             frame(C, S, 40000, 80, 124, 501, FIN | ACK)]
+        path = write(tmp, "o.pcap", f)
+        out, err = follow(path, "--follow", "0")
+        assert out == b"abcdefghijXXXXXXXXXXUVW", out
+        assert b"10 bytes came again with other content" in err, err
+
+
+@wtest.case
 def hex_and_ascii_views():
     with tempfile.TemporaryDirectory() as tmp:
         path, _, _ = make(tmp)
