@@ -25,6 +25,13 @@
 #include "wire/err.h"
 #include "wire/reasm.h"
 
+const char follow_help[] =
+    "\nFollowing a TCP stream (reassembled; nothing else is printed):\n"
+    "  --follow STREAM    the bytes of one TCP stream: its tcp.stream number (as\n"
+    "                     tshark numbers them, from 0) or ADDR:PORT,ADDR:PORT\n"
+    "  --follow-as MODE   raw (the bytes exactly, the default), ascii, or hex\n"
+    "  --direction DIR    c2s, s2c or both (the default, in the order reassembled)\n";
+
 enum fmode { F_RAW, F_ASCII, F_HEX };
 
 struct follow {

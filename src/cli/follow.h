@@ -8,6 +8,9 @@
 
 struct follow;
 
+/* The --help lines of --follow, --follow-as and --direction. */
+extern const char follow_help[];
+
 /* Parses --follow STREAM, --follow-as (NULL: raw) and --direction (NULL:
  * both) for cmd. Returns a follower, or NULL after printing a usage error
  * (*status = 2) or an error (*status = 1). */

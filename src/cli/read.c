@@ -29,11 +29,7 @@ static void usage(void)
 	       "Decode a pcap or pcapng file (- for stdin). FILTER is in the tcpdump\n"
 	       "language (e.g. 'udp port 53', 'arp', 'tcp[tcpflags] & tcp-syn != 0').\n\n");
 	fputs(pktcli_help, stdout);
-	printf("\nFollowing a TCP stream (reassembled; nothing else is printed):\n"
-	       "  --follow STREAM    the bytes of one TCP stream: its tcp.stream number (as\n"
-	       "                     tshark numbers them, from 0) or ADDR:PORT,ADDR:PORT\n"
-	       "  --follow-as MODE   raw (the bytes exactly, the default), ascii, or hex\n"
-	       "  --direction DIR    c2s, s2c or both (the default, in the order reassembled)\n");
+	fputs(follow_help, stdout);
 	printf("\nExit status: 0 success, 1 I/O error, 2 usage error (bad filter),\n"
 	       "3 truncated or corrupt file (the packets before the damage are printed).\n"
 	       "A full disk on stdout is one line and status 1; when the reader of stdout\n"

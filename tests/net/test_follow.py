@@ -15,9 +15,12 @@ import os
 import random
 import re
 import shutil
+import signal
+import socket
 import struct
 import subprocess
 import tempfile
+import threading
 
 import wtest
 
@@ -230,11 +233,33 @@ def bad_follow_arguments_are_usage_errors():
         assert rc == 0 and out == b"" and b"no such TCP stream" in err, (rc, err)
 
 
+def transfer(port, up, down):
+    """A loopback TCP transfer on port: up to the server, then down back."""
+    ls = socket.socket()
+    ls.bind(("127.0.0.1", port))
+    ls.listen(1)
+    got = []
+
+    def server():
+        c, _ = ls.accept()
+        got.append(wtest.recv_exact(c, len(up), timeout=20))
+        c.sendall(down)
+        c.close()
+
+    t = threading.Thread(target=server)
+    t.start()
+    s = wtest.connect_tcp("127.0.0.1", port)
+    s.sendall(up)
+    back = wtest.recv_exact(s, len(down), timeout=20)
+    s.close()
+    t.join(30 * wtest.SLOW)
+    ls.close()
+    assert got and got[0] == up and back == down
+
+
 def capture_transfer(tmp, up, down):
     """Captures a loopback transfer of up and down with tcpdump. Returns the
     pcap path and tcpdump's report (it says what the kernel dropped)."""
-    import socket
-    import threading
     path = os.path.join(tmp, "lo.pcap")
     port = wtest.free_port()
     cap = subprocess.Popen([wtest.need("tcpdump"), "-i", "lo", "-s", "0", "-B", "65536", "-U",
@@ -243,26 +268,7 @@ def capture_transfer(tmp, up, down):
     try:
         wtest.wait_for(lambda: os.path.exists(path) and os.path.getsize(path) > 0, 10,
                        "tcpdump to start")
-        ls = socket.socket()
-        ls.bind(("127.0.0.1", port))
-        ls.listen(1)
-        got = []
-
-        def server():
-            c, _ = ls.accept()
-            got.append(wtest.recv_exact(c, len(up), timeout=20))
-            c.sendall(down)
-            c.close()
-
-        t = threading.Thread(target=server)
-        t.start()
-        s = wtest.connect_tcp("127.0.0.1", port)
-        s.sendall(up)
-        back = wtest.recv_exact(s, len(down), timeout=20)
-        s.close()
-        t.join(30 * wtest.SLOW)
-        ls.close()
-        assert got and got[0] == up and back == down
+        transfer(port, up, down)
 
         def both_fins():
             o = wtest.run(["read", path])[1].decode()
@@ -292,6 +298,24 @@ def follows_a_real_loopback_transfer():
                 c, s2 = tshark_raw(path, 0)
                 assert sha(c) == sha(up) and sha(s2) == sha(down)
             return
+
+
+@wtest.case
+def sniff_follows_a_live_transfer():
+    wtest.need_root()
+    up, down = data(200000, 5), data(400000, 6)
+    port = wtest.free_port()
+    p = wtest.Proc(["sniff", "-i", "lo", "-B", "64", "--follow", "0", "--direction", "s2c",
+                    "tcp", "port", str(port)])
+    try:
+        p.wait_err(r"listening on", timeout=10)
+        transfer(port, up, down)
+        got = p.wait_out(len(down), timeout=20)
+    finally:
+        p.signal(signal.SIGINT)
+        rc = p.wait(10)
+    assert rc == 0, (rc, p.stderr_text())
+    assert sha(got) == sha(down) and len(p.stdout_bytes()) == len(down), (len(got), len(down))
 
 
 if __name__ == "__main__":
