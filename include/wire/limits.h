@@ -25,6 +25,13 @@
 #define WIRE_FRAME_HEADER_MAX (64u * 1024u)          /* header:NAME block limit */
 #define WIRE_FRAME_HEADER_LINES 100u
 
+/* TCP reassembly (src/core/reasm.c): out-of-order bytes held per direction
+ * (a power of two; the bitmap adds 1/8), in all streams together, and
+ * streams tracked at once (the least recently active one is evicted) */
+#define WIRE_REASM_DIR_BYTES (1u << 20)
+#define WIRE_REASM_TOTAL_BYTES (256u << 20)
+#define WIRE_REASM_MAX_STREAMS 262144u
+
 /* echo server */
 #define WIRE_ECHO_CONN_BUF (64u * 1024u) /* pending bytes per client before backpressure */
 #define WIRE_ECHO_UDP_BATCH 64u          /* recvmmsg/sendmmsg batch */

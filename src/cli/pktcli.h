@@ -38,6 +38,7 @@ struct pktcli {
 	int dump_filter;   /* -d */
 	char *filter;      /* FILTER words joined, or NULL */
 	int defrag;        /* read --defrag: reassemble IP fragments */
+	const char *follow, *follow_as, *follow_dir; /* read --follow (follow.c) */
 };
 
 /* Set by the SIGINT/SIGTERM handler that pktcli_signals installs. */

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "follow.h"
 #include "pktcli.h"
 #include "wire/defrag.h"
 #include "wire/err.h"
@@ -36,11 +37,14 @@ static void usage(void)
 	       "                     the fragment that completes a datagram is shown as the\n"
 	       "                     whole datagram; at the end one line on stderr counts what\n"
 	       "                     was reassembled and what was dropped, and why\n");
+	fputs(follow_help, stdout);
 	printf("\nExit status: 0 success, 1 I/O error, 2 usage error (bad filter),\n"
 	       "3 truncated or corrupt file (the packets before the damage are printed).\n"
 	       "A full disk on stdout is one line and status 1; when the reader of stdout\n"
 	       "goes away (| head), wirecat ends quietly by SIGPIPE (141 in the shell).\n");
 }
+
+enum { RD_OPT_FOLLOW = 1900, RD_OPT_FOLLOW_AS, RD_OPT_DIRECTION };
 
 static const struct option longopts[] = {
     {"json", no_argument, NULL, PKT_OPT_JSON},
@@ -49,6 +53,9 @@ static const struct option longopts[] = {
     {"time", required_argument, NULL, PKT_OPT_TIME},
     {"print", no_argument, NULL, PKT_OPT_PRINT},
     {"defrag", no_argument, NULL, PKT_OPT_DEFRAG},
+    {"follow", required_argument, NULL, RD_OPT_FOLLOW},
+    {"follow-as", required_argument, NULL, RD_OPT_FOLLOW_AS},
+    {"direction", required_argument, NULL, RD_OPT_DIRECTION},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -70,6 +77,9 @@ int cmd_read(int argc, char **argv)
 		switch (opt) {
 		case 'h': usage(); return 0;
 		case PKT_OPT_DEFRAG: pc.defrag = 1; break;
+		case RD_OPT_FOLLOW: pc.follow = optarg; break;
+		case RD_OPT_FOLLOW_AS: pc.follow_as = optarg; break;
+		case RD_OPT_DIRECTION: pc.follow_dir = optarg; break;
 		case ':':
 			return cli_usage_err("read", "read: option -%c needs an argument", optopt);
 		default:
@@ -116,7 +126,17 @@ int pktcli_read(struct pktcli pc, const char *path)
 	int rc, status = WIRE_EXIT_OK;
 
 	pktcli_finish(&pc);
+	struct follow *fol = NULL;
+	if ((pc.follow || pc.follow_as || pc.follow_dir) && !pc.dump_filter) {
+		fol = follow_new(pc.follow ? pc.follow : "", pc.follow_as, pc.follow_dir, "read",
+		                 &status);
+		if (!fol) {
+			free(pc.filter);
+			return status;
+		}
+	}
 	if (pktcli_needs_stdout(&pc) && cli_stdout_closed("read")) {
+		follow_finish(fol);
 		free(pc.filter);
 		return WIRE_EXIT_FAIL;
 	}
@@ -126,6 +146,7 @@ int pktcli_read(struct pktcli pc, const char *path)
 	rc = wire_pcap_open(path, &r, why, sizeof(why));
 	if (rc < 0) {
 		cli_err("read %s: %s", path, why);
+		follow_finish(fol);
 		free(pc.filter);
 		return cli_exit_code(rc);
 	}
@@ -151,6 +172,7 @@ int pktcli_read(struct pktcli pc, const char *path)
 	}
 	if (pc.filter && (rc = wire_pcap_set_filter(r, pc.filter, why, sizeof(why))) < 0) {
 		cli_err("read: %s", why);
+		follow_finish(fol);
 		wire_pcap_close(r);
 		free(pc.filter);
 		return cli_exit_code(rc);
@@ -164,6 +186,7 @@ int pktcli_read(struct pktcli pc, const char *path)
 		                      why, sizeof(why));
 		if (rc < 0) {
 			cli_err("read: %s: %s", pc.wfile, why);
+			follow_finish(fol);
 			wire_pcap_close(r);
 			free(pc.filter);
 			return cli_exit_code(rc);
@@ -192,12 +215,14 @@ int pktcli_read(struct pktcli pc, const char *path)
 		goto done;
 	}
 	pktcli_signals();
+	if (fol)
+		follow_output(fol, out);
 
 	struct wire_pkt pkt;
 	uint64_t seen = 0, unwritten = 0;
 	int wlt = wire_pcap_linktype(r); /* -w: a classic file has one link type */
-	int printing =
-	    pc.po.mode != WIRE_PRINT_NONE || pc.po.hex || pc.po.payload_hex || pc.po.stats;
+	int printing = !fol && (pc.po.mode != WIRE_PRINT_NONE || pc.po.hex || pc.po.payload_hex ||
+	                        pc.po.stats);
 	while (!pktcli_stop && (pc.count == 0 || seen < pc.count)) {
 		rc = wire_pcap_next(r, &pkt, why, sizeof(why));
 		if (rc == 0)
@@ -217,6 +242,8 @@ int pktcli_read(struct pktcli pc, const char *path)
 			status = cli_output_failed(rc, "read: writing %s", wname);
 			break;
 		}
+		if (fol)
+			follow_packet(fol, &pkt);
 		const struct wire_pkt *show = &pkt;
 		if (dg && printing && wire_defragger_packet(dg, &pkt, &show) < 0) {
 			cli_err("read: out of memory");
@@ -228,6 +255,10 @@ int pktcli_read(struct pktcli pc, const char *path)
 			break;
 		}
 	}
+	rc = follow_finish(fol);
+	fol = NULL;
+	if (rc < 0 && status == WIRE_EXIT_OK)
+		status = cli_output_failed(rc, "read: output");
 	rc = wire_printer_finish(pr);
 	if (rc < 0 && status == WIRE_EXIT_OK)
 		status = cli_output_failed(rc, "read: output");
@@ -241,6 +272,7 @@ int pktcli_read(struct pktcli pc, const char *path)
 		defrag_report(dg);
 	}
 done:
+	follow_finish(fol);
 	if (dg)
 		wire_defragger_free(dg);
 	free(dg);

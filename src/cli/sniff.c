@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "follow.h"
 #include "pktcli.h"
 #include "wire/capture.h"
 #include "wire/err.h"
@@ -35,6 +36,9 @@
 #define POLL_MS 250
 #define OPT_PID 2000           /* --pid */
 #define OPT_PORT 2001          /* --port */
+#define OPT_FOLLOW 2002        /* --follow */
+#define OPT_FOLLOW_AS 2003     /* --follow-as */
+#define OPT_DIRECTION 2004     /* --direction */
 #define COUNTER_NS 250000000LL /* live counter refresh */
 
 static void usage(void)
@@ -71,6 +75,7 @@ static void usage(void)
 	    "                     program(s) that own it\n\n",
 	    WIRE_CAPTURE_BUF_DEFAULT_MIB, WIRE_SNAPLEN_DEFAULT);
 	fputs(pktcli_help, stdout);
+	fputs(follow_help, stdout);
 	printf("\nAt the end (-c reached, SIGINT, SIGTERM) stderr gets\n"
 	       "'N packets captured, N received by filter, N dropped by kernel'; while writing\n"
 	       "a file with stderr on a terminal, a live packet counter.\n"
@@ -89,6 +94,9 @@ static const struct option longopts[] = {
     {"list-interfaces", no_argument, NULL, 'D'},
     {"pid", required_argument, NULL, OPT_PID},
     {"port", required_argument, NULL, OPT_PORT},
+    {"follow", required_argument, NULL, OPT_FOLLOW},
+    {"follow-as", required_argument, NULL, OPT_FOLLOW_AS},
+    {"direction", required_argument, NULL, OPT_DIRECTION},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -262,6 +270,9 @@ int cmd_sniff(int argc, char **argv)
 		case 'p': co.promisc = 0; break;
 		case 'Z': zuser = optarg; break;
 		case 'r': rfile = optarg; break;
+		case OPT_FOLLOW: pc.follow = optarg; break;
+		case OPT_FOLLOW_AS: pc.follow_as = optarg; break;
+		case OPT_DIRECTION: pc.follow_dir = optarg; break;
 		case OPT_PID:
 			if (cli_parse_size(optarg, 0x7fffffff, &v) < 0 || v == 0)
 				return cli_usage_err(
@@ -341,6 +352,13 @@ int cmd_sniff(int argc, char **argv)
 		return cli_usage_err("sniff", "sniff: -W needs -C or -G");
 	if (pc.wfile && !strcmp(pc.wfile, "-") && (rot.cbytes || rot.gsecs))
 		return cli_usage_err("sniff", "sniff: cannot rotate standard output");
+	if (pc.follow || pc.follow_as || pc.follow_dir) { /* usage errors first */
+		struct follow *chk = follow_new(pc.follow ? pc.follow : "", pc.follow_as,
+		                                pc.follow_dir, "sniff", &status);
+		if (!chk)
+			return status;
+		follow_finish(chk);
+	}
 	if (pktcli_join_filter(&pc, argc, argv, optind) < 0) {
 		cli_err("sniff: out of memory");
 		return WIRE_EXIT_FAIL;
@@ -388,6 +406,7 @@ int cmd_sniff(int argc, char **argv)
 	struct wire_capture *cap = NULL;
 	struct wire_filter *flt = NULL, *ufilter = NULL;
 	struct wire_printer *pr = NULL;
+	struct follow *fol = NULL;
 	uint64_t captured = 0;
 	rc = wire_capture_open(&cap, &co, why, sizeof(why));
 	if (rc < 0) {
@@ -489,8 +508,13 @@ int cmd_sniff(int argc, char **argv)
 	cli_err("listening on %s, link-type %s, snapshot length %u bytes", co.ifname,
 	        linktype_name(linktype), snaplen);
 
-	int printing =
-	    pc.po.mode != WIRE_PRINT_NONE || pc.po.hex || pc.po.payload_hex || pc.po.stats;
+	if (pc.follow &&
+	    !(fol = follow_new(pc.follow, pc.follow_as, pc.follow_dir, "sniff", &status)))
+		goto out;
+	if (fol)
+		follow_output(fol, out);
+	int printing = !fol && (pc.po.mode != WIRE_PRINT_NONE || pc.po.hex || pc.po.payload_hex ||
+	                        pc.po.stats);
 	int counter = pc.wfile && strcmp(pc.wfile, "-") && cli_isatty(STDERR_FILENO);
 	long long next_counter = mono_ns() + COUNTER_NS;
 	long long next_flush = mono_ns() + POLL_MS * 1000000LL;
@@ -573,6 +597,8 @@ int cmd_sniff(int argc, char **argv)
 				break;
 			}
 		}
+		if (fol)
+			follow_packet(fol, &pkt);
 		if (printing && (rc = wire_printer_packet(pr, &pkt)) < 0) {
 			status = cli_output_failed(rc, "sniff: output");
 			break;
@@ -580,6 +606,10 @@ int cmd_sniff(int argc, char **argv)
 		if (pc.count && captured >= pc.count)
 			break;
 	}
+	rc = follow_finish(fol);
+	fol = NULL;
+	if (rc < 0 && status == WIRE_EXIT_OK)
+		status = cli_output_failed(rc, "sniff: output");
 	rc = wire_printer_finish(pr);
 	if (rc < 0 && status == WIRE_EXIT_OK)
 		status = cli_output_failed(rc, "sniff: output");
@@ -601,6 +631,7 @@ int cmd_sniff(int argc, char **argv)
 		        (unsigned long long)captured, (unsigned long long)st.received,
 		        (unsigned long long)st.dropped);
 out:
+	follow_finish(fol);
 	if (rot.w)
 		wire_pcap_close_writer(rot.w);
 	if (pr)

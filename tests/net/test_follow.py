@@ -1,0 +1,322 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
+"""read --follow: the bytes of one TCP stream, reassembled.
+
+The captures are built here: two connections (so stream numbers matter), the
+second one's segments out of order, duplicated, retransmitted with overlaps,
+its sequence numbers wrapping past 2^32, random data of known sha256 each way.
+The followed bytes must equal the data sent (sha256), by stream number and
+by ADDR:PORT,ADDR:PORT, each direction; tshark -z follow,tcp,raw on the same
+file must give the same bytes. A capture with a segment missing must give the
+data without it (never invented bytes) and say how much is missing.
+"""
+import hashlib
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import tempfile
+import threading
+
+import wtest
+
+CLI, SRV = bytes([10, 1, 0, 1]), bytes([10, 1, 0, 2])
+
+
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+def frame(src, dst, sport, dport, seq, ack, flags, data=b""):
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF, 5 << 4,
+                      flags, 65535, 0, 0) + data
+    pseudo = src + dst + struct.pack("!BBH", 0, 6, len(tcp))
+    c = csum(pseudo + tcp)
+    tcp = tcp[:16] + struct.pack("!H", c) + tcp[18:]
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 1, 0x4000, 64, 6, 0, src, dst)
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    return b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00" + ip + tcp
+
+
+def pcap(frames):
+    out = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1)
+    for i, f in enumerate(frames):
+        out += struct.pack("<IIII", 1000 + i, 0, len(f), len(f)) + f
+    return out
+
+
+SYN, FIN, ACK, PSH = 2, 1, 0x10, 8
+
+
+def conversation(cport, isn_c, isn_s, up, down, shuffle, drop=None):
+    """Frames of one connection; data segments of each side reordered,
+    duplicated and overlapped when shuffle; segment index drop left out."""
+    rnd = random.Random(cport)
+    f = [frame(CLI, SRV, cport, 80, isn_c, 0, SYN),
+         frame(SRV, CLI, 80, cport, isn_s, isn_c + 1, SYN | ACK),
+         frame(CLI, SRV, cport, 80, isn_c + 1, isn_s + 1, ACK)]
+    segs = []
+    for side, data, isn in ((0, up, isn_c), (1, down, isn_s)):
+        at = 0
+        while at < len(data):
+            n = rnd.randint(1, 700)
+            segs.append((side, isn + 1 + at, data[at:at + n]))
+            at += n
+    if drop is not None:
+        del segs[drop]
+    if shuffle:
+        extra = []
+        for side, seq, d in segs:
+            if rnd.random() < 0.3:
+                extra.append((side, seq, d))  # a duplicate
+            if rnd.random() < 0.2 and len(d) > 4:  # an overlapping part
+                k = rnd.randint(1, len(d) - 2)
+                extra.append((side, seq + k, d[k:k + rnd.randint(1, len(d) - k)]))
+        segs += extra
+        # shuffle within windows of 6 so the stream still moves forward
+        for i in range(0, len(segs), 6):
+            w = segs[i:i + 6]
+            rnd.shuffle(w)
+            segs[i:i + 6] = w
+    for side, seq, d in segs:
+        if side == 0:
+            f.append(frame(CLI, SRV, cport, 80, seq, isn_s + 1, ACK | PSH, d))
+        else:
+            f.append(frame(SRV, CLI, 80, cport, seq, isn_c + 1, ACK | PSH, d))
+    f.append(frame(CLI, SRV, cport, 80, isn_c + 1 + len(up), isn_s + 1 + len(down), FIN | ACK))
+    f.append(frame(SRV, CLI, 80, cport, isn_s + 1 + len(down), isn_c + 2 + len(up), FIN | ACK))
+    f.append(frame(CLI, SRV, cport, 80, isn_c + 2 + len(up), isn_s + 2 + len(down), ACK))
+    return f
+
+
+def data(n, seed):
+    return random.Random(seed).randbytes(n)
+
+
+def sha(b):
+    return hashlib.sha256(b).hexdigest()
+
+
+def write(tmp, name, frames):
+    p = os.path.join(tmp, name)
+    with open(p, "wb") as fh:
+        fh.write(pcap(frames))
+    return p
+
+
+def make(tmp, drop=None):
+    up, down = data(20000, 1), data(50000, 2)
+    first = conversation(40001, 1000, 2000, b"hello", b"world", False)
+    second = conversation(40002, 0xFFFFF000, 0xFFFFFF00, up, down, True, drop)
+    return write(tmp, "f.pcap", first + second), up, down
+
+
+def follow(path, *args):
+    rc, out, err = wtest.run(["read", *args, path], timeout=30)
+    assert rc == 0, (rc, err)
+    return out, err
+
+
+@wtest.case
+def follows_each_direction_by_number_and_by_ends():
+    with tempfile.TemporaryDirectory() as tmp:
+        path, up, down = make(tmp)
+        out, _ = follow(path, "--follow", "1", "--direction", "c2s")
+        assert sha(out) == sha(up), (len(out), len(up))
+        out, _ = follow(path, "--follow", "1", "--follow-as", "raw", "--direction", "s2c")
+        assert sha(out) == sha(down), (len(out), len(down))
+        out, _ = follow(path, "--follow", "10.1.0.2:80,10.1.0.1:40002", "--direction", "c2s")
+        assert sha(out) == sha(up)
+        out, _ = follow(path, "--follow", "0")
+        assert out == b"helloworld", out
+        out, _ = follow(path, "--follow", "1")  # both: every byte once
+        assert len(out) == len(up) + len(down)
+
+
+def tshark_raw(path, stream):
+    """tshark's follow,tcp,raw: (client bytes, server bytes)."""
+    p = subprocess.run(["tshark", "-r", path, "-q", "-z", "follow,tcp,raw,%d" % stream],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120 * wtest.SLOW)
+    assert p.returncode == 0, p.stderr
+    c, s = b"", b""
+    body = p.stdout.decode().split("\n")
+    for line in body:
+        if not line.strip() or line.startswith(("=", "Follow:", "Filter:", "Node ")):
+            continue
+        if line.startswith("\t"):
+            s += bytes.fromhex(line.strip())
+        else:
+            c += bytes.fromhex(line.strip())
+    return c, s
+
+
+@wtest.case
+def same_bytes_as_tshark_follow():
+    wtest.need("tshark")
+    with tempfile.TemporaryDirectory() as tmp:
+        path, up, down = make(tmp)
+        c, s = tshark_raw(path, 1)
+        ours_c, _ = follow(path, "--follow", "1", "--direction", "c2s")
+        ours_s, _ = follow(path, "--follow", "1", "--direction", "s2c")
+        assert len(c) == len(up) and len(s) == len(down), (len(c), len(s))
+        assert ours_c == c and ours_s == s
+
+
+@wtest.case
+def a_missing_segment_is_a_gap_never_bytes():
+    with tempfile.TemporaryDirectory() as tmp:
+        path, up, down = make(tmp, drop=5)
+        # segment 5 of the client side (the sizes come from the same seed)
+        rnd = random.Random(40002)
+        at = 0
+        cuts = []
+        while at < len(up):
+            n = rnd.randint(1, 700)
+            cuts.append((at, n))
+            at += n
+        a, n = cuts[5]
+        out, err = follow(path, "--follow", "1", "--direction", "c2s")
+        assert out == up[:a] + up[a + n:], (len(out), len(up), a, n)
+        assert b"%d bytes missing in 1 gaps" % n in err, err
+        out, _ = follow(path, "--follow", "1", "--direction", "c2s", "--follow-as", "ascii")
+        assert b"[%d bytes missing]" % n in out
+        out, _ = follow(path, "--follow", "1", "--direction", "s2c")
+        assert out == down
+
+
+@wtest.case
+def overlapping_copies_keep_the_first_and_are_counted():
+    with tempfile.TemporaryDirectory() as tmp:
+        C, S = CLI, SRV
+        f = [frame(C, S, 40000, 80, 100, 0, SYN), frame(S, C, 80, 40000, 500, 101, SYN | ACK),
+             frame(C, S, 40000, 80, 111, 501, ACK | PSH, b"XXXXXXXXXX"),  # out of order
+             frame(C, S, 40000, 80, 101, 501, ACK | PSH, b"abcdefghijklmnopqrst"),
+             frame(C, S, 40000, 80, 121, 501, ACK | PSH, b"UVW"),
+             frame(C, S, 40000, 80, 121, 501, ACK | PSH, b"uvw"),  # resent, other bytes
+             frame(C, S, 40000, 80, 124, 501, FIN | ACK)]
+        path = write(tmp, "o.pcap", f)
+        out, err = follow(path, "--follow", "0")
+        assert out == b"abcdefghijXXXXXXXXXXUVW", out
+        assert b"10 bytes came again with other content" in err, err
+
+
+@wtest.case
+def hex_and_ascii_views():
+    with tempfile.TemporaryDirectory() as tmp:
+        path, _, _ = make(tmp)
+        out, _ = follow(path, "--follow", "0", "--follow-as", "hex")
+        assert out == (b"00000000  68 65 6c 6c 6f" + b" " * 33 + b"  hello\n"
+                       b"\t00000000  77 6f 72 6c 64" + b" " * 33 + b"  world\n"), out
+        out, _ = follow(path, "--follow", "0", "--follow-as", "ascii", "--direction", "s2c")
+        assert out == b"world"
+
+
+@wtest.case
+def bad_follow_arguments_are_usage_errors():
+    with tempfile.TemporaryDirectory() as tmp:
+        path, _, _ = make(tmp)
+        for args in (["--follow", "x"], ["--follow", "1", "--follow-as", "bin"],
+                     ["--follow", "1", "--direction", "up"], ["--follow-as", "raw"],
+                     ["--follow", "1.2.3.4:5,::1:6"]):
+            rc, out, err = wtest.run(["read", *args, path])
+            assert rc == 2 and out == b"" and b"Try 'wirecat read --help'" in err, (args, rc, err)
+        rc, out, err = wtest.run(["read", "--follow", "7", path])
+        assert rc == 0 and out == b"" and b"no such TCP stream" in err, (rc, err)
+
+
+def transfer(port, up, down):
+    """A loopback TCP transfer on port: up to the server, then down back."""
+    ls = socket.socket()
+    ls.bind(("127.0.0.1", port))
+    ls.listen(1)
+    got = []
+
+    def server():
+        c, _ = ls.accept()
+        got.append(wtest.recv_exact(c, len(up), timeout=20))
+        c.sendall(down)
+        c.close()
+
+    t = threading.Thread(target=server)
+    t.start()
+    s = wtest.connect_tcp("127.0.0.1", port)
+    s.sendall(up)
+    back = wtest.recv_exact(s, len(down), timeout=20)
+    s.close()
+    t.join(30 * wtest.SLOW)
+    ls.close()
+    assert got and got[0] == up and back == down
+
+
+def capture_transfer(tmp, up, down):
+    """Captures a loopback transfer of up and down with tcpdump. Returns the
+    pcap path and tcpdump's report (it says what the kernel dropped)."""
+    path = os.path.join(tmp, "lo.pcap")
+    port = wtest.free_port()
+    cap = subprocess.Popen([wtest.need("tcpdump"), "-i", "lo", "-s", "0", "-B", "65536", "-U",
+                            "-w", path, "tcp port %d" % port],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wtest.wait_for(lambda: os.path.exists(path) and os.path.getsize(path) > 0, 10,
+                       "tcpdump to start")
+        transfer(port, up, down)
+
+        def both_fins():
+            o = wtest.run(["read", path])[1].decode()
+            return sum(1 for ln in o.splitlines() if "Flags [F" in ln) >= 2
+
+        wtest.wait_for(both_fins, 15, "the capture to hold both FINs")
+    finally:
+        cap.terminate()
+        _, err = cap.communicate(timeout=10)
+    return path, err.decode()
+
+
+@wtest.case
+def follows_a_real_loopback_transfer():
+    wtest.need_root()
+    up, down = data(300000, 3), data(700000, 4)
+    for attempt in range(3):  # a loaded machine may drop packets: capture again
+        with tempfile.TemporaryDirectory() as tmp:
+            path, report = capture_transfer(tmp, up, down)
+            if not re.search(r"^0 packets dropped by kernel", report, re.M) and attempt < 2:
+                continue
+            out, err = follow(path, "--follow", "0", "--direction", "c2s")
+            assert sha(out) == sha(up), (len(out), len(up), err, report)
+            out, err = follow(path, "--follow", "0", "--direction", "s2c")
+            assert sha(out) == sha(down), (len(out), len(down), err, report)
+            if shutil.which("tshark"):
+                c, s2 = tshark_raw(path, 0)
+                assert sha(c) == sha(up) and sha(s2) == sha(down)
+            return
+
+
+@wtest.case
+def sniff_follows_a_live_transfer():
+    wtest.need_root()
+    up, down = data(200000, 5), data(400000, 6)
+    port = wtest.free_port()
+    p = wtest.Proc(["sniff", "-i", "lo", "-B", "64", "--follow", "0", "--direction", "s2c",
+                    "tcp", "port", str(port)])
+    try:
+        p.wait_err(r"listening on", timeout=10)
+        transfer(port, up, down)
+        got = p.wait_out(len(down), timeout=20)
+    finally:
+        p.signal(signal.SIGINT)
+        rc = p.wait(10)
+    assert rc == 0, (rc, p.stderr_text())
+    assert sha(got) == sha(down) and len(p.stdout_bytes()) == len(down), (len(got), len(down))
+
+
+if __name__ == "__main__":
+    wtest.main()
