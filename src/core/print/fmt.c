@@ -242,7 +242,7 @@ void wire_pr_time(struct wire_printer *p, const struct wire_pkt *pkt)
 	switch (p->o.tfmt) {
 	case WIRE_TIME_DATE:
 		date_prefix(s, ts.tv_sec);
-		/* fall through */
+		__attribute__((fallthrough)); /* the time follows the date */
 	case WIRE_TIME_ABS:
 		if (!p->hms_valid || p->hms_sec != ts.tv_sec) {
 			struct tm tm;
