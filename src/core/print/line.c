@@ -375,77 +375,78 @@ static unsigned ipv6(struct wire_sink *s, const struct wire_dissect *d, unsigned
 	return layer(s, d, j);
 }
 
-/* ack_base: what relative() took off the ack number; SACK blocks, which
- * are in the same space, lose it too, as in tcpdump. */
-static void tcp_opts(struct wire_sink *s, const struct wire_tcp *t, uint32_t ack_base)
+/* One decoded option as tcpdump prints it; ack_base: what relative() took
+ * off the ack number, which SACK blocks, in the same space, lose too. */
+static void tcp_opt(struct wire_sink *s, const struct wire_tcpopt *e, uint32_t ack_base)
 {
-	struct wire_opt_it it;
-	struct wire_opt o;
-	int first = 1;
-	S(s, ", options [");
-	wire_opt_begin(&it, t->opt, t->optlen);
-	while (wire_opt_next(&it, &o)) {
-		struct wire_rd v = wire_rd_init0(o.data, (size_t)o.len - 2u);
-		if (!first)
-			wire_sink_putc(s, ',');
-		first = 0;
-		switch (o.kind) {
-		case 0: S(s, "eol"); break;
-		case 1: S(s, "nop"); break;
-		case 2:
-			if (o.len != 4)
-				goto bad;
-			S(s, "mss ");
-			wire_pr_u(s, wire_rd_be16(&v));
+	int bad = !e->ok;
+	switch (e->kind) {
+	case WIRE_TCPOPT_EOL: S(s, "eol"); break;
+	case WIRE_TCPOPT_NOP: S(s, "nop"); break;
+	case WIRE_TCPOPT_MSS:
+		if (bad)
 			break;
-		case 3:
-			if (o.len != 3)
-				goto bad;
-			S(s, "wscale ");
-			wire_pr_u(s, wire_rd_u8(&v));
+		S(s, "mss ");
+		wire_pr_u(s, e->v.mss);
+		break;
+	case WIRE_TCPOPT_WS:
+		if (bad)
 			break;
-		case 4: S(s, "sackOK"); break;
-		case 5:
-			if ((o.len - 2) % 8)
-				goto bad;
-			S(s, "sack ");
-			wire_pr_u(s, (uint64_t)(o.len - 2) / 8u);
-			while (wire_rd_left(&v) >= 8) {
-				S(s, " {");
-				wire_pr_u(s, (uint32_t)(wire_rd_be32(&v) - ack_base));
-				wire_sink_putc(s, ':');
-				wire_pr_u(s, (uint32_t)(wire_rd_be32(&v) - ack_base));
-				wire_sink_putc(s, '}');
-			}
+		S(s, "wscale ");
+		wire_pr_u(s, e->v.ws);
+		break;
+	case WIRE_TCPOPT_SACKOK: S(s, "sackOK"); break;
+	case WIRE_TCPOPT_SACK:
+		if (bad)
 			break;
-		case 8:
-			if (o.len != 10)
-				goto bad;
-			S(s, "TS val ");
-			wire_pr_u(s, wire_rd_be32(&v));
-			S(s, " ecr ");
-			wire_pr_u(s, wire_rd_be32(&v));
-			break;
-		case 30: S(s, "mptcp"); break;
-		case 34: S(s, "tfo"); break;
-		default:
-			S(s, "unknown-");
-			wire_pr_u(s, o.kind);
-			if (wire_rd_left(&v)) {
-				S(s, " 0x");
-				for (unsigned k = 0; k < 16 && wire_rd_left(&v); k++)
-					wire_pr_hex(s, wire_rd_u8(&v), 2);
-			}
-			break;
-		bad:
-			S(s, "[bad opt]");
-			break;
+		S(s, "sack ");
+		wire_pr_u(s, e->n);
+		for (unsigned k = 0; k < e->n; k++) {
+			S(s, " {");
+			wire_pr_u(s, (uint32_t)(e->v.sack[2 * k] - ack_base));
+			wire_sink_putc(s, ':');
+			wire_pr_u(s, (uint32_t)(e->v.sack[2 * k + 1] - ack_base));
+			wire_sink_putc(s, '}');
 		}
+		break;
+	case WIRE_TCPOPT_TS:
+		if (bad)
+			break;
+		S(s, "TS val ");
+		wire_pr_u(s, e->v.ts.val);
+		S(s, " ecr ");
+		wire_pr_u(s, e->v.ts.ecr);
+		break;
+	case WIRE_TCPOPT_MPTCP: S(s, "mptcp"); break;
+	case WIRE_TCPOPT_TFO: S(s, "tfo"); break;
+	default:
+		S(s, "unknown-");
+		wire_pr_u(s, e->kind);
+		if (e->n) {
+			S(s, " 0x");
+			for (unsigned k = 0; k < e->n; k++)
+				wire_pr_hex(s, e->v.raw[k], 2);
+		}
+		break;
 	}
-	if (it.err) {
-		if (!first)
+	if (bad) /* only kinds with a fixed length can be bad */
+		S(s, "[bad opt]");
+}
+
+/* ", options [...]" from the decoded option table. */
+static void tcp_opts(struct wire_sink *s, const struct wire_dissect *d, const struct wire_tcp *t,
+                     uint32_t ack_base)
+{
+	S(s, ", options [");
+	for (unsigned k = 0; k < t->opt_n; k++) {
+		if (k)
 			wire_sink_putc(s, ',');
-		wire_sink_puts(s, it.err == 1 ? "[|tcp opt]" : "[bad opt]");
+		tcp_opt(s, &d->topt[t->opt_first + k], ack_base);
+	}
+	if (t->opt_err) {
+		if (t->opt_n)
+			wire_sink_putc(s, ',');
+		wire_sink_puts(s, t->opt_err == 1 ? "[|tcp opt]" : "[bad opt]");
 	}
 	wire_sink_putc(s, ']');
 }
@@ -542,7 +543,7 @@ static unsigned tcp_cut(struct wire_sink *s, const struct wire_dissect *d,
 		wire_pr_u(s, t->win);
 	}
 	if (t->optlen && t->opt)
-		tcp_opts(s, t, 0);
+		tcp_opts(s, d, t, 0);
 	mark(s, l, more);
 	return d->n;
 }
@@ -598,7 +599,7 @@ static unsigned tcp(struct wire_sink *s, const struct wire_dissect *d, unsigned 
 		wire_pr_u(s, t->urp);
 	}
 	if (t->optlen)
-		tcp_opts(s, t, (uint32_t)(t->ack - ack));
+		tcp_opts(s, d, t, (uint32_t)(t->ack - ack));
 	S(s, ", length ");
 	wire_pr_u(s, t->paylen);
 	if (i + 1 < d->n && !d->l[i + 1].quoted) {
@@ -844,75 +845,56 @@ static unsigned icmp6(struct wire_sink *s, const struct wire_dissect *d, unsigne
 	return quoted_tail(s, d, i);
 }
 
-static void dns_rdata(struct wire_sink *s, const struct wire_dns *m, const struct wire_dns_rr *rr)
+/* Writes " " and name handle h of f (nothing for none). Returns 0 for none. */
+static int dns_name_out(struct wire_sink *s, const struct wire_dns_msg *f, uint16_t h)
 {
-	char name[WIRE_DNS_NAME_TEXT];
-	struct wire_rd r = wire_rd_init(m->msg + rr->rdata_off, rr->rdlen);
-	switch (rr->type) {
+	const char *t = wire_dns_text(f, h);
+	if (!t)
+		return 0;
+	wire_sink_putc(s, ' ');
+	wire_sink_puts(s, t);
+	return 1;
+}
+
+static void dns_rdata(struct wire_sink *s, const struct wire_dns_msg *f,
+                      const struct wire_dns_rec *c)
+{
+	if (!c->rdok)
+		return;
+	switch (c->type) {
 	case 1:
-		if (rr->rdlen == 4) {
-			wire_sink_putc(s, ' ');
-			wire_pr_ip4(s, r.p);
-		}
+		wire_sink_putc(s, ' ');
+		wire_pr_ip4(s, c->rd.a);
 		break;
 	case 28:
-		if (rr->rdlen == 16) {
-			wire_sink_putc(s, ' ');
-			wire_pr_ip6(s, r.p);
-		}
+		wire_sink_putc(s, ' ');
+		wire_pr_ip6(s, c->rd.aaaa);
 		break;
 	case 2:
 	case 5:
-	case 12:
-		if (wire_dns_name(m->msg, m->len, rr->rdata_off, name, sizeof(name)) >= 0) {
-			wire_sink_putc(s, ' ');
-			wire_sink_puts(s, name);
-		}
-		break;
+	case 12: dns_name_out(s, f, c->rd.target); break;
 	case 15:
-		if (rr->rdlen >= 3 &&
-		    wire_dns_name(m->msg, m->len, rr->rdata_off + 2, name, sizeof(name)) >= 0) {
+		if (dns_name_out(s, f, c->rd.mx.name)) {
 			wire_sink_putc(s, ' ');
-			wire_sink_puts(s, name);
-			wire_sink_putc(s, ' ');
-			wire_pr_u(s, wire_rd_be16(&r));
+			wire_pr_u(s, c->rd.mx.pref);
 		}
 		break;
 	case 16:
-		for (unsigned k = 0; k < 16 && wire_rd_left(&r) > 0; k++) {
-			uint8_t n = wire_rd_u8(&r);
-			const uint8_t *t = wire_rd_take(&r, n);
-			if (!t)
-				break;
+		for (unsigned k = 0; k < c->rd.txt.n; k++) {
+			const struct wire_dns_txt *t = &f->txt[c->rd.txt.first + k];
 			S(s, " \"");
-			wire_sink_escaped(s, t, n);
+			wire_sink_escaped(s, t->p, t->n);
 			wire_sink_putc(s, '"');
 		}
 		break;
-	case 6: {
-		long e = wire_dns_name(m->msg, m->len, rr->rdata_off, name, sizeof(name));
-		if (e < 0)
-			break;
-		wire_sink_putc(s, ' ');
-		wire_sink_puts(s, name);
-		long e2 = wire_dns_name(m->msg, m->len, (uint32_t)e, name, sizeof(name));
-		if (e2 < 0)
-			break;
-		wire_sink_putc(s, ' ');
-		wire_sink_puts(s, name);
-		struct wire_rd t = wire_rd_init(m->msg, m->len);
-		wire_rd_skip(&t, (size_t)e2);
-		uint32_t v[5];
-		for (int k = 0; k < 5; k++)
-			v[k] = wire_rd_be32(&t);
-		if (t.err)
-			break;
-		for (int k = 0; k < 5; k++) {
+	case 6:
+		dns_name_out(s, f, c->rd.soa.mname);
+		dns_name_out(s, f, c->rd.soa.rname);
+		for (unsigned k = 0; c->rd.soa.nnum == 5 && k < 5; k++) {
 			wire_sink_putc(s, ' ');
-			wire_pr_u(s, v[k]);
+			wire_pr_u(s, c->rd.soa.num[k]);
 		}
 		break;
-	}
 	default: break;
 	}
 }
@@ -932,7 +914,6 @@ static unsigned dns(struct wire_sink *s, const struct wire_dissect *d, unsigned 
 {
 	const struct wire_layer *l = &d->l[i];
 	const struct wire_dns *m = &l->u.dns;
-	char name[WIRE_DNS_NAME_TEXT];
 	if (l->status == WIRE_LS_TRUNC && l->len == 0) {
 		mark(s, l, 0);
 		return d->n;
@@ -985,27 +966,25 @@ static unsigned dns(struct wire_sink *s, const struct wire_dissect *d, unsigned 
 		wire_pr_u(s, m->ar);
 		S(s, "au]");
 	}
-	struct wire_dns_it it;
-	struct wire_dns_rr rr;
 	int first = 1;
-	wire_dns_begin(&it, m);
-	while (wire_dns_next(&it, &rr)) {
-		if (rr.section == WIRE_DNS_QD) {
+	for (unsigned k = 0; m->f && k < m->f->n; k++) {
+		const struct wire_dns_rec *c = &m->f->rec[k];
+		if (c->section == WIRE_DNS_QD) {
 			if (resp)
 				continue;
 			wire_sink_putc(s, ' ');
-			dns_type(s, rr.type);
+			dns_type(s, c->type);
 			S(s, "? ");
-			wire_dns_name(m->msg, m->len, rr.name_off, name, sizeof(name));
-			wire_sink_puts(s, name);
+			const char *t = wire_dns_text(m->f, c->name);
+			wire_sink_puts(s, t ? t : "");
 			continue;
 		}
-		if (!resp || rr.section != WIRE_DNS_AN)
+		if (!resp || c->section != WIRE_DNS_AN)
 			break;
 		wire_sink_puts(s, first ? " " : ", ");
 		first = 0;
-		dns_type(s, rr.type);
-		dns_rdata(s, m, &rr);
+		dns_type(s, c->type);
+		dns_rdata(s, m->f, c);
 	}
 	S(s, " (");
 	wire_pr_u(s, m->len);
