@@ -139,6 +139,60 @@ static void dns_soa(struct jctx *j, const struct wire_dns_msg *f, const struct w
 		addu(j, keys[k], c->rd.soa.num[k]);
 }
 
+/* CAA as tshark names it: flags, tag and value, and a known tag's value
+ * under its own name too. */
+static void dns_caa(struct jctx *j, const struct wire_dns_rec *c)
+{
+	static const char *const known[] = {"issue", "issuewild", "iodef"};
+	static const char *const keys[] = {"dns.caa.issue", "dns.caa.issuewild", "dns.caa.iodef"};
+	addx(j, "dns.caa.flags", c->rd.caa.flags, 2);
+	addu(j, "dns.caa.tag_length", c->rd.caa.taglen);
+	add(j, "dns.caa.tag", c->rd.caa.tag, c->rd.caa.taglen);
+	add(j, "dns.caa.value", c->rd.caa.val, c->rd.caa.vallen);
+	for (unsigned k = 0; k < 3; k++)
+		if (c->rd.caa.taglen == strlen(known[k]) &&
+		    memcmp(c->rd.caa.tag, known[k], c->rd.caa.taglen) == 0)
+			add(j, keys[k], c->rd.caa.val, c->rd.caa.vallen);
+}
+
+/* An SRV record's owner as tshark splits it, _service._proto.name (a
+ * backslash escapes the next character). Returns 0 when it has fewer than
+ * three labels (then it is dns.resp.name). */
+static int srv_owner(struct jctx *j, const char *name)
+{
+	size_t dot[2], nd = 0, n = strlen(name);
+	for (size_t i = 0; i < n && nd < 2; i++) {
+		if (name[i] == '\\')
+			i++;
+		else if (name[i] == '.')
+			dot[nd++] = i;
+	}
+	if (nd < 2 || dot[1] + 1 >= n)
+		return 0;
+	add(j, "dns.srv.service", name, dot[0]);
+	add(j, "dns.srv.proto", name + dot[0] + 1, dot[1] - dot[0] - 1);
+	add(j, "dns.srv.name", name + dot[1] + 1, n - dot[1] - 2);
+	return 1;
+}
+
+/* SRV: the numbers, then the target. */
+static void dns_srv(struct jctx *j, const struct wire_dns_msg *f, const struct wire_dns_rec *c)
+{
+	addu(j, "dns.srv.priority", c->rd.srv.prio);
+	addu(j, "dns.srv.weight", c->rd.srv.weight);
+	addu(j, "dns.srv.port", c->rd.srv.port);
+	addname(j, "dns.srv.target", f, c->rd.srv.target);
+}
+
+/* OPT (RFC 6891): the pseudo-record's class and TTL as tshark names them. */
+static void dns_opt(struct jctx *j, const struct wire_dns_rec *c)
+{
+	addu(j, "dns.rr.udp_payload_size", c->rd.opt.udp_size);
+	addx(j, "dns.resp.ext_rcode", c->rd.opt.ext_rcode, 2);
+	addu(j, "dns.resp.edns0_version", c->rd.opt.version);
+	addx(j, "dns.resp.z", c->rd.opt.flags, 4);
+}
+
 static void dns_rdata(struct jctx *j, const struct wire_dns_msg *f, const struct wire_dns_rec *c)
 {
 	if (!c->rdok && c->type != 6)
@@ -160,6 +214,8 @@ static void dns_rdata(struct jctx *j, const struct wire_dns_msg *f, const struct
 		}
 		break;
 	case 6: dns_soa(j, f, c); break;
+	case 33: dns_srv(j, f, c); break;
+	case 257: dns_caa(j, c); break;
 	default: break;
 	}
 }
@@ -184,10 +240,14 @@ static void dns(struct jctx *j, const struct wire_dns *m)
 			addx(j, "dns.qry.class", c->class_, 4);
 			continue;
 		}
-		addname(j, "dns.resp.name", m->f, c->name);
+		const char *owner = wire_dns_text(m->f, c->name);
+		if (!(c->type == 33 && owner && srv_owner(j, owner)))
+			addname(j, "dns.resp.name", m->f, c->name);
 		addu(j, "dns.resp.type", c->type);
-		if (c->type == 41)
+		if (c->type == 41) {
+			dns_opt(j, c);
 			continue;
+		}
 		addx(j, "dns.resp.class", c->class_, 4);
 		addu(j, "dns.resp.ttl", c->ttl);
 		addu(j, "dns.resp.len", c->rdlen);

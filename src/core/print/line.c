@@ -895,6 +895,15 @@ static void dns_rdata(struct wire_sink *s, const struct wire_dns_msg *f,
 			wire_pr_u(s, c->rd.soa.num[k]);
 		}
 		break;
+	case 33: /* as tcpdump: target:port priority weight */
+		dns_name_out(s, f, c->rd.srv.target);
+		wire_sink_putc(s, ':');
+		wire_pr_u(s, c->rd.srv.port);
+		wire_sink_putc(s, ' ');
+		wire_pr_u(s, c->rd.srv.prio);
+		wire_sink_putc(s, ' ');
+		wire_pr_u(s, c->rd.srv.weight);
+		break;
 	default: break;
 	}
 }

@@ -628,6 +628,28 @@ static int dns_rdata(struct wire_sink *s, const struct wire_dns_msg *f,
 			wire_pr_u(s, c->rd.soa.num[k]);
 		}
 		return 1;
+	case 33: /* priority weight port target, as a zone file has it */
+		if (!c->rdok)
+			return 0;
+		wire_sink_putc(s, ' ');
+		wire_pr_u(s, c->rd.srv.prio);
+		wire_sink_putc(s, ' ');
+		wire_pr_u(s, c->rd.srv.weight);
+		wire_sink_putc(s, ' ');
+		wire_pr_u(s, c->rd.srv.port);
+		dns_name_out(s, f, c->rd.srv.target);
+		return 1;
+	case 257: /* flags tag "value" */
+		if (!c->rdok)
+			return 0;
+		wire_sink_putc(s, ' ');
+		wire_pr_u(s, c->rd.caa.flags);
+		wire_sink_putc(s, ' ');
+		wire_sink_escaped(s, c->rd.caa.tag, c->rd.caa.taglen);
+		S(s, " \"");
+		wire_sink_escaped(s, c->rd.caa.val, c->rd.caa.vallen);
+		wire_sink_putc(s, '"');
+		return 1;
 	default: return 0;
 	}
 }
