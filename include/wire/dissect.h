@@ -229,7 +229,8 @@ enum {
 /* One decoded TCP option (RFC 9293 3.2, RFC 7323, RFC 2018, RFC 8684, RFC 7413). */
 struct wire_tcpopt {
 	uint8_t kind, len; /* len: whole option incl. kind/len (1 for NOP/EOL) */
-	uint8_t ok;        /* the length is right for the kind: the value is set */
+	uint8_t ok;        /* the length is right for the kind (the value is read as far
+	                    * as the option goes even when it is not: -V shows it) */
 	uint8_t n;         /* SACK: blocks; others: value bytes in raw */
 	union {
 		uint16_t mss;
@@ -296,8 +297,12 @@ struct wire_dns_txt {
 
 /* A DNS message's records as the dissector decoded them: questions, answers,
  * authority and additional records in order, at most WIRE_DNS_RR_MAX per
- * section; names in presentation format (as wire_dns_name), NUL-terminated
- * in the arena. */
+ * section (the same records the validating walk reads, so a record that ends
+ * the walk as truncated or invalid is not here); names in presentation format
+ * (as wire_dns_name), NUL-terminated in the arena. A name that does not fit
+ * in the arena, and TXT strings past WIRE_DNS_TXT_MAX, are not kept: only
+ * crafted messages reach those bounds (one of 64 KB holds at most ~1800
+ * distinct names' worth of text through pointers). */
 struct wire_dns_msg {
 	uint16_t n;    /* records in rec */
 	uint16_t ntxt; /* strings in txt */

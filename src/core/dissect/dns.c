@@ -305,7 +305,7 @@ static void dns_walk(struct wire_dns *m, struct wire_dns_it *it, struct wire_dns
 	while (dns_next(it, &rr, f, &name)) {
 		if (rr.section == WIRE_DNS_QD && m->qtype == 0)
 			m->qtype = rr.type;
-		if (!f)
+		if (!f || f->n >= sizeof(f->rec) / sizeof(f->rec[0]))
 			continue;
 		struct wire_dns_rec *c = &f->rec[f->n++];
 		c->section = rr.section;
