@@ -301,8 +301,8 @@ struct wire_dns_txt {
  * the walk as truncated or invalid is not here); names in presentation format
  * (as wire_dns_name), NUL-terminated in the arena. A name that does not fit
  * in the arena, and TXT strings past WIRE_DNS_TXT_MAX, are not kept: only
- * crafted messages reach those bounds (one of 64 KB holds at most ~1800
- * distinct names' worth of text through pointers). */
+ * crafted messages reach those bounds (compression lets a few bytes stand
+ * for a long name). */
 struct wire_dns_msg {
 	uint16_t n;    /* records in rec */
 	uint16_t ntxt; /* strings in txt */
