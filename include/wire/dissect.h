@@ -7,9 +7,13 @@
  * lives on the caller's stack: no allocation per packet. A layer that runs out
  * of captured bytes is TRUNC, one whose fields contradict each other is
  * INVALID; either ends the chain at that layer, never the program.
- * Variable-length parts (TCP and IP options, DNS records, HTTP headers, DHCP
- * options) are kept as a pointer and length into the packet and walked by the
- * bounded iterators declared here, which printers share.
+ * The variable parts that every view shows -- TCP options and DNS records
+ * with their rdata -- are decoded once by the dissector into bounded side
+ * tables in struct wire_dissect (struct wire_tcpopt, struct wire_dns_msg, no
+ * allocation), which every printer reads without touching packet bytes again.
+ * The other variable parts (IP options, HTTP headers, DHCP options) are still
+ * kept as a pointer and length into the packet and walked by the bounded
+ * iterators declared here.
  */
 #ifndef WIRE_DISSECT_H
 #define WIRE_DISSECT_H
@@ -40,6 +44,15 @@ enum wire_lk {
 	WIRE_L_TLS,
 	WIRE_L_COUNT
 };
+
+/* Bounds of the side tables (struct wire_dissect). A packet holds one TCP
+ * layer at most (a TCP header is never followed by another IP header), whose
+ * 40 option bytes hold at most 40 options. */
+#define WIRE_TCPOPT_TAB_MAX 40u   /* decoded TCP options per packet */
+#define WIRE_TCP_SACK_MAX 4u      /* SACK blocks in one option (38 bytes) */
+#define WIRE_DNS_TXT_MAX 256u     /* TXT strings kept per DNS message */
+#define WIRE_DNS_TXT_REC_MAX 16u  /* TXT strings kept per record */
+#define WIRE_DNS_ARENA_MAX 32768u /* bytes of name text per DNS message */
 
 enum wire_lstat { WIRE_LS_OK = 0, WIRE_LS_TRUNC, WIRE_LS_INVALID };
 
@@ -150,6 +163,8 @@ struct wire_tcp {
 	uint8_t doff; /* header length in bytes */
 	uint8_t csum_st;
 	uint16_t optlen;
+	uint8_t opt_first, opt_n; /* decoded options: d->topt[opt_first..+opt_n) */
+	uint8_t opt_err;          /* after them: 1 cut by the capture, 2 bad length */
 	uint32_t seq, ack;
 	uint32_t paylen; /* payload bytes claimed by the IP layer */
 	const uint8_t *opt;
@@ -167,6 +182,7 @@ struct wire_dns {
 	uint16_t qtype; /* first question's type, 0 if none */
 	uint32_t len;   /* message bytes at msg */
 	const uint8_t *msg;
+	const struct wire_dns_msg *f; /* the decoded records, NULL when none */
 };
 
 struct wire_http {
@@ -193,6 +209,115 @@ struct wire_tls {
 	uint16_t sni_len;
 	const uint8_t *sni;
 };
+
+/* ---- fields decoded once (side tables of struct wire_dissect) ---------- */
+
+/* TCP option kinds with a meaning of their own. */
+enum {
+	WIRE_TCPOPT_EOL = 0,
+	WIRE_TCPOPT_NOP = 1,
+	WIRE_TCPOPT_MSS = 2,
+	WIRE_TCPOPT_WS = 3,
+	WIRE_TCPOPT_SACKOK = 4,
+	WIRE_TCPOPT_SACK = 5,
+	WIRE_TCPOPT_TS = 8,
+	WIRE_TCPOPT_MPTCP = 30,
+	WIRE_TCPOPT_TFO = 34,
+};
+#define WIRE_TCPOPT_RAW 16u /* value bytes kept of an unknown, MPTCP or TFO option */
+
+/* One decoded TCP option (RFC 9293 3.2, RFC 7323, RFC 2018, RFC 8684, RFC 7413). */
+struct wire_tcpopt {
+	uint8_t kind, len; /* len: whole option incl. kind/len (1 for NOP/EOL) */
+	uint8_t ok;        /* the length is right for the kind (the value is read as far
+	                    * as the option goes even when it is not: -V shows it) */
+	uint8_t n;         /* SACK: blocks; others: value bytes in raw */
+	union {
+		uint16_t mss;
+		uint8_t ws;
+		struct {
+			uint32_t val, ecr;
+		} ts;
+		uint32_t sack[2 * WIRE_TCP_SACK_MAX]; /* left, right edge pairs (absolute) */
+		uint8_t raw[WIRE_TCPOPT_RAW];         /* first bytes of the value (MPTCP: subtype
+		                                       * in raw[0] >> 4; TFO: the cookie) */
+	} v;
+};
+
+/* Handles of name text in struct wire_dns_msg's arena. */
+#define WIRE_DNS_NONE 0xffffu /* no name: not decodable, or the arena was full */
+#define WIRE_DNS_TXT_NONE 0xffffu
+
+/* One DNS record (questions too) with its rdata decoded. */
+struct wire_dns_rec {
+	uint8_t section; /* WIRE_DNS_QD .. WIRE_DNS_AR */
+	uint8_t rdok;    /* rdata of a known type decoded (see each member) */
+	uint16_t type, class_;
+	uint16_t rdlen;
+	uint32_t ttl;
+	uint16_t name; /* owner name (arena handle) */
+	union {
+		uint8_t a[4];          /* A: rdlen 4 */
+		uint8_t aaaa[16];      /* AAAA: rdlen 16 */
+		uint16_t target;       /* NS, CNAME, PTR, DNAME: name handle */
+		struct {               /* MX (rdok: rdlen >= 3) */
+			uint16_t pref; /* preference */
+			uint16_t name; /* exchange (handle) */
+		} mx;
+		struct {
+			uint16_t mname, rname; /* handles; NONE stops the rest */
+			uint8_t nnum;          /* numbers read before the message ended */
+			uint32_t num[5];       /* serial refresh retry expire minimum */
+		} soa;
+		struct { /* SRV (rdok: rdlen >= 7 and a target) */
+			uint16_t prio, weight, port, target;
+		} srv;
+		struct {                /* TXT, SPF: character-strings */
+			uint16_t first; /* index into txt[] */
+			uint8_t n;      /* strings kept (at most WIRE_DNS_TXT_REC_MAX) */
+		} txt;
+		struct { /* CAA (RFC 8659; rdok: the tag fits) */
+			uint8_t flags, taglen;
+			uint16_t vallen;
+			const uint8_t *tag, *val; /* into the message */
+		} caa;
+		struct { /* OPT (RFC 6891): class and TTL hold these */
+			uint16_t udp_size;
+			uint8_t ext_rcode, version;
+			uint16_t flags; /* DO bit 0x8000 */
+		} opt;
+	} rd;
+};
+
+/* One TXT character-string: n bytes at p inside the message. */
+struct wire_dns_txt {
+	const uint8_t *p;
+	uint8_t n;
+};
+
+/* A DNS message's records as the dissector decoded them: questions, answers,
+ * authority and additional records in order, at most WIRE_DNS_RR_MAX per
+ * section (the same records the validating walk reads, so a record that ends
+ * the walk as truncated or invalid is not here); names in presentation format
+ * (as wire_dns_name), NUL-terminated in the arena. A name that does not fit
+ * in the arena, and TXT strings past WIRE_DNS_TXT_MAX, are not kept: only
+ * crafted messages reach those bounds (compression lets a few bytes stand
+ * for a long name). */
+struct wire_dns_msg {
+	uint16_t n;    /* records in rec */
+	uint16_t ntxt; /* strings in txt */
+	uint32_t used; /* arena bytes used */
+	uint8_t full;  /* a name did not fit in the arena (shown as NONE) */
+	struct wire_dns_rec rec[4 * WIRE_DNS_RR_MAX];
+	struct wire_dns_txt txt[WIRE_DNS_TXT_MAX];
+	char arena[WIRE_DNS_ARENA_MAX];
+};
+
+/* Returns the text of name handle h, or NULL for WIRE_DNS_NONE. */
+static inline const char *wire_dns_text(const struct wire_dns_msg *f, uint16_t h)
+{
+	return h == WIRE_DNS_NONE ? NULL : f->arena + h;
+}
 
 struct wire_layer {
 	uint8_t kind;    /* enum wire_lk */
@@ -249,6 +374,11 @@ struct wire_dissect {
 	uint8_t frag;     /* inside a fragment: lengths and checksums not checkable */
 	uint8_t gso;      /* inside a GSO super-packet */
 	struct wire_layer l[WIRE_DISSECT_DEPTH_MAX];
+	/* Side tables (only their counts are reset per packet). */
+	uint8_t ntopt;                                /* options in topt */
+	uint8_t dns_used;                             /* dns holds a layer's records */
+	struct wire_tcpopt topt[WIRE_TCPOPT_TAB_MAX]; /* every TCP layer's options */
+	struct wire_dns_msg dns;                      /* the DNS layer's records */
 };
 
 /* A dissector: decodes one header from r into l (kind already set), sets

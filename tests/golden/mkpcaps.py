@@ -256,6 +256,25 @@ def main():
         e4(ipv4(C, S, 6, tcp(C, S, 40003, 53, 1, 1, 0x18, 100, b"", struct.pack("!H", len(q)) + q))),
         e6(ipv6(V6A, V6B, 17, udp(V6A, V6B, 5353, 5353, q, v6=True))),
     ])
+    # DNS rdata decoded once (issue 10): a SOA whose numbers the message cuts
+    # after two (tshark shows those two), one whose numbers run past its rdata
+    # into the next record (tcpdump and tshark read them there), a whole one;
+    # SRV, CAA (a known and an unknown tag) and an OPT record.
+    def soa_msg(nums, extra=b"", count=1):
+        rd = dnsname("ns1.example.com") + dnsname("admin.example.com") + b"".join(struct.pack("!I", v) for v in nums)
+        return struct.pack("!HHHHHH", 0x5a5a, 0x8180, 1, count, 0, 0) + dnsname("example.com") + \
+            struct.pack("!HH", 6, 1) + b"\xc0\x0c" + struct.pack("!HHIH", 6, 1, 300, len(rd)) + rd + extra
+
+    def rr(t, rd, owner=b"\xc0\x0c", cls=1, ttl=300):
+        return owner + struct.pack("!HHIH", t, cls, ttl, len(rd)) + rd
+    arec = rr(1, bytes([192, 0, 2, 7]))
+    srv = rr(33, struct.pack("!HHH", 10, 20, 5060) + dnsname("sip.example.com"))
+    caa = rr(257, b"\x00\x05issueca.example.net") + rr(257, b"\x80\x03xyzsome value")
+    opt = rr(41, b"", owner=b"\0", cls=1232, ttl=0x8000)
+    rrs = struct.pack("!HHHHHH", 0x5b5b, 0x8180, 1, 3, 0, 1) + dnsname("_sip._tcp.example.com") + \
+        struct.pack("!HH", 33, 1) + srv + caa + opt
+    write("wc-dnsrr.pcap", 1, [e4(ipv4(S, C, 17, udp(S, C, 53, 40000, m))) for m in [
+        soa_msg([2024, 7200]), soa_msg([2024, 7200], arec, 2), soa_msg([1, 2, 3, 4, 5]), rrs]])
     # HTTP request and response, TLS ClientHello with SNI, DHCP discover.
     hreq = b"GET /index.html?q=1 HTTP/1.1\r\nHost: example.com\r\nUser-Agent: wirecat-test\r\nAccept: */*\r\n\r\n"
     hrsp = b"HTTP/1.1 404 Not Found\r\nServer: test\r\nContent-Type: text/html\r\nContent-Length: 5\r\n\r\nnope\n"

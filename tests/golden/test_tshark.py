@@ -30,6 +30,10 @@ udp.checksum icmp.checksum icmp.ident icmp.seq icmpv6.checksum icmpv6.echo.ident
 icmpv6.echo.sequence_number icmpv6.nd.ns.target_address icmpv6.nd.na.target_address dns.flags
 dns.flags.response dns.qry.class dns.resp.ttl dns.resp.name dns.resp.type dns.cname dns.ns
 dns.mx.mail_exchange dns.mx.preference dns.txt dns.soa.mname dns.soa.rname dns.ptr.domain_name
+dns.soa.serial_number dns.soa.refresh_interval dns.soa.retry_interval dns.soa.expire_limit
+dns.soa.minimum_ttl dns.srv.service dns.srv.proto dns.srv.name dns.srv.priority dns.srv.weight dns.srv.port dns.srv.target dns.caa.flags
+dns.caa.issue dns.caa.tag dns.caa.value dns.rr.udp_payload_size dns.resp.ext_rcode
+dns.resp.edns0_version dns.resp.z
 dns.count.queries dns.count.answers ieee8021ad.id arp.hw.type arp.proto.type dhcp.type dhcp.id
 dhcp.option.dhcp dhcp.ip.your tls.handshake.type tls.handshake.extensions_server_name
 http.request.version http.response.phrase http.host http.user_agent http.server tcp.options.mss_val

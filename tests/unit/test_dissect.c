@@ -873,6 +873,160 @@ static void test_empty(void)
 	             "nop]") != NULL);
 }
 
+/* TCP options are decoded once, into d.topt: the printers read only that. */
+static void test_tcpopt_table(void)
+{
+	struct wire_dissect d;
+	struct wire_pkt p;
+	CHECK_INT(dis(v_tcp_syn, &d, &p), 3);
+	const struct wire_tcp *t = &d.l[2].u.tcp;
+	CHECK_INT(t->opt_n, 5);
+	CHECK_INT(t->opt_err, 0);
+	const struct wire_tcpopt *o = &d.topt[t->opt_first];
+	CHECK_INT(o[0].kind, WIRE_TCPOPT_MSS);
+	CHECK_INT(o[0].ok, 1);
+	CHECK_INT(o[0].v.mss, 65495);
+	CHECK_INT(o[1].kind, WIRE_TCPOPT_SACKOK);
+	CHECK_INT(o[2].v.ts.val, 1);
+	CHECK_INT(o[2].v.ts.ecr, 0);
+	CHECK_INT(o[3].kind, WIRE_TCPOPT_NOP);
+	CHECK_INT(o[4].v.ws, 7);
+
+	CHECK_INT(dis(v_tcp_sack, &d, &p), 3);
+	t = &d.l[2].u.tcp;
+	o = &d.topt[t->opt_first];
+	CHECK_INT(t->opt_n, 3);
+	CHECK_INT(o[2].kind, WIRE_TCPOPT_SACK);
+	CHECK_INT(o[2].n, 2);
+	CHECK_INT(o[2].v.sack[0], 1000);
+	CHECK_INT(o[2].v.sack[3], 4000);
+
+	/* mss of length 5, MPTCP, TFO, an unknown kind: 20 option bytes */
+	size_t n;
+	const uint8_t *b = unhex(v_tcp_syn, &n);
+	uint8_t m[128];
+	memcpy(m, b, n);
+	static const uint8_t opts[20] = {2,    5,  0xaa, 0xbb, 0xcc, 30,   6, 0x10, 0x11, 0x22,
+	                                 0x33, 34, 4,    0xde, 0xad, 0xfe, 5, 1,    2,    3};
+	memcpy(m + 54, opts, sizeof(opts));
+	p = mkpkt(m, n, WIRE_LINK_ETHERNET);
+	wire_dissect(&d, &p);
+	t = &d.l[2].u.tcp;
+	o = &d.topt[t->opt_first];
+	CHECK_INT(t->opt_n, 4);
+	CHECK_INT(o[0].ok, 0);
+	CHECK_INT(o[1].kind, WIRE_TCPOPT_MPTCP);
+	CHECK_INT(o[1].v.raw[0] >> 4, 1);
+	CHECK_INT(o[2].n, 2);
+	CHECK_INT(o[3].kind, 0xfe);
+	CHECK_INT(o[3].n, 3);
+	CHECK_INT(o[3].v.raw[2], 3);
+	CHECK(strstr(print_with(&p, WIRE_PRINT_LINE, 0, 0, 0, WIRE_TIME_NONE, 0),
+	             "options [[bad opt],mptcp,tfo,unknown-254 0x010203]") != NULL);
+
+	/* options cut by the capture: those present, then the cut */
+	p = mkpkt(m, 54 + 7, WIRE_LINK_ETHERNET);
+	p.wirelen = (uint32_t)n;
+	CHECK_INT(wire_dissect(&d, &p), 3);
+	CHECK_INT(d.l[2].status, WIRE_LS_TRUNC);
+	t = &d.l[2].u.tcp;
+	CHECK_INT(t->opt_n, 1);
+	CHECK_INT(t->opt_err, 1);
+}
+
+/* DNS records are decoded once into d.dns, names as text in its arena. */
+static void test_dns_table(void)
+{
+	struct wire_dissect d;
+	struct wire_pkt p;
+	CHECK_INT(dis(v_dns_resp, &d, &p), 4);
+	const struct wire_dns_msg *f = d.l[3].u.dns.f;
+	CHECK(f == &d.dns);
+	CHECK_INT(f->n, 11);
+	CHECK_INT(f->full, 0);
+	CHECK_STR(wire_dns_text(f, f->rec[0].name), "www.example.com.");
+	CHECK_INT(f->rec[0].section, WIRE_DNS_QD);
+	unsigned seen = 0;
+	for (unsigned k = 0; k < f->n; k++) {
+		const struct wire_dns_rec *c = &f->rec[k];
+		if (c->type == 6) {
+			CHECK_INT(c->rd.soa.nnum, 5);
+			CHECK_INT(c->rd.soa.num[0], 2024);
+			CHECK_INT(c->rd.soa.num[4], 300);
+			CHECK_STR(wire_dns_text(f, c->rd.soa.rname), "admin.example.com.");
+			seen++;
+		} else if (c->type == 15) {
+			CHECK_INT(c->rd.mx.pref, 10);
+			CHECK_STR(wire_dns_text(f, c->rd.mx.name), "mail.example.com.");
+			seen++;
+		} else if (c->type == 16) {
+			CHECK_INT(c->rd.txt.n, 2);
+			CHECK_INT(f->txt[c->rd.txt.first].n, 11);
+			CHECK(memcmp(f->txt[c->rd.txt.first].p, "hello world", 11) == 0);
+			seen++;
+		} else if (c->type == 5) {
+			CHECK_STR(wire_dns_text(f, c->rd.target), "web.example.com.");
+			seen++;
+		}
+	}
+	CHECK_INT(seen, 4);
+}
+
+/* The name arena is bounded: 64 questions whose name is 255 bytes of \001
+ * (about 1000 characters of text each) overflow it; the names that fit are
+ * kept, the others are NONE, and every view still prints. */
+static void test_dns_arena_full(void)
+{
+	static uint8_t m[1200];
+	size_t o = 0;
+	static const uint8_t hdr[] = {0x02, 0,    0,    0,    0,    0x02, 0, 0x24, 0xb2, 0x84, 0x19,
+	                              0x22, 8,    0,    0x45, 0,    0,    0, 0,    1,    0x40, 0,
+	                              0x40, 0x11, 0,    0,    127,  0,    0, 1,    127,  0,    0,
+	                              1,    0x9c, 0x40, 0,    0x35, 0,    0, 0,    0};
+	memcpy(m, hdr, sizeof(hdr));
+	o = sizeof(hdr);
+	static const uint8_t dnsh[] = {0x12, 0x34, 0x01, 0x00, 0, 64, 0, 0, 0, 0, 0, 0};
+	memcpy(m + o, dnsh, sizeof(dnsh));
+	o += sizeof(dnsh);
+	for (unsigned k = 0; k < 4; k++) { /* 4 labels of 63 bytes: 256 bytes with the root */
+		m[o++] = k < 3 ? 63 : 62;
+		memset(m + o, 1, k < 3 ? 63 : 62);
+		o += k < 3 ? 63 : 62;
+	}
+	m[o++] = 0;
+	m[o++] = 0;
+	m[o++] = 1;
+	m[o++] = 0;
+	m[o++] = 1;
+	for (unsigned k = 1; k < 64; k++) {
+		static const uint8_t q[] = {0xc0, 0x0c, 0, 1, 0, 1};
+		memcpy(m + o, q, sizeof(q));
+		o += sizeof(q);
+	}
+	size_t ipl = o - 14, udpl = o - 34;
+	m[16] = (uint8_t)(ipl >> 8);
+	m[17] = (uint8_t)ipl;
+	m[38] = (uint8_t)(udpl >> 8);
+	m[39] = (uint8_t)udpl;
+	struct wire_pkt p = mkpkt(m, o, WIRE_LINK_ETHERNET);
+	struct wire_dissect d;
+	CHECK_INT(wire_dissect(&d, &p), 4);
+	CHECK_INT(d.l[3].status, WIRE_LS_OK);
+	const struct wire_dns_msg *f = d.l[3].u.dns.f;
+	CHECK_INT(f->n, 64);
+	CHECK_INT(f->full, 1);
+	CHECK(f->used <= WIRE_DNS_ARENA_MAX);
+	CHECK(wire_dns_text(f, f->rec[0].name) != NULL);
+	CHECK(wire_dns_text(f, f->rec[63].name) == NULL);
+	CHECK(strncmp(wire_dns_text(f, f->rec[0].name), "\\001\\001", 8) == 0);
+	CHECK(strstr(print_with(&p, WIRE_PRINT_LINE, 0, 0, 0, WIRE_TIME_NONE, 0), "A? \\001") !=
+	      NULL);
+	CHECK(strstr(print_with(&p, WIRE_PRINT_TREE, 0, 0, 0, WIRE_TIME_NONE, 0), "Query:") !=
+	      NULL);
+	CHECK(strstr(print_with(&p, WIRE_PRINT_JSON, 0, 0, 0, WIRE_TIME_NONE, 0), "dns.qry.name") !=
+	      NULL);
+}
+
 int main(void)
 {
 	wire_buf_init(&mem, 1 << 20);
@@ -885,6 +1039,9 @@ int main(void)
 	test_dns_names();
 	test_dns_loop_packet();
 	test_opts();
+	test_tcpopt_table();
+	test_dns_table();
+	test_dns_arena_full();
 	test_ip6_chain();
 	test_vlan_depth();
 	test_invalid();

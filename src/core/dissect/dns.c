@@ -2,11 +2,12 @@
 /*
  * DNS messages (RFC 1035) over UDP, and over TCP after the 2-byte length
  * prefix (RFC 1035 section 4.2.2). The header is decoded here and every
- * record is walked once to validate it; printers walk the records again with
- * wire_dns_next(). Names follow compression pointers only backwards, each
- * pointer to before every byte the name has used so far (so a chain always
- * ends), at most WIRE_DNS_PTR_MAX per name; names are at most 255 bytes;
- * at most WIRE_DNS_RR_MAX records are decoded per section.
+ * record is walked once, which validates it and decodes it (names as text,
+ * the rdata of A, AAAA, NS, CNAME, PTR, MX, TXT, SOA, SRV, CAA and OPT) into
+ * the packet's struct wire_dns_msg, which the printers read. Names follow compression pointers only
+ * backwards, each pointer to before every byte the name has used so far (so a chain always ends),
+ * at most WIRE_DNS_PTR_MAX per name; names are at most 255 bytes; at most WIRE_DNS_RR_MAX records
+ * are decoded per section.
  *
  *   | ID:2 | QR Opcode:4 AA TC RD RA Z AD CD RCODE:4 | QDCOUNT:2 | ANCOUNT:2 |
  *   | NSCOUNT:2 | ARCOUNT:2 | questions | answers | authority | additional |
@@ -14,6 +15,7 @@
  *   record:   | name | type:2 | class:2 | ttl:4 | rdlength:2 | rdata |
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "wire/dissect.h"
 
@@ -26,7 +28,9 @@ static size_t put(char *out, size_t outsz, size_t o, char c)
 	return o + 1;
 }
 
-long wire_dns_name(const uint8_t *msg, uint32_t len, uint32_t off, char *out, size_t outsz)
+/* wire_dns_name(), and the length of the whole text in *olen. */
+static long dns_name(const uint8_t *msg, uint32_t len, uint32_t off, char *out, size_t outsz,
+                     size_t *olen)
 {
 	static const char digits[] = "0123456789";
 	struct wire_rd r = wire_rd_init(msg, len);
@@ -86,6 +90,7 @@ long wire_dns_name(const uint8_t *msg, uint32_t len, uint32_t off, char *out, si
 		o = put(out, outsz, o, '.');
 	if (out && outsz)
 		out[o < outsz ? o : outsz - 1] = '\0';
+	*olen = o;
 	return end;
 trunc:
 	if (out && outsz)
@@ -95,6 +100,33 @@ invalid:
 	if (out && outsz)
 		out[0] = '\0';
 	return -2;
+}
+
+long wire_dns_name(const uint8_t *msg, uint32_t len, uint32_t off, char *out, size_t outsz)
+{
+	size_t n;
+	return dns_name(msg, len, off, out, outsz, &n);
+}
+
+/* Decodes the name at off into f's arena. Returns its handle, or
+ * WIRE_DNS_NONE when it does not decode or does not fit (then f->full);
+ * *end is wire_dns_name()'s result. */
+static uint16_t keep_name(struct wire_dns_msg *f, const uint8_t *msg, uint32_t len, uint32_t off,
+                          long *end)
+{
+	size_t room = WIRE_DNS_ARENA_MAX - f->used, n = 0;
+	long e = dns_name(msg, len, off, f->arena + f->used, room, &n);
+	if (end)
+		*end = e;
+	if (e < 0)
+		return WIRE_DNS_NONE;
+	if (n + 1 > room) {
+		f->full = 1;
+		return WIRE_DNS_NONE;
+	}
+	uint16_t h = (uint16_t)f->used;
+	f->used += (uint32_t)n + 1u;
+	return h;
 }
 
 void wire_dns_begin(struct wire_dns_it *it, const struct wire_dns *dns)
@@ -111,7 +143,9 @@ void wire_dns_begin(struct wire_dns_it *it, const struct wire_dns *dns)
 	it->err = 0;
 }
 
-int wire_dns_next(struct wire_dns_it *it, struct wire_dns_rr *rr)
+/* wire_dns_next(), keeping the owner name in f's arena (*name) when f. */
+static int dns_next(struct wire_dns_it *it, struct wire_dns_rr *rr, struct wire_dns_msg *f,
+                    uint16_t *name)
 {
 	while (it->sect <= WIRE_DNS_AR && it->left[it->sect] == 0)
 		it->sect++;
@@ -119,7 +153,11 @@ int wire_dns_next(struct wire_dns_it *it, struct wire_dns_rr *rr)
 		return 0;
 	it->left[it->sect]--;
 	it->count++;
-	long e = wire_dns_name(it->msg, it->len, it->off, NULL, 0);
+	long e;
+	if (f)
+		*name = keep_name(f, it->msg, it->len, it->off, &e);
+	else
+		e = wire_dns_name(it->msg, it->len, it->off, NULL, 0);
 	if (e < 0) {
 		it->err = e == -1 ? 1 : 2;
 		return 0;
@@ -145,6 +183,141 @@ int wire_dns_next(struct wire_dns_it *it, struct wire_dns_rr *rr)
 	}
 	it->off = (uint32_t)(r.p - it->msg);
 	return 1;
+}
+
+int wire_dns_next(struct wire_dns_it *it, struct wire_dns_rr *rr)
+{
+	return dns_next(it, rr, NULL, NULL);
+}
+
+/* SOA (RFC 1035 3.3.13): two names, then five numbers as far as the message
+ * goes (bounded by the message, as tcpdump and tshark read it). */
+static void rd_soa(struct wire_dns_msg *f, const struct wire_dns *m, struct wire_dns_rec *c,
+                   uint32_t off)
+{
+	long e = -1, e2 = -1;
+	c->rd.soa.rname = WIRE_DNS_NONE;
+	c->rd.soa.nnum = 0;
+	c->rd.soa.mname = keep_name(f, m->msg, m->len, off, &e);
+	if (c->rd.soa.mname == WIRE_DNS_NONE)
+		return;
+	c->rd.soa.rname = keep_name(f, m->msg, m->len, (uint32_t)e, &e2);
+	if (c->rd.soa.rname == WIRE_DNS_NONE)
+		return;
+	struct wire_rd t = wire_rd_init(m->msg, m->len);
+	wire_rd_skip(&t, (size_t)e2);
+	for (unsigned k = 0; k < 5; k++) {
+		uint32_t v = wire_rd_be32(&t);
+		if (t.err)
+			break;
+		c->rd.soa.num[k] = v;
+		c->rd.soa.nnum++;
+	}
+	c->rdok = 1;
+}
+
+/* TXT (RFC 1035 3.3.14): up to WIRE_DNS_TXT_REC_MAX character-strings. */
+static void rd_txt(struct wire_dns_msg *f, struct wire_rd *r, struct wire_dns_rec *c)
+{
+	c->rd.txt.first = f->ntxt;
+	c->rd.txt.n = 0;
+	c->rdok = 1;
+	for (unsigned k = 0; k < WIRE_DNS_TXT_REC_MAX && wire_rd_left(r) > 0; k++) {
+		uint8_t n = wire_rd_u8(r);
+		const uint8_t *t = wire_rd_take(r, n);
+		if (!t || f->ntxt >= WIRE_DNS_TXT_MAX)
+			break;
+		f->txt[f->ntxt].p = t;
+		f->txt[f->ntxt].n = n;
+		f->ntxt++;
+		c->rd.txt.n++;
+	}
+}
+
+/* SRV (RFC 2782) and CAA (RFC 8659). */
+static void rd_srv_caa(struct wire_dns_msg *f, const struct wire_dns *m, struct wire_rd *r,
+                       struct wire_dns_rec *c, uint32_t off)
+{
+	if (c->type == 33) {
+		if (c->rdlen < 7)
+			return;
+		c->rd.srv.prio = wire_rd_be16(r);
+		c->rd.srv.weight = wire_rd_be16(r);
+		c->rd.srv.port = wire_rd_be16(r);
+		c->rd.srv.target = keep_name(f, m->msg, m->len, off + 6, NULL);
+		c->rdok = c->rd.srv.target != WIRE_DNS_NONE;
+		return;
+	}
+	c->rd.caa.flags = wire_rd_u8(r);
+	c->rd.caa.taglen = wire_rd_u8(r);
+	c->rd.caa.tag = wire_rd_take(r, c->rd.caa.taglen);
+	c->rd.caa.vallen = (uint16_t)wire_rd_left(r);
+	c->rd.caa.val = wire_rd_take(r, c->rd.caa.vallen);
+	c->rdok = r->err == 0;
+}
+
+/* Decodes the rdata of record c (rdlen bytes at off, inside the message). */
+static void dns_rdata(struct wire_dns_msg *f, const struct wire_dns *m, struct wire_dns_rec *c,
+                      uint32_t off)
+{
+	struct wire_rd r = wire_rd_init(m->msg + off, c->rdlen);
+	switch (c->type) {
+	case 1:
+	case 28:
+		c->rdok = c->rdlen == (c->type == 1 ? 4 : 16);
+		if (c->rdok)
+			memcpy(c->rd.aaaa, r.p, c->rdlen);
+		break;
+	case 2:
+	case 5:
+	case 12:
+		c->rd.target = keep_name(f, m->msg, m->len, off, NULL);
+		c->rdok = c->rd.target != WIRE_DNS_NONE;
+		break;
+	case 15:
+		if (c->rdlen < 3)
+			break;
+		c->rd.mx.pref = wire_rd_be16(&r);
+		c->rd.mx.name = keep_name(f, m->msg, m->len, off + 2, NULL);
+		c->rdok = 1;
+		break;
+	case 16: rd_txt(f, &r, c); break;
+	case 6: rd_soa(f, m, c, off); break;
+	case 33:
+	case 257: rd_srv_caa(f, m, &r, c, off); break;
+	case 41:
+		c->rd.opt.udp_size = c->class_;
+		c->rd.opt.ext_rcode = (uint8_t)(c->ttl >> 24);
+		c->rd.opt.version = (uint8_t)(c->ttl >> 16);
+		c->rd.opt.flags = (uint16_t)c->ttl;
+		c->rdok = 1;
+		break;
+	default: break;
+	}
+}
+
+/* Walks every record of m, validating it and, when f, decoding it into f. */
+static void dns_walk(struct wire_dns *m, struct wire_dns_it *it, struct wire_dns_msg *f)
+{
+	struct wire_dns_rr rr;
+	uint16_t name = WIRE_DNS_NONE;
+	wire_dns_begin(it, m);
+	while (dns_next(it, &rr, f, &name)) {
+		if (rr.section == WIRE_DNS_QD && m->qtype == 0)
+			m->qtype = rr.type;
+		if (!f || f->n >= sizeof(f->rec) / sizeof(f->rec[0]))
+			continue;
+		struct wire_dns_rec *c = &f->rec[f->n++];
+		c->section = rr.section;
+		c->rdok = 0;
+		c->type = rr.type;
+		c->class_ = rr.class_;
+		c->rdlen = rr.rdlen;
+		c->ttl = rr.ttl;
+		c->name = name;
+		if (rr.section != WIRE_DNS_QD)
+			dns_rdata(f, m, c, rr.rdata_off);
+	}
 }
 
 /* The IANA DNS RR TYPE registry, mnemonics as tshark shows them. */
@@ -187,6 +360,7 @@ void wire_dns_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_laye
 	struct wire_dns *m = &l->u.dns;
 	m->tcp = 0;
 	m->qtype = 0;
+	m->f = NULL;
 	if (d->n > 0 && d->l[d->n - 1].kind == WIRE_L_TCP) {
 		m->tcp = 1;
 		uint16_t n = wire_rd_be16(r);
@@ -210,12 +384,16 @@ void wire_dns_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_laye
 		return;
 	}
 	l->len = m->len + (m->tcp ? 2u : 0u);
+	struct wire_dns_msg *f = d->dns_used ? NULL : &d->dns;
+	if (f) {
+		d->dns_used = 1;
+		f->n = f->ntxt = 0;
+		f->used = 0;
+		f->full = 0;
+		m->f = f;
+	}
 	struct wire_dns_it it;
-	struct wire_dns_rr rr;
-	wire_dns_begin(&it, m);
-	while (wire_dns_next(&it, &rr))
-		if (rr.section == WIRE_DNS_QD && m->qtype == 0)
-			m->qtype = rr.type;
+	dns_walk(m, &it, f);
 	wire_rd_skip(r, wire_rd_left(r));
 	if (it.err == 1)
 		wire_layer_trunc(l);

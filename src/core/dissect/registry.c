@@ -135,6 +135,8 @@ unsigned wire_dissect(struct wire_dissect *d, const struct wire_pkt *pkt)
 	d->claim = pkt->wirelen > pkt->caplen ? pkt->wirelen : pkt->caplen;
 	d->frag = d->gso = 0;
 	d->ext_type = 0;
+	d->ntopt = 0;
+	d->dns_used = 0;
 	if (p == &wire_proto_raw)
 		p = wire_raw_pick(pkt->linktype, &r);
 	while (p && d->n < WIRE_DISSECT_DEPTH_MAX) {

@@ -108,20 +108,116 @@ static void addmac(struct jctx *j, const char *key, const uint8_t *a, size_t n)
 	add(j, key, b, wire_fmt_mac(b, a, n > 16 ? 16 : n, ':'));
 }
 
-/* A DNS name as tshark shows it: no trailing dot, the root as <Root>. */
-static void addname(struct jctx *j, const char *key, const struct wire_dns *m, uint32_t off)
+/* A DNS name as tshark shows it: no trailing dot, the root as <Root>.
+ * Returns 0 (nothing added) for no name. */
+static int addname(struct jctx *j, const char *key, const struct wire_dns_msg *f, uint16_t h)
 {
-	char name[WIRE_DNS_NAME_TEXT];
-	if (wire_dns_name(m->msg, m->len, off, name, sizeof(name)) < 0)
-		return;
+	const char *name = wire_dns_text(f, h);
+	if (!name)
+		return 0;
 	size_t n = strlen(name);
 	if (n == 1 && name[0] == '.') {
 		adds(j, key, "<Root>");
-		return;
+		return 1;
 	}
 	if (n > 0 && name[n - 1] == '.')
 		n--;
 	add(j, key, name, n);
+	return 1;
+}
+
+/* SOA (tshark adds the numbers as far as the message holds them). */
+static void dns_soa(struct jctx *j, const struct wire_dns_msg *f, const struct wire_dns_rec *c)
+{
+	static const char *const keys[5] = {"dns.soa.serial_number", "dns.soa.refresh_interval",
+	                                    "dns.soa.retry_interval", "dns.soa.expire_limit",
+	                                    "dns.soa.minimum_ttl"};
+	if (!addname(j, "dns.soa.mname", f, c->rd.soa.mname) ||
+	    !addname(j, "dns.soa.rname", f, c->rd.soa.rname))
+		return;
+	for (unsigned k = 0; k < c->rd.soa.nnum; k++)
+		addu(j, keys[k], c->rd.soa.num[k]);
+}
+
+/* CAA as tshark names it: flags, tag and value, and a known tag's value
+ * under its own name too. */
+static void dns_caa(struct jctx *j, const struct wire_dns_rec *c)
+{
+	static const char *const known[] = {"issue", "issuewild", "iodef"};
+	static const char *const keys[] = {"dns.caa.issue", "dns.caa.issuewild", "dns.caa.iodef"};
+	addx(j, "dns.caa.flags", c->rd.caa.flags, 2);
+	addu(j, "dns.caa.tag_length", c->rd.caa.taglen);
+	add(j, "dns.caa.tag", c->rd.caa.tag, c->rd.caa.taglen);
+	add(j, "dns.caa.value", c->rd.caa.val, c->rd.caa.vallen);
+	for (unsigned k = 0; k < 3; k++)
+		if (c->rd.caa.taglen == strlen(known[k]) &&
+		    memcmp(c->rd.caa.tag, known[k], c->rd.caa.taglen) == 0)
+			add(j, keys[k], c->rd.caa.val, c->rd.caa.vallen);
+}
+
+/* An SRV record's owner as tshark splits it, _service._proto.name (a
+ * backslash escapes the next character). Returns 0 when it has fewer than
+ * three labels (then it is dns.resp.name). */
+static int srv_owner(struct jctx *j, const char *name)
+{
+	size_t dot[2], nd = 0, n = strlen(name);
+	for (size_t i = 0; i < n && nd < 2; i++) {
+		if (name[i] == '\\')
+			i++;
+		else if (name[i] == '.')
+			dot[nd++] = i;
+	}
+	if (nd < 2 || dot[1] + 1 >= n)
+		return 0;
+	add(j, "dns.srv.service", name, dot[0]);
+	add(j, "dns.srv.proto", name + dot[0] + 1, dot[1] - dot[0] - 1);
+	add(j, "dns.srv.name", name + dot[1] + 1, n - dot[1] - 2);
+	return 1;
+}
+
+/* SRV: the numbers, then the target. */
+static void dns_srv(struct jctx *j, const struct wire_dns_msg *f, const struct wire_dns_rec *c)
+{
+	addu(j, "dns.srv.priority", c->rd.srv.prio);
+	addu(j, "dns.srv.weight", c->rd.srv.weight);
+	addu(j, "dns.srv.port", c->rd.srv.port);
+	addname(j, "dns.srv.target", f, c->rd.srv.target);
+}
+
+/* OPT (RFC 6891): the pseudo-record's class and TTL as tshark names them. */
+static void dns_opt(struct jctx *j, const struct wire_dns_rec *c)
+{
+	addu(j, "dns.rr.udp_payload_size", c->rd.opt.udp_size);
+	addx(j, "dns.resp.ext_rcode", c->rd.opt.ext_rcode, 2);
+	addu(j, "dns.resp.edns0_version", c->rd.opt.version);
+	addx(j, "dns.resp.z", c->rd.opt.flags, 4);
+}
+
+static void dns_rdata(struct jctx *j, const struct wire_dns_msg *f, const struct wire_dns_rec *c)
+{
+	if (!c->rdok && c->type != 6)
+		return;
+	switch (c->type) {
+	case 1: addip4(j, "dns.a", c->rd.a); break;
+	case 28: addip6(j, "dns.aaaa", c->rd.aaaa); break;
+	case 2: addname(j, "dns.ns", f, c->rd.target); break;
+	case 5: addname(j, "dns.cname", f, c->rd.target); break;
+	case 12: addname(j, "dns.ptr.domain_name", f, c->rd.target); break;
+	case 15:
+		addu(j, "dns.mx.preference", c->rd.mx.pref);
+		addname(j, "dns.mx.mail_exchange", f, c->rd.mx.name);
+		break;
+	case 16:
+		for (unsigned k = 0; k < c->rd.txt.n; k++) {
+			const struct wire_dns_txt *t = &f->txt[c->rd.txt.first + k];
+			add(j, "dns.txt", t->p, t->n);
+		}
+		break;
+	case 6: dns_soa(j, f, c); break;
+	case 33: dns_srv(j, f, c); break;
+	case 257: dns_caa(j, c); break;
+	default: break;
+	}
 }
 
 static void dns(struct jctx *j, const struct wire_dns *m)
@@ -136,76 +232,26 @@ static void dns(struct jctx *j, const struct wire_dns *m)
 	addu(j, "dns.count.answers", m->an);
 	addu(j, "dns.count.auth_rr", m->ns);
 	addu(j, "dns.count.add_rr", m->ar);
-	struct wire_dns_it it;
-	struct wire_dns_rr rr;
-	wire_dns_begin(&it, m);
-	while (wire_dns_next(&it, &rr)) {
-		if (rr.section == WIRE_DNS_QD) {
-			addname(j, "dns.qry.name", m, rr.name_off);
-			addu(j, "dns.qry.type", rr.type);
-			addx(j, "dns.qry.class", rr.class_, 4);
+	for (unsigned k = 0; m->f && k < m->f->n; k++) {
+		const struct wire_dns_rec *c = &m->f->rec[k];
+		if (c->section == WIRE_DNS_QD) {
+			addname(j, "dns.qry.name", m->f, c->name);
+			addu(j, "dns.qry.type", c->type);
+			addx(j, "dns.qry.class", c->class_, 4);
 			continue;
 		}
-		addname(j, "dns.resp.name", m, rr.name_off);
-		addu(j, "dns.resp.type", rr.type);
-		if (rr.type == 41)
+		const char *owner = wire_dns_text(m->f, c->name);
+		if (!(c->type == 33 && owner && srv_owner(j, owner)))
+			addname(j, "dns.resp.name", m->f, c->name);
+		addu(j, "dns.resp.type", c->type);
+		if (c->type == 41) {
+			dns_opt(j, c);
 			continue;
-		addx(j, "dns.resp.class", rr.class_, 4);
-		addu(j, "dns.resp.ttl", rr.ttl);
-		addu(j, "dns.resp.len", rr.rdlen);
-		struct wire_rd r = wire_rd_init(m->msg + rr.rdata_off, rr.rdlen);
-		switch (rr.type) {
-		case 1:
-			if (rr.rdlen == 4)
-				addip4(j, "dns.a", r.p);
-			break;
-		case 28:
-			if (rr.rdlen == 16)
-				addip6(j, "dns.aaaa", r.p);
-			break;
-		case 2: addname(j, "dns.ns", m, rr.rdata_off); break;
-		case 5: addname(j, "dns.cname", m, rr.rdata_off); break;
-		case 12: addname(j, "dns.ptr.domain_name", m, rr.rdata_off); break;
-		case 15:
-			if (rr.rdlen >= 3) {
-				addu(j, "dns.mx.preference", wire_rd_be16(&r));
-				addname(j, "dns.mx.mail_exchange", m, rr.rdata_off + 2);
-			}
-			break;
-		case 16:
-			for (unsigned k = 0; k < 16 && wire_rd_left(&r) > 0; k++) {
-				uint8_t n = wire_rd_u8(&r);
-				const uint8_t *t = wire_rd_take(&r, n);
-				if (!t)
-					break;
-				add(j, "dns.txt", t, n);
-			}
-			break;
-		case 6: {
-			long e = wire_dns_name(m->msg, m->len, rr.rdata_off, NULL, 0);
-			if (e < 0)
-				break;
-			addname(j, "dns.soa.mname", m, rr.rdata_off);
-			long e2 = wire_dns_name(m->msg, m->len, (uint32_t)e, NULL, 0);
-			if (e2 < 0)
-				break;
-			addname(j, "dns.soa.rname", m, (uint32_t)e);
-			struct wire_rd t = wire_rd_init(m->msg, m->len);
-			wire_rd_skip(&t, (size_t)e2);
-			uint32_t v[5];
-			for (int k = 0; k < 5; k++)
-				v[k] = wire_rd_be32(&t);
-			if (t.err)
-				break;
-			addu(j, "dns.soa.serial_number", v[0]);
-			addu(j, "dns.soa.refresh_interval", v[1]);
-			addu(j, "dns.soa.retry_interval", v[2]);
-			addu(j, "dns.soa.expire_limit", v[3]);
-			addu(j, "dns.soa.minimum_ttl", v[4]);
-			break;
 		}
-		default: break;
-		}
+		addx(j, "dns.resp.class", c->class_, 4);
+		addu(j, "dns.resp.ttl", c->ttl);
+		addu(j, "dns.resp.len", c->rdlen);
+		dns_rdata(j, m->f, c);
 	}
 }
 
@@ -298,23 +344,22 @@ static int tcp_fixed(struct jctx *j, const struct wire_layer *l)
 	return 1;
 }
 
-static void tcp(struct jctx *j, const struct wire_layer *l)
+static void tcp(struct jctx *j, const struct wire_dissect *d, const struct wire_layer *l)
 {
 	const struct wire_tcp *t = &l->u.tcp;
 	if (!tcp_fixed(j, l))
 		return;
-	struct wire_opt_it it;
-	struct wire_opt o;
-	wire_opt_begin(&it, t->opt, t->optlen);
-	while (wire_opt_next(&it, &o)) {
-		struct wire_rd v = wire_rd_init0(o.data, (size_t)o.len - 2u);
-		if (o.kind == 2 && o.len == 4)
-			addu(j, "tcp.options.mss_val", wire_rd_be16(&v));
-		else if (o.kind == 3 && o.len == 3)
-			addu(j, "tcp.options.wscale.shift", wire_rd_u8(&v));
-		else if (o.kind == 8 && o.len == 10) {
-			addu(j, "tcp.options.timestamp.tsval", wire_rd_be32(&v));
-			addu(j, "tcp.options.timestamp.tsecr", wire_rd_be32(&v));
+	for (unsigned k = 0; k < t->opt_n; k++) {
+		const struct wire_tcpopt *e = &d->topt[t->opt_first + k];
+		if (!e->ok)
+			continue;
+		if (e->kind == WIRE_TCPOPT_MSS)
+			addu(j, "tcp.options.mss_val", e->v.mss);
+		else if (e->kind == WIRE_TCPOPT_WS)
+			addu(j, "tcp.options.wscale.shift", e->v.ws);
+		else if (e->kind == WIRE_TCPOPT_TS) {
+			addu(j, "tcp.options.timestamp.tsval", e->v.ts.val);
+			addu(j, "tcp.options.timestamp.tsecr", e->v.ts.ecr);
 		}
 	}
 }
@@ -496,7 +541,7 @@ static void layer(struct jctx *j, const struct wire_dissect *d, const struct wir
 			addmac(j, "icmpv6.opt.linkaddr", c->ll, 6);
 		break;
 	}
-	case WIRE_L_TCP: tcp(j, l); break;
+	case WIRE_L_TCP: tcp(j, d, l); break;
 	case WIRE_L_UDP:
 		addu(j, "udp.srcport", l->u.udp.sport);
 		if (!wire_pr_has(l, 4))

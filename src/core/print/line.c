@@ -13,14 +13,13 @@
 
 #define S(s, lit) wire_sink_write((s), "" lit, sizeof(lit) - 1)
 
-static unsigned layer(struct wire_sink *s, const struct wire_dissect *d, unsigned i);
-
-_Thread_local struct wire_printer *wire_pr_cur;
+static unsigned layer(const struct wire_lp *pc, const struct wire_dissect *d, unsigned i);
 
 /* An address, or its name with -N. */
-static void addr(struct wire_sink *s, int fam, const uint8_t *a)
+static void addr(const struct wire_lp *pc, int fam, const uint8_t *a)
 {
-	struct wire_names *names = wire_pr_cur ? wire_pr_cur->names : NULL;
+	struct wire_sink *s = pc->s;
+	struct wire_names *names = pc->p->names;
 	const char *n = names ? wire_names_lookup(names, fam, a) : NULL;
 	if (n)
 		wire_sink_escaped(s, n, strlen(n));
@@ -31,8 +30,9 @@ static void addr(struct wire_sink *s, int fam, const uint8_t *a)
 }
 
 /* Prints the mark of a TRUNC or INVALID layer; returns 1 when it did. */
-static int mark(struct wire_sink *s, const struct wire_layer *l, int space)
+static int mark(const struct wire_lp *pc, const struct wire_layer *l, int space)
 {
+	struct wire_sink *s = pc->s;
 	if (l->status == WIRE_LS_OK)
 		return 0;
 	if (space)
@@ -55,9 +55,10 @@ static uint32_t wire_len_from(const struct wire_dissect *d, const struct wire_la
 	return w > l->off ? w - l->off : 0;
 }
 
-static void ethertype(struct wire_sink *s, const struct wire_dissect *d, const struct wire_layer *l,
-                      uint16_t type)
+static void ethertype(const struct wire_lp *pc, const struct wire_dissect *d,
+                      const struct wire_layer *l, uint16_t type)
 {
+	struct wire_sink *s = pc->s;
 	if (type < 0x0600) {
 		S(s, "802.3, length ");
 		wire_pr_u(s, type);
@@ -69,14 +70,15 @@ static void ethertype(struct wire_sink *s, const struct wire_dissect *d, const s
 	wire_pr_u(s, wire_len_from(d, l) > l->len ? wire_len_from(d, l) - l->len : 0);
 }
 
-static void arp(struct wire_sink *s, const struct wire_dissect *d, const struct wire_layer *l)
+static void arp(const struct wire_lp *pc, const struct wire_dissect *d, const struct wire_layer *l)
 {
+	struct wire_sink *s = pc->s;
 	const struct wire_arp *a = &l->u.arp;
 	int eip = a->hlen == 6 && a->plen == 4 && a->ptype == 0x0800;
 	int rarp = a->op == 3 || a->op == 4;
-	if (!wire_pr_e_said_proto(d, (unsigned)(l - d->l)))
+	if (!wire_pr_e_said_proto(pc->o, d, (unsigned)(l - d->l)))
 		wire_sink_puts(s, rarp ? "RARP, " : "ARP, ");
-	if (mark(s, l, 0))
+	if (mark(pc, l, 0))
 		return;
 	if (!eip) {
 		S(s, "hardware type ");
@@ -128,8 +130,9 @@ static const struct wire_layer *ports_of(const struct wire_dissect *d, unsigned 
 	return NULL;
 }
 
-static void port(struct wire_sink *s, const struct wire_layer *t, int src)
+static void port(const struct wire_lp *pc, const struct wire_layer *t, int src)
 {
+	struct wire_sink *s = pc->s;
 	if (!t)
 		return;
 	wire_sink_putc(s, '.');
@@ -139,8 +142,9 @@ static void port(struct wire_sink *s, const struct wire_layer *t, int src)
 		wire_pr_u(s, src ? t->u.udp.sport : t->u.udp.dport);
 }
 
-static void frag_note(struct wire_sink *s, uint16_t id, uint32_t off, int mf)
+static void frag_note(const struct wire_lp *pc, uint16_t id, uint32_t off, int mf)
 {
+	struct wire_sink *s = pc->s;
 	S(s, "frag id ");
 	wire_pr_u(s, id);
 	S(s, ", offset ");
@@ -151,35 +155,37 @@ static void frag_note(struct wire_sink *s, uint16_t id, uint32_t off, int mf)
 /* Writes "IP src.port > dst.port: " (or "IP6 ..."): the start of an IP line.
  * Returns 1 when the layer ends there (truncated or invalid, marked). */
 /* Opens the list of a truncated header's fields, or separates two. */
-static void sep(struct wire_sink *s, int *first)
+static void sep(const struct wire_lp *pc, int *first)
 {
+	struct wire_sink *s = pc->s;
 	wire_sink_puts(s, *first ? "(" : ", ");
 	*first = 0;
 }
 
 /* The IPv4 fields a truncated header holds, as tcpdump -v shows them:
  * "(tos 0x0, ttl 64, id 1, offset 0, flags [DF], proto UDP (17), length 33) ". */
-static void ip4_cut(struct wire_sink *s, const struct wire_layer *l)
+static void ip4_cut(const struct wire_lp *pc, const struct wire_layer *l)
 {
+	struct wire_sink *s = pc->s;
 	const struct wire_ipv4 *ip = &l->u.ip4;
 	int first = 1;
 	if (wire_pr_has(l, 2)) {
-		sep(s, &first);
+		sep(pc, &first);
 		S(s, "tos 0x");
 		wire_pr_hex(s, ip->tos, 1);
 	}
 	if (wire_pr_has(l, 9)) {
-		sep(s, &first);
+		sep(pc, &first);
 		S(s, "ttl ");
 		wire_pr_u(s, ip->ttl);
 	}
 	if (wire_pr_has(l, 6)) {
-		sep(s, &first);
+		sep(pc, &first);
 		S(s, "id ");
 		wire_pr_u(s, ip->id);
 	}
 	if (wire_pr_has(l, 8)) {
-		sep(s, &first);
+		sep(pc, &first);
 		S(s, "offset ");
 		wire_pr_u(s, (uint32_t)(ip->frag & 0x1fffu) * 8u);
 		wire_sink_puts(s, (ip->frag & 0x4000u) ? ", flags [DF" : ", flags [");
@@ -189,7 +195,7 @@ static void ip4_cut(struct wire_sink *s, const struct wire_layer *l)
 	}
 	if (wire_pr_has(l, 10)) {
 		const char *pn = wire_pr_ipproto(ip->proto);
-		sep(s, &first);
+		sep(pc, &first);
 		S(s, "proto ");
 		if (pn) {
 			wire_sink_puts(s, pn);
@@ -200,7 +206,7 @@ static void ip4_cut(struct wire_sink *s, const struct wire_layer *l)
 		wire_sink_putc(s, ')');
 	}
 	if (wire_pr_has(l, 4)) {
-		sep(s, &first);
+		sep(pc, &first);
 		S(s, "length ");
 		wire_pr_u(s, ip->len);
 	}
@@ -210,23 +216,24 @@ static void ip4_cut(struct wire_sink *s, const struct wire_layer *l)
 
 /* The IPv6 fields a truncated header holds:
  * "(flowlabel 0x00000, hlim 64, next-header UDP (17), payload length 13) ". */
-static void ip6_cut(struct wire_sink *s, const struct wire_layer *l)
+static void ip6_cut(const struct wire_lp *pc, const struct wire_layer *l)
 {
+	struct wire_sink *s = pc->s;
 	const struct wire_ipv6 *ip = &l->u.ip6;
 	int first = 1;
 	if (wire_pr_has(l, 4)) {
-		sep(s, &first);
+		sep(pc, &first);
 		S(s, "flowlabel 0x");
 		wire_pr_hex(s, ip->flow, 5);
 	}
 	if (wire_pr_has(l, 8)) {
-		sep(s, &first);
+		sep(pc, &first);
 		S(s, "hlim ");
 		wire_pr_u(s, ip->hlim);
 	}
 	if (wire_pr_has(l, 7)) {
 		const char *pn = wire_pr_ipproto(ip->nxt);
-		sep(s, &first);
+		sep(pc, &first);
 		S(s, "next-header ");
 		if (pn) {
 			wire_sink_puts(s, pn);
@@ -237,7 +244,7 @@ static void ip6_cut(struct wire_sink *s, const struct wire_layer *l)
 		wire_sink_putc(s, ')');
 	}
 	if (wire_pr_has(l, 6)) {
-		sep(s, &first);
+		sep(pc, &first);
 		S(s, "payload length ");
 		wire_pr_u(s, ip->plen);
 	}
@@ -245,37 +252,39 @@ static void ip6_cut(struct wire_sink *s, const struct wire_layer *l)
 		S(s, ") ");
 }
 
-static int ip_head(struct wire_sink *s, const struct wire_dissect *d, unsigned i, const char *name,
-                   int fam, const uint8_t *src, const uint8_t *dst)
+static int ip_head(const struct wire_lp *pc, const struct wire_dissect *d, unsigned i,
+                   const char *name, int fam, const uint8_t *src, const uint8_t *dst)
 {
+	struct wire_sink *s = pc->s;
 	const struct wire_layer *l = &d->l[i];
-	if (!wire_pr_e_said_proto(d, i))
+	if (!wire_pr_e_said_proto(pc->o, d, i))
 		wire_sink_puts(s, name);
 	if (l->status != WIRE_LS_TRUNC)
-		wire_pr_ip_verbose(s, d, i);
+		wire_pr_ip_verbose(pc->o, s, d, i);
 	if (wire_pr_has(l, fam == 4 ? 20 : 40)) {
 		const struct wire_layer *t = ports_of(d, i);
-		addr(s, fam, src);
-		port(s, t, 1);
+		addr(pc, fam, src);
+		port(pc, t, 1);
 		S(s, " > ");
-		addr(s, fam, dst);
-		port(s, t, 0);
+		addr(pc, fam, dst);
+		port(pc, t, 0);
 		S(s, ": ");
 	}
 	if (l->status == WIRE_LS_TRUNC) {
 		if (fam == 4)
-			ip4_cut(s, l);
+			ip4_cut(pc, l);
 		else
-			ip6_cut(s, l);
+			ip6_cut(pc, l);
 	}
-	return mark(s, l, 0) != 0;
+	return mark(pc, l, 0) != 0;
 }
 
-static unsigned ipv4(struct wire_sink *s, const struct wire_dissect *d, unsigned i)
+static unsigned ipv4(const struct wire_lp *pc, const struct wire_dissect *d, unsigned i)
 {
+	struct wire_sink *s = pc->s;
 	const struct wire_layer *l = &d->l[i];
 	const struct wire_ipv4 *ip = &l->u.ip4;
-	if (ip_head(s, d, i, "IP ", 4, ip->src, ip->dst))
+	if (ip_head(pc, d, i, "IP ", 4, ip->src, ip->dst))
 		return d->n;
 	uint32_t off = (uint32_t)(ip->frag & 0x1fffu) * 8u;
 	int mf = (ip->frag & 0x2000u) != 0;
@@ -288,7 +297,7 @@ static unsigned ipv4(struct wire_sink *s, const struct wire_dissect *d, unsigned
 			wire_pr_u(s, ip->proto);
 		}
 		S(s, " fragment, ");
-		frag_note(s, ip->id, off, mf);
+		frag_note(pc, ip->id, off, mf);
 		S(s, ", length ");
 		wire_pr_u(s, ip->len >= ip->ihl ? ip->len - ip->ihl : 0);
 		return d->n;
@@ -305,21 +314,22 @@ static unsigned ipv4(struct wire_sink *s, const struct wire_dissect *d, unsigned
 		S(s, ", length ");
 		wire_pr_u(s, ip->len >= ip->ihl ? ip->len - ip->ihl : 0);
 	} else {
-		next = layer(s, d, next);
+		next = layer(pc, d, next);
 	}
-	if (mf && !l->quoted && !wire_pr_opts()->quiet && !wire_pr_opts()->verbose) {
+	if (mf && !l->quoted && !pc->o->quiet && !pc->o->verbose) {
 		S(s, " (");
-		frag_note(s, ip->id, 0, mf);
+		frag_note(pc, ip->id, 0, mf);
 		wire_sink_putc(s, ')');
 	}
 	return next;
 }
 
-static unsigned ipv6(struct wire_sink *s, const struct wire_dissect *d, unsigned i)
+static unsigned ipv6(const struct wire_lp *pc, const struct wire_dissect *d, unsigned i)
 {
+	struct wire_sink *s = pc->s;
 	const struct wire_layer *l = &d->l[i];
 	const struct wire_ipv6 *ip = &l->u.ip6;
-	if (ip_head(s, d, i, "IP6 ", 6, ip->src, ip->dst))
+	if (ip_head(pc, d, i, "IP6 ", 6, ip->src, ip->dst))
 		return d->n;
 	unsigned j = i + 1;
 	uint8_t nxt = ip->nxt;
@@ -344,7 +354,7 @@ static unsigned ipv6(struct wire_sink *s, const struct wire_dissect *d, unsigned
 			break;
 		default: S(s, "DSTOPT "); break;
 		}
-		if (mark(s, x, 0))
+		if (mark(pc, x, 0))
 			return d->n;
 		nxt = e->nxt;
 		if (e->type == 44 && e->frag_off) {
@@ -372,80 +382,83 @@ static unsigned ipv6(struct wire_sink *s, const struct wire_dissect *d, unsigned
 		wire_pr_u(s, ip->plen);
 		return d->n;
 	}
-	return layer(s, d, j);
+	return layer(pc, d, j);
 }
 
-/* ack_base: what relative() took off the ack number; SACK blocks, which
- * are in the same space, lose it too, as in tcpdump. */
-static void tcp_opts(struct wire_sink *s, const struct wire_tcp *t, uint32_t ack_base)
+/* One decoded option as tcpdump prints it; ack_base: what relative() took
+ * off the ack number, which SACK blocks, in the same space, lose too. */
+static void tcp_opt(const struct wire_lp *pc, const struct wire_tcpopt *e, uint32_t ack_base)
 {
-	struct wire_opt_it it;
-	struct wire_opt o;
-	int first = 1;
-	S(s, ", options [");
-	wire_opt_begin(&it, t->opt, t->optlen);
-	while (wire_opt_next(&it, &o)) {
-		struct wire_rd v = wire_rd_init0(o.data, (size_t)o.len - 2u);
-		if (!first)
-			wire_sink_putc(s, ',');
-		first = 0;
-		switch (o.kind) {
-		case 0: S(s, "eol"); break;
-		case 1: S(s, "nop"); break;
-		case 2:
-			if (o.len != 4)
-				goto bad;
-			S(s, "mss ");
-			wire_pr_u(s, wire_rd_be16(&v));
+	struct wire_sink *s = pc->s;
+	int bad = !e->ok;
+	switch (e->kind) {
+	case WIRE_TCPOPT_EOL: S(s, "eol"); break;
+	case WIRE_TCPOPT_NOP: S(s, "nop"); break;
+	case WIRE_TCPOPT_MSS:
+		if (bad)
 			break;
-		case 3:
-			if (o.len != 3)
-				goto bad;
-			S(s, "wscale ");
-			wire_pr_u(s, wire_rd_u8(&v));
+		S(s, "mss ");
+		wire_pr_u(s, e->v.mss);
+		break;
+	case WIRE_TCPOPT_WS:
+		if (bad)
 			break;
-		case 4: S(s, "sackOK"); break;
-		case 5:
-			if ((o.len - 2) % 8)
-				goto bad;
-			S(s, "sack ");
-			wire_pr_u(s, (uint64_t)(o.len - 2) / 8u);
-			while (wire_rd_left(&v) >= 8) {
-				S(s, " {");
-				wire_pr_u(s, (uint32_t)(wire_rd_be32(&v) - ack_base));
-				wire_sink_putc(s, ':');
-				wire_pr_u(s, (uint32_t)(wire_rd_be32(&v) - ack_base));
-				wire_sink_putc(s, '}');
-			}
+		S(s, "wscale ");
+		wire_pr_u(s, e->v.ws);
+		break;
+	case WIRE_TCPOPT_SACKOK: S(s, "sackOK"); break;
+	case WIRE_TCPOPT_SACK:
+		if (bad)
 			break;
-		case 8:
-			if (o.len != 10)
-				goto bad;
-			S(s, "TS val ");
-			wire_pr_u(s, wire_rd_be32(&v));
-			S(s, " ecr ");
-			wire_pr_u(s, wire_rd_be32(&v));
-			break;
-		case 30: S(s, "mptcp"); break;
-		case 34: S(s, "tfo"); break;
-		default:
-			S(s, "unknown-");
-			wire_pr_u(s, o.kind);
-			if (wire_rd_left(&v)) {
-				S(s, " 0x");
-				for (unsigned k = 0; k < 16 && wire_rd_left(&v); k++)
-					wire_pr_hex(s, wire_rd_u8(&v), 2);
-			}
-			break;
-		bad:
-			S(s, "[bad opt]");
-			break;
+		S(s, "sack ");
+		wire_pr_u(s, e->n);
+		for (unsigned k = 0; k < e->n; k++) {
+			S(s, " {");
+			wire_pr_u(s, (uint32_t)(e->v.sack[2 * k] - ack_base));
+			wire_sink_putc(s, ':');
+			wire_pr_u(s, (uint32_t)(e->v.sack[2 * k + 1] - ack_base));
+			wire_sink_putc(s, '}');
 		}
+		break;
+	case WIRE_TCPOPT_TS:
+		if (bad)
+			break;
+		S(s, "TS val ");
+		wire_pr_u(s, e->v.ts.val);
+		S(s, " ecr ");
+		wire_pr_u(s, e->v.ts.ecr);
+		break;
+	case WIRE_TCPOPT_MPTCP: S(s, "mptcp"); break;
+	case WIRE_TCPOPT_TFO: S(s, "tfo"); break;
+	default:
+		S(s, "unknown-");
+		wire_pr_u(s, e->kind);
+		if (e->n) {
+			S(s, " 0x");
+			for (unsigned k = 0; k < e->n; k++)
+				wire_pr_hex(s, e->v.raw[k], 2);
+		}
+		break;
 	}
-	if (it.err) {
-		if (!first)
+	if (bad) /* only kinds with a fixed length can be bad */
+		S(s, "[bad opt]");
+}
+
+/* ", options [...]" from the decoded option table. */
+static void tcp_opts(const struct wire_lp *pc, const struct wire_dissect *d,
+                     const struct wire_tcp *t, uint32_t ack_base)
+{
+	struct wire_sink *s = pc->s;
+	S(s, ", options [");
+	for (unsigned k = 0; k < t->opt_n; k++) {
+		if (k)
 			wire_sink_putc(s, ',');
-		wire_sink_puts(s, it.err == 1 ? "[|tcp opt]" : "[bad opt]");
+		tcp_opt(pc, &d->topt[t->opt_first + k], ack_base);
+	}
+	if (t->opt_err) {
+		if (t->opt_n)
+			wire_sink_putc(s, ',');
+		wire_sink_puts(s, t->opt_err == 1 ? "[|tcp opt]" : "[bad opt]");
 	}
 	wire_sink_putc(s, ']');
 }
@@ -454,13 +467,14 @@ static void tcp_opts(struct wire_sink *s, const struct wire_tcp *t, uint32_t ack
  * with ACK set (or any SYN) records both initial numbers and is printed as
  * is; later ones are printed relative to them. The table is fixed-size and
  * direct-mapped: a conversation pushed out is simply recorded again. */
-static void relative(const struct wire_dissect *d, unsigned i, uint32_t *seq, uint32_t *ack)
+static void relative(const struct wire_lp *pc, const struct wire_dissect *d, unsigned i,
+                     uint32_t *seq, uint32_t *ack)
 {
 	const struct wire_tcp *t = &d->l[i].u.tcp;
-	struct wire_tcpseq *tab = wire_pr_cur ? wire_pr_cur->tcpseq : NULL;
+	struct wire_tcpseq *tab = pc->p->tcpseq;
 	const struct wire_layer *ip = NULL;
 	uint8_t src[16] = {0}, dst[16] = {0};
-	if (!tab || !(t->flags & WIRE_TH_ACK) || wire_pr_opts()->abs_seq)
+	if (!tab || !(t->flags & WIRE_TH_ACK) || pc->o->abs_seq)
 		return;
 	for (unsigned k = i; k-- > 0;)
 		if (d->l[k].kind == WIRE_L_IPV4 || d->l[k].kind == WIRE_L_IPV6) {
@@ -499,8 +513,9 @@ static void relative(const struct wire_dissect *d, unsigned i, uint32_t *seq, ui
 }
 
 /* The flags of a TCP header, as tcpdump writes them: "Flags [S.]". */
-static void tcp_flags(struct wire_sink *s, uint16_t flags)
+static void tcp_flags(const struct wire_lp *pc, uint16_t flags)
 {
+	struct wire_sink *s = pc->s;
 	static const char fl[] = "FSRP.UEW";
 	char f[12];
 	size_t n = 0;
@@ -519,13 +534,14 @@ static void tcp_flags(struct wire_sink *s, uint16_t flags)
 
 /* A TCP header cut by the capture: every whole field (absolute numbers),
  * the options present, then "[|tcp]". */
-static unsigned tcp_cut(struct wire_sink *s, const struct wire_dissect *d,
+static unsigned tcp_cut(const struct wire_lp *pc, const struct wire_dissect *d,
                         const struct wire_layer *l)
 {
+	struct wire_sink *s = pc->s;
 	const struct wire_tcp *t = &l->u.tcp;
 	int more = 0;
 	if (wire_pr_has(l, 14)) {
-		tcp_flags(s, t->flags);
+		tcp_flags(pc, t->flags);
 		more = 1;
 	}
 	if (wire_pr_has(l, 8)) {
@@ -542,24 +558,25 @@ static unsigned tcp_cut(struct wire_sink *s, const struct wire_dissect *d,
 		wire_pr_u(s, t->win);
 	}
 	if (t->optlen && t->opt)
-		tcp_opts(s, t, 0);
-	mark(s, l, more);
+		tcp_opts(pc, d, t, 0);
+	mark(pc, l, more);
 	return d->n;
 }
 
-static unsigned tcp(struct wire_sink *s, const struct wire_dissect *d, unsigned i)
+static unsigned tcp(const struct wire_lp *pc, const struct wire_dissect *d, unsigned i)
 {
+	struct wire_sink *s = pc->s;
 	const struct wire_layer *l = &d->l[i];
 	const struct wire_tcp *t = &l->u.tcp;
 	if (l->status == WIRE_LS_TRUNC && !l->quoted)
-		return tcp_cut(s, d, l);
+		return tcp_cut(pc, d, l);
 	if (l->status == WIRE_LS_TRUNC) {
-		mark(s, l, 0);
+		mark(pc, l, 0);
 		return d->n;
 	}
 	if (l->status == WIRE_LS_INVALID) {
 		S(s, "TCP ");
-		mark(s, l, 0);
+		mark(pc, l, 0);
 		return d->n;
 	}
 	if (l->quoted && t->doff == 0) {
@@ -567,19 +584,19 @@ static unsigned tcp(struct wire_sink *s, const struct wire_dissect *d, unsigned 
 		wire_pr_u(s, t->seq);
 		return i + 1;
 	}
-	if (wire_pr_opts()->quiet && !l->quoted) {
+	if (pc->o->quiet && !l->quoted) {
 		S(s, "tcp ");
 		wire_pr_u(s, t->paylen);
 		return d->n;
 	}
-	tcp_flags(s, t->flags);
-	if (wire_pr_opts()->verbose && !l->quoted)
+	tcp_flags(pc, t->flags);
+	if (pc->o->verbose && !l->quoted)
 		wire_pr_tcp_cksum(s, d, i);
 	uint32_t seq = t->seq, ack = t->ack;
-	relative(d, i, &seq, &ack);
+	relative(pc, d, i, &seq, &ack);
 	/* as tcpdump: the sequence number only when it means something (-vv: always) */
 	if (t->paylen || (t->flags & (WIRE_TH_SYN | WIRE_TH_FIN | WIRE_TH_RST)) ||
-	    wire_pr_opts()->verbose > 1) {
+	    pc->o->verbose > 1) {
 		S(s, ", seq ");
 		wire_pr_u(s, seq);
 		if (t->paylen) {
@@ -598,48 +615,50 @@ static unsigned tcp(struct wire_sink *s, const struct wire_dissect *d, unsigned 
 		wire_pr_u(s, t->urp);
 	}
 	if (t->optlen)
-		tcp_opts(s, t, (uint32_t)(t->ack - ack));
+		tcp_opts(pc, d, t, (uint32_t)(t->ack - ack));
 	S(s, ", length ");
 	wire_pr_u(s, t->paylen);
 	if (i + 1 < d->n && !d->l[i + 1].quoted) {
 		S(s, ": ");
-		return layer(s, d, i + 1);
+		return layer(pc, d, i + 1);
 	}
 	return i + 1;
 }
 
-static unsigned udp(struct wire_sink *s, const struct wire_dissect *d, unsigned i)
+static unsigned udp(const struct wire_lp *pc, const struct wire_dissect *d, unsigned i)
 {
+	struct wire_sink *s = pc->s;
 	const struct wire_layer *l = &d->l[i];
 	if (l->status == WIRE_LS_TRUNC && !l->quoted && wire_pr_has(l, 6)) {
 		S(s, "UDP, length ");
 		wire_pr_u(s, l->u.udp.ulen >= 8 ? l->u.udp.ulen - 8u : 0);
-		mark(s, l, 1);
+		mark(pc, l, 1);
 		return d->n;
 	}
 	if (l->status == WIRE_LS_TRUNC) {
-		mark(s, l, 0);
+		mark(pc, l, 0);
 		return d->n;
 	}
-	if (l->status == WIRE_LS_OK && wire_pr_opts()->verbose)
-		wire_pr_udp_cksum(s, d, i);
-	if (l->status == WIRE_LS_OK && wire_pr_opts()->quiet && !l->quoted) {
+	if (l->status == WIRE_LS_OK && pc->o->verbose)
+		wire_pr_udp_cksum(pc->o, s, d, i);
+	if (l->status == WIRE_LS_OK && pc->o->quiet && !l->quoted) {
 		S(s, "UDP, length ");
 		wire_pr_u(s, l->u.udp.paylen);
 		return d->n;
 	}
 	if (i + 1 < d->n && l->status == WIRE_LS_OK && !d->l[i + 1].quoted)
-		return layer(s, d, i + 1);
+		return layer(pc, d, i + 1);
 	S(s, "UDP");
-	if (mark(s, l, 1))
+	if (mark(pc, l, 1))
 		return d->n;
 	S(s, ", length ");
 	wire_pr_u(s, l->u.udp.paylen);
 	return i + 1;
 }
 
-static void icmp_unreach(struct wire_sink *s, const struct wire_dissect *d, unsigned i)
+static void icmp_unreach(const struct wire_lp *pc, const struct wire_dissect *d, unsigned i)
 {
+	struct wire_sink *s = pc->s;
 	const struct wire_icmp *c = &d->l[i].u.icmp;
 	const struct wire_layer *q = i + 1 < d->n ? &d->l[i + 1] : NULL;
 	const struct wire_layer *t = i + 2 < d->n ? &d->l[i + 2] : NULL;
@@ -689,19 +708,21 @@ static void icmp_unreach(struct wire_sink *s, const struct wire_dissect *d, unsi
 	}
 }
 
-static unsigned quoted_tail(struct wire_sink *s, const struct wire_dissect *d, unsigned i)
+static unsigned quoted_tail(const struct wire_lp *pc, const struct wire_dissect *d, unsigned i)
 {
+	struct wire_sink *s = pc->s;
 	if (i + 1 < d->n && d->l[i + 1].quoted) {
 		S(s, " for ");
 		unsigned j = i + 1;
 		while (j < d->n)
-			j = layer(s, d, j);
+			j = layer(pc, d, j);
 	}
 	return d->n;
 }
 
-static unsigned icmp(struct wire_sink *s, const struct wire_dissect *d, unsigned i)
+static unsigned icmp(const struct wire_lp *pc, const struct wire_dissect *d, unsigned i)
 {
+	struct wire_sink *s = pc->s;
 	const struct wire_layer *l = &d->l[i];
 	const struct wire_icmp *c = &l->u.icmp;
 	S(s, "ICMP ");
@@ -715,7 +736,7 @@ static unsigned icmp(struct wire_sink *s, const struct wire_dissect *d, unsigned
 			wire_pr_u(s, c->type);
 			wire_sink_putc(s, ' ');
 		}
-		mark(s, l, 0);
+		mark(pc, l, 0);
 		return d->n;
 	}
 	switch (c->type) {
@@ -731,7 +752,7 @@ static unsigned icmp(struct wire_sink *s, const struct wire_dissect *d, unsigned
 		S(s, ", seq ");
 		wire_pr_u(s, c->seq);
 		break;
-	case 3: icmp_unreach(s, d, i); break;
+	case 3: icmp_unreach(pc, d, i); break;
 	case 11:
 		wire_sink_puts(s, c->code == 1 ? "ip reassembly time exceeded"
 		                               : "time exceeded in-transit");
@@ -758,16 +779,17 @@ static unsigned icmp(struct wire_sink *s, const struct wire_dissect *d, unsigned
 	}
 	S(s, ", length ");
 	wire_pr_u(s, c->len);
-	if (mark(s, l, 1))
+	if (mark(pc, l, 1))
 		return d->n;
-	return quoted_tail(s, d, i);
+	return quoted_tail(pc, d, i);
 }
 
-static unsigned icmp6(struct wire_sink *s, const struct wire_dissect *d, unsigned i)
+static unsigned icmp6(const struct wire_lp *pc, const struct wire_dissect *d, unsigned i)
 {
+	struct wire_sink *s = pc->s;
 	const struct wire_layer *l = &d->l[i];
 	const struct wire_icmp6 *c = &l->u.icmp6;
-	if (wire_pr_opts()->verbose && !l->quoted)
+	if (pc->o->verbose && !l->quoted)
 		wire_pr_icmp6_cksum(s, d, i);
 	S(s, "ICMP6, ");
 	if (l->status == WIRE_LS_TRUNC && l->len == 0) {
@@ -780,7 +802,7 @@ static unsigned icmp6(struct wire_sink *s, const struct wire_dissect *d, unsigne
 			wire_pr_u(s, c->type);
 			wire_sink_putc(s, ' ');
 		}
-		mark(s, l, 0);
+		mark(pc, l, 0);
 		return d->n;
 	}
 	const char *n = wire_pr_icmp6_type(c->type);
@@ -839,86 +861,79 @@ static unsigned icmp6(struct wire_sink *s, const struct wire_dissect *d, unsigne
 	}
 	S(s, ", length ");
 	wire_pr_u(s, c->len);
-	if (mark(s, l, 1))
+	if (mark(pc, l, 1))
 		return d->n;
-	return quoted_tail(s, d, i);
+	return quoted_tail(pc, d, i);
 }
 
-static void dns_rdata(struct wire_sink *s, const struct wire_dns *m, const struct wire_dns_rr *rr)
+/* Writes " " and name handle h of f (nothing for none). Returns 0 for none. */
+static int dns_name_out(const struct wire_lp *pc, const struct wire_dns_msg *f, uint16_t h)
 {
-	char name[WIRE_DNS_NAME_TEXT];
-	struct wire_rd r = wire_rd_init(m->msg + rr->rdata_off, rr->rdlen);
-	switch (rr->type) {
+	struct wire_sink *s = pc->s;
+	const char *t = wire_dns_text(f, h);
+	if (!t)
+		return 0;
+	wire_sink_putc(s, ' ');
+	wire_sink_puts(s, t);
+	return 1;
+}
+
+static void dns_rdata(const struct wire_lp *pc, const struct wire_dns_msg *f,
+                      const struct wire_dns_rec *c)
+{
+	struct wire_sink *s = pc->s;
+	if (!c->rdok)
+		return;
+	switch (c->type) {
 	case 1:
-		if (rr->rdlen == 4) {
-			wire_sink_putc(s, ' ');
-			wire_pr_ip4(s, r.p);
-		}
+		wire_sink_putc(s, ' ');
+		wire_pr_ip4(s, c->rd.a);
 		break;
 	case 28:
-		if (rr->rdlen == 16) {
-			wire_sink_putc(s, ' ');
-			wire_pr_ip6(s, r.p);
-		}
+		wire_sink_putc(s, ' ');
+		wire_pr_ip6(s, c->rd.aaaa);
 		break;
 	case 2:
 	case 5:
-	case 12:
-		if (wire_dns_name(m->msg, m->len, rr->rdata_off, name, sizeof(name)) >= 0) {
-			wire_sink_putc(s, ' ');
-			wire_sink_puts(s, name);
-		}
-		break;
+	case 12: dns_name_out(pc, f, c->rd.target); break;
 	case 15:
-		if (rr->rdlen >= 3 &&
-		    wire_dns_name(m->msg, m->len, rr->rdata_off + 2, name, sizeof(name)) >= 0) {
+		if (dns_name_out(pc, f, c->rd.mx.name)) {
 			wire_sink_putc(s, ' ');
-			wire_sink_puts(s, name);
-			wire_sink_putc(s, ' ');
-			wire_pr_u(s, wire_rd_be16(&r));
+			wire_pr_u(s, c->rd.mx.pref);
 		}
 		break;
 	case 16:
-		for (unsigned k = 0; k < 16 && wire_rd_left(&r) > 0; k++) {
-			uint8_t n = wire_rd_u8(&r);
-			const uint8_t *t = wire_rd_take(&r, n);
-			if (!t)
-				break;
+		for (unsigned k = 0; k < c->rd.txt.n; k++) {
+			const struct wire_dns_txt *t = &f->txt[c->rd.txt.first + k];
 			S(s, " \"");
-			wire_sink_escaped(s, t, n);
+			wire_sink_escaped(s, t->p, t->n);
 			wire_sink_putc(s, '"');
 		}
 		break;
-	case 6: {
-		long e = wire_dns_name(m->msg, m->len, rr->rdata_off, name, sizeof(name));
-		if (e < 0)
-			break;
-		wire_sink_putc(s, ' ');
-		wire_sink_puts(s, name);
-		long e2 = wire_dns_name(m->msg, m->len, (uint32_t)e, name, sizeof(name));
-		if (e2 < 0)
-			break;
-		wire_sink_putc(s, ' ');
-		wire_sink_puts(s, name);
-		struct wire_rd t = wire_rd_init(m->msg, m->len);
-		wire_rd_skip(&t, (size_t)e2);
-		uint32_t v[5];
-		for (int k = 0; k < 5; k++)
-			v[k] = wire_rd_be32(&t);
-		if (t.err)
-			break;
-		for (int k = 0; k < 5; k++) {
+	case 6:
+		dns_name_out(pc, f, c->rd.soa.mname);
+		dns_name_out(pc, f, c->rd.soa.rname);
+		for (unsigned k = 0; c->rd.soa.nnum == 5 && k < 5; k++) {
 			wire_sink_putc(s, ' ');
-			wire_pr_u(s, v[k]);
+			wire_pr_u(s, c->rd.soa.num[k]);
 		}
 		break;
-	}
+	case 33: /* as tcpdump: target:port priority weight */
+		dns_name_out(pc, f, c->rd.srv.target);
+		wire_sink_putc(s, ':');
+		wire_pr_u(s, c->rd.srv.port);
+		wire_sink_putc(s, ' ');
+		wire_pr_u(s, c->rd.srv.prio);
+		wire_sink_putc(s, ' ');
+		wire_pr_u(s, c->rd.srv.weight);
+		break;
 	default: break;
 	}
 }
 
-static void dns_type(struct wire_sink *s, uint16_t type)
+static void dns_type(const struct wire_lp *pc, uint16_t type)
 {
+	struct wire_sink *s = pc->s;
 	const char *n = wire_dns_type_name(type);
 	if (n) {
 		wire_sink_puts(s, n);
@@ -928,13 +943,13 @@ static void dns_type(struct wire_sink *s, uint16_t type)
 	}
 }
 
-static unsigned dns(struct wire_sink *s, const struct wire_dissect *d, unsigned i)
+static unsigned dns(const struct wire_lp *pc, const struct wire_dissect *d, unsigned i)
 {
+	struct wire_sink *s = pc->s;
 	const struct wire_layer *l = &d->l[i];
 	const struct wire_dns *m = &l->u.dns;
-	char name[WIRE_DNS_NAME_TEXT];
 	if (l->status == WIRE_LS_TRUNC && l->len == 0) {
-		mark(s, l, 0);
+		mark(pc, l, 0);
 		return d->n;
 	}
 	wire_pr_u(s, m->id);
@@ -985,37 +1000,36 @@ static unsigned dns(struct wire_sink *s, const struct wire_dissect *d, unsigned 
 		wire_pr_u(s, m->ar);
 		S(s, "au]");
 	}
-	struct wire_dns_it it;
-	struct wire_dns_rr rr;
 	int first = 1;
-	wire_dns_begin(&it, m);
-	while (wire_dns_next(&it, &rr)) {
-		if (rr.section == WIRE_DNS_QD) {
+	for (unsigned k = 0; m->f && k < m->f->n; k++) {
+		const struct wire_dns_rec *c = &m->f->rec[k];
+		if (c->section == WIRE_DNS_QD) {
 			if (resp)
 				continue;
 			wire_sink_putc(s, ' ');
-			dns_type(s, rr.type);
+			dns_type(pc, c->type);
 			S(s, "? ");
-			wire_dns_name(m->msg, m->len, rr.name_off, name, sizeof(name));
-			wire_sink_puts(s, name);
+			const char *t = wire_dns_text(m->f, c->name);
+			wire_sink_puts(s, t ? t : "");
 			continue;
 		}
-		if (!resp || rr.section != WIRE_DNS_AN)
+		if (!resp || c->section != WIRE_DNS_AN)
 			break;
 		wire_sink_puts(s, first ? " " : ", ");
 		first = 0;
-		dns_type(s, rr.type);
-		dns_rdata(s, m, &rr);
+		dns_type(pc, c->type);
+		dns_rdata(pc, m->f, c);
 	}
 	S(s, " (");
 	wire_pr_u(s, m->len);
 	wire_sink_putc(s, ')');
-	mark(s, l, 1);
+	mark(pc, l, 1);
 	return d->n;
 }
 
-static unsigned http(struct wire_sink *s, const struct wire_dissect *d, unsigned i)
+static unsigned http(const struct wire_lp *pc, const struct wire_dissect *d, unsigned i)
 {
+	struct wire_sink *s = pc->s;
 	const struct wire_layer *l = &d->l[i];
 	const struct wire_http *h = &l->u.http;
 	S(s, "HTTP");
@@ -1039,17 +1053,18 @@ static unsigned http(struct wire_sink *s, const struct wire_dissect *d, unsigned
 			}
 		}
 	}
-	mark(s, l, 1);
+	mark(pc, l, 1);
 	return d->n;
 }
 
-static unsigned dhcp(struct wire_sink *s, const struct wire_dissect *d, unsigned i)
+static unsigned dhcp(const struct wire_lp *pc, const struct wire_dissect *d, unsigned i)
 {
+	struct wire_sink *s = pc->s;
 	const struct wire_layer *l = &d->l[i];
 	const struct wire_dhcp *m = &l->u.dhcp;
 	S(s, "BOOTP/DHCP, ");
 	if (l->status == WIRE_LS_TRUNC) {
-		mark(s, l, 0);
+		mark(pc, l, 0);
 		return d->n;
 	}
 	wire_sink_puts(s, m->op == 1 ? "Request from " : m->op == 2 ? "Reply from " : "op ");
@@ -1064,17 +1079,18 @@ static unsigned dhcp(struct wire_sink *s, const struct wire_dissect *d, unsigned
 	}
 	S(s, ", length ");
 	wire_pr_u(s, i > 0 && d->l[i - 1].kind == WIRE_L_UDP ? d->l[i - 1].u.udp.paylen : 0);
-	mark(s, l, 1);
+	mark(pc, l, 1);
 	return d->n;
 }
 
-static unsigned tls(struct wire_sink *s, const struct wire_dissect *d, unsigned i)
+static unsigned tls(const struct wire_lp *pc, const struct wire_dissect *d, unsigned i)
 {
+	struct wire_sink *s = pc->s;
 	const struct wire_layer *l = &d->l[i];
 	const struct wire_tls *t = &l->u.tls;
 	S(s, "TLS");
 	if (l->status == WIRE_LS_TRUNC) {
-		mark(s, l, 1);
+		mark(pc, l, 1);
 		return d->n;
 	}
 	char b[64];
@@ -1084,28 +1100,29 @@ static unsigned tls(struct wire_sink *s, const struct wire_dissect *d, unsigned 
 		S(s, ", SNI ");
 		wire_sink_escaped(s, t->sni, t->sni_len);
 	}
-	mark(s, l, 1);
+	mark(pc, l, 1);
 	return d->n;
 }
 
 /* Prints layer i and what it leads to; returns the next layer not printed. */
-static unsigned layer(struct wire_sink *s, const struct wire_dissect *d, unsigned i)
+static unsigned layer(const struct wire_lp *pc, const struct wire_dissect *d, unsigned i)
 {
+	struct wire_sink *s = pc->s;
 	const struct wire_layer *l = &d->l[i];
 	switch (l->kind) {
 	case WIRE_L_ETH:
 	case WIRE_L_SLL:
 	case WIRE_L_NULL:
 		if (l->status != WIRE_LS_OK) {
-			mark(s, l, 0);
+			mark(pc, l, 0);
 			return d->n;
 		}
 		if (i + 1 < d->n)
 			return i + 1;
 		if (l->kind == WIRE_L_ETH)
-			ethertype(s, d, l, l->u.eth.type);
+			ethertype(pc, d, l, l->u.eth.type);
 		else if (l->kind == WIRE_L_SLL)
-			ethertype(s, d, l, l->u.sll.proto);
+			ethertype(pc, d, l, l->u.sll.proto);
 		else {
 			S(s, "loopback family ");
 			wire_pr_u(s, l->u.null.family);
@@ -1114,42 +1131,42 @@ static unsigned layer(struct wire_sink *s, const struct wire_dissect *d, unsigne
 		}
 		return d->n;
 	case WIRE_L_VLAN:
-		if (wire_pr_opts()->quiet && !wire_pr_opts()->link_hdr && l->status == WIRE_LS_OK &&
-		    i + 1 < d->n)
+		if (pc->o->quiet && !pc->o->link_hdr && l->status == WIRE_LS_OK && i + 1 < d->n)
 			return i + 1; /* as tcpdump -q: not named */
 		S(s, "vlan ");
-		if (mark(s, l, 0))
+		if (mark(pc, l, 0))
 			return d->n;
 		wire_pr_u(s, l->u.vlan.tci & 0xfffu);
 		S(s, ", p ");
 		wire_pr_u(s, l->u.vlan.tci >> 13);
 		S(s, ", ");
-		if (wire_pr_opts()->link_hdr) {
-			wire_pr_ethertype_named(s, l->u.vlan.type);
+		if (pc->o->link_hdr) {
+			wire_pr_ethertype_named(pc->o, s, l->u.vlan.type);
 			S(s, ", ");
 		}
 		if (i + 1 < d->n)
 			return i + 1;
-		ethertype(s, d, l, l->u.vlan.type);
+		ethertype(pc, d, l, l->u.vlan.type);
 		return d->n;
-	case WIRE_L_ARP: arp(s, d, l); return d->n;
-	case WIRE_L_IPV4: return ipv4(s, d, i);
-	case WIRE_L_IPV6: return ipv6(s, d, i);
+	case WIRE_L_ARP: arp(pc, d, l); return d->n;
+	case WIRE_L_IPV4: return ipv4(pc, d, i);
+	case WIRE_L_IPV6: return ipv6(pc, d, i);
 	case WIRE_L_IP6EXT: return i + 1; /* printed with IPv6 */
-	case WIRE_L_TCP: return tcp(s, d, i);
-	case WIRE_L_UDP: return udp(s, d, i);
-	case WIRE_L_ICMP: return icmp(s, d, i);
-	case WIRE_L_ICMP6: return icmp6(s, d, i);
-	case WIRE_L_DNS: return dns(s, d, i);
-	case WIRE_L_HTTP: return http(s, d, i);
-	case WIRE_L_DHCP: return dhcp(s, d, i);
-	case WIRE_L_TLS: return tls(s, d, i);
+	case WIRE_L_TCP: return tcp(pc, d, i);
+	case WIRE_L_UDP: return udp(pc, d, i);
+	case WIRE_L_ICMP: return icmp(pc, d, i);
+	case WIRE_L_ICMP6: return icmp6(pc, d, i);
+	case WIRE_L_DNS: return dns(pc, d, i);
+	case WIRE_L_HTTP: return http(pc, d, i);
+	case WIRE_L_DHCP: return dhcp(pc, d, i);
+	case WIRE_L_TLS: return tls(pc, d, i);
 	default: return d->n;
 	}
 }
 
-void wire_pr_summary(struct wire_sink *s, const struct wire_dissect *d, unsigned from)
+void wire_pr_summary(const struct wire_lp *pc, const struct wire_dissect *d, unsigned from)
 {
+	struct wire_sink *s = pc->s;
 	unsigned i = from;
 	if (d->n == 0) {
 		S(s, "unsupported link type ");
@@ -1159,11 +1176,12 @@ void wire_pr_summary(struct wire_sink *s, const struct wire_dissect *d, unsigned
 		return;
 	}
 	while (i < d->n)
-		i = layer(s, d, i);
+		i = layer(pc, d, i);
 }
 
-static void csum_note(struct wire_sink *s, const char *what, uint8_t st, uint16_t v, int *offl)
+static void csum_note(const struct wire_lp *pc, const char *what, uint8_t st, uint16_t v, int *offl)
 {
+	struct wire_sink *s = pc->s;
 	if (st == WIRE_CSUM_BAD) {
 		S(s, " [bad ");
 		wire_sink_puts(s, what);
@@ -1181,8 +1199,8 @@ void wire_pr_line(struct wire_printer *p, const struct wire_dissect *d)
 {
 	struct wire_sink *s = p->out;
 	const struct wire_pkt *pkt = d->pkt;
+	const struct wire_lp lp = {s, p, &p->o}, *pc = &lp;
 	int offl = 0;
-	wire_pr_cur = p;
 	wire_pr_time(p, pkt);
 	if (p->o.show_iface) {
 		if (pkt->ifname) {
@@ -1195,15 +1213,15 @@ void wire_pr_line(struct wire_printer *p, const struct wire_dissect *d)
 			S(s, "Out ");
 	}
 	if (p->o.link_hdr)
-		wire_pr_linkhdr(s, d);
-	wire_pr_summary(s, d, 0);
+		wire_pr_linkhdr(pc->o, s, d);
+	wire_pr_summary(pc, d, 0);
 	for (unsigned i = 0; i < d->n; i++) {
 		const struct wire_layer *l = &d->l[i];
-		if (l->quoted || l->status != WIRE_LS_OK || wire_pr_v_said_bad(d, i))
+		if (l->quoted || l->status != WIRE_LS_OK || wire_pr_v_said_bad(pc->o, d, i))
 			continue;
 		switch (l->kind) {
 		case WIRE_L_IPV4:
-			csum_note(s, "ip", l->u.ip4.csum_st, l->u.ip4.csum, &offl);
+			csum_note(pc, "ip", l->u.ip4.csum_st, l->u.ip4.csum, &offl);
 			if (l->u.ip4.gso)
 				offl |= 2;
 			break;
@@ -1211,13 +1229,17 @@ void wire_pr_line(struct wire_printer *p, const struct wire_dissect *d)
 			if (l->u.ip6.gso)
 				offl |= 2;
 			break;
-		case WIRE_L_TCP: csum_note(s, "tcp", l->u.tcp.csum_st, l->u.tcp.csum, &offl); break;
-		case WIRE_L_UDP: csum_note(s, "udp", l->u.udp.csum_st, l->u.udp.csum, &offl); break;
+		case WIRE_L_TCP:
+			csum_note(pc, "tcp", l->u.tcp.csum_st, l->u.tcp.csum, &offl);
+			break;
+		case WIRE_L_UDP:
+			csum_note(pc, "udp", l->u.udp.csum_st, l->u.udp.csum, &offl);
+			break;
 		case WIRE_L_ICMP:
-			csum_note(s, "icmp", l->u.icmp.csum_st, l->u.icmp.csum, &offl);
+			csum_note(pc, "icmp", l->u.icmp.csum_st, l->u.icmp.csum, &offl);
 			break;
 		case WIRE_L_ICMP6:
-			csum_note(s, "icmp6", l->u.icmp6.csum_st, l->u.icmp6.csum, &offl);
+			csum_note(pc, "icmp6", l->u.icmp6.csum_st, l->u.icmp6.csum, &offl);
 			break;
 		default: break;
 		}
@@ -1227,5 +1249,4 @@ void wire_pr_line(struct wire_printer *p, const struct wire_dissect *d)
 	/* A checksum left to the hardware (every locally sent packet on lo) is
 	 * simply not called bad here; -V says "offloaded" in its Checksum line. */
 	wire_sink_putc(s, '\n');
-	wire_pr_cur = NULL;
 }

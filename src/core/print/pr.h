@@ -42,6 +42,15 @@ struct wire_printer {
 	struct wire_tcpseq *tcpseq; /* WIRE_TCPSEQ_MAX entries, line and tree views */
 };
 
+/* What the line view and tcpdump's flags print with, passed down explicitly
+ * as tcpdump passes ndo: the sink, the printer (its -N cache and TCP table)
+ * and its options. */
+struct wire_lp {
+	struct wire_sink *s;
+	struct wire_printer *p;
+	const struct wire_print_opts *o;
+};
+
 /* Writes v in decimal. */
 void wire_pr_u(struct wire_sink *s, uint64_t v);
 /* Writes v as `digits` lowercase hex digits (zero-padded). */
@@ -64,7 +73,7 @@ void wire_pr_time(struct wire_printer *p, const struct wire_pkt *pkt);
 /* Views. */
 void wire_pr_line(struct wire_printer *p, const struct wire_dissect *d);
 /* The one-line summary of layers [from, d->n) without time or newline. */
-void wire_pr_summary(struct wire_sink *s, const struct wire_dissect *d, unsigned from);
+void wire_pr_summary(const struct wire_lp *c, const struct wire_dissect *d, unsigned from);
 void wire_pr_tree(struct wire_printer *p, const struct wire_dissect *d);
 void wire_pr_json(struct wire_printer *p, const struct wire_dissect *d);
 /* tcpdump -X style hex and ASCII of n bytes, offsets from 0. */
@@ -73,29 +82,31 @@ void wire_pr_hexdump(struct wire_sink *s, const uint8_t *b, size_t n);
 void wire_pr_hexlines(struct wire_sink *s, const uint8_t *b, size_t n, int ascii);
 
 /* tcpdump's print flags (tcpdump.c). */
-/* The options of the printer whose line is being printed (all zero when none). */
-const struct wire_print_opts *wire_pr_opts(void);
+/* Each takes the options of the printer whose line is being printed. */
 /* -e: the link-level header that starts the line ("src > dst, ethertype
  * IPv4 (0x0800), length 48: "). */
-void wire_pr_linkhdr(struct wire_sink *s, const struct wire_dissect *d);
+void wire_pr_linkhdr(const struct wire_print_opts *o, struct wire_sink *s,
+                     const struct wire_dissect *d);
 /* "ethertype IPv4 (0x0800)", or "802.3" for a length. */
-void wire_pr_ethertype_named(struct wire_sink *s, uint16_t type);
+void wire_pr_ethertype_named(const struct wire_print_opts *o, struct wire_sink *s, uint16_t type);
 /* Returns 1 when -e's link header already named layer i's protocol, so the
  * line leaves out "IP " or "ARP, ". */
-int wire_pr_e_said_proto(const struct wire_dissect *d, unsigned i);
+int wire_pr_e_said_proto(const struct wire_print_opts *o, const struct wire_dissect *d, unsigned i);
 /* -v: "(tos 0x0, ttl 64, ..., length 34)\n    " for IPv4 layer i, or
  * "(hlim 64, next-header UDP (17) payload length: 14) " for IPv6 (nothing
  * without -v, for a quoted layer, or one that is cut short or invalid). */
-void wire_pr_ip_verbose(struct wire_sink *s, const struct wire_dissect *d, unsigned i);
+void wire_pr_ip_verbose(const struct wire_print_opts *o, struct wire_sink *s,
+                        const struct wire_dissect *d, unsigned i);
 /* -v: ", cksum 0x9fb8 (correct)" of TCP layer i; "[udp sum ok] " of UDP
  * layer i (over IPv4 only with -vv). */
 void wire_pr_tcp_cksum(struct wire_sink *s, const struct wire_dissect *d, unsigned i);
-void wire_pr_udp_cksum(struct wire_sink *s, const struct wire_dissect *d, unsigned i);
+void wire_pr_udp_cksum(const struct wire_print_opts *o, struct wire_sink *s,
+                       const struct wire_dissect *d, unsigned i);
 /* -v: "[icmp6 sum ok] " of ICMPv6 layer i. */
 void wire_pr_icmp6_cksum(struct wire_sink *s, const struct wire_dissect *d, unsigned i);
 /* Returns 1 when -v already called layer i's checksum bad in the line, so
  * the closing "[bad ... cksum]" note would say it twice. */
-int wire_pr_v_said_bad(const struct wire_dissect *d, unsigned i);
+int wire_pr_v_said_bad(const struct wire_print_opts *o, const struct wire_dissect *d, unsigned i);
 /* Returns the offset of the network layer (after the link headers). */
 size_t wire_pr_netoff(const struct wire_dissect *d);
 /* -x, -xx, -X, -XX, -A: the packet's bytes after its line. */
@@ -112,9 +123,6 @@ void wire_stats_free(struct wire_stats *st);
 int wire_names_new(struct wire_names **np);
 const char *wire_names_lookup(struct wire_names *n, int fam, const uint8_t *a);
 void wire_names_free(struct wire_names *n);
-/* The printer whose packet the line view is printing (its -N cache and TCP
- * table), set around each line. */
-extern _Thread_local struct wire_printer *wire_pr_cur;
 
 /* Names shared by views: returns a static string. */
 const char *wire_pr_icmp_type(uint8_t type);

@@ -23,12 +23,6 @@
 
 #define S(s, lit) wire_sink_write((s), "" lit, sizeof(lit) - 1)
 
-const struct wire_print_opts *wire_pr_opts(void)
-{
-	static const struct wire_print_opts none;
-	return wire_pr_cur ? &wire_pr_cur->o : &none;
-}
-
 /* v in hex with as few digits as it needs (tcpdump's %x). */
 static void hexmin(struct wire_sink *s, uint32_t v)
 {
@@ -61,14 +55,14 @@ static const char *ethertype_name(uint16_t t)
 	}
 }
 
-void wire_pr_ethertype_named(struct wire_sink *s, uint16_t type)
+void wire_pr_ethertype_named(const struct wire_print_opts *o, struct wire_sink *s, uint16_t type)
 {
 	const char *n = ethertype_name(type);
 	if (type < 0x0600) {
 		S(s, "802.3");
 		return;
 	}
-	if (wire_pr_opts()->quiet) { /* tcpdump -q: the name alone */
+	if (o->quiet) { /* tcpdump -q: the name alone */
 		wire_sink_puts(s, n);
 		if (!strcmp(n, "Unknown")) {
 			S(s, " Ethertype (");
@@ -84,7 +78,7 @@ void wire_pr_ethertype_named(struct wire_sink *s, uint16_t type)
 	wire_sink_putc(s, ')');
 }
 
-static void sll_head(struct wire_sink *s, const struct wire_sll *l)
+static void sll_head(const struct wire_print_opts *o, struct wire_sink *s, const struct wire_sll *l)
 {
 	static const char *const dir[] = {" In", "  B", "  M", "  P", "Out"};
 	if (l->version == 2) {
@@ -99,14 +93,14 @@ static void sll_head(struct wire_sink *s, const struct wire_sll *l)
 		wire_pr_mac(s, l->addr, 6, ':');
 		wire_sink_putc(s, ' ');
 	}
-	if (!wire_pr_opts()->quiet)
-		wire_pr_ethertype_named(s, l->proto);
+	if (!o->quiet)
+		wire_pr_ethertype_named(o, s, l->proto);
 }
 
 /* "AF IPv4 (2)"; with -q "IPv4", "Unknown AF 99". */
-static void null_head(struct wire_sink *s, uint32_t family)
+static void null_head(const struct wire_print_opts *o, struct wire_sink *s, uint32_t family)
 {
-	int q = wire_pr_opts()->quiet;
+	int q = o->quiet;
 	const char *n = family == 2                                                      ? "IPv4"
 	                : (family == 24 || family == 28 || family == 30 || family == 10) ? "IPv6"
 	                                                                                 : NULL;
@@ -125,7 +119,8 @@ static void null_head(struct wire_sink *s, uint32_t family)
 	}
 }
 
-void wire_pr_linkhdr(struct wire_sink *s, const struct wire_dissect *d)
+void wire_pr_linkhdr(const struct wire_print_opts *o, struct wire_sink *s,
+                     const struct wire_dissect *d)
 {
 	const struct wire_layer *l = d->n ? &d->l[0] : NULL;
 	if (d->pkt->linktype == WIRE_LINK_RAW) {
@@ -140,14 +135,14 @@ void wire_pr_linkhdr(struct wire_sink *s, const struct wire_dissect *d)
 		S(s, " > ");
 		wire_pr_mac(s, l->u.eth.dst, 6, ':');
 		S(s, ", ");
-		wire_pr_ethertype_named(s, l->u.eth.type);
+		wire_pr_ethertype_named(o, s, l->u.eth.type);
 		break;
 	case WIRE_L_SLL:
-		sll_head(s, &l->u.sll);
-		if (wire_pr_opts()->quiet)
+		sll_head(o, s, &l->u.sll);
+		if (o->quiet)
 			return; /* tcpdump -q -e: no protocol, no length */
 		break;
-	case WIRE_L_NULL: null_head(s, l->u.null.family); break;
+	case WIRE_L_NULL: null_head(o, s, l->u.null.family); break;
 	default: return;
 	}
 	S(s, ", length ");
@@ -159,9 +154,9 @@ void wire_pr_linkhdr(struct wire_sink *s, const struct wire_dissect *d)
 	S(s, ": ");
 }
 
-int wire_pr_e_said_proto(const struct wire_dissect *d, unsigned i)
+int wire_pr_e_said_proto(const struct wire_print_opts *o, const struct wire_dissect *d, unsigned i)
 {
-	if (!wire_pr_opts()->link_hdr || d->l[i].quoted)
+	if (!o->link_hdr || d->l[i].quoted)
 		return 0;
 	if (i == 0)
 		return d->pkt->linktype == WIRE_LINK_RAW;
@@ -360,10 +355,11 @@ static void ip6_verbose(struct wire_sink *s, const struct wire_ipv6 *ip)
 	S(s, ") ");
 }
 
-void wire_pr_ip_verbose(struct wire_sink *s, const struct wire_dissect *d, unsigned i)
+void wire_pr_ip_verbose(const struct wire_print_opts *o, struct wire_sink *s,
+                        const struct wire_dissect *d, unsigned i)
 {
 	const struct wire_layer *l = &d->l[i];
-	if (!wire_pr_opts()->verbose || l->quoted || l->status != WIRE_LS_OK)
+	if (!o->verbose || l->quoted || l->status != WIRE_LS_OK)
 		return;
 	if (l->kind == WIRE_L_IPV4)
 		ip4_verbose(s, d, i);
@@ -433,11 +429,12 @@ void wire_pr_icmp6_cksum(struct wire_sink *s, const struct wire_dissect *d, unsi
 		sum_tag(s, d, i, "icmp6", c->csum_st, c->csum, 58, c->len);
 }
 
-void wire_pr_udp_cksum(struct wire_sink *s, const struct wire_dissect *d, unsigned i)
+void wire_pr_udp_cksum(const struct wire_print_opts *o, struct wire_sink *s,
+                       const struct wire_dissect *d, unsigned i)
 {
 	const struct wire_udp *u = &d->l[i].u.udp;
 	int v4 = i > 0 && d->l[i - 1].kind == WIRE_L_IPV4;
-	if (d->l[i].quoted || (v4 && wire_pr_opts()->verbose < 2))
+	if (d->l[i].quoted || (v4 && o->verbose < 2))
 		return;
 	if (v4 && u->csum == 0)
 		S(s, "[no cksum] ");
@@ -445,10 +442,10 @@ void wire_pr_udp_cksum(struct wire_sink *s, const struct wire_dissect *d, unsign
 		sum_tag(s, d, i, "udp", u->csum_st, u->csum, 17, 8u + u->paylen);
 }
 
-int wire_pr_v_said_bad(const struct wire_dissect *d, unsigned i)
+int wire_pr_v_said_bad(const struct wire_print_opts *o, const struct wire_dissect *d, unsigned i)
 {
 	const struct wire_layer *l = &d->l[i];
-	int v = wire_pr_opts()->verbose;
+	int v = o->verbose;
 	if (!v || l->quoted)
 		return 0;
 	switch (l->kind) {

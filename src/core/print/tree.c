@@ -448,7 +448,50 @@ cut:
 	closing(s, 48);
 }
 
-static void tcp(struct wire_sink *s, const struct wire_layer *l)
+/* One decoded TCP option line (values as found, even when the length is
+ * wrong for the kind). */
+static void tcp_opt(struct wire_sink *s, const struct wire_tcpopt *e)
+{
+	label(s, "Option");
+	switch (e->kind) {
+	case WIRE_TCPOPT_EOL: S(s, "eol"); break;
+	case WIRE_TCPOPT_NOP: S(s, "nop"); break;
+	case WIRE_TCPOPT_MSS:
+		S(s, "mss ");
+		wire_pr_u(s, e->v.mss);
+		break;
+	case WIRE_TCPOPT_WS:
+		S(s, "wscale ");
+		wire_pr_u(s, e->v.ws);
+		break;
+	case WIRE_TCPOPT_SACKOK: S(s, "sackOK"); break;
+	case WIRE_TCPOPT_SACK:
+		S(s, "sack");
+		for (unsigned k = 0; k < e->n; k++) {
+			S(s, " {");
+			wire_pr_u(s, e->v.sack[2 * k]);
+			wire_sink_putc(s, ':');
+			wire_pr_u(s, e->v.sack[2 * k + 1]);
+			wire_sink_putc(s, '}');
+		}
+		break;
+	case WIRE_TCPOPT_TS:
+		S(s, "TS val ");
+		wire_pr_u(s, e->v.ts.val);
+		S(s, " ecr ");
+		wire_pr_u(s, e->v.ts.ecr);
+		break;
+	default:
+		S(s, "kind ");
+		wire_pr_u(s, e->kind);
+		S(s, ", length ");
+		wire_pr_u(s, e->len);
+		break;
+	}
+	wire_sink_putc(s, '\n');
+}
+
+static void tcp(struct wire_sink *s, const struct wire_dissect *d, const struct wire_layer *l)
 {
 	const struct wire_tcp *t = &l->u.tcp;
 	title(s, l, "TCP_HEADER");
@@ -493,51 +536,10 @@ static void tcp(struct wire_sink *s, const struct wire_layer *l)
 			if (!wire_pr_has(l, 20))
 				goto cut;
 			fu(s, "Urgent pointer", t->urp);
-			struct wire_opt_it it;
-			struct wire_opt o;
-			wire_opt_begin(&it, t->opt, t->optlen);
-			while (wire_opt_next(&it, &o)) {
-				struct wire_rd v = wire_rd_init0(o.data, (size_t)o.len - 2u);
-				label(s, "Option");
-				switch (o.kind) {
-				case 0: S(s, "eol"); break;
-				case 1: S(s, "nop"); break;
-				case 2:
-					S(s, "mss ");
-					wire_pr_u(s, wire_rd_be16(&v));
-					break;
-				case 3:
-					S(s, "wscale ");
-					wire_pr_u(s, wire_rd_u8(&v));
-					break;
-				case 4: S(s, "sackOK"); break;
-				case 5:
-					S(s, "sack");
-					while (wire_rd_left(&v) >= 8) {
-						S(s, " {");
-						wire_pr_u(s, wire_rd_be32(&v));
-						wire_sink_putc(s, ':');
-						wire_pr_u(s, wire_rd_be32(&v));
-						wire_sink_putc(s, '}');
-					}
-					break;
-				case 8:
-					S(s, "TS val ");
-					wire_pr_u(s, wire_rd_be32(&v));
-					S(s, " ecr ");
-					wire_pr_u(s, wire_rd_be32(&v));
-					break;
-				default:
-					S(s, "kind ");
-					wire_pr_u(s, o.kind);
-					S(s, ", length ");
-					wire_pr_u(s, o.len);
-					break;
-				}
-				wire_sink_putc(s, '\n');
-			}
-			if (it.err)
-				fs(s, "Option", it.err == 1 ? "[|tcp opt]" : "[bad opt]");
+			for (unsigned k = 0; k < t->opt_n; k++)
+				tcp_opt(s, &d->topt[t->opt_first + k]);
+			if (t->opt_err)
+				fs(s, "Option", t->opt_err == 1 ? "[|tcp opt]" : "[bad opt]");
 			if (l->status != WIRE_LS_TRUNC)
 				fu(s, "Payload length", t->paylen);
 		}
@@ -571,95 +573,109 @@ cut:
 	closing(s, 48);
 }
 
-static void dns_rr_text(struct wire_sink *s, const struct wire_dns *m, const struct wire_dns_rr *rr)
+/* Writes " " and name handle h of f. Returns 0 (nothing written) for none. */
+static int dns_name_out(struct wire_sink *s, const struct wire_dns_msg *f, uint16_t h)
 {
-	char name[WIRE_DNS_NAME_TEXT];
-	wire_dns_name(m->msg, m->len, rr->name_off, name, sizeof(name));
-	wire_sink_puts(s, name);
+	const char *t = wire_dns_text(f, h);
+	if (!t)
+		return 0;
 	wire_sink_putc(s, ' ');
-	if (rr->section != WIRE_DNS_QD) {
-		wire_pr_u(s, rr->ttl);
+	wire_sink_puts(s, t);
+	return 1;
+}
+
+/* The rdata of a known type, dig style (nothing when it did not decode). */
+static int dns_rdata(struct wire_sink *s, const struct wire_dns_msg *f,
+                     const struct wire_dns_rec *c)
+{
+	switch (c->type) {
+	case 1:
+	case 28:
+		if (c->rdok) {
+			wire_sink_putc(s, ' ');
+			if (c->type == 1)
+				wire_pr_ip4(s, c->rd.a);
+			else
+				wire_pr_ip6(s, c->rd.aaaa);
+		}
+		return 1;
+	case 2:
+	case 5:
+	case 12:
+		if (c->rdok)
+			dns_name_out(s, f, c->rd.target);
+		return 1;
+	case 15:
+		if (c->rdok && c->rd.mx.name != WIRE_DNS_NONE) {
+			wire_sink_putc(s, ' ');
+			wire_pr_u(s, c->rd.mx.pref);
+			dns_name_out(s, f, c->rd.mx.name);
+		}
+		return 1;
+	case 16:
+		for (unsigned k = 0; k < c->rd.txt.n; k++) {
+			const struct wire_dns_txt *t = &f->txt[c->rd.txt.first + k];
+			S(s, " \"");
+			wire_sink_escaped(s, t->p, t->n);
+			wire_sink_putc(s, '"');
+		}
+		return 1;
+	case 6:
+		dns_name_out(s, f, c->rd.soa.mname);
+		dns_name_out(s, f, c->rd.soa.rname);
+		for (unsigned k = 0; k < c->rd.soa.nnum; k++) {
+			wire_sink_putc(s, ' ');
+			wire_pr_u(s, c->rd.soa.num[k]);
+		}
+		return 1;
+	case 33: /* priority weight port target, as a zone file has it */
+		if (!c->rdok)
+			return 0;
+		wire_sink_putc(s, ' ');
+		wire_pr_u(s, c->rd.srv.prio);
+		wire_sink_putc(s, ' ');
+		wire_pr_u(s, c->rd.srv.weight);
+		wire_sink_putc(s, ' ');
+		wire_pr_u(s, c->rd.srv.port);
+		dns_name_out(s, f, c->rd.srv.target);
+		return 1;
+	case 257: /* flags tag "value" */
+		if (!c->rdok)
+			return 0;
+		wire_sink_putc(s, ' ');
+		wire_pr_u(s, c->rd.caa.flags);
+		wire_sink_putc(s, ' ');
+		wire_sink_escaped(s, c->rd.caa.tag, c->rd.caa.taglen);
+		S(s, " \"");
+		wire_sink_escaped(s, c->rd.caa.val, c->rd.caa.vallen);
+		wire_sink_putc(s, '"');
+		return 1;
+	default: return 0;
+	}
+}
+
+static void dns_rr_text(struct wire_sink *s, const struct wire_dns_msg *f,
+                        const struct wire_dns_rec *c)
+{
+	const char *name = wire_dns_text(f, c->name);
+	wire_sink_puts(s, name ? name : "");
+	wire_sink_putc(s, ' ');
+	if (c->section != WIRE_DNS_QD) {
+		wire_pr_u(s, c->ttl);
 		wire_sink_putc(s, ' ');
 	}
-	const char *tn = wire_dns_type_name(rr->type);
+	const char *tn = wire_dns_type_name(c->type);
 	if (tn)
 		wire_sink_puts(s, tn);
 	else {
 		S(s, "TYPE");
-		wire_pr_u(s, rr->type);
+		wire_pr_u(s, c->type);
 	}
-	if (rr->section == WIRE_DNS_QD)
+	if (c->section == WIRE_DNS_QD || dns_rdata(s, f, c))
 		return;
-	struct wire_rd r = wire_rd_init(m->msg + rr->rdata_off, rr->rdlen);
-	switch (rr->type) {
-	case 1:
-		if (rr->rdlen == 4) {
-			wire_sink_putc(s, ' ');
-			wire_pr_ip4(s, r.p);
-		}
-		break;
-	case 28:
-		if (rr->rdlen == 16) {
-			wire_sink_putc(s, ' ');
-			wire_pr_ip6(s, r.p);
-		}
-		break;
-	case 2:
-	case 5:
-	case 12:
-		if (wire_dns_name(m->msg, m->len, rr->rdata_off, name, sizeof(name)) >= 0) {
-			wire_sink_putc(s, ' ');
-			wire_sink_puts(s, name);
-		}
-		break;
-	case 15:
-		if (rr->rdlen >= 3 &&
-		    wire_dns_name(m->msg, m->len, rr->rdata_off + 2, name, sizeof(name)) >= 0) {
-			wire_sink_putc(s, ' ');
-			wire_pr_u(s, wire_rd_be16(&r));
-			wire_sink_putc(s, ' ');
-			wire_sink_puts(s, name);
-		}
-		break;
-	case 16:
-		for (unsigned k = 0; k < 16 && wire_rd_left(&r) > 0; k++) {
-			uint8_t n = wire_rd_u8(&r);
-			const uint8_t *t = wire_rd_take(&r, n);
-			if (!t)
-				break;
-			S(s, " \"");
-			wire_sink_escaped(s, t, n);
-			wire_sink_putc(s, '"');
-		}
-		break;
-	case 6: {
-		long e = wire_dns_name(m->msg, m->len, rr->rdata_off, name, sizeof(name));
-		if (e < 0)
-			break;
-		wire_sink_putc(s, ' ');
-		wire_sink_puts(s, name);
-		long e2 = wire_dns_name(m->msg, m->len, (uint32_t)e, name, sizeof(name));
-		if (e2 < 0)
-			break;
-		wire_sink_putc(s, ' ');
-		wire_sink_puts(s, name);
-		struct wire_rd t = wire_rd_init(m->msg, m->len);
-		wire_rd_skip(&t, (size_t)e2);
-		for (int k = 0; k < 5; k++) {
-			uint32_t v = wire_rd_be32(&t);
-			if (t.err)
-				break;
-			wire_sink_putc(s, ' ');
-			wire_pr_u(s, v);
-		}
-		break;
-	}
-	default:
-		S(s, " (");
-		wire_pr_u(s, rr->rdlen);
-		S(s, " bytes)");
-		break;
-	}
+	S(s, " (");
+	wire_pr_u(s, c->rdlen);
+	S(s, " bytes)");
 }
 
 static void dns(struct wire_sink *s, const struct wire_layer *l)
@@ -678,12 +694,9 @@ static void dns(struct wire_sink *s, const struct wire_layer *l)
 		fu(s, "Answer RRs", m->an);
 		fu(s, "Authority RRs", m->ns);
 		fu(s, "Additional RRs", m->ar);
-		struct wire_dns_it it;
-		struct wire_dns_rr rr;
-		wire_dns_begin(&it, m);
-		while (wire_dns_next(&it, &rr)) {
-			label(s, sect[rr.section & 3u]);
-			dns_rr_text(s, m, &rr);
+		for (unsigned k = 0; m->f && k < m->f->n; k++) {
+			label(s, sect[m->f->rec[k].section & 3u]);
+			dns_rr_text(s, m->f, &m->f->rec[k]);
 			wire_sink_putc(s, '\n');
 		}
 	}
@@ -822,7 +835,7 @@ void wire_pr_tree(struct wire_printer *p, const struct wire_dissect *d)
 		case WIRE_L_IP6EXT: ip6ext(s, l); break;
 		case WIRE_L_ICMP: icmp(s, l); break;
 		case WIRE_L_ICMP6: icmp6(s, l); break;
-		case WIRE_L_TCP: tcp(s, l); break;
+		case WIRE_L_TCP: tcp(s, d, l); break;
 		case WIRE_L_UDP: udp(s, l); break;
 		case WIRE_L_DNS: dns(s, l); break;
 		case WIRE_L_HTTP: http(s, l); break;
