@@ -38,7 +38,7 @@
 
 #define WIRE_TRACE_HOLD_MS 300     /* events wait this long to be merged in order */
 #define WIRE_TRACE_DRAIN_MS 350    /* wire_trace_stop waits this long for late packets */
-#define WIRE_TRACE_EVENTS_MAX 8192 /* events waiting to be merged (older ones go first) */
+#define WIRE_TRACE_EVENTS_MAX 8192 /* events waiting to be merged (then the oldest is dropped) */
 #define WIRE_TRACE_FLOWS_MAX 64    /* sockets followed */
 #define WIRE_TRACE_CONNS_MAX 256   /* TCP connections tracked */
 #define WIRE_TRACE_SEG_LINES 12    /* data segment lines shown per call */
@@ -89,7 +89,9 @@ void wire_trace_watch_addr(struct wire_trace *tr, int proto, const struct sockad
 
 /* Records a socket call or an event of the command ("connect()",
  * "write(6)", "read() = 6", "shutdown(SHUT_WR)", "peer closed: read() = 0"),
- * stamped with CLOCK_REALTIME now. */
+ * stamped with CLOCK_REALTIME now. Never waits for the output: it only
+ * queues the event (the printer takes the queue's lock briefly, and writes
+ * without it). */
 void wire_trace_call(struct wire_trace *tr, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

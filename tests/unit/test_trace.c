@@ -10,10 +10,17 @@
  * tied to its datagram, fragments).
  */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "t.h"
 #include "wire/buf.h"
@@ -835,6 +842,98 @@ static void test_retransmission_timeline(void)
 	wire_trace_stop(tr);
 }
 
+/* ---- printing never holds the lock the command's calls take ------------ */
+
+struct stall {
+	struct wire_trace *tr;
+	atomic_int done;
+};
+
+static void *stall_flush(void *arg)
+{
+	struct stall *s = arg;
+	wire_trace_flush(s->tr); /* blocks: nobody reads the pipe */
+	atomic_store(&s->done, 1);
+	return NULL;
+}
+
+static void *stall_call(void *arg)
+{
+	struct stall *s = arg;
+	wire_trace_call(s->tr, "send(1)");
+	atomic_store(&s->done, 1);
+	return NULL;
+}
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000LL + ts.tv_nsec / 1000000L;
+}
+
+/* Waits up to ms for *flag. Returns 1 when it was set. */
+static int wait_flag(atomic_int *flag, long long ms)
+{
+	long long end = mono_ms() + ms;
+	while (!atomic_load(flag) && mono_ms() < end) {
+		struct timespec d = {0, 5000000};
+		nanosleep(&d, NULL);
+	}
+	return atomic_load(flag);
+}
+
+/* The timeline goes to a pipe that is full and nobody reads: printing
+ * stalls, yet a call of the command returns at once. */
+static void test_stalled_output(void)
+{
+	int pfd[2];
+	char junk[4096];
+	CHECK_INT(pipe(pfd), 0);
+	(void)fcntl(pfd[1], F_SETPIPE_SZ, 4096);
+	int fl = fcntl(pfd[1], F_GETFL);
+	fcntl(pfd[1], F_SETFL, fl | O_NONBLOCK);
+	memset(junk, 'x', sizeof(junk));
+	for (int i = 0; i < 1024 && write(pfd[1], junk, sizeof(junk)) > 0; i++)
+		;
+	fcntl(pfd[1], F_SETFL, fl); /* full; the sink's writes block */
+	struct wire_sink out;
+	wire_sink_init_fd(&out, pfd[1]);
+	struct wire_trace *tr = wire_trace_start(-1, NULL, 0, &out, WIRE_TRACE_NO_CAPTURE);
+	CHECK(tr != NULL);
+	for (long i = 0; i < 50; i++) {
+		struct timespec ts = at(i);
+		wire_trace_call_at(tr, &ts, "write(%ld)", i);
+	}
+	struct stall pr = {tr, 0}, call = {tr, 0};
+	pthread_t tp, tc;
+	CHECK_INT(pthread_create(&tp, NULL, stall_flush, &pr), 0);
+	struct timespec d = {0, 300000000};
+	nanosleep(&d, NULL); /* the printer is in write() by now */
+	CHECK_INT(atomic_load(&pr.done), 0);
+	CHECK_INT(pthread_create(&tc, NULL, stall_call, &call), 0);
+	long long t0 = mono_ms();
+	CHECK_INT(wait_flag(&call.done, 2000), 1);
+	CHECK(mono_ms() - t0 < 2000);
+	CHECK_INT(atomic_load(&pr.done), 0); /* the output was still stalled */
+	/* let the printer go: read until it is done */
+	fcntl(pfd[0], F_SETFL, fcntl(pfd[0], F_GETFL) | O_NONBLOCK);
+	long long end = mono_ms() + 10000;
+	while (!atomic_load(&pr.done) && mono_ms() < end) {
+		if (read(pfd[0], junk, sizeof(junk)) < 0 && errno == EAGAIN)
+			nanosleep(&(struct timespec){0, 1000000}, NULL);
+	}
+	CHECK_INT(atomic_load(&pr.done), 1);
+	pthread_join(tp, NULL);
+	wait_flag(&call.done, 10000);
+	pthread_join(tc, NULL);
+	/* stop prints the late call and the summary into a closed pipe */
+	close(pfd[0]);
+	signal(SIGPIPE, SIG_IGN);
+	wire_trace_stop(tr);
+	close(pfd[1]);
+}
+
 int main(void)
 {
 	wire_buf_init(&mem, 1u << 20);
@@ -850,6 +949,7 @@ int main(void)
 	test_tls_label();
 	test_udp_icmp_frag();
 	test_filter_and_pending();
+	test_stalled_output();
 	wire_buf_free(&mem);
 	return T_END();
 }
