@@ -136,8 +136,12 @@ struct wire_tpkt {
 	} q; /* the packet an ICMP error quotes */
 };
 
-/* Decodes an Ethernet, Linux cooked (v1, v2) or raw IP frame with the
- * bounded reader. Returns 1 when an IP packet was decoded into *t, else 0. */
+/* Reduces a captured frame to *t: runs wire_dissect (the decoder `read`
+ * uses, include/wire/dissect.h) and copies the fields of its layers: the
+ * outer IP header (whole, else 0 is returned), the transport header when the
+ * dissector read it (l4ok), the TLS record starting a TCP payload, an ICMP
+ * error's quoted packet (q). Never reads past pkt->caplen. Returns 1 when an
+ * IP packet was decoded into *t, else 0 (*t zeroed but for ts). */
 int wire_trace_decode(const struct wire_pkt *pkt, struct wire_tpkt *t);
 
 /* Feeds a packet to a trace started with WIRE_TRACE_NO_CAPTURE (tests), as

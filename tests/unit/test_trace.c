@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Unit tests of the --trace engine without capture: the frame decoder
- * (Ethernet, SLL2, IPv4/IPv6, TCP/UDP, ICMP errors with the quoted packet,
- * IPv6 fragment header, every truncation), the TCP state tracker (client and
+ * Unit tests of the --trace engine without capture: the adapter over the
+ * dissectors (Ethernet, QinQ with 0x88a8 and 0x9100, SLL2, IPv4/IPv6,
+ * TCP/UDP, ICMP and ICMPv6 errors with the quoted packet, IPv4 and IPv6
+ * fragments; every truncation agrees with what wire_dissect says), the TCP state tracker (client and
  * server, each way of closing, the RST causes; both sides of one capture fed
  * to two trackers, FINs crossing in either capture order), and the merged timeline
  * (calls and packets fed out of order come out in time order, unrelated
  * packets are dropped, and the notes: handshake, TIME_WAIT, segments, ICMP
- * tied to its datagram, fragments).
+ * tied to its datagram, fragments), and printing that stalls on a full pipe
+ * while the command's calls go on.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -24,6 +26,7 @@
 
 #include "t.h"
 #include "wire/buf.h"
+#include "wire/dissect.h"
 #include "wire/err.h"
 #include "wire/sink.h"
 #include "wire/trace.h"
@@ -69,6 +72,8 @@ static size_t ip4(uint8_t *p, uint16_t tot, uint16_t id, uint16_t frag, uint8_t 
 }
 
 static const uint8_t A[4] = {127, 0, 0, 1}, B[4] = {127, 0, 0, 2};
+
+static unsigned check_cuts(const uint8_t *f, size_t n, int linktype);
 
 static void test_decode_tcp(void)
 {
@@ -123,6 +128,7 @@ static void test_decode_tcp(void)
 		CHECK_INT(p.l4ok, cut >= 54 ? 1 : 0);
 		free(c);
 	}
+	CHECK_INT(check_cuts(f, sizeof(f), WIRE_LINK_ETHERNET), sizeof(f) + 1 - 34);
 	/* invalid: data offset under 5 words, IHL under 5 */
 	put16(t + 12, (uint16_t)(4u << 12 | F_ACK));
 	pkt.data = f;
@@ -175,6 +181,7 @@ static void test_decode_icmp(void)
 		CHECK(p.q.sport == 0 || cut >= sizeof(f) - 4);
 		free(c);
 	}
+	CHECK_INT(check_cuts(f, sizeof(f), WIRE_LINK_LINUX_SLL2), sizeof(f) + 1 - 40);
 }
 
 static void test_decode_ip6_frag(void)
@@ -211,6 +218,230 @@ static void test_decode_ip6_frag(void)
 	CHECK_INT(p.mf, 0);
 	CHECK_INT(p.sport, 0);
 	CHECK_INT(p.l4ok, 0);
+	CHECK_INT(p.iplen, 8);
+	/* the IP header is whole from byte 40 on; the fragment header ends
+	 * the chain before byte 48, and the trace says nothing of it then */
+	CHECK_INT(check_cuts(f, sizeof(f), WIRE_LINK_RAW), sizeof(f) + 1 - 40);
+	put16(f + 42, 0 | 1);
+	CHECK_INT(check_cuts(f, sizeof(f), WIRE_LINK_RAW), sizeof(f) + 1 - 40);
+	pkt.caplen = 47;
+	CHECK_INT(wire_trace_decode(&pkt, &p), 1);
+	CHECK_INT(p.frag, 0);
+	CHECK_INT(p.l4ok, 0);
+
+	/* IPv4: a first and a later fragment of one UDP datagram */
+	uint8_t g[14 + 20 + 8 + 8];
+	memset(g, 0, sizeof(g));
+	put16(g + 12, 0x0800);
+	ip4(g + 14, 36, 555, 0x2000, IPPROTO_UDP, A, B);
+	put16(g + 34, 40001);
+	put16(g + 36, 5006);
+	put16(g + 38, 2008);
+	struct wire_pkt p4 = {
+	    .data = g, .caplen = sizeof(g), .wirelen = sizeof(g), .linktype = WIRE_LINK_ETHERNET};
+	CHECK_INT(wire_trace_decode(&p4, &p), 1);
+	CHECK_INT(p.frag, 1);
+	CHECK_INT(p.mf, 1);
+	CHECK_INT(p.ipid, 555);
+	CHECK_INT(p.iplen, 16);
+	CHECK_INT(p.l4ok, 1);
+	CHECK_INT(p.paylen, 2000);
+	CHECK_INT(check_cuts(g, sizeof(g), WIRE_LINK_ETHERNET), sizeof(g) + 1 - 34);
+	ip4(g + 14, 36, 555, 185, IPPROTO_UDP, A, B); /* offset 1480, last */
+	CHECK_INT(wire_trace_decode(&p4, &p), 1);
+	CHECK_INT(p.fragoff, 1480);
+	CHECK_INT(p.mf, 0);
+	CHECK_INT(p.l4ok, 0);
+	CHECK_INT(p.iplen, 16);
+}
+
+/* The first IP layer outside an ICMP error's quote, or NULL. */
+static const struct wire_layer *outer_ip(const struct wire_dissect *d)
+{
+	for (unsigned i = 0; i < d->n; i++)
+		if ((d->l[i].kind == WIRE_L_IPV4 || d->l[i].kind == WIRE_L_IPV6) && !d->l[i].quoted)
+			return &d->l[i];
+	return NULL;
+}
+
+/* Cuts frame f (n bytes) at every length and checks that the trace's view
+ * agrees with the dissector's: an IP packet only when its header was
+ * decoded whole, transport fields only from a TCP/UDP header the dissector
+ * read, the quoted packet only when the quoted IP header was read. Returns
+ * how many cuts gave an IP packet. */
+static unsigned check_cuts(const uint8_t *f, size_t n, int linktype)
+{
+	unsigned ip = 0;
+	for (size_t cut = 0; cut <= n; cut++) {
+		uint8_t *c = malloc(cut ? cut : 1);
+		memcpy(c, f, cut);
+		struct wire_pkt q = {.data = c, .caplen = (uint32_t)cut, .wirelen = (uint32_t)n,
+		                     .linktype = linktype};
+		struct wire_tpkt p;
+		struct wire_dissect d;
+		int r = wire_trace_decode(&q, &p);
+		wire_dissect(&d, &q);
+		const struct wire_layer *l = outer_ip(&d);
+		CHECK_INT(r, l && l->status == WIRE_LS_OK);
+		ip += r == 1;
+		const struct wire_layer *tl = NULL;
+		for (const struct wire_layer *x = l; x && x < d.l + d.n; x++)
+			if ((x->kind == WIRE_L_TCP || x->kind == WIRE_L_UDP) && !x->quoted) {
+				tl = x;
+				break;
+			}
+		if (r && p.l4ok && (p.proto == IPPROTO_TCP || p.proto == IPPROTO_UDP)) {
+			CHECK(tl != NULL);
+			CHECK(tl && (tl->status == WIRE_LS_OK || tl->have >= 20));
+			CHECK(tl && tl->u.tcp.sport == p.sport);
+		}
+		if (r && tl && tl->status == WIRE_LS_OK)
+			CHECK_INT(p.l4ok, 1);
+		if (r && p.q.ok) {
+			int quoted_ip = 0;
+			for (unsigned i = 0; i < d.n; i++)
+				quoted_ip |= d.l[i].quoted && d.l[i].status == WIRE_LS_OK &&
+				             (d.l[i].kind == WIRE_L_IPV4 || d.l[i].kind == WIRE_L_IPV6);
+			CHECK(quoted_ip);
+		}
+		free(c);
+	}
+	return ip;
+}
+
+/* A TCP segment behind n VLAN tags (tpids from tp) on Ethernet. Returns the
+ * frame length. */
+static size_t vlan_frame(uint8_t *f, const uint16_t *tp, unsigned n)
+{
+	size_t o = 12;
+	memset(f, 0, 14 + 4 * n + 40);
+	for (unsigned i = 0; i < n; i++) {
+		o += put16(f + o, tp[i]);
+		o += put16(f + o, (uint16_t)(100 + i));
+	}
+	o += put16(f + o, 0x0800);
+	o += ip4(f + o, 40, 9, 0x4000, IPPROTO_TCP, A, B);
+	put16(f + o, 40000);
+	put16(f + o + 2, 5005);
+	put32(f + o + 4, 77);
+	put16(f + o + 12, (uint16_t)(5u << 12 | F_SYN));
+	return o + 20;
+}
+
+/* QinQ (802.1ad 0x88a8 and the older 0x9100 outer tags over 0x8100) decodes
+ * as `read` decodes it: up to WIRE_VLAN_DEPTH_MAX tags, no more. */
+static void test_decode_qinq(void)
+{
+	static const uint16_t ad[] = {0x88a8, 0x8100}, old[] = {0x9100, 0x8100, 0x8100},
+	                      deep[] = {0x9100, 0x88a8, 0x8100, 0x8100, 0x8100};
+	uint8_t f[14 + 4 * 5 + 40];
+	struct wire_tpkt p;
+	struct wire_pkt pkt = {.data = f, .linktype = WIRE_LINK_ETHERNET};
+	pkt.caplen = pkt.wirelen = (uint32_t)vlan_frame(f, ad, 2);
+	CHECK_INT(wire_trace_decode(&pkt, &p), 1);
+	CHECK_INT(p.l4ok, 1);
+	CHECK_INT(p.tflags, F_SYN);
+	CHECK_INT(p.seq, 77);
+	CHECK_INT(check_cuts(f, pkt.caplen, WIRE_LINK_ETHERNET), 1 + 20);
+	pkt.caplen = pkt.wirelen = (uint32_t)vlan_frame(f, old, 3);
+	CHECK_INT(wire_trace_decode(&pkt, &p), 1);
+	CHECK_INT(p.sport, 40000);
+	CHECK_INT(p.dport, 5005);
+	CHECK(!memcmp(p.src, A, 4) && !memcmp(p.dst, B, 4));
+	CHECK_INT(check_cuts(f, pkt.caplen, WIRE_LINK_ETHERNET), 1 + 20);
+	pkt.caplen = pkt.wirelen = (uint32_t)vlan_frame(f, deep, 5); /* over the limit */
+	CHECK_INT(wire_trace_decode(&pkt, &p), 0);
+}
+
+/* A Linux cooked v2 frame (the "any" interface) with IPv6 and TCP. */
+static void test_decode_sll2(void)
+{
+	uint8_t f[20 + 40 + 20 + 4];
+	memset(f, 0, sizeof(f));
+	put16(f, 0x86dd);
+	put32(f + 4, 3);      /* ifindex */
+	put16(f + 8, 1);      /* ARPHRD_ETHER */
+	f[10] = 4;            /* outgoing */
+	f[11] = 6;
+	uint8_t *ip = f + 20;
+	ip[0] = 0x60;
+	put16(ip + 4, 24);
+	ip[6] = IPPROTO_TCP;
+	ip[7] = 64;
+	ip[23] = 1;
+	ip[39] = 2;
+	uint8_t *t = ip + 40;
+	put16(t, 443);
+	put16(t + 2, 50000);
+	put32(t + 4, 5);
+	put32(t + 8, 6);
+	put16(t + 12, (uint16_t)(5u << 12 | F_PSH | F_ACK));
+	put16(t + 14, 100);
+	memcpy(t + 20, "\x17\x03\x03\x00", 4);
+	struct wire_pkt pkt = {
+	    .data = f, .caplen = sizeof(f), .wirelen = sizeof(f), .linktype = WIRE_LINK_LINUX_SLL2};
+	struct wire_tpkt p;
+	CHECK_INT(wire_trace_decode(&pkt, &p), 1);
+	CHECK_INT(p.family, 6);
+	CHECK_INT(p.proto, IPPROTO_TCP);
+	CHECK_INT(p.sport, 443);
+	CHECK_INT(p.paylen, 4);
+	CHECK_INT(p.iplen, 24);
+	CHECK_INT(p.tflags, F_PSH | F_ACK);
+	CHECK_INT(p.win, 100);
+	CHECK_INT(p.tls_ct, 0); /* a TLS record header needs 5 bytes */
+	CHECK_INT(p.src[15], 1);
+	CHECK_INT(p.dst[15], 2);
+	CHECK_INT(check_cuts(f, sizeof(f), WIRE_LINK_LINUX_SLL2), sizeof(f) + 1 - 60);
+}
+
+/* ICMPv6 port unreachable quoting an IPv6 UDP datagram, on Ethernet. */
+static void test_decode_icmp6_quote(void)
+{
+	uint8_t f[14 + 40 + 8 + 40 + 8 + 4];
+	memset(f, 0, sizeof(f));
+	put16(f + 12, 0x86dd);
+	uint8_t *ip = f + 14;
+	ip[0] = 0x60;
+	put16(ip + 4, 8 + 40 + 8 + 4);
+	ip[6] = IPPROTO_ICMPV6;
+	ip[23] = 2;
+	ip[39] = 1;
+	uint8_t *ic = ip + 40;
+	ic[0] = 1; /* destination unreachable */
+	ic[1] = 4; /* port unreachable */
+	uint8_t *qi = ic + 8;
+	qi[0] = 0x60;
+	put16(qi + 4, 12);
+	qi[6] = IPPROTO_UDP;
+	qi[23] = 1;
+	qi[39] = 2;
+	put16(qi + 40, 40001);
+	put16(qi + 42, 5006);
+	put16(qi + 44, 12);
+	struct wire_pkt pkt = {
+	    .data = f, .caplen = sizeof(f), .wirelen = sizeof(f), .linktype = WIRE_LINK_ETHERNET};
+	struct wire_tpkt p;
+	CHECK_INT(wire_trace_decode(&pkt, &p), 1);
+	CHECK_INT(p.proto, IPPROTO_ICMPV6);
+	CHECK_INT(p.l4ok, 1);
+	CHECK_INT(p.itype, 1);
+	CHECK_INT(p.icode, 4);
+	CHECK_INT(p.q.ok, 1);
+	CHECK_INT(p.q.family, 6);
+	CHECK_INT(p.q.proto, IPPROTO_UDP);
+	CHECK_INT(p.q.sport, 40001);
+	CHECK_INT(p.q.dport, 5006);
+	CHECK_INT(p.q.src[15], 1);
+	CHECK_INT(p.q.dst[15], 2);
+	check_cuts(f, sizeof(f), WIRE_LINK_ETHERNET);
+	/* packet too big carries the MTU */
+	ic[0] = 2;
+	ic[1] = 0;
+	put32(ic + 4, 1280);
+	CHECK_INT(wire_trace_decode(&pkt, &p), 1);
+	CHECK_INT(p.mtu, 1280);
+	CHECK_INT(p.q.sport, 40001);
 }
 
 /* ---- the tracker ---------------------------------------------------------- */
@@ -940,6 +1171,9 @@ int main(void)
 	test_decode_tcp();
 	test_decode_icmp();
 	test_decode_ip6_frag();
+	test_decode_qinq();
+	test_decode_sll2();
+	test_decode_icmp6_quote();
 	test_tracker();
 	test_closing();
 	test_crossing_timeline();
