@@ -3,13 +3,12 @@
  * Unit tests of the --trace engine without capture: the adapter over the
  * dissectors (Ethernet, QinQ with 0x88a8 and 0x9100, SLL2, IPv4/IPv6,
  * TCP/UDP, ICMP and ICMPv6 errors with the quoted packet, IPv4 and IPv6
- * fragments; every truncation agrees with what wire_dissect says), the TCP state tracker (client and
- * server, each way of closing, the RST causes; both sides of one capture fed
- * to two trackers, FINs crossing in either capture order), and the merged timeline
- * (calls and packets fed out of order come out in time order, unrelated
- * packets are dropped, and the notes: handshake, TIME_WAIT, segments, ICMP
- * tied to its datagram, fragments), and printing that stalls on a full pipe
- * while the command's calls go on.
+ * fragments; every truncation agrees with what wire_dissect says), the TCP state tracker (client
+ * and server, each way of closing, the RST causes; both sides of one capture fed to two trackers,
+ * FINs crossing in either capture order), and the merged timeline (calls and packets fed out of
+ * order come out in time order, unrelated packets are dropped, and the notes: handshake, TIME_WAIT,
+ * segments, ICMP tied to its datagram, fragments), and printing that stalls on a full pipe while
+ * the command's calls go on.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -275,7 +274,9 @@ static unsigned check_cuts(const uint8_t *f, size_t n, int linktype)
 	for (size_t cut = 0; cut <= n; cut++) {
 		uint8_t *c = malloc(cut ? cut : 1);
 		memcpy(c, f, cut);
-		struct wire_pkt q = {.data = c, .caplen = (uint32_t)cut, .wirelen = (uint32_t)n,
+		struct wire_pkt q = {.data = c,
+		                     .caplen = (uint32_t)cut,
+		                     .wirelen = (uint32_t)n,
 		                     .linktype = linktype};
 		struct wire_tpkt p;
 		struct wire_dissect d;
@@ -300,8 +301,9 @@ static unsigned check_cuts(const uint8_t *f, size_t n, int linktype)
 		if (r && p.q.ok) {
 			int quoted_ip = 0;
 			for (unsigned i = 0; i < d.n; i++)
-				quoted_ip |= d.l[i].quoted && d.l[i].status == WIRE_LS_OK &&
-				             (d.l[i].kind == WIRE_L_IPV4 || d.l[i].kind == WIRE_L_IPV6);
+				quoted_ip |=
+				    d.l[i].quoted && d.l[i].status == WIRE_LS_OK &&
+				    (d.l[i].kind == WIRE_L_IPV4 || d.l[i].kind == WIRE_L_IPV6);
 			CHECK(quoted_ip);
 		}
 		free(c);
@@ -359,9 +361,9 @@ static void test_decode_sll2(void)
 	uint8_t f[20 + 40 + 20 + 4];
 	memset(f, 0, sizeof(f));
 	put16(f, 0x86dd);
-	put32(f + 4, 3);      /* ifindex */
-	put16(f + 8, 1);      /* ARPHRD_ETHER */
-	f[10] = 4;            /* outgoing */
+	put32(f + 4, 3); /* ifindex */
+	put16(f + 8, 1); /* ARPHRD_ETHER */
+	f[10] = 4;       /* outgoing */
 	f[11] = 6;
 	uint8_t *ip = f + 20;
 	ip[0] = 0x60;
