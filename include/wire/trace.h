@@ -141,7 +141,7 @@ struct wire_tpkt {
  * outer IP header (whole, else 0 is returned), the transport header when the
  * dissector read it (l4ok), the TLS record starting a TCP payload, an ICMP
  * error's quoted packet (q). Never reads past pkt->caplen. Returns 1 when an
- * IP packet was decoded into *t, else 0 (*t zeroed but for ts). */
+ * IP packet was decoded into *t, else 0 (then *t holds no packet). */
 int wire_trace_decode(const struct wire_pkt *pkt, struct wire_tpkt *t);
 
 /* Feeds a packet to a trace started with WIRE_TRACE_NO_CAPTURE (tests), as

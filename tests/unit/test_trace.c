@@ -1075,6 +1075,35 @@ static void test_retransmission_timeline(void)
 	wire_trace_stop(tr);
 }
 
+/* Returns 1 when the last 4 KiB written hold needle. */
+static int tail_has(const char *needle)
+{
+	static char out[4097];
+	size_t n = wire_buf_used(&mem), k = n > 4096 ? 4096 : n;
+	memcpy(out, (const char *)wire_buf_head(&mem) + (n - k), k);
+	out[k] = 0;
+	return strstr(out, needle) != NULL;
+}
+
+/* A full queue never makes a call print: the oldest event is dropped, and
+ * the closing line counts what was lost. */
+static void test_full_queue(void)
+{
+	struct wire_trace *tr = mk();
+	for (long i = 0; i < WIRE_TRACE_EVENTS_MAX + 5; i++) {
+		struct timespec ts = at(i);
+		wire_trace_call_at(tr, &ts, "send(%ld)", i);
+	}
+	CHECK_STR(text(), ""); /* nothing printed by the calls */
+	wire_trace_flush(tr);
+	const char *s = text();
+	CHECK(strncmp(s, "   0.000000  send(5)\n", 21) == 0);
+	CHECK(strstr(s, "send(4)\n") == NULL);
+	CHECK(tail_has("  send(8196)\n"));
+	wire_trace_stop(tr);
+	CHECK(tail_has(", 5 events not shown (the output could not keep up)\n"));
+}
+
 /* ---- printing never holds the lock the command's calls take ------------ */
 
 struct stall {
@@ -1186,6 +1215,7 @@ int main(void)
 	test_udp_icmp_frag();
 	test_filter_and_pending();
 	test_stalled_output();
+	test_full_queue();
 	wire_buf_free(&mem);
 	return T_END();
 }
