@@ -4,8 +4,8 @@
  * AF_PACKET ring (src/core/capture.c) on the interface the route to the peer
  * uses, with a kernel filter (libpcap's compiler, src/core/filter.c) built
  * from the sockets the command follows, and reduces each frame to a struct
- * wire_tpkt with the dissectors (trace_dissect.c); the command records its socket calls
- * from its own thread. Both kinds of event go into one queue ordered by
+ * wire_tpkt with the dissectors (trace_dissect.c); the command records its
+ * socket calls from its own thread. Both kinds of event go into one queue ordered by
  * timestamp (CLOCK_REALTIME for calls, the kernel's for packets); an event is
  * printed once it is WIRE_TRACE_HOLD_MS old (or twice the worst delay seen
  * between a packet's timestamp and its arrival here), so a packet that reaches user
