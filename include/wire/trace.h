@@ -38,7 +38,7 @@
 
 #define WIRE_TRACE_HOLD_MS 300     /* events wait this long to be merged in order */
 #define WIRE_TRACE_DRAIN_MS 350    /* wire_trace_stop waits this long for late packets */
-#define WIRE_TRACE_EVENTS_MAX 8192 /* events waiting to be merged (older ones go first) */
+#define WIRE_TRACE_EVENTS_MAX 8192 /* events waiting to be merged (then the oldest is dropped) */
 #define WIRE_TRACE_FLOWS_MAX 64    /* sockets followed */
 #define WIRE_TRACE_CONNS_MAX 256   /* TCP connections tracked */
 #define WIRE_TRACE_SEG_LINES 12    /* data segment lines shown per call */
@@ -89,7 +89,9 @@ void wire_trace_watch_addr(struct wire_trace *tr, int proto, const struct sockad
 
 /* Records a socket call or an event of the command ("connect()",
  * "write(6)", "read() = 6", "shutdown(SHUT_WR)", "peer closed: read() = 0"),
- * stamped with CLOCK_REALTIME now. */
+ * stamped with CLOCK_REALTIME now. Never waits for the output: it only
+ * queues the event (the printer takes the queue's lock briefly, and writes
+ * without it). */
 void wire_trace_call(struct wire_trace *tr, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -134,8 +136,12 @@ struct wire_tpkt {
 	} q; /* the packet an ICMP error quotes */
 };
 
-/* Decodes an Ethernet, Linux cooked (v1, v2) or raw IP frame with the
- * bounded reader. Returns 1 when an IP packet was decoded into *t, else 0. */
+/* Reduces a captured frame to *t: runs wire_dissect (the decoder `read`
+ * uses, include/wire/dissect.h) and copies the fields of its layers: the
+ * outer IP header (whole, else 0 is returned), the transport header when the
+ * dissector read it (l4ok), the TLS record starting a TCP payload, an ICMP
+ * error's quoted packet (q). Never reads past pkt->caplen. Returns 1 when an
+ * IP packet was decoded into *t, else 0 (then *t holds no packet). */
 int wire_trace_decode(const struct wire_pkt *pkt, struct wire_tpkt *t);
 
 /* Feeds a packet to a trace started with WIRE_TRACE_NO_CAPTURE (tests), as

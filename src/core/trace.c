@@ -3,8 +3,9 @@
  * The --trace engine (include/wire/trace.h). One capture thread reads the
  * AF_PACKET ring (src/core/capture.c) on the interface the route to the peer
  * uses, with a kernel filter (libpcap's compiler, src/core/filter.c) built
- * from the sockets the command follows; the command records its socket calls
- * from its own thread. Both kinds of event go into one queue ordered by
+ * from the sockets the command follows, and reduces each frame to a struct
+ * wire_tpkt with the dissectors (trace_dissect.c); the command records its
+ * socket calls from its own thread. Both kinds of event go into one queue ordered by
  * timestamp (CLOCK_REALTIME for calls, the kernel's for packets); an event is
  * printed once it is WIRE_TRACE_HOLD_MS old (or twice the worst delay seen
  * between a packet's timestamp and its arrival here), so a packet that reaches user
@@ -15,6 +16,14 @@
  * (tcpstate.c) and adds the notes: state transitions, the handshake time,
  * TIME_WAIT, the cause of a RST, the datagram an ICMP error answers, a write
  * that became N segments, a datagram that left as N IP fragments.
+ *
+ * Two locks. mu guards the queue and the followed sockets; the command's calls
+ * and the capture thread hold it only to add an event. pmu guards everything
+ * printing uses (TCP states, notes, counters, the sink): whoever prints (the
+ * capture thread, wire_trace_flush, wire_trace_stop) takes pmu, moves the
+ * ready events out of the queue under mu into its own batch, releases mu and
+ * only then formats and writes. So a slow sink (a stderr nobody reads) stalls
+ * the printer, never a call of the command. Lock order: pmu, then mu.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -81,6 +90,7 @@ struct tr_ev {
 	struct timespec ts;
 	uint64_t seq;
 	int kind;
+	int dir; /* a packet's direction, found when it leaves the queue */
 	char text[TEXT_MAX];
 	struct wire_tpkt p;
 };
@@ -105,7 +115,8 @@ struct tr_frag {
 struct wire_trace {
 	int flags;
 	struct wire_sink *out;
-	pthread_mutex_t mu;
+	pthread_mutex_t mu;  /* the queue, the flows, the filter */
+	pthread_mutex_t pmu; /* printing: everything below "printing" */
 	pthread_t th;
 	int th_started;
 	int stopping;
@@ -121,8 +132,11 @@ struct wire_trace {
 	struct tr_ev *q; /* sorted by (ts, seq) from qhead to qlen */
 	size_t qhead, qlen, qcap;
 	uint64_t seq;
+	uint64_t n_lost; /* events dropped from a full queue */
 
 	/* printing */
+	struct tr_ev *pq; /* the batch being printed */
+	size_t pqcap;
 	int have_t0;
 	struct timespec t0;
 	struct tr_conn conns[WIRE_TRACE_CONNS_MAX];
@@ -532,17 +546,16 @@ int wire_trace_prepare_socket(int fd)
 
 /* ---- the queue ---------------------------------------------------------------- */
 
-static void emit_locked(struct wire_trace *tr, const struct timespec *limit);
-
 /* Makes room for an event stamped ts in (ts, seq) order and returns its slot
  * (kind and payload for the caller to fill), or NULL when memory ran out
- * (mutex held). No allocation once the queue has grown to its working size. */
+ * (mu held). No allocation once the queue has grown to its working size, and
+ * never any output: when WIRE_TRACE_EVENTS_MAX events wait (the printer
+ * cannot keep up), the oldest is dropped and counted. */
 static struct tr_ev *enqueue_locked(struct wire_trace *tr, const struct timespec *ts)
 {
 	if (tr->qlen - tr->qhead >= (size_t)WIRE_TRACE_EVENTS_MAX) {
-		/* too many waiting: print the oldest now */
-		struct timespec lim = tr->q[tr->qhead].ts;
-		emit_locked(tr, &lim);
+		tr->qhead++;
+		tr->n_lost++;
 	}
 	if (tr->qhead > 0 && (tr->qlen == tr->qcap || tr->qhead > tr->qcap / 2)) {
 		memmove(tr->q, tr->q + tr->qhead, (tr->qlen - tr->qhead) * sizeof(*tr->q));
@@ -997,23 +1010,29 @@ static void print_icmp(struct wire_trace *tr, const struct wire_tpkt *p, int dir
 		     p->mtu);
 }
 
-static void print_pkt(struct wire_trace *tr, const struct wire_tpkt *p)
+/* Which way a packet goes against the followed sockets, DIR_NONE when it is
+ * not theirs (mu held: the flows change under it). */
+static int pkt_dir_locked(struct wire_trace *tr, const struct wire_tpkt *p)
 {
-	int dir = DIR_NONE;
+	if ((p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP) && p->l4ok)
+		return match_tuple(tr, p->proto, p->family, p->src, p->sport, p->dst, p->dport);
+	if ((p->proto == IPPROTO_ICMP || p->proto == IPPROTO_ICMPV6) && p->l4ok && p->q.ok &&
+	    (p->q.proto == IPPROTO_TCP || p->q.proto == IPPROTO_UDP)) {
+		int qd = match_tuple(tr, p->q.proto, p->q.family, p->q.src, p->q.sport, p->q.dst,
+		                     p->q.dport);
+		return qd == DIR_OUT ? DIR_IN : qd == DIR_IN ? DIR_OUT : DIR_NONE;
+	}
+	return DIR_NONE;
+}
+
+static void print_pkt(struct wire_trace *tr, const struct wire_tpkt *p, int dir)
+{
 	if (p->frag && p->fragoff > 0) {
 		if (count_fragment(tr, p))
 			tr->n_pkts++;
 		else
 			tr->n_other++;
 		return;
-	}
-	if ((p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP) && p->l4ok)
-		dir = match_tuple(tr, p->proto, p->family, p->src, p->sport, p->dst, p->dport);
-	else if ((p->proto == IPPROTO_ICMP || p->proto == IPPROTO_ICMPV6) && p->l4ok && p->q.ok &&
-	         (p->q.proto == IPPROTO_TCP || p->q.proto == IPPROTO_UDP)) {
-		int qd = match_tuple(tr, p->q.proto, p->q.family, p->q.src, p->q.sport, p->q.dst,
-		                     p->q.dport);
-		dir = qd == DIR_OUT ? DIR_IN : qd == DIR_IN ? DIR_OUT : DIR_NONE;
 	}
 	if (dir == DIR_NONE) {
 		tr->n_other++;
@@ -1028,8 +1047,10 @@ static void print_pkt(struct wire_trace *tr, const struct wire_tpkt *p)
 		print_icmp(tr, p, dir);
 }
 
-/* Prints queued events up to limit (NULL: all), oldest first (mutex held). */
-static void emit_locked(struct wire_trace *tr, const struct timespec *limit)
+/* Moves the queued events up to limit (NULL: all) into the printer's batch
+ * tr->pq, oldest first, each packet with its direction. Returns how many
+ * (pmu and mu held). */
+static size_t take_ready_locked(struct wire_trace *tr, const struct timespec *limit)
 {
 	struct timespec lim, now;
 	int bounded = limit != NULL;
@@ -1045,11 +1066,36 @@ static void emit_locked(struct wire_trace *tr, const struct timespec *limit)
 		if (ts_cmp(&now, &until) < 0 && ts_cmp(&f->since, &lim) < 0)
 			lim = f->since;
 	}
-	size_t printed = 0;
-	while (tr->qhead < tr->qlen) {
-		struct tr_ev *ev = &tr->q[tr->qhead];
-		if (bounded && ts_cmp(&ev->ts, &lim) > 0)
-			break;
+	size_t n = 0;
+	while (tr->qhead + n < tr->qlen && !(bounded && ts_cmp(&tr->q[tr->qhead + n].ts, &lim) > 0))
+		n++;
+	if (n > tr->pqcap) {
+		struct tr_ev *nb = realloc(tr->pq, tr->qcap * sizeof(*nb));
+		if (!nb)
+			return 0; /* printed later, or by wire_trace_stop */
+		tr->pq = nb;
+		tr->pqcap = tr->qcap;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct tr_ev *ev = &tr->q[tr->qhead + i];
+		ev->dir = ev->kind == EV_PKT ? pkt_dir_locked(tr, &ev->p) : DIR_NONE;
+		tr->pq[i] = *ev;
+	}
+	tr->qhead += n;
+	if (tr->qhead == tr->qlen)
+		tr->qhead = tr->qlen = 0;
+	return n;
+}
+
+/* Prints the queued events up to limit (NULL: all), oldest first: takes them
+ * out under mu, prints them without it (pmu held). */
+static void emit(struct wire_trace *tr, const struct timespec *limit)
+{
+	pthread_mutex_lock(&tr->mu);
+	size_t n = take_ready_locked(tr, limit);
+	pthread_mutex_unlock(&tr->mu);
+	for (size_t i = 0; i < n; i++) {
+		const struct tr_ev *ev = &tr->pq[i];
 		if (!tr->have_t0) {
 			tr->t0 = ev->ts;
 			tr->have_t0 = 1;
@@ -1057,13 +1103,9 @@ static void emit_locked(struct wire_trace *tr, const struct timespec *limit)
 		if (ev->kind == EV_CALL)
 			print_call(tr, ev);
 		else
-			print_pkt(tr, &ev->p);
-		tr->qhead++;
-		printed++;
+			print_pkt(tr, &ev->p, ev->dir);
 	}
-	if (tr->qhead == tr->qlen)
-		tr->qhead = tr->qlen = 0;
-	if (printed)
+	if (n)
 		wire_sink_flush(tr->out);
 }
 
@@ -1071,9 +1113,9 @@ void wire_trace_flush(struct wire_trace *tr)
 {
 	if (!tr)
 		return;
-	pthread_mutex_lock(&tr->mu);
-	emit_locked(tr, NULL);
-	pthread_mutex_unlock(&tr->mu);
+	pthread_mutex_lock(&tr->pmu);
+	emit(tr, NULL);
+	pthread_mutex_unlock(&tr->pmu);
 }
 
 /* ---- capture ---------------------------------------------------------------------- */
@@ -1116,18 +1158,18 @@ static void *capture_main(void *arg)
 			                                                 : WIRE_TRACE_DRAIN_MS);
 		}
 		int done = stopping && ts_cmp(&now, &stop_at) >= 0;
-		if (done) {
-			pthread_mutex_unlock(&tr->mu);
+		pthread_mutex_unlock(&tr->mu);
+		if (done)
 			break;
-		}
 		long long since_ms = ((long long)now.tv_sec - (long long)last.tv_sec) * 1000LL +
 		                     ((long long)now.tv_nsec - (long long)last.tv_nsec) / 1000000LL;
 		if (rc != 1 || since_ms < 0 || since_ms >= POLL_MS) {
 			struct timespec lim = ts_add_ms(now, -(long)hold_ms);
-			emit_locked(tr, &lim);
+			pthread_mutex_lock(&tr->pmu);
+			emit(tr, &lim);
+			pthread_mutex_unlock(&tr->pmu);
 			last = now;
 		}
-		pthread_mutex_unlock(&tr->mu);
 	}
 	return NULL;
 }
@@ -1207,6 +1249,7 @@ struct wire_trace *wire_trace_start(int fd, const struct sockaddr *peer, socklen
 	tr->out = out ? out : &tr->own;
 	tr->flags = flags;
 	pthread_mutex_init(&tr->mu, NULL);
+	pthread_mutex_init(&tr->pmu, NULL);
 	have_fd = describe(fd, &proto, &l, &r);
 	int follow = have_fd && !(flags & WIRE_TRACE_NO_FOLLOW);
 
@@ -1250,6 +1293,7 @@ struct wire_trace *wire_trace_start(int fd, const struct sockaddr *peer, socklen
 			if (tr->cap)
 				wire_capture_close(tr->cap);
 			pthread_mutex_destroy(&tr->mu);
+			pthread_mutex_destroy(&tr->pmu);
 			free(tr);
 			return NULL;
 		}
@@ -1269,6 +1313,7 @@ struct wire_trace *wire_trace_start(int fd, const struct sockaddr *peer, socklen
 			wire_sink_flush(tr->out);
 			wire_capture_close(tr->cap);
 			pthread_mutex_destroy(&tr->mu);
+			pthread_mutex_destroy(&tr->pmu);
 			free(tr);
 			return NULL;
 		}
@@ -1296,8 +1341,8 @@ void wire_trace_stop(struct wire_trace *tr)
 		pthread_join(tr->th, NULL);
 		have_st = wire_capture_stats(tr->cap, &st) == 0;
 	}
-	pthread_mutex_lock(&tr->mu);
-	emit_locked(tr, NULL);
+	pthread_mutex_lock(&tr->pmu);
+	emit(tr, NULL);
 	end_call(tr);
 	for (size_t i = 0; i < FRAGS_MAX; i++)
 		if (tr->frags[i].used)
@@ -1309,12 +1354,20 @@ void wire_trace_stop(struct wire_trace *tr)
 	if (have_st && st.dropped)
 		wire_sink_printf(tr->out, ", %llu dropped by the kernel",
 		                 (unsigned long long)st.dropped);
+	pthread_mutex_lock(&tr->mu);
+	uint64_t lost = tr->n_lost;
+	pthread_mutex_unlock(&tr->mu);
+	if (lost)
+		wire_sink_printf(tr->out, ", %llu events not shown (the output could not keep up)",
+		                 (unsigned long long)lost);
 	wire_sink_putc(tr->out, '\n');
 	wire_sink_flush(tr->out);
-	pthread_mutex_unlock(&tr->mu);
+	pthread_mutex_unlock(&tr->pmu);
 	if (tr->cap)
 		wire_capture_close(tr->cap);
 	pthread_mutex_destroy(&tr->mu);
+	pthread_mutex_destroy(&tr->pmu);
 	free(tr->q);
+	free(tr->pq);
 	free(tr);
 }

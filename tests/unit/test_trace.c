@@ -1,22 +1,31 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Unit tests of the --trace engine without capture: the frame decoder
- * (Ethernet, SLL2, IPv4/IPv6, TCP/UDP, ICMP errors with the quoted packet,
- * IPv6 fragment header, every truncation), the TCP state tracker (client and
- * server, each way of closing, the RST causes; both sides of one capture fed
- * to two trackers, FINs crossing in either capture order), and the merged timeline
- * (calls and packets fed out of order come out in time order, unrelated
- * packets are dropped, and the notes: handshake, TIME_WAIT, segments, ICMP
- * tied to its datagram, fragments).
+ * Unit tests of the --trace engine without capture: the adapter over the
+ * dissectors (Ethernet, QinQ with 0x88a8 and 0x9100, SLL2, IPv4/IPv6,
+ * TCP/UDP, ICMP and ICMPv6 errors with the quoted packet, IPv4 and IPv6
+ * fragments; every truncation agrees with what wire_dissect says), the TCP state tracker (client
+ * and server, each way of closing, the RST causes; both sides of one capture fed to two trackers,
+ * FINs crossing in either capture order), and the merged timeline (calls and packets fed out of
+ * order come out in time order, unrelated packets are dropped, and the notes: handshake, TIME_WAIT,
+ * segments, ICMP tied to its datagram, fragments), and printing that stalls on a full pipe while
+ * the command's calls go on.
  */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "t.h"
 #include "wire/buf.h"
+#include "wire/dissect.h"
 #include "wire/err.h"
 #include "wire/sink.h"
 #include "wire/trace.h"
@@ -62,6 +71,8 @@ static size_t ip4(uint8_t *p, uint16_t tot, uint16_t id, uint16_t frag, uint8_t 
 }
 
 static const uint8_t A[4] = {127, 0, 0, 1}, B[4] = {127, 0, 0, 2};
+
+static unsigned check_cuts(const uint8_t *f, size_t n, int linktype);
 
 static void test_decode_tcp(void)
 {
@@ -116,6 +127,7 @@ static void test_decode_tcp(void)
 		CHECK_INT(p.l4ok, cut >= 54 ? 1 : 0);
 		free(c);
 	}
+	CHECK_INT(check_cuts(f, sizeof(f), WIRE_LINK_ETHERNET), sizeof(f) + 1 - 34);
 	/* invalid: data offset under 5 words, IHL under 5 */
 	put16(t + 12, (uint16_t)(4u << 12 | F_ACK));
 	pkt.data = f;
@@ -168,6 +180,7 @@ static void test_decode_icmp(void)
 		CHECK(p.q.sport == 0 || cut >= sizeof(f) - 4);
 		free(c);
 	}
+	CHECK_INT(check_cuts(f, sizeof(f), WIRE_LINK_LINUX_SLL2), sizeof(f) + 1 - 40);
 }
 
 static void test_decode_ip6_frag(void)
@@ -204,6 +217,233 @@ static void test_decode_ip6_frag(void)
 	CHECK_INT(p.mf, 0);
 	CHECK_INT(p.sport, 0);
 	CHECK_INT(p.l4ok, 0);
+	CHECK_INT(p.iplen, 8);
+	/* the IP header is whole from byte 40 on; the fragment header ends
+	 * the chain before byte 48, and the trace says nothing of it then */
+	CHECK_INT(check_cuts(f, sizeof(f), WIRE_LINK_RAW), sizeof(f) + 1 - 40);
+	put16(f + 42, 0 | 1);
+	CHECK_INT(check_cuts(f, sizeof(f), WIRE_LINK_RAW), sizeof(f) + 1 - 40);
+	pkt.caplen = 47;
+	CHECK_INT(wire_trace_decode(&pkt, &p), 1);
+	CHECK_INT(p.frag, 0);
+	CHECK_INT(p.l4ok, 0);
+
+	/* IPv4: a first and a later fragment of one UDP datagram */
+	uint8_t g[14 + 20 + 8 + 8];
+	memset(g, 0, sizeof(g));
+	put16(g + 12, 0x0800);
+	ip4(g + 14, 36, 555, 0x2000, IPPROTO_UDP, A, B);
+	put16(g + 34, 40001);
+	put16(g + 36, 5006);
+	put16(g + 38, 2008);
+	struct wire_pkt p4 = {
+	    .data = g, .caplen = sizeof(g), .wirelen = sizeof(g), .linktype = WIRE_LINK_ETHERNET};
+	CHECK_INT(wire_trace_decode(&p4, &p), 1);
+	CHECK_INT(p.frag, 1);
+	CHECK_INT(p.mf, 1);
+	CHECK_INT(p.ipid, 555);
+	CHECK_INT(p.iplen, 16);
+	CHECK_INT(p.l4ok, 1);
+	CHECK_INT(p.paylen, 2000);
+	CHECK_INT(check_cuts(g, sizeof(g), WIRE_LINK_ETHERNET), sizeof(g) + 1 - 34);
+	ip4(g + 14, 36, 555, 185, IPPROTO_UDP, A, B); /* offset 1480, last */
+	CHECK_INT(wire_trace_decode(&p4, &p), 1);
+	CHECK_INT(p.fragoff, 1480);
+	CHECK_INT(p.mf, 0);
+	CHECK_INT(p.l4ok, 0);
+	CHECK_INT(p.iplen, 16);
+}
+
+/* The first IP layer outside an ICMP error's quote, or NULL. */
+static const struct wire_layer *outer_ip(const struct wire_dissect *d)
+{
+	for (unsigned i = 0; i < d->n; i++)
+		if ((d->l[i].kind == WIRE_L_IPV4 || d->l[i].kind == WIRE_L_IPV6) && !d->l[i].quoted)
+			return &d->l[i];
+	return NULL;
+}
+
+/* Cuts frame f (n bytes) at every length and checks that the trace's view
+ * agrees with the dissector's: an IP packet only when its header was
+ * decoded whole, transport fields only from a TCP/UDP header the dissector
+ * read, the quoted packet only when the quoted IP header was read. Returns
+ * how many cuts gave an IP packet. */
+static unsigned check_cuts(const uint8_t *f, size_t n, int linktype)
+{
+	unsigned ip = 0;
+	for (size_t cut = 0; cut <= n; cut++) {
+		uint8_t *c = malloc(cut ? cut : 1);
+		memcpy(c, f, cut);
+		struct wire_pkt q = {.data = c,
+		                     .caplen = (uint32_t)cut,
+		                     .wirelen = (uint32_t)n,
+		                     .linktype = linktype};
+		struct wire_tpkt p;
+		struct wire_dissect d;
+		int r = wire_trace_decode(&q, &p);
+		wire_dissect(&d, &q);
+		const struct wire_layer *l = outer_ip(&d);
+		CHECK_INT(r, l && l->status == WIRE_LS_OK);
+		ip += r == 1;
+		const struct wire_layer *tl = NULL;
+		for (const struct wire_layer *x = l; x && x < d.l + d.n; x++)
+			if ((x->kind == WIRE_L_TCP || x->kind == WIRE_L_UDP) && !x->quoted) {
+				tl = x;
+				break;
+			}
+		if (r && p.l4ok && (p.proto == IPPROTO_TCP || p.proto == IPPROTO_UDP)) {
+			CHECK(tl != NULL);
+			CHECK(tl && (tl->status == WIRE_LS_OK || tl->have >= 20));
+			CHECK(tl && tl->u.tcp.sport == p.sport);
+		}
+		if (r && tl && tl->status == WIRE_LS_OK)
+			CHECK_INT(p.l4ok, 1);
+		if (r && p.q.ok) {
+			int quoted_ip = 0;
+			for (unsigned i = 0; i < d.n; i++)
+				quoted_ip |=
+				    d.l[i].quoted && d.l[i].status == WIRE_LS_OK &&
+				    (d.l[i].kind == WIRE_L_IPV4 || d.l[i].kind == WIRE_L_IPV6);
+			CHECK(quoted_ip);
+		}
+		free(c);
+	}
+	return ip;
+}
+
+/* A TCP segment behind n VLAN tags (tpids from tp) on Ethernet. Returns the
+ * frame length. */
+static size_t vlan_frame(uint8_t *f, const uint16_t *tp, unsigned n)
+{
+	size_t o = 12;
+	memset(f, 0, 14 + 4 * n + 40);
+	for (unsigned i = 0; i < n; i++) {
+		o += put16(f + o, tp[i]);
+		o += put16(f + o, (uint16_t)(100 + i));
+	}
+	o += put16(f + o, 0x0800);
+	o += ip4(f + o, 40, 9, 0x4000, IPPROTO_TCP, A, B);
+	put16(f + o, 40000);
+	put16(f + o + 2, 5005);
+	put32(f + o + 4, 77);
+	put16(f + o + 12, (uint16_t)(5u << 12 | F_SYN));
+	return o + 20;
+}
+
+/* QinQ (802.1ad 0x88a8 and the older 0x9100 outer tags over 0x8100) decodes
+ * as `read` decodes it: up to WIRE_VLAN_DEPTH_MAX tags, no more. */
+static void test_decode_qinq(void)
+{
+	static const uint16_t ad[] = {0x88a8, 0x8100}, old[] = {0x9100, 0x8100, 0x8100},
+	                      deep[] = {0x9100, 0x88a8, 0x8100, 0x8100, 0x8100};
+	uint8_t f[14 + 4 * 5 + 40];
+	struct wire_tpkt p;
+	struct wire_pkt pkt = {.data = f, .linktype = WIRE_LINK_ETHERNET};
+	pkt.caplen = pkt.wirelen = (uint32_t)vlan_frame(f, ad, 2);
+	CHECK_INT(wire_trace_decode(&pkt, &p), 1);
+	CHECK_INT(p.l4ok, 1);
+	CHECK_INT(p.tflags, F_SYN);
+	CHECK_INT(p.seq, 77);
+	CHECK_INT(check_cuts(f, pkt.caplen, WIRE_LINK_ETHERNET), 1 + 20);
+	pkt.caplen = pkt.wirelen = (uint32_t)vlan_frame(f, old, 3);
+	CHECK_INT(wire_trace_decode(&pkt, &p), 1);
+	CHECK_INT(p.sport, 40000);
+	CHECK_INT(p.dport, 5005);
+	CHECK(!memcmp(p.src, A, 4) && !memcmp(p.dst, B, 4));
+	CHECK_INT(check_cuts(f, pkt.caplen, WIRE_LINK_ETHERNET), 1 + 20);
+	pkt.caplen = pkt.wirelen = (uint32_t)vlan_frame(f, deep, 5); /* over the limit */
+	CHECK_INT(wire_trace_decode(&pkt, &p), 0);
+}
+
+/* A Linux cooked v2 frame (the "any" interface) with IPv6 and TCP. */
+static void test_decode_sll2(void)
+{
+	uint8_t f[20 + 40 + 20 + 4];
+	memset(f, 0, sizeof(f));
+	put16(f, 0x86dd);
+	put32(f + 4, 3); /* ifindex */
+	put16(f + 8, 1); /* ARPHRD_ETHER */
+	f[10] = 4;       /* outgoing */
+	f[11] = 6;
+	uint8_t *ip = f + 20;
+	ip[0] = 0x60;
+	put16(ip + 4, 24);
+	ip[6] = IPPROTO_TCP;
+	ip[7] = 64;
+	ip[23] = 1;
+	ip[39] = 2;
+	uint8_t *t = ip + 40;
+	put16(t, 443);
+	put16(t + 2, 50000);
+	put32(t + 4, 5);
+	put32(t + 8, 6);
+	put16(t + 12, (uint16_t)(5u << 12 | F_PSH | F_ACK));
+	put16(t + 14, 100);
+	memcpy(t + 20, "\x17\x03\x03\x00", 4);
+	struct wire_pkt pkt = {
+	    .data = f, .caplen = sizeof(f), .wirelen = sizeof(f), .linktype = WIRE_LINK_LINUX_SLL2};
+	struct wire_tpkt p;
+	CHECK_INT(wire_trace_decode(&pkt, &p), 1);
+	CHECK_INT(p.family, 6);
+	CHECK_INT(p.proto, IPPROTO_TCP);
+	CHECK_INT(p.sport, 443);
+	CHECK_INT(p.paylen, 4);
+	CHECK_INT(p.iplen, 24);
+	CHECK_INT(p.tflags, F_PSH | F_ACK);
+	CHECK_INT(p.win, 100);
+	CHECK_INT(p.tls_ct, 0); /* a TLS record header needs 5 bytes */
+	CHECK_INT(p.src[15], 1);
+	CHECK_INT(p.dst[15], 2);
+	CHECK_INT(check_cuts(f, sizeof(f), WIRE_LINK_LINUX_SLL2), sizeof(f) + 1 - 60);
+}
+
+/* ICMPv6 port unreachable quoting an IPv6 UDP datagram, on Ethernet. */
+static void test_decode_icmp6_quote(void)
+{
+	uint8_t f[14 + 40 + 8 + 40 + 8 + 4];
+	memset(f, 0, sizeof(f));
+	put16(f + 12, 0x86dd);
+	uint8_t *ip = f + 14;
+	ip[0] = 0x60;
+	put16(ip + 4, 8 + 40 + 8 + 4);
+	ip[6] = IPPROTO_ICMPV6;
+	ip[23] = 2;
+	ip[39] = 1;
+	uint8_t *ic = ip + 40;
+	ic[0] = 1; /* destination unreachable */
+	ic[1] = 4; /* port unreachable */
+	uint8_t *qi = ic + 8;
+	qi[0] = 0x60;
+	put16(qi + 4, 12);
+	qi[6] = IPPROTO_UDP;
+	qi[23] = 1;
+	qi[39] = 2;
+	put16(qi + 40, 40001);
+	put16(qi + 42, 5006);
+	put16(qi + 44, 12);
+	struct wire_pkt pkt = {
+	    .data = f, .caplen = sizeof(f), .wirelen = sizeof(f), .linktype = WIRE_LINK_ETHERNET};
+	struct wire_tpkt p;
+	CHECK_INT(wire_trace_decode(&pkt, &p), 1);
+	CHECK_INT(p.proto, IPPROTO_ICMPV6);
+	CHECK_INT(p.l4ok, 1);
+	CHECK_INT(p.itype, 1);
+	CHECK_INT(p.icode, 4);
+	CHECK_INT(p.q.ok, 1);
+	CHECK_INT(p.q.family, 6);
+	CHECK_INT(p.q.proto, IPPROTO_UDP);
+	CHECK_INT(p.q.sport, 40001);
+	CHECK_INT(p.q.dport, 5006);
+	CHECK_INT(p.q.src[15], 1);
+	CHECK_INT(p.q.dst[15], 2);
+	check_cuts(f, sizeof(f), WIRE_LINK_ETHERNET);
+	/* packet too big carries the MTU */
+	ic[0] = 2;
+	ic[1] = 0;
+	put32(ic + 4, 1280);
+	CHECK_INT(wire_trace_decode(&pkt, &p), 1);
+	CHECK_INT(p.mtu, 1280);
+	CHECK_INT(p.q.sport, 40001);
 }
 
 /* ---- the tracker ---------------------------------------------------------- */
@@ -835,12 +1075,136 @@ static void test_retransmission_timeline(void)
 	wire_trace_stop(tr);
 }
 
+/* Returns 1 when the last 4 KiB written hold needle. */
+static int tail_has(const char *needle)
+{
+	static char out[4097];
+	size_t n = wire_buf_used(&mem), k = n > 4096 ? 4096 : n;
+	memcpy(out, (const char *)wire_buf_head(&mem) + (n - k), k);
+	out[k] = 0;
+	return strstr(out, needle) != NULL;
+}
+
+/* A full queue never makes a call print: the oldest event is dropped, and
+ * the closing line counts what was lost. */
+static void test_full_queue(void)
+{
+	struct wire_trace *tr = mk();
+	for (long i = 0; i < WIRE_TRACE_EVENTS_MAX + 5; i++) {
+		struct timespec ts = at(i);
+		wire_trace_call_at(tr, &ts, "send(%ld)", i);
+	}
+	CHECK_STR(text(), ""); /* nothing printed by the calls */
+	wire_trace_flush(tr);
+	const char *s = text();
+	CHECK(strncmp(s, "   0.000000  send(5)\n", 21) == 0);
+	CHECK(strstr(s, "send(4)\n") == NULL);
+	CHECK(tail_has("  send(8196)\n"));
+	wire_trace_stop(tr);
+	CHECK(tail_has(", 5 events not shown (the output could not keep up)\n"));
+}
+
+/* ---- printing never holds the lock the command's calls take ------------ */
+
+struct stall {
+	struct wire_trace *tr;
+	atomic_int done;
+};
+
+static void *stall_flush(void *arg)
+{
+	struct stall *s = arg;
+	wire_trace_flush(s->tr); /* blocks: nobody reads the pipe */
+	atomic_store(&s->done, 1);
+	return NULL;
+}
+
+static void *stall_call(void *arg)
+{
+	struct stall *s = arg;
+	wire_trace_call(s->tr, "send(1)");
+	atomic_store(&s->done, 1);
+	return NULL;
+}
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000LL + ts.tv_nsec / 1000000L;
+}
+
+/* Waits up to ms for *flag. Returns 1 when it was set. */
+static int wait_flag(atomic_int *flag, long long ms)
+{
+	long long end = mono_ms() + ms;
+	while (!atomic_load(flag) && mono_ms() < end) {
+		struct timespec d = {0, 5000000};
+		nanosleep(&d, NULL);
+	}
+	return atomic_load(flag);
+}
+
+/* The timeline goes to a pipe that is full and nobody reads: printing
+ * stalls, yet a call of the command returns at once. */
+static void test_stalled_output(void)
+{
+	int pfd[2];
+	char junk[4096];
+	CHECK_INT(pipe(pfd), 0);
+	(void)fcntl(pfd[1], F_SETPIPE_SZ, 4096);
+	int fl = fcntl(pfd[1], F_GETFL);
+	fcntl(pfd[1], F_SETFL, fl | O_NONBLOCK);
+	memset(junk, 'x', sizeof(junk));
+	for (int i = 0; i < 1024 && write(pfd[1], junk, sizeof(junk)) > 0; i++)
+		;
+	fcntl(pfd[1], F_SETFL, fl); /* full; the sink's writes block */
+	struct wire_sink out;
+	wire_sink_init_fd(&out, pfd[1]);
+	struct wire_trace *tr = wire_trace_start(-1, NULL, 0, &out, WIRE_TRACE_NO_CAPTURE);
+	CHECK(tr != NULL);
+	for (long i = 0; i < 50; i++) {
+		struct timespec ts = at(i);
+		wire_trace_call_at(tr, &ts, "write(%ld)", i);
+	}
+	struct stall pr = {tr, 0}, call = {tr, 0};
+	pthread_t tp, tc;
+	CHECK_INT(pthread_create(&tp, NULL, stall_flush, &pr), 0);
+	struct timespec d = {0, 300000000};
+	nanosleep(&d, NULL); /* the printer is in write() by now */
+	CHECK_INT(atomic_load(&pr.done), 0);
+	CHECK_INT(pthread_create(&tc, NULL, stall_call, &call), 0);
+	long long t0 = mono_ms();
+	CHECK_INT(wait_flag(&call.done, 2000), 1);
+	CHECK(mono_ms() - t0 < 2000);
+	CHECK_INT(atomic_load(&pr.done), 0); /* the output was still stalled */
+	/* let the printer go: read until it is done */
+	fcntl(pfd[0], F_SETFL, fcntl(pfd[0], F_GETFL) | O_NONBLOCK);
+	long long end = mono_ms() + 10000;
+	while (!atomic_load(&pr.done) && mono_ms() < end) {
+		if (read(pfd[0], junk, sizeof(junk)) < 0 && errno == EAGAIN)
+			nanosleep(&(struct timespec){0, 1000000}, NULL);
+	}
+	CHECK_INT(atomic_load(&pr.done), 1);
+	pthread_join(tp, NULL);
+	wait_flag(&call.done, 10000);
+	pthread_join(tc, NULL);
+	/* stop prints the late call and the summary into a closed pipe */
+	close(pfd[0]);
+	signal(SIGPIPE, SIG_IGN);
+	wire_trace_stop(tr);
+	close(pfd[1]);
+}
+
 int main(void)
 {
 	wire_buf_init(&mem, 1u << 20);
 	test_decode_tcp();
 	test_decode_icmp();
 	test_decode_ip6_frag();
+	test_decode_qinq();
+	test_decode_sll2();
+	test_decode_icmp6_quote();
 	test_tracker();
 	test_closing();
 	test_crossing_timeline();
@@ -850,6 +1214,8 @@ int main(void)
 	test_tls_label();
 	test_udp_icmp_frag();
 	test_filter_and_pending();
+	test_stalled_output();
+	test_full_queue();
 	wire_buf_free(&mem);
 	return T_END();
 }

@@ -88,6 +88,8 @@ static int looks_http(const uint8_t *p, size_t n)
 {
 	static const char *const m[] = {"GET ",     "POST ",  "HEAD ",    "PUT ",   "DELETE ",
 	                                "OPTIONS ", "PATCH ", "CONNECT ", "TRACE ", "HTTP/1."};
+	if (n == 0 || !memchr("GPHDOCT", p[0], 7))
+		return 0; /* no method or version starts so: skip the comparisons */
 	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
 		if (starts(p, n, m[i]))
 			return 1;
