@@ -659,6 +659,73 @@ def json_events():
     assert all(e["pid"] == root or e["pid"] == forks[0]["pid"] for e in evs)
 
 
+WRAPPED = ("import socket\n"
+           "r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+           "r.bind(('127.0.0.1', 0))\n"
+           "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+           "s.sendto(b'ping', r.getsockname())\n"
+           "print(r.recvfrom(100)[0].decode())\n")
+
+
+def trace_shell(script, args=(), opts=()):
+    """Runs sh -c script args under wirecat trace -o FILE; returns
+    (CompletedProcess, timeline text)."""
+    fd, path = tempfile.mkstemp(prefix="wtrace")
+    os.close(fd)
+    try:
+        p = subprocess.run([WIRECAT, "trace", "-o", path] + list(opts)
+                           + ["--", need("sh"), "-c", script] + list(args), stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=30 * SLOW)
+        with open(path, errors="replace") as f:
+            return p, f.read()
+    finally:
+        os.unlink(path)
+
+
+def call_names(events):
+    return [m.group(1) for m in (re.match(r"^\[\d+(?:/\d+)? [^]]*\] (\w+)\(", e) for e in events)
+            if m]
+
+
+@case
+def processes_without_socket_calls_are_summed_up():
+    """A program started through a shell that first runs two other programs
+    (as a pyenv shim does): their fork, exec and exit lines are not shown,
+    one closing line counts them; the start, the exec into python3 (it makes
+    socket calls), its calls and the program's exit are shown, the calls the
+    same as when python3 runs directly; -v shows every process."""
+    script = "%s; %s >/dev/null; exec %s -c \"$0\"" % (need("true"), need("ls"), PY)
+    ref, rtl = trace(["-c", WRAPPED], opts=["--no-packets"])
+    assert ref.returncode == 0 and ref.stdout == b"ping\n", (ref.returncode, ref.stderr)
+    want = call_names(lines(rtl))
+    assert want[:2] == ["socket", "bind"] and "recvfrom" in want, rtl
+    for opts in (["--no-packets"], []):
+        cp, tl = trace_shell(script, [WRAPPED], opts=opts)  # "$0": the code
+        assert cp.returncode == 0 and cp.stdout == b"ping\n", (cp.returncode, cp.stderr)
+        ev = lines(tl)
+        assert not [e for e in ev if re.match(r"^\[\d+ (true|ls)\]", e)], tl
+        assert not [e for e in ev if "new process" in e or "running true" in e
+                    or "running ls" in e], tl
+        order(ev, [r"^\[(\d+) sh\] started: \S+/sh -c ",
+                   r"^\[\d+ sh\] exec: now running python3$",
+                   r"^\[\d+ python3\] socket\(AF_INET, SOCK_DGRAM"])
+        assert call_names(ev) == want, (call_names(ev), want)
+        assert sum(1 for e in ev if "exited with status" in e) == 1, tl
+        assert ev[-1].endswith("python3] exited with status 0"), ev[-1]
+        assert "\ntrace: %d socket calls in 1 process; 2 other processes ran without " \
+               "socket calls (-v shows them)\n" % len(want) in tl, tl
+    cp, tl = trace_shell(script, [WRAPPED], opts=["--no-packets", "-v"])
+    assert cp.returncode == 0 and cp.stdout == b"ping\n", (cp.returncode, cp.stderr)
+    ev = lines(tl)
+    order(ev, [r"^\[(\d+) sh\] new process \((v?fork|clone) from \d+\)$",
+               r"^\[\d+ sh\] exec: now running true$", r"^\[\d+ true\] exited with status 0",
+               r"^\[(\d+) sh\] new process \((v?fork|clone) from \d+\)$",
+               r"^\[\d+ sh\] exec: now running ls$", r"^\[\d+ ls\] exited with status 0",
+               r"^\[\d+ sh\] exec: now running python3$"])
+    assert call_names(ev) == want, (call_names(ev), want)
+    assert sum(1 for e in ev if "exited with status" in e) == 3, tl
+
+
 @case
 def usage_errors():
     """No program, -p with a program, a program that does not exist."""
