@@ -661,6 +661,50 @@ def json_events():
     assert all(e["pid"] == root or e["pid"] == forks[0]["pid"] for e in evs)
 
 
+@case
+def a_wait_interrupted_by_sigchld_is_one_call():
+    """A child's exit interrupts the parent's poll (the tracer makes the
+    kernel deliver the SIGCHLD the program ignores); the kernel resumes the
+    poll. The timeline shows one poll, with its result and the whole wait,
+    not an ERESTART_RESTARTBLOCK that the program never saw; with a handler
+    the EINTR the program got."""
+    code = ("import os, select, socket, sys, time\n"
+            "u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+            "u.bind(('127.0.0.1', 0))\n"
+            "if os.fork() == 0:\n    time.sleep(0.3)\n    os._exit(0)\n"
+            "if os.fork() == 0:\n"
+            "    time.sleep(0.8)\n"
+            "    socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'x', u.getsockname())\n"
+            "    os._exit(0)\n"
+            "p = select.poll()\n"
+            "p.register(u, select.POLLIN)\n"
+            "print(p.poll(20000))\n"
+            "os.wait(); os.wait()\n")
+    cp, tl = trace(["-c", code], opts=["--no-packets"])
+    assert cp.returncode == 0 and cp.stdout == b"[(3, 1)]\n", (cp.returncode, cp.stdout, cp.stderr)
+    ev = lines(tl)
+    polls = [e for e in ev if re.search(r"\] poll\(", e)]
+    assert "ERESTART" not in tl, tl
+    assert len(polls) == 1 and re.search(r"\] poll\(\[3 IN\], 1, 20000 ms\) = 1 \(\d+\.\d ms\); "
+                                         r"a signal interrupted it and the kernel resumed it$",
+                                         polls[0]), tl
+    # with a handler the program gets EINTR (Python then polls again)
+    code = ("import os, select, signal, socket, time\n"
+            "signal.signal(signal.SIGCHLD, lambda *a: None)\n"
+            "u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+            "u.bind(('127.0.0.1', 0))\n"
+            "if os.fork() == 0:\n    time.sleep(0.3)\n    os._exit(0)\n"
+            "p = select.poll()\n"
+            "p.register(u, select.POLLIN)\n"
+            "print(p.poll(1500))\n")
+    cp, tl = trace(["-c", code], opts=["--no-packets"])
+    assert cp.returncode == 0 and cp.stdout == b"[]\n", (cp.returncode, cp.stdout, cp.stderr)
+    assert "ERESTART" not in tl, tl
+    order(lines(tl), [r"\] poll\(\[3 IN\], 1, 1500 ms\) = -1 EINTR \(Interrupted system call\) "
+                      r"\(\d+\.\d ms\); a signal handler ran, so the kernel did not resume it$",
+                      r"\] poll\(\[3 IN\], 1, \d+ ms\) = 0 "])
+
+
 WRAPPED = ("import socket\n"
            "r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
            "r.bind(('127.0.0.1', 0))\n"
