@@ -773,6 +773,24 @@ def processes_without_socket_calls_are_summed_up():
 
 
 @case
+def a_full_hold_table_says_so():
+    """More processes without socket calls alive at once than the hold table
+    keeps (256): one line says so, their lines are shown from then on, and
+    the closing counts say "at least"."""
+    script = ("for i in $(%s 300); do %s 2 & done; wait; exec %s -c 'import socket; "
+              "socket.socket()'" % (need("seq"), need("sleep"), PY))
+    cp, tl = trace_shell(script, opts=["--no-packets"])
+    assert cp.returncode == 0, (cp.returncode, cp.stderr)
+    ev = lines(tl)
+    full = [i for i, e in enumerate(ev) if e.startswith("more than 256 processes")]
+    assert len(full) == 1, tl[-3000:]
+    assert [e for e in ev[full[0]:] if re.match(r"^\[\d+ sleep\] exited with status 0$", e)], \
+        tl[-3000:]
+    assert re.search(r"\ntrace: 2 socket calls in at least 1 process; at least \d+ other "
+                     r"processes ran without socket calls \(-v shows them\)\n", tl), tl[-3000:]
+
+
+@case
 def usage_errors():
     """No program, -p with a program, a program that does not exist."""
     for args, rc, msg in ((["trace"], 2, b"no program"),
