@@ -33,11 +33,28 @@
 
 #define LINE_MAX_T 440      /* one timeline line: label, call, note */
 #define ENGINE_LINE_MAX 199 /* the longest call text the trace engine keeps */
+#define HOLD_PROCS_MAX 256  /* processes whose fork/exec/exit lines are held at once */
+#define HOLD_TEXT_MAX 128   /* one held line: "[PID COMM] exec: now running NAME" */
 
 #define NOPKT_MSG                                                                                  \
 	"wirecat: trace: packets are not shown: capturing them needs root or CAP_NET_RAW and "     \
 	"CAP_NET_ADMIN (sudo setcap cap_net_raw,cap_net_admin+eip $(command -v wirecat)); the "    \
 	"calls are traced\n"
+
+/* A process's fork line and its latest exec line are held until its first
+ * socket call (then shown before it) and dropped at its exit if it made
+ * none; an exec replaces the exec line held before it, and says how many. */
+struct held {
+	struct timespec ts;
+	char text[HOLD_TEXT_MAX]; /* "" when none */
+};
+
+struct hproc {
+	pid_t pid;      /* 0: free slot */
+	int active;     /* it made a socket call: its lines are shown */
+	unsigned execs; /* exec lines replaced by a later one */
+	struct held fork, exec;
+};
 
 struct tctx {
 	struct wire_trace *tr;
@@ -49,6 +66,12 @@ struct tctx {
 	int started;      /* its first exec was shown as "started" */
 	char cmdline[96]; /* its command line, shown then */
 	struct timespec t0;
+	int all;                    /* -v: every process's lines as they come */
+	pid_t main;                 /* the program or the attached process */
+	unsigned long long n_calls; /* socket calls */
+	unsigned n_active, n_quiet; /* processes with / without (ended) socket calls */
+	int full;                   /* the hold table overflowed (said once) */
+	struct hproc procs[HOLD_PROCS_MAX];
 };
 
 static const int fwd_sigs[] = {SIGINT,  SIGTERM, SIGHUP,  SIGQUIT,
@@ -57,13 +80,18 @@ static const int fwd_sigs[] = {SIGINT,  SIGTERM, SIGHUP,  SIGQUIT,
 static void usage(FILE *f)
 {
 	fprintf(f,
-	        "Usage: wirecat trace [-o FILE] [--no-packets] [--json] [-T] -- PROGRAM [ARGS...]\n"
-	        "       wirecat trace [-o FILE] [--no-packets] [--json] [-T] -p PID\n"
+	        "Usage: wirecat trace [-o FILE] [--no-packets] [--json] [-T] [-v] -- PROGRAM "
+	        "[ARGS...]\n"
+	        "       wirecat trace [-o FILE] [--no-packets] [--json] [-T] [-v] -p PID\n"
 	        "Runs PROGRAM (or attaches to process PID) and shows its socket calls, decoded,\n"
 	        "on one timeline with the packets they cause: socket, bind, listen, accept,\n"
 	        "connect, send/recv and their relatives, shutdown, close, set/getsockopt, and\n"
 	        "read/write/readv/writev/sendfile/splice and poll/select/epoll_wait on sockets.\n"
 	        "Threads and children are followed; each line is labelled [PID PROGRAM].\n"
+	        "A process's fork, exec and exit lines are shown only when it makes a socket\n"
+	        "call (its latest exec, before the first call); the start and the program's\n"
+	        "exit always; the closing line counts the socket calls and the processes\n"
+	        "that made none.\n"
 	        "PROGRAM's stdin, stdout and stderr are its own; signals sent to wirecat are\n"
 	        "passed on to it; wirecat exits with its status (128+N when killed by signal N).\n"
 	        "A seccomp filter stops PROGRAM only at those calls (read/write/readv/writev\n"
@@ -77,9 +105,11 @@ static void usage(FILE *f)
 	        "      --no-packets  show the calls only, do not capture\n"
 	        "      --json        one JSON object per line for each call, start, fork,\n"
 	        "                    exec and exit (time, event, pid, tid, comm, call, ret,\n"
-	        "                    errno, duration_us, text, note); calls only: packets are\n"
-	        "                    not in the JSON output yet\n"
+	        "                    errno, duration_us, text, note), of every process (as\n"
+	        "                    -v); calls only: packets are not in the JSON output yet\n"
 	        "  -T, --abs-time    wall-clock times instead of seconds since the first event\n"
+	        "  -v, --all-processes  every process's fork, exec and exit lines, also of\n"
+	        "                    processes without socket calls (a launcher's, a shell's)\n"
 	        "  -h, --help        this help\n\n"
 	        "Packets need root or CAP_NET_RAW and CAP_NET_ADMIN:\n"
 	        "  sudo setcap cap_net_raw,cap_net_admin+eip $(command -v wirecat)\n"
@@ -226,10 +256,107 @@ static void call_line(struct tctx *c, const struct wire_pt_ev *ev, const char *t
 	line(c, &ev->ts, "%s   ^ %s", label, ev->note);
 }
 
+/* ---- process lines: held until the process makes a socket call ---------------- */
+
+/* The slot of process pid; a free one when add (NULL when none is left). */
+static struct hproc *proc_slot(struct tctx *c, pid_t pid, int add)
+{
+	struct hproc *free_slot = NULL;
+	for (size_t i = 0; i < HOLD_PROCS_MAX; i++) {
+		if (c->procs[i].pid == pid)
+			return &c->procs[i];
+		if (!c->procs[i].pid && !free_slot)
+			free_slot = &c->procs[i];
+	}
+	if (!add || !free_slot)
+		return NULL;
+	memset(free_slot, 0, sizeof(*free_slot));
+	free_slot->pid = pid;
+	return free_slot;
+}
+
+/* Holds a fork or exec line of a process that made no socket call yet. */
+static void hold(struct hproc *p, const struct wire_pt_ev *ev, const char *text)
+{
+	struct held *h = ev->type == WIRE_PT_START ? &p->fork : &p->exec;
+	if (h == &p->exec && h->text[0])
+		p->execs++;
+	h->ts = ev->ts;
+	snprintf(h->text, sizeof(h->text), "%s", text);
+}
+
+/* The process made its first socket call: its held lines, in order. */
+static void unhold(struct tctx *c, struct hproc *p)
+{
+	if (p->fork.text[0])
+		line(c, &p->fork.ts, "%s", p->fork.text);
+	if (p->exec.text[0] && p->execs)
+		line(c, &p->exec.ts, "%s (after %u other exec%s; -v shows them)", p->exec.text,
+		     p->execs, p->execs == 1 ? "" : "s");
+	else if (p->exec.text[0])
+		line(c, &p->exec.ts, "%s", p->exec.text);
+}
+
+static void calls_begin(struct tctx *c, const struct wire_pt_ev *ev)
+{
+	struct hproc *p = proc_slot(c, ev->pid, 1);
+	c->n_calls++;
+	if (!p || p->active)
+		return;
+	p->active = 1;
+	c->n_active++;
+	unhold(c, p);
+}
+
+/* A fork, exec or exit line: shown (-v, a process that made socket calls,
+ * the program's own exit), held, or dropped with the held ones at the exit
+ * of a process that made no socket call. */
+static void proc_line(struct tctx *c, const struct wire_pt_ev *ev, const char *text)
+{
+	int ends = ev->type == WIRE_PT_EXIT;
+	struct hproc *p = proc_slot(c, ev->pid, !ends);
+	if (!p && !ends && !c->full) {
+		c->full = 1;
+		if (!c->all)
+			line(
+			    c, &ev->ts,
+			    "more than %d processes without socket calls at once: their fork, exec "
+			    "and exit lines are shown from here on",
+			    HOLD_PROCS_MAX);
+	}
+	int show = c->all || !p || p->active || (ends && ev->pid == c->main);
+	if (ends && p) {
+		if (!p->active && ev->pid != c->main)
+			c->n_quiet++;
+		p->pid = 0;
+	}
+	if (show)
+		line(c, &ev->ts, "%s", text);
+	else if (!ends)
+		hold(p, ev, text);
+}
+
+/* The closing line: socket calls and processes (after the trace engine's). */
+static void summary(struct tctx *c)
+{
+	const char *least = c->full ? "at least " : "";
+	wire_sink_printf(c->out, "trace: %llu socket call%s", c->n_calls,
+	                 c->n_calls == 1 ? "" : "s");
+	if (c->n_active)
+		wire_sink_printf(c->out, " in %s%u process%s", least, c->n_active,
+		                 c->n_active == 1 ? "" : "es");
+	if (c->n_quiet)
+		wire_sink_printf(c->out, "; %s%u other process%s ran without socket calls%s", least,
+		                 c->n_quiet, c->n_quiet == 1 ? "" : "es",
+		                 c->all ? "" : " (-v shows them)");
+	wire_sink_putc(c->out, '\n');
+	wire_sink_flush(c->out);
+}
+
 static void on_event(void *ctx, const struct wire_pt_ev *ev)
 {
 	struct tctx *c = ctx;
-	char s[96];
+	char s[96], text[HOLD_TEXT_MAX];
 	if (c->json) {
 		const char *k = json_kind(c, ev);
 		if (k)
@@ -249,6 +376,7 @@ static void on_event(void *ctx, const struct wire_pt_ev *ev)
 		                          : (const struct sockaddr *)&ev->remote);
 		break;
 	case WIRE_PT_CALL:
+		calls_begin(c, ev);
 		if (ev->tid != ev->pid)
 			snprintf(s, sizeof(s), "/%d", (int)ev->tid);
 		else
@@ -256,7 +384,9 @@ static void on_event(void *ctx, const struct wire_pt_ev *ev)
 		call_line(c, ev, s);
 		break;
 	case WIRE_PT_START:
-		line(c, &ev->ts, "[%d %s] new process (%s)", (int)ev->pid, ev->comm, ev->text);
+		snprintf(text, sizeof(text), "[%d %s] new process (%.64s)", (int)ev->pid, ev->comm,
+		         ev->text);
+		proc_line(c, ev, text);
 		break;
 	case WIRE_PT_EXEC:
 		if (ev->pid == c->root && !c->started) { /* wirecat's child became the program */
@@ -264,11 +394,14 @@ static void on_event(void *ctx, const struct wire_pt_ev *ev)
 			line(c, &ev->ts, "[%d %s] started: %s", (int)ev->pid, ev->text, c->cmdline);
 			break;
 		}
-		line(c, &ev->ts, "[%d %s] exec: now running %s", (int)ev->pid, ev->comm, ev->text);
+		snprintf(text, sizeof(text), "[%d %s] exec: now running %.64s", (int)ev->pid,
+		         ev->comm, ev->text);
+		proc_line(c, ev, text);
 		break;
 	case WIRE_PT_EXIT:
 		exit_text(ev->status, s, sizeof(s));
-		line(c, &ev->ts, "[%d %s] %s", (int)ev->pid, ev->comm, s);
+		snprintf(text, sizeof(text), "[%d %s] %.64s", (int)ev->pid, ev->comm, s);
+		proc_line(c, ev, text);
 		break;
 	case WIRE_PT_ARCH:
 		line(c, &ev->ts, "[%d %s] makes 32-bit system calls: those are not decoded",
@@ -356,7 +489,7 @@ static int signal_fd(sigset_t *old)
 struct topts {
 	const char *outfile;
 	long pid;
-	int nopkt, abstime, json;
+	int nopkt, abstime, json, all;
 };
 
 /* Starts the capture, or says once why there will be no packets. */
@@ -407,18 +540,15 @@ static void follow_existing(struct tctx *c, int pid)
 static int parse(int argc, char **argv, struct topts *o)
 {
 	static const struct option lopts[] = {
-	    {"pid", required_argument, NULL, 'p'},
-	    {"output", required_argument, NULL, 'o'},
-	    {"no-packets", no_argument, NULL, 'N'},
-	    {"json", no_argument, NULL, 'J'},
-	    {"abs-time", no_argument, NULL, 'T'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    {"pid", required_argument, NULL, 'p'},  {"output", required_argument, NULL, 'o'},
+	    {"no-packets", no_argument, NULL, 'N'}, {"json", no_argument, NULL, 'J'},
+	    {"abs-time", no_argument, NULL, 'T'},   {"all-processes", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
 	};
 	int c;
 	char *end;
 	memset(o, 0, sizeof(*o));
-	while ((c = getopt_long(argc, argv, "+:p:o:Th", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:p:o:Tvh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			errno = 0;
@@ -430,6 +560,7 @@ static int parse(int argc, char **argv, struct topts *o)
 		case 'N': o->nopkt = 1; break;
 		case 'J': o->json = o->nopkt = 1; break;
 		case 'T': o->abstime = 1; break;
+		case 'v': o->all = 1; break;
 		case 'h': usage(stdout); return -1;
 		case ':':
 			return cli_cmd_usage_err("trace", "option needs a value: %s",
@@ -474,6 +605,7 @@ static int run(struct topts *o, char **prog, struct wire_sink *out)
 	c.out = out;
 	c.abstime = o->abstime;
 	c.json = o->json;
+	c.all = o->all;
 	if (!o->pid && (rc = find_prog(prog[0], path, sizeof(path))) < 0) {
 		cli_err("trace: %s: %s", prog[0],
 		        rc == -EACCES ? "permission denied" : "command not found");
@@ -493,6 +625,7 @@ static int run(struct topts *o, char **prog, struct wire_sink *out)
 		rc = wire_pt_spawn(&pt, path, prog, &old_mask, on_event, &c);
 		c.root = rc == 0 ? wire_pt_pid(pt) : 0;
 	}
+	c.main = rc == 0 ? wire_pt_pid(pt) : 0;
 	if (rc < 0) {
 		wire_trace_stop(c.tr);
 		if (sfd >= 0)
@@ -508,6 +641,8 @@ static int run(struct topts *o, char **prog, struct wire_sink *out)
 	}
 	rc = wire_pt_run(pt, sfd);
 	wire_trace_stop(c.tr);
+	if (!c.json)
+		summary(&c);
 	if (sfd >= 0)
 		close(sfd);
 	if (rc == 1)

@@ -377,6 +377,14 @@ static void on_syscall_stop(struct wire_pt *pt, struct pt_task *t)
 		}
 		return;
 	}
+	if (si.entry.nr == SYS_restart_syscall && t->resume) { /* the interrupted call goes on */
+		t->resume = 0;
+		t->resumed = t->in_call = 1;
+		return;
+	}
+	if (t->resume)
+		pt_call_interrupted(pt, t);
+	t->resumed = 0;
 	/* entry and seccomp share the layout of nr and args */
 	t->nr = si.entry.nr;
 	memcpy(t->args, si.entry.args, sizeof(t->args));
@@ -412,7 +420,7 @@ static void on_exec(struct wire_pt *pt, struct pt_task *t)
 		if (o)
 			task_del(pt, o); /* a thread exec'd: it took the leader's pid */
 	}
-	t->in_call = 0;
+	t->in_call = t->resume = 0;
 	if (t->proc)
 		memset(t->proc->kind, 0, sizeof(t->proc->kind)); /* CLOEXEC closed some */
 	struct wire_pt_ev ev;

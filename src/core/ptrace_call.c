@@ -30,6 +30,9 @@
 #define HOLDERS_MAX 4      /* processes looked up for a port in use */
 #define ERESTART_FIRST 512 /* ERESTARTSYS .. ERESTART_RESTARTBLOCK: seen by tracers only */
 #define ERESTART_LAST 516
+#define ERESTARTNOINTR_ 513
+#define ERESTARTNOHAND_ 514
+#define ERESTART_RESTARTBLOCK_ 516
 
 enum {
 	C_NONE = 0,
@@ -62,6 +65,7 @@ enum {
 	C_EPOLL_WAIT,
 	C_EPOLL_PWAIT,
 	C_DUP,
+	C_RESTART, /* restart_syscall: resumes an interrupted call (ptrace.c) */
 };
 
 struct sc {
@@ -102,6 +106,7 @@ static const struct sc calls[] = {
     {SYS_dup, C_DUP, "dup"},
     {SYS_dup2, C_DUP, "dup2"},
     {SYS_dup3, C_DUP, "dup3"},
+    {SYS_restart_syscall, C_RESTART, "restart_syscall"},
 };
 #define NCALLS (sizeof(calls) / sizeof(calls[0]))
 #define NFDCHECK 4
@@ -354,7 +359,8 @@ int pt_call_entry(struct wire_pt *pt, struct pt_task *t)
 	t->trunc = 0;
 	t->etext[0] = 0;
 	switch (t->cls) {
-	case C_NONE: return 0;
+	case C_NONE:
+	case C_RESTART: return 0; /* of an untraced call (nanosleep) */
 	case C_CLOSE:
 		if (is_sock(t, a[0]))
 			return 1;
@@ -458,8 +464,16 @@ static void put_ret(struct line *l)
 	}
 	const char *name = wire_sd_errname(l->err);
 	const char *desc = strerrordesc_np(l->err);
-	if (l->err >= ERESTART_FIRST && l->err <= ERESTART_LAST) /* kernel-internal */
-		desc = "interrupted by a signal; the call is restarted";
+	if (l->err >= ERESTART_FIRST && l->err <= ERESTART_LAST) { /* the program never sees it */
+		desc = l->err == ERESTARTNOINTR_ ? "interrupted by a signal: the kernel restarts it"
+		       : l->err == ERESTARTNOHAND_
+		           ? "interrupted by a signal: the kernel restarts it, or returns EINTR "
+		             "if a handler runs"
+		           : "interrupted by a signal: the kernel restarts it, or returns EINTR "
+		             "if a handler without SA_RESTART runs";
+		put(l, " = ? %s (%s)", name ? name : "ERESTART", desc);
+		return;
+	}
 	if (name)
 		put(l, " = -1 %s (%s)", name, desc ? desc : "?");
 	else
@@ -887,18 +901,30 @@ void pt_call_exit(struct wire_pt *pt, struct pt_task *t, int64_t rval, int is_er
 	const struct sc *c = find_call(t->nr);
 	if (!c)
 		return;
+	if (is_error && -rval == ERESTART_RESTARTBLOCK_) { /* shown when it ends */
+		t->resume = 1;
+		pt_now(&t->t1);
+		return;
+	}
 	if (t->trunc && !is_error)
 		rval = trunc_fix(t, rval);
 	memset(&l, 0, sizeof(l));
 	pt_ev_init(&l.ev, WIRE_PT_CALL, t);
 	l.ev.t0 = t->t0;
-	pt_now(&l.ev.t1);
+	if (t->eintr)
+		l.ev.t1 = t->t1;
+	else
+		pt_now(&l.ev.t1);
 	l.err = is_error ? (int)-rval : 0;
 	l.ret = is_error ? -1 : rval;
 	if (!fmt_call(&l, pt, t, c->name))
 		return;
 	put_blocked(&l);
 	wait_note(&l, t->cls);
+	if (t->resumed)
+		note(&l, "a signal interrupted it and the kernel resumed it");
+	if (t->eintr)
+		note(&l, "a signal handler ran, so the kernel did not resume it");
 	l.ev.ts = sends(t->cls) ? l.ev.t0 : l.ev.t1;
 	l.ev.name = c->name;
 	l.ev.ret = (long long)l.ret;
@@ -910,4 +936,12 @@ void pt_call_exit(struct wire_pt *pt, struct pt_task *t, int64_t rval, int is_er
 	if (t->cls == C_CLOSE && !l.err)
 		set_kind(t, t->args[0], FD_UNKNOWN);
 	pt->cb(pt->ctx, &l.ev);
+}
+
+void pt_call_interrupted(struct wire_pt *pt, struct pt_task *t)
+{
+	t->resume = 0;
+	t->eintr = 1;
+	pt_call_exit(pt, t, -EINTR, 1);
+	t->eintr = 0;
 }

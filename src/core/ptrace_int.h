@@ -37,6 +37,10 @@ struct pt_task {
 	int trunc; /* MSG_TRUNC was added to this receive by the tracer */
 	char etext[PT_ETEXT_MAX];
 	char comm[WIRE_PT_COMM_MAX];
+	int resume;  /* the call returned ERESTART_RESTARTBLOCK: restart_syscall resumes it */
+	int resumed; /* it was resumed (a note says so) */
+	int eintr;   /* it was not resumed: a handler ran and it returned EINTR at t1 */
+	struct timespec t1; /* when it was interrupted */
 };
 
 struct wire_pt {
@@ -63,6 +67,10 @@ int pt_call_entry(struct wire_pt *pt, struct pt_task *t);
 
 /* At a call's exit: decodes and sends the CALL (and FOLLOW) events. */
 void pt_call_exit(struct wire_pt *pt, struct pt_task *t, int64_t rval, int is_error);
+
+/* A call that returned ERESTART_RESTARTBLOCK is not resumed (the task makes
+ * another call): a signal handler ran and the program got EINTR. */
+void pt_call_interrupted(struct wire_pt *pt, struct pt_task *t);
 
 /* Fills ev's common fields (type, pid, comm) for task t. */
 void pt_ev_init(struct wire_pt_ev *ev, int type, const struct pt_task *t);

@@ -267,11 +267,13 @@ def c_forking_and_threaded_server():
 
 @case
 def abs_time():
-    """-T: wall-clock times on every line (here without a capture)."""
+    """-T: wall-clock times on every line but the closing one (here without
+    a capture)."""
     cp, tl = trace(["-c", "import socket; socket.socket()"], opts=["-T", "--no-packets"])
     assert cp.returncode == 0, cp.stderr
     stamped = [ln for ln in tl.splitlines() if re.match(r"^\d\d:\d\d:\d\d\.\d{6}  \[\d+ ", ln)]
-    assert len(stamped) >= 3 and len(stamped) == len(tl.splitlines()), tl
+    rest = [ln for ln in tl.splitlines() if ln not in stamped]
+    assert len(stamped) >= 3 and rest == ["trace: 2 socket calls in 1 process"], tl
 
 
 @case
@@ -657,6 +659,135 @@ def json_events():
     exits = {e["pid"]: e.get("status") for e in evs if e["event"] == "exit"}
     assert exits == {forks[0]["pid"]: 4, root: 6}, exits
     assert all(e["pid"] == root or e["pid"] == forks[0]["pid"] for e in evs)
+
+
+@case
+def a_wait_interrupted_by_sigchld_is_one_call():
+    """A child's exit interrupts the parent's poll (the tracer makes the
+    kernel deliver the SIGCHLD the program ignores); the kernel resumes the
+    poll. The timeline shows one poll, with its result and the whole wait,
+    not an ERESTART_RESTARTBLOCK that the program never saw; with a handler
+    the EINTR the program got."""
+    code = ("import os, select, socket, sys, time\n"
+            "u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+            "u.bind(('127.0.0.1', 0))\n"
+            "if os.fork() == 0:\n    time.sleep(0.3)\n    os._exit(0)\n"
+            "if os.fork() == 0:\n"
+            "    time.sleep(0.8)\n"
+            "    socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'x', u.getsockname())\n"
+            "    os._exit(0)\n"
+            "p = select.poll()\n"
+            "p.register(u, select.POLLIN)\n"
+            "print(p.poll(20000))\n"
+            "os.wait(); os.wait()\n")
+    cp, tl = trace(["-c", code], opts=["--no-packets"])
+    assert cp.returncode == 0 and cp.stdout == b"[(3, 1)]\n", (cp.returncode, cp.stdout, cp.stderr)
+    ev = lines(tl)
+    polls = [e for e in ev if re.search(r"\] poll\(", e)]
+    assert "ERESTART" not in tl, tl
+    assert len(polls) == 1 and re.search(r"\] poll\(\[3 IN\], 1, 20000 ms\) = 1 \(\d+\.\d ms\); "
+                                         r"a signal interrupted it and the kernel resumed it$",
+                                         polls[0]), tl
+    # with a handler the program gets EINTR (Python then polls again)
+    code = ("import os, select, signal, socket, time\n"
+            "signal.signal(signal.SIGCHLD, lambda *a: None)\n"
+            "u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+            "u.bind(('127.0.0.1', 0))\n"
+            "if os.fork() == 0:\n    time.sleep(0.3)\n    os._exit(0)\n"
+            "p = select.poll()\n"
+            "p.register(u, select.POLLIN)\n"
+            "print(p.poll(1500))\n")
+    cp, tl = trace(["-c", code], opts=["--no-packets"])
+    assert cp.returncode == 0 and cp.stdout == b"[]\n", (cp.returncode, cp.stdout, cp.stderr)
+    assert "ERESTART" not in tl, tl
+    order(lines(tl), [r"\] poll\(\[3 IN\], 1, 1500 ms\) = -1 EINTR \(Interrupted system call\) "
+                      r"\(\d+\.\d ms\); a signal handler ran, so the kernel did not resume it$",
+                      r"\] poll\(\[3 IN\], 1, \d+ ms\) = 0 "])
+
+
+WRAPPED = ("import socket\n"
+           "r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+           "r.bind(('127.0.0.1', 0))\n"
+           "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+           "s.sendto(b'ping', r.getsockname())\n"
+           "print(r.recvfrom(100)[0].decode())\n")
+
+
+def trace_shell(script, args=(), opts=()):
+    """Runs sh -c script args under wirecat trace -o FILE; returns
+    (CompletedProcess, timeline text)."""
+    fd, path = tempfile.mkstemp(prefix="wtrace")
+    os.close(fd)
+    try:
+        p = subprocess.run([WIRECAT, "trace", "-o", path] + list(opts)
+                           + ["--", need("sh"), "-c", script] + list(args), stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=30 * SLOW)
+        with open(path, errors="replace") as f:
+            return p, f.read()
+    finally:
+        os.unlink(path)
+
+
+def call_names(events):
+    return [m.group(1) for m in (re.match(r"^\[\d+(?:/\d+)? [^]]*\] (\w+)\(", e) for e in events)
+            if m]
+
+
+@case
+def processes_without_socket_calls_are_summed_up():
+    """A program started through a shell that first runs two other programs
+    (as a pyenv shim does): their fork, exec and exit lines are not shown,
+    one closing line counts them; the start, the exec into python3 (it makes
+    socket calls), its calls and the program's exit are shown, the calls the
+    same as when python3 runs directly; -v shows every process."""
+    script = "%s; %s >/dev/null; exec %s -c \"$0\"" % (need("true"), need("ls"), PY)
+    ref, rtl = trace(["-c", WRAPPED], opts=["--no-packets"])
+    assert ref.returncode == 0 and ref.stdout == b"ping\n", (ref.returncode, ref.stderr)
+    want = call_names(lines(rtl))
+    assert want[:2] == ["socket", "bind"] and "recvfrom" in want, rtl
+    for opts in (["--no-packets"], []):
+        cp, tl = trace_shell(script, [WRAPPED], opts=opts)  # "$0": the code
+        assert cp.returncode == 0 and cp.stdout == b"ping\n", (cp.returncode, cp.stderr)
+        ev = lines(tl)
+        assert not [e for e in ev if re.match(r"^\[\d+ (true|ls)\]", e)], tl
+        assert not [e for e in ev if "new process" in e or "running true" in e
+                    or "running ls" in e], tl
+        order(ev, [r"^\[(\d+) sh\] started: \S+/sh -c ",
+                   r"^\[\d+ sh\] exec: now running python3$",
+                   r"^\[\d+ python3\] socket\(AF_INET, SOCK_DGRAM"])
+        assert call_names(ev) == want, (call_names(ev), want)
+        assert sum(1 for e in ev if "exited with status" in e) == 1, tl
+        assert ev[-1].endswith("python3] exited with status 0"), ev[-1]
+        assert "\ntrace: %d socket calls in 1 process; 2 other processes ran without " \
+               "socket calls (-v shows them)\n" % len(want) in tl, tl
+    cp, tl = trace_shell(script, [WRAPPED], opts=["--no-packets", "-v"])
+    assert cp.returncode == 0 and cp.stdout == b"ping\n", (cp.returncode, cp.stderr)
+    ev = lines(tl)
+    order(ev, [r"^\[(\d+) sh\] new process \((v?fork|clone) from \d+\)$",
+               r"^\[\d+ sh\] exec: now running true$", r"^\[\d+ true\] exited with status 0",
+               r"^\[(\d+) sh\] new process \((v?fork|clone) from \d+\)$",
+               r"^\[\d+ sh\] exec: now running ls$", r"^\[\d+ ls\] exited with status 0",
+               r"^\[\d+ sh\] exec: now running python3$"])
+    assert call_names(ev) == want, (call_names(ev), want)
+    assert sum(1 for e in ev if "exited with status" in e) == 3, tl
+
+
+@case
+def a_full_hold_table_says_so():
+    """More processes without socket calls alive at once than the hold table
+    keeps (256): one line says so, their lines are shown from then on, and
+    the closing counts say "at least"."""
+    script = ("for i in $(%s 300); do %s 2 & done; wait; exec %s -c 'import socket; "
+              "socket.socket()'" % (need("seq"), need("sleep"), PY))
+    cp, tl = trace_shell(script, opts=["--no-packets"])
+    assert cp.returncode == 0, (cp.returncode, cp.stderr)
+    ev = lines(tl)
+    full = [i for i, e in enumerate(ev) if e.startswith("more than 256 processes")]
+    assert len(full) == 1, tl[-3000:]
+    assert [e for e in ev[full[0]:] if re.match(r"^\[\d+ sleep\] exited with status 0$", e)], \
+        tl[-3000:]
+    assert re.search(r"\ntrace: 2 socket calls in at least 1 process; at least \d+ other "
+                     r"processes ran without socket calls \(-v shows them\)\n", tl), tl[-3000:]
 
 
 @case
