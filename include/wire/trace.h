@@ -53,6 +53,9 @@
 #define WIRE_TRACE_NO_CAPTURE 0x1 /* no capture: packets only via wire_trace_feed (tests) */
 #define WIRE_TRACE_ABS_TIME 0x2   /* print wall-clock times instead of relative ones */
 #define WIRE_TRACE_NO_FOLLOW 0x4  /* fd only chooses the interface; it is not followed */
+#define WIRE_TRACE_NO_CALL_COUNT                                                                   \
+	0x8 /* the closing line leaves out ", N calls" (the caller                                 \
+	      counts its calls itself) */
 
 struct wire_trace;
 

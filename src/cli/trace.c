@@ -502,7 +502,10 @@ static void start_capture(struct tctx *c, const struct topts *o, struct wire_sin
 		wire_sink_flush(out);
 		return;
 	}
-	c->tr = wire_trace_start(-1, NULL, 0, out, o->abstime ? WIRE_TRACE_ABS_TIME : 0);
+	/* the closing line counts socket calls itself (the engine's count would
+	 * include process lines) */
+	c->tr = wire_trace_start(-1, NULL, 0, out,
+	                         WIRE_TRACE_NO_CALL_COUNT | (o->abstime ? WIRE_TRACE_ABS_TIME : 0));
 }
 
 static void to_sa(int family, const uint8_t *a, uint16_t port, struct sockaddr_storage *ss)

@@ -1347,8 +1347,10 @@ void wire_trace_stop(struct wire_trace *tr)
 	for (size_t i = 0; i < FRAGS_MAX; i++)
 		if (tr->frags[i].used)
 			frag_note(tr, &tr->frags[i]);
-	wire_sink_printf(tr->out, "trace: %llu packets of this command, %llu calls",
-	                 (unsigned long long)tr->n_pkts, (unsigned long long)tr->n_calls);
+	wire_sink_printf(tr->out, "trace: %llu packets of this command",
+	                 (unsigned long long)tr->n_pkts);
+	if (!(tr->flags & WIRE_TRACE_NO_CALL_COUNT))
+		wire_sink_printf(tr->out, ", %llu calls", (unsigned long long)tr->n_calls);
 	if (tr->ifname[0])
 		wire_sink_printf(tr->out, ", captured on %s", tr->ifname);
 	if (have_st && st.dropped)

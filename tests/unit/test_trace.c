@@ -621,7 +621,8 @@ static const char *text(void)
 	size_t n = wire_buf_used(&mem);
 	if (n >= sizeof(out))
 		n = sizeof(out) - 1;
-	memcpy(out, wire_buf_head(&mem), n);
+	if (n) /* an empty buffer may have no storage yet */
+		memcpy(out, wire_buf_head(&mem), n);
 	out[n] = 0;
 	return out;
 }
