@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # make demo: a self-contained tour of wirecat on loopback. It starts the
 # lecture's echo server, talks to it over TCP and UDP, IPv4 and IPv6, shows the
-# five ways of framing messages on a stream, pipes a file netcat-style, and
-# (as root) watches its own packets with `wirecat sniff`. Every step has a
+# five ways of framing messages on a stream, pipes a file netcat-style,
+# (as root) watches its own packets with `wirecat sniff`, and traces the
+# lecture's TCP echo client with `wirecat trace -- PROGRAM`. Every step has a
 # deadline; nothing leaves 127.0.0.1 / ::1.
 set -uo pipefail
 W=${1:-build/wirecat}
@@ -116,6 +117,13 @@ if [ "$(id -u)" = 0 ]; then
 	fi
 else
 	step "9. (sniff and --trace need root or CAP_NET_RAW+CAP_NET_ADMIN: skipped)"
+fi
+
+lecture=$(cd "$(dirname "$0")/../tests/net/lecture" && pwd)
+if "$W" trace --help >/dev/null 2>&1 && command -v python3 >/dev/null; then
+	[ "$(id -u)" = 0 ] && n=11 || n=10
+	step "$n. wirecat trace: a student's program, its socket calls and their packets"
+	run "'$W' trace -- python3 '$lecture/tcp_echo_client.py' $ECHO 'Hello, lecture'"
 fi
 
 step "Errors are one line with an exit status"
