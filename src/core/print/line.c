@@ -162,6 +162,32 @@ static void sep(const struct wire_lp *pc, int *first)
 	*first = 0;
 }
 
+/* "label NAME (N)", or "label (N)" for a protocol without a name. */
+static void proto_paren(struct wire_sink *s, const char *label, uint8_t p)
+{
+	const char *pn = wire_pr_ipproto(p);
+	wire_sink_puts(s, label);
+	if (pn) {
+		wire_sink_puts(s, pn);
+		wire_sink_putc(s, ' ');
+	}
+	wire_sink_putc(s, '(');
+	wire_pr_u(s, p);
+	wire_sink_putc(s, ')');
+}
+
+/* "NAME", or "ip-proto-N" as tcpdump writes a protocol without a name. */
+static void proto_name(struct wire_sink *s, uint8_t p)
+{
+	const char *pn = wire_pr_ipproto(p);
+	if (pn) {
+		wire_sink_puts(s, pn);
+	} else {
+		S(s, "ip-proto-");
+		wire_pr_u(s, p);
+	}
+}
+
 /* The IPv4 fields a truncated header holds, as tcpdump -v shows them:
  * "(tos 0x0, ttl 64, id 1, offset 0, flags [DF], proto UDP (17), length 33) ". */
 static void ip4_cut(const struct wire_lp *pc, const struct wire_layer *l)
@@ -194,16 +220,8 @@ static void ip4_cut(const struct wire_lp *pc, const struct wire_layer *l)
 		                                         : "none]");
 	}
 	if (wire_pr_has(l, 10)) {
-		const char *pn = wire_pr_ipproto(ip->proto);
 		sep(pc, &first);
-		S(s, "proto ");
-		if (pn) {
-			wire_sink_puts(s, pn);
-			wire_sink_putc(s, ' ');
-		}
-		wire_sink_putc(s, '(');
-		wire_pr_u(s, ip->proto);
-		wire_sink_putc(s, ')');
+		proto_paren(s, "proto ", ip->proto);
 	}
 	if (wire_pr_has(l, 4)) {
 		sep(pc, &first);
@@ -232,16 +250,8 @@ static void ip6_cut(const struct wire_lp *pc, const struct wire_layer *l)
 		wire_pr_u(s, ip->hlim);
 	}
 	if (wire_pr_has(l, 7)) {
-		const char *pn = wire_pr_ipproto(ip->nxt);
 		sep(pc, &first);
-		S(s, "next-header ");
-		if (pn) {
-			wire_sink_puts(s, pn);
-			wire_sink_putc(s, ' ');
-		}
-		wire_sink_putc(s, '(');
-		wire_pr_u(s, ip->nxt);
-		wire_sink_putc(s, ')');
+		proto_paren(s, "next-header ", ip->nxt);
 	}
 	if (wire_pr_has(l, 6)) {
 		sep(pc, &first);
@@ -289,13 +299,7 @@ static unsigned ipv4(const struct wire_lp *pc, const struct wire_dissect *d, uns
 	uint32_t off = (uint32_t)(ip->frag & 0x1fffu) * 8u;
 	int mf = (ip->frag & 0x2000u) != 0;
 	if (off) {
-		const char *pn = wire_pr_ipproto(ip->proto);
-		if (pn) {
-			wire_sink_puts(s, pn);
-		} else {
-			S(s, "ip-proto-");
-			wire_pr_u(s, ip->proto);
-		}
+		proto_name(s, ip->proto);
 		S(s, " fragment, ");
 		frag_note(pc, ip->id, off, mf);
 		S(s, ", length ");
@@ -304,13 +308,7 @@ static unsigned ipv4(const struct wire_lp *pc, const struct wire_dissect *d, uns
 	}
 	unsigned next = i + 1;
 	if (next >= d->n) {
-		const char *pn = wire_pr_ipproto(ip->proto);
-		if (pn) {
-			wire_sink_puts(s, pn);
-		} else {
-			S(s, "ip-proto-");
-			wire_pr_u(s, ip->proto);
-		}
+		proto_name(s, ip->proto);
 		S(s, ", length ");
 		wire_pr_u(s, ip->len >= ip->ihl ? ip->len - ip->ihl : 0);
 	} else {
@@ -358,26 +356,14 @@ static unsigned ipv6(const struct wire_lp *pc, const struct wire_dissect *d, uns
 			return d->n;
 		nxt = e->nxt;
 		if (e->type == 44 && e->frag_off) {
-			const char *pn = wire_pr_ipproto(nxt);
-			if (pn)
-				wire_sink_puts(s, pn);
-			else {
-				S(s, "ip-proto-");
-				wire_pr_u(s, nxt);
-			}
+			proto_name(s, nxt);
 			S(s, " fragment, length ");
 			wire_pr_u(s, d->l[i].u.ip6.plen);
 			return d->n;
 		}
 	}
 	if (j >= d->n) {
-		const char *pn = wire_pr_ipproto(nxt);
-		if (pn)
-			wire_sink_puts(s, pn);
-		else {
-			S(s, "ip-proto-");
-			wire_pr_u(s, nxt);
-		}
+		proto_name(s, nxt);
 		S(s, ", length ");
 		wire_pr_u(s, ip->plen);
 		return d->n;
