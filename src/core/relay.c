@@ -274,16 +274,24 @@ static int frame_line(void *ud, const uint8_t *line, size_t len)
 	return frame_msg(R, line, n);
 }
 
+/* Reads up to n bytes of stdin, retrying EINTR. Returns the count (0 at
+ * EOF), -EAGAIN when nothing is there yet, or another -errno. */
+static ssize_t in_read(struct relay *R, void *buf, size_t n)
+{
+	ssize_t r;
+	do
+		r = read(R->in, buf, n);
+	while (r < 0 && errno == EINTR);
+	return r < 0 ? -errno : r;
+}
+
 /* Reads stdin when framing. Returns 0 or a negative code. */
 static int up_read_framed(struct relay *R)
 {
 	uint8_t tmp[FRAME_READ_CHUNK];
-	ssize_t n;
-	do
-		n = read(R->in, tmp, sizeof(tmp));
-	while (n < 0 && errno == EINTR);
+	ssize_t n = in_read(R, tmp, sizeof(tmp));
 	if (n < 0)
-		return errno == EAGAIN ? 0 : fail(R, -errno, WIRE_RELAY_AT_INPUT);
+		return n == -EAGAIN ? 0 : fail(R, (int)n, WIRE_RELAY_AT_INPUT);
 	int rc;
 	if (n == 0) {
 		input_eof(R);
@@ -313,12 +321,9 @@ static int up_read_framed(struct relay *R)
 static int up_read_crlf(struct relay *R)
 {
 	uint8_t tmp[FRAME_READ_CHUNK];
-	ssize_t n;
-	do
-		n = read(R->in, tmp, sizeof(tmp));
-	while (n < 0 && errno == EINTR);
+	ssize_t n = in_read(R, tmp, sizeof(tmp));
 	if (n < 0)
-		return errno == EAGAIN ? 0 : fail(R, -errno, WIRE_RELAY_AT_INPUT);
+		return n == -EAGAIN ? 0 : fail(R, (int)n, WIRE_RELAY_AT_INPUT);
 	if (n == 0) {
 		input_eof(R);
 		return 0;
