@@ -63,7 +63,8 @@
 #define TH_ACK 0x010u
 
 enum { EV_CALL = 0, EV_PKT = 1 };
-enum { DIR_NONE = 0, DIR_OUT = 1, DIR_IN = 2 };
+/* DIR_SELF: from one followed socket to another (the program talks to itself) */
+enum { DIR_NONE = 0, DIR_OUT = 1, DIR_IN = 2, DIR_SELF = 3 };
 
 struct tr_ep {
 	uint8_t family; /* 4, 6, or 0 for any address */
@@ -292,9 +293,15 @@ static int flow_dir(const struct tr_flow *f, uint8_t proto, uint8_t fam, const u
 	return DIR_NONE;
 }
 
-/* Direction of a tuple against every followed socket (exact flows first). */
-static int match_tuple(struct wire_trace *tr, uint8_t proto, uint8_t fam, const uint8_t *src,
-                       uint16_t sport, const uint8_t *dst, uint16_t dport)
+static int is_loopback(uint8_t fam, const uint8_t *a)
+{
+	static const uint8_t lo6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+	return fam == 6 ? !memcmp(a, lo6, 16) : a[0] == 127;
+}
+
+/* The flow a tuple goes to in direction want (exact flows first), or -1. */
+static long flow_for(const struct wire_trace *tr, int want, uint8_t proto, uint8_t fam,
+                     const uint8_t *src, uint16_t sport, const uint8_t *dst, uint16_t dport)
 {
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < tr->nflows; i++) {
@@ -303,11 +310,28 @@ static int match_tuple(struct wire_trace *tr, uint8_t proto, uint8_t fam, const 
 			if (exact != (pass == 0))
 				continue;
 			int d = flow_dir(f, proto, fam, src, sport, dst, dport);
-			if (d)
-				return d;
+			if (d && (!want || d == want))
+				return (long)i;
 		}
 	}
-	return DIR_NONE;
+	return -1;
+}
+
+/* Direction of a tuple against every followed socket (exact flows first):
+ * DIR_SELF when one followed socket sent it and another receives it, which
+ * needs both addresses on this host (equal, or both loopback). */
+static int match_tuple(struct wire_trace *tr, uint8_t proto, uint8_t fam, const uint8_t *src,
+                       uint16_t sport, const uint8_t *dst, uint16_t dport)
+{
+	long any = flow_for(tr, DIR_NONE, proto, fam, src, sport, dst, dport);
+	if (any < 0)
+		return DIR_NONE;
+	int d = flow_dir(&tr->flows[any], proto, fam, src, sport, dst, dport);
+	if (memcmp(src, dst, alen(fam)) && !(is_loopback(fam, src) && is_loopback(fam, dst)))
+		return d;
+	long o = flow_for(tr, DIR_OUT, proto, fam, src, sport, dst, dport);
+	long i = flow_for(tr, DIR_IN, proto, fam, src, sport, dst, dport);
+	return o >= 0 && i >= 0 && o != i ? DIR_SELF : d;
 }
 
 /* ---- the kernel filter ---------------------------------------------------------- */
@@ -781,69 +805,51 @@ static int is_port_unreach(const struct wire_tpkt *p)
 
 /* Writes a packet line: time, direction, the description, the endpoints
  * when they differ from the last packet line's (either direction), and the
- * TCP state when it changed (state NULL: none). */
+ * TCP state when it changed (state NULL: none). A packet between two of the
+ * program's sockets (DIR_SELF) is written '>' and shows its endpoints at each
+ * turn, saying so the first time. */
 static void pkt_line(struct wire_trace *tr, const struct wire_tpkt *p, int dir, const char *desc,
                      const char *state)
 {
 	char a[80], b[80], both[176], rev[176];
-	int show;
+	int show, fresh;
 	ep_str(p->family, p->src, p->sport, a, sizeof(a));
 	ep_str(p->family, p->dst, p->dport, b, sizeof(b));
 	snprintf(both, sizeof(both), "%s > %s", a, b);
 	snprintf(rev, sizeof(rev), "%s > %s", b, a);
-	show = strcmp(both, tr->last_eps) && strcmp(rev, tr->last_eps);
+	fresh = strcmp(both, tr->last_eps) && strcmp(rev, tr->last_eps);
+	/* between its own sockets, '>' alone cannot say which way: a turn shows them */
+	show = fresh || (dir == DIR_SELF && strcmp(both, tr->last_eps));
 	if (show)
 		snprintf(tr->last_eps, sizeof(tr->last_eps), "%s", both);
 	put_time(tr, &p->ts);
 	if (!show && !state) {
-		wire_sink_printf(tr->out, "%c %s\n", dir == DIR_OUT ? '>' : '<', desc);
+		wire_sink_printf(tr->out, "%c %s\n", dir == DIR_IN ? '<' : '>', desc);
 		return;
 	}
-	wire_sink_printf(tr->out, "%c %-26s", dir == DIR_OUT ? '>' : '<', desc);
+	wire_sink_printf(tr->out, "%c %-26s", dir == DIR_IN ? '<' : '>', desc);
 	if (show)
-		wire_sink_printf(tr->out, " %s", both);
+		wire_sink_printf(
+		    tr->out, " %s%s", both,
+		    dir == DIR_SELF && fresh ? " (both ends are this program's sockets)" : "");
 	if (state)
 		wire_sink_printf(tr->out, "  [state: %s]", state);
 	wire_sink_putc(tr->out, '\n');
 }
 
-static void print_tcp(struct wire_trace *tr, const struct wire_tpkt *p, int dir)
+/* The words of a TCP segment's line; base is the sender's initial sequence
+ * number when have_base. */
+static void tcp_desc(char *desc, size_t n, const struct wire_tpkt *p, uint32_t base, int have_base,
+                     int retrans)
 {
-	struct tr_conn *c = conn_get(tr, p, dir);
-	char desc[96], nt[320];
 	unsigned f = p->tflags;
-	int out = dir == DIR_OUT;
-	int data = p->paylen > 0 && !(f & (TH_SYN | TH_RST));
-	int old = c->tk.state;
-
-	int ev = wire_tcp_track(&c->tk, out, p, nt, sizeof(nt));
-	uint32_t base = out ? c->tk.iss : c->tk.irs;
-	int have_base = out ? c->tk.have_iss : c->tk.have_irs;
-
-	if (out && data && !(ev & WIRE_TCPT_RETRANS)) {
-		tr->segs++;
-		tr->seg_bytes += p->paylen;
-		if (p->paylen > tr->seg_max)
-			tr->seg_max = p->paylen;
-		if (p->gso)
-			tr->seg_gso = 1;
-	}
-	/* many segments after one call: show the first ones only */
-	if (!(f & (TH_SYN | TH_FIN | TH_RST)) && !(ev & ~WIRE_TCPT_STATE) && old == c->tk.state) {
-		if (tr->seg_lines >= WIRE_TRACE_SEG_LINES) {
-			tr->hidden++;
-			return;
-		}
-		tr->seg_lines++;
-	}
-
 	if (f & TH_RST)
-		snprintf(desc, sizeof(desc), "RST");
+		snprintf(desc, n, "RST");
 	else if ((f & TH_SYN) && (f & TH_ACK))
-		snprintf(desc, sizeof(desc), "SYN-ACK");
+		snprintf(desc, n, "SYN-ACK");
 	else if (f & TH_SYN)
-		snprintf(desc, sizeof(desc), "SYN");
-	else if (data) {
+		snprintf(desc, n, "SYN");
+	else if (p->paylen > 0) {
 		uint32_t s = have_base ? p->seq - base : p->seq;
 		char fl[8];
 		size_t k = 0;
@@ -858,16 +864,59 @@ static void print_tcp(struct wire_trace *tr, const struct wire_tpkt *p, int dir)
 		if (p->tls_ct)
 			wire_tls_label(tls, sizeof(tls), p->tls_ct,
 			               p->tls_ct == 22 ? p->tls_hs : -1);
-		snprintf(desc, sizeof(desc), "[%s] seq %u:%u len %u%s%s", fl, s, s + p->paylen,
-		         p->paylen, tls[0] ? ", TLS " : "", tls);
+		snprintf(desc, n, "[%s] seq %u:%u len %u%s%s", fl, s, s + p->paylen, p->paylen,
+		         tls[0] ? ", TLS " : "", tls);
 	} else if (f & TH_FIN)
-		snprintf(desc, sizeof(desc), "FIN");
+		snprintf(desc, n, "FIN");
 	else
-		snprintf(desc, sizeof(desc), "ACK");
-	if (ev & WIRE_TCPT_RETRANS) {
+		snprintf(desc, n, "ACK");
+	if (retrans) {
 		size_t k = strlen(desc);
-		snprintf(desc + k, sizeof(desc) - k, " (retransmission)");
+		snprintf(desc + k, n - k, " (retransmission)");
 	}
+}
+
+/* Counts a data segment this side sent towards the current call's note. */
+static void count_seg(struct wire_trace *tr, const struct wire_tpkt *p, int ev)
+{
+	if (p->paylen == 0 || (p->tflags & (TH_SYN | TH_RST)) || (ev & WIRE_TCPT_RETRANS))
+		return;
+	tr->segs++;
+	tr->seg_bytes += p->paylen;
+	if (p->paylen > tr->seg_max)
+		tr->seg_max = p->paylen;
+	if (p->gso)
+		tr->seg_gso = 1;
+}
+
+/* Many segments after one call: only the first ones are shown. Returns 1
+ * when this one is hidden. */
+static int hide_seg(struct wire_trace *tr, const struct wire_tpkt *p, int ev, int changed)
+{
+	if ((p->tflags & (TH_SYN | TH_FIN | TH_RST)) || (ev & ~WIRE_TCPT_STATE) || changed)
+		return 0;
+	if (tr->seg_lines >= WIRE_TRACE_SEG_LINES) {
+		tr->hidden++;
+		return 1;
+	}
+	tr->seg_lines++;
+	return 0;
+}
+
+static void print_tcp(struct wire_trace *tr, const struct wire_tpkt *p, int dir)
+{
+	struct tr_conn *c = conn_get(tr, p, dir);
+	char desc[96], nt[320];
+	int out = dir == DIR_OUT;
+	int old = c->tk.state;
+
+	int ev = wire_tcp_track(&c->tk, out, p, nt, sizeof(nt));
+	if (out)
+		count_seg(tr, p, ev);
+	if (hide_seg(tr, p, ev, old != c->tk.state))
+		return;
+	tcp_desc(desc, sizeof(desc), p, out ? c->tk.iss : c->tk.irs,
+	         out ? c->tk.have_iss : c->tk.have_irs, ev & WIRE_TCPT_RETRANS);
 	pkt_line(tr, p, dir, desc,
 	         (ev & WIRE_TCPT_STATE) && !(ev & WIRE_TCPT_CONNECTED) ? wire_tcps_name(c->tk.state)
 	                                                               : NULL);
@@ -877,6 +926,31 @@ static void print_tcp(struct wire_trace *tr, const struct wire_tpkt *p, int dir)
 	} else if (nt[0]) {
 		note(tr, "%s", nt);
 	}
+}
+
+/* A segment between two sockets of the program: each end's connection is
+ * tracked on its own (two trackers), and each note says whose it is. */
+static void print_tcp_self(struct wire_trace *tr, const struct wire_tpkt *p)
+{
+	struct tr_conn *snd = conn_get(tr, p, DIR_OUT);
+	char desc[96], st[96], ns[320], nr[320] = "";
+	int olds = snd->tk.state;
+	int evs = wire_tcp_track(&snd->tk, 1, p, ns, sizeof(ns));
+	struct tr_conn *rcv = conn_get(tr, p, DIR_IN); /* after: it may not evict snd */
+	int oldr = rcv->tk.state, evr = 0;
+	if (rcv != snd)
+		evr = wire_tcp_track(&rcv->tk, 0, p, nr, sizeof(nr));
+	count_seg(tr, p, evs);
+	if (hide_seg(tr, p, evs | evr, olds != snd->tk.state || oldr != rcv->tk.state))
+		return;
+	tcp_desc(desc, sizeof(desc), p, snd->tk.iss, snd->tk.have_iss, evs & WIRE_TCPT_RETRANS);
+	snprintf(st, sizeof(st), "port %u %s, port %u %s", p->sport, wire_tcps_name(snd->tk.state),
+	         p->dport, wire_tcps_name(rcv->tk.state));
+	pkt_line(tr, p, DIR_SELF, desc, (evs | evr) & WIRE_TCPT_STATE ? st : NULL);
+	if (ns[0])
+		note(tr, "the socket at port %u: %s", p->sport, ns);
+	if (nr[0])
+		note(tr, "the socket at port %u: %s", p->dport, nr);
 }
 
 static void remember_sent(struct wire_trace *tr, const struct wire_tpkt *p)
@@ -905,10 +979,10 @@ static void frag_note(struct wire_trace *tr, struct tr_frag *f)
 		     "a %u-byte datagram, larger than the MTU, %s as %u IP fragments (id %u, at "
 		     "most "
 		     "%u bytes of data each)%s",
-		     f->dgram, f->dir == DIR_OUT ? "left" : "arrived", f->count, f->id, f->maxlen,
-		     f->dir == DIR_OUT ? ": the receiver reassembles it, and losing one fragment "
-		                         "loses the whole datagram"
-		                       : "");
+		     f->dgram, f->dir != DIR_IN ? "left" : "arrived", f->count, f->id, f->maxlen,
+		     f->dir != DIR_IN ? ": the receiver reassembles it, and losing one fragment "
+		                        "loses the whole datagram"
+		                      : "");
 	f->used = 0;
 }
 
@@ -943,7 +1017,7 @@ static void print_udp(struct wire_trace *tr, const struct wire_tpkt *p, int dir)
 	} else {
 		snprintf(desc, sizeof(desc), "UDP len %u", p->paylen);
 	}
-	if (dir == DIR_OUT)
+	if (dir != DIR_IN)
 		remember_sent(tr, p);
 	pkt_line(tr, p, dir, desc, NULL);
 }
@@ -1020,7 +1094,8 @@ static int pkt_dir_locked(struct wire_trace *tr, const struct wire_tpkt *p)
 	    (p->q.proto == IPPROTO_TCP || p->q.proto == IPPROTO_UDP)) {
 		int qd = match_tuple(tr, p->q.proto, p->q.family, p->q.src, p->q.sport, p->q.dst,
 		                     p->q.dport);
-		return qd == DIR_OUT ? DIR_IN : qd == DIR_IN ? DIR_OUT : DIR_NONE;
+		/* an error about a packet between its own sockets goes to the sender */
+		return qd == DIR_OUT || qd == DIR_SELF ? DIR_IN : qd == DIR_IN ? DIR_OUT : DIR_NONE;
 	}
 	return DIR_NONE;
 }
@@ -1039,7 +1114,9 @@ static void print_pkt(struct wire_trace *tr, const struct wire_tpkt *p, int dir)
 		return;
 	}
 	tr->n_pkts++;
-	if (p->proto == IPPROTO_TCP)
+	if (p->proto == IPPROTO_TCP && dir == DIR_SELF)
+		print_tcp_self(tr, p);
+	else if (p->proto == IPPROTO_TCP)
 		print_tcp(tr, p, dir);
 	else if (p->proto == IPPROTO_UDP)
 		print_udp(tr, p, dir);

@@ -806,5 +806,38 @@ def usage_errors():
         assert p.returncode == rc and msg in p.stderr, (args, p.returncode, p.stderr)
 
 
+@case
+def a_program_talking_to_itself():
+    """Packets between two sockets of the traced program are neither
+    incoming nor outgoing: the line says both ends are the program's, and
+    TCP's notes are told for each end's socket (the client closed first, so
+    the TIME_WAIT is on the client's socket; the accepted one saw the FIN)."""
+    if not ROOT:
+        raise Skip("packets need root")
+    cp, tl = trace([lecture("talk_to_self.py")])
+    assert cp.returncode == 0, (cp.returncode, cp.stderr)
+    assert cp.stdout == b"udp got 2000\ntcp got ping\n", cp.stdout
+    ev = lines(tl)
+    both = "(both ends are this program's sockets)"
+    udp = [e for e in ev if re.match(r"^[<>] UDP len 2000", e)]
+    assert len(udp) == 1 and udp[0].startswith("> ") and both in udp[0], udp
+    tcp = [e for e in ev if re.match(r"^[<>] (SYN|ACK|FIN|\[)", e)]
+    assert len(tcp) >= 6 and not [e for e in tcp if e.startswith("< ")], "\n".join(ev)
+    assert both in tcp[0], tcp[0]
+    m = re.search(r"> SYN\s+127\.0\.0\.1:(\d+) > 127\.0\.0\.1:(\d+)", tl)
+    assert m, tl
+    cli, srv = m.group(1), m.group(2)
+    notes = [ln.strip() for ln in tl.splitlines() if not TIMED.match(ln)]
+    def noted(rx):
+        return any(re.search(rx, n) for n in notes)
+    assert noted(r"^the socket at port %s: connected \(handshake" % cli), tl
+    assert noted(r"^the socket at port %s: accepted \(handshake" % srv), tl
+    assert noted(r"^the socket at port %s: the peer closed its side \(FIN\)" % srv), tl
+    assert noted(r"^the socket at port %s: TIME_WAIT on this side \(it closed first" % cli), tl
+    assert not noted(r"TIME_WAIT on this side.*" + srv), tl
+    assert noted(r"TIME_WAIT is on its side") == noted(r"^the socket at port %s: closed; the "
+                                                        r"peer closed first" % srv), tl
+
+
 if __name__ == "__main__":
     main()

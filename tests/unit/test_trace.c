@@ -1197,6 +1197,69 @@ static void test_stalled_output(void)
 	close(pfd[1]);
 }
 
+/* Packets between two followed sockets of the program are its own at both
+ * ends: written '>' with both ends named, each end's TCP state tracked on its
+ * own (the client closed first: its TIME_WAIT, the server's CLOSE_WAIT).
+ * The same ports towards an address that is not this host's stay outgoing. */
+static void test_self(void)
+{
+	struct wire_trace *tr = mk(); /* the client: 127.0.0.1:40000 > 127.0.0.2:5005 */
+	struct sockaddr_in l;
+	memset(&l, 0, sizeof(l));
+	l.sin_family = AF_INET;
+	memcpy(&l.sin_addr, B, 4);
+	l.sin_port = htons(5005); /* its listener */
+	wire_trace_watch_addr(tr, IPPROTO_TCP, (struct sockaddr *)&l, NULL);
+	l.sin_port = htons(5006); /* a UDP socket, and another sending to it */
+	wire_trace_watch_addr(tr, IPPROTO_UDP, (struct sockaddr *)&l, NULL);
+	memset(&l.sin_addr, 0, 4);
+	l.sin_port = htons(40001);
+	wire_trace_watch_addr(tr, IPPROTO_UDP, (struct sockaddr *)&l, NULL);
+	struct wire_tpkt d;
+	memset(&d, 0, sizeof(d));
+	d.family = 4;
+	d.proto = IPPROTO_UDP;
+	memcpy(d.src, A, 4);
+	memcpy(d.dst, B, 4);
+	d.sport = 40001;
+	d.dport = 5006;
+	d.paylen = 2000;
+	d.l4ok = 1;
+	d.ts = at(5);
+	wire_trace_feed(tr, &d);
+	d.dst[0] = 192; /* 192.0.0.2 is not this host */
+	d.ts = at(6);
+	wire_trace_feed(tr, &d);
+	pkt_at(tr, 31, F_SYN, 1000, 0, 0, 1);
+	pkt_at(tr, 44, F_SYN | F_ACK, 5000, 1001, 0, 0);
+	pkt_at(tr, 52, F_ACK, 1001, 5001, 0, 1);
+	pkt_at(tr, 310, F_FIN | F_ACK, 1001, 5001, 0, 1);
+	pkt_at(tr, 311, F_ACK, 5001, 1002, 0, 0);
+	pkt_at(tr, 320, F_FIN | F_ACK, 5001, 1002, 0, 0);
+	pkt_at(tr, 330, F_ACK, 1002, 5002, 0, 1);
+	wire_trace_flush(tr);
+	const char *want =
+	    "   0.000000  > UDP len 2000               127.0.0.1:40001 > 127.0.0.2:5006 (both "
+	    "ends are this program's sockets)\n"
+	    "   0.000001  > UDP len 2000               127.0.0.1:40001 > 192.0.0.2:5006\n"
+	    "   0.000026  > SYN                        127.0.0.1:40000 > 127.0.0.2:5005 (both "
+	    "ends are this program's sockets)  [state: port 40000 SYN_SENT, port 5005 SYN_RECV]\n"
+	    "   0.000039  > SYN-ACK                    127.0.0.2:5005 > 127.0.0.1:40000\n"
+	    "   0.000047  > ACK                        127.0.0.1:40000 > 127.0.0.2:5005  [state: "
+	    "port 40000 ESTABLISHED, port 5005 ESTABLISHED]\n";
+	CHECK(strncmp(text(), want, strlen(want)) == 0);
+	if (strncmp(text(), want, strlen(want)))
+		fprintf(stderr, "%s", text());
+	CHECK(strstr(text(), "the socket at port 40000: connected (handshake") != NULL);
+	CHECK(strstr(text(), "the socket at port 5005: accepted (handshake") != NULL);
+	CHECK(strstr(text(), "the socket at port 5005: the peer closed its side (FIN)") != NULL);
+	CHECK(strstr(text(), "the socket at port 40000: TIME_WAIT on this side (it closed first") !=
+	      NULL);
+	CHECK(strstr(text(), "[state: port 40000 FIN_WAIT1, port 5005 CLOSE_WAIT]") != NULL);
+	CHECK(strstr(text(), "< ") == NULL);
+	wire_trace_stop(tr);
+}
+
 int main(void)
 {
 	wire_buf_init(&mem, 1u << 20);
@@ -1214,6 +1277,7 @@ int main(void)
 	test_segments_note();
 	test_tls_label();
 	test_udp_icmp_frag();
+	test_self();
 	test_filter_and_pending();
 	test_stalled_output();
 	test_full_queue();
