@@ -34,6 +34,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,8 @@
 #define HOLD_MAX_MS 3000    /* the merge window never grows past this */
 #define SENT_MAX 32         /* UDP datagrams remembered for ICMP errors */
 #define FRAGS_MAX 8         /* fragmented datagrams followed at once */
+#define RXSEGS_MAX 16       /* received segments remembered per connection for reads */
+#define RXLIST_MAX 6        /* segment lengths listed in a read's note */
 #define NOTE_INDENT "             "
 
 #define TH_FIN 0x001u
@@ -85,6 +88,20 @@ struct tr_conn {
 	uint8_t laddr[16], raddr[16];
 	uint16_t lport, rport;
 	struct wire_tcp_track tk;
+	/* the data segments received, for the reads that return their bytes: a
+	 * ring of where each ends in the stream (offsets from the peer's SYN)
+	 * and its length; rx_read is how far the program has read */
+	int rx_ok;
+	uint32_t rx_end[RXSEGS_MAX], rx_len[RXSEGS_MAX];
+	unsigned rx_head, rx_n;
+	uint32_t rx_top, rx_read;
+};
+
+/* A read on a TCP socket that returned data (a call's) */
+struct tr_rx {
+	int on;
+	struct tr_ep local, remote;
+	uint64_t asked, got;
 };
 
 struct tr_ev {
@@ -93,6 +110,7 @@ struct tr_ev {
 	int kind;
 	int dir; /* a packet's direction, found when it leaves the queue */
 	char text[TEXT_MAX];
+	struct tr_rx rx;
 	struct wire_tpkt p;
 };
 
@@ -606,8 +624,10 @@ static struct tr_ev *enqueue_locked(struct wire_trace *tr, const struct timespec
 	return ev;
 }
 
-__attribute__((format(printf, 3, 0))) static void
-add_call(struct wire_trace *tr, const struct timespec *ts, const char *fmt, va_list ap)
+__attribute__((format(printf, 4, 0))) static void add_call(struct wire_trace *tr,
+                                                           const struct timespec *ts,
+                                                           const struct tr_rx *rx, const char *fmt,
+                                                           va_list ap)
 {
 	char text[TEXT_MAX];
 	vsnprintf(text, sizeof(text), fmt, ap);
@@ -616,6 +636,10 @@ add_call(struct wire_trace *tr, const struct timespec *ts, const char *fmt, va_l
 	if (ev) {
 		ev->kind = EV_CALL;
 		memcpy(ev->text, text, sizeof(text));
+		if (rx)
+			ev->rx = *rx;
+		else
+			ev->rx.on = 0;
 	}
 	pthread_mutex_unlock(&tr->mu);
 }
@@ -628,7 +652,7 @@ void wire_trace_call(struct wire_trace *tr, const char *fmt, ...)
 		return;
 	now_rt(&ts);
 	va_start(ap, fmt);
-	add_call(tr, &ts, fmt, ap);
+	add_call(tr, &ts, NULL, fmt, ap);
 	va_end(ap);
 }
 
@@ -638,7 +662,24 @@ void wire_trace_call_at(struct wire_trace *tr, const struct timespec *ts, const 
 	if (!tr)
 		return;
 	va_start(ap, fmt);
-	add_call(tr, ts, fmt, ap);
+	add_call(tr, ts, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void wire_trace_call_rx(struct wire_trace *tr, const struct timespec *ts,
+                        const struct sockaddr *local, const struct sockaddr *remote, uint64_t asked,
+                        uint64_t got, const char *fmt, ...)
+{
+	struct tr_rx rx;
+	va_list ap;
+	if (!tr || !ts)
+		return;
+	memset(&rx, 0, sizeof(rx));
+	rx.on = ep_from_sa(&rx.local, local) && ep_from_sa(&rx.remote, remote);
+	rx.asked = asked;
+	rx.got = got;
+	va_start(ap, fmt);
+	add_call(tr, ts, &rx, fmt, ap);
 	va_end(ap);
 }
 
@@ -707,6 +748,8 @@ static int text_is_write(const char *s)
 	return 0;
 }
 
+static void rx_note(struct wire_trace *tr, const struct tr_rx *rx);
+
 static void print_call(struct wire_trace *tr, const struct tr_ev *ev)
 {
 	end_call(tr);
@@ -715,6 +758,8 @@ static void print_call(struct wire_trace *tr, const struct tr_ev *ev)
 	wire_sink_putc(tr->out, '\n');
 	tr->call_is_write = text_is_write(ev->text);
 	tr->n_calls++;
+	if (ev->rx.on)
+		rx_note(tr, &ev->rx);
 }
 
 static struct tr_conn *conn_get(struct wire_trace *tr, const struct wire_tpkt *p, int dir)
@@ -736,8 +781,13 @@ static struct tr_conn *conn_get(struct wire_trace *tr, const struct wire_tpkt *p
 		    !memcmp(c->laddr, la, n) && !memcmp(c->raddr, ra, n)) {
 			/* a new SYN on a finished connection's ports starts afresh */
 			if ((p->tflags & TH_SYN) && !(p->tflags & TH_ACK) &&
-			    (c->tk.state == WIRE_TCPS_CLOSED || c->tk.state == WIRE_TCPS_TIME_WAIT))
+			    (c->tk.state == WIRE_TCPS_CLOSED ||
+			     c->tk.state == WIRE_TCPS_TIME_WAIT)) {
 				memset(&c->tk, 0, sizeof(c->tk));
+				c->rx_ok = 0;
+				c->rx_head = c->rx_n = 0;
+				c->rx_top = c->rx_read = 0;
+			}
 			return c;
 		}
 		if (!closed && c->tk.state == WIRE_TCPS_CLOSED)
@@ -903,6 +953,90 @@ static int hide_seg(struct wire_trace *tr, const struct wire_tpkt *p, int ev, in
 	return 0;
 }
 
+/* Remembers a new data segment c received (not a retransmission). */
+static void rx_record(struct tr_conn *c, const struct wire_tpkt *p, int ev)
+{
+	if (!c->tk.have_irs || p->paylen == 0 || (p->tflags & (TH_SYN | TH_RST)) ||
+	    (ev & WIRE_TCPT_RETRANS))
+		return;
+	uint32_t end = p->seq - (c->tk.irs + 1u) + p->paylen;
+	c->rx_ok = 1; /* the peer's SYN was seen: offsets count from its first byte */
+	if ((int32_t)(end - c->rx_top) <= 0)
+		return; /* nothing new */
+	if (c->rx_n == RXSEGS_MAX) {
+		c->rx_head = (c->rx_head + 1) % RXSEGS_MAX;
+		c->rx_n--;
+	}
+	unsigned j = (c->rx_head + c->rx_n++) % RXSEGS_MAX;
+	c->rx_end[j] = end;
+	c->rx_len[j] = end - c->rx_top < p->paylen ? end - c->rx_top : p->paylen;
+	c->rx_top = end;
+}
+
+static struct tr_conn *conn_of_rx(struct wire_trace *tr, const struct tr_rx *rx)
+{
+	uint8_t fam = rx->local.family;
+	if (!rx->on || !fam || fam != rx->remote.family)
+		return NULL;
+	for (size_t i = 0; i < WIRE_TRACE_CONNS_MAX; i++) {
+		struct tr_conn *c = &tr->conns[i];
+		if (c->used && c->family == fam && c->lport == rx->local.port &&
+		    c->rport == rx->remote.port && !memcmp(c->laddr, rx->local.addr, alen(fam)) &&
+		    !memcmp(c->raddr, rx->remote.addr, alen(fam)))
+			return c;
+	}
+	return NULL;
+}
+
+/* The note of a read that returned less than asked, or the data of several
+ * segments: which segments carried its bytes. Nothing when the capture did
+ * not see them all. */
+static void rx_note(struct wire_trace *tr, const struct tr_rx *rx)
+{
+	struct tr_conn *c = conn_of_rx(tr, rx);
+	if (!c || !c->rx_ok || rx->got == 0 || rx->got > UINT32_MAX)
+		return;
+	uint32_t from = c->rx_read, to = from + (uint32_t)rx->got, covered = 0;
+	unsigned k = 0;
+	int rest = 0;
+	char lens[80];
+	struct wire_tbuf t = {lens, sizeof(lens), 0, 0};
+	c->rx_read = to;
+	for (unsigned i = 0; i < c->rx_n; i++) {
+		unsigned j = (c->rx_head + i) % RXSEGS_MAX;
+		uint32_t end = c->rx_end[j], start = end - c->rx_len[j];
+		if ((int32_t)(end - from) <= 0 || (int32_t)(start - to) >= 0)
+			continue;
+		uint32_t a = (int32_t)(start - from) < 0 ? from : start;
+		uint32_t b = (int32_t)(end - to) > 0 ? to : end;
+		covered += b - a;
+		rest |= k == 0 && a != start;
+		if (k < RXLIST_MAX)
+			wire_tbuf_printf(&t, "%s%u", k ? "+" : "", c->rx_len[j]);
+		else if (k == RXLIST_MAX)
+			wire_tbuf_printf(&t, "+...");
+		k++;
+	}
+	while (c->rx_n && (int32_t)(c->rx_end[c->rx_head] - to) <= 0) {
+		c->rx_head = (c->rx_head + 1) % RXSEGS_MAX;
+		c->rx_n--;
+	}
+	if (k == 0 || covered != (uint32_t)rx->got)
+		return;
+	if (rx->got < rx->asked)
+		note(tr,
+		     "returned %llu of the %llu asked: the bytes that had arrived (%s%u "
+		     "segment%s%s%s "
+		     "bytes); TCP keeps no message boundaries",
+		     (unsigned long long)rx->got, (unsigned long long)rx->asked,
+		     rest ? "the rest of " : "", k, k > 1 ? "s" : "", k > 1 ? ": " : " of ", lens);
+	else if (k > 1)
+		note(tr,
+		     "this call returned the data of %u segments (%s bytes): TCP keeps no message "
+		     "boundaries",
+		     k, lens);
+}
+
 static void print_tcp(struct wire_trace *tr, const struct wire_tpkt *p, int dir)
 {
 	struct tr_conn *c = conn_get(tr, p, dir);
@@ -913,6 +1047,8 @@ static void print_tcp(struct wire_trace *tr, const struct wire_tpkt *p, int dir)
 	int ev = wire_tcp_track(&c->tk, out, p, nt, sizeof(nt));
 	if (out)
 		count_seg(tr, p, ev);
+	else
+		rx_record(c, p, ev);
 	if (hide_seg(tr, p, ev, old != c->tk.state))
 		return;
 	tcp_desc(desc, sizeof(desc), p, out ? c->tk.iss : c->tk.irs,
@@ -938,8 +1074,10 @@ static void print_tcp_self(struct wire_trace *tr, const struct wire_tpkt *p)
 	int evs = wire_tcp_track(&snd->tk, 1, p, ns, sizeof(ns));
 	struct tr_conn *rcv = conn_get(tr, p, DIR_IN); /* after: it may not evict snd */
 	int oldr = rcv->tk.state, evr = 0;
-	if (rcv != snd)
+	if (rcv != snd) {
 		evr = wire_tcp_track(&rcv->tk, 0, p, nr, sizeof(nr));
+		rx_record(rcv, p, evr);
+	}
 	count_seg(tr, p, evs);
 	if (hide_seg(tr, p, evs | evr, olds != snd->tk.state || oldr != rcv->tk.state))
 		return;

@@ -839,5 +839,55 @@ def a_program_talking_to_itself():
                                                         r"peer closed first" % srv), tl
 
 
+def stream_send(port, parts, gap=0.05):
+    """Connects to port and sends each part in its own segment (TCP_NODELAY,
+    a pause between); returns the socket."""
+    c = socket.create_connection(("127.0.0.1", port), timeout=10 * SLOW)
+    c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    for part in parts:
+        c.sendall(part)
+        time.sleep(gap)
+    return c
+
+
+@case
+def a_read_is_tied_to_its_segments():
+    """TCP is a stream: a recv returns what has arrived, whatever the sends
+    were. Two 5-byte segments read by one recv(4096); a 10-byte segment read
+    as 4 then the rest; three 3-byte segments read by one recv(9). The notes
+    say which segments each read returned, and none on the read that took
+    exactly what it asked from one segment."""
+    srv = Proc(["trace", "--", PY, lecture("tcp_stream.py"), "10:4096", "10:4,4096",
+                "9:9"])
+    with srv:
+        port = int(stdout_re(srv, rb"port (\d+)\n").group(1))
+        c = stream_send(port, [b"hello", b"world"])
+        stdout_re(srv, rb"read 'helloworld'\n")
+        c.sendall(b"0123456789")
+        stdout_re(srv, rb"read '456789'\n")
+        for part in (b"abc", b"def", b"ghi"):
+            c.sendall(part)
+            time.sleep(0.05)
+        assert srv.wait(20) == 0, srv.stderr_text()
+        c.close()
+        assert srv.stdout_bytes().endswith(b"read 'helloworld'\nread '0123'\nread '456789'\n"
+                                           b"read 'abcdefghi'\n"), srv.stdout_bytes()
+        tl = srv.stderr_text()
+    ev = [ln.strip() for ln in tl.splitlines()]
+    reads = [i for i, e in enumerate(ev) if re.search(r"\] recv\(\d+, (4096|4|9)\) = ", e)]
+    assert len(reads) == 4, tl
+    after = [ev[i + 1] if i + 1 < len(ev) else "" for i in reads]
+    if not ROOT:
+        assert not [a for a in after if "segment" in a], tl
+        return
+    assert after[0] == ("returned 10 of the 4096 asked: the bytes that had arrived "
+                        "(2 segments: 5+5 bytes); TCP keeps no message boundaries"), tl
+    assert "] " in after[1] and "segment" not in after[1], tl  # the next call, no note
+    assert after[2] == ("returned 6 of the 4096 asked: the bytes that had arrived (the rest "
+                        "of 1 segment of 10 bytes); TCP keeps no message boundaries"), tl
+    assert after[3] == ("this call returned the data of 3 segments (3+3+3 bytes): TCP keeps "
+                        "no message boundaries"), tl
+
+
 if __name__ == "__main__":
     main()

@@ -1260,6 +1260,50 @@ static void test_self(void)
 	wire_trace_stop(tr);
 }
 
+/* A read tied to the segments that carried its bytes: short reads say how
+ * many segments had arrived, a full read of several segments says so, a
+ * read of part of one segment says nothing, nor does one whose bytes the
+ * capture did not see. */
+static void test_reads(void)
+{
+	struct wire_trace *tr = mk();
+	struct sockaddr_in l, r;
+	memset(&l, 0, sizeof(l));
+	l.sin_family = AF_INET;
+	memcpy(&l.sin_addr, A, 4);
+	l.sin_port = htons(40000);
+	r = l;
+	memcpy(&r.sin_addr, B, 4);
+	r.sin_port = htons(5005);
+	struct timespec t1 = at(100), t2 = at(200), t3 = at(300), t4 = at(400), t5 = at(500);
+	pkt_at(tr, 31, F_SYN, 1000, 0, 0, 1);
+	pkt_at(tr, 44, F_SYN | F_ACK, 5000, 1001, 0, 0);
+	pkt_at(tr, 52, F_ACK, 1001, 5001, 0, 1);
+	pkt_at(tr, 60, F_PSH | F_ACK, 5001, 1001, 5, 0);
+	pkt_at(tr, 70, F_PSH | F_ACK, 5006, 1001, 5, 0);
+	pkt_at(tr, 71, F_PSH | F_ACK, 5006, 1001, 5, 0); /* a retransmission */
+	wire_trace_call_rx(tr, &t1, (struct sockaddr *)&l, (struct sockaddr *)&r, 4096, 10, "r1");
+	pkt_at(tr, 150, F_PSH | F_ACK, 5011, 1001, 10, 0);
+	wire_trace_call_rx(tr, &t2, (struct sockaddr *)&l, (struct sockaddr *)&r, 4, 4, "r2");
+	wire_trace_call_rx(tr, &t3, (struct sockaddr *)&l, (struct sockaddr *)&r, 4096, 6, "r3");
+	pkt_at(tr, 310, F_PSH | F_ACK, 5021, 1001, 3, 0);
+	pkt_at(tr, 320, F_PSH | F_ACK, 5024, 1001, 3, 0);
+	wire_trace_call_rx(tr, &t4, (struct sockaddr *)&l, (struct sockaddr *)&r, 6, 6, "r4");
+	/* 7 bytes the capture never saw */
+	wire_trace_call_rx(tr, &t5, (struct sockaddr *)&l, (struct sockaddr *)&r, 100, 7, "r5");
+	wire_trace_flush(tr);
+	const char *o = text();
+	CHECK(strstr(o,
+	             "r1\n             returned 10 of the 4096 asked: the bytes that had "
+	             "arrived (2 segments: 5+5 bytes); TCP keeps no message boundaries\n") != NULL);
+	CHECK(strstr(o, "r2\n   0.000269  r3\n             returned 6 of the 4096 asked: the "
+	                "bytes that had arrived (the rest of 1 segment of 10 bytes)") != NULL);
+	CHECK(strstr(o, "r4\n             this call returned the data of 2 segments (3+3 bytes): "
+	                "TCP keeps no message boundaries\n") != NULL);
+	CHECK(strstr(o, "r5\n") != NULL && strstr(strstr(o, "r5\n"), "segment") == NULL);
+	wire_trace_stop(tr);
+}
+
 int main(void)
 {
 	wire_buf_init(&mem, 1u << 20);
@@ -1278,6 +1322,7 @@ int main(void)
 	test_tls_label();
 	test_udp_icmp_frag();
 	test_self();
+	test_reads();
 	test_filter_and_pending();
 	test_stalled_output();
 	test_full_queue();
