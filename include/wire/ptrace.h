@@ -65,8 +65,9 @@ struct wire_pt_ev {
 	const char *name; /* CALL: the system call ("recvfrom") */
 	long long ret;    /* CALL: its result (-1 on error) */
 	int err;          /* CALL: errno, 0 when it succeeded */
-	long long asked;  /* CALL: a read on a TCP socket that returned data: the bytes asked
-	                     (local, remote: the socket's addresses), else 0 */
+	long long asked;  /* CALL: a read on a TCP socket that returned data: the bytes asked;
+	                     -1: a write on one that sent data (ret bytes); else 0. When not 0,
+	                     local and remote are the socket's addresses */
 	char text[WIRE_PT_TEXT_MAX];
 	char note[WIRE_PT_NOTE_MAX];
 };

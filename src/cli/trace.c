@@ -154,8 +154,9 @@ __attribute__((format(printf, 3, 4))) static void line(struct tctx *c, const str
 		const struct wire_pt_ev *ev = c->rx;
 		c->rx = NULL;
 		wire_trace_call_rx(c->tr, ts, (const struct sockaddr *)&ev->local,
-		                   (const struct sockaddr *)&ev->remote, (uint64_t)ev->asked,
-		                   (uint64_t)ev->ret, "%s", text);
+		                   (const struct sockaddr *)&ev->remote,
+		                   ev->asked < 0 ? 0 : (uint64_t)ev->asked, (uint64_t)ev->ret, "%s",
+		                   text);
 		return;
 	}
 	if (c->tr) {
@@ -257,7 +258,7 @@ static void call_line(struct tctx *c, const struct wire_pt_ev *ev, const char *t
 	char label[64];
 	snprintf(label, sizeof(label), "[%d%s %s]", (int)ev->pid, tid, ev->comm);
 	size_t len = strlen(label) + 1 + strlen(ev->text) + 2 + strlen(ev->note);
-	c->rx = ev->asked > 0 && ev->ret > 0 ? ev : NULL; /* the engine ties it to segments */
+	c->rx = ev->asked && ev->ret > 0 ? ev : NULL; /* the engine ties it to segments */
 	if (!ev->note[0] || len <= ENGINE_LINE_MAX) {
 		line(c, &ev->ts, "%s %s%s%s", label, ev->text, ev->note[0] ? "; " : "", ev->note);
 		return;

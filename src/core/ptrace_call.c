@@ -897,7 +897,20 @@ static int follows(int cls, int err)
 	}
 }
 
-/* The addresses of a stream socket a read returned data from (into ev's
+/* The calls that write data to their fd (the first argument). */
+static int writes(int cls)
+{
+	switch (cls) {
+	case C_SENDTO:
+	case C_SENDMSG:
+	case C_WRITE:
+	case C_WRITEV:
+	case C_SENDFILE: return 1;
+	default: return 0;
+	}
+}
+
+/* The addresses of a stream socket a read or a write returned data from (into ev's
  * local and remote). Returns 1 when both are known. */
 static int rx_tuple(struct pt_task *t, struct wire_pt_ev *ev)
 {
@@ -942,7 +955,9 @@ void pt_call_exit(struct wire_pt *pt, struct pt_task *t, int64_t rval, int is_er
 	l.ev.ret = (long long)l.ret;
 	l.ev.err = l.err;
 	l.ev.fd = (int)t->args[0];
-	if (l.ev.asked > 0 && !rx_tuple(t, &l.ev))
+	if (!l.err && l.ret > 0 && writes(t->cls) && fd_kind(t, t->args[0]) == FD_STREAM)
+		l.ev.asked = -1;
+	if (l.ev.asked && !rx_tuple(t, &l.ev))
 		l.ev.asked = 0;
 	if (follows(t->cls, l.err) &&
 	    !((t->cls == C_SENDTO || t->cls == C_SENDMSG) && followed(t, t->args[0])))

@@ -57,6 +57,10 @@
 #define FRAGS_MAX 8         /* fragmented datagrams followed at once */
 #define RXSEGS_MAX 16       /* received segments remembered per connection for reads */
 #define RXLIST_MAX 6        /* segment lengths listed in a read's note */
+#define TXWRITES_MAX 16     /* writes remembered per connection for its segments */
+#define NAGLE_SMALL 1024    /* a write this small may wait for Nagle's algorithm */
+#define NAGLE_WAIT_MS 5     /* a write that left this much later waited */
+#define NAGLE_ACK_MS 2      /* ... when it left this soon after an ACK came */
 #define NOTE_INDENT "             "
 
 #define TH_FIN 0x001u
@@ -95,6 +99,13 @@ struct tr_conn {
 	uint32_t rx_end[RXSEGS_MAX], rx_len[RXSEGS_MAX];
 	unsigned rx_head, rx_n;
 	uint32_t rx_top, rx_read;
+	/* the writes of the program, for the segments that carry their bytes */
+	uint32_t tx_end[TXWRITES_MAX], tx_len[TXWRITES_MAX];
+	struct timespec tx_ts[TXWRITES_MAX];
+	unsigned tx_head, tx_n;
+	uint32_t tx_sent;
+	struct timespec ack_in; /* the last segment received (its ACK) */
+	int have_ack_in, said_joined, said_waited;
 };
 
 /* A read on a TCP socket that returned data (a call's) */
@@ -748,7 +759,7 @@ static int text_is_write(const char *s)
 	return 0;
 }
 
-static void rx_note(struct wire_trace *tr, const struct tr_rx *rx);
+static void rx_call(struct wire_trace *tr, const struct tr_ev *ev);
 
 static void print_call(struct wire_trace *tr, const struct tr_ev *ev)
 {
@@ -759,7 +770,7 @@ static void print_call(struct wire_trace *tr, const struct tr_ev *ev)
 	tr->call_is_write = text_is_write(ev->text);
 	tr->n_calls++;
 	if (ev->rx.on)
-		rx_note(tr, &ev->rx);
+		rx_call(tr, ev);
 }
 
 static struct tr_conn *conn_get(struct wire_trace *tr, const struct wire_tpkt *p, int dir)
@@ -787,6 +798,9 @@ static struct tr_conn *conn_get(struct wire_trace *tr, const struct wire_tpkt *p
 				c->rx_ok = 0;
 				c->rx_head = c->rx_n = 0;
 				c->rx_top = c->rx_read = 0;
+				c->tx_head = c->tx_n = 0;
+				c->tx_sent = 0;
+				c->have_ack_in = c->said_joined = c->said_waited = 0;
 			}
 			return c;
 		}
@@ -926,6 +940,12 @@ static void tcp_desc(char *desc, size_t n, const struct wire_tpkt *p, uint32_t b
 	}
 }
 
+/* A segment with new data (no SYN, RST, retransmission). */
+static int is_data(const struct wire_tpkt *p, int ev)
+{
+	return p->paylen > 0 && !(p->tflags & (TH_SYN | TH_RST)) && !(ev & WIRE_TCPT_RETRANS);
+}
+
 /* Counts a data segment this side sent towards the current call's note. */
 static void count_seg(struct wire_trace *tr, const struct wire_tpkt *p, int ev)
 {
@@ -1037,6 +1057,94 @@ static void rx_note(struct wire_trace *tr, const struct tr_rx *rx)
 		     k, lens);
 }
 
+/* Remembers a write of n bytes at ts on c. */
+static void tx_record(struct tr_conn *c, uint64_t n, const struct timespec *ts)
+{
+	if (!c->tk.have_iss || n == 0 || n > UINT32_MAX)
+		return;
+	if (c->tx_n == TXWRITES_MAX) {
+		c->tx_head = (c->tx_head + 1) % TXWRITES_MAX;
+		c->tx_n--;
+	}
+	unsigned j = (c->tx_head + c->tx_n++) % TXWRITES_MAX;
+	c->tx_sent += (uint32_t)n;
+	c->tx_end[j] = c->tx_sent;
+	c->tx_len[j] = (uint32_t)n;
+	c->tx_ts[j] = *ts;
+}
+
+static double ms_since(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) * 1e3 + (double)(b->tv_nsec - a->tv_nsec) / 1e6;
+}
+
+/* The notes of a data segment c sent, against the writes whose bytes it
+ * carries: several small writes joined, or a small write that waited for an
+ * ACK (Nagle's algorithm). Each said once per connection. */
+static void tx_note(struct wire_trace *tr, struct tr_conn *c, const struct wire_tpkt *p)
+{
+	uint32_t s = p->seq - (c->tk.iss + 1u), e = s + p->paylen;
+	unsigned k = 0, small = 1;
+	const struct timespec *first = NULL;
+	for (unsigned i = 0; i < c->tx_n; i++) {
+		unsigned j = (c->tx_head + i) % TXWRITES_MAX;
+		uint32_t end = c->tx_end[j], start = end - c->tx_len[j];
+		if ((int32_t)(end - s) <= 0 || (int32_t)(start - e) >= 0)
+			continue;
+		if (!first)
+			first = &c->tx_ts[j];
+		small &= c->tx_len[j] < NAGLE_SMALL;
+		k++;
+	}
+	while (c->tx_n && (int32_t)(c->tx_end[c->tx_head] - e) <= 0) {
+		c->tx_head = (c->tx_head + 1) % TXWRITES_MAX;
+		c->tx_n--;
+	}
+	if (!k || !small)
+		return;
+	if (k >= 2 && !c->said_joined) {
+		c->said_joined = 1;
+		note(tr,
+		     "the data of %u writes left in one segment: while data is unacknowledged, TCP "
+		     "holds small writes back and joins them (Nagle's algorithm; Linux's "
+		     "autocorking "
+		     "too); TCP_NODELAY sends each write at once",
+		     k);
+	}
+	double wait = ms_since(first, &p->ts);
+	if (!c->said_waited && wait >= NAGLE_WAIT_MS && c->have_ack_in &&
+	    ts_cmp(&c->ack_in, first) > 0 && ms_since(&c->ack_in, &p->ts) <= NAGLE_ACK_MS) {
+		c->said_waited = 1;
+		note(tr,
+		     "this data left %.1f ms after its write, just after the ACK of the earlier "
+		     "data "
+		     "came: Nagle's algorithm holds a small write while data is unacknowledged; "
+		     "TCP_NODELAY sends it at once",
+		     wait);
+	}
+}
+
+/* An incoming segment on c: its time, for the writes waiting on an ACK. */
+static void ack_record(struct tr_conn *c, const struct wire_tpkt *p)
+{
+	if (p->tflags & TH_ACK) {
+		c->ack_in = p->ts;
+		c->have_ack_in = 1;
+	}
+}
+
+/* A read's note, or a write's bytes remembered for its segments. */
+static void rx_call(struct wire_trace *tr, const struct tr_ev *ev)
+{
+	if (ev->rx.asked) {
+		rx_note(tr, &ev->rx);
+		return;
+	}
+	struct tr_conn *c = conn_of_rx(tr, &ev->rx);
+	if (c)
+		tx_record(c, ev->rx.got, &ev->ts);
+}
+
 static void print_tcp(struct wire_trace *tr, const struct wire_tpkt *p, int dir)
 {
 	struct tr_conn *c = conn_get(tr, p, dir);
@@ -1049,8 +1157,13 @@ static void print_tcp(struct wire_trace *tr, const struct wire_tpkt *p, int dir)
 		count_seg(tr, p, ev);
 	else
 		rx_record(c, p, ev);
-	if (hide_seg(tr, p, ev, old != c->tk.state))
+	if (!out)
+		ack_record(c, p);
+	if (hide_seg(tr, p, ev, old != c->tk.state)) {
+		if (out && is_data(p, ev))
+			tx_note(tr, c, p); /* keeps its writes in step; a note shows the line */
 		return;
+	}
 	tcp_desc(desc, sizeof(desc), p, out ? c->tk.iss : c->tk.irs,
 	         out ? c->tk.have_iss : c->tk.have_irs, ev & WIRE_TCPT_RETRANS);
 	pkt_line(tr, p, dir, desc,
@@ -1062,6 +1175,8 @@ static void print_tcp(struct wire_trace *tr, const struct wire_tpkt *p, int dir)
 	} else if (nt[0]) {
 		note(tr, "%s", nt);
 	}
+	if (out && is_data(p, ev))
+		tx_note(tr, c, p);
 }
 
 /* A segment between two sockets of the program: each end's connection is
@@ -1077,10 +1192,14 @@ static void print_tcp_self(struct wire_trace *tr, const struct wire_tpkt *p)
 	if (rcv != snd) {
 		evr = wire_tcp_track(&rcv->tk, 0, p, nr, sizeof(nr));
 		rx_record(rcv, p, evr);
+		ack_record(rcv, p);
 	}
 	count_seg(tr, p, evs);
-	if (hide_seg(tr, p, evs | evr, olds != snd->tk.state || oldr != rcv->tk.state))
+	if (hide_seg(tr, p, evs | evr, olds != snd->tk.state || oldr != rcv->tk.state)) {
+		if (is_data(p, evs))
+			tx_note(tr, snd, p);
 		return;
+	}
 	tcp_desc(desc, sizeof(desc), p, snd->tk.iss, snd->tk.have_iss, evs & WIRE_TCPT_RETRANS);
 	snprintf(st, sizeof(st), "port %u %s, port %u %s", p->sport, wire_tcps_name(snd->tk.state),
 	         p->dport, wire_tcps_name(rcv->tk.state));
@@ -1089,6 +1208,8 @@ static void print_tcp_self(struct wire_trace *tr, const struct wire_tpkt *p)
 		note(tr, "the socket at port %u: %s", p->sport, ns);
 	if (nr[0])
 		note(tr, "the socket at port %u: %s", p->dport, nr);
+	if (is_data(p, evs))
+		tx_note(tr, snd, p);
 }
 
 static void remember_sent(struct wire_trace *tr, const struct wire_tpkt *p)

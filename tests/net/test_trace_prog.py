@@ -889,5 +889,53 @@ def a_read_is_tied_to_its_segments():
                         "no message boundaries"), tl
 
 
+def small_writes(n, nodelay):
+    """Traces lecture/small_writes.py against a local reader; returns the
+    timeline and how many bytes the reader got."""
+    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    ls.bind(("127.0.0.1", 0))
+    ls.listen(1)
+    ls.settimeout(20 * SLOW)
+    got = []
+    import threading
+
+    def reader():
+        s, _ = ls.accept()
+        s.settimeout(20 * SLOW)
+        n = 0
+        while True:
+            b = s.recv(65536)
+            if not b:
+                break
+            n += len(b)
+        s.close()
+        got.append(n)
+
+    t = threading.Thread(target=reader)
+    t.start()
+    args = [lecture("small_writes.py"), str(ls.getsockname()[1]), str(n)]
+    cp, tl = trace(args + (["nodelay"] if nodelay else []), timeout=60)
+    t.join(30 * SLOW)
+    ls.close()
+    assert cp.returncode == 0 and cp.stdout == b"sent\n", (cp.returncode, cp.stderr)
+    assert got == [4 * n], got
+    return tl
+
+
+@case
+def nagle_joins_small_writes():
+    """500 small writes without TCP_NODELAY: some leave together, and the
+    note names Nagle's algorithm and TCP_NODELAY (once); 10 writes with
+    TCP_NODELAY and a pause between: each its own segment, no such note."""
+    if not ROOT:
+        raise Skip("packets need root")
+    joined = "writes left in one segment: while data is unacknowledged"
+    tl = small_writes(500, False)
+    assert tl.count(joined) == 1 and "TCP_NODELAY sends each write at once" in tl, tl
+    tl = small_writes(10, True)
+    assert joined not in tl and "Nagle" not in tl, tl
+    assert len(re.findall(r"> \[P\.\] seq \d+:\d+ len 4\b", tl)) == 10, tl
+
+
 if __name__ == "__main__":
     main()
