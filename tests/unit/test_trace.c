@@ -1304,6 +1304,51 @@ static void test_reads(void)
 	wire_trace_stop(tr);
 }
 
+/* Small writes and the segments that carry them: two in one segment that
+ * left just after the ACK of the earlier data, 20 ms after the first write
+ * (Nagle's algorithm); said once per connection; a lone write that left at
+ * once says nothing. */
+static void test_nagle(void)
+{
+	struct wire_trace *tr = mk();
+	struct sockaddr_in l, r;
+	memset(&l, 0, sizeof(l));
+	l.sin_family = AF_INET;
+	memcpy(&l.sin_addr, A, 4);
+	l.sin_port = htons(40000);
+	r = l;
+	memcpy(&r.sin_addr, B, 4);
+	r.sin_port = htons(5005);
+	struct timespec w1 = at(100), w2 = at(110), w3 = at(120), w4 = at(30000), w5 = at(30010);
+	const struct sockaddr *ls = (struct sockaddr *)&l, *rs = (struct sockaddr *)&r;
+	pkt_at(tr, 31, F_SYN, 1000, 0, 0, 1);
+	pkt_at(tr, 44, F_SYN | F_ACK, 5000, 1001, 0, 0);
+	pkt_at(tr, 52, F_ACK, 1001, 5001, 0, 1);
+	wire_trace_call_rx(tr, &w1, ls, rs, 0, 2, "w1");
+	pkt_at(tr, 101, F_PSH | F_ACK, 1001, 5001, 2, 1);
+	wire_trace_call_rx(tr, &w2, ls, rs, 0, 2, "w2");
+	wire_trace_call_rx(tr, &w3, ls, rs, 0, 2, "w3");
+	pkt_at(tr, 20100, F_ACK, 5001, 1003, 0, 0);
+	pkt_at(tr, 20101, F_PSH | F_ACK, 1003, 5001, 4, 1);
+	wire_trace_call_rx(tr, &w4, ls, rs, 0, 2, "w4");
+	wire_trace_call_rx(tr, &w5, ls, rs, 0, 2, "w5");
+	pkt_at(tr, 30020, F_PSH | F_ACK, 1007, 5001, 4, 1);
+	wire_trace_flush(tr);
+	const char *o = text();
+	const char *seg = strstr(o, "> [P.] seq 3:7 len 4\n");
+	CHECK(seg != NULL);
+	CHECK(seg && strncmp(seg + 21,
+	                     "             the data of 2 writes left in one segment: while data "
+	                     "is unacknowledged, TCP holds small writes back and joins them",
+	                     80) == 0);
+	CHECK(strstr(o, "this data left 20.0 ms after its write, just after the ACK of the earlier "
+	                "data came: Nagle's algorithm holds a small write while data is "
+	                "unacknowledged; TCP_NODELAY sends it at once\n") != NULL);
+	CHECK(strstr(o, "> [P.] seq 1:3 len 2\n   0.") != NULL); /* a lone write: no note */
+	CHECK(strstr(strstr(o, "w4\n"), "Nagle") == NULL);       /* once per connection */
+	wire_trace_stop(tr);
+}
+
 int main(void)
 {
 	wire_buf_init(&mem, 1u << 20);
@@ -1323,6 +1368,7 @@ int main(void)
 	test_udp_icmp_frag();
 	test_self();
 	test_reads();
+	test_nagle();
 	test_filter_and_pending();
 	test_stalled_output();
 	test_full_queue();
