@@ -101,6 +101,7 @@ struct tr_conn {
 	uint32_t rx_top, rx_read;
 	/* the writes of the program, for the segments that carry their bytes */
 	uint32_t tx_end[TXWRITES_MAX], tx_len[TXWRITES_MAX];
+	uint32_t tx_count[TXWRITES_MAX], tx_max[TXWRITES_MAX]; /* the last holds the rest */
 	struct timespec tx_ts[TXWRITES_MAX];
 	unsigned tx_head, tx_n;
 	uint32_t tx_sent;
@@ -1057,20 +1058,24 @@ static void rx_note(struct wire_trace *tr, const struct tr_rx *rx)
 		     k, lens);
 }
 
-/* Remembers a write of n bytes at ts on c. */
+/* Remembers a write of n bytes at ts on c (when the ring is full, the last
+ * entry takes in the writes that follow: counts stay true). */
 static void tx_record(struct tr_conn *c, uint64_t n, const struct timespec *ts)
 {
 	if (!c->tk.have_iss || n == 0 || n > UINT32_MAX)
 		return;
-	if (c->tx_n == TXWRITES_MAX) {
-		c->tx_head = (c->tx_head + 1) % TXWRITES_MAX;
-		c->tx_n--;
-	}
-	unsigned j = (c->tx_head + c->tx_n++) % TXWRITES_MAX;
+	unsigned j = (c->tx_head + c->tx_n - 1u) % TXWRITES_MAX;
 	c->tx_sent += (uint32_t)n;
+	if (c->tx_n < TXWRITES_MAX) {
+		j = (c->tx_head + c->tx_n++) % TXWRITES_MAX;
+		c->tx_len[j] = c->tx_count[j] = c->tx_max[j] = 0;
+		c->tx_ts[j] = *ts;
+	}
 	c->tx_end[j] = c->tx_sent;
-	c->tx_len[j] = (uint32_t)n;
-	c->tx_ts[j] = *ts;
+	c->tx_len[j] += (uint32_t)n;
+	c->tx_count[j]++;
+	if ((uint32_t)n > c->tx_max[j])
+		c->tx_max[j] = (uint32_t)n;
 }
 
 static double ms_since(const struct timespec *a, const struct timespec *b)
@@ -1085,6 +1090,7 @@ static void tx_note(struct wire_trace *tr, struct tr_conn *c, const struct wire_
 {
 	uint32_t s = p->seq - (c->tk.iss + 1u), e = s + p->paylen;
 	unsigned k = 0, small = 1;
+	int atleast = 0;
 	const struct timespec *first = NULL;
 	for (unsigned i = 0; i < c->tx_n; i++) {
 		unsigned j = (c->tx_head + i) % TXWRITES_MAX;
@@ -1093,8 +1099,10 @@ static void tx_note(struct wire_trace *tr, struct tr_conn *c, const struct wire_
 			continue;
 		if (!first)
 			first = &c->tx_ts[j];
-		small &= c->tx_len[j] < NAGLE_SMALL;
-		k++;
+		small &= c->tx_max[j] < NAGLE_SMALL;
+		int whole = (int32_t)(start - s) >= 0 && (int32_t)(end - e) <= 0;
+		k += whole ? c->tx_count[j] : 1; /* part of merged writes: at least one */
+		atleast |= !whole && c->tx_count[j] > 1;
 	}
 	while (c->tx_n && (int32_t)(c->tx_end[c->tx_head] - e) <= 0) {
 		c->tx_head = (c->tx_head + 1) % TXWRITES_MAX;
@@ -1105,11 +1113,10 @@ static void tx_note(struct wire_trace *tr, struct tr_conn *c, const struct wire_
 	if (k >= 2 && !c->said_joined) {
 		c->said_joined = 1;
 		note(tr,
-		     "the data of %u writes left in one segment: while data is unacknowledged, TCP "
-		     "holds small writes back and joins them (Nagle's algorithm; Linux's "
-		     "autocorking "
-		     "too); TCP_NODELAY sends each write at once",
-		     k);
+		     "the data of %s%u writes left in one segment: while data is unacknowledged, "
+		     "TCP holds small writes back and joins them (Nagle's algorithm; Linux's "
+		     "autocorking too); TCP_NODELAY sends each write at once",
+		     atleast ? "at least " : "", k);
 	}
 	double wait = ms_since(first, &p->ts);
 	if (!c->said_waited && wait >= NAGLE_WAIT_MS && c->have_ack_in &&

@@ -902,6 +902,10 @@ def small_writes(n, nodelay):
     def reader():
         s, _ = ls.accept()
         s.settimeout(20 * SLOW)
+        if not nodelay:
+            # not reading yet: its ACKs are delayed (a prompt read would send them at
+            # once), so small writes wait for them
+            time.sleep(0.3)
         n = 0
         while True:
             b = s.recv(65536)

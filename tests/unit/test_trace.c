@@ -1349,6 +1349,31 @@ static void test_nagle(void)
 	wire_trace_stop(tr);
 }
 
+/* More writes than the ring holds, in one segment: the count stays true. */
+static void test_nagle_many(void)
+{
+	struct wire_trace *tr = mk();
+	struct sockaddr_in l, r;
+	memset(&l, 0, sizeof(l));
+	l.sin_family = AF_INET;
+	memcpy(&l.sin_addr, A, 4);
+	l.sin_port = htons(40000);
+	r = l;
+	memcpy(&r.sin_addr, B, 4);
+	r.sin_port = htons(5005);
+	pkt_at(tr, 31, F_SYN, 1000, 0, 0, 1);
+	pkt_at(tr, 44, F_SYN | F_ACK, 5000, 1001, 0, 0);
+	pkt_at(tr, 52, F_ACK, 1001, 5001, 0, 1);
+	for (long i = 0; i < 40; i++) {
+		struct timespec w = at(100 + i);
+		wire_trace_call_rx(tr, &w, (struct sockaddr *)&l, (struct sockaddr *)&r, 0, 1, "w");
+	}
+	pkt_at(tr, 200, F_PSH | F_ACK, 1001, 5001, 40, 1);
+	wire_trace_flush(tr);
+	CHECK(strstr(text(), "the data of 40 writes left in one segment") != NULL);
+	wire_trace_stop(tr);
+}
+
 int main(void)
 {
 	wire_buf_init(&mem, 1u << 20);
@@ -1369,6 +1394,7 @@ int main(void)
 	test_self();
 	test_reads();
 	test_nagle();
+	test_nagle_many();
 	test_filter_and_pending();
 	test_stalled_output();
 	test_full_queue();
