@@ -97,6 +97,11 @@ int wire_pt_attach(struct wire_pt **out, pid_t pid, wire_pt_cb cb, void *ctx);
  * Returns 0, 1 when it detached, or -errno. */
 int wire_pt_run(struct wire_pt *pt, int sigfd);
 
+/* on: a CALL that read or wrote data on a TCP socket carries the socket's
+ * addresses (asked, local, remote), read with pidfd_getfd(2) at each such
+ * call; off (the default): asked stays 0 and those calls cost nothing more. */
+void wire_pt_want_tuples(struct wire_pt *pt, int on);
+
 /* The program's wait status (spawned), -1 when not known. */
 int wire_pt_status(const struct wire_pt *pt);
 

@@ -653,6 +653,7 @@ static int run(struct topts *o, char **prog, struct wire_sink *out)
 			cli_err("trace: cannot start %s: %s", prog[0], strerror(-rc));
 		return rc == -EPERM ? WIRE_EXIT_PRIV : WIRE_EXIT_FAIL;
 	}
+	wire_pt_want_tuples(pt, c.tr != NULL); /* the engine ties reads and writes to packets */
 	rc = wire_pt_run(pt, sfd);
 	wire_trace_stop(c.tr);
 	if (!c.json)

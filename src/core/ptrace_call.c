@@ -957,7 +957,7 @@ void pt_call_exit(struct wire_pt *pt, struct pt_task *t, int64_t rval, int is_er
 	l.ev.fd = (int)t->args[0];
 	if (!l.err && l.ret > 0 && writes(t->cls) && fd_kind(t, t->args[0]) == FD_STREAM)
 		l.ev.asked = -1;
-	if (l.ev.asked && !rx_tuple(t, &l.ev))
+	if (l.ev.asked && (!pt->tuples || !rx_tuple(t, &l.ev)))
 		l.ev.asked = 0;
 	if (follows(t->cls, l.err) &&
 	    !((t->cls == C_SENDTO || t->cls == C_SENDMSG) && followed(t, t->args[0])))
