@@ -65,6 +65,9 @@ struct wire_pt_ev {
 	const char *name; /* CALL: the system call ("recvfrom") */
 	long long ret;    /* CALL: its result (-1 on error) */
 	int err;          /* CALL: errno, 0 when it succeeded */
+	long long asked;  /* CALL: a read on a TCP socket that returned data: the bytes asked;
+	                     -1: a write on one that sent data (ret bytes); else 0. When not 0,
+	                     local and remote are the socket's addresses */
 	char text[WIRE_PT_TEXT_MAX];
 	char note[WIRE_PT_NOTE_MAX];
 };
@@ -93,6 +96,11 @@ int wire_pt_attach(struct wire_pt **out, pid_t pid, wire_pt_cb cb, void *ctx);
  * SIGTERM, SIGHUP or SIGQUIT detach every task and leave it running.
  * Returns 0, 1 when it detached, or -errno. */
 int wire_pt_run(struct wire_pt *pt, int sigfd);
+
+/* on: a CALL that read or wrote data on a TCP socket carries the socket's
+ * addresses (asked, local, remote), read with pidfd_getfd(2) at each such
+ * call; off (the default): asked stays 0 and those calls cost nothing more. */
+void wire_pt_want_tuples(struct wire_pt *pt, int on);
 
 /* The program's wait status (spawned), -1 when not known. */
 int wire_pt_status(const struct wire_pt *pt);

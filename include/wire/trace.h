@@ -102,6 +102,15 @@ void wire_trace_call(struct wire_trace *tr, const char *fmt, ...)
 void wire_trace_call_at(struct wire_trace *tr, const struct timespec *ts, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* A read that returned got of the asked bytes on the TCP socket local >
+ * remote (asked 0: a write that sent got bytes), recorded as a call with
+ * text fmt at ts: the printer ties it to the segments that carried those
+ * bytes (a read shorter than asked, the data of several segments in one
+ * read, several small writes in one segment). */
+void wire_trace_call_rx(struct wire_trace *tr, const struct timespec *ts,
+                        const struct sockaddr *local, const struct sockaddr *remote, uint64_t asked,
+                        uint64_t got, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+
 /* Waits up to WIRE_TRACE_DRAIN_MS for the last packets, prints everything
  * still queued and a closing summary, stops capturing and frees the trace.
  * Returns nothing. */

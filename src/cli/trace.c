@@ -72,6 +72,7 @@ struct tctx {
 	unsigned n_active, n_quiet; /* processes with / without (ended) socket calls */
 	int full;                   /* the hold table overflowed (said once) */
 	struct hproc procs[HOLD_PROCS_MAX];
+	const struct wire_pt_ev *rx; /* a TCP read the next line is (for the engine) */
 };
 
 static const int fwd_sigs[] = {SIGINT,  SIGTERM, SIGHUP,  SIGQUIT,
@@ -149,6 +150,15 @@ __attribute__((format(printf, 3, 4))) static void line(struct tctx *c, const str
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
+	if (c->tr && c->rx) {
+		const struct wire_pt_ev *ev = c->rx;
+		c->rx = NULL;
+		wire_trace_call_rx(c->tr, ts, (const struct sockaddr *)&ev->local,
+		                   (const struct sockaddr *)&ev->remote,
+		                   ev->asked < 0 ? 0 : (uint64_t)ev->asked, (uint64_t)ev->ret, "%s",
+		                   text);
+		return;
+	}
 	if (c->tr) {
 		wire_trace_call_at(c->tr, ts, "%s", text);
 		return;
@@ -248,6 +258,7 @@ static void call_line(struct tctx *c, const struct wire_pt_ev *ev, const char *t
 	char label[64];
 	snprintf(label, sizeof(label), "[%d%s %s]", (int)ev->pid, tid, ev->comm);
 	size_t len = strlen(label) + 1 + strlen(ev->text) + 2 + strlen(ev->note);
+	c->rx = ev->asked && ev->ret > 0 ? ev : NULL; /* the engine ties it to segments */
 	if (!ev->note[0] || len <= ENGINE_LINE_MAX) {
 		line(c, &ev->ts, "%s %s%s%s", label, ev->text, ev->note[0] ? "; " : "", ev->note);
 		return;
@@ -642,6 +653,7 @@ static int run(struct topts *o, char **prog, struct wire_sink *out)
 			cli_err("trace: cannot start %s: %s", prog[0], strerror(-rc));
 		return rc == -EPERM ? WIRE_EXIT_PRIV : WIRE_EXIT_FAIL;
 	}
+	wire_pt_want_tuples(pt, c.tr != NULL); /* the engine ties reads and writes to packets */
 	rc = wire_pt_run(pt, sfd);
 	wire_trace_stop(c.tr);
 	if (!c.json)

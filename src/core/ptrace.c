@@ -584,6 +584,12 @@ int wire_pt_run(struct wire_pt *pt, int sigfd)
 	return 0;
 }
 
+void wire_pt_want_tuples(struct wire_pt *pt, int on)
+{
+	if (pt)
+		pt->tuples = on;
+}
+
 int wire_pt_status(const struct wire_pt *pt)
 {
 	return pt ? pt->status : -1;

@@ -519,6 +519,8 @@ static void recv_notes(struct line *l, struct pt_task *t, int kind, uint64_t ask
 	refused_note(l, kind);
 	if (l->err)
 		return;
+	if (kind == FD_STREAM && l->ret > 0 && !(flags & MSG_PEEK))
+		l->ev.asked = (long long)asked; /* the trace engine ties it to the segments */
 	if (kind == FD_STREAM && l->ret == 0 && asked > 0)
 		note(l, "the peer closed its side (FIN): end of the stream");
 	if (kind != FD_DGRAM)
@@ -615,7 +617,7 @@ static void fmt_msg(struct line *l, struct pt_task *t, int send)
 	if (a[2] & MSG_ERRQUEUE)
 		note(l, "the error queue (IP_RECVERR): an ICMP error about an earlier datagram");
 	if (!send)
-		recv_notes(l, t, kind, total, a[2] & MSG_TRUNC);
+		recv_notes(l, t, kind, total, a[2] & (MSG_TRUNC | MSG_PEEK));
 	else
 		refused_note(l, kind);
 }
@@ -895,6 +897,29 @@ static int follows(int cls, int err)
 	}
 }
 
+/* The calls that write data to their fd (the first argument). */
+static int writes(int cls)
+{
+	switch (cls) {
+	case C_SENDTO:
+	case C_SENDMSG:
+	case C_WRITE:
+	case C_WRITEV:
+	case C_SENDFILE: return 1;
+	default: return 0;
+	}
+}
+
+/* The addresses of a stream socket a read or a write returned data from (into ev's
+ * local and remote). Returns 1 when both are known. */
+static int rx_tuple(struct pt_task *t, struct wire_pt_ev *ev)
+{
+	int type, proto;
+	if (wire_pt_sock_info(t->tid, ev->fd, &type, &proto, &ev->local, &ev->remote) < 0)
+		return 0;
+	return ev->remote.ss_family == AF_INET || ev->remote.ss_family == AF_INET6;
+}
+
 void pt_call_exit(struct wire_pt *pt, struct pt_task *t, int64_t rval, int is_error)
 {
 	static struct line l; /* one tracer thread; keeps the stack small */
@@ -930,6 +955,10 @@ void pt_call_exit(struct wire_pt *pt, struct pt_task *t, int64_t rval, int is_er
 	l.ev.ret = (long long)l.ret;
 	l.ev.err = l.err;
 	l.ev.fd = (int)t->args[0];
+	if (!l.err && l.ret > 0 && writes(t->cls) && fd_kind(t, t->args[0]) == FD_STREAM)
+		l.ev.asked = -1;
+	if (l.ev.asked && (!pt->tuples || !rx_tuple(t, &l.ev)))
+		l.ev.asked = 0;
 	if (follows(t->cls, l.err) &&
 	    !((t->cls == C_SENDTO || t->cls == C_SENDMSG) && followed(t, t->args[0])))
 		follow(pt, t, (int64_t)t->args[0]);

@@ -55,6 +55,7 @@ struct wire_pt {
 	struct pt_task *tasks; /* WIRE_PT_TASKS_MAX slots, tid 0 = free */
 	size_t nslots;         /* slots in use or used before (high-water) */
 	size_t ntasks;
+	int tuples; /* wire_pt_want_tuples */
 };
 
 /* The syscalls the filter stops at: fills nrs (up to n) and returns the count;

@@ -34,6 +34,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,12 @@
 #define HOLD_MAX_MS 3000    /* the merge window never grows past this */
 #define SENT_MAX 32         /* UDP datagrams remembered for ICMP errors */
 #define FRAGS_MAX 8         /* fragmented datagrams followed at once */
+#define RXSEGS_MAX 16       /* received segments remembered per connection for reads */
+#define RXLIST_MAX 6        /* segment lengths listed in a read's note */
+#define TXWRITES_MAX 16     /* writes remembered per connection for its segments */
+#define NAGLE_SMALL 1024    /* a write this small may wait for Nagle's algorithm */
+#define NAGLE_WAIT_MS 5     /* a write that left this much later waited */
+#define NAGLE_ACK_MS 2      /* ... when it left this soon after an ACK came */
 #define NOTE_INDENT "             "
 
 #define TH_FIN 0x001u
@@ -63,7 +70,8 @@
 #define TH_ACK 0x010u
 
 enum { EV_CALL = 0, EV_PKT = 1 };
-enum { DIR_NONE = 0, DIR_OUT = 1, DIR_IN = 2 };
+/* DIR_SELF: from one followed socket to another (the program talks to itself) */
+enum { DIR_NONE = 0, DIR_OUT = 1, DIR_IN = 2, DIR_SELF = 3 };
 
 struct tr_ep {
 	uint8_t family; /* 4, 6, or 0 for any address */
@@ -84,6 +92,28 @@ struct tr_conn {
 	uint8_t laddr[16], raddr[16];
 	uint16_t lport, rport;
 	struct wire_tcp_track tk;
+	/* the data segments received, for the reads that return their bytes: a
+	 * ring of where each ends in the stream (offsets from the peer's SYN)
+	 * and its length; rx_read is how far the program has read */
+	int rx_ok;
+	uint32_t rx_end[RXSEGS_MAX], rx_len[RXSEGS_MAX];
+	unsigned rx_head, rx_n;
+	uint32_t rx_top, rx_read;
+	/* the writes of the program, for the segments that carry their bytes */
+	uint32_t tx_end[TXWRITES_MAX], tx_len[TXWRITES_MAX];
+	uint32_t tx_count[TXWRITES_MAX], tx_max[TXWRITES_MAX]; /* the last holds the rest */
+	struct timespec tx_ts[TXWRITES_MAX];
+	unsigned tx_head, tx_n;
+	uint32_t tx_sent;
+	struct timespec ack_in; /* the last segment received (its ACK) */
+	int have_ack_in, said_joined, said_waited;
+};
+
+/* A read on a TCP socket that returned data (a call's) */
+struct tr_rx {
+	int on;
+	struct tr_ep local, remote;
+	uint64_t asked, got;
 };
 
 struct tr_ev {
@@ -92,6 +122,7 @@ struct tr_ev {
 	int kind;
 	int dir; /* a packet's direction, found when it leaves the queue */
 	char text[TEXT_MAX];
+	struct tr_rx rx;
 	struct wire_tpkt p;
 };
 
@@ -292,9 +323,15 @@ static int flow_dir(const struct tr_flow *f, uint8_t proto, uint8_t fam, const u
 	return DIR_NONE;
 }
 
-/* Direction of a tuple against every followed socket (exact flows first). */
-static int match_tuple(struct wire_trace *tr, uint8_t proto, uint8_t fam, const uint8_t *src,
-                       uint16_t sport, const uint8_t *dst, uint16_t dport)
+static int is_loopback(uint8_t fam, const uint8_t *a)
+{
+	static const uint8_t lo6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+	return fam == 6 ? !memcmp(a, lo6, 16) : a[0] == 127;
+}
+
+/* The flow a tuple goes to in direction want (exact flows first), or -1. */
+static long flow_for(const struct wire_trace *tr, int want, uint8_t proto, uint8_t fam,
+                     const uint8_t *src, uint16_t sport, const uint8_t *dst, uint16_t dport)
 {
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < tr->nflows; i++) {
@@ -303,11 +340,28 @@ static int match_tuple(struct wire_trace *tr, uint8_t proto, uint8_t fam, const 
 			if (exact != (pass == 0))
 				continue;
 			int d = flow_dir(f, proto, fam, src, sport, dst, dport);
-			if (d)
-				return d;
+			if (d && (!want || d == want))
+				return (long)i;
 		}
 	}
-	return DIR_NONE;
+	return -1;
+}
+
+/* Direction of a tuple against every followed socket (exact flows first):
+ * DIR_SELF when one followed socket sent it and another receives it, which
+ * needs both addresses on this host (equal, or both loopback). */
+static int match_tuple(struct wire_trace *tr, uint8_t proto, uint8_t fam, const uint8_t *src,
+                       uint16_t sport, const uint8_t *dst, uint16_t dport)
+{
+	long any = flow_for(tr, DIR_NONE, proto, fam, src, sport, dst, dport);
+	if (any < 0)
+		return DIR_NONE;
+	int d = flow_dir(&tr->flows[any], proto, fam, src, sport, dst, dport);
+	if (memcmp(src, dst, alen(fam)) && !(is_loopback(fam, src) && is_loopback(fam, dst)))
+		return d;
+	long o = flow_for(tr, DIR_OUT, proto, fam, src, sport, dst, dport);
+	long i = flow_for(tr, DIR_IN, proto, fam, src, sport, dst, dport);
+	return o >= 0 && i >= 0 && o != i ? DIR_SELF : d;
 }
 
 /* ---- the kernel filter ---------------------------------------------------------- */
@@ -582,8 +636,10 @@ static struct tr_ev *enqueue_locked(struct wire_trace *tr, const struct timespec
 	return ev;
 }
 
-__attribute__((format(printf, 3, 0))) static void
-add_call(struct wire_trace *tr, const struct timespec *ts, const char *fmt, va_list ap)
+__attribute__((format(printf, 4, 0))) static void add_call(struct wire_trace *tr,
+                                                           const struct timespec *ts,
+                                                           const struct tr_rx *rx, const char *fmt,
+                                                           va_list ap)
 {
 	char text[TEXT_MAX];
 	vsnprintf(text, sizeof(text), fmt, ap);
@@ -592,6 +648,10 @@ add_call(struct wire_trace *tr, const struct timespec *ts, const char *fmt, va_l
 	if (ev) {
 		ev->kind = EV_CALL;
 		memcpy(ev->text, text, sizeof(text));
+		if (rx)
+			ev->rx = *rx;
+		else
+			ev->rx.on = 0;
 	}
 	pthread_mutex_unlock(&tr->mu);
 }
@@ -604,7 +664,7 @@ void wire_trace_call(struct wire_trace *tr, const char *fmt, ...)
 		return;
 	now_rt(&ts);
 	va_start(ap, fmt);
-	add_call(tr, &ts, fmt, ap);
+	add_call(tr, &ts, NULL, fmt, ap);
 	va_end(ap);
 }
 
@@ -614,7 +674,24 @@ void wire_trace_call_at(struct wire_trace *tr, const struct timespec *ts, const 
 	if (!tr)
 		return;
 	va_start(ap, fmt);
-	add_call(tr, ts, fmt, ap);
+	add_call(tr, ts, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void wire_trace_call_rx(struct wire_trace *tr, const struct timespec *ts,
+                        const struct sockaddr *local, const struct sockaddr *remote, uint64_t asked,
+                        uint64_t got, const char *fmt, ...)
+{
+	struct tr_rx rx;
+	va_list ap;
+	if (!tr || !ts)
+		return;
+	memset(&rx, 0, sizeof(rx));
+	rx.on = ep_from_sa(&rx.local, local) && ep_from_sa(&rx.remote, remote);
+	rx.asked = asked;
+	rx.got = got;
+	va_start(ap, fmt);
+	add_call(tr, ts, &rx, fmt, ap);
 	va_end(ap);
 }
 
@@ -683,6 +760,8 @@ static int text_is_write(const char *s)
 	return 0;
 }
 
+static void rx_call(struct wire_trace *tr, const struct tr_ev *ev);
+
 static void print_call(struct wire_trace *tr, const struct tr_ev *ev)
 {
 	end_call(tr);
@@ -691,6 +770,8 @@ static void print_call(struct wire_trace *tr, const struct tr_ev *ev)
 	wire_sink_putc(tr->out, '\n');
 	tr->call_is_write = text_is_write(ev->text);
 	tr->n_calls++;
+	if (ev->rx.on)
+		rx_call(tr, ev);
 }
 
 static struct tr_conn *conn_get(struct wire_trace *tr, const struct wire_tpkt *p, int dir)
@@ -712,8 +793,16 @@ static struct tr_conn *conn_get(struct wire_trace *tr, const struct wire_tpkt *p
 		    !memcmp(c->laddr, la, n) && !memcmp(c->raddr, ra, n)) {
 			/* a new SYN on a finished connection's ports starts afresh */
 			if ((p->tflags & TH_SYN) && !(p->tflags & TH_ACK) &&
-			    (c->tk.state == WIRE_TCPS_CLOSED || c->tk.state == WIRE_TCPS_TIME_WAIT))
+			    (c->tk.state == WIRE_TCPS_CLOSED ||
+			     c->tk.state == WIRE_TCPS_TIME_WAIT)) {
 				memset(&c->tk, 0, sizeof(c->tk));
+				c->rx_ok = 0;
+				c->rx_head = c->rx_n = 0;
+				c->rx_top = c->rx_read = 0;
+				c->tx_head = c->tx_n = 0;
+				c->tx_sent = 0;
+				c->have_ack_in = c->said_joined = c->said_waited = 0;
+			}
 			return c;
 		}
 		if (!closed && c->tk.state == WIRE_TCPS_CLOSED)
@@ -781,69 +870,51 @@ static int is_port_unreach(const struct wire_tpkt *p)
 
 /* Writes a packet line: time, direction, the description, the endpoints
  * when they differ from the last packet line's (either direction), and the
- * TCP state when it changed (state NULL: none). */
+ * TCP state when it changed (state NULL: none). A packet between two of the
+ * program's sockets (DIR_SELF) is written '>' and shows its endpoints at each
+ * turn, saying so the first time. */
 static void pkt_line(struct wire_trace *tr, const struct wire_tpkt *p, int dir, const char *desc,
                      const char *state)
 {
 	char a[80], b[80], both[176], rev[176];
-	int show;
+	int show, fresh;
 	ep_str(p->family, p->src, p->sport, a, sizeof(a));
 	ep_str(p->family, p->dst, p->dport, b, sizeof(b));
 	snprintf(both, sizeof(both), "%s > %s", a, b);
 	snprintf(rev, sizeof(rev), "%s > %s", b, a);
-	show = strcmp(both, tr->last_eps) && strcmp(rev, tr->last_eps);
+	fresh = strcmp(both, tr->last_eps) && strcmp(rev, tr->last_eps);
+	/* between its own sockets, '>' alone cannot say which way: a turn shows them */
+	show = fresh || (dir == DIR_SELF && strcmp(both, tr->last_eps));
 	if (show)
 		snprintf(tr->last_eps, sizeof(tr->last_eps), "%s", both);
 	put_time(tr, &p->ts);
 	if (!show && !state) {
-		wire_sink_printf(tr->out, "%c %s\n", dir == DIR_OUT ? '>' : '<', desc);
+		wire_sink_printf(tr->out, "%c %s\n", dir == DIR_IN ? '<' : '>', desc);
 		return;
 	}
-	wire_sink_printf(tr->out, "%c %-26s", dir == DIR_OUT ? '>' : '<', desc);
+	wire_sink_printf(tr->out, "%c %-26s", dir == DIR_IN ? '<' : '>', desc);
 	if (show)
-		wire_sink_printf(tr->out, " %s", both);
+		wire_sink_printf(
+		    tr->out, " %s%s", both,
+		    dir == DIR_SELF && fresh ? " (both ends are this program's sockets)" : "");
 	if (state)
 		wire_sink_printf(tr->out, "  [state: %s]", state);
 	wire_sink_putc(tr->out, '\n');
 }
 
-static void print_tcp(struct wire_trace *tr, const struct wire_tpkt *p, int dir)
+/* The words of a TCP segment's line; base is the sender's initial sequence
+ * number when have_base. */
+static void tcp_desc(char *desc, size_t n, const struct wire_tpkt *p, uint32_t base, int have_base,
+                     int retrans)
 {
-	struct tr_conn *c = conn_get(tr, p, dir);
-	char desc[96], nt[320];
 	unsigned f = p->tflags;
-	int out = dir == DIR_OUT;
-	int data = p->paylen > 0 && !(f & (TH_SYN | TH_RST));
-	int old = c->tk.state;
-
-	int ev = wire_tcp_track(&c->tk, out, p, nt, sizeof(nt));
-	uint32_t base = out ? c->tk.iss : c->tk.irs;
-	int have_base = out ? c->tk.have_iss : c->tk.have_irs;
-
-	if (out && data && !(ev & WIRE_TCPT_RETRANS)) {
-		tr->segs++;
-		tr->seg_bytes += p->paylen;
-		if (p->paylen > tr->seg_max)
-			tr->seg_max = p->paylen;
-		if (p->gso)
-			tr->seg_gso = 1;
-	}
-	/* many segments after one call: show the first ones only */
-	if (!(f & (TH_SYN | TH_FIN | TH_RST)) && !(ev & ~WIRE_TCPT_STATE) && old == c->tk.state) {
-		if (tr->seg_lines >= WIRE_TRACE_SEG_LINES) {
-			tr->hidden++;
-			return;
-		}
-		tr->seg_lines++;
-	}
-
 	if (f & TH_RST)
-		snprintf(desc, sizeof(desc), "RST");
+		snprintf(desc, n, "RST");
 	else if ((f & TH_SYN) && (f & TH_ACK))
-		snprintf(desc, sizeof(desc), "SYN-ACK");
+		snprintf(desc, n, "SYN-ACK");
 	else if (f & TH_SYN)
-		snprintf(desc, sizeof(desc), "SYN");
-	else if (data) {
+		snprintf(desc, n, "SYN");
+	else if (p->paylen > 0) {
 		uint32_t s = have_base ? p->seq - base : p->seq;
 		char fl[8];
 		size_t k = 0;
@@ -858,16 +929,250 @@ static void print_tcp(struct wire_trace *tr, const struct wire_tpkt *p, int dir)
 		if (p->tls_ct)
 			wire_tls_label(tls, sizeof(tls), p->tls_ct,
 			               p->tls_ct == 22 ? p->tls_hs : -1);
-		snprintf(desc, sizeof(desc), "[%s] seq %u:%u len %u%s%s", fl, s, s + p->paylen,
-		         p->paylen, tls[0] ? ", TLS " : "", tls);
+		snprintf(desc, n, "[%s] seq %u:%u len %u%s%s", fl, s, s + p->paylen, p->paylen,
+		         tls[0] ? ", TLS " : "", tls);
 	} else if (f & TH_FIN)
-		snprintf(desc, sizeof(desc), "FIN");
+		snprintf(desc, n, "FIN");
 	else
-		snprintf(desc, sizeof(desc), "ACK");
-	if (ev & WIRE_TCPT_RETRANS) {
+		snprintf(desc, n, "ACK");
+	if (retrans) {
 		size_t k = strlen(desc);
-		snprintf(desc + k, sizeof(desc) - k, " (retransmission)");
+		snprintf(desc + k, n - k, " (retransmission)");
 	}
+}
+
+/* A segment with new data (no SYN, RST, retransmission). */
+static int is_data(const struct wire_tpkt *p, int ev)
+{
+	return p->paylen > 0 && !(p->tflags & (TH_SYN | TH_RST)) && !(ev & WIRE_TCPT_RETRANS);
+}
+
+/* Counts a data segment this side sent towards the current call's note. */
+static void count_seg(struct wire_trace *tr, const struct wire_tpkt *p, int ev)
+{
+	if (p->paylen == 0 || (p->tflags & (TH_SYN | TH_RST)) || (ev & WIRE_TCPT_RETRANS))
+		return;
+	tr->segs++;
+	tr->seg_bytes += p->paylen;
+	if (p->paylen > tr->seg_max)
+		tr->seg_max = p->paylen;
+	if (p->gso)
+		tr->seg_gso = 1;
+}
+
+/* Many segments after one call: only the first ones are shown. Returns 1
+ * when this one is hidden. */
+static int hide_seg(struct wire_trace *tr, const struct wire_tpkt *p, int ev, int changed)
+{
+	if ((p->tflags & (TH_SYN | TH_FIN | TH_RST)) || (ev & ~WIRE_TCPT_STATE) || changed)
+		return 0;
+	if (tr->seg_lines >= WIRE_TRACE_SEG_LINES) {
+		tr->hidden++;
+		return 1;
+	}
+	tr->seg_lines++;
+	return 0;
+}
+
+/* Remembers a new data segment c received (not a retransmission). */
+static void rx_record(struct tr_conn *c, const struct wire_tpkt *p, int ev)
+{
+	if (!c->tk.have_irs || p->paylen == 0 || (p->tflags & (TH_SYN | TH_RST)) ||
+	    (ev & WIRE_TCPT_RETRANS))
+		return;
+	uint32_t end = p->seq - (c->tk.irs + 1u) + p->paylen;
+	c->rx_ok = 1; /* the peer's SYN was seen: offsets count from its first byte */
+	if ((int32_t)(end - c->rx_top) <= 0)
+		return; /* nothing new */
+	if (c->rx_n == RXSEGS_MAX) {
+		c->rx_head = (c->rx_head + 1) % RXSEGS_MAX;
+		c->rx_n--;
+	}
+	unsigned j = (c->rx_head + c->rx_n++) % RXSEGS_MAX;
+	c->rx_end[j] = end;
+	c->rx_len[j] = end - c->rx_top < p->paylen ? end - c->rx_top : p->paylen;
+	c->rx_top = end;
+}
+
+static struct tr_conn *conn_of_rx(struct wire_trace *tr, const struct tr_rx *rx)
+{
+	uint8_t fam = rx->local.family;
+	if (!rx->on || !fam || fam != rx->remote.family)
+		return NULL;
+	for (size_t i = 0; i < WIRE_TRACE_CONNS_MAX; i++) {
+		struct tr_conn *c = &tr->conns[i];
+		if (c->used && c->family == fam && c->lport == rx->local.port &&
+		    c->rport == rx->remote.port && !memcmp(c->laddr, rx->local.addr, alen(fam)) &&
+		    !memcmp(c->raddr, rx->remote.addr, alen(fam)))
+			return c;
+	}
+	return NULL;
+}
+
+/* The note of a read that returned less than asked, or the data of several
+ * segments: which segments carried its bytes. Nothing when the capture did
+ * not see them all. */
+static void rx_note(struct wire_trace *tr, const struct tr_rx *rx)
+{
+	struct tr_conn *c = conn_of_rx(tr, rx);
+	if (!c || !c->rx_ok || rx->got == 0 || rx->got > UINT32_MAX)
+		return;
+	uint32_t from = c->rx_read, to = from + (uint32_t)rx->got, covered = 0;
+	unsigned k = 0;
+	int rest = 0;
+	char lens[80];
+	struct wire_tbuf t = {lens, sizeof(lens), 0, 0};
+	c->rx_read = to;
+	for (unsigned i = 0; i < c->rx_n; i++) {
+		unsigned j = (c->rx_head + i) % RXSEGS_MAX;
+		uint32_t end = c->rx_end[j], start = end - c->rx_len[j];
+		if ((int32_t)(end - from) <= 0 || (int32_t)(start - to) >= 0)
+			continue;
+		uint32_t a = (int32_t)(start - from) < 0 ? from : start;
+		uint32_t b = (int32_t)(end - to) > 0 ? to : end;
+		covered += b - a;
+		rest |= k == 0 && a != start;
+		if (k < RXLIST_MAX)
+			wire_tbuf_printf(&t, "%s%u", k ? "+" : "", c->rx_len[j]);
+		else if (k == RXLIST_MAX)
+			wire_tbuf_printf(&t, "+...");
+		k++;
+	}
+	while (c->rx_n && (int32_t)(c->rx_end[c->rx_head] - to) <= 0) {
+		c->rx_head = (c->rx_head + 1) % RXSEGS_MAX;
+		c->rx_n--;
+	}
+	if (k == 0 || covered != (uint32_t)rx->got)
+		return;
+	if (rx->got < rx->asked)
+		note(tr,
+		     "returned %llu of the %llu asked: the bytes that had arrived (%s%u "
+		     "segment%s%s%s "
+		     "bytes); TCP keeps no message boundaries",
+		     (unsigned long long)rx->got, (unsigned long long)rx->asked,
+		     rest ? "the rest of " : "", k, k > 1 ? "s" : "", k > 1 ? ": " : " of ", lens);
+	else if (k > 1)
+		note(tr,
+		     "this call returned the data of %u segments (%s bytes): TCP keeps no message "
+		     "boundaries",
+		     k, lens);
+}
+
+/* Remembers a write of n bytes at ts on c (when the ring is full, the last
+ * entry takes in the writes that follow: counts stay true). */
+static void tx_record(struct tr_conn *c, uint64_t n, const struct timespec *ts)
+{
+	if (!c->tk.have_iss || n == 0 || n > UINT32_MAX)
+		return;
+	unsigned j = (c->tx_head + c->tx_n - 1u) % TXWRITES_MAX;
+	c->tx_sent += (uint32_t)n;
+	if (c->tx_n < TXWRITES_MAX) {
+		j = (c->tx_head + c->tx_n++) % TXWRITES_MAX;
+		c->tx_len[j] = c->tx_count[j] = c->tx_max[j] = 0;
+		c->tx_ts[j] = *ts;
+	}
+	c->tx_end[j] = c->tx_sent;
+	c->tx_len[j] += (uint32_t)n;
+	c->tx_count[j]++;
+	if ((uint32_t)n > c->tx_max[j])
+		c->tx_max[j] = (uint32_t)n;
+}
+
+static double ms_since(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) * 1e3 + (double)(b->tv_nsec - a->tv_nsec) / 1e6;
+}
+
+/* The notes of a data segment c sent, against the writes whose bytes it
+ * carries: several small writes joined, or a small write that waited for an
+ * ACK (Nagle's algorithm). Each said once per connection. */
+static void tx_note(struct wire_trace *tr, struct tr_conn *c, const struct wire_tpkt *p)
+{
+	uint32_t s = p->seq - (c->tk.iss + 1u), e = s + p->paylen;
+	unsigned k = 0, small = 1;
+	int atleast = 0;
+	const struct timespec *first = NULL;
+	for (unsigned i = 0; i < c->tx_n; i++) {
+		unsigned j = (c->tx_head + i) % TXWRITES_MAX;
+		uint32_t end = c->tx_end[j], start = end - c->tx_len[j];
+		if ((int32_t)(end - s) <= 0 || (int32_t)(start - e) >= 0)
+			continue;
+		if (!first)
+			first = &c->tx_ts[j];
+		small &= c->tx_max[j] < NAGLE_SMALL;
+		int whole = (int32_t)(start - s) >= 0 && (int32_t)(end - e) <= 0;
+		k += whole ? c->tx_count[j] : 1; /* part of merged writes: at least one */
+		atleast |= !whole && c->tx_count[j] > 1;
+	}
+	while (c->tx_n && (int32_t)(c->tx_end[c->tx_head] - e) <= 0) {
+		c->tx_head = (c->tx_head + 1) % TXWRITES_MAX;
+		c->tx_n--;
+	}
+	if (!k || !small)
+		return;
+	if (k >= 2 && !c->said_joined) {
+		c->said_joined = 1;
+		note(tr,
+		     "the data of %s%u writes left in one segment: while data is unacknowledged, "
+		     "TCP holds small writes back and joins them (Nagle's algorithm; Linux's "
+		     "autocorking too); TCP_NODELAY sends each write at once",
+		     atleast ? "at least " : "", k);
+	}
+	double wait = ms_since(first, &p->ts);
+	if (!c->said_waited && wait >= NAGLE_WAIT_MS && c->have_ack_in &&
+	    ts_cmp(&c->ack_in, first) > 0 && ms_since(&c->ack_in, &p->ts) <= NAGLE_ACK_MS) {
+		c->said_waited = 1;
+		note(tr,
+		     "this data left %.1f ms after its write, just after the ACK of the earlier "
+		     "data "
+		     "came: Nagle's algorithm holds a small write while data is unacknowledged; "
+		     "TCP_NODELAY sends it at once",
+		     wait);
+	}
+}
+
+/* An incoming segment on c: its time, for the writes waiting on an ACK. */
+static void ack_record(struct tr_conn *c, const struct wire_tpkt *p)
+{
+	if (p->tflags & TH_ACK) {
+		c->ack_in = p->ts;
+		c->have_ack_in = 1;
+	}
+}
+
+/* A read's note, or a write's bytes remembered for its segments. */
+static void rx_call(struct wire_trace *tr, const struct tr_ev *ev)
+{
+	if (ev->rx.asked) {
+		rx_note(tr, &ev->rx);
+		return;
+	}
+	struct tr_conn *c = conn_of_rx(tr, &ev->rx);
+	if (c)
+		tx_record(c, ev->rx.got, &ev->ts);
+}
+
+static void print_tcp(struct wire_trace *tr, const struct wire_tpkt *p, int dir)
+{
+	struct tr_conn *c = conn_get(tr, p, dir);
+	char desc[96], nt[320];
+	int out = dir == DIR_OUT;
+	int old = c->tk.state;
+
+	int ev = wire_tcp_track(&c->tk, out, p, nt, sizeof(nt));
+	if (out)
+		count_seg(tr, p, ev);
+	else
+		rx_record(c, p, ev);
+	if (!out)
+		ack_record(c, p);
+	if (hide_seg(tr, p, ev, old != c->tk.state)) {
+		if (out && is_data(p, ev))
+			tx_note(tr, c, p); /* keeps its writes in step; a note shows the line */
+		return;
+	}
+	tcp_desc(desc, sizeof(desc), p, out ? c->tk.iss : c->tk.irs,
+	         out ? c->tk.have_iss : c->tk.have_irs, ev & WIRE_TCPT_RETRANS);
 	pkt_line(tr, p, dir, desc,
 	         (ev & WIRE_TCPT_STATE) && !(ev & WIRE_TCPT_CONNECTED) ? wire_tcps_name(c->tk.state)
 	                                                               : NULL);
@@ -877,6 +1182,41 @@ static void print_tcp(struct wire_trace *tr, const struct wire_tpkt *p, int dir)
 	} else if (nt[0]) {
 		note(tr, "%s", nt);
 	}
+	if (out && is_data(p, ev))
+		tx_note(tr, c, p);
+}
+
+/* A segment between two sockets of the program: each end's connection is
+ * tracked on its own (two trackers), and each note says whose it is. */
+static void print_tcp_self(struct wire_trace *tr, const struct wire_tpkt *p)
+{
+	struct tr_conn *snd = conn_get(tr, p, DIR_OUT);
+	char desc[96], st[96], ns[320], nr[320] = "";
+	int olds = snd->tk.state;
+	int evs = wire_tcp_track(&snd->tk, 1, p, ns, sizeof(ns));
+	struct tr_conn *rcv = conn_get(tr, p, DIR_IN); /* after: it may not evict snd */
+	int oldr = rcv->tk.state, evr = 0;
+	if (rcv != snd) {
+		evr = wire_tcp_track(&rcv->tk, 0, p, nr, sizeof(nr));
+		rx_record(rcv, p, evr);
+		ack_record(rcv, p);
+	}
+	count_seg(tr, p, evs);
+	if (hide_seg(tr, p, evs | evr, olds != snd->tk.state || oldr != rcv->tk.state)) {
+		if (is_data(p, evs))
+			tx_note(tr, snd, p);
+		return;
+	}
+	tcp_desc(desc, sizeof(desc), p, snd->tk.iss, snd->tk.have_iss, evs & WIRE_TCPT_RETRANS);
+	snprintf(st, sizeof(st), "port %u %s, port %u %s", p->sport, wire_tcps_name(snd->tk.state),
+	         p->dport, wire_tcps_name(rcv->tk.state));
+	pkt_line(tr, p, DIR_SELF, desc, (evs | evr) & WIRE_TCPT_STATE ? st : NULL);
+	if (ns[0])
+		note(tr, "the socket at port %u: %s", p->sport, ns);
+	if (nr[0])
+		note(tr, "the socket at port %u: %s", p->dport, nr);
+	if (is_data(p, evs))
+		tx_note(tr, snd, p);
 }
 
 static void remember_sent(struct wire_trace *tr, const struct wire_tpkt *p)
@@ -905,10 +1245,10 @@ static void frag_note(struct wire_trace *tr, struct tr_frag *f)
 		     "a %u-byte datagram, larger than the MTU, %s as %u IP fragments (id %u, at "
 		     "most "
 		     "%u bytes of data each)%s",
-		     f->dgram, f->dir == DIR_OUT ? "left" : "arrived", f->count, f->id, f->maxlen,
-		     f->dir == DIR_OUT ? ": the receiver reassembles it, and losing one fragment "
-		                         "loses the whole datagram"
-		                       : "");
+		     f->dgram, f->dir != DIR_IN ? "left" : "arrived", f->count, f->id, f->maxlen,
+		     f->dir != DIR_IN ? ": the receiver reassembles it, and losing one fragment "
+		                        "loses the whole datagram"
+		                      : "");
 	f->used = 0;
 }
 
@@ -943,7 +1283,7 @@ static void print_udp(struct wire_trace *tr, const struct wire_tpkt *p, int dir)
 	} else {
 		snprintf(desc, sizeof(desc), "UDP len %u", p->paylen);
 	}
-	if (dir == DIR_OUT)
+	if (dir != DIR_IN)
 		remember_sent(tr, p);
 	pkt_line(tr, p, dir, desc, NULL);
 }
@@ -1020,7 +1360,8 @@ static int pkt_dir_locked(struct wire_trace *tr, const struct wire_tpkt *p)
 	    (p->q.proto == IPPROTO_TCP || p->q.proto == IPPROTO_UDP)) {
 		int qd = match_tuple(tr, p->q.proto, p->q.family, p->q.src, p->q.sport, p->q.dst,
 		                     p->q.dport);
-		return qd == DIR_OUT ? DIR_IN : qd == DIR_IN ? DIR_OUT : DIR_NONE;
+		/* an error about a packet between its own sockets goes to the sender */
+		return qd == DIR_OUT || qd == DIR_SELF ? DIR_IN : qd == DIR_IN ? DIR_OUT : DIR_NONE;
 	}
 	return DIR_NONE;
 }
@@ -1039,7 +1380,9 @@ static void print_pkt(struct wire_trace *tr, const struct wire_tpkt *p, int dir)
 		return;
 	}
 	tr->n_pkts++;
-	if (p->proto == IPPROTO_TCP)
+	if (p->proto == IPPROTO_TCP && dir == DIR_SELF)
+		print_tcp_self(tr, p);
+	else if (p->proto == IPPROTO_TCP)
 		print_tcp(tr, p, dir);
 	else if (p->proto == IPPROTO_UDP)
 		print_udp(tr, p, dir);

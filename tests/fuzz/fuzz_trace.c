@@ -16,10 +16,13 @@
  *               it goes out (else in), bit 3 over IPv6, bit 4 the wire
  *               length is longer than the capture.
  *   o & 3 == 1  a call: ts:2, len:1, len bytes of text after one of the
- *               call names (o >> 2 picks it), stamped ts.
+ *               call names (o >> 2 picks it), stamped ts; with o & 0x80 then
+ *               asked:2, got:2, a read (asked 0: a write) on TCP
+ *               127.0.0.1:40000 > 127.0.0.2:5005 (wire_trace_call_rx).
  *   o & 3 == 2  print everything queued (wire_trace_flush).
  *   o & 3 == 3  follow more: proto:1, lport:2, rport:2 (127.0.0.1 and
- *               127.0.0.2; port 0 is any).
+ *               127.0.0.2, swapped when proto bit 2 is set, so a packet can
+ *               be between two followed sockets; port 0 is any).
  * wire_trace_stop ends each input (it prints the rest and the summary).
  * Seeds: tests/fuzz/seeds/trace/ (tests/fuzz/mkseeds_trace.py).
  */
@@ -138,9 +141,20 @@ static void call(struct wire_trace *tr, struct in *in, unsigned o)
 		len = (unsigned)in->n;
 	struct timespec ts = stamp(us);
 	const char *name = names[(o >> 2) % (sizeof(names) / sizeof(names[0]))];
-	wire_trace_call_at(tr, &ts, "%s%.*s", name, (int)len, (const char *)in->p);
+	const char *text = (const char *)in->p;
 	in->p += len;
 	in->n -= len;
+	if (!(o & 0x80u)) {
+		wire_trace_call_at(tr, &ts, "%s%.*s", name, (int)len, text);
+		return;
+	}
+	unsigned asked = get(in, 2), got = get(in, 2);
+	struct sockaddr_in l = {.sin_family = AF_INET, .sin_port = htons(40000)};
+	struct sockaddr_in r = {.sin_family = AF_INET, .sin_port = htons(5005)};
+	memcpy(&l.sin_addr, lo4, 4);
+	memcpy(&r.sin_addr, peer4, 4);
+	wire_trace_call_rx(tr, &ts, (struct sockaddr *)&l, (struct sockaddr *)&r, asked, got,
+	                   "%s%.*s", name, (int)len, text);
 }
 
 static void follow(struct wire_trace *tr, struct in *in)
@@ -148,8 +162,8 @@ static void follow(struct wire_trace *tr, struct in *in)
 	unsigned proto = get(in, 1), lport = get(in, 2), rport = get(in, 2);
 	struct sockaddr_in l = {.sin_family = AF_INET, .sin_port = htons((uint16_t)lport)};
 	struct sockaddr_in r = {.sin_family = AF_INET, .sin_port = htons((uint16_t)rport)};
-	memcpy(&l.sin_addr, lo4, 4);
-	memcpy(&r.sin_addr, peer4, 4);
+	memcpy(&l.sin_addr, (proto & 4u) ? peer4 : lo4, 4);
+	memcpy(&r.sin_addr, (proto & 4u) ? lo4 : peer4, 4);
 	wire_trace_watch_addr(tr, (proto & 1u) ? IPPROTO_UDP : IPPROTO_TCP, (struct sockaddr *)&l,
 	                      (proto & 2u) ? NULL : (struct sockaddr *)&r);
 }

@@ -101,10 +101,31 @@ def qinq_tls_rst():
     return s + FLUSH
 
 
+def rx(name, us, asked, got, text=b""):
+    """A read (asked 0: a write) tied to TCP 127.0.0.1:40000 > 127.0.0.2:5005."""
+    return (bytes([0x80 | name << 2 | 1]) + struct.pack(">HB", us, len(text)) + text
+            + struct.pack(">HH", asked, got))
+
+
+def reads_and_self():
+    # the peer is the program's own listener: packets between its sockets
+    s = b"\x00" + b"\x03" + struct.pack(">BHH", 6, 5005, 0)
+    s += frame(ETH, 10, eth(ip4(6, tcp(SYN, 100, 0))))
+    s += frame(ETH, 20, eth(ip4(6, tcp(SYN | ACK, 900, 101, sport=5005, dport=40000), R, L)))
+    s += frame(ETH, 30, eth(ip4(6, tcp(ACK, 101, 901))))
+    s += rx(WRITE, 40, 0, 2, b"2)") + rx(WRITE, 41, 0, 2, b"2)")
+    s += frame(ETH, 50, eth(ip4(6, tcp(PSH | ACK, 101, 901, b"abcd"))))
+    s += frame(ETH, 55, eth(ip4(6, tcp(PSH | ACK, 901, 105, b"hello", 5005, 40000), R, L)))
+    s += frame(ETH, 56, eth(ip4(6, tcp(PSH | ACK, 906, 105, b"world", 5005, 40000), R, L)))
+    s += rx(READ, 60, 4096, 10) + FLUSH + rx(READ, 61, 4, 4)
+    return s
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     for name, data in [("tcp-session", tcp_session()), ("udp-icmp", udp_icmp()),
-                       ("fragments", fragments()), ("qinq-tls-rst", qinq_tls_rst())]:
+                       ("fragments", fragments()), ("qinq-tls-rst", qinq_tls_rst()),
+                       ("reads-and-self", reads_and_self())]:
         with open(os.path.join(OUT, name), "wb") as f:
             f.write(data)
 

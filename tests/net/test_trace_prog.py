@@ -806,5 +806,140 @@ def usage_errors():
         assert p.returncode == rc and msg in p.stderr, (args, p.returncode, p.stderr)
 
 
+@case
+def a_program_talking_to_itself():
+    """Packets between two sockets of the traced program are neither
+    incoming nor outgoing: the line says both ends are the program's, and
+    TCP's notes are told for each end's socket (the client closed first, so
+    the TIME_WAIT is on the client's socket; the accepted one saw the FIN)."""
+    if not ROOT:
+        raise Skip("packets need root")
+    cp, tl = trace([lecture("talk_to_self.py")])
+    assert cp.returncode == 0, (cp.returncode, cp.stderr)
+    assert cp.stdout == b"udp got 2000\ntcp got ping\n", cp.stdout
+    ev = lines(tl)
+    both = "(both ends are this program's sockets)"
+    udp = [e for e in ev if re.match(r"^[<>] UDP len 2000", e)]
+    assert len(udp) == 1 and udp[0].startswith("> ") and both in udp[0], udp
+    tcp = [e for e in ev if re.match(r"^[<>] (SYN|ACK|FIN|\[)", e)]
+    assert len(tcp) >= 6 and not [e for e in tcp if e.startswith("< ")], "\n".join(ev)
+    assert both in tcp[0], tcp[0]
+    m = re.search(r"> SYN\s+127\.0\.0\.1:(\d+) > 127\.0\.0\.1:(\d+)", tl)
+    assert m, tl
+    cli, srv = m.group(1), m.group(2)
+    notes = [ln.strip() for ln in tl.splitlines() if not TIMED.match(ln)]
+    def noted(rx):
+        return any(re.search(rx, n) for n in notes)
+    assert noted(r"^the socket at port %s: connected \(handshake" % cli), tl
+    assert noted(r"^the socket at port %s: accepted \(handshake" % srv), tl
+    assert noted(r"^the socket at port %s: the peer closed its side \(FIN\)" % srv), tl
+    assert noted(r"^the socket at port %s: TIME_WAIT on this side \(it closed first" % cli), tl
+    assert not noted(r"TIME_WAIT on this side.*" + srv), tl
+    assert noted(r"TIME_WAIT is on its side") == noted(r"^the socket at port %s: closed; the "
+                                                        r"peer closed first" % srv), tl
+
+
+def stream_send(port, parts, gap=0.05):
+    """Connects to port and sends each part in its own segment (TCP_NODELAY,
+    a pause between); returns the socket."""
+    c = socket.create_connection(("127.0.0.1", port), timeout=10 * SLOW)
+    c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    for part in parts:
+        c.sendall(part)
+        time.sleep(gap)
+    return c
+
+
+@case
+def a_read_is_tied_to_its_segments():
+    """TCP is a stream: a recv returns what has arrived, whatever the sends
+    were. Two 5-byte segments read by one recv(4096); a 10-byte segment read
+    as 4 then the rest; three 3-byte segments read by one recv(9). The notes
+    say which segments each read returned, and none on the read that took
+    exactly what it asked from one segment."""
+    srv = Proc(["trace", "--", PY, lecture("tcp_stream.py"), "10:4096", "10:4,4096",
+                "9:9"])
+    with srv:
+        port = int(stdout_re(srv, rb"port (\d+)\n").group(1))
+        c = stream_send(port, [b"hello", b"world"])
+        stdout_re(srv, rb"read 'helloworld'\n")
+        c.sendall(b"0123456789")
+        stdout_re(srv, rb"read '456789'\n")
+        for part in (b"abc", b"def", b"ghi"):
+            c.sendall(part)
+            time.sleep(0.05)
+        assert srv.wait(20) == 0, srv.stderr_text()
+        c.close()
+        assert srv.stdout_bytes().endswith(b"read 'helloworld'\nread '0123'\nread '456789'\n"
+                                           b"read 'abcdefghi'\n"), srv.stdout_bytes()
+        tl = srv.stderr_text()
+    ev = [ln.strip() for ln in tl.splitlines()]
+    reads = [i for i, e in enumerate(ev) if re.search(r"\] recv\(\d+, (4096|4|9)\) = ", e)]
+    assert len(reads) == 4, tl
+    after = [ev[i + 1] if i + 1 < len(ev) else "" for i in reads]
+    if not ROOT:
+        assert not [a for a in after if "segment" in a], tl
+        return
+    assert after[0] == ("returned 10 of the 4096 asked: the bytes that had arrived "
+                        "(2 segments: 5+5 bytes); TCP keeps no message boundaries"), tl
+    assert "] " in after[1] and "segment" not in after[1], tl  # the next call, no note
+    assert after[2] == ("returned 6 of the 4096 asked: the bytes that had arrived (the rest "
+                        "of 1 segment of 10 bytes); TCP keeps no message boundaries"), tl
+    assert after[3] == ("this call returned the data of 3 segments (3+3+3 bytes): TCP keeps "
+                        "no message boundaries"), tl
+
+
+def small_writes(n, nodelay):
+    """Traces lecture/small_writes.py against a local reader; returns the
+    timeline and how many bytes the reader got."""
+    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    ls.bind(("127.0.0.1", 0))
+    ls.listen(1)
+    ls.settimeout(20 * SLOW)
+    got = []
+    import threading
+
+    def reader():
+        s, _ = ls.accept()
+        s.settimeout(20 * SLOW)
+        if not nodelay:
+            # not reading yet: its ACKs are delayed (a prompt read would send them at
+            # once), so small writes wait for them
+            time.sleep(0.3)
+        n = 0
+        while True:
+            b = s.recv(65536)
+            if not b:
+                break
+            n += len(b)
+        s.close()
+        got.append(n)
+
+    t = threading.Thread(target=reader)
+    t.start()
+    args = [lecture("small_writes.py"), str(ls.getsockname()[1]), str(n)]
+    cp, tl = trace(args + (["nodelay"] if nodelay else []), timeout=60)
+    t.join(30 * SLOW)
+    ls.close()
+    assert cp.returncode == 0 and cp.stdout == b"sent\n", (cp.returncode, cp.stderr)
+    assert got == [4 * n], got
+    return tl
+
+
+@case
+def nagle_joins_small_writes():
+    """500 small writes without TCP_NODELAY: some leave together, and the
+    note names Nagle's algorithm and TCP_NODELAY (once); 10 writes with
+    TCP_NODELAY and a pause between: each its own segment, no such note."""
+    if not ROOT:
+        raise Skip("packets need root")
+    joined = "writes left in one segment: while data is unacknowledged"
+    tl = small_writes(500, False)
+    assert tl.count(joined) == 1 and "TCP_NODELAY sends each write at once" in tl, tl
+    tl = small_writes(10, True)
+    assert joined not in tl and "Nagle" not in tl, tl
+    assert len(re.findall(r"> \[P\.\] seq \d+:\d+ len 4\b", tl)) == 10, tl
+
+
 if __name__ == "__main__":
     main()

@@ -1197,6 +1197,183 @@ static void test_stalled_output(void)
 	close(pfd[1]);
 }
 
+/* Packets between two followed sockets of the program are its own at both
+ * ends: written '>' with both ends named, each end's TCP state tracked on its
+ * own (the client closed first: its TIME_WAIT, the server's CLOSE_WAIT).
+ * The same ports towards an address that is not this host's stay outgoing. */
+static void test_self(void)
+{
+	struct wire_trace *tr = mk(); /* the client: 127.0.0.1:40000 > 127.0.0.2:5005 */
+	struct sockaddr_in l;
+	memset(&l, 0, sizeof(l));
+	l.sin_family = AF_INET;
+	memcpy(&l.sin_addr, B, 4);
+	l.sin_port = htons(5005); /* its listener */
+	wire_trace_watch_addr(tr, IPPROTO_TCP, (struct sockaddr *)&l, NULL);
+	l.sin_port = htons(5006); /* a UDP socket, and another sending to it */
+	wire_trace_watch_addr(tr, IPPROTO_UDP, (struct sockaddr *)&l, NULL);
+	memset(&l.sin_addr, 0, 4);
+	l.sin_port = htons(40001);
+	wire_trace_watch_addr(tr, IPPROTO_UDP, (struct sockaddr *)&l, NULL);
+	struct wire_tpkt d;
+	memset(&d, 0, sizeof(d));
+	d.family = 4;
+	d.proto = IPPROTO_UDP;
+	memcpy(d.src, A, 4);
+	memcpy(d.dst, B, 4);
+	d.sport = 40001;
+	d.dport = 5006;
+	d.paylen = 2000;
+	d.l4ok = 1;
+	d.ts = at(5);
+	wire_trace_feed(tr, &d);
+	d.dst[0] = 192; /* 192.0.0.2 is not this host */
+	d.ts = at(6);
+	wire_trace_feed(tr, &d);
+	pkt_at(tr, 31, F_SYN, 1000, 0, 0, 1);
+	pkt_at(tr, 44, F_SYN | F_ACK, 5000, 1001, 0, 0);
+	pkt_at(tr, 52, F_ACK, 1001, 5001, 0, 1);
+	pkt_at(tr, 310, F_FIN | F_ACK, 1001, 5001, 0, 1);
+	pkt_at(tr, 311, F_ACK, 5001, 1002, 0, 0);
+	pkt_at(tr, 320, F_FIN | F_ACK, 5001, 1002, 0, 0);
+	pkt_at(tr, 330, F_ACK, 1002, 5002, 0, 1);
+	wire_trace_flush(tr);
+	const char *want =
+	    "   0.000000  > UDP len 2000               127.0.0.1:40001 > 127.0.0.2:5006 (both "
+	    "ends are this program's sockets)\n"
+	    "   0.000001  > UDP len 2000               127.0.0.1:40001 > 192.0.0.2:5006\n"
+	    "   0.000026  > SYN                        127.0.0.1:40000 > 127.0.0.2:5005 (both "
+	    "ends are this program's sockets)  [state: port 40000 SYN_SENT, port 5005 SYN_RECV]\n"
+	    "   0.000039  > SYN-ACK                    127.0.0.2:5005 > 127.0.0.1:40000\n"
+	    "   0.000047  > ACK                        127.0.0.1:40000 > 127.0.0.2:5005  [state: "
+	    "port 40000 ESTABLISHED, port 5005 ESTABLISHED]\n";
+	CHECK(strncmp(text(), want, strlen(want)) == 0);
+	if (strncmp(text(), want, strlen(want)))
+		fprintf(stderr, "%s", text());
+	CHECK(strstr(text(), "the socket at port 40000: connected (handshake") != NULL);
+	CHECK(strstr(text(), "the socket at port 5005: accepted (handshake") != NULL);
+	CHECK(strstr(text(), "the socket at port 5005: the peer closed its side (FIN)") != NULL);
+	CHECK(strstr(text(), "the socket at port 40000: TIME_WAIT on this side (it closed first") !=
+	      NULL);
+	CHECK(strstr(text(), "[state: port 40000 FIN_WAIT1, port 5005 CLOSE_WAIT]") != NULL);
+	CHECK(strstr(text(), "< ") == NULL);
+	wire_trace_stop(tr);
+}
+
+/* A read tied to the segments that carried its bytes: short reads say how
+ * many segments had arrived, a full read of several segments says so, a
+ * read of part of one segment says nothing, nor does one whose bytes the
+ * capture did not see. */
+static void test_reads(void)
+{
+	struct wire_trace *tr = mk();
+	struct sockaddr_in l, r;
+	memset(&l, 0, sizeof(l));
+	l.sin_family = AF_INET;
+	memcpy(&l.sin_addr, A, 4);
+	l.sin_port = htons(40000);
+	r = l;
+	memcpy(&r.sin_addr, B, 4);
+	r.sin_port = htons(5005);
+	struct timespec t1 = at(100), t2 = at(200), t3 = at(300), t4 = at(400), t5 = at(500);
+	pkt_at(tr, 31, F_SYN, 1000, 0, 0, 1);
+	pkt_at(tr, 44, F_SYN | F_ACK, 5000, 1001, 0, 0);
+	pkt_at(tr, 52, F_ACK, 1001, 5001, 0, 1);
+	pkt_at(tr, 60, F_PSH | F_ACK, 5001, 1001, 5, 0);
+	pkt_at(tr, 70, F_PSH | F_ACK, 5006, 1001, 5, 0);
+	pkt_at(tr, 71, F_PSH | F_ACK, 5006, 1001, 5, 0); /* a retransmission */
+	wire_trace_call_rx(tr, &t1, (struct sockaddr *)&l, (struct sockaddr *)&r, 4096, 10, "r1");
+	pkt_at(tr, 150, F_PSH | F_ACK, 5011, 1001, 10, 0);
+	wire_trace_call_rx(tr, &t2, (struct sockaddr *)&l, (struct sockaddr *)&r, 4, 4, "r2");
+	wire_trace_call_rx(tr, &t3, (struct sockaddr *)&l, (struct sockaddr *)&r, 4096, 6, "r3");
+	pkt_at(tr, 310, F_PSH | F_ACK, 5021, 1001, 3, 0);
+	pkt_at(tr, 320, F_PSH | F_ACK, 5024, 1001, 3, 0);
+	wire_trace_call_rx(tr, &t4, (struct sockaddr *)&l, (struct sockaddr *)&r, 6, 6, "r4");
+	/* 7 bytes the capture never saw */
+	wire_trace_call_rx(tr, &t5, (struct sockaddr *)&l, (struct sockaddr *)&r, 100, 7, "r5");
+	wire_trace_flush(tr);
+	const char *o = text();
+	CHECK(strstr(o,
+	             "r1\n             returned 10 of the 4096 asked: the bytes that had "
+	             "arrived (2 segments: 5+5 bytes); TCP keeps no message boundaries\n") != NULL);
+	CHECK(strstr(o, "r2\n   0.000269  r3\n             returned 6 of the 4096 asked: the "
+	                "bytes that had arrived (the rest of 1 segment of 10 bytes)") != NULL);
+	CHECK(strstr(o, "r4\n             this call returned the data of 2 segments (3+3 bytes): "
+	                "TCP keeps no message boundaries\n") != NULL);
+	CHECK(strstr(o, "r5\n") != NULL && strstr(strstr(o, "r5\n"), "segment") == NULL);
+	wire_trace_stop(tr);
+}
+
+/* Small writes and the segments that carry them: two in one segment that
+ * left just after the ACK of the earlier data, 20 ms after the first write
+ * (Nagle's algorithm); said once per connection; a lone write that left at
+ * once says nothing. */
+static void test_nagle(void)
+{
+	struct wire_trace *tr = mk();
+	struct sockaddr_in l, r;
+	memset(&l, 0, sizeof(l));
+	l.sin_family = AF_INET;
+	memcpy(&l.sin_addr, A, 4);
+	l.sin_port = htons(40000);
+	r = l;
+	memcpy(&r.sin_addr, B, 4);
+	r.sin_port = htons(5005);
+	struct timespec w1 = at(100), w2 = at(110), w3 = at(120), w4 = at(30000), w5 = at(30010);
+	const struct sockaddr *ls = (struct sockaddr *)&l, *rs = (struct sockaddr *)&r;
+	pkt_at(tr, 31, F_SYN, 1000, 0, 0, 1);
+	pkt_at(tr, 44, F_SYN | F_ACK, 5000, 1001, 0, 0);
+	pkt_at(tr, 52, F_ACK, 1001, 5001, 0, 1);
+	wire_trace_call_rx(tr, &w1, ls, rs, 0, 2, "w1");
+	pkt_at(tr, 101, F_PSH | F_ACK, 1001, 5001, 2, 1);
+	wire_trace_call_rx(tr, &w2, ls, rs, 0, 2, "w2");
+	wire_trace_call_rx(tr, &w3, ls, rs, 0, 2, "w3");
+	pkt_at(tr, 20100, F_ACK, 5001, 1003, 0, 0);
+	pkt_at(tr, 20101, F_PSH | F_ACK, 1003, 5001, 4, 1);
+	wire_trace_call_rx(tr, &w4, ls, rs, 0, 2, "w4");
+	wire_trace_call_rx(tr, &w5, ls, rs, 0, 2, "w5");
+	pkt_at(tr, 30020, F_PSH | F_ACK, 1007, 5001, 4, 1);
+	wire_trace_flush(tr);
+	const char *o = text();
+	const char *seg = strstr(o, "> [P.] seq 3:7 len 4\n");
+	CHECK(seg != NULL);
+	CHECK(seg && strncmp(seg + 21,
+	                     "             the data of 2 writes left in one segment: while data "
+	                     "is unacknowledged, TCP holds small writes back and joins them",
+	                     80) == 0);
+	CHECK(strstr(o, "this data left 20.0 ms after its write, just after the ACK of the earlier "
+	                "data came: Nagle's algorithm holds a small write while data is "
+	                "unacknowledged; TCP_NODELAY sends it at once\n") != NULL);
+	CHECK(strstr(o, "> [P.] seq 1:3 len 2\n   0.") != NULL); /* a lone write: no note */
+	CHECK(strstr(strstr(o, "w4\n"), "Nagle") == NULL);       /* once per connection */
+	wire_trace_stop(tr);
+}
+
+/* More writes than the ring holds, in one segment: the count stays true. */
+static void test_nagle_many(void)
+{
+	struct wire_trace *tr = mk();
+	struct sockaddr_in l, r;
+	memset(&l, 0, sizeof(l));
+	l.sin_family = AF_INET;
+	memcpy(&l.sin_addr, A, 4);
+	l.sin_port = htons(40000);
+	r = l;
+	memcpy(&r.sin_addr, B, 4);
+	r.sin_port = htons(5005);
+	pkt_at(tr, 31, F_SYN, 1000, 0, 0, 1);
+	pkt_at(tr, 44, F_SYN | F_ACK, 5000, 1001, 0, 0);
+	pkt_at(tr, 52, F_ACK, 1001, 5001, 0, 1);
+	for (long i = 0; i < 40; i++) {
+		struct timespec w = at(100 + i);
+		wire_trace_call_rx(tr, &w, (struct sockaddr *)&l, (struct sockaddr *)&r, 0, 1, "w");
+	}
+	pkt_at(tr, 200, F_PSH | F_ACK, 1001, 5001, 40, 1);
+	wire_trace_flush(tr);
+	CHECK(strstr(text(), "the data of 40 writes left in one segment") != NULL);
+	wire_trace_stop(tr);
+}
+
 int main(void)
 {
 	wire_buf_init(&mem, 1u << 20);
@@ -1214,6 +1391,10 @@ int main(void)
 	test_segments_note();
 	test_tls_label();
 	test_udp_icmp_frag();
+	test_self();
+	test_reads();
+	test_nagle();
+	test_nagle_many();
 	test_filter_and_pending();
 	test_stalled_output();
 	test_full_queue();
