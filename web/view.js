@@ -261,10 +261,11 @@
     return s;
   }
   function label(p, rel) {
-    if (!p.tcp) return "UDP len=" + p.udp.len;
+    const bad = p.tpbad ? " (" + (p.tcp ? "TCP" : "UDP") + " header cut or invalid)" : "";
+    if (!p.tcp) return "UDP len=" + p.udp.len + bad;
     const t = p.tcp;
     return "[" + flags(t.fl) + "] seq=" + ((t.seq - rel.seq) >>> 0) +
-      (t.fl & 16 ? " ack=" + ((t.ack - rel.ack) >>> 0) : "") + " len=" + t.len + " win=" + t.win;
+      (t.fl & 16 ? " ack=" + ((t.ack - rel.ack) >>> 0) : "") + " len=" + t.len + " win=" + t.win + bad;
   }
   function ladder(c) {
     curConv = c;

@@ -125,13 +125,19 @@ static void view_addrs(struct view *v)
 	wire_view_json_str(v->out, b, strlen(b));
 }
 
-/* The transport fields the ladder needs. */
+/* The transport fields the ladder needs, of the outer TCP or UDP header even
+ * when it is cut or invalid (its ports were read: it is in the conversation). */
 static void view_transport(struct view *v)
 {
 	const struct wire_dissect *d = &v->d;
-	if (d->tp < 0)
+	const struct wire_layer *l = NULL;
+	for (unsigned i = 0; !l && i < d->n; i++)
+		if ((d->l[i].kind == WIRE_L_TCP || d->l[i].kind == WIRE_L_UDP) && !d->l[i].quoted)
+			l = &d->l[i];
+	if (!l)
 		return;
-	const struct wire_layer *l = &d->l[d->tp];
+	if (l->status != WIRE_LS_OK)
+		wire_sink_puts(v->out, ",\"tpbad\":1");
 	if (l->kind == WIRE_L_TCP) {
 		const struct wire_tcp *t = &l->u.tcp;
 		wire_sink_printf(v->out,
