@@ -7,6 +7,7 @@ packet count `wirecat read` finds), one list row per packet, one ladder arrow
 per packet of the selected conversation, the filter and a bad filter, no
 console error; a '<script>' in an HTTP header, URI and DNS name shows as text
 and nothing it carries runs. Without chromium every case is skipped."""
+import json
 import os
 import re
 import shutil
@@ -100,6 +101,40 @@ def golden_page_lists_every_packet_and_draws_the_ladder():
     assert "TCP HEADER" in dom and "Sequence number:" in dom  # the -V tree of packet 4
     assert re.search(r"0000  02 00 00 00 00 02 00 24", dom)  # its bytes
     no_console_errors(err)
+
+
+def embedded(html):
+    """The JSON the page embeds, parsed."""
+    text = open(html, encoding="ascii").read()  # every byte >= 0x80 is escaped
+    m = re.search(r'<script type="application/json" id="wc-data">(.*?)</script>', text, re.S)
+    assert m, "no data element"
+    assert "<" not in m.group(1) and ">" not in m.group(1) and "&" not in m.group(1)
+    return json.loads(m.group(1))
+
+
+@case
+def every_golden_capture_embeds_every_packet():
+    """No browser needed: the page of every golden capture holds as many
+    packets as `wirecat read` prints, each with read's summary line."""
+    names = sorted(f for f in os.listdir(GOLDEN) if f.endswith((".pcap", ".pcapng")))
+    assert len(names) > 20, names
+    with tempfile.TemporaryDirectory() as d:
+        for name in names:
+            pcap = os.path.join(GOLDEN, name)
+            rc, out, _ = run(["read", "-t", pcap])
+            if rc != 0:  # a damaged file: view says so too, with read's status
+                rc2, _, err = run(["view", "--html", os.path.join(d, "x.html"), pcap])
+                assert rc2 == rc, (name, rc, rc2, err)
+                continue
+            data = embedded(page(pcap, d))
+            assert data["file"] == name
+            pk = data["packets"]
+            assert [p["n"] for p in pk] == list(range(1, len(pk) + 1)), name
+            lines = out.decode(errors="replace").splitlines()
+            assert len(pk) == len(lines), (name, len(pk), len(lines))
+            bad = [i for i, p in enumerate(pk) if p["info"] != lines[i].rstrip(" ")]
+            assert not bad, (name, bad[:3], pk[bad[0]]["info"], lines[bad[0]])
+            assert all(len(p["hex"]) == 2 * p["cap"] for p in pk), name
 
 
 @case
