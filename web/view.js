@@ -130,18 +130,54 @@
     if (p.info.indexOf("[|") >= 0 || p.info.indexOf("invalid") >= 0) return "bad";
     return p.tcp ? "tcp" : p.udp ? "udp" : has(p, "arp") ? "arp" : has(p, "icmp") || has(p, "icmpv6") ? "icmp" : "";
   }
-  function renderList() {
+  // Up to LIST_ALL rows are all in the table; past that only the rows in
+  // view (and a margin) are, between two spacer rows of the right height.
+  const LIST_ALL = 5000, MARGIN = 40;
+  let rowH = 18, virt = false;
+  function row(i) {
+    const p = P[i], tr = el("tr", undefined, rowClass(p));
+    tr.dataset.i = i;
+    [p.n, p.t.toFixed(6), p.src, p.dst, proto(p).toUpperCase(), p.len, p.info].forEach((v) => tr.appendChild(el("td", v)));
+    if (i === sel) tr.classList.add("sel");
+    return tr;
+  }
+  function spacer(h) {
+    const tr = el("tr", undefined, "sp"), td = el("td");
+    td.colSpan = 7;
+    td.style.height = h + "px";
+    td.style.padding = "0";
+    tr.appendChild(td);
+    return tr;
+  }
+  function renderWindow() {
+    const list = $("list");
+    const first = Math.max(0, Math.floor(list.scrollTop / rowH) - MARGIN);
+    const last = Math.min(shown.length, first + Math.ceil(list.clientHeight / rowH) + 2 * MARGIN);
     const frag = document.createDocumentFragment();
-    for (const i of shown) {
-      const p = P[i], tr = el("tr", undefined, rowClass(p));
-      tr.dataset.i = i;
-      [p.n, p.t.toFixed(6), p.src, p.dst, proto(p).toUpperCase(), p.len, p.info].forEach((v) => tr.appendChild(el("td", v)));
-      if (i === sel) tr.classList.add("sel");
-      frag.appendChild(tr);
-    }
+    frag.appendChild(spacer(first * rowH));
+    for (let k = first; k < last; k++) frag.appendChild(row(shown[k]));
+    frag.appendChild(spacer((shown.length - last) * rowH));
     tbody.replaceChildren(frag);
+  }
+  function renderList() {
+    virt = shown.length > LIST_ALL;
+    if (virt) {
+      renderWindow();
+    } else {
+      const frag = document.createDocumentFragment();
+      for (const i of shown) frag.appendChild(row(i));
+      tbody.replaceChildren(frag);
+    }
+    const r = tbody.querySelector("tr[data-i]");
+    if (r && r.offsetHeight) rowH = r.offsetHeight;
     $("count").textContent = shown.length + " of " + P.length + " packets";
   }
+  let pending = false;
+  $("list").addEventListener("scroll", () => {
+    if (!virt || pending) return;
+    pending = true;
+    requestAnimationFrame(() => { pending = false; renderWindow(); });
+  });
   function sortBy(k) {
     sortDir = k === sortKey ? -sortDir : 1;
     sortKey = k;
@@ -211,7 +247,13 @@
   function select(i, scroll) {
     sel = i;
     document.querySelectorAll("#pkts tr.sel").forEach((r) => r.classList.remove("sel"));
-    const tr = tbody.querySelector('tr[data-i="' + i + '"]');
+    let tr = tbody.querySelector('tr[data-i="' + i + '"]');
+    if (!tr && virt && scroll) {
+      const list = $("list"), k = shown.indexOf(i);
+      if (k >= 0) list.scrollTop = Math.max(0, k * rowH - list.clientHeight / 2);
+      renderWindow();
+      tr = tbody.querySelector('tr[data-i="' + i + '"]');
+    }
     if (tr) {
       tr.classList.add("sel");
       if (scroll) tr.scrollIntoView({ block: "nearest" });
@@ -221,6 +263,8 @@
     renderBytes(p);
     if (p.conv && p.conv !== curConv) ladder(p.conv);
     document.querySelectorAll("#lad g.pk").forEach((g) => g.classList.toggle("sel", Number(g.dataset.i) === i));
+    const g = document.querySelector("#lad g.pk.sel");
+    if (g && scroll) g.scrollIntoView({ block: "nearest" });
   }
 
   // ---- conversations table ----
@@ -316,7 +360,7 @@
   $("file").textContent = D.file;
   document.querySelectorAll("#pkts th").forEach((th) => th.addEventListener("click", () => sortBy(th.dataset.k)));
   tbody.addEventListener("click", (e) => {
-    const tr = e.target.closest("tr");
+    const tr = e.target.closest("tr[data-i]");
     if (tr) select(Number(tr.dataset.i), false);
   });
   $("filter").addEventListener("keydown", (e) => { if (e.key === "Enter") applyFilter(); });

@@ -215,6 +215,27 @@ def xss_in_http_and_dns_shows_as_text():
 
 
 @case
+def a_long_list_holds_only_the_rows_in_view():
+    """Past 5000 packets the list is virtual: the selected packet's row is
+    there (scrolled to), the others far from it are not."""
+    frames = [ipv4(6, struct.pack("!HHIIBBHHH", 40000, 80, i, 1, 0x50, 0x10, 512, 0, 0))
+              for i in range(6000)]
+    with tempfile.TemporaryDirectory() as d:
+        pcap = os.path.join(d, "long.pcap")
+        with open(pcap, "wb") as f:
+            f.write(pcap_file(frames))
+        html = page(pcap, d)
+        dom, err = browse(html, "#p=5000")
+    assert ready(dom) == 6000 and "6000 of 6000 packets" in dom
+    n = rows(dom)
+    assert 20 < n < 400, n
+    assert re.search(r'<tr class="[^"]*sel[^"]*" data-i="4999"', dom), "packet 5000 not shown"
+    body = re.search(r'<table id="pkts">.*?<tbody>(.*?)</tbody>', dom, re.S).group(1)
+    assert 'data-i="10"' not in body and 'data-i="4999"' in body
+    no_console_errors(err)
+
+
+@case
 def refuses_what_one_page_cannot_hold():
     rc, _, err = run(["view", "/dev/null"])
     assert rc == 2 and b"--html" in err, err
