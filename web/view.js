@@ -9,6 +9,28 @@
   const $ = (id) => document.getElementById(id);
   const SVGNS = "http://www.w3.org/2000/svg";
   const LADDER_MAX = 2000;
+  // A trace's NDJSON (wirecat trace --json): each event as a row.
+  function evRow(line, k, t0) {
+    let o;
+    try { o = JSON.parse(line); } catch (e) { o = { event: "not JSON", text: line }; }
+    if (typeof o !== "object" || o === null) o = { event: "not an object", text: line };
+    const tree = ["*_TRACE_EVENT_*"];
+    for (const key of Object.keys(o)) tree.push((key + ":").padEnd(18) + (typeof o[key] === "string" ? o[key] : JSON.stringify(o[key])));
+    const who = o.comm !== undefined ? String(o.comm) + "[" + o.pid + "]" : "";
+    return { n: k + 1, t: typeof o.time === "number" ? o.time - t0 : 0, len: typeof o.ret === "number" ? o.ret : "",
+      cap: 0, p: String(o.call || o.event || "?"), ls: "trace", src: who, dst: o.tid !== o.pid && o.tid !== undefined ? "tid " + o.tid : "",
+      info: String(o.text || o.program || (o.status !== undefined ? "status " + o.status : "") || o.argv || ""), tree: tree.join("\n"), hex: "" };
+  }
+  if (D.events) {
+    let t0 = 0;
+    for (const line of D.events) { const m = /"time"\s*:\s*([0-9.]+)/.exec(line); if (m) { t0 = Number(m[1]); break; } }
+    D.events.forEach((line, k) => P.push(evRow(line, k, t0)));
+    document.querySelector('#pkts th[data-k="len"]').textContent = "Result";
+    document.querySelector('#pkts th[data-k="p"]').textContent = "Call";
+    document.querySelector('#pkts th[data-k="src"]').textContent = "Process";
+    document.querySelector('#pkts th[data-k="dst"]').textContent = "Thread";
+    $("lad").replaceChildren(el("p", "The JSON of a trace holds the calls only: no packets to draw.", "hint"));
+  }
   let shown = P.map((p, i) => i); // indexes into P, in display order
   let sortKey = "n", sortDir = 1, sel = -1, curConv = null;
 
@@ -170,7 +192,7 @@
     }
     const r = tbody.querySelector("tr[data-i]");
     if (r && r.offsetHeight) rowH = r.offsetHeight;
-    $("count").textContent = shown.length + " of " + P.length + " packets";
+    $("count").textContent = shown.length + " of " + P.length + (D.events ? " events" : " packets");
   }
   let pending = false;
   $("list").addEventListener("scroll", () => {

@@ -27,6 +27,12 @@
  * negative error. */
 int wire_view_html(struct wire_pcap_reader *r, const char *title, struct wire_sink *out,
                    uint64_t *npkts, char *why, size_t n);
+/* Writes the page for the NDJSON that `trace --json` writes (len bytes at
+ * text): each line goes in as one JSON string, parsed by the page. Returns 0
+ * and the line count in *nev, -E2BIG past WIRE_VIEW_HTML_PKTS_MAX lines, or
+ * the sink's negative error. */
+int wire_view_html_ndjson(const char *text, size_t len, const char *title, struct wire_sink *out,
+                          uint64_t *nev);
 /* Writes n bytes at p as a JSON string (with its quotes) that is also safe
  * inside an HTML <script> element: ", \ and control bytes escaped as JSON
  * wants, and <, >, & and every byte >= 0x80 as \u00XX (bytes are taken as

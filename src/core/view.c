@@ -214,25 +214,41 @@ static int view_packets(struct view *v, struct wire_pcap_reader *r, uint64_t *np
 	return rc;
 }
 
-static int view_body(struct view *v, struct wire_pcap_reader *r, const char *title, uint64_t *npkts,
-                     char *why, size_t n)
+/* Writes the page, with data() writing the JSON value of the data element. */
+static int view_page(struct wire_sink *o, int (*data)(void *, struct wire_sink *), void *arg)
 {
 	const char *pos = (const char *)wire_view_page;
-	struct wire_sink *o = v->out;
 	view_tpl(o, &pos, "<!--@STYLE@-->");
 	wire_sink_write(o, wire_view_css, wire_view_css_len);
 	view_tpl(o, &pos, "<!--@DATA@-->");
-	wire_sink_puts(o, "{\"file\":");
-	wire_view_json_str(o, title, strlen(title));
-	wire_sink_printf(o, ",\"link\":%d,\"packets\":[", wire_pcap_linktype(r));
-	int rc = view_packets(v, r, npkts, why, n);
+	int rc = data(arg, o);
 	if (rc < 0)
 		return rc;
-	wire_sink_puts(o, "\n]}");
 	view_tpl(o, &pos, "<!--@SCRIPT@-->");
 	wire_sink_write(o, wire_view_js, wire_view_js_len);
 	view_tpl(o, &pos, NULL);
 	return o->err;
+}
+
+struct view_cap {
+	struct view *v;
+	struct wire_pcap_reader *r;
+	const char *title;
+	uint64_t *npkts;
+	char *why;
+	size_t n;
+};
+
+static int view_cap_data(void *arg, struct wire_sink *o)
+{
+	struct view_cap *c = arg;
+	wire_sink_puts(o, "{\"file\":");
+	wire_view_json_str(o, c->title, strlen(c->title));
+	wire_sink_printf(o, ",\"link\":%d,\"packets\":[", wire_pcap_linktype(c->r));
+	int rc = view_packets(c->v, c->r, c->npkts, c->why, c->n);
+	if (rc < 0)
+		return rc;
+	return wire_sink_puts(o, "\n]}");
 }
 
 int wire_view_html(struct wire_pcap_reader *r, const char *title, struct wire_sink *out,
@@ -245,10 +261,48 @@ int wire_view_html(struct wire_pcap_reader *r, const char *title, struct wire_si
 	int rc = view_pr_open(&v->line, WIRE_PRINT_LINE);
 	if (rc == 0)
 		rc = view_pr_open(&v->tree, WIRE_PRINT_TREE);
+	struct view_cap c = {v, r, title, npkts, why, n};
 	if (rc == 0)
-		rc = view_body(v, r, title, npkts, why, n);
+		rc = view_page(out, view_cap_data, &c);
 	view_pr_close(&v->line);
 	view_pr_close(&v->tree);
 	free(v);
 	return rc;
+}
+
+struct view_nd {
+	const char *title, *text;
+	size_t len;
+	uint64_t *nev;
+};
+
+/* Each line of the NDJSON as one JSON string (the page parses it). */
+static int view_nd_data(void *arg, struct wire_sink *o)
+{
+	struct view_nd *nd = arg;
+	wire_sink_puts(o, "{\"file\":");
+	wire_view_json_str(o, nd->title, strlen(nd->title));
+	wire_sink_puts(o, ",\"packets\":[],\"events\":[");
+	*nd->nev = 0;
+	for (size_t at = 0; at < nd->len;) {
+		const char *nl = memchr(nd->text + at, '\n', nd->len - at);
+		size_t n = nl ? (size_t)(nl - (nd->text + at)) : nd->len - at;
+		if (n) {
+			if (++*nd->nev > WIRE_VIEW_HTML_PKTS_MAX)
+				return -E2BIG;
+			wire_sink_puts(o, *nd->nev > 1 ? ",\n" : "\n");
+			wire_view_json_str(o, nd->text + at, n);
+		}
+		at += n + 1;
+		if (o->err)
+			return o->err;
+	}
+	return wire_sink_puts(o, "\n]}");
+}
+
+int wire_view_html_ndjson(const char *text, size_t len, const char *title, struct wire_sink *out,
+                          uint64_t *nev)
+{
+	struct view_nd nd = {title, text, len, nev};
+	return view_page(out, view_nd_data, &nd);
 }

@@ -236,6 +236,31 @@ def a_long_list_holds_only_the_rows_in_view():
 
 
 @case
+def trace_ndjson_events_as_rows():
+    """The NDJSON of `trace --json` (written here, no tracing needed): one row
+    per line, the tree of the selected event, its strings as text, a line
+    that is not JSON shown as text too."""
+    evs = [
+        {"time": 1.5, "event": "start", "pid": 7, "tid": 7, "comm": "py", "argv": "py srv.py"},
+        {"time": 1.75, "event": "call", "pid": 7, "tid": 7, "comm": "py", "call": "sendto",
+         "ret": 27, "text": 'sendto(3, 27, 127.0.0.1:9) = 27 "' + XSS.decode() + '"'},
+        {"time": 2.0, "event": "exit", "pid": 7, "tid": 7, "comm": "py", "status": 0},
+    ]
+    lines = [json.dumps(e) for e in evs] + ['{"broken' + PWN.decode()]
+    with tempfile.TemporaryDirectory() as d:
+        nd = os.path.join(d, "trace.ndjson")
+        with open(nd, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        html = page(nd, d)
+        dom, err = browse(html, "#p=2")
+    assert ready(dom) == 4 and rows(dom) == 4 and "4 of 4 events" in dom
+    assert "data-pwned" not in dom and dom.count("<script") == 2 and "<img" not in dom
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in dom and ">sendto<" in dom.replace("SENDTO", "sendto")
+    assert "0.250000" in dom and "NOT JSON" in dom and "{\"broken&lt;img" in dom
+    no_console_errors(err)
+
+
+@case
 def refuses_what_one_page_cannot_hold():
     rc, _, err = run(["view", "/dev/null"])
     assert rc == 2 and b"--html" in err, err
