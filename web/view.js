@@ -32,7 +32,7 @@
     $("lad").replaceChildren(el("p", "The JSON of a trace holds the calls only: no packets to draw.", "hint"));
   }
   let shown = P.map((p, i) => i); // indexes into P, in display order
-  let sortKey = "n", sortDir = 1, sel = -1, curConv = null;
+  let sortKey = "n", sortDir = 1, sel = -1, curConv = null, laid = false;
 
   function el(tag, text, cls) {
     const e = document.createElement(tag);
@@ -230,16 +230,20 @@
   }
 
   // ---- detail: the -V tree and the bytes ----
+  // The -V tree: one <details> per layer; a click on a layer's title marks
+  // its bytes (p.lo holds each section's [offset, length]).
   function renderTree(p) {
     const box = $("tree");
     box.replaceChildren();
-    let body = null;
+    let body = null, k = 0;
     for (const line of p.tree.split("\n")) {
       const m = /^\*+_(.+)_\*+$/.exec(line);
       if (m) {
-        const d = el("details");
+        const d = el("details"), s = el("summary", m[1].replace(/_/g, " "));
         d.open = true;
-        d.appendChild(el("summary", m[1].replace(/_/g, " ")));
+        d.dataset.k = k++;
+        s.addEventListener("click", () => markLayer(p, Number(d.dataset.k)));
+        d.appendChild(s);
         box.appendChild(d);
         body = d;
       } else if (/^\*+$/.test(line)) {
@@ -248,23 +252,42 @@
         (body || box).appendChild(el("div", line, "f"));
       }
     }
+    box.dataset.sections = k;
     if (p.tree_cut) box.appendChild(el("div", "[tree cut at the page's limit]", "f"));
   }
-  function renderBytes(p) {
-    const h = p.hex, out = [];
-    for (let o = 0; o < h.length / 2; o += 16) {
-      let hx = "", asc = "";
+  function markLayer(p, k) {
+    const secs = $("tree").querySelectorAll("details");
+    const span = p.lo && p.lo.length === secs.length ? p.lo[k] : null;
+    secs.forEach((d) => {
+      d.classList.toggle("hl", Number(d.dataset.k) === k && span !== null);
+      if (Number(d.dataset.k) === k) d.scrollIntoView({ block: "nearest" });
+    });
+    renderBytes(p, span);
+  }
+  // Hex and ASCII, 16 bytes a line; the bytes of span ([offset, length]) marked.
+  function renderBytes(p, span) {
+    const h = p.hex, n = h.length / 2, box = $("bytes");
+    const lo = span ? span[0] : -1, hi = span ? span[0] + span[1] : -1;
+    const frag = document.createDocumentFragment();
+    for (let o = 0; o < n; o += 16) {
+      const hx = ["", "", ""], asc = ["", "", ""];
       for (let j = 0; j < 16; j++) {
-        const k = (o + j) * 2;
-        if (k < h.length) {
-          const b = parseInt(h.substr(k, 2), 16);
-          hx += h.substr(k, 2) + (j === 7 ? "  " : " ");
-          asc += b >= 32 && b < 127 ? String.fromCharCode(b) : ".";
-        } else hx += j === 7 ? "    " : "   ";
+        const at = o + j, part = at < lo ? 0 : at < hi ? 1 : 2;
+        if (at < n) {
+          const b = parseInt(h.substr(at * 2, 2), 16);
+          hx[part] += h.substr(at * 2, 2) + (j === 7 ? "  " : " ");
+          asc[part] += b >= 32 && b < 127 ? String.fromCharCode(b) : ".";
+        } else hx[2] += j === 7 ? "    " : "   ";
       }
-      out.push(o.toString(16).padStart(4, "0") + "  " + hx + " " + asc);
+      const line = el("div", undefined, "bl");
+      line.appendChild(document.createTextNode(o.toString(16).padStart(4, "0") + "  " + hx[0]));
+      if (hx[1]) line.appendChild(el("span", hx[1], "hl"));
+      line.appendChild(document.createTextNode(hx[2] + " " + asc[0]));
+      if (asc[1]) line.appendChild(el("span", asc[1], "hl"));
+      line.appendChild(document.createTextNode(asc[2]));
+      frag.appendChild(line);
     }
-    $("bytes").textContent = out.join("\n");
+    box.replaceChildren(frag);
   }
   function select(i, scroll) {
     sel = i;
@@ -282,7 +305,10 @@
     }
     const p = P[i];
     renderTree(p);
-    renderBytes(p);
+    renderBytes(p, null);
+    const lm = /[#&]l=(\d+)/.exec(location.hash);
+    if (lm && !laid) markLayer(p, Number(lm[1]) - 1);
+    laid = true;
     if (p.conv && p.conv !== curConv) ladder(p.conv);
     document.querySelectorAll("#lad g.pk").forEach((g) => g.classList.toggle("sel", Number(g.dataset.i) === i));
     const g = document.querySelector("#lad g.pk.sel");

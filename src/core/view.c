@@ -151,6 +151,19 @@ static void view_transport(struct view *v)
 	}
 }
 
+/* Where each section of the -V tree lies in the bytes: one [offset, length]
+ * per layer, and the payload when the tree shows it (as wire_pr_tree). */
+static void view_spans(struct view *v)
+{
+	const struct wire_dissect *d = &v->d;
+	wire_sink_puts(v->out, ",\"lo\":[");
+	for (unsigned i = 0; i < d->n; i++)
+		wire_sink_printf(v->out, "%s[%u,%u]", i ? "," : "", d->l[i].off, d->l[i].len);
+	if (d->rest_len > 0 && d->bad < 0)
+		wire_sink_printf(v->out, "%s[%u,%u]", d->n ? "," : "", d->rest_off, d->rest_len);
+	wire_sink_putc(v->out, ']');
+}
+
 static void view_hex(struct wire_sink *s, const struct wire_pkt *pkt)
 {
 	static const char hx[] = "0123456789abcdef";
@@ -179,6 +192,7 @@ static void view_packet(struct view *v, const struct wire_pkt *pkt)
 	for (unsigned i = 0; i < v->d.n; i++)
 		wire_sink_printf(o, "%s%s", i ? "," : "", wire_layer_name(v->d.l[i].kind));
 	wire_sink_putc(o, '"');
+	view_spans(v);
 	view_addrs(v);
 	view_transport(v);
 	view_pr_field(&v->line, o, "info", pkt);

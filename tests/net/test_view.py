@@ -86,7 +86,7 @@ def golden_page_lists_every_packet_and_draws_the_ladder():
         html = page(pcap, d)
         text = open(html, encoding="utf-8").read()
         assert not re.search(r"""(src|href)=["']?(https?:)?//""", text), "page asks a server"
-        dom, err = browse(html, "#p=4", shot=os.path.join(OUTDIR, "view-wc-tcp.png"))
+        dom, err = browse(html, "#p=4&l=3", shot=os.path.join(OUTDIR, "view-wc-tcp.png"))
     assert ready(dom) == n and rows(dom) == n, (ready(dom), rows(dom), n)
     # Packet 4's conversation: 127.0.0.1:40000 <-> 127.0.0.1:5005, 8 packets
     # (packet 6, whose TCP header is invalid, is one of them: its ports were read).
@@ -100,6 +100,11 @@ def golden_page_lists_every_packet_and_draws_the_ladder():
     assert 'class="sel" data-i="3"' in dom or re.search(r'<tr class="[^"]*sel[^"]*" data-i="3"', dom)
     assert "TCP HEADER" in dom and "Sequence number:" in dom  # the -V tree of packet 4
     assert re.search(r"0000  02 00 00 00 00 02 00 24", dom)  # its bytes
+    # Its third layer (TCP, 40 header bytes from offset 34) marked in the bytes.
+    hl = re.search(r'<pre id="bytes">(.*?)</pre>', dom, re.S).group(1)
+    marked = "".join(re.findall(r'<span class="hl">([^<]*)</span>', hl))
+    assert len(re.findall(r"\b[0-9a-f]{2}\b", marked)) == 40, marked
+    assert re.search(r'<details[^>]*class="hl"[^>]*><summary>TCP HEADER</summary>', dom)
     no_console_errors(err)
 
 
@@ -135,6 +140,10 @@ def every_golden_capture_embeds_every_packet():
             bad = [i for i, p in enumerate(pk) if p["info"] != lines[i].rstrip(" ")]
             assert not bad, (name, bad[:3], pk[bad[0]]["info"], lines[bad[0]])
             assert all(len(p["hex"]) == 2 * p["cap"] for p in pk), name
+            # One byte span per section of the tree (the page marks by index).
+            for p in pk:
+                secs = re.findall(r"^\*+_.+_\*+$", p["tree"], re.M)
+                assert len(secs) == len(p["lo"]), (name, p["n"], len(secs), p["lo"])
 
 
 @case
