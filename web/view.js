@@ -329,6 +329,36 @@
     if (!convs.length) $("convs").appendChild(el("p", "No TCP or UDP conversation.", "hint"));
   }
 
+  // ---- I/O graph: packets per interval (about 60 of them), as SVG bars ----
+  function renderIO() {
+    const box = $("io");
+    if (!P.length) return;
+    const t1 = Math.max(...P.map((p) => p.t), 0);
+    const steps = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 0.1, 1, 10, 60, 600, 3600, 86400];
+    const iv = steps.find((s) => t1 / s <= 60) || 86400;
+    const nb = Math.max(1, Math.floor(t1 / iv) + 1), cnt = new Array(nb).fill(0), by = new Array(nb).fill(0);
+    for (const p of P) {
+      const k = Math.min(nb - 1, Math.max(0, Math.floor(p.t / iv)));
+      cnt[k]++;
+      by[k] += typeof p.len === "number" ? p.len : 0;
+    }
+    const W = 520, H = 70, L = 34, max = Math.max(...cnt), bw = (W - L) / nb;
+    const svg = sv("svg", { width: "100%", viewBox: "0 0 " + W + " " + (H + 14), id: "iosvg" });
+    svg.style.maxWidth = W + 60 + "px";
+    svg.appendChild(sv("line", { x1: L, y1: H, x2: W, y2: H }));
+    svg.appendChild(sv("text", { x: L - 4, y: 9, "text-anchor": "end" }, max));
+    svg.appendChild(sv("text", { x: L - 4, y: H, "text-anchor": "end" }, 0));
+    svg.appendChild(sv("text", { x: W, y: H + 12, "text-anchor": "end" }, (nb * iv).toPrecision(3) + " s"));
+    cnt.forEach((c, k) => {
+      const h = max ? (c / max) * (H - 4) : 0;
+      const r = sv("rect", { x: L + k * bw, y: H - h, width: Math.max(1, bw - 1), height: h, class: "io", "data-n": c });
+      r.appendChild(sv("title", {}, (k * iv).toPrecision(3) + " s: " + c + " packets, " + by[k] + " bytes"));
+      svg.appendChild(r);
+    });
+    box.replaceChildren(svg);
+    $("iotitle").textContent = "I/O graph: packets per " + iv + " s";
+  }
+
   // ---- ladder: one lane per endpoint, an arrow per packet ----
   const FL = [[2, "SYN"], [16, "ACK"], [8, "PSH"], [1, "FIN"], [4, "RST"], [32, "URG"], [64, "ECE"], [128, "CWR"]];
   function flags(f) { return FL.filter((x) => f & x[0]).map((x) => x[1]).join(","); }
@@ -427,6 +457,7 @@
     }
   });
   renderList();
+  renderIO();
   renderConvs();
   const m = /[#&]p=(\d+)/.exec(location.hash), want = m ? Number(m[1]) - 1 : 0;
   const fm = /[#&]f=([^&]*)/.exec(location.hash);

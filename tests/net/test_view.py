@@ -105,6 +105,9 @@ def golden_page_lists_every_packet_and_draws_the_ladder():
     marked = "".join(re.findall(r'<span class="hl">([^<]*)</span>', hl))
     assert len(re.findall(r"\b[0-9a-f]{2}\b", marked)) == 40, marked
     assert re.search(r'<details[^>]*class="hl"[^>]*><summary>TCP HEADER</summary>', dom)
+    # The I/O graph: its bars count every packet once.
+    bars = [int(x) for x in re.findall(r'<rect[^>]*class="io"[^>]*data-n="(\d+)"', dom)]
+    assert bars and sum(bars) == n, bars
     no_console_errors(err)
 
 
