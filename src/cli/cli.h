@@ -19,6 +19,7 @@ int cmd_sniff(int argc, char **argv);
 int cmd_read(int argc, char **argv);
 int cmd_http(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
+int cmd_view(int argc, char **argv);
 
 /* Prints "wirecat: <message>\n" on stderr in one write. */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -23,6 +23,7 @@ static const struct command commands[] = {
     {"read", cmd_read, "decode a pcap or pcapng file"},
     {"http", cmd_http, "HTTP/1.1 client over the socket layer, with TLS"},
     {"trace", cmd_trace, "run a program: its socket calls and their packets on one timeline"},
+    {"view", cmd_view, "a capture as a page: packet list, layer tree, bytes, ladder diagram"},
 };
 
 static void usage(FILE *f)

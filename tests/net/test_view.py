@@ -1,0 +1,289 @@
+# SPDX-License-Identifier: BSD-2-Clause
+"""wirecat view --html: the page for a golden capture and for a capture made
+to attack the page, loaded in headless Chromium (Debian's chromium, run with
+--dump-dom after the scripts ran, and --screenshot at 1280x800 into the build
+directory). Checked: the page's own script completed (body data-ready = the
+packet count `wirecat read` finds), one list row per packet, one ladder arrow
+per packet of the selected conversation, the filter and a bad filter, no
+console error; a '<script>' in an HTTP header, URI and DNS name shows as text
+and nothing it carries runs. Without chromium every case is skipped."""
+import json
+import os
+import re
+import shutil
+import struct
+import subprocess
+import tempfile
+
+from wtest import case, main, run, Skip, SRC, SLOW
+
+GOLDEN = os.path.join(SRC, "tests", "golden", "pcaps")
+OUTDIR = os.environ.get("WIRE_BUILD", os.path.join(SRC, "build"))
+XSS = b"<script>alert(1)</script>"
+PWN = b'<img src=x onerror="document.body.dataset.pwned=1">'
+
+
+def chromium():
+    for name in ("chromium", "chromium-browser"):
+        p = shutil.which(name)
+        if p:
+            return p
+    raise Skip("chromium is not installed (apt-get install chromium)")
+
+
+def browse(html, frag="", shot=None):
+    """Loads html in headless Chromium; returns (DOM after scripts, stderr)."""
+    exe = chromium()
+    url = "file://" + os.path.abspath(html) + frag
+    with tempfile.TemporaryDirectory() as prof:
+        base = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=" + prof,
+                "--window-size=1280,800", "--virtual-time-budget=5000",
+                "--enable-logging=stderr", "--v=0"]
+        p = subprocess.run(base + ["--dump-dom", url], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=120 * SLOW)
+        assert p.returncode == 0, p.stderr.decode(errors="replace")[-2000:]
+        if shot:
+            q = subprocess.run(base + ["--screenshot=" + shot, url], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, timeout=120 * SLOW)
+            assert q.returncode == 0 and os.path.getsize(shot) > 1000, "no screenshot"
+    return p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
+
+
+def no_console_errors(err):
+    bad = [l for l in err.splitlines() if "Uncaught" in l or ("CONSOLE" in l and "rror" in l)]
+    assert not bad, bad
+
+
+def read_count(pcap):
+    rc, out, err = run(["read", "-t", pcap])
+    assert rc == 0, err
+    return len(out.splitlines())
+
+
+def page(pcap, d):
+    out = os.path.join(d, "page.html")
+    rc, _, err = run(["view", "--html", out, pcap], timeout=60)
+    assert rc == 0, err
+    return out
+
+
+def ready(dom):
+    m = re.search(r'<body[^>]*data-ready="(\d+)"', dom)
+    assert m, "the page's script did not complete"
+    return int(m.group(1))
+
+
+def rows(dom):
+    body = re.search(r'<table id="pkts">.*?<tbody>(.*?)</tbody>', dom, re.S).group(1)
+    return len(re.findall(r"<tr[ >]", body))
+
+
+@case
+def golden_page_lists_every_packet_and_draws_the_ladder():
+    pcap = os.path.join(GOLDEN, "wc-tcp.pcap")
+    n = read_count(pcap)
+    with tempfile.TemporaryDirectory() as d:
+        html = page(pcap, d)
+        text = open(html, encoding="utf-8").read()
+        assert not re.search(r"""(src|href)=["']?(https?:)?//""", text), "page asks a server"
+        dom, err = browse(html, "#p=4&l=3", shot=os.path.join(OUTDIR, "view-wc-tcp.png"))
+    assert ready(dom) == n and rows(dom) == n, (ready(dom), rows(dom), n)
+    # Packet 4's conversation: 127.0.0.1:40000 <-> 127.0.0.1:5005, 8 packets
+    # (packet 6, whose TCP header is invalid, is one of them: its ports were read).
+    conv = len(re.findall(r"\b127\.0\.0\.1\.40000 > 127\.0\.0\.1\.5005\b|"
+                          r"\b127\.0\.0\.1\.5005 > 127\.0\.0\.1\.40000\b",
+                          "\n".join(run(["read", "-t", pcap])[1].decode().splitlines())))
+    arrows = re.findall(r'<line[^>]*class="arrow (ab|ba)"', dom)
+    assert conv == 8 and len(arrows) == conv, (conv, len(arrows))
+    assert arrows[:2] == ["ab", "ba"], arrows  # SYN from A, SYN-ACK back
+    assert "[SYN] seq=0" in dom and "[SYN,ACK] seq=0 ack=1" in dom
+    assert 'class="sel" data-i="3"' in dom or re.search(r'<tr class="[^"]*sel[^"]*" data-i="3"', dom)
+    assert "TCP HEADER" in dom and "Sequence number:" in dom  # the -V tree of packet 4
+    assert re.search(r"0000  02 00 00 00 00 02 00 24", dom)  # its bytes
+    # Its third layer (TCP, 40 header bytes from offset 34) marked in the bytes.
+    hl = re.search(r'<pre id="bytes">(.*?)</pre>', dom, re.S).group(1)
+    marked = "".join(re.findall(r'<span class="hl">([^<]*)</span>', hl))
+    assert len(re.findall(r"\b[0-9a-f]{2}\b", marked)) == 40, marked
+    assert re.search(r'<details[^>]*class="hl"[^>]*><summary>TCP HEADER</summary>', dom)
+    # The I/O graph: its bars count every packet once.
+    bars = [int(x) for x in re.findall(r'<rect[^>]*class="io"[^>]*data-n="(\d+)"', dom)]
+    assert bars and sum(bars) == n, bars
+    no_console_errors(err)
+
+
+def embedded(html):
+    """The JSON the page embeds, parsed."""
+    text = open(html, encoding="ascii").read()  # every byte >= 0x80 is escaped
+    m = re.search(r'<script type="application/json" id="wc-data">(.*?)</script>', text, re.S)
+    assert m, "no data element"
+    assert "<" not in m.group(1) and ">" not in m.group(1) and "&" not in m.group(1)
+    return json.loads(m.group(1))
+
+
+@case
+def every_golden_capture_embeds_every_packet():
+    """No browser needed: the page of every golden capture holds as many
+    packets as `wirecat read` prints, each with read's summary line."""
+    names = sorted(f for f in os.listdir(GOLDEN) if f.endswith((".pcap", ".pcapng")))
+    assert len(names) > 20, names
+    with tempfile.TemporaryDirectory() as d:
+        for name in names:
+            pcap = os.path.join(GOLDEN, name)
+            rc, out, _ = run(["read", "-t", pcap])
+            if rc != 0:  # a damaged file: view says so too, with read's status
+                rc2, _, err = run(["view", "--html", os.path.join(d, "x.html"), pcap])
+                assert rc2 == rc, (name, rc, rc2, err)
+                continue
+            data = embedded(page(pcap, d))
+            assert data["file"] == name
+            pk = data["packets"]
+            assert [p["n"] for p in pk] == list(range(1, len(pk) + 1)), name
+            lines = out.decode(errors="replace").splitlines()
+            assert len(pk) == len(lines), (name, len(pk), len(lines))
+            bad = [i for i, p in enumerate(pk) if p["info"] != lines[i].rstrip(" ")]
+            assert not bad, (name, bad[:3], pk[bad[0]]["info"], lines[bad[0]])
+            assert all(len(p["hex"]) == 2 * p["cap"] for p in pk), name
+            # One byte span per section of the tree (the page marks by index).
+            for p in pk:
+                secs = re.findall(r"^\*+_.+_\*+$", p["tree"], re.M)
+                assert len(secs) == len(p["lo"]), (name, p["n"], len(secs), p["lo"])
+
+
+@case
+def filter_and_bad_filter():
+    pcap = os.path.join(GOLDEN, "wc-tcp.pcap")
+    with tempfile.TemporaryDirectory() as d:
+        html = page(pcap, d)
+        dom, err = browse(html, "#f=ipv6")
+        assert rows(dom) == 1 and "1 of 9 packets" in dom, rows(dom)
+        dom, err = browse(html, "#f=" + "tcp.port%3D%3D5005%20%26%26%20!tcp.len%3D%3D0")
+        assert rows(dom) == 1 and "1 of 9 packets" in dom, rows(dom)
+        dom, err = browse(html, "#f=" + "ipv6%20%7C%7C%20tcp.flags%3D%3D2")
+        assert rows(dom) == 2 and "2 of 9 packets" in dom, rows(dom)
+        dom, err2 = browse(html, "#f=tcp.bogus%3D%3D1")
+        assert "unknown field" in dom and rows(dom) == 9, rows(dom)
+    no_console_errors(err + err2)
+
+
+def pcap_file(frames):
+    out = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)
+    for i, f in enumerate(frames):
+        out += struct.pack("<IIII", 1700000000 + i, 0, len(f), len(f)) + f
+    return out
+
+
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+def ipv4(proto, payload):
+    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), 1, 0, 64, proto, 0,
+                    bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2]))
+    h = h[:10] + struct.pack("!H", csum(h)) + h[12:]
+    eth = b"\x02\0\0\0\0\x02" + b"\x02\0\0\0\0\x01" + b"\x08\x00"
+    return eth + h + payload
+
+
+def xss_pcap():
+    http = (b"GET /" + XSS + b" HTTP/1.1\r\nHost: x\r\nX-Evil: " + XSS + PWN + b"\r\n\r\n")
+    tcp = struct.pack("!HHIIBBHHH", 40000, 80, 1, 1, 0x50, 0x18, 512, 0, 0) + http
+    label = XSS.replace(b".", b"")
+    qname = bytes([len(label)]) + label + b"\x07example\x00"
+    dns = struct.pack("!HHHHHH", 0x1234, 0x0100, 1, 0, 0, 0) + qname + b"\x00\x01\x00\x01"
+    udp = struct.pack("!HHHH", 5353, 53, 8 + len(dns), 0) + dns
+    return pcap_file([ipv4(6, tcp), ipv4(17, udp)])
+
+
+@case
+def xss_in_http_and_dns_shows_as_text():
+    with tempfile.TemporaryDirectory() as d:
+        pcap = os.path.join(d, "xss.pcap")
+        with open(pcap, "wb") as f:
+            f.write(xss_pcap())
+        assert read_count(pcap) == 2
+        html = page(pcap, d)
+        raw = open(html, "rb").read()
+        # Only the page's own two script elements; the data holds no '<'.
+        assert raw.lower().count(b"<script") == 2, raw.lower().count(b"<script")
+        assert b"\\u003cscript\\u003e" in raw
+        doms = []
+        for frag in ("#p=1", "#p=2"):
+            dom, err = browse(html, frag, shot=os.path.join(OUTDIR, "view-xss.png"))
+            assert ready(dom) == 2 and rows(dom) == 2
+            assert "data-pwned" not in dom, "a script from the packet ran"
+            # The DOM holds no element made from the packet, only its text.
+            assert dom.count("<script") == 2 and "<img" not in dom, dom.count("<script")
+            no_console_errors(err)
+            doms.append(dom)
+    esc = "&lt;script&gt;alert(1)&lt;/script&gt;"
+    assert esc + " HTTP/1.1" in doms[0], "the URI is not shown as text"
+    assert "X-Evil: " + esc + "&lt;img" in doms[0], "the header is not shown as text"
+    assert esc.replace("/", "\\/") in doms[1] or esc in doms[1], "the DNS name is not shown"
+
+
+@case
+def a_long_list_holds_only_the_rows_in_view():
+    """Past 5000 packets the list is virtual: the selected packet's row is
+    there (scrolled to), the others far from it are not."""
+    frames = [ipv4(6, struct.pack("!HHIIBBHHH", 40000, 80, i, 1, 0x50, 0x10, 512, 0, 0))
+              for i in range(6000)]
+    with tempfile.TemporaryDirectory() as d:
+        pcap = os.path.join(d, "long.pcap")
+        with open(pcap, "wb") as f:
+            f.write(pcap_file(frames))
+        html = page(pcap, d)
+        dom, err = browse(html, "#p=5000")
+    assert ready(dom) == 6000 and "6000 of 6000 packets" in dom
+    n = rows(dom)
+    assert 20 < n < 400, n
+    assert re.search(r'<tr class="[^"]*sel[^"]*" data-i="4999"', dom), "packet 5000 not shown"
+    body = re.search(r'<table id="pkts">.*?<tbody>(.*?)</tbody>', dom, re.S).group(1)
+    assert 'data-i="10"' not in body and 'data-i="4999"' in body
+    no_console_errors(err)
+
+
+@case
+def trace_ndjson_events_as_rows():
+    """The NDJSON of `trace --json` (written here, no tracing needed): one row
+    per line, the tree of the selected event, its strings as text, a line
+    that is not JSON shown as text too."""
+    evs = [
+        {"time": 1.5, "event": "start", "pid": 7, "tid": 7, "comm": "py", "argv": "py srv.py"},
+        {"time": 1.75, "event": "call", "pid": 7, "tid": 7, "comm": "py", "call": "sendto",
+         "ret": 27, "text": 'sendto(3, 27, 127.0.0.1:9) = 27 "' + XSS.decode() + '"'},
+        {"time": 2.0, "event": "exit", "pid": 7, "tid": 7, "comm": "py", "status": 0},
+    ]
+    lines = [json.dumps(e) for e in evs] + ['{"broken' + PWN.decode()]
+    with tempfile.TemporaryDirectory() as d:
+        nd = os.path.join(d, "trace.ndjson")
+        with open(nd, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        html = page(nd, d)
+        dom, err = browse(html, "#p=2")
+    assert ready(dom) == 4 and rows(dom) == 4 and "4 of 4 events" in dom
+    assert "data-pwned" not in dom and dom.count("<script") == 2 and "<img" not in dom
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in dom and ">sendto<" in dom.replace("SENDTO", "sendto")
+    assert "0.250000" in dom and "NOT JSON" in dom and "{\"broken&lt;img" in dom
+    no_console_errors(err)
+
+
+@case
+def refuses_what_one_page_cannot_hold():
+    rc, _, err = run(["view", "/dev/null"])
+    assert rc == 2 and b"--html" in err, err
+    with tempfile.TemporaryDirectory() as d:
+        big = os.path.join(d, "big.pcap")
+        with open(big, "wb") as f:
+            f.write(pcap_file([ipv4(17, struct.pack("!HHHH", 1, 2, 8, 0))] * 20001))
+        out = os.path.join(d, "o.html")
+        rc, _, err = run(["view", "--html", out, big], timeout=60)
+        assert rc == 1 and b"20000 packets" in err and b"read -c" in err, (rc, err)
+        assert not os.path.exists(out), "half-written page left behind"
+
+
+main()
