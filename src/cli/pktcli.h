@@ -38,6 +38,7 @@ struct pktcli {
 	int dump_filter;   /* -d */
 	char *filter;      /* FILTER words joined, or NULL */
 	int defrag;        /* read --defrag: reassemble IP fragments */
+	int reasm;         /* read --reassemble 1, --no-reassemble -1, default 0 */
 	const char *follow, *follow_as, *follow_dir; /* read --follow (follow.c) */
 };
 

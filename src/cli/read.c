@@ -26,6 +26,7 @@
 #include "wire/filter.h"
 #include "wire/pcapio.h"
 #include "wire/print.h"
+#include "wire/streamdec.h"
 
 static void usage(void)
 {
@@ -37,6 +38,10 @@ static void usage(void)
 	       "                     the fragment that completes a datagram is shown as the\n"
 	       "                     whole datagram; at the end one line on stderr counts what\n"
 	       "                     was reassembled and what was dropped, and why\n");
+	printf("  --reassemble       decode HTTP/1.x, DNS over TCP and TLS on the reassembled TCP\n"
+	       "                     streams: a message is shown (-V, --json, the line) on the\n"
+	       "                     frame that completes it, as tshark does; on by default\n"
+	       "                     with -V and --json (--no-reassemble: each segment alone)\n");
 	fputs(follow_help, stdout);
 	printf("\nExit status: 0 success, 1 I/O error, 2 usage error (bad filter),\n"
 	       "3 truncated or corrupt file (the packets before the damage are printed).\n"
@@ -44,7 +49,7 @@ static void usage(void)
 	       "goes away (| head), wirecat ends quietly by SIGPIPE (141 in the shell).\n");
 }
 
-enum { RD_OPT_FOLLOW = 1900, RD_OPT_FOLLOW_AS, RD_OPT_DIRECTION };
+enum { RD_OPT_FOLLOW = 1900, RD_OPT_FOLLOW_AS, RD_OPT_DIRECTION, RD_OPT_REASM, RD_OPT_NOREASM };
 
 static const struct option longopts[] = {
     {"json", no_argument, NULL, PKT_OPT_JSON},
@@ -53,6 +58,8 @@ static const struct option longopts[] = {
     {"time", required_argument, NULL, PKT_OPT_TIME},
     {"print", no_argument, NULL, PKT_OPT_PRINT},
     {"defrag", no_argument, NULL, PKT_OPT_DEFRAG},
+    {"reassemble", no_argument, NULL, RD_OPT_REASM},
+    {"no-reassemble", no_argument, NULL, RD_OPT_NOREASM},
     {"follow", required_argument, NULL, RD_OPT_FOLLOW},
     {"follow-as", required_argument, NULL, RD_OPT_FOLLOW_AS},
     {"direction", required_argument, NULL, RD_OPT_DIRECTION},
@@ -77,6 +84,8 @@ int cmd_read(int argc, char **argv)
 		switch (opt) {
 		case 'h': usage(); return 0;
 		case PKT_OPT_DEFRAG: pc.defrag = 1; break;
+		case RD_OPT_REASM: pc.reasm = 1; break;
+		case RD_OPT_NOREASM: pc.reasm = -1; break;
 		case RD_OPT_FOLLOW: pc.follow = optarg; break;
 		case RD_OPT_FOLLOW_AS: pc.follow_as = optarg; break;
 		case RD_OPT_DIRECTION: pc.follow_dir = optarg; break;
@@ -118,6 +127,37 @@ static void defrag_report(struct wire_defragger *g)
 	         (unsigned long long)g->fragments, (unsigned long long)s->done,
 	         (unsigned long long)s->dup, (unsigned long long)g->truncated,
 	         (unsigned long long)s->frags_dropped, why[0] ? ":" : "", why[0] ? why + 1 : "");
+}
+
+/* --reassemble (on by default with -V and --json): the printer shows the
+ * application messages each frame completes. Returns 0, or -1 (said). */
+static int appdec_start(const struct pktcli *pc, struct wire_printer *pr, struct wire_appdec **a)
+{
+	int on =
+	    pc->reasm > 0 ||
+	    (pc->reasm == 0 && (pc->po.mode == WIRE_PRINT_TREE || pc->po.mode == WIRE_PRINT_JSON));
+	if (!on)
+		return 0;
+	if (!(*a = wire_appdec_new())) {
+		cli_err("read: out of memory");
+		return -1;
+	}
+	wire_printer_set_appdec(pr, *a);
+	return 0;
+}
+
+/* One line on stderr when messages could not be framed (too large, memory). */
+static void appdec_report(struct wire_appdec *a)
+{
+	if (!a)
+		return;
+	wire_appdec_finish(a);
+	const struct wire_streamdec_stats *s = wire_appdec_stats(a);
+	if (s->oversize || s->nomem)
+		cli_info("read: reassembly: %llu messages decoded; %llu larger than %u bytes and "
+		         "%llu past the memory cap not decoded",
+		         (unsigned long long)s->messages, (unsigned long long)s->oversize,
+		         WIRE_STREAMDEC_MSG_MAX, (unsigned long long)s->nomem);
 }
 
 int pktcli_read(struct pktcli pc, const char *path)
@@ -194,6 +234,7 @@ int pktcli_read(struct pktcli pc, const char *path)
 	}
 	struct wire_sink *out = malloc(sizeof(*out));
 	struct wire_printer *pr = NULL;
+	struct wire_appdec *app = NULL;
 	if (!out) {
 		cli_err("read: out of memory");
 		status = WIRE_EXIT_FAIL;
@@ -211,6 +252,10 @@ int pktcli_read(struct pktcli pc, const char *path)
 		free(dg);
 		dg = NULL;
 		cli_err("read: out of memory");
+		status = WIRE_EXIT_FAIL;
+		goto done;
+	}
+	if (appdec_start(&pc, pr, &app) < 0) {
 		status = WIRE_EXIT_FAIL;
 		goto done;
 	}
@@ -259,6 +304,7 @@ int pktcli_read(struct pktcli pc, const char *path)
 	fol = NULL;
 	if (rc < 0 && status == WIRE_EXIT_OK)
 		status = cli_output_failed(rc, "read: output");
+	appdec_report(app);
 	rc = wire_printer_finish(pr);
 	if (rc < 0 && status == WIRE_EXIT_OK)
 		status = cli_output_failed(rc, "read: output");
@@ -280,6 +326,7 @@ done:
 		status = cli_output_failed(rc, "read: writing %s", wname);
 	if (pr)
 		wire_printer_free(pr);
+	wire_appdec_free(app);
 	free(out);
 	wire_pcap_close(r);
 	free(pc.filter);
