@@ -56,7 +56,8 @@ enum {
 	RD_OPT_DIRECTION,
 	RD_OPT_REASM,
 	RD_OPT_NOREASM,
-	RD_OPT_NODEFRAG
+	RD_OPT_NODEFRAG,
+	RD_OPT_FOLLOW_DIR
 };
 
 static const struct option longopts[] = {
@@ -71,6 +72,7 @@ static const struct option longopts[] = {
     {"no-reassemble", no_argument, NULL, RD_OPT_NOREASM},
     {"follow", required_argument, NULL, RD_OPT_FOLLOW},
     {"follow-as", required_argument, NULL, RD_OPT_FOLLOW_AS},
+    {"follow-dir", required_argument, NULL, RD_OPT_FOLLOW_DIR},
     {"direction", required_argument, NULL, RD_OPT_DIRECTION},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -98,6 +100,7 @@ int cmd_read(int argc, char **argv)
 		case RD_OPT_NOREASM: pc.reasm = -1; break;
 		case RD_OPT_FOLLOW: pc.follow = optarg; break;
 		case RD_OPT_FOLLOW_AS: pc.follow_as = optarg; break;
+		case RD_OPT_FOLLOW_DIR: pc.follow_outdir = optarg; break;
 		case RD_OPT_DIRECTION: pc.follow_dir = optarg; break;
 		case ':':
 			return cli_usage_err("read", "read: option -%c needs an argument", optopt);
@@ -185,9 +188,13 @@ int pktcli_read(struct pktcli pc, const char *path)
 
 	pktcli_finish(&pc);
 	struct follow *fol = NULL;
-	if ((pc.follow || pc.follow_as || pc.follow_dir) && !pc.dump_filter) {
+	if ((pc.follow || pc.follow_as || pc.follow_dir || pc.follow_outdir) && !pc.dump_filter) {
 		fol = follow_new(pc.follow ? pc.follow : "", pc.follow_as, pc.follow_dir, "read",
 		                 &status);
+		if (fol && (status = follow_set_dir(fol, pc.follow_outdir)) != 0) {
+			follow_finish(fol);
+			fol = NULL;
+		}
 		if (!fol) {
 			free(pc.filter);
 			return status;
@@ -331,9 +338,10 @@ int pktcli_read(struct pktcli pc, const char *path)
 		    "read: %llu packets of other link types than the first interface's (%d) were "
 		    "not written to %s",
 		    (unsigned long long)unwritten, wlt, wname);
-	if (dg) {
+	if (dg) { /* said when asked for, or when there were fragments */
 		wire_defrag_finish(&dg->d);
-		defrag_report(dg);
+		if (pc.defrag > 0 || dg->fragments)
+			defrag_report(dg);
 	}
 done:
 	follow_finish(fol);
