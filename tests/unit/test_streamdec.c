@@ -64,9 +64,9 @@ static const char resp[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\
                            "HTTP/1.1 304 Not Modified\r\n\r\n"
                            "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc";
 
-/* Every split point (one and two cuts) of a chunked response followed by
- * pipelined ones: the same three heads, each completed by the piece holding
- * its last byte. */
+/* Every split point of a chunked response followed by pipelined ones (every
+ * first cut, with a second cut every 7 bytes after it): the same three heads,
+ * each completed by the piece holding its last byte. */
 static void test_http_every_split(void)
 {
 	size_t n = sizeof(resp) - 1;
