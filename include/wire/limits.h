@@ -31,6 +31,13 @@
 #define WIRE_REASM_DIR_BYTES (1u << 20)
 #define WIRE_REASM_TOTAL_BYTES (256u << 20)
 #define WIRE_REASM_MAX_STREAMS 262144u
+/* Application messages framed on reassembled TCP data (streamdec.c). */
+#define WIRE_STREAMDEC_MSG_MAX                                                                     \
+	(128u * 1024u) /* a message (HTTP head, DNS, TLS handshake) buffered */
+#define WIRE_STREAMDEC_TOTAL_MAX (64u << 20)      /* all message buffers together */
+#define WIRE_STREAMDEC_FRAME_BYTES (512u * 1024u) /* messages kept for one frame */
+#define WIRE_STREAMDEC_FRAME_MSGS 8u              /* messages shown on one frame */
+#define WIRE_STREAMDEC_BUCKETS 65536u             /* hash buckets of stream states */
 
 /* echo server */
 #define WIRE_ECHO_CONN_BUF (64u * 1024u) /* pending bytes per client before backpressure */

@@ -55,6 +55,10 @@ int wire_printer_new(struct wire_printer **pp, const struct wire_print_opts *o,
 /* Dissects and prints one packet. Malformed packets are marked in the output,
  * never an error. Returns 0, or the sink's negative write error. */
 int wire_printer_packet(struct wire_printer *p, const struct wire_pkt *pkt);
+struct wire_appdec;
+/* Shows the application messages that each packet completes on reassembled
+ * TCP data (wire/streamdec.h) instead of each segment's own (NULL: off). */
+void wire_printer_set_appdec(struct wire_printer *p, struct wire_appdec *a);
 /* Prints what is collected at the end (--stats) and flushes. Returns 0 or a
  * sink error. */
 int wire_printer_finish(struct wire_printer *p);

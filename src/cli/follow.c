@@ -17,6 +17,11 @@
 #include "follow.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,7 +35,23 @@ const char follow_help[] =
     "  --follow STREAM    the bytes of one TCP stream: its tcp.stream number (as\n"
     "                     tshark numbers them, from 0) or ADDR:PORT,ADDR:PORT\n"
     "  --follow-as MODE   raw (the bytes exactly, the default), ascii, or hex\n"
-    "  --direction DIR    c2s, s2c or both (the default, in the order reassembled)\n";
+    "  --direction DIR    c2s, s2c or both (the default, in the order reassembled)\n"
+    "  --follow udp:N     the payloads of UDP stream N (udp.stream as tshark numbers\n"
+    "                     them: one per address and port pair, in order of first\n"
+    "                     appearance); tcp:N is the same as N\n"
+    "  --follow all --follow-dir DIR\n"
+    "                     every TCP and UDP stream, each direction to its own file\n"
+    "                     in DIR (created if missing): tcp-N-c2s.bin, tcp-N-s2c.bin,\n"
+    "                     udp-N-c2s.bin, udp-N-s2c.bin (raw bytes; gaps left out)\n";
+
+/* One UDP conversation (udp.stream): ends as first seen, ep 0 sent first. */
+struct uconv {
+	struct uconv *next;
+	uint32_t id;
+	uint8_t alen;
+	uint8_t addr[2][16];
+	uint16_t port[2];
+};
 
 enum fmode { F_RAW, F_ASCII, F_HEX };
 
@@ -47,7 +68,20 @@ struct follow {
 	uint16_t port[2];
 	uint64_t gap_bytes, gaps, bytes;
 	uint64_t hexoff[2];
+	int udp;                 /* --follow udp:N */
+	int all;                 /* --follow all */
+	int dirfd;               /* --follow-dir, or -1 */
+	int werr;                /* first error writing a file (negative errno) */
+	uint8_t *made;           /* --follow all: bit 2*id+dir+... a file was created */
+	size_t made_n;           /* bytes in made */
+	uint64_t files;          /* files written */
+	uint32_t udp_next;       /* next udp.stream number */
+	uint64_t udp_unnumbered; /* datagrams past WIRE_FOLLOW_UDP_MAX conversations */
+	struct uconv **ub;       /* WIRE_FOLLOW_UDP_BUCKETS, allocated on first use */
 };
+
+#define WIRE_FOLLOW_UDP_BUCKETS 65536u
+#define WIRE_FOLLOW_UDP_MAX 262144u /* UDP conversations numbered (as reasm's streams) */
 
 /* Parses ADDR:PORT or [ADDR6]:PORT into a, port. Returns the address length,
  * or 0 if it is not one. */
@@ -82,6 +116,21 @@ static int parse_end(const char *s, size_t n, uint8_t *a, uint16_t *port)
 static int parse_stream(struct follow *f, const char *s)
 {
 	char *end;
+	if (!strcmp(s, "all")) {
+		f->all = 1;
+		return 0;
+	}
+	if (!strncmp(s, "udp:", 4) || !strncmp(s, "tcp:", 4)) {
+		f->udp = s[0] == 'u';
+		s += 4;
+		if (s[0] < '0' || s[0] > '9')
+			return -1;
+		unsigned long v = strtoul(s, &end, 10);
+		if (*end || v > 0xffffffffu)
+			return -1;
+		f->want = (long)v;
+		return 0;
+	}
 	if (s[0] >= '0' && s[0] <= '9') {
 		unsigned long v = strtoul(s, &end, 10);
 		if (*end == 0 && v <= 0xffffffffu) {
@@ -144,15 +193,79 @@ static void put_hex(struct follow *f, int dir, const uint8_t *p, size_t n)
 	f->hexoff[dir] += n;
 }
 
+/* Writes followed bytes to the output in the chosen form. */
+static void out_bytes(struct follow *f, int dir, const uint8_t *p, size_t n)
+{
+	f->bytes += n;
+	if (f->mode == F_RAW)
+		wire_sink_write(f->out, p, n);
+	else if (f->mode == F_ASCII)
+		put_ascii(f->out, p, n);
+	else
+		put_hex(f, dir, p, n);
+}
+
+/* Appends n bytes to DIR/<proto>-<id>-<c2s|s2c>.bin (created empty, or
+ * emptied, on the stream's first bytes). */
+static void to_file(struct follow *f, const char *proto, uint32_t id, int dir, const uint8_t *p,
+                    size_t n)
+{
+	char name[64];
+	size_t bit = ((size_t)id * 2u + (size_t)dir) * 2u + (proto[0] == 'u');
+	if (bit / 8 >= f->made_n) {
+		size_t nn = f->made_n ? f->made_n : 1024;
+		while (nn <= bit / 8)
+			nn *= 2;
+		uint8_t *m = realloc(f->made, nn);
+		if (!m) {
+			f->werr = f->werr ? f->werr : -ENOMEM;
+			return;
+		}
+		memset(m + f->made_n, 0, nn - f->made_n);
+		f->made = m;
+		f->made_n = nn;
+	}
+	int first = !(f->made[bit / 8] & (1u << (bit % 8)));
+	f->made[bit / 8] |= (uint8_t)(1u << (bit % 8));
+	snprintf(name, sizeof(name), "%s-%u-%s.bin", proto, id, dir ? "s2c" : "c2s");
+	int fd = openat(f->dirfd, name,
+	                O_WRONLY | O_CREAT | O_CLOEXEC | (first ? O_TRUNC : O_APPEND), 0666);
+	if (fd < 0) {
+		f->werr = f->werr ? f->werr : -errno;
+		return;
+	}
+	f->files += first;
+	f->bytes += n;
+	while (n > 0) {
+		ssize_t k = write(fd, p, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0) {
+			f->werr = f->werr ? f->werr : (k < 0 ? -errno : -EIO);
+			break;
+		}
+		p += k;
+		n -= (size_t)k;
+	}
+	close(fd);
+}
+
 static void on_ev(void *ud, const struct wire_reasm_event *ev)
 {
 	struct follow *f = ud;
+	if (f->all) {
+		if (ev->kind == WIRE_REASM_DATA)
+			to_file(f, "tcp", ev->stream, ev->dir, ev->data, ev->len);
+		else if (ev->kind == WIRE_REASM_GAP)
+			f->gaps++, f->gap_bytes += ev->len;
+		return;
+	}
 	if (ev->kind == WIRE_REASM_NEW) {
-		if (f->chosen < 0 && wanted(f, ev->stream, ev->ends))
+		if (f->chosen < 0 && !f->udp && wanted(f, ev->stream, ev->ends))
 			f->chosen = ev->stream;
 		return;
 	}
-	if ((long)ev->stream != f->chosen || !(f->dirs & (1 << ev->dir)))
+	if ((long)ev->stream != f->chosen || f->udp || !(f->dirs & (1 << ev->dir)))
 		return;
 	if (ev->kind == WIRE_REASM_GAP) {
 		f->gaps++;
@@ -163,15 +276,8 @@ static void on_ev(void *ud, const struct wire_reasm_event *ev)
 			f->hexoff[ev->dir] += ev->len;
 		return;
 	}
-	if (ev->kind != WIRE_REASM_DATA)
-		return;
-	f->bytes += ev->len;
-	if (f->mode == F_RAW)
-		wire_sink_write(f->out, ev->data, ev->len);
-	else if (f->mode == F_ASCII)
-		put_ascii(f->out, ev->data, ev->len);
-	else
-		put_hex(f, ev->dir, ev->data, ev->len);
+	if (ev->kind == WIRE_REASM_DATA)
+		out_bytes(f, ev->dir, ev->data, ev->len);
 }
 
 static int parse_mode(struct follow *f, const char *as, const char *dir)
@@ -206,6 +312,7 @@ struct follow *follow_new(const char *stream, const char *as, const char *dir, c
 	}
 	f->cmd = cmd;
 	f->chosen = -1;
+	f->dirfd = -1;
 	int rc = parse_mode(f, as, dir);
 	if (rc == 0 && parse_stream(f, stream) < 0)
 		rc = -3;
@@ -219,8 +326,8 @@ struct follow *follow_new(const char *stream, const char *as, const char *dir, c
 			              dir);
 		else
 			cli_usage_err(cmd,
-			              "%s: --follow wants a stream number or ADDR:PORT,ADDR:PORT, "
-			              "not '%s'",
+			              "%s: --follow wants a stream number, udp:N, all or "
+			              "ADDR:PORT,ADDR:PORT, not '%s'",
 			              cmd, stream);
 		free(f);
 		return NULL;
@@ -235,6 +342,87 @@ struct follow *follow_new(const char *stream, const char *as, const char *dir, c
 	return f;
 }
 
+int follow_set_dir(struct follow *f, const char *dir)
+{
+	if (!f->all && !dir)
+		return 0;
+	if (!f->all || !dir) {
+		cli_usage_err(f->cmd, "%s: %s", f->cmd,
+		              dir ? "--follow-dir goes with --follow all"
+		                  : "--follow all needs --follow-dir DIR");
+		return WIRE_EXIT_USAGE;
+	}
+	if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
+		cli_err("%s: %s: %s", f->cmd, dir, strerror(errno));
+		return WIRE_EXIT_FAIL;
+	}
+	f->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (f->dirfd < 0) {
+		cli_err("%s: %s: %s", f->cmd, dir, strerror(errno));
+		return WIRE_EXIT_FAIL;
+	}
+	return 0;
+}
+
+/* Returns the udp.stream number of the datagram from src:sp to dst:dp and
+ * in *dir whether it goes the other way, or -1 past the limit. */
+static long udp_stream(struct follow *f, uint8_t alen, const uint8_t *src, uint16_t sp,
+                       const uint8_t *dst, uint16_t dp, int *dir)
+{
+	if (!f->ub && !(f->ub = calloc(WIRE_FOLLOW_UDP_BUCKETS, sizeof(*f->ub))))
+		return -1;
+	uint32_t h = (uint32_t)sp ^ dp;
+	for (unsigned i = 0; i < alen; i++)
+		h = h * 31u + (uint32_t)(src[i] ^ dst[i]);
+	struct uconv **pp = &f->ub[h % WIRE_FOLLOW_UDP_BUCKETS];
+	for (struct uconv *c = *pp; c; c = c->next) {
+		if (c->alen != alen)
+			continue;
+		for (int x = 0; x < 2; x++)
+			if (!memcmp(c->addr[x], src, alen) && c->port[x] == sp &&
+			    !memcmp(c->addr[!x], dst, alen) && c->port[!x] == dp) {
+				*dir = x;
+				return c->id;
+			}
+	}
+	struct uconv *c = f->udp_next < WIRE_FOLLOW_UDP_MAX ? calloc(1, sizeof(*c)) : NULL;
+	if (!c)
+		return -1;
+	c->id = f->udp_next++;
+	c->alen = alen;
+	memcpy(c->addr[0], src, alen);
+	memcpy(c->addr[1], dst, alen);
+	c->port[0] = sp;
+	c->port[1] = dp;
+	c->next = *pp;
+	*pp = c;
+	*dir = 0;
+	return c->id;
+}
+
+static void udp_packet(struct follow *f, const struct wire_pkt *pkt, const struct wire_dissect *d)
+{
+	const struct wire_layer *ip = &d->l[d->ip];
+	const struct wire_udp *u = &d->l[d->tp].u.udp;
+	uint8_t alen = ip->kind == WIRE_L_IPV4 ? 4 : 16;
+	const uint8_t *src = alen == 4 ? ip->u.ip4.src : ip->u.ip6.src;
+	const uint8_t *dst = alen == 4 ? ip->u.ip4.dst : ip->u.ip6.dst;
+	int dir = 0;
+	long id = udp_stream(f, alen, src, u->sport, dst, u->dport, &dir);
+	if (id < 0) {
+		f->udp_unnumbered++;
+		return;
+	}
+	const uint8_t *p = pkt->data + d->tp_off;
+	if (f->all) {
+		to_file(f, "udp", (uint32_t)id, dir, p, d->tp_len);
+	} else if (id == f->want) {
+		f->chosen = id;
+		if (f->dirs & (1 << dir))
+			out_bytes(f, dir, p, d->tp_len);
+	}
+}
+
 void follow_output(struct follow *f, struct wire_sink *out)
 {
 	f->out = out;
@@ -244,8 +432,14 @@ void follow_packet(struct follow *f, const struct wire_pkt *pkt)
 {
 	struct wire_dissect d;
 	wire_dissect(&d, pkt);
-	if (d.tp < 0 || d.ip < 0 || d.frag || d.l[d.tp].kind != WIRE_L_TCP ||
-	    d.l[d.tp].status != WIRE_LS_OK || d.l[d.tp].quoted)
+	if (d.tp < 0 || d.ip < 0 || d.frag || d.l[d.tp].status != WIRE_LS_OK || d.l[d.tp].quoted)
+		return;
+	if (d.l[d.tp].kind == WIRE_L_UDP && (f->udp || f->all) &&
+	    (d.l[d.ip].kind == WIRE_L_IPV4 || d.l[d.ip].kind == WIRE_L_IPV6)) {
+		udp_packet(f, pkt, &d);
+		return;
+	}
+	if (d.l[d.tp].kind != WIRE_L_TCP || f->udp)
 		return;
 	const struct wire_layer *ip = &d.l[d.ip];
 	const struct wire_tcp *t = &d.l[d.tp].u.tcp;
@@ -272,21 +466,46 @@ void follow_packet(struct follow *f, const struct wire_pkt *pkt)
 	wire_reasm_feed(f->r, &g);
 }
 
+static void follow_free(struct follow *f)
+{
+	if (f->ub)
+		for (size_t i = 0; i < WIRE_FOLLOW_UDP_BUCKETS; i++)
+			for (struct uconv *c = f->ub[i], *n; c; c = n) {
+				n = c->next;
+				free(c);
+			}
+	free(f->ub);
+	free(f->made);
+	if (f->dirfd >= 0)
+		close(f->dirfd);
+	wire_reasm_free(f->r);
+	free(f);
+}
+
 int follow_finish(struct follow *f)
 {
 	if (!f)
 		return 0;
 	if (!f->out) { /* never started */
-		wire_reasm_free(f->r);
-		free(f);
+		follow_free(f);
 		return 0;
 	}
 	wire_reasm_finish(f->r);
 	const struct wire_reasm_stats *st = wire_reasm_stats(f->r);
 	int rc = wire_sink_flush(f->out);
-	if (f->chosen < 0)
-		cli_err("%s: no such TCP stream in the file (%llu streams)", f->cmd,
-		        (unsigned long long)st->streams);
+	if (f->all) {
+		if (f->werr && rc == 0)
+			rc = f->werr;
+		cli_info("%s: %llu files written (%llu bytes) for %llu TCP and %u UDP streams",
+		         f->cmd, (unsigned long long)f->files, (unsigned long long)f->bytes,
+		         (unsigned long long)st->streams, f->udp_next);
+		if (f->gap_bytes)
+			cli_err("%s: %llu bytes missing in %llu gaps (not written)", f->cmd,
+			        (unsigned long long)f->gap_bytes, (unsigned long long)f->gaps);
+	} else if (f->chosen < 0)
+		cli_err("%s: no such %s stream in the file (%llu streams)", f->cmd,
+		        f->udp ? "UDP" : "TCP",
+		        (unsigned long long)(f->udp ? f->udp_next : st->streams));
 	else if (f->gap_bytes)
 		cli_err("%s: stream %ld: %llu bytes missing in %llu gaps (not written)", f->cmd,
 		        f->chosen, (unsigned long long)f->gap_bytes, (unsigned long long)f->gaps);
@@ -297,7 +516,9 @@ int follow_finish(struct follow *f)
 		cli_err("%s: reassembly limits reached: %llu streams evicted, %llu queues flushed",
 		        f->cmd, (unsigned long long)st->evicted,
 		        (unsigned long long)st->mem_flushes);
-	wire_reasm_free(f->r);
-	free(f);
+	if (f->udp_unnumbered)
+		cli_err("%s: %llu UDP datagrams past %u conversations not followed", f->cmd,
+		        (unsigned long long)f->udp_unnumbered, WIRE_FOLLOW_UDP_MAX);
+	follow_free(f);
 	return rc;
 }

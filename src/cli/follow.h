@@ -16,6 +16,9 @@ extern const char follow_help[];
  * (*status = 2) or an error (*status = 1). */
 struct follow *follow_new(const char *stream, const char *as, const char *dir, const char *cmd,
                           int *status);
+/* --follow-dir DIR (NULL: none): checked against --follow all, created if
+ * missing. Returns 0, or an exit status after printing why. */
+int follow_set_dir(struct follow *f, const char *dir);
 /* Sets where the bytes go (before the first packet). */
 void follow_output(struct follow *f, struct wire_sink *out);
 /* Feeds one packet (anything but TCP is ignored). */

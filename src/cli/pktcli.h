@@ -37,8 +37,10 @@ struct pktcli {
 	int print_too;     /* --print: print packets while writing with -w */
 	int dump_filter;   /* -d */
 	char *filter;      /* FILTER words joined, or NULL */
-	int defrag;        /* read --defrag: reassemble IP fragments */
+	int defrag;        /* read --defrag 1, --no-defrag -1, default 0 (-V, --json: on) */
+	int reasm;         /* read --reassemble 1, --no-reassemble -1, default 0 */
 	const char *follow, *follow_as, *follow_dir; /* read --follow (follow.c) */
+	const char *follow_outdir;                   /* read --follow all --follow-dir DIR */
 };
 
 /* Set by the SIGINT/SIGTERM handler that pktcli_signals installs. */

@@ -39,6 +39,7 @@
 #define OPT_FOLLOW 2002        /* --follow */
 #define OPT_FOLLOW_AS 2003     /* --follow-as */
 #define OPT_DIRECTION 2004     /* --direction */
+#define OPT_FOLLOW_DIR 2005    /* --follow-dir */
 #define COUNTER_NS 250000000LL /* live counter refresh */
 
 static void usage(void)
@@ -96,6 +97,7 @@ static const struct option longopts[] = {
     {"port", required_argument, NULL, OPT_PORT},
     {"follow", required_argument, NULL, OPT_FOLLOW},
     {"follow-as", required_argument, NULL, OPT_FOLLOW_AS},
+    {"follow-dir", required_argument, NULL, OPT_FOLLOW_DIR},
     {"direction", required_argument, NULL, OPT_DIRECTION},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -272,6 +274,7 @@ int cmd_sniff(int argc, char **argv)
 		case 'r': rfile = optarg; break;
 		case OPT_FOLLOW: pc.follow = optarg; break;
 		case OPT_FOLLOW_AS: pc.follow_as = optarg; break;
+		case OPT_FOLLOW_DIR: pc.follow_outdir = optarg; break;
 		case OPT_DIRECTION: pc.follow_dir = optarg; break;
 		case OPT_PID:
 			if (cli_parse_size(optarg, 0x7fffffff, &v) < 0 || v == 0)
@@ -352,12 +355,16 @@ int cmd_sniff(int argc, char **argv)
 		return cli_usage_err("sniff", "sniff: -W needs -C or -G");
 	if (pc.wfile && !strcmp(pc.wfile, "-") && (rot.cbytes || rot.gsecs))
 		return cli_usage_err("sniff", "sniff: cannot rotate standard output");
-	if (pc.follow || pc.follow_as || pc.follow_dir) { /* usage errors first */
+	if (pc.follow || pc.follow_as || pc.follow_dir ||
+	    pc.follow_outdir) { /* usage errors first */
 		struct follow *chk = follow_new(pc.follow ? pc.follow : "", pc.follow_as,
 		                                pc.follow_dir, "sniff", &status);
 		if (!chk)
 			return status;
+		status = follow_set_dir(chk, pc.follow_outdir);
 		follow_finish(chk);
+		if (status)
+			return status;
 	}
 	if (pktcli_join_filter(&pc, argc, argv, optind) < 0) {
 		cli_err("sniff: out of memory");
@@ -510,6 +517,8 @@ int cmd_sniff(int argc, char **argv)
 
 	if (pc.follow &&
 	    !(fol = follow_new(pc.follow, pc.follow_as, pc.follow_dir, "sniff", &status)))
+		goto out;
+	if (fol && (status = follow_set_dir(fol, pc.follow_outdir)) != 0)
 		goto out;
 	if (fol)
 		follow_output(fol, out);

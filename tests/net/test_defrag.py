@@ -128,11 +128,18 @@ def udp_length_on_the_completing_frame_as_tshark():
 
 
 @case
-def off_by_default():
+def on_by_default_with_json_off_on_the_line():
     with tempfile.TemporaryDirectory() as d:
-        got, err = ours(pcap(d))
+        path = pcap(d)
+        got, err = ours(path, "--no-defrag")
         assert got == ["", "3008", "", "", "", "2508", "2008", "", "2008"], got
         assert "defrag" not in err, err
+        assert ours(path) == ours(path, "--defrag")
+        assert "2 datagrams reassembled" in ours(path)[1]
+        rc, out, err = run(["read", path])
+        assert rc == 0 and b"defrag" not in err, err
+        rc, out2, err = run(["read", "--defrag", path])
+        assert rc == 0 and b"2 datagrams reassembled" in err and out != out2, err
 
 
 @case

@@ -159,6 +159,80 @@ def tshark_raw(path, stream):
     return c, s
 
 
+def udpframe(src, dst, sport, dport, data):
+    udp = struct.pack("!HHHH", sport, dport, 8 + len(data), 0) + data
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, 0x4000, 64, 17, 0, src, dst)
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    return b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00" + ip + udp
+
+
+def udp_talk(seed):
+    """Two UDP conversations interleaved with each other. Returns the frames
+    and the bytes of each stream's directions: {(stream, dir): bytes}."""
+    rnd = random.Random(seed)
+    frames, sent = [], {}
+    ends = [(CLI, SRV, 5000, 53), (SRV, CLI, 6000, 7000)]
+    for i in range(60):
+        k = rnd.randrange(2)
+        a, b, pa, pb = ends[k]
+        d = rnd.randrange(2) if (k, 0) in sent else 0
+        payload = data(rnd.randint(0, 1200), seed * 1000 + i)
+        src, dst, sp, dp = (a, b, pa, pb) if d == 0 else (b, a, pb, pa)
+        frames.append(udpframe(src, dst, sp, dp, payload))
+        sent[(k, d)] = sent.get((k, d), b"") + payload
+    # udp.stream numbers go by first appearance
+    order = sorted({k for k, _ in sent}, key=lambda k: next(i for i, key in enumerate(sent)
+                                                             if key[0] == k))
+    return frames, {(order.index(k), d): b for (k, d), b in sent.items()}
+
+
+@wtest.case
+def follow_all_writes_every_direction_to_its_file():
+    with tempfile.TemporaryDirectory() as tmp:
+        up, down = data(20000, 1), data(50000, 2)
+        first = conversation(40001, 1000, 2000, b"hello", b"world", False)
+        second = conversation(40002, 0xFFFFF000, 0xFFFFFF00, up, down, True)
+        talk, sent = udp_talk(9)
+        frames = first[:4] + talk[:30] + first[4:] + second + talk[30:]
+        path = write(tmp, "all.pcap", frames)
+        out_dir = os.path.join(tmp, "out")
+        rc, out, err = wtest.run(["read", "--follow", "all", "--follow-dir", out_dir, path])
+        assert rc == 0 and out == b"", (rc, err)
+        want = {"tcp-0-c2s.bin": b"hello", "tcp-0-s2c.bin": b"world",
+                "tcp-1-c2s.bin": up, "tcp-1-s2c.bin": down}
+        for (k, d), b in sent.items():
+            want["udp-%d-%s.bin" % (k, "s2c" if d else "c2s")] = b
+        assert sorted(os.listdir(out_dir)) == sorted(want), (os.listdir(out_dir), sorted(want))
+        for name, b in want.items():
+            with open(os.path.join(out_dir, name), "rb") as fh:
+                assert sha(fh.read()) == sha(b), name
+        assert len(want) >= 7 and b"%d files written" % len(want) in err, err
+
+
+@wtest.case
+def follow_udp_stream_as_tshark():
+    with tempfile.TemporaryDirectory() as tmp:
+        talk, sent = udp_talk(11)
+        first = conversation(40001, 1000, 2000, b"hello", b"world", False)
+        path = write(tmp, "u.pcap", first[:3] + talk + first[3:])
+        for k in (0, 1):
+            c, _ = follow(path, "--follow", "udp:%d" % k, "--direction", "c2s")
+            s2, _ = follow(path, "--follow", "udp:%d" % k, "--direction", "s2c")
+            assert sha(c) == sha(sent.get((k, 0), b"")) and sha(s2) == sha(sent.get((k, 1), b""))
+            if shutil.which("tshark"):
+                p = subprocess.run(["tshark", "-r", path, "-q", "-z", "follow,udp,raw,%d" % k],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                   timeout=60 * wtest.SLOW)
+                tc = b"".join(bytes.fromhex(ln.strip()) for ln in p.stdout.decode().splitlines()
+                              if ln.strip() and not ln.startswith(("\t", "=", "Follow:", "Filter:",
+                                                                   "Node ")))
+                assert sha(tc) == sha(c), (k, len(tc), len(c))
+        rc, _, err = wtest.run(["read", "--follow", "udp:2", path])
+        assert rc == 0 and b"no such UDP stream" in err, (rc, err)
+        rc, _, err = wtest.run(["read", "--follow", "all", path])
+        assert rc == 2 and b"--follow-dir" in err, (rc, err)
+
+
 @wtest.case
 def same_bytes_as_tshark_follow():
     wtest.need("tshark")

@@ -76,7 +76,8 @@ def norm(field, v):
 
 def compare(path):
     """Returns a list of mismatch descriptions between wirecat --json and tshark."""
-    rc, out, err = run(["read", "--json", path], timeout=60)
+    # Per packet, as tshark_rows asks tshark (-V and --json reassemble by default).
+    rc, out, err = run(["read", "--json", "--no-defrag", "--no-reassemble", path], timeout=60)
     assert rc == 0, (rc, err)
     ours = [json.loads(l) for l in out.decode().splitlines() if l.strip()]
     theirs = tshark_rows(path, FIELDS)

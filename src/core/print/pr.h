@@ -40,6 +40,7 @@ struct wire_printer {
 	struct wire_stats *stats;
 	struct wire_names *names;   /* -N only */
 	struct wire_tcpseq *tcpseq; /* WIRE_TCPSEQ_MAX entries, line and tree views */
+	struct wire_appdec *app;    /* reassembled application layers (not owned), or NULL */
 };
 
 /* What the line view and tcpdump's flags print with, passed down explicitly

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "pr.h"
+#include "wire/streamdec.h"
 
 int wire_printer_new(struct wire_printer **pp, const struct wire_print_opts *o,
                      struct wire_sink *out)
@@ -40,6 +41,8 @@ int wire_printer_packet(struct wire_printer *p, const struct wire_pkt *pkt)
 	if (!copy.data)
 		copy.caplen = 0;
 	wire_dissect(&d, &copy);
+	if (p->app)
+		wire_appdec_frame(p->app, &d);
 	if (p->stats)
 		wire_stats_add(p->stats, &d);
 	switch (p->o.mode) {
@@ -56,6 +59,11 @@ int wire_printer_packet(struct wire_printer *p, const struct wire_pkt *pkt)
 	if (p->o.mode == WIRE_PRINT_TREE)
 		wire_sink_putc(p->out, '\n');
 	return p->out->err;
+}
+
+void wire_printer_set_appdec(struct wire_printer *p, struct wire_appdec *a)
+{
+	p->app = a;
 }
 
 int wire_printer_finish(struct wire_printer *p)
