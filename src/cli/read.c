@@ -34,9 +34,10 @@ static void usage(void)
 	       "Decode a pcap or pcapng file (- for stdin). FILTER is in the tcpdump\n"
 	       "language (e.g. 'udp port 53', 'arp', 'tcp[tcpflags] & tcp-syn != 0').\n\n");
 	fputs(pktcli_help, stdout);
-	printf("  --defrag           reassemble IPv4 and IPv6 fragments (on by default with -V\n"
-	       "                     and --json, off for the one-line view; --no-defrag: off):\n"
-	       "                     the fragment that completes a datagram is shown as the\n"
+	printf("  --defrag           reassemble IPv4 and IPv6 fragments (off by default;\n"
+	       "                     --no-defrag: off): the fragment that completes a\n"
+	       "                     datagram is shown rebuilt as the whole datagram (its\n"
+	       "                     frame and IP lengths are then the datagram's);\n"
 	       "                     whole datagram; at the end one line on stderr counts what\n"
 	       "                     was reassembled and what was dropped, and why\n");
 	printf("  --reassemble       decode HTTP/1.x, DNS over TCP and TLS on the reassembled TCP\n"
@@ -142,12 +143,14 @@ static void defrag_report(struct wire_defragger *g)
 	         (unsigned long long)s->frags_dropped, why[0] ? ":" : "", why[0] ? why + 1 : "");
 }
 
-/* --defrag: on by default with -V and --json, where it costs nothing
- * measurable (the one-line view pays about 30%: off there unless asked). */
+/* --defrag only when asked: the frame that completes a datagram is shown
+ * rebuilt as the whole datagram (its frame.len and ip.len are the
+ * datagram's), which is not what that frame was on the wire; until the
+ * reassembled layer is shown beside the frame's own fields (as tshark does),
+ * the default keeps every field of every frame true. */
 static int defrag_on(const struct pktcli *pc)
 {
-	return pc->defrag > 0 || (pc->defrag == 0 && (pc->po.mode == WIRE_PRINT_TREE ||
-	                                              pc->po.mode == WIRE_PRINT_JSON));
+	return pc->defrag > 0;
 }
 
 /* --reassemble (on by default with -V and --json): the printer shows the

@@ -127,15 +127,36 @@ def udp_length_on_the_completing_frame_as_tshark():
         assert "3 fragments dropped: 1 overlap, 1 incomplete at the end" in err, err
 
 
+def record_lengths(path):
+    """The original length of every record of a classic pcap."""
+    data = open(path, "rb").read()
+    off, lens = 24, []
+    while off + 16 <= len(data):
+        incl, orig = struct.unpack("<II", data[off + 8:off + 16])
+        lens.append(orig)
+        off += 16 + incl
+    return lens
+
+
 @case
-def on_by_default_with_json_off_on_the_line():
+def off_unless_asked_so_frame_fields_stay_true():
+    """--defrag rebuilds the completing frame as the whole datagram (its
+    frame.len and ip.len are then the datagram's): only when asked, so what
+    read -V and --json say of a frame by default is that frame (issue 8:
+    nothing false)."""
     with tempfile.TemporaryDirectory() as d:
         path = pcap(d)
-        got, err = ours(path, "--no-defrag")
+        got, err = ours(path)
         assert got == ["", "3008", "", "", "", "2508", "2008", "", "2008"], got
         assert "defrag" not in err, err
-        assert ours(path) == ours(path, "--defrag")
-        assert "2 datagrams reassembled" in ours(path)[1]
+        assert ours(path) == ours(path, "--no-defrag")
+        rc, out, err = run(["read", "--json", path])
+        assert rc == 0, err
+        rows = [json.loads(l) for l in out.decode().splitlines() if l]
+        lens = record_lengths(path)
+        assert len(rows) == len(lens) == 9, (len(rows), len(lens))
+        assert [int(r["frame.len"]) for r in rows] == lens, (rows, lens)
+        assert "2 datagrams reassembled" in ours(path, "--defrag")[1]
         rc, out, err = run(["read", path])
         assert rc == 0 and b"defrag" not in err, err
         rc, out2, err = run(["read", "--defrag", path])
