@@ -293,6 +293,8 @@ static void f_ip4(struct vout *o, const struct wire_dissect *d, const struct wir
                   unsigned id)
 {
 	const struct wire_ipv4 *ip = &l->u.ip4;
+	if (l->status == WIRE_LS_INVALID && id > F_IP_LEN)
+		return; /* as tshark: a bogus header length or total length ends it */
 	uint32_t len =
 	    ip->len == 0 && ip->gso && d->pkt->caplen > l->off ? d->pkt->caplen - l->off : ip->len;
 	switch (id) {
@@ -345,9 +347,11 @@ static void f_icmp(struct vout *o, const struct wire_layer *l, unsigned id)
 {
 	uint8_t type = l->kind == WIRE_L_ICMP ? l->u.icmp.type : l->u.icmp6.type;
 	uint8_t code = l->kind == WIRE_L_ICMP ? l->u.icmp.code : l->u.icmp6.code;
+	if (l->kind == WIRE_L_ICMP && !has(l, 4))
+		return; /* tshark: no ICMP fields in a message cut under 4 bytes */
 	if (id == F_ICMP_TYPE || id == F_ICMP6_TYPE)
 		pu(o, type);
-	else if ((id == F_ICMP_CODE || id == F_ICMP6_CODE) && has(l, 2))
+	else if (id == F_ICMP_CODE || id == F_ICMP6_CODE)
 		pu(o, code);
 }
 
@@ -364,7 +368,8 @@ static void f_tcp(struct vout *o, const struct wire_dissect *d, const struct wir
                   unsigned id)
 {
 	const struct wire_tcp *t = &l->u.tcp;
-	int full = !(l->quoted && t->doff == 0);
+	/* 8 quoted bytes, or a header cut under 16 bytes: ports only (tshark) */
+	int full = !(l->quoted && t->doff == 0) && has(l, 16);
 	switch (id) {
 	case F_TCP_SPORT: pu(o, t->sport); break;
 	case F_TCP_DPORT: has(l, 4) ? pu(o, t->dport) : (void)0; break;
@@ -567,9 +572,22 @@ static void layer(struct vout *o, const struct wire_dissect *d, const struct wir
 	}
 }
 
-/* Presence of a protocol (or of http.request / http.response). */
-static int present(const struct wire_layer *l, unsigned id)
+#define MDNS_PORT 5353
+
+/* Presence of a protocol (or of http.request / http.response), as tshark
+ * sees it: not a header of which nothing was captured, not an IPv4 layer
+ * whose version is not 4 (tshark: data), not DNS on the mDNS port (mdns). */
+static int present(const struct wire_dissect *d, unsigned i, unsigned id)
 {
+	const struct wire_layer *l = &d->l[i];
+	if (l->status == WIRE_LS_TRUNC && l->have == 0)
+		return 0;
+	if (id == F_P_IP && l->status == WIRE_LS_INVALID && d->pkt->caplen > l->off &&
+	    d->pkt->data[l->off] >> 4 != 4)
+		return 0;
+	if (id == F_P_DNS && i > 0 && d->l[i - 1].kind == WIRE_L_UDP &&
+	    (d->l[i - 1].u.udp.sport == MDNS_PORT || d->l[i - 1].u.udp.dport == MDNS_PORT))
+		return 0;
 	if (id == F_HTTP_REQ || id == F_HTTP_RESP)
 		return l->status == WIRE_LS_OK && l->u.http.is_req == (id == F_HTTP_REQ);
 	if (id == F_P_VLAN)
@@ -597,7 +615,7 @@ unsigned wire_field_values(const struct wire_field *f, const char *name,
 		if (l->kind != kind)
 			continue;
 		if (f->type == WIRE_FT_NONE) {
-			if (present(l, f->id))
+			if (present(d, i, f->id))
 				pu(&o, 1);
 			continue;
 		}
