@@ -21,11 +21,13 @@
 #include "wire/dissect.h"
 #include "wire/fields.h"
 
-#define WIRE_DFILTER_LEN_MAX 4096u  /* bytes of expression text */
-#define WIRE_DFILTER_DEPTH_MAX 64u  /* nesting of ( ) and ! */
-#define WIRE_DFILTER_NODES_MAX 512u /* AST nodes (tests, and/or/not) */
-#define WIRE_DFILTER_LITS_MAX 512u  /* literals, set elements included */
-#define WIRE_DFILTER_RE_MAX 32u     /* `matches` per expression */
+#define WIRE_DFILTER_LEN_MAX 4096u     /* bytes of expression text */
+#define WIRE_DFILTER_DEPTH_MAX 64u     /* nesting of ( ) and ! */
+#define WIRE_DFILTER_NODES_MAX 512u    /* AST nodes (tests, and/or/not) */
+#define WIRE_DFILTER_LITS_MAX 512u     /* literals, set elements included */
+#define WIRE_DFILTER_RE_MAX 32u        /* `matches` per expression */
+#define WIRE_DFILTER_RE_DUP_MAX 255u   /* a count in a regex's {n,m} */
+#define WIRE_DFILTER_RE_DUPS_MAX 1000u /* the counts of one regex added up */
 
 struct wire_dfilter;
 

@@ -455,6 +455,75 @@ static int new_node(struct ps *p, uint8_t kind)
 	return (int)p->f->nn++;
 }
 
+/* Skips a bracket expression starting at re[i] == '['; returns the index of
+ * its closing ']' (or the end). */
+static size_t re_bracket(const char *re, size_t i)
+{
+	i++;
+	if (re[i] == '^')
+		i++;
+	if (re[i] == ']')
+		i++;
+	while (re[i] && re[i] != ']') {
+		if (re[i] == '[' && (re[i + 1] == ':' || re[i + 1] == '.' || re[i + 1] == '=')) {
+			const char *e = strchr(re + i + 2, ']');
+			i = e ? (size_t)(e - re) : strlen(re) - 1;
+		}
+		i++;
+	}
+	return i;
+}
+
+/* Reads {n}, {n,} or {n,m} at re[i] == '{'; adds the largest count to *sum.
+ * Returns the index of '}', or -1 when a count is over the bound. */
+static long re_braces(const char *re, size_t i, unsigned *sum)
+{
+	unsigned v = 0, big = 0;
+	for (i++; re[i] && re[i] != '}'; i++) {
+		if (re[i] == ',') {
+			v = 0;
+			continue;
+		}
+		if (re[i] < '0' || re[i] > '9')
+			return (long)i;
+		v = v * 10 + (unsigned)(re[i] - '0');
+		if (v > WIRE_DFILTER_RE_DUP_MAX)
+			return -1;
+		big = v > big ? v : big;
+	}
+	*sum += big;
+	return re[i] ? (long)i : (long)i - 1;
+}
+
+/* Returns 1 when regcomp can be given re: glibc builds the automaton of a
+ * repeated repetition (a++++, a{200}{200}) in exponential memory, so a
+ * quantifier right after another one, a count over RE_DUP_MAX and counts
+ * adding up over RE_DUPS_MAX are refused. */
+static int re_sane(const char *re)
+{
+	unsigned sum = 0;
+	int prevq = 0;
+	for (size_t i = 0; re[i]; i++) {
+		int q = re[i] == '*' || re[i] == '+' || re[i] == '?' || re[i] == '{';
+		if (q && prevq)
+			return 0;
+		if (re[i] == '\\' && re[i + 1])
+			i++;
+		else if (re[i] == '[')
+			i = re_bracket(re, i);
+		else if (re[i] == '{') {
+			long e = re_braces(re, i, &sum);
+			if (e < 0 || sum > WIRE_DFILTER_RE_DUPS_MAX)
+				return 0;
+			i = (size_t)e;
+		}
+		prevq = q;
+		if (!re[i])
+			break;
+	}
+	return 1;
+}
+
 /* The relation's operand check and its literal. */
 static int relation(struct ps *p, struct node *nd, size_t opat)
 {
@@ -481,6 +550,11 @@ static int relation(struct ps *p, struct node *nd, size_t opat)
 		if (p->f->nre >= WIRE_DFILTER_RE_MAX)
 			return fail(p, p->tpos, "too many 'matches' (at most %u)",
 			            WIRE_DFILTER_RE_MAX);
+		if (!re_sane((const char *)l->p))
+			return fail(p, p->tpos,
+			            "regular expression refused: a repeated repetition, or "
+			            "counts over %u",
+			            WIRE_DFILTER_RE_DUP_MAX);
 		if (regcomp(&p->f->re[p->f->nre], (const char *)l->p,
 		            REG_EXTENDED | REG_ICASE | REG_NOSUB) != 0)
 			return fail(p, p->tpos, "bad regular expression");

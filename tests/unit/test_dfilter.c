@@ -335,6 +335,11 @@ static void test_errors(void)
 	CHECK_INT(bad("tcp.port matches \"8\""), 9);
 	CHECK_INT(bad("http.host matches host"), 18);
 	CHECK_INT(bad("http.host matches \"(\""), 18);
+	CHECK_INT(bad("http.host matches \"a++\""), 18); /* glibc: exponential memory */
+	CHECK_INT(bad("http.host matches \"a{256}\""), 18);
+	CHECK_INT(bad("http.host matches \"a{200}{200}\""), 18);
+	CHECK_INT(bad("http.host matches \"(a{250})(b{250})(c{250})(d{250})(e{9})\""), 18);
+	CHECK_INT(bad("http.host matches \"[+*]+a{2,5}\\\\++\""), -1);
 	CHECK_INT(bad("tcp.port = 80"), 9);
 	CHECK_INT(bad("tcp.port in 80"), 12);
 	CHECK_INT(bad("tcp.port in {80"), 15);
