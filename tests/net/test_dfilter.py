@@ -124,6 +124,16 @@ def stats_count_only_matching_packets():
 
 
 @case
+def count_counts_packets_read():
+    """-c counts the packets read, matching or not, as tshark's -c."""
+    src = os.path.join(PCAPS, "wc-app.pcap")
+    rc, out, err = run(["read", "-c", "1", "-Y", "frame.number > 2", src])
+    assert rc == 0 and out == b"", (rc, out, err)
+    rc, out, err = run(["read", "-t", "-c", "3", "-Y", "frame.number > 2", src])
+    assert rc == 0 and len(out.splitlines()) == 1, (rc, out, err)
+
+
+@case
 def follow_sees_every_packet():
     src = os.path.join(PCAPS, "wc-app.pcap")
     rc, whole, err = run(["read", "--follow", "0", src])
