@@ -6,6 +6,8 @@
 
 #include "cli.h"
 #include "pktcli.h"
+#include "wire/dfilter.h"
+#include "wire/err.h"
 
 volatile sig_atomic_t pktcli_stop;
 
@@ -37,6 +39,11 @@ const char pktcli_help[] =
     "  -w FILE            write the packets to a pcap file instead of printing (- for stdout)\n"
     "  --print            print the packets too while writing with -w\n"
     "  -d                 print the compiled filter program and exit\n"
+    "  -Y, --display-filter=EXPR  show (and write with -w) only the packets that\n"
+    "                     match EXPR, a Wireshark display filter over decoded fields:\n"
+    "                     'http.response.code >= 400', 'ip.addr == 10.0.0.0/8 && !dns',\n"
+    "                     'tcp.port in {80, 443}', 'dns.qry.name contains \"example\"';\n"
+    "                     applied after FILTER; frame numbers stay file positions\n"
     "  -h, --help         this help\n";
 
 void pktcli_init(struct pktcli *pc)
@@ -64,6 +71,8 @@ int pktcli_option(struct pktcli *pc, int opt, const char *arg, const char *cmd)
 	case 'l': pc->line_buf = 1; return 1;
 	case 'd': pc->dump_filter = 1; return 1;
 	case 'w': pc->wfile = arg; return 1;
+	case 'Y':
+	case PKT_OPT_DFILTER: pc->dfilter_text = arg; return 1;
 	case 'c':
 		if (cli_parse_size(arg, UINT64_MAX, &v) < 0 || v == 0) {
 			cli_usage_err(cmd, "%s: -c wants a positive count, not '%s'", cmd, arg);
@@ -161,4 +170,43 @@ int pktcli_needs_stdout(const struct pktcli *pc)
 	if (pc->wfile && !pc->dump_filter)
 		return !strcmp(pc->wfile, "-") || pc->print_too;
 	return 1;
+}
+
+int pktcli_dfilter_compile(struct pktcli *pc, const char *cmd)
+{
+	char why[256];
+	size_t pos = 0;
+	if (!pc->dfilter_text)
+		return 0;
+	int rc = wire_dfilter_compile(&pc->dfilter, pc->dfilter_text, why, sizeof(why), &pos);
+	if (rc == -EINVAL) {
+		cli_err("%s: -Y: column %zu: %s", cmd, pos + 1, why);
+		return WIRE_EXIT_USAGE;
+	}
+	if (rc < 0 || !(pc->dfd = malloc(sizeof(*pc->dfd)))) {
+		cli_err("%s: out of memory", cmd);
+		return WIRE_EXIT_FAIL;
+	}
+	return 0;
+}
+
+int pktcli_dfilter_pass(struct pktcli *pc, const struct wire_pkt *pkt)
+{
+	if (!pc->dfilter)
+		return 1;
+	struct wire_pkt copy = *pkt; /* as the printer sees it */
+	if (copy.caplen > copy.wirelen)
+		copy.wirelen = copy.caplen;
+	if (!copy.data)
+		copy.caplen = 0;
+	wire_dissect(pc->dfd, &copy);
+	return wire_dfilter_match(pc->dfilter, pc->dfd, NULL);
+}
+
+void pktcli_dfilter_free(struct pktcli *pc)
+{
+	wire_dfilter_free(pc->dfilter);
+	free(pc->dfd);
+	pc->dfilter = NULL;
+	pc->dfd = NULL;
 }

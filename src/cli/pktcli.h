@@ -25,7 +25,12 @@ enum {
 	PKT_OPT_HELP,
 	PKT_OPT_LIST,
 	PKT_OPT_DEFRAG,
+	PKT_OPT_DFILTER, /* --display-filter (-Y) */
 };
+
+struct wire_dfilter;
+struct wire_dissect;
+struct wire_pkt;
 
 struct pktcli {
 	struct wire_print_opts po;
@@ -37,11 +42,23 @@ struct pktcli {
 	int print_too;     /* --print: print packets while writing with -w */
 	int dump_filter;   /* -d */
 	char *filter;      /* FILTER words joined, or NULL */
-	int defrag;        /* read --defrag 1, --no-defrag -1, default 0 (-V, --json: on) */
+	int defrag;        /* read --defrag 1, --no-defrag -1, default 0 (off) */
 	int reasm;         /* read --reassemble 1, --no-reassemble -1, default 0 */
 	const char *follow, *follow_as, *follow_dir; /* read --follow (follow.c) */
 	const char *follow_outdir;                   /* read --follow all --follow-dir DIR */
+	const char *dfilter_text;                    /* -Y EXPR */
+	struct wire_dfilter *dfilter;                /* compiled by pktcli_dfilter_compile */
+	struct wire_dissect *dfd;                    /* its scratch dissection */
 };
+
+/* Compiles -Y's expression (nothing without -Y). Returns 0, or the exit
+ * status after one line on stderr naming the error's column (2 for a bad
+ * expression). */
+int pktcli_dfilter_compile(struct pktcli *pc, const char *cmd);
+/* Returns 1 when pkt passes -Y (always without -Y), else 0. */
+int pktcli_dfilter_pass(struct pktcli *pc, const struct wire_pkt *pkt);
+/* Frees what pktcli_dfilter_compile made. */
+void pktcli_dfilter_free(struct pktcli *pc);
 
 /* Set by the SIGINT/SIGTERM handler that pktcli_signals installs. */
 extern volatile sig_atomic_t pktcli_stop;

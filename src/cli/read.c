@@ -71,6 +71,7 @@ static const struct option longopts[] = {
     {"no-defrag", no_argument, NULL, RD_OPT_NODEFRAG},
     {"reassemble", no_argument, NULL, RD_OPT_REASM},
     {"no-reassemble", no_argument, NULL, RD_OPT_NOREASM},
+    {"display-filter", required_argument, NULL, PKT_OPT_DFILTER},
     {"follow", required_argument, NULL, RD_OPT_FOLLOW},
     {"follow-as", required_argument, NULL, RD_OPT_FOLLOW_AS},
     {"follow-dir", required_argument, NULL, RD_OPT_FOLLOW_DIR},
@@ -87,7 +88,7 @@ int cmd_read(int argc, char **argv)
 	pktcli_init(&pc);
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+:c:w:nNtVXldhvexqSA", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+:c:w:Y:nNtVXldhvexqSA", longopts, NULL)) != -1) {
 		int k = pktcli_option(&pc, opt, optarg, "read");
 		if (k < 0)
 			return WIRE_EXIT_USAGE;
@@ -190,6 +191,11 @@ int pktcli_read(struct pktcli pc, const char *path)
 	int rc, status = WIRE_EXIT_OK;
 
 	pktcli_finish(&pc);
+	if (!pc.dump_filter && (status = pktcli_dfilter_compile(&pc, "read")) != 0) {
+		free(pc.filter);
+		pktcli_dfilter_free(&pc);
+		return status;
+	}
 	struct follow *fol = NULL;
 	if ((pc.follow || pc.follow_as || pc.follow_dir || pc.follow_outdir) && !pc.dump_filter) {
 		fol = follow_new(pc.follow ? pc.follow : "", pc.follow_as, pc.follow_dir, "read",
@@ -200,12 +206,14 @@ int pktcli_read(struct pktcli pc, const char *path)
 		}
 		if (!fol) {
 			free(pc.filter);
+			pktcli_dfilter_free(&pc);
 			return status;
 		}
 	}
 	if (pktcli_needs_stdout(&pc) && cli_stdout_closed("read")) {
 		follow_finish(fol);
 		free(pc.filter);
+		pktcli_dfilter_free(&pc);
 		return WIRE_EXIT_FAIL;
 	}
 	cli_ignore_sigpipe();
@@ -216,6 +224,7 @@ int pktcli_read(struct pktcli pc, const char *path)
 		cli_err("read %s: %s", path, why);
 		follow_finish(fol);
 		free(pc.filter);
+		pktcli_dfilter_free(&pc);
 		return cli_exit_code(rc);
 	}
 	if (pc.dump_filter) {
@@ -236,6 +245,7 @@ int pktcli_read(struct pktcli pc, const char *path)
 		free(o);
 		wire_pcap_close(r);
 		free(pc.filter);
+		pktcli_dfilter_free(&pc);
 		return status;
 	}
 	if (pc.filter && (rc = wire_pcap_set_filter(r, pc.filter, why, sizeof(why))) < 0) {
@@ -243,6 +253,7 @@ int pktcli_read(struct pktcli pc, const char *path)
 		follow_finish(fol);
 		wire_pcap_close(r);
 		free(pc.filter);
+		pktcli_dfilter_free(&pc);
 		return cli_exit_code(rc);
 	}
 
@@ -257,6 +268,7 @@ int pktcli_read(struct pktcli pc, const char *path)
 			follow_finish(fol);
 			wire_pcap_close(r);
 			free(pc.filter);
+			pktcli_dfilter_free(&pc);
 			return cli_exit_code(rc);
 		}
 	}
@@ -309,18 +321,20 @@ int pktcli_read(struct pktcli pc, const char *path)
 			break;
 		}
 		seen++;
+		if (fol)
+			follow_packet(fol, &pkt); /* --follow: every packet, -Y or not */
+		const struct wire_pkt *show = &pkt;
+		if (dg && (printing || pc.dfilter) && wire_defragger_packet(dg, &pkt, &show) < 0) {
+			cli_err("read: out of memory");
+			status = WIRE_EXIT_FAIL;
+			break;
+		}
+		if (!pktcli_dfilter_pass(&pc, show))
+			continue;
 		if (w && pkt.linktype != wlt)
 			unwritten++;
 		else if (w && (rc = wire_pcap_write(w, &pkt)) < 0) {
 			status = cli_output_failed(rc, "read: writing %s", wname);
-			break;
-		}
-		if (fol)
-			follow_packet(fol, &pkt);
-		const struct wire_pkt *show = &pkt;
-		if (dg && printing && wire_defragger_packet(dg, &pkt, &show) < 0) {
-			cli_err("read: out of memory");
-			status = WIRE_EXIT_FAIL;
 			break;
 		}
 		if (printing && (rc = wire_printer_packet(pr, show)) < 0) {
@@ -359,5 +373,6 @@ done:
 	free(out);
 	wire_pcap_close(r);
 	free(pc.filter);
+	pktcli_dfilter_free(&pc);
 	return status;
 }

@@ -99,6 +99,7 @@ static const struct option longopts[] = {
     {"follow-as", required_argument, NULL, OPT_FOLLOW_AS},
     {"follow-dir", required_argument, NULL, OPT_FOLLOW_DIR},
     {"direction", required_argument, NULL, OPT_DIRECTION},
+    {"display-filter", required_argument, NULL, PKT_OPT_DFILTER},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -258,7 +259,7 @@ int cmd_sniff(int argc, char **argv)
 	co.dir = WIRE_CAP_INOUT;
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":i:DB:s:c:pQ:lw:C:G:W:Z:dnNtVXhvexqSAr:", longopts,
+	while ((opt = getopt_long(argc, argv, ":i:DB:s:c:pQ:lw:C:G:W:Z:Y:dnNtVXhvexqSAr:", longopts,
 	                          NULL)) != -1) {
 		int k = pktcli_option(&pc, opt, optarg, "sniff");
 		if (k < 0)
@@ -371,8 +372,13 @@ int cmd_sniff(int argc, char **argv)
 		return WIRE_EXIT_FAIL;
 	}
 	pktcli_finish(&pc);
+	if (!pc.dump_filter && !list && (status = pktcli_dfilter_compile(&pc, "sniff")) != 0) {
+		free(pc.filter);
+		return status;
+	}
 	if ((list || pktcli_needs_stdout(&pc)) && cli_stdout_closed("sniff")) {
 		free(pc.filter);
+		pktcli_dfilter_free(&pc);
 		return WIRE_EXIT_FAIL;
 	}
 	cli_ignore_sigpipe();
@@ -381,6 +387,7 @@ int cmd_sniff(int argc, char **argv)
 	if (!out) {
 		cli_err("sniff: out of memory");
 		free(pc.filter);
+		pktcli_dfilter_free(&pc);
 		return WIRE_EXIT_FAIL;
 	}
 	wire_sink_init_fd(out,
@@ -404,6 +411,7 @@ int cmd_sniff(int argc, char **argv)
 			cli_err("sniff: finding an interface: %s", wire_strerror(rc));
 			free(out);
 			free(pc.filter);
+			pktcli_dfilter_free(&pc);
 			return WIRE_EXIT_FAIL;
 		}
 		co.ifname = ifbuf;
@@ -593,6 +601,13 @@ int cmd_sniff(int argc, char **argv)
 				continue;
 		}
 		pkt.num = ++captured;
+		if (fol)
+			follow_packet(fol, &pkt); /* --follow: every packet, -Y or not */
+		if (!pktcli_dfilter_pass(&pc, &pkt)) {
+			if (pc.count && captured >= pc.count)
+				break;
+			continue;
+		}
 		if (rot.w) {
 			if (rot.cbytes && wire_pcap_written(rot.w) > rot.cbytes &&
 			    (rc = rot_next(&rot, 0, 0, why, sizeof(why))) < 0) {
@@ -606,8 +621,6 @@ int cmd_sniff(int argc, char **argv)
 				break;
 			}
 		}
-		if (fol)
-			follow_packet(fol, &pkt);
 		if (printing && (rc = wire_printer_packet(pr, &pkt)) < 0) {
 			status = cli_output_failed(rc, "sniff: output");
 			break;
@@ -649,5 +662,6 @@ out:
 	wire_capture_close(cap);
 	free(out);
 	free(pc.filter);
+	pktcli_dfilter_free(&pc);
 	return status;
 }

@@ -3,7 +3,7 @@
 """Corpus replay: every capture in ../shared/corpus/tcpdump (830 files from
 tcpdump's test suite, many of them crafted to crash dissectors) through
 `wirecat read -V -X` (the tree, its summary line, which is the default
-view's line, and the hex dump in one run), `wirecat read --json`, tcpdump's
+view's line, and the hex dump in one run), `wirecat read --json` (and with a -Y display filter), tcpdump's
 flags (`-vv -e -XX`, `-q -S -A -tttt`), and
 through pktdump (the same printer, 200 files per process) by default, with
 --payload and --stats, and with -i (interface names). Each run
@@ -26,7 +26,10 @@ CORPUS = os.environ.get("WIRE_CORPUS",
 # tcpdump's layout) is the printer's own and is allowed there only
 CTL = re.compile(rb"(?!(?<=\n)\t0x[0-9a-f]{4}:  )(?!\A\t0x[0-9a-f]{4}:  )[\x00-\x09\x0b-\x1f\x7f]")
 SAN = re.compile(rb"ERROR: AddressSanitizer|runtime error:|ERROR: LeakSanitizer|SUMMARY: UndefinedBehavior")
-MODES = [["-V", "-X"], ["--json"], ["-vv", "-e", "-XX"], ["-q", "-S", "-A", "-tttt"]]
+MODES = [["-V", "-X"], ["--json"], ["-vv", "-e", "-XX"], ["-q", "-S", "-A", "-tttt"],
+         ["--json", "-Y", 'ip.addr == 10.0.0.0/8 || dns.qry.name matches "a.*b" || '
+          'http.host contains "x" || !tcp.flags.syn || ipv6.addr == fe80::/10 && '
+          'udp.port in {53, 67..68}']]
 
 
 def files():
