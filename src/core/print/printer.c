@@ -19,10 +19,14 @@ int wire_printer_new(struct wire_printer **pp, const struct wire_print_opts *o,
 	p->o = *o;
 	p->out = out;
 	if ((o->stats && wire_stats_new(&p->stats) < 0) ||
+	    (o->stats && wire_expert_new(&p->expert) < 0) ||
+	    ((o->stats || o->mode != WIRE_PRINT_NONE) && !(p->tcpa = wire_tcpa_new())) ||
 	    (o->resolve && wire_names_new(&p->names) < 0) ||
 	    ((o->mode == WIRE_PRINT_LINE || o->mode == WIRE_PRINT_TREE) &&
 	     !(p->tcpseq = calloc(WIRE_TCPSEQ_MAX, sizeof(*p->tcpseq))))) {
 		wire_stats_free(p->stats);
+		wire_expert_free(p->expert);
+		wire_tcpa_free(p->tcpa);
 		wire_names_free(p->names);
 		free(p);
 		return -ENOMEM;
@@ -40,6 +44,7 @@ int wire_printer_packet(struct wire_printer *p, const struct wire_pkt *pkt)
 	if (!copy.data)
 		copy.caplen = 0;
 	wire_dissect(&d, &copy);
+	wire_pr_analyse(p, &d);
 	if (p->stats)
 		wire_stats_add(p->stats, &d);
 	switch (p->o.mode) {
@@ -62,6 +67,8 @@ int wire_printer_finish(struct wire_printer *p)
 {
 	if (p->stats)
 		wire_stats_print(p->stats, p->out);
+	if (p->expert)
+		wire_expert_print(p->expert, p->out);
 	return wire_sink_flush(p->out);
 }
 
@@ -70,6 +77,8 @@ void wire_printer_free(struct wire_printer *p)
 	if (!p)
 		return;
 	wire_stats_free(p->stats);
+	wire_expert_free(p->expert);
+	wire_tcpa_free(p->tcpa);
 	wire_names_free(p->names);
 	free(p->tcpseq);
 	free(p);
