@@ -30,8 +30,14 @@ const char pktcli_help[] =
     "  -X, -XX            hex and ASCII from the network layer; -XX from the link layer\n"
     "  -V                 a detailed block per layer\n"
     "  --payload          hex and ASCII of the transport payload only\n"
-    "  --json             one JSON object per packet (Wireshark field names)\n"
-    "  --stats            at the end: protocol hierarchy and top conversations\n"
+    "  --json             one JSON object per packet (Wireshark field names,\n"
+    "                     tcp.analysis.* included)\n"
+    "  --stats            at the end: protocol hierarchy, top conversations and the\n"
+    "                     TCP analysis counts (per kind and per conversation)\n"
+    "  --analysis         TCP analysis as tshark's tcp.analysis.* on the line view:\n"
+    "                     tags end the line ([retransmission], [dup ack #2],\n"
+    "                     [zero window]...); always on with -V ([SEQ/ACK analysis]),\n"
+    "                     --json (tcp.analysis.* fields) and --stats (counts)\n"
     "  -l                 line-buffered output\n"
     "  -c COUNT           stop after COUNT packets\n"
     "  -w FILE            write the packets to a pcap file instead of printing (- for stdout)\n"
@@ -74,6 +80,7 @@ int pktcli_option(struct pktcli *pc, int opt, const char *arg, const char *cmd)
 	case PKT_OPT_JSON: pc->po.mode = WIRE_PRINT_JSON; return 1;
 	case PKT_OPT_PAYLOAD: pc->po.payload_hex = 1; return 1;
 	case PKT_OPT_STATS: pc->po.stats = 1; return 1;
+	case PKT_OPT_ANALYSIS: pc->po.analysis = 1; return 1;
 	case PKT_OPT_PRINT: pc->print_too = 1; return 1;
 	case PKT_OPT_TIME:
 		pc->time_set = 1;

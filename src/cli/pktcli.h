@@ -25,6 +25,7 @@ enum {
 	PKT_OPT_HELP,
 	PKT_OPT_LIST,
 	PKT_OPT_DEFRAG,
+	PKT_OPT_ANALYSIS,
 };
 
 struct pktcli {

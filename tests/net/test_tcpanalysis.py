@@ -216,6 +216,9 @@ def crafted_tags_tree_and_stats():
             f.write(crafted())
         rc, out, err = run(["read", path])
         assert rc == 0, err
+        assert b"[retransmission]" not in out  # the line view: only with --analysis
+        rc, out, err = run(["read", "--analysis", path])
+        assert rc == 0, err
         lines = out.decode().splitlines()
         assert lines[7].endswith(" [dup ack #2]"), lines[7]
         assert lines[9].endswith(" [fast retransmission]"), lines[9]
