@@ -228,18 +228,25 @@ static void check_fwd(const struct dir *f, const struct dir *r, const struct wir
 		*fl |= WIRE_TCPA_DUP_ACK;
 }
 
-/* Which of the retransmission kinds a segment below nextseq is. */
+/* Which of the retransmission kinds a segment with data, a SYN or a FIN is
+ * (0: none). As Wireshark 4.0: data the receiver already acknowledged is a
+ * spurious retransmission; otherwise only a segment that does not advance
+ * the sequence is looked at (one that starts one byte early and carries more
+ * than one byte does, after a zero-window probe); the out-of-order window is
+ * the initial RTT (3 ms without the handshake). */
 static uint32_t retrans_kind(const struct conv *c, const struct dir *f, const struct dir *r,
                              const struct wire_tcpa_seg *s)
 {
 	uint64_t thres = c->irtt ? c->irtt : OOO_THRES_NS;
-	uint32_t end = s->seq + s->len;
+	uint32_t end = s->seq + s->len + ((s->flags & (WIRE_TH_SYN | WIRE_TH_FIN)) ? 1u : 0u);
+	if (s->len > 0 && r->lastack && !gt(s->seq + s->len, r->lastack))
+		return WIRE_TCPA_SPURIOUS;
+	if (!f->nextseq || !gt(f->nextseq, s->seq) || (s->len > 1 && f->nextseq - 1 == s->seq))
+		return 0;
 	if (r->dupacks >= 2 && r->lastack == s->seq && s->ts - r->lastack_ts < FAST_RETRANS_NS)
 		return WIRE_TCPA_FAST_RETRANS;
 	if (s->ts - f->nextseq_ts < thres && f->nextseq != end)
 		return WIRE_TCPA_OOO;
-	if (s->len > 0 && r->lastack && !gt(end, r->lastack))
-		return WIRE_TCPA_SPURIOUS;
 	return WIRE_TCPA_RETRANS;
 }
 
@@ -317,8 +324,7 @@ void wire_tcpa_feed(struct wire_tcpa *a, const struct wire_tcpa_seg *in, struct 
 		fl |= WIRE_TCPA_ACK_LOST;
 		r->maxseqtobeacked = r->nextseq;
 	}
-	if ((s.len > 0 || (s.flags & (WIRE_TH_SYN | WIRE_TH_FIN))) && f->nextseq &&
-	    gt(f->nextseq, s.seq) && !(fl & WIRE_TCPA_KEEPALIVE)) {
+	if ((s.len > 0 || (s.flags & (WIRE_TH_SYN | WIRE_TH_FIN))) && !(fl & WIRE_TCPA_KEEPALIVE)) {
 		uint32_t k = retrans_kind(c, f, r, &s);
 		/* tshark marks fast and spurious ones as retransmissions too */
 		fl |=

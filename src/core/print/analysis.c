@@ -212,14 +212,18 @@ static unsigned top_convs(const struct wire_expert *e, const struct xconv **top,
 	return n;
 }
 
-void wire_expert_print(struct wire_expert *e, struct wire_sink *s)
+void wire_expert_print(struct wire_expert *e, struct wire_sink *s, uint64_t segments)
 {
 	uint64_t all = 0;
+	if (!segments)
+		return;
 	for (unsigned k = 0; k < WIRE_TCPA_KINDS; k++)
 		all += e->n[k];
 	wire_sink_puts(s, "TCP analysis (tcp.analysis.*): ");
 	wire_pr_u(s, all);
-	wire_sink_puts(s, " flags\n");
+	wire_sink_puts(s, " flags in ");
+	wire_pr_u(s, segments);
+	wire_sink_puts(s, " TCP segments\n");
 	for (unsigned k = 0; k < WIRE_TCPA_KINDS; k++) {
 		if (!e->n[k])
 			continue;

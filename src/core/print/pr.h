@@ -129,7 +129,8 @@ void wire_pr_analyse(struct wire_printer *p, const struct wire_dissect *d);
 void wire_pr_ta_tags(struct wire_sink *s, const struct wire_tcpa_res *ta);
 /* The expert summary of --stats: counts per kind and per conversation. */
 int wire_expert_new(struct wire_expert **ep);
-void wire_expert_print(struct wire_expert *e, struct wire_sink *s);
+/* Prints nothing when no TCP segment was analysed. */
+void wire_expert_print(struct wire_expert *e, struct wire_sink *s, uint64_t segments);
 void wire_expert_free(struct wire_expert *e);
 
 /* -N (resolve.c). new returns 0 or -ENOMEM; lookup returns the host name of

@@ -76,7 +76,7 @@ int wire_printer_finish(struct wire_printer *p)
 	if (p->stats)
 		wire_stats_print(p->stats, p->out);
 	if (p->expert)
-		wire_expert_print(p->expert, p->out);
+		wire_expert_print(p->expert, p->out, wire_tcpa_stats(p->tcpa)->segments);
 	return wire_sink_flush(p->out);
 }
 
