@@ -5,11 +5,12 @@
  * of checks of tcp_analyze_sequence_number() in Wireshark's packet-tcp.c:
  * zero-window probe, zero window, lost segment, keep-alive, window update,
  * window full, keep-alive ACK, zero-window probe ACK, duplicate ACK (with its
- * number), ACKed unseen segment, then fast retransmission / out-of-order
- * (within the initial RTT, or 3 ms when it is unknown) / spurious
- * retransmission / retransmission for a segment below the next expected
- * sequence number; a SYN with a new ISN on a known 4-tuple marks reused
- * ports and starts the conversation again.
+ * number), ACKed unseen segment, then (as tshark 4.0) spurious
+ * retransmission for data the receiver already acknowledged, else for a
+ * segment below the next expected sequence number fast retransmission /
+ * out-of-order (within the initial RTT, or 3 ms when it is unknown) /
+ * retransmission; a SYN with a new ISN on a known 4-tuple marks reused ports
+ * and starts the conversation again.
  *
  * State is one fixed table of WIRE_TCPA_MAX_CONVS conversations (about 160
  * bytes each), keyed by the 4-tuple; a lookup probes WIRE_TCPA_PROBE slots

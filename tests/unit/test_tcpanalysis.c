@@ -104,6 +104,20 @@ static void windows(void)
 	wire_tcpa_free(r.a);
 }
 
+/* A SYN/ACK seen twice is a retransmission (the SYN counts in the sequence);
+ * data starting one byte early (after a probe) is not looked at. */
+static void resent_syn_and_one_byte_early(void)
+{
+	struct run r = {.a = wire_tcpa_new(), .cport = 1005};
+	CHECK_INT(seg(&r, 0, 0, 1000, 0, S, 0, 1000, -1), 0);
+	CHECK_INT(seg(&r, 1, 1, 5000, 1001, S | A, 0, 1000, -1), 0);
+	CHECK_INT(seg(&r, 1, 1, 5000, 1001, S | A, 0, 1000, -1), WIRE_TCPA_RETRANS);
+	CHECK_INT(C(2, 1001, 5001, A, 100), 0);
+	CHECK_INT(C(2, 1100, 5001, A, 50), 0);
+	CHECK_INT(C(2, 1100, 5001, A, 50), WIRE_TCPA_RETRANS); /* ends at nextseq */
+	wire_tcpa_free(r.a);
+}
+
 static void keepalive_and_unseen(void)
 {
 	struct run r = {.a = wire_tcpa_new(), .cport = 1003};
@@ -158,6 +172,7 @@ int main(void)
 {
 	loss_and_retransmissions();
 	windows();
+	resent_syn_and_one_byte_early();
 	keepalive_and_unseen();
 	eviction();
 	names();
