@@ -39,6 +39,12 @@
 #define WIRE_STREAMDEC_FRAME_MSGS 8u              /* messages shown on one frame */
 #define WIRE_STREAMDEC_BUCKETS 65536u             /* hash buckets of stream states */
 
+/* TCP analysis (tcpanalysis.c): conversations tracked at once (a power of
+ * two; the least recently seen of a probe run is evicted), and how many
+ * slots a lookup probes */
+#define WIRE_TCPA_MAX_CONVS 65536u
+#define WIRE_TCPA_PROBE 8u
+
 /* echo server */
 #define WIRE_ECHO_CONN_BUF (64u * 1024u) /* pending bytes per client before backpressure */
 #define WIRE_ECHO_UDP_BATCH 64u          /* recvmmsg/sendmmsg batch */
@@ -63,9 +69,10 @@
 #define WIRE_DNS_PTR_MAX 16u       /* compression pointers followed per name */
 #define WIRE_DNS_RR_MAX 64u        /* resource records decoded per section */
 #define WIRE_VLAN_DEPTH_MAX 4u
-#define WIRE_STATS_PATHS_MAX 512u /* --stats: protocol paths kept (more are counted as other) */
-#define WIRE_STATS_CONV_MAX 8192u /* --stats: conversations kept (then Space-Saving) */
-#define WIRE_STATS_CONV_TOP 20u   /* --stats: conversations printed per protocol */
+#define WIRE_STATS_PATHS_MAX 512u  /* --stats: protocol paths kept (more are counted as other) */
+#define WIRE_STATS_CONV_MAX 8192u  /* --stats: conversations kept (then Space-Saving) */
+#define WIRE_STATS_CONV_TOP 20u    /* --stats: conversations printed per protocol */
+#define WIRE_EXPERT_CONV_MAX 4096u /* --stats: TCP conversations with analysis counts */
 
 /* HTTP */
 #define WIRE_HTTP_HEADER_BYTES_MAX (64u * 1024u)

@@ -45,6 +45,8 @@ struct wire_print_opts {
 	int link_hdr;    /* -e: the link-level header on each line */
 	int quiet;       /* -q: less protocol information */
 	int abs_seq;     /* -S: absolute TCP sequence numbers */
+	int analysis;    /* --analysis: TCP analysis in the line view too (always on
+	                  * for -V, --json and --stats) */
 };
 
 struct wire_printer;

@@ -7,6 +7,8 @@
 #include "cli.h"
 #include "pktcli.h"
 #include "wire/dfilter.h"
+#include "wire/tcpanalysis.h"
+#include "wire/fields.h"
 #include "wire/err.h"
 
 volatile sig_atomic_t pktcli_stop;
@@ -32,8 +34,14 @@ const char pktcli_help[] =
     "  -X, -XX            hex and ASCII from the network layer; -XX from the link layer\n"
     "  -V                 a detailed block per layer\n"
     "  --payload          hex and ASCII of the transport payload only\n"
-    "  --json             one JSON object per packet (Wireshark field names)\n"
-    "  --stats            at the end: protocol hierarchy and top conversations\n"
+    "  --json             one JSON object per packet (Wireshark field names,\n"
+    "                     tcp.analysis.* included)\n"
+    "  --stats            at the end: protocol hierarchy, top conversations and the\n"
+    "                     TCP analysis counts (per kind and per conversation)\n"
+    "  --analysis         TCP analysis as tshark's tcp.analysis.* on the line view:\n"
+    "                     tags end the line ([retransmission], [dup ack #2],\n"
+    "                     [zero window]...); always on with -V ([SEQ/ACK analysis]),\n"
+    "                     --json (tcp.analysis.* fields) and --stats (counts)\n"
     "  -l                 line-buffered output\n"
     "  -c COUNT           stop after COUNT packets\n"
     "  -w FILE            write the packets to a pcap file instead of printing (- for stdout)\n"
@@ -83,6 +91,7 @@ int pktcli_option(struct pktcli *pc, int opt, const char *arg, const char *cmd)
 	case PKT_OPT_JSON: pc->po.mode = WIRE_PRINT_JSON; return 1;
 	case PKT_OPT_PAYLOAD: pc->po.payload_hex = 1; return 1;
 	case PKT_OPT_STATS: pc->po.stats = 1; return 1;
+	case PKT_OPT_ANALYSIS: pc->po.analysis = 1; return 1;
 	case PKT_OPT_PRINT: pc->print_too = 1; return 1;
 	case PKT_OPT_TIME:
 		pc->time_set = 1;
@@ -172,6 +181,34 @@ int pktcli_needs_stdout(const struct pktcli *pc)
 	return 1;
 }
 
+/* -Y's provider of the tcp.analysis.* fields: the analysis of the current
+ * packet, from pktcli's own analyzer fed with every packet -Y sees. */
+static unsigned ta_get(void *ctx, const struct wire_dissect *d, const char *name,
+                       struct wire_fval *v, unsigned max)
+{
+	const struct pktcli *pc = ctx;
+	(void)d;
+	if (!max || !pc->dfa_flags)
+		return 0;
+	uint64_t val = 1;
+	if (!strcmp(name, "tcp.analysis.flags")) {
+		val = pc->dfa_flags;
+	} else if (!strcmp(name, "tcp.analysis.duplicate_ack_num")) {
+		if (!(pc->dfa_flags & WIRE_TCPA_DUP_ACK))
+			return 0;
+		val = pc->dfa_dupack;
+	} else {
+		unsigned k = 0;
+		while (k < WIRE_TCPA_KINDS && strcmp(name, wire_tcpa_field(k)))
+			k++;
+		if (k == WIRE_TCPA_KINDS || !(pc->dfa_flags & (1u << k)))
+			return 0;
+	}
+	memset(v, 0, sizeof(*v));
+	v->u = val;
+	return 1;
+}
+
 int pktcli_dfilter_compile(struct pktcli *pc, const char *cmd)
 {
 	char why[256];
@@ -184,6 +221,10 @@ int pktcli_dfilter_compile(struct pktcli *pc, const char *cmd)
 		return WIRE_EXIT_USAGE;
 	}
 	if (rc < 0 || !(pc->dfd = malloc(sizeof(*pc->dfd)))) {
+		cli_err("%s: out of memory", cmd);
+		return WIRE_EXIT_FAIL;
+	}
+	if (strstr(pc->dfilter_text, "tcp.analysis") && !(pc->dfa = wire_tcpa_new())) {
 		cli_err("%s: out of memory", cmd);
 		return WIRE_EXIT_FAIL;
 	}
@@ -200,13 +241,24 @@ int pktcli_dfilter_pass(struct pktcli *pc, const struct wire_pkt *pkt)
 	if (!copy.data)
 		copy.caplen = 0;
 	wire_dissect(pc->dfd, &copy);
-	return wire_dfilter_match(pc->dfilter, pc->dfd, NULL);
+	if (!pc->dfa)
+		return wire_dfilter_match(pc->dfilter, pc->dfd, NULL);
+	struct wire_tcpa_seg g;
+	struct wire_tcpa_res r = {0, 0};
+	if (wire_tcpa_segment(pc->dfd, &g))
+		wire_tcpa_feed(pc->dfa, &g, &r);
+	pc->dfa_flags = r.flags;
+	pc->dfa_dupack = r.dupack;
+	struct wire_field_ext x = {ta_get, pc};
+	return wire_dfilter_match(pc->dfilter, pc->dfd, &x);
 }
 
 void pktcli_dfilter_free(struct pktcli *pc)
 {
 	wire_dfilter_free(pc->dfilter);
 	free(pc->dfd);
+	wire_tcpa_free(pc->dfa);
 	pc->dfilter = NULL;
 	pc->dfd = NULL;
+	pc->dfa = NULL;
 }

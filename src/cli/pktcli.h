@@ -26,6 +26,7 @@ enum {
 	PKT_OPT_LIST,
 	PKT_OPT_DEFRAG,
 	PKT_OPT_DFILTER, /* --display-filter (-Y) */
+	PKT_OPT_ANALYSIS,
 };
 
 struct wire_dfilter;
@@ -49,6 +50,8 @@ struct pktcli {
 	const char *dfilter_text;                    /* -Y EXPR */
 	struct wire_dfilter *dfilter;                /* compiled by pktcli_dfilter_compile */
 	struct wire_dissect *dfd;                    /* its scratch dissection */
+	struct wire_tcpa *dfa;                       /* -Y's own TCP analysis (every packet) */
+	uint32_t dfa_flags, dfa_dupack;              /* the current packet's analysis */
 };
 
 /* Compiles -Y's expression (nothing without -Y). Returns 0, or the exit

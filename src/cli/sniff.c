@@ -90,6 +90,7 @@ static const struct option longopts[] = {
     {"json", no_argument, NULL, PKT_OPT_JSON},
     {"payload", no_argument, NULL, PKT_OPT_PAYLOAD},
     {"stats", no_argument, NULL, PKT_OPT_STATS},
+    {"analysis", no_argument, NULL, PKT_OPT_ANALYSIS},
     {"time", required_argument, NULL, PKT_OPT_TIME},
     {"print", no_argument, NULL, PKT_OPT_PRINT},
     {"list-interfaces", no_argument, NULL, 'D'},

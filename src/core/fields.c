@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "wire/fields.h"
+#include "wire/tcpanalysis.h"
 
 #define K_FRAME 0xfeu /* read from the packet, not a layer */
 #define K_RSVD 0xffu  /* reserved: tcp.analysis.* (struct wire_field_ext) */
@@ -171,9 +172,10 @@ const struct wire_field *wire_field_find(const char *name, size_t len)
 {
 	size_t k = sizeof(RSVD_PREFIX) - 1;
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
-		if (strlen(table[i].f.name) == len && !memcmp(table[i].f.name, name, len))
+		if (i != F_RESERVED && strlen(table[i].f.name) == len &&
+		    !memcmp(table[i].f.name, name, len))
 			return &table[i].f;
-	if (len > k + 1 && !memcmp(name, RSVD_PREFIX ".", k + 1))
+	if (len > k + 1 && !memcmp(name, RSVD_PREFIX ".", k + 1) && wire_tcpa_known(name, len))
 		return &table[F_RESERVED].f;
 	return NULL;
 }

@@ -133,6 +133,39 @@ def count_counts_packets_read():
     assert rc == 0 and len(out.splitlines()) == 1, (rc, out, err)
 
 
+def frames_of(argv):
+    rc, out, err = run(argv, timeout=60)
+    assert rc == 0, (argv, rc, err)
+    return [int(x) for x in re.findall(rb'"frame.number": ?"?(\d+)', out)]
+
+
+@case
+def tcp_analysis_fields_as_tshark():
+    """-Y tcp.analysis.* is fed by an analysis of every packet (not only the
+    matching ones) and equals tshark -Y frame for frame; a name it does not
+    give (the bare tcp.analysis, a typo) is refused, never silently absent."""
+    need("tshark")
+    here = os.path.dirname(os.path.abspath(__file__))
+    pcaps = os.path.join(os.path.dirname(here), "golden", "pcaps")
+    compared = flagged = 0
+    for f in ("wc-tcp.pcap", "wc-app.pcap"):
+        path = os.path.join(pcaps, f)
+        for e in ("tcp.analysis.flags", "tcp.analysis.retransmission", "!tcp.analysis.flags && tcp",
+                  "tcp.analysis.duplicate_ack", "tcp.analysis.window_update || tcp.analysis.flags"):
+            ours = frames_of(["read", "--json", "-Y", e, path])
+            p = subprocess.run(["tshark", "-n", "-r", path, "-Y", e, "-T", "fields", "-e",
+                                "frame.number"], stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, timeout=60 * SLOW)
+            theirs = [int(x) for x in p.stdout.split()]
+            assert p.returncode == 0 and ours == theirs, (f, e, ours, theirs)
+            compared += 1
+            flagged += len(ours) if "!" not in e else 0
+    assert compared == 10 and flagged >= 4, (compared, flagged)
+    for bad in ("tcp.analysis", "tcp.analysis.bogus"):
+        rc, out, err = run(["read", "-Y", bad, os.path.join(pcaps, "wc-tcp.pcap")])
+        assert rc == 2 and b"unknown field" in err and err.count(b"\n") == 1, (bad, rc, err)
+
+
 @case
 def follow_sees_every_packet():
     src = os.path.join(PCAPS, "wc-app.pcap")

@@ -297,7 +297,11 @@ static void test_reserved(void)
 {
 	T("tcp.analysis.retransmission", &d_tcp, 0);
 	T("!tcp.analysis.flags", &d_tcp, 1);
-	T("tcp.analysis", &d_tcp, 0);
+	/* the bare name is refused: tshark sets it wherever it has SEQ/ACK
+	 * analysis, more than the flags can say */
+	T("tcp.analysis", &d_tcp, -1);
+	T("tcp.analysis.bogus", &d_tcp, -1);
+	T("tcp.analysis.duplicate_ack_num > 1", &d_tcp, 0);
 	struct wire_field_ext x = {ext_get, NULL};
 	ext = &x;
 	T("tcp.analysis.retransmission", &d_tcp, 1);

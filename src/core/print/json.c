@@ -24,6 +24,7 @@ struct jf {
 };
 
 struct jctx {
+	const struct wire_tcpa_res *ta; /* the outer TCP segment's analysis */
 	unsigned n;
 	size_t used;
 	struct jf f[JSON_FIELDS_MAX];
@@ -362,6 +363,16 @@ static void tcp(struct jctx *j, const struct wire_dissect *d, const struct wire_
 			addu(j, "tcp.options.timestamp.tsecr", e->v.ts.ecr);
 		}
 	}
+	if (!j->ta || !j->ta->flags)
+		return;
+	adds(j, "tcp.analysis.flags", "");
+	for (unsigned k = 0; j->ta->flags >> k; k++) {
+		if (!(j->ta->flags & (1u << k)))
+			continue;
+		adds(j, wire_tcpa_field(k), "");
+		if ((1u << k) == WIRE_TCPA_DUP_ACK)
+			addu(j, "tcp.analysis.duplicate_ack_num", j->ta->dupack);
+	}
 }
 
 /* ARP fields up to where the capture cut them. */
@@ -541,7 +552,10 @@ static void layer(struct jctx *j, const struct wire_dissect *d, const struct wir
 			addmac(j, "icmpv6.opt.linkaddr", c->ll, 6);
 		break;
 	}
-	case WIRE_L_TCP: tcp(j, d, l); break;
+	case WIRE_L_TCP:
+		tcp(j, d, l);
+		j->ta = NULL;
+		break;
 	case WIRE_L_UDP:
 		addu(j, "udp.srcport", l->u.udp.sport);
 		if (!wire_pr_has(l, 4))
@@ -697,6 +711,7 @@ void wire_pr_json(struct wire_printer *p, const struct wire_dissect *d)
 	char b[40];
 	j.n = 0;
 	j.used = 0;
+	j.ta = &p->ta;
 	addu(&j, "frame.number", pkt->num);
 	/* seconds.nanoseconds, 9 digits as tshark prints frame.time_epoch */
 	{

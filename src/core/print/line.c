@@ -1232,6 +1232,7 @@ void wire_pr_line(struct wire_printer *p, const struct wire_dissect *d)
 	}
 	if ((offl & 2) || (pkt->flags & WIRE_PKT_GSO))
 		S(s, " [GSO]");
+	wire_pr_ta_tags(s, &p->ta);
 	/* A checksum left to the hardware (every locally sent packet on lo) is
 	 * simply not called bad here; -V says "offloaded" in its Checksum line. */
 	wire_sink_putc(s, '\n');

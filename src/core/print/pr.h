@@ -13,8 +13,10 @@
 #include "wire/dissect.h"
 #include "wire/print.h"
 #include "wire/sink.h"
+#include "wire/tcpanalysis.h"
 
 struct wire_stats;
+struct wire_expert;
 struct wire_names;
 
 #define WIRE_NAMES_CACHE 1024u /* -N: addresses whose names are kept */
@@ -41,6 +43,9 @@ struct wire_printer {
 	struct wire_names *names;   /* -N only */
 	struct wire_tcpseq *tcpseq; /* WIRE_TCPSEQ_MAX entries, line and tree views */
 	struct wire_appdec *app;    /* reassembled application layers (not owned), or NULL */
+	struct wire_tcpa *tcpa;     /* TCP analysis (tcpanalysis.h) */
+	struct wire_expert *expert; /* --stats: the analysis flags counted (expert.c) */
+	struct wire_tcpa_res ta;    /* the current packet's analysis (zero if none) */
 };
 
 /* What the line view and tcpdump's flags print with, passed down explicitly
@@ -118,6 +123,16 @@ int wire_stats_new(struct wire_stats **sp);
 void wire_stats_add(struct wire_stats *st, const struct wire_dissect *d);
 void wire_stats_print(struct wire_stats *st, struct wire_sink *s);
 void wire_stats_free(struct wire_stats *st);
+
+/* TCP analysis hooks (analysis.c). Fills p->ta for d's TCP segment. */
+void wire_pr_analyse(struct wire_printer *p, const struct wire_dissect *d);
+/* " [retransmission] [dup ack #2]": the line view's tags (nothing when none). */
+void wire_pr_ta_tags(struct wire_sink *s, const struct wire_tcpa_res *ta);
+/* The expert summary of --stats: counts per kind and per conversation. */
+int wire_expert_new(struct wire_expert **ep);
+/* Prints nothing when no TCP segment was analysed. */
+void wire_expert_print(struct wire_expert *e, struct wire_sink *s, uint64_t segments);
+void wire_expert_free(struct wire_expert *e);
 
 /* -N (resolve.c). new returns 0 or -ENOMEM; lookup returns the host name of
  * the address (fam 4 or 6), or NULL when it has none. */

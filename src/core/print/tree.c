@@ -491,7 +491,25 @@ static void tcp_opt(struct wire_sink *s, const struct wire_tcpopt *e)
 	wire_sink_putc(s, '\n');
 }
 
-static void tcp(struct wire_sink *s, const struct wire_dissect *d, const struct wire_layer *l)
+/* The analysis of the outer TCP segment, as tshark's [SEQ/ACK analysis]. */
+static void tcp_analysis(struct wire_sink *s, const struct wire_tcpa_res *ta)
+{
+	if (!ta || !ta->flags)
+		return;
+	S(s, "[SEQ/ACK analysis]\n");
+	for (unsigned k = 0; ta->flags >> k; k++) {
+		if (!(ta->flags & (1u << k)))
+			continue;
+		label(s, "  [Flag]");
+		wire_sink_puts(s, wire_tcpa_field(k));
+		wire_sink_putc(s, '\n');
+		if ((1u << k) == WIRE_TCPA_DUP_ACK)
+			fu(s, "  [Dup ACK #]", ta->dupack);
+	}
+}
+
+static void tcp(struct wire_sink *s, const struct wire_dissect *d, const struct wire_layer *l,
+                const struct wire_tcpa_res *ta)
 {
 	const struct wire_tcp *t = &l->u.tcp;
 	title(s, l, "TCP_HEADER");
@@ -542,6 +560,7 @@ static void tcp(struct wire_sink *s, const struct wire_dissect *d, const struct 
 				fs(s, "Option", t->opt_err == 1 ? "[|tcp opt]" : "[bad opt]");
 			if (l->status != WIRE_LS_TRUNC)
 				fu(s, "Payload length", t->paylen);
+			tcp_analysis(s, ta);
 		}
 	}
 cut:
@@ -835,7 +854,7 @@ void wire_pr_tree(struct wire_printer *p, const struct wire_dissect *d)
 		case WIRE_L_IP6EXT: ip6ext(s, l); break;
 		case WIRE_L_ICMP: icmp(s, l); break;
 		case WIRE_L_ICMP6: icmp6(s, l); break;
-		case WIRE_L_TCP: tcp(s, d, l); break;
+		case WIRE_L_TCP: tcp(s, d, l, (int)i == d->tp ? &p->ta : NULL); break;
 		case WIRE_L_UDP: udp(s, l); break;
 		case WIRE_L_DNS: dns(s, l); break;
 		case WIRE_L_HTTP: http(s, l); break;

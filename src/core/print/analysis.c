@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The printers' side of TCP analysis (tcpanalysis.h): feeds each packet's
+ * outer TCP segment to the analyser, keeps the result in the printer for the
+ * views (line tags, -V lines, JSON fields), and counts the flags for the
+ * --stats expert summary: per kind, and per conversation in a fixed table of
+ * WIRE_EXPERT_CONV_MAX entries (flags of conversations beyond it are counted
+ * in the totals and as "other conversations").
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pr.h"
+#include "wire/limits.h"
+
+struct xconv {
+	uint8_t used, alen;
+	uint8_t a[16], b[16];
+	uint16_t pa, pb;
+	uint64_t total;
+	uint32_t n[WIRE_TCPA_KINDS];
+};
+
+struct wire_expert {
+	uint64_t n[WIRE_TCPA_KINDS];
+	uint64_t other; /* flags of conversations the table had no room for */
+	unsigned nconv;
+	struct xconv conv[WIRE_EXPERT_CONV_MAX];
+};
+
+int wire_expert_new(struct wire_expert **ep)
+{
+	*ep = calloc(1, sizeof(**ep));
+	return *ep ? 0 : -ENOMEM;
+}
+
+void wire_expert_free(struct wire_expert *e)
+{
+	free(e);
+}
+
+/* Fills g from d's outer TCP layer and its IP layer; returns 0 if none. */
+int wire_tcpa_segment(const struct wire_dissect *d, struct wire_tcpa_seg *g)
+{
+	if (d->tp < 0 || d->frag)
+		return 0;
+	const struct wire_layer *t = &d->l[d->tp];
+	if (t->kind != WIRE_L_TCP || t->quoted || t->status != WIRE_LS_OK || d->tp == 0)
+		return 0;
+	const struct wire_layer *ip = &d->l[d->tp - 1];
+	for (int i = d->tp - 1; i >= 0 && ip->kind == WIRE_L_IP6EXT; i--)
+		ip = &d->l[i];
+	if (ip->kind == WIRE_L_IPV4) {
+		g->alen = 4;
+		g->src = ip->u.ip4.src;
+		g->dst = ip->u.ip4.dst;
+	} else if (ip->kind == WIRE_L_IPV6) {
+		g->alen = 16;
+		g->src = ip->u.ip6.src;
+		g->dst = ip->u.ip6.dst;
+	} else {
+		return 0;
+	}
+	const struct wire_tcp *h = &t->u.tcp;
+	g->sport = h->sport;
+	g->dport = h->dport;
+	g->seq = h->seq;
+	g->ack = h->ack;
+	g->flags = h->flags;
+	g->win = h->win;
+	g->len = h->paylen;
+	g->wscale = -1;
+	for (unsigned k = 0; k < h->opt_n; k++) {
+		const struct wire_tcpopt *o = &d->topt[h->opt_first + k];
+		if (o->kind == WIRE_TCPOPT_WS && o->ok)
+			g->wscale = (int8_t)(o->v.ws > 14 ? 14 : o->v.ws);
+	}
+	const struct timespec *ts = &d->pkt->ts;
+	g->ts = (uint64_t)(ts->tv_sec < 0 ? 0 : ts->tv_sec) * 1000000000ull +
+	        (uint64_t)(ts->tv_nsec < 0 ? 0 : ts->tv_nsec);
+	return 1;
+}
+
+static uint32_t xhash(const uint8_t *p, size_t n, uint32_t h)
+{
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h;
+}
+
+/* The conversation of g (ends in a canonical order), or NULL when full. */
+static struct xconv *xconv_of(struct wire_expert *e, const struct wire_tcpa_seg *g)
+{
+	struct xconv k = {.used = 1, .alen = g->alen};
+	int swap = memcmp(g->src, g->dst, g->alen);
+	swap = swap > 0 || (swap == 0 && g->sport > g->dport);
+	memcpy(k.a, swap ? g->dst : g->src, g->alen);
+	memcpy(k.b, swap ? g->src : g->dst, g->alen);
+	k.pa = swap ? g->dport : g->sport;
+	k.pb = swap ? g->sport : g->dport;
+	uint32_t h = xhash(k.a, 16, xhash(k.b, 16, 2166136261u)) ^ ((uint32_t)k.pa << 16 | k.pb);
+	for (unsigned i = 0; i < WIRE_EXPERT_CONV_MAX; i++) {
+		struct xconv *c = &e->conv[(h + i) % WIRE_EXPERT_CONV_MAX];
+		if (!c->used) {
+			if (e->nconv >= WIRE_EXPERT_CONV_MAX / 2)
+				return NULL; /* half full: keep probes short */
+			*c = k;
+			e->nconv++;
+			return c;
+		}
+		if (c->alen == k.alen && c->pa == k.pa && c->pb == k.pb && !memcmp(c->a, k.a, 16) &&
+		    !memcmp(c->b, k.b, 16))
+			return c;
+	}
+	return NULL;
+}
+
+static void expert_add(struct wire_expert *e, const struct wire_tcpa_seg *g, uint32_t fl)
+{
+	struct xconv *c = xconv_of(e, g);
+	for (unsigned k = 0; k < WIRE_TCPA_KINDS; k++) {
+		if (!(fl & (1u << k)))
+			continue;
+		e->n[k]++;
+		if (c) {
+			c->n[k]++;
+			c->total++;
+		} else {
+			e->other++;
+		}
+	}
+}
+
+void wire_pr_analyse(struct wire_printer *p, const struct wire_dissect *d)
+{
+	struct wire_tcpa_seg g;
+	p->ta.flags = 0;
+	p->ta.dupack = 0;
+	if (!p->tcpa || !wire_tcpa_segment(d, &g))
+		return;
+	wire_tcpa_feed(p->tcpa, &g, &p->ta);
+	if (p->expert && p->ta.flags)
+		expert_add(p->expert, &g, p->ta.flags);
+}
+
+void wire_pr_ta_tags(struct wire_sink *s, const struct wire_tcpa_res *ta)
+{
+	uint32_t fl = ta->flags;
+	if (fl & (WIRE_TCPA_FAST_RETRANS | WIRE_TCPA_SPURIOUS))
+		fl &= ~(uint32_t)WIRE_TCPA_RETRANS; /* said by the more precise tag */
+	for (unsigned k = 0; fl >> k; k++) {
+		if (!(fl & (1u << k)))
+			continue;
+		wire_sink_puts(s, " [");
+		wire_sink_puts(s, wire_tcpa_tag(k));
+		if ((1u << k) == WIRE_TCPA_DUP_ACK) {
+			wire_sink_puts(s, " #");
+			wire_pr_u(s, ta->dupack);
+		}
+		wire_sink_putc(s, ']');
+	}
+}
+
+static void endpoint(struct wire_sink *s, const uint8_t *a, uint8_t alen, uint16_t port)
+{
+	if (alen == 4)
+		wire_pr_ip4(s, a);
+	else
+		wire_pr_ip6(s, a);
+	wire_sink_putc(s, ':');
+	wire_pr_u(s, port);
+}
+
+static void conv_line(struct wire_sink *s, const struct xconv *c)
+{
+	wire_sink_puts(s, "  ");
+	endpoint(s, c->a, c->alen, c->pa);
+	wire_sink_puts(s, " <-> ");
+	endpoint(s, c->b, c->alen, c->pb);
+	wire_sink_puts(s, ":");
+	for (unsigned k = 0; k < WIRE_TCPA_KINDS; k++) {
+		if (!c->n[k])
+			continue;
+		wire_sink_putc(s, ' ');
+		wire_sink_puts(s, wire_tcpa_field(k));
+		wire_sink_putc(s, '=');
+		wire_pr_u(s, c->n[k]);
+	}
+	wire_sink_putc(s, '\n');
+}
+
+/* The conversations with the most flags, most first (at most top). */
+static unsigned top_convs(const struct wire_expert *e, const struct xconv **top, unsigned max)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < WIRE_EXPERT_CONV_MAX; i++) {
+		const struct xconv *c = &e->conv[i];
+		if (!c->used || !c->total)
+			continue;
+		unsigned j = n < max ? n++ : max;
+		if (j == max && c->total <= top[max - 1]->total)
+			continue;
+		if (j == max)
+			j = max - 1;
+		while (j > 0 && top[j - 1]->total < c->total) {
+			top[j] = top[j - 1];
+			j--;
+		}
+		top[j] = c;
+	}
+	return n;
+}
+
+void wire_expert_print(struct wire_expert *e, struct wire_sink *s, uint64_t segments)
+{
+	uint64_t all = 0;
+	if (!segments)
+		return;
+	for (unsigned k = 0; k < WIRE_TCPA_KINDS; k++)
+		all += e->n[k];
+	wire_sink_puts(s, "TCP analysis (tcp.analysis.*): ");
+	wire_pr_u(s, all);
+	wire_sink_puts(s, " flags in ");
+	wire_pr_u(s, segments);
+	wire_sink_puts(s, " TCP segments\n");
+	for (unsigned k = 0; k < WIRE_TCPA_KINDS; k++) {
+		if (!e->n[k])
+			continue;
+		wire_sink_puts(s, "  ");
+		wire_sink_puts(s, wire_tcpa_field(k));
+		wire_sink_puts(s, ": ");
+		wire_pr_u(s, e->n[k]);
+		wire_sink_putc(s, '\n');
+	}
+	const struct xconv *top[WIRE_STATS_CONV_TOP];
+	unsigned n = top_convs(e, top, WIRE_STATS_CONV_TOP);
+	if (n)
+		wire_sink_puts(s, "TCP analysis per conversation (most flags first):\n");
+	for (unsigned i = 0; i < n; i++)
+		conv_line(s, top[i]);
+	if (e->other) {
+		wire_sink_puts(s, "  other conversations: ");
+		wire_pr_u(s, e->other);
+		wire_sink_puts(s, " flags\n");
+	}
+}
