@@ -468,6 +468,11 @@ int wire_csum_l4(const struct wire_layer *ip, uint8_t proto, const uint8_t *seg,
 int wire_csum_verdict(const struct wire_dissect *d, const struct wire_layer *l, uint8_t proto,
                       uint32_t seglen);
 
+/* Returns 1 when a truncated layer still has fields up to the cut (the
+ * dissectors decode what is there: ARP, IP, ICMP, TCP, UDP with bytes; DNS),
+ * so --json and -Y show them; 0 when a cut layer has none. */
+int wire_layer_cut_shown(const struct wire_layer *l);
+
 /* Returns the folded checksum over the pseudo-header (the same one
  * wire_csum_verdict uses, final IPv6 destination included) and the seglen
  * bytes of layer l, or -1 when they are not all captured or there is no IP

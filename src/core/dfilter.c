@@ -28,6 +28,7 @@
 #include <strings.h>
 
 #include "wire/dfilter.h"
+#include "wire/text.h"
 
 enum tok {
 	T_END = 0,
@@ -210,17 +211,6 @@ static char *keep(struct wire_dfilter *f, const char *s, size_t n)
 	return d;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes the escapes of the string token at s (n bytes with the quotes)
  * into the buffer; returns the length, or -1. */
 static long unquote(struct ps *p, size_t at, const char *s, size_t n, const uint8_t **out)
@@ -236,8 +226,8 @@ static long unquote(struct ps *p, size_t at, const char *s, size_t n, const uint
 		int h1, h2;
 		if (c == 'n' || c == 't' || c == 'r' || c == '0') {
 			*o++ = c == 'n' ? '\n' : c == 't' ? '\t' : c == 'r' ? '\r' : 0;
-		} else if (c == 'x' && i + 2 < n - 1 && (h1 = hexval(s[i + 1])) >= 0 &&
-		           (h2 = hexval(s[i + 2])) >= 0) {
+		} else if (c == 'x' && i + 2 < n - 1 && (h1 = wire_hexval(s[i + 1])) >= 0 &&
+		           (h2 = wire_hexval(s[i + 2])) >= 0) {
 			*o++ = (uint8_t)(h1 * 16 + h2);
 			i += 2;
 		} else if (c == '\\' || c == '"' || c == '\'') {
@@ -258,7 +248,7 @@ static long parse_bytes(const char *s, size_t n, uint8_t *out, size_t max)
 {
 	size_t k = 0, i = 0;
 	while (i < n) {
-		int h1 = hexval(s[i]), h2 = i + 1 < n ? hexval(s[i + 1]) : -1;
+		int h1 = wire_hexval(s[i]), h2 = i + 1 < n ? wire_hexval(s[i + 1]) : -1;
 		if (h1 < 0 || k >= max)
 			return -1;
 		if (h2 < 0) { /* one digit: "0:1:2" */

@@ -537,22 +537,6 @@ static void f_tls(struct vout *o, const struct wire_layer *l, unsigned id)
 	}
 }
 
-/* A truncated layer whose fields up to the cut exist (as in --json). */
-static int cut_shown(const struct wire_layer *l)
-{
-	switch (l->kind) {
-	case WIRE_L_ARP:
-	case WIRE_L_IPV4:
-	case WIRE_L_IPV6:
-	case WIRE_L_ICMP:
-	case WIRE_L_ICMP6:
-	case WIRE_L_TCP:
-	case WIRE_L_UDP: return l->have > 0;
-	case WIRE_L_DNS: return 1;
-	default: return 0;
-	}
-}
-
 static void layer(struct vout *o, const struct wire_dissect *d, const struct wire_layer *l,
                   unsigned id)
 {
@@ -621,7 +605,7 @@ unsigned wire_field_values(const struct wire_field *f, const char *name,
 				pu(&o, 1);
 			continue;
 		}
-		if (l->status == WIRE_LS_TRUNC && !cut_shown(l))
+		if (l->status == WIRE_LS_TRUNC && !wire_layer_cut_shown(l))
 			continue;
 		layer(&o, d, l, f->id);
 	}

@@ -376,3 +376,18 @@ int wire_opt_next(struct wire_opt_it *it, struct wire_opt *o)
 	}
 	return 1;
 }
+
+int wire_layer_cut_shown(const struct wire_layer *l)
+{
+	switch (l->kind) {
+	case WIRE_L_ARP:
+	case WIRE_L_IPV4:
+	case WIRE_L_IPV6:
+	case WIRE_L_ICMP:
+	case WIRE_L_ICMP6:
+	case WIRE_L_TCP:
+	case WIRE_L_UDP: return l->have > 0;
+	case WIRE_L_DNS: return 1;
+	default: return 0;
+	}
+}

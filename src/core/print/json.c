@@ -688,22 +688,6 @@ static void emit(struct wire_sink *s, const struct jctx *j)
 	wire_sink_write(s, "}\n", 2);
 }
 
-/* Returns 1 for a truncated layer whose fields up to the cut are shown. */
-static int cut_shown(const struct wire_layer *l)
-{
-	switch (l->kind) {
-	case WIRE_L_ARP:
-	case WIRE_L_IPV4:
-	case WIRE_L_IPV6:
-	case WIRE_L_ICMP:
-	case WIRE_L_ICMP6:
-	case WIRE_L_TCP:
-	case WIRE_L_UDP: return l->have > 0;
-	case WIRE_L_DNS: return 1;
-	default: return 0;
-	}
-}
-
 void wire_pr_json(struct wire_printer *p, const struct wire_dissect *d)
 {
 	struct jctx j;
@@ -742,7 +726,7 @@ void wire_pr_json(struct wire_printer *p, const struct wire_dissect *d)
 	protocols(&j, d);
 	for (unsigned i = 0; i < d->n; i++) {
 		const struct wire_layer *l = &d->l[i];
-		if (l->status == WIRE_LS_TRUNC && !cut_shown(l))
+		if (l->status == WIRE_LS_TRUNC && !wire_layer_cut_shown(l))
 			continue;
 		layer(&j, d, l);
 	}
