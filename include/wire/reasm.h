@@ -118,6 +118,12 @@ struct wire_reasm *wire_reasm_new(const struct wire_reasm_limits *lim, wire_reas
 /* Feeds one segment; events for it (and for anything it completes) are
  * delivered before it returns. Returns the segment's stream number, or a
  * negative code (WIRE_E_MALFORMED for a bad address length). */
+struct wire_dissect;
+/* Fills g from a decoded packet: its innermost IP layer (IPv4 or IPv6) and
+ * its TCP layer, decoded whole, not quoted, not a fragment; data points into
+ * the packet. Returns 0, or -1 when the packet is no such TCP segment. */
+int wire_reasm_segment(const struct wire_dissect *d, struct wire_reasm_seg *g);
+
 long wire_reasm_feed(struct wire_reasm *r, const struct wire_reasm_seg *s);
 
 /* Ends every stream: queued bytes are delivered with gaps for the holes

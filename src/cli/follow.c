@@ -441,28 +441,9 @@ void follow_packet(struct follow *f, const struct wire_pkt *pkt)
 	}
 	if (d.l[d.tp].kind != WIRE_L_TCP || f->udp)
 		return;
-	const struct wire_layer *ip = &d.l[d.ip];
-	const struct wire_tcp *t = &d.l[d.tp].u.tcp;
-	struct wire_reasm_seg g = {
-	    .sport = t->sport,
-	    .dport = t->dport,
-	    .seq = t->seq,
-	    .ack = t->ack,
-	    .flags = t->flags,
-	    .data = pkt->data + d.tp_off,
-	    .len = d.tp_len,
-	};
-	if (ip->kind == WIRE_L_IPV4) {
-		g.alen = 4;
-		g.src = ip->u.ip4.src;
-		g.dst = ip->u.ip4.dst;
-	} else if (ip->kind == WIRE_L_IPV6) {
-		g.alen = 16;
-		g.src = ip->u.ip6.src;
-		g.dst = ip->u.ip6.dst;
-	} else {
+	struct wire_reasm_seg g;
+	if (wire_reasm_segment(&d, &g) < 0)
 		return;
-	}
 	wire_reasm_feed(f->r, &g);
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "wire/dissect.h"
+#include "wire/reasm.h"
 #include "wire/streamdec.h"
 
 struct kept {
@@ -62,37 +63,6 @@ struct wire_appdec *wire_appdec_new(void)
 	return a;
 }
 
-/* Fills g from d's innermost IP and outer TCP layers. Returns 0, or -1 when
- * the packet is not a whole TCP segment. */
-static int segment(const struct wire_dissect *d, const struct wire_pkt *pkt,
-                   struct wire_reasm_seg *g)
-{
-	if (d->tp < 0 || d->ip < 0 || d->frag || d->l[d->tp].kind != WIRE_L_TCP ||
-	    d->l[d->tp].status != WIRE_LS_OK || d->l[d->tp].quoted)
-		return -1;
-	const struct wire_layer *ip = &d->l[d->ip];
-	const struct wire_tcp *t = &d->l[d->tp].u.tcp;
-	*g = (struct wire_reasm_seg){.sport = t->sport,
-	                             .dport = t->dport,
-	                             .seq = t->seq,
-	                             .ack = t->ack,
-	                             .flags = t->flags,
-	                             .data = pkt->data + d->tp_off,
-	                             .len = d->tp_len};
-	if (ip->kind == WIRE_L_IPV4) {
-		g->alen = 4;
-		g->src = ip->u.ip4.src;
-		g->dst = ip->u.ip4.dst;
-	} else if (ip->kind == WIRE_L_IPV6) {
-		g->alen = 16;
-		g->src = ip->u.ip6.src;
-		g->dst = ip->u.ip6.dst;
-	} else {
-		return -1;
-	}
-	return 0;
-}
-
 /* Replaces the application layers after d's TCP layer by the kept messages. */
 static void apply(const struct wire_appdec *a, struct wire_dissect *d)
 {
@@ -131,7 +101,7 @@ unsigned wire_appdec_frame(struct wire_appdec *a, struct wire_dissect *d)
 	struct wire_reasm_seg g;
 	a->n = 0;
 	a->used = 0;
-	if (!d->pkt->data || segment(d, d->pkt, &g) < 0)
+	if (!d->pkt->data || wire_reasm_segment(d, &g) < 0)
 		return 0;
 	long id = wire_reasm_feed(a->r, &g);
 	unsigned w = 0;

@@ -763,3 +763,31 @@ void wire_reasm_free(struct wire_reasm *r)
 	free(r->bucket);
 	free(r);
 }
+
+int wire_reasm_segment(const struct wire_dissect *d, struct wire_reasm_seg *g)
+{
+	if (d->tp < 0 || d->ip < 0 || d->frag || d->l[d->tp].kind != WIRE_L_TCP ||
+	    d->l[d->tp].status != WIRE_LS_OK || d->l[d->tp].quoted)
+		return -1;
+	const struct wire_layer *ip = &d->l[d->ip];
+	const struct wire_tcp *t = &d->l[d->tp].u.tcp;
+	*g = (struct wire_reasm_seg){.sport = t->sport,
+	                             .dport = t->dport,
+	                             .seq = t->seq,
+	                             .ack = t->ack,
+	                             .flags = t->flags,
+	                             .data = d->pkt->data + d->tp_off,
+	                             .len = d->tp_len};
+	if (ip->kind == WIRE_L_IPV4) {
+		g->alen = 4;
+		g->src = ip->u.ip4.src;
+		g->dst = ip->u.ip4.dst;
+	} else if (ip->kind == WIRE_L_IPV6) {
+		g->alen = 16;
+		g->src = ip->u.ip6.src;
+		g->dst = ip->u.ip6.dst;
+	} else {
+		return -1;
+	}
+	return 0;
+}
