@@ -148,6 +148,9 @@ void wire_trace_call_info(struct wire_trace *tr, const struct timespec *ts,
                           const struct wire_trace_callinfo *ci, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* Returns 1 when tr writes NDJSON (WIRE_TRACE_JSON), else 0 (also for NULL). */
+int wire_trace_is_json(const struct wire_trace *tr);
+
 /* Writes every packet the timeline counts to s as pcapng (header blocks now,
  * then one block per packet with a comment naming its process and call;
  * trace_out.h states the rule). Needs WIRE_TRACE_KEEP_RAW at start. */

@@ -1793,6 +1793,11 @@ struct wire_trace *wire_trace_start(int fd, const struct sockaddr *peer, socklen
 	return tr;
 }
 
+int wire_trace_is_json(const struct wire_trace *tr)
+{
+	return tr && (tr->flags & WIRE_TRACE_JSON) != 0;
+}
+
 void wire_trace_set_pcapng(struct wire_trace *tr, struct wire_sink *s)
 {
 	if (!tr || !tr->o || !s)

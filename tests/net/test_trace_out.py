@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from wtest import SLOW, Skip, case, main, need, need_root, WIRECAT  # noqa: E402
@@ -191,6 +192,59 @@ def pcapng_comments_name_process_and_call():
     finally:
         for p in (cpcap, spcap, stl):
             os.unlink(p)
+
+
+@case
+def command_trace_json_is_trace_json():
+    """connect --trace --json: the NDJSON of trace --json: call events in
+    its call-line format (connect(FD, ADDR) = 0, send(FD, 6) = 6) with the
+    call's name and result, the packets with read --json's fields, the
+    notes; listen too; --json without --trace is a usage error."""
+    need_root()
+    srv = subprocess.Popen([WIRECAT, "listen", "--trace", "--json", "127.0.0.1", "0"],
+                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        line = b""
+        for _ in range(200):  # the listen call comes first
+            line += srv.stderr.readline()
+            if b'"call":"listen"' in line:
+                break
+        ev = [json.loads(ln) for ln in line.decode().splitlines()]
+        port = int(re.search(r":(\d+)\)", ev[0]["text"]).group(1))
+        assert ev[0]["call"] == "bind" and re.fullmatch(r"listen\(\d+, 4096\) = 0",
+                                                        ev[1]["text"]), ev
+        cli = subprocess.Popen([WIRECAT, "connect", "--trace", "--json", "127.0.0.1", str(port)],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+        cli.stdin.write(b"Hello\n")
+        cli.stdin.close()
+        cli.stdin = None
+        time.sleep(1.0 * SLOW)  # connected, sent and shut its side: the server ends now
+        out, err = srv.communicate(input=b"", timeout=30 * SLOW)
+        cout, cerr = cli.communicate(timeout=30 * SLOW)
+        cp = subprocess.CompletedProcess(cli.args, cli.returncode, cout, cerr)
+        assert srv.returncode == 0 and out == b"Hello\n", (srv.returncode, out, err)
+    finally:
+        if srv.poll() is None:
+            srv.kill()
+            srv.wait()
+    assert cp.returncode == 0, cp.stderr
+    evs = [json.loads(ln) for ln in cp.stderr.decode().splitlines()]
+    calls = [e for e in evs if e["event"] == "call" and "call" in e]
+    assert calls[0]["call"] == "connect" and calls[0]["ret"] == 0 and re.fullmatch(
+        r"connect\(\d+, 127\.0\.0\.1:%d\) = 0" % port, calls[0]["text"]), calls
+    assert any(re.fullmatch(r"send\(\d+, 6\) = 6", c["text"]) and c["ret"] == 6
+               for c in calls), calls
+    assert all(c["comm"] == "wirecat" and c["pid"] == calls[0]["pid"] for c in calls), calls
+    pkts = [e for e in evs if e["event"] == "packet"]
+    assert len(pkts) >= 8 and pkts[0]["fields"]["tcp.flags"] == "0x0002", pkts
+    assert [p["frame"] for p in pkts] == list(range(1, len(pkts) + 1))
+    assert any(e["event"] == "note" and "handshake" in e["text"] for e in evs), evs
+    srv_evs = [json.loads(ln) for ln in err.decode().splitlines()]
+    assert any(e["event"] == "call" and e.get("call") == "accept" for e in srv_evs), srv_evs
+    cp = subprocess.run([WIRECAT, "connect", "--json", "127.0.0.1", "9"],
+                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=10 * SLOW)
+    assert cp.returncode == 2 and b"--trace" in cp.stderr, cp
 
 
 @case
