@@ -205,6 +205,16 @@ int wire_trace_decode(const struct wire_pkt *pkt, struct wire_tpkt *t);
  * if the capture had seen it. */
 void wire_trace_feed(struct wire_trace *tr, const struct wire_tpkt *p);
 
+/* The same with the frame p was decoded from (raw), whose bytes are kept
+ * for --json and -w when the trace keeps them (WIRE_TRACE_KEEP_RAW). */
+void wire_trace_feed_raw(struct wire_trace *tr, const struct wire_tpkt *p,
+                         const struct wire_pkt *raw);
+
+/* The same with the frame p was decoded from (raw), whose bytes are kept
+ * for --json and -w when the trace keeps them (WIRE_TRACE_KEEP_RAW). */
+void wire_trace_feed_raw(struct wire_trace *tr, const struct wire_tpkt *p,
+                         const struct wire_pkt *raw);
+
 /* Prints every queued event now, whatever its age (tests). */
 void wire_trace_flush(struct wire_trace *tr);
 

@@ -778,6 +778,34 @@ void wire_trace_feed(struct wire_trace *tr, const struct wire_tpkt *p)
 	pthread_mutex_unlock(&tr->mu);
 }
 
+/* A copy of a frame's bytes for --json and -w, at most WIRE_TRACE_SNAPLEN of
+ * them (*n), or NULL when they are not kept. */
+static uint8_t *keep_raw(const struct wire_trace *tr, const struct wire_pkt *pkt, uint32_t *n)
+{
+	*n = 0;
+	if (!(tr->flags & WIRE_TRACE_KEEP_RAW) || !pkt || !pkt->data)
+		return NULL;
+	uint32_t k = pkt->caplen < WIRE_TRACE_SNAPLEN ? pkt->caplen : WIRE_TRACE_SNAPLEN;
+	uint8_t *raw = malloc(k + 1u);
+	if (raw) {
+		memcpy(raw, pkt->data, k);
+		*n = k;
+	}
+	return raw;
+}
+
+void wire_trace_feed_raw(struct wire_trace *tr, const struct wire_tpkt *p,
+                         const struct wire_pkt *raw)
+{
+	uint32_t n;
+	if (!tr || !p)
+		return;
+	uint8_t *copy = keep_raw(tr, raw, &n);
+	pthread_mutex_lock(&tr->mu);
+	add_pkt_locked(tr, p, copy, n, copy ? raw->wirelen : 0);
+	pthread_mutex_unlock(&tr->mu);
+}
+
 /* ---- printing -------------------------------------------------------------------- */
 
 static void note(struct wire_trace *tr, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -1564,10 +1592,8 @@ static void *capture_main(void *arg)
 		struct wire_tpkt t;
 		int rc = wire_capture_next(tr->cap, &pkt, POLL_MS);
 		if (rc == 1 && wire_trace_decode(&pkt, &t)) {
-			uint8_t *raw =
-			    (tr->flags & WIRE_TRACE_KEEP_RAW) ? malloc(pkt.caplen + 1u) : NULL;
-			if (raw)
-				memcpy(raw, pkt.data, pkt.caplen);
+			uint32_t rawlen;
+			uint8_t *raw = keep_raw(tr, &pkt, &rawlen);
 			/* how late packets reach us: printing waits at least twice
 			 * that, so a busy machine does not reorder the timeline */
 			now_rt(&now);
@@ -1577,7 +1603,7 @@ static void *capture_main(void *arg)
 			if (lag > 0 && 2 * lag > hold_ms)
 				hold_ms = 2 * lag > HOLD_MAX_MS ? HOLD_MAX_MS : 2 * lag;
 			pthread_mutex_lock(&tr->mu);
-			add_pkt_locked(tr, &t, raw, raw ? pkt.caplen : 0, pkt.wirelen);
+			add_pkt_locked(tr, &t, raw, rawlen, pkt.wirelen);
 			pthread_mutex_unlock(&tr->mu);
 		}
 		if (rc < 0 && rc != -EINTR && rc != -EAGAIN) {

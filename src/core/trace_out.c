@@ -341,7 +341,7 @@ static const char *text_take(struct tout *t, size_t *n)
 {
 	wire_sink_flush(&t->tsink);
 	*n = wire_buf_used(&t->tmem);
-	return (const char *)wire_buf_head(&t->tmem);
+	return *n ? (const char *)wire_buf_head(&t->tmem) : ""; /* no storage yet when empty */
 }
 
 static void text_reset(struct tout *t)
@@ -429,7 +429,7 @@ static void jfields(struct tout *t, const struct tout_pkt *k)
 	wire_printer_packet(t->pr, &pkt);
 	wire_sink_flush(&t->fsink);
 	size_t n = wire_buf_used(&t->fmem);
-	const char *f = (const char *)wire_buf_head(&t->fmem);
+	const char *f = n ? (const char *)wire_buf_head(&t->fmem) : "";
 	while (n && (f[n - 1] == '\n' || f[n - 1] == ' '))
 		n--;
 	wire_sink_puts(s, ",\"fields\":");
