@@ -87,7 +87,9 @@ struct tctx {
 	const struct wire_pt_ev *rx;        /* a TCP read the next line is (for the engine) */
 	const struct wire_trace_owner *own; /* the call the next line is (for the engine) */
 	const char *jobj;                   /* its JSON object (--json with packets) */
+	int owners;                         /* calls carry their process and socket (--json, -w) */
 	struct tsock socks[SOCKS_MAX];
+	size_t sock_last;   /* the slot found last (a loop on one socket finds it at once) */
 	unsigned sock_next; /* the slot replaced when all are taken */
 };
 
@@ -384,9 +386,14 @@ static void summary(struct tctx *c)
 
 static struct tsock *sock_find(struct tctx *c, pid_t pid, int fd)
 {
+	struct tsock *k = &c->socks[c->sock_last % SOCKS_MAX];
+	if (k->pid == pid && k->fd == fd)
+		return k;
 	for (size_t i = 0; i < SOCKS_MAX; i++)
-		if (c->socks[i].pid == pid && c->socks[i].fd == fd)
+		if (c->socks[i].pid == pid && c->socks[i].fd == fd) {
+			c->sock_last = i;
 			return &c->socks[i];
+		}
 	return NULL;
 }
 
@@ -476,10 +483,10 @@ static void sock_event(struct tctx *c, const struct wire_pt_ev *ev)
 		                      ev->remote.ss_family == AF_UNSPEC
 		                          ? NULL
 		                          : (const struct sockaddr *)&ev->remote);
-		if (c->tr && ev->fd >= 0)
+		if (c->tr && c->owners && ev->fd >= 0)
 			sock_put(c, ev->pid, ev->fd, ev->proto, &ev->local, &ev->remote);
 	}
-	if (ev->type == WIRE_PT_START && c->tr)
+	if (ev->type == WIRE_PT_START && c->tr && c->owners)
 		sock_fork(c, ev->parent, ev->pid);
 }
 
@@ -519,8 +526,8 @@ static void on_event(void *ctx, const struct wire_pt_ev *ev)
 	char s[96], text[HOLD_TEXT_MAX];
 	sock_event(c, ev);
 	const struct wire_trace_owner *o =
-	    ev->type == WIRE_PT_CALL && c->tr ? call_owner(c, ev, &own) : NULL;
-	if (ev->type == WIRE_PT_EXIT && c->tr)
+	    ev->type == WIRE_PT_CALL && c->tr && c->owners ? call_owner(c, ev, &own) : NULL;
+	if (ev->type == WIRE_PT_EXIT && c->tr && c->owners)
 		sock_exit(c, ev->pid);
 	if (o && ev->name && !strcmp(ev->name, "close") && !ev->err) {
 		struct tsock *k = sock_find(c, ev->pid, ev->fd);
@@ -807,6 +814,7 @@ static int run(struct topts *o, char **prog, struct wire_sink *out)
 	c.abstime = o->abstime;
 	c.json = o->json;
 	c.all = o->all;
+	c.owners = o->json || o->pcapfile; /* packets tied to calls: --json, -w */
 	if (!o->pid && (rc = find_prog(prog[0], path, sizeof(path))) < 0) {
 		cli_err("trace: %s: %s", prog[0],
 		        rc == -EACCES ? "permission denied" : "command not found");
