@@ -125,9 +125,9 @@ struct tr_ev {
 	char text[TEXT_MAX];
 	struct tr_rx rx;
 	struct wire_tpkt p;
-	struct tout_own own; /* a call's process and socket */
-	char *json;          /* a call's JSON object (WIRE_TRACE_JSON) */
-	uint8_t *raw;        /* a packet's bytes (WIRE_TRACE_KEEP_RAW) */
+	struct tout_own *own; /* a call's process and socket (--json, -w), or NULL */
+	char *json;           /* a call's JSON object (WIRE_TRACE_JSON) */
+	uint8_t *raw;         /* a packet's bytes (WIRE_TRACE_KEEP_RAW) */
 	uint32_t rawlen, wirelen;
 };
 
@@ -620,19 +620,22 @@ int wire_trace_prepare_socket(int fd)
 
 /* ---- the queue ---------------------------------------------------------------- */
 
+/* Frees what an event owns (it leaves the queue, or is dropped). */
+static void ev_free(struct tr_ev *ev)
+{
+	free(ev->own);
+	free(ev->json);
+	free(ev->raw);
+	ev->own = NULL;
+	ev->json = NULL;
+	ev->raw = NULL;
+}
+
 /* Makes room for an event stamped ts in (ts, seq) order and returns its slot
  * (kind and payload for the caller to fill), or NULL when memory ran out
  * (mu held). No allocation once the queue has grown to its working size, and
  * never any output: when WIRE_TRACE_EVENTS_MAX events wait (the printer
  * cannot keep up), the oldest is dropped and counted. */
-static void ev_free(struct tr_ev *ev)
-{
-	free(ev->json);
-	free(ev->raw);
-	ev->json = NULL;
-	ev->raw = NULL;
-}
-
 static struct tr_ev *enqueue_locked(struct wire_trace *tr, const struct timespec *ts)
 {
 	if (tr->qlen - tr->qhead >= (size_t)WIRE_TRACE_EVENTS_MAX) {
@@ -662,7 +665,7 @@ static struct tr_ev *enqueue_locked(struct wire_trace *tr, const struct timespec
 	struct tr_ev *ev = &tr->q[i];
 	ev->ts = *ts;
 	ev->seq = tr->seq++;
-	ev->own.on = 0;
+	ev->own = NULL;
 	ev->json = NULL;
 	ev->raw = NULL;
 	return ev;
@@ -673,9 +676,11 @@ add_call(struct wire_trace *tr, const struct timespec *ts, const struct tr_rx *r
          const struct wire_trace_callinfo *ci, const char *fmt, va_list ap)
 {
 	char text[TEXT_MAX];
-	struct tout_own own;
 	vsnprintf(text, sizeof(text), fmt, ap);
-	tout_own_set(&own, ci ? ci->owner : NULL, own_ep);
+	struct tout_own *own = NULL;
+	if (ci && ci->owner && (tr->flags & (WIRE_TRACE_JSON | WIRE_TRACE_KEEP_RAW)) &&
+	    (own = malloc(sizeof(*own))))
+		tout_own_set(own, ci->owner, own_ep);
 	char *json = ci && ci->json && (tr->flags & WIRE_TRACE_JSON) ? strdup(ci->json) : NULL;
 	pthread_mutex_lock(&tr->mu);
 	struct tr_ev *ev = enqueue_locked(tr, ts);
@@ -688,9 +693,11 @@ add_call(struct wire_trace *tr, const struct timespec *ts, const struct tr_rx *r
 			ev->rx.on = 0;
 		ev->own = own;
 		ev->json = json;
+		own = NULL;
 		json = NULL;
 	}
 	pthread_mutex_unlock(&tr->mu);
+	free(own);
 	free(json);
 }
 
@@ -1553,7 +1560,7 @@ static void emit(struct wire_trace *tr, const struct timespec *limit)
 		if (ev->kind == EV_CALL) {
 			print_call(tr, ev);
 			if (tr->o)
-				tout_call(tr->o, &ev->ts, &ev->own, ev->text, ev->json);
+				tout_call(tr->o, &ev->ts, ev->own, ev->text, ev->json);
 		} else {
 			uint64_t before = tr->n_pkts;
 			print_pkt(tr, &ev->p, ev->dir);

@@ -174,7 +174,7 @@ static void owner_call(struct tout *t, const struct tout_own *o)
 	static const char *const wr[] = {"send(",  "sendto(", "sendmsg(",  "sendmmsg(",
 	                                 "write(", "writev(", "sendfile(", "splice("};
 	static const char *const fin[] = {"shutdown(", "close("};
-	if (!o->on || o->fd < 0)
+	if (!o || !o->on || o->fd < 0)
 		return;
 	struct towner *w = owner_slot(t, o);
 	w->stamp = ++t->stamp;
