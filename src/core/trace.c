@@ -189,6 +189,7 @@ struct wire_trace {
 
 	struct wire_sink own;
 	struct tout *o; /* --json and -w (NULL: text only) */
+	int frag_dir;   /* the direction of the fragment counted last */
 };
 
 /* ---- time ------------------------------------------------------------------ */
@@ -1398,6 +1399,7 @@ static int count_fragment(struct wire_trace *tr, const struct wire_tpkt *p)
 	f->count++;
 	if (p->iplen > f->maxlen)
 		f->maxlen = p->iplen;
+	tr->frag_dir = f->dir; /* its datagram's (it has no ports of its own) */
 	if (!p->mf)
 		frag_note(tr, f);
 	return 1;
@@ -1534,7 +1536,7 @@ static size_t take_ready_locked(struct wire_trace *tr, const struct timespec *li
 static void out_packet(struct wire_trace *tr, const struct tr_ev *ev)
 {
 	struct tout_pkt k = {.p = &ev->p,
-	                     .dir = ev->dir,
+	                     .dir = ev->dir != DIR_NONE ? ev->dir : tr->frag_dir,
 	                     .frame = tr->n_pkts,
 	                     .raw = ev->raw,
 	                     .caplen = ev->rawlen,
