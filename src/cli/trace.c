@@ -130,6 +130,7 @@ static void usage(FILE *f)
 	       "                    connect, a FIN or RST to the latest shutdown or close;\n"
 	       "                    other outgoing packets name the socket, \"not tied to a\n"
 	       "                    call\"; an incoming one names the socket that receives it\n"
+	       "                    (or the listener that holds it until accept() returns)\n"
 	       "      --json        one JSON object per line (NDJSON) for each call, start,\n"
 	       "                    fork, exec and exit (time, event, pid, tid, comm, call,\n"
 	       "                    ret, errno, duration_us, text, note) of every process (as\n"

@@ -195,8 +195,9 @@ static void owner_call(struct tout *t, const struct tout_own *o)
 }
 
 /* The socket at one end of a packet: an exact peer before an any-peer one,
- * then the latest. */
-static const struct towner *owner_at(const struct tout *t, const struct side *s)
+ * then the latest. *any: it matched with any peer (a listener's, an
+ * unconnected socket's). */
+static const struct towner *owner_at(const struct tout *t, const struct side *s, int *any)
 {
 	const struct towner *best = NULL;
 	int bscore = 0;
@@ -216,6 +217,7 @@ static const struct towner *owner_at(const struct tout *t, const struct side *s)
 			bscore = score;
 		}
 	}
+	*any = bscore == 1;
 	return best;
 }
 
@@ -239,6 +241,7 @@ static const char *cause_of(const struct towner *w, const struct wire_tpkt *p)
 struct attr {
 	const struct towner *snd, *rcv;
 	const char *cause;
+	int queued; /* TCP on a listener's socket after the SYN: not accepted yet */
 };
 
 static void side_of(struct side *s, int proto, uint8_t fam, const uint8_t *la, uint16_t lp,
@@ -256,17 +259,22 @@ static void attribute(const struct tout *t, const struct tout_pkt *k, struct att
 {
 	const struct wire_tpkt *p = k->p;
 	struct side s;
+	int any = 0, anyr = 0;
 	memset(a, 0, sizeof(*a));
 	a->cause = "";
 	if (p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP) {
 		if (k->dir == TOUT_OUT || k->dir == TOUT_SELF) {
 			side_of(&s, p->proto, p->family, p->src, p->sport, p->dst, p->dport);
-			a->snd = owner_at(t, &s);
+			a->snd = owner_at(t, &s, &any);
 		}
 		if (k->dir == TOUT_IN || k->dir == TOUT_SELF) {
 			side_of(&s, p->proto, p->family, p->dst, p->dport, p->src, p->sport);
-			a->rcv = owner_at(t, &s);
+			a->rcv = owner_at(t, &s, &anyr);
 		}
+		/* a connection the listener holds until accept() names it: a SYN in
+		 * and the SYN-ACK out are the listener's own */
+		a->queued = p->proto == IPPROTO_TCP && k->dir != TOUT_SELF && (any || anyr) &&
+		            !(p->tflags & TH_SYN);
 	} else if (p->q.ok) { /* an ICMP error: about a packet the socket sent (in) or got (out) */
 		if (k->dir == TOUT_IN)
 			side_of(&s, p->q.proto, p->q.family, p->q.src, p->q.sport, p->q.dst,
@@ -275,12 +283,12 @@ static void attribute(const struct tout *t, const struct tout_pkt *k, struct att
 			side_of(&s, p->q.proto, p->q.family, p->q.dst, p->q.dport, p->q.src,
 			        p->q.sport);
 		if (k->dir == TOUT_IN)
-			a->rcv = owner_at(t, &s);
+			a->rcv = owner_at(t, &s, &any);
 		else
-			a->snd = owner_at(t, &s);
+			a->snd = owner_at(t, &s, &any);
 		return;
 	}
-	if (a->snd)
+	if (a->snd && !a->queued)
 		a->cause = cause_of(a->snd, p);
 }
 
@@ -289,6 +297,13 @@ static void comment(const struct attr *a, char *out, size_t n)
 {
 	size_t k = 0;
 	out[0] = 0;
+	if (a->queued) {
+		const struct towner *w = a->snd ? a->snd : a->rcv;
+		snprintf(out, n, "%s pid %d (%s), queued on listening fd %d until accept()%s",
+		         a->snd ? "from" : "to", w->pid, w->comm, w->fd,
+		         a->snd ? "; sent by the kernel" : "");
+		return;
+	}
 	if (a->snd && a->cause[0])
 		k = (size_t)snprintf(out, n, "pid %d (%s) %s", a->snd->pid, a->snd->comm, a->cause);
 	else if (a->snd)
@@ -464,7 +479,8 @@ static void jpacket(struct tout *t, const struct tout_pkt *k, const struct attr 
 	if (w) {
 		wire_sink_printf(s, ",\"pid\":%d", w->pid);
 		jstr(s, "comm", w->comm, strlen(w->comm));
-		wire_sink_printf(s, ",\"fd\":%d", w->fd);
+		if (!a->queued) /* its fd is not known until accept() returns */
+			wire_sink_printf(s, ",\"fd\":%d", w->fd);
 	}
 	if (a->snd && a->cause[0])
 		jstr(s, "cause", a->cause, strlen(a->cause));

@@ -20,7 +20,10 @@
  * shutdown or close; other outgoing packets (ACKs, a SYN-ACK) and packets
  * with no such call yet name the socket and say "not tied to a call". An
  * incoming packet names the socket that receives it ("to pid P (comm) fd F").
- * A packet that matches no socket with a known owner gets no comment.
+ * A TCP packet of a connection a listener holds until accept() returns (after
+ * the SYN) says so ("queued on listening fd F until accept()"): its own fd
+ * is not known yet. A packet that matches no socket with a known owner gets
+ * no comment.
  */
 #ifndef WIRE_TRACE_OUT_H
 #define WIRE_TRACE_OUT_H
