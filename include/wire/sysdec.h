@@ -46,6 +46,11 @@ const char *wire_sd_how(int how, char *out, size_t n);
 /* The errno name ("ECONNREFUSED"), or NULL when unknown. */
 const char *wire_sd_errname(int err);
 
+/* A call's result as every timeline writes it (wirecat trace and the
+ * commands' --trace): " = RET", or for an error " = -1 ENAME (its
+ * description)", " = -1 errno N (...)" for an errno without a name. */
+const char *wire_sd_ret(long long ret, int err, char *out, size_t n);
+
 /* Data shown in a call: "\"hello\\n\"" with at most WIRE_SD_DATA_SHOWN bytes
  * (of len in all; "..." follows when cut). Bytes other than NUL are copied
  * as they are (the printer escapes them); NUL shows as '.'. */

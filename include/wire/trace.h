@@ -36,13 +36,18 @@
 #include "wire/sink.h"
 #include "wire/tcpstate.h"
 
-#define WIRE_TRACE_HOLD_MS 300     /* events wait this long to be merged in order */
-#define WIRE_TRACE_DRAIN_MS 350    /* wire_trace_stop waits this long for late packets */
-#define WIRE_TRACE_EVENTS_MAX 8192 /* events waiting to be merged (then the oldest is dropped) */
-#define WIRE_TRACE_FLOWS_MAX 64    /* sockets followed */
-#define WIRE_TRACE_CONNS_MAX 256   /* TCP connections tracked */
-#define WIRE_TRACE_SEG_LINES 12    /* data segment lines shown per call */
-#define WIRE_TRACE_FILTER_MAX 4096 /* kernel filter text */
+#define WIRE_TRACE_HOLD_MS 300      /* events wait this long to be merged in order */
+#define WIRE_TRACE_DRAIN_MS 350     /* wire_trace_stop waits this long for late packets */
+#define WIRE_TRACE_EVENTS_MAX 8192  /* events waiting to be merged (then the oldest is dropped) */
+#define WIRE_TRACE_FLOWS_MAX 64     /* sockets followed */
+#define WIRE_TRACE_CONNS_MAX 256    /* TCP connections tracked */
+#define WIRE_TRACE_SEG_LINES 12     /* data segment lines shown per call */
+#define WIRE_TRACE_FILTER_MAX 4096  /* kernel filter text */
+#define WIRE_TRACE_SNAPLEN 256      /* bytes of each packet captured (headers are enough) */
+#define WIRE_TRACE_JSON_HEX_MAX 256 /* captured bytes of a packet shown as "hex" in --json */
+#define WIRE_TRACE_OWNERS_MAX 256   /* sockets whose calls packets are tied to (-w, --json) */
+#define WIRE_TRACE_CAUSE_MAX 160    /* a call's text kept as a packet's cause */
+#define WIRE_TRACE_COMM_MAX 16      /* a program's name */
 
 /* The one line written when capture is not allowed (the command goes on). */
 #define WIRE_TRACE_PRIV_MSG                                                                        \
@@ -54,8 +59,10 @@
 #define WIRE_TRACE_ABS_TIME 0x2   /* print wall-clock times instead of relative ones */
 #define WIRE_TRACE_NO_FOLLOW 0x4  /* fd only chooses the interface; it is not followed */
 #define WIRE_TRACE_NO_CALL_COUNT                                                                   \
-	0x8 /* the closing line leaves out ", N calls" (the caller                                 \
-	      counts its calls itself) */
+	0x8                      /* the closing line leaves out ", N calls" (the caller            \
+	                           counts its calls itself) */
+#define WIRE_TRACE_JSON 0x10     /* NDJSON events (time, event, ...) instead of text lines */
+#define WIRE_TRACE_KEEP_RAW 0x20 /* keep each packet's bytes (for JSON fields and -w) */
 
 struct wire_trace;
 
@@ -111,6 +118,44 @@ void wire_trace_call_rx(struct wire_trace *tr, const struct timespec *ts,
                         const struct sockaddr *local, const struct sockaddr *remote, uint64_t asked,
                         uint64_t got, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 
+/* Who made a call: the process, its socket and the socket's addresses, so
+ * that packets can be tied to the call that caused them (-w comments, the
+ * JSON packet's pid, fd and cause). */
+struct wire_trace_owner {
+	int pid;
+	const char *comm;
+	int fd;
+	int proto;                     /* IPPROTO_TCP or IPPROTO_UDP; 0: addresses not known */
+	const struct sockaddr *local;  /* the socket's own address */
+	const struct sockaddr *remote; /* its peer; NULL: not connected (any peer) */
+	const char *call;              /* the call's text ("send(3, \"hi\\n\", 3) = 3") */
+};
+
+/* What a call carries besides its timeline text. */
+struct wire_trace_callinfo {
+	const struct wire_trace_owner *owner; /* NULL: none */
+	const char *json; /* WIRE_TRACE_JSON: the event's object (one line, no newline) */
+	const struct sockaddr *rx_local, *rx_remote; /* a TCP read or write (else NULL),
+	                                                as wire_trace_call_rx */
+	uint64_t asked, got;
+};
+
+/* Records a call (text fmt, the timeline line) at ts with what ci gives
+ * (NULL: nothing more, as wire_trace_call_at). In JSON mode the line is not
+ * printed: ci->json is (or, without it, a call event with the line as
+ * "text"). */
+void wire_trace_call_info(struct wire_trace *tr, const struct timespec *ts,
+                          const struct wire_trace_callinfo *ci, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Returns 1 when tr writes NDJSON (WIRE_TRACE_JSON), else 0 (also for NULL). */
+int wire_trace_is_json(const struct wire_trace *tr);
+
+/* Writes every packet the timeline counts to s as pcapng (header blocks now,
+ * then one block per packet with a comment naming its process and call;
+ * trace_out.h states the rule). Needs WIRE_TRACE_KEEP_RAW at start. */
+void wire_trace_set_pcapng(struct wire_trace *tr, struct wire_sink *s);
+
 /* Waits up to WIRE_TRACE_DRAIN_MS for the last packets, prints everything
  * still queued and a closing summary, stops capturing and frees the trace.
  * Returns nothing. */
@@ -159,6 +204,16 @@ int wire_trace_decode(const struct wire_pkt *pkt, struct wire_tpkt *t);
 /* Feeds a packet to a trace started with WIRE_TRACE_NO_CAPTURE (tests), as
  * if the capture had seen it. */
 void wire_trace_feed(struct wire_trace *tr, const struct wire_tpkt *p);
+
+/* The same with the frame p was decoded from (raw), whose bytes are kept
+ * for --json and -w when the trace keeps them (WIRE_TRACE_KEEP_RAW). */
+void wire_trace_feed_raw(struct wire_trace *tr, const struct wire_tpkt *p,
+                         const struct wire_pkt *raw);
+
+/* The same with the frame p was decoded from (raw), whose bytes are kept
+ * for --json and -w when the trace keeps them (WIRE_TRACE_KEEP_RAW). */
+void wire_trace_feed_raw(struct wire_trace *tr, const struct wire_tpkt *p,
+                         const struct wire_pkt *raw);
 
 /* Prints every queued event now, whatever its age (tests). */
 void wire_trace_flush(struct wire_trace *tr);

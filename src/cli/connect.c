@@ -45,7 +45,7 @@ static int local_addr(const struct netopts *n, const struct addrinfo *ai, struct
 
 /* The addresses still to try, in getaddrinfo's order. */
 struct attempts {
-	const struct netopts *n;
+	struct netopts *n;
 	const struct addrinfo *next;
 	const char *proto;
 	char peer[WIRE_ADDRSTRLEN];
@@ -53,12 +53,33 @@ struct attempts {
 	int last;
 };
 
+/* --trace: the connect call, as `wirecat trace` shows one (the descriptor of
+ * a socket that failed to connect is closed and not known: "?"). */
+static void trace_connect(struct netopts *n, const struct timespec *ts, int rc, int fd,
+                          const char *peer)
+{
+	char c[WIRE_ADDRSTRLEN + 32];
+	if (!n->tr)
+		return;
+	if (rc == 0) {
+		n->tr_fd = fd;
+		snprintf(c, sizeof(c), "connect(%d, %s)", fd, peer);
+	} else {
+		snprintf(c, sizeof(c), "connect(?, %s)", peer);
+	}
+	if (rc > -4096)
+		trace_cli_call(n->tr, ts, c, 0, -rc, NULL,
+		               rc == -ETIMEDOUT ? "no answer within -w" : NULL);
+	else
+		trace_cli_call(n->tr, ts, c, -1, 0, NULL, wire_strerror(rc));
+}
+
 /* Tries the remaining addresses in order, each reported with -v. Returns 0
  * with a connected socket in *fd (UDP: with ICMP errors switched on), or a
  * negative code when none connected (reason in a->why). */
 static int try_next(struct attempts *a, int *fd)
 {
-	const struct netopts *n = a->n;
+	struct netopts *n = a->n;
 	int rc = -ENOENT;
 	while (a->next) {
 		const struct addrinfo *ai = a->next;
@@ -72,15 +93,13 @@ static int try_next(struct attempts *a, int *fd)
 		} else {
 			wire_trace_peer(n->tr, ai->ai_addr, ai->ai_addrlen,
 			                n->udp ? IPPROTO_UDP : IPPROTO_TCP);
-			wire_trace_call(n->tr, "connect() to %s", a->peer);
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts); /* the call goes before its SYN */
 			rc = wire_connect(ai, have_local ? &local : NULL, n->wait_ms, fd);
 			a->last = rc;
 			if (rc == 0)
 				wire_trace_watch(n->tr, *fd);
-			else
-				wire_trace_call(n->tr, "connect() = -1 %s",
-				                rc > -4096 ? trace_cli_errname(-rc)
-				                           : wire_strerror(rc));
+			trace_connect(n, &ts, rc, rc == 0 ? *fd : -1, a->peer);
 			if (rc == -ETIMEDOUT)
 				snprintf(a->why, sizeof(a->why), "timed out after %d.%03d s (-w)",
 				         n->wait_ms / 1000, n->wait_ms % 1000);
@@ -138,7 +157,8 @@ int cmd_connect(int argc, char **argv)
 		return WIRE_EXIT_FAIL;
 	}
 	if (n.trace) /* --trace: capture before the first SYN leaves */
-		n.tr = wire_trace_start(-1, res->ai_addr, res->ai_addrlen, NULL, 0);
+		n.tr = wire_trace_start(-1, res->ai_addr, res->ai_addrlen, NULL,
+		                        n.trace_json ? WIRE_TRACE_JSON : 0);
 
 	struct attempts a;
 	memset(&a, 0, sizeof(a));
@@ -167,10 +187,13 @@ int cmd_connect(int argc, char **argv)
 	rc = wire_relay_run(&o, &r);
 	netopts_summary(&n, fd, &r, t0);
 	int status = netopts_finish(&n, rc, &r, a.peer);
-	if (rc == WIRE_E_ICMP)
-		wire_trace_call(n.tr, "recv() = -1 %s (the ICMP error above)",
-		                trace_cli_errname(r.icmp.err));
-	wire_trace_call(n.tr, "close()");
+	char c[64];
+	if (rc == WIRE_E_ICMP) {
+		snprintf(c, sizeof(c), "recv(%d, %zu)", n.tr_fd, n.buffer);
+		trace_cli_call(n.tr, NULL, c, -1, r.icmp.err, NULL, "the ICMP error above");
+	}
+	snprintf(c, sizeof(c), "close(%d)", n.tr_fd);
+	trace_cli_call(n.tr, NULL, c, 0, 0, NULL, NULL);
 	close(fd);
 	freeaddrinfo(res);
 	wire_trace_stop(n.tr); /* the last packets, then the timeline's end */

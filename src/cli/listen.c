@@ -145,6 +145,20 @@ static const char *end_text(enum wire_server_end end)
 	}
 }
 
+/* --trace: the listening socket's calls (made before the trace began, so
+ * stamped now): bind, and listen for TCP. */
+static void trace_listen(struct netopts *n, int fd, const char *where)
+{
+	char c[WIRE_ADDRSTRLEN + 32];
+	n->tr_fd = fd;
+	snprintf(c, sizeof(c), "bind(%d, %s)", fd, where);
+	trace_cli_call(n->tr, NULL, c, 0, 0, NULL, n->udp ? "udp" : NULL);
+	if (n->udp)
+		return;
+	snprintf(c, sizeof(c), "listen(%d, %d)", fd, WIRE_LISTEN_BACKLOG);
+	trace_cli_call(n->tr, NULL, c, 0, 0, NULL, "tcp");
+}
+
 /* --trace: the socket calls the server made. */
 static void many_trace(const struct netopts *n, const struct wire_server_event *ev)
 {
@@ -290,7 +304,7 @@ static int serve_many(const struct netopts *n, int lfd)
 
 /* ---- one TCP client, or UDP ---------------------------------------------- */
 
-static int serve_one(const struct netopts *n, int lfd)
+static int serve_one(struct netopts *n, int lfd)
 {
 	int64_t start = wire_now_ms();
 	struct sockaddr_storage ss;
@@ -331,8 +345,14 @@ static int serve_one(const struct netopts *n, int lfd)
 		wire_addr_str((struct sockaddr *)&ls, ll, lname, sizeof(lname));
 	if (n->verbose)
 		cli_info("connection from %s (local %s)", peer, lname);
-	wire_trace_call(n->tr, "accept() = a connection from %s", peer);
+	char c[64], from[WIRE_ADDRSTRLEN + 8];
+	snprintf(c, sizeof(c), "accept(%d)", lfd);
+	snprintf(from, sizeof(from), " from %s", peer);
+	trace_cli_call(n->tr, NULL, c, fd, 0, from, NULL);
+	snprintf(c, sizeof(c), "close(%d)", lfd);
+	trace_cli_call(n->tr, NULL, c, 0, 0, NULL, "one connection, like nc -l");
 	wire_trace_watch(n->tr, fd);
+	n->tr_fd = fd;
 	struct wire_relay_opts o;
 	struct wire_relay_result r;
 	netopts_relay_opts(n, fd, &o);
@@ -340,7 +360,8 @@ static int serve_one(const struct netopts *n, int lfd)
 	int rc = wire_relay_run(&o, &r);
 	netopts_summary(n, fd, &r, t0);
 	int status = netopts_finish(n, rc, &r, peer);
-	wire_trace_call(n->tr, "close()");
+	snprintf(c, sizeof(c), "close(%d)", fd);
+	trace_cli_call(n->tr, NULL, c, 0, 0, NULL, NULL);
 	close(fd);
 	return status;
 }
@@ -394,8 +415,8 @@ int cmd_listen(int argc, char **argv)
 		cli_info("listening on %s (%s%s)", where, n.udp ? "udp" : "tcp", fam);
 	}
 	if (n.trace) { /* --trace: capture before the first client */
-		n.tr = wire_trace_start(fd, NULL, 0, NULL, 0);
-		wire_trace_call(n.tr, "listen() on %s (%s)", where, n.udp ? "udp" : "tcp");
+		n.tr = wire_trace_start(fd, NULL, 0, NULL, n.trace_json ? WIRE_TRACE_JSON : 0);
+		trace_listen(&n, fd, where);
 	}
 	if (n.udp)
 		rc = serve_udp(&n, fd, where);

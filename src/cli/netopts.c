@@ -68,6 +68,8 @@ static const char connect_help[] =
     "                         calls and the packets they caused, with TCP states and\n"
     "                         notes (needs root or CAP_NET_RAW+CAP_NET_ADMIN; without\n"
     "                         them one line says so and the command runs untraced)\n"
+    "      --json             with --trace: the timeline as NDJSON, the events of\n"
+    "                         `wirecat trace --json` (call, packet, note)\n"
     "  -h, --help             show this help\n"
     "\n"
     "Exit status: 0 success, 1 runtime failure (refused, timeout, resolve, ICMP error,\n"
@@ -127,6 +129,8 @@ static const char listen_help[] =
     "                         calls and the packets they caused, with TCP states and\n"
     "                         notes (needs root or CAP_NET_RAW+CAP_NET_ADMIN; without\n"
     "                         them one line says so and the command runs untraced)\n"
+    "      --json             with --trace: the timeline as NDJSON, the events of\n"
+    "                         `wirecat trace --json` (call, packet, note)\n"
     "  -h, --help             show this help\n"
     "\n"
     "Exit status: 0 success, 1 runtime failure (address in use, timeout, a reset\n"
@@ -147,6 +151,7 @@ enum {
 	O_BROKER,
 	O_MAX_CONNS,
 	O_TRACE,
+	O_JSON,
 };
 
 static const struct option long_opts[] = {
@@ -167,6 +172,7 @@ static const struct option long_opts[] = {
     {"broker", no_argument, NULL, O_BROKER},
     {"max-conns", required_argument, NULL, O_MAX_CONNS},
     {"trace", no_argument, NULL, O_TRACE},
+    {"json", no_argument, NULL, O_JSON},
     {"crlf", no_argument, NULL, 'C'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -237,6 +243,7 @@ int netopts_parse(struct netopts *n, int listen, int argc, char **argv)
 			break;
 		case O_NO_SPLICE: n->no_splice = 1; break;
 		case O_TRACE: n->trace = 1; break;
+		case O_JSON: n->trace_json = 1; break;
 		case O_BROKER:
 			n->broker = 1;
 			n->keep = 1;
@@ -261,6 +268,8 @@ int netopts_parse(struct netopts *n, int listen, int argc, char **argv)
 	}
 	if (f4 && f6)
 		return cli_cmd_usage_err(cmd, "-4 and -6 exclude each other");
+	if (n->trace_json && !n->trace)
+		return cli_cmd_usage_err(cmd, "--json is the format of --trace: give both");
 	n->family = f4 ? AF_INET : f6 ? AF_INET6 : AF_UNSPEC;
 	if (n->send_only && n->recv_only)
 		return cli_cmd_usage_err(cmd, "--send-only and --recv-only exclude each other");
@@ -365,7 +374,7 @@ void netopts_event(void *ud, const struct wire_relay_event *e)
 {
 	const struct netopts *n = ud;
 	char a[WIRE_ADDRSTRLEN], b[WIRE_ADDRSTRLEN];
-	trace_cli_relay_event(n->tr, n->udp, e); /* --trace: the calls on the timeline */
+	trace_cli_relay_event(n->tr, n->udp, n->tr_fd, n->buffer, e); /* --trace: the calls */
 	switch (e->type) {
 	case WIRE_RELAY_EV_INPUT_EOF:
 		if (n->verbose && n->udp && !n->listen && n->quit_ms >= 0)

@@ -25,16 +25,20 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "wire/buf.h"
 #include "wire/procsock.h"
 #include "wire/ptrace.h"
 #include "wire/sink.h"
 #include "wire/sysdec.h"
 #include "wire/trace.h"
+#include "wire/view.h"
 
 #define LINE_MAX_T 440      /* one timeline line: label, call, note */
 #define ENGINE_LINE_MAX 199 /* the longest call text the trace engine keeps */
 #define HOLD_PROCS_MAX 256  /* processes whose fork/exec/exit lines are held at once */
 #define HOLD_TEXT_MAX 128   /* one held line: "[PID COMM] exec: now running NAME" */
+#define SOCKS_MAX 1024      /* sockets (process, fd) whose addresses are remembered */
+#define JSON_EVENT_MAX 4096 /* one JSON event as handed to the trace engine */
 
 #define NOPKT_MSG                                                                                  \
 	"wirecat: trace: packets are not shown: capturing them needs root or CAP_NET_RAW and "     \
@@ -56,6 +60,14 @@ struct hproc {
 	struct held fork, exec;
 };
 
+/* A socket of a traced process and its addresses (from the tracer's FOLLOW
+ * events), so that each call names the socket its packets go through. */
+struct tsock {
+	pid_t pid; /* 0: free */
+	int fd, proto;
+	struct sockaddr_storage local, remote; /* remote AF_UNSPEC: not connected */
+};
+
 struct tctx {
 	struct wire_trace *tr;
 	struct wire_sink *out;
@@ -72,7 +84,13 @@ struct tctx {
 	unsigned n_active, n_quiet; /* processes with / without (ended) socket calls */
 	int full;                   /* the hold table overflowed (said once) */
 	struct hproc procs[HOLD_PROCS_MAX];
-	const struct wire_pt_ev *rx; /* a TCP read the next line is (for the engine) */
+	const struct wire_pt_ev *rx;        /* a TCP read the next line is (for the engine) */
+	const struct wire_trace_owner *own; /* the call the next line is (for the engine) */
+	const char *jobj;                   /* its JSON object (--json with packets) */
+	int owners;                         /* calls carry their process and socket (--json, -w) */
+	struct tsock socks[SOCKS_MAX];
+	size_t sock_last;   /* the slot found last (a loop on one socket finds it at once) */
+	unsigned sock_next; /* the slot replaced when all are taken */
 };
 
 static const int fwd_sigs[] = {SIGINT,  SIGTERM, SIGHUP,  SIGQUIT,
@@ -80,43 +98,54 @@ static const int fwd_sigs[] = {SIGINT,  SIGTERM, SIGHUP,  SIGQUIT,
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-	        "Usage: wirecat trace [-o FILE] [--no-packets] [--json] [-T] [-v] -- PROGRAM "
-	        "[ARGS...]\n"
-	        "       wirecat trace [-o FILE] [--no-packets] [--json] [-T] [-v] -p PID\n"
-	        "Runs PROGRAM (or attaches to process PID) and shows its socket calls, decoded,\n"
-	        "on one timeline with the packets they cause: socket, bind, listen, accept,\n"
-	        "connect, send/recv and their relatives, shutdown, close, set/getsockopt, and\n"
-	        "read/write/readv/writev/sendfile/splice and poll/select/epoll_wait on sockets.\n"
-	        "Threads and children are followed; each line is labelled [PID PROGRAM].\n"
-	        "A process's fork, exec and exit lines are shown only when it makes a socket\n"
-	        "call (its latest exec, before the first call); the start and the program's\n"
-	        "exit always; the closing line counts the socket calls and the processes\n"
-	        "that made none.\n"
-	        "PROGRAM's stdin, stdout and stderr are its own; signals sent to wirecat are\n"
-	        "passed on to it; wirecat exits with its status (128+N when killed by signal N).\n"
-	        "A seccomp filter stops PROGRAM only at those calls (read/write/readv/writev\n"
-	        "only on fds above 2, so its standard streams run at full speed); the filter\n"
-	        "also sets no_new_privs, so setuid programs run without their privilege.\n\n"
-	        "  -p, --pid PID     attach to a running process (its open sockets are followed\n"
-	        "                    at once): every system call stops (a filter cannot be\n"
-	        "                    added to a running process), so it runs slower while\n"
-	        "                    traced; Ctrl-C detaches and leaves it running\n"
-	        "  -o, --output FILE write the timeline to FILE instead of stderr\n"
-	        "      --no-packets  show the calls only, do not capture\n"
-	        "      --json        one JSON object per line for each call, start, fork,\n"
-	        "                    exec and exit (time, event, pid, tid, comm, call, ret,\n"
-	        "                    errno, duration_us, text, note), of every process (as\n"
-	        "                    -v); calls only: packets are not in the JSON output yet\n"
-	        "  -T, --abs-time    wall-clock times instead of seconds since the first event\n"
-	        "  -v, --all-processes  every process's fork, exec and exit lines, also of\n"
-	        "                    processes without socket calls (a launcher's, a shell's)\n"
-	        "  -h, --help        this help\n\n"
-	        "Packets need root or CAP_NET_RAW and CAP_NET_ADMIN:\n"
-	        "  sudo setcap cap_net_raw,cap_net_admin+eip $(command -v wirecat)\n"
-	        "Without them the calls are shown and one line says why the packets are not.\n"
-	        "x86_64 only. Exit status: the program's; 127 when it cannot be run;\n"
-	        "1 when tracing fails; 2 usage error.\n");
+	fprintf(
+	    f, "Usage: wirecat trace [-o FILE] [-w FILE.pcapng] [--no-packets] [--json] [-T] [-v]\n"
+	       "                     -- PROGRAM [ARGS...]\n"
+	       "       wirecat trace [-o FILE] [-w FILE.pcapng] [--no-packets] [--json] [-T] [-v]\n"
+	       "                     -p PID\n"
+	       "Runs PROGRAM (or attaches to process PID) and shows its socket calls, decoded,\n"
+	       "on one timeline with the packets they cause: socket, bind, listen, accept,\n"
+	       "connect, send/recv and their relatives, shutdown, close, set/getsockopt, and\n"
+	       "read/write/readv/writev/sendfile/splice and poll/select/epoll_wait on sockets.\n"
+	       "Threads and children are followed; each line is labelled [PID PROGRAM].\n"
+	       "A process's fork, exec and exit lines are shown only when it makes a socket\n"
+	       "call (its latest exec, before the first call); the start and the program's\n"
+	       "exit always; the closing line counts the socket calls and the processes\n"
+	       "that made none.\n"
+	       "PROGRAM's stdin, stdout and stderr are its own; signals sent to wirecat are\n"
+	       "passed on to it; wirecat exits with its status (128+N when killed by signal N).\n"
+	       "A seccomp filter stops PROGRAM only at those calls (read/write/readv/writev\n"
+	       "only on fds above 2, so its standard streams run at full speed); the filter\n"
+	       "also sets no_new_privs, so setuid programs run without their privilege.\n\n"
+	       "  -p, --pid PID     attach to a running process (its open sockets are followed\n"
+	       "                    at once): every system call stops (a filter cannot be\n"
+	       "                    added to a running process), so it runs slower while\n"
+	       "                    traced; Ctrl-C detaches and leaves it running\n"
+	       "  -o, --output FILE write the timeline to FILE instead of stderr\n"
+	       "      --no-packets  show the calls only, do not capture\n"
+	       "  -w, --write FILE  also write the packets to FILE as pcapng, each with a\n"
+	       "                    comment naming its process and call (Wireshark shows it):\n"
+	       "                    an outgoing packet with data is tied to the latest send-like\n"
+	       "                    call on its socket in that process, a SYN to the latest\n"
+	       "                    connect, a FIN or RST to the latest shutdown or close;\n"
+	       "                    other outgoing packets name the socket, \"not tied to a\n"
+	       "                    call\"; an incoming one names the socket that receives it\n"
+	       "                    (or the listener that holds it until accept() returns)\n"
+	       "      --json        one JSON object per line (NDJSON) for each call, start,\n"
+	       "                    fork, exec and exit (time, event, pid, tid, comm, call,\n"
+	       "                    ret, errno, duration_us, text, note) of every process (as\n"
+	       "                    -v), each packet (frame, dir, iface, pid, comm, fd, cause,\n"
+	       "                    summary, the fields `read --json` shows, hex) and each\n"
+	       "                    note (text, frame or call), in time order\n"
+	       "  -T, --abs-time    wall-clock times instead of seconds since the first event\n"
+	       "  -v, --all-processes  every process's fork, exec and exit lines, also of\n"
+	       "                    processes without socket calls (a launcher's, a shell's)\n"
+	       "  -h, --help        this help\n\n"
+	       "Packets need root or CAP_NET_RAW and CAP_NET_ADMIN:\n"
+	       "  sudo setcap cap_net_raw,cap_net_admin+eip $(command -v wirecat)\n"
+	       "Without them the calls are shown and one line says why the packets are not.\n"
+	       "x86_64 only. Exit status: the program's; 127 when it cannot be run;\n"
+	       "1 when tracing fails; 2 usage error.\n");
 }
 
 /* ---- the timeline ------------------------------------------------------------------- */
@@ -150,17 +179,19 @@ __attribute__((format(printf, 3, 4))) static void line(struct tctx *c, const str
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	if (c->tr && c->rx) {
-		const struct wire_pt_ev *ev = c->rx;
-		c->rx = NULL;
-		wire_trace_call_rx(c->tr, ts, (const struct sockaddr *)&ev->local,
-		                   (const struct sockaddr *)&ev->remote,
-		                   ev->asked < 0 ? 0 : (uint64_t)ev->asked, (uint64_t)ev->ret, "%s",
-		                   text);
-		return;
-	}
 	if (c->tr) {
-		wire_trace_call_at(c->tr, ts, "%s", text);
+		struct wire_trace_callinfo ci = {.owner = c->own, .json = c->jobj};
+		const struct wire_pt_ev *ev = c->rx;
+		if (ev) {
+			ci.rx_local = (const struct sockaddr *)&ev->local;
+			ci.rx_remote = (const struct sockaddr *)&ev->remote;
+			ci.asked = ev->asked < 0 ? 0 : (uint64_t)ev->asked;
+			ci.got = (uint64_t)ev->ret;
+		}
+		c->rx = NULL;
+		c->own = NULL;
+		c->jobj = NULL;
+		wire_trace_call_info(c->tr, ts, &ci, "%s", text);
 		return;
 	}
 	put_rel(c, ts);
@@ -183,30 +214,18 @@ static void exit_text(int st, char *out, size_t n)
 
 /* ---- --json ------------------------------------------------------------------- */
 
-/* Writes "key":"value" with the value escaped as JSON (control characters
- * and bytes >= 0x7f as \u00XX), after a comma unless first. */
+/* Writes "key":"value" with the value escaped as JSON (the project's escaper:
+ * control characters and bytes >= 0x7f as \u00XX), after a comma unless first. */
 static void json_str(struct wire_sink *o, const char *key, const char *v, int first)
 {
-	static const char hex[] = "0123456789abcdef";
-	wire_sink_printf(o, "%s\"%s\":\"", first ? "" : ",", key);
-	for (const unsigned char *c = (const unsigned char *)v; *c; c++) {
-		if (*c == '"' || *c == '\\') {
-			char e[2] = {'\\', (char)*c};
-			wire_sink_write(o, e, 2);
-		} else if (*c < 0x20 || *c >= 0x7f) {
-			char e[6] = {'\\', 'u', '0', '0', hex[*c >> 4], hex[*c & 15]};
-			wire_sink_write(o, e, 6);
-		} else {
-			wire_sink_putc(o, (char)*c);
-		}
-	}
-	wire_sink_putc(o, '"');
+	wire_sink_printf(o, "%s\"%s\":", first ? "" : ",", key);
+	wire_view_json_str(o, v, strlen(v));
 }
 
-/* One event as a JSON object on one line. */
-static void json_event(struct tctx *c, const struct wire_pt_ev *ev, const char *kind)
+/* One event as a JSON object on one line, to o. */
+static void json_event(struct tctx *c, struct wire_sink *o, const struct wire_pt_ev *ev,
+                       const char *kind)
 {
-	struct wire_sink *o = c->out;
 	wire_sink_printf(o, "{\"time\":%lld.%06ld,", (long long)ev->ts.tv_sec,
 	                 ev->ts.tv_nsec / 1000);
 	json_str(o, "event", kind, 1);
@@ -364,34 +383,174 @@ static void summary(struct tctx *c)
 	wire_sink_flush(c->out);
 }
 
+/* ---- which socket a call is on (for tying packets to calls) -------------------- */
+
+static struct tsock *sock_find(struct tctx *c, pid_t pid, int fd)
+{
+	struct tsock *k = &c->socks[c->sock_last % SOCKS_MAX];
+	if (k->pid == pid && k->fd == fd)
+		return k;
+	for (size_t i = 0; i < SOCKS_MAX; i++)
+		if (c->socks[i].pid == pid && c->socks[i].fd == fd) {
+			c->sock_last = i;
+			return &c->socks[i];
+		}
+	return NULL;
+}
+
+/* Remembers socket fd of pid with its addresses (a free slot, else the
+ * oldest taken in turn). */
+static void sock_put(struct tctx *c, pid_t pid, int fd, int proto, const struct sockaddr_storage *l,
+                     const struct sockaddr_storage *r)
+{
+	struct tsock *k = sock_find(c, pid, fd);
+	for (size_t i = 0; i < SOCKS_MAX && !k; i++)
+		if (!c->socks[i].pid)
+			k = &c->socks[i];
+	if (!k)
+		k = &c->socks[c->sock_next++ % SOCKS_MAX];
+	k->pid = pid;
+	k->fd = fd;
+	k->proto = proto;
+	k->local = *l;
+	k->remote = *r;
+}
+
+/* A new process has its parent's sockets; an ended one none. */
+static void sock_fork(struct tctx *c, pid_t parent, pid_t child)
+{
+	for (size_t i = 0; i < SOCKS_MAX; i++)
+		if (c->socks[i].pid == parent && parent != child)
+			sock_put(c, child, c->socks[i].fd, c->socks[i].proto, &c->socks[i].local,
+			         &c->socks[i].remote);
+}
+
+static void sock_exit(struct tctx *c, pid_t pid)
+{
+	for (size_t i = 0; i < SOCKS_MAX; i++)
+		if (c->socks[i].pid == pid)
+			c->socks[i].pid = 0;
+}
+
+/* The calls whose first argument is not a socket's fd. */
+static int fd_unknown(const char *name)
+{
+	static const char *const v[] = {"poll",       "ppoll",       "select",       "pselect6",
+	                                "epoll_wait", "epoll_pwait", "epoll_pwait2", "socketpair"};
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		if (!strcmp(name, v[i]))
+			return 1;
+	return 0;
+}
+
+/* The process, socket and addresses of call ev (into o); NULL when its
+ * socket is not known. */
+static const struct wire_trace_owner *call_owner(struct tctx *c, const struct wire_pt_ev *ev,
+                                                 struct wire_trace_owner *o)
+{
+	const char *name = ev->name ? ev->name : "";
+	int fd = ev->fd;
+	if (!strcmp(name, "socket") || !strncmp(name, "accept", 6))
+		fd = ev->ret >= 0 && ev->ret <= INT_MAX ? (int)ev->ret : -1;
+	if (fd < 0 || fd_unknown(name))
+		return NULL;
+	memset(o, 0, sizeof(*o));
+	o->pid = ev->pid;
+	o->comm = ev->comm;
+	o->fd = fd;
+	o->call = ev->text;
+	const struct tsock *k = sock_find(c, ev->pid, fd);
+	if (k) {
+		o->proto = k->proto;
+		o->local = (const struct sockaddr *)&k->local;
+		o->remote =
+		    k->remote.ss_family == AF_UNSPEC ? NULL : (const struct sockaddr *)&k->remote;
+	} else if (ev->asked) {
+		o->proto = IPPROTO_TCP;
+		o->local = (const struct sockaddr *)&ev->local;
+		o->remote = (const struct sockaddr *)&ev->remote;
+	}
+	return o;
+}
+
+/* What the tracer learnt about sockets: followed by the capture, remembered
+ * for the calls. */
+static void sock_event(struct tctx *c, const struct wire_pt_ev *ev)
+{
+	if (ev->type == WIRE_PT_PEER)
+		wire_trace_peer(c->tr, (const struct sockaddr *)&ev->addr, ev->addrlen, ev->proto);
+	if (ev->type == WIRE_PT_FOLLOW) {
+		wire_trace_watch_addr(c->tr, ev->proto, (const struct sockaddr *)&ev->local,
+		                      ev->remote.ss_family == AF_UNSPEC
+		                          ? NULL
+		                          : (const struct sockaddr *)&ev->remote);
+		if (c->tr && c->owners && ev->fd >= 0)
+			sock_put(c, ev->pid, ev->fd, ev->proto, &ev->local, &ev->remote);
+	}
+	if (ev->type == WIRE_PT_START && c->tr && c->owners)
+		sock_fork(c, ev->parent, ev->pid);
+}
+
+/* --json: the event straight to the output, or, with packets, through the
+ * trace engine (in time order with them). */
+static void json_out(struct tctx *c, const struct wire_pt_ev *ev, const char *kind,
+                     const struct wire_trace_owner *own)
+{
+	static struct wire_buf mem;
+	static struct wire_sink ms;
+	static char obj[JSON_EVENT_MAX];
+	if (!c->tr) {
+		json_event(c, c->out, ev, kind);
+		return;
+	}
+	if (!mem.max)
+		wire_buf_init(&mem, JSON_EVENT_MAX - 1);
+	wire_buf_reset(&mem);
+	wire_sink_init_mem(&ms, &mem);
+	json_event(c, &ms, ev, kind);
+	size_t n = wire_buf_used(&mem);
+	if (ms.err || n < 2)
+		return; /* bounded: an event that does not fit is not shown */
+	memcpy(obj, wire_buf_head(&mem), n - 1); /* without its newline */
+	obj[n - 1] = 0;
+	c->jobj = obj;
+	c->own = own;
+	c->rx = ev->type == WIRE_PT_CALL && ev->asked && ev->ret > 0 ? ev : NULL;
+	line(c, &ev->ts, "[%d %s] %s", (int)ev->pid, ev->comm,
+	     ev->type == WIRE_PT_CALL ? ev->text : kind);
+}
+
 static void on_event(void *ctx, const struct wire_pt_ev *ev)
 {
 	struct tctx *c = ctx;
+	struct wire_trace_owner own;
 	char s[96], text[HOLD_TEXT_MAX];
+	sock_event(c, ev);
+	const struct wire_trace_owner *o =
+	    ev->type == WIRE_PT_CALL && c->tr && c->owners ? call_owner(c, ev, &own) : NULL;
+	if (ev->type == WIRE_PT_EXIT && c->tr && c->owners)
+		sock_exit(c, ev->pid);
+	if (o && ev->name && !strcmp(ev->name, "close") && !ev->err) {
+		struct tsock *k = sock_find(c, ev->pid, ev->fd);
+		if (k)
+			k->pid = 0; /* o keeps pointers into it: read before the next put */
+	}
 	if (c->json) {
 		const char *k = json_kind(c, ev);
 		if (k)
-			json_event(c, ev, k);
+			json_out(c, ev, k, o);
 		if (ev->type == WIRE_PT_EXEC && ev->pid == c->root)
 			c->started = 1;
 		return;
 	}
 	switch (ev->type) {
-	case WIRE_PT_PEER:
-		wire_trace_peer(c->tr, (const struct sockaddr *)&ev->addr, ev->addrlen, ev->proto);
-		break;
-	case WIRE_PT_FOLLOW:
-		wire_trace_watch_addr(c->tr, ev->proto, (const struct sockaddr *)&ev->local,
-		                      ev->remote.ss_family == AF_UNSPEC
-		                          ? NULL
-		                          : (const struct sockaddr *)&ev->remote);
-		break;
 	case WIRE_PT_CALL:
 		calls_begin(c, ev);
 		if (ev->tid != ev->pid)
 			snprintf(s, sizeof(s), "/%d", (int)ev->tid);
 		else
 			s[0] = 0;
+		c->own = o;
 		call_line(c, ev, s);
 		break;
 	case WIRE_PT_START:
@@ -498,7 +657,8 @@ static int signal_fd(sigset_t *old)
 }
 
 struct topts {
-	const char *outfile;
+	const char *outfile, *pcapfile;
+	int pcapfd; /* -w: the file, open */
 	long pid;
 	int nopkt, abstime, json, all;
 };
@@ -509,14 +669,41 @@ static void start_capture(struct tctx *c, const struct topts *o, struct wire_sin
 	if (o->nopkt)
 		return;
 	if (!can_capture()) {
-		wire_sink_puts(out, NOPKT_MSG);
+		if (o->json) {
+			struct timespec now;
+			clock_gettime(CLOCK_REALTIME, &now);
+			wire_sink_printf(out, "{\"time\":%lld.%06ld,\"event\":\"note\",",
+			                 (long long)now.tv_sec, now.tv_nsec / 1000);
+			json_str(out, "text", NOPKT_MSG + 9, 1); /* without "wirecat: " */
+			wire_sink_puts(out, "}\n");
+		} else {
+			wire_sink_puts(out, NOPKT_MSG);
+		}
 		wire_sink_flush(out);
 		return;
 	}
 	/* the closing line counts socket calls itself (the engine's count would
 	 * include process lines) */
 	c->tr = wire_trace_start(-1, NULL, 0, out,
-	                         WIRE_TRACE_NO_CALL_COUNT | (o->abstime ? WIRE_TRACE_ABS_TIME : 0));
+	                         WIRE_TRACE_NO_CALL_COUNT | (o->abstime ? WIRE_TRACE_ABS_TIME : 0) |
+	                             (o->json ? WIRE_TRACE_JSON : 0) |
+	                             (o->pcapfile ? WIRE_TRACE_KEEP_RAW : 0));
+}
+
+/* -w FILE (open already as o->pcapfd): the packets as pcapng, each with a
+ * comment naming its process and call. */
+static void start_pcapng(struct tctx *c, const struct topts *o)
+{
+	static struct wire_sink ps;
+	if (o->pcapfd < 0)
+		return;
+	if (!c->tr) {
+		cli_err("trace: -w %s: no packets are captured, so it is not written", o->pcapfile);
+		unlink(o->pcapfile);
+		return;
+	}
+	wire_sink_init_fd(&ps, o->pcapfd);
+	wire_trace_set_pcapng(c->tr, &ps);
 }
 
 static void to_sa(int family, const uint8_t *a, uint16_t port, struct sockaddr_storage *ss)
@@ -554,15 +741,20 @@ static void follow_existing(struct tctx *c, int pid)
 static int parse(int argc, char **argv, struct topts *o)
 {
 	static const struct option lopts[] = {
-	    {"pid", required_argument, NULL, 'p'},  {"output", required_argument, NULL, 'o'},
-	    {"no-packets", no_argument, NULL, 'N'}, {"json", no_argument, NULL, 'J'},
-	    {"abs-time", no_argument, NULL, 'T'},   {"all-processes", no_argument, NULL, 'v'},
-	    {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
+	    {"pid", required_argument, NULL, 'p'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"no-packets", no_argument, NULL, 'N'},
+	    {"json", no_argument, NULL, 'J'},
+	    {"abs-time", no_argument, NULL, 'T'},
+	    {"all-processes", no_argument, NULL, 'v'},
+	    {"write", required_argument, NULL, 'w'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 	char *end;
 	memset(o, 0, sizeof(*o));
-	while ((c = getopt_long(argc, argv, "+:p:o:Tvh", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:p:o:w:Tvh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			errno = 0;
@@ -571,8 +763,9 @@ static int parse(int argc, char **argv, struct topts *o)
 				return cli_cmd_usage_err("trace", "bad pid '%s'", optarg);
 			break;
 		case 'o': o->outfile = optarg; break;
+		case 'w': o->pcapfile = optarg; break;
 		case 'N': o->nopkt = 1; break;
-		case 'J': o->json = o->nopkt = 1; break;
+		case 'J': o->json = 1; break;
 		case 'T': o->abstime = 1; break;
 		case 'v': o->all = 1; break;
 		case 'h': usage(stdout); return -1;
@@ -582,6 +775,8 @@ static int parse(int argc, char **argv, struct topts *o)
 		default: return cli_cmd_usage_err("trace", "unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	if (o->pcapfile && o->nopkt)
+		return cli_cmd_usage_err("trace", "-w writes the packets: not with --no-packets");
 	if (o->pid && optind < argc)
 		return cli_cmd_usage_err("trace", "give either -p PID or a program, not both");
 	if (!o->pid && optind >= argc)
@@ -620,6 +815,7 @@ static int run(struct topts *o, char **prog, struct wire_sink *out)
 	c.abstime = o->abstime;
 	c.json = o->json;
 	c.all = o->all;
+	c.owners = o->json || o->pcapfile; /* packets tied to calls: --json, -w */
 	if (!o->pid && (rc = find_prog(prog[0], path, sizeof(path))) < 0) {
 		cli_err("trace: %s: %s", prog[0],
 		        rc == -EACCES ? "permission denied" : "command not found");
@@ -630,11 +826,14 @@ static int run(struct topts *o, char **prog, struct wire_sink *out)
 	int sfd = signal_fd(&old_mask);
 	if (o->pid) { /* attached tasks stay stopped until the loop runs */
 		rc = wire_pt_attach(&pt, (pid_t)o->pid, on_event, &c);
-		if (rc == 0)
+		if (rc == 0) {
 			start_capture(&c, o, out);
+			start_pcapng(&c, o);
+		}
 		follow_existing(&c, (int)o->pid);
 	} else {
 		start_capture(&c, o, out);
+		start_pcapng(&c, o);
 		join_args(prog, c.cmdline, sizeof(c.cmdline));
 		rc = wire_pt_spawn(&pt, path, prog, &old_mask, on_event, &c);
 		c.root = rc == 0 ? wire_pt_pid(pt) : 0;
@@ -675,10 +874,20 @@ int cmd_trace(int argc, char **argv)
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	int fd = 2;
+	o.pcapfd = -1;
+	if (o.pcapfile) {
+		o.pcapfd = open(o.pcapfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (o.pcapfd < 0) {
+			cli_err("trace: %s: %s", o.pcapfile, strerror(errno));
+			return WIRE_EXIT_FAIL;
+		}
+	}
 	if (o.outfile) {
 		fd = open(o.outfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (fd < 0) {
 			cli_err("trace: %s: %s", o.outfile, strerror(errno));
+			if (o.pcapfd >= 0)
+				close(o.pcapfd);
 			return WIRE_EXIT_FAIL;
 		}
 	}
@@ -687,5 +896,7 @@ int cmd_trace(int argc, char **argv)
 	wire_sink_flush(&out);
 	if (fd != 2)
 		close(fd);
+	if (o.pcapfd >= 0)
+		close(o.pcapfd);
 	return rc;
 }

@@ -11,80 +11,137 @@
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <time.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "trace_cli.h"
+#include "wire/limits.h"
+#include "wire/sysdec.h"
+#include "wire/view.h"
+#include "wire/buf.h"
 #include "wire/http.h"
 #include "wire/sock.h"
 
-const char *trace_cli_errname(int err)
+#define TEXT_MAX 200  /* a call line */
+#define JSON_MAX 2048 /* its --json object */
+
+/* --json: the call as `wirecat trace --json` writes one (this process's
+ * pid, tid and name), into obj (size n). Returns obj, or NULL when it does
+ * not fit. */
+static const char *call_json(const struct timespec *ts, const char *call, long long ret, int err,
+                             const char *text, const char *note, char *obj, size_t n)
 {
-	switch (err) {
-	case ECONNREFUSED: return "ECONNREFUSED";
-	case ECONNRESET: return "ECONNRESET";
-	case ETIMEDOUT: return "ETIMEDOUT";
-	case EHOSTUNREACH: return "EHOSTUNREACH";
-	case ENETUNREACH: return "ENETUNREACH";
-	case EPIPE: return "EPIPE";
-	case EMSGSIZE: return "EMSGSIZE";
-	case EADDRINUSE: return "EADDRINUSE";
-	case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
-	case EACCES: return "EACCES";
-	case EPERM: return "EPERM";
-	default: return strerror(err);
+	static struct wire_buf mem;
+	static struct wire_sink s;
+	const char *en = err ? wire_sd_errname(err) : NULL;
+	size_t k = strcspn(call, "(");
+	wire_buf_init(&mem, n - 1);
+	wire_sink_init_mem(&s, &mem);
+	wire_sink_printf(&s, "{\"time\":%lld.%06ld,\"event\":\"call\",\"pid\":%d,\"tid\":%d,",
+	                 (long long)ts->tv_sec, ts->tv_nsec / 1000, (int)getpid(), (int)gettid());
+	wire_sink_puts(&s, "\"comm\":\"wirecat\",\"call\":");
+	wire_view_json_str(&s, call, k);
+	wire_sink_printf(&s, ",\"ret\":%lld", err ? -1 : ret);
+	if (err) {
+		wire_sink_puts(&s, ",\"errno\":");
+		wire_view_json_str(&s, en ? en : "?", strlen(en ? en : "?"));
 	}
+	wire_sink_puts(&s, ",\"text\":");
+	wire_view_json_str(&s, text, strlen(text));
+	if (note) {
+		wire_sink_puts(&s, ",\"note\":");
+		wire_view_json_str(&s, note, strlen(note));
+	}
+	wire_sink_putc(&s, '}');
+	wire_sink_flush(&s);
+	size_t used = wire_buf_used(&mem);
+	if (s.err || used >= n) {
+		wire_buf_free(&mem);
+		return NULL;
+	}
+	memcpy(obj, wire_buf_head(&mem), used);
+	obj[used] = 0;
+	wire_buf_free(&mem);
+	return obj;
 }
 
-/* Records a call stamped with ts when the relay took one, else now. */
-__attribute__((format(printf, 3, 4))) static void
-call_at(struct wire_trace *tr, const struct timespec *ts, const char *fmt, ...)
+void trace_cli_call(struct wire_trace *tr, const struct timespec *ts, const char *call,
+                    long long ret, int err, const char *tail, const char *note)
 {
-	char text[160];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
-	if (ts->tv_sec || ts->tv_nsec)
-		wire_trace_call_at(tr, ts, "%s", text);
+	char r[WIRE_SD_TEXT_MAX], text[TEXT_MAX], obj[JSON_MAX];
+	struct timespec now;
+	if (!tr)
+		return;
+	if (!ts || (!ts->tv_sec && !ts->tv_nsec)) {
+		clock_gettime(CLOCK_REALTIME, &now);
+		ts = &now;
+	}
+	snprintf(text, sizeof(text), "%s%s%s", call, wire_sd_ret(err ? -1 : ret, err, r, sizeof(r)),
+	         tail ? tail : "");
+	struct wire_trace_callinfo ci = {.json = NULL};
+	if (wire_trace_is_json(tr))
+		ci.json = call_json(ts, call, ret, err, text, note, obj, sizeof(obj));
+	wire_trace_call_info(tr, ts, &ci, "%s%s%s", text, note ? "; " : "", note ? note : "");
+}
+
+/* A relay's TCP reset, by where it showed. */
+static void relay_rst(struct wire_trace *tr, int fd, uint64_t where)
+{
+	char c[64];
+	if (where == WIRE_RELAY_RST_POLL) {
+		snprintf(c, sizeof(c), "getsockopt(%d, SOL_SOCKET, SO_ERROR)", fd);
+		trace_cli_call(tr, NULL, c, 0, 0, ", ECONNRESET", "reset by the peer");
+		return;
+	}
+	if (where == WIRE_RELAY_RST_SEND)
+		snprintf(c, sizeof(c), "send(%d)", fd);
 	else
-		wire_trace_call(tr, "%s", text);
+		snprintf(c, sizeof(c), "recv(%d, %u)", fd, WIRE_RELAY_BUF);
+	trace_cli_call(tr, NULL, c, -1, ECONNRESET, NULL, "reset by the peer");
 }
 
-void trace_cli_relay_event(struct wire_trace *tr, int udp, const struct wire_relay_event *e)
+void trace_cli_relay_event(struct wire_trace *tr, int udp, int fd, size_t ubuf,
+                           const struct wire_relay_event *e)
 {
-	char a[WIRE_ADDRSTRLEN];
+	char a[WIRE_ADDRSTRLEN], c[64], t[WIRE_ADDRSTRLEN + 8];
 	if (!tr)
 		return;
 	switch (e->type) {
 	case WIRE_RELAY_EV_SOCK_SENT:
 		if (e->n == 0 && !udp)
 			break;
-		call_at(tr, &e->ts, "send(%llu)", (unsigned long long)e->n);
+		snprintf(c, sizeof(c), "send(%d, %llu)", fd, (unsigned long long)e->n);
+		trace_cli_call(tr, &e->ts, c, (long long)e->n, 0, NULL, NULL);
 		break;
 	case WIRE_RELAY_EV_SOCK_RECV:
-		wire_trace_call(tr, "recv() = %llu", (unsigned long long)e->n);
+		snprintf(c, sizeof(c), "recv(%d, %u)", fd, WIRE_RELAY_BUF);
+		trace_cli_call(tr, NULL, c, (long long)e->n, 0, NULL, NULL);
 		break;
 	case WIRE_RELAY_EV_SENT_FIN:
-		call_at(tr, &e->ts, "shutdown(SHUT_WR)   (stdin ended)");
+		snprintf(c, sizeof(c), "shutdown(%d, SHUT_WR)", fd);
+		trace_cli_call(tr, &e->ts, c, 0, 0, NULL, "stdin ended");
 		break;
-	case WIRE_RELAY_EV_PEER_FIN: wire_trace_call(tr, "peer closed: recv() = 0"); break;
-	case WIRE_RELAY_EV_PEER_RST:
-		wire_trace_call(tr, "%s = -1 ECONNRESET (reset by the peer)",
-		                e->n == WIRE_RELAY_RST_SEND   ? "send()"
-		                : e->n == WIRE_RELAY_RST_POLL ? "poll(): SO_ERROR"
-		                                              : "recv()");
+	case WIRE_RELAY_EV_PEER_FIN:
+		snprintf(c, sizeof(c), "recv(%d, %u)", fd, WIRE_RELAY_BUF);
+		trace_cli_call(tr, NULL, c, 0, 0, NULL, "peer closed: the end of its data");
 		break;
+	case WIRE_RELAY_EV_PEER_RST: relay_rst(tr, fd, e->n); break;
 	case WIRE_RELAY_EV_DGRAM:
+		snprintf(c, sizeof(c), "%s(%d, %zu)", e->addr && e->addrlen ? "recvfrom" : "recv",
+		         fd, ubuf);
+		t[0] = 0;
 		if (e->addr && e->addrlen)
-			wire_trace_call(tr, "recvfrom() = %llu from %s", (unsigned long long)e->len,
-			                wire_addr_str(e->addr, e->addrlen, a, sizeof(a)));
-		else
-			wire_trace_call(tr, "recv() = %llu", (unsigned long long)e->len);
+			snprintf(t, sizeof(t), " from %s",
+			         wire_addr_str(e->addr, e->addrlen, a, sizeof(a)));
+		trace_cli_call(tr, NULL, c, (long long)e->len, 0, t, NULL);
 		break;
 	case WIRE_RELAY_EV_ICMP:
-		wire_trace_call(tr, "recvmsg(MSG_ERRQUEUE): an ICMP error for an earlier datagram");
+		wire_trace_call(tr,
+		                "recvmsg(%d, MSG_ERRQUEUE); the error queue (IP_RECVERR): an ICMP "
+		                "error for an earlier datagram",
+		                fd);
 		break;
 	case WIRE_RELAY_EV_INPUT_EOF: wire_trace_call(tr, "stdin EOF"); break;
 	default: break;

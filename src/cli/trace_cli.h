@@ -11,9 +11,19 @@
 #include "wire/relay.h"
 #include "wire/trace.h"
 
+/* Records a socket call on tr in the format of `wirecat trace`'s call lines:
+ * call ("send(3, 6)"), its result as wire_sd_ret writes it (" = 6",
+ * " = -1 ECONNREFUSED (Connection refused)"), tail (NULL or " from ADDR") and
+ * note (NULL or after "; "). ts: when the call began (a call that sends, so
+ * it comes before its packets), or NULL: now (after what it reports). */
+void trace_cli_call(struct wire_trace *tr, const struct timespec *ts, const char *call,
+                    long long ret, int err, const char *tail, const char *note);
+
 /* Records the socket call behind one relay event (send, recv, shutdown, the
- * peer's FIN or RST, a datagram) on tr. udp says how the relay runs. */
-void trace_cli_relay_event(struct wire_trace *tr, int udp, const struct wire_relay_event *e);
+ * peer's FIN or RST, a datagram) on tr. udp says how the relay runs, fd is
+ * its socket and ubuf its datagram buffer. */
+void trace_cli_relay_event(struct wire_trace *tr, int udp, int fd, size_t ubuf,
+                           const struct wire_relay_event *e);
 
 /* Starts a trace of echo server e (its TCP and/or UDP listening sockets).
  * Returns the trace, or NULL (a line on stderr said why). */
@@ -31,8 +41,5 @@ struct wire_trace *trace_cli_http_start(const char *const *urls, int n, int fami
  * one line of text p, n bytes) on tr: connection attempts, the request line
  * as it is sent, the status line as it arrives. */
 void trace_cli_http_info(struct wire_trace *tr, int kind, const char *p, size_t n);
-
-/* Returns the errno name ("ECONNREFUSED") for an errno value, or its text. */
-const char *trace_cli_errname(int err);
 
 #endif

@@ -458,26 +458,20 @@ static void put_data(struct line *l, pid_t pid, uint64_t addr, size_t total)
 
 static void put_ret(struct line *l)
 {
-	if (!l->err) {
-		put(l, " = %lld", (long long)l->ret);
-		return;
-	}
-	const char *name = wire_sd_errname(l->err);
-	const char *desc = strerrordesc_np(l->err);
+	char r[WIRE_SD_TEXT_MAX];
 	if (l->err >= ERESTART_FIRST && l->err <= ERESTART_LAST) { /* the program never sees it */
-		desc = l->err == ERESTARTNOINTR_ ? "interrupted by a signal: the kernel restarts it"
-		       : l->err == ERESTARTNOHAND_
-		           ? "interrupted by a signal: the kernel restarts it, or returns EINTR "
-		             "if a handler runs"
-		           : "interrupted by a signal: the kernel restarts it, or returns EINTR "
-		             "if a handler without SA_RESTART runs";
+		const char *name = wire_sd_errname(l->err);
+		const char *desc =
+		    l->err == ERESTARTNOINTR_ ? "interrupted by a signal: the kernel restarts it"
+		    : l->err == ERESTARTNOHAND_
+		        ? "interrupted by a signal: the kernel restarts it, or returns EINTR "
+		          "if a handler runs"
+		        : "interrupted by a signal: the kernel restarts it, or returns EINTR "
+		          "if a handler without SA_RESTART runs";
 		put(l, " = ? %s (%s)", name ? name : "ERESTART", desc);
 		return;
 	}
-	if (name)
-		put(l, " = -1 %s (%s)", name, desc ? desc : "?");
-	else
-		put(l, " = -1 errno %d (%s)", l->err, desc ? desc : "?");
+	put(l, "%s", wire_sd_ret(l->err ? -1 : (long long)l->ret, l->err, r, sizeof(r)));
 }
 
 static void put_flags(struct line *l, uint64_t flags)

@@ -392,6 +392,19 @@ const char *wire_sd_errname(int err)
 	return lookup(errnames, sizeof(errnames) / sizeof(errnames[0]), err);
 }
 
+const char *wire_sd_ret(long long ret, int err, char *out, size_t n)
+{
+	const char *name = err ? wire_sd_errname(err) : NULL;
+	const char *desc = err ? strerrordesc_np(err) : NULL;
+	if (!err)
+		snprintf(out, n, " = %lld", ret);
+	else if (name)
+		snprintf(out, n, " = -1 %s (%s)", name, desc ? desc : "?");
+	else
+		snprintf(out, n, " = -1 errno %d (%s)", err, desc ? desc : "?");
+	return out;
+}
+
 const char *wire_sd_data(const uint8_t *p, size_t len, size_t total, char *out, size_t n)
 {
 	size_t at = 0, show = len < WIRE_SD_DATA_SHOWN ? len : WIRE_SD_DATA_SHOWN;

@@ -47,6 +47,7 @@
 #include "wire/filter.h"
 #include "wire/trace.h"
 #include "wire/text.h"
+#include "trace_out.h"
 
 #define TEXT_MAX 200        /* one call's text */
 #define BLOCK_MS 10         /* ring block timeout: packets reach us within this */
@@ -124,6 +125,10 @@ struct tr_ev {
 	char text[TEXT_MAX];
 	struct tr_rx rx;
 	struct wire_tpkt p;
+	struct tout_own *own; /* a call's process and socket (--json, -w), or NULL */
+	char *json;           /* a call's JSON object (WIRE_TRACE_JSON) */
+	uint8_t *raw;         /* a packet's bytes (WIRE_TRACE_KEEP_RAW) */
+	uint32_t rawlen, wirelen;
 };
 
 struct tr_sent {
@@ -183,6 +188,8 @@ struct wire_trace {
 	uint64_t n_pkts, n_calls, n_other;
 
 	struct wire_sink own;
+	struct tout *o; /* --json and -w (NULL: text only) */
+	int frag_dir;   /* the direction of the fragment counted last */
 };
 
 /* ---- time ------------------------------------------------------------------ */
@@ -216,6 +223,8 @@ static struct timespec ts_add_ms(struct timespec t, long ms)
 
 static void put_time(struct wire_trace *tr, const struct timespec *ts)
 {
+	if (tr->flags & WIRE_TRACE_JSON)
+		return; /* each event carries its time */
 	if (tr->flags & WIRE_TRACE_ABS_TIME) {
 		struct tm tm;
 		time_t s = ts->tv_sec;
@@ -270,6 +279,18 @@ static int ep_from_sa(struct tr_ep *e, const struct sockaddr *sa)
 		e->family = 0; /* any address */
 		memset(e->addr, 0, 16);
 	}
+	return 1;
+}
+
+/* ep_from_sa for trace_out.c's copy of an endpoint. */
+static int own_ep(struct tout_ep *d, const struct sockaddr *sa)
+{
+	struct tr_ep e;
+	if (!ep_from_sa(&e, sa))
+		return 0;
+	d->family = e.family;
+	memcpy(d->addr, e.addr, sizeof(d->addr));
+	d->port = e.port;
 	return 1;
 }
 
@@ -600,6 +621,17 @@ int wire_trace_prepare_socket(int fd)
 
 /* ---- the queue ---------------------------------------------------------------- */
 
+/* Frees what an event owns (it leaves the queue, or is dropped). */
+static void ev_free(struct tr_ev *ev)
+{
+	free(ev->own);
+	free(ev->json);
+	free(ev->raw);
+	ev->own = NULL;
+	ev->json = NULL;
+	ev->raw = NULL;
+}
+
 /* Makes room for an event stamped ts in (ts, seq) order and returns its slot
  * (kind and payload for the caller to fill), or NULL when memory ran out
  * (mu held). No allocation once the queue has grown to its working size, and
@@ -608,6 +640,7 @@ int wire_trace_prepare_socket(int fd)
 static struct tr_ev *enqueue_locked(struct wire_trace *tr, const struct timespec *ts)
 {
 	if (tr->qlen - tr->qhead >= (size_t)WIRE_TRACE_EVENTS_MAX) {
+		ev_free(&tr->q[tr->qhead]);
 		tr->qhead++;
 		tr->n_lost++;
 	}
@@ -633,16 +666,23 @@ static struct tr_ev *enqueue_locked(struct wire_trace *tr, const struct timespec
 	struct tr_ev *ev = &tr->q[i];
 	ev->ts = *ts;
 	ev->seq = tr->seq++;
+	ev->own = NULL;
+	ev->json = NULL;
+	ev->raw = NULL;
 	return ev;
 }
 
-__attribute__((format(printf, 4, 0))) static void add_call(struct wire_trace *tr,
-                                                           const struct timespec *ts,
-                                                           const struct tr_rx *rx, const char *fmt,
-                                                           va_list ap)
+__attribute__((format(printf, 5, 0))) static void
+add_call(struct wire_trace *tr, const struct timespec *ts, const struct tr_rx *rx,
+         const struct wire_trace_callinfo *ci, const char *fmt, va_list ap)
 {
 	char text[TEXT_MAX];
 	vsnprintf(text, sizeof(text), fmt, ap);
+	struct tout_own *own = NULL;
+	if (ci && ci->owner && (tr->flags & (WIRE_TRACE_JSON | WIRE_TRACE_KEEP_RAW)) &&
+	    (own = malloc(sizeof(*own))))
+		tout_own_set(own, ci->owner, own_ep);
+	char *json = ci && ci->json && (tr->flags & WIRE_TRACE_JSON) ? strdup(ci->json) : NULL;
 	pthread_mutex_lock(&tr->mu);
 	struct tr_ev *ev = enqueue_locked(tr, ts);
 	if (ev) {
@@ -652,8 +692,14 @@ __attribute__((format(printf, 4, 0))) static void add_call(struct wire_trace *tr
 			ev->rx = *rx;
 		else
 			ev->rx.on = 0;
+		ev->own = own;
+		ev->json = json;
+		own = NULL;
+		json = NULL;
 	}
 	pthread_mutex_unlock(&tr->mu);
+	free(own);
+	free(json);
 }
 
 void wire_trace_call(struct wire_trace *tr, const char *fmt, ...)
@@ -664,7 +710,7 @@ void wire_trace_call(struct wire_trace *tr, const char *fmt, ...)
 		return;
 	now_rt(&ts);
 	va_start(ap, fmt);
-	add_call(tr, &ts, NULL, fmt, ap);
+	add_call(tr, &ts, NULL, NULL, fmt, ap);
 	va_end(ap);
 }
 
@@ -674,7 +720,7 @@ void wire_trace_call_at(struct wire_trace *tr, const struct timespec *ts, const 
 	if (!tr)
 		return;
 	va_start(ap, fmt);
-	add_call(tr, ts, NULL, fmt, ap);
+	add_call(tr, ts, NULL, NULL, fmt, ap);
 	va_end(ap);
 }
 
@@ -691,18 +737,44 @@ void wire_trace_call_rx(struct wire_trace *tr, const struct timespec *ts,
 	rx.asked = asked;
 	rx.got = got;
 	va_start(ap, fmt);
-	add_call(tr, ts, &rx, fmt, ap);
+	add_call(tr, ts, &rx, NULL, fmt, ap);
 	va_end(ap);
 }
 
-static void add_pkt_locked(struct wire_trace *tr, const struct wire_tpkt *p)
+void wire_trace_call_info(struct wire_trace *tr, const struct timespec *ts,
+                          const struct wire_trace_callinfo *ci, const char *fmt, ...)
+{
+	struct tr_rx rx;
+	va_list ap;
+	if (!tr || !ts)
+		return;
+	memset(&rx, 0, sizeof(rx));
+	if (ci && ci->rx_local && ci->rx_remote) {
+		rx.on =
+		    ep_from_sa(&rx.local, ci->rx_local) && ep_from_sa(&rx.remote, ci->rx_remote);
+		rx.asked = ci->asked;
+		rx.got = ci->got;
+	}
+	va_start(ap, fmt);
+	add_call(tr, ts, &rx, ci, fmt, ap);
+	va_end(ap);
+}
+
+/* Queues packet p; raw (may be NULL) holds its bytes, owned by the queue now. */
+static void add_pkt_locked(struct wire_trace *tr, const struct wire_tpkt *p, uint8_t *raw,
+                           uint32_t rawlen, uint32_t wirelen)
 {
 	struct tr_ev *ev = enqueue_locked(tr, &p->ts);
-	if (!ev)
+	if (!ev) {
+		free(raw);
 		return;
+	}
 	ev->kind = EV_PKT;
 	ev->text[0] = 0;
 	ev->p = *p;
+	ev->raw = raw;
+	ev->rawlen = rawlen;
+	ev->wirelen = wirelen;
 }
 
 void wire_trace_feed(struct wire_trace *tr, const struct wire_tpkt *p)
@@ -710,7 +782,35 @@ void wire_trace_feed(struct wire_trace *tr, const struct wire_tpkt *p)
 	if (!tr || !p)
 		return;
 	pthread_mutex_lock(&tr->mu);
-	add_pkt_locked(tr, p);
+	add_pkt_locked(tr, p, NULL, 0, 0);
+	pthread_mutex_unlock(&tr->mu);
+}
+
+/* A copy of a frame's bytes for --json and -w, at most WIRE_TRACE_SNAPLEN of
+ * them (*n), or NULL when they are not kept. */
+static uint8_t *keep_raw(const struct wire_trace *tr, const struct wire_pkt *pkt, uint32_t *n)
+{
+	*n = 0;
+	if (!(tr->flags & WIRE_TRACE_KEEP_RAW) || !pkt || !pkt->data)
+		return NULL;
+	uint32_t k = pkt->caplen < WIRE_TRACE_SNAPLEN ? pkt->caplen : WIRE_TRACE_SNAPLEN;
+	uint8_t *raw = malloc(k + 1u);
+	if (raw) {
+		memcpy(raw, pkt->data, k);
+		*n = k;
+	}
+	return raw;
+}
+
+void wire_trace_feed_raw(struct wire_trace *tr, const struct wire_tpkt *p,
+                         const struct wire_pkt *raw)
+{
+	uint32_t n;
+	if (!tr || !p)
+		return;
+	uint8_t *copy = keep_raw(tr, raw, &n);
+	pthread_mutex_lock(&tr->mu);
+	add_pkt_locked(tr, p, copy, n, copy ? raw->wirelen : 0);
 	pthread_mutex_unlock(&tr->mu);
 }
 
@@ -964,8 +1064,9 @@ static void count_seg(struct wire_trace *tr, const struct wire_tpkt *p, int ev)
  * when this one is hidden. */
 static int hide_seg(struct wire_trace *tr, const struct wire_tpkt *p, int ev, int changed)
 {
-	if ((p->tflags & (TH_SYN | TH_FIN | TH_RST)) || (ev & ~WIRE_TCPT_STATE) || changed)
-		return 0;
+	if ((p->tflags & (TH_SYN | TH_FIN | TH_RST)) || (ev & ~WIRE_TCPT_STATE) || changed ||
+	    (tr->flags & WIRE_TRACE_JSON))
+		return 0; /* JSON shows every packet */
 	if (tr->seg_lines >= WIRE_TRACE_SEG_LINES) {
 		tr->hidden++;
 		return 1;
@@ -1298,6 +1399,7 @@ static int count_fragment(struct wire_trace *tr, const struct wire_tpkt *p)
 	f->count++;
 	if (p->iplen > f->maxlen)
 		f->maxlen = p->iplen;
+	tr->frag_dir = f->dir; /* its datagram's (it has no ports of its own) */
 	if (!p->mf)
 		frag_note(tr, f);
 	return 1;
@@ -1430,6 +1532,20 @@ static size_t take_ready_locked(struct wire_trace *tr, const struct timespec *li
 	return n;
 }
 
+/* A packet the timeline counted, to --json and -w. */
+static void out_packet(struct wire_trace *tr, const struct tr_ev *ev)
+{
+	struct tout_pkt k = {.p = &ev->p,
+	                     .dir = ev->dir != DIR_NONE ? ev->dir : tr->frag_dir,
+	                     .frame = tr->n_pkts,
+	                     .raw = ev->raw,
+	                     .caplen = ev->rawlen,
+	                     .wirelen = ev->wirelen,
+	                     .linktype = tr->linktype,
+	                     .ifname = tr->ifname};
+	tout_packet(tr->o, &k);
+}
+
 /* Prints the queued events up to limit (NULL: all), oldest first: takes them
  * out under mu, prints them without it (pmu held). */
 static void emit(struct wire_trace *tr, const struct timespec *limit)
@@ -1443,13 +1559,23 @@ static void emit(struct wire_trace *tr, const struct timespec *limit)
 			tr->t0 = ev->ts;
 			tr->have_t0 = 1;
 		}
-		if (ev->kind == EV_CALL)
+		if (ev->kind == EV_CALL) {
 			print_call(tr, ev);
-		else
+			if (tr->o)
+				tout_call(tr->o, &ev->ts, ev->own, ev->text, ev->json);
+		} else {
+			uint64_t before = tr->n_pkts;
 			print_pkt(tr, &ev->p, ev->dir);
+			if (tr->o && tr->n_pkts != before)
+				out_packet(tr, ev);
+		}
+		ev_free(&tr->pq[i]);
 	}
-	if (n)
+	if (n) {
 		wire_sink_flush(tr->out);
+		if (tr->o)
+			tout_flush(tr->o);
+	}
 }
 
 void wire_trace_flush(struct wire_trace *tr)
@@ -1475,6 +1601,8 @@ static void *capture_main(void *arg)
 		struct wire_tpkt t;
 		int rc = wire_capture_next(tr->cap, &pkt, POLL_MS);
 		if (rc == 1 && wire_trace_decode(&pkt, &t)) {
+			uint32_t rawlen;
+			uint8_t *raw = keep_raw(tr, &pkt, &rawlen);
 			/* how late packets reach us: printing waits at least twice
 			 * that, so a busy machine does not reorder the timeline */
 			now_rt(&now);
@@ -1484,7 +1612,7 @@ static void *capture_main(void *arg)
 			if (lag > 0 && 2 * lag > hold_ms)
 				hold_ms = 2 * lag > HOLD_MAX_MS ? HOLD_MAX_MS : 2 * lag;
 			pthread_mutex_lock(&tr->mu);
-			add_pkt_locked(tr, &t);
+			add_pkt_locked(tr, &t, raw, rawlen, pkt.wirelen);
 			pthread_mutex_unlock(&tr->mu);
 		}
 		if (rc < 0 && rc != -EINTR && rc != -EAGAIN) {
@@ -1579,6 +1707,21 @@ static void pick_interface(const struct sockaddr *local, const struct sockaddr *
 	freeifaddrs(ifa);
 }
 
+/* --json and -w: their output state; the printers write into its text sink.
+ * Returns 0, or -1 when out of memory. */
+static int out_start(struct wire_trace *tr)
+{
+	if (!(tr->flags & (WIRE_TRACE_JSON | WIRE_TRACE_KEEP_RAW)))
+		return 0;
+	if (tr->flags & WIRE_TRACE_JSON)
+		tr->flags |= WIRE_TRACE_KEEP_RAW;
+	tr->o = tout_new(tr->out, (tr->flags & WIRE_TRACE_JSON) != 0);
+	if (!tr->o)
+		return -1;
+	tr->out = tout_text_sink(tr->o);
+	return 0;
+}
+
 struct wire_trace *wire_trace_start(int fd, const struct sockaddr *peer, socklen_t peerlen,
                                     struct wire_sink *out, int flags)
 {
@@ -1605,7 +1748,7 @@ struct wire_trace *wire_trace_start(int fd, const struct sockaddr *peer, socklen
 		struct wire_capture_opts o;
 		memset(&o, 0, sizeof(o));
 		o.ifname = tr->ifname;
-		o.snaplen = 256; /* headers are enough */
+		o.snaplen = WIRE_TRACE_SNAPLEN;
 		o.buf_mib = 4;
 		o.promisc = 0;
 		o.dir = WIRE_CAP_INOUT;
@@ -1644,6 +1787,13 @@ struct wire_trace *wire_trace_start(int fd, const struct sockaddr *peer, socklen
 		 * SIGINT/SIGTERM into an orderly stop (signalfd, blocked in its
 		 * own thread only after the trace started) must get them, not
 		 * have them kill the process from this thread. */
+		if (out_start(tr) < 0) {
+			wire_capture_close(tr->cap);
+			pthread_mutex_destroy(&tr->mu);
+			pthread_mutex_destroy(&tr->pmu);
+			free(tr);
+			return NULL;
+		}
 		sigset_t all, old;
 		sigfillset(&all);
 		pthread_sigmask(SIG_BLOCK, &all, &old);
@@ -1655,6 +1805,7 @@ struct wire_trace *wire_trace_start(int fd, const struct sockaddr *peer, socklen
 			               "continuing without the trace\n");
 			wire_sink_flush(tr->out);
 			wire_capture_close(tr->cap);
+			tout_free(tr->o);
 			pthread_mutex_destroy(&tr->mu);
 			pthread_mutex_destroy(&tr->pmu);
 			free(tr);
@@ -1668,7 +1819,27 @@ struct wire_trace *wire_trace_start(int fd, const struct sockaddr *peer, socklen
 		                      r.ss_family == AF_UNSPEC ? NULL : (struct sockaddr *)&r);
 	if (peer && !(follow && port_of(&l)))
 		wire_trace_peer(tr, peer, peerlen, have_fd ? proto : IPPROTO_TCP);
+	if (out_start(tr) < 0) {
+		pthread_mutex_destroy(&tr->mu);
+		pthread_mutex_destroy(&tr->pmu);
+		free(tr);
+		return NULL;
+	}
 	return tr;
+}
+
+int wire_trace_is_json(const struct wire_trace *tr)
+{
+	return tr && (tr->flags & WIRE_TRACE_JSON) != 0;
+}
+
+void wire_trace_set_pcapng(struct wire_trace *tr, struct wire_sink *s)
+{
+	if (!tr || !tr->o || !s)
+		return;
+	pthread_mutex_lock(&tr->pmu);
+	tout_set_pcapng(tr->o, s, tr->linktype, tr->ifname[0] ? tr->ifname : NULL);
+	pthread_mutex_unlock(&tr->pmu);
 }
 
 void wire_trace_stop(struct wire_trace *tr)
@@ -1690,6 +1861,10 @@ void wire_trace_stop(struct wire_trace *tr)
 	for (size_t i = 0; i < FRAGS_MAX; i++)
 		if (tr->frags[i].used)
 			frag_note(tr, &tr->frags[i]);
+	struct timespec now;
+	now_rt(&now);
+	if (tr->o)
+		tout_tail(tr->o, &now, 0);
 	wire_sink_printf(tr->out, "trace: %llu packets of this command",
 	                 (unsigned long long)tr->n_pkts);
 	if (!(tr->flags & WIRE_TRACE_NO_CALL_COUNT))
@@ -1707,9 +1882,16 @@ void wire_trace_stop(struct wire_trace *tr)
 		                 (unsigned long long)lost);
 	wire_sink_putc(tr->out, '\n');
 	wire_sink_flush(tr->out);
+	if (tr->o) {
+		tout_tail(tr->o, &now, 1);
+		tout_flush(tr->o);
+	}
 	pthread_mutex_unlock(&tr->pmu);
 	if (tr->cap)
 		wire_capture_close(tr->cap);
+	for (size_t i = tr->qhead; i < tr->qlen; i++)
+		ev_free(&tr->q[i]);
+	tout_free(tr->o);
 	pthread_mutex_destroy(&tr->mu);
 	pthread_mutex_destroy(&tr->pmu);
 	free(tr->q);

@@ -7,7 +7,9 @@
  * Output with a control character other than \n aborts, so escaping bugs are
  * findings too.
  *
- * Input: byte 0 holds the trace flags (bit 0 absolute times), then ops until
+ * Input: byte 0 holds the trace flags (bit 0 absolute times, bit 1 --json:
+ * then every line must be one balanced JSON object, bit 2 the frames' bytes
+ * kept and written as pcapng, -w), then ops until
  * the input ends (at most OPS_MAX), each starting with one byte o:
  *   o & 3 == 0  a frame: ts:2 (us, big-endian), len:2, pflags:1, len bytes;
  *               link type links[(o >> 2) % N]; pflags bit 0 GSO, bit 1 the
@@ -18,7 +20,10 @@
  *   o & 3 == 1  a call: ts:2, len:1, len bytes of text after one of the
  *               call names (o >> 2 picks it), stamped ts; with o & 0x80 then
  *               asked:2, got:2, a read (asked 0: a write) on TCP
- *               127.0.0.1:40000 > 127.0.0.2:5005 (wire_trace_call_rx).
+ *               127.0.0.1:40000 > 127.0.0.2:5005 (wire_trace_call_rx); with
+ *               o & 0x40 (and not 0x80) the call names its process and socket
+ *               (pid 100, fd 3, TCP 127.0.0.1:40000 > 127.0.0.2:5005) and,
+ *               in JSON mode, carries a JSON object.
  *   o & 3 == 2  print everything queued (wire_trace_flush).
  *   o & 3 == 3  follow more: proto:1, lport:2, rport:2 (127.0.0.1 and
  *               127.0.0.2, swapped when proto bit 2 is set, so a packet can
@@ -49,8 +54,8 @@ static const char *const names[] = {
     "write(", "send(",     "sendto(", "read() = ", "connect()", "close()",
     "recv(",  "shutdown(", "writev(", "accept()",  "sendmsg(",  ""};
 
-static struct wire_sink sink;
-static struct wire_buf mem;
+static struct wire_sink sink, psink;
+static struct wire_buf mem, pmem;
 static int ready;
 
 /* A bounded reader over the input. */
@@ -129,7 +134,7 @@ static void frame(struct wire_trace *tr, struct in *in, unsigned o)
 	if (wire_trace_decode(&pkt, &t)) {
 		if (pf & 2u)
 			adopt(&t, (pf & 4u) != 0, (pf & 8u) != 0);
-		wire_trace_feed(tr, &t);
+		wire_trace_feed_raw(tr, &t, &pkt);
 	}
 	free(buf);
 }
@@ -144,15 +149,29 @@ static void call(struct wire_trace *tr, struct in *in, unsigned o)
 	const char *text = (const char *)in->p;
 	in->p += len;
 	in->n -= len;
-	if (!(o & 0x80u)) {
-		wire_trace_call_at(tr, &ts, "%s%.*s", name, (int)len, text);
-		return;
-	}
-	unsigned asked = get(in, 2), got = get(in, 2);
 	struct sockaddr_in l = {.sin_family = AF_INET, .sin_port = htons(40000)};
 	struct sockaddr_in r = {.sin_family = AF_INET, .sin_port = htons(5005)};
 	memcpy(&l.sin_addr, lo4, 4);
 	memcpy(&r.sin_addr, peer4, 4);
+	if (!(o & 0xc0u)) {
+		wire_trace_call_at(tr, &ts, "%s%.*s", name, (int)len, text);
+		return;
+	}
+	if (!(o & 0x80u)) {
+		char c[300];
+		snprintf(c, sizeof(c), "%s%.*s", name, (int)len, text);
+		struct wire_trace_owner own = {.pid = 100,
+		                               .comm = "prog",
+		                               .fd = 3,
+		                               .proto = IPPROTO_TCP,
+		                               .local = (struct sockaddr *)&l,
+		                               .remote = (struct sockaddr *)&r,
+		                               .call = c};
+		struct wire_trace_callinfo ci = {.owner = &own, .json = "{\"event\":\"call\"}"};
+		wire_trace_call_info(tr, &ts, &ci, "[100 prog] %s", c);
+		return;
+	}
+	unsigned asked = get(in, 2), got = get(in, 2);
 	wire_trace_call_rx(tr, &ts, (struct sockaddr *)&l, (struct sockaddr *)&r, asked, got,
 	                   "%s%.*s", name, (int)len, text);
 }
@@ -187,15 +206,54 @@ static void follow_base(struct wire_trace *tr)
 	}
 }
 
-static void check_text(void)
+/* JSON mode: each line is one object whose brackets balance outside its
+ * strings, with no raw control byte. */
+static void check_json(const uint8_t *p, size_t n)
 {
-	const uint8_t *p = wire_buf_head(&mem);
+	int depth = 0, str = 0, esc = 0, start = 1;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t c = p[i];
+		if (start && c != '{')
+			abort();
+		start = 0;
+		if (str) {
+			if (c < 0x20)
+				abort();
+			str = esc ? 1 : c != '"';
+			esc = !esc && c == '\\';
+			continue;
+		}
+		if (c == '"')
+			str = 1;
+		else if (c == '{' || c == '[')
+			depth++;
+		else if (c == '}' || c == ']')
+			depth--;
+		else if (c == '\n') {
+			if (depth)
+				abort();
+			start = 1;
+		}
+		if (depth < 0)
+			abort();
+	}
+	if (!start && !sink.err)
+		abort(); /* a line without its end (unless the sink filled up) */
+}
+
+static void check_text(int json)
+{
 	size_t n = wire_buf_used(&mem);
+	const uint8_t *p = n ? wire_buf_head(&mem) : (const uint8_t *)"";
 	for (size_t i = 0; i < n; i++)
 		if ((p[i] < 0x20 && p[i] != '\n') || p[i] == 0x7f)
 			abort();
+	if (json)
+		check_json(p, n);
 	wire_buf_reset(&mem);
 	sink.err = 0;
+	wire_buf_reset(&pmem);
+	psink.err = 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -203,15 +261,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!ready) {
 		wire_buf_init(&mem, 4u << 20);
 		wire_sink_init_mem(&sink, &mem);
+		wire_buf_init(&pmem, 4u << 20);
+		wire_sink_init_mem(&psink, &pmem);
 		ready = 1;
 	}
 	if (size < 1)
 		return 0;
 	struct in in = {data + 1, size - 1};
-	int flags = WIRE_TRACE_NO_CAPTURE | ((data[0] & 1u) ? WIRE_TRACE_ABS_TIME : 0);
+	int json = (data[0] & 2u) != 0;
+	int flags = WIRE_TRACE_NO_CAPTURE | ((data[0] & 1u) ? WIRE_TRACE_ABS_TIME : 0) |
+	            (json ? WIRE_TRACE_JSON : 0) | ((data[0] & 4u) ? WIRE_TRACE_KEEP_RAW : 0);
 	struct wire_trace *tr = wire_trace_start(-1, NULL, 0, &sink, flags);
 	if (!tr)
 		abort(); /* without capture, only memory can fail */
+	if (data[0] & 4u)
+		wire_trace_set_pcapng(tr, &psink);
 	follow_base(tr);
 	for (unsigned i = 0; i < OPS_MAX && in.n > 0; i++) {
 		unsigned o = get(&in, 1);
@@ -220,12 +284,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 1: call(tr, &in, o); break;
 		case 2:
 			wire_trace_flush(tr);
-			check_text();
+			check_text(json);
 			break;
 		default: follow(tr, &in); break;
 		}
 	}
 	wire_trace_stop(tr);
-	check_text();
+	check_text(json);
 	return 0;
 }

@@ -121,11 +121,32 @@ def reads_and_self():
     return s
 
 
+def owned(name, us, text=b""):
+    """A call of pid 100 fd 3 on TCP 127.0.0.1:40000 > 127.0.0.2:5005 (its JSON too)."""
+    return bytes([name << 2 | 1 | 0x40]) + struct.pack(">HB", us, len(text)) + text
+
+
+def json_session():
+    """--json and -w (byte 0: bits 1 and 2): owned calls, the packets they cause."""
+    s = b"\x06" + owned(CONNECT, 0)
+    s += frame(ETH, 10, eth(ip4(6, tcp(SYN, 100, 0))))
+    s += frame(ETH, 20, eth(ip4(6, tcp(SYN | ACK, 900, 101, sport=5005, dport=40000), R, L)))
+    s += frame(ETH, 30, eth(ip4(6, tcp(ACK, 101, 901))))
+    s += owned(SEND, 40, b"3, 6) = 6 \"hi\x1b\\n\"")
+    s += frame(ETH, 50, eth(ip4(6, tcp(PSH | ACK, 101, 901, b"hi\x1b\n\x00\xff"))))
+    s += rx(READ, 60, 4096, 10) + FLUSH + owned(CLOSE, 70, b"3) = 0")
+    s += frame(ETH, 80, eth(ip4(6, tcp(FIN | ACK, 107, 901))))
+    return s
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
-    for name, data in [("tcp-session", tcp_session()), ("udp-icmp", udp_icmp()),
-                       ("fragments", fragments()), ("qinq-tls-rst", qinq_tls_rst()),
-                       ("reads-and-self", reads_and_self())]:
+    seeds = [("tcp-session", tcp_session()), ("udp-icmp", udp_icmp()),
+             ("fragments", fragments()), ("qinq-tls-rst", qinq_tls_rst()),
+             ("reads-and-self", reads_and_self()), ("json-session", json_session())]
+    # the same inputs in JSON mode with the bytes kept (-w)
+    seeds += [(n + "-json", b"\x06" + d[1:]) for n, d in seeds[:5]]
+    for name, data in seeds:
         with open(os.path.join(OUT, name), "wb") as f:
             f.write(data)
 

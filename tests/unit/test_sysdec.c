@@ -66,6 +66,12 @@ static void names(void)
 	CHECK_STR(wire_sd_errname(ECONNREFUSED), "ECONNREFUSED");
 	CHECK_STR(wire_sd_errname(EADDRINUSE), "EADDRINUSE");
 	CHECK(wire_sd_errname(100000) == NULL);
+	/* the one result format of every timeline (trace and --trace) */
+	CHECK_STR(wire_sd_ret(6, 0, s, sizeof(s)), " = 6");
+	CHECK_STR(wire_sd_ret(-1, ECONNREFUSED, s, sizeof(s)),
+	          " = -1 ECONNREFUSED (Connection refused)");
+	CHECK_STR(wire_sd_ret(-1, 4000, s, sizeof(s)), " = -1 errno 4000 (?)");
+	CHECK_STR(wire_sd_ret(-1, ECONNREFUSED, s, 8), " = -1 E");
 }
 
 static void values(void)
