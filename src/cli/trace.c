@@ -30,6 +30,7 @@
 #include "wire/sink.h"
 #include "wire/sysdec.h"
 #include "wire/trace.h"
+#include "wire/view.h"
 
 #define LINE_MAX_T 440      /* one timeline line: label, call, note */
 #define ENGINE_LINE_MAX 199 /* the longest call text the trace engine keeps */
@@ -81,7 +82,8 @@ static const int fwd_sigs[] = {SIGINT,  SIGTERM, SIGHUP,  SIGQUIT,
 static void usage(FILE *f)
 {
 	fprintf(f,
-	        "Usage: wirecat trace [-o FILE] [--no-packets] [--json] [-T] [-v] -- PROGRAM "
+	        "Usage: wirecat trace [-o FILE] [--no-packets] [--json] [-T] [-v] [--html OUT] -- "
+	        "PROGRAM "
 	        "[ARGS...]\n"
 	        "       wirecat trace [-o FILE] [--no-packets] [--json] [-T] [-v] -p PID\n"
 	        "Runs PROGRAM (or attaches to process PID) and shows its socket calls, decoded,\n"
@@ -108,6 +110,9 @@ static void usage(FILE *f)
 	        "                    exec and exit (time, event, pid, tid, comm, call, ret,\n"
 	        "                    errno, duration_us, text, note), of every process (as\n"
 	        "                    -v); calls only: packets are not in the JSON output yet\n"
+	        "      --html OUT.html  the page of `wirecat view` for the run, written to\n"
+	        "                    OUT.html when it ends (made of the --json events, kept\n"
+	        "                    in a temporary file; a page holds at most 32 MiB)\n"
 	        "  -T, --abs-time    wall-clock times instead of seconds since the first event\n"
 	        "  -v, --all-processes  every process's fork, exec and exit lines, also of\n"
 	        "                    processes without socket calls (a launcher's, a shell's)\n"
@@ -501,6 +506,7 @@ struct topts {
 	const char *outfile;
 	long pid;
 	int nopkt, abstime, json, all;
+	const char *html; /* --html OUT.html: the page of the --json events */
 };
 
 /* Starts the capture, or says once why there will be no packets. */
@@ -554,10 +560,15 @@ static void follow_existing(struct tctx *c, int pid)
 static int parse(int argc, char **argv, struct topts *o)
 {
 	static const struct option lopts[] = {
-	    {"pid", required_argument, NULL, 'p'},  {"output", required_argument, NULL, 'o'},
-	    {"no-packets", no_argument, NULL, 'N'}, {"json", no_argument, NULL, 'J'},
-	    {"abs-time", no_argument, NULL, 'T'},   {"all-processes", no_argument, NULL, 'v'},
-	    {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
+	    {"pid", required_argument, NULL, 'p'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"no-packets", no_argument, NULL, 'N'},
+	    {"json", no_argument, NULL, 'J'},
+	    {"abs-time", no_argument, NULL, 'T'},
+	    {"all-processes", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"html", required_argument, NULL, 'H'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 	char *end;
@@ -572,6 +583,9 @@ static int parse(int argc, char **argv, struct topts *o)
 			break;
 		case 'o': o->outfile = optarg; break;
 		case 'N': o->nopkt = 1; break;
+		case 'H': /* the page is made of the JSON */
+			o->html = optarg;
+			/* fall through */
 		case 'J': o->json = o->nopkt = 1; break;
 		case 'T': o->abstime = 1; break;
 		case 'v': o->all = 1; break;
@@ -582,6 +596,8 @@ static int parse(int argc, char **argv, struct topts *o)
 		default: return cli_cmd_usage_err("trace", "unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	if (o->html && o->outfile)
+		return cli_cmd_usage_err("trace", "--html and -o: give one of them");
 	if (o->pid && optind < argc)
 		return cli_cmd_usage_err("trace", "give either -p PID or a program, not both");
 	if (!o->pid && optind >= argc)
@@ -675,6 +691,13 @@ int cmd_trace(int argc, char **argv)
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	int fd = 2;
+	char tmp[] = "/tmp/wirecat-trace-XXXXXX";
+	if (o.html && (fd = mkostemp(tmp, O_CLOEXEC)) >= 0)
+		unlink(tmp); /* the events of --html, gone when closed */
+	if (fd < 0) {
+		cli_err("trace: a temporary file for --html: %s", strerror(errno));
+		return WIRE_EXIT_FAIL;
+	}
 	if (o.outfile) {
 		fd = open(o.outfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (fd < 0) {
@@ -685,6 +708,12 @@ int cmd_trace(int argc, char **argv)
 	wire_sink_init_fd(&out, fd);
 	rc = run(&o, argv + optind, &out);
 	wire_sink_flush(&out);
+	if (o.html) {
+		int st = cli_view_ndjson_fd(fd, o.html, o.pid ? "trace" : argv[optind]);
+		rc = rc ? rc : st;
+		if (st == 0)
+			fprintf(stderr, "wirecat: trace: the page is %s\n", o.html);
+	}
 	if (fd != 2)
 		close(fd);
 	return rc;

@@ -195,6 +195,49 @@ static int view_html(const char *in, const char *out)
 	return view_close_out(out, fd, status);
 }
 
+/* The page of the NDJSON in fd (trace --html): at most WIRE_VIEW_HTML_FILE_MAX
+ * bytes of it, cut at a line's end; what is left out is said. */
+int cli_view_ndjson_fd(int fd, const char *out, const char *title)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return WIRE_EXIT_FAIL;
+	size_t want = (uint64_t)st.st_size > WIRE_VIEW_HTML_FILE_MAX ? WIRE_VIEW_HTML_FILE_MAX
+	                                                             : (size_t)st.st_size;
+	char *text = malloc(want + 1);
+	size_t got = 0;
+	while (text && got < want) {
+		ssize_t k = pread(fd, text + got, want - got, (off_t)got);
+		if (k <= 0)
+			break;
+		got += (size_t)k;
+	}
+	if (!text) {
+		cli_err("%s: out of memory", out);
+		return WIRE_EXIT_FAIL;
+	}
+	if (got < (size_t)st.st_size) {
+		while (got && text[got - 1] != '\n')
+			got--;
+		cli_err("%s: the trace is longer than one page holds (%u MiB): its first %zu "
+		        "bytes are shown",
+		        out, WIRE_VIEW_HTML_FILE_MAX >> 20, got);
+	}
+	int ofd = view_open_out(out), status = WIRE_EXIT_FAIL;
+	if (ofd >= 0) {
+		status = view_ndjson(title, out, ofd, text, got);
+		status = view_close_out(out, ofd, status);
+	}
+	free(text);
+	return status;
+}
+
+/* The page of the capture file in (sniff --html). */
+int cli_view_html(const char *in, const char *out)
+{
+	return view_html(in, out);
+}
+
 int cmd_view(int argc, char **argv)
 {
 	const char *html = NULL;
