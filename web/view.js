@@ -46,6 +46,18 @@
   let shown = P.map((p, i) => i); // indexes into P, in display order
   let sortKey = "n", sortDir = 1, sel = -1, curConv = null, laid = false;
 
+  // Scrolls e into view within its panel (the boxes that scroll), never
+  // the window: on a phone the panels are stacked and the page stays put.
+  function reveal(e) {
+    for (let box = e.parentElement; box && box !== document.body; box = box.parentElement) {
+      const ov = getComputedStyle(box).overflowY;
+      if (ov !== "auto" && ov !== "scroll") continue;
+      const r = e.getBoundingClientRect(), b = box.getBoundingClientRect();
+      const top = b.top + (box === $("list") ? rowH + 4 : 0);
+      if (r.top < top) box.scrollTop -= top - r.top;
+      else if (r.bottom > b.bottom) box.scrollTop += Math.min(r.bottom - b.bottom, r.top - top);
+    }
+  }
   function el(tag, text, cls) {
     const e = document.createElement(tag);
     if (text !== undefined) e.textContent = String(text);
@@ -308,7 +320,7 @@
     clearMarks();
     secs.forEach((d) => {
       d.classList.toggle("hl", Number(d.dataset.k) === k && span !== null);
-      if (Number(d.dataset.k) === k) d.scrollIntoView({ block: "nearest" });
+      if (Number(d.dataset.k) === k) reveal(d);
     });
     renderBytes(p, span);
   }
@@ -316,7 +328,7 @@
     clearMarks();
     div.classList.add("hl");
     div.parentElement.open = true;
-    div.scrollIntoView({ block: "nearest" });
+    reveal(div);
     renderBytes(p, [Number(div.dataset.o), Number(div.dataset.n)]);
   }
   // A click on byte o: the smallest field that holds it (the innermost
@@ -360,7 +372,7 @@
     }
     box.replaceChildren(frag);
     const first = box.querySelector("span.hl");
-    if (first) first.scrollIntoView({ block: "nearest" });
+    if (first) reveal(first);
   }
   function select(i, scroll) {
     sel = i;
@@ -374,7 +386,7 @@
     }
     if (tr) {
       tr.classList.add("sel");
-      if (scroll) tr.scrollIntoView({ block: "nearest" });
+      if (scroll) reveal(tr);
     }
     const p = P[i];
     renderTree(p);
@@ -385,7 +397,7 @@
     if (p.conv && p.conv !== curConv) ladder(p.conv);
     document.querySelectorAll("#lad g[data-i]").forEach((g) => g.classList.toggle("sel", Number(g.dataset.i) === i));
     const g = document.querySelector("#lad g.pk.sel");
-    if (g && scroll) g.scrollIntoView({ block: "nearest" });
+    if (g && scroll) reveal(g);
   }
 
   // ---- conversations table ----
@@ -633,17 +645,33 @@
   });
   $("filter").addEventListener("keydown", (e) => { if (e.key === "Enter") applyFilter(); });
   $("filter").addEventListener("search", applyFilter);
+  // Keys: Up/Down a row, PageUp/PageDown a screenful, Home/End the first
+  // and last row, Enter opens the selected row (its tree, and its
+  // conversation's ladder with the row marked).
+  function keyMove(key, at) {
+    const page = Math.max(1, Math.floor($("list").clientHeight / rowH) - 1);
+    const to = { ArrowDown: at + 1, ArrowUp: at - 1, PageDown: at + page, PageUp: at - page,
+      Home: 0, End: shown.length - 1 }[key];
+    return Math.max(0, Math.min(shown.length - 1, to));
+  }
+  function openSel() {
+    const p = P[sel];
+    $("tree").querySelectorAll("details").forEach((d) => { d.open = true; });
+    if (p.conv) ladder(p.conv);
+    select(sel, true);
+    const g = document.querySelector("#lad g.sel");
+    (g || $("detail")).scrollIntoView({ block: "nearest" }); // the window too: Enter opens
+    document.body.dataset.opened = String(p.n);
+  }
   document.addEventListener("keydown", (e) => {
-    if (e.target === $("filter")) return;
-    const at = shown.indexOf(sel);
-    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
-      const k = Math.max(0, Math.min(shown.length - 1, at + (e.key === "ArrowDown" ? 1 : -1)));
-      if (shown.length) select(shown[k], true);
+    if (e.target === $("filter") || e.altKey || e.ctrlKey || e.metaKey) return;
+    const keys = ["ArrowDown", "ArrowUp", "PageDown", "PageUp", "Home", "End"];
+    if (keys.indexOf(e.key) >= 0) {
+      if (shown.length) select(shown[keyMove(e.key, shown.indexOf(sel))], true);
       e.preventDefault();
     } else if (e.key === "Enter" && sel >= 0) {
-      const d = $("tree").querySelector("details");
-      if (d) d.scrollIntoView({ block: "nearest" });
-      if (P[sel].conv) ladder(P[sel].conv);
+      openSel();
+      e.preventDefault();
     }
   });
   renderList();
