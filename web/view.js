@@ -404,7 +404,7 @@
   function renderConvs() {
     const tb = document.querySelector("#conv tbody");
     convs.forEach((c) => {
-      const t0 = P[c.pk[0]].t, t1 = P[c.pk[c.pk.length - 1]].t;
+      const r = c.pk.length ? c.pk : c.ev, t0 = P[r[0]].t, t1 = P[r[r.length - 1]].t;
       const tr = el("tr", undefined, c.k);
       [c.id, c.k.toUpperCase(), c.a, c.b, c.pk.length, c.bytes, t0.toFixed(6), (t1 - t0).toFixed(6)]
         .forEach((v) => tr.appendChild(el("td", v)));
@@ -416,13 +416,13 @@
 
   // ---- I/O graph: packets per interval (about 60 of them), as SVG bars ----
   function renderIO() {
-    const box = $("io");
-    if (!P.length) return;
-    const t1 = Math.max(...P.map((p) => p.t), 0);
+    const box = $("io"), pk = P.filter((p) => p.ls !== "trace"); // a trace's calls are not packets
+    if (!pk.length) return box.replaceChildren(el("p", "No packets.", "hint"));
+    const t1 = Math.max(...pk.map((p) => p.t), 0);
     const steps = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 0.1, 1, 10, 60, 600, 3600, 86400];
     const iv = steps.find((s) => t1 / s <= 60) || 86400;
     const nb = Math.max(1, Math.floor(t1 / iv) + 1), cnt = new Array(nb).fill(0), by = new Array(nb).fill(0);
-    for (const p of P) {
+    for (const p of pk) {
       const k = Math.min(nb - 1, Math.max(0, Math.floor(p.t / iv)));
       cnt[k]++;
       by[k] += typeof p.len === "number" ? p.len : 0;
@@ -516,7 +516,8 @@
     curConv = c;
     const box = $("lad"), W = 600, XA = 150, XB = 470, TOP = 34, MID = (XA + XB) / 2;
     const rows = ladRows(c), prog = progLane(c);
-    $("ladtitle").textContent = "Ladder: " + c.k.toUpperCase() + " conversation " + c.id + " (" + c.pk.length + " packets)";
+    $("ladtitle").textContent = c.pk.length ? "Ladder: " + c.k.toUpperCase() + " conversation " + c.id + " (" + c.pk.length + " packets)"
+      : "Ladder: the calls on " + c.a + " (the trace holds no packets)";
     const hOf = (i) => { const p = P[i]; return p.conv === c && (p.tcp || p.udp) ? (p.tpbad ? 42 : 30) : p.ev && p.ev.event === "note" ? 14 * wrap(noteText(p.ev), ROOM).length + 4 : 20; };
     const H = TOP + rows.reduce((h, i) => h + hOf(i), 0) + 20;
     const svg = sv("svg", { width: "100%", viewBox: "0 0 " + W + " " + H, role: "img", id: "ladsvg" });
@@ -620,7 +621,7 @@
       if (!o) return;
       let c = null;
       if (o.event === "call") {
-        c = bySock.get(o.pid + "/" + evFd(o)) || null;
+        c = sockConv(bySock, o);
         if (c) byCall.set(o.pid + " " + o.text, c);
       } else if (o.event === "note") {
         const f = byFrame.get(o.frame);
@@ -629,6 +630,23 @@
       }
       if (c) { p.conv = c; (c.ev = c.ev || []).push(i); }
     });
+  }
+  // A socket of the trace without packets (no capture privilege, or
+  // --no-packets): its calls on a ladder of their own, the peer from the
+  // address in its connect, accept or sendto.
+  function sockConv(bySock, o) {
+    const fd = evFd(o);
+    if (fd === null) return null;
+    const key = o.pid + "/" + fd;
+    let c = bySock.get(key);
+    if (!c) {
+      c = { id: convs.length + 1, k: "socket", a: String(o.comm) + "[" + o.pid + "] fd " + fd, b: "peer", pk: [], bytes: 0, ev: [] };
+      convs.push(c);
+      bySock.set(key, c);
+    }
+    const m = /(\[[0-9a-f:.]+\]:\d+|\d+\.\d+\.\d+\.\d+:\d+)/.exec(String(o.text || ""));
+    if (m && c.b === "peer" && /^(connect|accept4?|sendto|sendmsg|recvfrom)$/.test(String(o.call))) c.b = m[1];
+    return c;
   }
   if (E) tieEvents();
 
@@ -677,7 +695,7 @@
   renderList();
   renderIO();
   renderConvs();
-  const m = /[#&]p=(\d+)/.exec(location.hash), firstPk = E ? Math.max(0, P.findIndex((p) => p.conv && (p.tcp || p.udp))) : 0;
+  const m = /[#&]p=(\d+)/.exec(location.hash), firstPk = E ? Math.max(0, P.findIndex((p) => p.conv && (p.tcp || p.udp)), P.findIndex((p) => p.conv)) : 0;
   const want = m ? Number(m[1]) - 1 : firstPk;
   const fm = /[#&]f=([^&]*)/.exec(location.hash);
   if (fm) { $("filter").value = decodeURIComponent(fm[1]); applyFilter(); }

@@ -446,6 +446,13 @@ def trace_html_writes_the_page_of_the_run():
         text = b.css("#pkts")[0].text
         for call in ("socket(AF_INET", "connect(", "send(", "recv(", "close("):
             assert call in text, (call, text)
+        # The ladder of its socket: the calls in order on the program's lane
+        # (and, when the trace holds packets, the arrows between them).
+        calls = b.js("return [...document.querySelectorAll('#lad g.call text.call')].map((t) => t.textContent)")
+        want = ["socket(", "connect(", "send(", "recv(", "close("]
+        assert [c for c in calls if c.startswith(tuple(want))] and \
+            [w for w in want if any(c.startswith(w) for c in calls)] == want, calls
+        assert re.search(r"127\.0\.0\.1:%d" % port, b.css("#ladder")[0].text), b.css("#ladder")[0].text
         b.no_console_errors()
     rc, _, err = run(["trace", "--html", "x.html", "-o", "y", "--", "true"])
     assert rc == 2 and b"--html" in err, (rc, err)
