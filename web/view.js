@@ -23,7 +23,7 @@
     for (const key of Object.keys(o)) tree.push((key + ":").padEnd(18) + (typeof o[key] === "string" ? o[key] : JSON.stringify(o[key])));
     const who = o.comm !== undefined ? String(o.comm) + "[" + o.pid + "]" : "";
     return { n: k + 1, t: typeof o.time === "number" ? o.time - t0 : 0, len: typeof o.ret === "number" ? o.ret : "",
-      cap: 0, p: String(o.call || o.event || "?"), ls: "trace", src: who, dst: o.tid !== o.pid && o.tid !== undefined ? "tid " + o.tid : "",
+      cap: 0, p: String((o.event === "call" && o.call) || o.event || "?"), ls: "trace", src: who, dst: o.tid !== o.pid && o.tid !== undefined ? "tid " + o.tid : "",
       info: String(o.text || o.program || (o.status !== undefined ? "status " + o.status : "") || o.argv || ""), tree: tree.join("\n"), hex: "", ev: o };
   }
   const E = D.events ? D.events.map(evObj) : null; // the trace's events
