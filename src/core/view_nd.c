@@ -43,11 +43,14 @@ static const char *nd_val(const char *p, size_t n, const char *key)
 	return NULL;
 }
 
-/* The number at v (a JSON number or a string of digits), bounded by end. */
+/* The number at v (a JSON number or a string of digits), bounded by end;
+ * 0 when v is NULL (no such key). */
 static double nd_num(const char *v, const char *end)
 {
 	char b[40];
 	size_t n = 0;
+	if (!v)
+		return 0;
 	if (v < end && *v == '"')
 		v++;
 	while (v < end && n < sizeof(b) - 1 && strchr("0123456789.eE+-", *v))
