@@ -558,7 +558,7 @@
     const rel = p.tcp ? { seq: isn0(L.isn, ep(p, false)), ack: isn0(L.isn, ep(p, true)) } : null, text = label(p, rel);
     line.appendChild(sv("title", {}, text + (p.evo && p.evo.cause ? "\ncaused by " + p.evo.cause : "")));
     g.appendChild(line);
-    g.appendChild(sv("text", { x: L.MID, y: y - 3, "text-anchor": "middle", transform: "rotate(2.5 " + L.MID + " " + y + ")" }, cut(text, ROOM)));
+    g.appendChild(sv("text", { x: L.MID, y: y - 3, "text-anchor": "middle", transform: "rotate(" + (fromA ? 2.5 : -2.5) + " " + L.MID + " " + y + ")" }, cut(text, ROOM)));
     if (p.tpbad) g.appendChild(sv("text", { x: L.MID, y: y + 22, "text-anchor": "middle", class: "note" }, (p.tcp ? "TCP" : "UDP") + " header cut or invalid"));
     if (!p.tcp) return;
     const es = engineState(p), prog = L.prog;

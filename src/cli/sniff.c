@@ -277,6 +277,10 @@ int cmd_sniff(int argc, char **argv)
 			wfile = argv[i + 1];
 		av[n++] = argv[i];
 	}
+	if (wfile && !strcmp(wfile, "-")) {
+		free(av);
+		return cli_usage_err("sniff", "sniff: --html makes its page from a file, not -w -");
+	}
 	if (av && !wfile && (fd = mkostemps(tmp, 5, O_CLOEXEC)) >= 0) {
 		close(fd);
 		memmove(av + 3, av + 1, (size_t)(n - 1) * sizeof(*av));

@@ -460,6 +460,8 @@ def trace_html_writes_the_page_of_the_run():
 
 @case
 def sniff_html_writes_the_page_of_the_capture():
+    rc, _, err = run(["sniff", "--html", "x.html", "-w", "-", "-c", "1"])
+    assert rc == 2 and b"--html" in err, (rc, err)
     need_root()
     with tempfile.TemporaryDirectory() as d, Browser() as b:
         srv, port = echo_server()
