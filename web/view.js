@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // The script of `wirecat view`. The capture is the JSON in #wc-data, written
-// by src/core/view.c. Every string from a packet reaches the page through
-// textContent or an SVG text node, never as markup.
+// by src/core/view.c (a trace's NDJSON by src/core/view_nd.c: its lines as
+// strings, and its packet events dissected like a capture's packets, each
+// with the "ev" line it came from). Each packet carries the byte range of
+// each layer (lo) and of each field of the tree (fo, src/core/view_fields.c).
+// Every string from a packet reaches the page through textContent or an SVG
+// text node, never as markup.
 "use strict";
 (function () {
   const D = JSON.parse(document.getElementById("wc-data").textContent);
