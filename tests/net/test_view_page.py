@@ -15,6 +15,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import struct
 import subprocess
 import sys
@@ -479,6 +480,15 @@ def sniff_html_writes_the_page_of_the_capture():
         assert b.js("return document.body.dataset.ready") == "4"
         assert "Flags [S]" in b.css("#pkts tbody tr")[0].text
         b.no_console_errors()
+        # Ctrl-C ends the capture and writes the page too.
+        out2 = os.path.join(d, "int.html")
+        sn = Proc(["sniff", "-i", "lo", "--html", out2, "tcp port %d" % port])
+        with sn:
+            sn.wait_err(rb"listening on lo", timeout=10 * SLOW)
+            sn.p.send_signal(signal.SIGINT)
+            assert sn.wait(30) == 0, sn.stderr_text()
+        b.open(out2)
+        assert b.js("return document.body.dataset.ready") == "0"
 
 
 main()
