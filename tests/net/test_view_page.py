@@ -454,6 +454,14 @@ def trace_html_writes_the_page_of_the_run():
         assert [c for c in calls if c.startswith(tuple(want))] and \
             [w for w in want if any(c.startswith(w) for c in calls)] == want, calls
         assert re.search(r"127\.0\.0\.1:%d" % port, b.css("#ladder")[0].text), b.css("#ladder")[0].text
+        rows = b.js("""return [...document.querySelectorAll('#lad g[data-i]')].map((g) =>
+            g.querySelector('line.arrow') ? g.querySelector('text').nextSibling.nextSibling.textContent
+            : (g.querySelector('text.call') || g.querySelector('text.note')).textContent);""")
+        if os.geteuid() == 0 and b"packet" in open(out, "rb").read():  # trace --json with packets
+            at = lambda w: next(i for i, r in enumerate(rows) if r.startswith(w))
+            assert at("connect(") < at("[SYN]") < at("[SYN,ACK]") < at("send(") < at("[ACK,PSH]"), rows
+            last = max(i for i, r in enumerate(rows) if r.startswith("[ACK,FIN]"))
+            assert at("[ACK,PSH]") < at("recv(") < at("close(") < last, rows  # the client's FIN
         b.no_console_errors()
     rc, _, err = run(["trace", "--html", "x.html", "-o", "y", "--", "true"])
     assert rc == 2 and b"--html" in err, (rc, err)
