@@ -47,8 +47,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const char *d0 = "id=\"wc-data\">";
 		const uint8_t *d = memmem(p, n, d0, strlen(d0));
 		const uint8_t *e = d ? memmem(d, n - (size_t)(d - p), "</script>", 9) : NULL;
-		if (!d || !e || count(p, n, "<script") != 2 || memchr(d + strlen(d0), '<',
-		                                                        (size_t)(e - d) - strlen(d0)))
+		if (!d || !e || count(p, n, "<script") != 2 ||
+		    memchr(d + strlen(d0), '<', (size_t)(e - d) - strlen(d0)))
 			abort();
 	}
 	wire_buf_free(&b);
