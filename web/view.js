@@ -271,8 +271,14 @@
   // field line marks the field's (p.fo: per layer, [label, offset, length]
   // from the C core, paired with the tree's lines by label and order).
   let mark = null; // the marked [offset, length]
+  // Layer k's fields: its kind's table (D.ft) moved to where it starts,
+  // then the ones laid out as they come.
+  function layerFields(p, k) {
+    const l = p.fo && p.fo[k] ? p.fo[k] : [-1, 0], t = D.ft && D.ft[l[0]] ? D.ft[l[0]] : [];
+    return t.map((f) => [f[0], l[1] + f[1], f[2]]).concat(l.slice(2));
+  }
   function fieldsOf(p, k) {
-    const fo = p.fo && p.fo[k] ? p.fo[k] : [], used = {};
+    const fo = layerFields(p, k), used = {};
     return (label) => {
       const n = used[label] || 0;
       let seen = 0;

@@ -269,7 +269,9 @@ static int view_cap_data(void *arg, struct wire_sink *o)
 	struct view_cap *c = arg;
 	wire_sink_puts(o, "{\"file\":");
 	wire_view_json_str(o, c->title, strlen(c->title));
-	wire_sink_printf(o, ",\"link\":%d,\"packets\":[", wire_pcap_linktype(c->r));
+	wire_sink_printf(o, ",\"link\":%d", wire_pcap_linktype(c->r));
+	wire_view_field_tables(o);
+	wire_sink_puts(o, ",\"packets\":[");
 	int rc = view_packets(c->v, c->r, c->npkts, c->why, c->n);
 	if (rc < 0)
 		return rc;

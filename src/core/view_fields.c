@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Where each field of the -V tree lies in the bytes, for the page of
- * `wirecat view` (src/core/view.c): per layer, a list of [label, offset,
- * length] with the label exactly as the tree printer (print/tree.c) writes
- * it and the offset from the packet's first byte. The fixed-offset headers
- * come from one table per layer (offsets from the layer's start); ARP's
- * address fields, TCP options and IPv4 options are laid out as they come.
+ * `wirecat view` (src/core/view.c): [label, offset, length] with the label
+ * exactly as the tree printer (print/tree.c) writes it. The fixed-offset
+ * headers come from one table per layer kind (offsets from the layer's
+ * start), written once per page ("ft"); each packet's layers say their kind
+ * and where they start, and list what is laid out as it comes (ARP's
+ * addresses, TCP options, IPv4 options, the TCP payload), with offsets from
+ * the packet's first byte ("fo").
  * A label that appears more than once in a layer (TCP "Option") is listed in
  * the tree's order; the page pairs them up by their order.
  */
@@ -110,16 +112,15 @@ static void vf_tcp(struct wire_sink *o, int *first, const struct wire_dissect *d
 	vf_one(o, first, "Payload length", l->off + t->doff, t->paylen);
 }
 
-/* The fields of layer l: its table, then what is laid out as it comes. */
+/* The fields of layer l: [kind, base, dynamic entries...]: the page adds
+ * base to the offsets of its kind's table (wire_view_field_tables), then
+ * takes what is laid out as it comes. */
 static void vf_layer(struct wire_sink *o, const struct wire_dissect *d, const struct wire_layer *l)
 {
 	const struct vf *f = l->kind < WIRE_L_COUNT ? f_tab[l->kind] : NULL;
-	uint32_t base = l->off;
-	int first = 1;
-	if (l->kind == WIRE_L_DNS && l->u.dns.tcp)
-		base += 2;
-	for (; f && f->label; f++)
-		vf_one(o, &first, f->label, base + f->off, f->len);
+	uint32_t base = l->off + (l->kind == WIRE_L_DNS && l->u.dns.tcp ? 2u : 0u);
+	int first = 0;
+	wire_sink_printf(o, "%d,%u", f ? (int)l->kind : -1, base);
 	if (l->status == WIRE_LS_INVALID)
 		return;
 	if (l->kind == WIRE_L_ARP)
@@ -136,6 +137,19 @@ void wire_view_fields(struct wire_sink *o, const struct wire_dissect *d)
 	for (unsigned i = 0; i < d->n; i++) {
 		wire_sink_puts(o, i ? ",[" : "[");
 		vf_layer(o, d, &d->l[i]);
+		wire_sink_putc(o, ']');
+	}
+	wire_sink_putc(o, ']');
+}
+
+void wire_view_field_tables(struct wire_sink *o)
+{
+	wire_sink_puts(o, ",\"ft\":[");
+	for (unsigned k = 0; k < WIRE_L_COUNT; k++) {
+		int first = 1;
+		wire_sink_puts(o, k ? ",[" : "[");
+		for (const struct vf *f = f_tab[k]; f && f->label; f++)
+			vf_one(o, &first, f->label, f->off, f->len);
 		wire_sink_putc(o, ']');
 	}
 	wire_sink_putc(o, ']');

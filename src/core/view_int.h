@@ -17,8 +17,12 @@ void wire_view_free(struct view *v);
 void wire_view_packet(struct view *v, const struct wire_pkt *pkt, long long ev);
 /* Writes the page, with data() writing the JSON value of the data element. */
 int wire_view_write_page(struct wire_sink *o, int (*data)(void *, struct wire_sink *), void *arg);
-/* Writes ,"fo":[...] : per layer of d, the [label, offset, length] of each
- * field the -V tree prints (src/core/view_fields.c). */
+/* Writes ,"fo":[...] : per layer of d, [kind, start, [label, offset,
+ * length]...] for the fields the -V tree prints beyond its kind's table
+ * (src/core/view_fields.c). */
 void wire_view_fields(struct wire_sink *o, const struct wire_dissect *d);
+/* Writes ,"ft":[...] : per layer kind, the [label, offset, length] of its
+ * fixed fields from the layer's start (once per page). */
+void wire_view_field_tables(struct wire_sink *o);
 
 #endif

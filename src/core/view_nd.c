@@ -152,6 +152,7 @@ static int view_nd_data(void *arg, struct wire_sink *o)
 	struct view_nd *nd = arg;
 	wire_sink_puts(o, "{\"file\":");
 	wire_view_json_str(o, nd->title, strlen(nd->title));
+	wire_view_field_tables(o);
 	wire_sink_puts(o, ",\"trace\":1,\"events\":[");
 	int rc = nd_events(nd, o);
 	if (rc < 0)

@@ -134,10 +134,16 @@ def field_ranges_from_the_core_hold_what_the_tree_prints():
             rc, _, _ = run(["read", "-c", "1", os.path.join(GOLDEN, name)])
             if rc != 0:
                 continue
-            for p in embedded(page(os.path.join(GOLDEN, name), d))["packets"]:
+            data = embedded(page(os.path.join(GOLDEN, name), d))
+            for p in data["packets"]:
                 secs = re.split(r"^\*+_.+_\*+$", p["tree"], flags=re.M)[1:]
                 raw = bytes.fromhex(p["hex"])
-                for k, fields in enumerate(p["fo"]):
+                assert len(p["fo"]) <= len(secs), (name, p["n"])
+                for k, lay in enumerate(p["fo"]):
+                    # The layer's kind table moved to its start, then the rest.
+                    kind, base = lay[0], lay[1]
+                    table = data["ft"][kind] if kind >= 0 else []
+                    fields = [[f[0], base + f[1], f[2]] for f in table] + lay[2:]
                     lines = dict(re.findall(r"^([A-Za-z][A-Za-z #/-]*):\s+(.*)$", secs[k], re.M))
                     for label, off, n in fields:
                         if label not in lines:
