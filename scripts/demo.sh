@@ -3,8 +3,9 @@
 # lecture's echo server, talks to it over TCP and UDP, IPv4 and IPv6, shows the
 # five ways of framing messages on a stream, pipes a file netcat-style,
 # (as root) watches its own packets with `wirecat sniff`, and traces the
-# lecture's TCP echo client with `wirecat trace -- PROGRAM`. Every step has a
-# deadline; nothing leaves 127.0.0.1 / ::1.
+# lecture's TCP echo client with `wirecat trace -- PROGRAM`; it ends by writing
+# that traced exchange as a page (its ladder diagram) beside the binary. Every
+# step has a deadline; nothing leaves 127.0.0.1 / ::1.
 set -uo pipefail
 W=${1:-build/wirecat}
 W=$(readlink -f "$W")
@@ -124,6 +125,11 @@ if "$W" trace --help >/dev/null 2>&1 && command -v python3 >/dev/null; then
 	[ "$(id -u)" = 0 ] && n=11 || n=10
 	step "$n. wirecat trace: a student's program, its socket calls and their packets"
 	run "'$W' trace -- python3 '$lecture/tcp_echo_client.py' $ECHO 'Hello, lecture'"
+	# The same exchange as a page (its ladder: the calls beside the packets),
+	# kept beside the binary and named at the end of the tour.
+	page=$(dirname "$W")/demo-ladder.html
+	timeout 20 "$W" trace --html "$page" -- python3 "$lecture/tcp_echo_client.py" "$ECHO" \
+		'Hello, lecture' >/dev/null 2>"$tmp/page.err" || { cat "$tmp/page.err" >&2; page=; }
 fi
 
 step "Errors are one line with an exit status"
@@ -134,6 +140,13 @@ step "Stopping the echo server prints its summary"
 kill -INT "${pids[0]}" 2>/dev/null
 wait "${pids[0]}" 2>/dev/null
 grep -E "echo: [0-9]+ connection" "$tmp/echo.log" | sed 's/^/  /'
+
+if [ -n "${page:-}" ] && [ -s "$page" ]; then
+	step "The ladder of the traced echo exchange, as a page (wirecat trace --html)"
+	echo "  open file://$page"
+	echo "  ${D}(the client's calls on its lane beside the packets they caused;${R}"
+	echo "  ${D} wirecat view --html OUT FILE makes the same page of any capture)${R}"
+fi
 
 echo
 echo "${D}More: wirecat --help, man docs/wirecat.1, README.md${R}"

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: BSD-2-Clause
 // The script of `wirecat view`. The capture is the JSON in #wc-data, written
-// by src/core/view.c. Every string from a packet reaches the page through
-// textContent or an SVG text node, never as markup.
+// by src/core/view.c (a trace's NDJSON by src/core/view_nd.c: its lines as
+// strings, and its packet events dissected like a capture's packets, each
+// with the "ev" line it came from). Each packet carries the byte range of
+// each layer (lo) and of each field of the tree (fo, src/core/view_fields.c).
+// Every string from a packet reaches the page through textContent or an SVG
+// text node, never as markup.
 "use strict";
 (function () {
   const D = JSON.parse(document.getElementById("wc-data").textContent);
@@ -9,31 +13,55 @@
   const $ = (id) => document.getElementById(id);
   const SVGNS = "http://www.w3.org/2000/svg";
   const LADDER_MAX = 2000;
-  // A trace's NDJSON (wirecat trace --json): each event as a row.
-  function evRow(line, k, t0) {
+  // A trace's NDJSON (wirecat trace --json): each event as a row; a
+  // "packet" event is the packet the C core dissected from its bytes (its
+  // "ev" is the event's line), the others are calls, notes, processes.
+  function evObj(line) {
     let o;
     try { o = JSON.parse(line); } catch (e) { o = { event: "not JSON", text: line }; }
-    if (typeof o !== "object" || o === null) o = { event: "not an object", text: line };
+    if (typeof o !== "object" || o === null || Array.isArray(o)) o = { event: "not an object", text: line };
+    return o;
+  }
+  function evRow(o, k, t0) {
     const tree = ["*_TRACE_EVENT_*"];
     for (const key of Object.keys(o)) tree.push((key + ":").padEnd(18) + (typeof o[key] === "string" ? o[key] : JSON.stringify(o[key])));
     const who = o.comm !== undefined ? String(o.comm) + "[" + o.pid + "]" : "";
     return { n: k + 1, t: typeof o.time === "number" ? o.time - t0 : 0, len: typeof o.ret === "number" ? o.ret : "",
-      cap: 0, p: String(o.call || o.event || "?"), ls: "trace", src: who, dst: o.tid !== o.pid && o.tid !== undefined ? "tid " + o.tid : "",
-      info: String(o.text || o.program || (o.status !== undefined ? "status " + o.status : "") || o.argv || ""), tree: tree.join("\n"), hex: "" };
+      cap: 0, p: String((o.event === "call" && o.call) || o.event || "?"), ls: "trace", src: who, dst: o.tid !== o.pid && o.tid !== undefined ? "tid " + o.tid : "",
+      info: String(o.text || o.program || (o.status !== undefined ? "status " + o.status : "") || o.argv || ""), tree: tree.join("\n"), hex: "", ev: o };
   }
-  if (D.events) {
-    let t0 = 0;
-    for (const line of D.events) { const m = /"time"\s*:\s*([0-9.]+)/.exec(line); if (m) { t0 = Number(m[1]); break; } }
-    D.events.forEach((line, k) => P.push(evRow(line, k, t0)));
-    document.querySelector('#pkts th[data-k="len"]').textContent = "Result";
-    document.querySelector('#pkts th[data-k="p"]').textContent = "Call";
-    document.querySelector('#pkts th[data-k="src"]').textContent = "Process";
-    document.querySelector('#pkts th[data-k="dst"]').textContent = "Thread";
-    $("lad").replaceChildren(el("p", "The JSON of a trace holds the calls only: no packets to draw.", "hint"));
+  const E = D.events ? D.events.map(evObj) : null; // the trace's events
+  if (E) {
+    const byEv = new Map();
+    for (const p of P) if (typeof p.ev === "number") byEv.set(p.ev, p);
+    const first = E.find((o) => typeof o.time === "number"), t0 = first ? first.time : 0;
+    P.length = 0;
+    E.forEach((o, k) => {
+      const pk = o.event === "packet" ? byEv.get(k) : undefined;
+      if (!pk) return P.push(evRow(o, k, t0));
+      pk.n = k + 1;
+      pk.t = typeof o.time === "number" ? o.time - t0 : 0;
+      pk.evo = o;
+      P.push(pk);
+    });
+    document.querySelector('#pkts th[data-k="len"]').textContent = "Length/result";
+    document.querySelector('#pkts th[data-k="p"]').textContent = "Protocol/call";
   }
   let shown = P.map((p, i) => i); // indexes into P, in display order
   let sortKey = "n", sortDir = 1, sel = -1, curConv = null, laid = false;
 
+  // Scrolls e into view within its panel (the boxes that scroll), never
+  // the window: on a phone the panels are stacked and the page stays put.
+  function reveal(e) {
+    for (let box = e.parentElement; box && box !== document.body; box = box.parentElement) {
+      const ov = getComputedStyle(box).overflowY;
+      if (ov !== "auto" && ov !== "scroll") continue;
+      const r = e.getBoundingClientRect(), b = box.getBoundingClientRect();
+      const top = b.top + (box === $("list") ? rowH + 4 : 0);
+      if (r.top < top) box.scrollTop -= top - r.top;
+      else if (r.bottom > b.bottom) box.scrollTop += Math.min(r.bottom - b.bottom, r.top - top);
+    }
+  }
   function el(tag, text, cls) {
     const e = document.createElement(tag);
     if (text !== undefined) e.textContent = String(text);
@@ -159,9 +187,17 @@
   function row(i) {
     const p = P[i], tr = el("tr", undefined, rowClass(p));
     tr.dataset.i = i;
-    [p.n, p.t.toFixed(6), p.src, p.dst, proto(p).toUpperCase(), p.len, p.info].forEach((v) => tr.appendChild(el("td", v)));
+    [p.n, p.t.toFixed(6), p.src, p.dst, proto(p).toUpperCase(), p.len, infoText(p)].forEach((v) => tr.appendChild(el("td", v)));
+    tr.lastChild.title = p.info;
     if (i === sel) tr.classList.add("sel");
     return tr;
+  }
+  // The Info column as Wireshark's: the line without the addresses the
+  // Source and Destination columns show ("IP a.1 > b.2: " becomes "1 -> 2 ", the arrow U+2192).
+  function infoText(p) {
+    const m = /^(?:IP6?|IP6? \([^)]*\)) ([^ ]+) > ([^ ]+?): (.*)$/.exec(p.info);
+    if (!m) return p.info;
+    return (p.sp !== undefined ? p.sp + " \u2192 " + p.dp + " " : "") + m[3];
   }
   function spacer(h) {
     const tr = el("tr", undefined, "sp"), td = el("td");
@@ -192,7 +228,7 @@
     }
     const r = tbody.querySelector("tr[data-i]");
     if (r && r.offsetHeight) rowH = r.offsetHeight;
-    $("count").textContent = shown.length + " of " + P.length + (D.events ? " events" : " packets");
+    $("count").textContent = shown.length + " of " + P.length + (E ? " events" : " packets");
   }
   let pending = false;
   $("list").addEventListener("scroll", () => {
@@ -231,17 +267,39 @@
 
   // ---- detail: the -V tree and the bytes ----
   // The -V tree: one <details> per layer; a click on a layer's title marks
-  // its bytes (p.lo holds each section's [offset, length]).
+  // its bytes (p.lo holds each section's [offset, length]), a click on a
+  // field line marks the field's (p.fo: per layer, [label, offset, length]
+  // from the C core, paired with the tree's lines by label and order).
+  let mark = null; // the marked [offset, length]
+  // Layer k's fields: its kind's table (D.ft) moved to where it starts,
+  // then the ones laid out as they come.
+  function layerFields(p, k) {
+    const l = p.fo && p.fo[k] ? p.fo[k] : [-1, 0], t = D.ft && D.ft[l[0]] ? D.ft[l[0]] : [];
+    return t.map((f) => [f[0], l[1] + f[1], f[2]]).concat(l.slice(2));
+  }
+  function fieldsOf(p, k) {
+    const fo = layerFields(p, k), used = {};
+    return (label) => {
+      const n = used[label] || 0;
+      let seen = 0;
+      for (const f of fo) {
+        if (f[0] !== label) continue;
+        if (seen++ === n) { used[label] = n + 1; return f; }
+      }
+      return null;
+    };
+  }
   function renderTree(p) {
     const box = $("tree");
     box.replaceChildren();
-    let body = null, k = 0;
+    let body = null, k = 0, find = null;
     for (const line of p.tree.split("\n")) {
       const m = /^\*+_(.+)_\*+$/.exec(line);
       if (m) {
         const d = el("details"), s = el("summary", m[1].replace(/_/g, " "));
         d.open = true;
-        d.dataset.k = k++;
+        d.dataset.k = k;
+        find = fieldsOf(p, k++);
         s.addEventListener("click", () => markLayer(p, Number(d.dataset.k)));
         d.appendChild(s);
         box.appendChild(d);
@@ -249,45 +307,82 @@
       } else if (/^\*+$/.test(line)) {
         body = null;
       } else if (line !== "") {
-        (body || box).appendChild(el("div", line, "f"));
+        const div = el("div", line, "f"), lm = /^([A-Za-z][A-Za-z #/-]*):/.exec(line);
+        const f = body && find && lm ? find(lm[1]) : null;
+        if (f && f[2] > 0) {
+          div.dataset.o = f[1];
+          div.dataset.n = f[2];
+          div.classList.add("fld");
+          div.addEventListener("click", () => markField(p, div));
+        }
+        (body || box).appendChild(div);
       }
     }
     box.dataset.sections = k;
     if (p.tree_cut) box.appendChild(el("div", "[tree cut at the page's limit]", "f"));
   }
+  function clearMarks() {
+    $("tree").querySelectorAll(".hl").forEach((e) => e.classList.remove("hl"));
+  }
   function markLayer(p, k) {
     const secs = $("tree").querySelectorAll("details");
     const span = p.lo && p.lo.length === secs.length ? p.lo[k] : null;
+    clearMarks();
     secs.forEach((d) => {
       d.classList.toggle("hl", Number(d.dataset.k) === k && span !== null);
-      if (Number(d.dataset.k) === k) d.scrollIntoView({ block: "nearest" });
+      if (Number(d.dataset.k) === k) reveal(d);
     });
     renderBytes(p, span);
   }
-  // Hex and ASCII, 16 bytes a line; the bytes of span ([offset, length]) marked.
+  function markField(p, div) {
+    clearMarks();
+    div.classList.add("hl");
+    div.parentElement.open = true;
+    reveal(div);
+    renderBytes(p, [Number(div.dataset.o), Number(div.dataset.n)]);
+  }
+  // A click on byte o: the smallest field that holds it (the innermost
+  // layer's on a tie), else the innermost layer that holds it.
+  function markByte(p, o) {
+    let best = null;
+    $("tree").querySelectorAll("div.fld").forEach((d) => {
+      const a = Number(d.dataset.o), n = Number(d.dataset.n);
+      if (o >= a && o < a + n && (!best || n <= Number(best.dataset.n))) best = d;
+    });
+    if (best) return markField(p, best);
+    for (let k = (p.lo || []).length - 1; k >= 0; k--)
+      if (o >= p.lo[k][0] && o < p.lo[k][0] + p.lo[k][1]) return markLayer(p, k);
+    renderBytes(p, null);
+  }
+  // Hex and ASCII, 16 bytes a line, one element per byte (data-o, its
+  // offset); the bytes of span ([offset, length]) marked.
   function renderBytes(p, span) {
     const h = p.hex, n = h.length / 2, box = $("bytes");
+    mark = span;
     const lo = span ? span[0] : -1, hi = span ? span[0] + span[1] : -1;
     const frag = document.createDocumentFragment();
     for (let o = 0; o < n; o += 16) {
-      const hx = ["", "", ""], asc = ["", "", ""];
+      const line = el("div", undefined, "bl"), asc = [];
+      line.appendChild(document.createTextNode(o.toString(16).padStart(4, "0") + "  "));
       for (let j = 0; j < 16; j++) {
-        const at = o + j, part = at < lo ? 0 : at < hi ? 1 : 2;
-        if (at < n) {
-          const b = parseInt(h.substr(at * 2, 2), 16);
-          hx[part] += h.substr(at * 2, 2) + (j === 7 ? "  " : " ");
-          asc[part] += b >= 32 && b < 127 ? String.fromCharCode(b) : ".";
-        } else hx[2] += j === 7 ? "    " : "   ";
+        const at = o + j, on = at >= lo && at < hi;
+        if (at >= n) { line.appendChild(document.createTextNode(j === 7 ? "    " : "   ")); continue; }
+        const b = parseInt(h.substr(at * 2, 2), 16);
+        const x = el("span", h.substr(at * 2, 2), on ? "hx hl" : "hx");
+        x.dataset.o = at;
+        line.appendChild(x);
+        line.appendChild(document.createTextNode(j === 7 ? "  " : " "));
+        const a = el("span", b >= 32 && b < 127 ? String.fromCharCode(b) : ".", on ? "as hl" : "as");
+        a.dataset.o = at;
+        asc.push(a);
       }
-      const line = el("div", undefined, "bl");
-      line.appendChild(document.createTextNode(o.toString(16).padStart(4, "0") + "  " + hx[0]));
-      if (hx[1]) line.appendChild(el("span", hx[1], "hl"));
-      line.appendChild(document.createTextNode(hx[2] + " " + asc[0]));
-      if (asc[1]) line.appendChild(el("span", asc[1], "hl"));
-      line.appendChild(document.createTextNode(asc[2]));
+      line.appendChild(document.createTextNode(" "));
+      asc.forEach((a) => line.appendChild(a));
       frag.appendChild(line);
     }
     box.replaceChildren(frag);
+    const first = box.querySelector("span.hl");
+    if (first) reveal(first);
   }
   function select(i, scroll) {
     sel = i;
@@ -301,7 +396,7 @@
     }
     if (tr) {
       tr.classList.add("sel");
-      if (scroll) tr.scrollIntoView({ block: "nearest" });
+      if (scroll) reveal(tr);
     }
     const p = P[i];
     renderTree(p);
@@ -310,16 +405,16 @@
     if (lm && !laid) markLayer(p, Number(lm[1]) - 1);
     laid = true;
     if (p.conv && p.conv !== curConv) ladder(p.conv);
-    document.querySelectorAll("#lad g.pk").forEach((g) => g.classList.toggle("sel", Number(g.dataset.i) === i));
+    document.querySelectorAll("#lad g[data-i]").forEach((g) => g.classList.toggle("sel", Number(g.dataset.i) === i));
     const g = document.querySelector("#lad g.pk.sel");
-    if (g && scroll) g.scrollIntoView({ block: "nearest" });
+    if (g && scroll) reveal(g);
   }
 
   // ---- conversations table ----
   function renderConvs() {
     const tb = document.querySelector("#conv tbody");
     convs.forEach((c) => {
-      const t0 = P[c.pk[0]].t, t1 = P[c.pk[c.pk.length - 1]].t;
+      const r = c.pk.length ? c.pk : c.ev, t0 = P[r[0]].t, t1 = P[r[r.length - 1]].t;
       const tr = el("tr", undefined, c.k);
       [c.id, c.k.toUpperCase(), c.a, c.b, c.pk.length, c.bytes, t0.toFixed(6), (t1 - t0).toFixed(6)]
         .forEach((v) => tr.appendChild(el("td", v)));
@@ -331,13 +426,13 @@
 
   // ---- I/O graph: packets per interval (about 60 of them), as SVG bars ----
   function renderIO() {
-    const box = $("io");
-    if (!P.length) return;
-    const t1 = Math.max(...P.map((p) => p.t), 0);
+    const box = $("io"), pk = P.filter((p) => p.ls !== "trace"); // a trace's calls are not packets
+    if (!pk.length) return box.replaceChildren(el("p", "No packets.", "hint"));
+    const t1 = Math.max(...pk.map((p) => p.t), 0);
     const steps = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 0.1, 1, 10, 60, 600, 3600, 86400];
     const iv = steps.find((s) => t1 / s <= 60) || 86400;
     const nb = Math.max(1, Math.floor(t1 / iv) + 1), cnt = new Array(nb).fill(0), by = new Array(nb).fill(0);
-    for (const p of P) {
+    for (const p of pk) {
       const k = Math.min(nb - 1, Math.max(0, Math.floor(p.t / iv)));
       cnt[k]++;
       by[k] += typeof p.len === "number" ? p.len : 0;
@@ -382,19 +477,59 @@
     if (f & 1) return "CLOSE-WAIT";
     return s;
   }
+  // The arrow's label; cut to the room between the lanes (the whole of it
+  // is the arrow's tooltip).
   function label(p, rel) {
-    const bad = p.tpbad ? " (" + (p.tcp ? "TCP" : "UDP") + " header cut or invalid)" : "";
-    if (!p.tcp) return "UDP len=" + p.udp.len + bad;
+    if (!p.tcp) return "UDP len=" + p.udp.len;
     const t = p.tcp;
     return "[" + flags(t.fl) + "] seq=" + ((t.seq - rel.seq) >>> 0) +
-      (t.fl & 16 ? " ack=" + ((t.ack - rel.ack) >>> 0) : "") + " len=" + t.len + " win=" + t.win + bad;
+      (t.fl & 16 ? " ack=" + ((t.ack - rel.ack) >>> 0) : "") + " len=" + t.len + " win=" + t.win;
+  }
+  const ROOM = 46; // characters between the lanes
+  function cut(s, n) { return s.length > n ? s.slice(0, n - 1) + "\u2026" : s; }
+  function wrap(s, n) {
+    const out = [];
+    let line = "";
+    for (const w of s.split(" ")) {
+      if (line && (line + " " + w).length > n) { out.push(line); line = ""; }
+      line = line ? line + " " + w : w;
+      while (line.length > n) { out.push(line.slice(0, n)); line = line.slice(n); }
+    }
+    if (line) out.push(line);
+    return out.slice(0, 6);
+  }
+  // The state the tracer gave for a packet: "[state: X]" in its summary or
+  // in a note on its frame; "port A X, port B Y" for two of the program's
+  // own sockets. Returns {port: state} or {prog: state}, or null.
+  function engineState(p) {
+    if (!p.evo) return null;
+    const texts = [String(p.evo.summary || "")].concat((p.notes || []).map((o) => String(o.text || "")));
+    for (const t of texts) {
+      const m = /\[state: ([^\]]+)\]/.exec(t);
+      if (!m) continue;
+      const two = /^port (\d+) (\S+), port (\d+) (\S+)$/.exec(m[1]);
+      if (two) return { [two[1]]: two[2], [two[3]]: two[4] };
+      return { prog: m[1] };
+    }
+    return null;
+  }
+  // The rows of conversation c's ladder: its packets, and for a trace the
+  // program's calls on its socket and the trace's notes, in time order.
+  function ladRows(c) {
+    const pk = c.pk.slice(0, LADDER_MAX);
+    if (!E) return pk;
+    const last = pk.length ? P[pk[pk.length - 1]].n : 0;
+    const more = (c.ev || []).filter((i) => c.pk.length <= LADDER_MAX || P[i].n < last);
+    return pk.concat(more).sort((x, y) => P[x].n - P[y].n);
   }
   function ladder(c) {
     curConv = c;
-    const box = $("lad"), W = 540, XA = 140, XB = 450, TOP = 40, DY = 30;
-    const pk = c.pk.slice(0, LADDER_MAX);
-    $("ladtitle").textContent = "Ladder: " + c.k.toUpperCase() + " conversation " + c.id + " (" + c.pk.length + " packets)";
-    const H = TOP + DY * pk.length + 20;
+    const box = $("lad"), W = 600, XA = 150, XB = 470, TOP = 34, MID = (XA + XB) / 2;
+    const rows = ladRows(c), prog = progLane(c);
+    $("ladtitle").textContent = c.pk.length ? "Ladder: " + c.k.toUpperCase() + " conversation " + c.id + " (" + c.pk.length + " packets)"
+      : "Ladder: the calls on " + c.a + " (the trace holds no packets)";
+    const hOf = (i) => { const p = P[i]; return p.conv === c && (p.tcp || p.udp) ? (p.tpbad ? 42 : 30) : p.ev && p.ev.event === "note" ? 14 * wrap(noteText(p.ev), ROOM).length + 4 : 20; };
+    const H = TOP + rows.reduce((h, i) => h + hOf(i), 0) + 20;
     const svg = sv("svg", { width: "100%", viewBox: "0 0 " + W + " " + H, role: "img", id: "ladsvg" });
     svg.style.maxWidth = W + 40 + "px";
     const defs = sv("defs", {});
@@ -404,35 +539,126 @@
       defs.appendChild(m);
     });
     svg.appendChild(defs);
-    svg.appendChild(sv("text", { x: XA, y: 14, "text-anchor": "middle", class: "ep" }, c.a));
-    svg.appendChild(sv("text", { x: XB, y: 14, "text-anchor": "middle", class: "ep" }, c.b));
-    const bottom = TOP + DY * pk.length;
-    svg.appendChild(sv("line", { x1: XA, y1: 22, x2: XA, y2: bottom, class: "lane" }));
-    svg.appendChild(sv("line", { x1: XB, y1: 22, x2: XB, y2: bottom, class: "lane" }));
-    const isn = {}, st = { a: "CLOSED", b: "CLOSED" };
-    pk.forEach((i) => { const p = P[i], s = ep(p, false); if (p.tcp && !(s in isn)) isn[s] = p.tcp.seq - (p.tcp.fl & 2 ? 0 : 1); });
-    pk.forEach((i, k) => {
-      const p = P[i], fromA = ep(p, false) === c.a, y = TOP + DY * k;
-      const x1 = fromA ? XA : XB, x2 = fromA ? XB : XA, d = fromA ? "ab" : "ba";
-      const g = sv("g", { class: "pk", "data-i": i });
-      g.appendChild(sv("rect", { x: 0, y: y - 18, width: W, height: DY - 2 }));
-      g.appendChild(sv("text", { x: 4, y: y + 4, class: "t" }, p.t.toFixed(6)));
-      g.appendChild(sv("line", { x1: x1, y1: y - 6, x2: x2, y2: y + 8, class: "arrow " + d, "marker-end": "url(#h" + d + ")" }));
-      const rel = p.tcp ? { seq: isn[ep(p, false)] || 0, ack: isn[ep(p, true)] || 0 } : null;
-      g.appendChild(sv("text", { x: (XA + XB) / 2, y: y - 3, "text-anchor": "middle", transform: "rotate(2.5 " + (XA + XB) / 2 + " " + y + ")" }, label(p, rel)));
-      if (p.tcp) {
-        const sa = st.a, sb = st.b;
-        st.a = step(st.a, p.tcp.fl, fromA);
-        st.b = step(st.b, p.tcp.fl, !fromA);
-        if (st.a !== sa) g.appendChild(sv("text", { x: XA - 6, y: y + 12, "text-anchor": "end", class: "st" }, st.a.replace("+", "")));
-        if (st.b !== sb) g.appendChild(sv("text", { x: XB + 6, y: y + 12, class: "st" }, st.b.replace("+", "")));
-      }
+    svg.appendChild(sv("text", { x: XA, y: 14, "text-anchor": "middle", class: "ep" }, c.a + (prog === "a" ? " (program)" : "")));
+    svg.appendChild(sv("text", { x: XB, y: 14, "text-anchor": "middle", class: "ep" }, c.b + (prog === "b" ? " (program)" : "")));
+    svg.appendChild(sv("line", { x1: XA, y1: 22, x2: XA, y2: H - 20, class: "lane" }));
+    svg.appendChild(sv("line", { x1: XB, y1: 22, x2: XB, y2: H - 20, class: "lane" }));
+    const isn = {}, st = { a: "CLOSED", b: "CLOSED" }, shown = { a: "", b: "" };
+    c.pk.forEach((i) => { const p = P[i], s = ep(p, false); if (p.tcp && !(s in isn)) isn[s] = p.tcp.seq - (p.tcp.fl & 2 ? 0 : 1); });
+    let y = TOP;
+    rows.forEach((i) => {
+      const p = P[i], h = hOf(i), g = sv("g", { class: "pk", "data-i": i });
+      g.appendChild(sv("rect", { x: 0, y: y - 2, width: W, height: h - 2 }));
+      g.appendChild(sv("text", { x: 4, y: y + 12, class: "t" }, p.t.toFixed(6)));
+      if (p.conv === c && (p.tcp || p.udp)) ladPacket(g, p, c, y + 14, { XA, XB, MID, isn, st, shown, prog });
+      else if (p.ev && p.ev.event === "note") ladNote(g, p.ev, MID, y);
+      else ladCall(g, p, prog === "b" ? XB : XA, prog === "b" ? -1 : 1, y + 12);
       g.addEventListener("click", () => select(i, true));
       svg.appendChild(g);
+      y += h;
     });
     box.replaceChildren(svg);
+    const legend = !c.pk.some((i) => P[i].tcp) ? "" : prog ? "TCP states: the program's from the tracer; the peer's (in italics) inferred from the segments." : "TCP states (in italics) inferred from the segments.";
+    if (legend) box.appendChild(el("p", legend, "hint"));
     if (c.pk.length > LADDER_MAX) box.appendChild(el("p", "The first " + LADDER_MAX + " packets are drawn.", "hint"));
   }
+  function ladPacket(g, p, c, y, L) {
+    const fromA = ep(p, false) === c.a, x1 = fromA ? L.XA : L.XB, x2 = fromA ? L.XB : L.XA, d = fromA ? "ab" : "ba";
+    const line = sv("line", { x1: x1, y1: y - 6, x2: x2, y2: y + 8, class: "arrow " + d, "marker-end": "url(#h" + d + ")" });
+    const rel = p.tcp ? { seq: isn0(L.isn, ep(p, false)), ack: isn0(L.isn, ep(p, true)) } : null, text = label(p, rel);
+    line.appendChild(sv("title", {}, text + (p.evo && p.evo.cause ? "\ncaused by " + p.evo.cause : "")));
+    g.appendChild(line);
+    g.appendChild(sv("text", { x: L.MID, y: y - 3, "text-anchor": "middle", transform: "rotate(" + (fromA ? 2.5 : -2.5) + " " + L.MID + " " + y + ")" }, cut(text, ROOM)));
+    if (p.tpbad) g.appendChild(sv("text", { x: L.MID, y: y + 22, "text-anchor": "middle", class: "note" }, (p.tcp ? "TCP" : "UDP") + " header cut or invalid"));
+    if (!p.tcp) return;
+    const es = engineState(p), prog = L.prog;
+    ["a", "b"].forEach((lane) => {
+      const out = (lane === "a") === fromA;
+      L.st[lane] = step(L.st[lane], p.tcp.fl, out);
+      const port = String(lane === "a" ? portOf(c.a) : portOf(c.b));
+      let text = L.st[lane].replace("+", ""), inf = true;
+      if (es && (es[port] || (lane === prog && es.prog))) { text = es[port] || es.prog; inf = false; }
+      else if (lane === prog) return; // the tracer says when the program's socket changes state
+      if (text === L.shown[lane]) return;
+      L.shown[lane] = text;
+      const x = lane === "a" ? L.XA - 6 : L.XB + 6;
+      g.appendChild(sv("text", { x: x, y: y + 12, "text-anchor": lane === "a" ? "end" : "start", class: inf ? "st inf" : "st" }, text));
+    });
+  }
+  function isn0(isn, e) { return isn[e] || 0; }
+  function portOf(e) { const m = /:(\d+)$/.exec(e); return m ? m[1] : ""; }
+  function noteText(o) { return String(o.text || o.note || ""); }
+  function ladNote(g, o, mid, y) {
+    wrap(noteText(o), ROOM).forEach((line, k) => g.appendChild(sv("text", { x: mid, y: y + 11 + 14 * k, "text-anchor": "middle", class: "note" }, line)));
+  }
+  // A call of the program: a dot on its lane, the call's text beside it.
+  function ladCall(g, p, x, dir, y) {
+    const o = p.ev || {}, text = String(o.text || o.call || o.event || "");
+    g.setAttribute("class", "pk call");
+    g.appendChild(sv("circle", { cx: x, cy: y - 4, r: 3.5, class: "call" }));
+    const t = sv("text", { x: x + 8 * dir, y: y, "text-anchor": dir > 0 ? "start" : "end", class: "call" }, cut(text, ROOM));
+    t.appendChild(sv("title", {}, text));
+    g.appendChild(t);
+  }
+  // Which lane is the program's socket, for a trace: the sender of an "out"
+  // packet, the receiver of an "in" one.
+  function progLane(c) {
+    for (const i of c.pk) {
+      const p = P[i], dir = p.evo && p.evo.dir;
+      if (dir !== "out" && dir !== "in") continue;
+      const me = dir === "out" ? ep(p, false) : ep(p, true);
+      return me === c.a ? "a" : "b";
+    }
+    return E && c.pk.length ? "a" : "";
+  }
+  // A trace's calls and notes go with the conversation of their socket: the
+  // (pid, fd) of its packets; a note with its packet's frame or its call.
+  function evFd(o) {
+    if (o.event !== "call") return null;
+    if (/^(socket|accept4?)$/.test(String(o.call))) return typeof o.ret === "number" && o.ret >= 0 ? o.ret : null;
+    const m = /^[a-z0-9_]+\((\d+)/.exec(String(o.text || ""));
+    return m ? Number(m[1]) : null;
+  }
+  function tieEvents() {
+    const bySock = new Map(), byFrame = new Map(), byCall = new Map();
+    for (const p of P) {
+      if (!p.evo || !p.conv) continue;
+      if (p.evo.fd !== undefined) bySock.set(p.evo.pid + "/" + p.evo.fd, p.conv);
+      if (p.evo.frame !== undefined) byFrame.set(p.evo.frame, p);
+    }
+    P.forEach((p, i) => {
+      const o = p.ev;
+      if (!o) return;
+      let c = null;
+      if (o.event === "call") {
+        c = sockConv(bySock, o);
+        if (c) byCall.set(o.pid + " " + o.text, c);
+      } else if (o.event === "note") {
+        const f = byFrame.get(o.frame);
+        if (f) (f.notes = f.notes || []).push(o);
+        c = f ? f.conv : byCall.get(o.pid + " " + o.call) || null;
+      }
+      if (c) { p.conv = c; (c.ev = c.ev || []).push(i); }
+    });
+  }
+  // A socket of the trace without packets (no capture privilege, or
+  // --no-packets): its calls on a ladder of their own, the peer from the
+  // address in its connect, accept or sendto.
+  function sockConv(bySock, o) {
+    const fd = evFd(o);
+    if (fd === null) return null;
+    const key = o.pid + "/" + fd;
+    let c = bySock.get(key);
+    if (!c) {
+      c = { id: convs.length + 1, k: "socket", a: String(o.comm) + "[" + o.pid + "] fd " + fd, b: "peer", pk: [], bytes: 0, ev: [] };
+      convs.push(c);
+      bySock.set(key, c);
+    }
+    const m = /(\[[0-9a-f:.]+\]:\d+|\d+\.\d+\.\d+\.\d+:\d+)/.exec(String(o.text || ""));
+    if (m && c.b === "peer" && /^(connect|accept4?|sendto|sendmsg|recvfrom)$/.test(String(o.call))) c.b = m[1];
+    return c;
+  }
+  if (E) tieEvents();
 
   // ---- wiring ----
   $("file").textContent = D.file;
@@ -441,25 +667,46 @@
     const tr = e.target.closest("tr[data-i]");
     if (tr) select(Number(tr.dataset.i), false);
   });
+  $("bytes").addEventListener("click", (e) => {
+    const b = e.target.closest("[data-o]");
+    if (b && sel >= 0) markByte(P[sel], Number(b.dataset.o));
+  });
   $("filter").addEventListener("keydown", (e) => { if (e.key === "Enter") applyFilter(); });
   $("filter").addEventListener("search", applyFilter);
+  // Keys: Up/Down a row, PageUp/PageDown a screenful, Home/End the first
+  // and last row, Enter opens the selected row (its tree, and its
+  // conversation's ladder with the row marked).
+  function keyMove(key, at) {
+    const page = Math.max(1, Math.floor($("list").clientHeight / rowH) - 1);
+    const to = { ArrowDown: at + 1, ArrowUp: at - 1, PageDown: at + page, PageUp: at - page,
+      Home: 0, End: shown.length - 1 }[key];
+    return Math.max(0, Math.min(shown.length - 1, to));
+  }
+  function openSel() {
+    const p = P[sel];
+    $("tree").querySelectorAll("details").forEach((d) => { d.open = true; });
+    if (p.conv) ladder(p.conv);
+    select(sel, true);
+    const g = document.querySelector("#lad g.sel");
+    (g || $("detail")).scrollIntoView({ block: "nearest" }); // the window too: Enter opens
+    document.body.dataset.opened = String(p.n);
+  }
   document.addEventListener("keydown", (e) => {
-    if (e.target === $("filter")) return;
-    const at = shown.indexOf(sel);
-    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
-      const k = Math.max(0, Math.min(shown.length - 1, at + (e.key === "ArrowDown" ? 1 : -1)));
-      if (shown.length) select(shown[k], true);
+    if (e.target === $("filter") || e.altKey || e.ctrlKey || e.metaKey) return;
+    const keys = ["ArrowDown", "ArrowUp", "PageDown", "PageUp", "Home", "End"];
+    if (keys.indexOf(e.key) >= 0) {
+      if (shown.length) select(shown[keyMove(e.key, shown.indexOf(sel))], true);
       e.preventDefault();
     } else if (e.key === "Enter" && sel >= 0) {
-      const d = $("tree").querySelector("details");
-      if (d) d.scrollIntoView({ block: "nearest" });
-      if (P[sel].conv) ladder(P[sel].conv);
+      openSel();
+      e.preventDefault();
     }
   });
   renderList();
   renderIO();
   renderConvs();
-  const m = /[#&]p=(\d+)/.exec(location.hash), want = m ? Number(m[1]) - 1 : 0;
+  const m = /[#&]p=(\d+)/.exec(location.hash), firstPk = E ? Math.max(0, P.findIndex((p) => p.conv && (p.tcp || p.udp)), P.findIndex((p) => p.conv)) : 0;
+  const want = m ? Number(m[1]) - 1 : firstPk;
   const fm = /[#&]f=([^&]*)/.exec(location.hash);
   if (fm) { $("filter").value = decodeURIComponent(fm[1]); applyFilter(); }
   if (P.length) select(want >= 0 && want < P.length ? want : 0, true);

@@ -20,6 +20,10 @@
 #define WIRE_VIEW_HTML_PKTS_MAX 20000u      /* packets */
 #define WIRE_VIEW_HTML_FILE_MAX (32u << 20) /* bytes of the capture file */
 #define WIRE_VIEW_PKT_TEXT_MAX (256u << 10) /* bytes of one packet's tree or line */
+/* A trace's NDJSON: a longer line is shown as "cut" (the packet lines of
+ * trace --json hold at most 64 KiB of bytes as hex, plus their fields). */
+#define WIRE_VIEW_ND_LINE_MAX (256u << 10) /* bytes of one line */
+#define WIRE_VIEW_ND_HEX_MAX (64u << 10)   /* captured bytes of one packet event */
 
 /* Writes the page for every packet r yields to out. Returns 0 and the packet
  * count in *npkts; WIRE_E_LIMIT-like -E2BIG when the file holds more than
@@ -28,7 +32,8 @@
 int wire_view_html(struct wire_pcap_reader *r, const char *title, struct wire_sink *out,
                    uint64_t *npkts, char *why, size_t n);
 /* Writes the page for the NDJSON that `trace --json` writes (len bytes at
- * text): each line goes in as one JSON string, parsed by the page. Returns 0
+ * text): each line goes in as one JSON string, parsed by the page, and the
+ * bytes of each "packet" event are dissected as a capture's. Returns 0
  * and the line count in *nev, -E2BIG past WIRE_VIEW_HTML_PKTS_MAX lines, or
  * the sink's negative error. */
 int wire_view_html_ndjson(const char *text, size_t len, const char *title, struct wire_sink *out,

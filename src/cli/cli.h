@@ -20,6 +20,10 @@ int cmd_read(int argc, char **argv);
 int cmd_http(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_view(int argc, char **argv);
+/* The page of `wirecat view --html` for the NDJSON in fd (trace --html) or
+ * the capture file in (sniff --html), written to out. Return an exit status. */
+int cli_view_ndjson_fd(int fd, const char *out, const char *title);
+int cli_view_html(const char *in, const char *out);
 
 /* Prints "wirecat: <message>\n" on stderr in one write. */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -12,6 +12,7 @@
  * which includes the drops) and dropped because the ring was full.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
 #include <limits.h>
@@ -73,7 +74,11 @@ static void usage(void)
 	    "                     Without -i: every interface, lo included (each packet\n"
 	    "                     on lo once)\n"
 	    "  --port PORT        the traffic of port PORT and of every socket of the\n"
-	    "                     program(s) that own it\n\n",
+	    "                     program(s) that own it\n"
+	    "  --html OUT.html    when the capture ends (-c, Ctrl-C), write its page as\n"
+	    "                     `wirecat view --html` does (the packets go to a\n"
+	    "                     temporary file meanwhile, or to -w FILE when given;\n"
+	    "                     a page holds at most 20000 packets: use -c)\n\n",
 	    WIRE_CAPTURE_BUF_DEFAULT_MIB, WIRE_SNAPLEN_DEFAULT);
 	fputs(pktcli_help, stdout);
 	fputs(follow_help, stdout);
@@ -241,7 +246,64 @@ static int sniff_read(struct pktcli *pc, const char *rfile, const struct wire_ca
 	return pktcli_read(*pc, rfile);
 }
 
+static int sniff_main(int argc, char **argv);
+
+/* Where --html OUT is in argv (before any "--"), or 0. */
+static int html_at(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--html") || !strncmp(argv[i], "--html=", 7))
+			return i;
+	return 0;
+}
+
+/* sniff --html OUT.html: the capture is written to a file (-w FILE, or a
+ * temporary one) and its page made from it when the capture ends. */
 int cmd_sniff(int argc, char **argv)
+{
+	int at = html_at(argc, argv), eq = at && argv[at][6] == '=';
+	if (!at)
+		return sniff_main(argc, argv);
+	if (!eq && at + 1 >= argc)
+		return cli_usage_err("sniff", "sniff: option --html needs an argument");
+	const char *html = eq ? argv[at] + 7 : argv[at + 1];
+	char tmp[] = "/tmp/wirecat-sniff-XXXXXX.pcap", *wfile = NULL;
+	char **av = calloc((size_t)argc + 3, sizeof(*av));
+	int n = 0, fd = -1;
+	for (int i = 0; av && i < argc; i++) {
+		if (i == at || (i == at + 1 && !eq))
+			continue;
+		if (!strcmp(argv[i], "-w") && i + 1 < argc)
+			wfile = argv[i + 1];
+		av[n++] = argv[i];
+	}
+	if (wfile && !strcmp(wfile, "-")) {
+		free(av);
+		return cli_usage_err("sniff", "sniff: --html makes its page from a file, not -w -");
+	}
+	if (av && !wfile && (fd = mkostemps(tmp, 5, O_CLOEXEC)) >= 0) {
+		close(fd);
+		memmove(av + 3, av + 1, (size_t)(n - 1) * sizeof(*av));
+		av[1] = "-w";
+		av[2] = tmp;
+		n += 2;
+		wfile = tmp;
+	}
+	if (!av || !wfile) {
+		cli_err("sniff: --html: %s", av ? strerror(errno) : "out of memory");
+		free(av);
+		return WIRE_EXIT_FAIL;
+	}
+	int rc = sniff_main(n, av);
+	if (rc == 0 && (rc = cli_view_html(wfile, html)) == 0)
+		fprintf(stderr, "wirecat: sniff: the page is %s\n", html);
+	if (wfile == tmp)
+		unlink(tmp);
+	free(av);
+	return rc;
+}
+
+static int sniff_main(int argc, char **argv)
 {
 	struct pktcli pc;
 	struct wire_capture_opts co;

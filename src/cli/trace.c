@@ -100,7 +100,7 @@ static void usage(FILE *f)
 {
 	fprintf(
 	    f, "Usage: wirecat trace [-o FILE] [-w FILE.pcapng] [--no-packets] [--json] [-T] [-v]\n"
-	       "                     -- PROGRAM [ARGS...]\n"
+	       "                     [--html OUT] -- PROGRAM [ARGS...]\n"
 	       "       wirecat trace [-o FILE] [-w FILE.pcapng] [--no-packets] [--json] [-T] [-v]\n"
 	       "                     -p PID\n"
 	       "Runs PROGRAM (or attaches to process PID) and shows its socket calls, decoded,\n"
@@ -137,6 +137,9 @@ static void usage(FILE *f)
 	       "                    -v), each packet (frame, dir, iface, pid, comm, fd, cause,\n"
 	       "                    summary, the fields `read --json` shows, hex) and each\n"
 	       "                    note (text, frame or call), in time order\n"
+	       "      --html OUT.html  the page of `wirecat view` for the run, written to\n"
+	       "                    OUT.html when it ends (made of the --json events, kept\n"
+	       "                    in a temporary file; a page holds at most 32 MiB)\n"
 	       "  -T, --abs-time    wall-clock times instead of seconds since the first event\n"
 	       "  -v, --all-processes  every process's fork, exec and exit lines, also of\n"
 	       "                    processes without socket calls (a launcher's, a shell's)\n"
@@ -661,6 +664,7 @@ struct topts {
 	int pcapfd; /* -w: the file, open */
 	long pid;
 	int nopkt, abstime, json, all;
+	const char *html; /* --html OUT.html: the page of the --json events */
 };
 
 /* Starts the capture, or says once why there will be no packets. */
@@ -741,15 +745,11 @@ static void follow_existing(struct tctx *c, int pid)
 static int parse(int argc, char **argv, struct topts *o)
 {
 	static const struct option lopts[] = {
-	    {"pid", required_argument, NULL, 'p'},
-	    {"output", required_argument, NULL, 'o'},
-	    {"no-packets", no_argument, NULL, 'N'},
-	    {"json", no_argument, NULL, 'J'},
-	    {"abs-time", no_argument, NULL, 'T'},
-	    {"all-processes", no_argument, NULL, 'v'},
-	    {"write", required_argument, NULL, 'w'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    {"pid", required_argument, NULL, 'p'},   {"output", required_argument, NULL, 'o'},
+	    {"no-packets", no_argument, NULL, 'N'},  {"json", no_argument, NULL, 'J'},
+	    {"abs-time", no_argument, NULL, 'T'},    {"all-processes", no_argument, NULL, 'v'},
+	    {"write", required_argument, NULL, 'w'}, {"help", no_argument, NULL, 'h'},
+	    {"html", required_argument, NULL, 'H'},  {NULL, 0, NULL, 0},
 	};
 	int c;
 	char *end;
@@ -765,6 +765,9 @@ static int parse(int argc, char **argv, struct topts *o)
 		case 'o': o->outfile = optarg; break;
 		case 'w': o->pcapfile = optarg; break;
 		case 'N': o->nopkt = 1; break;
+		case 'H': /* the page is made of the JSON */
+			o->html = optarg;
+			/* fall through */
 		case 'J': o->json = 1; break;
 		case 'T': o->abstime = 1; break;
 		case 'v': o->all = 1; break;
@@ -777,6 +780,8 @@ static int parse(int argc, char **argv, struct topts *o)
 	}
 	if (o->pcapfile && o->nopkt)
 		return cli_cmd_usage_err("trace", "-w writes the packets: not with --no-packets");
+	if (o->html && o->outfile)
+		return cli_cmd_usage_err("trace", "--html and -o: give one of them");
 	if (o->pid && optind < argc)
 		return cli_cmd_usage_err("trace", "give either -p PID or a program, not both");
 	if (!o->pid && optind >= argc)
@@ -882,6 +887,15 @@ int cmd_trace(int argc, char **argv)
 			return WIRE_EXIT_FAIL;
 		}
 	}
+	char tmp[] = "/tmp/wirecat-trace-XXXXXX";
+	if (o.html && (fd = mkostemp(tmp, O_CLOEXEC)) >= 0)
+		unlink(tmp); /* the events of --html, gone when closed */
+	if (fd < 0) {
+		cli_err("trace: a temporary file for --html: %s", strerror(errno));
+		if (o.pcapfd >= 0)
+			close(o.pcapfd);
+		return WIRE_EXIT_FAIL;
+	}
 	if (o.outfile) {
 		fd = open(o.outfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (fd < 0) {
@@ -894,6 +908,12 @@ int cmd_trace(int argc, char **argv)
 	wire_sink_init_fd(&out, fd);
 	rc = run(&o, argv + optind, &out);
 	wire_sink_flush(&out);
+	if (o.html) {
+		int st = cli_view_ndjson_fd(fd, o.html, o.pid ? "trace" : argv[optind]);
+		rc = rc ? rc : st;
+		if (st == 0)
+			fprintf(stderr, "wirecat: trace: the page is %s\n", o.html);
+	}
 	if (fd != 2)
 		close(fd);
 	if (o.pcapfd >= 0)

@@ -25,9 +25,13 @@ static void usage(void)
 	printf("Usage: wirecat view --html OUT.html FILE\n"
 	       "Write a pcap or pcapng file as one self-contained HTML page (no request\n"
 	       "to any server): a sortable packet list with a filter box, the layer tree\n"
-	       "and the bytes of the selected packet, the conversations, and the ladder\n"
-	       "diagram of the selected TCP or UDP conversation. FILE may also be the\n"
-	       "NDJSON that `wirecat trace --json` writes: its events as the list.\n\n"
+	       "and the bytes of the selected packet (a field marks its bytes, a byte\n"
+	       "selects its field), the conversations, and the ladder diagram of the\n"
+	       "selected TCP or UDP conversation. Keys: Up/Down, PageUp/PageDown,\n"
+	       "Home/End, Enter. FILE may also be the NDJSON that `wirecat trace --json`\n"
+	       "writes: its events as the list, its packets decoded, and on the ladder\n"
+	       "the program's calls and the trace's notes beside the packets.\n"
+	       "trace --html and sniff --html write the page of a run directly.\n\n"
 	       "  --html OUT.html    write the page to OUT.html (- for standard output)\n"
 	       "  -h, --help         this help\n\n"
 	       "The page holds every packet: files over %u MiB or %u packets are refused.\n"
@@ -193,6 +197,49 @@ static int view_html(const char *in, const char *out)
 	status = view_write(r, in, out, fd);
 	wire_pcap_close(r);
 	return view_close_out(out, fd, status);
+}
+
+/* The page of the NDJSON in fd (trace --html): at most WIRE_VIEW_HTML_FILE_MAX
+ * bytes of it, cut at a line's end; what is left out is said. */
+int cli_view_ndjson_fd(int fd, const char *out, const char *title)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return WIRE_EXIT_FAIL;
+	size_t want = (uint64_t)st.st_size > WIRE_VIEW_HTML_FILE_MAX ? WIRE_VIEW_HTML_FILE_MAX
+	                                                             : (size_t)st.st_size;
+	char *text = malloc(want + 1);
+	size_t got = 0;
+	while (text && got < want) {
+		ssize_t k = pread(fd, text + got, want - got, (off_t)got);
+		if (k <= 0)
+			break;
+		got += (size_t)k;
+	}
+	if (!text) {
+		cli_err("%s: out of memory", out);
+		return WIRE_EXIT_FAIL;
+	}
+	if (got < (size_t)st.st_size) {
+		while (got && text[got - 1] != '\n')
+			got--;
+		cli_err("%s: the trace is longer than one page holds (%u MiB): its first %zu "
+		        "bytes are shown",
+		        out, WIRE_VIEW_HTML_FILE_MAX >> 20, got);
+	}
+	int ofd = view_open_out(out), status = WIRE_EXIT_FAIL;
+	if (ofd >= 0) {
+		status = view_ndjson(title, out, ofd, text, got);
+		status = view_close_out(out, ofd, status);
+	}
+	free(text);
+	return status;
+}
+
+/* The page of the capture file in (sniff --html). */
+int cli_view_html(const char *in, const char *out)
+{
+	return view_html(in, out);
 }
 
 int cmd_view(int argc, char **argv)

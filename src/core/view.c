@@ -14,6 +14,7 @@
 
 #include "print/pr.h"
 #include "view_assets.h"
+#include "view_int.h"
 #include "wire/dissect.h"
 #include "wire/err.h"
 #include "wire/print.h"
@@ -30,6 +31,7 @@ struct view {
 	struct wire_dissect d;
 	struct timespec t0;
 	struct wire_sink *out;
+	long long ev; /* the trace event the packet is (>= 0), for the page */
 };
 
 int wire_view_json_str(struct wire_sink *s, const void *p, size_t n)
@@ -193,12 +195,21 @@ static void view_packet(struct view *v, const struct wire_pkt *pkt)
 		wire_sink_printf(o, "%s%s", i ? "," : "", wire_layer_name(v->d.l[i].kind));
 	wire_sink_putc(o, '"');
 	view_spans(v);
+	wire_view_fields(o, &v->d);
 	view_addrs(v);
 	view_transport(v);
 	view_pr_field(&v->line, o, "info", pkt);
 	view_pr_field(&v->tree, o, "tree", pkt);
 	view_hex(o, pkt);
+	if (v->ev >= 0)
+		wire_sink_printf(o, ",\"ev\":%lld", v->ev);
 	wire_sink_putc(o, '}');
+}
+
+void wire_view_packet(struct view *v, const struct wire_pkt *pkt, long long ev)
+{
+	v->ev = ev;
+	view_packet(v, pkt);
 }
 
 /* Writes the template from *pos up to marker (or to its end when NULL) and
@@ -229,7 +240,7 @@ static int view_packets(struct view *v, struct wire_pcap_reader *r, uint64_t *np
 }
 
 /* Writes the page, with data() writing the JSON value of the data element. */
-static int view_page(struct wire_sink *o, int (*data)(void *, struct wire_sink *), void *arg)
+int wire_view_write_page(struct wire_sink *o, int (*data)(void *, struct wire_sink *), void *arg)
 {
 	const char *pos = (const char *)wire_view_page;
 	view_tpl(o, &pos, "<!--@STYLE@-->");
@@ -258,65 +269,46 @@ static int view_cap_data(void *arg, struct wire_sink *o)
 	struct view_cap *c = arg;
 	wire_sink_puts(o, "{\"file\":");
 	wire_view_json_str(o, c->title, strlen(c->title));
-	wire_sink_printf(o, ",\"link\":%d,\"packets\":[", wire_pcap_linktype(c->r));
+	wire_sink_printf(o, ",\"link\":%d", wire_pcap_linktype(c->r));
+	wire_view_field_tables(o);
+	wire_sink_puts(o, ",\"packets\":[");
 	int rc = view_packets(c->v, c->r, c->npkts, c->why, c->n);
 	if (rc < 0)
 		return rc;
 	return wire_sink_puts(o, "\n]}");
 }
 
-int wire_view_html(struct wire_pcap_reader *r, const char *title, struct wire_sink *out,
-                   uint64_t *npkts, char *why, size_t n)
+struct view *wire_view_new(struct wire_sink *out)
 {
 	struct view *v = calloc(1, sizeof(*v));
 	if (!v)
-		return -ENOMEM;
+		return NULL;
 	v->out = out;
-	int rc = view_pr_open(&v->line, WIRE_PRINT_LINE);
-	if (rc == 0)
-		rc = view_pr_open(&v->tree, WIRE_PRINT_TREE);
-	struct view_cap c = {v, r, title, npkts, why, n};
-	if (rc == 0)
-		rc = view_page(out, view_cap_data, &c);
+	v->ev = -1;
+	if (view_pr_open(&v->line, WIRE_PRINT_LINE) == 0 &&
+	    view_pr_open(&v->tree, WIRE_PRINT_TREE) == 0)
+		return v;
+	wire_view_free(v);
+	return NULL;
+}
+
+void wire_view_free(struct view *v)
+{
+	if (!v)
+		return;
 	view_pr_close(&v->line);
 	view_pr_close(&v->tree);
 	free(v);
+}
+
+int wire_view_html(struct wire_pcap_reader *r, const char *title, struct wire_sink *out,
+                   uint64_t *npkts, char *why, size_t n)
+{
+	struct view *v = wire_view_new(out);
+	if (!v)
+		return -ENOMEM;
+	struct view_cap c = {v, r, title, npkts, why, n};
+	int rc = wire_view_write_page(out, view_cap_data, &c);
+	wire_view_free(v);
 	return rc;
-}
-
-struct view_nd {
-	const char *title, *text;
-	size_t len;
-	uint64_t *nev;
-};
-
-/* Each line of the NDJSON as one JSON string (the page parses it). */
-static int view_nd_data(void *arg, struct wire_sink *o)
-{
-	struct view_nd *nd = arg;
-	wire_sink_puts(o, "{\"file\":");
-	wire_view_json_str(o, nd->title, strlen(nd->title));
-	wire_sink_puts(o, ",\"packets\":[],\"events\":[");
-	*nd->nev = 0;
-	for (size_t at = 0; at < nd->len;) {
-		const char *nl = memchr(nd->text + at, '\n', nd->len - at);
-		size_t n = nl ? (size_t)(nl - (nd->text + at)) : nd->len - at;
-		if (n) {
-			if (++*nd->nev > WIRE_VIEW_HTML_PKTS_MAX)
-				return -E2BIG;
-			wire_sink_puts(o, *nd->nev > 1 ? ",\n" : "\n");
-			wire_view_json_str(o, nd->text + at, n);
-		}
-		at += n + 1;
-		if (o->err)
-			return o->err;
-	}
-	return wire_sink_puts(o, "\n]}");
-}
-
-int wire_view_html_ndjson(const char *text, size_t len, const char *title, struct wire_sink *out,
-                          uint64_t *nev)
-{
-	struct view_nd nd = {title, text, len, nev};
-	return view_page(out, view_nd_data, &nd);
 }
