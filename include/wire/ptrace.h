@@ -7,7 +7,9 @@
  * write, readv and writev only on fds above 2), so every other system call
  * runs at full speed; an attached process cannot get a filter, so there
  * every call stops and is filtered here. Memory of the traced program is
- * read only with process_vm_readv, in bounded sizes. x86_64 only.
+ * read only with process_vm_readv, in bounded sizes. x86_64 only: a
+ * 32-bit socket call (i386, int 0x80) or any x32 call stops too, and is
+ * reported once as WIRE_PT_ARCH, not decoded.
  *
  * Typical use:
  *	struct wire_pt *pt;
@@ -26,12 +28,14 @@
 #include <sys/types.h>
 #include <time.h>
 
+/* fds whose kind is remembered per process, in a table grown to the highest
+ * fd seen (the kernel's default nr_open); above it, asked of /proc each time */
+#define WIRE_PT_FDS_MAX (1 << 20)
 #define WIRE_PT_TEXT_MAX 200      /* one call's text */
 #define WIRE_PT_NOTE_MAX 200      /* one call's note */
 #define WIRE_PT_COMM_MAX 16       /* a program name (as /proc/PID/comm) */
 #define WIRE_PT_ADDR_MAX 128      /* bytes of a socket address read */
 #define WIRE_PT_TASKS_MAX 4096    /* threads and processes followed */
-#define WIRE_PT_FDS_MAX 4096      /* fds whose kind is remembered, per process */
 #define WIRE_PT_POLL_MAX 64       /* pollfd entries examined */
 #define WIRE_PT_IOV_MAX 16        /* iovec entries examined */
 #define WIRE_PT_WAIT_BATCH 256    /* wait statuses handled per wake-up */

@@ -26,8 +26,9 @@
 
 #include "ptrace_int.h"
 
-#define FILTER_MAX 160  /* BPF instructions of the seccomp filter */
-#define STATUS_READ 512 /* bytes of /proc/PID/status read for its Tgid */
+#define FILTER_MAX 160      /* BPF instructions of the seccomp filter */
+#define STATUS_READ 512     /* bytes of /proc/PID/status read for its Tgid */
+#define X32_BIT 0x40000000u /* x32 system calls: the x86_64 arch with this bit in nr */
 
 #define PT_OPTS                                                                                    \
 	(PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE |  \
@@ -123,10 +124,43 @@ static struct pt_task *task_add(struct wire_pt *pt, pid_t tid)
 	return t;
 }
 
+#define FDS_FIRST 64 /* fd kinds first held per process (then doubled) */
+
+uint8_t *pt_fd_slot(struct pt_task *t, uint64_t fd, int grow)
+{
+	struct pt_proc *p = t->proc;
+	if (!p || fd >= WIRE_PT_FDS_MAX)
+		return NULL;
+	if (fd < p->nkind)
+		return &p->kind[fd];
+	if (!grow)
+		return NULL;
+	size_t n = p->nkind ? p->nkind : FDS_FIRST;
+	while (n <= fd)
+		n *= 2;
+	if (n > WIRE_PT_FDS_MAX)
+		n = WIRE_PT_FDS_MAX;
+	uint8_t *k = realloc(p->kind, n);
+	if (!k)
+		return NULL;
+	memset(k + p->nkind, 0, n - p->nkind);
+	p->kind = k;
+	p->nkind = n;
+	return &p->kind[fd];
+}
+
+void pt_fds_forget(struct pt_proc *p)
+{
+	if (p->kind)
+		memset(p->kind, 0, p->nkind);
+}
+
 static void task_del(struct wire_pt *pt, struct pt_task *t)
 {
-	if (t->proc && --t->proc->refs == 0)
+	if (t->proc && --t->proc->refs == 0) {
+		free(t->proc->kind);
 		free(t->proc);
+	}
 	t->proc = NULL;
 	t->tid = 0;
 	pt->ntasks--;
@@ -147,36 +181,67 @@ void pt_ev_init(struct wire_pt_ev *ev, int type, const struct pt_task *t)
 /* ---- starting ------------------------------------------------------------------- */
 
 #ifdef __x86_64__
-/* The filter: SECCOMP_RET_TRACE for the socket calls (the fd-checked ones
- * only for fds above 2), SECCOMP_RET_ALLOW for everything else, including
- * calls of another architecture and x32. Returns its length. */
+#define I386_SOCKETCALL 102 /* i386 numbers of the socket calls */
+#define I386_RECVMMSG 337
+#define I386_SENDMMSG 345
+#define I386_SOCKET 359 /* socket .. shutdown */
+#define I386_SHUTDOWN 373
+
+#define F_STMT(c, k) ((struct sock_filter)BPF_STMT((c), (k)))
+#define F_JUMP(c, k, t, f) ((struct sock_filter)BPF_JUMP((c), (k), (t), (f)))
+#define F_LD(field) F_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, field))
+#define F_RET(v) F_STMT(BPF_RET | BPF_K, (v))
+
+/* The 32-bit part of the filter (the accumulator holds the arch): an i386
+ * socket call stops, so the tracer can say once that 32-bit calls are not
+ * decoded; everything else of any other arch runs. Returns its length (9). */
+static size_t filter_i386(struct sock_filter *f)
+{
+	size_t k = 0;
+	f[k++] = F_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_I386, 0, 6);
+	f[k++] = F_LD(nr);
+	f[k++] = F_JUMP(BPF_JMP | BPF_JEQ | BPF_K, I386_SOCKETCALL, 5, 0);
+	f[k++] = F_JUMP(BPF_JMP | BPF_JEQ | BPF_K, I386_RECVMMSG, 4, 0);
+	f[k++] = F_JUMP(BPF_JMP | BPF_JEQ | BPF_K, I386_SENDMMSG, 3, 0);
+	f[k++] = F_JUMP(BPF_JMP | BPF_JGE | BPF_K, I386_SOCKET, 0, 1);
+	f[k++] = F_JUMP(BPF_JMP | BPF_JGT | BPF_K, I386_SHUTDOWN, 0, 1);
+	f[k++] = F_RET(SECCOMP_RET_ALLOW);
+	f[k++] = F_RET(SECCOMP_RET_TRACE);
+	return k;
+}
+
+/* The filter: for x86_64, SECCOMP_RET_TRACE for the socket calls (the
+ * fd-checked ones, read and write first as the most frequent calls of any
+ * program, only for fds above 2) and for every x32 call; for i386 the
+ * socket calls (filter_i386); SECCOMP_RET_ALLOW for everything else.
+ * Returns its length, 0 when it does not fit. */
 static size_t build_filter(struct sock_filter *f, size_t max)
 {
 	uint32_t nrs[64];
 	size_t nfd, n = pt_call_filter_nrs(nrs, 64, &nfd), k = 0;
-	if (4 + 2 * n + 3 * nfd + 2 > max)
+	if (3 + 5 * nfd + 2 * (n - nfd) + 3 + 9 > max)
 		return 0;
-	f[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-	                                      offsetof(struct seccomp_data, arch));
-	f[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0);
-	f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-	f[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-	                                      offsetof(struct seccomp_data, nr));
-	/* read and write first: the most frequent calls of any program */
+	f[k++] = F_LD(arch);
+	f[k++] = F_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, 0); /* jf set below */
+	f[k++] = F_LD(nr);
 	for (size_t i = 0; i < nfd; i++) {
-		f[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nrs[i], 0, 4);
-		f[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-		                                      offsetof(struct seccomp_data, args[0]));
-		f[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, 2, 0, 1);
-		f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE);
-		f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+		f[k++] = F_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nrs[i], 0, 4);
+		f[k++] = F_LD(args[0]);
+		f[k++] = F_JUMP(BPF_JMP | BPF_JGT | BPF_K, 2, 0, 1);
+		f[k++] = F_RET(SECCOMP_RET_TRACE);
+		f[k++] = F_RET(SECCOMP_RET_ALLOW);
 	}
 	for (size_t i = nfd; i < n; i++) {
-		f[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nrs[i], 0, 1);
-		f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE);
+		f[k++] = F_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nrs[i], 0, 1);
+		f[k++] = F_RET(SECCOMP_RET_TRACE);
 	}
-	f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-	return k;
+	f[k++] = F_JUMP(BPF_JMP | BPF_JGE | BPF_K, X32_BIT, 0, 1);
+	f[k++] = F_RET(SECCOMP_RET_TRACE);
+	f[k++] = F_RET(SECCOMP_RET_ALLOW);
+	if (k - 2 > 255)
+		return 0;
+	f[1].jf = (uint8_t)(k - 2);
+	return k + filter_i386(f + k);
 }
 
 /* In the child: waits for the tracer, installs the filter, runs the
@@ -368,7 +433,7 @@ static void on_syscall_stop(struct wire_pt *pt, struct pt_task *t)
 	if (si.op != PTRACE_SYSCALL_INFO_ENTRY && si.op != PTRACE_SYSCALL_INFO_SECCOMP)
 		return;
 	t->in_call = 0;
-	if (si.arch != AUDIT_ARCH_X86_64) {
+	if (si.arch != AUDIT_ARCH_X86_64 || (si.entry.nr & X32_BIT)) {
 		if (!pt->arch_said) {
 			struct wire_pt_ev ev;
 			pt_ev_init(&ev, WIRE_PT_ARCH, t);
@@ -422,7 +487,7 @@ static void on_exec(struct wire_pt *pt, struct pt_task *t)
 	}
 	t->in_call = t->resume = 0;
 	if (t->proc)
-		memset(t->proc->kind, 0, sizeof(t->proc->kind)); /* CLOEXEC closed some */
+		pt_fds_forget(t->proc); /* CLOEXEC closed some */
 	struct wire_pt_ev ev;
 	pt_ev_init(&ev, WIRE_PT_EXEC, t); /* labelled with the old name */
 	read_comm(t->tid, t->comm, sizeof(t->comm));

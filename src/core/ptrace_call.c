@@ -188,10 +188,10 @@ static int kind_of_type(int type)
 /* What fd is in t's process: remembered, else asked of /proc once. */
 static int fd_kind(struct pt_task *t, uint64_t fd)
 {
-	if (fd >= WIRE_PT_FDS_MAX || !t->proc)
+	uint8_t none = FD_UNKNOWN, *k = pt_fd_slot(t, fd, 0);
+	if (fd > INT32_MAX)
 		return FD_FILE;
-	uint8_t *k = &t->proc->kind[fd];
-	if (*k != FD_UNKNOWN)
+	if (k && *k != FD_UNKNOWN)
 		return *k & ~FD_FOLLOWED;
 	char path[64], link[32];
 	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)t->tid, (int)fd);
@@ -199,9 +199,12 @@ static int fd_kind(struct pt_task *t, uint64_t fd)
 	if (n <= 0)
 		return FD_UNKNOWN; /* not open (yet): ask again next time */
 	link[n] = 0;
+	k = pt_fd_slot(t, fd, 1);
+	if (!k) /* above the table (or no memory): asked again next time */
+		k = &none;
 	if (strncmp(link, "socket:[", 8) != 0) {
 		*k = FD_FILE;
-		return *k;
+		return FD_FILE;
 	}
 	int type = 0, proto;
 	struct sockaddr_storage l, r;
@@ -219,13 +222,15 @@ static int is_sock(struct pt_task *t, uint64_t fd)
 
 static void set_kind(struct pt_task *t, uint64_t fd, int kind)
 {
-	if (fd < WIRE_PT_FDS_MAX && t->proc)
-		t->proc->kind[fd] = (uint8_t)kind;
+	uint8_t *k = pt_fd_slot(t, fd, kind != FD_UNKNOWN);
+	if (k)
+		*k = (uint8_t)kind;
 }
 
-static int followed(const struct pt_task *t, uint64_t fd)
+static int followed(struct pt_task *t, uint64_t fd)
 {
-	return fd < WIRE_PT_FDS_MAX && t->proc && (t->proc->kind[fd] & FD_FOLLOWED);
+	const uint8_t *k = pt_fd_slot(t, fd, 0);
+	return k && (*k & FD_FOLLOWED);
 }
 
 /* ---- entry ----------------------------------------------------------------------------- */

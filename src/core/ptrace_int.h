@@ -23,7 +23,8 @@ enum { FD_UNKNOWN = 0, FD_FILE, FD_STREAM, FD_DGRAM, FD_SOCKOTHER };
 struct pt_proc {
 	pid_t tgid;
 	int refs;
-	uint8_t kind[WIRE_PT_FDS_MAX];
+	uint8_t *kind; /* nkind entries, grown on demand up to WIRE_PT_FDS_MAX */
+	size_t nkind;
 };
 
 struct pt_task {
@@ -57,6 +58,13 @@ struct wire_pt {
 	size_t ntasks;
 	int tuples; /* wire_pt_want_tuples */
 };
+
+/* The slot of fd's kind in t's process, grown to hold it when grow is set;
+ * NULL when it is not (or cannot be) held. */
+uint8_t *pt_fd_slot(struct pt_task *t, uint64_t fd, int grow);
+
+/* Forgets every fd's kind of process p (exec closed the CLOEXEC ones). */
+void pt_fds_forget(struct pt_proc *p);
 
 /* The syscalls the filter stops at: fills nrs (up to n) and returns the count;
  * *nfdcheck of them (first) are stopped only for fds above 2. */

@@ -15,7 +15,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wtest import SLOW, Proc, Skip, case, free_port, main, need, tool, WIRECAT  # noqa: E402
+from wtest import SLOW, Proc, Skip, case, free_port, main, need, need_root, tool, WIRECAT  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LECTURE = os.path.join(HERE, "lecture")
@@ -939,6 +939,116 @@ def nagle_joins_small_writes():
     tl = small_writes(10, True)
     assert joined not in tl and "Nagle" not in tl, tl
     assert len(re.findall(r"> \[P\.\] seq \d+:\d+ len 4\b", tl)) == 10, tl
+
+
+@case
+def thirty_two_bit_calls_are_said():
+    """A program making 32-bit system calls (int 0x80: how a 32-bit program
+    calls the kernel) is not silently untraced: its socket call stops the
+    program and one line says that 32-bit calls are not decoded."""
+    t = tool("int80sock")
+    ref = subprocess.run([t], stdout=subprocess.PIPE, timeout=10 * SLOW)
+    if ref.returncode == 77:
+        raise Skip("no 32-bit system calls on this kernel (IA32 emulation)")
+    fd, path = tempfile.mkstemp(prefix="wtrace")
+    os.close(fd)
+    try:
+        p = subprocess.run([WIRECAT, "trace", "--no-packets", "-o", path, "--", t],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30 * SLOW)
+        with open(path) as f:
+            tl = f.read()
+    finally:
+        os.unlink(path)
+    assert p.returncode == 0 and p.stdout.startswith(b"int80 socket = "), (p.returncode, p.stdout)
+    ev = lines(tl)
+    said = [e for e in ev if "32-bit" in e]
+    assert len(said) == 1, tl
+    assert "int80sock" in said[0], said
+
+
+FD_HIGH = r"""
+import os, resource, socket, sys
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+if hard != resource.RLIM_INFINITY and hard < 6000:
+    print("rlimit", hard); sys.exit(77)
+resource.setrlimit(resource.RLIMIT_NOFILE, (6000, hard))
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.connect(("127.0.0.1", int(sys.argv[1])))
+os.dup2(s.fileno(), 5000)
+s.close()
+n = os.write(5000, b"high fd")
+print("wrote", n)
+"""
+
+
+@case
+def socket_on_a_high_fd():
+    """A socket dup2()ed to fd 5000 (above the old table of 4096 fds) is
+    still a socket: its write is on the timeline, as root with its
+    datagram."""
+    r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    r.bind(("127.0.0.1", 0))
+    try:
+        cp, tl = trace(["-c", FD_HIGH, str(r.getsockname()[1])])
+    finally:
+        r.close()
+    if cp.returncode == 77:
+        raise Skip("RLIMIT_NOFILE hard limit below 6000")
+    assert cp.returncode == 0 and cp.stdout == b"wrote 7\n", (cp.returncode, cp.stdout)
+    order(lines(tl), [r"\] connect\(\d+, 127", r'\] write\(5000, 7\) = 7 "high fd"',
+                      pkt(r"^> UDP len 7")])
+
+
+MANY_CONNS = r"""
+import socket, sys
+port, n = int(sys.argv[1]), int(sys.argv[2])
+for i in range(n):
+    c = socket.create_connection(("127.0.0.1", port))
+    c.sendall(b"conn %d" % i)
+    if i == n - 1:
+        print("last", c.getsockname()[1], flush=True)
+    c.close()
+"""
+
+
+@case
+def many_connections_in_turn():
+    """A program that opens and closes 300 connections one after the other
+    (more than the engine once followed at a time): the packets of the last
+    ones are still shown, and nothing says sockets were not followed."""
+    need_root()
+    lst = socket.socket()
+    lst.bind(("127.0.0.1", 0))
+    lst.listen(64)
+    stop = []
+
+    def serve():
+        lst.settimeout(0.2)
+        while not stop:
+            try:
+                a, _ = lst.accept()
+            except OSError:
+                continue
+            with a:
+                a.settimeout(5)
+                while a.recv(64):
+                    pass
+    import threading
+    th = threading.Thread(target=serve)
+    th.start()
+    try:
+        cp, tl = trace(["-c", MANY_CONNS, str(lst.getsockname()[1]), "300"], timeout=120)
+    finally:
+        stop.append(1)
+        th.join(10)
+        lst.close()
+    assert cp.returncode == 0, (cp.returncode, cp.stderr)
+    last = int(re.search(rb"last (\d+)", cp.stdout).group(1))
+    # the last connection's handshake (its port on the SYN line), then its 8 bytes
+    order(lines(tl), [r"^> SYN\s+127\.0\.0\.1:%d > " % last,
+                      r'\] send\(\d+, 8\) = 8 "conn 299"', r"^> \[P\.\] seq 1:9 len 8",
+                      r"^> FIN"])
+    assert "not followed" not in tl, tl[-500:]
 
 
 if __name__ == "__main__":
