@@ -50,6 +50,7 @@ enum wire_pt_type {
 	WIRE_PT_EXEC,     /* a process executed a new program (comm: the old name, text: the new) */
 	WIRE_PT_EXIT,     /* a process ended: status (a wait status) */
 	WIRE_PT_ARCH,     /* a call of another architecture (32-bit): not decoded, said once */
+	WIRE_PT_UNFOLLOW, /* a followed socket is being closed: proto, local, remote */
 };
 
 struct wire_pt_ev {
@@ -59,9 +60,9 @@ struct wire_pt_ev {
 	char comm[WIRE_PT_COMM_MAX];
 	struct timespec t0, t1; /* entry and return of a call (CLOCK_REALTIME) */
 	struct timespec ts;     /* when to place it: t0 for a call that sends, else t1 */
-	int fd;                 /* the socket (PEER, FOLLOW) */
-	int proto;              /* FOLLOW, PEER: IPPROTO_TCP or IPPROTO_UDP (else 0) */
-	struct sockaddr_storage local, remote; /* FOLLOW (remote AF_UNSPEC: none) */
+	int fd;                 /* the socket (PEER, FOLLOW, UNFOLLOW) */
+	int proto;              /* FOLLOW, UNFOLLOW, PEER: IPPROTO_TCP or IPPROTO_UDP (else 0) */
+	struct sockaddr_storage local, remote; /* FOLLOW, UNFOLLOW (remote AF_UNSPEC: none) */
 	struct sockaddr_storage addr;          /* PEER */
 	socklen_t addrlen;
 	int status;       /* EXIT */

@@ -386,6 +386,12 @@ static void on_event(void *ctx, const struct wire_pt_ev *ev)
 		                          ? NULL
 		                          : (const struct sockaddr *)&ev->remote);
 		break;
+	case WIRE_PT_UNFOLLOW:
+		wire_trace_unwatch_addr(c->tr, ev->proto, (const struct sockaddr *)&ev->local,
+		                        ev->remote.ss_family == AF_UNSPEC
+		                            ? NULL
+		                            : (const struct sockaddr *)&ev->remote);
+		break;
 	case WIRE_PT_CALL:
 		calls_begin(c, ev);
 		if (ev->tid != ev->pid)

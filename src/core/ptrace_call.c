@@ -262,6 +262,20 @@ static void peer_event(struct wire_pt *pt, struct pt_task *t, uint64_t fd, uint6
 		pt->cb(pt->ctx, &ev);
 }
 
+/* A followed socket about to be closed: the UNFOLLOW event with its ends,
+ * so the capture lets its flow go after its last packets. */
+static void unfollow(struct wire_pt *pt, struct pt_task *t, uint64_t fd)
+{
+	struct wire_pt_ev ev;
+	int type;
+	pt_ev_init(&ev, WIRE_PT_UNFOLLOW, t);
+	if (wire_pt_sock_info(t->tid, (int)fd, &type, &ev.proto, &ev.local, &ev.remote) < 0)
+		return;
+	ev.fd = (int)fd;
+	if (ev.proto == IPPROTO_TCP || ev.proto == IPPROTO_UDP)
+		pt->cb(pt->ctx, &ev);
+}
+
 /* struct msghdr as the x86_64 kernel reads it. */
 struct msg64 {
 	uint64_t name;
@@ -367,6 +381,8 @@ int pt_call_entry(struct wire_pt *pt, struct pt_task *t)
 	case C_NONE:
 	case C_RESTART: return 0; /* of an untraced call (nanosleep) */
 	case C_CLOSE:
+		if (followed(t, a[0]))
+			unfollow(pt, t, a[0]);
 		if (is_sock(t, a[0]))
 			return 1;
 		set_kind(t, a[0], FD_UNKNOWN); /* the number may come back as a socket */

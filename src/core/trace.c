@@ -52,15 +52,20 @@
 #define BLOCK_MS 10         /* ring block timeout: packets reach us within this */
 #define POLL_MS 20          /* capture thread wake-up */
 #define PENDING_MAX_MS 2000 /* how long printing waits for a connecting socket */
-#define HOLD_MAX_MS 3000    /* the merge window never grows past this */
-#define SENT_MAX 32         /* UDP datagrams remembered for ICMP errors */
-#define FRAGS_MAX 8         /* fragmented datagrams followed at once */
-#define RXSEGS_MAX 16       /* received segments remembered per connection for reads */
-#define RXLIST_MAX 6        /* segment lengths listed in a read's note */
-#define TXWRITES_MAX 16     /* writes remembered per connection for its segments */
-#define NAGLE_SMALL 1024    /* a write this small may wait for Nagle's algorithm */
-#define NAGLE_WAIT_MS 5     /* a write that left this much later waited */
-#define NAGLE_ACK_MS 2      /* ... when it left this soon after an ACK came */
+#define FLOW_GRACE_MS 1000  /* a closed socket is followed this long after its last packet */
+#define FILTER_FLOWS                                                                               \
+	16               /* above this many sockets the kernel filter lets all IP through:         \
+	                    compiling it for each new socket would cost more than                  \
+	                    matching in user space */
+#define HOLD_MAX_MS 3000 /* the merge window never grows past this */
+#define SENT_MAX 32      /* UDP datagrams remembered for ICMP errors */
+#define FRAGS_MAX 8      /* fragmented datagrams followed at once */
+#define RXSEGS_MAX 16    /* received segments remembered per connection for reads */
+#define RXLIST_MAX 6     /* segment lengths listed in a read's note */
+#define TXWRITES_MAX 16  /* writes remembered per connection for its segments */
+#define NAGLE_SMALL 1024 /* a write this small may wait for Nagle's algorithm */
+#define NAGLE_WAIT_MS 5  /* a write that left this much later waited */
+#define NAGLE_ACK_MS 2   /* ... when it left this soon after an ACK came */
 #define NOTE_INDENT "             "
 
 #define TH_FIN 0x001u
@@ -82,8 +87,10 @@ struct tr_ep {
 struct tr_flow {
 	uint8_t proto;
 	uint8_t pending; /* only the remote side is known yet */
+	uint8_t closed;  /* its socket was closed: it goes FLOW_GRACE_MS after its last packet */
 	struct tr_ep local, remote;
 	struct timespec since;
+	struct timespec last; /* its last packet, or when it was added or closed */
 };
 
 struct tr_conn {
@@ -159,6 +166,7 @@ struct wire_trace {
 
 	struct tr_flow flows[WIRE_TRACE_FLOWS_MAX];
 	size_t nflows;
+	uint64_t n_unfollowed; /* sockets not followed: WIRE_TRACE_FLOWS_MAX open at once */
 
 	struct tr_ev *q; /* sorted by (ts, seq) from qhead to qlen */
 	size_t qhead, qlen, qcap;
@@ -351,9 +359,10 @@ static long flow_for(const struct wire_trace *tr, int want, uint8_t proto, uint8
  * DIR_SELF when one followed socket sent it and another receives it, which
  * needs both addresses on this host (equal, or both loopback). */
 static int match_tuple(struct wire_trace *tr, uint8_t proto, uint8_t fam, const uint8_t *src,
-                       uint16_t sport, const uint8_t *dst, uint16_t dport)
+                       uint16_t sport, const uint8_t *dst, uint16_t dport, long *fi)
 {
 	long any = flow_for(tr, DIR_NONE, proto, fam, src, sport, dst, dport);
+	*fi = any;
 	if (any < 0)
 		return DIR_NONE;
 	int d = flow_dir(&tr->flows[any], proto, fam, src, sport, dst, dport);
@@ -381,7 +390,7 @@ static int filter_text_locked(struct wire_trace *tr, char *buf, size_t n)
 {
 	struct wire_tbuf t = {buf, n, 0, 0};
 	int udp = 0;
-	if (n == 0)
+	if (n == 0 || tr->nflows > FILTER_FLOWS)
 		return WIRE_E_TOOBIG;
 	buf[0] = 0;
 	for (size_t i = 0; i < tr->nflows; i++) {
@@ -456,6 +465,53 @@ static int apply_filter_locked(struct wire_trace *tr)
 
 /* ---- following sockets ---------------------------------------------------------- */
 
+static struct tr_ev *enqueue_locked(struct wire_trace *tr, const struct timespec *ts);
+
+/* The table is full: the closed socket's flow with the oldest packet goes
+ * (even within its grace). Returns 1 when one went. */
+static int evict_closed_locked(struct wire_trace *tr)
+{
+	long old = -1;
+	for (size_t i = 0; i < tr->nflows; i++)
+		if (tr->flows[i].closed &&
+		    (old < 0 || ts_cmp(&tr->flows[i].last, &tr->flows[old].last) < 0))
+			old = (long)i;
+	if (old < 0)
+		return 0;
+	tr->flows[old] = tr->flows[--tr->nflows];
+	tr->filter_dirty = 1;
+	return 1;
+}
+
+/* Says on the timeline, once, that a socket is not followed. */
+static void limit_line_locked(struct wire_trace *tr, const struct timespec *ts)
+{
+	struct tr_ev *ev = enqueue_locked(tr, ts);
+	if (!ev)
+		return;
+	ev->kind = EV_CALL;
+	ev->rx.on = 0;
+	snprintf(ev->text, sizeof(ev->text),
+	         "trace: %d sockets open at once are followed: the packets of the next ones "
+	         "are not shown",
+	         WIRE_TRACE_FLOWS_MAX);
+}
+
+/* Removes the closed sockets' flows whose last packet is FLOW_GRACE_MS
+ * older than horizon (what printing has reached). */
+static void expire_flows_locked(struct wire_trace *tr, const struct timespec *horizon)
+{
+	for (size_t i = 0; i < tr->nflows;) {
+		struct timespec end = ts_add_ms(tr->flows[i].last, FLOW_GRACE_MS);
+		if (tr->flows[i].closed && ts_cmp(&end, horizon) < 0) {
+			tr->flows[i] = tr->flows[--tr->nflows];
+			tr->filter_dirty = 1;
+			continue;
+		}
+		i++;
+	}
+}
+
 static void add_flow_locked(struct wire_trace *tr, const struct tr_flow *nf)
 {
 	for (size_t i = 0; i < tr->nflows; i++) {
@@ -482,8 +538,11 @@ static void add_flow_locked(struct wire_trace *tr, const struct tr_flow *nf)
 			i++;
 		}
 	}
-	if (tr->nflows >= WIRE_TRACE_FLOWS_MAX)
+	if (tr->nflows >= WIRE_TRACE_FLOWS_MAX && !evict_closed_locked(tr)) {
+		if (tr->n_unfollowed++ == 0)
+			limit_line_locked(tr, &nf->since);
 		return;
+	}
 	tr->flows[tr->nflows++] = *nf;
 	tr->filter_dirty = 1;
 }
@@ -501,6 +560,7 @@ void wire_trace_watch_addr(struct wire_trace *tr, int proto, const struct sockad
 	if (remote)
 		ep_from_sa(&f.remote, remote);
 	now_rt(&f.since);
+	f.last = f.since;
 	pthread_mutex_lock(&tr->mu);
 	add_flow_locked(tr, &f);
 	if (tr->filter_dirty)
@@ -520,10 +580,36 @@ void wire_trace_peer(struct wire_trace *tr, const struct sockaddr *peer, socklen
 	if (!ep_from_sa(&f.remote, peer) || f.remote.port == 0)
 		return;
 	now_rt(&f.since);
+	f.last = f.since;
 	pthread_mutex_lock(&tr->mu);
 	add_flow_locked(tr, &f);
 	if (tr->filter_dirty)
 		apply_filter_locked(tr);
+	pthread_mutex_unlock(&tr->mu);
+}
+
+void wire_trace_unwatch_addr(struct wire_trace *tr, int proto, const struct sockaddr *local,
+                             const struct sockaddr *remote)
+{
+	struct tr_ep l, r;
+	struct timespec now;
+	if (!tr || !local || !ep_from_sa(&l, local))
+		return;
+	if (!remote || !ep_from_sa(&r, remote))
+		memset(&r, 0, sizeof(r));
+	now_rt(&now);
+	pthread_mutex_lock(&tr->mu);
+	for (size_t i = 0; i < tr->nflows; i++) {
+		struct tr_flow *f = &tr->flows[i];
+		/* its own flows: the same ends, or (UDP, which has no accepted
+		 * sockets sharing its port) the same local end */
+		if (f->pending || f->proto != proto || !ep_equal(&f->local, &l) ||
+		    !(ep_equal(&f->remote, &r) || (proto == IPPROTO_UDP && f->remote.port == 0)))
+			continue;
+		f->closed = 1;
+		if (ts_cmp(&f->last, &now) < 0)
+			f->last = now;
+	}
 	pthread_mutex_unlock(&tr->mu);
 }
 
@@ -1354,12 +1440,19 @@ static void print_icmp(struct wire_trace *tr, const struct wire_tpkt *p, int dir
  * not theirs (mu held: the flows change under it). */
 static int pkt_dir_locked(struct wire_trace *tr, const struct wire_tpkt *p)
 {
-	if ((p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP) && p->l4ok)
-		return match_tuple(tr, p->proto, p->family, p->src, p->sport, p->dst, p->dport);
+	long fi;
+	if ((p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP) && p->l4ok) {
+		int d =
+		    match_tuple(tr, p->proto, p->family, p->src, p->sport, p->dst, p->dport, &fi);
+		if (fi >= 0 && ts_cmp(&tr->flows[fi].last, &p->ts) < 0)
+			tr->flows[fi].last =
+			    p->ts; /* a closed socket's flow stays a while longer */
+		return d;
+	}
 	if ((p->proto == IPPROTO_ICMP || p->proto == IPPROTO_ICMPV6) && p->l4ok && p->q.ok &&
 	    (p->q.proto == IPPROTO_TCP || p->q.proto == IPPROTO_UDP)) {
 		int qd = match_tuple(tr, p->q.proto, p->q.family, p->q.src, p->q.sport, p->q.dst,
-		                     p->q.dport);
+		                     p->q.dport, &fi);
 		/* an error about a packet between its own sockets goes to the sender */
 		return qd == DIR_OUT || qd == DIR_SELF ? DIR_IN : qd == DIR_IN ? DIR_OUT : DIR_NONE;
 	}
@@ -1427,6 +1520,8 @@ static size_t take_ready_locked(struct wire_trace *tr, const struct timespec *li
 	tr->qhead += n;
 	if (tr->qhead == tr->qlen)
 		tr->qhead = tr->qlen = 0;
+	if (bounded) /* the filter is narrowed when the next socket is added */
+		expire_flows_locked(tr, &lim);
 	return n;
 }
 
@@ -1700,11 +1795,14 @@ void wire_trace_stop(struct wire_trace *tr)
 		wire_sink_printf(tr->out, ", %llu dropped by the kernel",
 		                 (unsigned long long)st.dropped);
 	pthread_mutex_lock(&tr->mu);
-	uint64_t lost = tr->n_lost;
+	uint64_t lost = tr->n_lost, unfollowed = tr->n_unfollowed;
 	pthread_mutex_unlock(&tr->mu);
 	if (lost)
 		wire_sink_printf(tr->out, ", %llu events not shown (the output could not keep up)",
 		                 (unsigned long long)lost);
+	if (unfollowed)
+		wire_sink_printf(tr->out, ", %llu sockets not followed (over %d open at once)",
+		                 (unsigned long long)unfollowed, WIRE_TRACE_FLOWS_MAX);
 	wire_sink_putc(tr->out, '\n');
 	wire_sink_flush(tr->out);
 	pthread_mutex_unlock(&tr->pmu);
