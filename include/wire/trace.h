@@ -36,9 +36,12 @@
 #include "wire/sink.h"
 #include "wire/tcpstate.h"
 
-#define WIRE_TRACE_HOLD_MS 300     /* events wait this long to be merged in order */
-#define WIRE_TRACE_DRAIN_MS 350    /* wire_trace_stop waits this long for late packets */
-#define WIRE_TRACE_EVENTS_MAX 8192 /* events waiting to be merged (then the oldest is dropped) */
+#define WIRE_TRACE_HOLD_MS 300  /* events wait this long to be merged in order */
+#define WIRE_TRACE_DRAIN_MS 350 /* wire_trace_stop waits this long for late packets */
+/* events waiting to be merged: past half of it the oldest are printed early
+ * (before the merge window ends); when it is full the oldest is dropped and
+ * counted */
+#define WIRE_TRACE_EVENTS_MAX 65536
 #define WIRE_TRACE_FLOWS_MAX 1024  /* sockets followed at once (closed ones go; then said) */
 #define WIRE_TRACE_CONNS_MAX 256   /* TCP connections tracked */
 #define WIRE_TRACE_SEG_LINES 12    /* data segment lines shown per call */

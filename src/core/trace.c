@@ -48,8 +48,11 @@
 #include "wire/trace.h"
 #include "wire/text.h"
 
-#define TEXT_MAX 200        /* one call's text */
-#define BLOCK_MS 10         /* ring block timeout: packets reach us within this */
+#define TEXT_MAX 200 /* one call's text */
+#define BLOCK_MS 10  /* ring block timeout: packets reach us within this */
+#define RING_MIB                                                                                   \
+	16                  /* capture ring: 256 blocks of 64 KiB, 2.5 s of blocks retired         \
+	                       by the timeout, over 90,000 small packets */
 #define POLL_MS 20          /* capture thread wake-up */
 #define PENDING_MAX_MS 2000 /* how long printing waits for a connecting socket */
 #define FLOW_GRACE_MS 1000  /* a closed socket is followed this long after its last packet */
@@ -168,8 +171,11 @@ struct wire_trace {
 	size_t nflows;
 	uint64_t n_unfollowed; /* sockets not followed: WIRE_TRACE_FLOWS_MAX open at once */
 
-	struct tr_ev *q; /* sorted by (ts, seq) from qhead to qlen */
-	size_t qhead, qlen, qcap;
+	/* the queue: events in a pool of slots, a binary heap of their indices
+	 * ordered by (ts, seq), and the free slots */
+	struct tr_ev *pool;
+	uint32_t *heap, *freel;
+	size_t pcap, pused, nheap, nfree;
 	uint64_t seq;
 	uint64_t n_lost; /* events dropped from a full queue */
 
@@ -686,39 +692,93 @@ int wire_trace_prepare_socket(int fd)
 
 /* ---- the queue ---------------------------------------------------------------- */
 
+static int ev_before(const struct wire_trace *tr, uint32_t a, uint32_t b)
+{
+	int c = ts_cmp(&tr->pool[a].ts, &tr->pool[b].ts);
+	return c ? c < 0 : tr->pool[a].seq < tr->pool[b].seq;
+}
+
+static void heap_push(struct wire_trace *tr, uint32_t idx)
+{
+	size_t i = tr->nheap++;
+	while (i > 0 && ev_before(tr, idx, tr->heap[(i - 1) / 2])) {
+		tr->heap[i] = tr->heap[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	tr->heap[i] = idx;
+}
+
+/* Takes the oldest event's slot out of the heap (nheap > 0) and frees it:
+ * its content stays readable until the next enqueue. */
+static uint32_t heap_pop(struct wire_trace *tr)
+{
+	uint32_t top = tr->heap[0], last = tr->heap[--tr->nheap];
+	size_t i = 0, n = tr->nheap;
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= n)
+			break;
+		if (c + 1 < n && ev_before(tr, tr->heap[c + 1], tr->heap[c]))
+			c++;
+		if (!ev_before(tr, tr->heap[c], last))
+			break;
+		tr->heap[i] = tr->heap[c];
+		i = c;
+	}
+	if (n)
+		tr->heap[i] = last;
+	tr->freel[tr->nfree++] = top;
+	return top;
+}
+
+/* A free slot of the pool, grown (doubled) when none is left; -1 when
+ * memory ran out. */
+static long slot_get(struct wire_trace *tr)
+{
+	if (tr->nfree)
+		return tr->freel[--tr->nfree];
+	if (tr->pused == tr->pcap) {
+		size_t nc = tr->pcap ? tr->pcap * 2 : 256;
+		if (nc > WIRE_TRACE_EVENTS_MAX)
+			nc = WIRE_TRACE_EVENTS_MAX;
+		if (nc == tr->pcap)
+			return -1;
+		struct tr_ev *np = realloc(tr->pool, nc * sizeof(*np));
+		if (!np)
+			return -1;
+		tr->pool = np;
+		uint32_t *nh = realloc(tr->heap, nc * sizeof(*nh));
+		if (!nh)
+			return -1;
+		tr->heap = nh;
+		uint32_t *nf = realloc(tr->freel, nc * sizeof(*nf));
+		if (!nf)
+			return -1;
+		tr->freel = nf;
+		tr->pcap = nc;
+	}
+	return (long)tr->pused++;
+}
+
 /* Makes room for an event stamped ts in (ts, seq) order and returns its slot
- * (kind and payload for the caller to fill), or NULL when memory ran out
- * (mu held). No allocation once the queue has grown to its working size, and
- * never any output: when WIRE_TRACE_EVENTS_MAX events wait (the printer
- * cannot keep up), the oldest is dropped and counted. */
+ * (kind and payload for the caller to fill at once: the slot moves when the
+ * pool grows), or NULL when memory ran out (mu held). O(log n), no
+ * allocation once the pool has grown to its working size, and never any
+ * output: when WIRE_TRACE_EVENTS_MAX events wait (the printer cannot keep
+ * up even printing early), the oldest is dropped and counted. */
 static struct tr_ev *enqueue_locked(struct wire_trace *tr, const struct timespec *ts)
 {
-	if (tr->qlen - tr->qhead >= (size_t)WIRE_TRACE_EVENTS_MAX) {
-		tr->qhead++;
+	if (tr->nheap >= (size_t)WIRE_TRACE_EVENTS_MAX) {
+		heap_pop(tr);
 		tr->n_lost++;
 	}
-	if (tr->qhead > 0 && (tr->qlen == tr->qcap || tr->qhead > tr->qcap / 2)) {
-		memmove(tr->q, tr->q + tr->qhead, (tr->qlen - tr->qhead) * sizeof(*tr->q));
-		tr->qlen -= tr->qhead;
-		tr->qhead = 0;
-	}
-	if (tr->qlen == tr->qcap) {
-		size_t nc = tr->qcap ? tr->qcap * 2 : 64;
-		struct tr_ev *nq = realloc(tr->q, nc * sizeof(*nq));
-		if (!nq)
-			return NULL; /* the event is lost; the trace goes on */
-		tr->q = nq;
-		tr->qcap = nc;
-	}
-	size_t i = tr->qlen;
-	while (i > tr->qhead && ts_cmp(&tr->q[i - 1].ts, ts) > 0)
-		i--;
-	if (i < tr->qlen)
-		memmove(tr->q + i + 1, tr->q + i, (tr->qlen - i) * sizeof(*tr->q));
-	tr->qlen++;
-	struct tr_ev *ev = &tr->q[i];
+	long idx = slot_get(tr);
+	if (idx < 0)
+		return NULL; /* the event is lost; the trace goes on */
+	struct tr_ev *ev = &tr->pool[idx];
 	ev->ts = *ts;
 	ev->seq = tr->seq++;
+	heap_push(tr, (uint32_t)idx);
 	return ev;
 }
 
@@ -1502,24 +1562,25 @@ static size_t take_ready_locked(struct wire_trace *tr, const struct timespec *li
 		if (ts_cmp(&now, &until) < 0 && ts_cmp(&f->since, &lim) < 0)
 			lim = f->since;
 	}
+	/* a backlog (the printer fell behind): print early rather than drop */
+	size_t keep = tr->nheap > WIRE_TRACE_EVENTS_MAX / 2 ? WIRE_TRACE_EVENTS_MAX / 4 : 0;
 	size_t n = 0;
-	while (tr->qhead + n < tr->qlen && !(bounded && ts_cmp(&tr->q[tr->qhead + n].ts, &lim) > 0))
-		n++;
-	if (n > tr->pqcap) {
-		struct tr_ev *nb = realloc(tr->pq, tr->qcap * sizeof(*nb));
-		if (!nb)
-			return 0; /* printed later, or by wire_trace_stop */
-		tr->pq = nb;
-		tr->pqcap = tr->qcap;
+	while (tr->nheap > 0) {
+		struct tr_ev *top = &tr->pool[tr->heap[0]];
+		if (bounded && ts_cmp(&top->ts, &lim) > 0 && (!keep || tr->nheap <= keep))
+			break;
+		if (n == tr->pqcap) {
+			size_t nc = tr->pqcap ? tr->pqcap * 2 : 256;
+			struct tr_ev *nb = realloc(tr->pq, nc * sizeof(*nb));
+			if (!nb)
+				break; /* printed later, or by wire_trace_stop */
+			tr->pq = nb;
+			tr->pqcap = nc;
+		}
+		top->dir = top->kind == EV_PKT ? pkt_dir_locked(tr, &top->p) : DIR_NONE;
+		tr->pq[n++] = *top;
+		heap_pop(tr);
 	}
-	for (size_t i = 0; i < n; i++) {
-		struct tr_ev *ev = &tr->q[tr->qhead + i];
-		ev->dir = ev->kind == EV_PKT ? pkt_dir_locked(tr, &ev->p) : DIR_NONE;
-		tr->pq[i] = *ev;
-	}
-	tr->qhead += n;
-	if (tr->qhead == tr->qlen)
-		tr->qhead = tr->qlen = 0;
 	if (bounded) /* the filter is narrowed when the next socket is added */
 		expire_flows_locked(tr, &lim);
 	return n;
@@ -1701,7 +1762,7 @@ struct wire_trace *wire_trace_start(int fd, const struct sockaddr *peer, socklen
 		memset(&o, 0, sizeof(o));
 		o.ifname = tr->ifname;
 		o.snaplen = 256; /* headers are enough */
-		o.buf_mib = 4;
+		o.buf_mib = RING_MIB;
 		o.promisc = 0;
 		o.dir = WIRE_CAP_INOUT;
 		o.block_ms = BLOCK_MS;
@@ -1810,7 +1871,9 @@ void wire_trace_stop(struct wire_trace *tr)
 		wire_capture_close(tr->cap);
 	pthread_mutex_destroy(&tr->mu);
 	pthread_mutex_destroy(&tr->pmu);
-	free(tr->q);
+	free(tr->pool);
+	free(tr->heap);
+	free(tr->freel);
 	free(tr->pq);
 	free(tr);
 }
