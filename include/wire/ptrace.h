@@ -4,7 +4,8 @@
  * process) under ptrace and reports its socket calls, decoded, through a
  * callback; the core never prints. A program started here gets a seccomp-bpf
  * filter before exec that stops it only at the socket-related calls (read,
- * write, readv and writev only on fds above 2), so every other system call
+ * write, readv and writev only on fds above 2, and only once the process
+ * made a socket: a second filter is injected then), so every other system call
  * runs at full speed; an attached process cannot get a filter, so there
  * every call stops and is filtered here. Memory of the traced program is
  * read only with process_vm_readv, in bounded sizes. x86_64 only: a

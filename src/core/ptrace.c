@@ -20,6 +20,9 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/user.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -99,6 +102,7 @@ static struct pt_proc *proc_get(struct wire_pt *pt, pid_t tgid)
 	if (p) {
 		p->tgid = tgid;
 		p->refs = 1;
+		p->rw = pt->rw_first;
 	}
 	return p;
 }
@@ -210,12 +214,15 @@ static size_t filter_i386(struct sock_filter *f)
 	return k;
 }
 
-/* The filter: for x86_64, SECCOMP_RET_TRACE for the socket calls (the
- * fd-checked ones, read and write first as the most frequent calls of any
- * program, only for fds above 2) and for every x32 call; for i386 the
- * socket calls (filter_i386); SECCOMP_RET_ALLOW for everything else.
- * Returns its length, 0 when it does not fit. */
-static size_t build_filter(struct sock_filter *f, size_t max)
+/* A filter for x86_64: SECCOMP_RET_TRACE for the fd-checked calls (read,
+ * write, readv, writev) on fds above 2 when rw is set, and for the other
+ * socket calls and every x32 call when rest is set; for i386 the socket
+ * calls (filter_i386) when rest is set; SECCOMP_RET_ALLOW for everything
+ * else. A filter that tests no argument of a call lets the kernel cache
+ * "allow" for it and skip running the filter: so the fd-checked calls are
+ * only added (by a second filter, inject_start) once the program has a
+ * socket. Returns its length, 0 when it does not fit. */
+static size_t build_filter(struct sock_filter *f, size_t max, int rw, int rest)
 {
 	uint32_t nrs[64];
 	size_t nfd, n = pt_call_filter_nrs(nrs, 64, &nfd), k = 0;
@@ -224,24 +231,54 @@ static size_t build_filter(struct sock_filter *f, size_t max)
 	f[k++] = F_LD(arch);
 	f[k++] = F_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, 0); /* jf set below */
 	f[k++] = F_LD(nr);
-	for (size_t i = 0; i < nfd; i++) {
+	for (size_t i = 0; i < nfd && rw; i++) { /* read and write first: the most frequent */
 		f[k++] = F_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nrs[i], 0, 4);
 		f[k++] = F_LD(args[0]);
 		f[k++] = F_JUMP(BPF_JMP | BPF_JGT | BPF_K, 2, 0, 1);
 		f[k++] = F_RET(SECCOMP_RET_TRACE);
 		f[k++] = F_RET(SECCOMP_RET_ALLOW);
 	}
-	for (size_t i = nfd; i < n; i++) {
+	for (size_t i = nfd; i < n && rest; i++) {
 		f[k++] = F_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nrs[i], 0, 1);
 		f[k++] = F_RET(SECCOMP_RET_TRACE);
 	}
-	f[k++] = F_JUMP(BPF_JMP | BPF_JGE | BPF_K, X32_BIT, 0, 1);
-	f[k++] = F_RET(SECCOMP_RET_TRACE);
+	if (rest) {
+		f[k++] = F_JUMP(BPF_JMP | BPF_JGE | BPF_K, X32_BIT, 0, 1);
+		f[k++] = F_RET(SECCOMP_RET_TRACE);
+	}
 	f[k++] = F_RET(SECCOMP_RET_ALLOW);
 	if (k - 2 > 255)
 		return 0;
+	if (!rest) { /* another arch: the last instruction, allow */
+		f[1].jf = (uint8_t)(k - 3);
+		return k;
+	}
 	f[1].jf = (uint8_t)(k - 2);
 	return k + filter_i386(f + k);
+}
+
+/* Whether this process has a socket above fd 2 that a program it starts
+ * inherits (socket activation): then the fd-checked calls are in the first
+ * filter. */
+static int inherits_socket(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int found = 0;
+	if (!d)
+		return 1; /* cannot tell: the full filter */
+	while (!found && (e = readdir(d)) != NULL) {
+		char *end;
+		long fd = strtol(e->d_name, &end, 10);
+		struct stat st;
+		if (*end || fd <= 2 || fd == dirfd(d) || fd > INT32_MAX)
+			continue;
+		int fl = fcntl((int)fd, F_GETFD);
+		found = fl >= 0 && !(fl & FD_CLOEXEC) && fstat((int)fd, &st) == 0 &&
+		        S_ISSOCK(st.st_mode);
+	}
+	closedir(d);
+	return found;
 }
 
 /* In the child: waits for the tracer, installs the filter, runs the
@@ -308,13 +345,14 @@ int wire_pt_spawn(struct wire_pt **out, const char *path, char *const argv[], co
 #ifdef __x86_64__
 	struct sock_filter f[FILTER_MAX];
 	struct sock_fprog prog = {.len = 0, .filter = f};
-	int pfd[2];
-	prog.len = (unsigned short)build_filter(f, FILTER_MAX);
+	int pfd[2], rw = inherits_socket();
+	prog.len = (unsigned short)build_filter(f, FILTER_MAX, rw, 1);
 	if (prog.len == 0)
 		return -E2BIG;
 	struct wire_pt *pt = pt_new(cb, ctx);
 	if (!pt)
 		return -ENOMEM;
+	pt->rw_first = rw ? 1 : 0;
 	if (pipe2(pfd, O_CLOEXEC) < 0) {
 		wire_pt_free(pt);
 		return -errno;
@@ -412,8 +450,78 @@ int wire_pt_attach(struct wire_pt **out, pid_t pid, wire_pt_cb cb, void *ctx)
 
 static void resume(struct wire_pt *pt, struct pt_task *t, int sig)
 {
-	int req = pt->attach || t->in_call ? PTRACE_SYSCALL : PTRACE_CONT;
+	int req = pt->attach || t->in_call || t->inject ? PTRACE_SYSCALL : PTRACE_CONT;
 	ptrace(req, t->tid, 0, (void *)(long)sig);
+}
+
+#ifdef __x86_64__
+#define INJECT_GAP 512 /* bytes below the stack pointer (past the red zone) the filter goes */
+
+/* At the seccomp stop of t's first call that makes a socket: turns the call
+ * into seccomp(SECCOMP_SET_MODE_FILTER, TSYNC) of the second filter (the
+ * fd-checked calls), written below the stack pointer; inject_end puts the
+ * call back. Returns 0, or -1 (nothing changed). */
+static int inject_start(struct pt_task *t)
+{
+	struct sock_filter f[FILTER_MAX];
+	struct user_regs_struct r;
+	uint64_t prog[2]; /* struct sock_fprog: len (unsigned short, padded), filter */
+	size_t n = build_filter(f, FILTER_MAX, 1, 0), fb = n * sizeof(f[0]);
+	if (!n || ptrace(PTRACE_GETREGS, t->tid, 0, &r) < 0 || r.rsp < INJECT_GAP + fb + 32)
+		return -1;
+	uint64_t at = (r.rsp - INJECT_GAP - fb - sizeof(prog)) & ~(uint64_t)15;
+	prog[0] = n;
+	prog[1] = at + sizeof(prog);
+	struct iovec l[2] = {{prog, sizeof(prog)}, {f, fb}};
+	struct iovec rm = {(void *)(uintptr_t)at, sizeof(prog) + fb};
+	if (process_vm_writev(t->tid, l, 2, &rm, 1, 0) != (ssize_t)(sizeof(prog) + fb))
+		return -1;
+	t->saved = r;
+	r.orig_rax = SYS_seccomp;
+	r.rdi = SECCOMP_SET_MODE_FILTER;
+	r.rsi = SECCOMP_FILTER_FLAG_TSYNC;
+	r.rdx = at;
+	if (ptrace(PTRACE_SETREGS, t->tid, 0, &r) < 0)
+		return -1;
+	t->inject = 1;
+	return 0;
+}
+
+/* At the exit of the injected seccomp(): the registers as they were, the
+ * instruction pointer back on the syscall instruction, so the program's
+ * own call runs now (and stops at the filter like any other). */
+static void inject_end(struct pt_task *t, int64_t rval)
+{
+	struct user_regs_struct r = t->saved;
+	t->inject = 0;
+	r.rip -= 2; /* syscall is 0f 05 */
+	r.rax = r.orig_rax;
+	int ok = rval == 0 && ptrace(PTRACE_SETREGS, t->tid, 0, &r) == 0;
+	if (t->proc)
+		t->proc->rw = ok ? 1 : -1;
+	t->rw_note = !ok;
+}
+#endif
+
+/* The first call that makes a socket, in a process whose filter lacks the
+ * fd-checked calls: adds them (the call runs once that is done). Returns 1
+ * when the injection started. */
+static int want_rw(struct wire_pt *pt, struct pt_task *t, const struct __ptrace_syscall_info *si)
+{
+#ifdef __x86_64__
+	if (pt->attach || !t->proc || t->proc->rw != 0 || si->op != PTRACE_SYSCALL_INFO_SECCOMP ||
+	    !pt_call_makes_socket(si->entry.nr))
+		return 0;
+	if (inject_start(t) == 0)
+		return 1;
+	t->proc->rw = -1;
+	t->rw_note = 1;
+#else
+	(void)pt;
+	(void)t;
+	(void)si;
+#endif
+	return 0;
 }
 
 static void on_syscall_stop(struct wire_pt *pt, struct pt_task *t)
@@ -424,6 +532,12 @@ static void on_syscall_stop(struct wire_pt *pt, struct pt_task *t)
 	if (k <= 0)
 		return;
 	if (si.op == PTRACE_SYSCALL_INFO_EXIT) {
+#ifdef __x86_64__
+		if (t->inject) {
+			inject_end(t, si.exit.rval);
+			return;
+		}
+#endif
 		if (t->in_call) {
 			t->in_call = 0;
 			pt_call_exit(pt, t, si.exit.rval, si.exit.is_error);
@@ -442,6 +556,8 @@ static void on_syscall_stop(struct wire_pt *pt, struct pt_task *t)
 		}
 		return;
 	}
+	if (want_rw(pt, t, &si))
+		return;
 	if (si.entry.nr == SYS_restart_syscall && t->resume) { /* the interrupted call goes on */
 		t->resume = 0;
 		t->resumed = t->in_call = 1;
@@ -466,6 +582,8 @@ static void on_new_task(struct wire_pt *pt, struct pt_task *parent, int event)
 	struct pt_task *c = task_add(pt, (pid_t)msg);
 	if (!c || !c->proc || c->proc->tgid != (pid_t)msg)
 		return; /* a thread */
+	if (parent->proc && parent->proc->rw == 1)
+		c->proc->rw = 1; /* the child has its parent's filters */
 	(void)event;
 	struct wire_pt_ev ev;
 	pt_ev_init(&ev, WIRE_PT_START, c);

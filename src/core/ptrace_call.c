@@ -65,7 +65,8 @@ enum {
 	C_EPOLL_WAIT,
 	C_EPOLL_PWAIT,
 	C_DUP,
-	C_RESTART, /* restart_syscall: resumes an interrupted call (ptrace.c) */
+	C_SOCKETPAIR, /* not shown: only makes the filter add the fd-checked calls */
+	C_RESTART,    /* restart_syscall: resumes an interrupted call (ptrace.c) */
 };
 
 struct sc {
@@ -106,6 +107,7 @@ static const struct sc calls[] = {
     {SYS_dup, C_DUP, "dup"},
     {SYS_dup2, C_DUP, "dup2"},
     {SYS_dup3, C_DUP, "dup3"},
+    {SYS_socketpair, C_SOCKETPAIR, "socketpair"},
     {SYS_restart_syscall, C_RESTART, "restart_syscall"},
 };
 #define NCALLS (sizeof(calls) / sizeof(calls[0]))
@@ -118,6 +120,11 @@ size_t pt_call_filter_nrs(uint32_t *nrs, size_t n, size_t *nfdcheck)
 		nrs[k++] = calls[i].nr;
 	*nfdcheck = NFDCHECK;
 	return k;
+}
+
+int pt_call_makes_socket(uint64_t nr)
+{
+	return nr == SYS_socket || nr == SYS_socketpair || nr == SYS_accept || nr == SYS_accept4;
 }
 
 static const struct sc *find_call(uint64_t nr)
@@ -379,6 +386,7 @@ int pt_call_entry(struct wire_pt *pt, struct pt_task *t)
 	t->etext[0] = 0;
 	switch (t->cls) {
 	case C_NONE:
+	case C_SOCKETPAIR:
 	case C_RESTART: return 0; /* of an untraced call (nanosleep) */
 	case C_CLOSE:
 		if (followed(t, a[0]))
@@ -971,6 +979,10 @@ void pt_call_exit(struct wire_pt *pt, struct pt_task *t, int64_t rval, int is_er
 		note(&l, "a signal interrupted it and the kernel resumed it");
 	if (t->eintr)
 		note(&l, "a signal handler ran, so the kernel did not resume it");
+	if (t->rw_note)
+		note(&l, "read and write on this process's sockets are not traced: the filter for "
+		         "them could not be added");
+	t->rw_note = 0;
 	l.ev.ts = sends(t->cls) ? l.ev.t0 : l.ev.t1;
 	l.ev.name = c->name;
 	l.ev.ret = (long long)l.ret;

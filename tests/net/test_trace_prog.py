@@ -1051,5 +1051,41 @@ def many_connections_in_turn():
     assert "not followed" not in tl, tl[-500:]
 
 
+RW_LATER = r"""
+import os, socket, threading
+a, b = socket.socketpair()
+os.write(a.fileno(), b"hello")
+os.read(b.fileno(), 10)
+def th():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.connect(("127.0.0.1", 9))
+    os.write(s.fileno(), b"thread")
+    s.close()
+t = threading.Thread(target=th)
+t.start()
+t.join()
+pid = os.fork()
+if pid == 0:
+    os.write(a.fileno(), b"child")
+    os._exit(0)
+os.waitpid(pid, 0)
+print(os.read(b.fileno(), 10).decode())
+"""
+
+
+@case
+def read_write_traced_from_the_first_socket():
+    """The filter stops at read and write only once the program has a
+    socket (so a program without any runs them at full speed): the first
+    socketpair() adds them for the whole process, its threads (a write in a
+    thread) and the children it forks afterwards (a write in a child). A
+    guard of the two-stage filter (read/write were always stopped before)."""
+    cp, tl = trace(["-c", RW_LATER], opts=["--no-packets"])
+    assert cp.returncode == 0 and cp.stdout == b"child\n", (cp.returncode, cp.stdout)
+    order(lines(tl), [r'\] write\((\d+), 5\) = 5 "hello"', r'\] read\(\d+, 10\) = 5 "hello"',
+                      r'/\d+ python3\] write\(\d+, 6\) = 6 "thread"',
+                      r'\] write\(\d+, 5\) = 5 "child"', r'\] read\(\d+, 10\) = 5 "child"'])
+
+
 if __name__ == "__main__":
     main()
