@@ -6,7 +6,8 @@
 # timed untraced, under `wirecat trace --no-packets`, under
 # `strace -f -e trace=network` (ptrace stops at every call) and under
 # `strace -f --seccomp-bpf -e trace=network`; medians of RUNS (default 3)
-# wall-clock runs, and each one's ratio to the untraced time. The issue's
+# runs, wall clock and CPU time (GNU time), and each one's ratio to the
+# untraced time. The issue's
 # goal: wirecat trace <= 1.2x. Then a socket-heavy program: DGRAMS (default
 # 100,000) sendto() calls of 64 bytes to a UDP socket of its own on 127.0.0.1
 # (bound, never read), timed untraced, under `wirecat trace` (with the
@@ -22,30 +23,43 @@ dgrams=${DGRAMS:-100000}
 runs=${RUNS:-3}
 [ -x "$wirecat" ] || { echo "trace.sh: no wirecat at $wirecat (build first)" >&2; exit 1; }
 command -v strace >/dev/null || { echo "trace.sh: strace is not installed" >&2; exit 1; }
+[ -x /usr/bin/time ] || { echo "trace.sh: GNU time (/usr/bin/time) is not installed" >&2; exit 1; }
 
 dd_cmd=(dd if=/dev/zero of=/dev/null bs=1 "count=$count" status=none)
 
-# Prints the median wall-clock seconds of runs of "$@" (output discarded).
+# Runs "$@" RUNS times (output discarded) and prints "WALL CPU": the median
+# wall-clock seconds and the median CPU seconds (user+system of every
+# process of the run: the tracer, the program and its children). On a
+# loaded machine the CPU time says more than the wall clock.
 median() {
-	local t=()
+	local w=() c=() f
+	f=$(mktemp /tmp/wirecat-bench-time.XXXXXX)
 	for _ in $(seq "$runs"); do
-		local s e
-		s=$(date +%s.%N)
-		"$@" >/dev/null 2>&1
-		e=$(date +%s.%N)
-		t+=("$(echo "$e - $s" | bc -l)")
+		/usr/bin/time -f "%e %U %S" -o "$f" "$@" >/dev/null 2>&1 || true
+		read -r e u s <"$f"
+		w+=("$e")
+		c+=("$(echo "$u + $s" | bc -l)")
 	done
-	printf '%s\n' "${t[@]}" | sort -g | awk '{a[NR]=$1} END {printf "%.3f", a[int((NR+1)/2)]}'
+	rm -f "$f"
+	printf '%s %s\n' "$(printf '%s\n' "${w[@]}" | sort -g | awk '{a[NR]=$1} END {printf "%.3f", a[int((NR+1)/2)]}')" \
+		"$(printf '%s\n' "${c[@]}" | sort -g | awk '{a[NR]=$1} END {printf "%.3f", a[int((NR+1)/2)]}')"
 }
 
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
 base=$(median "${dd_cmd[@]}")
 echo "## Tracer overhead (dd bs=1 count=$count, medians of $runs runs)"
 echo
-echo "| run | seconds | ratio |"
-echo "|---|---|---|"
+echo "| run | wall s | ratio | CPU s | ratio |"
+echo "|---|---|---|---|---|"
+ratio() { # a / b as "1.23x", "-" when b is 0
+	if [ "$(echo "$2 > 0" | bc -l)" = 1 ]; then printf '%.2fx' "$(echo "$1 / $2" | bc -l)"; else echo -; fi
+}
 row() {
-	local name=$1 secs=$2
-	printf '| %s | %s | %.2fx |\n' "$name" "$secs" "$(echo "$secs / $base" | bc -l)"
+	local name=$1 w c
+	read -r w c <<<"$2"
+	printf '| %s | %s | %s | %s | %s |\n' "$name" "$w" "$(ratio "$w" "${base% *}")" "$c" \
+		"$(ratio "$c" "${base#* }")"
 }
 row "untraced" "$base"
 row "wirecat trace --no-packets" "$(median "$wirecat" trace --no-packets -o /dev/null -- "${dd_cmd[@]}")"
@@ -66,8 +80,8 @@ base=$(median "${sender[@]}")
 echo
 echo "## Tracer overhead, socket-heavy ($dgrams sendto() of 64 bytes, medians of $runs runs)"
 echo
-echo "| run | seconds | ratio |"
-echo "|---|---|---|"
+echo "| run | wall s | ratio | CPU s | ratio |"
+echo "|---|---|---|---|---|"
 row "untraced" "$base"
 row "wirecat trace$([ "$(id -u)" = 0 ] && echo ' (with packets)')" \
 	"$(median "$wirecat" trace -o "$tl" -- "${sender[@]}")"
@@ -76,3 +90,5 @@ row "strace -f --seccomp-bpf -e trace=network" \
 got=$(grep '^trace: [0-9]* packets of this command' "$tl" || true)
 echo
 echo "$dgrams datagrams sent; the last wirecat trace run says: ${got:-no capture}"
+echo
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
