@@ -35,7 +35,7 @@
 
 #define PT_OPTS                                                                                    \
 	(PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE |  \
-	 PTRACE_O_TRACEEXEC | PTRACE_O_TRACESECCOMP)
+	 PTRACE_O_TRACEEXEC | PTRACE_O_TRACESECCOMP | PTRACE_O_TRACEEXIT)
 
 void pt_now(struct timespec *ts)
 {
@@ -633,6 +633,10 @@ static void on_stop(struct wire_pt *pt, struct pt_task *t, int st)
 	case PTRACE_EVENT_VFORK:
 	case PTRACE_EVENT_CLONE: on_new_task(pt, t, event); break;
 	case PTRACE_EVENT_EXEC: on_exec(pt, t); break;
+	case PTRACE_EVENT_EXIT:
+		if (t->proc && t->proc->tgid == t->tid)
+			pt_call_exiting(pt, t); /* its sockets close with it */
+		break;
 	case PTRACE_EVENT_STOP:
 		if (is_stop_sig(sig)) { /* a group stop: stay stopped, as untraced */
 			ptrace(PTRACE_LISTEN, t->tid, 0, 0);

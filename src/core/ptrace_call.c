@@ -283,6 +283,13 @@ static void unfollow(struct wire_pt *pt, struct pt_task *t, uint64_t fd)
 		pt->cb(pt->ctx, &ev);
 }
 
+void pt_call_exiting(struct wire_pt *pt, struct pt_task *t)
+{
+	for (size_t fd = 0; t->proc && fd < t->proc->nkind; fd++)
+		if (t->proc->kind[fd] & FD_FOLLOWED)
+			unfollow(pt, t, fd);
+}
+
 /* struct msghdr as the x86_64 kernel reads it. */
 struct msg64 {
 	uint64_t name;

@@ -84,6 +84,10 @@ int pt_call_makes_socket(uint64_t nr);
  * seen, 0 when it is not a socket call after all. May send a PEER event. */
 int pt_call_entry(struct wire_pt *pt, struct pt_task *t);
 
+/* The leader of t's process is exiting (its fds still open): an UNFOLLOW
+ * event for each of its followed sockets, which close with it. */
+void pt_call_exiting(struct wire_pt *pt, struct pt_task *t);
+
 /* At a call's exit: decodes and sends the CALL (and FOLLOW) events. */
 void pt_call_exit(struct wire_pt *pt, struct pt_task *t, int64_t rval, int is_error);
 

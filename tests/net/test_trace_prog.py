@@ -1089,5 +1089,41 @@ def read_write_traced_from_the_first_socket():
                       r'\] write\(\d+, 5\) = 5 "child"', r'\] read\(\d+, 10\) = 5 "child"'])
 
 
+EXITING = r"""
+import os, socket, sys
+port, n = int(sys.argv[1]), int(sys.argv[2])
+for i in range(n):
+    pid = os.fork()
+    if pid == 0:
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind(("127.0.0.1", 0))
+        s.sendto(b"child %d" % i, ("127.0.0.1", port))
+        if i == n - 1:
+            print("last", s.getsockname()[1], flush=True)
+        os._exit(0)  # its socket closes with it, without close()
+    os.waitpid(pid, 0)
+"""
+
+
+@case
+def sockets_closed_by_exit_are_let_go():
+    """1100 children (more than the 1024 sockets followed at once), each
+    sending one datagram from its own socket and exiting without close():
+    the exit lets each socket go, so the last child's datagram is still
+    shown and nothing says a socket was not followed."""
+    need_root()
+    r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    r.bind(("127.0.0.1", 0))
+    try:
+        cp, tl = trace(["-c", EXITING, str(r.getsockname()[1]), "1100"], timeout=180)
+    finally:
+        r.close()
+    assert cp.returncode == 0, (cp.returncode, cp.stderr)
+    last = int(re.search(rb"last (\d+)", cp.stdout).group(1))
+    order(lines(tl), [r'\] sendto\(\d+, 10, 127\.0\.0\.1:\d+\) = 10 "child 1099"',
+                      r"^> UDP len 10\s+127\.0\.0\.1:%d > " % last])
+    assert "not followed" not in tl, tl[-500:]
+
+
 if __name__ == "__main__":
     main()
