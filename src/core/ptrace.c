@@ -32,6 +32,7 @@
 #define FILTER_MAX 160      /* BPF instructions of the seccomp filter */
 #define STATUS_READ 512     /* bytes of /proc/PID/status read for its Tgid */
 #define X32_BIT 0x40000000u /* x32 system calls: the x86_64 arch with this bit in nr */
+#define SIGS_READ 16        /* signals taken from the signalfd per wake-up */
 
 #define PT_OPTS                                                                                    \
 	(PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE |  \
@@ -723,12 +724,10 @@ static void detach_all(struct wire_pt *pt)
  * the loop must end (detached). */
 static int take_signals(struct wire_pt *pt, int sigfd)
 {
-	struct signalfd_siginfo si;
-	for (int i = 0; i < 64; i++) {
-		ssize_t k = read(sigfd, &si, sizeof(si));
-		if (k != (ssize_t)sizeof(si))
-			return 0;
-		int sig = (int)si.ssi_signo;
+	struct signalfd_siginfo si[SIGS_READ]; /* one read: usually just a SIGCHLD */
+	ssize_t k = read(sigfd, si, sizeof(si));
+	for (size_t i = 0; k > 0 && i < (size_t)k / sizeof(si[0]); i++) {
+		int sig = (int)si[i].ssi_signo;
 		if (sig == SIGCHLD)
 			continue;
 		if (pt->attach) {
@@ -739,7 +738,7 @@ static int take_signals(struct wire_pt *pt, int sigfd)
 			continue;
 		}
 		/* the terminal sent it to the whole process group already */
-		if (si.ssi_code == SI_USER || si.ssi_code == SI_QUEUE)
+		if (si[i].ssi_code == SI_USER || si[i].ssi_code == SI_QUEUE)
 			kill(pt->root, sig);
 	}
 	return 0;
