@@ -51,7 +51,7 @@ enum wire_pt_type {
 	WIRE_PT_EXEC,     /* a process executed a new program (comm: the old name, text: the new) */
 	WIRE_PT_EXIT,     /* a process ended: status (a wait status) */
 	WIRE_PT_ARCH,     /* a call of another architecture (32-bit): not decoded, said once */
-	WIRE_PT_UNFOLLOW, /* a followed socket is being closed: proto, local, remote */
+	WIRE_PT_UNFOLLOW, /* a followed socket is closing (close(), or its process exits) */
 };
 
 struct wire_pt_ev {
