@@ -6,8 +6,8 @@
 # timed untraced, under `wirecat trace --no-packets`, under
 # `strace -f -e trace=network` (ptrace stops at every call) and under
 # `strace -f --seccomp-bpf -e trace=network`; medians of RUNS (default 3)
-# wall-clock runs, and each one's ratio to the untraced time. The issue's
-# goal: wirecat trace <= 1.2x. Then a socket-heavy program: DGRAMS (default
+# interleaved runs, wall clock and CPU time (GNU time), and each one's ratio
+# to the untraced time. The issue's goal: wirecat trace <= 1.2x. Then a socket-heavy program: DGRAMS (default
 # 100,000) sendto() calls of 64 bytes to a UDP socket of its own on 127.0.0.1
 # (bound, never read), timed untraced, under `wirecat trace` (with the
 # packets when run as root; the packets it reports are compared with DGRAMS)
@@ -22,36 +22,61 @@ dgrams=${DGRAMS:-100000}
 runs=${RUNS:-3}
 [ -x "$wirecat" ] || { echo "trace.sh: no wirecat at $wirecat (build first)" >&2; exit 1; }
 command -v strace >/dev/null || { echo "trace.sh: strace is not installed" >&2; exit 1; }
+[ -x /usr/bin/time ] || { echo "trace.sh: GNU time (/usr/bin/time) is not installed" >&2; exit 1; }
 
 dd_cmd=(dd if=/dev/zero of=/dev/null bs=1 "count=$count" status=none)
 
-# Prints the median wall-clock seconds of runs of "$@" (output discarded).
-median() {
-	local t=()
+tmp=$(mktemp -d /tmp/wirecat-bench-trace.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+tl=$tmp/timeline
+
+# Runs "${NAME[@]}" for each NAME given, once each, RUNS times over
+# (interleaved, so that a machine whose load changes weighs on every one
+# alike), appending "WALL CPU" to $tmp/NAME: wall-clock seconds and CPU
+# seconds (user+system of every process of the run: the tracer, the program
+# and its children). On a loaded machine the CPU time says more.
+measure() {
 	for _ in $(seq "$runs"); do
-		local s e
-		s=$(date +%s.%N)
-		"$@" >/dev/null 2>&1
-		e=$(date +%s.%N)
-		t+=("$(echo "$e - $s" | bc -l)")
+		for name in "$@"; do
+			local -n cmd=$name
+			/usr/bin/time -f "%e %U %S" -o "$tmp/t" "${cmd[@]}" >/dev/null 2>&1 || true
+			read -r e u s <"$tmp/t"
+			echo "$e $(echo "$u + $s" | bc -l)" >>"$tmp/$name"
+		done
 	done
-	printf '%s\n' "${t[@]}" | sort -g | awk '{a[NR]=$1} END {printf "%.3f", a[int((NR+1)/2)]}'
 }
 
-base=$(median "${dd_cmd[@]}")
-echo "## Tracer overhead (dd bs=1 count=$count, medians of $runs runs)"
-echo
-echo "| run | seconds | ratio |"
-echo "|---|---|---|"
-row() {
-	local name=$1 secs=$2
-	printf '| %s | %s | %.2fx |\n' "$name" "$secs" "$(echo "$secs / $base" | bc -l)"
+# Prints "WALL CPU", the medians measured for NAME.
+median() {
+	printf '%s %s\n' "$(cut -d' ' -f1 "$tmp/$1" | sort -g | awk '{a[NR]=$1} END {printf "%.3f", a[int((NR+1)/2)]}')" \
+		"$(cut -d' ' -f2 "$tmp/$1" | sort -g | awk '{a[NR]=$1} END {printf "%.3f", a[int((NR+1)/2)]}')"
 }
+
+ratio() { # a / b as "1.23x", "-" when b is 0
+	if [ "$(echo "$2 > 0" | bc -l)" = 1 ]; then printf '%.2fx' "$(echo "$1 / $2" | bc -l)"; else echo -; fi
+}
+row() {
+	local name=$1 w c
+	read -r w c <<<"$2"
+	printf '| %s | %s | %s | %s | %s |\n' "$name" "$w" "$(ratio "$w" "${base% *}")" "$c" \
+		"$(ratio "$c" "${base#* }")"
+}
+
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+dd_wire=("$wirecat" trace --no-packets -o /dev/null -- "${dd_cmd[@]}")
+dd_strace=(strace -f -o /dev/null -e trace=network "${dd_cmd[@]}")
+dd_strace_bpf=(strace -f -o /dev/null --seccomp-bpf -e trace=network "${dd_cmd[@]}")
+measure dd_cmd dd_wire dd_strace dd_strace_bpf
+base=$(median dd_cmd)
+echo "## Tracer overhead (dd bs=1 count=$count, medians of $runs interleaved runs)"
+echo
+echo "| run | wall s | ratio | CPU s | ratio |"
+echo "|---|---|---|---|---|"
 row "untraced" "$base"
-row "wirecat trace --no-packets" "$(median "$wirecat" trace --no-packets -o /dev/null -- "${dd_cmd[@]}")"
-row "strace -f -e trace=network" "$(median strace -f -o /dev/null -e trace=network "${dd_cmd[@]}")"
-row "strace -f --seccomp-bpf -e trace=network" \
-	"$(median strace -f -o /dev/null --seccomp-bpf -e trace=network "${dd_cmd[@]}")"
+row "wirecat trace --no-packets" "$(median dd_wire)"
+row "strace -f -e trace=network" "$(median dd_strace)"
+row "strace -f --seccomp-bpf -e trace=network" "$(median dd_strace_bpf)"
 
 sender=(python3 -c '
 import socket, sys
@@ -60,19 +85,20 @@ s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); dst = r.getsockname(); b =
 for _ in range(int(sys.argv[1])):
     s.sendto(b, dst)
 ' "$dgrams")
-tl=$(mktemp /tmp/wirecat-bench-trace.XXXXXX)
-trap 'rm -f "$tl"' EXIT
-base=$(median "${sender[@]}")
+snd_wire=("$wirecat" trace -o "$tl" -- "${sender[@]}")
+snd_strace_bpf=(strace -f -o /dev/null --seccomp-bpf -e trace=network "${sender[@]}")
+measure sender snd_wire snd_strace_bpf
+base=$(median sender)
 echo
-echo "## Tracer overhead, socket-heavy ($dgrams sendto() of 64 bytes, medians of $runs runs)"
+echo "## Tracer overhead, socket-heavy ($dgrams sendto() of 64 bytes, medians of $runs interleaved runs)"
 echo
-echo "| run | seconds | ratio |"
-echo "|---|---|---|"
+echo "| run | wall s | ratio | CPU s | ratio |"
+echo "|---|---|---|---|---|"
 row "untraced" "$base"
-row "wirecat trace$([ "$(id -u)" = 0 ] && echo ' (with packets)')" \
-	"$(median "$wirecat" trace -o "$tl" -- "${sender[@]}")"
-row "strace -f --seccomp-bpf -e trace=network" \
-	"$(median strace -f -o /dev/null --seccomp-bpf -e trace=network "${sender[@]}")"
+row "wirecat trace$([ "$(id -u)" = 0 ] && echo ' (with packets)')" "$(median snd_wire)"
+row "strace -f --seccomp-bpf -e trace=network" "$(median snd_strace_bpf)"
 got=$(grep '^trace: [0-9]* packets of this command' "$tl" || true)
 echo
 echo "$dgrams datagrams sent; the last wirecat trace run says: ${got:-no capture}"
+echo
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

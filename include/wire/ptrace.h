@@ -4,10 +4,13 @@
  * process) under ptrace and reports its socket calls, decoded, through a
  * callback; the core never prints. A program started here gets a seccomp-bpf
  * filter before exec that stops it only at the socket-related calls (read,
- * write, readv and writev only on fds above 2), so every other system call
+ * write, readv and writev only on fds above 2, and only once the process
+ * made a socket: a second filter is injected then), so every other system call
  * runs at full speed; an attached process cannot get a filter, so there
  * every call stops and is filtered here. Memory of the traced program is
- * read only with process_vm_readv, in bounded sizes. x86_64 only.
+ * read only with process_vm_readv, in bounded sizes. x86_64 only: a
+ * 32-bit socket call (i386, int 0x80) or any x32 call stops too, and is
+ * reported once as WIRE_PT_ARCH, not decoded.
  *
  * Typical use:
  *	struct wire_pt *pt;
@@ -26,12 +29,14 @@
 #include <sys/types.h>
 #include <time.h>
 
+/* fds whose kind is remembered per process, in a table grown to the highest
+ * fd seen (the kernel's default nr_open); above it, asked of /proc each time */
+#define WIRE_PT_FDS_MAX (1 << 20)
 #define WIRE_PT_TEXT_MAX 200      /* one call's text */
 #define WIRE_PT_NOTE_MAX 200      /* one call's note */
 #define WIRE_PT_COMM_MAX 16       /* a program name (as /proc/PID/comm) */
 #define WIRE_PT_ADDR_MAX 128      /* bytes of a socket address read */
 #define WIRE_PT_TASKS_MAX 4096    /* threads and processes followed */
-#define WIRE_PT_FDS_MAX 4096      /* fds whose kind is remembered, per process */
 #define WIRE_PT_POLL_MAX 64       /* pollfd entries examined */
 #define WIRE_PT_IOV_MAX 16        /* iovec entries examined */
 #define WIRE_PT_WAIT_BATCH 256    /* wait statuses handled per wake-up */
@@ -46,6 +51,7 @@ enum wire_pt_type {
 	WIRE_PT_EXEC,     /* a process executed a new program (comm: the old name, text: the new) */
 	WIRE_PT_EXIT,     /* a process ended: status (a wait status) */
 	WIRE_PT_ARCH,     /* a call of another architecture (32-bit): not decoded, said once */
+	WIRE_PT_UNFOLLOW, /* a followed socket is closing (close(), or its process exits) */
 };
 
 struct wire_pt_ev {
@@ -55,9 +61,9 @@ struct wire_pt_ev {
 	char comm[WIRE_PT_COMM_MAX];
 	struct timespec t0, t1; /* entry and return of a call (CLOCK_REALTIME) */
 	struct timespec ts;     /* when to place it: t0 for a call that sends, else t1 */
-	int fd;                 /* the socket (PEER, FOLLOW) */
-	int proto;              /* FOLLOW, PEER: IPPROTO_TCP or IPPROTO_UDP (else 0) */
-	struct sockaddr_storage local, remote; /* FOLLOW (remote AF_UNSPEC: none) */
+	int fd;                 /* the socket (PEER, FOLLOW, UNFOLLOW) */
+	int proto;              /* FOLLOW, UNFOLLOW, PEER: IPPROTO_TCP or IPPROTO_UDP (else 0) */
+	struct sockaddr_storage local, remote; /* FOLLOW, UNFOLLOW (remote AF_UNSPEC: none) */
 	struct sockaddr_storage addr;          /* PEER */
 	socklen_t addrlen;
 	int status;       /* EXIT */

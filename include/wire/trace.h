@@ -36,10 +36,13 @@
 #include "wire/sink.h"
 #include "wire/tcpstate.h"
 
-#define WIRE_TRACE_HOLD_MS 300      /* events wait this long to be merged in order */
-#define WIRE_TRACE_DRAIN_MS 350     /* wire_trace_stop waits this long for late packets */
-#define WIRE_TRACE_EVENTS_MAX 8192  /* events waiting to be merged (then the oldest is dropped) */
-#define WIRE_TRACE_FLOWS_MAX 64     /* sockets followed */
+#define WIRE_TRACE_HOLD_MS 300  /* events wait this long to be merged in order */
+#define WIRE_TRACE_DRAIN_MS 350 /* wire_trace_stop waits this long for late packets */
+/* events waiting to be merged: past half of it the oldest are printed early
+ * (before the merge window ends); when it is full the oldest is dropped and
+ * counted */
+#define WIRE_TRACE_EVENTS_MAX 65536
+#define WIRE_TRACE_FLOWS_MAX 1024   /* sockets followed at once (closed ones go; then said) */
 #define WIRE_TRACE_CONNS_MAX 256    /* TCP connections tracked */
 #define WIRE_TRACE_SEG_LINES 12     /* data segment lines shown per call */
 #define WIRE_TRACE_FILTER_MAX 4096  /* kernel filter text */
@@ -91,6 +94,13 @@ void wire_trace_watch(struct wire_trace *tr, int fd);
  * known (a helper creates and connects it). proto is IPPROTO_TCP or
  * IPPROTO_UDP. */
 void wire_trace_peer(struct wire_trace *tr, const struct sockaddr *peer, socklen_t len, int proto);
+
+/* The socket with these ends (proto, local, remote: NULL when not
+ * connected) was closed: its flow stops being followed once no packet of it
+ * has come for a grace period (its last FIN and ACK are still shown), or
+ * earlier when the table of WIRE_TRACE_FLOWS_MAX sockets is full. */
+void wire_trace_unwatch_addr(struct wire_trace *tr, int proto, const struct sockaddr *local,
+                             const struct sockaddr *remote);
 
 /* Follows explicit endpoints: proto, the local address (port 0 = any) and the
  * remote one (NULL or port 0 = any). Used by wire_trace_watch and by tests. */

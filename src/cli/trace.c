@@ -490,6 +490,11 @@ static void sock_event(struct tctx *c, const struct wire_pt_ev *ev)
 		if (c->tr && c->owners && ev->fd >= 0)
 			sock_put(c, ev->pid, ev->fd, ev->proto, &ev->local, &ev->remote);
 	}
+	if (ev->type == WIRE_PT_UNFOLLOW)
+		wire_trace_unwatch_addr(c->tr, ev->proto, (const struct sockaddr *)&ev->local,
+		                        ev->remote.ss_family == AF_UNSPEC
+		                            ? NULL
+		                            : (const struct sockaddr *)&ev->remote);
 	if (ev->type == WIRE_PT_START && c->tr && c->owners)
 		sock_fork(c, ev->parent, ev->pid);
 }

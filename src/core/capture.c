@@ -44,7 +44,12 @@
 #endif
 
 #define BLOCK_SIZE (256u * 1024u) /* holds a 64 KiB GSO packet on lo with room */
-#define BLOCK_MS_DEFAULT 50       /* a partly filled block goes to user space after this */
+#define BLOCK_SMALL                                                                                \
+	(64u * 1024u) /* with a snaplen up to SNAP_SMALL: more blocks, so a                        \
+	                 ring of partly filled blocks (retired by the                              \
+	                 timeout) still holds many packets */
+#define SNAP_SMALL 4096u
+#define BLOCK_MS_DEFAULT 50 /* a partly filled block goes to user space after this */
 #define SLL2_LEN 20u
 #define VLAN_LEN 4u
 #define IFCACHE 64u
@@ -74,6 +79,7 @@ struct wire_capture {
 	uint8_t *map;
 	size_t map_len;
 	unsigned nblocks;
+	unsigned block_size;
 	unsigned cur;  /* block being read or waited for */
 	int held;      /* cur is owned by us */
 	uint32_t left; /* packets left in the held block */
@@ -322,14 +328,15 @@ int wire_capture_start(struct wire_capture *c, char *why, size_t n)
 		return rc;
 	}
 	uint64_t bytes = (uint64_t)c->buf_mib * 1024u * 1024u;
-	unsigned nb = (unsigned)(bytes / BLOCK_SIZE);
+	c->block_size = c->snaplen <= SNAP_SMALL ? BLOCK_SMALL : BLOCK_SIZE;
+	unsigned nb = (unsigned)(bytes / c->block_size);
 	if (nb < 4)
 		nb = 4;
 	struct tpacket_req3 req;
 	memset(&req, 0, sizeof(req));
-	req.tp_block_size = BLOCK_SIZE;
+	req.tp_block_size = c->block_size;
 	req.tp_block_nr = nb;
-	req.tp_frame_size = BLOCK_SIZE;
+	req.tp_frame_size = c->block_size;
 	req.tp_frame_nr = nb;
 	req.tp_retire_blk_tov = (unsigned)c->block_ms;
 	if (setsockopt(c->fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req)) < 0) {
@@ -337,7 +344,7 @@ int wire_capture_start(struct wire_capture *c, char *why, size_t n)
 		why_errno(why, n, "PACKET_RX_RING", -rc);
 		return rc;
 	}
-	c->map_len = (size_t)nb * BLOCK_SIZE;
+	c->map_len = (size_t)nb * c->block_size;
 	void *m = mmap(NULL, c->map_len, PROT_READ | PROT_WRITE, MAP_SHARED, c->fd, 0);
 	if (m == MAP_FAILED) {
 		rc = -errno;
@@ -488,13 +495,13 @@ int wire_capture_next(struct wire_capture *c, struct wire_pkt *pkt, int timeout_
 			return 1;
 		}
 		struct tpacket_block_desc *bd =
-		    (struct tpacket_block_desc *)(c->map + (size_t)c->cur * BLOCK_SIZE);
+		    (struct tpacket_block_desc *)(c->map + (size_t)c->cur * c->block_size);
 		if (c->held) {
 			__atomic_store_n(&bd->hdr.bh1.block_status, TP_STATUS_KERNEL,
 			                 __ATOMIC_RELEASE);
 			c->held = 0;
 			c->cur = (c->cur + 1) % c->nblocks;
-			bd = (struct tpacket_block_desc *)(c->map + (size_t)c->cur * BLOCK_SIZE);
+			bd = (struct tpacket_block_desc *)(c->map + (size_t)c->cur * c->block_size);
 		}
 		if (__atomic_load_n(&bd->hdr.bh1.block_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER) {
 			c->held = 1;

@@ -20,18 +20,23 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/user.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "ptrace_int.h"
 
-#define FILTER_MAX 160  /* BPF instructions of the seccomp filter */
-#define STATUS_READ 512 /* bytes of /proc/PID/status read for its Tgid */
+#define FILTER_MAX 160      /* BPF instructions of the seccomp filter */
+#define STATUS_READ 512     /* bytes of /proc/PID/status read for its Tgid */
+#define X32_BIT 0x40000000u /* x32 system calls: the x86_64 arch with this bit in nr */
+#define SIGS_READ 16        /* signals taken from the signalfd per wake-up */
 
 #define PT_OPTS                                                                                    \
 	(PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE |  \
-	 PTRACE_O_TRACEEXEC | PTRACE_O_TRACESECCOMP)
+	 PTRACE_O_TRACEEXEC | PTRACE_O_TRACESECCOMP | PTRACE_O_TRACEEXIT)
 
 void pt_now(struct timespec *ts)
 {
@@ -98,6 +103,7 @@ static struct pt_proc *proc_get(struct wire_pt *pt, pid_t tgid)
 	if (p) {
 		p->tgid = tgid;
 		p->refs = 1;
+		p->rw = pt->rw_first;
 	}
 	return p;
 }
@@ -123,10 +129,43 @@ static struct pt_task *task_add(struct wire_pt *pt, pid_t tid)
 	return t;
 }
 
+#define FDS_FIRST 64 /* fd kinds first held per process (then doubled) */
+
+uint8_t *pt_fd_slot(struct pt_task *t, uint64_t fd, int grow)
+{
+	struct pt_proc *p = t->proc;
+	if (!p || fd >= WIRE_PT_FDS_MAX)
+		return NULL;
+	if (fd < p->nkind)
+		return &p->kind[fd];
+	if (!grow)
+		return NULL;
+	size_t n = p->nkind ? p->nkind : FDS_FIRST;
+	while (n <= fd)
+		n *= 2;
+	if (n > WIRE_PT_FDS_MAX)
+		n = WIRE_PT_FDS_MAX;
+	uint8_t *k = realloc(p->kind, n);
+	if (!k)
+		return NULL;
+	memset(k + p->nkind, 0, n - p->nkind);
+	p->kind = k;
+	p->nkind = n;
+	return &p->kind[fd];
+}
+
+void pt_fds_forget(struct pt_proc *p)
+{
+	if (p->kind)
+		memset(p->kind, 0, p->nkind);
+}
+
 static void task_del(struct wire_pt *pt, struct pt_task *t)
 {
-	if (t->proc && --t->proc->refs == 0)
+	if (t->proc && --t->proc->refs == 0) {
+		free(t->proc->kind);
 		free(t->proc);
+	}
 	t->proc = NULL;
 	t->tid = 0;
 	pt->ntasks--;
@@ -147,36 +186,100 @@ void pt_ev_init(struct wire_pt_ev *ev, int type, const struct pt_task *t)
 /* ---- starting ------------------------------------------------------------------- */
 
 #ifdef __x86_64__
-/* The filter: SECCOMP_RET_TRACE for the socket calls (the fd-checked ones
- * only for fds above 2), SECCOMP_RET_ALLOW for everything else, including
- * calls of another architecture and x32. Returns its length. */
-static size_t build_filter(struct sock_filter *f, size_t max)
+#define I386_SOCKETCALL 102 /* i386 numbers of the socket calls */
+#define I386_RECVMMSG 337
+#define I386_SENDMMSG 345
+#define I386_SOCKET 359 /* socket .. shutdown */
+#define I386_SHUTDOWN 373
+
+#define F_STMT(c, k) ((struct sock_filter)BPF_STMT((c), (k)))
+#define F_JUMP(c, k, t, f) ((struct sock_filter)BPF_JUMP((c), (k), (t), (f)))
+#define F_LD(field) F_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, field))
+#define F_RET(v) F_STMT(BPF_RET | BPF_K, (v))
+
+/* The 32-bit part of the filter (the accumulator holds the arch): an i386
+ * socket call stops, so the tracer can say once that 32-bit calls are not
+ * decoded; everything else of any other arch runs. Returns its length (9). */
+static size_t filter_i386(struct sock_filter *f)
+{
+	size_t k = 0;
+	f[k++] = F_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_I386, 0, 6);
+	f[k++] = F_LD(nr);
+	f[k++] = F_JUMP(BPF_JMP | BPF_JEQ | BPF_K, I386_SOCKETCALL, 5, 0);
+	f[k++] = F_JUMP(BPF_JMP | BPF_JEQ | BPF_K, I386_RECVMMSG, 4, 0);
+	f[k++] = F_JUMP(BPF_JMP | BPF_JEQ | BPF_K, I386_SENDMMSG, 3, 0);
+	f[k++] = F_JUMP(BPF_JMP | BPF_JGE | BPF_K, I386_SOCKET, 0, 1);
+	f[k++] = F_JUMP(BPF_JMP | BPF_JGT | BPF_K, I386_SHUTDOWN, 0, 1);
+	f[k++] = F_RET(SECCOMP_RET_ALLOW);
+	f[k++] = F_RET(SECCOMP_RET_TRACE);
+	return k;
+}
+
+/* A filter for x86_64: SECCOMP_RET_TRACE for the fd-checked calls (read,
+ * write, readv, writev) on fds above 2 when rw is set, and for the other
+ * socket calls and every x32 call when rest is set; for i386 the socket
+ * calls (filter_i386) when rest is set; SECCOMP_RET_ALLOW for everything
+ * else. A filter that tests no argument of a call lets the kernel cache
+ * "allow" for it and skip running the filter: so the fd-checked calls are
+ * only added (by a second filter, inject_start) once the program has a
+ * socket. Returns its length, 0 when it does not fit. */
+static size_t build_filter(struct sock_filter *f, size_t max, int rw, int rest)
 {
 	uint32_t nrs[64];
 	size_t nfd, n = pt_call_filter_nrs(nrs, 64, &nfd), k = 0;
-	if (4 + 2 * n + 3 * nfd + 2 > max)
+	if (3 + 5 * nfd + 2 * (n - nfd) + 3 + 9 > max)
 		return 0;
-	f[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-	                                      offsetof(struct seccomp_data, arch));
-	f[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0);
-	f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-	f[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-	                                      offsetof(struct seccomp_data, nr));
-	/* read and write first: the most frequent calls of any program */
-	for (size_t i = 0; i < nfd; i++) {
-		f[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nrs[i], 0, 4);
-		f[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-		                                      offsetof(struct seccomp_data, args[0]));
-		f[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, 2, 0, 1);
-		f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE);
-		f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	f[k++] = F_LD(arch);
+	f[k++] = F_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, 0); /* jf set below */
+	f[k++] = F_LD(nr);
+	for (size_t i = 0; i < nfd && rw; i++) { /* read and write first: the most frequent */
+		f[k++] = F_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nrs[i], 0, 4);
+		f[k++] = F_LD(args[0]);
+		f[k++] = F_JUMP(BPF_JMP | BPF_JGT | BPF_K, 2, 0, 1);
+		f[k++] = F_RET(SECCOMP_RET_TRACE);
+		f[k++] = F_RET(SECCOMP_RET_ALLOW);
 	}
-	for (size_t i = nfd; i < n; i++) {
-		f[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nrs[i], 0, 1);
-		f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE);
+	for (size_t i = nfd; i < n && rest; i++) {
+		f[k++] = F_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nrs[i], 0, 1);
+		f[k++] = F_RET(SECCOMP_RET_TRACE);
 	}
-	f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-	return k;
+	if (rest) {
+		f[k++] = F_JUMP(BPF_JMP | BPF_JGE | BPF_K, X32_BIT, 0, 1);
+		f[k++] = F_RET(SECCOMP_RET_TRACE);
+	}
+	f[k++] = F_RET(SECCOMP_RET_ALLOW);
+	if (k - 2 > 255)
+		return 0;
+	if (!rest) { /* another arch: the last instruction, allow */
+		f[1].jf = (uint8_t)(k - 3);
+		return k;
+	}
+	f[1].jf = (uint8_t)(k - 2);
+	return k + filter_i386(f + k);
+}
+
+/* Whether this process has a socket above fd 2 that a program it starts
+ * inherits (socket activation): then the fd-checked calls are in the first
+ * filter. */
+static int inherits_socket(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int found = 0;
+	if (!d)
+		return 1; /* cannot tell: the full filter */
+	while (!found && (e = readdir(d)) != NULL) {
+		char *end;
+		long fd = strtol(e->d_name, &end, 10);
+		struct stat st;
+		if (*end || fd <= 2 || fd == dirfd(d) || fd > INT32_MAX)
+			continue;
+		int fl = fcntl((int)fd, F_GETFD);
+		found = fl >= 0 && !(fl & FD_CLOEXEC) && fstat((int)fd, &st) == 0 &&
+		        S_ISSOCK(st.st_mode);
+	}
+	closedir(d);
+	return found;
 }
 
 /* In the child: waits for the tracer, installs the filter, runs the
@@ -243,13 +346,14 @@ int wire_pt_spawn(struct wire_pt **out, const char *path, char *const argv[], co
 #ifdef __x86_64__
 	struct sock_filter f[FILTER_MAX];
 	struct sock_fprog prog = {.len = 0, .filter = f};
-	int pfd[2];
-	prog.len = (unsigned short)build_filter(f, FILTER_MAX);
+	int pfd[2], rw = inherits_socket();
+	prog.len = (unsigned short)build_filter(f, FILTER_MAX, rw, 1);
 	if (prog.len == 0)
 		return -E2BIG;
 	struct wire_pt *pt = pt_new(cb, ctx);
 	if (!pt)
 		return -ENOMEM;
+	pt->rw_first = rw ? 1 : 0;
 	if (pipe2(pfd, O_CLOEXEC) < 0) {
 		wire_pt_free(pt);
 		return -errno;
@@ -347,8 +451,78 @@ int wire_pt_attach(struct wire_pt **out, pid_t pid, wire_pt_cb cb, void *ctx)
 
 static void resume(struct wire_pt *pt, struct pt_task *t, int sig)
 {
-	int req = pt->attach || t->in_call ? PTRACE_SYSCALL : PTRACE_CONT;
+	int req = pt->attach || t->in_call || t->inject ? PTRACE_SYSCALL : PTRACE_CONT;
 	ptrace(req, t->tid, 0, (void *)(long)sig);
+}
+
+#ifdef __x86_64__
+#define INJECT_GAP 512 /* bytes below the stack pointer (past the red zone) the filter goes */
+
+/* At the seccomp stop of t's first call that makes a socket: turns the call
+ * into seccomp(SECCOMP_SET_MODE_FILTER, TSYNC) of the second filter (the
+ * fd-checked calls), written below the stack pointer; inject_end puts the
+ * call back. Returns 0, or -1 (nothing changed). */
+static int inject_start(struct pt_task *t)
+{
+	struct sock_filter f[FILTER_MAX];
+	struct user_regs_struct r;
+	uint64_t prog[2]; /* struct sock_fprog: len (unsigned short, padded), filter */
+	size_t n = build_filter(f, FILTER_MAX, 1, 0), fb = n * sizeof(f[0]);
+	if (!n || ptrace(PTRACE_GETREGS, t->tid, 0, &r) < 0 || r.rsp < INJECT_GAP + fb + 32)
+		return -1;
+	uint64_t at = (r.rsp - INJECT_GAP - fb - sizeof(prog)) & ~(uint64_t)15;
+	prog[0] = n;
+	prog[1] = at + sizeof(prog);
+	struct iovec l[2] = {{prog, sizeof(prog)}, {f, fb}};
+	struct iovec rm = {(void *)(uintptr_t)at, sizeof(prog) + fb};
+	if (process_vm_writev(t->tid, l, 2, &rm, 1, 0) != (ssize_t)(sizeof(prog) + fb))
+		return -1;
+	t->saved = r;
+	r.orig_rax = SYS_seccomp;
+	r.rdi = SECCOMP_SET_MODE_FILTER;
+	r.rsi = SECCOMP_FILTER_FLAG_TSYNC;
+	r.rdx = at;
+	if (ptrace(PTRACE_SETREGS, t->tid, 0, &r) < 0)
+		return -1;
+	t->inject = 1;
+	return 0;
+}
+
+/* At the exit of the injected seccomp(): the registers as they were, the
+ * instruction pointer back on the syscall instruction, so the program's
+ * own call runs now (and stops at the filter like any other). */
+static void inject_end(struct pt_task *t, int64_t rval)
+{
+	struct user_regs_struct r = t->saved;
+	t->inject = 0;
+	r.rip -= 2; /* syscall is 0f 05 */
+	r.rax = r.orig_rax;
+	int ok = rval == 0 && ptrace(PTRACE_SETREGS, t->tid, 0, &r) == 0;
+	if (t->proc)
+		t->proc->rw = ok ? 1 : -1;
+	t->rw_note = !ok;
+}
+#endif
+
+/* The first call that makes a socket, in a process whose filter lacks the
+ * fd-checked calls: adds them (the call runs once that is done). Returns 1
+ * when the injection started. */
+static int want_rw(struct wire_pt *pt, struct pt_task *t, const struct __ptrace_syscall_info *si)
+{
+#ifdef __x86_64__
+	if (pt->attach || !t->proc || t->proc->rw != 0 || si->op != PTRACE_SYSCALL_INFO_SECCOMP ||
+	    !pt_call_makes_socket(si->entry.nr))
+		return 0;
+	if (inject_start(t) == 0)
+		return 1;
+	t->proc->rw = -1;
+	t->rw_note = 1;
+#else
+	(void)pt;
+	(void)t;
+	(void)si;
+#endif
+	return 0;
 }
 
 static void on_syscall_stop(struct wire_pt *pt, struct pt_task *t)
@@ -359,6 +533,12 @@ static void on_syscall_stop(struct wire_pt *pt, struct pt_task *t)
 	if (k <= 0)
 		return;
 	if (si.op == PTRACE_SYSCALL_INFO_EXIT) {
+#ifdef __x86_64__
+		if (t->inject) {
+			inject_end(t, si.exit.rval);
+			return;
+		}
+#endif
 		if (t->in_call) {
 			t->in_call = 0;
 			pt_call_exit(pt, t, si.exit.rval, si.exit.is_error);
@@ -368,7 +548,7 @@ static void on_syscall_stop(struct wire_pt *pt, struct pt_task *t)
 	if (si.op != PTRACE_SYSCALL_INFO_ENTRY && si.op != PTRACE_SYSCALL_INFO_SECCOMP)
 		return;
 	t->in_call = 0;
-	if (si.arch != AUDIT_ARCH_X86_64) {
+	if (si.arch != AUDIT_ARCH_X86_64 || (si.entry.nr & X32_BIT)) {
 		if (!pt->arch_said) {
 			struct wire_pt_ev ev;
 			pt_ev_init(&ev, WIRE_PT_ARCH, t);
@@ -377,6 +557,8 @@ static void on_syscall_stop(struct wire_pt *pt, struct pt_task *t)
 		}
 		return;
 	}
+	if (want_rw(pt, t, &si))
+		return;
 	if (si.entry.nr == SYS_restart_syscall && t->resume) { /* the interrupted call goes on */
 		t->resume = 0;
 		t->resumed = t->in_call = 1;
@@ -401,6 +583,8 @@ static void on_new_task(struct wire_pt *pt, struct pt_task *parent, int event)
 	struct pt_task *c = task_add(pt, (pid_t)msg);
 	if (!c || !c->proc || c->proc->tgid != (pid_t)msg)
 		return; /* a thread */
+	if (parent->proc && parent->proc->rw == 1)
+		c->proc->rw = 1; /* the child has its parent's filters */
 	(void)event;
 	struct wire_pt_ev ev;
 	pt_ev_init(&ev, WIRE_PT_START, c);
@@ -422,7 +606,7 @@ static void on_exec(struct wire_pt *pt, struct pt_task *t)
 	}
 	t->in_call = t->resume = 0;
 	if (t->proc)
-		memset(t->proc->kind, 0, sizeof(t->proc->kind)); /* CLOEXEC closed some */
+		pt_fds_forget(t->proc); /* CLOEXEC closed some */
 	struct wire_pt_ev ev;
 	pt_ev_init(&ev, WIRE_PT_EXEC, t); /* labelled with the old name */
 	read_comm(t->tid, t->comm, sizeof(t->comm));
@@ -450,6 +634,10 @@ static void on_stop(struct wire_pt *pt, struct pt_task *t, int st)
 	case PTRACE_EVENT_VFORK:
 	case PTRACE_EVENT_CLONE: on_new_task(pt, t, event); break;
 	case PTRACE_EVENT_EXEC: on_exec(pt, t); break;
+	case PTRACE_EVENT_EXIT:
+		if (t->proc && t->proc->tgid == t->tid)
+			pt_call_exiting(pt, t); /* its sockets close with it */
+		break;
 	case PTRACE_EVENT_STOP:
 		if (is_stop_sig(sig)) { /* a group stop: stay stopped, as untraced */
 			ptrace(PTRACE_LISTEN, t->tid, 0, 0);
@@ -536,12 +724,10 @@ static void detach_all(struct wire_pt *pt)
  * the loop must end (detached). */
 static int take_signals(struct wire_pt *pt, int sigfd)
 {
-	struct signalfd_siginfo si;
-	for (int i = 0; i < 64; i++) {
-		ssize_t k = read(sigfd, &si, sizeof(si));
-		if (k != (ssize_t)sizeof(si))
-			return 0;
-		int sig = (int)si.ssi_signo;
+	struct signalfd_siginfo si[SIGS_READ]; /* one read: usually just a SIGCHLD */
+	ssize_t k = read(sigfd, si, sizeof(si));
+	for (size_t i = 0; k > 0 && i < (size_t)k / sizeof(si[0]); i++) {
+		int sig = (int)si[i].ssi_signo;
 		if (sig == SIGCHLD)
 			continue;
 		if (pt->attach) {
@@ -552,7 +738,7 @@ static int take_signals(struct wire_pt *pt, int sigfd)
 			continue;
 		}
 		/* the terminal sent it to the whole process group already */
-		if (si.ssi_code == SI_USER || si.ssi_code == SI_QUEUE)
+		if (si[i].ssi_code == SI_USER || si[i].ssi_code == SI_QUEUE)
 			kill(pt->root, sig);
 	}
 	return 0;

@@ -65,7 +65,8 @@ enum {
 	C_EPOLL_WAIT,
 	C_EPOLL_PWAIT,
 	C_DUP,
-	C_RESTART, /* restart_syscall: resumes an interrupted call (ptrace.c) */
+	C_SOCKETPAIR, /* not shown: only makes the filter add the fd-checked calls */
+	C_RESTART,    /* restart_syscall: resumes an interrupted call (ptrace.c) */
 };
 
 struct sc {
@@ -106,6 +107,7 @@ static const struct sc calls[] = {
     {SYS_dup, C_DUP, "dup"},
     {SYS_dup2, C_DUP, "dup2"},
     {SYS_dup3, C_DUP, "dup3"},
+    {SYS_socketpair, C_SOCKETPAIR, "socketpair"},
     {SYS_restart_syscall, C_RESTART, "restart_syscall"},
 };
 #define NCALLS (sizeof(calls) / sizeof(calls[0]))
@@ -118,6 +120,11 @@ size_t pt_call_filter_nrs(uint32_t *nrs, size_t n, size_t *nfdcheck)
 		nrs[k++] = calls[i].nr;
 	*nfdcheck = NFDCHECK;
 	return k;
+}
+
+int pt_call_makes_socket(uint64_t nr)
+{
+	return nr == SYS_socket || nr == SYS_socketpair || nr == SYS_accept || nr == SYS_accept4;
 }
 
 static const struct sc *find_call(uint64_t nr)
@@ -188,10 +195,10 @@ static int kind_of_type(int type)
 /* What fd is in t's process: remembered, else asked of /proc once. */
 static int fd_kind(struct pt_task *t, uint64_t fd)
 {
-	if (fd >= WIRE_PT_FDS_MAX || !t->proc)
+	uint8_t none = FD_UNKNOWN, *k = pt_fd_slot(t, fd, 0);
+	if (fd > INT32_MAX)
 		return FD_FILE;
-	uint8_t *k = &t->proc->kind[fd];
-	if (*k != FD_UNKNOWN)
+	if (k && *k != FD_UNKNOWN)
 		return *k & ~FD_FOLLOWED;
 	char path[64], link[32];
 	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)t->tid, (int)fd);
@@ -199,9 +206,12 @@ static int fd_kind(struct pt_task *t, uint64_t fd)
 	if (n <= 0)
 		return FD_UNKNOWN; /* not open (yet): ask again next time */
 	link[n] = 0;
+	k = pt_fd_slot(t, fd, 1);
+	if (!k) /* above the table (or no memory): asked again next time */
+		k = &none;
 	if (strncmp(link, "socket:[", 8) != 0) {
 		*k = FD_FILE;
-		return *k;
+		return FD_FILE;
 	}
 	int type = 0, proto;
 	struct sockaddr_storage l, r;
@@ -219,13 +229,15 @@ static int is_sock(struct pt_task *t, uint64_t fd)
 
 static void set_kind(struct pt_task *t, uint64_t fd, int kind)
 {
-	if (fd < WIRE_PT_FDS_MAX && t->proc)
-		t->proc->kind[fd] = (uint8_t)kind;
+	uint8_t *k = pt_fd_slot(t, fd, kind != FD_UNKNOWN);
+	if (k)
+		*k = (uint8_t)kind;
 }
 
-static int followed(const struct pt_task *t, uint64_t fd)
+static int followed(struct pt_task *t, uint64_t fd)
 {
-	return fd < WIRE_PT_FDS_MAX && t->proc && (t->proc->kind[fd] & FD_FOLLOWED);
+	const uint8_t *k = pt_fd_slot(t, fd, 0);
+	return k && (*k & FD_FOLLOWED);
 }
 
 /* ---- entry ----------------------------------------------------------------------------- */
@@ -255,6 +267,27 @@ static void peer_event(struct wire_pt *pt, struct pt_task *t, uint64_t fd, uint6
 	ev.proto = proto_of_kind(fd_kind(t, fd));
 	if (ev.proto)
 		pt->cb(pt->ctx, &ev);
+}
+
+/* A followed socket about to be closed: the UNFOLLOW event with its ends,
+ * so the capture lets its flow go after its last packets. */
+static void unfollow(struct wire_pt *pt, struct pt_task *t, uint64_t fd)
+{
+	struct wire_pt_ev ev;
+	int type;
+	pt_ev_init(&ev, WIRE_PT_UNFOLLOW, t);
+	if (wire_pt_sock_info(t->tid, (int)fd, &type, &ev.proto, &ev.local, &ev.remote) < 0)
+		return;
+	ev.fd = (int)fd;
+	if (ev.proto == IPPROTO_TCP || ev.proto == IPPROTO_UDP)
+		pt->cb(pt->ctx, &ev);
+}
+
+void pt_call_exiting(struct wire_pt *pt, struct pt_task *t)
+{
+	for (size_t fd = 0; t->proc && fd < t->proc->nkind; fd++)
+		if (t->proc->kind[fd] & FD_FOLLOWED)
+			unfollow(pt, t, fd);
 }
 
 /* struct msghdr as the x86_64 kernel reads it. */
@@ -360,8 +393,11 @@ int pt_call_entry(struct wire_pt *pt, struct pt_task *t)
 	t->etext[0] = 0;
 	switch (t->cls) {
 	case C_NONE:
+	case C_SOCKETPAIR:
 	case C_RESTART: return 0; /* of an untraced call (nanosleep) */
 	case C_CLOSE:
+		if (followed(t, a[0]))
+			unfollow(pt, t, a[0]);
 		if (is_sock(t, a[0]))
 			return 1;
 		set_kind(t, a[0], FD_UNKNOWN); /* the number may come back as a socket */
@@ -944,6 +980,10 @@ void pt_call_exit(struct wire_pt *pt, struct pt_task *t, int64_t rval, int is_er
 		note(&l, "a signal interrupted it and the kernel resumed it");
 	if (t->eintr)
 		note(&l, "a signal handler ran, so the kernel did not resume it");
+	if (t->rw_note)
+		note(&l, "read and write on this process's sockets are not traced: the filter for "
+		         "them could not be added");
+	t->rw_note = 0;
 	l.ev.ts = sends(t->cls) ? l.ev.t0 : l.ev.t1;
 	l.ev.name = c->name;
 	l.ev.ret = (long long)l.ret;

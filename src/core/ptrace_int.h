@@ -7,6 +7,7 @@
 #define WIRE_PTRACE_INT_H
 
 #include <stdint.h>
+#include <sys/user.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -23,7 +24,9 @@ enum { FD_UNKNOWN = 0, FD_FILE, FD_STREAM, FD_DGRAM, FD_SOCKOTHER };
 struct pt_proc {
 	pid_t tgid;
 	int refs;
-	uint8_t kind[WIRE_PT_FDS_MAX];
+	uint8_t *kind; /* nkind entries, grown on demand up to WIRE_PT_FDS_MAX */
+	size_t nkind;
+	int rw; /* its filter stops at the fd-checked calls: 1 yes, 0 not yet, -1 failed */
 };
 
 struct pt_task {
@@ -40,7 +43,10 @@ struct pt_task {
 	int resume;  /* the call returned ERESTART_RESTARTBLOCK: restart_syscall resumes it */
 	int resumed; /* it was resumed (a note says so) */
 	int eintr;   /* it was not resumed: a handler ran and it returned EINTR at t1 */
-	struct timespec t1; /* when it was interrupted */
+	struct timespec t1;            /* when it was interrupted */
+	int inject;                    /* in the seccomp() injected to add the fd-checked calls */
+	int rw_note;                   /* that failed: the next call line says so */
+	struct user_regs_struct saved; /* the registers before the injection */
 };
 
 struct wire_pt {
@@ -55,16 +61,32 @@ struct wire_pt {
 	struct pt_task *tasks; /* WIRE_PT_TASKS_MAX slots, tid 0 = free */
 	size_t nslots;         /* slots in use or used before (high-water) */
 	size_t ntasks;
-	int tuples; /* wire_pt_want_tuples */
+	int tuples;   /* wire_pt_want_tuples */
+	int rw_first; /* the first filter already has the fd-checked calls */
 };
+
+/* The slot of fd's kind in t's process, grown to hold it when grow is set;
+ * NULL when it is not (or cannot be) held. */
+uint8_t *pt_fd_slot(struct pt_task *t, uint64_t fd, int grow);
+
+/* Forgets every fd's kind of process p (exec closed the CLOEXEC ones). */
+void pt_fds_forget(struct pt_proc *p);
 
 /* The syscalls the filter stops at: fills nrs (up to n) and returns the count;
  * *nfdcheck of them (first) are stopped only for fds above 2. */
 size_t pt_call_filter_nrs(uint32_t *nrs, size_t n, size_t *nfdcheck);
 
+/* Whether system call nr makes a socket fd (socket, socketpair, accept,
+ * accept4): the first one adds the fd-checked calls to the filter. */
+int pt_call_makes_socket(uint64_t nr);
+
 /* At a call's entry (t->nr, t->args set): returns 1 when its exit must be
  * seen, 0 when it is not a socket call after all. May send a PEER event. */
 int pt_call_entry(struct wire_pt *pt, struct pt_task *t);
+
+/* The leader of t's process is exiting (its fds still open): an UNFOLLOW
+ * event for each of its followed sockets, which close with it. */
+void pt_call_exiting(struct wire_pt *pt, struct pt_task *t);
 
 /* At a call's exit: decodes and sends the CALL (and FOLLOW) events. */
 void pt_call_exit(struct wire_pt *pt, struct pt_task *t, int64_t rval, int is_error);

@@ -49,19 +49,27 @@
 #include "wire/text.h"
 #include "trace_out.h"
 
-#define TEXT_MAX 200        /* one call's text */
-#define BLOCK_MS 10         /* ring block timeout: packets reach us within this */
+#define TEXT_MAX 200 /* one call's text */
+#define BLOCK_MS 10  /* ring block timeout: packets reach us within this */
+#define RING_MIB                                                                                   \
+	16                  /* capture ring: 256 blocks of 64 KiB, 2.5 s of blocks retired         \
+	                       by the timeout, over 90,000 small packets */
 #define POLL_MS 20          /* capture thread wake-up */
 #define PENDING_MAX_MS 2000 /* how long printing waits for a connecting socket */
-#define HOLD_MAX_MS 3000    /* the merge window never grows past this */
-#define SENT_MAX 32         /* UDP datagrams remembered for ICMP errors */
-#define FRAGS_MAX 8         /* fragmented datagrams followed at once */
-#define RXSEGS_MAX 16       /* received segments remembered per connection for reads */
-#define RXLIST_MAX 6        /* segment lengths listed in a read's note */
-#define TXWRITES_MAX 16     /* writes remembered per connection for its segments */
-#define NAGLE_SMALL 1024    /* a write this small may wait for Nagle's algorithm */
-#define NAGLE_WAIT_MS 5     /* a write that left this much later waited */
-#define NAGLE_ACK_MS 2      /* ... when it left this soon after an ACK came */
+#define FLOW_GRACE_MS 1000  /* a closed socket is followed this long after its last packet */
+#define FILTER_FLOWS                                                                               \
+	16               /* above this many sockets the kernel filter lets all IP through:         \
+	                    compiling it for each new socket would cost more than                  \
+	                    matching in user space */
+#define HOLD_MAX_MS 3000 /* the merge window never grows past this */
+#define SENT_MAX 32      /* UDP datagrams remembered for ICMP errors */
+#define FRAGS_MAX 8      /* fragmented datagrams followed at once */
+#define RXSEGS_MAX 16    /* received segments remembered per connection for reads */
+#define RXLIST_MAX 6     /* segment lengths listed in a read's note */
+#define TXWRITES_MAX 16  /* writes remembered per connection for its segments */
+#define NAGLE_SMALL 1024 /* a write this small may wait for Nagle's algorithm */
+#define NAGLE_WAIT_MS 5  /* a write that left this much later waited */
+#define NAGLE_ACK_MS 2   /* ... when it left this soon after an ACK came */
 #define NOTE_INDENT "             "
 
 #define TH_FIN 0x001u
@@ -83,8 +91,10 @@ struct tr_ep {
 struct tr_flow {
 	uint8_t proto;
 	uint8_t pending; /* only the remote side is known yet */
+	uint8_t closed;  /* its socket was closed: it goes FLOW_GRACE_MS after its last packet */
 	struct tr_ep local, remote;
 	struct timespec since;
+	struct timespec last; /* its last packet, or when it was added or closed */
 };
 
 struct tr_conn {
@@ -164,9 +174,13 @@ struct wire_trace {
 
 	struct tr_flow flows[WIRE_TRACE_FLOWS_MAX];
 	size_t nflows;
+	uint64_t n_unfollowed; /* sockets not followed: WIRE_TRACE_FLOWS_MAX open at once */
 
-	struct tr_ev *q; /* sorted by (ts, seq) from qhead to qlen */
-	size_t qhead, qlen, qcap;
+	/* the queue: events in a pool of slots, a binary heap of their indices
+	 * ordered by (ts, seq), and the free slots */
+	struct tr_ev *pool;
+	uint32_t *heap, *freel;
+	size_t pcap, pused, nheap, nfree;
 	uint64_t seq;
 	uint64_t n_lost; /* events dropped from a full queue */
 
@@ -372,9 +386,10 @@ static long flow_for(const struct wire_trace *tr, int want, uint8_t proto, uint8
  * DIR_SELF when one followed socket sent it and another receives it, which
  * needs both addresses on this host (equal, or both loopback). */
 static int match_tuple(struct wire_trace *tr, uint8_t proto, uint8_t fam, const uint8_t *src,
-                       uint16_t sport, const uint8_t *dst, uint16_t dport)
+                       uint16_t sport, const uint8_t *dst, uint16_t dport, long *fi)
 {
 	long any = flow_for(tr, DIR_NONE, proto, fam, src, sport, dst, dport);
+	*fi = any;
 	if (any < 0)
 		return DIR_NONE;
 	int d = flow_dir(&tr->flows[any], proto, fam, src, sport, dst, dport);
@@ -402,7 +417,7 @@ static int filter_text_locked(struct wire_trace *tr, char *buf, size_t n)
 {
 	struct wire_tbuf t = {buf, n, 0, 0};
 	int udp = 0;
-	if (n == 0)
+	if (n == 0 || tr->nflows > FILTER_FLOWS)
 		return WIRE_E_TOOBIG;
 	buf[0] = 0;
 	for (size_t i = 0; i < tr->nflows; i++) {
@@ -477,6 +492,53 @@ static int apply_filter_locked(struct wire_trace *tr)
 
 /* ---- following sockets ---------------------------------------------------------- */
 
+static struct tr_ev *enqueue_locked(struct wire_trace *tr, const struct timespec *ts);
+
+/* The table is full: the closed socket's flow with the oldest packet goes
+ * (even within its grace). Returns 1 when one went. */
+static int evict_closed_locked(struct wire_trace *tr)
+{
+	long old = -1;
+	for (size_t i = 0; i < tr->nflows; i++)
+		if (tr->flows[i].closed &&
+		    (old < 0 || ts_cmp(&tr->flows[i].last, &tr->flows[old].last) < 0))
+			old = (long)i;
+	if (old < 0)
+		return 0;
+	tr->flows[old] = tr->flows[--tr->nflows];
+	tr->filter_dirty = 1;
+	return 1;
+}
+
+/* Says on the timeline, once, that a socket is not followed. */
+static void limit_line_locked(struct wire_trace *tr, const struct timespec *ts)
+{
+	struct tr_ev *ev = enqueue_locked(tr, ts);
+	if (!ev)
+		return;
+	ev->kind = EV_CALL;
+	ev->rx.on = 0;
+	snprintf(ev->text, sizeof(ev->text),
+	         "trace: %d sockets open at once are followed: the packets of the next ones "
+	         "are not shown",
+	         WIRE_TRACE_FLOWS_MAX);
+}
+
+/* Removes the closed sockets' flows whose last packet is FLOW_GRACE_MS
+ * older than horizon (what printing has reached). */
+static void expire_flows_locked(struct wire_trace *tr, const struct timespec *horizon)
+{
+	for (size_t i = 0; i < tr->nflows;) {
+		struct timespec end = ts_add_ms(tr->flows[i].last, FLOW_GRACE_MS);
+		if (tr->flows[i].closed && ts_cmp(&end, horizon) < 0) {
+			tr->flows[i] = tr->flows[--tr->nflows];
+			tr->filter_dirty = 1;
+			continue;
+		}
+		i++;
+	}
+}
+
 static void add_flow_locked(struct wire_trace *tr, const struct tr_flow *nf)
 {
 	for (size_t i = 0; i < tr->nflows; i++) {
@@ -503,8 +565,11 @@ static void add_flow_locked(struct wire_trace *tr, const struct tr_flow *nf)
 			i++;
 		}
 	}
-	if (tr->nflows >= WIRE_TRACE_FLOWS_MAX)
+	if (tr->nflows >= WIRE_TRACE_FLOWS_MAX && !evict_closed_locked(tr)) {
+		if (tr->n_unfollowed++ == 0)
+			limit_line_locked(tr, &nf->since);
 		return;
+	}
 	tr->flows[tr->nflows++] = *nf;
 	tr->filter_dirty = 1;
 }
@@ -522,6 +587,7 @@ void wire_trace_watch_addr(struct wire_trace *tr, int proto, const struct sockad
 	if (remote)
 		ep_from_sa(&f.remote, remote);
 	now_rt(&f.since);
+	f.last = f.since;
 	pthread_mutex_lock(&tr->mu);
 	add_flow_locked(tr, &f);
 	if (tr->filter_dirty)
@@ -541,10 +607,36 @@ void wire_trace_peer(struct wire_trace *tr, const struct sockaddr *peer, socklen
 	if (!ep_from_sa(&f.remote, peer) || f.remote.port == 0)
 		return;
 	now_rt(&f.since);
+	f.last = f.since;
 	pthread_mutex_lock(&tr->mu);
 	add_flow_locked(tr, &f);
 	if (tr->filter_dirty)
 		apply_filter_locked(tr);
+	pthread_mutex_unlock(&tr->mu);
+}
+
+void wire_trace_unwatch_addr(struct wire_trace *tr, int proto, const struct sockaddr *local,
+                             const struct sockaddr *remote)
+{
+	struct tr_ep l, r;
+	struct timespec now;
+	if (!tr || !local || !ep_from_sa(&l, local))
+		return;
+	if (!remote || !ep_from_sa(&r, remote))
+		memset(&r, 0, sizeof(r));
+	now_rt(&now);
+	pthread_mutex_lock(&tr->mu);
+	for (size_t i = 0; i < tr->nflows; i++) {
+		struct tr_flow *f = &tr->flows[i];
+		/* its own flows: the same ends, or (UDP, which has no accepted
+		 * sockets sharing its port) the same local end */
+		if (f->pending || f->proto != proto || !ep_equal(&f->local, &l) ||
+		    !(ep_equal(&f->remote, &r) || (proto == IPPROTO_UDP && f->remote.port == 0)))
+			continue;
+		f->closed = 1;
+		if (ts_cmp(&f->last, &now) < 0)
+			f->last = now;
+	}
 	pthread_mutex_unlock(&tr->mu);
 }
 
@@ -632,43 +724,96 @@ static void ev_free(struct tr_ev *ev)
 	ev->raw = NULL;
 }
 
+static int ev_before(const struct wire_trace *tr, uint32_t a, uint32_t b)
+{
+	int c = ts_cmp(&tr->pool[a].ts, &tr->pool[b].ts);
+	return c ? c < 0 : tr->pool[a].seq < tr->pool[b].seq;
+}
+
+static void heap_push(struct wire_trace *tr, uint32_t idx)
+{
+	size_t i = tr->nheap++;
+	while (i > 0 && ev_before(tr, idx, tr->heap[(i - 1) / 2])) {
+		tr->heap[i] = tr->heap[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	tr->heap[i] = idx;
+}
+
+/* Takes the oldest event's slot out of the heap (nheap > 0) and frees it:
+ * its content stays readable until the next enqueue. */
+static uint32_t heap_pop(struct wire_trace *tr)
+{
+	uint32_t top = tr->heap[0], last = tr->heap[--tr->nheap];
+	size_t i = 0, n = tr->nheap;
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= n)
+			break;
+		if (c + 1 < n && ev_before(tr, tr->heap[c + 1], tr->heap[c]))
+			c++;
+		if (!ev_before(tr, tr->heap[c], last))
+			break;
+		tr->heap[i] = tr->heap[c];
+		i = c;
+	}
+	if (n)
+		tr->heap[i] = last;
+	tr->freel[tr->nfree++] = top;
+	return top;
+}
+
+/* A free slot of the pool, grown (doubled) when none is left; -1 when
+ * memory ran out. */
+static long slot_get(struct wire_trace *tr)
+{
+	if (tr->nfree)
+		return tr->freel[--tr->nfree];
+	if (tr->pused == tr->pcap) {
+		size_t nc = tr->pcap ? tr->pcap * 2 : 256;
+		if (nc > WIRE_TRACE_EVENTS_MAX)
+			nc = WIRE_TRACE_EVENTS_MAX;
+		if (nc == tr->pcap)
+			return -1;
+		struct tr_ev *np = realloc(tr->pool, nc * sizeof(*np));
+		if (!np)
+			return -1;
+		tr->pool = np;
+		uint32_t *nh = realloc(tr->heap, nc * sizeof(*nh));
+		if (!nh)
+			return -1;
+		tr->heap = nh;
+		uint32_t *nf = realloc(tr->freel, nc * sizeof(*nf));
+		if (!nf)
+			return -1;
+		tr->freel = nf;
+		tr->pcap = nc;
+	}
+	return (long)tr->pused++;
+}
+
 /* Makes room for an event stamped ts in (ts, seq) order and returns its slot
- * (kind and payload for the caller to fill), or NULL when memory ran out
- * (mu held). No allocation once the queue has grown to its working size, and
- * never any output: when WIRE_TRACE_EVENTS_MAX events wait (the printer
- * cannot keep up), the oldest is dropped and counted. */
+ * (kind and payload for the caller to fill at once: the slot moves when the
+ * pool grows), or NULL when memory ran out (mu held). O(log n), no
+ * allocation once the pool has grown to its working size, and never any
+ * output: when WIRE_TRACE_EVENTS_MAX events wait (the printer cannot keep
+ * up even printing early), the oldest is dropped and counted. */
 static struct tr_ev *enqueue_locked(struct wire_trace *tr, const struct timespec *ts)
 {
-	if (tr->qlen - tr->qhead >= (size_t)WIRE_TRACE_EVENTS_MAX) {
-		ev_free(&tr->q[tr->qhead]);
-		tr->qhead++;
+	if (tr->nheap >= (size_t)WIRE_TRACE_EVENTS_MAX) {
+		ev_free(&tr->pool[heap_pop(tr)]); /* its content stays readable */
 		tr->n_lost++;
 	}
-	if (tr->qhead > 0 && (tr->qlen == tr->qcap || tr->qhead > tr->qcap / 2)) {
-		memmove(tr->q, tr->q + tr->qhead, (tr->qlen - tr->qhead) * sizeof(*tr->q));
-		tr->qlen -= tr->qhead;
-		tr->qhead = 0;
-	}
-	if (tr->qlen == tr->qcap) {
-		size_t nc = tr->qcap ? tr->qcap * 2 : 64;
-		struct tr_ev *nq = realloc(tr->q, nc * sizeof(*nq));
-		if (!nq)
-			return NULL; /* the event is lost; the trace goes on */
-		tr->q = nq;
-		tr->qcap = nc;
-	}
-	size_t i = tr->qlen;
-	while (i > tr->qhead && ts_cmp(&tr->q[i - 1].ts, ts) > 0)
-		i--;
-	if (i < tr->qlen)
-		memmove(tr->q + i + 1, tr->q + i, (tr->qlen - i) * sizeof(*tr->q));
-	tr->qlen++;
-	struct tr_ev *ev = &tr->q[i];
+	long idx = slot_get(tr);
+	if (idx < 0)
+		return NULL; /* the event is lost; the trace goes on */
+	struct tr_ev *ev = &tr->pool[idx];
 	ev->ts = *ts;
 	ev->seq = tr->seq++;
 	ev->own = NULL;
 	ev->json = NULL;
 	ev->raw = NULL;
+	heap_push(tr, (uint32_t)idx);
 	return ev;
 }
 
@@ -1456,12 +1601,19 @@ static void print_icmp(struct wire_trace *tr, const struct wire_tpkt *p, int dir
  * not theirs (mu held: the flows change under it). */
 static int pkt_dir_locked(struct wire_trace *tr, const struct wire_tpkt *p)
 {
-	if ((p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP) && p->l4ok)
-		return match_tuple(tr, p->proto, p->family, p->src, p->sport, p->dst, p->dport);
+	long fi;
+	if ((p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP) && p->l4ok) {
+		int d =
+		    match_tuple(tr, p->proto, p->family, p->src, p->sport, p->dst, p->dport, &fi);
+		if (fi >= 0 && ts_cmp(&tr->flows[fi].last, &p->ts) < 0)
+			tr->flows[fi].last =
+			    p->ts; /* a closed socket's flow stays a while longer */
+		return d;
+	}
 	if ((p->proto == IPPROTO_ICMP || p->proto == IPPROTO_ICMPV6) && p->l4ok && p->q.ok &&
 	    (p->q.proto == IPPROTO_TCP || p->q.proto == IPPROTO_UDP)) {
 		int qd = match_tuple(tr, p->q.proto, p->q.family, p->q.src, p->q.sport, p->q.dst,
-		                     p->q.dport);
+		                     p->q.dport, &fi);
 		/* an error about a packet between its own sockets goes to the sender */
 		return qd == DIR_OUT || qd == DIR_SELF ? DIR_IN : qd == DIR_IN ? DIR_OUT : DIR_NONE;
 	}
@@ -1511,24 +1663,27 @@ static size_t take_ready_locked(struct wire_trace *tr, const struct timespec *li
 		if (ts_cmp(&now, &until) < 0 && ts_cmp(&f->since, &lim) < 0)
 			lim = f->since;
 	}
+	/* a backlog (the printer fell behind): print early rather than drop */
+	size_t keep = tr->nheap > WIRE_TRACE_EVENTS_MAX / 2 ? WIRE_TRACE_EVENTS_MAX / 4 : 0;
 	size_t n = 0;
-	while (tr->qhead + n < tr->qlen && !(bounded && ts_cmp(&tr->q[tr->qhead + n].ts, &lim) > 0))
-		n++;
-	if (n > tr->pqcap) {
-		struct tr_ev *nb = realloc(tr->pq, tr->qcap * sizeof(*nb));
-		if (!nb)
-			return 0; /* printed later, or by wire_trace_stop */
-		tr->pq = nb;
-		tr->pqcap = tr->qcap;
+	while (tr->nheap > 0) {
+		struct tr_ev *top = &tr->pool[tr->heap[0]];
+		if (bounded && ts_cmp(&top->ts, &lim) > 0 && (!keep || tr->nheap <= keep))
+			break;
+		if (n == tr->pqcap) {
+			size_t nc = tr->pqcap ? tr->pqcap * 2 : 256;
+			struct tr_ev *nb = realloc(tr->pq, nc * sizeof(*nb));
+			if (!nb)
+				break; /* printed later, or by wire_trace_stop */
+			tr->pq = nb;
+			tr->pqcap = nc;
+		}
+		top->dir = top->kind == EV_PKT ? pkt_dir_locked(tr, &top->p) : DIR_NONE;
+		tr->pq[n++] = *top;
+		heap_pop(tr);
 	}
-	for (size_t i = 0; i < n; i++) {
-		struct tr_ev *ev = &tr->q[tr->qhead + i];
-		ev->dir = ev->kind == EV_PKT ? pkt_dir_locked(tr, &ev->p) : DIR_NONE;
-		tr->pq[i] = *ev;
-	}
-	tr->qhead += n;
-	if (tr->qhead == tr->qlen)
-		tr->qhead = tr->qlen = 0;
+	if (bounded) /* the filter is narrowed when the next socket is added */
+		expire_flows_locked(tr, &lim);
 	return n;
 }
 
@@ -1749,7 +1904,7 @@ struct wire_trace *wire_trace_start(int fd, const struct sockaddr *peer, socklen
 		memset(&o, 0, sizeof(o));
 		o.ifname = tr->ifname;
 		o.snaplen = WIRE_TRACE_SNAPLEN;
-		o.buf_mib = 4;
+		o.buf_mib = RING_MIB;
 		o.promisc = 0;
 		o.dir = WIRE_CAP_INOUT;
 		o.block_ms = BLOCK_MS;
@@ -1875,11 +2030,14 @@ void wire_trace_stop(struct wire_trace *tr)
 		wire_sink_printf(tr->out, ", %llu dropped by the kernel",
 		                 (unsigned long long)st.dropped);
 	pthread_mutex_lock(&tr->mu);
-	uint64_t lost = tr->n_lost;
+	uint64_t lost = tr->n_lost, unfollowed = tr->n_unfollowed;
 	pthread_mutex_unlock(&tr->mu);
 	if (lost)
 		wire_sink_printf(tr->out, ", %llu events not shown (the output could not keep up)",
 		                 (unsigned long long)lost);
+	if (unfollowed)
+		wire_sink_printf(tr->out, ", %llu sockets not followed (over %d open at once)",
+		                 (unsigned long long)unfollowed, WIRE_TRACE_FLOWS_MAX);
 	wire_sink_putc(tr->out, '\n');
 	wire_sink_flush(tr->out);
 	if (tr->o) {
@@ -1889,12 +2047,14 @@ void wire_trace_stop(struct wire_trace *tr)
 	pthread_mutex_unlock(&tr->pmu);
 	if (tr->cap)
 		wire_capture_close(tr->cap);
-	for (size_t i = tr->qhead; i < tr->qlen; i++)
-		ev_free(&tr->q[i]);
+	for (size_t i = 0; i < tr->nheap; i++)
+		ev_free(&tr->pool[tr->heap[i]]);
 	tout_free(tr->o);
 	pthread_mutex_destroy(&tr->mu);
 	pthread_mutex_destroy(&tr->pmu);
-	free(tr->q);
+	free(tr->pool);
+	free(tr->heap);
+	free(tr->freel);
 	free(tr->pq);
 	free(tr);
 }

@@ -15,7 +15,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wtest import SLOW, Proc, Skip, case, free_port, main, need, tool, WIRECAT  # noqa: E402
+from wtest import SLOW, Proc, Skip, case, free_port, main, need, need_root, tool, WIRECAT  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LECTURE = os.path.join(HERE, "lecture")
@@ -945,6 +945,190 @@ def nagle_joins_small_writes():
     tl = small_writes(10, True)
     assert joined not in tl and "Nagle" not in tl, tl
     assert len(re.findall(r"> \[P\.\] seq \d+:\d+ len 4\b", tl)) == 10, tl
+
+
+@case
+def thirty_two_bit_calls_are_said():
+    """A program making 32-bit system calls (int 0x80: how a 32-bit program
+    calls the kernel) is not silently untraced: its socket call stops the
+    program and one line says that 32-bit calls are not decoded."""
+    t = tool("int80sock")
+    ref = subprocess.run([t], stdout=subprocess.PIPE, timeout=10 * SLOW)
+    if ref.returncode == 77:
+        raise Skip("no 32-bit system calls on this kernel (IA32 emulation)")
+    fd, path = tempfile.mkstemp(prefix="wtrace")
+    os.close(fd)
+    try:
+        # a sanitizer build's leak checker cannot run under ptrace: off in the program
+        p = subprocess.run([WIRECAT, "trace", "--no-packets", "-o", path, "--", need("env"),
+                            "ASAN_OPTIONS=detect_leaks=0", t],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30 * SLOW)
+        with open(path) as f:
+            tl = f.read()
+    finally:
+        os.unlink(path)
+    assert p.returncode == 0 and p.stdout.startswith(b"int80 socket = "), (p.returncode, p.stdout)
+    ev = lines(tl)
+    said = [e for e in ev if "32-bit" in e]
+    assert len(said) == 1, tl
+    assert "int80sock" in said[0], said
+
+
+FD_HIGH = r"""
+import os, resource, socket, sys
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+if hard != resource.RLIM_INFINITY and hard < 6000:
+    print("rlimit", hard); sys.exit(77)
+resource.setrlimit(resource.RLIMIT_NOFILE, (6000, hard))
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.connect(("127.0.0.1", int(sys.argv[1])))
+os.dup2(s.fileno(), 5000)
+s.close()
+n = os.write(5000, b"high fd")
+print("wrote", n)
+"""
+
+
+@case
+def socket_on_a_high_fd():
+    """A socket dup2()ed to fd 5000 (above the old table of 4096 fds) is
+    still a socket: its write is on the timeline, as root with its
+    datagram."""
+    r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    r.bind(("127.0.0.1", 0))
+    try:
+        cp, tl = trace(["-c", FD_HIGH, str(r.getsockname()[1])])
+    finally:
+        r.close()
+    if cp.returncode == 77:
+        raise Skip("RLIMIT_NOFILE hard limit below 6000")
+    assert cp.returncode == 0 and cp.stdout == b"wrote 7\n", (cp.returncode, cp.stdout)
+    order(lines(tl), [r"\] connect\(\d+, 127", r'\] write\(5000, 7\) = 7 "high fd"',
+                      pkt(r"^> UDP len 7")])
+
+
+MANY_CONNS = r"""
+import socket, sys
+port, n = int(sys.argv[1]), int(sys.argv[2])
+for i in range(n):
+    c = socket.create_connection(("127.0.0.1", port))
+    c.sendall(b"conn %d" % i)
+    if i == n - 1:
+        print("last", c.getsockname()[1], flush=True)
+    c.close()
+"""
+
+
+@case
+def many_connections_in_turn():
+    """A program that opens and closes 300 connections one after the other
+    (more than the engine once followed at a time): the packets of the last
+    ones are still shown, and nothing says sockets were not followed."""
+    need_root()
+    lst = socket.socket()
+    lst.bind(("127.0.0.1", 0))
+    lst.listen(64)
+    stop = []
+
+    def serve():
+        lst.settimeout(0.2)
+        while not stop:
+            try:
+                a, _ = lst.accept()
+            except OSError:
+                continue
+            with a:
+                a.settimeout(5)
+                while a.recv(64):
+                    pass
+    import threading
+    th = threading.Thread(target=serve)
+    th.start()
+    try:
+        cp, tl = trace(["-c", MANY_CONNS, str(lst.getsockname()[1]), "300"], timeout=120)
+    finally:
+        stop.append(1)
+        th.join(10)
+        lst.close()
+    assert cp.returncode == 0, (cp.returncode, cp.stderr)
+    last = int(re.search(rb"last (\d+)", cp.stdout).group(1))
+    # the last connection's handshake (its port on the SYN line), then its 8 bytes
+    order(lines(tl), [r"^> SYN\s+127\.0\.0\.1:%d > " % last,
+                      r'\] send\(\d+, 8\) = 8 "conn 299"', r"^> \[P\.\] seq 1:9 len 8",
+                      r"^> FIN"])
+    assert "not followed" not in tl, tl[-500:]
+
+
+RW_LATER = r"""
+import os, socket, threading
+a, b = socket.socketpair()
+os.write(a.fileno(), b"hello")
+os.read(b.fileno(), 10)
+def th():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.connect(("127.0.0.1", 9))
+    os.write(s.fileno(), b"thread")
+    s.close()
+t = threading.Thread(target=th)
+t.start()
+t.join()
+pid = os.fork()
+if pid == 0:
+    os.write(a.fileno(), b"child")
+    os._exit(0)
+os.waitpid(pid, 0)
+print(os.read(b.fileno(), 10).decode())
+"""
+
+
+@case
+def read_write_traced_from_the_first_socket():
+    """The filter stops at read and write only once the program has a
+    socket (so a program without any runs them at full speed): the first
+    socketpair() adds them for the whole process, its threads (a write in a
+    thread) and the children it forks afterwards (a write in a child). A
+    guard of the two-stage filter (read/write were always stopped before)."""
+    cp, tl = trace(["-c", RW_LATER], opts=["--no-packets"])
+    assert cp.returncode == 0 and cp.stdout == b"child\n", (cp.returncode, cp.stdout)
+    order(lines(tl), [r'\] write\((\d+), 5\) = 5 "hello"', r'\] read\(\d+, 10\) = 5 "hello"',
+                      r'/\d+ python3\] write\(\d+, 6\) = 6 "thread"',
+                      r'\] write\(\d+, 5\) = 5 "child"', r'\] read\(\d+, 10\) = 5 "child"'])
+
+
+EXITING = r"""
+import os, socket, sys
+port, n = int(sys.argv[1]), int(sys.argv[2])
+for i in range(n):
+    pid = os.fork()
+    if pid == 0:
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind(("127.0.0.1", 0))
+        s.sendto(b"child %d" % i, ("127.0.0.1", port))
+        if i == n - 1:
+            print("last", s.getsockname()[1], flush=True)
+        os._exit(0)  # its socket closes with it, without close()
+    os.waitpid(pid, 0)
+"""
+
+
+@case
+def sockets_closed_by_exit_are_let_go():
+    """1100 children (more than the 1024 sockets followed at once), each
+    sending one datagram from its own socket and exiting without close():
+    the exit lets each socket go, so the last child's datagram is still
+    shown and nothing says a socket was not followed."""
+    need_root()
+    r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    r.bind(("127.0.0.1", 0))
+    try:
+        cp, tl = trace(["-c", EXITING, str(r.getsockname()[1]), "1100"], timeout=180)
+    finally:
+        r.close()
+    assert cp.returncode == 0, (cp.returncode, cp.stderr)
+    last = int(re.search(rb"last (\d+)", cp.stdout).group(1))
+    order(lines(tl), [r'\] sendto\(\d+, 10, 127\.0\.0\.1:\d+\) = 10 "child 1099"',
+                      r"^> UDP len 10\s+127\.0\.0\.1:%d > " % last])
+    assert "not followed" not in tl, tl[-500:]
 
 
 if __name__ == "__main__":

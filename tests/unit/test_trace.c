@@ -597,13 +597,18 @@ static void test_tracker(void)
 static struct wire_sink sink;
 static struct wire_buf mem;
 
+static struct wire_trace *mk_empty(void)
+{
+	wire_buf_free(&mem);
+	wire_buf_init(&mem, 8u << 20); /* test_full_queue's WIRE_TRACE_EVENTS_MAX lines */
+	wire_sink_init_mem(&sink, &mem);
+	return wire_trace_start(-1, NULL, 0, &sink, WIRE_TRACE_NO_CAPTURE);
+}
+
 static struct wire_trace *mk(void)
 {
 	struct sockaddr_in l, r;
-	wire_buf_free(&mem);
-	wire_buf_init(&mem, 1u << 20);
-	wire_sink_init_mem(&sink, &mem);
-	struct wire_trace *tr = wire_trace_start(-1, NULL, 0, &sink, WIRE_TRACE_NO_CAPTURE);
+	struct wire_trace *tr = mk_empty();
 	memset(&l, 0, sizeof(l));
 	l.sin_family = AF_INET;
 	memcpy(&l.sin_addr, A, 4);
@@ -883,6 +888,54 @@ static void test_filter_and_pending(void)
 	wire_trace_stop(NULL);
 }
 
+/* A trace that follows nothing yet, printing into mem. */
+static struct wire_trace *mk_empty(void);
+
+/* More sockets than WIRE_TRACE_FLOWS_MAX one after the other, each closed
+ * before the next: the closed ones make room, the last one's packets are
+ * shown and nothing says a socket was not followed. Then more open at once
+ * than the table holds: said on the timeline and in the closing line. */
+static void test_flow_limit(void)
+{
+	struct sockaddr_in l, r;
+	memset(&l, 0, sizeof(l));
+	l.sin_family = AF_INET;
+	memcpy(&l.sin_addr, A, 4);
+	r = l;
+	memcpy(&r.sin_addr, B, 4);
+	r.sin_port = htons(5005);
+	struct wire_trace *tr = mk_empty();
+	int n = WIRE_TRACE_FLOWS_MAX + 50;
+	for (int i = 0; i < n; i++) {
+		l.sin_port = htons((uint16_t)(20000 + i));
+		wire_trace_watch_addr(tr, IPPROTO_TCP, (struct sockaddr *)&l,
+		                      (struct sockaddr *)&r);
+		if (i < n - 1)
+			wire_trace_unwatch_addr(tr, IPPROTO_TCP, (struct sockaddr *)&l,
+			                        (struct sockaddr *)&r);
+	}
+	struct wire_tpkt p = seg(F_SYN, 1000, 0, 0, 1);
+	p.sport = (uint16_t)(20000 + n - 1);
+	p.ts = at(0);
+	wire_trace_feed(tr, &p);
+	wire_trace_stop(tr);
+	CHECK(strstr(text(), "> SYN") != NULL);
+	CHECK(strstr(text(), "trace: 1 packets of this command") != NULL);
+	CHECK(strstr(text(), "not followed") == NULL);
+	CHECK(strstr(text(), "are not shown") == NULL);
+
+	tr = mk_empty();
+	for (int i = 0; i < WIRE_TRACE_FLOWS_MAX + 3; i++) {
+		l.sin_port = htons((uint16_t)(20000 + i));
+		wire_trace_watch_addr(tr, IPPROTO_TCP, (struct sockaddr *)&l,
+		                      (struct sockaddr *)&r);
+	}
+	wire_trace_stop(tr);
+	CHECK(strstr(text(), "sockets open at once are followed: the packets of the next ones "
+	                     "are not shown") != NULL);
+	CHECK(strstr(text(), ", 3 sockets not followed (over 1024 open at once)") != NULL);
+}
+
 /* ---- closing, seen from both sides of one capture --------------------------- */
 
 /* Two trackers fed the same capture: a is 127.0.0.1:40000, b the peer. Each
@@ -1100,7 +1153,9 @@ static void test_full_queue(void)
 	const char *s = text();
 	CHECK(strncmp(s, "   0.000000  send(5)\n", 21) == 0);
 	CHECK(strstr(s, "send(4)\n") == NULL);
-	CHECK(tail_has("  send(8196)\n"));
+	char last[32];
+	snprintf(last, sizeof(last), "  send(%d)\n", WIRE_TRACE_EVENTS_MAX + 4);
+	CHECK(tail_has(last));
 	wire_trace_stop(tr);
 	CHECK(tail_has(", 5 events not shown (the output could not keep up)\n"));
 }
@@ -1398,6 +1453,7 @@ int main(void)
 	test_filter_and_pending();
 	test_stalled_output();
 	test_full_queue();
+	test_flow_limit();
 	wire_buf_free(&mem);
 	return T_END();
 }
