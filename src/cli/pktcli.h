@@ -27,6 +27,7 @@ enum {
 	PKT_OPT_DEFRAG,
 	PKT_OPT_DFILTER, /* --display-filter (-Y) */
 	PKT_OPT_ANALYSIS,
+	PKT_OPT_FLOW, /* --flow */
 };
 
 struct wire_dfilter;
@@ -52,14 +53,27 @@ struct pktcli {
 	struct wire_dissect *dfd;                    /* its scratch dissection */
 	struct wire_tcpa *dfa;                       /* -Y's own TCP analysis (every packet) */
 	uint32_t dfa_flags, dfa_dupack;              /* the current packet's analysis */
+	struct wire_tcpa_res *dfr;                   /* all of it (tcp.stream, tcp.seq...) */
+	struct wire_udpnum *dfu;                     /* udp.stream numbering (every packet) */
+	long udp_stream;                             /* the current packet's, -1: none */
+	int flow;                                    /* --flow */
+	int tsdigits;         /* read: the packet's time precision (6, 9); 0: live (microseconds) */
+	struct wire_flow *fl; /* its ladder */
 };
 
-/* Compiles -Y's expression (nothing without -Y). Returns 0, or the exit
+/* Compiles -Y's expression and sets up --flow (nothing without either). Returns 0, or the exit
  * status after one line on stderr naming the error's column (2 for a bad
  * expression). */
 int pktcli_dfilter_compile(struct pktcli *pc, const char *cmd);
-/* Returns 1 when pkt passes -Y (always without -Y), else 0. */
+/* Returns 1 when pkt passes -Y (always without -Y), else 0; with --flow a
+ * TCP segment that passes becomes an arrow. Called with every packet read
+ * (after FILTER), as the stream numbers and relative sequence numbers need
+ * them all. */
 int pktcli_dfilter_pass(struct pktcli *pc, const struct wire_pkt *pkt);
+/* --flow: writes the ladder of the packets that passed to out and says
+ * on stderr what did not fit. Returns 0 or a negative errno of out. */
+struct wire_sink;
+int pktcli_flow_write(struct pktcli *pc, struct wire_sink *out, const char *cmd);
 /* Frees what pktcli_dfilter_compile made. */
 void pktcli_dfilter_free(struct pktcli *pc);
 

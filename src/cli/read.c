@@ -73,6 +73,7 @@ static const struct option longopts[] = {
     {"reassemble", no_argument, NULL, RD_OPT_REASM},
     {"no-reassemble", no_argument, NULL, RD_OPT_NOREASM},
     {"display-filter", required_argument, NULL, PKT_OPT_DFILTER},
+    {"flow", no_argument, NULL, PKT_OPT_FLOW},
     {"follow", required_argument, NULL, RD_OPT_FOLLOW},
     {"follow-as", required_argument, NULL, RD_OPT_FOLLOW_AS},
     {"follow-dir", required_argument, NULL, RD_OPT_FOLLOW_DIR},
@@ -307,8 +308,9 @@ int pktcli_read(struct pktcli pc, const char *path)
 	struct wire_pkt pkt;
 	uint64_t seen = 0, unwritten = 0;
 	int wlt = wire_pcap_linktype(r); /* -w: a classic file has one link type */
-	int printing = !fol && (pc.po.mode != WIRE_PRINT_NONE || pc.po.hex || pc.po.payload_hex ||
-	                        pc.po.stats);
+	int printing =
+	    !fol && !pc.flow &&
+	    (pc.po.mode != WIRE_PRINT_NONE || pc.po.hex || pc.po.payload_hex || pc.po.stats);
 	while (!pktcli_stop && (pc.count == 0 || seen < pc.count)) {
 		rc = wire_pcap_next(r, &pkt, why, sizeof(why));
 		if (rc == 0)
@@ -322,6 +324,7 @@ int pktcli_read(struct pktcli pc, const char *path)
 			break;
 		}
 		seen++;
+		pc.tsdigits = wire_pcap_tsdigits(r);
 		if (fol)
 			follow_packet(fol, &pkt); /* --follow: every packet, -Y or not */
 		const struct wire_pkt *show = &pkt;
@@ -345,6 +348,8 @@ int pktcli_read(struct pktcli pc, const char *path)
 	}
 	rc = follow_finish(fol);
 	fol = NULL;
+	if (rc >= 0)
+		rc = pktcli_flow_write(&pc, out, "read");
 	if (rc < 0 && status == WIRE_EXIT_OK)
 		status = cli_output_failed(rc, "read: output");
 	appdec_report(app);

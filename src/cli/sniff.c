@@ -101,6 +101,7 @@ static const struct option longopts[] = {
     {"follow-dir", required_argument, NULL, OPT_FOLLOW_DIR},
     {"direction", required_argument, NULL, OPT_DIRECTION},
     {"display-filter", required_argument, NULL, PKT_OPT_DFILTER},
+    {"flow", no_argument, NULL, PKT_OPT_FLOW},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -531,8 +532,9 @@ int cmd_sniff(int argc, char **argv)
 		goto out;
 	if (fol)
 		follow_output(fol, out);
-	int printing = !fol && (pc.po.mode != WIRE_PRINT_NONE || pc.po.hex || pc.po.payload_hex ||
-	                        pc.po.stats);
+	int printing =
+	    !fol && !pc.flow &&
+	    (pc.po.mode != WIRE_PRINT_NONE || pc.po.hex || pc.po.payload_hex || pc.po.stats);
 	int counter = pc.wfile && strcmp(pc.wfile, "-") && cli_isatty(STDERR_FILENO);
 	long long next_counter = mono_ns() + COUNTER_NS;
 	long long next_flush = mono_ns() + POLL_MS * 1000000LL;
@@ -631,6 +633,8 @@ int cmd_sniff(int argc, char **argv)
 	}
 	rc = follow_finish(fol);
 	fol = NULL;
+	if (rc >= 0)
+		rc = pktcli_flow_write(&pc, out, "sniff");
 	if (rc < 0 && status == WIRE_EXIT_OK)
 		status = cli_output_failed(rc, "sniff: output");
 	rc = wire_printer_finish(pr);

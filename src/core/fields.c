@@ -13,7 +13,7 @@
 #include "wire/tcpanalysis.h"
 
 #define K_FRAME 0xfeu /* read from the packet, not a layer */
-#define K_RSVD 0xffu  /* reserved: tcp.analysis.* (struct wire_field_ext) */
+#define K_RSVD 0xffu  /* reserved: per-conversation state (struct wire_field_ext) */
 
 /* name, type, layer kind */
 #define FIELDS(X)                                                                                  \
@@ -141,7 +141,13 @@
 	X(TLS_VERSION, "tls.record.version", UINT, WIRE_L_TLS)                                     \
 	X(TLS_HS_TYPE, "tls.handshake.type", UINT, WIRE_L_TLS)                                     \
 	X(TLS_SNI, "tls.handshake.extensions_server_name", STR, WIRE_L_TLS)                        \
-	X(RESERVED, "tcp.analysis", UINT, K_RSVD)
+	X(RESERVED, "tcp.analysis", UINT, K_RSVD)                                                  \
+	X(TCP_STREAM, "tcp.stream", UINT, K_RSVD)                                                  \
+	X(TCP_SEQ, "tcp.seq", UINT, K_RSVD)                                                        \
+	X(TCP_ACK, "tcp.ack", UINT, K_RSVD)                                                        \
+	X(TCP_NXTSEQ, "tcp.nxtseq", UINT, K_RSVD)                                                  \
+	X(TCP_WINSIZE, "tcp.window_size", UINT, K_RSVD)                                            \
+	X(UDP_STREAM, "udp.stream", UINT, K_RSVD)
 
 #define ID(id, name, type, kind) F_##id,
 enum { FIELDS(ID) F_COUNT };
@@ -182,7 +188,7 @@ const struct wire_field *wire_field_find(const char *name, size_t len)
 
 int wire_field_reserved(const struct wire_field *f)
 {
-	return f->id == F_RESERVED;
+	return table[f->id].kind == K_RSVD;
 }
 
 /* Collected values. */
