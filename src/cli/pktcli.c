@@ -8,6 +8,7 @@
 #include "pktcli.h"
 #include "wire/dfilter.h"
 #include "wire/flow.h"
+#include "wire/streamdec.h"
 #include "wire/limits.h"
 #include "wire/tcpanalysis.h"
 #include "wire/udpnum.h"
@@ -456,4 +457,33 @@ void pktcli_dfilter_free(struct pktcli *pc)
 	pc->dfr = NULL;
 	pc->dfu = NULL;
 	pc->fl = NULL;
+}
+
+int pktcli_appdec_start(const struct pktcli *pc, struct wire_printer *pr, struct wire_appdec **a,
+                        const char *cmd)
+{
+	int on =
+	    pc->reasm > 0 ||
+	    (pc->reasm == 0 && (pc->po.mode == WIRE_PRINT_TREE || pc->po.mode == WIRE_PRINT_JSON));
+	if (!on)
+		return 0;
+	if (!(*a = wire_appdec_new())) {
+		cli_err("%s: out of memory", cmd);
+		return -1;
+	}
+	wire_printer_set_appdec(pr, *a);
+	return 0;
+}
+
+void pktcli_appdec_report(struct wire_appdec *a, const char *cmd)
+{
+	if (!a)
+		return;
+	wire_appdec_finish(a);
+	const struct wire_streamdec_stats *s = wire_appdec_stats(a);
+	if (s->oversize || s->nomem)
+		cli_info("%s: reassembly: %llu messages decoded; %llu larger than %u bytes and "
+		         "%llu past the memory cap not decoded",
+		         cmd, (unsigned long long)s->messages, (unsigned long long)s->oversize,
+		         WIRE_STREAMDEC_MSG_MAX, (unsigned long long)s->nomem);
 }

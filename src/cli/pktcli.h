@@ -45,7 +45,7 @@ struct pktcli {
 	int dump_filter;   /* -d */
 	char *filter;      /* FILTER words joined, or NULL */
 	int defrag;        /* read --defrag 1, --no-defrag -1, default 0 (off) */
-	int reasm;         /* read --reassemble 1, --no-reassemble -1, default 0 */
+	int reasm;         /* --reassemble 1, --no-reassemble -1, default 0 */
 	const char *follow, *follow_as, *follow_dir; /* read --follow (follow.c) */
 	const char *follow_outdir;                   /* read --follow all --follow-dir DIR */
 	const char *dfilter_text;                    /* -Y EXPR */
@@ -70,6 +70,15 @@ int pktcli_dfilter_compile(struct pktcli *pc, const char *cmd);
  * (after FILTER), as the stream numbers and relative sequence numbers need
  * them all. */
 int pktcli_dfilter_pass(struct pktcli *pc, const struct wire_pkt *pkt);
+/* --reassemble (on by default with -V and --json): the printer shows the
+ * application messages each frame completes; pc->reasm 1 forces it, -1 turns
+ * it off. Returns 0 (*a NULL when off), or -1 after a line on stderr. */
+struct wire_printer;
+struct wire_appdec;
+int pktcli_appdec_start(const struct pktcli *pc, struct wire_printer *pr, struct wire_appdec **a,
+                        const char *cmd);
+/* Ends the decoders and says on stderr what could not be framed. */
+void pktcli_appdec_report(struct wire_appdec *a, const char *cmd);
 /* --flow: writes the ladder of the packets that passed to out and says
  * on stderr what did not fit. Returns 0 or a negative errno of out. */
 struct wire_sink;

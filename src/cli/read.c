@@ -156,37 +156,6 @@ static int defrag_on(const struct pktcli *pc)
 	return pc->defrag > 0;
 }
 
-/* --reassemble (on by default with -V and --json): the printer shows the
- * application messages each frame completes. Returns 0, or -1 (said). */
-static int appdec_start(const struct pktcli *pc, struct wire_printer *pr, struct wire_appdec **a)
-{
-	int on =
-	    pc->reasm > 0 ||
-	    (pc->reasm == 0 && (pc->po.mode == WIRE_PRINT_TREE || pc->po.mode == WIRE_PRINT_JSON));
-	if (!on)
-		return 0;
-	if (!(*a = wire_appdec_new())) {
-		cli_err("read: out of memory");
-		return -1;
-	}
-	wire_printer_set_appdec(pr, *a);
-	return 0;
-}
-
-/* One line on stderr when messages could not be framed (too large, memory). */
-static void appdec_report(struct wire_appdec *a)
-{
-	if (!a)
-		return;
-	wire_appdec_finish(a);
-	const struct wire_streamdec_stats *s = wire_appdec_stats(a);
-	if (s->oversize || s->nomem)
-		cli_info("read: reassembly: %llu messages decoded; %llu larger than %u bytes and "
-		         "%llu past the memory cap not decoded",
-		         (unsigned long long)s->messages, (unsigned long long)s->oversize,
-		         WIRE_STREAMDEC_MSG_MAX, (unsigned long long)s->nomem);
-}
-
 int pktcli_read(struct pktcli pc, const char *path)
 {
 	char why[512];
@@ -297,7 +266,7 @@ int pktcli_read(struct pktcli pc, const char *path)
 		status = WIRE_EXIT_FAIL;
 		goto done;
 	}
-	if (appdec_start(&pc, pr, &app) < 0) {
+	if (pktcli_appdec_start(&pc, pr, &app, "read") < 0) {
 		status = WIRE_EXIT_FAIL;
 		goto done;
 	}
@@ -352,7 +321,7 @@ int pktcli_read(struct pktcli pc, const char *path)
 		rc = pktcli_flow_write(&pc, out, "read");
 	if (rc < 0 && status == WIRE_EXIT_OK)
 		status = cli_output_failed(rc, "read: output");
-	appdec_report(app);
+	pktcli_appdec_report(app, "read");
 	rc = wire_printer_finish(pr);
 	if (rc < 0 && status == WIRE_EXIT_OK)
 		status = cli_output_failed(rc, "read: output");
