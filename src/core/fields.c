@@ -88,6 +88,7 @@
 	X(TCP_CSUM, "tcp.checksum", UINT, WIRE_L_TCP)                                              \
 	X(TCP_URP, "tcp.urgent_pointer", UINT, WIRE_L_TCP)                                         \
 	X(TCP_MSS, "tcp.options.mss_val", UINT, WIRE_L_TCP)                                        \
+	X(TCP_PAYLOAD, "tcp.payload", BYTES, WIRE_L_TCP)                                           \
 	X(P_UDP, "udp", NONE, WIRE_L_UDP)                                                          \
 	X(UDP_SPORT, "udp.srcport", UINT, WIRE_L_UDP)                                              \
 	X(UDP_DPORT, "udp.dstport", UINT, WIRE_L_UDP)                                              \
@@ -406,6 +407,11 @@ static void f_tcp(struct vout *o, const struct wire_dissect *d, const struct wir
 	case F_TCP_MSS:
 		if (full && has(l, 20))
 			f_tcp_opts(o, d, t);
+		break;
+	case F_TCP_PAYLOAD: /* the captured part of a segment's data */
+		if (l->status == WIRE_LS_OK && !l->quoted && t->paylen > 0 && l->have > t->doff)
+			pb(o, d->pkt->data + l->off + t->doff,
+			   t->paylen < l->have - t->doff ? t->paylen : l->have - t->doff);
 		break;
 	default: break;
 	}
