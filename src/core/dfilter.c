@@ -1020,7 +1020,7 @@ static unsigned values(struct ev *e, const struct opd *o, struct wire_fval *out,
 	for (unsigned i = 0; i < n; i++) {
 		struct wire_fval v = out[i];
 		if (o->fn > FN_LEN && k > 0)
-			break; /* lower()/upper(): one scratch buffer, the first value */
+			break; /* right of a comparison, lower()/upper(): the first value */
 		if (apply(o, &v, &out[k], e->fb[side]))
 			k++;
 	}
@@ -1028,23 +1028,26 @@ static unsigned values(struct ev *e, const struct opd *o, struct wire_fval *out,
 }
 
 /* A comparison: any value matches (==, <, contains, in, ~=), or all do (!=,
- * ===); false when the field is absent. Two fields: any or all pairs. */
+ * ===); false when the field is absent. Two fields: any or all pairs. The
+ * left values go through their slice and function one at a time. */
 static int cmp(struct ev *e, const struct node *nd)
 {
-	unsigned n = values(e, &nd->l, e->v, 0), m = 1;
+	unsigned n =
+	    wire_field_values(nd->l.f, nd->l.name, e->d, e->x, e->v, WIRE_FIELD_VALUES_MAX);
+	unsigned m = nd->rfield && n ? values(e, &nd->r, e->w, 1) : 1, seen = 0;
 	int all = nd->op == T_NE || nd->op == T_ALLEQ;
-	if (nd->rfield && n)
-		m = values(e, &nd->r, e->w, 1);
-	if (n == 0 || m == 0)
-		return 0;
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned i = 0; i < n && m; i++) {
+		struct wire_fval v;
+		if (!apply(&nd->l, &e->v[i], &v, e->fb[0]))
+			continue;
+		seen++;
 		for (unsigned j = 0; j < m; j++) {
-			int r = nd->rfield ? rel2(nd, &e->v[i], &e->w[j]) : rel1(e, nd, &e->v[i]);
-			if (all != !r)
-				continue;
-			return !all;
+			int r = nd->rfield ? rel2(nd, &v, &e->w[j]) : rel1(e, nd, &v);
+			if (all == !r)
+				return !all;
 		}
-	return all;
+	}
+	return seen ? all : 0;
 }
 
 static int eval(struct ev *e, uint16_t i)
