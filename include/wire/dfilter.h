@@ -28,6 +28,8 @@
 #define WIRE_DFILTER_RE_MAX 32u        /* `matches` per expression */
 #define WIRE_DFILTER_RE_DUP_MAX 255u   /* a count in a regex's {n,m} */
 #define WIRE_DFILTER_RE_DUPS_MAX 1000u /* the counts of one regex added up */
+#define WIRE_DFILTER_SLICE_MAX 65535u  /* a slice's offset or length */
+#define WIRE_DFILTER_FN_MAX 4096u      /* bytes lower()/upper() look at */
 
 struct wire_dfilter;
 

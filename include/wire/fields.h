@@ -5,9 +5,11 @@
  * wire_dissect. wire_field_find() looks a name up; wire_field_values() yields
  * every occurrence of a field in one packet (ip.addr gives ip.src and ip.dst
  * of every IP layer, quoted ones included, as Wireshark does).
- * Reserved names: tcp.analysis and tcp.analysis.* are known but not decoded
- * here; their values come from an optional provider (struct wire_field_ext),
- * and without one they are absent.
+ * Reserved names: tcp.analysis.*, tcp.stream, udp.stream and tshark's
+ * relative tcp.seq, tcp.ack, tcp.nxtseq and scaled tcp.window_size need state
+ * across packets, so they are known but not decoded here; their values come
+ * from an optional provider (struct wire_field_ext), and without one they are
+ * absent.
  */
 #ifndef WIRE_FIELDS_H
 #define WIRE_FIELDS_H

@@ -45,6 +45,16 @@
 #define WIRE_TCPA_MAX_CONVS 65536u
 #define WIRE_TCPA_PROBE 8u
 
+/* udp.stream numbering (udpnum.c): conversations numbered (a table of
+ * 4/3 as many slots, about 60 bytes each); later ones get no number */
+#define WIRE_UDPNUM_MAX 196608u
+
+/* --flow (flow.c): arrows kept for the ladder printed at the end (24 bytes
+ * each: 24 MiB), and hosts (lanes; Wireshark's limit too). What goes past
+ * either is counted and said, not drawn. */
+#define WIRE_FLOW_ITEMS_MAX (1u << 20)
+#define WIRE_FLOW_NODES_MAX 40u
+
 /* echo server */
 #define WIRE_ECHO_CONN_BUF (64u * 1024u) /* pending bytes per client before backpressure */
 #define WIRE_ECHO_UDP_BATCH 64u          /* recvmmsg/sendmmsg batch */

@@ -27,6 +27,8 @@ int wire_pcap_open(const char *path, struct wire_pcap_reader **rp, char *why, si
 int wire_pcap_linktype(const struct wire_pcap_reader *r);
 /* Returns the file's snapshot length. */
 unsigned wire_pcap_snaplen(const struct wire_pcap_reader *r);
+/* Returns the last packet's time stamp precision in decimal digits. */
+int wire_pcap_tsdigits(const struct wire_pcap_reader *r);
 /* Sets a tcpdump-language filter on the reader, compiled for the file's link
  * type now and for each other link type at its first packet (where it does
  * not compile, no packet of that type passes). Returns 0, or WIRE_E_USAGE

@@ -32,6 +32,9 @@ int wire_pcapr_linktype(const struct wire_pcapr *r);
 /* Returns the first interface's snapshot length (its link type's maximum
  * when the file gives 0 or more). */
 unsigned wire_pcapr_snaplen(const struct wire_pcapr *r);
+/* Returns the decimal digits of the last record's time stamp precision
+ * (6 for microseconds, 9 for nanoseconds; pcapng: its interface's). */
+int wire_pcapr_tsdigits(const struct wire_pcapr *r);
 /* Reads the next record into *pkt (data valid until the next call), with
  * its interface's link type. Returns 1, 0 at the end, or WIRE_E_MALFORMED /
  * WIRE_E_TRUNCATED for a damaged file, -errno for a read error, with a

@@ -62,6 +62,15 @@ struct wire_tcpa_seg {
 struct wire_tcpa_res {
 	uint32_t flags;  /* WIRE_TCPA_* */
 	uint32_t dupack; /* tcp.analysis.duplicate_ack_num when DUP_ACK */
+	/* The rest is set for every segment analysed (seg = 1), as tshark 4.0
+	 * computes them: relative numbers from the SYN's sequence number, or
+	 * from the first one seen minus 1, or from an ACK of the other direction
+	 * minus 1 when that comes first; windows scaled once both SYNs settled
+	 * it (never on a SYN; unscaled when the handshake was not seen). */
+	uint8_t seg;
+	uint32_t stream;           /* tcp.stream: conversations in order of appearance */
+	uint32_t seq, ack, nxtseq; /* tcp.seq, tcp.ack (raw without ACK), tcp.nxtseq */
+	uint64_t win;              /* tcp.window_size */
 };
 
 struct wire_tcpa_stats {

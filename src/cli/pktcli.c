@@ -7,7 +7,11 @@
 #include "cli.h"
 #include "pktcli.h"
 #include "wire/dfilter.h"
+#include "wire/flow.h"
+#include "wire/streamdec.h"
+#include "wire/limits.h"
 #include "wire/tcpanalysis.h"
+#include "wire/udpnum.h"
 #include "wire/fields.h"
 #include "wire/err.h"
 
@@ -50,8 +54,13 @@ const char pktcli_help[] =
     "  -Y, --display-filter=EXPR  show (and write with -w) only the packets that\n"
     "                     match EXPR, a Wireshark display filter over decoded fields:\n"
     "                     'http.response.code >= 400', 'ip.addr == 10.0.0.0/8 && !dns',\n"
-    "                     'tcp.port in {80, 443}', 'dns.qry.name contains \"example\"';\n"
+    "                     'tcp.port in {80, 443}', 'dns.qry.name contains \"example\"',\n"
+    "                     'tcp.stream == 3', 'tcp.srcport == tcp.dstport',\n"
+    "                     'eth.src[0:3] == 00:24:b2', 'len(http.host) > 20';\n"
     "                     applied after FILTER; frame numbers stay file positions\n"
+    "  --flow             instead of the packets, at the end: the TCP segments as\n"
+    "                     tshark's -z flow,tcp,standard ladder (hosts as lanes,\n"
+    "                     arrows with flags, length, relative seq/ack and ports)\n"
     "  -h, --help         this help\n";
 
 void pktcli_init(struct pktcli *pc)
@@ -92,6 +101,7 @@ int pktcli_option(struct pktcli *pc, int opt, const char *arg, const char *cmd)
 	case PKT_OPT_PAYLOAD: pc->po.payload_hex = 1; return 1;
 	case PKT_OPT_STATS: pc->po.stats = 1; return 1;
 	case PKT_OPT_ANALYSIS: pc->po.analysis = 1; return 1;
+	case PKT_OPT_FLOW: pc->flow = 1; return 1;
 	case PKT_OPT_PRINT: pc->print_too = 1; return 1;
 	case PKT_OPT_TIME:
 		pc->time_set = 1;
@@ -177,26 +187,22 @@ void pktcli_signals(void)
 int pktcli_needs_stdout(const struct pktcli *pc)
 {
 	if (pc->wfile && !pc->dump_filter)
-		return !strcmp(pc->wfile, "-") || pc->print_too;
+		return !strcmp(pc->wfile, "-") || pc->print_too || pc->flow;
 	return 1;
 }
 
-/* -Y's provider of the tcp.analysis.* fields: the analysis of the current
- * packet, from pktcli's own analyzer fed with every packet -Y sees. */
-static unsigned ta_get(void *ctx, const struct wire_dissect *d, const char *name,
-                       struct wire_fval *v, unsigned max)
+/* The tcp.analysis.* fields of the current packet. */
+static unsigned ta_flags(const struct pktcli *pc, const char *name, uint64_t *val)
 {
-	const struct pktcli *pc = ctx;
-	(void)d;
-	if (!max || !pc->dfa_flags)
+	if (!pc->dfa_flags)
 		return 0;
-	uint64_t val = 1;
+	*val = 1;
 	if (!strcmp(name, "tcp.analysis.flags")) {
-		val = pc->dfa_flags;
+		*val = pc->dfa_flags;
 	} else if (!strcmp(name, "tcp.analysis.duplicate_ack_num")) {
 		if (!(pc->dfa_flags & WIRE_TCPA_DUP_ACK))
 			return 0;
-		val = pc->dfa_dupack;
+		*val = pc->dfa_dupack;
 	} else {
 		unsigned k = 0;
 		while (k < WIRE_TCPA_KINDS && strcmp(name, wire_tcpa_field(k)))
@@ -204,53 +210,239 @@ static unsigned ta_get(void *ctx, const struct wire_dissect *d, const char *name
 		if (k == WIRE_TCPA_KINDS || !(pc->dfa_flags & (1u << k)))
 			return 0;
 	}
-	memset(v, 0, sizeof(*v));
-	v->u = val;
 	return 1;
+}
+
+/* The sequence number of a TCP header quoted in an ICMP error: tshark
+ * shows it raw (no analysis there). */
+static int quoted_seq(const struct wire_dissect *d, uint64_t *val)
+{
+	for (unsigned i = 1; i < d->n; i++)
+		if (d->l[i].kind == WIRE_L_TCP && d->l[i].quoted && d->l[i].have >= 8) {
+			*val = d->l[i].u.tcp.seq;
+			return 1;
+		}
+	return 0;
+}
+
+/* tcp.stream, the relative tcp.seq/ack/nxtseq, tcp.window_size, udp.stream. */
+static unsigned conv_field(const struct pktcli *pc, const struct wire_dissect *d, const char *name,
+                           uint64_t *val)
+{
+	const struct wire_tcpa_res *r = pc->dfr;
+	if (!strcmp(name, "udp.stream")) {
+		*val = (uint64_t)pc->udp_stream;
+		return pc->udp_stream >= 0;
+	}
+	if (!r || !r->seg)
+		return !strcmp(name, "tcp.seq") && quoted_seq(d, val);
+	if (!strcmp(name, "tcp.stream"))
+		*val = r->stream;
+	else if (!strcmp(name, "tcp.seq"))
+		*val = r->seq;
+	else if (!strcmp(name, "tcp.ack"))
+		*val = r->ack;
+	else if (!strcmp(name, "tcp.nxtseq"))
+		*val = r->nxtseq;
+	else if (!strcmp(name, "tcp.window_size"))
+		*val = r->win;
+	else
+		return 0;
+	return 1;
+}
+
+/* -Y's provider of the fields that need state across packets, from
+ * pktcli's own analysis and numbering fed with every packet -Y sees. */
+static unsigned ta_get(void *ctx, const struct wire_dissect *d, const char *name,
+                       struct wire_fval *v, unsigned max)
+{
+	const struct pktcli *pc = ctx;
+	uint64_t val = 0;
+	if (!max)
+		return 0;
+	unsigned n = !strncmp(name, "tcp.analysis", 12) ? ta_flags(pc, name, &val)
+	                                                : conv_field(pc, d, name, &val);
+	if (n) {
+		memset(v, 0, sizeof(*v));
+		v->u = val;
+	}
+	return n;
+}
+
+/* Whether the expression names a field of the TCP state (tcp.analysis.*,
+ * tcp.stream, tcp.seq, tcp.ack, tcp.nxtseq, tcp.window_size). */
+static int wants_tcp_state(const char *t)
+{
+	static const char *const names[] = {"tcp.analysis", "tcp.stream", "tcp.seq",
+	                                    "tcp.ack",      "tcp.nxtseq", "tcp.window_size"};
+	for (size_t i = 0; t && i < sizeof(names) / sizeof(names[0]); i++)
+		if (strstr(t, names[i]))
+			return 1;
+	return 0;
 }
 
 int pktcli_dfilter_compile(struct pktcli *pc, const char *cmd)
 {
 	char why[256];
 	size_t pos = 0;
-	if (!pc->dfilter_text)
+	int rc = 0;
+	pc->udp_stream = -1;
+	if (!pc->dfilter_text && !pc->flow)
 		return 0;
-	int rc = wire_dfilter_compile(&pc->dfilter, pc->dfilter_text, why, sizeof(why), &pos);
+	if (pc->dfilter_text)
+		rc = wire_dfilter_compile(&pc->dfilter, pc->dfilter_text, why, sizeof(why), &pos);
 	if (rc == -EINVAL) {
 		cli_err("%s: -Y: column %zu: %s", cmd, pos + 1, why);
 		return WIRE_EXIT_USAGE;
 	}
-	if (rc < 0 || !(pc->dfd = malloc(sizeof(*pc->dfd)))) {
-		cli_err("%s: out of memory", cmd);
-		return WIRE_EXIT_FAIL;
-	}
-	if (strstr(pc->dfilter_text, "tcp.analysis") && !(pc->dfa = wire_tcpa_new())) {
+	if (rc < 0 || !(pc->dfd = malloc(sizeof(*pc->dfd))) ||
+	    !(pc->dfr = calloc(1, sizeof(*pc->dfr))) ||
+	    ((pc->flow || wants_tcp_state(pc->dfilter_text)) && !(pc->dfa = wire_tcpa_new())) ||
+	    (pc->dfilter_text && strstr(pc->dfilter_text, "udp.stream") &&
+	     !(pc->dfu = wire_udpnum_new())) ||
+	    (pc->flow && !(pc->fl = wire_flow_new()))) {
 		cli_err("%s: out of memory", cmd);
 		return WIRE_EXIT_FAIL;
 	}
 	return 0;
 }
 
+/* udp.stream of the last UDP header in d (one quoted in an ICMP error or
+ * in a first fragment too, as tshark), or -1. */
+static long udp_stream(struct wire_udpnum *u, const struct wire_dissect *d)
+{
+	int i = (int)d->n - 1;
+	while (i > 0 && d->l[i].kind != WIRE_L_UDP)
+		i--;
+	const struct wire_layer *l = &d->l[i];
+	/* as tshark: a whole header, with a length of at least 8 unless quoted */
+	if (i <= 0 || l->kind != WIRE_L_UDP ||
+	    (l->status != WIRE_LS_OK && (l->have < 8 || (!l->quoted && l->u.udp.ulen < 8))))
+		return -1;
+	int k = i - 1;
+	while (k > 0 && d->l[k].kind == WIRE_L_IP6EXT)
+		k--;
+	const struct wire_layer *ip = &d->l[k];
+	const struct wire_udp *h = &l->u.udp;
+	if (ip->kind == WIRE_L_IPV4)
+		return wire_udpnum_get(u, 4, ip->u.ip4.src, h->sport, ip->u.ip4.dst, h->dport);
+	if (ip->kind == WIRE_L_IPV6)
+		return wire_udpnum_get(u, 16, ip->u.ip6.src, h->sport, ip->u.ip6.dst, h->dport);
+	return -1;
+}
+
+/* A TCP header cut by the capture after its window (16 bytes at least):
+ * tshark numbers and analyses it; wire_tcpa_segment leaves it out. */
+static int cut_segment(const struct wire_dissect *d, struct wire_tcpa_seg *g)
+{
+	int k = d->tp < 0 ? d->bad : -1; /* the dissection stopped at the cut header */
+	if (k <= 0 || d->frag)
+		return 0;
+	const struct wire_layer *t = &d->l[k], *ip = &d->l[k - 1];
+	if (t->kind != WIRE_L_TCP || t->quoted || t->status != WIRE_LS_TRUNC || t->have < 16)
+		return 0;
+	for (int i = k - 1; i > 0 && ip->kind == WIRE_L_IP6EXT; i--)
+		ip = &d->l[i - 1];
+	memset(g, 0, sizeof(*g));
+	if (ip->kind == WIRE_L_IPV4) {
+		g->alen = 4;
+		g->src = ip->u.ip4.src;
+		g->dst = ip->u.ip4.dst;
+	} else if (ip->kind == WIRE_L_IPV6) {
+		g->alen = 16;
+		g->src = ip->u.ip6.src;
+		g->dst = ip->u.ip6.dst;
+	} else {
+		return 0;
+	}
+	const struct wire_tcp *h = &t->u.tcp;
+	g->sport = h->sport;
+	g->dport = h->dport;
+	g->seq = h->seq;
+	g->ack = h->ack;
+	g->flags = h->flags;
+	g->win = h->win;
+	g->len = h->paylen;
+	g->wscale = -1;
+	g->ts = (uint64_t)d->pkt->ts.tv_sec * 1000000000u + (uint64_t)d->pkt->ts.tv_nsec;
+	return 1;
+}
+
+/* Feeds the current packet (dissected in pc->dfd) to the TCP analysis and
+ * the udp.stream numbering; *g gets its TCP segment when it has one. */
+static int conv_state(struct pktcli *pc, struct wire_tcpa_seg *g)
+{
+	const struct wire_dissect *d = pc->dfd;
+	memset(pc->dfr, 0, sizeof(*pc->dfr));
+	pc->udp_stream = -1;
+	int seg = pc->dfa && wire_tcpa_segment(d, g), cut = !seg && pc->dfa && cut_segment(d, g);
+	if (seg || cut)
+		wire_tcpa_feed(pc->dfa, g, pc->dfr);
+	pc->dfa_flags = pc->dfr->flags;
+	pc->dfa_dupack = pc->dfr->dupack;
+	if (pc->dfu)
+		pc->udp_stream = udp_stream(pc->dfu, d);
+	return seg;
+}
+
+static void flow_add(struct pktcli *pc, const struct wire_tcpa_seg *g, const struct timespec *ts)
+{
+	struct wire_flow_seg f = {
+	    .ts = *ts,
+	    .alen = g->alen,
+	    .src = g->src,
+	    .dst = g->dst,
+	    .sport = g->sport,
+	    .dport = g->dport,
+	    .flags = g->flags,
+	    .seq = pc->dfr->seq,
+	    .ack = pc->dfr->ack,
+	    .len = g->len,
+	    .stream = pc->dfr->stream,
+	    .digits = (uint8_t)(pc->tsdigits > 0 ? pc->tsdigits : 6),
+	};
+	(void)wire_flow_add(pc->fl, &f); /* what does not fit is counted and said */
+}
+
 int pktcli_dfilter_pass(struct pktcli *pc, const struct wire_pkt *pkt)
 {
-	if (!pc->dfilter)
+	if (!pc->dfd)
 		return 1;
 	struct wire_pkt copy = *pkt; /* as the printer sees it */
 	if (copy.caplen > copy.wirelen)
 		copy.wirelen = copy.caplen;
 	if (!copy.data)
 		copy.caplen = 0;
+	struct timespec ts = pkt->ts;
+	if (!pc->tsdigits) /* live: in microseconds, as -w writes them */
+		ts.tv_nsec -= ts.tv_nsec % 1000;
+	if (pc->fl && pc->flow == 1) {
+		wire_flow_set_start(pc->fl, &ts); /* tshark: from the first frame */
+		pc->flow = 2;
+	}
 	wire_dissect(pc->dfd, &copy);
-	if (!pc->dfa)
-		return wire_dfilter_match(pc->dfilter, pc->dfd, NULL);
 	struct wire_tcpa_seg g;
-	struct wire_tcpa_res r = {0, 0};
-	if (wire_tcpa_segment(pc->dfd, &g))
-		wire_tcpa_feed(pc->dfa, &g, &r);
-	pc->dfa_flags = r.flags;
-	pc->dfa_dupack = r.dupack;
+	int seg = conv_state(pc, &g);
 	struct wire_field_ext x = {ta_get, pc};
-	return wire_dfilter_match(pc->dfilter, pc->dfd, &x);
+	if (pc->dfilter && !wire_dfilter_match(pc->dfilter, pc->dfd, &x))
+		return 0;
+	if (pc->fl && seg)
+		flow_add(pc, &g, &ts);
+	return 1;
+}
+
+int pktcli_flow_write(struct pktcli *pc, struct wire_sink *out, const char *cmd)
+{
+	if (!pc->fl)
+		return 0;
+	int rc = wire_flow_write(pc->fl, out);
+	const struct wire_flow_stats *st = wire_flow_stats(pc->fl);
+	if (st->over_items || st->over_nodes)
+		cli_info("%s: --flow: %llu segments not drawn past %u arrows, %llu between more "
+		         "than %u hosts",
+		         cmd, (unsigned long long)st->over_items, WIRE_FLOW_ITEMS_MAX,
+		         (unsigned long long)st->over_nodes, WIRE_FLOW_NODES_MAX);
+	return rc;
 }
 
 void pktcli_dfilter_free(struct pktcli *pc)
@@ -258,7 +450,42 @@ void pktcli_dfilter_free(struct pktcli *pc)
 	wire_dfilter_free(pc->dfilter);
 	free(pc->dfd);
 	wire_tcpa_free(pc->dfa);
+	free(pc->dfr);
+	wire_udpnum_free(pc->dfu);
+	wire_flow_free(pc->fl);
 	pc->dfilter = NULL;
 	pc->dfd = NULL;
 	pc->dfa = NULL;
+	pc->dfr = NULL;
+	pc->dfu = NULL;
+	pc->fl = NULL;
+}
+
+int pktcli_appdec_start(const struct pktcli *pc, struct wire_printer *pr, struct wire_appdec **a,
+                        const char *cmd)
+{
+	int on =
+	    pc->reasm > 0 ||
+	    (pc->reasm == 0 && (pc->po.mode == WIRE_PRINT_TREE || pc->po.mode == WIRE_PRINT_JSON));
+	if (!on)
+		return 0;
+	if (!(*a = wire_appdec_new())) {
+		cli_err("%s: out of memory", cmd);
+		return -1;
+	}
+	wire_printer_set_appdec(pr, *a);
+	return 0;
+}
+
+void pktcli_appdec_report(struct wire_appdec *a, const char *cmd)
+{
+	if (!a)
+		return;
+	wire_appdec_finish(a);
+	const struct wire_streamdec_stats *s = wire_appdec_stats(a);
+	if (s->oversize || s->nomem)
+		cli_info("%s: reassembly: %llu messages decoded; %llu larger than %u bytes and "
+		         "%llu past the memory cap not decoded",
+		         cmd, (unsigned long long)s->messages, (unsigned long long)s->oversize,
+		         WIRE_STREAMDEC_MSG_MAX, (unsigned long long)s->nomem);
 }

@@ -27,6 +27,7 @@ enum {
 	PKT_OPT_DEFRAG,
 	PKT_OPT_DFILTER, /* --display-filter (-Y) */
 	PKT_OPT_ANALYSIS,
+	PKT_OPT_FLOW, /* --flow */
 };
 
 struct wire_dfilter;
@@ -44,7 +45,7 @@ struct pktcli {
 	int dump_filter;   /* -d */
 	char *filter;      /* FILTER words joined, or NULL */
 	int defrag;        /* read --defrag 1, --no-defrag -1, default 0 (off) */
-	int reasm;         /* read --reassemble 1, --no-reassemble -1, default 0 */
+	int reasm;         /* --reassemble 1, --no-reassemble -1, default 0 */
 	const char *follow, *follow_as, *follow_dir; /* read --follow (follow.c) */
 	const char *follow_outdir;                   /* read --follow all --follow-dir DIR */
 	const char *dfilter_text;                    /* -Y EXPR */
@@ -52,14 +53,36 @@ struct pktcli {
 	struct wire_dissect *dfd;                    /* its scratch dissection */
 	struct wire_tcpa *dfa;                       /* -Y's own TCP analysis (every packet) */
 	uint32_t dfa_flags, dfa_dupack;              /* the current packet's analysis */
+	struct wire_tcpa_res *dfr;                   /* all of it (tcp.stream, tcp.seq...) */
+	struct wire_udpnum *dfu;                     /* udp.stream numbering (every packet) */
+	long udp_stream;                             /* the current packet's, -1: none */
+	int flow;                                    /* --flow */
+	int tsdigits;         /* read: the packet's time precision (6, 9); 0: live (microseconds) */
+	struct wire_flow *fl; /* its ladder */
 };
 
-/* Compiles -Y's expression (nothing without -Y). Returns 0, or the exit
+/* Compiles -Y's expression and sets up --flow (nothing without either). Returns 0, or the exit
  * status after one line on stderr naming the error's column (2 for a bad
  * expression). */
 int pktcli_dfilter_compile(struct pktcli *pc, const char *cmd);
-/* Returns 1 when pkt passes -Y (always without -Y), else 0. */
+/* Returns 1 when pkt passes -Y (always without -Y), else 0; with --flow a
+ * TCP segment that passes becomes an arrow. Called with every packet read
+ * (after FILTER), as the stream numbers and relative sequence numbers need
+ * them all. */
 int pktcli_dfilter_pass(struct pktcli *pc, const struct wire_pkt *pkt);
+/* --reassemble (on by default with -V and --json): the printer shows the
+ * application messages each frame completes; pc->reasm 1 forces it, -1 turns
+ * it off. Returns 0 (*a NULL when off), or -1 after a line on stderr. */
+struct wire_printer;
+struct wire_appdec;
+int pktcli_appdec_start(const struct pktcli *pc, struct wire_printer *pr, struct wire_appdec **a,
+                        const char *cmd);
+/* Ends the decoders and says on stderr what could not be framed. */
+void pktcli_appdec_report(struct wire_appdec *a, const char *cmd);
+/* --flow: writes the ladder of the packets that passed to out and says
+ * on stderr what did not fit. Returns 0 or a negative errno of out. */
+struct wire_sink;
+int pktcli_flow_write(struct pktcli *pc, struct wire_sink *out, const char *cmd);
 /* Frees what pktcli_dfilter_compile made. */
 void pktcli_dfilter_free(struct pktcli *pc);
 

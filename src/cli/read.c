@@ -73,6 +73,7 @@ static const struct option longopts[] = {
     {"reassemble", no_argument, NULL, RD_OPT_REASM},
     {"no-reassemble", no_argument, NULL, RD_OPT_NOREASM},
     {"display-filter", required_argument, NULL, PKT_OPT_DFILTER},
+    {"flow", no_argument, NULL, PKT_OPT_FLOW},
     {"follow", required_argument, NULL, RD_OPT_FOLLOW},
     {"follow-as", required_argument, NULL, RD_OPT_FOLLOW_AS},
     {"follow-dir", required_argument, NULL, RD_OPT_FOLLOW_DIR},
@@ -153,37 +154,6 @@ static void defrag_report(struct wire_defragger *g)
 static int defrag_on(const struct pktcli *pc)
 {
 	return pc->defrag > 0;
-}
-
-/* --reassemble (on by default with -V and --json): the printer shows the
- * application messages each frame completes. Returns 0, or -1 (said). */
-static int appdec_start(const struct pktcli *pc, struct wire_printer *pr, struct wire_appdec **a)
-{
-	int on =
-	    pc->reasm > 0 ||
-	    (pc->reasm == 0 && (pc->po.mode == WIRE_PRINT_TREE || pc->po.mode == WIRE_PRINT_JSON));
-	if (!on)
-		return 0;
-	if (!(*a = wire_appdec_new())) {
-		cli_err("read: out of memory");
-		return -1;
-	}
-	wire_printer_set_appdec(pr, *a);
-	return 0;
-}
-
-/* One line on stderr when messages could not be framed (too large, memory). */
-static void appdec_report(struct wire_appdec *a)
-{
-	if (!a)
-		return;
-	wire_appdec_finish(a);
-	const struct wire_streamdec_stats *s = wire_appdec_stats(a);
-	if (s->oversize || s->nomem)
-		cli_info("read: reassembly: %llu messages decoded; %llu larger than %u bytes and "
-		         "%llu past the memory cap not decoded",
-		         (unsigned long long)s->messages, (unsigned long long)s->oversize,
-		         WIRE_STREAMDEC_MSG_MAX, (unsigned long long)s->nomem);
 }
 
 int pktcli_read(struct pktcli pc, const char *path)
@@ -296,7 +266,7 @@ int pktcli_read(struct pktcli pc, const char *path)
 		status = WIRE_EXIT_FAIL;
 		goto done;
 	}
-	if (appdec_start(&pc, pr, &app) < 0) {
+	if (pktcli_appdec_start(&pc, pr, &app, "read") < 0) {
 		status = WIRE_EXIT_FAIL;
 		goto done;
 	}
@@ -307,8 +277,9 @@ int pktcli_read(struct pktcli pc, const char *path)
 	struct wire_pkt pkt;
 	uint64_t seen = 0, unwritten = 0;
 	int wlt = wire_pcap_linktype(r); /* -w: a classic file has one link type */
-	int printing = !fol && (pc.po.mode != WIRE_PRINT_NONE || pc.po.hex || pc.po.payload_hex ||
-	                        pc.po.stats);
+	int printing =
+	    !fol && !pc.flow &&
+	    (pc.po.mode != WIRE_PRINT_NONE || pc.po.hex || pc.po.payload_hex || pc.po.stats);
 	while (!pktcli_stop && (pc.count == 0 || seen < pc.count)) {
 		rc = wire_pcap_next(r, &pkt, why, sizeof(why));
 		if (rc == 0)
@@ -322,6 +293,7 @@ int pktcli_read(struct pktcli pc, const char *path)
 			break;
 		}
 		seen++;
+		pc.tsdigits = wire_pcap_tsdigits(r);
 		if (fol)
 			follow_packet(fol, &pkt); /* --follow: every packet, -Y or not */
 		const struct wire_pkt *show = &pkt;
@@ -345,9 +317,11 @@ int pktcli_read(struct pktcli pc, const char *path)
 	}
 	rc = follow_finish(fol);
 	fol = NULL;
+	if (rc >= 0)
+		rc = pktcli_flow_write(&pc, out, "read");
 	if (rc < 0 && status == WIRE_EXIT_OK)
 		status = cli_output_failed(rc, "read: output");
-	appdec_report(app);
+	pktcli_appdec_report(app, "read");
 	rc = wire_printer_finish(pr);
 	if (rc < 0 && status == WIRE_EXIT_OK)
 		status = cli_output_failed(rc, "read: output");

@@ -32,6 +32,7 @@
 #include "wire/limits.h"
 #include "wire/pcapio.h"
 #include "wire/print.h"
+#include "wire/streamdec.h"
 #include "wire/procsock.h"
 
 #define POLL_MS 250
@@ -41,6 +42,8 @@
 #define OPT_FOLLOW_AS 2003     /* --follow-as */
 #define OPT_DIRECTION 2004     /* --direction */
 #define OPT_FOLLOW_DIR 2005    /* --follow-dir */
+#define OPT_REASM 2006         /* --reassemble */
+#define OPT_NOREASM 2007       /* --no-reassemble */
 #define COUNTER_NS 250000000LL /* live counter refresh */
 
 static void usage(void)
@@ -81,6 +84,10 @@ static void usage(void)
 	    "                     a page holds at most 20000 packets: use -c)\n\n",
 	    WIRE_CAPTURE_BUF_DEFAULT_MIB, WIRE_SNAPLEN_DEFAULT);
 	fputs(pktcli_help, stdout);
+	printf("  --reassemble       decode HTTP/1.x, DNS over TCP and TLS on the reassembled TCP\n"
+	       "                     streams: a message's fields on the frame that completes it,\n"
+	       "                     as tshark; on by default with -V and --json\n"
+	       "                     (--no-reassemble: each segment alone)\n");
 	fputs(follow_help, stdout);
 	printf("\nAt the end (-c reached, SIGINT, SIGTERM) stderr gets\n"
 	       "'N packets captured, N received by filter, N dropped by kernel'; while writing\n"
@@ -106,6 +113,9 @@ static const struct option longopts[] = {
     {"follow-dir", required_argument, NULL, OPT_FOLLOW_DIR},
     {"direction", required_argument, NULL, OPT_DIRECTION},
     {"display-filter", required_argument, NULL, PKT_OPT_DFILTER},
+    {"flow", no_argument, NULL, PKT_OPT_FLOW},
+    {"reassemble", no_argument, NULL, OPT_REASM},
+    {"no-reassemble", no_argument, NULL, OPT_NOREASM},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -340,6 +350,8 @@ static int sniff_main(int argc, char **argv)
 		case OPT_FOLLOW_AS: pc.follow_as = optarg; break;
 		case OPT_FOLLOW_DIR: pc.follow_outdir = optarg; break;
 		case OPT_DIRECTION: pc.follow_dir = optarg; break;
+		case OPT_REASM: pc.reasm = 1; break;
+		case OPT_NOREASM: pc.reasm = -1; break;
 		case OPT_PID:
 			if (cli_parse_size(optarg, 0x7fffffff, &v) < 0 || v == 0)
 				return cli_usage_err(
@@ -484,6 +496,7 @@ static int sniff_main(int argc, char **argv)
 	struct wire_capture *cap = NULL;
 	struct wire_filter *flt = NULL, *ufilter = NULL;
 	struct wire_printer *pr = NULL;
+	struct wire_appdec *app = NULL;
 	struct follow *fol = NULL;
 	uint64_t captured = 0;
 	rc = wire_capture_open(&cap, &co, why, sizeof(why));
@@ -582,6 +595,10 @@ static int sniff_main(int argc, char **argv)
 		status = WIRE_EXIT_FAIL;
 		goto out;
 	}
+	if (pktcli_appdec_start(&pc, pr, &app, "sniff") < 0) {
+		status = WIRE_EXIT_FAIL;
+		goto out;
+	}
 	pktcli_signals();
 	cli_err("listening on %s, link-type %s, snapshot length %u bytes", co.ifname,
 	        linktype_name(linktype), snaplen);
@@ -593,8 +610,9 @@ static int sniff_main(int argc, char **argv)
 		goto out;
 	if (fol)
 		follow_output(fol, out);
-	int printing = !fol && (pc.po.mode != WIRE_PRINT_NONE || pc.po.hex || pc.po.payload_hex ||
-	                        pc.po.stats);
+	int printing =
+	    !fol && !pc.flow &&
+	    (pc.po.mode != WIRE_PRINT_NONE || pc.po.hex || pc.po.payload_hex || pc.po.stats);
 	int counter = pc.wfile && strcmp(pc.wfile, "-") && cli_isatty(STDERR_FILENO);
 	long long next_counter = mono_ns() + COUNTER_NS;
 	long long next_flush = mono_ns() + POLL_MS * 1000000LL;
@@ -693,8 +711,11 @@ static int sniff_main(int argc, char **argv)
 	}
 	rc = follow_finish(fol);
 	fol = NULL;
+	if (rc >= 0)
+		rc = pktcli_flow_write(&pc, out, "sniff");
 	if (rc < 0 && status == WIRE_EXIT_OK)
 		status = cli_output_failed(rc, "sniff: output");
+	pktcli_appdec_report(app, "sniff");
 	rc = wire_printer_finish(pr);
 	if (rc < 0 && status == WIRE_EXIT_OK)
 		status = cli_output_failed(rc, "sniff: output");
@@ -721,6 +742,7 @@ out:
 		wire_pcap_close_writer(rot.w);
 	if (pr)
 		wire_printer_free(pr);
+	wire_appdec_free(app);
 	wire_filter_free(flt);
 	wire_capture_close(cap);
 	free(out);

@@ -19,6 +19,7 @@
  * through the field table into one scratch array per call.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <regex.h>
 #include <stdarg.h>
@@ -38,6 +39,8 @@ enum tok {
 	T_RP,
 	T_LB,
 	T_RB,
+	T_LBRK, /* [ of a slice */
+	T_RBRK,
 	T_COMMA,
 	T_AND,
 	T_OR,
@@ -59,12 +62,25 @@ enum tok {
 enum { N_AND = 0, N_OR, N_XOR, N_NOT, N_TEST, N_CMP };
 enum { L_UINT = 0, L_RANGE, L_ADDR, L_BYTES, L_RE };
 
-struct node {
-	uint8_t kind, op; /* op: the relation token of N_CMP */
-	uint16_t a, b;    /* children */
-	uint16_t lit, nlit;
+enum { FN_NONE = 0, FN_LEN, FN_LOWER, FN_UPPER };
+#define SL_END UINT32_MAX /* a slice up to the value's end */
+
+/* A side of a test: a field, maybe sliced ([off:len]), maybe in a function. */
+struct opd {
 	const struct wire_field *f;
 	const char *name; /* NUL-terminated, in buf */
+	uint8_t fn, sliced;
+	uint8_t type; /* what is compared: the field's, bytes when sliced, a number for len() */
+	int32_t off;  /* slice start, from the end when negative */
+	uint32_t len; /* slice length, or SL_END */
+};
+
+struct node {
+	uint8_t kind, op; /* op: the relation token of N_CMP */
+	uint8_t rfield;   /* N_CMP against the field r instead of literals */
+	uint16_t a, b;    /* children */
+	uint16_t lit, nlit;
+	struct opd l, r;
 };
 
 struct lit {
@@ -138,10 +154,10 @@ static const struct {
 	enum tok t;
 } puncts[] = {
     /* longest first */
-    {"===", T_ALLEQ}, {"!==", T_ANYNE}, {"==", T_EQ},  {"!=", T_NE},     {"~=", T_ANYNE},
-    {"<=", T_LE},     {">=", T_GE},     {"&&", T_AND}, {"||", T_OR},     {"^^", T_XOR},
-    {"<", T_LT},      {">", T_GT},      {"!", T_NOT},  {"~", T_MATCHES}, {"(", T_LP},
-    {")", T_RP},      {"{", T_LB},      {"}", T_RB},   {",", T_COMMA},
+    {"===", T_ALLEQ}, {"!==", T_ANYNE}, {"==", T_EQ},  {"!=", T_NE},  {"~=", T_ANYNE}, {"<=", T_LE},
+    {">=", T_GE},     {"&&", T_AND},    {"||", T_OR},  {"^^", T_XOR}, {"<", T_LT},     {">", T_GT},
+    {"!", T_NOT},     {"~", T_MATCHES}, {"(", T_LP},   {")", T_RP},   {"{", T_LB},     {"}", T_RB},
+    {",", T_COMMA},   {"[", T_LBRK},    {"]", T_RBRK},
 };
 
 /* A quoted string: finds its end (escapes are decoded later). */
@@ -329,7 +345,7 @@ static int value(struct ps *p, const struct node *nd, struct lit *l)
 {
 	const char *s = p->s + p->tpos;
 	size_t n = p->tlen, at = p->tpos;
-	uint8_t ft = nd->f->type;
+	uint8_t ft = nd->l.type;
 	int ok = -1;
 	memset(l, 0, sizeof(*l));
 	if (p->t == T_STR) {
@@ -368,7 +384,7 @@ static int value(struct ps *p, const struct node *nd, struct lit *l)
 	}
 	if (ok < 0)
 		return fail(p, at, "'%.*s' is not %s (the type of %s)", (int)(n > 64 ? 64 : n), s,
-		            type_name(ft), nd->name);
+		            type_name(ft), nd->l.name);
 	l->hi = l->lo;
 	return 0;
 }
@@ -392,7 +408,7 @@ static int set_elem(struct ps *p, struct node *nd)
 		return -1;
 	if (dd && dd < s + p->tlen) { /* lo..hi in one word */
 		size_t k = (size_t)(dd - s);
-		if (nd->f->type != WIRE_FT_UINT || parse_uint(s, k, &l->lo) < 0 ||
+		if (nd->l.type != WIRE_FT_UINT || parse_uint(s, k, &l->lo) < 0 ||
 		    parse_uint(dd + 2, p->tlen - k - 2, &l->hi) < 0)
 			return fail(p, at, "a range lo..hi wants two numbers and a number field");
 		l->kind = L_RANGE;
@@ -405,7 +421,7 @@ static int set_elem(struct ps *p, struct node *nd)
 	if (p->t != T_WORD || p->tlen != 2 || memcmp(p->s + p->tpos, "..", 2))
 		return 0;
 	struct lit hi;
-	if (lex(p) < 0 || nd->f->type != WIRE_FT_UINT || value(p, nd, &hi) < 0)
+	if (lex(p) < 0 || nd->l.type != WIRE_FT_UINT || value(p, nd, &hi) < 0)
 		return fail(p, p->tpos, "a range lo..hi wants two numbers and a number field");
 	l->kind = L_RANGE;
 	l->hi = hi.lo;
@@ -517,13 +533,13 @@ static int re_sane(const char *re)
 /* The relation's operand check and its literal. */
 static int relation(struct ps *p, struct node *nd, size_t opat)
 {
-	uint8_t ft = nd->f->type;
+	uint8_t ft = nd->l.type;
 	if (ft == WIRE_FT_NONE)
 		return fail(p, opat, "%s is a protocol: it can only be tested for presence",
-		            nd->name);
+		            nd->l.name);
 	if ((nd->op == T_CONTAINS || nd->op == T_MATCHES) && ft != WIRE_FT_STR &&
 	    ft != WIRE_FT_BYTES && ft != WIRE_FT_MAC)
-		return fail(p, opat, "%s is %s: '%.*s' wants a string or bytes field", nd->name,
+		return fail(p, opat, "%s is %s: '%.*s' wants a string or bytes field", nd->l.name,
 		            type_name(ft), (int)(p->pos - opat), p->s + opat);
 	if (nd->op == T_IN)
 		return set(p, nd);
@@ -556,8 +572,65 @@ static int relation(struct ps *p, struct node *nd, size_t opat)
 	return lex(p);
 }
 
-/* FIELD [relop value | in {set}] */
-static int test(struct ps *p)
+/* A signed slice bound of the text s (n bytes); -1 when it is not one. */
+static int slice_num(const char *s, size_t n, int32_t *v)
+{
+	int neg = n > 0 && s[0] == '-';
+	uint64_t u;
+	if (parse_uint(s + neg, n - (size_t)neg, &u) < 0 || u > WIRE_DFILTER_SLICE_MAX)
+		return -1;
+	*v = neg ? -(int32_t)u : (int32_t)u;
+	return 0;
+}
+
+/* The text of a slice, as Wireshark's: i:j (start, length), i-j (start, end
+ * inclusive), i (one byte), i: (to the end), :j (the first j). */
+static int slice_text(const char *s, size_t n, struct opd *o)
+{
+	const char *c = memchr(s, ':', n), *d = n > 1 ? memchr(s + 1, '-', n - 1) : NULL;
+	int32_t a = 0, b = 0;
+	o->len = 1;
+	if (c) {
+		size_t k = (size_t)(c - s);
+		if ((k && slice_num(s, k, &a) < 0) ||
+		    (n - k - 1 && (slice_num(c + 1, n - k - 1, &b) < 0 || b <= 0)))
+			return -1;
+		o->len = n - k - 1 ? (uint32_t)b : SL_END;
+	} else if (d) {
+		size_t k = (size_t)(d - s);
+		if (slice_num(s, k, &a) < 0 || slice_num(d + 1, n - k - 1, &b) < 0 || a < 0 ||
+		    b < a)
+			return -1;
+		o->len = (uint32_t)(b - a + 1);
+	} else if (slice_num(s, n, &a) < 0) {
+		return -1;
+	}
+	o->off = a;
+	o->sliced = 1;
+	return 0;
+}
+
+/* [slice] after a field; the current token is '['. */
+static int slice(struct ps *p, struct opd *o)
+{
+	uint8_t t = o->f->type;
+	if (t != WIRE_FT_STR && t != WIRE_FT_BYTES && t != WIRE_FT_MAC && t != WIRE_FT_IP4 &&
+	    t != WIRE_FT_IP6)
+		return fail(p, p->tpos, "%s is %s: it cannot be sliced", o->name, type_name(t));
+	if (lex(p) < 0)
+		return -1;
+	if (p->t != T_WORD || slice_text(p->s + p->tpos, p->tlen, o) < 0)
+		return fail(p, p->tpos, "a slice is [i:len], [i-j], [i], [i:] or [:len]");
+	if (lex(p) < 0)
+		return -1;
+	if (p->t != T_RBRK)
+		return fail(p, p->tpos, "']' was expected here");
+	o->type = WIRE_FT_BYTES;
+	return lex(p);
+}
+
+/* FIELD or FIELD[slice]; the current token is the field's name. */
+static int field_ref(struct ps *p, struct opd *o)
 {
 	if (p->t != T_WORD)
 		return fail(p, p->tpos,
@@ -567,19 +640,119 @@ static int test(struct ps *p)
 	const struct wire_field *fl = wire_field_find(p->s + at, n);
 	if (!fl)
 		return fail(p, at, "unknown field '%.*s'", (int)(n > 64 ? 64 : n), p->s + at);
+	o->f = fl;
+	o->type = fl->type;
+	o->name = keep(p->f, p->s + at, n);
+	if (lex(p) < 0)
+		return -1;
+	return p->t == T_LBRK ? slice(p, o) : 0;
+}
+
+/* The function named by the current word, or FN_NONE. */
+static uint8_t function(const struct ps *p)
+{
+	static const char *const names[] = {"len", "lower", "upper"};
+	size_t q = p->pos;
+	while (q < p->n && strchr(" \t\r\n", p->s[q]))
+		q++;
+	if (p->t != T_WORD || q >= p->n || p->s[q] != '(')
+		return FN_NONE;
+	for (uint8_t i = 0; i < 3; i++)
+		if (strlen(names[i]) == p->tlen && !strncasecmp(names[i], p->s + p->tpos, p->tlen))
+			return (uint8_t)(FN_LEN + i);
+	return FN_NONE;
+}
+
+/* len(X), lower(X), upper(X); the current token is the function's name. */
+static int call(struct ps *p, struct opd *o, uint8_t fn)
+{
+	size_t at = p->tpos;
+	if (lex(p) < 0 || lex(p) < 0 || field_ref(p, o) < 0) /* the name, then '(' */
+		return -1;
+	if (p->t != T_RP)
+		return fail(p, p->tpos, "')' was expected here");
+	uint8_t t = o->type;
+	if (fn == FN_LEN && t != WIRE_FT_STR && t != WIRE_FT_BYTES && t != WIRE_FT_MAC &&
+	    t != WIRE_FT_IP4 && t != WIRE_FT_IP6)
+		return fail(p, at, "len() wants a string, bytes or address field, not %s",
+		            type_name(t));
+	if (fn != FN_LEN && t != WIRE_FT_STR)
+		return fail(p, at, "%s() wants a string field, not %s",
+		            fn == FN_LOWER ? "lower" : "upper", type_name(t));
+	o->fn = fn;
+	o->type = fn == FN_LEN ? WIRE_FT_UINT : WIRE_FT_STR;
+	return lex(p);
+}
+
+/* A side of a test: FIELD, FIELD[slice] or FUNCTION(FIELD...). */
+static int operand(struct ps *p, struct opd *o)
+{
+	uint8_t fn = function(p);
+	return fn ? call(p, o, fn) : field_ref(p, o);
+}
+
+/* The class of a type for comparing two fields: numbers, bytes, IPv4, IPv6. */
+static int klass(uint8_t t)
+{
+	return t == WIRE_FT_UINT || t == WIRE_FT_BOOL                       ? 1
+	       : t == WIRE_FT_STR || t == WIRE_FT_BYTES || t == WIRE_FT_MAC ? 2
+	                                                                    : t;
+}
+
+/* Whether the current token starts a field (or function) as a right side. */
+static int field_next(const struct ps *p)
+{
+	return p->t == T_WORD && (function(p) || wire_field_find(p->s + p->tpos, p->tlen));
+}
+
+/* relop FIELD: a comparison of two fields (the current token is the field). */
+static int field_relation(struct ps *p, struct node *nd, size_t opat)
+{
+	size_t at = p->tpos;
+	if (nd->op == T_MATCHES || nd->op == T_IN)
+		return fail(p, opat, "'%.*s' wants a value, not a field", (int)(at - opat),
+		            p->s + opat);
+	if (operand(p, &nd->r) < 0)
+		return -1;
+	if (nd->r.type == WIRE_FT_NONE || klass(nd->r.type) != klass(nd->l.type))
+		return fail(p, at, "%s (%s) and %s (%s) cannot be compared", nd->l.name,
+		            type_name(nd->l.type), nd->r.name, type_name(nd->r.type));
+	if (nd->op == T_CONTAINS && klass(nd->l.type) != 2)
+		return fail(p, opat, "'contains' wants string or bytes fields");
+	nd->rfield = 1;
+	return 0;
+}
+
+/* OPERAND [relop value | relop OPERAND | in {set}] */
+static int test(struct ps *p)
+{
 	int i = new_node(p, N_TEST);
 	if (i < 0)
 		return -1;
 	struct node *nd = &p->f->nodes[i];
-	nd->f = fl;
-	nd->name = keep(p->f, p->s + at, n);
-	if (lex(p) < 0)
+	size_t at = p->tpos;
+	if (operand(p, &nd->l) < 0)
 		return -1;
-	if (p->t < T_EQ || p->t > T_IN)
+	if (p->t < T_EQ || p->t > T_IN) {
+		if (nd->l.fn)
+			return fail(p, at, "a function's value needs a comparison");
 		return i;
+	}
 	nd->kind = N_CMP;
 	nd->op = (uint8_t)p->t;
-	if (relation(p, nd, p->tpos) < 0)
+	size_t opat = p->tpos;
+	if (nd->l.type == WIRE_FT_NONE)
+		return fail(p, opat, "%s is a protocol: it can only be tested for presence",
+		            nd->l.name);
+	if (nd->op != T_IN) { /* a field on the right, or back to the operator */
+		struct ps at_op = *p;
+		if (lex(p) < 0)
+			return -1;
+		if (field_next(p))
+			return field_relation(p, nd, opat) < 0 ? -1 : i;
+		*p = at_op;
+	}
+	if (relation(p, nd, opat) < 0)
 		return -1;
 	return i;
 }
@@ -690,8 +863,48 @@ struct ev {
 	const struct wire_dfilter *f;
 	const struct wire_dissect *d;
 	const struct wire_field_ext *x;
-	struct wire_fval v[WIRE_FIELD_VALUES_MAX];
+	struct wire_fval v[WIRE_FIELD_VALUES_MAX], w[WIRE_FIELD_VALUES_MAX];
+	uint8_t fb[2][WIRE_DFILTER_FN_MAX]; /* lower()/upper() of a value, each side */
 };
+
+/* Value v of operand o's field through its slice and function into *out
+ * (lower/upper into buf). Returns 0 when the slice is out of the value. */
+static int apply(const struct opd *o, const struct wire_fval *v, struct wire_fval *out,
+                 uint8_t *buf)
+{
+	uint8_t t = o->f->type;
+	if (!o->sliced && !o->fn) {
+		*out = *v;
+		return 1;
+	}
+	const uint8_t *b = (t == WIRE_FT_IP4 || t == WIRE_FT_IP6) ? v->a : v->p;
+	uint32_t n = v->len;
+	if (o->sliced) {
+		int64_t start = o->off < 0 ? (int64_t)n + o->off : o->off;
+		uint64_t k = o->len == SL_END ? (uint64_t)(n - (start < 0 ? 0 : start)) : o->len;
+		if (start < 0 || (uint64_t)start + k > n ||
+		    (o->len == SL_END && (uint64_t)start > n))
+			return 0;
+		b += start;
+		n = (uint32_t)k;
+	}
+	memset(out, 0, sizeof(*out));
+	out->p = b;
+	out->len = n;
+	if (t == WIRE_FT_IP4 || t == WIRE_FT_IP6) { /* v may be a copy that goes away */
+		memcpy(out->a, b, n);
+		out->p = out->a;
+	}
+	if (o->fn == FN_LEN) {
+		out->u = n;
+	} else if (o->fn) {
+		out->len = n < WIRE_DFILTER_FN_MAX ? n : WIRE_DFILTER_FN_MAX;
+		for (uint32_t i = 0; i < out->len; i++)
+			buf[i] = (uint8_t)(o->fn == FN_LOWER ? tolower(b[i]) : toupper(b[i]));
+		out->p = buf;
+	}
+	return 1;
+}
 
 static int bytes_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
 {
@@ -745,7 +958,7 @@ static int re_hit(const regex_t *re, const struct wire_fval *v)
 static int rel1(const struct ev *e, const struct node *nd, const struct wire_fval *v)
 {
 	const struct lit *l = &e->f->lits[nd->lit];
-	uint8_t ft = nd->f->type;
+	uint8_t ft = nd->l.type;
 	switch (nd->op) {
 	case T_EQ:
 	case T_ALLEQ: return order(ft, v, l) == 0;
@@ -767,22 +980,74 @@ static int rel1(const struct ev *e, const struct node *nd, const struct wire_fva
 	}
 }
 
+/* Two values of comparable types against each other (<0, 0, >0). */
+static int order2(uint8_t t, const struct wire_fval *a, const struct wire_fval *b)
+{
+	switch (t) {
+	case WIRE_FT_UINT:
+	case WIRE_FT_BOOL: return (a->u > b->u) - (a->u < b->u);
+	case WIRE_FT_IP4: return memcmp(a->a, b->a, 4);
+	case WIRE_FT_IP6: return memcmp(a->a, b->a, 16);
+	default: return bytes_cmp(a->p, a->len, b->p, b->len);
+	}
+}
+
+static int rel2(const struct node *nd, const struct wire_fval *a, const struct wire_fval *b)
+{
+	if (nd->op == T_CONTAINS)
+		return !b->len || (a->len >= b->len && memmem(a->p, a->len, b->p, b->len) != NULL);
+	int c = order2(nd->l.type, a, b);
+	switch (nd->op) {
+	case T_EQ:
+	case T_ALLEQ: return c == 0;
+	case T_NE:
+	case T_ANYNE: return c != 0;
+	case T_LT: return c < 0;
+	case T_LE: return c <= 0;
+	case T_GT: return c > 0;
+	default: return c >= 0;
+	}
+}
+
+/* The values of operand o (sliced, through its function) into out; the
+ * count. */
+static unsigned values(struct ev *e, const struct opd *o, struct wire_fval *out, unsigned side)
+{
+	unsigned n = wire_field_values(o->f, o->name, e->d, e->x, out, WIRE_FIELD_VALUES_MAX),
+	         k = 0;
+	if (!o->sliced && !o->fn)
+		return n;
+	for (unsigned i = 0; i < n; i++) {
+		struct wire_fval v = out[i];
+		if (o->fn > FN_LEN && k > 0)
+			break; /* right of a comparison, lower()/upper(): the first value */
+		if (apply(o, &v, &out[k], e->fb[side]))
+			k++;
+	}
+	return k;
+}
+
 /* A comparison: any value matches (==, <, contains, in, ~=), or all do (!=,
- * ===); false when the field is absent. */
+ * ===); false when the field is absent. Two fields: any or all pairs. The
+ * left values go through their slice and function one at a time. */
 static int cmp(struct ev *e, const struct node *nd)
 {
-	unsigned n = wire_field_values(nd->f, nd->name, e->d, e->x, e->v, WIRE_FIELD_VALUES_MAX);
+	unsigned n =
+	    wire_field_values(nd->l.f, nd->l.name, e->d, e->x, e->v, WIRE_FIELD_VALUES_MAX);
+	unsigned m = nd->rfield && n ? values(e, &nd->r, e->w, 1) : 1, seen = 0;
 	int all = nd->op == T_NE || nd->op == T_ALLEQ;
-	if (n == 0)
-		return 0;
-	for (unsigned i = 0; i < n; i++) {
-		int r = rel1(e, nd, &e->v[i]);
-		if (all && !r)
-			return 0;
-		if (!all && r)
-			return 1;
+	for (unsigned i = 0; i < n && m; i++) {
+		struct wire_fval v;
+		if (!apply(&nd->l, &e->v[i], &v, e->fb[0]))
+			continue;
+		seen++;
+		for (unsigned j = 0; j < m; j++) {
+			int r = nd->rfield ? rel2(nd, &v, &e->w[j]) : rel1(e, nd, &v);
+			if (all == !r)
+				return !all;
+		}
 	}
-	return all;
+	return seen ? all : 0;
 }
 
 static int eval(struct ev *e, uint16_t i)
@@ -793,7 +1058,10 @@ static int eval(struct ev *e, uint16_t i)
 	case N_OR: return eval(e, nd->a) || eval(e, nd->b);
 	case N_XOR: return eval(e, nd->a) != eval(e, nd->b);
 	case N_NOT: return !eval(e, nd->a);
-	case N_TEST: return wire_field_values(nd->f, nd->name, e->d, e->x, e->v, 1) > 0;
+	case N_TEST:
+		if (!nd->l.sliced)
+			return wire_field_values(nd->l.f, nd->l.name, e->d, e->x, e->v, 1) > 0;
+		return values(e, &nd->l, e->v, 0) > 0;
 	default: return cmp(e, nd);
 	}
 }

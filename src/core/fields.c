@@ -13,7 +13,7 @@
 #include "wire/tcpanalysis.h"
 
 #define K_FRAME 0xfeu /* read from the packet, not a layer */
-#define K_RSVD 0xffu  /* reserved: tcp.analysis.* (struct wire_field_ext) */
+#define K_RSVD 0xffu  /* reserved: per-conversation state (struct wire_field_ext) */
 
 /* name, type, layer kind */
 #define FIELDS(X)                                                                                  \
@@ -88,6 +88,7 @@
 	X(TCP_CSUM, "tcp.checksum", UINT, WIRE_L_TCP)                                              \
 	X(TCP_URP, "tcp.urgent_pointer", UINT, WIRE_L_TCP)                                         \
 	X(TCP_MSS, "tcp.options.mss_val", UINT, WIRE_L_TCP)                                        \
+	X(TCP_PAYLOAD, "tcp.payload", BYTES, WIRE_L_TCP)                                           \
 	X(P_UDP, "udp", NONE, WIRE_L_UDP)                                                          \
 	X(UDP_SPORT, "udp.srcport", UINT, WIRE_L_UDP)                                              \
 	X(UDP_DPORT, "udp.dstport", UINT, WIRE_L_UDP)                                              \
@@ -141,7 +142,13 @@
 	X(TLS_VERSION, "tls.record.version", UINT, WIRE_L_TLS)                                     \
 	X(TLS_HS_TYPE, "tls.handshake.type", UINT, WIRE_L_TLS)                                     \
 	X(TLS_SNI, "tls.handshake.extensions_server_name", STR, WIRE_L_TLS)                        \
-	X(RESERVED, "tcp.analysis", UINT, K_RSVD)
+	X(RESERVED, "tcp.analysis", UINT, K_RSVD)                                                  \
+	X(TCP_STREAM, "tcp.stream", UINT, K_RSVD)                                                  \
+	X(TCP_SEQ, "tcp.seq", UINT, K_RSVD)                                                        \
+	X(TCP_ACK, "tcp.ack", UINT, K_RSVD)                                                        \
+	X(TCP_NXTSEQ, "tcp.nxtseq", UINT, K_RSVD)                                                  \
+	X(TCP_WINSIZE, "tcp.window_size", UINT, K_RSVD)                                            \
+	X(UDP_STREAM, "udp.stream", UINT, K_RSVD)
 
 #define ID(id, name, type, kind) F_##id,
 enum { FIELDS(ID) F_COUNT };
@@ -182,7 +189,7 @@ const struct wire_field *wire_field_find(const char *name, size_t len)
 
 int wire_field_reserved(const struct wire_field *f)
 {
-	return f->id == F_RESERVED;
+	return table[f->id].kind == K_RSVD;
 }
 
 /* Collected values. */
@@ -400,6 +407,11 @@ static void f_tcp(struct vout *o, const struct wire_dissect *d, const struct wir
 	case F_TCP_MSS:
 		if (full && has(l, 20))
 			f_tcp_opts(o, d, t);
+		break;
+	case F_TCP_PAYLOAD: /* the captured part of a segment's data */
+		if (l->status == WIRE_LS_OK && !l->quoted && t->paylen > 0 && l->have > t->doff)
+			pb(o, d->pkt->data + l->off + t->doff,
+			   t->paylen < l->have - t->doff ? t->paylen : l->have - t->doff);
 		break;
 	default: break;
 	}

@@ -107,6 +107,11 @@ unsigned wire_pcap_snaplen(const struct wire_pcap_reader *r)
 	return wire_pcapr_snaplen(r->rd);
 }
 
+int wire_pcap_tsdigits(const struct wire_pcap_reader *r)
+{
+	return wire_pcapr_tsdigits(r->rd);
+}
+
 static void free_progs(struct wire_pcap_reader *r)
 {
 	for (size_t i = 0; i < r->nprogs; i++)

@@ -71,6 +71,7 @@ struct wire_pcapr {
 	unsigned hdrsize; /* classic record header: 16, or 24 (Kuznetzov) */
 	int lenswap;      /* classic: 0 no, 1 always, 2 when caplen > len */
 	int nsec;         /* classic: nanosecond time stamps */
+	int tsdigits;     /* the last record's time stamp precision (decimal digits) */
 	int linktype;     /* classic: the file's; pcapng: the first interface's */
 	uint32_t snaplen;
 	int have_first;
@@ -441,6 +442,9 @@ static int ng_packet(struct wire_pcapr *r, uint32_t type, const uint8_t *b, size
 	} else {
 		ng_time(ifc, ts, &pkt->ts);
 	}
+	r->tsdigits = 0;
+	for (uint64_t u = ifc->units; u >= 10 && r->tsdigits < 9; u /= 10)
+		r->tsdigits++;
 	return 1;
 }
 
@@ -655,6 +659,11 @@ int wire_pcapr_linktype(const struct wire_pcapr *r)
 unsigned wire_pcapr_snaplen(const struct wire_pcapr *r)
 {
 	return r->snaplen;
+}
+
+int wire_pcapr_tsdigits(const struct wire_pcapr *r)
+{
+	return r->ng ? r->tsdigits : r->nsec ? 9 : 6;
 }
 
 /* Gives back the mapped pages the reader has passed, a window at a time,

@@ -21,6 +21,8 @@
 
 struct dir {
 	uint8_t base_set;
+	uint8_t rel_set; /* rel_base: tshark's base for relative numbers */
+	uint32_t rel_base;
 	int8_t ws;
 	uint16_t win;
 	uint32_t base_seq, nextseq, maxseqtobeacked, lastack;
@@ -35,6 +37,7 @@ struct conv {
 	uint64_t seen; /* segment counter when last seen */
 	uint64_t syn_ts, irtt;
 	uint8_t syn_seen;
+	uint32_t stream; /* tcp.stream */
 	struct dir d[2];
 };
 
@@ -170,7 +173,7 @@ static void conv_init(struct wire_tcpa *a, struct conv *c, const struct wire_tcp
 	memcpy(c->addr[0], s->src, s->alen);
 	memcpy(c->addr[1], s->dst, s->alen);
 	c->d[0].ws = c->d[1].ws = WS_UNKNOWN;
-	a->st.convs++;
+	c->stream = (uint32_t)a->st.convs++;
 }
 
 /* Finds or makes the conversation of s; *dir gets its direction. */
@@ -307,12 +310,33 @@ static void handshake_times(struct conv *c, const struct wire_tcpa_seg *s)
 	}
 }
 
+/* tshark's relative numbers and scaled window of s (after the SYN's scaling). */
+static void relative(const struct conv *c, struct dir *f, struct dir *r,
+                     const struct wire_tcpa_seg *s, uint32_t raw_ack, struct wire_tcpa_res *res)
+{
+	if (!f->rel_set) {
+		f->rel_set = 1;
+		f->rel_base = (s->flags & WIRE_TH_SYN) ? s->seq : s->seq - 1;
+	}
+	if ((s->flags & WIRE_TH_ACK) && !r->rel_set) {
+		r->rel_set = 1;
+		r->rel_base = s->ack - 1;
+	}
+	res->seg = 1;
+	res->stream = c->stream;
+	res->seq = s->seq - f->rel_base;
+	res->ack = (s->flags & WIRE_TH_ACK) ? s->ack - r->rel_base : raw_ack;
+	res->nxtseq = res->seq + s->len + ((s->flags & (WIRE_TH_SYN | WIRE_TH_FIN)) ? 1u : 0u);
+	res->win = s->win;
+	if (!(s->flags & WIRE_TH_SYN) && f->ws >= 0)
+		res->win <<= f->ws;
+}
+
 void wire_tcpa_feed(struct wire_tcpa *a, const struct wire_tcpa_seg *in, struct wire_tcpa_res *res)
 {
 	struct wire_tcpa_seg s = *in;
 	int dir;
-	res->flags = 0;
-	res->dupack = 0;
+	memset(res, 0, sizeof(*res));
 	if (s.alen != 4 && s.alen != 16)
 		return;
 	if (!(s.flags & WIRE_TH_ACK))
@@ -327,6 +351,7 @@ void wire_tcpa_feed(struct wire_tcpa *a, const struct wire_tcpa_seg *in, struct 
 	}
 	if (s.flags & WIRE_TH_SYN)
 		syn_scaling(f, r, &s);
+	relative(c, f, r, &s, in->ack, res);
 	handshake_times(c, &s);
 	uint32_t fl = res->flags;
 	check_fwd(f, r, &s, &fl);

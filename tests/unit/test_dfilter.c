@@ -311,6 +311,104 @@ static void test_reserved(void)
 	ext = NULL;
 }
 
+/* The per-conversation fields come from the provider too. */
+static unsigned conv_get(void *ctx, const struct wire_dissect *d, const char *name,
+                         struct wire_fval *v, unsigned max)
+{
+	(void)ctx;
+	if (d != &d_tcp || max < 1)
+		return 0;
+	memset(v, 0, sizeof(*v));
+	if (!strcmp(name, "tcp.stream"))
+		v->u = 3;
+	else if (!strcmp(name, "tcp.seq") || !strcmp(name, "tcp.ack"))
+		v->u = 1;
+	else if (!strcmp(name, "tcp.window_size"))
+		v->u = 65536;
+	else
+		return 0;
+	return 1;
+}
+
+static void test_conversation_fields(void)
+{
+	T("tcp.stream", &d_tcp, 0); /* known, absent without a provider */
+	T("tcp.seq == 1 || udp.stream == 0", &d_tcp, 0);
+	struct wire_field_ext x = {conv_get, NULL};
+	ext = &x;
+	T("tcp.stream == 3 && tcp.seq == 1", &d_tcp, 1);
+	T("tcp.seq == tcp.ack", &d_tcp, 1);
+	T("tcp.window_size > tcp.window_size_value", &d_tcp, 1); /* 512 in the header */
+	T("tcp.stream in {0..2}", &d_tcp, 0);
+	T("udp.stream", &d_tcp, 0);
+	T("tcp.stream", &d_udp, 0);
+	ext = NULL;
+}
+
+static void test_field_to_field(void)
+{
+	T("tcp.srcport == tcp.dstport", &d_tcp, 0);
+	T("tcp.srcport != tcp.dstport", &d_tcp, 1);
+	T("tcp.srcport > tcp.dstport", &d_tcp, 1); /* 40000 > 80 */
+	T("tcp.dstport <= tcp.srcport && tcp.dstport >= tcp.dstport", &d_tcp, 1);
+	T("ip.src == ip.dst", &d_tcp, 0);
+	T("ip.addr == ip.src", &d_tcp, 1);  /* any pair */
+	T("ip.addr != ip.src", &d_tcp, 0);  /* all pairs differ: no */
+	T("ip.addr ~= ip.src", &d_tcp, 1);  /* some pair differs */
+	T("ip.addr === ip.src", &d_tcp, 0); /* all pairs equal: no */
+	T("eth.src == arp.src.hw_mac", &d_arp, 1);
+	T("eth.dst == arp.src.hw_mac", &d_arp, 0);
+	T("http.server contains http.server", &d_tcp, 1);
+	T("http.server == http.host", &d_tcp, 0); /* no Host: absent */
+	T("tcp.srcport == udp.srcport", &d_tcp, 0);
+	T("tcp.flags.push == tcp.flags.ack", &d_tcp, 1);
+	T("ip.len == frame.len", &d_tcp, 0);
+}
+
+static void test_slices(void)
+{
+	T("eth.src[0:3] == 00:24:b2", &d_tcp, 1);
+	T("eth.src[0:3] == 00:24:b3", &d_tcp, 0);
+	T("eth.src[1-2] == 24:b2", &d_tcp, 1);
+	T("eth.src[5] == 22", &d_tcp, 1);
+	T("eth.src[-2:2] == 19:22", &d_tcp, 1);
+	T("eth.src[-2:] == 19:22", &d_tcp, 1);
+	T("eth.src[4:] == 19:22", &d_tcp, 1);
+	T("eth.src[:2] == 00:24", &d_tcp, 1);
+	T("eth.src[4:4] == 19:22", &d_tcp, 0); /* past the end: no value */
+	T("eth.src[6]", &d_tcp, 0);
+	T("eth.src[5]", &d_tcp, 1);
+	T("eth.src[0:3] == eth.dst[0:3]", &d_tcp, 0);
+	T("eth.src[0:3] == arp.src.hw_mac[0:3]", &d_arp, 1);
+	T("ip.src[0] == 0a", &d_tcp, 1);
+	T("ip.dst[0:2] == c0:a8", &d_tcp, 1);
+	T("ipv6.src[0:2] == 20:01", &d_udp, 1);
+	T("http.response.phrase[0:3] == \"Not\"", &d_tcp, 1);
+	T("tcp.payload[0:4] == \"HTTP\"", &d_tcp, 1);
+	T("tcp.payload contains \"nginx\"", &d_tcp, 1);
+	T("tcp.payload[0:4] contains 54:50", &d_tcp, 1);
+	T("tcp.payload", &d_udp, 0);
+	T("eth.src[0:2] in {00:24, 00:25}", &d_tcp, 1);
+}
+
+static void test_functions(void)
+{
+	T("len(http.server) == 5", &d_tcp, 1);
+	T("len(eth.src) == 6 && len(ip.src) == 4 && len(ipv6.src) == 16", &d_tcp, 0);
+	T("len(ipv6.src) == 16", &d_udp, 1);
+	T("len(tcp.payload) == 66", &d_tcp, 1);
+	T("len(eth.src[0:3]) == 3", &d_tcp, 1);
+	T("len(dns.qry.name) in {10..20}", &d_udp, 1);
+	T("lower(http.server) == \"nginx\"", &d_tcp, 1);
+	T("upper(http.server) == \"NGINX\"", &d_tcp, 1);
+	T("upper(http.server) == http.server", &d_tcp, 0);
+	T("lower(http.server) == http.server", &d_tcp, 1);
+	T("LOWER(dns.qry.name) == \"www.example.com\"", &d_udp, 1);
+	T("upper(dns.qry.name) contains \"EXAMPLE\"", &d_udp, 1);
+	T("lower(dns.qry.name) matches \"^www\\\\.\"", &d_udp, 1);
+	T("len(http.host) > 0", &d_tcp, 0); /* absent */
+}
+
 static void test_errors(void)
 {
 	CHECK_INT(bad(""), 0);
@@ -360,6 +458,28 @@ static void test_errors(void)
 	CHECK_INT(bad("tcp.port == 80 &&"), 17);
 	CHECK_INT(bad("!"), 1);
 	CHECK_INT(bad("()"), 1);
+	/* comparisons of two fields, slices, functions */
+	CHECK_INT(bad("ip.src == ipv6.src"), 10);
+	CHECK_INT(bad("tcp.port == ip.src"), 12);
+	CHECK_INT(bad("tcp.port in {tcp.port}"), 13);
+	CHECK_INT(bad("http.host matches http.host"), 10);
+	CHECK_INT(bad("tcp.port contains tcp.port"), 9);
+	CHECK_INT(bad("tcp.port == tcp"), 12);
+	CHECK_INT(bad("tcp.port[0] == 00"), 8);
+	CHECK_INT(bad("eth.src[x] == 00"), 8);
+	CHECK_INT(bad("eth.src[0:0] == 00"), 8);
+	CHECK_INT(bad("eth.src[2-1] == 00"), 8);
+	CHECK_INT(bad("eth.src[0:3 == 00"), 12);
+	CHECK_INT(bad("eth.src[] == 00"), 8);
+	CHECK_INT(bad("eth.src[0:3] == zz"), 16);
+	CHECK_INT(bad("len(tcp.port) == 2"), 0);
+	CHECK_INT(bad("lower(tcp.port) == 1"), 0);
+	CHECK_INT(bad("lower(eth.src) == 1"), 0);
+	CHECK_INT(bad("len(http.host"), 13);
+	CHECK_INT(bad("len(nosuch) > 1"), 4);
+	CHECK_INT(bad("len(http.host)"), 0);
+	CHECK_INT(bad("len(http.host) == abc"), 18);
+	CHECK_INT(bad("size(http.host) == 1"), 0);
 }
 
 static void test_caps(void)
@@ -425,6 +545,10 @@ int main(void)
 	test_strings();
 	test_numbers();
 	test_reserved();
+	test_conversation_fields();
+	test_field_to_field();
+	test_slices();
+	test_functions();
 	test_errors();
 	test_caps();
 	return T_END();
