@@ -374,12 +374,29 @@ struct wire_dissect {
 	uint8_t frag;     /* inside a fragment: lengths and checksums not checkable */
 	uint8_t gso;      /* inside a GSO super-packet */
 	struct wire_layer l[WIRE_DISSECT_DEPTH_MAX];
+	/* A reassembled IP datagram (wire/defrag.h): layers [re_from, n) were
+	 * decoded from re (the datagram rebuilt as one packet), the layers before
+	 * from pkt (the fragment that completed it, with its own fields). re is
+	 * NULL for a packet that completes nothing. */
+	const struct wire_pkt *re;
+	uint8_t re_from;
+	uint32_t re_len;    /* bytes of the reassembled payload (after the IP or
+	                     * Fragment header) */
+	uint32_t re_nfrags; /* fragments it was made of */
 	/* Side tables (only their counts are reset per packet). */
 	uint8_t ntopt;                                /* options in topt */
 	uint8_t dns_used;                             /* dns holds a layer's records */
 	struct wire_tcpopt topt[WIRE_TCPOPT_TAB_MAX]; /* every TCP layer's options */
-	struct wire_dns_msg dns;                      /* the DNS layer's records */
+	struct wire_dns_msg *dns; /* the DNS layer's records: the caller's scratch
+	                           * (wire_dissect_ex), or NULL: none kept */
 };
+
+/* Returns the packet whose bytes layer i of d was decoded from (d->pkt, or
+ * the reassembled datagram for the layers after a completing fragment). */
+static inline const struct wire_pkt *wire_layer_pkt(const struct wire_dissect *d, unsigned i)
+{
+	return d->re && i >= d->re_from ? d->re : d->pkt;
+}
 
 /* A dissector: decodes one header from r into l (kind already set), sets
  * l->status and l->why, moves r to the next layer's bytes (narrowed to what the
@@ -435,8 +452,13 @@ static inline void wire_claim_sub(struct wire_dissect *d, uint32_t n)
 	d->claim = d->claim > n ? d->claim - n : 0;
 }
 
-/* Dissects pkt into *d (on the caller's stack). Returns the number of layers. */
+/* Dissects pkt into *d (on the caller's stack). Returns the number of layers.
+ * DNS records are not kept (wire_dns.f is NULL): see wire_dissect_ex. */
 unsigned wire_dissect(struct wire_dissect *d, const struct wire_pkt *pkt);
+/* The same, keeping the records of the packet's first DNS layer in dns (the
+ * caller's scratch, reused per packet; NULL: none kept). */
+unsigned wire_dissect_ex(struct wire_dissect *d, const struct wire_pkt *pkt,
+                         struct wire_dns_msg *dns);
 
 /* Returns the dissector for a (kind, value) pair from the registry, or NULL. */
 const struct wire_proto *wire_registry_lookup(enum wire_next kind, uint32_t val);

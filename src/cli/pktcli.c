@@ -6,7 +6,10 @@
 
 #include "cli.h"
 #include "pktcli.h"
+#include "wire/defrag.h"
 #include "wire/dfilter.h"
+#include "wire/dissect.h"
+#include "wire/print.h"
 #include "wire/tcpanalysis.h"
 #include "wire/fields.h"
 #include "wire/err.h"
@@ -220,7 +223,7 @@ int pktcli_dfilter_compile(struct pktcli *pc, const char *cmd)
 		cli_err("%s: -Y: column %zu: %s", cmd, pos + 1, why);
 		return WIRE_EXIT_USAGE;
 	}
-	if (rc < 0 || !(pc->dfd = malloc(sizeof(*pc->dfd)))) {
+	if (rc < 0) {
 		cli_err("%s: out of memory", cmd);
 		return WIRE_EXIT_FAIL;
 	}
@@ -231,34 +234,64 @@ int pktcli_dfilter_compile(struct pktcli *pc, const char *cmd)
 	return 0;
 }
 
-int pktcli_dfilter_pass(struct pktcli *pc, const struct wire_pkt *pkt)
+/* -Y on the packet's dissection; the printer's TCP analysis when it has
+ * one (ta), else -Y's own fed with every packet. */
+static int dfilter_match(struct pktcli *pc, const struct wire_dissect *d,
+                         const struct wire_tcpa_res *ta)
 {
-	if (!pc->dfilter)
-		return 1;
-	struct wire_pkt copy = *pkt; /* as the printer sees it */
-	if (copy.caplen > copy.wirelen)
-		copy.wirelen = copy.caplen;
-	if (!copy.data)
-		copy.caplen = 0;
-	wire_dissect(pc->dfd, &copy);
 	if (!pc->dfa)
-		return wire_dfilter_match(pc->dfilter, pc->dfd, NULL);
+		return wire_dfilter_match(pc->dfilter, d, NULL);
 	struct wire_tcpa_seg g;
 	struct wire_tcpa_res r = {0, 0};
-	if (wire_tcpa_segment(pc->dfd, &g))
+	if (ta)
+		r = *ta;
+	else if (wire_tcpa_segment(d, &g))
 		wire_tcpa_feed(pc->dfa, &g, &r);
 	pc->dfa_flags = r.flags;
 	pc->dfa_dupack = r.dupack;
 	struct wire_field_ext x = {ta_get, pc};
-	return wire_dfilter_match(pc->dfilter, pc->dfd, &x);
+	return wire_dfilter_match(pc->dfilter, d, &x);
+}
+
+int pktcli_packet(struct pktcli *pc, struct wire_printer *pr, struct wire_defragger *dg,
+                  const struct wire_pkt *pkt, const struct wire_dissect **dp)
+{
+	if (!pc->dfd &&
+	    (!(pc->dfd = malloc(sizeof(*pc->dfd))) || !(pc->dns = malloc(sizeof(*pc->dns))) ||
+	     !(pc->cur = malloc(sizeof(*pc->cur)))))
+		return -ENOMEM;
+	*pc->cur = *pkt; /* as the printer sees it */
+	wire_pkt_as_shown(pc->cur);
+	if (!dg)
+		wire_dissect_ex(pc->dfd, pc->cur, pc->dns);
+	else if (wire_defragger_dissect(dg, pc->dfd, pc->cur, pc->dns) < 0)
+		return -ENOMEM;
+	if (pr)
+		wire_printer_prepare(pr, pc->dfd);
+	*dp = pc->dfd;
+	if (!pc->dfilter)
+		return 1;
+	return dfilter_match(pc, pc->dfd, pr ? wire_printer_analysis(pr) : NULL);
+}
+
+int pktcli_dfilter_pass(struct pktcli *pc, const struct wire_pkt *pkt)
+{
+	const struct wire_dissect *d;
+	if (!pc->dfilter)
+		return 1;
+	return pktcli_packet(pc, NULL, NULL, pkt, &d) != 0;
 }
 
 void pktcli_dfilter_free(struct pktcli *pc)
 {
 	wire_dfilter_free(pc->dfilter);
 	free(pc->dfd);
+	free(pc->dns);
+	free(pc->cur);
 	wire_tcpa_free(pc->dfa);
 	pc->dfilter = NULL;
 	pc->dfd = NULL;
+	pc->dns = NULL;
+	pc->cur = NULL;
 	pc->dfa = NULL;
 }

@@ -31,6 +31,7 @@ enum {
 
 struct wire_dfilter;
 struct wire_dissect;
+struct wire_dns_msg;
 struct wire_pkt;
 
 struct pktcli {
@@ -49,7 +50,9 @@ struct pktcli {
 	const char *follow_outdir;                   /* read --follow all --follow-dir DIR */
 	const char *dfilter_text;                    /* -Y EXPR */
 	struct wire_dfilter *dfilter;                /* compiled by pktcli_dfilter_compile */
-	struct wire_dissect *dfd;                    /* its scratch dissection */
+	struct wire_dissect *dfd;                    /* the packet's one dissection */
+	struct wire_dns_msg *dns;                    /* its DNS records */
+	struct wire_pkt *cur;                        /* the packet as dfd sees it */
 	struct wire_tcpa *dfa;                       /* -Y's own TCP analysis (every packet) */
 	uint32_t dfa_flags, dfa_dupack;              /* the current packet's analysis */
 };
@@ -60,6 +63,15 @@ struct pktcli {
 int pktcli_dfilter_compile(struct pktcli *pc, const char *cmd);
 /* Returns 1 when pkt passes -Y (always without -Y), else 0. */
 int pktcli_dfilter_pass(struct pktcli *pc, const struct wire_pkt *pkt);
+struct wire_printer;
+struct wire_defragger;
+/* Dissects pkt once into *dp (pc's scratch, valid until the next call): IP
+ * defragmentation through dg when not NULL, then pr's per-packet steps
+ * (wire_printer_prepare) when pr is not NULL, then -Y on that dissection.
+ * Returns 1 when the packet is kept (always without -Y), 0 when -Y drops it,
+ * or -ENOMEM. */
+int pktcli_packet(struct pktcli *pc, struct wire_printer *pr, struct wire_defragger *dg,
+                  const struct wire_pkt *pkt, const struct wire_dissect **dp);
 /* Frees what pktcli_dfilter_compile made. */
 void pktcli_dfilter_free(struct pktcli *pc);
 

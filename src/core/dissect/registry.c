@@ -122,6 +122,12 @@ const char *wire_layer_name(unsigned kind)
 
 unsigned wire_dissect(struct wire_dissect *d, const struct wire_pkt *pkt)
 {
+	return wire_dissect_ex(d, pkt, NULL);
+}
+
+unsigned wire_dissect_ex(struct wire_dissect *d, const struct wire_pkt *pkt,
+                         struct wire_dns_msg *dns)
+{
 	struct wire_rd r = wire_rd_init0(pkt->data, pkt->caplen);
 	const struct wire_proto *p = wire_registry_link(pkt->linktype);
 	uint8_t quoted = 0;
@@ -139,6 +145,10 @@ unsigned wire_dissect(struct wire_dissect *d, const struct wire_pkt *pkt)
 	d->ext_type = 0;
 	d->ntopt = 0;
 	d->dns_used = 0;
+	d->dns = dns;
+	d->re = NULL;
+	d->re_from = 0;
+	d->re_len = d->re_nfrags = 0;
 	if (p == &wire_proto_raw)
 		p = wire_raw_pick(pkt->linktype, &r);
 	while (p && d->n < WIRE_DISSECT_DEPTH_MAX) {
@@ -325,7 +335,7 @@ int wire_csum_verdict(const struct wire_dissect *d, const struct wire_layer *l, 
 int wire_csum_l4_sum(const struct wire_dissect *d, const struct wire_layer *l, uint8_t proto,
                      uint32_t seglen)
 {
-	const struct wire_pkt *pkt = d->pkt;
+	const struct wire_pkt *pkt = wire_layer_pkt(d, (unsigned)(l - d->l));
 	if (d->ip < 0 || l->off > pkt->caplen || seglen > pkt->caplen - l->off)
 		return -1;
 	const struct wire_layer *ip = &d->l[d->ip];

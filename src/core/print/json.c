@@ -688,6 +688,16 @@ static void emit(struct wire_sink *s, const struct jctx *j)
 	wire_sink_write(s, "}\n", 2);
 }
 
+/* The frame completes an IP datagram (wire/defrag.h): tshark's count of
+ * its fragments and its reassembled length, under the frame's own IP
+ * fields. */
+static void reassembled(struct jctx *j, const struct wire_dissect *d)
+{
+	int v6 = d->l[d->ip].kind == WIRE_L_IPV6;
+	addu(j, v6 ? "ipv6.fragment.count" : "ip.fragment.count", d->re_nfrags);
+	addu(j, v6 ? "ipv6.reassembled.length" : "ip.reassembled.length", d->re_len);
+}
+
 void wire_pr_json(struct wire_printer *p, const struct wire_dissect *d)
 {
 	struct jctx j;
@@ -729,6 +739,8 @@ void wire_pr_json(struct wire_printer *p, const struct wire_dissect *d)
 		if (l->status == WIRE_LS_TRUNC && !wire_layer_cut_shown(l))
 			continue;
 		layer(&j, d, l);
+		if (d->re && i + 1 == d->re_from)
+			reassembled(&j, d);
 	}
 	if (d->bad >= 0) {
 		const struct wire_layer *l = &d->l[d->bad];

@@ -840,6 +840,18 @@ static void link_other(struct wire_sink *s, const struct wire_layer *l)
 	closing(s, 48);
 }
 
+/* After the fragment's own IP block: what the frame completes (the blocks
+ * that follow are the reassembled datagram's). */
+static void reassembled(struct wire_sink *s, const struct wire_dissect *d)
+{
+	struct wire_layer pl;
+	pl.quoted = 0;
+	title(s, &pl, d->l[d->ip].kind == WIRE_L_IPV6 ? "IPV6_REASSEMBLED" : "IP_REASSEMBLED");
+	fu(s, "Fragments", d->re_nfrags);
+	fu(s, "Length", d->re_len);
+	closing(s, 48);
+}
+
 void wire_pr_tree(struct wire_printer *p, const struct wire_dissect *d)
 {
 	struct wire_sink *s = p->out;
@@ -862,6 +874,8 @@ void wire_pr_tree(struct wire_printer *p, const struct wire_dissect *d)
 		case WIRE_L_TLS: tls(s, l); break;
 		default: link_other(s, l); break;
 		}
+		if (d->re && i + 1 == d->re_from)
+			reassembled(s, d);
 	}
 	if (d->rest_len > 0 && d->bad < 0) {
 		struct wire_layer pl;
