@@ -1033,6 +1033,51 @@ static void test_dns_arena_full(void)
 	      NULL);
 }
 
+/* The registry's port shortcut knows exactly the table's ports: DNS on 53,
+ * 5353, 5355 (UDP) and 53 (TCP), DHCP on 67 and 68, on either side. */
+static void test_registry_ports(void)
+{
+	unsigned udp = 0, tcp = 0;
+	for (uint32_t port = 0; port <= 0xffff; port++) {
+		const struct wire_proto *u =
+		    wire_registry_lookup(WIRE_NEXT_UDP, 40000u << 16 | port);
+		const struct wire_proto *u2 =
+		    wire_registry_lookup(WIRE_NEXT_UDP, port << 16 | 40000u);
+		const struct wire_proto *t = wire_registry_lookup(WIRE_NEXT_TCP, port);
+		CHECK(u == u2);
+		udp += u != NULL;
+		tcp += t != NULL;
+		if (port == 53 || port == 5353 || port == 5355)
+			CHECK(u == &wire_proto_dns);
+		if (port == 67 || port == 68)
+			CHECK(u == &wire_proto_dhcp);
+		if (port == 53)
+			CHECK(t == &wire_proto_dns);
+	}
+	CHECK_INT(udp, 5);
+	CHECK_INT(tcp, 1);
+}
+
+/* The checksum sum equals the plain big-endian 16-bit sum at every length
+ * and alignment (the fast sum adds 8 bytes at a time in host order). */
+static void test_csum_add(void)
+{
+	uint8_t b[80];
+	for (unsigned i = 0; i < sizeof(b); i++)
+		b[i] = (uint8_t)(i * 37u + 11u);
+	for (unsigned off = 0; off < 8; off++)
+		for (unsigned n = 0; n + off <= sizeof(b); n++) {
+			uint64_t s = 0x1234;
+			for (unsigned i = 0; i + 1 < n; i += 2)
+				s += (uint32_t)b[off + i] << 8 | b[off + i + 1];
+			if (n & 1)
+				s += (uint32_t)b[off + n - 1] << 8;
+			uint16_t want =
+			    wire_csum_fold((uint32_t)(s & 0xffffffffu) + (uint32_t)(s >> 32));
+			CHECK_INT(wire_csum_fold(wire_csum_add(0x1234, b + off, n)), want);
+		}
+}
+
 int main(void)
 {
 	wire_buf_init(&mem, 1 << 20);
@@ -1048,6 +1093,8 @@ int main(void)
 	test_tcpopt_table();
 	test_dns_table();
 	test_dns_arena_full();
+	test_registry_ports();
+	test_csum_add();
 	test_ip6_chain();
 	test_vlan_depth();
 	test_invalid();
