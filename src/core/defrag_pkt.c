@@ -221,6 +221,13 @@ static void splice(struct wire_dissect *d, const struct wire_dissect *dd, unsign
 	d->rest_len = dd->rest_len;
 	d->ntopt = dd->ntopt;
 	memcpy(d->topt, dd->topt, dd->ntopt * sizeof(d->topt[0]));
+	d->nhh = dd->nhh;
+	memcpy(d->hh, dd->hh, dd->nhh * sizeof(d->hh[0]));
+	/* the prefix (up to the fragment's IP header) is the same bytes in both,
+	 * so its options are the same first entries of dd's table */
+	d->nipopt = dd->nipopt;
+	memcpy(d->ipopt, dd->ipopt, dd->nipopt * sizeof(d->ipopt[0]));
+	memcpy(d->dhcpopt, dd->dhcpopt, sizeof(d->dhcpopt));
 	d->dns_used = dd->dns_used;
 	d->re = dd->pkt;
 	d->re_from = (uint8_t)cut;

@@ -1033,6 +1033,61 @@ static void test_dns_arena_full(void)
 	      NULL);
 }
 
+/* The tables the dissectors fill for the printers and -Y: HTTP header lines
+ * (known names found once, value after the colon and blanks), IPv4 options
+ * (an RR option, then EOL), DHCP options (53 then 55; pad and end left
+ * out), and the HTTP table's bound. */
+static void test_option_tables(void)
+{
+	struct wire_dissect d;
+	struct wire_pkt p;
+	CHECK_INT(dis(v_http_req, &d, &p), 4);
+	const struct wire_http *h = &d.l[3].u.http;
+	CHECK_INT(h->hh_n, 3);
+	CHECK_INT(h->hh_cut, 0);
+	const struct wire_http_hdr *e = &d.hh[h->hh_first];
+	CHECK_INT(e[0].hk, WIRE_HH_HOST);
+	CHECK(e[0].len == 17 && memcmp(e[0].line + e[0].val, "example.com", 11) == 0);
+	CHECK_INT(e[1].hk, WIRE_HH_USER_AGENT);
+	CHECK_INT(e[2].hk, WIRE_HH_ACCEPT);
+	CHECK(e[2].len - e[2].val == 3);
+
+	CHECK(dis(v_ip4opts, &d, &p) >= 2);
+	const struct wire_ipv4 *ip = &d.l[1].u.ip4;
+	CHECK_INT(ip->optlen, 8);
+	CHECK(ip->opt_n >= 2);
+	CHECK_INT(ip->opt_err, 0);
+	CHECK_INT(d.ipopt[ip->opt_first].kind, 7);
+	CHECK_INT(d.ipopt[ip->opt_first].len, 7);
+	CHECK_INT(d.ipopt[ip->opt_first + 1].kind, 0);
+
+	CHECK_INT(dis(v_dhcp, &d, &p), 4);
+	const struct wire_dhcp *m = &d.l[3].u.dhcp;
+	CHECK_INT(m->opt_n, 2);
+	CHECK(d.dhcpopt[0].code == 53 && d.dhcpopt[0].len == 1 && d.dhcpopt[0].val[0] == 1);
+	CHECK(d.dhcpopt[1].code == 55 && d.dhcpopt[1].len == 3 && d.dhcpopt[1].val[2] == 6);
+
+	/* 200 header lines: the table keeps its bound, says the rest was cut */
+	static uint8_t big[54 + 16 + 200 * 6 + 2];
+	size_t n = 0;
+	size_t hn;
+	const uint8_t *hp = unhex(v_http_req, &hn);
+	memcpy(big, hp, 54);
+	n = 54;
+	memcpy(big + n, "GET / HTTP/1.1\r\n", 16);
+	n += 16;
+	for (unsigned k = 0; k < 200; k++, n += 6)
+		memcpy(big + n, "A: b\r\n", 6);
+	memcpy(big + n, "\r\n", 2);
+	n += 2;
+	big[16] = (uint8_t)((n - 14) >> 8);
+	big[17] = (uint8_t)(n - 14);
+	p = mkpkt(big, n, WIRE_LINK_ETHERNET);
+	CHECK(wire_dissect(&d, &p) >= 4 && d.l[3].kind == WIRE_L_HTTP);
+	CHECK_INT(d.l[3].u.http.hh_n, WIRE_HTTP_HEADER_LINES_MAX);
+	CHECK(d.nhh <= WIRE_HTTP_HDR_TAB_MAX);
+}
+
 /* The registry's port shortcut knows exactly the table's ports: DNS on 53,
  * 5353, 5355 (UDP) and 53 (TCP), DHCP on 67 and 68, on either side. */
 static void test_registry_ports(void)
@@ -1094,6 +1149,7 @@ int main(void)
 	test_dns_table();
 	test_dns_arena_full();
 	test_registry_ports();
+	test_option_tables();
 	test_csum_add();
 	test_ip6_chain();
 	test_vlan_depth();

@@ -159,6 +159,8 @@ unsigned wire_dissect_ex(struct wire_dissect *d, const struct wire_pkt *pkt,
 	d->frag = d->gso = 0;
 	d->ext_type = 0;
 	d->ntopt = 0;
+	d->nipopt = 0;
+	d->nhh = 0;
 	d->dns_used = 0;
 	d->dns = dns;
 	d->re = NULL;
