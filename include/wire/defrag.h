@@ -148,13 +148,15 @@ struct wire_pkt;
  * looks unfragmented (link header, IP header with the total length, MF and
  * offset cleared and a fresh checksum, or the IPv6 headers before the
  * Fragment header, then the reassembled payload) for the printers. */
+struct wire_dissect;
 struct wire_defragger {
 	struct wire_defrag d;
 	uint8_t *buf; /* the synthetic packet */
 	size_t cap;
 	struct wire_pkt *pkt;
-	uint64_t fragments; /* packets that were fragments */
-	uint64_t truncated; /* fragments not fully captured: not fed */
+	struct wire_dissect *dd; /* the synthetic packet's dissection */
+	uint64_t fragments;      /* packets that were fragments */
+	uint64_t truncated;      /* fragments not fully captured: not fed */
 };
 
 int wire_defragger_init(struct wire_defragger *g, const struct wire_defrag_limits *lim);
@@ -162,6 +164,16 @@ int wire_defragger_init(struct wire_defragger *g, const struct wire_defrag_limit
  * completes a datagram, 0 when pkt is to be shown as it is, or -ENOMEM. */
 int wire_defragger_packet(struct wire_defragger *g, const struct wire_pkt *pkt,
                           const struct wire_pkt **show);
+struct wire_dissect;
+struct wire_dns_msg;
+/* Dissects pkt into *d (DNS records into dns, as wire_dissect_ex) and feeds
+ * it. When pkt completes a datagram, d keeps the frame's own layers up to
+ * its IPv4 header or IPv6 Fragment header (their fields are the frame's, as
+ * tshark shows them) followed by the layers of the reassembled datagram
+ * (d->re, d->re_from: valid until the next call), and 1 is returned; 0 when
+ * pkt completes nothing, or -ENOMEM. */
+int wire_defragger_dissect(struct wire_defragger *g, struct wire_dissect *d,
+                           const struct wire_pkt *pkt, struct wire_dns_msg *dns);
 void wire_defragger_free(struct wire_defragger *g);
 
 #endif

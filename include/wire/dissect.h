@@ -11,9 +11,9 @@
  * with their rdata -- are decoded once by the dissector into bounded side
  * tables in struct wire_dissect (struct wire_tcpopt, struct wire_dns_msg, no
  * allocation), which every printer reads without touching packet bytes again.
- * The other variable parts (IP options, HTTP headers, DHCP options) are still
- * kept as a pointer and length into the packet and walked by the bounded
- * iterators declared here.
+ * HTTP header lines are split once into struct wire_http_hdr (the known
+ * ones named); IPv4 and DHCP options into struct wire_ipopt and struct
+ * wire_dhcpopt.
  */
 #ifndef WIRE_DISSECT_H
 #define WIRE_DISSECT_H
@@ -53,6 +53,12 @@ enum wire_lk {
 #define WIRE_DNS_TXT_MAX 256u     /* TXT strings kept per DNS message */
 #define WIRE_DNS_TXT_REC_MAX 16u  /* TXT strings kept per record */
 #define WIRE_DNS_ARENA_MAX 32768u /* bytes of name text per DNS message */
+#define WIRE_IPOPT_TAB_MAX 40u    /* IPv4 options per packet (40 option bytes per header) */
+#define WIRE_DHCPOPT_TAB_MAX 64u  /* DHCP options kept per packet */
+/* HTTP header lines kept per packet, over all its HTTP layers (a message has
+ * at most WIRE_HTTP_HEADER_LINES_MAX; a frame completing several pipelined
+ * messages shares the table). */
+#define WIRE_HTTP_HDR_TAB_MAX 128u
 
 enum wire_lstat { WIRE_LS_OK = 0, WIRE_LS_TRUNC, WIRE_LS_INVALID };
 
@@ -99,8 +105,10 @@ struct wire_ipv4 {
 	uint16_t len, id, frag, csum; /* frag: flags (3 bits) and offset (13 bits) */
 	uint16_t optlen;
 	uint8_t src[4], dst[4];
-	uint8_t csum_st; /* enum wire_csum for the header checksum */
-	uint8_t gso;     /* total length 0 or past the frame: a GSO super-packet */
+	uint8_t csum_st;          /* enum wire_csum for the header checksum */
+	uint8_t gso;              /* total length 0 or past the frame: a GSO super-packet */
+	uint8_t opt_first, opt_n; /* decoded options: d->ipopt[opt_first..+opt_n) */
+	uint8_t opt_err;          /* after them: 1 cut, 2 bad length, 3 the table was full */
 	const uint8_t *opt;
 };
 
@@ -191,6 +199,8 @@ struct wire_http {
 	uint16_t method_len, uri_len, ver_len, reason_len;
 	uint32_t hdr_len; /* header lines after the first line (up to the blank line or the end) */
 	const uint8_t *method, *uri, *ver, *reason, *hdr;
+	uint16_t hh_first, hh_n; /* decoded header lines: d->hh[hh_first..+hh_n) */
+	uint8_t hh_cut;          /* lines past the table's room were not kept */
 };
 
 struct wire_dhcp {
@@ -200,7 +210,16 @@ struct wire_dhcp {
 	uint8_t ciaddr[4], yiaddr[4], siaddr[4], giaddr[4];
 	uint8_t chaddr[16];
 	uint16_t optlen;
+	uint8_t opt_n;   /* decoded options: d->dhcpopt[0..opt_n) (one DHCP layer per packet) */
+	uint8_t opt_cut; /* options past the table's room were not kept */
 	const uint8_t *opt;
+};
+
+/* One DHCP option (RFC 2132): code, length and value bytes (into the packet;
+ * the pad and end options are not kept). */
+struct wire_dhcpopt {
+	uint8_t code, len;
+	const uint8_t *val;
 };
 
 struct wire_tls {
@@ -211,6 +230,44 @@ struct wire_tls {
 };
 
 /* ---- fields decoded once (side tables of struct wire_dissect) ---------- */
+
+/* HTTP headers with a Wireshark field of their own (http.host...), found
+ * once by the dissector (names compared without case). */
+enum wire_http_hk {
+	WIRE_HH_OTHER = 0,
+	WIRE_HH_HOST,
+	WIRE_HH_USER_AGENT,
+	WIRE_HH_CONTENT_TYPE,
+	WIRE_HH_CONTENT_LENGTH,
+	WIRE_HH_SERVER,
+	WIRE_HH_LOCATION,
+	WIRE_HH_CONNECTION,
+	WIRE_HH_ACCEPT,
+	WIRE_HH_REFERER,
+	WIRE_HH_COOKIE,
+	WIRE_HH_SET_COOKIE,
+	WIRE_HH_TRANSFER_ENCODING,
+	WIRE_HH_CACHE_CONTROL,
+	WIRE_HH_DATE,
+	WIRE_HH_COUNT
+};
+/* Returns the lowercase header name of a known header ("host"), or NULL. */
+const char *wire_http_hk_name(unsigned hk);
+
+/* One TCP or IPv4 option. */
+struct wire_opt {
+	uint8_t kind, len;   /* len: whole option incl. kind/len (1 for NOP/EOL) */
+	const uint8_t *data; /* len-2 bytes of value */
+};
+
+/* One HTTP header line (without its CRLF), as the dissector split it. */
+struct wire_http_hdr {
+	const uint8_t *line; /* into the packet (or the reassembled message) */
+	uint16_t len;
+	uint16_t val; /* offset of the value: after the colon and blanks (len when
+	               * the line has no colon) */
+	uint8_t hk;   /* enum wire_http_hk */
+};
 
 /* TCP option kinds with a meaning of their own. */
 enum {
@@ -374,12 +431,34 @@ struct wire_dissect {
 	uint8_t frag;     /* inside a fragment: lengths and checksums not checkable */
 	uint8_t gso;      /* inside a GSO super-packet */
 	struct wire_layer l[WIRE_DISSECT_DEPTH_MAX];
+	/* A reassembled IP datagram (wire/defrag.h): layers [re_from, n) were
+	 * decoded from re (the datagram rebuilt as one packet), the layers before
+	 * from pkt (the fragment that completed it, with its own fields). re is
+	 * NULL for a packet that completes nothing. */
+	const struct wire_pkt *re;
+	uint8_t re_from;
+	uint32_t re_len;    /* bytes of the reassembled payload (after the IP or
+	                     * Fragment header) */
+	uint32_t re_nfrags; /* fragments it was made of */
 	/* Side tables (only their counts are reset per packet). */
-	uint8_t ntopt;                                /* options in topt */
-	uint8_t dns_used;                             /* dns holds a layer's records */
-	struct wire_tcpopt topt[WIRE_TCPOPT_TAB_MAX]; /* every TCP layer's options */
-	struct wire_dns_msg dns;                      /* the DNS layer's records */
+	uint8_t ntopt;                                     /* options in topt */
+	uint8_t dns_used;                                  /* dns holds a layer's records */
+	struct wire_tcpopt topt[WIRE_TCPOPT_TAB_MAX];      /* every TCP layer's options */
+	uint8_t nipopt;                                    /* options in ipopt */
+	struct wire_opt ipopt[WIRE_IPOPT_TAB_MAX];         /* every IPv4 layer's options */
+	struct wire_dhcpopt dhcpopt[WIRE_DHCPOPT_TAB_MAX]; /* the DHCP layer's options */
+	uint16_t nhh;                                      /* header lines in hh */
+	struct wire_http_hdr hh[WIRE_HTTP_HDR_TAB_MAX];    /* every HTTP layer's header lines */
+	struct wire_dns_msg *dns; /* the DNS layer's records: the caller's scratch
+	                           * (wire_dissect_ex), or NULL: none kept */
 };
+
+/* Returns the packet whose bytes layer i of d was decoded from (d->pkt, or
+ * the reassembled datagram for the layers after a completing fragment). */
+static inline const struct wire_pkt *wire_layer_pkt(const struct wire_dissect *d, unsigned i)
+{
+	return d->re && i >= d->re_from ? d->re : d->pkt;
+}
 
 /* A dissector: decodes one header from r into l (kind already set), sets
  * l->status and l->why, moves r to the next layer's bytes (narrowed to what the
@@ -435,8 +514,13 @@ static inline void wire_claim_sub(struct wire_dissect *d, uint32_t n)
 	d->claim = d->claim > n ? d->claim - n : 0;
 }
 
-/* Dissects pkt into *d (on the caller's stack). Returns the number of layers. */
+/* Dissects pkt into *d (on the caller's stack). Returns the number of layers.
+ * DNS records are not kept (wire_dns.f is NULL): see wire_dissect_ex. */
 unsigned wire_dissect(struct wire_dissect *d, const struct wire_pkt *pkt);
+/* The same, keeping the records of the packet's first DNS layer in dns (the
+ * caller's scratch, reused per packet; NULL: none kept). */
+unsigned wire_dissect_ex(struct wire_dissect *d, const struct wire_pkt *pkt,
+                         struct wire_dns_msg *dns);
 
 /* Returns the dissector for a (kind, value) pair from the registry, or NULL. */
 const struct wire_proto *wire_registry_lookup(enum wire_next kind, uint32_t val);
@@ -482,11 +566,6 @@ int wire_csum_l4_sum(const struct wire_dissect *d, const struct wire_layer *l, u
 
 /* ---- iterators over variable parts ------------------------------------ */
 
-/* One TCP or IPv4 option. */
-struct wire_opt {
-	uint8_t kind, len;   /* len: whole option incl. kind/len (1 for NOP/EOL) */
-	const uint8_t *data; /* len-2 bytes of value */
-};
 /* Walks options at p (n bytes), at most WIRE_OPT_LOOP_MAX. */
 struct wire_opt_it {
 	struct wire_rd r;
@@ -537,15 +616,6 @@ const char *wire_tls_hs_name(uint8_t t);
  * when the record is not a handshake or its type was not captured. The one
  * label `read` and --trace share. Returns buf. */
 const char *wire_tls_label(char *buf, size_t n, uint8_t ctype, int hs_type);
-
-/* HTTP header iterator over http->hdr. */
-struct wire_http_it {
-	struct wire_rd r;
-	unsigned count;
-};
-void wire_http_begin(struct wire_http_it *it, const struct wire_http *h);
-/* Returns 1 with the next header line (without CRLF) in *line / *n, else 0. */
-int wire_http_next(struct wire_http_it *it, const uint8_t **line, size_t *n);
 
 /* Returns a short lowercase name for a layer kind ("eth", "ip", "tcp"...). */
 const char *wire_layer_name(unsigned kind);

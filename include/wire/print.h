@@ -54,9 +54,26 @@ struct wire_printer;
 /* Creates a printer writing to out. Returns 0 and *pp, or -ENOMEM. */
 int wire_printer_new(struct wire_printer **pp, const struct wire_print_opts *o,
                      struct wire_sink *out);
-/* Dissects and prints one packet. Malformed packets are marked in the output,
- * never an error. Returns 0, or the sink's negative write error. */
+/* Dissects and prints one packet (wire_printer_prepare then _show on one
+ * dissection). Malformed packets are marked in the output, never an error.
+ * Returns 0, or the sink's negative write error. */
 int wire_printer_packet(struct wire_printer *p, const struct wire_pkt *pkt);
+
+/* The same in steps, for a caller that dissects the packet itself (once, for
+ * -Y and the printer alike, with wire_pkt_as_shown applied first):
+ * _prepare runs on every packet read (application decoding on reassembled
+ * streams, which may replace d's application layers, and TCP analysis);
+ * _show counts and prints a packet the caller keeps. */
+struct wire_dissect;
+struct wire_tcpa_res;
+void wire_printer_prepare(struct wire_printer *p, struct wire_dissect *d);
+int wire_printer_show(struct wire_printer *p, const struct wire_dissect *d);
+/* The TCP analysis of the packet last prepared, or NULL when this printer
+ * does not analyse (the line view without --analysis). */
+const struct wire_tcpa_res *wire_printer_analysis(const struct wire_printer *p);
+/* Makes pkt as the printers take it: wirelen at least caplen, no bytes
+ * without data. */
+void wire_pkt_as_shown(struct wire_pkt *pkt);
 struct wire_appdec;
 /* Shows the application messages that each packet completes on reassembled
  * TCP data (wire/streamdec.h) instead of each segment's own (NULL: off). */

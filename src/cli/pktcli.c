@@ -6,10 +6,13 @@
 
 #include "cli.h"
 #include "pktcli.h"
+#include "wire/defrag.h"
 #include "wire/dfilter.h"
 #include "wire/flow.h"
 #include "wire/streamdec.h"
 #include "wire/limits.h"
+#include "wire/dissect.h"
+#include "wire/print.h"
 #include "wire/tcpanalysis.h"
 #include "wire/udpnum.h"
 #include "wire/fields.h"
@@ -295,8 +298,7 @@ int pktcli_dfilter_compile(struct pktcli *pc, const char *cmd)
 		cli_err("%s: -Y: column %zu: %s", cmd, pos + 1, why);
 		return WIRE_EXIT_USAGE;
 	}
-	if (rc < 0 || !(pc->dfd = malloc(sizeof(*pc->dfd))) ||
-	    !(pc->dfr = calloc(1, sizeof(*pc->dfr))) ||
+	if (rc < 0 || !(pc->dfr = calloc(1, sizeof(*pc->dfr))) ||
 	    ((pc->flow || wants_tcp_state(pc->dfilter_text)) && !(pc->dfa = wire_tcpa_new())) ||
 	    (pc->dfilter_text && strstr(pc->dfilter_text, "udp.stream") &&
 	     !(pc->dfu = wire_udpnum_new())) ||
@@ -404,15 +406,35 @@ static void flow_add(struct pktcli *pc, const struct wire_tcpa_seg *g, const str
 	(void)wire_flow_add(pc->fl, &f); /* what does not fit is counted and said */
 }
 
-int pktcli_dfilter_pass(struct pktcli *pc, const struct wire_pkt *pkt)
+/* Dissects pkt once into pc's scratch (through dg when not NULL), then
+ * pr's per-packet steps. */
+static int dissect_once(struct pktcli *pc, struct wire_printer *pr, struct wire_defragger *dg,
+                        const struct wire_pkt *pkt)
 {
-	if (!pc->dfd)
+	if (!pc->dfd &&
+	    (!(pc->dfd = malloc(sizeof(*pc->dfd))) || !(pc->dns = malloc(sizeof(*pc->dns))) ||
+	     !(pc->cur = malloc(sizeof(*pc->cur)))))
+		return -ENOMEM;
+	*pc->cur = *pkt; /* as the printer sees it */
+	wire_pkt_as_shown(pc->cur);
+	if (!dg)
+		wire_dissect_ex(pc->dfd, pc->cur, pc->dns);
+	else if (wire_defragger_dissect(dg, pc->dfd, pc->cur, pc->dns) < 0)
+		return -ENOMEM;
+	if (pr)
+		wire_printer_prepare(pr, pc->dfd);
+	return 0;
+}
+
+int pktcli_packet(struct pktcli *pc, struct wire_printer *pr, struct wire_defragger *dg,
+                  const struct wire_pkt *pkt, const struct wire_dissect **dp)
+{
+	int rc = dissect_once(pc, pr, dg, pkt);
+	if (rc < 0)
+		return rc;
+	*dp = pc->dfd;
+	if (!pc->dfilter && !pc->fl)
 		return 1;
-	struct wire_pkt copy = *pkt; /* as the printer sees it */
-	if (copy.caplen > copy.wirelen)
-		copy.wirelen = copy.caplen;
-	if (!copy.data)
-		copy.caplen = 0;
 	struct timespec ts = pkt->ts;
 	if (!pc->tsdigits) /* live: in microseconds, as -w writes them */
 		ts.tv_nsec -= ts.tv_nsec % 1000;
@@ -420,7 +442,8 @@ int pktcli_dfilter_pass(struct pktcli *pc, const struct wire_pkt *pkt)
 		wire_flow_set_start(pc->fl, &ts); /* tshark: from the first frame */
 		pc->flow = 2;
 	}
-	wire_dissect(pc->dfd, &copy);
+	/* -Y's and --flow's own TCP analysis, fed with every packet (it also
+	 * takes headers cut after the window, as tshark) */
 	struct wire_tcpa_seg g;
 	int seg = conv_state(pc, &g);
 	struct wire_field_ext x = {ta_get, pc};
@@ -449,12 +472,16 @@ void pktcli_dfilter_free(struct pktcli *pc)
 {
 	wire_dfilter_free(pc->dfilter);
 	free(pc->dfd);
+	free(pc->dns);
+	free(pc->cur);
 	wire_tcpa_free(pc->dfa);
 	free(pc->dfr);
 	wire_udpnum_free(pc->dfu);
 	wire_flow_free(pc->fl);
 	pc->dfilter = NULL;
 	pc->dfd = NULL;
+	pc->dns = NULL;
+	pc->cur = NULL;
 	pc->dfa = NULL;
 	pc->dfr = NULL;
 	pc->dfu = NULL;

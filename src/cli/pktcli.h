@@ -32,6 +32,7 @@ enum {
 
 struct wire_dfilter;
 struct wire_dissect;
+struct wire_dns_msg;
 struct wire_pkt;
 
 struct pktcli {
@@ -50,7 +51,9 @@ struct pktcli {
 	const char *follow_outdir;                   /* read --follow all --follow-dir DIR */
 	const char *dfilter_text;                    /* -Y EXPR */
 	struct wire_dfilter *dfilter;                /* compiled by pktcli_dfilter_compile */
-	struct wire_dissect *dfd;                    /* its scratch dissection */
+	struct wire_dissect *dfd;                    /* the packet's one dissection */
+	struct wire_dns_msg *dns;                    /* its DNS records */
+	struct wire_pkt *cur;                        /* the packet as dfd sees it */
 	struct wire_tcpa *dfa;                       /* -Y's own TCP analysis (every packet) */
 	uint32_t dfa_flags, dfa_dupack;              /* the current packet's analysis */
 	struct wire_tcpa_res *dfr;                   /* all of it (tcp.stream, tcp.seq...) */
@@ -65,11 +68,6 @@ struct pktcli {
  * status after one line on stderr naming the error's column (2 for a bad
  * expression). */
 int pktcli_dfilter_compile(struct pktcli *pc, const char *cmd);
-/* Returns 1 when pkt passes -Y (always without -Y), else 0; with --flow a
- * TCP segment that passes becomes an arrow. Called with every packet read
- * (after FILTER), as the stream numbers and relative sequence numbers need
- * them all. */
-int pktcli_dfilter_pass(struct pktcli *pc, const struct wire_pkt *pkt);
 /* --reassemble (on by default with -V and --json): the printer shows the
  * application messages each frame completes; pc->reasm 1 forces it, -1 turns
  * it off. Returns 0 (*a NULL when off), or -1 after a line on stderr. */
@@ -83,6 +81,16 @@ void pktcli_appdec_report(struct wire_appdec *a, const char *cmd);
  * on stderr what did not fit. Returns 0 or a negative errno of out. */
 struct wire_sink;
 int pktcli_flow_write(struct pktcli *pc, struct wire_sink *out, const char *cmd);
+struct wire_defragger;
+/* Dissects pkt once into *dp (pc's scratch, valid until the next call): IP
+ * defragmentation through dg when not NULL, then pr's per-packet steps
+ * (wire_printer_prepare) when pr is not NULL, then -Y on that dissection.
+ * Returns 1 when the packet is kept (always without -Y), 0 when -Y drops it,
+ * or -ENOMEM. With -Y or --flow call it with every packet read (after FILTER):
+ * stream numbers and relative sequence numbers need them all; with --flow a
+ * TCP segment that is kept becomes an arrow. */
+int pktcli_packet(struct pktcli *pc, struct wire_printer *pr, struct wire_defragger *dg,
+                  const struct wire_pkt *pkt, const struct wire_dissect **dp);
 /* Frees what pktcli_dfilter_compile made. */
 void pktcli_dfilter_free(struct pktcli *pc);
 

@@ -22,6 +22,7 @@
 #include "follow.h"
 #include "pktcli.h"
 #include "wire/defrag.h"
+#include "wire/dissect.h"
 #include "wire/err.h"
 #include "wire/filter.h"
 #include "wire/pcapio.h"
@@ -34,12 +35,13 @@ static void usage(void)
 	       "Decode a pcap or pcapng file (- for stdin). FILTER is in the tcpdump\n"
 	       "language (e.g. 'udp port 53', 'arp', 'tcp[tcpflags] & tcp-syn != 0').\n\n");
 	fputs(pktcli_help, stdout);
-	printf("  --defrag           reassemble IPv4 and IPv6 fragments (off by default;\n"
-	       "                     --no-defrag: off): the fragment that completes a\n"
-	       "                     datagram is shown rebuilt as the whole datagram (its\n"
-	       "                     frame and IP lengths are then the datagram's);\n"
-	       "                     whole datagram; at the end one line on stderr counts what\n"
-	       "                     was reassembled and what was dropped, and why\n");
+	printf("  --defrag           reassemble IPv4 and IPv6 fragments (on by default with -V\n"
+	       "                     and --json; --no-defrag: off): the fragment that completes\n"
+	       "                     a datagram keeps its own frame and IP fields, then shows\n"
+	       "                     the fragment count, the reassembled length and the\n"
+	       "                     datagram's upper layers, as tshark; at the end one line\n"
+	       "                     on stderr counts what was reassembled and what was\n"
+	       "                     dropped, and why\n");
 	printf("  --reassemble       decode HTTP/1.x, DNS over TCP and TLS on the reassembled TCP\n"
 	       "                     streams: a message is shown (-V, --json, the line) on the\n"
 	       "                     frame that completes it, as tshark does; on by default\n"
@@ -146,14 +148,14 @@ static void defrag_report(struct wire_defragger *g)
 	         (unsigned long long)s->frags_dropped, why[0] ? ":" : "", why[0] ? why + 1 : "");
 }
 
-/* --defrag only when asked: the frame that completes a datagram is shown
- * rebuilt as the whole datagram (its frame.len and ip.len are the
- * datagram's), which is not what that frame was on the wire; until the
- * reassembled layer is shown beside the frame's own fields (as tshark does),
- * the default keeps every field of every frame true. */
+/* --defrag: on by default with -V and --json, as tshark's IP reassembly
+ * (the frame that completes a datagram keeps its own frame and IP fields and
+ * adds the reassembled layer); off for the one-line view unless asked, which
+ * stays tcpdump's line. */
 static int defrag_on(const struct pktcli *pc)
 {
-	return pc->defrag > 0;
+	return pc->defrag > 0 || (pc->defrag == 0 && (pc->po.mode == WIRE_PRINT_TREE ||
+	                                              pc->po.mode == WIRE_PRINT_JSON));
 }
 
 int pktcli_read(struct pktcli pc, const char *path)
@@ -295,22 +297,25 @@ int pktcli_read(struct pktcli pc, const char *path)
 		seen++;
 		pc.tsdigits = wire_pcap_tsdigits(r);
 		if (fol)
-			follow_packet(fol, &pkt); /* --follow: every packet, -Y or not */
-		const struct wire_pkt *show = &pkt;
-		if (dg && (printing || pc.dfilter) && wire_defragger_packet(dg, &pkt, &show) < 0) {
-			cli_err("read: out of memory");
-			status = WIRE_EXIT_FAIL;
-			break;
+			follow_packet(fol, &pkt);    /* --follow: every packet, -Y or not */
+		const struct wire_dissect *d = NULL; /* the packet's one dissection */
+		if (printing || pc.dfilter || pc.fl) {
+			rc = pktcli_packet(&pc, printing ? pr : NULL, dg, &pkt, &d);
+			if (rc < 0) {
+				cli_err("read: out of memory");
+				status = WIRE_EXIT_FAIL;
+				break;
+			}
+			if (rc == 0)
+				continue;
 		}
-		if (!pktcli_dfilter_pass(&pc, show))
-			continue;
 		if (w && pkt.linktype != wlt)
 			unwritten++;
 		else if (w && (rc = wire_pcap_write(w, &pkt)) < 0) {
 			status = cli_output_failed(rc, "read: writing %s", wname);
 			break;
 		}
-		if (printing && (rc = wire_printer_packet(pr, show)) < 0) {
+		if (printing && (rc = wire_printer_show(pr, d)) < 0) {
 			status = cli_output_failed(rc, "read: output");
 			break;
 		}

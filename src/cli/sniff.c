@@ -683,8 +683,15 @@ static int sniff_main(int argc, char **argv)
 		}
 		pkt.num = ++captured;
 		if (fol)
-			follow_packet(fol, &pkt); /* --follow: every packet, -Y or not */
-		if (!pktcli_dfilter_pass(&pc, &pkt)) {
+			follow_packet(fol, &pkt);    /* --follow: every packet, -Y or not */
+		const struct wire_dissect *d = NULL; /* the packet's one dissection */
+		if ((printing || pc.dfilter || pc.fl) &&
+		    (rc = pktcli_packet(&pc, printing ? pr : NULL, NULL, &pkt, &d)) <= 0) {
+			if (rc < 0) {
+				cli_err("sniff: out of memory");
+				status = WIRE_EXIT_FAIL;
+				break;
+			}
 			if (pc.count && captured >= pc.count)
 				break;
 			continue;
@@ -702,7 +709,7 @@ static int sniff_main(int argc, char **argv)
 				break;
 			}
 		}
-		if (printing && (rc = wire_printer_packet(pr, &pkt)) < 0) {
+		if (printing && (rc = wire_printer_show(pr, d)) < 0) {
 			status = cli_output_failed(rc, "sniff: output");
 			break;
 		}

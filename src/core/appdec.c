@@ -71,6 +71,7 @@ static void apply(const struct wire_appdec *a, struct wire_dissect *d)
 	d->n = (unsigned)d->tp + 1;
 	d->bad = -1;
 	d->dns_used = 0;
+	d->nhh = 0;
 	for (unsigned i = 0; i < a->n && d->n < WIRE_DISSECT_DEPTH_MAX; i++) {
 		const struct wire_proto *p = a->k[i].kind == WIRE_L_HTTP  ? &wire_proto_http
 		                             : a->k[i].kind == WIRE_L_DNS ? &wire_proto_dns

@@ -17,9 +17,12 @@ int wire_defragger_init(struct wire_defragger *g, const struct wire_defrag_limit
 {
 	memset(g, 0, sizeof(*g));
 	g->pkt = calloc(1, sizeof(*g->pkt));
-	int rc = g->pkt ? wire_defrag_init(&g->d, lim) : -ENOMEM;
-	if (rc < 0)
+	g->dd = malloc(sizeof(*g->dd));
+	int rc = g->pkt && g->dd ? wire_defrag_init(&g->d, lim) : -ENOMEM;
+	if (rc < 0) {
 		free(g->pkt);
+		free(g->dd);
+	}
 	return rc;
 }
 
@@ -28,6 +31,7 @@ void wire_defragger_free(struct wire_defragger *g)
 	wire_defrag_free(&g->d);
 	free(g->buf);
 	free(g->pkt);
+	free(g->dd);
 	memset(g, 0, sizeof(*g));
 }
 
@@ -149,17 +153,13 @@ static int build(struct wire_defragger *g, const struct wire_dissect *d, uint32_
 	return 0;
 }
 
-int wire_defragger_packet(struct wire_defragger *g, const struct wire_pkt *pkt,
-                          const struct wire_pkt **show)
+/* Feeds the fragment in d, if any. Returns 1 with g->pkt built (and *o,
+ * hdr_end, k filled) when it completes a datagram, 0 when not, or -ENOMEM. */
+static int feed(struct wire_defragger *g, const struct wire_dissect *d, struct wire_defrag_out *o,
+                uint32_t *hdr_end, int *k)
 {
-	struct wire_dissect d;
 	struct wire_defrag_frag f;
-	struct wire_defrag_out o;
-	uint32_t hdr_end = 0;
-	int k = -1;
-	*show = pkt;
-	wire_dissect(&d, pkt);
-	int found = find_frag(&d, &f, &hdr_end, &k);
+	int found = find_frag(d, &f, hdr_end, k);
 	if (found == 0)
 		return 0;
 	g->fragments++;
@@ -167,14 +167,90 @@ int wire_defragger_packet(struct wire_defragger *g, const struct wire_pkt *pkt,
 		g->truncated++;
 		return 0;
 	}
-	int rc = wire_defrag_feed(&g->d, &f, &o);
+	int rc = wire_defrag_feed(&g->d, &f, o);
 	if (rc < 0)
 		return rc;
 	if (rc != WIRE_DEFRAG_DONE)
 		return 0;
-	rc = build(g, &d, hdr_end, k, &o);
-	if (rc != 0)
-		return rc < 0 ? rc : 0;
-	*show = g->pkt;
+	rc = build(g, d, *hdr_end, *k, o);
+	return rc < 0 ? rc : rc == 0;
+}
+
+int wire_defragger_packet(struct wire_defragger *g, const struct wire_pkt *pkt,
+                          const struct wire_pkt **show)
+{
+	struct wire_dissect d;
+	struct wire_defrag_out o;
+	uint32_t hdr_end = 0;
+	int k = -1;
+	*show = pkt;
+	wire_dissect(&d, pkt);
+	int rc = feed(g, &d, &o, &hdr_end, &k);
+	if (rc == 1)
+		*show = g->pkt;
+	return rc;
+}
+
+/* Returns the translated index of layer i of the datagram's dissection. */
+static int moved(int i, unsigned from, unsigned cut)
+{
+	return i >= (int)from ? i - (int)from + (int)cut : -1;
+}
+
+/* Puts the datagram's layers from index `from` on in d after layer cut - 1
+ * (the frame's IPv4 header or IPv6 Fragment header). */
+static void splice(struct wire_dissect *d, const struct wire_dissect *dd, unsigned from,
+                   unsigned cut)
+{
+	unsigned n = cut;
+	for (unsigned i = from; i < dd->n && n < WIRE_DISSECT_DEPTH_MAX; i++)
+		d->l[n++] = dd->l[i];
+	d->n = n;
+	d->bad = dd->bad >= 0 ? moved(dd->bad, from, cut) : -1;
+	if (d->bad >= (int)n)
+		d->bad = -1;
+	int ip = moved(dd->ip, from, cut);
+	if (ip >= 0 && ip < (int)n)
+		d->ip = ip;
+	d->tp = moved(dd->tp, from, cut);
+	if (d->tp >= (int)n)
+		d->tp = -1;
+	d->tp_off = d->tp >= 0 ? dd->tp_off : 0;
+	d->tp_len = d->tp >= 0 ? dd->tp_len : 0;
+	d->rest_off = dd->rest_off;
+	d->rest_len = dd->rest_len;
+	d->ntopt = dd->ntopt;
+	memcpy(d->topt, dd->topt, dd->ntopt * sizeof(d->topt[0]));
+	d->nhh = dd->nhh;
+	memcpy(d->hh, dd->hh, dd->nhh * sizeof(d->hh[0]));
+	/* the prefix (up to the fragment's IP header) is the same bytes in both,
+	 * so its options are the same first entries of dd's table */
+	d->nipopt = dd->nipopt;
+	memcpy(d->ipopt, dd->ipopt, dd->nipopt * sizeof(d->ipopt[0]));
+	memcpy(d->dhcpopt, dd->dhcpopt, sizeof(d->dhcpopt));
+	d->dns_used = dd->dns_used;
+	d->re = dd->pkt;
+	d->re_from = (uint8_t)cut;
+}
+
+int wire_defragger_dissect(struct wire_defragger *g, struct wire_dissect *d,
+                           const struct wire_pkt *pkt, struct wire_dns_msg *dns)
+{
+	struct wire_defrag_out o;
+	uint32_t hdr_end = 0;
+	int k = -1;
+	wire_dissect_ex(d, pkt, dns);
+	int rc = feed(g, d, &o, &hdr_end, &k);
+	if (rc != 1)
+		return rc;
+	wire_dissect_ex(g->dd, g->pkt, dns);
+	/* IPv4: the headers up to the IP layer are the same in both; IPv6: the
+	 * rebuilt packet has no Fragment header, so its layer k is what came
+	 * after that header. */
+	unsigned cut = k >= 0 ? (unsigned)k + 1 : (unsigned)d->ip + 1;
+	unsigned from = k >= 0 ? (unsigned)k : (unsigned)d->ip + 1;
+	splice(d, g->dd, from, cut);
+	d->re_len = (uint32_t)o.len;
+	d->re_nfrags = o.nfrags;
 	return 1;
 }

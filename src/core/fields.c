@@ -54,6 +54,8 @@
 	X(IP_SRC, "ip.src", IP4, WIRE_L_IPV4)                                                      \
 	X(IP_DST, "ip.dst", IP4, WIRE_L_IPV4)                                                      \
 	X(IP_ADDR, "ip.addr", IP4, WIRE_L_IPV4)                                                    \
+	X(IP_OPT_TYPE, "ip.opt.type", UINT, WIRE_L_IPV4)                                           \
+	X(IP_OPT_LEN, "ip.opt.len", UINT, WIRE_L_IPV4)                                             \
 	X(P_IPV6, "ipv6", NONE, WIRE_L_IPV6)                                                       \
 	X(IP6_TCLASS, "ipv6.tclass", UINT, WIRE_L_IPV6)                                            \
 	X(IP6_FLOW, "ipv6.flow", UINT, WIRE_L_IPV6)                                                \
@@ -131,12 +133,25 @@
 	X(HTTP_CONNECTION, "http.connection", STR, WIRE_L_HTTP)                                    \
 	X(HTTP_REFERER, "http.referer", STR, WIRE_L_HTTP)                                          \
 	X(HTTP_COOKIE, "http.cookie", STR, WIRE_L_HTTP)                                            \
+	X(HTTP_ACCEPT, "http.accept", STR, WIRE_L_HTTP)                                            \
+	X(HTTP_SET_COOKIE, "http.set_cookie", STR, WIRE_L_HTTP)                                    \
+	X(HTTP_TE, "http.transfer_encoding", STR, WIRE_L_HTTP)                                     \
+	X(HTTP_CACHE, "http.cache_control", STR, WIRE_L_HTTP)                                      \
+	X(HTTP_DATE, "http.date", STR, WIRE_L_HTTP)                                                \
+	X(HTTP_CLEN_HDR, "http.content_length_header", STR, WIRE_L_HTTP)                           \
 	X(P_DHCP, "dhcp", NONE, WIRE_L_DHCP)                                                       \
 	X(DHCP_ID, "dhcp.id", UINT, WIRE_L_DHCP)                                                   \
 	X(DHCP_MSGTYPE, "dhcp.option.dhcp", UINT, WIRE_L_DHCP)                                     \
 	X(DHCP_MAC, "dhcp.hw.mac_addr", MAC, WIRE_L_DHCP)                                          \
 	X(DHCP_YOUR, "dhcp.ip.your", IP4, WIRE_L_DHCP)                                             \
 	X(DHCP_CLIENT, "dhcp.ip.client", IP4, WIRE_L_DHCP)                                         \
+	X(DHCP_MASK, "dhcp.option.subnet_mask", IP4, WIRE_L_DHCP)                                  \
+	X(DHCP_ROUTER, "dhcp.option.router", IP4, WIRE_L_DHCP)                                     \
+	X(DHCP_DNS, "dhcp.option.domain_name_server", IP4, WIRE_L_DHCP)                            \
+	X(DHCP_HOSTNAME, "dhcp.option.hostname", STR, WIRE_L_DHCP)                                 \
+	X(DHCP_REQ_IP, "dhcp.option.requested_ip_address", IP4, WIRE_L_DHCP)                       \
+	X(DHCP_LEASE, "dhcp.option.ip_address_lease_time", UINT, WIRE_L_DHCP)                      \
+	X(DHCP_SERVER_ID, "dhcp.option.dhcp_server_id", IP4, WIRE_L_DHCP)                          \
 	X(P_TLS, "tls", NONE, WIRE_L_TLS)                                                          \
 	X(TLS_CTYPE, "tls.record.content_type", UINT, WIRE_L_TLS)                                  \
 	X(TLS_VERSION, "tls.record.version", UINT, WIRE_L_TLS)                                     \
@@ -166,11 +181,22 @@ static const struct {
 /* The HTTP headers with a field of their own (Wireshark's names). */
 static const struct {
 	uint16_t id;
-	const char *name;
+	uint8_t hk; /* enum wire_http_hk */
 } http_hdrs[] = {
-    {F_HTTP_HOST, "host"},       {F_HTTP_UA, "user-agent"},     {F_HTTP_CTYPE, "content-type"},
-    {F_HTTP_SERVER, "server"},   {F_HTTP_LOCATION, "location"}, {F_HTTP_CONNECTION, "connection"},
-    {F_HTTP_REFERER, "referer"}, {F_HTTP_COOKIE, "cookie"},
+    {F_HTTP_HOST, WIRE_HH_HOST},
+    {F_HTTP_UA, WIRE_HH_USER_AGENT},
+    {F_HTTP_CTYPE, WIRE_HH_CONTENT_TYPE},
+    {F_HTTP_SERVER, WIRE_HH_SERVER},
+    {F_HTTP_LOCATION, WIRE_HH_LOCATION},
+    {F_HTTP_CONNECTION, WIRE_HH_CONNECTION},
+    {F_HTTP_REFERER, WIRE_HH_REFERER},
+    {F_HTTP_COOKIE, WIRE_HH_COOKIE},
+    {F_HTTP_ACCEPT, WIRE_HH_ACCEPT},
+    {F_HTTP_SET_COOKIE, WIRE_HH_SET_COOKIE},
+    {F_HTTP_TE, WIRE_HH_TRANSFER_ENCODING},
+    {F_HTTP_CACHE, WIRE_HH_CACHE_CONTROL},
+    {F_HTTP_DATE, WIRE_HH_DATE},
+    {F_HTTP_CLEN_HDR, WIRE_HH_CONTENT_LENGTH},
 };
 
 #define RSVD_PREFIX "tcp.analysis"
@@ -326,6 +352,16 @@ static void f_ip4(struct vout *o, const struct wire_dissect *d, const struct wir
 			pa(o, ip->src, 4);
 		if (has(l, 20))
 			pa(o, ip->dst, 4);
+		break;
+	case F_IP_OPT_TYPE:
+	case F_IP_OPT_LEN:
+		for (unsigned k = 0; k < ip->opt_n; k++) {
+			const struct wire_opt *e = &d->ipopt[ip->opt_first + k];
+			if (id == F_IP_OPT_TYPE)
+				pu(o, e->kind);
+			else if (e->kind > 1)
+				pu(o, e->len);
+		}
 		break;
 	default: break;
 	}
@@ -488,24 +524,19 @@ static void f_dns(struct vout *o, const struct wire_layer *l, unsigned id)
 		f_dns_rec(o, m->f, &m->f->rec[k], id);
 }
 
-/* The value of header `name` (case-insensitive) on each of its lines. */
-static void http_hdr(struct vout *o, const struct wire_http *h, const char *name)
+/* The value of known header hk on each of its lines. */
+static void http_hdr(struct vout *o, const struct wire_dissect *d, const struct wire_http *h,
+                     unsigned hk)
 {
-	struct wire_http_it it;
-	const uint8_t *ln;
-	size_t n, k = strlen(name);
-	wire_http_begin(&it, h);
-	while (wire_http_next(&it, &ln, &n)) {
-		if (n <= k || ln[k] != ':' || strncasecmp((const char *)ln, name, k))
-			continue;
-		size_t v = k + 1;
-		while (v < n && (ln[v] == ' ' || ln[v] == '\t'))
-			v++;
-		pb(o, ln + v, n - v);
+	for (unsigned k = 0; k < h->hh_n; k++) {
+		const struct wire_http_hdr *e = &d->hh[h->hh_first + k];
+		if (e->hk == hk)
+			pb(o, e->line + e->val, (size_t)(e->len - e->val));
 	}
 }
 
-static void f_http(struct vout *o, const struct wire_layer *l, unsigned id)
+static void f_http(struct vout *o, const struct wire_dissect *d, const struct wire_layer *l,
+                   unsigned id)
 {
 	const struct wire_http *h = &l->u.http;
 	if (l->status != WIRE_LS_OK)
@@ -521,12 +552,50 @@ static void f_http(struct vout *o, const struct wire_layer *l, unsigned id)
 	}
 	for (size_t i = 0; i < sizeof(http_hdrs) / sizeof(http_hdrs[0]); i++)
 		if (http_hdrs[i].id == id)
-			http_hdr(o, h, http_hdrs[i].name);
+			http_hdr(o, d, h, http_hdrs[i].hk);
 }
 
-static void f_dhcp(struct vout *o, const struct wire_layer *l, unsigned id)
+/* The DHCP options (RFC 2132) with a field here: code, value type. */
+static const struct {
+	uint16_t id;
+	uint8_t code;
+} dhcp_opts[] = {
+    {F_DHCP_MASK, 1},    {F_DHCP_ROUTER, 3}, {F_DHCP_DNS, 6},        {F_DHCP_HOSTNAME, 12},
+    {F_DHCP_REQ_IP, 50}, {F_DHCP_LEASE, 51}, {F_DHCP_SERVER_ID, 54},
+};
+
+/* The values of option field id from d's DHCP option table: addresses (one
+ * per 4 bytes), a name, or a 32-bit number. */
+static void dhcp_opt(struct vout *o, const struct wire_dissect *d, const struct wire_dhcp *m,
+                     unsigned id)
+{
+	uint8_t code = 0;
+	for (size_t i = 0; i < sizeof(dhcp_opts) / sizeof(dhcp_opts[0]); i++)
+		if (dhcp_opts[i].id == id)
+			code = dhcp_opts[i].code;
+	for (unsigned k = 0; code && k < m->opt_n; k++) {
+		const struct wire_dhcpopt *e = &d->dhcpopt[k];
+		if (e->code != code)
+			continue;
+		if (id == F_DHCP_HOSTNAME)
+			pb(o, e->val, e->len);
+		else if (id == F_DHCP_LEASE && e->len == 4)
+			pu(o, (uint32_t)e->val[0] << 24 | (uint32_t)e->val[1] << 16 |
+			          (uint32_t)e->val[2] << 8 | e->val[3]);
+		else if (id != F_DHCP_LEASE)
+			for (unsigned a = 0; a + 4 <= e->len; a += 4)
+				pa(o, e->val + a, 4);
+	}
+}
+
+static void f_dhcp(struct vout *o, const struct wire_dissect *d, const struct wire_layer *l,
+                   unsigned id)
 {
 	const struct wire_dhcp *m = &l->u.dhcp;
+	if (id >= F_DHCP_MASK && id <= F_DHCP_SERVER_ID) {
+		dhcp_opt(o, d, m, id);
+		return;
+	}
 	switch (id) {
 	case F_DHCP_ID: pu(o, m->xid); break;
 	case F_DHCP_MSGTYPE: m->msgtype ? pu(o, m->msgtype) : (void)0; break;
@@ -563,8 +632,8 @@ static void layer(struct vout *o, const struct wire_dissect *d, const struct wir
 	case WIRE_L_TCP: f_tcp(o, d, l, id); break;
 	case WIRE_L_UDP: f_udp(o, l, id); break;
 	case WIRE_L_DNS: f_dns(o, l, id); break;
-	case WIRE_L_HTTP: f_http(o, l, id); break;
-	case WIRE_L_DHCP: f_dhcp(o, l, id); break;
+	case WIRE_L_HTTP: f_http(o, d, l, id); break;
+	case WIRE_L_DHCP: f_dhcp(o, d, l, id); break;
 	case WIRE_L_TLS: f_tls(o, l, id); break;
 	default: break;
 	}

@@ -249,13 +249,14 @@ static void time_text(const struct item *it, char *buf, size_t size)
 {
 	const char *sign = it->t < 0 ? "-" : "";
 	uint64_t u = it->t < 0 ? (uint64_t)-it->t : (uint64_t)it->t, div = 1;
-	for (unsigned k = it->digits; k < 9; k++)
+	int digits = it->digits > 9 ? 9 : it->digits;
+	for (int k = digits; k < 9; k++)
 		div *= 10;
-	if (!it->digits)
+	if (!digits)
 		snprintf(buf, size, "|%s%llu", sign, (unsigned long long)(u / NS));
 	else
-		snprintf(buf, size, "|%s%llu.%0*llu", sign, (unsigned long long)(u / NS),
-		         (int)it->digits, (unsigned long long)(u % NS / div));
+		snprintf(buf, size, "|%s%llu.%0*llu", sign, (unsigned long long)(u / NS), digits,
+		         (unsigned long long)(u % NS / div));
 }
 
 /* The empty lanes: "| " and spaces for each host, then "|". */

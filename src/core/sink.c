@@ -50,7 +50,7 @@ int wire_sink_flush(struct wire_sink *s)
 	return s->err;
 }
 
-int wire_sink_write(struct wire_sink *s, const void *p, size_t n)
+int wire_sink_write_slow(struct wire_sink *s, const void *p, size_t n)
 {
 	const char *c = p;
 	if (s->err)
@@ -71,20 +71,6 @@ int wire_sink_write(struct wire_sink *s, const void *p, size_t n)
 	if (s->line_buffered && s->n && s->buf[s->n - 1] == '\n')
 		return wire_sink_flush(s);
 	return s->err;
-}
-
-int wire_sink_puts(struct wire_sink *s, const char *str)
-{
-	return wire_sink_write(s, str, strlen(str));
-}
-
-int wire_sink_putc(struct wire_sink *s, char c)
-{
-	if (s->n < sizeof(s->buf) && !s->line_buffered && !s->err) {
-		s->buf[s->n++] = c;
-		return 0;
-	}
-	return wire_sink_write(s, &c, 1);
 }
 
 int wire_sink_vprintf(struct wire_sink *s, const char *fmt, va_list ap)

@@ -104,6 +104,7 @@ static unsigned ext_get(void *ctx, const struct wire_dissect *d, const char *nam
 }
 
 static struct wire_dissect dis;
+static struct wire_dns_msg dns; /* its DNS records */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -127,7 +128,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		                     .wirelen = (uint32_t)pkts[i].n,
 		                     .linktype = WIRE_LINK_ETHERNET,
 		                     .num = i + 1};
-		wire_dissect(&dis, &k);
+		wire_dissect_ex(&dis, &k, &dns);
 		int a = wire_dfilter_match(f, &dis, NULL), b = wire_dfilter_match(f, &dis, &x);
 		if ((a != 0 && a != 1) || (b != 0 && b != 1))
 			abort();

@@ -4,7 +4,7 @@
 `wirecat read -Y EXPR` prints (--json's frame.number) must equal those of
 `tshark -r F -Y EXPR -T fields -e frame.number`, where F is the captures
 of CAPTURES concatenated by mergecap into one pcapng file (one run of each
-tool per expression; several link types in one file). tshark runs with IP defragmentation and TCP reassembly off (-o),
+tool per expression; several link types in one file). tshark runs with IP defragmentation and TCP reassembly off (-o), and wirecat with --no-defrag,
 as -Y evaluates each packet's own decoded fields. Both must exit 0; the run
 must have at least MIN_NONEMPTY expressions that matched some packet and
 MIN_FRAMES matched frames in all, so a -Y that matches nothing fails. A bad
@@ -107,7 +107,7 @@ def frames_tshark(path, expr):
 
 
 def frames_wirecat(wc, path, expr):
-    w = subprocess.run([wc, "read", "--json", "-Y", expr, path], stdout=subprocess.PIPE,
+    w = subprocess.run([wc, "read", "--json", "--no-defrag", "-Y", expr, path], stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, timeout=60)
     out = [str(json.loads(x)["frame.number"]) for x in w.stdout.decode().split("\n") if x]
     return w.returncode, out, w.stderr.decode()

@@ -138,44 +138,106 @@ def record_lengths(path):
     return lens
 
 
+def tshark_fields(path, *fields):
+    p = subprocess.run(["tshark", "-n", "-r", path, "-T", "fields", "-E", "separator=/t"] +
+                       [a for f in fields for a in ("-e", f)],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60 * SLOW)
+    assert p.returncode == 0, p.stderr
+    return [l.split("\t") for l in p.stdout.decode().split("\n") if l]
+
+
+FRAME_FIELDS = ("frame.len", "ip.len", "ip.frag_offset", "ipv6.plen", "ipv6.fraghdr.offset")
+DONE_FIELDS = ("udp.length", "ip.fragment.count", "ip.reassembled.length", "ipv6.fragment.count",
+               "ipv6.reassembled.length")
+
+
 @case
-def off_unless_asked_so_frame_fields_stay_true():
-    """--defrag rebuilds the completing frame as the whole datagram (its
-    frame.len and ip.len are then the datagram's): only when asked, so what
-    read -V and --json say of a frame by default is that frame (issue 8:
-    nothing false)."""
+def frame_fields_true_with_the_reassembled_layer_as_tshark():
+    """Defragmentation is on by default for --json (and -V): every frame keeps
+    its own frame and IP fields, and the frame that completes a datagram adds
+    the reassembled layer (fragment count, reassembled length, the datagram's
+    UDP header), all equal to tshark -T fields frame by frame."""
+    if not shutil.which("tshark"):
+        raise Skip("tshark is not installed")
+    with tempfile.TemporaryDirectory() as d:
+        path = pcap(d)
+        rc, out, err = run(["read", "--json", path])
+        assert rc == 0, err
+        rows = [json.loads(l) for l in out.decode().splitlines() if l]
+        assert "2 datagrams reassembled" in err.decode(), err
+        theirs = tshark_fields(path, *(FRAME_FIELDS + DONE_FIELDS))
+        assert len(rows) == len(theirs) == 9, (len(rows), len(theirs))
+        assert [int(r["frame.len"]) for r in rows] == record_lengths(path)
+        compared = 0
+        for i, (o, t) in enumerate(zip(rows, theirs)):
+            for k, f in enumerate(FRAME_FIELDS):
+                assert o.get(f, "") == t[k], ("frame", i + 1, f, o.get(f), t[k])
+                compared += t[k] != ""
+            if i in (2, 5):  # the completing frames
+                for k, f in enumerate(DONE_FIELDS, len(FRAME_FIELDS)):
+                    assert o.get(f, "") == t[k], ("frame", i + 1, f, o.get(f), t[k])
+                    compared += t[k] != ""
+        assert compared == 9 + 7 * 2 + 2 * 2 + 3 * 2, compared
+        assert rows[2]["udp.length"] == "3008" and rows[2]["ip.len"] == "1500", rows[2]
+
+
+@case
+def defrag_default_on_for_tree_and_json_only_so_frame_fields_stay_true():
+    """On by default for -V and --json (the frame's own fields stay true:
+    frame.len is each record's length), off for the one-line view (as
+    measured: it stays tcpdump's line) unless --defrag; --no-defrag turns it
+    off."""
     with tempfile.TemporaryDirectory() as d:
         path = pcap(d)
         got, err = ours(path)
-        assert got == ["", "3008", "", "", "", "2508", "2008", "", "2008"], got
+        assert got == ["", "3008", "3008", "", "", "2508", "2008", "", "2008"], got
+        assert "2 datagrams reassembled" in err, err
+        assert ours(path) == ours(path, "--defrag")
+        off, err = ours(path, "--no-defrag")
+        assert off == ["", "3008", "", "", "", "2508", "2008", "", "2008"], off
         assert "defrag" not in err, err
-        assert ours(path) == ours(path, "--no-defrag")
         rc, out, err = run(["read", "--json", path])
         assert rc == 0, err
         rows = [json.loads(l) for l in out.decode().splitlines() if l]
         lens = record_lengths(path)
         assert len(rows) == len(lens) == 9, (len(rows), len(lens))
         assert [int(r["frame.len"]) for r in rows] == lens, (rows, lens)
-        assert "2 datagrams reassembled" in ours(path, "--defrag")[1]
         rc, out, err = run(["read", path])
-        assert rc == 0 and b"defrag" not in err, err
+        assert rc == 0 and b"defrag" not in err and b"reassembled" not in out, err
         rc, out2, err = run(["read", "--defrag", path])
-        assert rc == 0 and b"2 datagrams reassembled" in err and out != out2, err
+        assert rc == 0 and b"2 datagrams reassembled" in err, err
+        line = out2.decode().splitlines()[2]
+        assert "UDP, length 3000 (frag id 4660, offset 1480, flags [+]; 3 fragments reassembled)" in line, line
+        rc, out, err = run(["read", "-V", path])
+        assert rc == 0 and b"2 datagrams reassembled" in err, err
+        # -Y sees the same dissection: the first fragment's own UDP header
+        # and the frame that completes the datagram (with its own ip.len)
+        rc, out, err = run(["read", "--json", "-Y", "udp.length == 3008", path])
+        assert rc == 0, err
+        got = [(r["frame.number"], r["ip.len"]) for r in map(json.loads, out.decode().splitlines())]
+        assert got == [("2", "1500"), ("3", "1500")], got
 
 
 @case
 def tree_shows_the_reassembled_udp():
     with tempfile.TemporaryDirectory() as d:
-        rc, out, err = run(["read", "-V", "--defrag", pcap(d)])
+        rc, out, err = run(["read", "-V", pcap(d)])
         assert rc == 0, err
         text = out.decode()
         blocks = text.split("\n\n")
         assert len(blocks) == 10, len(blocks)  # 9 packets and the end
-        assert "Total length:     3028" in blocks[2] and "Length:           3008" in blocks[2]
-        assert "Payload length:   2508" in blocks[5] and "Length:           2508" in blocks[5]
-        for b in (blocks[2], blocks[5]):  # the checksum over the whole datagram verifies
-            assert "Checksum:" in b and "(correct)" in b.split("UDP_HEADER")[1], b
-        assert "Length:           3000" in blocks[2] and "Length:           2500" in blocks[5]
+        b2, b5 = blocks[2], blocks[5]
+        # the frame's own IP header, then what it completes, then the datagram's UDP
+        assert "Total length:     1500" in b2 and "Fragment offset:  1480" in b2, b2
+        assert "Payload length:   1240" in b5 and "Offset:           0" in b5, b5
+        for b, n in ((b2, 3008), (b5, 2508)):
+            r = b.split("_REASSEMBLED_")[1]
+            assert "Fragments:        3" in r and "Length:           %d" % n in r, b
+            u = r.split("UDP_HEADER")[1]
+            assert "Length:           %d" % n in u, b
+            assert "Checksum:" in u and "(correct)" in u, b  # over the whole datagram
+        assert "Length:           3000" in b2 and "Length:           2500" in b5
+        assert "_REASSEMBLED_" not in blocks[1] + blocks[7]
 
 
 TAG = "%d" % (os.getpid() % 100000)
@@ -237,18 +299,17 @@ def kernel_fragments_in_namespaces_as_tshark():
     need("tshark")
     with tempfile.TemporaryDirectory() as d:
         cap = capture_kernel_fragments(d)
-        rc, out, err = run(["read", "--json", "--defrag", cap])
+        rc, out, err = run(["read", "--json", cap])  # defragmented by default
         assert rc == 0, err
         ours = [json.loads(l) for l in out.decode().splitlines() if l]
-        p = subprocess.run(["tshark", "-n", "-r", cap, "-T", "fields", "-E", "separator=/t", "-e", "udp.length",
-                            "-e", "ip.flags.mf", "-e", "ip.frag_offset", "-e", "ipv6.fraghdr.more",
-                            "-e", "ipv6.fraghdr.offset"],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60 * SLOW)
-        assert p.returncode == 0, p.stderr
-        theirs = [l.split("\t") for l in p.stdout.decode().split("\n") if l]
+        theirs = tshark_fields(cap, "udp.length", "ip.flags.mf", "ip.frag_offset", "ipv6.fraghdr.more",
+                               "ipv6.fraghdr.offset", "frame.len", "ip.len", "ipv6.plen")
         assert len(theirs) == len(ours) and len(ours) >= 12, (len(theirs), len(ours))
         whole = []
         for i, (o, t) in enumerate(zip(ours, theirs)):
+            for k, f in ((5, "frame.len"), (6, "ip.len"), (2, "ip.frag_offset"), (7, "ipv6.plen"),
+                         (4, "ipv6.fraghdr.offset")):
+                assert o.get(f, "") == t[k], ("frame", i + 1, f, o.get(f), t[k])
             first = (t[1] in ("1", "True") and t[2] == "0") or (t[3] in ("1", "True") and t[4] == "0")
             if first and t[0] == "":  # a first fragment: its own UDP header, as tcpdump shows it
                 continue

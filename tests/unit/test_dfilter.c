@@ -112,8 +112,9 @@ static void setup(void)
 	                          .wirelen = (uint32_t)n_udp,
 	                          .linktype = WIRE_LINK_ETHERNET,
 	                          .num = 8};
+	static struct wire_dns_msg dns; /* d_udp's DNS records */
 	wire_dissect(&d_tcp, &k_tcp);
-	wire_dissect(&d_udp, &k_udp);
+	wire_dissect_ex(&d_udp, &k_udp, &dns);
 	wire_dissect(&d_arp, &k_arp);
 }
 

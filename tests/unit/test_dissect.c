@@ -194,12 +194,14 @@ static const char *line_of(const char *hex, int linktype)
 	return print_with(&p, WIRE_PRINT_LINE, 0, 0, 0, WIRE_TIME_NONE, 0);
 }
 
+static struct wire_dns_msg dns_scratch; /* the DNS records of dis() */
+
 static unsigned dis(const char *hex, struct wire_dissect *d, struct wire_pkt *p)
 {
 	size_t n;
 	const uint8_t *b = unhex(hex, &n);
 	*p = mkpkt(b, n, WIRE_LINK_ETHERNET);
-	return wire_dissect(d, p);
+	return wire_dissect_ex(d, p, &dns_scratch);
 }
 
 /* Returns 1 when s holds a control byte other than '\n' and the tab that
@@ -934,14 +936,18 @@ static void test_tcpopt_table(void)
 	CHECK_INT(t->opt_err, 1);
 }
 
-/* DNS records are decoded once into d.dns, names as text in its arena. */
+/* DNS records are decoded once into the caller's scratch, names as text in
+ * its arena; without one (wire_dissect) none are kept. */
 static void test_dns_table(void)
 {
 	struct wire_dissect d;
 	struct wire_pkt p;
 	CHECK_INT(dis(v_dns_resp, &d, &p), 4);
+	CHECK(wire_dissect(&d, &p) == 4 && d.l[3].u.dns.f == NULL);
+	CHECK(sizeof(d) < 8192); /* small enough for any stack */
+	CHECK_INT(dis(v_dns_resp, &d, &p), 4);
 	const struct wire_dns_msg *f = d.l[3].u.dns.f;
-	CHECK(f == &d.dns);
+	CHECK(f == &dns_scratch);
 	CHECK_INT(f->n, 11);
 	CHECK_INT(f->full, 0);
 	CHECK_STR(wire_dns_text(f, f->rec[0].name), "www.example.com.");
@@ -1010,7 +1016,7 @@ static void test_dns_arena_full(void)
 	m[39] = (uint8_t)udpl;
 	struct wire_pkt p = mkpkt(m, o, WIRE_LINK_ETHERNET);
 	struct wire_dissect d;
-	CHECK_INT(wire_dissect(&d, &p), 4);
+	CHECK_INT(wire_dissect_ex(&d, &p, &dns_scratch), 4);
 	CHECK_INT(d.l[3].status, WIRE_LS_OK);
 	const struct wire_dns_msg *f = d.l[3].u.dns.f;
 	CHECK_INT(f->n, 64);
@@ -1025,6 +1031,106 @@ static void test_dns_arena_full(void)
 	      NULL);
 	CHECK(strstr(print_with(&p, WIRE_PRINT_JSON, 0, 0, 0, WIRE_TIME_NONE, 0), "dns.qry.name") !=
 	      NULL);
+}
+
+/* The tables the dissectors fill for the printers and -Y: HTTP header lines
+ * (known names found once, value after the colon and blanks), IPv4 options
+ * (an RR option, then EOL), DHCP options (53 then 55; pad and end left
+ * out), and the HTTP table's bound. */
+static void test_option_tables(void)
+{
+	struct wire_dissect d;
+	struct wire_pkt p;
+	CHECK_INT(dis(v_http_req, &d, &p), 4);
+	const struct wire_http *h = &d.l[3].u.http;
+	CHECK_INT(h->hh_n, 3);
+	CHECK_INT(h->hh_cut, 0);
+	const struct wire_http_hdr *e = &d.hh[h->hh_first];
+	CHECK_INT(e[0].hk, WIRE_HH_HOST);
+	CHECK(e[0].len == 17 && memcmp(e[0].line + e[0].val, "example.com", 11) == 0);
+	CHECK_INT(e[1].hk, WIRE_HH_USER_AGENT);
+	CHECK_INT(e[2].hk, WIRE_HH_ACCEPT);
+	CHECK(e[2].len - e[2].val == 3);
+
+	CHECK(dis(v_ip4opts, &d, &p) >= 2);
+	const struct wire_ipv4 *ip = &d.l[1].u.ip4;
+	CHECK_INT(ip->optlen, 8);
+	CHECK(ip->opt_n >= 2);
+	CHECK_INT(ip->opt_err, 0);
+	CHECK_INT(d.ipopt[ip->opt_first].kind, 7);
+	CHECK_INT(d.ipopt[ip->opt_first].len, 7);
+	CHECK_INT(d.ipopt[ip->opt_first + 1].kind, 0);
+
+	CHECK_INT(dis(v_dhcp, &d, &p), 4);
+	const struct wire_dhcp *m = &d.l[3].u.dhcp;
+	CHECK_INT(m->opt_n, 2);
+	CHECK(d.dhcpopt[0].code == 53 && d.dhcpopt[0].len == 1 && d.dhcpopt[0].val[0] == 1);
+	CHECK(d.dhcpopt[1].code == 55 && d.dhcpopt[1].len == 3 && d.dhcpopt[1].val[2] == 6);
+
+	/* 200 header lines: the table keeps its bound, says the rest was cut */
+	static uint8_t big[54 + 16 + 200 * 6 + 2];
+	size_t n = 0;
+	size_t hn;
+	const uint8_t *hp = unhex(v_http_req, &hn);
+	memcpy(big, hp, 54);
+	n = 54;
+	memcpy(big + n, "GET / HTTP/1.1\r\n", 16);
+	n += 16;
+	for (unsigned k = 0; k < 200; k++, n += 6)
+		memcpy(big + n, "A: b\r\n", 6);
+	memcpy(big + n, "\r\n", 2);
+	n += 2;
+	big[16] = (uint8_t)((n - 14) >> 8);
+	big[17] = (uint8_t)(n - 14);
+	p = mkpkt(big, n, WIRE_LINK_ETHERNET);
+	CHECK(wire_dissect(&d, &p) >= 4 && d.l[3].kind == WIRE_L_HTTP);
+	CHECK_INT(d.l[3].u.http.hh_n, WIRE_HTTP_HEADER_LINES_MAX);
+	CHECK(d.nhh <= WIRE_HTTP_HDR_TAB_MAX);
+}
+
+/* The registry's port shortcut knows exactly the table's ports: DNS on 53,
+ * 5353, 5355 (UDP) and 53 (TCP), DHCP on 67 and 68, on either side. */
+static void test_registry_ports(void)
+{
+	unsigned udp = 0, tcp = 0;
+	for (uint32_t port = 0; port <= 0xffff; port++) {
+		const struct wire_proto *u =
+		    wire_registry_lookup(WIRE_NEXT_UDP, 40000u << 16 | port);
+		const struct wire_proto *u2 =
+		    wire_registry_lookup(WIRE_NEXT_UDP, port << 16 | 40000u);
+		const struct wire_proto *t = wire_registry_lookup(WIRE_NEXT_TCP, port);
+		CHECK(u == u2);
+		udp += u != NULL;
+		tcp += t != NULL;
+		if (port == 53 || port == 5353 || port == 5355)
+			CHECK(u == &wire_proto_dns);
+		if (port == 67 || port == 68)
+			CHECK(u == &wire_proto_dhcp);
+		if (port == 53)
+			CHECK(t == &wire_proto_dns);
+	}
+	CHECK_INT(udp, 5);
+	CHECK_INT(tcp, 1);
+}
+
+/* The checksum sum equals the plain big-endian 16-bit sum at every length
+ * and alignment (the fast sum adds 8 bytes at a time in host order). */
+static void test_csum_add(void)
+{
+	uint8_t b[80];
+	for (unsigned i = 0; i < sizeof(b); i++)
+		b[i] = (uint8_t)(i * 37u + 11u);
+	for (unsigned off = 0; off < 8; off++)
+		for (unsigned n = 0; n + off <= sizeof(b); n++) {
+			uint64_t s = 0x1234;
+			for (unsigned i = 0; i + 1 < n; i += 2)
+				s += (uint32_t)b[off + i] << 8 | b[off + i + 1];
+			if (n & 1)
+				s += (uint32_t)b[off + n - 1] << 8;
+			uint16_t want =
+			    wire_csum_fold((uint32_t)(s & 0xffffffffu) + (uint32_t)(s >> 32));
+			CHECK_INT(wire_csum_fold(wire_csum_add(0x1234, b + off, n)), want);
+		}
 }
 
 int main(void)
@@ -1042,6 +1148,9 @@ int main(void)
 	test_tcpopt_table();
 	test_dns_table();
 	test_dns_arena_full();
+	test_registry_ports();
+	test_option_tables();
+	test_csum_add();
 	test_ip6_chain();
 	test_vlan_depth();
 	test_invalid();

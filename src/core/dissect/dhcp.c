@@ -30,6 +30,7 @@ void wire_dhcp_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_lay
 	m->msgtype = 0;
 	m->opt = NULL;
 	m->optlen = 0;
+	m->opt_n = m->opt_cut = 0;
 	if (r->err) {
 		wire_layer_trunc(l);
 		return;
@@ -66,6 +67,10 @@ void wire_dhcp_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_lay
 			wire_layer_trunc(l);
 			return;
 		}
+		if (m->opt_n < WIRE_DHCPOPT_TAB_MAX)
+			d->dhcpopt[m->opt_n++] = (struct wire_dhcpopt){t, k, v.p};
+		else
+			m->opt_cut = 1;
 		if (t == 53 && k >= 1)
 			m->msgtype = wire_rd_u8(&v);
 	}

@@ -384,7 +384,7 @@ void wire_dns_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_laye
 		return;
 	}
 	l->len = m->len + (m->tcp ? 2u : 0u);
-	struct wire_dns_msg *f = d->dns_used ? NULL : &d->dns;
+	struct wire_dns_msg *f = d->dns_used ? NULL : d->dns;
 	if (f) {
 		d->dns_used = 1;
 		f->n = f->ntxt = 0;

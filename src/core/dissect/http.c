@@ -10,6 +10,7 @@
  *   start-line CRLF *( field-line CRLF ) CRLF [ message-body ]
  */
 #include <string.h>
+#include <strings.h>
 
 #include "wire/dissect.h"
 
@@ -36,6 +37,45 @@ static size_t token(const uint8_t *p, size_t n)
 {
 	const uint8_t *sp = memchr(p, ' ', n);
 	return sp ? (size_t)(sp - p) : n;
+}
+
+const char *wire_http_hk_name(unsigned hk)
+{
+	static const char *const names[WIRE_HH_COUNT] = {
+	    NULL,     "host",       "user-agent",        "content-type",  "content-length",
+	    "server", "location",   "connection",        "accept",        "referer",
+	    "cookie", "set-cookie", "transfer-encoding", "cache-control", "date"};
+	return hk < WIRE_HH_COUNT ? names[hk] : NULL;
+}
+
+/* Which known header a name of n bytes is (case-insensitive). */
+static uint8_t header_kind(const uint8_t *p, size_t n)
+{
+	for (unsigned k = 1; k < WIRE_HH_COUNT; k++) {
+		const char *name = wire_http_hk_name(k);
+		if (strlen(name) == n && !strncasecmp((const char *)p, name, n))
+			return (uint8_t)k;
+	}
+	return WIRE_HH_OTHER;
+}
+
+/* Adds header line hs (n bytes) to d's table for h. */
+static void keep_header(struct wire_dissect *d, struct wire_http *h, const uint8_t *hs, size_t n)
+{
+	if (d->nhh >= WIRE_HTTP_HDR_TAB_MAX) {
+		h->hh_cut = 1;
+		return;
+	}
+	struct wire_http_hdr *e = &d->hh[d->nhh++];
+	const uint8_t *colon = memchr(hs, ':', n);
+	size_t v = colon ? (size_t)(colon - hs) + 1 : n;
+	e->line = hs;
+	e->len = (uint16_t)(n > 0xffffu ? 0xffffu : n);
+	e->hk = colon ? header_kind(hs, (size_t)(colon - hs)) : WIRE_HH_OTHER;
+	while (v < e->len && (hs[v] == ' ' || hs[v] == '\t'))
+		v++;
+	e->val = (uint16_t)(v < e->len ? v : e->len);
+	h->hh_n++;
 }
 
 void wire_http_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_layer *l)
@@ -91,6 +131,7 @@ void wire_http_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_lay
 	}
 	/* Header lines: up to the empty line. */
 	h->hdr = r->p;
+	h->hh_first = d->nhh;
 	for (unsigned i = 0; i < WIRE_HTTP_HEADER_LINES_MAX; i++) {
 		const uint8_t *hs = NULL;
 		long k = line(r, &hs);
@@ -103,31 +144,9 @@ void wire_http_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_lay
 			break;
 		}
 		h->hdr_len = (uint32_t)(r->p - h->hdr);
+		keep_header(d, h, hs, (size_t)k);
 	}
 	l->len = (uint32_t)(r->p - begin);
-	(void)d;
-}
-
-void wire_http_begin(struct wire_http_it *it, const struct wire_http *h)
-{
-	it->r = wire_rd_init0(h->hdr, h->hdr_len);
-	it->count = 0;
-}
-
-int wire_http_next(struct wire_http_it *it, const uint8_t **ln, size_t *n)
-{
-	if (wire_rd_left(&it->r) == 0 || it->count >= WIRE_HTTP_HEADER_LINES_MAX)
-		return 0;
-	it->count++;
-	long k = line(&it->r, ln);
-	if (k < 0) {
-		*ln = it->r.p;
-		*n = wire_rd_left(&it->r);
-		wire_rd_skip(&it->r, *n);
-		return *n > 0;
-	}
-	*n = (size_t)k;
-	return 1;
 }
 
 const struct wire_proto wire_proto_http = {"http", WIRE_L_HTTP, wire_http_decode};

@@ -24,6 +24,24 @@
  */
 #include "wire/dissect.h"
 
+/* Decodes ip's options once into d's table (RFC 791 3.1). */
+static void keep_options(struct wire_dissect *d, struct wire_ipv4 *ip)
+{
+	struct wire_opt_it it;
+	struct wire_opt o;
+	ip->opt_first = d->nipopt;
+	wire_opt_begin(&it, ip->opt, ip->optlen);
+	while (wire_opt_next(&it, &o)) {
+		if (d->nipopt >= WIRE_IPOPT_TAB_MAX) {
+			ip->opt_err = 3;
+			return;
+		}
+		d->ipopt[d->nipopt++] = o;
+		ip->opt_n++;
+	}
+	ip->opt_err = (uint8_t)it.err;
+}
+
 void wire_ipv4_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_layer *l)
 {
 	struct wire_ipv4 *ip = &l->u.ip4;
@@ -45,6 +63,8 @@ void wire_ipv4_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_lay
 	wire_rd_copy(r, ip->dst, 4);
 	ip->optlen = 0;
 	ip->opt = NULL;
+	ip->opt_first = d->nipopt;
+	ip->opt_n = ip->opt_err = 0;
 	ip->gso = 0;
 	ip->csum_st = WIRE_CSUM_UNCHECKED;
 	if ((vihl >> 4) != 4) {
@@ -65,6 +85,7 @@ void wire_ipv4_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_lay
 		wire_layer_trunc(l);
 		return;
 	}
+	keep_options(d, ip);
 	l->len = ip->ihl;
 	ip->csum_st =
 	    wire_csum_fold(wire_csum_add(0, start, ip->ihl)) == 0 ? WIRE_CSUM_OK : WIRE_CSUM_BAD;

@@ -51,11 +51,26 @@ static const struct wire_proto *find(uint8_t kind, uint32_t val)
 	return NULL;
 }
 
+/* The table's ports, so that most TCP and UDP packets (no dissector for
+ * either port) need no walk of it. */
+static int known_port(uint32_t port)
+{
+	switch (port) {
+	case 53:
+	case 67:
+	case 68:
+	case 5353:
+	case 5355: return 1;
+	default: return 0;
+	}
+}
+
 const struct wire_proto *wire_registry_lookup(enum wire_next kind, uint32_t val)
 {
 	if (kind == WIRE_NEXT_UDP || kind == WIRE_NEXT_TCP) {
-		const struct wire_proto *p = find((uint8_t)kind, val & 0xffffu);
-		return p ? p : find((uint8_t)kind, val >> 16);
+		const struct wire_proto *p =
+		    known_port(val & 0xffffu) ? find((uint8_t)kind, val & 0xffffu) : NULL;
+		return p || !known_port(val >> 16) ? p : find((uint8_t)kind, val >> 16);
 	}
 	return find((uint8_t)kind, val);
 }
@@ -122,6 +137,12 @@ const char *wire_layer_name(unsigned kind)
 
 unsigned wire_dissect(struct wire_dissect *d, const struct wire_pkt *pkt)
 {
+	return wire_dissect_ex(d, pkt, NULL);
+}
+
+unsigned wire_dissect_ex(struct wire_dissect *d, const struct wire_pkt *pkt,
+                         struct wire_dns_msg *dns)
+{
 	struct wire_rd r = wire_rd_init0(pkt->data, pkt->caplen);
 	const struct wire_proto *p = wire_registry_link(pkt->linktype);
 	uint8_t quoted = 0;
@@ -138,7 +159,13 @@ unsigned wire_dissect(struct wire_dissect *d, const struct wire_pkt *pkt)
 	d->frag = d->gso = 0;
 	d->ext_type = 0;
 	d->ntopt = 0;
+	d->nipopt = 0;
+	d->nhh = 0;
 	d->dns_used = 0;
+	d->dns = dns;
+	d->re = NULL;
+	d->re_from = 0;
+	d->re_len = d->re_nfrags = 0;
 	if (p == &wire_proto_raw)
 		p = wire_raw_pick(pkt->linktype, &r);
 	while (p && d->n < WIRE_DISSECT_DEPTH_MAX) {
@@ -214,14 +241,34 @@ void wire_layer_invalid(struct wire_layer *l, const char *fmt, ...)
 	l->status = WIRE_LS_INVALID;
 }
 
+/* The one's complement sum is the same in either byte order up to a swap of
+ * its two bytes (RFC 1071 2(B)): the words are added as the host loads them,
+ * 8 bytes at a time, and the folded sum is swapped to network order. */
 uint32_t wire_csum_add(uint32_t sum, const uint8_t *p, size_t n)
 {
-	uint64_t s = sum;
+	uint64_t s = 0;
 	size_t i = 0;
-	for (; i + 1 < n; i += 2)
-		s += ((uint32_t)p[i] << 8) | (uint32_t)p[i + 1];
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		s += (w & 0xffffffffu) + (w >> 32);
+	}
+	for (; i + 2 <= n; i += 2) {
+		uint16_t h;
+		memcpy(&h, p + i, 2);
+		s += h;
+	}
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (i < n)
+		s += p[i]; /* the high byte of a big-endian word */
+	while (s >> 16)
+		s = (s & 0xffffu) + (s >> 16);
+	s = ((s & 0xffu) << 8) | (s >> 8);
+#else
 	if (i < n)
 		s += (uint32_t)p[i] << 8;
+#endif
+	s += sum;
 	while (s >> 32)
 		s = (s & 0xffffffffu) + (s >> 32);
 	return (uint32_t)s;
@@ -325,7 +372,7 @@ int wire_csum_verdict(const struct wire_dissect *d, const struct wire_layer *l, 
 int wire_csum_l4_sum(const struct wire_dissect *d, const struct wire_layer *l, uint8_t proto,
                      uint32_t seglen)
 {
-	const struct wire_pkt *pkt = d->pkt;
+	const struct wire_pkt *pkt = wire_layer_pkt(d, (unsigned)(l - d->l));
 	if (d->ip < 0 || l->off > pkt->caplen || seglen > pkt->caplen - l->off)
 		return -1;
 	const struct wire_layer *ip = &d->l[d->ip];

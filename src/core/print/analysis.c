@@ -140,7 +140,12 @@ void wire_pr_analyse(struct wire_printer *p, const struct wire_dissect *d)
 	if (!p->tcpa || !wire_tcpa_segment(d, &g))
 		return;
 	wire_tcpa_feed(p->tcpa, &g, &p->ta);
-	if (p->expert && p->ta.flags)
+}
+
+void wire_pr_expert(struct wire_printer *p, const struct wire_dissect *d)
+{
+	struct wire_tcpa_seg g;
+	if (p->expert && p->ta.flags && wire_tcpa_segment(d, &g))
 		expert_add(p->expert, &g, p->ta.flags);
 }
 

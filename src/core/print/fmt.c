@@ -12,15 +12,63 @@
 
 static const char hexd[] = "0123456789abcdef";
 
+/* Returns the number of decimal digits of v. */
+static size_t ndigits(uint64_t v)
+{
+	size_t n = 1;
+	if (v <= UINT32_MAX) {
+		uint32_t x = (uint32_t)v;
+		return n + (x >= 10u) + (x >= 100u) + (x >= 1000u) + (x >= 10000u) +
+		       (x >= 100000u) + (x >= 1000000u) + (x >= 10000000u) + (x >= 100000000u) +
+		       (x >= 1000000000u);
+	}
+	for (; v >= 10000; v /= 10000)
+		n += 4;
+	return n + (v >= 10) + (v >= 100) + (v >= 1000);
+}
+
+static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+                            "25262728293031323334353637383940414243444546474849"
+                            "50515253545556575859606162636465666768697071727374"
+                            "75767778798081828384858687888990919293949596979899";
+
+/* Writes the k decimal digits of v ending at w + k, two at a time (32-bit
+ * divisions, the cheap ones). */
+static void put_digits32(char *w, size_t k, uint32_t v)
+{
+	while (k >= 2) {
+		unsigned r = v % 100u;
+		v /= 100u;
+		k -= 2;
+		memcpy(w + k, pairs + 2 * r, 2);
+	}
+	if (k)
+		w[0] = (char)('0' + v);
+}
+
+/* The same for any v. */
+static void put_digits(char *w, size_t k, uint64_t v)
+{
+	while (k > 9) {
+		w[--k] = (char)('0' + v % 10u);
+		v /= 10u;
+	}
+	put_digits32(w, k, (uint32_t)v);
+}
+
 void wire_pr_u(struct wire_sink *s, uint64_t v)
 {
 	char b[24];
-	size_t i = sizeof(b);
-	do {
-		b[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	wire_sink_write(s, b + i, sizeof(b) - i);
+	size_t k = v < 10 ? 1 : ndigits(v);
+	char *o = wire_sink_room(s, k);
+	if (v <= UINT32_MAX)
+		put_digits32(o ? o : b, k, (uint32_t)v);
+	else
+		put_digits(o ? o : b, k, v);
+	if (o)
+		wire_sink_commit(s, k);
+	else
+		wire_sink_write(s, b, k);
 }
 
 void wire_pr_hex(struct wire_sink *s, uint32_t v, unsigned digits)
@@ -123,13 +171,21 @@ size_t wire_fmt_mac(char *b, const uint8_t *a, size_t n, char sep)
 void wire_pr_ip4(struct wire_sink *s, const uint8_t *a)
 {
 	char b[16];
-	wire_sink_write(s, b, wire_fmt_ip4(b, a));
+	char *o = wire_sink_room(s, sizeof(b));
+	if (o)
+		wire_sink_commit(s, wire_fmt_ip4(o, a));
+	else
+		wire_sink_write(s, b, wire_fmt_ip4(b, a));
 }
 
 void wire_pr_ip6(struct wire_sink *s, const uint8_t *a)
 {
 	char b[48];
-	wire_sink_write(s, b, wire_fmt_ip6(b, a));
+	char *o = wire_sink_room(s, sizeof(b));
+	if (o)
+		wire_sink_commit(s, wire_fmt_ip6(o, a));
+	else
+		wire_sink_write(s, b, wire_fmt_ip6(b, a));
 }
 
 void wire_pr_mac(struct wire_sink *s, const uint8_t *a, size_t n, char sep)

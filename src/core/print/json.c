@@ -256,26 +256,25 @@ static void dns(struct jctx *j, const struct wire_dns *m)
 	}
 }
 
-static const struct {
-	const char *name, *key;
-} http_hdrs[] = {
-    {"host", "http.host"},
-    {"user-agent", "http.user_agent"},
-    {"content-type", "http.content_type"},
-    {"content-length", "http.content_length_header"},
-    {"server", "http.server"},
-    {"location", "http.location"},
-    {"connection", "http.connection"},
-    {"accept", "http.accept"},
-    {"referer", "http.referer"},
-    {"cookie", "http.cookie"},
-    {"set-cookie", "http.set_cookie"},
-    {"transfer-encoding", "http.transfer_encoding"},
-    {"cache-control", "http.cache_control"},
-    {"date", "http.date"},
+/* --json's key of each known header (enum wire_http_hk). */
+static const char *const http_keys[WIRE_HH_COUNT] = {
+    [WIRE_HH_HOST] = "http.host",
+    [WIRE_HH_USER_AGENT] = "http.user_agent",
+    [WIRE_HH_CONTENT_TYPE] = "http.content_type",
+    [WIRE_HH_CONTENT_LENGTH] = "http.content_length_header",
+    [WIRE_HH_SERVER] = "http.server",
+    [WIRE_HH_LOCATION] = "http.location",
+    [WIRE_HH_CONNECTION] = "http.connection",
+    [WIRE_HH_ACCEPT] = "http.accept",
+    [WIRE_HH_REFERER] = "http.referer",
+    [WIRE_HH_COOKIE] = "http.cookie",
+    [WIRE_HH_SET_COOKIE] = "http.set_cookie",
+    [WIRE_HH_TRANSFER_ENCODING] = "http.transfer_encoding",
+    [WIRE_HH_CACHE_CONTROL] = "http.cache_control",
+    [WIRE_HH_DATE] = "http.date",
 };
 
-static void http(struct jctx *j, const struct wire_http *h)
+static void http(struct jctx *j, const struct wire_dissect *d, const struct wire_http *h)
 {
 	if (h->is_req) {
 		add(j, "http.request.method", h->method, h->method_len);
@@ -286,25 +285,10 @@ static void http(struct jctx *j, const struct wire_http *h)
 		addu(j, "http.response.code", h->status);
 		add(j, "http.response.phrase", h->reason, h->reason_len);
 	}
-	struct wire_http_it it;
-	const uint8_t *ln;
-	size_t n;
-	wire_http_begin(&it, h);
-	while (wire_http_next(&it, &ln, &n)) {
-		const uint8_t *colon = memchr(ln, ':', n);
-		if (!colon)
-			continue;
-		size_t k = (size_t)(colon - ln);
-		for (size_t i = 0; i < sizeof(http_hdrs) / sizeof(http_hdrs[0]); i++) {
-			if (strlen(http_hdrs[i].name) != k ||
-			    strncasecmp((const char *)ln, http_hdrs[i].name, k))
-				continue;
-			size_t v = k + 1;
-			while (v < n && (ln[v] == ' ' || ln[v] == '\t'))
-				v++;
-			add(j, http_hdrs[i].key, ln + v, n - v);
-			break;
-		}
+	for (unsigned k = 0; k < h->hh_n; k++) {
+		const struct wire_http_hdr *e = &d->hh[h->hh_first + k];
+		if (e->hk != WIRE_HH_OTHER)
+			add(j, http_keys[e->hk], e->line + e->val, (size_t)(e->len - e->val));
 	}
 }
 
@@ -574,7 +558,7 @@ static void layer(struct jctx *j, const struct wire_dissect *d, const struct wir
 		break;
 	case WIRE_L_HTTP:
 		if (l->status == WIRE_LS_OK)
-			http(j, &l->u.http);
+			http(j, d, &l->u.http);
 		break;
 	case WIRE_L_DHCP: {
 		const struct wire_dhcp *m = &l->u.dhcp;
@@ -688,6 +672,16 @@ static void emit(struct wire_sink *s, const struct jctx *j)
 	wire_sink_write(s, "}\n", 2);
 }
 
+/* The frame completes an IP datagram (wire/defrag.h): tshark's count of
+ * its fragments and its reassembled length, under the frame's own IP
+ * fields. */
+static void reassembled(struct jctx *j, const struct wire_dissect *d)
+{
+	int v6 = d->l[d->ip].kind == WIRE_L_IPV6;
+	addu(j, v6 ? "ipv6.fragment.count" : "ip.fragment.count", d->re_nfrags);
+	addu(j, v6 ? "ipv6.reassembled.length" : "ip.reassembled.length", d->re_len);
+}
+
 void wire_pr_json(struct wire_printer *p, const struct wire_dissect *d)
 {
 	struct jctx j;
@@ -729,6 +723,8 @@ void wire_pr_json(struct wire_printer *p, const struct wire_dissect *d)
 		if (l->status == WIRE_LS_TRUNC && !wire_layer_cut_shown(l))
 			continue;
 		layer(&j, d, l);
+		if (d->re && i + 1 == d->re_from)
+			reassembled(&j, d);
 	}
 	if (d->bad >= 0) {
 		const struct wire_layer *l = &d->l[d->bad];

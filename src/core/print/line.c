@@ -152,6 +152,25 @@ static void frag_note(const struct wire_lp *pc, uint16_t id, uint32_t off, int m
 	wire_sink_puts(s, mf ? ", flags [+]" : ", flags [none]");
 }
 
+/* The frame completes an IP datagram (wire/defrag.h): the reassembled upper
+ * layer from layer `next` on, then what this frame was ("(frag id 1, offset
+ * 1480, flags [+]; 3 fragments reassembled)"; IPv6, mf < 0: its frag (...)
+ * was said before). Returns the next layer to print. */
+static unsigned reassembled(const struct wire_lp *pc, const struct wire_dissect *d, unsigned next,
+                            uint16_t id, uint32_t off, int mf)
+{
+	struct wire_sink *s = pc->s;
+	next = layer(pc, d, next);
+	S(s, " (");
+	if (mf >= 0) {
+		frag_note(pc, id, off, mf);
+		S(s, "; ");
+	}
+	wire_pr_u(s, d->re_nfrags);
+	S(s, " fragments reassembled)");
+	return next;
+}
+
 /* Writes "IP src.port > dst.port: " (or "IP6 ..."): the start of an IP line.
  * Returns 1 when the layer ends there (truncated or invalid, marked). */
 /* Opens the list of a truncated header's fields, or separates two. */
@@ -298,6 +317,8 @@ static unsigned ipv4(const struct wire_lp *pc, const struct wire_dissect *d, uns
 		return d->n;
 	uint32_t off = (uint32_t)(ip->frag & 0x1fffu) * 8u;
 	int mf = (ip->frag & 0x2000u) != 0;
+	if (d->re && i + 1 == d->re_from && i + 1 < d->n) /* completes a datagram */
+		return reassembled(pc, d, i + 1, ip->id, off, mf);
 	if (off) {
 		proto_name(s, ip->proto);
 		S(s, " fragment, ");
@@ -355,6 +376,10 @@ static unsigned ipv6(const struct wire_lp *pc, const struct wire_dissect *d, uns
 		if (mark(pc, x, 0))
 			return d->n;
 		nxt = e->nxt;
+		if (d->re && j + 1 == d->re_from && j + 1 < d->n) {
+			reassembled(pc, d, j + 1, 0, 0, -1);
+			return d->n;
+		}
 		if (e->type == 44 && e->frag_off) {
 			proto_name(s, nxt);
 			S(s, " fragment, length ");

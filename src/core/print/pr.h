@@ -46,6 +46,7 @@ struct wire_printer {
 	struct wire_tcpa *tcpa;     /* TCP analysis (tcpanalysis.h) */
 	struct wire_expert *expert; /* --stats: the analysis flags counted (expert.c) */
 	struct wire_tcpa_res ta;    /* the current packet's analysis (zero if none) */
+	struct wire_dns_msg *dns;   /* wire_printer_packet's DNS records scratch */
 };
 
 /* What the line view and tcpdump's flags print with, passed down explicitly
@@ -126,6 +127,8 @@ void wire_stats_free(struct wire_stats *st);
 
 /* TCP analysis hooks (analysis.c). Fills p->ta for d's TCP segment. */
 void wire_pr_analyse(struct wire_printer *p, const struct wire_dissect *d);
+/* --stats: counts p->ta's flags for d (a packet shown). */
+void wire_pr_expert(struct wire_printer *p, const struct wire_dissect *d);
 /* " [retransmission] [dup ack #2]": the line view's tags (nothing when none). */
 void wire_pr_ta_tags(struct wire_sink *s, const struct wire_tcpa_res *ta);
 /* The expert summary of --stats: counts per kind and per conversation. */

@@ -259,14 +259,13 @@ static void ip4_route(struct wire_sink *s, const struct wire_opt *o)
 	}
 }
 
-static void ip4_options(struct wire_sink *s, const struct wire_ipv4 *ip)
+static void ip4_options(struct wire_sink *s, const struct wire_dissect *d,
+                        const struct wire_ipv4 *ip)
 {
-	struct wire_opt_it it;
-	struct wire_opt o;
 	int first = 1;
 	S(s, ", options (");
-	wire_opt_begin(&it, ip->opt, ip->optlen);
-	while (wire_opt_next(&it, &o)) {
+	for (unsigned k = 0; k < ip->opt_n; k++) {
+		const struct wire_opt o = d->ipopt[ip->opt_first + k];
 		if (!first)
 			wire_sink_putc(s, ',');
 		first = 0;
@@ -294,7 +293,7 @@ static void ip4_options(struct wire_sink *s, const struct wire_ipv4 *ip)
 			break;
 		}
 	}
-	if (it.err)
+	if (ip->opt_err == 1 || ip->opt_err == 2)
 		wire_sink_puts(s, first ? "[bad opt]" : ",[bad opt]");
 	wire_sink_putc(s, ')');
 }
@@ -321,7 +320,7 @@ static void ip4_verbose(struct wire_sink *s, const struct wire_dissect *d, unsig
 	S(s, ", length ");
 	wire_pr_u(s, ip->len);
 	if (ip->optlen)
-		ip4_options(s, ip);
+		ip4_options(s, d, ip);
 	if (ip->csum_st == WIRE_CSUM_BAD && l->off + ip->ihl <= d->pkt->caplen) {
 		uint16_t c = wire_csum_fold(wire_csum_add(0, d->pkt->data + l->off, ip->ihl));
 		S(s, ", bad cksum ");

@@ -183,7 +183,7 @@ static void arp(struct wire_sink *s, const struct wire_layer *l)
 	closing(s, 49);
 }
 
-static void ipv4(struct wire_sink *s, const struct wire_layer *l)
+static void ipv4(struct wire_sink *s, const struct wire_dissect *d, const struct wire_layer *l)
 {
 	const struct wire_ipv4 *ip = &l->u.ip4;
 	title(s, l, "IP_HEADER");
@@ -236,11 +236,9 @@ static void ipv4(struct wire_sink *s, const struct wire_layer *l)
 			goto cut;
 		fip4(s, "Dest IP", ip->dst);
 		if (ip->optlen) {
-			struct wire_opt_it it;
-			struct wire_opt o;
 			fu(s, "Options length", ip->optlen);
-			wire_opt_begin(&it, ip->opt, ip->optlen);
-			while (wire_opt_next(&it, &o)) {
+			for (unsigned k = 0; k < ip->opt_n; k++) {
+				const struct wire_opt o = d->ipopt[ip->opt_first + k];
 				const char *n;
 				switch (o.kind) {
 				case 0: n = "EOL"; break;
@@ -266,8 +264,11 @@ static void ipv4(struct wire_sink *s, const struct wire_layer *l)
 				}
 				wire_sink_putc(s, '\n');
 			}
-			if (it.err)
-				fs(s, "Option", it.err == 1 ? "[|ip opt]" : "[bad opt]");
+			if (ip->opt_err)
+				fs(s, "Option",
+				   ip->opt_err == 1   ? "[|ip opt]"
+				   : ip->opt_err == 2 ? "[bad opt]"
+				                      : "[more options not kept]");
 		}
 		if (ip->gso)
 			fs(s, "Note", "GSO/TSO super-packet (length not final)");
@@ -723,7 +724,7 @@ static void dns(struct wire_sink *s, const struct wire_layer *l)
 	closing(s, 48);
 }
 
-static void http(struct wire_sink *s, const struct wire_layer *l)
+static void http(struct wire_sink *s, const struct wire_dissect *d, const struct wire_layer *l)
 {
 	const struct wire_http *h = &l->u.http;
 	title(s, l, "HTTP_MESSAGE");
@@ -737,12 +738,10 @@ static void http(struct wire_sink *s, const struct wire_layer *l)
 			fu(s, "Status code", h->status);
 			fesc(s, "Reason", h->reason, h->reason_len);
 		}
-		struct wire_http_it it;
-		const uint8_t *ln;
-		size_t n;
-		wire_http_begin(&it, h);
-		while (wire_http_next(&it, &ln, &n))
-			fesc(s, "Header", ln, n);
+		for (unsigned k = 0; k < h->hh_n; k++)
+			fesc(s, "Header", d->hh[h->hh_first + k].line, d->hh[h->hh_first + k].len);
+		if (h->hh_cut)
+			fs(s, "Header", "[more lines not kept]");
 	}
 	status(s, l);
 	closing(s, 48);
@@ -840,6 +839,18 @@ static void link_other(struct wire_sink *s, const struct wire_layer *l)
 	closing(s, 48);
 }
 
+/* After the fragment's own IP block: what the frame completes (the blocks
+ * that follow are the reassembled datagram's). */
+static void reassembled(struct wire_sink *s, const struct wire_dissect *d)
+{
+	struct wire_layer pl;
+	pl.quoted = 0;
+	title(s, &pl, d->l[d->ip].kind == WIRE_L_IPV6 ? "IPV6_REASSEMBLED" : "IP_REASSEMBLED");
+	fu(s, "Fragments", d->re_nfrags);
+	fu(s, "Length", d->re_len);
+	closing(s, 48);
+}
+
 void wire_pr_tree(struct wire_printer *p, const struct wire_dissect *d)
 {
 	struct wire_sink *s = p->out;
@@ -849,7 +860,7 @@ void wire_pr_tree(struct wire_printer *p, const struct wire_dissect *d)
 		switch (l->kind) {
 		case WIRE_L_ETH: eth(s, l); break;
 		case WIRE_L_ARP: arp(s, l); break;
-		case WIRE_L_IPV4: ipv4(s, l); break;
+		case WIRE_L_IPV4: ipv4(s, d, l); break;
 		case WIRE_L_IPV6: ipv6(s, l); break;
 		case WIRE_L_IP6EXT: ip6ext(s, l); break;
 		case WIRE_L_ICMP: icmp(s, l); break;
@@ -857,11 +868,13 @@ void wire_pr_tree(struct wire_printer *p, const struct wire_dissect *d)
 		case WIRE_L_TCP: tcp(s, d, l, (int)i == d->tp ? &p->ta : NULL); break;
 		case WIRE_L_UDP: udp(s, l); break;
 		case WIRE_L_DNS: dns(s, l); break;
-		case WIRE_L_HTTP: http(s, l); break;
+		case WIRE_L_HTTP: http(s, d, l); break;
 		case WIRE_L_DHCP: dhcp(s, l); break;
 		case WIRE_L_TLS: tls(s, l); break;
 		default: link_other(s, l); break;
 		}
+		if (d->re && i + 1 == d->re_from)
+			reassembled(s, d);
 	}
 	if (d->rest_len > 0 && d->bad < 0) {
 		struct wire_layer pl;
