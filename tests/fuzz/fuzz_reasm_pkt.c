@@ -6,11 +6,13 @@
  * reassembler (small limits or the defaults) whose events go to the stream
  * decoders (streamdec); the same frames also go through the printer with the
  * per-frame application decoding on (appdec, as --json and -V do) and TCP
- * analysis, into a memory sink, and through a display filter evaluated on
- * the frame as appdec rewrote it. Input: byte 0 picks the link type (bits
- * 0-2), the printer (-V or --json, bit 3), small reassembly limits (bit 4)
- * and the line view with --analysis (bit 5); then records of a 2-byte
- * big-endian length, a 1-byte time step in milliseconds and the frame.
+ * analysis, into a memory sink, or through display filters evaluated on the
+ * frame as appdec rewrote it. Input: byte 0 picks the link type (bits 0-2),
+ * the printer (-V or --json, bit 3; the line view with --analysis and
+ * --stats, bit 5), small reassembly limits (bit 4) and the display filters
+ * instead of a printer (bit 6); then records of a 2-byte big-endian length,
+ * a 1-byte time step in milliseconds and the frame. (One appdec per input:
+ * each costs a 64k-bucket table, and the fuzzer's speed depends on it.)
  * Seeds: frames of the tcpdump corpus and the golden captures
  * (tests/fuzz/mkseeds_reasm_pkt.py). Checked:
  *   - every event belongs to a numbered stream, offsets run on without holes,
@@ -111,8 +113,8 @@ static struct wire_printer *printer(int mode, int analysis, struct wire_sink *si
 struct rig {
 	struct wire_reasm *r;
 	struct wire_reasm_limits lim;
-	struct wire_printer *pr[2];
-	struct wire_appdec *app[3];
+	struct wire_printer *pr;
+	struct wire_appdec *app;
 	struct wire_dfilter *df[2];
 	struct wire_dissect *d;
 	struct wire_buf mem;
@@ -129,10 +131,15 @@ static void rig_open(struct rig *g, uint8_t h, struct state *s)
 	check((s->sd = wire_streamdec_new(on_msg, s)) != NULL);
 	wire_buf_init(&g->mem, 1u << 20);
 	wire_sink_init_mem(&g->sink, &g->mem);
-	g->pr[0] = printer((h & 8) ? WIRE_PRINT_JSON : WIRE_PRINT_TREE, 0, &g->sink, &g->app[0]);
-	if (h & 0x20)
-		g->pr[1] = printer(WIRE_PRINT_LINE, 1, &g->sink, &g->app[1]);
-	check((g->app[2] = wire_appdec_new()) != NULL && (g->d = malloc(sizeof(*g->d))) != NULL);
+	check((g->d = malloc(sizeof(*g->d))) != NULL);
+	if (!(h & 0x40)) {
+		int mode = (h & 0x20) ? WIRE_PRINT_LINE
+		           : (h & 8)  ? WIRE_PRINT_JSON
+		                      : WIRE_PRINT_TREE;
+		g->pr = printer(mode, mode == WIRE_PRINT_LINE, &g->sink, &g->app);
+		return;
+	}
+	check((g->app = wire_appdec_new()) != NULL);
 	char why[200];
 	size_t pos;
 	for (int i = 0; i < 2; i++)
@@ -149,12 +156,13 @@ static void rig_frame(struct rig *g, struct state *s, const struct wire_pkt *pkt
 	}
 	const struct wire_reasm_stats *rs = wire_reasm_stats(g->r);
 	check(rs->mem <= g->lim.total_bytes);
-	check(wire_appdec_frame(g->app[2], g->d) <= WIRE_STREAMDEC_FRAME_MSGS);
-	for (int i = 0; i < 2; i++)
-		wire_dfilter_match(g->df[i], g->d, NULL);
-	for (int i = 0; i < 2; i++)
-		if (g->pr[i])
-			wire_printer_packet(g->pr[i], pkt);
+	if (g->pr) {
+		wire_printer_packet(g->pr, pkt);
+	} else {
+		check(wire_appdec_frame(g->app, g->d) <= WIRE_STREAMDEC_FRAME_MSGS);
+		for (int i = 0; i < 2; i++)
+			wire_dfilter_match(g->df[i], g->d, NULL);
+	}
 	wire_sink_flush(&g->sink);
 	wire_buf_reset(&g->mem);
 	g->sink.err = 0;
@@ -168,17 +176,14 @@ static void rig_close(struct rig *g, struct state *s)
 	for (size_t i = 0; i < rs->streams; i++)
 		check(s->born[i] && s->ended[2 * i] && s->ended[2 * i + 1]);
 	check(wire_streamdec_stats(s->sd)->mem == 0);
-	for (int i = 0; i < 2; i++) {
-		if (g->pr[i]) {
-			wire_appdec_finish(g->app[i]);
-			wire_printer_finish(g->pr[i]);
-			wire_printer_free(g->pr[i]);
-		}
-		wire_dfilter_free(g->df[i]);
+	wire_appdec_finish(g->app);
+	if (g->pr) {
+		wire_printer_finish(g->pr);
+		wire_printer_free(g->pr);
 	}
-	wire_appdec_finish(g->app[2]);
-	for (int i = 0; i < 3; i++)
-		wire_appdec_free(g->app[i]);
+	for (int i = 0; i < 2; i++)
+		wire_dfilter_free(g->df[i]);
+	wire_appdec_free(g->app);
 	wire_reasm_free(g->r);
 	wire_streamdec_free(s->sd);
 	wire_buf_free(&g->mem);

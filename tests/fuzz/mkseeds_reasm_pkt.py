@@ -64,7 +64,7 @@ def is_tcp(sel, p):
 
 def seed_of(sel, name, frames):
     mode = int(hashlib.sha1(name.encode()).hexdigest()[:2], 16)
-    out = bytearray([sel | (mode & 0x28) | (0x10 if mode & 0xC0 == 0xC0 else 0)])
+    out = bytearray([sel | (mode & 0x68) | (0x10 if mode & 0x90 == 0x90 else 0)])
     last = frames[0][0]
     for t, p in frames:
         p = p[:1600]
