@@ -7,9 +7,11 @@ helpers): the router drops 1 in LOSS of the TCP segments of the HTTP port
 carrying data (nftables `numgen random mod LOSS == 0 drop`, both ways). nginx
 serves files of known sha256 in the server namespace; curl fetches several
 on one keep-alive connection (Content-Length bodies, a gzip-ed text in a
-chunked response, a 404) and one more on a second connection. `wirecat sniff
--w` captures on the server's link, so every byte of each direction is in the
-capture at least once (a resent copy fills each drop). Then:
+chunked response, a 404) and one more on a second connection. GSO is off on
+every link (one MTU-sized segment per packet). Two captures: `wirecat sniff
+-w` on the server's link (each resent copy after the original) and tcpdump
+on the client's (the holes, then the resent copies out of order); each holds
+every byte of each direction at least once. On each:
   - `read --follow N --direction c2s|s2c --follow-as raw` of each stream is
     exactly what was sent: c2s is the requests for the expected URIs, head
     after head, nothing else; s2c parses into the responses whose bodies
@@ -20,7 +22,8 @@ capture at least once (a resent copy fills each drop). Then:
     reassembled, which tshark 4.0 does not do by default), frame by frame;
   - every tcp.analysis.* flag equals tshark's, frame by frame, and loss
     shows (retransmissions, lost segments or duplicate ACKs).
-Needs root, ip, nft, nginx, curl, tshark (a skip names what is missing).
+Needs root, ip, nft, nginx, curl, tshark, tcpdump, ss (a skip names what is
+missing). A capture that lost packets in the kernel fails the test.
 """
 import gzip
 import hashlib
