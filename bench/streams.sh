@@ -231,9 +231,9 @@ lf_err=$(tail -1 "$dir/err")
 rm -rf "$dir/lf"
 r_wjson=$(rss /dev/null "$wirecat" read --json "$long")
 r_sfol=$(rss /dev/null bash -c "ulimit -v $((tvmem * 1024 * 1024)); exec timeout $ttimeout tshark -n -r '$long' -q -z follow,tcp,raw,0")
-s_fol_err=$(tail -c 300 "$dir/err" | tr '\n' ' ')
+s_fol_err=$(grep -v 'Running as user' "$dir/err" | tail -c 300 | tr '\n' ' ' || true)
 r_sjson=$(rss /dev/null bash -c "ulimit -v $((tvmem * 1024 * 1024)); exec timeout $ttimeout tshark -n -T ek -r '$long'")
-s_json_err=$(tail -c 300 "$dir/err" | tr '\n' ' ')
+s_json_err=$(grep -v 'Running as user' "$dir/err" | tail -c 300 | tr '\n' ' ' || true)
 load1=$(cut -d' ' -f1-3 /proc/loadavg)
 
 info="$(date -u +%Y-%m-%d) on $(nproc) cores ($(uname -r)), shared with other work (load average $load0 at the start, $load1 at the end), so noisy; $(tshark --version | head -1 | sed 's/ (Git.*//'), tcpflow $(tcpflow -V 2>&1 | awk '{print $2}'), wirecat $("$wirecat" --version | awk '{print $2}')"
