@@ -6,7 +6,7 @@ what=${1:-build}
 build_pkgs="cmake make gcc pkg-config libpcap-dev libssl-dev zlib1g-dev python3 netbase"
 case "$what" in
 build|demo) pkgs="$build_pkgs" ;;
-check) pkgs="$build_pkgs clang clang-format libclang-rt-14-dev netcat-openbsd socat ncat tcpdump tshark nginx-light curl openssl iproute2 valgrind ca-certificates util-linux procps iperf3 libcap2-bin bc time chromium chromium-driver python3-selenium nftables" ;;
+check) pkgs="$build_pkgs clang clang-format libclang-rt-14-dev netcat-openbsd socat ncat tcpdump tshark nginx-light curl openssl iproute2 valgrind ca-certificates util-linux procps iperf3 libcap2-bin bc time chromium chromium-driver python3-selenium nftables tcpflow" ;;
 *) echo "deps.sh: unknown set '$what'" >&2; exit 2 ;;
 esac
 missing=()
