@@ -7,6 +7,9 @@
  * reports packets (recv) is stamped when it returned, after them.
  */
 #include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -69,6 +72,84 @@ static const char *call_json(const struct timespec *ts, const char *call, long l
 	return obj;
 }
 
+/* --json: the protocol and addresses of the command's sockets by fd, as
+ * last seen, so that a call reported after its socket closed (listen -k's
+ * close) still names them and its packets are tied to it. */
+#define OWN_FDS 1024
+struct own_sock {
+	int proto; /* 0: not known */
+	struct sockaddr_storage local, remote;
+};
+static struct own_sock own_socks[OWN_FDS];
+static pthread_mutex_t own_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* The socket a call is on: the fd after "name(" (an accept's result), or -1
+ * ("connect(?, ...)"). */
+static int call_fd(const char *call, long long ret)
+{
+	size_t k = strcspn(call, "(");
+	if (!call[k])
+		return -1;
+	if (!strncmp(call, "accept", 6))
+		return ret >= 0 && ret <= INT_MAX ? (int)ret : -1;
+	char *end;
+	long v = strtol(call + k + 1, &end, 10);
+	if (end == call + k + 1 || v < 0 || v > INT_MAX)
+		return -1;
+	return (int)v;
+}
+
+/* fd's protocol and addresses now, or, when it is no longer a socket, as
+ * last seen (into *s). The addresses of own_socks are zeroed before they are
+ * filled, so comparing them whole is exact. */
+static void own_sock_of(int fd, struct own_sock *s)
+{
+	int type = 0;
+	socklen_t tl = sizeof(type), ll = sizeof(s->local), rl = sizeof(s->remote);
+	memset(s, 0, sizeof(*s));
+	int ok = getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 &&
+	         getsockname(fd, (struct sockaddr *)&s->local, &ll) == 0;
+	if (ok) {
+		if (getpeername(fd, (struct sockaddr *)&s->remote, &rl) < 0)
+			s->remote.ss_family = AF_UNSPEC;
+		s->proto = type == SOCK_STREAM ? IPPROTO_TCP : type == SOCK_DGRAM ? IPPROTO_UDP : 0;
+	}
+	if (fd >= OWN_FDS)
+		return;
+	pthread_mutex_lock(&own_mu);
+	struct own_sock *c = &own_socks[fd];
+	/* a connection both sides closed has no peer any more: the one it had */
+	if (ok && s->remote.ss_family == AF_UNSPEC && c->proto == s->proto &&
+	    !memcmp(&c->local, &s->local, sizeof(s->local)))
+		s->remote = c->remote;
+	if (ok)
+		*c = *s;
+	else
+		*s = *c;
+	pthread_mutex_unlock(&own_mu);
+}
+
+/* --json: who made the call (this process, its socket) into *o, so that
+ * the packets name their pid, fd and cause as trace --json's do. Returns o,
+ * or NULL when the call names no socket. */
+static const struct wire_trace_owner *call_owner(const char *call, long long ret, const char *text,
+                                                 struct own_sock *s, struct wire_trace_owner *o)
+{
+	int fd = call_fd(call, ret);
+	if (fd < 0)
+		return NULL;
+	own_sock_of(fd, s);
+	memset(o, 0, sizeof(*o));
+	o->pid = (int)getpid();
+	o->comm = "wirecat";
+	o->fd = fd;
+	o->call = text;
+	o->proto = s->proto;
+	o->local = (const struct sockaddr *)&s->local;
+	o->remote = s->remote.ss_family == AF_UNSPEC ? NULL : (const struct sockaddr *)&s->remote;
+	return o;
+}
+
 void trace_cli_call(struct wire_trace *tr, const struct timespec *ts, const char *call,
                     long long ret, int err, const char *tail, const char *note)
 {
@@ -83,8 +164,12 @@ void trace_cli_call(struct wire_trace *tr, const struct timespec *ts, const char
 	snprintf(text, sizeof(text), "%s%s%s", call, wire_sd_ret(err ? -1 : ret, err, r, sizeof(r)),
 	         tail ? tail : "");
 	struct wire_trace_callinfo ci = {.json = NULL};
-	if (wire_trace_is_json(tr))
+	struct wire_trace_owner o;
+	struct own_sock os;
+	if (wire_trace_is_json(tr)) {
 		ci.json = call_json(ts, call, ret, err, text, note, obj, sizeof(obj));
+		ci.owner = err ? NULL : call_owner(call, ret, text, &os, &o);
+	}
 	wire_trace_call_info(tr, ts, &ci, "%s%s%s", text, note ? "; " : "", note ? note : "");
 }
 

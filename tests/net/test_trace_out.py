@@ -273,6 +273,13 @@ def _port_of_bind(proc, last):
     return int(re.search(r":(\d+)\)", ev[0]["text"]).group(1)), ev
 
 
+def _caused(evs, call):
+    """The first packet whose cause starts with call."""
+    pk = [e for e in evs if e["event"] == "packet" and e.get("cause", "").startswith(call)]
+    assert pk, "no packet caused by %r: %r" % (call, evs)
+    return pk[0]
+
+
 def _same_process(calls):
     assert calls and all(c["comm"] == "wirecat" and c["pid"] == calls[0]["pid"]
                          for c in calls), calls
@@ -284,7 +291,8 @@ def server_commands_trace_json():
     write trace --json's NDJSON: each client's calls (accept4 with the new
     fd, recv, send, close; recvmmsg/sendmmsg) in the call-line format, with
     the call's name and result, and the packets; --json without --trace is a
-    usage error."""
+    usage error. Their packets name the process, the socket and the call
+    that caused them (pid, comm, fd, cause) as trace --json's do."""
     need_root()
     import http.server
     import socket
@@ -329,6 +337,13 @@ def server_commands_trace_json():
                for c in calls), calls
     assert any(e["event"] == "packet" and e["fields"].get("udp.length") == "12" for e in evs), \
         evs
+    # the packets name the process, the socket and the call that caused them
+    pid = calls[0]["pid"]
+    pk = _caused(evs, "send(%d, 3) = 3" % fd)
+    assert pk["pid"] == pid and pk["fd"] == fd and pk["comm"] == "wirecat", pk
+    assert pk["summary"].startswith("> [P.] seq 1:4 len 3"), pk
+    pk = _caused(evs, "sendmmsg(")
+    assert pk["pid"] == pid and pk["fields"]["udp.length"] == "12", pk
     # listen -k
     p = subprocess.Popen([WIRECAT, "listen", "-k", "--trace", "--json", "127.0.0.1", "0"],
                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -355,6 +370,10 @@ def server_commands_trace_json():
     fd = acc[0]["ret"]
     assert [c["ret"] for c in calls if c["text"].startswith("recv(%d," % fd)] == [3, 0], calls
     assert any(c["text"] == "close(%d) = 0" % fd for c in calls), calls
+    fin = [e for e in _json_lines(err) if e["event"] == "packet" and e["dir"] == "out"
+           and e["fields"].get("tcp.flags.fin") == "1"]
+    assert fin and fin[0]["fd"] == fd and fin[0]["pid"] == calls[0]["pid"] and \
+        re.fullmatch(r"(shutdown|close)\(%d.*" % fd, fin[0].get("cause", "")), fin
     # http
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
@@ -384,6 +403,10 @@ def server_commands_trace_json():
     assert calls[-1]["text"] == "close(%d) = 0" % fd, calls
     pkts = [e for e in evs if e["event"] == "packet"]
     assert len(pkts) >= 6 and pkts[0]["fields"]["tcp.flags"] == "0x0002", pkts
+    assert pkts[0].get("cause") == calls[0]["text"] and pkts[0]["fd"] == fd and \
+        pkts[0]["pid"] == calls[0]["pid"], pkts[0]
+    pk = _caused(evs, snd[0]["text"])
+    assert pk["fd"] == fd and int(pk["fields"]["tcp.len"]) == snd[0]["ret"], pk
     cp = subprocess.run([WIRECAT, "echo", "--json", "127.0.0.1", "0"],
                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=10 * SLOW)
     assert cp.returncode == 2 and b"--trace" in cp.stderr, cp
