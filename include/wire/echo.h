@@ -37,7 +37,7 @@ enum wire_echo_ev {
 	WIRE_ECHO_OVER_BUDGET, /* closed by the server: framed bytes held by all connections
 	                          went over the budget and this one held the most (held) */
 	/* Only with io_events set (for --trace): each socket call that moved bytes. */
-	WIRE_ECHO_RECV,     /* TCP recv() returned len bytes */
+	WIRE_ECHO_RECV,     /* TCP recv() returned len bytes (0: the client's FIN) */
 	WIRE_ECHO_SEND,     /* TCP send() took len bytes */
 	WIRE_ECHO_RECVFROM, /* one datagram of len bytes received from peer */
 	WIRE_ECHO_SENDTO,   /* one datagram of len bytes sent back to peer */
@@ -56,6 +56,12 @@ struct wire_echo_event {
 	uint64_t held, budget;        /* OVER_BUDGET: bytes this connection held, the budget */
 	struct timespec ts;           /* RECV/SEND/...: CLOCK_REALTIME just before a send
 	                                 or just after a receive */
+	int fd;       /* the socket of the call: the client's (closes: the one being closed),
+	                 the UDP socket's for RECVFROM/SENDTO; -1 for ACCEPT_ERR */
+	int lfd;      /* CONNECT, REFUSED: the listening socket that accepted it */
+	size_t asked; /* RECV: the size given to recv(); RECVFROM/SENDTO: the messages
+	                 given to recvmmsg()/sendmmsg() */
+	int got;      /* RECVFROM/SENDTO: the messages the call returned */
 };
 
 /* Called from worker threads (concurrently when threads > 1). */
@@ -104,6 +110,10 @@ int wire_echo_new(const struct wire_echo_config *cfg, struct wire_echo **out, in
 /* Copies the bound address (TCP's, else UDP's) to *addr. Returns 1 when the
  * sockets are dual-stack (IPv6 wildcard taking IPv4 too), else 0. */
 int wire_echo_address(const struct wire_echo *e, struct wire_addr *addr);
+
+/* The listening TCP socket (udp 0) or the UDP socket (udp 1) of worker i,
+ * or -1 (no such worker or protocol). For --trace. */
+int wire_echo_socket(const struct wire_echo *e, int i, int udp);
 
 /* Serves until the stop fd becomes readable or wire_echo_stop is called; the
  * calling thread runs worker 0 and the others run in threads it starts and

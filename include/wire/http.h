@@ -14,6 +14,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
+#include <time.h>
 
 #include "wire/limits.h"
 #include "wire/sock.h"
@@ -183,6 +185,20 @@ int wire_http_parse_resolve(const char *s, struct wire_http_route *r);
  * WIRE_E_USAGE. */
 int wire_http_parse_connect_to(const char *s, struct wire_http_route *r);
 
+/* One socket call of the client, reported for --trace (on_call). TLS
+ * connections report connect and close only: their reads and writes go
+ * through the TLS library. */
+struct wire_http_call {
+	const char *name;            /* "connect", "send", "recv" or "close" */
+	int fd;                      /* -1: a connect that failed (its socket is closed) */
+	const struct sockaddr *addr; /* connect: the address */
+	socklen_t addrlen;
+	size_t asked;       /* send, recv: the size given */
+	long long ret;      /* the result (err 0) */
+	int err;            /* errno, or 0 */
+	struct timespec ts; /* CLOCK_REALTIME: before connect and send, after recv and close */
+};
+
 struct wire_http_opts {
 	const char *method;  /* NULL: GET, HEAD with head, POST with data */
 	int head;            /* -I */
@@ -216,6 +232,8 @@ struct wire_http_opts {
 	/* A new connection's socket, right after connect() and before any byte
 	 * is sent (--trace follows it by its own port); may be NULL. */
 	void (*on_connected)(void *ctx, int fd);
+	/* Each socket call (struct wire_http_call); may be NULL. */
+	void (*on_call)(void *ctx, const struct wire_http_call *k);
 };
 
 /* Where a connection for a URL's host and port goes after --connect-to

@@ -69,8 +69,11 @@ struct wire_server_event {
 	const char *why;          /* BAD_INPUT, END_BAD_FRAME: the reason */
 	size_t len;               /* FRAME_*, RECV, SEND: bytes */
 	uint64_t n;               /* FRAME_*: message number */
-	struct timespec ts;       /* RECV, SEND, FIN_SENT: CLOCK_REALTIME (before the call
-	                             for SEND and FIN_SENT) */
+	struct timespec ts;       /* RECV, SEND, FIN_SENT, CLOSED: CLOCK_REALTIME (before
+	                             the call for SEND, FIN_SENT and CLOSED's close) */
+	int fd;                   /* the client's socket (CLOSED: the one just closed;
+	                             REFUSED: the accepted one), -1 for input events */
+	size_t asked;             /* RECV: the size recv() was given */
 };
 
 typedef void (*wire_server_cb)(void *ud, const struct wire_server_event *ev);

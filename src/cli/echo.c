@@ -34,6 +34,7 @@ struct opts {
 	int idle_ms;
 	uint64_t max_conns;
 	int trace;             /* --trace */
+	int trace_json;        /* --json: the trace as NDJSON */
 	struct wire_trace *tr; /* the running trace, or NULL */
 };
 
@@ -70,6 +71,8 @@ static void usage(void)
 	       "                        events and the packets of its clients, with TCP states\n"
 	       "                        and notes (needs root or CAP_NET_RAW+CAP_NET_ADMIN;\n"
 	       "                        without them one line says so and it runs untraced)\n"
+	       "      --json            with --trace: the timeline as NDJSON, the events of\n"
+	       "                        `wirecat trace --json` (call, packet, note)\n"
 	       "  -h, --help            this help\n"
 	       "\n"
 	       "SIGINT or SIGTERM stops it: listeners close, clients are closed, and a\n"
@@ -209,6 +212,7 @@ int cmd_echo(int argc, char **argv)
 	    {"max-frame", required_argument, NULL, 'X'},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"trace", no_argument, NULL, 'T'},
+	    {"json", no_argument, NULL, 'J'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -227,6 +231,7 @@ int cmd_echo(int argc, char **argv)
 		case '6': f6 = 1; break;
 		case 'v': o.verbose = 1; break;
 		case 'T': o.trace = 1; break;
+		case 'J': o.trace_json = 1; break;
 		case 'h': usage(); return WIRE_EXIT_OK;
 		case 'j':
 			if (parse_uint(optarg, 1, WIRE_ECHO_THREADS_MAX, &threads) < 0)
@@ -269,6 +274,8 @@ int cmd_echo(int argc, char **argv)
 	}
 	if (f4 && f6)
 		return cli_usage_err(CMD, "echo: -4 and -6 exclude each other");
+	if (o.trace_json && !o.trace)
+		return cli_usage_err(CMD, "echo: --json is the format of --trace: give both");
 	if (tcp && udp)
 		return cli_usage_err(CMD, "echo: -t and -u exclude each other (without either, "
 		                          "both are served)");
@@ -384,7 +391,7 @@ int cmd_echo(int argc, char **argv)
 	}
 
 	if (o.trace) /* --trace: the listening sockets, before the first client */
-		o.tr = trace_cli_echo_start(e, tcp, udp);
+		o.tr = trace_cli_echo_start(e, tcp, udp, o.trace_json);
 	rc = wire_echo_run(e);
 	struct wire_echo_stats st;
 	wire_echo_stats(e, &st);

@@ -127,6 +127,8 @@ static void usage(FILE *f)
 	    "                           socket calls and packets, with TCP states and notes\n"
 	    "                           (needs root or CAP_NET_RAW+CAP_NET_ADMIN; without\n"
 	    "                           them one line says so and the transfer goes on)\n"
+	    "      --trace-json         --trace as NDJSON, the events of `wirecat trace\n"
+	    "                           --json` (curl's --json means a request body)\n"
 	    "  -w, --write-out FORMAT   after each URL print FORMAT with \\n \\t and curl's\n"
 	    "                           %%{http_code} %%{url_effective} (after -L) %%{remote_ip}\n"
 	    "                           %%{remote_port} %%{content_type} %%{size_download}\n"
@@ -223,6 +225,13 @@ static void on_connected(void *ctx, int fd)
 {
 	struct out *o = ctx;
 	wire_trace_watch(o->tr, fd);
+}
+
+/* --trace: a socket call of the client. */
+static void on_call(void *ctx, const struct wire_http_call *k)
+{
+	struct out *o = ctx;
+	trace_cli_http_call(o->tr, k);
 }
 
 /* "* text", "> text" or "< text" on stderr, non-printable bytes escaped. */
@@ -689,6 +698,7 @@ enum {
 	OPT_DRY_RUN,
 	OPT_CACERT,
 	OPT_TRACE,
+	OPT_TRACE_JSON,
 	OPT_COMPRESSED,
 	OPT_RESOLVE,
 	OPT_CONNECT_TO,
@@ -731,6 +741,7 @@ int cmd_http(int argc, char **argv)
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
 	    {"trace", no_argument, NULL, OPT_TRACE},
+	    {"trace-json", no_argument, NULL, OPT_TRACE_JSON},
 	    {"write-out", required_argument, NULL, 'w'},
 	    {"silent", no_argument, NULL, 's'},
 	    {"ipv4", no_argument, NULL, '4'},
@@ -762,7 +773,7 @@ int cmd_http(int argc, char **argv)
 	size_t data_len = 0;
 	const char *outfile = NULL, *wfmt = NULL;
 	int dry = 0, silent = 0, ch, rc;
-	int trace = 0; /* --trace */
+	int trace = 0; /* --trace: 1, --trace-json: 2 */
 	if (!headers || !resolve || !connect_to) {
 		rc = WIRE_EXIT_FAIL;
 		goto done_rc;
@@ -817,7 +828,8 @@ int cmd_http(int argc, char **argv)
 		case OPT_RAW: out.raw = 1; break;
 		case 'v': out.verbose = 1; break;
 		case OPT_DRY_RUN: dry = 1; break;
-		case OPT_TRACE: trace = 1; break;
+		case OPT_TRACE: trace = trace ? trace : 1; break;
+		case OPT_TRACE_JSON: trace = 2; break;
 		case 'w': wfmt = optarg; break;
 		case 's': silent = 1; break;
 		case '4': o.family = AF_INET; break;
@@ -918,9 +930,11 @@ int cmd_http(int argc, char **argv)
 	out.res = &res;
 	o.ctx = &out;
 	if (trace) /* --trace: capture before the first SYN leaves */
-		out.tr = trace_cli_http_start((const char *const *)urls, nurls, o.family);
+		out.tr =
+		    trace_cli_http_start((const char *const *)urls, nurls, o.family, trace == 2);
 	o.on_info = out.verbose || out.tr ? on_info : NULL; /* no formatting of unseen lines */
 	o.on_connected = out.tr ? on_connected : NULL;
+	o.on_call = out.tr ? on_call : NULL;
 	o.on_head = on_head;
 	o.on_body = on_body;
 	if (out.raw)

@@ -159,29 +159,47 @@ static void trace_listen(struct netopts *n, int fd, const char *where)
 	trace_cli_call(n->tr, NULL, c, 0, 0, NULL, "tcp");
 }
 
-/* --trace: the socket calls the server made. */
+/* --trace: a client's close, with why when it was not the usual end. */
+static void many_trace_close(const struct netopts *n, const struct wire_server_event *ev)
+{
+	char c[32];
+	snprintf(c, sizeof(c), "close(%d)", ev->fd);
+	const char *note = ev->end == WIRE_SERVER_END_DONE  ? NULL
+	                   : ev->end == WIRE_SERVER_END_RST ? "reset by the peer"
+	                                                    : end_text(ev->end);
+	trace_cli_call(n->tr, &ev->ts, c, 0, 0, NULL, note);
+}
+
+/* --trace: the socket calls the server made, in `wirecat trace`'s format. */
 static void many_trace(const struct netopts *n, const struct wire_server_event *ev)
 {
+	char c[64], from[WIRE_ADDRSTRLEN + 8];
 	switch (ev->type) {
 	case WIRE_SERVER_CONNECT:
-		wire_trace_call(n->tr, "accept() = a connection from %s", ev->name);
+	case WIRE_SERVER_REFUSED:
+		snprintf(c, sizeof(c), "accept4(%d, SOCK_NONBLOCK|SOCK_CLOEXEC)", n->tr_fd);
+		snprintf(from, sizeof(from), " from %s", ev->name);
+		trace_cli_call(n->tr, NULL, c, ev->fd, 0, from,
+		               ev->type == WIRE_SERVER_REFUSED ? "over --max-conns" : NULL);
+		if (ev->type == WIRE_SERVER_REFUSED) {
+			snprintf(c, sizeof(c), "close(%d)", ev->fd);
+			trace_cli_call(n->tr, NULL, c, 0, 0, NULL, NULL);
+		}
 		break;
 	case WIRE_SERVER_RECV:
-		if (ev->len)
-			wire_trace_call(n->tr, "recv() = %zu from %s", ev->len, ev->name);
-		else
-			wire_trace_call(n->tr, "%s: peer closed: recv() = 0", ev->name);
+		snprintf(c, sizeof(c), "recv(%d, %zu)", ev->fd, ev->asked);
+		trace_cli_call(n->tr, &ev->ts, c, (long long)ev->len, 0, NULL,
+		               ev->len ? NULL : "peer closed: the end of its data");
 		break;
 	case WIRE_SERVER_SEND:
-		wire_trace_call_at(n->tr, &ev->ts, "send(%zu) to %s", ev->len, ev->name);
+		snprintf(c, sizeof(c), "send(%d, %zu)", ev->fd, ev->len);
+		trace_cli_call(n->tr, &ev->ts, c, (long long)ev->len, 0, NULL, NULL);
 		break;
 	case WIRE_SERVER_FIN_SENT:
-		wire_trace_call_at(n->tr, &ev->ts, "shutdown(SHUT_WR) to %s (stdin ended)",
-		                   ev->name);
+		snprintf(c, sizeof(c), "shutdown(%d, SHUT_WR)", ev->fd);
+		trace_cli_call(n->tr, &ev->ts, c, 0, 0, NULL, "stdin ended");
 		break;
-	case WIRE_SERVER_CLOSED:
-		wire_trace_call(n->tr, "close() %s: %s", ev->name, end_text(ev->end));
-		break;
+	case WIRE_SERVER_CLOSED: many_trace_close(n, ev); break;
 	default: break;
 	}
 }

@@ -8,6 +8,7 @@
 #define WIRE_CLI_TRACE_CLI_H
 
 #include "wire/echo.h"
+#include "wire/http.h"
 #include "wire/relay.h"
 #include "wire/trace.h"
 
@@ -25,21 +26,28 @@ void trace_cli_call(struct wire_trace *tr, const struct timespec *ts, const char
 void trace_cli_relay_event(struct wire_trace *tr, int udp, int fd, size_t ubuf,
                            const struct wire_relay_event *e);
 
-/* Starts a trace of echo server e (its TCP and/or UDP listening sockets).
+/* Starts a trace of echo server e (its TCP and/or UDP listening sockets),
+ * as NDJSON when json is set.
  * Returns the trace, or NULL (a line on stderr said why). */
-struct wire_trace *trace_cli_echo_start(struct wire_echo *e, int tcp, int udp);
+struct wire_trace *trace_cli_echo_start(struct wire_echo *e, int tcp, int udp, int json);
 
 /* Records an echo server event (a client accepted, closed, reset) on tr. */
 void trace_cli_echo_event(struct wire_trace *tr, const struct wire_echo_event *ev);
 
-/* Starts a trace for fetching urls (n of them): the addresses their hosts
- * resolve to are followed. Returns the trace, or NULL (a line on stderr said
- * why). */
-struct wire_trace *trace_cli_http_start(const char *const *urls, int n, int family);
+/* Starts a trace for fetching urls (n of them), as NDJSON when json is set:
+ * the addresses their hosts resolve to are followed. Returns the trace, or NULL (a line on stderr
+ * said why). */
+struct wire_trace *trace_cli_http_start(const char *const *urls, int n, int family, int json);
+
+/* Records an HTTP client's socket call (connect, send, recv, close) on tr,
+ * as `wirecat trace` writes it; the send that carries the request line has
+ * it as its note. */
+void trace_cli_http_call(struct wire_trace *tr, const struct wire_http_call *k);
 
 /* Records an HTTP client event (WIRE_HTTP_INFO '*', SENT '>', RECV '<' with
- * one line of text p, n bytes) on tr: connection attempts, the request line
- * as it is sent, the status line as it arrives. */
+ * one line of text p, n bytes) on tr: the client's notes (not the connect
+ * attempts: they are calls), the status line as it arrives; the request line
+ * is kept for the send() that carries it. */
 void trace_cli_http_info(struct wire_trace *tr, int kind, const char *p, size_t n);
 
 #endif

@@ -118,23 +118,53 @@ static void emit(struct worker *w, enum wire_echo_ev type, const struct conn *c,
 	    .why = why,
 	    .held = c ? c->held : 0,
 	    .budget = w->e->budget,
+	    .fd = c ? c->io.fd : -1,
+	    .lfd = w->tcp.fd,
 	};
 	cfg->on_event(cfg->ud, &ev);
 }
 
+/* One socket call that moved bytes, for emit_io. */
+struct io_call {
+	enum wire_echo_ev type;
+	int fd;
+	const struct sockaddr *peer;
+	socklen_t peer_len;
+	size_t len, asked; /* bytes moved; the size or messages given to the call */
+	int got;           /* messages the call returned (mmsg calls) */
+	const struct timespec *ts;
+};
+
 /* Reports one socket call that moved len bytes to or from peer (only with
  * io_events: --trace). ts is when the call was made (sends) or returned. */
-static void emit_io(struct worker *w, enum wire_echo_ev type, const struct sockaddr *peer,
-                    socklen_t peer_len, size_t len, const struct timespec *ts)
+static void emit_io(struct worker *w, const struct io_call *k)
 {
 	const struct wire_echo_config *cfg = &w->e->cfg;
-	struct wire_echo_event ev = {.type = type,
+	struct wire_echo_event ev = {.type = k->type,
 	                             .worker = w->idx,
-	                             .peer = peer,
-	                             .peer_len = peer_len,
-	                             .len = len,
-	                             .ts = *ts};
+	                             .peer = k->peer,
+	                             .peer_len = k->peer_len,
+	                             .len = k->len,
+	                             .ts = *k->ts,
+	                             .fd = k->fd,
+	                             .lfd = -1,
+	                             .asked = k->asked,
+	                             .got = k->got};
 	cfg->on_event(cfg->ud, &ev);
+}
+
+/* A TCP client's recv() or send() for emit_io. */
+static void emit_tcp(struct conn *c, enum wire_echo_ev type, size_t len, size_t asked,
+                     const struct timespec *ts)
+{
+	struct io_call k = {.type = type,
+	                    .fd = c->io.fd,
+	                    .peer = &c->peer.sa,
+	                    .peer_len = c->peer_len,
+	                    .len = len,
+	                    .asked = asked,
+	                    .ts = ts};
+	emit_io(c->w, &k);
 }
 
 /* Returns the least recently active connection, or NULL. */
@@ -202,7 +232,7 @@ static int conn_flush(struct conn *c)
 		if (k == 0)
 			return 0;
 		if (c->w->io_events)
-			emit_io(c->w, WIRE_ECHO_SEND, &c->peer.sa, c->peer_len, (size_t)k, &ts);
+			emit_tcp(c, WIRE_ECHO_SEND, (size_t)k, (size_t)k, &ts);
 		c->sent += (uint64_t)k;
 		c->w->st.tcp_out += (uint64_t)k;
 		wire_buf_consume(&c->out, (size_t)k);
@@ -225,7 +255,7 @@ static int conn_echo(struct conn *c, const uint8_t *p, size_t n)
 		if (k < 0)
 			return (int)k;
 		if (k > 0 && c->w->io_events)
-			emit_io(c->w, WIRE_ECHO_SEND, &c->peer.sa, c->peer_len, (size_t)k, &ts);
+			emit_tcp(c, WIRE_ECHO_SEND, (size_t)k, n, &ts);
 		c->sent += (uint64_t)k;
 		c->w->st.tcp_out += (uint64_t)k;
 		p += k;
@@ -331,17 +361,17 @@ static int conn_read(struct conn *c)
 			conn_fail(c, -errno);
 			return 1;
 		}
+		if (w->io_events) {
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			emit_tcp(c, WIRE_ECHO_RECV, (size_t)n, want, &ts);
+		}
 		if (n == 0) {
 			c->eof = 1;
 			break;
 		}
 		c->in += (uint64_t)n;
 		w->st.tcp_in += (uint64_t)n;
-		if (w->io_events) {
-			struct timespec ts;
-			clock_gettime(CLOCK_REALTIME, &ts);
-			emit_io(w, WIRE_ECHO_RECV, &c->peer.sa, c->peer_len, (size_t)n, &ts);
-		}
 		int rc;
 		if (w->e->framed) {
 			struct frame_ctx fx = {.c = c};
@@ -448,6 +478,7 @@ static void accept_cb(struct wire_loop *l, struct wire_io *io, uint32_t events)
 			w->st.refused++;
 			struct conn tmp;
 			memset(&tmp, 0, sizeof(tmp));
+			tmp.io.fd = fd;
 			tmp.peer = peer;
 			tmp.peer_len = plen;
 			emit(w, WIRE_ECHO_REFUSED, &tmp, 0, NULL);
@@ -568,9 +599,17 @@ static void udp_send(struct worker *w, int fd, int n)
 				w->st.dgrams_out += h->msg_iovlen;
 				for (size_t i = 0; i < h->msg_iovlen; i++) {
 					w->st.udp_out += h->msg_iov[i].iov_len;
-					if (w->io_events)
-						emit_io(w, WIRE_ECHO_SENDTO, h->msg_name,
-						        h->msg_namelen, h->msg_iov[i].iov_len, &ts);
+					if (w->io_events) {
+						struct io_call ic = {.type = WIRE_ECHO_SENDTO,
+						                     .fd = fd,
+						                     .peer = h->msg_name,
+						                     .peer_len = h->msg_namelen,
+						                     .len = h->msg_iov[i].iov_len,
+						                     .asked = (size_t)(nu - done),
+						                     .got = k,
+						                     .ts = &ts};
+						emit_io(w, &ic);
+					}
 				}
 			}
 			if (k >= 0) {
@@ -629,10 +668,17 @@ static void udp_cb(struct wire_loop *l, struct wire_io *io, uint32_t events)
 		for (int i = 0; i < n; i++) {
 			w->iov[i].iov_len = w->msgs[i].msg_len;
 			w->st.udp_in += w->msgs[i].msg_len;
-			if (w->io_events)
-				emit_io(w, WIRE_ECHO_RECVFROM,
-				        (const struct sockaddr *)&w->names[i],
-				        w->msgs[i].msg_hdr.msg_namelen, w->msgs[i].msg_len, &ts);
+			if (w->io_events) {
+				struct io_call ic = {.type = WIRE_ECHO_RECVFROM,
+				                     .fd = io->fd,
+				                     .peer = (const struct sockaddr *)&w->names[i],
+				                     .peer_len = w->msgs[i].msg_hdr.msg_namelen,
+				                     .len = w->msgs[i].msg_len,
+				                     .asked = batch,
+				                     .got = n,
+				                     .ts = &ts};
+				emit_io(w, &ic);
+			}
 		}
 		udp_send(w, io->fd, n);
 		if ((unsigned)n < batch)
@@ -820,6 +866,13 @@ int wire_echo_address(const struct wire_echo *e, struct wire_addr *addr)
 {
 	*addr = e->addr;
 	return e->dual;
+}
+
+int wire_echo_socket(const struct wire_echo *e, int i, int udp)
+{
+	if (i < 0 || i >= e->nw)
+		return -1;
+	return udp ? e->w[i].udp.fd : e->w[i].tcp.fd;
 }
 
 /* Builds a worker's loop and buffers. Returns 0 or -errno. */

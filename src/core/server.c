@@ -82,6 +82,10 @@ static void emit(struct srv *s, struct wire_server_event *ev, const struct clien
 {
 	if (!s->cfg->on_event)
 		return;
+	if (!c)
+		ev->fd = -1;
+	else if (c->io.fd >= 0)
+		ev->fd = c->io.fd;
 	if (c) {
 		ev->name = c->name;
 		ev->sent = c->sent;
@@ -100,7 +104,8 @@ static void emit_simple(struct srv *s, enum wire_server_ev type, const struct cl
 static void emit_io(struct srv *s, enum wire_server_ev type, const struct client *c, size_t len,
                     const struct timespec *ts)
 {
-	struct wire_server_event ev = {.type = type, .len = len, .ts = *ts};
+	struct wire_server_event ev = {
+	    .type = type, .len = len, .ts = *ts, .asked = WIRE_SERVER_CHUNK};
 	emit(s, &ev, c);
 }
 
@@ -134,6 +139,8 @@ static void client_close(struct client *c, enum wire_server_end end, int err, co
 		s->st.lost_bytes += ev.lost;
 	}
 	(void)wire_loop_del(s->loop, &c->io);
+	ev.fd = c->io.fd;
+	clock_gettime(CLOCK_REALTIME, &ev.ts);
 	close(c->io.fd);
 	c->io.fd = -1;
 	wire_conn_list_unlink(&s->list, &c->link);
@@ -592,6 +599,7 @@ static void accept_cb(struct wire_loop *l, struct wire_io *io, uint32_t events)
 		if (s->cfg->max_conns && s->list.count >= s->cfg->max_conns) {
 			struct client tmp;
 			memset(&tmp, 0, sizeof(tmp));
+			tmp.io.fd = fd;
 			wire_addr_str((struct sockaddr *)&ss, sl, tmp.name, sizeof(tmp.name));
 			s->st.refused++;
 			emit_simple(s, WIRE_SERVER_REFUSED, &tmp, 0);

@@ -252,6 +252,166 @@ def command_trace_json_is_trace_json():
     assert cp.returncode == 2 and b"--trace" in cp.stderr, cp
 
 
+def _json_lines(data):
+    return [json.loads(ln) for ln in data.decode().splitlines() if ln.startswith("{")]
+
+
+def _calls(evs):
+    return [e for e in evs if e["event"] == "call" and "call" in e]
+
+
+def _port_of_bind(proc, last):
+    """Reads the server's NDJSON up to the line holding last (bytes); returns
+    (its port, the events read). The server writes its bind calls at once."""
+    line = b""
+    for _ in range(200):
+        got = proc.stderr.readline()
+        line += got
+        if not got or last in got:
+            break
+    ev = [json.loads(ln) for ln in line.decode().splitlines() if ln.startswith("{")]
+    return int(re.search(r":(\d+)\)", ev[0]["text"]).group(1)), ev
+
+
+def _caused(evs, call):
+    """The first packet whose cause starts with call."""
+    pk = [e for e in evs if e["event"] == "packet" and e.get("cause", "").startswith(call)]
+    assert pk, "no packet caused by %r: %r" % (call, evs)
+    return pk[0]
+
+
+def _same_process(calls):
+    assert calls and all(c["comm"] == "wirecat" and c["pid"] == calls[0]["pid"]
+                         for c in calls), calls
+
+
+@case
+def server_commands_trace_json():
+    """echo --trace --json, listen -k --trace --json and http --trace-json
+    write trace --json's NDJSON: each client's calls (accept4 with the new
+    fd, recv, send, close; recvmmsg/sendmmsg) in the call-line format, with
+    the call's name and result, and the packets; --json without --trace is a
+    usage error. Their packets name the process, the socket and the call
+    that caused them (pid, comm, fd, cause) as trace --json's do."""
+    need_root()
+    import http.server
+    import socket
+    import signal
+    import threading
+    # echo
+    p = subprocess.Popen([WIRECAT, "echo", "--trace", "--json", "127.0.0.1", "0"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        port, first_evs = _port_of_bind(p, b'"note":"udp"')
+    except Exception:
+        p.kill()
+        raise
+    try:
+        c = socket.create_connection(("127.0.0.1", port), timeout=5 * SLOW)
+        c.sendall(b"hi\n")
+        assert c.recv(10) == b"hi\n"
+        c.close()
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        u.settimeout(5 * SLOW)
+        u.sendto(b"udp!", ("127.0.0.1", port))
+        assert u.recv(10) == b"udp!"
+        u.close()
+        time.sleep(0.5 * SLOW)
+        p.send_signal(signal.SIGINT)
+        _, err = p.communicate(timeout=30 * SLOW)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    assert p.returncode == 0, err
+    evs = first_evs + _json_lines(err)
+    calls = _calls(evs)
+    _same_process(calls)
+    acc = [c for c in calls if c["call"] == "accept4"]
+    assert len(acc) == 1 and acc[0]["ret"] > 2, calls
+    fd = acc[0]["ret"]
+    assert [c["ret"] for c in calls if c["text"].startswith("recv(%d," % fd)] == [3, 0], calls
+    assert any(c["text"] == "send(%d, 3) = 3" % fd for c in calls), calls
+    assert any(c["text"] == "close(%d) = 0" % fd for c in calls), calls
+    assert any(c["call"] == "recvmmsg" and c["ret"] == 1 and "4 bytes" in c["note"]
+               for c in calls), calls
+    assert any(e["event"] == "packet" and e["fields"].get("udp.length") == "12" for e in evs), \
+        evs
+    # the packets name the process, the socket and the call that caused them
+    pid = calls[0]["pid"]
+    pk = _caused(evs, "send(%d, 3) = 3" % fd)
+    assert pk["pid"] == pid and pk["fd"] == fd and pk["comm"] == "wirecat", pk
+    assert pk["summary"].startswith("> [P.] seq 1:4 len 3"), pk
+    pk = _caused(evs, "sendmmsg(")
+    assert pk["pid"] == pid and pk["fields"]["udp.length"] == "12", pk
+    # listen -k
+    p = subprocess.Popen([WIRECAT, "listen", "-k", "--trace", "--json", "127.0.0.1", "0"],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        port, first_evs = _port_of_bind(p, b'"call":"listen"')
+        c = socket.create_connection(("127.0.0.1", port), timeout=5 * SLOW)
+        c.sendall(b"hi\n")
+        c.close()
+        time.sleep(0.5 * SLOW)
+        p.stdin.close()
+        p.stdin = None
+        time.sleep(0.3 * SLOW)
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=30 * SLOW)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    assert p.returncode == 0 and out == b"hi\n", (p.returncode, out, err)
+    calls = _calls(first_evs + _json_lines(err))
+    _same_process(calls)
+    acc = [c for c in calls if c["call"] == "accept4"]
+    assert len(acc) == 1 and acc[0]["ret"] > 2, calls
+    fd = acc[0]["ret"]
+    assert [c["ret"] for c in calls if c["text"].startswith("recv(%d," % fd)] == [3, 0], calls
+    assert any(c["text"] == "close(%d) = 0" % fd for c in calls), calls
+    fin = [e for e in _json_lines(err) if e["event"] == "packet" and e["dir"] == "out"
+           and e["fields"].get("tcp.flags.fin") == "1"]
+    assert fin and fin[0]["fd"] == fd and fin[0]["pid"] == calls[0]["pid"] and \
+        re.fullmatch(r"(shutdown|close)\(%d.*" % fd, fin[0].get("cause", "")), fin
+    # http
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    t = threading.Thread(target=srv.serve_forever, daemon=True)
+    t.start()
+    try:
+        cp = subprocess.run([WIRECAT, "http", "--trace-json", "-o", os.devnull,
+                             "http://127.0.0.1:%d/" % srv.server_address[1]],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30 * SLOW)
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    assert cp.returncode == 0, cp.stderr
+    evs = _json_lines(cp.stderr)
+    calls = _calls(evs)
+    _same_process(calls)
+    assert calls[0]["call"] == "connect" and calls[0]["ret"] == 0, calls
+    fd = int(re.match(r"connect\((\d+),", calls[0]["text"]).group(1))
+    snd = [c for c in calls if c["call"] == "send"]
+    assert snd and snd[0]["note"] == "the request: GET / HTTP/1.1" and snd[0]["text"] == \
+        "send(%d, %d) = %d" % (fd, snd[0]["ret"], snd[0]["ret"]), calls
+    assert any(c["call"] == "recv" and c["ret"] > 0 for c in calls), calls
+    assert calls[-1]["text"] == "close(%d) = 0" % fd, calls
+    pkts = [e for e in evs if e["event"] == "packet"]
+    assert len(pkts) >= 6 and pkts[0]["fields"]["tcp.flags"] == "0x0002", pkts
+    assert pkts[0].get("cause") == calls[0]["text"] and pkts[0]["fd"] == fd and \
+        pkts[0]["pid"] == calls[0]["pid"], pkts[0]
+    pk = _caused(evs, snd[0]["text"])
+    assert pk["fd"] == fd and int(pk["fields"]["tcp.len"]) == snd[0]["ret"], pk
+    cp = subprocess.run([WIRECAT, "echo", "--json", "127.0.0.1", "0"],
+                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=10 * SLOW)
+    assert cp.returncode == 2 and b"--trace" in cp.stderr, cp
+
+
 @case
 def write_needs_packets():
     """-w with --no-packets is a usage error (2) and writes nothing."""

@@ -302,6 +302,41 @@ struct wire_http_client *wire_http_client_new(const struct wire_http_opts *o)
 	return c;
 }
 
+/* --trace: reports a socket call of c's connection: r is its result or
+ * -errno; ts NULL: now. */
+static void call_ev(struct wire_http_client *c, const char *name, size_t asked, long long r,
+                    const struct timespec *ts)
+{
+	if (!c->o->on_call)
+		return;
+	struct wire_http_call k = {.name = name,
+	                           .fd = c->fd,
+	                           .asked = asked,
+	                           .ret = r < 0 ? -1 : r,
+	                           .err = r < 0 ? (int)-r : 0};
+	if (ts)
+		k.ts = *ts;
+	else
+		clock_gettime(CLOCK_REALTIME, &k.ts);
+	c->o->on_call(c->o->ctx, &k);
+}
+
+/* --trace: a connect() to a, its socket fd (or -1) and its result rc. */
+static void connect_ev(struct wire_http_client *c, const struct addrinfo *a, int fd, int rc,
+                       const struct timespec *ts)
+{
+	if (!c->o->on_call)
+		return;
+	struct wire_http_call k = {.name = "connect",
+	                           .fd = fd,
+	                           .addr = a->ai_addr,
+	                           .addrlen = a->ai_addrlen,
+	                           .ret = rc < 0 ? -1 : 0,
+	                           .err = rc < 0 ? -rc : 0,
+	                           .ts = *ts};
+	c->o->on_call(c->o->ctx, &k);
+}
+
 static void conn_close(struct wire_http_client *c, const char *reason)
 {
 	if (c->fd < 0)
@@ -310,7 +345,10 @@ static void conn_close(struct wire_http_client *c, const char *reason)
 		info(c, WIRE_HTTP_INFO, "Closing connection #%d (%s)", c->conn_id, reason);
 	wire_tls_free(c->tls);
 	c->tls = NULL;
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
 	close(c->fd);
+	call_ev(c, "close", 0, 0, &ts);
 	c->fd = -1;
 }
 
@@ -376,7 +414,10 @@ static int conn_open(struct wire_http_client *c, const struct wire_url *u, struc
 			t = l;
 		wire_addr_str(a->ai_addr, a->ai_addrlen, addr, sizeof(addr));
 		info(c, WIRE_HTTP_INFO, "Trying %s...", addr);
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
 		rc = wire_connect(a, NULL, t, &c->fd);
+		connect_ev(c, a, rc == 0 ? c->fd : -1, rc, &ts);
 		if (rc == 0) {
 			wire_addr_host(a->ai_addr, a->ai_addrlen, host, sizeof(host));
 			snprintf(c->peer, sizeof(c->peer), "%s", addr);
@@ -478,10 +519,13 @@ static int send_plain(struct wire_http_client *c, const uint8_t *p, size_t n, co
 			return r == 0 ? WIRE_E_TIMEOUT : -errno;
 		if (pf.revents & POLLIN) {
 			ssize_t k = recv(c->fd, c->buf + c->pre, c->cap - c->pre, MSG_DONTWAIT);
+			int e = k < 0 ? errno : 0;
+			if (k >= 0 || (e != EAGAIN && e != EINTR))
+				call_ev(c, "recv", c->cap - c->pre, k < 0 ? -e : k, NULL);
 			if (k == 0)
 				return SENT_PART; /* the server closed: read what it said */
-			if (k < 0 && errno != EAGAIN && errno != EINTR)
-				return -errno;
+			if (k < 0 && e != EAGAIN && e != EINTR)
+				return -e;
 			if (k > 0) {
 				c->pre += (size_t)k;
 				if (early_refusal(c->buf, c->pre))
@@ -489,11 +533,15 @@ static int send_plain(struct wire_http_client *c, const uint8_t *p, size_t n, co
 				continue;
 			}
 		}
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
 		ssize_t w = send(c->fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (w < 0 && (errno == EAGAIN || errno == EINTR))
 			continue;
+		int e = w < 0 ? errno : 0;
+		call_ev(c, "send", n, w < 0 ? -e : w, &ts);
 		if (w < 0)
-			return -errno;
+			return -e;
 		p += w;
 		n -= (size_t)w;
 	}
@@ -530,7 +578,9 @@ static long recv_some(struct wire_http_client *c, uint8_t *p, size_t n, struct x
 		ssize_t r = recv(c->fd, p, n, 0);
 		if (r < 0 && errno == EINTR)
 			continue;
-		return r < 0 ? -errno : (long)r;
+		long v = r < 0 ? -errno : (long)r;
+		call_ev(c, "recv", n, v, NULL);
+		return v;
 	}
 }
 
