@@ -14,23 +14,11 @@
 
 #include "print/pr.h"
 #include "view_assets.h"
+#include "view_int.h"
 #include "wire/dissect.h"
 #include "wire/err.h"
 #include "wire/print.h"
 #include "wire/view.h"
-
-struct view_pr {
-	struct wire_buf mem;
-	struct wire_sink sink;
-	struct wire_printer *p;
-};
-
-struct view {
-	struct view_pr line, tree;
-	struct wire_dissect d;
-	struct timespec t0;
-	struct wire_sink *out;
-};
 
 int wire_view_json_str(struct wire_sink *s, const void *p, size_t n)
 {
@@ -54,9 +42,9 @@ int wire_view_json_str(struct wire_sink *s, const void *p, size_t n)
 	return wire_sink_putc(s, '"');
 }
 
-static int view_pr_open(struct view_pr *v, enum wire_print_mode mode)
+static int view_pr_open(struct view_pr *v, enum wire_print_mode mode, int abs_seq)
 {
-	struct wire_print_opts o = {.mode = mode, .tfmt = WIRE_TIME_NONE};
+	struct wire_print_opts o = {.mode = mode, .tfmt = WIRE_TIME_NONE, .abs_seq = abs_seq};
 	wire_buf_init(&v->mem, WIRE_VIEW_PKT_TEXT_MAX);
 	wire_sink_init_mem(&v->sink, &v->mem);
 	return wire_printer_new(&v->p, &o, &v->sink);
@@ -175,18 +163,14 @@ static void view_hex(struct wire_sink *s, const struct wire_pkt *pkt)
 	wire_sink_putc(s, '"');
 }
 
-static void view_packet(struct view *v, const struct wire_pkt *pkt)
+void wire_view_row(struct view *v, const struct wire_pkt *pkt, int detail)
 {
 	struct wire_sink *o = v->out;
-	if (pkt->num == 1)
-		v->t0 = pkt->ts;
-	else
-		wire_sink_putc(o, ',');
 	double t = (double)(pkt->ts.tv_sec - v->t0.tv_sec) +
 	           (double)(pkt->ts.tv_nsec - v->t0.tv_nsec) / 1e9;
 	wire_dissect(&v->d, pkt);
 	const char *proto = v->d.n ? wire_layer_name(v->d.l[v->d.n - 1].kind) : "?";
-	wire_sink_printf(o, "\n{\"n\":%llu,\"t\":%.6f,\"len\":%u,\"cap\":%u,\"p\":\"%s\"",
+	wire_sink_printf(o, "{\"n\":%llu,\"t\":%.6f,\"len\":%u,\"cap\":%u,\"p\":\"%s\"",
 	                 (unsigned long long)pkt->num, t, pkt->wirelen, pkt->caplen, proto);
 	wire_sink_puts(o, ",\"ls\":\"");
 	for (unsigned i = 0; i < v->d.n; i++)
@@ -196,9 +180,21 @@ static void view_packet(struct view *v, const struct wire_pkt *pkt)
 	view_addrs(v);
 	view_transport(v);
 	view_pr_field(&v->line, o, "info", pkt);
-	view_pr_field(&v->tree, o, "tree", pkt);
-	view_hex(o, pkt);
+	if (detail) {
+		view_pr_field(&v->tree, o, "tree", pkt);
+		view_hex(o, pkt);
+	}
 	wire_sink_putc(o, '}');
+}
+
+static void view_packet(struct view *v, const struct wire_pkt *pkt)
+{
+	if (pkt->num == 1)
+		v->t0 = pkt->ts;
+	else
+		wire_sink_putc(v->out, ',');
+	wire_sink_putc(v->out, '\n');
+	wire_view_row(v, pkt, 1);
 }
 
 /* Writes the template from *pos up to marker (or to its end when NULL) and
@@ -228,10 +224,15 @@ static int view_packets(struct view *v, struct wire_pcap_reader *r, uint64_t *np
 	return rc;
 }
 
-/* Writes the page, with data() writing the JSON value of the data element. */
-static int view_page(struct wire_sink *o, int (*data)(void *, struct wire_sink *), void *arg)
+/* Writes the page, with data() writing the JSON value of the data element;
+ * connect is put into the page's Content-Security-Policy (the server's
+ * page may fetch from its own origin). */
+static int view_page(struct wire_sink *o, int (*data)(void *, struct wire_sink *), void *arg,
+                     const char *connect)
 {
 	const char *pos = (const char *)wire_view_page;
+	view_tpl(o, &pos, "<!--@CONNECT@-->");
+	wire_sink_puts(o, connect);
 	view_tpl(o, &pos, "<!--@STYLE@-->");
 	wire_sink_write(o, wire_view_css, wire_view_css_len);
 	view_tpl(o, &pos, "<!--@DATA@-->");
@@ -242,6 +243,25 @@ static int view_page(struct wire_sink *o, int (*data)(void *, struct wire_sink *
 	wire_sink_write(o, wire_view_js, wire_view_js_len);
 	view_tpl(o, &pos, NULL);
 	return o->err;
+}
+
+struct view_srvdata {
+	const char *title;
+	int link;
+};
+
+static int view_srv_data(void *arg, struct wire_sink *o)
+{
+	const struct view_srvdata *d = arg;
+	wire_sink_puts(o, "{\"file\":");
+	wire_view_json_str(o, d->title, strlen(d->title));
+	return wire_sink_printf(o, ",\"link\":%d,\"server\":1,\"packets\":[]}", d->link);
+}
+
+int wire_view_page_server(struct wire_sink *o, const char *title, int link)
+{
+	struct view_srvdata d = {title, link};
+	return view_page(o, view_srv_data, &d, " connect-src 'self';");
 }
 
 struct view_cap {
@@ -265,22 +285,58 @@ static int view_cap_data(void *arg, struct wire_sink *o)
 	return wire_sink_puts(o, "\n]}");
 }
 
-int wire_view_html(struct wire_pcap_reader *r, const char *title, struct wire_sink *out,
-                   uint64_t *npkts, char *why, size_t n)
+int wire_view_open(struct view **vp, int abs_seq)
 {
 	struct view *v = calloc(1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	v->out = out;
-	int rc = view_pr_open(&v->line, WIRE_PRINT_LINE);
+	int rc = view_pr_open(&v->line, WIRE_PRINT_LINE, abs_seq);
 	if (rc == 0)
-		rc = view_pr_open(&v->tree, WIRE_PRINT_TREE);
-	struct view_cap c = {v, r, title, npkts, why, n};
-	if (rc == 0)
-		rc = view_page(out, view_cap_data, &c);
+		rc = view_pr_open(&v->tree, WIRE_PRINT_TREE, abs_seq);
+	if (rc < 0) {
+		wire_view_close(v);
+		return rc;
+	}
+	*vp = v;
+	return 0;
+}
+
+int wire_view_reset_tree(struct view *v)
+{
+	view_pr_close(&v->tree);
+	return view_pr_open(&v->tree, WIRE_PRINT_TREE, 1);
+}
+
+void wire_view_tree_feed(struct view *v, const struct wire_pkt *pkt)
+{
+	wire_buf_reset(&v->tree.mem);
+	v->tree.sink.n = 0;
+	v->tree.sink.err = 0;
+	wire_printer_packet(v->tree.p, pkt);
+	v->tree.sink.n = 0;
+	wire_buf_reset(&v->tree.mem);
+}
+
+void wire_view_close(struct view *v)
+{
+	if (!v)
+		return;
 	view_pr_close(&v->line);
 	view_pr_close(&v->tree);
 	free(v);
+}
+
+int wire_view_html(struct wire_pcap_reader *r, const char *title, struct wire_sink *out,
+                   uint64_t *npkts, char *why, size_t n)
+{
+	struct view *v;
+	int rc = wire_view_open(&v, 0);
+	if (rc < 0)
+		return rc;
+	v->out = out;
+	struct view_cap c = {v, r, title, npkts, why, n};
+	rc = view_page(out, view_cap_data, &c, "");
+	wire_view_close(v);
 	return rc;
 }
 
@@ -318,5 +374,5 @@ int wire_view_html_ndjson(const char *text, size_t len, const char *title, struc
                           uint64_t *nev)
 {
 	struct view_nd nd = {title, text, len, nev};
-	return view_page(out, view_nd_data, &nd);
+	return view_page(out, view_nd_data, &nd, "");
 }
