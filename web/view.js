@@ -32,6 +32,7 @@
     $("lad").replaceChildren(el("p", "The JSON of a trace holds the calls only: no packets to draw.", "hint"));
   }
   let shown = P.map((p, i) => i); // indexes into P, in display order
+  const hooks = { select: null }; // server mode replaces what needs its data
   let sortKey = "n", sortDir = 1, sel = -1, curConv = null, laid = false;
 
   function el(tag, text, cls) {
@@ -156,8 +157,11 @@
   // view (and a margin) are, between two spacer rows of the right height.
   const LIST_ALL = 5000, MARGIN = 40;
   let rowH = 18, virt = false;
-  function row(i) {
-    const p = P[i], tr = el("tr", undefined, rowClass(p));
+  function row(i) { return rowEl(P[i], i); }
+  // A packet's row; key is what data-i holds (an index into P, or in server
+  // mode the packet's number - 1).
+  function rowEl(p, i) {
+    const tr = el("tr", undefined, rowClass(p));
     tr.dataset.i = i;
     [p.n, p.t.toFixed(6), p.src, p.dst, proto(p).toUpperCase(), p.len, p.info].forEach((v) => tr.appendChild(el("td", v)));
     if (i === sel) tr.classList.add("sel");
@@ -227,6 +231,7 @@
     shown = P.map((p, i) => i).filter((i) => !f || f(P[i]));
     sortDir = -sortDir;
     sortBy(sortKey);
+    renderIO();
   }
 
   // ---- detail: the -V tree and the bytes ----
@@ -290,6 +295,7 @@
     box.replaceChildren(frag);
   }
   function select(i, scroll) {
+    if (hooks.select) return hooks.select(P[i], scroll);
     sel = i;
     document.querySelectorAll("#pkts tr.sel").forEach((r) => r.classList.remove("sel"));
     let tr = tbody.querySelector('tr[data-i="' + i + '"]');
@@ -315,48 +321,87 @@
     if (g && scroll) g.scrollIntoView({ block: "nearest" });
   }
 
-  // ---- conversations table ----
-  function renderConvs() {
+  // ---- conversations table (the --stats data, made in C: D.convs or /api/convs) ----
+  // A conversation's key from its two endpoints as C writes them ("addr:port").
+  function convKey(k, a, b) { return k + " " + (a < b ? a + " " + b : b + " " + a); }
+  function cep(p, dst) { return (dst ? p.dst : p.src) + ":" + (dst ? p.dp : p.sp); }
+  function renderConvTable(cv, open) {
     const tb = document.querySelector("#conv tbody");
-    convs.forEach((c) => {
-      const t0 = P[c.pk[0]].t, t1 = P[c.pk[c.pk.length - 1]].t;
+    tb.replaceChildren();
+    const list = cv && cv.convs ? cv.convs : [];
+    list.forEach((c) => {
       const tr = el("tr", undefined, c.k);
-      [c.id, c.k.toUpperCase(), c.a, c.b, c.pk.length, c.bytes, t0.toFixed(6), (t1 - t0).toFixed(6)]
+      [c.id, c.k.toUpperCase(), c.a, c.b, c.f_ab + c.f_ba, c.b_ab + c.b_ba, c.f_ab + "/" + c.b_ab, c.f_ba + "/" + c.b_ba]
         .forEach((v) => tr.appendChild(el("td", v)));
-      tr.addEventListener("click", () => ladder(c));
+      tr.addEventListener("click", () => open(c));
       tb.appendChild(tr);
     });
-    if (!convs.length) $("convs").appendChild(el("p", "No TCP or UDP conversation.", "hint"));
+    const note = $("convnote");
+    note.textContent = !list.length ? "No TCP or UDP conversation." :
+      cv.left_out ? cv.kept + " kept, " + cv.left_out + " left out (the table is full: the largest are kept)" :
+      list.length < cv.kept ? "The first " + list.length + " of " + cv.kept + " are listed." : "";
+  }
+  function renderConvs() {
+    const byKey = new Map(convs.map((c) => [convKey(c.k, cep(P[c.pk[0]], false), cep(P[c.pk[0]], true)), c]));
+    renderConvTable(D.convs, (cc) => { const c = byKey.get(convKey(cc.k, cc.a, cc.b)); if (c) ladder(c); });
+  }
+  // ---- protocol hierarchy (the --stats data: D.hier or /api/hier) ----
+  function renderHier(h) {
+    const tb = document.querySelector("#hier tbody");
+    tb.replaceChildren();
+    if (!h || !h.paths) return;
+    for (const [path, depth, frames, bytes] of h.paths) {
+      const tr = el("tr"), name = el("td", path.split(":").pop());
+      name.style.paddingLeft = 4 + 14 * depth + "px";
+      tr.title = path;
+      tr.appendChild(name);
+      [frames, h.frames ? (100 * frames / h.frames).toFixed(1) + "%" : "", bytes].forEach((v) => tr.appendChild(el("td", v)));
+      tb.appendChild(tr);
+    }
+    if (h.other) tb.appendChild(el("tr")).appendChild(el("td", h.other + " packets in other paths (table full)"));
   }
 
-  // ---- I/O graph: packets per interval (about 60 of them), as SVG bars ----
-  function renderIO() {
-    const box = $("io");
-    if (!P.length) return;
-    const t1 = Math.max(...P.map((p) => p.t), 0);
-    const steps = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 0.1, 1, 10, 60, 600, 3600, 86400];
-    const iv = steps.find((s) => t1 / s <= 60) || 86400;
-    const nb = Math.max(1, Math.floor(t1 / iv) + 1), cnt = new Array(nb).fill(0), by = new Array(nb).fill(0);
-    for (const p of P) {
+  // ---- I/O graph: packets per interval as SVG bars; a second series (the
+  // filter's matches) as bars over them ----
+  const IO_STEPS = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 0.1, 1, 10, 60, 600, 3600, 86400];
+  function ioSeries(list, iv, nb) {
+    const cnt = new Array(nb).fill(0), by = new Array(nb).fill(0);
+    for (const p of list) {
       const k = Math.min(nb - 1, Math.max(0, Math.floor(p.t / iv)));
       cnt[k]++;
       by[k] += typeof p.len === "number" ? p.len : 0;
     }
-    const W = 520, H = 70, L = 34, max = Math.max(...cnt), bw = (W - L) / nb;
+    return { iv: iv, pk: cnt, by: by };
+  }
+  function renderIO() {
+    if (!P.length) return;
+    const t1 = Math.max(...P.map((p) => p.t), 0);
+    const iv = IO_STEPS.find((s) => t1 / s <= 60) || 86400;
+    const nb = Math.max(1, Math.floor(t1 / iv) + 1);
+    const all = ioSeries(P, iv, nb);
+    const f = $("filter").value.trim() && shown.length !== P.length ? ioSeries(shown.map((i) => P[i]), iv, nb) : null;
+    drawIO(all, f, f ? $("filter").value.trim() : "");
+  }
+  // all, f: {iv, pk: [...], by: [...]} on the same interval (f may be null).
+  function drawIO(all, f, fname) {
+    const box = $("io"), iv = all.iv, nb = Math.max(1, all.pk.length), cnt = all.pk;
+    const W = 520, H = 70, L = 34, max = Math.max(1, ...cnt), bw = (W - L) / nb;
     const svg = sv("svg", { width: "100%", viewBox: "0 0 " + W + " " + (H + 14), id: "iosvg" });
     svg.style.maxWidth = W + 60 + "px";
     svg.appendChild(sv("line", { x1: L, y1: H, x2: W, y2: H }));
     svg.appendChild(sv("text", { x: L - 4, y: 9, "text-anchor": "end" }, max));
     svg.appendChild(sv("text", { x: L - 4, y: H, "text-anchor": "end" }, 0));
     svg.appendChild(sv("text", { x: W, y: H + 12, "text-anchor": "end" }, (nb * iv).toPrecision(3) + " s"));
-    cnt.forEach((c, k) => {
-      const h = max ? (c / max) * (H - 4) : 0;
-      const r = sv("rect", { x: L + k * bw, y: H - h, width: Math.max(1, bw - 1), height: h, class: "io", "data-n": c });
-      r.appendChild(sv("title", {}, (k * iv).toPrecision(3) + " s: " + c + " packets, " + by[k] + " bytes"));
+    const bars = (ser, cls) => ser.pk.forEach((c, k) => {
+      const h = (c / max) * (H - 4);
+      const r = sv("rect", { x: L + k * bw, y: H - h, width: Math.max(1, bw - 1), height: h, class: cls, "data-n": c });
+      r.appendChild(sv("title", {}, (k * iv).toPrecision(3) + " s: " + c + " packets, " + ser.by[k] + " bytes" + (cls === "iof" ? " (" + fname + ")" : "")));
       svg.appendChild(r);
     });
+    bars(all, "io");
+    if (f) bars(f, "iof");
     box.replaceChildren(svg);
-    $("iotitle").textContent = "I/O graph: packets per " + iv + " s";
+    $("iotitle").textContent = "I/O graph: packets per " + Number(iv.toPrecision(3)) + " s" + (f ? "; matching the filter: " + fname : "");
   }
 
   // ---- ladder: one lane per endpoint, an arrow per packet ----
@@ -436,6 +481,13 @@
 
   // ---- wiring ----
   $("file").textContent = D.file;
+  if (D.server) {
+    // served by `wirecat view FILE`: the data come from the server (view_srv.js)
+    wcServerMode({ D: D, P: P, $: $, el: el, hooks: hooks, rowEl: rowEl, renderTree: renderTree,
+      renderBytes: renderBytes, markLayer: markLayer, ladder: ladder, ep: ep, cep: cep,
+      renderConvTable: renderConvTable, renderHier: renderHier, drawIO: drawIO });
+    return;
+  }
   document.querySelectorAll("#pkts th").forEach((th) => th.addEventListener("click", () => sortBy(th.dataset.k)));
   tbody.addEventListener("click", (e) => {
     const tr = e.target.closest("tr[data-i]");
@@ -459,6 +511,7 @@
   renderList();
   renderIO();
   renderConvs();
+  renderHier(D.hier);
   const m = /[#&]p=(\d+)/.exec(location.hash), want = m ? Number(m[1]) - 1 : 0;
   const fm = /[#&]f=([^&]*)/.exec(location.hash);
   if (fm) { $("filter").value = decodeURIComponent(fm[1]); applyFilter(); }

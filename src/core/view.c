@@ -207,8 +207,8 @@ static void view_tpl(struct wire_sink *out, const char **pos, const char *marker
 	*pos += n + (end ? strlen(marker) : 0);
 }
 
-static int view_packets(struct view *v, struct wire_pcap_reader *r, uint64_t *npkts, char *why,
-                        size_t n)
+static int view_packets(struct view *v, struct wire_stats *st, struct wire_pcap_reader *r,
+                        uint64_t *npkts, char *why, size_t n)
 {
 	struct wire_pkt pkt;
 	int rc;
@@ -218,6 +218,7 @@ static int view_packets(struct view *v, struct wire_pcap_reader *r, uint64_t *np
 			return -E2BIG;
 		pkt.num = *npkts;
 		view_packet(v, &pkt);
+		wire_stats_add(st, &v->d);
 		if (v->out->err)
 			return v->out->err;
 	}
@@ -239,6 +240,8 @@ static int view_page(struct wire_sink *o, int (*data)(void *, struct wire_sink *
 	int rc = data(arg, o);
 	if (rc < 0)
 		return rc;
+	view_tpl(o, &pos, "<!--@SRVSCRIPT@-->");
+	wire_sink_write(o, wire_view_srv_js, wire_view_srv_js_len);
 	view_tpl(o, &pos, "<!--@SCRIPT@-->");
 	wire_sink_write(o, wire_view_js, wire_view_js_len);
 	view_tpl(o, &pos, NULL);
@@ -266,6 +269,7 @@ int wire_view_page_server(struct wire_sink *o, const char *title, int link)
 
 struct view_cap {
 	struct view *v;
+	struct wire_stats *st;
 	struct wire_pcap_reader *r;
 	const char *title;
 	uint64_t *npkts;
@@ -279,10 +283,14 @@ static int view_cap_data(void *arg, struct wire_sink *o)
 	wire_sink_puts(o, "{\"file\":");
 	wire_view_json_str(o, c->title, strlen(c->title));
 	wire_sink_printf(o, ",\"link\":%d,\"packets\":[", wire_pcap_linktype(c->r));
-	int rc = view_packets(c->v, c->r, c->npkts, c->why, c->n);
+	int rc = view_packets(c->v, c->st, c->r, c->npkts, c->why, c->n);
 	if (rc < 0)
 		return rc;
-	return wire_sink_puts(o, "\n]}");
+	wire_sink_puts(o, "\n],\"hier\":");
+	wire_stats_hier_json(c->st, o);
+	wire_sink_puts(o, ",\"convs\":");
+	wire_stats_convs_json(c->st, o, WIRE_VIEW_CONVS_SHOWN);
+	return wire_sink_puts(o, "}");
 }
 
 int wire_view_open(struct view **vp, int abs_seq)
@@ -334,8 +342,11 @@ int wire_view_html(struct wire_pcap_reader *r, const char *title, struct wire_si
 	if (rc < 0)
 		return rc;
 	v->out = out;
-	struct view_cap c = {v, r, title, npkts, why, n};
-	rc = view_page(out, view_cap_data, &c, "");
+	struct view_cap c = {v, NULL, r, title, npkts, why, n};
+	rc = wire_stats_new(&c.st);
+	if (rc == 0)
+		rc = view_page(out, view_cap_data, &c, "");
+	wire_stats_free(c.st);
 	wire_view_close(v);
 	return rc;
 }
