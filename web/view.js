@@ -224,7 +224,7 @@
     $("filter").classList.remove("bad");
     let f = null;
     try { f = src ? compile(src) : null; } catch (e) {
-      $("ferr").textContent = e.message;
+      $("ferr").textContent = e.message + ". This page filters in the page; capture filters (tcp port 80) and Wireshark display filters need the server: wirecat view FILE";
       $("filter").classList.add("bad");
       return;
     }

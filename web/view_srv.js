@@ -66,6 +66,7 @@ function wcServerMode(W) {
   function count() {
     let t = filter ? total + (fdone ? "" : "+") + " matching (" + (lang || "filter") + ")" : total + " packets";
     if (indexing) t += ", reading the file\u2026";
+    t += " (file order)";
     $("count").textContent = t;
   }
   // Drops the cached rows farthest from the view when there are too many.
