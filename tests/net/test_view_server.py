@@ -403,6 +403,27 @@ def xss_capture_served_shows_as_text():
 
 
 @case
+def a_trace_ndjson_is_served_as_its_page():
+    evs = [{"time": 1.5, "event": "call", "pid": 7, "tid": 7, "comm": "py", "call": "sendto",
+            "ret": 27, "text": 'sendto(3, 27, 127.0.0.1:9) = 27 "' + XSS.decode() + '"'},
+           {"time": 2.0, "event": "exit", "pid": 7, "tid": 7, "comm": "py", "status": 0}]
+    with tempfile.TemporaryDirectory() as d:
+        nd = os.path.join(d, "trace.ndjson")
+        with open(nd, "w") as f:
+            f.write("\n".join(json.dumps(e) for e in evs) + "\n")
+        with Server(nd) as s:
+            st, h, body = get(s.port, "/")
+            assert st == 200 and body.lower().count(b"<script") == 2 and b"\\u003cscript" in body
+            assert get(s.port, "/api/rows")[0] == 404
+            if shutil.which("chromium"):
+                dom = browse(s.url)
+                assert ready(dom) == 2 and "2 of 2 events" in dom and "data-pwned" not in dom
+            assert s.stop() == 0
+    rc, _, err = run(["view", "-"])
+    assert rc == 2 and b"standard input" in err, err
+
+
+@case
 def a_million_packets_first_rows_fast_and_memory_bounded():
     n = 1000000
     path = os.path.join(OUTDIR, "view-1m.pcap")
