@@ -98,15 +98,17 @@ static int put_head(struct client *c, int status, const char *type, size_t blen,
 	return wire_buf_append(&c->out, head, (size_t)n);
 }
 
-/* Queues an error response whose body is its status line's text. */
-static void put_error(struct client *c, int status, int head_only)
+/* Queues an error response whose body is its status line's text. The
+ * connection stays open after it only when keep says so (a handler's 404 on
+ * a keep-alive request); else it is shut and drained. */
+static void put_error(struct client *c, int status, int head_only, int keep)
 {
 	char b[96];
 	int n = snprintf(b, sizeof(b), "%d %s\n", status, reason(status));
-	put_head(c, status, "text/plain; charset=utf-8", (size_t)n, 0);
+	put_head(c, status, "text/plain; charset=utf-8", (size_t)n, keep);
 	if (!head_only)
 		wire_buf_append(&c->out, b, (size_t)n);
-	c->close_after = 2;
+	c->close_after = keep ? 0 : 2;
 }
 
 /* Runs the handler for rq and queues its response. */
@@ -121,16 +123,16 @@ static void answer(struct client *c, const struct wire_httpd_req *rq)
 	if (rc == 0 && wire_sink_flush(&h->sink) < 0)
 		rc = -500;
 	if (rc < 0) {
-		put_error(c, rc >= -599 && rc <= -400 ? -rc : 500, rq->head);
-		c->close_after =
-		    rq->keep_alive ? 0 : 1; /* a handler's error keeps the connection */
+		put_error(c, rc >= -599 && rc <= -400 ? -rc : 500, rq->head, rq->keep_alive);
+		if (!rq->keep_alive)
+			c->close_after = 1;
 		return;
 	}
 	size_t blen = wire_buf_used(&h->body);
 	if (put_head(c, rs.status, rs.type, blen, rq->keep_alive) < 0 ||
 	    (!rq->head && wire_buf_append(&c->out, wire_buf_head(&h->body), blen) < 0)) {
 		wire_buf_reset(&c->out);
-		put_error(c, 500, rq->head);
+		put_error(c, 500, rq->head, 0);
 		return;
 	}
 	c->close_after = rq->keep_alive ? 0 : 1;
@@ -154,7 +156,7 @@ static void process(struct client *c)
 	c->st = C_SEND;
 	c->progress = wire_loop_now(c->h->loop);
 	if (rc < 0) {
-		put_error(c, -rc, 0);
+		put_error(c, -rc, 0, 0);
 		c->nin = 0;
 	} else {
 		answer(c, &rq);

@@ -226,6 +226,12 @@ def serves_the_page_with_its_headers_and_stops_cleanly():
         two = b"GET /api/summary HTTP/1.1\r\nHost: x\r\n\r\nGET /api/hier HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
         resp, closed = raw(s.port, two)
         assert closed and resp.count(b"HTTP/1.1 200 OK") == 2, resp[:300]
+        # a 404 keeps a keep-alive connection (and says so); the next request is answered
+        two = b"GET /nope HTTP/1.1\r\nHost: x\r\n\r\nGET /api/hier HTTP/1.1\r\nConnection: close\r\n\r\n"
+        resp, closed = raw(s.port, two)
+        first = resp.split(b"\r\n\r\n")[0]
+        assert closed and first.startswith(b"HTTP/1.1 404 ") and b"Connection: keep-alive" in first
+        assert resp.count(b"HTTP/1.1 200 OK") == 1, resp[:300]
         assert s.stop(signal.SIGTERM) == 0
     with Server(pcap) as s:
         assert s.stop(signal.SIGINT) == 0
