@@ -346,6 +346,11 @@ static int rd_goto(struct wire_view_srv *s, uint64_t n)
 	char why[256];
 	struct wire_pcapr_pos cur;
 	struct wire_pkt pkt;
+	if (!s->rd) { /* a reopening failed before */
+		int rc = open_reader(s->path, &s->rd, why, sizeof(why));
+		if (rc < 0)
+			return rc;
+	}
 	wire_pcapr_tell(s->rd, &cur);
 	if (!(cur.num < n && n - 1 - cur.num < s->k)) {
 		uint64_t e = (n - 1) / s->k;
