@@ -32,7 +32,7 @@
     $("lad").replaceChildren(el("p", "The JSON of a trace holds the calls only: no packets to draw.", "hint"));
   }
   let shown = P.map((p, i) => i); // indexes into P, in display order
-  const hooks = { select: null }; // server mode replaces what needs its data
+  const hooks = { select: null, apply: null }; // server mode replaces what needs its data
   let sortKey = "n", sortDir = 1, sel = -1, curConv = null, laid = false;
 
   function el(tag, text, cls) {
@@ -353,7 +353,8 @@
     for (const [path, depth, frames, bytes] of h.paths) {
       const tr = el("tr"), name = el("td", path.split(":").pop());
       name.style.paddingLeft = 4 + 14 * depth + "px";
-      tr.title = path;
+      tr.title = path + " (click: filter by it, and graph it)";
+      tr.addEventListener("click", () => { $("filter").value = path.split(":").pop(); (hooks.apply || applyFilter)(); });
       tr.appendChild(name);
       [frames, h.frames ? (100 * frames / h.frames).toFixed(1) + "%" : "", bytes].forEach((v) => tr.appendChild(el("td", v)));
       tb.appendChild(tr);

@@ -157,6 +157,7 @@ function wcServerMode(W) {
   $("filter").placeholder = "display filter (tcp.port == 80) or capture filter (tcp port 80)";
   $("filter").addEventListener("keydown", (e) => { if (e.key === "Enter") applyFilter(); });
   $("filter").addEventListener("search", applyFilter);
+  W.hooks.apply = applyFilter;
 
   // ---- selection: the detail of one packet from /api/packet ----
   function select(n, scroll) {
