@@ -98,6 +98,7 @@
 #define WIRE_VIEW_INDEX_MAX 65536u     /* places kept in the sparse index (24 bytes each) */
 #define WIRE_VIEW_ROWS_MAX 1000u       /* rows per /api/rows answer */
 #define WIRE_VIEW_MATCH_MAX (1u << 21) /* matches a filter keeps (4 bytes each) */
+#define WIRE_VIEW_FILTERS_MAX 4u       /* filters kept at once (the least recently used goes) */
 #define WIRE_VIEW_CONV_PKTS 2000u      /* packets /api/conv gives (the ladder's) */
 #define WIRE_VIEW_CONVS_SHOWN 1000u    /* conversations /api/convs lists */
 #define WIRE_VIEW_IO_BUCKETS 1000u     /* I/O graph buckets kept per series */

@@ -10,6 +10,7 @@
  * filter (a display filter, else a capture filter) runs from the file's
  * start in slices too, keeping the numbers of at most WIRE_VIEW_MATCH_MAX
  * matching packets; answers say how far it got, and the page asks again.
+ * WIRE_VIEW_FILTERS_MAX filters are kept (the least recently asked for goes).
  *
  * Paths served: / (the page), /api/summary, /api/rows?start=&count=
  * [&filter=], /api/packet?n=, /api/hier, /api/convs, /api/conv?id=,

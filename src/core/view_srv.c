@@ -75,7 +75,8 @@ struct wire_view_srv {
 	/* rows */
 	struct wire_pcapr *rd;
 	struct view *v;
-	struct job *filter, *conv;
+	struct job *filters[WIRE_VIEW_FILTERS_MAX]; /* the latest used first */
+	struct job *conv;
 };
 
 static double rel_time(const struct wire_view_srv *s, const struct wire_pkt *pkt)
@@ -256,8 +257,9 @@ static void work(struct wire_loop *l, void *ud)
 			else
 				s->ix_done = 1;
 		}
-		if (s->filter && job_one(s, s->filter))
-			busy = 1;
+		for (unsigned f = 0; f < WIRE_VIEW_FILTERS_MAX; f++)
+			if (s->filters[f] && job_one(s, s->filters[f]))
+				busy = 1;
 		if (s->conv && job_one(s, s->conv))
 			busy = 1;
 		if (!busy)
@@ -314,13 +316,24 @@ static struct job *job_new(struct wire_view_srv *s, char *why, size_t n)
 	return j;
 }
 
-/* The current filter for text (a new scan when it changed), or NULL with
- * the error in why and *col. */
+/* Makes filter k the latest used. */
+static struct job *filter_front(struct wire_view_srv *s, unsigned k)
+{
+	struct job *j = s->filters[k];
+	for (; k > 0; k--)
+		s->filters[k] = s->filters[k - 1];
+	s->filters[0] = j;
+	return j;
+}
+
+/* The scan of filter text (kept from before, or a new one that takes the
+ * place of the least recently used), or NULL with the error in why and *col. */
 static struct job *filter_job(struct wire_view_srv *s, const char *text, char *why, size_t n,
                               size_t *col)
 {
-	if (s->filter && !strcmp(s->filter->text, text))
-		return s->filter;
+	for (unsigned k = 0; k < WIRE_VIEW_FILTERS_MAX && s->filters[k]; k++)
+		if (!strcmp(s->filters[k]->text, text))
+			return filter_front(s, k);
 	struct job *j = job_new(s, why, n);
 	if (!j)
 		return NULL;
@@ -332,10 +345,10 @@ static struct job *filter_job(struct wire_view_srv *s, const char *text, char *w
 		job_free(j);
 		return NULL;
 	}
-	job_free(s->filter);
-	s->filter = j;
+	job_free(s->filters[WIRE_VIEW_FILTERS_MAX - 1]);
+	s->filters[WIRE_VIEW_FILTERS_MAX - 1] = j;
 	work_arm(s);
-	return j;
+	return filter_front(s, WIRE_VIEW_FILTERS_MAX - 1);
 }
 
 /* ---- reading rows again ---- */
@@ -715,7 +728,8 @@ void wire_view_srv_free(struct wire_view_srv *s)
 		return;
 	if (s->timer >= 0)
 		wire_loop_cancel(s->loop, s->timer);
-	job_free(s->filter);
+	for (unsigned k = 0; k < WIRE_VIEW_FILTERS_MAX; k++)
+		job_free(s->filters[k]);
 	job_free(s->conv);
 	wire_pcapr_close(s->ix);
 	wire_pcapr_close(s->rd);

@@ -485,6 +485,10 @@ def a_million_packets_first_rows_fast_and_memory_bounded():
         assert [p["n"] for p in r["rows"]] == list(range(999991, 1000001))
         r = wait_done(s.port, "/api/rows?start=0&count=10&filter=udp", timeout=120)
         assert r["total"] == n // 10
+        # another filter, then the first again: kept, not scanned again
+        api(s.port, "/api/rows?start=0&count=10&filter=" + urlq("tcp port 80"))
+        r = api(s.port, "/api/rows?start=0&count=10&filter=udp")
+        assert r["done"] and r["total"] == n // 10 and r["scanned"] == n, r["scanned"]
         rss = int(re.search(r"VmRSS:\s+(\d+)", open("/proc/%d/status" % s.p.p.pid).read()).group(1))
         hwm = int(re.search(r"VmHWM:\s+(\d+)", open("/proc/%d/status" % s.p.p.pid).read()).group(1))
         print("  1M packets (%d MB): first rows %.3f s, RSS %d KB, peak %d KB"
