@@ -187,26 +187,9 @@ static unsigned ta_get(void *ctx, const struct wire_dissect *d, const char *name
                        struct wire_fval *v, unsigned max)
 {
 	const struct pktcli *pc = ctx;
+	struct wire_tcpa_res r = {pc->dfa_flags, pc->dfa_dupack};
 	(void)d;
-	if (!max || !pc->dfa_flags)
-		return 0;
-	uint64_t val = 1;
-	if (!strcmp(name, "tcp.analysis.flags")) {
-		val = pc->dfa_flags;
-	} else if (!strcmp(name, "tcp.analysis.duplicate_ack_num")) {
-		if (!(pc->dfa_flags & WIRE_TCPA_DUP_ACK))
-			return 0;
-		val = pc->dfa_dupack;
-	} else {
-		unsigned k = 0;
-		while (k < WIRE_TCPA_KINDS && strcmp(name, wire_tcpa_field(k)))
-			k++;
-		if (k == WIRE_TCPA_KINDS || !(pc->dfa_flags & (1u << k)))
-			return 0;
-	}
-	memset(v, 0, sizeof(*v));
-	v->u = val;
-	return 1;
+	return wire_tcpa_res_field(&r, name, v, max);
 }
 
 int pktcli_dfilter_compile(struct pktcli *pc, const char *cmd)
