@@ -725,7 +725,7 @@
   if (D.server) {
     // served by `wirecat view FILE`: the data come from the server (view_srv.js)
     wcServerMode({ D: D, P: P, $: $, el: el, hooks: hooks, rowEl: rowEl, renderTree: renderTree,
-      renderBytes: renderBytes, markLayer: markLayer, ladder: ladder, ep: ep, cep: cep,
+      renderBytes: renderBytes, markLayer: markLayer, markByte: markByte, reveal: reveal, ladder: ladder, ep: ep, cep: cep,
       renderConvTable: renderConvTable, renderHier: renderHier, drawIO: drawIO });
     return;
   }

@@ -13,7 +13,7 @@ function wcServerMode(W) {
   const tbody = document.querySelector("#pkts tbody");
   const list = $("list");
   let total = 0, indexing = true, filter = "", fdone = true, lang = "", gen = 0;
-  let rowH = 18, sel = 0, selRow = null, convs = null;
+  let rowH = 18, sel = 0, selK = -1, wantK = -1, selRow = null, convs = null;
   const cache = new Map(); // place in the list -> row object
   const asked = new Set(); // blocks requested for the current list
 
@@ -89,6 +89,7 @@ function wcServerMode(W) {
         total = Math.max(total, r.total);
         trim();
         render();
+        if (wantK >= 0 && cache.has(wantK)) selectAt(wantK);
       })
       .catch((e) => { asked.delete(b); say(e); });
   }
@@ -160,13 +161,21 @@ function wcServerMode(W) {
   W.hooks.apply = applyFilter;
 
   // ---- selection: the detail of one packet from /api/packet ----
-  function select(n, scroll) {
+  // Selects packet n (at place k of the list when known).
+  function select(n, scroll, k) {
     sel = n;
+    selK = k !== undefined ? k : [...cache.keys()].find((j) => cache.get(j).n === n);
+    if (selK === undefined) selK = -1;
     tbody.querySelectorAll("tr.sel").forEach((r) => r.classList.remove("sel"));
-    const tr = tbody.querySelector('tr[data-i="' + (n - 1) + '"]');
+    let tr = tbody.querySelector('tr[data-i="' + (n - 1) + '"]');
+    if (!tr && scroll && selK >= 0) { // far from the view: scroll there
+      list.scrollTop = Math.max(0, selK * rowH - list.clientHeight / 2);
+      render();
+      tr = tbody.querySelector('tr[data-i="' + (n - 1) + '"]');
+    }
     if (tr) {
       tr.classList.add("sel");
-      if (scroll) tr.scrollIntoView({ block: "nearest" });
+      if (scroll) W.reveal(tr);
     }
     api("/api/packet?n=" + n).then((p) => {
       if (sel !== n) return;
@@ -182,15 +191,39 @@ function wcServerMode(W) {
   W.hooks.select = (p, scroll) => select(p.n, scroll);
   tbody.addEventListener("click", (e) => {
     const tr = e.target.closest("tr[data-i]");
-    if (tr) select(Number(tr.dataset.i) + 1, false);
+    if (tr) select(Number(tr.dataset.i) + 1, false, Number(tr.dataset.k));
   });
+  // A click on a byte selects its field (view.js's markByte on the detail).
+  $("bytes").addEventListener("click", (e) => {
+    const b = e.target.closest("[data-o]");
+    if (b && selRow) W.markByte(selRow, Number(b.dataset.o));
+  });
+  // Selects place k of the list; a row not fetched yet is scrolled to and
+  // selected when its block comes.
+  function selectAt(k) {
+    const p = cache.get(k);
+    wantK = p ? -1 : k;
+    if (p) return select(p.n, true, k);
+    list.scrollTop = Math.max(0, k * rowH - list.clientHeight / 2);
+    render();
+  }
+  // Keys as in view.js: Up/Down a row, PageUp/PageDown a screenful,
+  // Home/End the first and last row, Enter opens the selected row.
   document.addEventListener("keydown", (e) => {
-    if (e.target === $("filter") || (e.key !== "ArrowDown" && e.key !== "ArrowUp")) return;
-    e.preventDefault();
-    const tr = tbody.querySelector("tr.sel");
-    const k = tr ? Number(tr.dataset.k) + (e.key === "ArrowDown" ? 1 : -1) : 0;
-    const p = cache.get(Math.max(0, Math.min(total - 1, k)));
-    if (p) select(p.n, true);
+    if (e.target === $("filter") || e.altKey || e.ctrlKey || e.metaKey) return;
+    const at = wantK >= 0 ? wantK : selK, page = Math.max(1, Math.floor(list.clientHeight / rowH) - 1);
+    const to = { ArrowDown: at + 1, ArrowUp: at - 1, PageDown: at + page, PageUp: at - page, Home: 0, End: total - 1 }[e.key];
+    if (to !== undefined) {
+      e.preventDefault();
+      if (total) selectAt(Math.max(0, Math.min(total - 1, to)));
+    } else if (e.key === "Enter" && selRow) {
+      e.preventDefault();
+      $("tree").querySelectorAll("details").forEach((d) => { d.open = true; });
+      convOfSel();
+      const g = document.querySelector("#lad g.sel");
+      (g || $("detail")).scrollIntoView({ block: "nearest" });
+      document.body.dataset.opened = String(selRow.n);
+    }
   });
 
   // ---- conversations (ladder from /api/conv), hierarchy, I/O graph ----
@@ -214,6 +247,7 @@ function wcServerMode(W) {
       r.rows.forEach((p) => W.P.push(p));
       if (!W.P.length) return;
       const cc = { id: c.id, k: c.k, a: W.ep(W.P[0], false), b: W.ep(W.P[0], true), pk: W.P.map((p, i) => i) };
+      W.P.forEach((p) => { p.conv = cc; });
       W.ladder(cc);
       if (r.matched > r.rows.length) $("lad").appendChild(el("p", "The first " + r.rows.length + " of " + r.matched + "+ packets are drawn (the server gives at most " + r.max + ").", "hint"));
       document.querySelectorAll("#lad g.pk").forEach((g) => g.classList.toggle("sel", W.P[Number(g.dataset.i)].n === sel));

@@ -273,7 +273,9 @@ static int view_srv_data(void *arg, struct wire_sink *o)
 	const struct view_srvdata *d = arg;
 	wire_sink_puts(o, "{\"file\":");
 	wire_view_json_str(o, d->title, strlen(d->title));
-	return wire_sink_printf(o, ",\"link\":%d,\"server\":1,\"packets\":[]}", d->link);
+	wire_sink_printf(o, ",\"link\":%d,\"server\":1", d->link);
+	wire_view_field_tables(o);
+	return wire_sink_puts(o, ",\"packets\":[]}");
 }
 
 int wire_view_page_server(struct wire_sink *o, const char *title, int link)

@@ -58,7 +58,8 @@ void wire_view_field_tables(struct wire_sink *o);
  * and feeding it the packets before the one shown. Returns 0 or -ENOMEM. */
 int wire_view_reset_tree(struct view *v);
 void wire_view_tree_feed(struct view *v, const struct wire_pkt *pkt);
-/* The server's page: the data element says where the data is (`server`). */
+/* The server's page: the data element says where the data is (`server`)
+ * and holds the fields' table ("ft"). */
 int wire_view_page_server(struct wire_sink *o, const char *title, int link);
 
 #endif
