@@ -463,7 +463,41 @@ def a_trace_page_draws_calls_packets_and_notes_on_the_ladder():
         # A call row in the list opens its socket's ladder with the call marked.
         [r for r in b.css("#pkts tbody tr") if "send(3, 6)" in r.text][0].click()
         assert b.js('return document.querySelector("#lad g.sel text.call").textContent').startswith("send(3")
+        # The conversations (the socket's) and the packets' protocol hierarchy.
+        assert len(b.css("#conv tbody tr")) >= 1
+        hier = data.get("hier") or {}
+        ntcp = sum("tcp" in p["ls"].split(",") for p in data["packets"])
+        assert hier.get("frames") == 9 and any(h[0].endswith("tcp") and h[2] == ntcp for h in hier["paths"]), hier
+        assert "tcp" in [r.text.split(" ")[0] for r in b.css("#hier tbody tr")], [r.text for r in b.css("#hier tbody tr")]
         b.shot("view-trace.png")
+        b.no_console_errors()
+
+
+@case
+def a_hierarchy_row_filters_the_page_and_graphs_it():
+    """--html page: a protocol hierarchy row (the --stats data made in C)
+    sets the filter; the list and the I/O graph's second series follow."""
+    frames = [eth_ip_udp(5353, 53, b"q") if i % 4 == 3 else eth_ip_tcp(40000, 80, i, 1, 0x18, b"x")
+              for i in range(40)]
+    with tempfile.TemporaryDirectory() as d, Browser() as b:
+        pcap = os.path.join(d, "mix.pcap")
+        with open(pcap, "wb") as f:
+            f.write(pcap_file(frames))
+        html = page(pcap, d)
+        hier = embedded(html)["hier"]
+        assert hier["frames"] == 40, hier
+        b.open(html)
+        assert b.css("#iosvg rect.io") and not b.css("#iosvg rect.iof")
+        rows = {r.find_elements("css selector", "td")[0].text: r for r in b.css("#hier tbody tr")}
+        assert {"eth", "ip", "tcp", "udp"} <= set(rows), list(rows)
+        assert rows["udp"].find_elements("css selector", "td")[1].text == "10"
+        rows["udp"].click()
+        assert b.css("#filter")[0].get_attribute("value") == "udp"
+        assert len(b.css("#pkts tbody tr[data-i]")) == 10
+        iof = b.css("#iosvg rect.iof")
+        assert iof and sum(int(r.get_attribute("data-n")) for r in iof) == 10
+        assert sum(int(r.get_attribute("data-n")) for r in b.css("#iosvg rect.io")) == 40
+        assert "matching the filter: udp" in b.css("#iotitle")[0].text
         b.no_console_errors()
 
 
