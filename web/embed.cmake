@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: BSD-2-Clause
-# Turns the page sources (web/view.html, view.css, view.js) into a C file
+# Turns the page sources (web/view.html, view.css, view.js, view_srv.js) into a C file
 # (OUT) holding them as NUL-terminated byte arrays, so the binary ships the
 # page and nothing is fetched at run time. Run by CMake at build time:
 #   cmake -DSRC=web -DOUT=view_assets.c -P web/embed.cmake
@@ -7,7 +7,7 @@
 set(out "/* SPDX-License-Identifier: BSD-2-Clause */\n")
 string(APPEND out "/* Generated from web/ by web/embed.cmake: do not edit. */\n")
 string(APPEND out "#include \"view_assets.h\"\n\n")
-foreach(pair "html;view.html;wire_view_page" "css;view.css;wire_view_css" "js;view.js;wire_view_js")
+foreach(pair "html;view.html;wire_view_page" "css;view.css;wire_view_css" "js;view.js;wire_view_js" "srvjs;view_srv.js;wire_view_srv_js")
   list(GET pair 1 file)
   list(GET pair 2 sym)
   file(READ "${SRC}/${file}" text)

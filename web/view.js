@@ -48,6 +48,7 @@
     document.querySelector('#pkts th[data-k="p"]').textContent = "Protocol/call";
   }
   let shown = P.map((p, i) => i); // indexes into P, in display order
+  const hooks = { select: null, apply: null }; // server mode replaces what needs its data
   let sortKey = "n", sortDir = 1, sel = -1, curConv = null, laid = false;
 
   // Scrolls e into view within its panel (the boxes that scroll), never
@@ -184,8 +185,11 @@
   // view (and a margin) are, between two spacer rows of the right height.
   const LIST_ALL = 5000, MARGIN = 40;
   let rowH = 18, virt = false;
-  function row(i) {
-    const p = P[i], tr = el("tr", undefined, rowClass(p));
+  function row(i) { return rowEl(P[i], i); }
+  // A packet's row; key is what data-i holds (an index into P, or in server
+  // mode the packet's number - 1).
+  function rowEl(p, i) {
+    const tr = el("tr", undefined, rowClass(p));
     tr.dataset.i = i;
     [p.n, p.t.toFixed(6), p.src, p.dst, proto(p).toUpperCase(), p.len, infoText(p)].forEach((v) => tr.appendChild(el("td", v)));
     tr.lastChild.title = p.info;
@@ -256,13 +260,14 @@
     $("filter").classList.remove("bad");
     let f = null;
     try { f = src ? compile(src) : null; } catch (e) {
-      $("ferr").textContent = e.message;
+      $("ferr").textContent = e.message + ". This page filters in the page; capture filters (tcp port 80) and Wireshark display filters need the server: wirecat view FILE";
       $("filter").classList.add("bad");
       return;
     }
     shown = P.map((p, i) => i).filter((i) => !f || f(P[i]));
     sortDir = -sortDir;
     sortBy(sortKey);
+    renderIO();
   }
 
   // ---- detail: the -V tree and the bytes ----
@@ -385,6 +390,7 @@
     if (first) reveal(first);
   }
   function select(i, scroll) {
+    if (hooks.select) return hooks.select(P[i], scroll);
     sel = i;
     document.querySelectorAll("#pkts tr.sel").forEach((r) => r.classList.remove("sel"));
     let tr = tbody.querySelector('tr[data-i="' + i + '"]');
@@ -410,48 +416,102 @@
     if (g && scroll) reveal(g);
   }
 
-  // ---- conversations table ----
-  function renderConvs() {
+  // ---- conversations table (the --stats data, made in C: D.convs or /api/convs) ----
+  // A conversation's key from its two endpoints as C writes them ("addr:port").
+  function convKey(k, a, b) { return k + " " + (a < b ? a + " " + b : b + " " + a); }
+  function cep(p, dst) { return (dst ? p.dst : p.src) + ":" + (dst ? p.dp : p.sp); }
+  function renderConvTable(cv, open) {
     const tb = document.querySelector("#conv tbody");
-    convs.forEach((c) => {
-      const r = c.pk.length ? c.pk : c.ev, t0 = P[r[0]].t, t1 = P[r[r.length - 1]].t;
+    tb.replaceChildren();
+    const list = cv && cv.convs ? cv.convs : [];
+    list.forEach((c) => {
       const tr = el("tr", undefined, c.k);
-      [c.id, c.k.toUpperCase(), c.a, c.b, c.pk.length, c.bytes, t0.toFixed(6), (t1 - t0).toFixed(6)]
+      [c.id, c.k.toUpperCase(), c.a, c.b, c.f_ab + c.f_ba, c.b_ab + c.b_ba, c.f_ab + "/" + c.b_ab, c.f_ba + "/" + c.b_ba]
         .forEach((v) => tr.appendChild(el("td", v)));
-      tr.addEventListener("click", () => ladder(c));
+      tr.addEventListener("click", () => open(c));
       tb.appendChild(tr);
     });
-    if (!convs.length) $("convs").appendChild(el("p", "No TCP or UDP conversation.", "hint"));
+    const note = $("convnote");
+    note.textContent = !list.length ? "No TCP or UDP conversation." :
+      cv.left_out ? cv.kept + " kept, " + cv.left_out + " left out (the table is full: the largest are kept)" :
+      list.length < cv.kept ? "The first " + list.length + " of " + cv.kept + " are listed." : "";
+  }
+  function renderConvs() {
+    if (D.convs && !E) {
+      const byKey = new Map(convs.map((c) => [convKey(c.k, cep(P[c.pk[0]], false), cep(P[c.pk[0]], true)), c]));
+      return renderConvTable(D.convs, (cc) => { const c = byKey.get(convKey(cc.k, cc.a, cc.b)); if (c) ladder(c); });
+    }
+    // a trace's page: the conversations found here, a socket's calls without
+    // packets too (each opens its ladder)
+    const list = convs.map((c) => {
+      const r = { id: c.id, k: c.k, a: c.a, b: c.b, f_ab: 0, f_ba: 0, b_ab: 0, b_ba: 0 };
+      for (const i of c.pk) {
+        const ab = ep(P[i], false) === c.a, n = typeof P[i].len === "number" ? P[i].len : 0;
+        if (ab) { r.f_ab++; r.b_ab += n; } else { r.f_ba++; r.b_ba += n; }
+      }
+      return r;
+    });
+    renderConvTable({ convs: list, kept: list.length }, (cc) => ladder(convs[cc.id - 1]));
+  }
+  // ---- protocol hierarchy (the --stats data: D.hier or /api/hier) ----
+  function renderHier(h) {
+    const tb = document.querySelector("#hier tbody");
+    tb.replaceChildren();
+    if (!h || !h.paths) return;
+    for (const [path, depth, frames, bytes] of h.paths) {
+      const tr = el("tr"), name = el("td", path.split(":").pop());
+      name.style.paddingLeft = 4 + 14 * depth + "px";
+      tr.title = path + " (click: filter by it, and graph it)";
+      tr.addEventListener("click", () => { $("filter").value = path.split(":").pop(); (hooks.apply || applyFilter)(); });
+      tr.appendChild(name);
+      [frames, h.frames ? (100 * frames / h.frames).toFixed(1) + "%" : "", bytes].forEach((v) => tr.appendChild(el("td", v)));
+      tb.appendChild(tr);
+    }
+    if (h.other) tb.appendChild(el("tr")).appendChild(el("td", h.other + " packets in other paths (table full)"));
   }
 
-  // ---- I/O graph: packets per interval (about 60 of them), as SVG bars ----
-  function renderIO() {
-    const box = $("io"), pk = P.filter((p) => p.ls !== "trace"); // a trace's calls are not packets
-    if (!pk.length) return box.replaceChildren(el("p", "No packets.", "hint"));
-    const t1 = Math.max(...pk.map((p) => p.t), 0);
-    const steps = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 0.1, 1, 10, 60, 600, 3600, 86400];
-    const iv = steps.find((s) => t1 / s <= 60) || 86400;
-    const nb = Math.max(1, Math.floor(t1 / iv) + 1), cnt = new Array(nb).fill(0), by = new Array(nb).fill(0);
-    for (const p of pk) {
+  // ---- I/O graph: packets per interval as SVG bars; a second series (the
+  // filter's matches) as bars over them ----
+  const IO_STEPS = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 0.1, 1, 10, 60, 600, 3600, 86400];
+  function ioSeries(list, iv, nb) {
+    const cnt = new Array(nb).fill(0), by = new Array(nb).fill(0);
+    for (const p of list) {
       const k = Math.min(nb - 1, Math.max(0, Math.floor(p.t / iv)));
       cnt[k]++;
       by[k] += typeof p.len === "number" ? p.len : 0;
     }
-    const W = 520, H = 70, L = 34, max = Math.max(...cnt), bw = (W - L) / nb;
+    return { iv: iv, pk: cnt, by: by };
+  }
+  function renderIO() {
+    const pkt = (p) => p.ls !== "trace", pk = P.filter(pkt); // a trace's calls are not packets
+    if (!pk.length) return $("io").replaceChildren(el("p", "No packets.", "hint"));
+    const t1 = Math.max(...pk.map((p) => p.t), 0);
+    const iv = IO_STEPS.find((s) => t1 / s <= 60) || 86400;
+    const nb = Math.max(1, Math.floor(t1 / iv) + 1);
+    const all = ioSeries(pk, iv, nb);
+    const f = $("filter").value.trim() && shown.length !== P.length ? ioSeries(shown.map((i) => P[i]).filter(pkt), iv, nb) : null;
+    drawIO(all, f, f ? $("filter").value.trim() : "");
+  }
+  // all, f: {iv, pk: [...], by: [...]} on the same interval (f may be null).
+  function drawIO(all, f, fname) {
+    const box = $("io"), iv = all.iv, nb = Math.max(1, all.pk.length), cnt = all.pk;
+    const W = 520, H = 70, L = 34, max = Math.max(1, ...cnt), bw = (W - L) / nb;
     const svg = sv("svg", { width: "100%", viewBox: "0 0 " + W + " " + (H + 14), id: "iosvg" });
     svg.style.maxWidth = W + 60 + "px";
     svg.appendChild(sv("line", { x1: L, y1: H, x2: W, y2: H }));
     svg.appendChild(sv("text", { x: L - 4, y: 9, "text-anchor": "end" }, max));
     svg.appendChild(sv("text", { x: L - 4, y: H, "text-anchor": "end" }, 0));
     svg.appendChild(sv("text", { x: W, y: H + 12, "text-anchor": "end" }, (nb * iv).toPrecision(3) + " s"));
-    cnt.forEach((c, k) => {
-      const h = max ? (c / max) * (H - 4) : 0;
-      const r = sv("rect", { x: L + k * bw, y: H - h, width: Math.max(1, bw - 1), height: h, class: "io", "data-n": c });
-      r.appendChild(sv("title", {}, (k * iv).toPrecision(3) + " s: " + c + " packets, " + by[k] + " bytes"));
+    const bars = (ser, cls) => ser.pk.forEach((c, k) => {
+      const h = (c / max) * (H - 4);
+      const r = sv("rect", { x: L + k * bw, y: H - h, width: Math.max(1, bw - 1), height: h, class: cls, "data-n": c });
+      r.appendChild(sv("title", {}, (k * iv).toPrecision(3) + " s: " + c + " packets, " + ser.by[k] + " bytes" + (cls === "iof" ? " (" + fname + ")" : "")));
       svg.appendChild(r);
     });
+    bars(all, "io");
+    if (f) bars(f, "iof");
     box.replaceChildren(svg);
-    $("iotitle").textContent = "I/O graph: packets per " + iv + " s";
+    $("iotitle").textContent = "I/O graph: packets per " + Number(iv.toPrecision(3)) + " s" + (f ? "; matching the filter: " + fname : "");
   }
 
   // ---- ladder: one lane per endpoint, an arrow per packet ----
@@ -662,6 +722,13 @@
 
   // ---- wiring ----
   $("file").textContent = D.file;
+  if (D.server) {
+    // served by `wirecat view FILE`: the data come from the server (view_srv.js)
+    wcServerMode({ D: D, P: P, $: $, el: el, hooks: hooks, rowEl: rowEl, renderTree: renderTree,
+      renderBytes: renderBytes, markLayer: markLayer, markByte: markByte, reveal: reveal, ladder: ladder, ep: ep, cep: cep,
+      renderConvTable: renderConvTable, renderHier: renderHier, drawIO: drawIO });
+    return;
+  }
   document.querySelectorAll("#pkts th").forEach((th) => th.addEventListener("click", () => sortBy(th.dataset.k)));
   tbody.addEventListener("click", (e) => {
     const tr = e.target.closest("tr[data-i]");
@@ -705,6 +772,7 @@
   renderList();
   renderIO();
   renderConvs();
+  renderHier(D.hier);
   const m = /[#&]p=(\d+)/.exec(location.hash), firstPk = E ? Math.max(0, P.findIndex((p) => p.conv && (p.tcp || p.udp)), P.findIndex((p) => p.conv)) : 0;
   const want = m ? Number(m[1]) - 1 : firstPk;
   const fm = /[#&]f=([^&]*)/.exec(location.hash);

@@ -94,4 +94,24 @@
 #define WIRE_HTTP_RETRY_MAX 1000             /* --retry N */
 #define WIRE_HTTP_RETRY_WAIT_MAX_S 60        /* longest wait between retries */
 
+/* wirecat view's HTTP server (wire/httpd.h) */
+#define WIRE_HTTPD_HEAD_MAX 8192u       /* bytes of a request head; past it: 431 */
+#define WIRE_HTTPD_TARGET_MAX 2048u     /* bytes of a request target; past it: 414 */
+#define WIRE_HTTPD_HEADERS_MAX 64u      /* header lines of a request; past it: 431 */
+#define WIRE_HTTPD_CLIENTS_MAX 64u      /* connections at once; more are closed at accept */
+#define WIRE_HTTPD_HEAD_MS 5000         /* a request head must arrive whole within this */
+#define WIRE_HTTPD_IDLE_MS 30000        /* an idle keep-alive connection is closed after */
+#define WIRE_HTTPD_SEND_MS 30000        /* a response the client does not read: closed */
+#define WIRE_HTTPD_BODY_MAX (16u << 20) /* bytes of one response body */
+
+/* wirecat view FILE: the server's data (src/core/view_srv.c) */
+#define WIRE_VIEW_INDEX_MAX 65536u     /* places kept in the sparse index (24 bytes each) */
+#define WIRE_VIEW_ROWS_MAX 1000u       /* rows per /api/rows answer */
+#define WIRE_VIEW_MATCH_MAX (1u << 21) /* matches a filter keeps (4 bytes each) */
+#define WIRE_VIEW_FILTERS_MAX 4u       /* filters kept at once (the least recently used goes) */
+#define WIRE_VIEW_CONV_PKTS 2000u      /* packets /api/conv gives (the ladder's) */
+#define WIRE_VIEW_CONVS_SHOWN 1000u    /* conversations /api/convs lists */
+#define WIRE_VIEW_IO_BUCKETS 1000u     /* I/O graph buckets kept per series */
+#define WIRE_VIEW_SLICE_MS 20          /* indexing or filtering done at once on the loop */
+
 #endif

@@ -40,6 +40,19 @@ int wire_pcapr_tsdigits(const struct wire_pcapr *r);
  * WIRE_E_TRUNCATED for a damaged file, -errno for a read error, with a
  * reason in why naming the byte offset and the packets read before it. */
 int wire_pcapr_next(struct wire_pcapr *r, struct wire_pkt *pkt, char *why, size_t n);
+/* A place in the file to come back to: where a record starts, with the
+ * records read before it and the pcapng section it is in. */
+struct wire_pcapr_pos {
+	uint64_t off, num;
+	uint32_t section;
+};
+/* The place of the next record. */
+void wire_pcapr_tell(const struct wire_pcapr *r, struct wire_pcapr_pos *pos);
+/* Goes back (or forth) to a place told by this reader or another reader of
+ * the same file. Only a mapped or in-memory file, and only within the
+ * section the reader is in (its interfaces are the section's). Returns 0 or
+ * -ESPIPE (then the caller reopens and reads forward). */
+int wire_pcapr_seek(struct wire_pcapr *r, const struct wire_pcapr_pos *pos);
 /* Closes the reader and its descriptor. */
 void wire_pcapr_close(struct wire_pcapr *r);
 

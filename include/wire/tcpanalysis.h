@@ -100,4 +100,10 @@ void wire_tcpa_free(struct wire_tcpa *a);
 const char *wire_tcpa_field(unsigned k);
 const char *wire_tcpa_tag(unsigned k);
 
+struct wire_fval;
+/* -Y's tcp.analysis.* field called name for a segment analysed as *res: writes
+ * its value into v[0] and returns 1, or returns 0 when absent (or max is 0). */
+unsigned wire_tcpa_res_field(const struct wire_tcpa_res *res, const char *name, struct wire_fval *v,
+                             unsigned max);
+
 #endif

@@ -5,44 +5,65 @@
  * web/). The page asks nothing of any server; it holds every packet, so files past
  * WIRE_VIEW_HTML_FILE_MAX bytes or WIRE_VIEW_HTML_PKTS_MAX packets are refused with a hint. A
  * failed write removes the half-written page.
+ * wirecat view FILE: the page served on 127.0.0.1 (or --bind ADDR) at a free port (or --port),
+ * its data read from the file as the page asks (src/core/view_srv.c, src/core/httpd.c), until
+ * SIGINT or SIGTERM (exit 0).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "wire/err.h"
+#include "wire/httpd.h"
+#include "wire/loop.h"
 #include "wire/pcapio.h"
+#include "wire/sock.h"
 #include "wire/view.h"
+#include "wire/view_srv.h"
 
 static void usage(void)
 {
-	printf("Usage: wirecat view --html OUT.html FILE\n"
-	       "Write a pcap or pcapng file as one self-contained HTML page (no request\n"
-	       "to any server): a sortable packet list with a filter box, the layer tree\n"
-	       "and the bytes of the selected packet (a field marks its bytes, a byte\n"
-	       "selects its field), the conversations, and the ladder diagram of the\n"
-	       "selected TCP or UDP conversation. Keys: Up/Down, PageUp/PageDown,\n"
-	       "Home/End, Enter. FILE may also be the NDJSON that `wirecat trace --json`\n"
-	       "writes: its events as the list, its packets decoded, and on the ladder\n"
-	       "the program's calls and the trace's notes beside the packets.\n"
-	       "trace --html and sniff --html write the page of a run directly.\n\n"
-	       "  --html OUT.html    write the page to OUT.html (- for standard output)\n"
+	printf("Usage: wirecat view [--port N] [--bind ADDR] FILE\n"
+	       "       wirecat view --html OUT.html FILE\n"
+	       "Show a pcap or pcapng file in a browser: a packet list with a filter box,\n"
+	       "the layer tree and the bytes of the selected packet (a field marks its\n"
+	       "bytes, a byte selects its field), the conversations, the protocol\n"
+	       "hierarchy, an I/O graph, and the ladder diagram of the selected TCP or UDP\n"
+	       "conversation. Keys: Up/Down, PageUp/PageDown, Home/End, Enter. FILE may\n"
+	       "also be the NDJSON that `wirecat trace --json` writes: its events as the\n"
+	       "list, its packets decoded, and on the ladder the program's calls and the\n"
+	       "trace's notes beside the packets. trace --html and sniff --html write the\n"
+	       "page of a run directly.\n\n"
+	       "Without --html the page is served on http://127.0.0.1 at a free port (the\n"
+	       "URL is printed on standard output) until Ctrl-C or SIGTERM; the server\n"
+	       "reads the file page by page, so files of millions of packets open at once.\n"
+	       "Its filter box takes display filters (as -Y: tcp.port == 80) and capture\n"
+	       "filters (as read 'EXPR': tcp port 80).\n\n"
+	       "  --port N           serve on port N (default: a free port)\n"
+	       "  --bind ADDR        listen on ADDR instead of 127.0.0.1 (other hosts can then\n"
+	       "                     read the capture: no authentication)\n"
+	       "  --html OUT.html    write one self-contained page to OUT.html (- for standard\n"
+	       "                     output) instead of serving it\n"
 	       "  -h, --help         this help\n\n"
-	       "The page holds every packet: files over %u MiB or %u packets are refused.\n"
-	       "Serving the page from a local server (wirecat view FILE) is not written yet.\n\n"
-	       "Exit status: 0 success, 1 I/O error or file too large, 2 usage error,\n"
-	       "3 truncated or corrupt capture file.\n",
+	       "An --html page holds every packet: files over %u MiB or %u packets are\n"
+	       "refused (serve them instead).\n\n"
+	       "Exit status: 0 success (the server: stopped by SIGINT or SIGTERM), 1 I/O\n"
+	       "error or file too large, 2 usage error, 3 truncated or corrupt capture file.\n",
 	       WIRE_VIEW_HTML_FILE_MAX >> 20, WIRE_VIEW_HTML_PKTS_MAX);
 }
 
 static const struct option longopts[] = {
     {"html", required_argument, NULL, 'H'},
+    {"port", required_argument, NULL, 'P'},
+    {"bind", required_argument, NULL, 'B'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -242,9 +263,112 @@ int cli_view_html(const char *in, const char *out)
 	return view_html(in, out);
 }
 
+/* ---- the server ---- */
+
+/* Blocks SIGINT and SIGTERM and returns a signalfd for them, or -1. */
+static int view_signals(void)
+{
+	sigset_t sigs;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &sigs, NULL) < 0)
+		return -1;
+	return signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+static void view_on_signal(struct wire_loop *l, struct wire_io *io, uint32_t ev)
+{
+	(void)io;
+	(void)ev;
+	wire_loop_stop(l);
+}
+
+/* Prints the URL of the bound address (one line, flushed). */
+static void view_print_url(const struct wire_addr *a)
+{
+	char host[WIRE_ADDRSTRLEN];
+	const struct sockaddr *sa = (const struct sockaddr *)&a->ss;
+	wire_addr_host(sa, a->len, host, sizeof(host));
+	int v6 = strchr(host, ':') != NULL;
+	printf("http://%s%s%s:%u/\n", v6 ? "[" : "", host, v6 ? "]" : "", wire_addr_port(sa));
+	fflush(stdout);
+}
+
+struct view_run {
+	struct wire_loop *loop;
+	struct wire_view_srv *srv;
+	struct wire_httpd *httpd;
+	struct wire_io sig;
+};
+
+static int view_run(struct view_run *r, const char *in, int lfd, const struct wire_addr *bound)
+{
+	char why[512] = "";
+	const char *base = strrchr(in, '/');
+	int rc = wire_view_srv_open(&r->srv, r->loop, in, base ? base + 1 : in, why, sizeof(why));
+	if (rc < 0) {
+		close(lfd);
+		cli_err("view %s: %s", in, why[0] ? why : strerror(-rc));
+		return rc == -E2BIG ? WIRE_EXIT_FAIL : cli_exit_code(rc);
+	}
+	rc = wire_httpd_new(&r->httpd, r->loop, lfd, WIRE_VIEW_CSP, wire_view_srv_handle, r->srv);
+	if (rc < 0) {
+		close(lfd);
+		cli_err("view: %s", strerror(-rc));
+		return WIRE_EXIT_FAIL;
+	}
+	r->sig.fd = view_signals();
+	r->sig.cb = view_on_signal;
+	if (r->sig.fd < 0 || wire_loop_add(r->loop, &r->sig, EPOLLIN) < 0) {
+		cli_err("view: signals: %s", strerror(errno));
+		return WIRE_EXIT_FAIL;
+	}
+	view_print_url(bound);
+	rc = wire_loop_run(r->loop);
+	if (rc < 0) {
+		cli_err("view: %s", strerror(-rc));
+		return WIRE_EXIT_FAIL;
+	}
+	return 0;
+}
+
+static int view_serve(const char *in, const char *bind, uint16_t port)
+{
+	struct wire_addr bound;
+	int lfd = -1, gai = 0;
+	int rc = wire_listen(bind ? bind : "127.0.0.1", port, AF_UNSPEC, SOCK_STREAM, 0, &lfd,
+	                     &bound, &gai);
+	if (rc == WIRE_E_RESOLVE) {
+		cli_err("view: %s: %s", bind, gai_strerror(gai));
+		return WIRE_EXIT_USAGE;
+	}
+	if (rc < 0) {
+		cli_err("view: listen on %s port %u: %s", bind ? bind : "127.0.0.1", port,
+		        strerror(-rc));
+		return rc == -EACCES ? WIRE_EXIT_PRIV : WIRE_EXIT_FAIL;
+	}
+	struct view_run r = {.sig = {.fd = -1}};
+	if (wire_loop_new(&r.loop) < 0) {
+		close(lfd);
+		cli_err("view: out of memory");
+		return WIRE_EXIT_FAIL;
+	}
+	int status = view_run(&r, in, lfd, &bound);
+	wire_httpd_free(r.httpd);
+	wire_view_srv_free(r.srv);
+	if (r.sig.fd >= 0) {
+		wire_loop_del(r.loop, &r.sig);
+		close(r.sig.fd);
+	}
+	wire_loop_free(r.loop);
+	return status;
+}
+
 int cmd_view(int argc, char **argv)
 {
-	const char *html = NULL;
+	const char *html = NULL, *bind = NULL;
+	uint16_t port = 0;
 	int opt;
 	optind = 1;
 	opterr = 0;
@@ -252,6 +376,11 @@ int cmd_view(int argc, char **argv)
 		switch (opt) {
 		case 'h': usage(); return 0;
 		case 'H': html = optarg; break;
+		case 'B': bind = optarg; break;
+		case 'P':
+			if (wire_parse_port(optarg, 1, &port) < 0)
+				return cli_usage_err("view", "view: bad port '%s'", optarg);
+			break;
 		case ':':
 			return cli_usage_err("view", "view: option %s needs an argument",
 			                     argv[optind - 1]);
@@ -262,8 +391,12 @@ int cmd_view(int argc, char **argv)
 		return cli_usage_err("view", "view: which file?");
 	if (optind + 1 < argc)
 		return cli_usage_err("view", "view: one file only (%s is extra)", argv[optind + 1]);
+	if (html && (bind || port))
+		return cli_usage_err("view", "view: --html writes a file; --port and --bind are "
+		                             "for the server");
+	if (!html && !strcmp(argv[optind], "-"))
+		return cli_usage_err("view", "view: the server reads a file, not standard input");
 	if (!html)
-		return cli_usage_err("view", "view: the local server (view FILE) is not written "
-		                             "yet; use --html OUT.html FILE");
+		return view_serve(argv[optind], bind, port);
 	return view_html(argv[optind], html);
 }

@@ -77,7 +77,8 @@ struct wire_pcapr {
 	int have_first;
 	struct iface *ifs; /* this section's interfaces */
 	size_t nifs, ifcap;
-	uint64_t num; /* records read */
+	uint64_t num;     /* records read */
+	uint32_t section; /* pcapng: section headers read */
 	int done;
 };
 
@@ -495,6 +496,7 @@ static int ng_body(struct wire_pcapr *r, uint32_t t, const uint8_t *b, size_t le
 			return WIRE_E_MALFORMED;
 		}
 		r->nifs = 0; /* a new section: new interfaces */
+		r->section++;
 		return 0;
 	case NG_IDB: return ng_idb(r, b, len, msg, n);
 	case NG_EPB:
@@ -683,6 +685,25 @@ int wire_pcapr_next(struct wire_pcapr *r, struct wire_pkt *pkt, char *why, size_
 		return 0;
 	release(r); /* the previous packet's data need not stay valid */
 	return r->ng ? next_ng(r, pkt, why, n) : next_pcap(r, pkt, why, n);
+}
+
+void wire_pcapr_tell(const struct wire_pcapr *r, struct wire_pcapr_pos *pos)
+{
+	pos->off = r->off;
+	pos->num = r->num;
+	pos->section = r->section;
+}
+
+int wire_pcapr_seek(struct wire_pcapr *r, const struct wire_pcapr_pos *pos)
+{
+	if (!r->mem || pos->section != r->section || pos->off > r->memlen)
+		return -ESPIPE;
+	r->off = pos->off;
+	r->num = pos->num;
+	r->done = 0;
+	if (r->mapped && r->released > r->off)
+		r->released = (size_t)r->off & ~(r->page - 1);
+	return 0;
 }
 
 void wire_pcapr_close(struct wire_pcapr *r)

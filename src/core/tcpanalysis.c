@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "wire/dissect.h"
+#include "wire/fields.h"
 #include "wire/limits.h"
 #include "wire/tcpanalysis.h"
 
@@ -371,4 +372,28 @@ void wire_tcpa_feed(struct wire_tcpa *a, const struct wire_tcpa_seg *in, struct 
 	}
 	remember(f, &s, fl);
 	res->flags = fl;
+}
+
+unsigned wire_tcpa_res_field(const struct wire_tcpa_res *res, const char *name, struct wire_fval *v,
+                             unsigned max)
+{
+	if (!max || !res->flags)
+		return 0;
+	uint64_t val = 1;
+	if (!strcmp(name, "tcp.analysis.flags")) {
+		val = res->flags;
+	} else if (!strcmp(name, "tcp.analysis.duplicate_ack_num")) {
+		if (!(res->flags & WIRE_TCPA_DUP_ACK))
+			return 0;
+		val = res->dupack;
+	} else {
+		unsigned k = 0;
+		while (k < WIRE_TCPA_KINDS && strcmp(name, wire_tcpa_field(k)))
+			k++;
+		if (k == WIRE_TCPA_KINDS || !(res->flags & (1u << k)))
+			return 0;
+	}
+	memset(v, 0, sizeof(*v));
+	v->u = val;
+	return 1;
 }

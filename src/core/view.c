@@ -20,20 +20,6 @@
 #include "wire/print.h"
 #include "wire/view.h"
 
-struct view_pr {
-	struct wire_buf mem;
-	struct wire_sink sink;
-	struct wire_printer *p;
-};
-
-struct view {
-	struct view_pr line, tree;
-	struct wire_dissect d;
-	struct timespec t0;
-	struct wire_sink *out;
-	long long ev; /* the trace event the packet is (>= 0), for the page */
-};
-
 int wire_view_json_str(struct wire_sink *s, const void *p, size_t n)
 {
 	static const char hx[] = "0123456789abcdef";
@@ -56,9 +42,9 @@ int wire_view_json_str(struct wire_sink *s, const void *p, size_t n)
 	return wire_sink_putc(s, '"');
 }
 
-static int view_pr_open(struct view_pr *v, enum wire_print_mode mode)
+static int view_pr_open(struct view_pr *v, enum wire_print_mode mode, int abs_seq)
 {
-	struct wire_print_opts o = {.mode = mode, .tfmt = WIRE_TIME_NONE};
+	struct wire_print_opts o = {.mode = mode, .tfmt = WIRE_TIME_NONE, .abs_seq = abs_seq};
 	wire_buf_init(&v->mem, WIRE_VIEW_PKT_TEXT_MAX);
 	wire_sink_init_mem(&v->sink, &v->mem);
 	return wire_printer_new(&v->p, &o, &v->sink);
@@ -177,18 +163,14 @@ static void view_hex(struct wire_sink *s, const struct wire_pkt *pkt)
 	wire_sink_putc(s, '"');
 }
 
-static void view_packet(struct view *v, const struct wire_pkt *pkt)
+void wire_view_row(struct view *v, const struct wire_pkt *pkt, int detail)
 {
 	struct wire_sink *o = v->out;
-	if (pkt->num == 1)
-		v->t0 = pkt->ts;
-	else
-		wire_sink_putc(o, ',');
 	double t = (double)(pkt->ts.tv_sec - v->t0.tv_sec) +
 	           (double)(pkt->ts.tv_nsec - v->t0.tv_nsec) / 1e9;
 	wire_dissect(&v->d, pkt);
 	const char *proto = v->d.n ? wire_layer_name(v->d.l[v->d.n - 1].kind) : "?";
-	wire_sink_printf(o, "\n{\"n\":%llu,\"t\":%.6f,\"len\":%u,\"cap\":%u,\"p\":\"%s\"",
+	wire_sink_printf(o, "{\"n\":%llu,\"t\":%.6f,\"len\":%u,\"cap\":%u,\"p\":\"%s\"",
 	                 (unsigned long long)pkt->num, t, pkt->wirelen, pkt->caplen, proto);
 	wire_sink_puts(o, ",\"ls\":\"");
 	for (unsigned i = 0; i < v->d.n; i++)
@@ -199,17 +181,30 @@ static void view_packet(struct view *v, const struct wire_pkt *pkt)
 	view_addrs(v);
 	view_transport(v);
 	view_pr_field(&v->line, o, "info", pkt);
-	view_pr_field(&v->tree, o, "tree", pkt);
-	view_hex(o, pkt);
+	if (detail) {
+		view_pr_field(&v->tree, o, "tree", pkt);
+		view_hex(o, pkt);
+	}
 	if (v->ev >= 0)
 		wire_sink_printf(o, ",\"ev\":%lld", v->ev);
 	wire_sink_putc(o, '}');
+}
+
+static void view_packet(struct view *v, const struct wire_pkt *pkt)
+{
+	if (pkt->num == 1)
+		v->t0 = pkt->ts;
+	else
+		wire_sink_putc(v->out, ',');
+	wire_sink_putc(v->out, '\n');
+	wire_view_row(v, pkt, 1);
 }
 
 void wire_view_packet(struct view *v, const struct wire_pkt *pkt, long long ev)
 {
 	v->ev = ev;
 	view_packet(v, pkt);
+	v->ev = -1;
 }
 
 /* Writes the template from *pos up to marker (or to its end when NULL) and
@@ -222,8 +217,8 @@ static void view_tpl(struct wire_sink *out, const char **pos, const char *marker
 	*pos += n + (end ? strlen(marker) : 0);
 }
 
-static int view_packets(struct view *v, struct wire_pcap_reader *r, uint64_t *npkts, char *why,
-                        size_t n)
+static int view_packets(struct view *v, struct wire_stats *st, struct wire_pcap_reader *r,
+                        uint64_t *npkts, char *why, size_t n)
 {
 	struct wire_pkt pkt;
 	int rc;
@@ -233,30 +228,65 @@ static int view_packets(struct view *v, struct wire_pcap_reader *r, uint64_t *np
 			return -E2BIG;
 		pkt.num = *npkts;
 		view_packet(v, &pkt);
+		wire_stats_add(st, &v->d);
 		if (v->out->err)
 			return v->out->err;
 	}
 	return rc;
 }
 
-/* Writes the page, with data() writing the JSON value of the data element. */
-int wire_view_write_page(struct wire_sink *o, int (*data)(void *, struct wire_sink *), void *arg)
+/* Writes the page, with data() writing the JSON value of the data element;
+ * connect is put into the page's Content-Security-Policy (the server's
+ * page may fetch from its own origin). */
+static int view_page(struct wire_sink *o, int (*data)(void *, struct wire_sink *), void *arg,
+                     const char *connect)
 {
 	const char *pos = (const char *)wire_view_page;
+	view_tpl(o, &pos, "<!--@CONNECT@-->");
+	wire_sink_puts(o, connect);
 	view_tpl(o, &pos, "<!--@STYLE@-->");
 	wire_sink_write(o, wire_view_css, wire_view_css_len);
 	view_tpl(o, &pos, "<!--@DATA@-->");
 	int rc = data(arg, o);
 	if (rc < 0)
 		return rc;
+	view_tpl(o, &pos, "<!--@SRVSCRIPT@-->");
+	wire_sink_write(o, wire_view_srv_js, wire_view_srv_js_len);
 	view_tpl(o, &pos, "<!--@SCRIPT@-->");
 	wire_sink_write(o, wire_view_js, wire_view_js_len);
 	view_tpl(o, &pos, NULL);
 	return o->err;
 }
 
+int wire_view_write_page(struct wire_sink *o, int (*data)(void *, struct wire_sink *), void *arg)
+{
+	return view_page(o, data, arg, "");
+}
+
+struct view_srvdata {
+	const char *title;
+	int link;
+};
+
+static int view_srv_data(void *arg, struct wire_sink *o)
+{
+	const struct view_srvdata *d = arg;
+	wire_sink_puts(o, "{\"file\":");
+	wire_view_json_str(o, d->title, strlen(d->title));
+	wire_sink_printf(o, ",\"link\":%d,\"server\":1", d->link);
+	wire_view_field_tables(o);
+	return wire_sink_puts(o, ",\"packets\":[]}");
+}
+
+int wire_view_page_server(struct wire_sink *o, const char *title, int link)
+{
+	struct view_srvdata d = {title, link};
+	return view_page(o, view_srv_data, &d, " connect-src 'self';");
+}
+
 struct view_cap {
 	struct view *v;
+	struct wire_stats *st;
 	struct wire_pcap_reader *r;
 	const char *title;
 	uint64_t *npkts;
@@ -272,27 +302,50 @@ static int view_cap_data(void *arg, struct wire_sink *o)
 	wire_sink_printf(o, ",\"link\":%d", wire_pcap_linktype(c->r));
 	wire_view_field_tables(o);
 	wire_sink_puts(o, ",\"packets\":[");
-	int rc = view_packets(c->v, c->r, c->npkts, c->why, c->n);
+	int rc = view_packets(c->v, c->st, c->r, c->npkts, c->why, c->n);
 	if (rc < 0)
 		return rc;
-	return wire_sink_puts(o, "\n]}");
+	wire_sink_puts(o, "\n],\"hier\":");
+	wire_stats_hier_json(c->st, o);
+	wire_sink_puts(o, ",\"convs\":");
+	wire_stats_convs_json(c->st, o, WIRE_VIEW_CONVS_SHOWN);
+	return wire_sink_puts(o, "}");
 }
 
-struct view *wire_view_new(struct wire_sink *out)
+int wire_view_open(struct view **vp, int abs_seq)
 {
 	struct view *v = calloc(1, sizeof(*v));
 	if (!v)
-		return NULL;
-	v->out = out;
+		return -ENOMEM;
 	v->ev = -1;
-	if (view_pr_open(&v->line, WIRE_PRINT_LINE) == 0 &&
-	    view_pr_open(&v->tree, WIRE_PRINT_TREE) == 0)
-		return v;
-	wire_view_free(v);
-	return NULL;
+	int rc = view_pr_open(&v->line, WIRE_PRINT_LINE, abs_seq);
+	if (rc == 0)
+		rc = view_pr_open(&v->tree, WIRE_PRINT_TREE, abs_seq);
+	if (rc < 0) {
+		wire_view_close(v);
+		return rc;
+	}
+	*vp = v;
+	return 0;
 }
 
-void wire_view_free(struct view *v)
+int wire_view_reset_tree(struct view *v)
+{
+	view_pr_close(&v->tree);
+	return view_pr_open(&v->tree, WIRE_PRINT_TREE, 1);
+}
+
+void wire_view_tree_feed(struct view *v, const struct wire_pkt *pkt)
+{
+	wire_buf_reset(&v->tree.mem);
+	v->tree.sink.n = 0;
+	v->tree.sink.err = 0;
+	wire_printer_packet(v->tree.p, pkt);
+	v->tree.sink.n = 0;
+	wire_buf_reset(&v->tree.mem);
+}
+
+void wire_view_close(struct view *v)
 {
 	if (!v)
 		return;
@@ -301,14 +354,31 @@ void wire_view_free(struct view *v)
 	free(v);
 }
 
+struct view *wire_view_new(struct wire_sink *out)
+{
+	struct view *v;
+	if (wire_view_open(&v, 0) < 0)
+		return NULL;
+	v->out = out;
+	return v;
+}
+
+void wire_view_free(struct view *v)
+{
+	wire_view_close(v);
+}
+
 int wire_view_html(struct wire_pcap_reader *r, const char *title, struct wire_sink *out,
                    uint64_t *npkts, char *why, size_t n)
 {
 	struct view *v = wire_view_new(out);
 	if (!v)
 		return -ENOMEM;
-	struct view_cap c = {v, r, title, npkts, why, n};
-	int rc = wire_view_write_page(out, view_cap_data, &c);
+	struct view_cap c = {v, NULL, r, title, npkts, why, n};
+	int rc = wire_stats_new(&c.st);
+	if (rc == 0)
+		rc = view_page(out, view_cap_data, &c, "");
+	wire_stats_free(c.st);
 	wire_view_free(v);
 	return rc;
 }

@@ -12,5 +12,7 @@ extern const unsigned char wire_view_css[];
 extern const unsigned long wire_view_css_len;
 extern const unsigned char wire_view_js[];
 extern const unsigned long wire_view_js_len;
+extern const unsigned char wire_view_srv_js[];
+extern const unsigned long wire_view_srv_js_len;
 
 #endif

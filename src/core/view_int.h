@@ -1,17 +1,46 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Inside the page builder of `wirecat view` (src/core/view*.c). */
+/*
+ * Inside wirecat view (view.c, view_nd.c, view_fields.c, view_srv.c): the
+ * per-packet row object of the page, written the same way for the embedded
+ * page and for the server.
+ */
 #ifndef WIRE_VIEW_INT_H
 #define WIRE_VIEW_INT_H
 
+#include <time.h>
+
+#include "wire/buf.h"
 #include "wire/dissect.h"
 #include "wire/packet.h"
+#include "wire/print.h"
 #include "wire/sink.h"
 
-struct view;
+struct view_pr {
+	struct wire_buf mem;
+	struct wire_sink sink;
+	struct wire_printer *p;
+};
 
-/* The printers and the dissection that make a packet's JSON for the page. */
+struct view {
+	struct view_pr line, tree;
+	struct wire_dissect d;
+	struct timespec t0;    /* times are relative to it */
+	struct wire_sink *out; /* where rows go */
+	long long ev;          /* the trace event the packet is (>= 0), for the page */
+};
+
+/* A view with its two printers (abs_seq: absolute TCP sequence numbers, as
+ * `read -S`). Returns 0 and *vp, or -ENOMEM. */
+int wire_view_open(struct view **vp, int abs_seq);
+void wire_view_close(struct view *v);
+/* A view writing to out (relative sequence numbers), or NULL. */
 struct view *wire_view_new(struct wire_sink *out);
 void wire_view_free(struct view *v);
+/* Writes pkt's row object to v->out: number, time, lengths, layers and their
+ * byte ranges, the fields' byte ranges ("fo"), addresses, ports and TCP/UDP
+ * fields, the one-line summary, and with detail the -V tree and the bytes as
+ * hex. */
+void wire_view_row(struct view *v, const struct wire_pkt *pkt, int detail);
 /* Writes pkt as one object of the page's "packets" array (a comma before
  * it unless pkt->num is 1); ev >= 0 is the trace event line it came from. */
 void wire_view_packet(struct view *v, const struct wire_pkt *pkt, long long ev);
@@ -24,5 +53,13 @@ void wire_view_fields(struct wire_sink *o, const struct wire_dissect *d);
 /* Writes ,"ft":[...] : per layer kind, the [label, offset, length] of its
  * fixed fields from the layer's start (once per page). */
 void wire_view_field_tables(struct wire_sink *o);
+
+/* A new -V printer for the server's detail (its TCP analysis starts over),
+ * and feeding it the packets before the one shown. Returns 0 or -ENOMEM. */
+int wire_view_reset_tree(struct view *v);
+void wire_view_tree_feed(struct view *v, const struct wire_pkt *pkt);
+/* The server's page: the data element says where the data is (`server`)
+ * and holds the fields' table ("ft"). */
+int wire_view_page_server(struct wire_sink *o, const char *title, int link);
 
 #endif

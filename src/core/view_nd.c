@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "print/pr.h"
 #include "view_int.h"
 #include "wire/text.h"
 #include "wire/view.h"
@@ -23,6 +24,7 @@ struct view_nd {
 	struct view *v;
 	uint8_t *bytes; /* WIRE_VIEW_ND_HEX_MAX: one packet's captured bytes */
 	uint64_t npk;
+	struct wire_stats *st; /* the packets' protocol hierarchy ("hier") */
 };
 
 /* Where the value of "key" starts in the line (after the colon and spaces),
@@ -101,6 +103,7 @@ static void nd_packet(struct view_nd *nd, const char *p, size_t n, uint64_t ev)
 	}
 	pkt.num = ++nd->npk; /* the first one writes no comma before it */
 	wire_view_packet(nd->v, &pkt, (long long)ev);
+	wire_stats_add(nd->st, &nd->v->d);
 }
 
 /* The packets of the trace's "packet" events. */
@@ -159,17 +162,20 @@ static int view_nd_data(void *arg, struct wire_sink *o)
 		return rc;
 	wire_sink_puts(o, "\n],\"packets\":[");
 	nd_packets(nd, o);
-	return wire_sink_puts(o, "\n]}");
+	wire_sink_puts(o, "\n],\"hier\":");
+	wire_stats_hier_json(nd->st, o);
+	return wire_sink_puts(o, "}");
 }
 
 int wire_view_html_ndjson(const char *text, size_t len, const char *title, struct wire_sink *out,
                           uint64_t *nev)
 {
 	struct view_nd nd = {
-	    title, text, len, nev, wire_view_new(out), malloc(WIRE_VIEW_ND_HEX_MAX), 0};
+	    title, text, len, nev, wire_view_new(out), malloc(WIRE_VIEW_ND_HEX_MAX), 0, NULL};
 	int rc = -ENOMEM;
-	if (nd.v && nd.bytes)
+	if (nd.v && nd.bytes && wire_stats_new(&nd.st) == 0)
 		rc = wire_view_write_page(out, view_nd_data, &nd);
+	wire_stats_free(nd.st);
 	wire_view_free(nd.v);
 	free(nd.bytes);
 	return rc;

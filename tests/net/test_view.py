@@ -274,7 +274,7 @@ def trace_ndjson_events_as_rows():
 
 @case
 def refuses_what_one_page_cannot_hold():
-    rc, _, err = run(["view", "/dev/null"])
+    rc, _, err = run(["view", "--html", "x.html", "--port", "8080", "/dev/null"])
     assert rc == 2 and b"--html" in err, err
     with tempfile.TemporaryDirectory() as d:
         big = os.path.join(d, "big.pcap")

@@ -242,6 +242,88 @@ def long_lists_page_with_the_keys():
         b.no_console_errors()
 
 
+def eth_ip_udp(sp, dp, data=b""):
+    u = struct.pack("!HHHH", sp, dp, 8 + len(data), 0) + data  # checksum 0: none
+    lo = bytes([127, 0, 0, 1])
+    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(u), 1, 0x4000, 64, 17, 0, lo, lo)
+    h = h[:10] + struct.pack("!H", csum(h)) + h[12:]
+    return b"\0" * 12 + b"\x08\x00" + h + u
+
+
+def serve(pcap):
+    """`wirecat view FILE` and its URL."""
+    p = Proc(["view", pcap])
+    wait_for(lambda: b"\n" in p.out or p.p.poll() is not None, 10 * SLOW, "the URL line")
+    url = bytes(p.out).decode().strip()
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/", url), (url, p.stderr_text())
+    return p, url
+
+
+@case
+def the_server_page_keys_fields_bytes_and_hierarchy():
+    """The served page (virtual list, rows from /api): the keys move the
+    selection past the rows fetched, a field marks its bytes and a byte
+    selects its field (ranges from /api/packet), Enter opens the row, and a
+    protocol hierarchy row filters by its protocol and graphs it."""
+    from selenium.webdriver.common.keys import Keys
+    frames = [eth_ip_udp(5353, 53, b"q%d" % i) if i % 10 == 9 else
+              eth_ip_tcp(40000, 80, i, 1, 0x18, b"x") for i in range(6000)]
+    with tempfile.TemporaryDirectory() as d, Browser() as b:
+        pcap = os.path.join(d, "srv.pcap")
+        with open(pcap, "wb") as f:
+            f.write(pcap_file(frames))
+        srv, url = serve(pcap)
+        with srv:
+            b.d.get(url)
+            wait_for(lambda: b.js("return document.body.dataset.sel") == "1", 30, "packet 1's detail")
+            wait_for(lambda: b.selected() == 0, 10, "row 1 selected")
+            b.css('#pkts tbody tr[data-i="0"]')[0].click()
+            b.keys(Keys.ARROW_DOWN, Keys.ARROW_DOWN, Keys.ARROW_DOWN)
+            wait_for(lambda: b.selected() == 3, 10, "row 4 after three Down keys")
+            b.keys(Keys.ARROW_UP)
+            wait_for(lambda: b.selected() == 2, 10, "row 3 after Up")
+            b.keys(Keys.END)
+            wait_for(lambda: b.selected() == 5999, 30, "the last row after End")
+            b.keys(Keys.PAGE_UP)
+            wait_for(lambda: 5900 < b.selected() < 5999, 30, "a screenful up after PageUp")
+            b.keys(Keys.HOME)
+            wait_for(lambda: b.selected() == 0, 30, "row 1 after Home")
+            b.keys(Keys.PAGE_DOWN)
+            wait_for(lambda: b.selected() > 5, 30, "a screenful down after PageDown")
+            b.keys(Keys.HOME)
+            wait_for(lambda: b.js("return document.body.dataset.sel") == "1", 30, "packet 1 again")
+            # Fields and bytes: packet 1 is Ethernet, IPv4, TCP.
+            port = wait_for(lambda: [e for e in b.css("#tree div.fld") if e.text.startswith("Dest port:")],
+                            10, "the Dest port field")[0]
+            port.click()
+            assert b.marked() == [36, 37], b.marked()
+            b.css('#bytes span.hx[data-o="27"]')[0].click()
+            hl = b.css("#tree div.f.hl")
+            assert len(hl) == 1 and hl[0].text.startswith("Source IP:"), [e.text for e in hl]
+            assert b.marked() == [26, 27, 28, 29], b.marked()
+            b.keys(Keys.ENTER)
+            wait_for(lambda: b.js("return document.body.dataset.opened") == "1", 10, "Enter opening row 1")
+            wait_for(lambda: "TCP conversation" in b.css("#ladtitle")[0].text, 30, "the ladder")
+            # The hierarchy (the server's --stats data): its udp row filters.
+            udp = wait_for(lambda: [r for r in b.css("#hier tbody tr")
+                                    if r.find_elements("css selector", "td") and
+                                    r.find_elements("css selector", "td")[0].text == "udp"],
+                           60, "the hierarchy's udp row")[0]
+            udp.click()
+            assert b.css("#filter")[0].get_attribute("value") == "udp"
+            wait_for(lambda: b.css("#count")[0].text.startswith("600 matching"), 60,
+                     "600 UDP matches: " + b.css("#count")[0].text)
+            wait_for(lambda: b.css("#iosvg rect.iof"), 60, "the filter's I/O series")
+            assert "udp" in b.css("#iotitle")[0].text
+            wait_for(lambda: b.selected() == 9, 30, "the first UDP packet (10) selected")
+            b.keys(Keys.ARROW_DOWN)
+            wait_for(lambda: b.selected() == 19, 30, "the next match (20) after Down")
+            b.no_console_errors()
+            assert srv.p.poll() is None
+            srv.p.send_signal(signal.SIGTERM)
+            assert srv.p.wait(timeout=10 * SLOW) == 0
+
+
 @case
 def info_column_and_ladder_labels_are_readable():
     """The Info column starts with the ports and flags (the addresses are in
@@ -381,7 +463,41 @@ def a_trace_page_draws_calls_packets_and_notes_on_the_ladder():
         # A call row in the list opens its socket's ladder with the call marked.
         [r for r in b.css("#pkts tbody tr") if "send(3, 6)" in r.text][0].click()
         assert b.js('return document.querySelector("#lad g.sel text.call").textContent').startswith("send(3")
+        # The conversations (the socket's) and the packets' protocol hierarchy.
+        assert len(b.css("#conv tbody tr")) >= 1
+        hier = data.get("hier") or {}
+        ntcp = sum("tcp" in p["ls"].split(",") for p in data["packets"])
+        assert hier.get("frames") == 9 and any(h[0].endswith("tcp") and h[2] == ntcp for h in hier["paths"]), hier
+        assert "tcp" in [r.text.split(" ")[0] for r in b.css("#hier tbody tr")], [r.text for r in b.css("#hier tbody tr")]
         b.shot("view-trace.png")
+        b.no_console_errors()
+
+
+@case
+def a_hierarchy_row_filters_the_page_and_graphs_it():
+    """--html page: a protocol hierarchy row (the --stats data made in C)
+    sets the filter; the list and the I/O graph's second series follow."""
+    frames = [eth_ip_udp(5353, 53, b"q") if i % 4 == 3 else eth_ip_tcp(40000, 80, i, 1, 0x18, b"x")
+              for i in range(40)]
+    with tempfile.TemporaryDirectory() as d, Browser() as b:
+        pcap = os.path.join(d, "mix.pcap")
+        with open(pcap, "wb") as f:
+            f.write(pcap_file(frames))
+        html = page(pcap, d)
+        hier = embedded(html)["hier"]
+        assert hier["frames"] == 40, hier
+        b.open(html)
+        assert b.css("#iosvg rect.io") and not b.css("#iosvg rect.iof")
+        rows = {r.find_elements("css selector", "td")[0].text: r for r in b.css("#hier tbody tr")}
+        assert {"eth", "ip", "tcp", "udp"} <= set(rows), list(rows)
+        assert rows["udp"].find_elements("css selector", "td")[1].text == "10"
+        rows["udp"].click()
+        assert b.css("#filter")[0].get_attribute("value") == "udp"
+        assert len(b.css("#pkts tbody tr[data-i]")) == 10
+        iof = b.css("#iosvg rect.iof")
+        assert iof and sum(int(r.get_attribute("data-n")) for r in iof) == 10
+        assert sum(int(r.get_attribute("data-n")) for r in b.css("#iosvg rect.io")) == 40
+        assert "matching the filter: udp" in b.css("#iotitle")[0].text
         b.no_console_errors()
 
 

@@ -124,6 +124,21 @@ int wire_stats_new(struct wire_stats **sp);
 void wire_stats_add(struct wire_stats *st, const struct wire_dissect *d);
 void wire_stats_print(struct wire_stats *st, struct wire_sink *s);
 void wire_stats_free(struct wire_stats *st);
+/* wirecat view: the protocol hierarchy as {"frames","bytes","other","paths":
+ * [[path, depth, frames, bytes]...]}; the first max conversations kept as
+ * {"kept","left_out","convs":[{"id","k","a","b","f_ab","b_ab","f_ba","b_ba",
+ * "err"}...]} (ids are 1-based places in the table, stable while it is not
+ * full). */
+void wire_stats_hier_json(const struct wire_stats *st, struct wire_sink *s);
+void wire_stats_convs_json(struct wire_stats *st, struct wire_sink *s, unsigned max);
+/* A conversation's key, to find its packets again. */
+struct wire_stats_key {
+	uint64_t k[16];
+};
+/* Copies conversation id's key. Returns 0 or -ENOENT. */
+int wire_stats_conv_of(const struct wire_stats *st, unsigned id, struct wire_stats_key *key);
+/* Returns 1 when d's TCP or UDP packet belongs to the conversation of key. */
+int wire_stats_in_conv(const struct wire_stats_key *key, const struct wire_dissect *d);
 
 /* TCP analysis hooks (analysis.c). Fills p->ta for d's TCP segment. */
 void wire_pr_analyse(struct wire_printer *p, const struct wire_dissect *d);

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "pr.h"
+#include "wire/view.h"
 
 #define PATH_TEXT 120u
 
@@ -220,10 +221,13 @@ static struct conv *conv_slot(struct wire_stats *st, const struct conv *k)
 	return v;
 }
 
-static void count_conv(struct wire_stats *st, const struct wire_dissect *d, uint32_t bytes)
+/* The conversation key of d's transport layer into *k (a before b by
+ * address, then port); *fwd says whether the packet goes from a to b.
+ * Returns 0 when d has no TCP or UDP over IP. */
+static int conv_key(const struct wire_dissect *d, struct conv *k, int *fwd)
 {
 	if (d->tp < 0 || d->ip < 0 || d->ip > d->tp)
-		return;
+		return 0;
 	const struct wire_layer *ip = &d->l[d->ip], *t = &d->l[d->tp];
 	/* the IP layer that carries the transport layer: the last one before it */
 	for (int i = d->tp - 1; i >= 0; i--)
@@ -232,26 +236,34 @@ static void count_conv(struct wire_stats *st, const struct wire_dissect *d, uint
 			break;
 		}
 	uint8_t src[16] = {0}, dst[16] = {0};
-	struct conv k;
-	memset(&k, 0, sizeof(k));
+	memset(k, 0, sizeof(*k));
 	if (ip->kind == WIRE_L_IPV4) {
 		memcpy(src, ip->u.ip4.src, 4);
 		memcpy(dst, ip->u.ip4.dst, 4);
-		k.fam = 4;
+		k->fam = 4;
 	} else {
 		memcpy(src, ip->u.ip6.src, 16);
 		memcpy(dst, ip->u.ip6.dst, 16);
-		k.fam = 6;
+		k->fam = 6;
 	}
-	k.proto = t->kind == WIRE_L_TCP ? 6 : 17;
-	uint16_t sp = k.proto == 6 ? t->u.tcp.sport : t->u.udp.sport;
-	uint16_t dp = k.proto == 6 ? t->u.tcp.dport : t->u.udp.dport;
+	k->proto = t->kind == WIRE_L_TCP ? 6 : 17;
+	uint16_t sp = k->proto == 6 ? t->u.tcp.sport : t->u.udp.sport;
+	uint16_t dp = k->proto == 6 ? t->u.tcp.dport : t->u.udp.dport;
 	int c = memcmp(src, dst, 16);
-	int fwd = c < 0 || (c == 0 && sp <= dp);
-	memcpy(k.a, fwd ? src : dst, 16);
-	memcpy(k.b, fwd ? dst : src, 16);
-	k.pa = fwd ? sp : dp;
-	k.pb = fwd ? dp : sp;
+	*fwd = c < 0 || (c == 0 && sp <= dp);
+	memcpy(k->a, *fwd ? src : dst, 16);
+	memcpy(k->b, *fwd ? dst : src, 16);
+	k->pa = *fwd ? sp : dp;
+	k->pb = *fwd ? dp : sp;
+	return 1;
+}
+
+static void count_conv(struct wire_stats *st, const struct wire_dissect *d, uint32_t bytes)
+{
+	struct conv k;
+	int fwd;
+	if (!conv_key(d, &k, &fwd))
+		return;
 	struct conv *v = conv_slot(st, &k);
 	if (fwd) {
 		v->f_ab++;
@@ -487,4 +499,65 @@ void wire_stats_print(struct wire_stats *st, struct wire_sink *s)
 	convs(st, s, 17);
 	if (st->heap_built)
 		conv_note(st, s);
+}
+
+/* ---- the view's JSON (wirecat view: /api/hier, /api/convs) ---- */
+
+void wire_stats_hier_json(const struct wire_stats *st, struct wire_sink *s)
+{
+	wire_sink_printf(s, "{\"frames\":%llu,\"bytes\":%llu,\"other\":%llu,\"paths\":[",
+	                 (unsigned long long)st->frames, (unsigned long long)st->bytes,
+	                 (unsigned long long)st->path_other);
+	for (unsigned i = 0; i < st->npaths; i++) {
+		const struct path *p = &st->paths[i];
+		wire_sink_printf(s, "%s[", i ? "," : "");
+		wire_view_json_str(s, p->name, p->len);
+		wire_sink_printf(s, ",%u,%llu,%llu]", p->depth, (unsigned long long)p->frames,
+		                 (unsigned long long)p->bytes);
+	}
+	wire_sink_puts(s, "]}");
+}
+
+void wire_stats_convs_json(struct wire_stats *st, struct wire_sink *s, unsigned max)
+{
+	wire_sink_printf(s, "{\"kept\":%u,\"left_out\":%llu,\"convs\":[", st->nconv,
+	                 (unsigned long long)(st->out_convs[0] + st->out_convs[1]));
+	for (unsigned i = 0; i < st->nconv && i < max; i++) {
+		const struct conv *v = &st->conv[i];
+		char a[64], b[64];
+		endpoint(a, v->a, v->fam, v->pa);
+		endpoint(b, v->b, v->fam, v->pb);
+		wire_sink_printf(s, "%s{\"id\":%u,\"k\":\"%s\",\"a\":", i ? "," : "", i + 1,
+		                 v->proto == 6 ? "tcp" : "udp");
+		wire_view_json_str(s, a, strlen(a));
+		wire_sink_puts(s, ",\"b\":");
+		wire_view_json_str(s, b, strlen(b));
+		wire_sink_printf(s,
+		                 ",\"f_ab\":%llu,\"b_ab\":%llu,\"f_ba\":%llu,\"b_ba\":%llu,"
+		                 "\"err\":%llu}",
+		                 (unsigned long long)v->f_ab, (unsigned long long)v->b_ab,
+		                 (unsigned long long)v->f_ba, (unsigned long long)v->b_ba,
+		                 (unsigned long long)v->err);
+	}
+	wire_sink_puts(s, "]}");
+}
+
+int wire_stats_conv_of(const struct wire_stats *st, unsigned id, struct wire_stats_key *key)
+{
+	if (id < 1 || id > st->nconv)
+		return -ENOENT;
+	_Static_assert(sizeof(key->k) >= sizeof(struct conv), "key room");
+	memcpy(key->k, &st->conv[id - 1], sizeof(struct conv));
+	return 0;
+}
+
+int wire_stats_in_conv(const struct wire_stats_key *key, const struct wire_dissect *d)
+{
+	struct conv k, want;
+	int fwd;
+	memcpy(&want, key->k, sizeof(want));
+	if (!conv_key(d, &k, &fwd))
+		return 0;
+	want.err = 0;
+	return conv_same(&k, &want);
 }

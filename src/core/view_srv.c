@@ -1,0 +1,743 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The data of `wirecat view FILE` (include/wire/view_srv.h): the first pass
+ * (sparse index, --stats data, I/O graph), the filter and conversation
+ * scans, and the answers to the page's requests. Every scan is a reader of
+ * its own over the mapped file, advanced in slices on the loop; rows are
+ * read again through the index by one more reader.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "print/pr.h"
+#include "view_int.h"
+#include "wire/dfilter.h"
+#include "wire/err.h"
+#include "wire/filter.h"
+#include "wire/pcapread.h"
+#include "wire/tcpanalysis.h"
+#include "wire/view.h"
+#include "wire/view_srv.h"
+
+/* I/O graph: packets and bytes per interval; the interval starts at 1 ms and
+ * grows tenfold (buckets merged) when the capture outlasts the buckets. */
+struct series {
+	double iv;
+	uint32_t n;
+	uint64_t pk[WIRE_VIEW_IO_BUCKETS], by[WIRE_VIEW_IO_BUCKETS];
+};
+
+enum jkind { J_DISPLAY = 1, J_CAPTURE, J_CONV };
+
+/* A scan from the file's start: a filter or a conversation's packets. */
+struct job {
+	enum jkind kind;
+	char text[WIRE_DFILTER_LEN_MAX + 1];
+	unsigned conv;
+	struct wire_dfilter *df;
+	struct wire_filter *bpf;
+	struct wire_tcpa *tcpa;
+	struct wire_tcpa_res ta;
+	struct wire_stats_key key;
+	struct wire_pcapr *r;
+	int done;
+	char why[256]; /* a read error that ended it */
+	uint64_t scanned, matched;
+	uint32_t *m, nm, cap, limit;
+	struct series io;
+};
+
+struct wire_view_srv {
+	struct wire_loop *loop;
+	char *path;
+	char title[256];
+	char *ndjson; /* a trace's NDJSON, served as the --html page */
+	size_t ndlen;
+	int link;
+	unsigned snaplen;
+	/* the first pass */
+	struct wire_pcapr *ix;
+	int ix_done;
+	char ix_why[256];
+	struct wire_pcapr_pos *idx;
+	uint32_t nidx, k;
+	uint64_t count;
+	struct timespec t0;
+	double t_last;
+	struct wire_stats *stats;
+	struct series io;
+	struct wire_dissect *d;
+	int timer;
+	/* rows */
+	struct wire_pcapr *rd;
+	struct view *v;
+	struct job *filters[WIRE_VIEW_FILTERS_MAX]; /* the latest used first */
+	struct job *conv;
+};
+
+static double rel_time(const struct wire_view_srv *s, const struct wire_pkt *pkt)
+{
+	return (double)(pkt->ts.tv_sec - s->t0.tv_sec) +
+	       (double)(pkt->ts.tv_nsec - s->t0.tv_nsec) / 1e9;
+}
+
+static void series_add(struct series *io, double t, uint32_t len)
+{
+	if (!(t > 0))
+		t = 0;
+	if (io->iv == 0)
+		io->iv = 0.001;
+	double k = t / io->iv;
+	while (k >= WIRE_VIEW_IO_BUCKETS && io->iv < 1e9) {
+		for (uint32_t j = 0; j < WIRE_VIEW_IO_BUCKETS / 10; j++) {
+			uint64_t p = 0, b = 0;
+			for (uint32_t q = 0; q < 10; q++) {
+				p += io->pk[10 * j + q];
+				b += io->by[10 * j + q];
+			}
+			io->pk[j] = p;
+			io->by[j] = b;
+		}
+		for (uint32_t j = WIRE_VIEW_IO_BUCKETS / 10; j < WIRE_VIEW_IO_BUCKETS; j++)
+			io->pk[j] = io->by[j] = 0;
+		io->n = (io->n + 9) / 10;
+		io->iv *= 10;
+		k = t / io->iv;
+	}
+	uint32_t b = k < WIRE_VIEW_IO_BUCKETS ? (uint32_t)k : WIRE_VIEW_IO_BUCKETS - 1;
+	io->pk[b]++;
+	io->by[b] += len;
+	if (b + 1 > io->n)
+		io->n = b + 1;
+}
+
+static int open_reader(const char *path, struct wire_pcapr **rp, char *why, size_t n)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(why, n, "%s", strerror(errno));
+		return -errno;
+	}
+	return wire_pcapr_open_fd(fd, rp, why, n);
+}
+
+/* ---- the first pass ---- */
+
+/* Keeps the place of every K-th record; halves the index when it is full. */
+static void index_place(struct wire_view_srv *s, const struct wire_pcapr_pos *pos)
+{
+	if ((s->count - 1) % s->k)
+		return;
+	if (s->nidx == WIRE_VIEW_INDEX_MAX) {
+		for (uint32_t i = 0; i < s->nidx / 2; i++)
+			s->idx[i] = s->idx[2 * i];
+		s->nidx /= 2;
+		s->k *= 2;
+		if ((s->count - 1) % s->k)
+			return;
+	}
+	s->idx[s->nidx++] = *pos;
+}
+
+/* One packet of the first pass. Returns 1, 0 at the end, or an error. */
+static int index_one(struct wire_view_srv *s)
+{
+	struct wire_pcapr_pos pos;
+	struct wire_pkt pkt;
+	wire_pcapr_tell(s->ix, &pos);
+	int rc = wire_pcapr_next(s->ix, &pkt, s->ix_why, sizeof(s->ix_why));
+	if (rc != 1)
+		return rc;
+	if (++s->count == 1) {
+		s->t0 = pkt.ts;
+		s->v->t0 = pkt.ts;
+	}
+	index_place(s, &pos);
+	double t = rel_time(s, &pkt);
+	if (t > s->t_last)
+		s->t_last = t;
+	wire_dissect(s->d, &pkt);
+	wire_stats_add(s->stats, s->d);
+	series_add(&s->io, t, pkt.wirelen);
+	return 1;
+}
+
+/* ---- scans (filters and conversations) ---- */
+
+static void job_free(struct job *j)
+{
+	if (!j)
+		return;
+	wire_dfilter_free(j->df);
+	if (j->bpf)
+		wire_filter_free(j->bpf);
+	wire_tcpa_free(j->tcpa);
+	wire_pcapr_close(j->r);
+	free(j->m);
+	free(j);
+}
+
+static unsigned job_ta(void *ctx, const struct wire_dissect *d, const char *name,
+                       struct wire_fval *v, unsigned max)
+{
+	const struct job *j = ctx;
+	(void)d;
+	return wire_tcpa_res_field(&j->ta, name, v, max);
+}
+
+static int job_match(struct wire_view_srv *s, struct job *j, const struct wire_pkt *pkt)
+{
+	if (j->kind == J_CAPTURE)
+		return pkt->linktype == s->link && wire_filter_match(j->bpf, pkt);
+	wire_dissect(s->d, pkt);
+	if (j->kind == J_CONV)
+		return wire_stats_in_conv(&j->key, s->d);
+	if (!j->tcpa)
+		return wire_dfilter_match(j->df, s->d, NULL);
+	struct wire_tcpa_seg g;
+	j->ta.flags = j->ta.dupack = 0;
+	if (wire_tcpa_segment(s->d, &g))
+		wire_tcpa_feed(j->tcpa, &g, &j->ta);
+	struct wire_field_ext x = {job_ta, j};
+	return wire_dfilter_match(j->df, s->d, &x);
+}
+
+/* One packet of a scan. Returns 1, or 0 when the scan is over. */
+static int job_one(struct wire_view_srv *s, struct job *j)
+{
+	struct wire_pkt pkt;
+	if (j->done)
+		return 0;
+	int rc = wire_pcapr_next(j->r, &pkt, j->why, sizeof(j->why));
+	if (rc != 1) {
+		j->done = 1;
+		return 0;
+	}
+	j->scanned++;
+	if (!job_match(s, j, &pkt))
+		return 1;
+	j->matched++;
+	series_add(&j->io, rel_time(s, &pkt), pkt.wirelen);
+	if (j->nm < j->limit) {
+		if (j->nm == j->cap) {
+			uint32_t cap = j->cap ? j->cap * 2 : 4096;
+			uint32_t *m = realloc(j->m, (size_t)cap * sizeof(*m));
+			if (!m) {
+				snprintf(j->why, sizeof(j->why), "out of memory");
+				j->done = 1;
+				return 0;
+			}
+			j->m = m;
+			j->cap = cap;
+		}
+		j->m[j->nm++] = (uint32_t)pkt.num;
+	} else if (j->kind == J_CONV) {
+		j->done = 1;
+		return 0;
+	}
+	return 1;
+}
+
+/* Runs a slice of work: the first pass, then the scans. */
+static void work(struct wire_loop *l, void *ud)
+{
+	struct wire_view_srv *s = ud;
+	int64_t end = wire_now_ms() + WIRE_VIEW_SLICE_MS;
+	for (unsigned i = 0;; i++) {
+		if ((i & 63) == 0 && wire_now_ms() >= end)
+			return;
+		int busy = 0;
+		if (!s->ix_done) {
+			if (index_one(s) == 1)
+				busy = 1;
+			else
+				s->ix_done = 1;
+		}
+		for (unsigned f = 0; f < WIRE_VIEW_FILTERS_MAX; f++)
+			if (s->filters[f] && job_one(s, s->filters[f]))
+				busy = 1;
+		if (s->conv && job_one(s, s->conv))
+			busy = 1;
+		if (!busy)
+			break;
+	}
+	wire_loop_cancel(l, s->timer);
+	s->timer = -1;
+}
+
+static void work_arm(struct wire_view_srv *s)
+{
+	if (s->timer < 0)
+		s->timer = wire_loop_every(s->loop, 1, work, s);
+}
+
+/* Compiles text as a display filter, else as a capture filter. Returns 0, or
+ * -EINVAL with both messages in why and the display filter's column. */
+static int job_compile(struct wire_view_srv *s, struct job *j, char *why, size_t n, size_t *col)
+{
+	char dwhy[256], cwhy[256];
+	size_t pos = 0;
+	int rc = wire_dfilter_compile(&j->df, j->text, dwhy, sizeof(dwhy), &pos);
+	if (rc == 0) {
+		j->kind = J_DISPLAY;
+		if (strstr(j->text, "tcp.analysis") && !(j->tcpa = wire_tcpa_new()))
+			return -ENOMEM;
+		return 0;
+	}
+	if (rc != -EINVAL)
+		return rc;
+	rc = wire_filter_compile(&j->bpf, j->text, s->link, s->snaplen, cwhy, sizeof(cwhy));
+	if (rc == 0) {
+		j->kind = J_CAPTURE;
+		return 0;
+	}
+	*col = pos + 1;
+	snprintf(why, n, "not a display filter (column %zu: %s), nor a capture filter (%s)",
+	         pos + 1, dwhy, cwhy);
+	return -EINVAL;
+}
+
+static struct job *job_new(struct wire_view_srv *s, char *why, size_t n)
+{
+	struct job *j = calloc(1, sizeof(*j));
+	if (!j) {
+		snprintf(why, n, "out of memory");
+		return NULL;
+	}
+	if (open_reader(s->path, &j->r, why, n) < 0) {
+		free(j);
+		return NULL;
+	}
+	j->limit = WIRE_VIEW_MATCH_MAX;
+	return j;
+}
+
+/* Makes filter k the latest used. */
+static struct job *filter_front(struct wire_view_srv *s, unsigned k)
+{
+	struct job *j = s->filters[k];
+	for (; k > 0; k--)
+		s->filters[k] = s->filters[k - 1];
+	s->filters[0] = j;
+	return j;
+}
+
+/* The scan of filter text (kept from before, or a new one that takes the
+ * place of the least recently used), or NULL with the error in why and *col. */
+static struct job *filter_job(struct wire_view_srv *s, const char *text, char *why, size_t n,
+                              size_t *col)
+{
+	for (unsigned k = 0; k < WIRE_VIEW_FILTERS_MAX && s->filters[k]; k++)
+		if (!strcmp(s->filters[k]->text, text))
+			return filter_front(s, k);
+	struct job *j = job_new(s, why, n);
+	if (!j)
+		return NULL;
+	snprintf(j->text, sizeof(j->text), "%s", text);
+	int rc = job_compile(s, j, why, n, col);
+	if (rc < 0) {
+		if (rc != -EINVAL)
+			snprintf(why, n, "%s", strerror(-rc));
+		job_free(j);
+		return NULL;
+	}
+	job_free(s->filters[WIRE_VIEW_FILTERS_MAX - 1]);
+	s->filters[WIRE_VIEW_FILTERS_MAX - 1] = j;
+	work_arm(s);
+	return filter_front(s, WIRE_VIEW_FILTERS_MAX - 1);
+}
+
+/* ---- reading rows again ---- */
+
+/* Makes packet n (1-based) the next one rd reads. Returns 0 or an error. */
+static int rd_goto(struct wire_view_srv *s, uint64_t n)
+{
+	char why[256];
+	struct wire_pcapr_pos cur;
+	struct wire_pkt pkt;
+	if (!s->rd) { /* a reopening failed before */
+		int rc = open_reader(s->path, &s->rd, why, sizeof(why));
+		if (rc < 0)
+			return rc;
+	}
+	wire_pcapr_tell(s->rd, &cur);
+	if (!(cur.num < n && n - 1 - cur.num < s->k)) {
+		uint64_t e = (n - 1) / s->k;
+		if (e >= s->nidx)
+			e = s->nidx - 1;
+		if (wire_pcapr_seek(s->rd, &s->idx[e]) < 0) {
+			wire_pcapr_tell(s->rd, &cur);
+			if (cur.num >= n) { /* another section, behind: read from the start */
+				wire_pcapr_close(s->rd);
+				s->rd = NULL;
+				int rc = open_reader(s->path, &s->rd, why, sizeof(why));
+				if (rc < 0)
+					return rc;
+			}
+		}
+	}
+	for (;;) {
+		wire_pcapr_tell(s->rd, &cur);
+		if (cur.num + 1 >= n)
+			return 0;
+		int rc = wire_pcapr_next(s->rd, &pkt, why, sizeof(why));
+		if (rc != 1)
+			return rc ? rc : -ENOENT;
+	}
+}
+
+/* Writes packet n's row (with its detail). Returns 0 or an error. With the
+ * detail, a new -V printer is fed the packets from the index place before n,
+ * so that its TCP analysis sees them (and never the same packet twice). */
+static int put_row(struct wire_view_srv *s, uint64_t n, int detail)
+{
+	char why[256];
+	struct wire_pkt pkt;
+	uint64_t at = detail ? (n - 1) / s->k * s->k + 1 : n;
+	if (detail && wire_view_reset_tree(s->v) < 0)
+		return -ENOMEM;
+	int rc = rd_goto(s, at);
+	for (; rc == 0; at++) {
+		rc = wire_pcapr_next(s->rd, &pkt, why, sizeof(why));
+		if (rc != 1)
+			return rc ? rc : -ENOENT;
+		if (at == n) {
+			wire_view_row(s->v, &pkt, detail);
+			return 0;
+		}
+		wire_view_tree_feed(s->v, &pkt);
+		rc = 0;
+	}
+	return rc;
+}
+
+/* ---- answers ---- */
+
+static long long qnum(const struct wire_httpd_req *rq, const char *name, long long def,
+                      long long max)
+{
+	char b[32];
+	if (wire_httpd_param(rq->query, name, b, sizeof(b)) <= 0)
+		return def;
+	char *end;
+	long long v = strtoll(b, &end, 10);
+	if (*end || v < 0)
+		return -1;
+	return v > max ? max : v;
+}
+
+static void put_str(struct wire_sink *o, const char *key, const char *v)
+{
+	wire_sink_printf(o, ",\"%s\":", key);
+	wire_view_json_str(o, v, strlen(v));
+}
+
+static int api_summary(struct wire_view_srv *s, struct wire_sink *o)
+{
+	wire_sink_puts(o, "{\"file\":");
+	wire_view_json_str(o, s->title, strlen(s->title));
+	wire_sink_printf(o,
+	                 ",\"link\":%d,\"packets\":%llu,\"indexing\":%s,\"duration\":%.6f,"
+	                 "\"index\":{\"every\":%u,\"places\":%u,\"max\":%u},\"rows_max\":%u,"
+	                 "\"conv_pkts_max\":%u,\"match_max\":%u",
+	                 s->link, (unsigned long long)s->count, s->ix_done ? "false" : "true",
+	                 s->t_last, s->k, s->nidx, WIRE_VIEW_INDEX_MAX, WIRE_VIEW_ROWS_MAX,
+	                 WIRE_VIEW_CONV_PKTS, WIRE_VIEW_MATCH_MAX);
+	if (s->ix_why[0])
+		put_str(o, "error", s->ix_why);
+	return wire_sink_putc(o, '}');
+}
+
+/* The filter's error as {"error": text, "column": N}. */
+static int put_ferr(struct wire_sink *o, const char *why, size_t col)
+{
+	wire_sink_puts(o, "{\"error\":");
+	wire_view_json_str(o, why, strlen(why));
+	return wire_sink_printf(o, ",\"column\":%zu}", col);
+}
+
+static void put_job_state(struct wire_sink *o, const struct job *j)
+{
+	wire_sink_printf(o, "\"done\":%s,\"scanned\":%llu,\"matched\":%llu,\"kept\":%u",
+	                 j->done ? "true" : "false", (unsigned long long)j->scanned,
+	                 (unsigned long long)j->matched, j->nm);
+	if (j->kind == J_DISPLAY || j->kind == J_CAPTURE)
+		wire_sink_printf(o, ",\"lang\":\"%s\"",
+		                 j->kind == J_DISPLAY ? "display" : "capture");
+	if (j->why[0])
+		put_str(o, "error_read", j->why);
+}
+
+static int api_rows(struct wire_view_srv *s, const struct wire_httpd_req *rq, struct wire_sink *o)
+{
+	long long start = qnum(rq, "start", 0, 1LL << 40);
+	long long count = qnum(rq, "count", 100, WIRE_VIEW_ROWS_MAX);
+	char text[WIRE_DFILTER_LEN_MAX + 1], why[600];
+	if (start < 0 || count < 0)
+		return -400;
+	int fl = wire_httpd_param(rq->query, "filter", text, sizeof(text));
+	struct job *j = NULL;
+	if (fl > 0) {
+		size_t col = 0;
+		if (!(j = filter_job(s, text, why, sizeof(why), &col)))
+			return put_ferr(o, why, col);
+		if (!j->done && j->nm < (uint64_t)(start + count))
+			work(s->loop, s); /* a slice now: the first page comes at once */
+		wire_sink_printf(o, "{\"total\":%u,", j->nm);
+		put_job_state(o, j);
+	} else {
+		wire_sink_printf(o, "{\"total\":%llu,\"done\":%s", (unsigned long long)s->count,
+		                 s->ix_done ? "true" : "false");
+	}
+	uint64_t total = j ? j->nm : s->count;
+	wire_sink_printf(o, ",\"start\":%lld,\"rows\":[", start);
+	for (uint64_t i = (uint64_t)start; i < total && i < (uint64_t)(start + count); i++) {
+		if (i > (uint64_t)start)
+			wire_sink_puts(o, ",\n");
+		if (put_row(s, j ? j->m[i] : i + 1, 0) < 0)
+			return -500;
+	}
+	return wire_sink_puts(o, "]}");
+}
+
+static int api_packet(struct wire_view_srv *s, const struct wire_httpd_req *rq, struct wire_sink *o)
+{
+	long long n = qnum(rq, "n", 0, 1LL << 40);
+	if (n < 1 || (uint64_t)n > s->count)
+		return -404;
+	return put_row(s, (uint64_t)n, 1) < 0 ? -500 : 0;
+}
+
+static int api_conv(struct wire_view_srv *s, const struct wire_httpd_req *rq, struct wire_sink *o)
+{
+	long long id = qnum(rq, "id", 0, 1LL << 30);
+	if (!s->ix_done)
+		return put_ferr(o, "the conversations are still being counted", 0);
+	if (!s->conv || s->conv->conv != (unsigned)id) {
+		struct wire_stats_key key;
+		char why[256];
+		if (id < 1 || wire_stats_conv_of(s->stats, (unsigned)id, &key) < 0)
+			return -404;
+		struct job *j = job_new(s, why, sizeof(why));
+		if (!j)
+			return -500;
+		j->kind = J_CONV;
+		j->conv = (unsigned)id;
+		j->key = key;
+		j->limit = WIRE_VIEW_CONV_PKTS;
+		job_free(s->conv);
+		s->conv = j;
+		work_arm(s);
+	}
+	struct job *j = s->conv;
+	wire_sink_printf(o, "{\"id\":%lld,\"max\":%u,", id, WIRE_VIEW_CONV_PKTS);
+	put_job_state(o, j);
+	wire_sink_puts(o, ",\"rows\":[");
+	for (uint32_t i = 0; i < j->nm; i++) {
+		if (i)
+			wire_sink_puts(o, ",\n");
+		if (put_row(s, j->m[i], 0) < 0)
+			return -500;
+	}
+	return wire_sink_puts(o, "]}");
+}
+
+/* A series at the interval asked for (a multiple of its own). */
+static void put_series(struct wire_sink *o, const struct series *io, double want)
+{
+	double iv = io->iv ? io->iv : 0.001;
+	uint32_t f = want > iv ? (uint32_t)(want / iv + 0.5) : 1;
+	if (f < 1)
+		f = 1;
+	wire_sink_printf(o, "{\"iv\":%.9g,\"pk\":[", iv * f);
+	for (uint32_t i = 0; i < io->n; i += f) {
+		uint64_t p = 0;
+		for (uint32_t q = i; q < i + f && q < io->n; q++)
+			p += io->pk[q];
+		wire_sink_printf(o, "%s%llu", i ? "," : "", (unsigned long long)p);
+	}
+	wire_sink_puts(o, "],\"by\":[");
+	for (uint32_t i = 0; i < io->n; i += f) {
+		uint64_t b = 0;
+		for (uint32_t q = i; q < i + f && q < io->n; q++)
+			b += io->by[q];
+		wire_sink_printf(o, "%s%llu", i ? "," : "", (unsigned long long)b);
+	}
+	wire_sink_puts(o, "]}");
+}
+
+static int api_io(struct wire_view_srv *s, const struct wire_httpd_req *rq, struct wire_sink *o)
+{
+	char b[32], text[WIRE_DFILTER_LEN_MAX + 1], why[600];
+	double want = 0;
+	if (wire_httpd_param(rq->query, "interval", b, sizeof(b)) > 0) {
+		char *end;
+		want = strtod(b, &end);
+		if (*end || !(want >= 0) || want > 1e9)
+			return -400;
+	}
+	int fl = wire_httpd_param(rq->query, "filter", text, sizeof(text));
+	struct job *j = NULL;
+	size_t col = 0;
+	if (fl > 0 && !(j = filter_job(s, text, why, sizeof(why), &col)))
+		return put_ferr(o, why, col);
+	if (j && s->io.iv > j->io.iv)
+		want = want > s->io.iv ? want : s->io.iv; /* both series on one interval */
+	else if (j && j->io.iv > s->io.iv)
+		want = want > j->io.iv ? want : j->io.iv;
+	wire_sink_printf(o, "{\"done\":%s,\"all\":", s->ix_done ? "true" : "false");
+	put_series(o, &s->io, want);
+	if (j) {
+		wire_sink_puts(o, ",\"filter\":{");
+		put_job_state(o, j);
+		wire_sink_puts(o, ",\"io\":");
+		put_series(o, &j->io, want);
+		wire_sink_putc(o, '}');
+	}
+	return wire_sink_putc(o, '}');
+}
+
+static int api_stats(struct wire_view_srv *s, int convs, struct wire_sink *o)
+{
+	wire_sink_printf(o, "{\"done\":%s,\"data\":", s->ix_done ? "true" : "false");
+	if (convs)
+		wire_stats_convs_json(s->stats, o, WIRE_VIEW_CONVS_SHOWN);
+	else
+		wire_stats_hier_json(s->stats, o);
+	return wire_sink_putc(o, '}');
+}
+
+int wire_view_srv_handle(void *ud, const struct wire_httpd_req *rq, struct wire_httpd_resp *rs)
+{
+	struct wire_view_srv *s = ud;
+	struct wire_sink *o = rs->body;
+	const char *p = rq->path;
+	if (!strcmp(p, "/") || !strcmp(p, "/index.html")) {
+		rs->type = "text/html; charset=utf-8";
+		if (s->ndjson) {
+			uint64_t nev;
+			return wire_view_html_ndjson(s->ndjson, s->ndlen, s->title, o, &nev) < 0
+			           ? -500
+			           : 0;
+		}
+		return wire_view_page_server(o, s->title, s->link) < 0 ? -500 : 0;
+	}
+	if (s->ndjson)
+		return -404;
+	s->v->out = o;
+	if (!strcmp(p, "/api/summary"))
+		return api_summary(s, o);
+	if (!strcmp(p, "/api/rows"))
+		return api_rows(s, rq, o);
+	if (!strcmp(p, "/api/packet"))
+		return api_packet(s, rq, o);
+	if (!strcmp(p, "/api/hier"))
+		return api_stats(s, 0, o);
+	if (!strcmp(p, "/api/convs"))
+		return api_stats(s, 1, o);
+	if (!strcmp(p, "/api/conv"))
+		return api_conv(s, rq, o);
+	if (!strcmp(p, "/api/io"))
+		return api_io(s, rq, o);
+	return -404;
+}
+
+/* ---- opening ---- */
+
+/* Reads a trace's NDJSON (a regular file starting with '{'). Returns 1 when
+ * it is one (s->ndjson set), 0 when not, or an error. */
+static int slurp_ndjson(struct wire_view_srv *s, char *why, size_t n)
+{
+	char c = 0;
+	int fd = open(s->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0; /* the pcap reader says why */
+	off_t len = lseek(fd, 0, SEEK_END);
+	if (pread(fd, &c, 1, 0) != 1 || c != '{' || len <= 0) {
+		close(fd);
+		return 0;
+	}
+	if ((uint64_t)len > WIRE_VIEW_HTML_FILE_MAX) {
+		close(fd);
+		snprintf(why, n, "a trace of %lld bytes is more than one page holds (%u MiB)",
+		         (long long)len, WIRE_VIEW_HTML_FILE_MAX >> 20);
+		return -E2BIG;
+	}
+	s->ndjson = malloc((size_t)len);
+	ssize_t got = s->ndjson ? pread(fd, s->ndjson, (size_t)len, 0) : -1;
+	close(fd);
+	if (got < 0) {
+		snprintf(why, n, "%s", s->ndjson ? strerror(errno) : "out of memory");
+		return -EIO;
+	}
+	s->ndlen = (size_t)got;
+	return 1;
+}
+
+static int srv_init(struct wire_view_srv *s, char *why, size_t n)
+{
+	int rc = slurp_ndjson(s, why, n);
+	if (rc)
+		return rc < 0 ? rc : 0;
+	if ((rc = open_reader(s->path, &s->ix, why, n)) < 0 ||
+	    (rc = open_reader(s->path, &s->rd, why, n)) < 0)
+		return rc;
+	s->link = wire_pcapr_linktype(s->ix);
+	s->snaplen = wire_pcapr_snaplen(s->ix);
+	s->k = 1;
+	s->idx = calloc(WIRE_VIEW_INDEX_MAX, sizeof(*s->idx));
+	s->d = malloc(sizeof(*s->d));
+	if (!s->idx || !s->d || wire_stats_new(&s->stats) < 0 || wire_view_open(&s->v, 1) < 0) {
+		snprintf(why, n, "out of memory");
+		return -ENOMEM;
+	}
+	s->timer = -1;
+	work_arm(s);
+	work(s->loop, s); /* the first slice: the first rows are there at once */
+	return s->timer < 0 && !s->ix_done ? -ENOSPC : 0;
+}
+
+int wire_view_srv_open(struct wire_view_srv **sp, struct wire_loop *l, const char *path,
+                       const char *title, char *why, size_t n)
+{
+	struct wire_view_srv *s = calloc(1, sizeof(*s));
+	if (!s || !(s->path = strdup(path))) {
+		free(s);
+		snprintf(why, n, "out of memory");
+		return -ENOMEM;
+	}
+	s->loop = l;
+	s->timer = -1;
+	snprintf(s->title, sizeof(s->title), "%s", title);
+	int rc = srv_init(s, why, n);
+	if (rc < 0) {
+		wire_view_srv_free(s);
+		return rc;
+	}
+	*sp = s;
+	return 0;
+}
+
+void wire_view_srv_free(struct wire_view_srv *s)
+{
+	if (!s)
+		return;
+	if (s->timer >= 0)
+		wire_loop_cancel(s->loop, s->timer);
+	for (unsigned k = 0; k < WIRE_VIEW_FILTERS_MAX; k++)
+		job_free(s->filters[k]);
+	job_free(s->conv);
+	wire_pcapr_close(s->ix);
+	wire_pcapr_close(s->rd);
+	wire_view_close(s->v);
+	wire_stats_free(s->stats);
+	free(s->idx);
+	free(s->d);
+	free(s->ndjson);
+	free(s->path);
+	free(s);
+}
