@@ -421,6 +421,8 @@ static int dissect_once(struct pktcli *pc, struct wire_printer *pr, struct wire_
 		wire_dissect_ex(pc->dfd, pc->cur, pc->dns);
 	else if (wire_defragger_dissect(dg, pc->dfd, pc->cur, pc->dns) < 0)
 		return -ENOMEM;
+	if (pc->app) /* before -Y and the printer: both see the messages */
+		wire_appdec_frame(pc->app, pc->dfd);
 	if (pr)
 		wire_printer_prepare(pr, pc->dfd);
 	return 0;
@@ -488,19 +490,18 @@ void pktcli_dfilter_free(struct pktcli *pc)
 	pc->fl = NULL;
 }
 
-int pktcli_appdec_start(const struct pktcli *pc, struct wire_printer *pr, struct wire_appdec **a,
-                        const char *cmd)
+int pktcli_appdec_start(struct pktcli *pc, struct wire_appdec **a, const char *cmd)
 {
-	int on =
-	    pc->reasm > 0 ||
-	    (pc->reasm == 0 && (pc->po.mode == WIRE_PRINT_TREE || pc->po.mode == WIRE_PRINT_JSON));
+	int on = pc->reasm > 0 ||
+	         (pc->reasm == 0 && (pc->po.mode == WIRE_PRINT_TREE ||
+	                             pc->po.mode == WIRE_PRINT_JSON || pc->dfilter_text));
 	if (!on)
 		return 0;
 	if (!(*a = wire_appdec_new())) {
 		cli_err("%s: out of memory", cmd);
 		return -1;
 	}
-	wire_printer_set_appdec(pr, *a);
+	pc->app = *a;
 	return 0;
 }
 
