@@ -300,8 +300,10 @@ static int tcp_fixed(struct jctx *j, const struct wire_layer *l)
 	if (!wire_pr_has(l, 4))
 		return 0;
 	addu(j, "tcp.dstport", t->dport);
+	if (l->quoted && t->doff == 0 && wire_pr_has(l, 8))
+		addu(j, "tcp.seq", t->seq); /* 8 quoted bytes: tshark's absolute tcp.seq */
 	if ((l->quoted && t->doff == 0) || !wire_pr_has(l, 8))
-		return 0; /* 8 quoted bytes: ports only, as tshark shows them */
+		return 0; /* and the ports, no more */
 	addu(j, "tcp.seq_raw", t->seq);
 	if (l->status != WIRE_LS_TRUNC || t->doff >= 20)
 		addu(j, "tcp.len", t->paylen);
@@ -346,6 +348,13 @@ static void tcp(struct jctx *j, const struct wire_dissect *d, const struct wire_
 			addu(j, "tcp.options.timestamp.tsval", e->v.ts.val);
 			addu(j, "tcp.options.timestamp.tsecr", e->v.ts.ecr);
 		}
+	}
+	if (j->ta && j->ta->seg) { /* tshark's conversation numbers, relative */
+		addu(j, "tcp.stream", j->ta->stream);
+		addu(j, "tcp.seq", j->ta->seq);
+		addu(j, "tcp.nxtseq", j->ta->nxtseq);
+		addu(j, "tcp.ack", j->ta->ack);
+		addu(j, "tcp.window_size", j->ta->win);
 	}
 	if (!j->ta || !j->ta->flags)
 		return;
