@@ -25,6 +25,8 @@ struct jf {
 
 struct jctx {
 	const struct wire_tcpa_res *ta; /* the outer TCP segment's analysis */
+	const struct wire_layer *udp;   /* the UDP layer udp.stream goes with */
+	long udp_stream;
 	unsigned n;
 	size_t used;
 	struct jf f[JSON_FIELDS_MAX];
@@ -560,6 +562,8 @@ static void layer(struct jctx *j, const struct wire_dissect *d, const struct wir
 		if (!wire_pr_has(l, 8))
 			break;
 		addx(j, "udp.checksum", l->u.udp.csum, 4);
+		if (l == j->udp)
+			addu(j, "udp.stream", (uint64_t)j->udp_stream);
 		break;
 	case WIRE_L_DNS:
 		if (l->len)
@@ -699,6 +703,8 @@ void wire_pr_json(struct wire_printer *p, const struct wire_dissect *d)
 	j.n = 0;
 	j.used = 0;
 	j.ta = &p->ta;
+	j.udp = p->udp_last >= 0 ? &d->l[p->udp_last] : NULL;
+	j.udp_stream = p->udp_stream;
 	addu(&j, "frame.number", pkt->num);
 	/* seconds.nanoseconds, 9 digits as tshark prints frame.time_epoch */
 	{
