@@ -124,7 +124,8 @@ void wire_pr_dumps(struct wire_printer *p, const struct wire_dissect *d);
 
 /* Statistics (stats.c). Each returns 0 or -ENOMEM. */
 int wire_stats_new(struct wire_stats **sp);
-void wire_stats_add(struct wire_stats *st, const struct wire_dissect *d);
+/* tcp_stream: the packet's tcp.stream (a TCP conversation is one), or -1 */
+void wire_stats_add(struct wire_stats *st, const struct wire_dissect *d, long tcp_stream);
 void wire_stats_print(struct wire_stats *st, struct wire_sink *s);
 void wire_stats_free(struct wire_stats *st);
 

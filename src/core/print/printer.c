@@ -80,7 +80,7 @@ int wire_printer_show(struct wire_printer *p, const struct wire_dissect *d)
 {
 	wire_pr_expert(p, d);
 	if (p->stats)
-		wire_stats_add(p->stats, d);
+		wire_stats_add(p->stats, d, p->ta.seg ? (long)p->ta.stream : -1);
 	switch (p->o.mode) {
 	case WIRE_PRINT_LINE: wire_pr_line(p, d); break;
 	case WIRE_PRINT_TREE: wire_pr_tree(p, d); break;
