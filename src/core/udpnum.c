@@ -100,9 +100,11 @@ long wire_udpnum_dissect(struct wire_udpnum *u, const struct wire_dissect *d)
 	int i = (int)d->n - 1;
 	while (i > 0 && d->l[i].kind != WIRE_L_UDP)
 		i--;
+	if (i <= 0) /* no layer at all, or none UDP after the first */
+		return -1;
 	const struct wire_layer *l = &d->l[i];
 	/* as tshark: a whole header, with a length of at least 8 unless quoted */
-	if (i <= 0 || l->kind != WIRE_L_UDP ||
+	if (l->kind != WIRE_L_UDP ||
 	    (l->status != WIRE_LS_OK && (l->have < 8 || (!l->quoted && l->u.udp.ulen < 8))))
 		return -1;
 	int k = i - 1;
