@@ -309,30 +309,6 @@ int pktcli_dfilter_compile(struct pktcli *pc, const char *cmd)
 	return 0;
 }
 
-/* udp.stream of the last UDP header in d (one quoted in an ICMP error or
- * in a first fragment too, as tshark), or -1. */
-static long udp_stream(struct wire_udpnum *u, const struct wire_dissect *d)
-{
-	int i = (int)d->n - 1;
-	while (i > 0 && d->l[i].kind != WIRE_L_UDP)
-		i--;
-	const struct wire_layer *l = &d->l[i];
-	/* as tshark: a whole header, with a length of at least 8 unless quoted */
-	if (i <= 0 || l->kind != WIRE_L_UDP ||
-	    (l->status != WIRE_LS_OK && (l->have < 8 || (!l->quoted && l->u.udp.ulen < 8))))
-		return -1;
-	int k = i - 1;
-	while (k > 0 && d->l[k].kind == WIRE_L_IP6EXT)
-		k--;
-	const struct wire_layer *ip = &d->l[k];
-	const struct wire_udp *h = &l->u.udp;
-	if (ip->kind == WIRE_L_IPV4)
-		return wire_udpnum_get(u, 4, ip->u.ip4.src, h->sport, ip->u.ip4.dst, h->dport);
-	if (ip->kind == WIRE_L_IPV6)
-		return wire_udpnum_get(u, 16, ip->u.ip6.src, h->sport, ip->u.ip6.dst, h->dport);
-	return -1;
-}
-
 /* A TCP header cut by the capture after its window (16 bytes at least):
  * tshark numbers and analyses it; wire_tcpa_segment leaves it out. */
 static int cut_segment(const struct wire_dissect *d, struct wire_tcpa_seg *g)
@@ -383,7 +359,7 @@ static int conv_state(struct pktcli *pc, struct wire_tcpa_seg *g)
 	pc->dfa_flags = pc->dfr->flags;
 	pc->dfa_dupack = pc->dfr->dupack;
 	if (pc->dfu)
-		pc->udp_stream = udp_stream(pc->dfu, d);
+		pc->udp_stream = wire_udpnum_dissect(pc->dfu, d);
 	return seg;
 }
 
@@ -421,6 +397,8 @@ static int dissect_once(struct pktcli *pc, struct wire_printer *pr, struct wire_
 		wire_dissect_ex(pc->dfd, pc->cur, pc->dns);
 	else if (wire_defragger_dissect(dg, pc->dfd, pc->cur, pc->dns) < 0)
 		return -ENOMEM;
+	if (pc->app) /* before -Y and the printer: both see the messages */
+		wire_appdec_frame(pc->app, pc->dfd);
 	if (pr)
 		wire_printer_prepare(pr, pc->dfd);
 	return 0;
@@ -488,19 +466,18 @@ void pktcli_dfilter_free(struct pktcli *pc)
 	pc->fl = NULL;
 }
 
-int pktcli_appdec_start(const struct pktcli *pc, struct wire_printer *pr, struct wire_appdec **a,
-                        const char *cmd)
+int pktcli_appdec_start(struct pktcli *pc, struct wire_appdec **a, const char *cmd)
 {
-	int on =
-	    pc->reasm > 0 ||
-	    (pc->reasm == 0 && (pc->po.mode == WIRE_PRINT_TREE || pc->po.mode == WIRE_PRINT_JSON));
+	int on = pc->reasm > 0 ||
+	         (pc->reasm == 0 && (pc->po.mode == WIRE_PRINT_TREE ||
+	                             pc->po.mode == WIRE_PRINT_JSON || pc->dfilter_text));
 	if (!on)
 		return 0;
 	if (!(*a = wire_appdec_new())) {
 		cli_err("%s: out of memory", cmd);
 		return -1;
 	}
-	wire_printer_set_appdec(pr, *a);
+	pc->app = *a;
 	return 0;
 }
 

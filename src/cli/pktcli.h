@@ -59,6 +59,7 @@ struct pktcli {
 	struct wire_tcpa_res *dfr;                   /* all of it (tcp.stream, tcp.seq...) */
 	struct wire_udpnum *dfu;                     /* udp.stream numbering (every packet) */
 	long udp_stream;                             /* the current packet's, -1: none */
+	struct wire_appdec *app;                     /* reassembly's decoders, or NULL */
 	int flow;                                    /* --flow */
 	int tsdigits;         /* read: the packet's time precision (6, 9); 0: live (microseconds) */
 	struct wire_flow *fl; /* its ladder */
@@ -68,13 +69,13 @@ struct pktcli {
  * status after one line on stderr naming the error's column (2 for a bad
  * expression). */
 int pktcli_dfilter_compile(struct pktcli *pc, const char *cmd);
-/* --reassemble (on by default with -V and --json): the printer shows the
- * application messages each frame completes; pc->reasm 1 forces it, -1 turns
- * it off. Returns 0 (*a NULL when off), or -1 after a line on stderr. */
+/* --reassemble (on by default with -V, --json and -Y): every packet that
+ * pktcli_packet dissects gets the application messages it completes (printed
+ * or not: -Y sees them with -w too); pc->reasm 1 forces it, -1 turns it off.
+ * Returns 0 (*a NULL when off), or -1 after a line on stderr. */
 struct wire_printer;
 struct wire_appdec;
-int pktcli_appdec_start(const struct pktcli *pc, struct wire_printer *pr, struct wire_appdec **a,
-                        const char *cmd);
+int pktcli_appdec_start(struct pktcli *pc, struct wire_appdec **a, const char *cmd);
 /* Ends the decoders and says on stderr what could not be framed. */
 void pktcli_appdec_report(struct wire_appdec *a, const char *cmd);
 /* --flow: writes the ladder of the packets that passed to out and says

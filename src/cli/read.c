@@ -45,7 +45,8 @@ static void usage(void)
 	printf("  --reassemble       decode HTTP/1.x, DNS over TCP and TLS on the reassembled TCP\n"
 	       "                     streams: a message is shown (-V, --json, the line) on the\n"
 	       "                     frame that completes it, as tshark does; on by default\n"
-	       "                     with -V and --json (--no-reassemble: each segment alone)\n");
+	       "                     with -V, --json and -Y (--no-reassemble: each segment\n"
+	       "                     alone)\n");
 	fputs(follow_help, stdout);
 	printf("\nExit status: 0 success, 1 I/O error, 2 usage error (bad filter),\n"
 	       "3 truncated or corrupt file (the packets before the damage are printed).\n"
@@ -268,7 +269,7 @@ int pktcli_read(struct pktcli pc, const char *path)
 		status = WIRE_EXIT_FAIL;
 		goto done;
 	}
-	if (pktcli_appdec_start(&pc, pr, &app, "read") < 0) {
+	if (pktcli_appdec_start(&pc, &app, "read") < 0) {
 		status = WIRE_EXIT_FAIL;
 		goto done;
 	}

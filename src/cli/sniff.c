@@ -86,7 +86,7 @@ static void usage(void)
 	fputs(pktcli_help, stdout);
 	printf("  --reassemble       decode HTTP/1.x, DNS over TCP and TLS on the reassembled TCP\n"
 	       "                     streams: a message's fields on the frame that completes it,\n"
-	       "                     as tshark; on by default with -V and --json\n"
+	       "                     as tshark; on by default with -V, --json and -Y\n"
 	       "                     (--no-reassemble: each segment alone)\n");
 	fputs(follow_help, stdout);
 	printf("\nAt the end (-c reached, SIGINT, SIGTERM) stderr gets\n"
@@ -595,7 +595,7 @@ static int sniff_main(int argc, char **argv)
 		status = WIRE_EXIT_FAIL;
 		goto out;
 	}
-	if (pktcli_appdec_start(&pc, pr, &app, "sniff") < 0) {
+	if (pktcli_appdec_start(&pc, &app, "sniff") < 0) {
 		status = WIRE_EXIT_FAIL;
 		goto out;
 	}

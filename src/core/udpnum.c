@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wire/dissect.h"
 #include "wire/limits.h"
 
 #define SLOTS (WIRE_UDPNUM_MAX / 3u * 4u)
@@ -90,4 +91,30 @@ long wire_udpnum_get(struct wire_udpnum *u, uint8_t alen, const uint8_t *src, ui
 	memcpy(c->addr[1], dst, alen);
 	c->id = u->next++;
 	return c->id;
+}
+
+/* udp.stream of the last UDP header in d (one quoted in an ICMP error or
+ * in a first fragment too, as tshark), or -1. */
+long wire_udpnum_dissect(struct wire_udpnum *u, const struct wire_dissect *d)
+{
+	int i = (int)d->n - 1;
+	while (i > 0 && d->l[i].kind != WIRE_L_UDP)
+		i--;
+	if (i <= 0) /* no layer at all, or none UDP after the first */
+		return -1;
+	const struct wire_layer *l = &d->l[i];
+	/* as tshark: a whole header, with a length of at least 8 unless quoted */
+	if (l->kind != WIRE_L_UDP ||
+	    (l->status != WIRE_LS_OK && (l->have < 8 || (!l->quoted && l->u.udp.ulen < 8))))
+		return -1;
+	int k = i - 1;
+	while (k > 0 && d->l[k].kind == WIRE_L_IP6EXT)
+		k--;
+	const struct wire_layer *ip = &d->l[k];
+	const struct wire_udp *h = &l->u.udp;
+	if (ip->kind == WIRE_L_IPV4)
+		return wire_udpnum_get(u, 4, ip->u.ip4.src, h->sport, ip->u.ip4.dst, h->dport);
+	if (ip->kind == WIRE_L_IPV6)
+		return wire_udpnum_get(u, 16, ip->u.ip6.src, h->sport, ip->u.ip6.dst, h->dport);
+	return -1;
 }

@@ -228,7 +228,7 @@ static int view_packets(struct view *v, struct wire_stats *st, struct wire_pcap_
 			return -E2BIG;
 		pkt.num = *npkts;
 		view_packet(v, &pkt);
-		wire_stats_add(st, &v->d);
+		wire_stats_add(st, &v->d, -1);
 		if (v->out->err)
 			return v->out->err;
 	}

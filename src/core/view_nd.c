@@ -103,7 +103,7 @@ static void nd_packet(struct view_nd *nd, const char *p, size_t n, uint64_t ev)
 	}
 	pkt.num = ++nd->npk; /* the first one writes no comma before it */
 	wire_view_packet(nd->v, &pkt, (long long)ev);
-	wire_stats_add(nd->st, &nd->v->d);
+	wire_stats_add(nd->st, &nd->v->d, -1);
 }
 
 /* The packets of the trace's "packet" events. */

@@ -161,7 +161,7 @@ static int index_one(struct wire_view_srv *s)
 	if (t > s->t_last)
 		s->t_last = t;
 	wire_dissect(s->d, &pkt);
-	wire_stats_add(s->stats, s->d);
+	wire_stats_add(s->stats, s->d, -1);
 	series_add(&s->io, t, pkt.wirelen);
 	return 1;
 }

@@ -135,8 +135,7 @@ static void expert_add(struct wire_expert *e, const struct wire_tcpa_seg *g, uin
 void wire_pr_analyse(struct wire_printer *p, const struct wire_dissect *d)
 {
 	struct wire_tcpa_seg g;
-	p->ta.flags = 0;
-	p->ta.dupack = 0;
+	memset(&p->ta, 0, sizeof(p->ta)); /* nothing from the previous packet */
 	if (!p->tcpa || !wire_tcpa_segment(d, &g))
 		return;
 	wire_tcpa_feed(p->tcpa, &g, &p->ta);

@@ -25,6 +25,8 @@ struct jf {
 
 struct jctx {
 	const struct wire_tcpa_res *ta; /* the outer TCP segment's analysis */
+	const struct wire_layer *udp;   /* the UDP layer udp.stream goes with */
+	long udp_stream;
 	unsigned n;
 	size_t used;
 	struct jf f[JSON_FIELDS_MAX];
@@ -300,8 +302,10 @@ static int tcp_fixed(struct jctx *j, const struct wire_layer *l)
 	if (!wire_pr_has(l, 4))
 		return 0;
 	addu(j, "tcp.dstport", t->dport);
+	if (l->quoted && t->doff == 0 && wire_pr_has(l, 8))
+		addu(j, "tcp.seq", t->seq); /* 8 quoted bytes: tshark's absolute tcp.seq */
 	if ((l->quoted && t->doff == 0) || !wire_pr_has(l, 8))
-		return 0; /* 8 quoted bytes: ports only, as tshark shows them */
+		return 0; /* and the ports, no more */
 	addu(j, "tcp.seq_raw", t->seq);
 	if (l->status != WIRE_LS_TRUNC || t->doff >= 20)
 		addu(j, "tcp.len", t->paylen);
@@ -346,6 +350,13 @@ static void tcp(struct jctx *j, const struct wire_dissect *d, const struct wire_
 			addu(j, "tcp.options.timestamp.tsval", e->v.ts.val);
 			addu(j, "tcp.options.timestamp.tsecr", e->v.ts.ecr);
 		}
+	}
+	if (j->ta && j->ta->seg) { /* tshark's conversation numbers, relative */
+		addu(j, "tcp.stream", j->ta->stream);
+		addu(j, "tcp.seq", j->ta->seq);
+		addu(j, "tcp.nxtseq", j->ta->nxtseq);
+		addu(j, "tcp.ack", j->ta->ack);
+		addu(j, "tcp.window_size", j->ta->win);
 	}
 	if (!j->ta || !j->ta->flags)
 		return;
@@ -551,6 +562,8 @@ static void layer(struct jctx *j, const struct wire_dissect *d, const struct wir
 		if (!wire_pr_has(l, 8))
 			break;
 		addx(j, "udp.checksum", l->u.udp.csum, 4);
+		if (l == j->udp)
+			addu(j, "udp.stream", (uint64_t)j->udp_stream);
 		break;
 	case WIRE_L_DNS:
 		if (l->len)
@@ -690,6 +703,8 @@ void wire_pr_json(struct wire_printer *p, const struct wire_dissect *d)
 	j.n = 0;
 	j.used = 0;
 	j.ta = &p->ta;
+	j.udp = p->udp_last >= 0 ? &d->l[p->udp_last] : NULL;
+	j.udp_stream = p->udp_stream;
 	addu(&j, "frame.number", pkt->num);
 	/* seconds.nanoseconds, 9 digits as tshark prints frame.time_epoch */
 	{

@@ -46,6 +46,9 @@ struct wire_printer {
 	struct wire_tcpa *tcpa;     /* TCP analysis (tcpanalysis.h) */
 	struct wire_expert *expert; /* --stats: the analysis flags counted (expert.c) */
 	struct wire_tcpa_res ta;    /* the current packet's analysis (zero if none) */
+	struct wire_udpnum *udpn;   /* --json: udp.stream numbering */
+	int udp_last;               /* the current packet's last UDP layer, or -1 */
+	long udp_stream;            /* its udp.stream, or -1 */
 	struct wire_dns_msg *dns;   /* wire_printer_packet's DNS records scratch */
 };
 
@@ -121,7 +124,8 @@ void wire_pr_dumps(struct wire_printer *p, const struct wire_dissect *d);
 
 /* Statistics (stats.c). Each returns 0 or -ENOMEM. */
 int wire_stats_new(struct wire_stats **sp);
-void wire_stats_add(struct wire_stats *st, const struct wire_dissect *d);
+/* tcp_stream: the packet's tcp.stream (a TCP conversation is one), or -1 */
+void wire_stats_add(struct wire_stats *st, const struct wire_dissect *d, long tcp_stream);
 void wire_stats_print(struct wire_stats *st, struct wire_sink *s);
 void wire_stats_free(struct wire_stats *st);
 /* wirecat view: the protocol hierarchy as {"frames","bytes","other","paths":

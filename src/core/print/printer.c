@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "pr.h"
+#include "wire/udpnum.h"
 #include "wire/streamdec.h"
 
 /* TCP analysis costs the one-line path about 15% of its CPU time (1M packets
@@ -31,12 +32,14 @@ int wire_printer_new(struct wire_printer **pp, const struct wire_print_opts *o,
 	if ((o->stats && wire_stats_new(&p->stats) < 0) ||
 	    (o->stats && wire_expert_new(&p->expert) < 0) ||
 	    (wants_analysis(o) && !(p->tcpa = wire_tcpa_new())) ||
+	    (o->mode == WIRE_PRINT_JSON && !(p->udpn = wire_udpnum_new())) ||
 	    (o->resolve && wire_names_new(&p->names) < 0) || !(p->dns = malloc(sizeof(*p->dns))) ||
 	    ((o->mode == WIRE_PRINT_LINE || o->mode == WIRE_PRINT_TREE) &&
 	     !(p->tcpseq = calloc(WIRE_TCPSEQ_MAX, sizeof(*p->tcpseq))))) {
 		wire_stats_free(p->stats);
 		wire_expert_free(p->expert);
 		wire_tcpa_free(p->tcpa);
+		wire_udpnum_free(p->udpn);
 		wire_names_free(p->names);
 		free(p->dns);
 		free(p);
@@ -59,6 +62,13 @@ void wire_printer_prepare(struct wire_printer *p, struct wire_dissect *d)
 	if (p->app)
 		wire_appdec_frame(p->app, d);
 	wire_pr_analyse(p, d);
+	p->udp_last = -1;
+	/* a fragment that completes no datagram: tshark (reassembling) shows
+	 * no UDP there and numbers none */
+	p->udp_stream = p->udpn && !(d->frag && !d->re) ? wire_udpnum_dissect(p->udpn, d) : -1;
+	for (int i = (int)d->n - 1; p->udp_stream >= 0 && i > 0 && p->udp_last < 0; i--)
+		if (d->l[i].kind == WIRE_L_UDP)
+			p->udp_last = i;
 }
 
 const struct wire_tcpa_res *wire_printer_analysis(const struct wire_printer *p)
@@ -70,7 +80,7 @@ int wire_printer_show(struct wire_printer *p, const struct wire_dissect *d)
 {
 	wire_pr_expert(p, d);
 	if (p->stats)
-		wire_stats_add(p->stats, d);
+		wire_stats_add(p->stats, d, p->ta.seg ? (long)p->ta.stream : -1);
 	switch (p->o.mode) {
 	case WIRE_PRINT_LINE: wire_pr_line(p, d); break;
 	case WIRE_PRINT_TREE: wire_pr_tree(p, d); break;
@@ -120,6 +130,7 @@ void wire_printer_free(struct wire_printer *p)
 	wire_stats_free(p->stats);
 	wire_expert_free(p->expert);
 	wire_tcpa_free(p->tcpa);
+	wire_udpnum_free(p->udpn);
 	wire_names_free(p->names);
 	free(p->tcpseq);
 	free(p->dns);

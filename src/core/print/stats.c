@@ -40,6 +40,7 @@ struct conv {
 	uint8_t proto, fam; /* proto 6/17; fam 4/6 */
 	uint8_t a[16], b[16];
 	uint16_t pa, pb;
+	uint32_t stream; /* TCP: tcp.stream + 1 (a reused 4-tuple is another one); 0: none */
 	uint64_t f_ab, b_ab, f_ba, b_ba;
 	uint64_t err;  /* bytes it may have had before it entered (Space-Saving) */
 	uint32_t next; /* next entry + 1 in the hash chain, CONV_NONE at the end */
@@ -170,7 +171,7 @@ static void chain_unlink(struct wire_stats *st, uint32_t h, uint32_t idx)
 
 static uint32_t conv_hash(const struct conv *v)
 {
-	uint8_t key[38];
+	uint8_t key[42];
 	key[0] = v->proto;
 	key[1] = v->fam;
 	memcpy(key + 2, v->a, 16);
@@ -179,13 +180,14 @@ static uint32_t conv_hash(const struct conv *v)
 	key[35] = (uint8_t)v->pa;
 	key[36] = (uint8_t)(v->pb >> 8);
 	key[37] = (uint8_t)v->pb;
+	memcpy(key + 38, &v->stream, 4);
 	return hash(key, sizeof(key)) % WIRE_STATS_CONV_MAX;
 }
 
 static int conv_same(const struct conv *x, const struct conv *y)
 {
 	return x->proto == y->proto && x->fam == y->fam && x->pa == y->pa && x->pb == y->pb &&
-	       !memcmp(x->a, y->a, 16) && !memcmp(x->b, y->b, 16);
+	       x->stream == y->stream && !memcmp(x->a, y->a, 16) && !memcmp(x->b, y->b, 16);
 }
 
 /* The entry for key k (only its key fields set): found, or a free one, or
@@ -223,8 +225,9 @@ static struct conv *conv_slot(struct wire_stats *st, const struct conv *k)
 
 /* The conversation key of d's transport layer into *k (a before b by
  * address, then port); *fwd says whether the packet goes from a to b.
+ * TCP conversations are told apart by tcp_stream (-1: by addresses only).
  * Returns 0 when d has no TCP or UDP over IP. */
-static int conv_key(const struct wire_dissect *d, struct conv *k, int *fwd)
+static int conv_key(const struct wire_dissect *d, long tcp_stream, struct conv *k, int *fwd)
 {
 	if (d->tp < 0 || d->ip < 0 || d->ip > d->tp)
 		return 0;
@@ -247,6 +250,7 @@ static int conv_key(const struct wire_dissect *d, struct conv *k, int *fwd)
 		k->fam = 6;
 	}
 	k->proto = t->kind == WIRE_L_TCP ? 6 : 17;
+	k->stream = k->proto == 6 && tcp_stream >= 0 ? (uint32_t)tcp_stream + 1u : 0;
 	uint16_t sp = k->proto == 6 ? t->u.tcp.sport : t->u.udp.sport;
 	uint16_t dp = k->proto == 6 ? t->u.tcp.dport : t->u.udp.dport;
 	int c = memcmp(src, dst, 16);
@@ -258,11 +262,12 @@ static int conv_key(const struct wire_dissect *d, struct conv *k, int *fwd)
 	return 1;
 }
 
-static void count_conv(struct wire_stats *st, const struct wire_dissect *d, uint32_t bytes)
+static void count_conv(struct wire_stats *st, const struct wire_dissect *d, uint32_t bytes,
+                       long tcp_stream)
 {
 	struct conv k;
 	int fwd;
-	if (!conv_key(d, &k, &fwd))
+	if (!conv_key(d, tcp_stream, &k, &fwd))
 		return;
 	struct conv *v = conv_slot(st, &k);
 	if (fwd) {
@@ -276,7 +281,7 @@ static void count_conv(struct wire_stats *st, const struct wire_dissect *d, uint
 		heap_down(st, v->hpos); /* its count grew */
 }
 
-void wire_stats_add(struct wire_stats *st, const struct wire_dissect *d)
+void wire_stats_add(struct wire_stats *st, const struct wire_dissect *d, long tcp_stream)
 {
 	char path[PATH_TEXT];
 	size_t n = 0;
@@ -298,7 +303,7 @@ void wire_stats_add(struct wire_stats *st, const struct wire_dissect *d)
 		memcpy(path + n, ":data", 5);
 		count_path(st, path, n + 5, d->n, bytes);
 	}
-	count_conv(st, d, bytes);
+	count_conv(st, d, bytes, tcp_stream);
 }
 
 static void pad(struct wire_sink *s, size_t used, size_t width)
@@ -556,7 +561,7 @@ int wire_stats_in_conv(const struct wire_stats_key *key, const struct wire_disse
 	struct conv k, want;
 	int fwd;
 	memcpy(&want, key->k, sizeof(want));
-	if (!conv_key(d, &k, &fwd))
+	if (!conv_key(d, (long)want.stream - 1, &k, &fwd))
 		return 0;
 	want.err = 0;
 	return conv_same(&k, &want);
