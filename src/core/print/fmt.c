@@ -207,12 +207,8 @@ void wire_pr_mac(struct wire_sink *s, const uint8_t *a, size_t n, char sep)
 static void frac6(struct wire_sink *s, long nsec)
 {
 	char b[7];
-	unsigned long us = (unsigned long)(nsec / 1000);
 	b[0] = '.';
-	for (int i = 6; i >= 1; i--) {
-		b[i] = (char)('0' + us % 10);
-		us /= 10;
-	}
+	put_digits32(b + 1, 6, (uint32_t)(nsec / 1000) % 1000000u);
 	wire_sink_write(s, b, 7);
 }
 
