@@ -19,8 +19,11 @@ struct entry {
 	const struct wire_proto *p;
 };
 
+/* The most frequent first: find() walks it in order. */
 static const struct entry table[] = {
     {WIRE_NEXT_ETHERTYPE, 0x0800, &wire_proto_ipv4},
+    {WIRE_NEXT_IPPROTO, 6, &wire_proto_tcp},
+    {WIRE_NEXT_IPPROTO, 17, &wire_proto_udp},
     {WIRE_NEXT_ETHERTYPE, 0x86dd, &wire_proto_ipv6},
     {WIRE_NEXT_ETHERTYPE, 0x0806, &wire_proto_arp},
     {WIRE_NEXT_ETHERTYPE, 0x8100, &wire_proto_vlan},
@@ -28,8 +31,6 @@ static const struct entry table[] = {
     {WIRE_NEXT_ETHERTYPE, 0x9100, &wire_proto_vlan},
     {WIRE_NEXT_IPPROTO, 1, &wire_proto_icmp},
     {WIRE_NEXT_IPPROTO, 4, &wire_proto_ipv4},
-    {WIRE_NEXT_IPPROTO, 6, &wire_proto_tcp},
-    {WIRE_NEXT_IPPROTO, 17, &wire_proto_udp},
     {WIRE_NEXT_IPPROTO, 41, &wire_proto_ipv6},
     {WIRE_NEXT_IPPROTO, 58, &wire_proto_icmp6},
     {WIRE_NEXT_UDP, 53, &wire_proto_dns},
