@@ -19,8 +19,11 @@ struct entry {
 	const struct wire_proto *p;
 };
 
+/* The most frequent first: find() walks it in order. */
 static const struct entry table[] = {
     {WIRE_NEXT_ETHERTYPE, 0x0800, &wire_proto_ipv4},
+    {WIRE_NEXT_IPPROTO, 6, &wire_proto_tcp},
+    {WIRE_NEXT_IPPROTO, 17, &wire_proto_udp},
     {WIRE_NEXT_ETHERTYPE, 0x86dd, &wire_proto_ipv6},
     {WIRE_NEXT_ETHERTYPE, 0x0806, &wire_proto_arp},
     {WIRE_NEXT_ETHERTYPE, 0x8100, &wire_proto_vlan},
@@ -28,8 +31,6 @@ static const struct entry table[] = {
     {WIRE_NEXT_ETHERTYPE, 0x9100, &wire_proto_vlan},
     {WIRE_NEXT_IPPROTO, 1, &wire_proto_icmp},
     {WIRE_NEXT_IPPROTO, 4, &wire_proto_ipv4},
-    {WIRE_NEXT_IPPROTO, 6, &wire_proto_tcp},
-    {WIRE_NEXT_IPPROTO, 17, &wire_proto_udp},
     {WIRE_NEXT_IPPROTO, 41, &wire_proto_ipv6},
     {WIRE_NEXT_IPPROTO, 58, &wire_proto_icmp6},
     {WIRE_NEXT_UDP, 53, &wire_proto_dns},
@@ -243,11 +244,17 @@ void wire_layer_invalid(struct wire_layer *l, const char *fmt, ...)
 
 /* The one's complement sum is the same in either byte order up to a swap of
  * its two bytes (RFC 1071 2(B)): the words are added as the host loads them,
- * 8 bytes at a time, and the folded sum is swapped to network order. */
+ * 32 bytes at a time, and the folded sum is swapped to network order. */
 uint32_t wire_csum_add(uint32_t sum, const uint8_t *p, size_t n)
 {
 	uint64_t s = 0;
 	size_t i = 0;
+	for (; i + 32 <= n; i += 32) {
+		uint64_t w[4];
+		memcpy(w, p + i, 32);
+		s += (w[0] & 0xffffffffu) + (w[0] >> 32) + (w[1] & 0xffffffffu) + (w[1] >> 32) +
+		     (w[2] & 0xffffffffu) + (w[2] >> 32) + (w[3] & 0xffffffffu) + (w[3] >> 32);
+	}
 	for (; i + 8 <= n; i += 8) {
 		uint64_t w;
 		memcpy(&w, p + i, 8);
@@ -286,26 +293,25 @@ uint16_t wire_csum_fold(uint32_t sum)
 static uint32_t pseudo_sum(const struct wire_layer *ip, const uint8_t *dst6, uint8_t proto,
                            size_t n)
 {
-	uint32_t sum = 0;
-	uint8_t ph[8];
+	uint8_t ph[40];
 	if (ip->kind == WIRE_L_IPV4) {
-		sum = wire_csum_add(sum, ip->u.ip4.src, 4);
-		sum = wire_csum_add(sum, ip->u.ip4.dst, 4);
-		ph[0] = 0;
-		ph[1] = proto;
-		ph[2] = (uint8_t)(n >> 8);
-		ph[3] = (uint8_t)n;
-		return wire_csum_add(sum, ph, 4);
+		memcpy(ph, ip->u.ip4.src, 4);
+		memcpy(ph + 4, ip->u.ip4.dst, 4);
+		ph[8] = 0;
+		ph[9] = proto;
+		ph[10] = (uint8_t)(n >> 8);
+		ph[11] = (uint8_t)n;
+		return wire_csum_add(0, ph, 12);
 	}
-	sum = wire_csum_add(sum, ip->u.ip6.src, 16);
-	sum = wire_csum_add(sum, dst6, 16);
-	ph[0] = (uint8_t)(n >> 24);
-	ph[1] = (uint8_t)(n >> 16);
-	ph[2] = (uint8_t)(n >> 8);
-	ph[3] = (uint8_t)n;
-	ph[4] = ph[5] = ph[6] = 0;
-	ph[7] = proto;
-	return wire_csum_add(sum, ph, 8);
+	memcpy(ph, ip->u.ip6.src, 16);
+	memcpy(ph + 16, dst6, 16);
+	ph[32] = (uint8_t)(n >> 24);
+	ph[33] = (uint8_t)(n >> 16);
+	ph[34] = (uint8_t)(n >> 8);
+	ph[35] = (uint8_t)n;
+	ph[36] = ph[37] = ph[38] = 0;
+	ph[39] = proto;
+	return wire_csum_add(0, ph, 40);
 }
 
 int wire_csum_l4(const struct wire_layer *ip, uint8_t proto, const uint8_t *seg, size_t n)

@@ -12,16 +12,20 @@
 
 static const char hexd[] = "0123456789abcdef";
 
-/* Returns the number of decimal digits of v. */
+static const uint32_t pow10_32[] = {1u,      10u,      100u,      1000u,      10000u,
+                                    100000u, 1000000u, 10000000u, 100000000u, 1000000000u};
+
+/* Returns the number of decimal digits of v: for 32 bits, the bit length
+ * times log10(2) (1233 / 4096) gives it or one more, which one comparison
+ * settles. */
 static size_t ndigits(uint64_t v)
 {
-	size_t n = 1;
 	if (v <= UINT32_MAX) {
 		uint32_t x = (uint32_t)v;
-		return n + (x >= 10u) + (x >= 100u) + (x >= 1000u) + (x >= 10000u) +
-		       (x >= 100000u) + (x >= 1000000u) + (x >= 10000000u) + (x >= 100000000u) +
-		       (x >= 1000000000u);
+		unsigned t = ((32u - (unsigned)__builtin_clz(x | 1u)) * 1233u) >> 12;
+		return t + 1u - (t != 0 && x < pow10_32[t]);
 	}
+	size_t n = 1;
 	for (; v >= 10000; v /= 10000)
 		n += 4;
 	return n + (v >= 10) + (v >= 100) + (v >= 1000);
@@ -89,13 +93,17 @@ void wire_pr_0x(struct wire_sink *s, uint32_t v, unsigned digits)
 
 static size_t put_dec(char *b, unsigned v)
 {
-	size_t n = 0;
-	if (v >= 100)
-		b[n++] = (char)('0' + v / 100);
-	if (v >= 10)
-		b[n++] = (char)('0' + (v / 10) % 10);
-	b[n++] = (char)('0' + v % 10);
-	return n;
+	if (v < 10) {
+		b[0] = (char)('0' + v);
+		return 1;
+	}
+	if (v < 100) {
+		memcpy(b, pairs + 2 * v, 2);
+		return 2;
+	}
+	b[0] = (char)('0' + v / 100);
+	memcpy(b + 1, pairs + 2 * (v % 100), 2);
+	return 3;
 }
 
 size_t wire_fmt_ip4(char *b, const uint8_t *a)
@@ -199,12 +207,8 @@ void wire_pr_mac(struct wire_sink *s, const uint8_t *a, size_t n, char sep)
 static void frac6(struct wire_sink *s, long nsec)
 {
 	char b[7];
-	unsigned long us = (unsigned long)(nsec / 1000);
 	b[0] = '.';
-	for (int i = 6; i >= 1; i--) {
-		b[i] = (char)('0' + us % 10);
-		us /= 10;
-	}
+	put_digits32(b + 1, 6, (uint32_t)(nsec / 1000) % 1000000u);
 	wire_sink_write(s, b, 7);
 }
 
