@@ -55,6 +55,17 @@ struct uconv {
 
 enum fmode { F_RAW, F_ASCII, F_HEX };
 
+/* --follow all keeps this many stream files open, closing the least recently
+ * written one for a new one (it is reopened for appending if needed). */
+#define WIRE_FOLLOW_OPEN_MAX 64u
+
+/* One open stream file: bit as in to_file(), last use. */
+struct ofile {
+	int fd;
+	size_t bit;
+	uint64_t used;
+};
+
 struct follow {
 	struct wire_reasm *r;
 	struct wire_sink *out;
@@ -78,6 +89,9 @@ struct follow {
 	uint32_t udp_next;       /* next udp.stream number */
 	uint64_t udp_unnumbered; /* datagrams past WIRE_FOLLOW_UDP_MAX conversations */
 	struct uconv **ub;       /* WIRE_FOLLOW_UDP_BUCKETS, allocated on first use */
+	struct ofile open[WIRE_FOLLOW_OPEN_MAX]; /* --follow all: files kept open */
+	unsigned nopen;                          /* entries used in open */
+	uint64_t tick;                           /* counts uses of open */
 };
 
 #define WIRE_FOLLOW_UDP_BUCKETS 65536u
@@ -205,33 +219,99 @@ static void out_bytes(struct follow *f, int dir, const uint8_t *p, size_t n)
 		put_hex(f, dir, p, n);
 }
 
-/* Appends n bytes to DIR/<proto>-<id>-<c2s|s2c>.bin (created empty, or
- * emptied, on the stream's first bytes). */
-static void to_file(struct follow *f, const char *proto, uint32_t id, int dir, const uint8_t *p,
-                    size_t n)
+static void keep_err(struct follow *f, int err)
 {
+	if (!f->werr)
+		f->werr = err;
+}
+
+/* Closes open file i (the last one moves into its place). */
+static void close_file(struct follow *f, unsigned i)
+{
+	if (close(f->open[i].fd) < 0)
+		keep_err(f, -errno);
+	f->open[i] = f->open[--f->nopen];
+}
+
+/* Closes the least recently written open file; returns 0 if none was open. */
+static int close_lru(struct follow *f)
+{
+	if (!f->nopen)
+		return 0;
+	unsigned lru = 0;
+	for (unsigned i = 1; i < f->nopen; i++)
+		if (f->open[i].used < f->open[lru].used)
+			lru = i;
+	close_file(f, lru);
+	return 1;
+}
+
+static void close_all(struct follow *f)
+{
+	while (f->nopen)
+		close_file(f, f->nopen - 1);
+}
+
+/* Returns the open descriptor of the file of bit (see mark_made), opening
+ * it (emptied if first) and closing the least recently written one if too
+ * many are open or the process is out of descriptors; -errno on error. */
+static int file_fd(struct follow *f, size_t bit, int first)
+{
+	for (unsigned i = 0; i < f->nopen; i++)
+		if (f->open[i].bit == bit) {
+			f->open[i].used = ++f->tick;
+			return f->open[i].fd;
+		}
+	if (f->nopen == WIRE_FOLLOW_OPEN_MAX)
+		close_lru(f);
 	char name[64];
-	size_t bit = ((size_t)id * 2u + (size_t)dir) * 2u + (proto[0] == 'u');
+	snprintf(name, sizeof(name), "%s-%zu-%s.bin", bit & 1 ? "udp" : "tcp", bit / 4,
+	         bit & 2 ? "s2c" : "c2s");
+	int fd;
+	do
+		fd = openat(f->dirfd, name,
+		            O_WRONLY | O_CREAT | O_CLOEXEC | (first ? O_TRUNC : O_APPEND), 0666);
+	while (fd < 0 && (errno == EMFILE || errno == ENFILE) && close_lru(f));
+	if (fd < 0)
+		return -errno;
+	f->open[f->nopen++] = (struct ofile){.fd = fd, .bit = bit, .used = ++f->tick};
+	return fd;
+}
+
+/* Marks the file of bit (4 * stream + 2 * dir + udp) as made. Returns 1 if
+ * it was not yet, 0 if it was, -1 out of memory. */
+static int mark_made(struct follow *f, size_t bit)
+{
 	if (bit / 8 >= f->made_n) {
 		size_t nn = f->made_n ? f->made_n : 1024;
 		while (nn <= bit / 8)
 			nn *= 2;
 		uint8_t *m = realloc(f->made, nn);
-		if (!m) {
-			f->werr = f->werr ? f->werr : -ENOMEM;
-			return;
-		}
+		if (!m)
+			return -1;
 		memset(m + f->made_n, 0, nn - f->made_n);
 		f->made = m;
 		f->made_n = nn;
 	}
 	int first = !(f->made[bit / 8] & (1u << (bit % 8)));
 	f->made[bit / 8] |= (uint8_t)(1u << (bit % 8));
-	snprintf(name, sizeof(name), "%s-%u-%s.bin", proto, id, dir ? "s2c" : "c2s");
-	int fd = openat(f->dirfd, name,
-	                O_WRONLY | O_CREAT | O_CLOEXEC | (first ? O_TRUNC : O_APPEND), 0666);
+	return first;
+}
+
+/* Appends n bytes to DIR/<proto>-<id>-<c2s|s2c>.bin (created empty, or
+ * emptied, on the stream's first bytes). */
+static void to_file(struct follow *f, const char *proto, uint32_t id, int dir, const uint8_t *p,
+                    size_t n)
+{
+	size_t bit = ((size_t)id * 2u + (size_t)dir) * 2u + (proto[0] == 'u');
+	int first = mark_made(f, bit);
+	if (first < 0) {
+		keep_err(f, -ENOMEM);
+		return;
+	}
+	int fd = file_fd(f, bit, first);
 	if (fd < 0) {
-		f->werr = f->werr ? f->werr : -errno;
+		keep_err(f, fd);
 		return;
 	}
 	f->files += first;
@@ -241,13 +321,12 @@ static void to_file(struct follow *f, const char *proto, uint32_t id, int dir, c
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0) {
-			f->werr = f->werr ? f->werr : (k < 0 ? -errno : -EIO);
+			keep_err(f, k < 0 ? -errno : -EIO);
 			break;
 		}
 		p += k;
 		n -= (size_t)k;
 	}
-	close(fd);
 }
 
 static void on_ev(void *ud, const struct wire_reasm_event *ev)
@@ -457,6 +536,7 @@ static void follow_free(struct follow *f)
 			}
 	free(f->ub);
 	free(f->made);
+	close_all(f);
 	if (f->dirfd >= 0)
 		close(f->dirfd);
 	wire_reasm_free(f->r);
@@ -475,6 +555,7 @@ int follow_finish(struct follow *f)
 	const struct wire_reasm_stats *st = wire_reasm_stats(f->r);
 	int rc = wire_sink_flush(f->out);
 	if (f->all) {
+		close_all(f);
 		if (f->werr && rc == 0)
 			rc = f->werr;
 		cli_info("%s: %llu files written (%llu bytes) for %llu TCP and %u UDP streams",

@@ -209,6 +209,78 @@ def follow_all_writes_every_direction_to_its_file():
         assert len(want) >= 7 and b"%d files written" % len(want) in err, err
 
 
+def interleaved(tmp, n, size):
+    """n connections with size bytes each way, their frames round robin so
+    every direction's file gets many segments between the others'."""
+    convs, want = [], {}
+    for k in range(n):
+        up, down = data(size, 100 + 2 * k), data(size, 101 + 2 * k)
+        convs.append(conversation(41000 + k, 7000 * k, 9000 * k + 5, up, down, False))
+        want["tcp-%d-c2s.bin" % k], want["tcp-%d-s2c.bin" % k] = up, down
+    frames = [c[i] for i in range(max(map(len, convs))) for c in convs if i < len(c)]
+    return write(tmp, "many.pcap", frames), want, len(frames)
+
+
+def follow_all_traced(tmp, path, limit=None):
+    """--follow all under strace: (exit status, stderr, out dir, opens of
+    the stream files, their closes)."""
+    wtest.need("strace")
+    out_dir, trace = os.path.join(tmp, "out"), os.path.join(tmp, "trace")
+    pre = None
+    if limit:
+        import resource
+        pre = lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
+    cmd = ["strace", "-f", "-qq", "-o", trace, "-e", "trace=openat,close", wtest.WIRECAT,
+           "read", "--follow", "all", "--follow-dir", out_dir, path]
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=120 * wtest.SLOW, preexec_fn=pre)
+    fds, opens, closes = set(), 0, 0
+    with open(trace) as fh:
+        for ln in fh:
+            m = re.search(r'openat\(\d+, "(?:tcp|udp)-\d+-(?:c2s|s2c)\.bin".*= (\d+)$', ln)
+            if m:
+                opens += 1
+                fds.add(m.group(1))
+            m = re.search(r"close\((\d+)\)\s+= 0", ln)
+            if m and m.group(1) in fds:
+                closes += 1
+    return p.returncode, p.stderr, out_dir, opens, closes
+
+
+def check_files(out_dir, want):
+    assert sorted(os.listdir(out_dir)) == sorted(want), sorted(os.listdir(out_dir))
+    for name, b in want.items():
+        with open(os.path.join(out_dir, name), "rb") as fh:
+            assert sha(fh.read()) == sha(b), name
+
+
+@wtest.case
+def follow_all_opens_each_file_once():
+    with tempfile.TemporaryDirectory() as tmp:
+        path, want, nframes = interleaved(tmp, 12, 30000)
+        rc, err, out_dir, opens, closes = follow_all_traced(tmp, path)
+        assert rc == 0, (rc, err)
+        check_files(out_dir, want)
+        assert nframes > 40 * len(want), nframes  # many segments per file
+        assert len(want) <= opens <= len(want) + 2, (opens, len(want))
+        assert closes == opens, (closes, opens)
+
+
+@wtest.case
+def follow_all_more_streams_than_open_files():
+    """More directions than the cache of open files and a low RLIMIT_NOFILE:
+    files closed and reopened for appending keep every byte, each closed."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path, want, _ = interleaved(tmp, 50, 3000)
+        for limit in (None, 24):
+            shutil.rmtree(os.path.join(tmp, "out"), ignore_errors=True)
+            rc, err, out_dir, opens, closes = follow_all_traced(tmp, path, limit)
+            assert rc == 0, (limit, rc, err)
+            check_files(out_dir, want)
+            assert opens >= len(want) and closes == opens, (limit, opens, closes)
+            assert b"%d files written" % len(want) in err, err
+
+
 @wtest.case
 def follow_udp_stream_as_tshark():
     with tempfile.TemporaryDirectory() as tmp:
