@@ -210,7 +210,7 @@ f_fol=$(timeit "$runs" follow_tcpflow)
 s_fol=$(timeit 1 follow_tshark)
 nstreams=$("$wirecat" read --follow all --follow-dir "$dir/fw2" "$mix" 2>&1 |
 	sed -n 's/.* for \([0-9]*\) TCP.*/\1/p')
-w_bytes=$(du -sb "$dir/fw2" | cut -f1)
+w_bytes=$(find "$dir/fw2" -type f -printf '%s\n' | awk '{s+=$1} END {print s+0}')
 follow_tcpflow >/dev/null 2>&1
 f_bytes=$(find "$dir/ft" -type f ! -name '*.xml' -printf '%s\n' | awk '{s+=$1} END {print s+0}')
 w_flagged=$("$wirecat" read -Y tcp.analysis.flags "$mix" | wc -l)
@@ -226,7 +226,7 @@ rss() {
 }
 long_bytes=$(stat -c %s "$long")
 r_wfol=$(rss /dev/null "$wirecat" read --follow all --follow-dir "$dir/lf" "$long")
-lf_bytes=$(du -sb "$dir/lf" | cut -f1)
+lf_bytes=$(find "$dir/lf" -type f -printf '%s\n' | awk '{s+=$1} END {print s+0}')
 lf_err=$(tail -1 "$dir/err")
 rm -rf "$dir/lf"
 r_wjson=$(rss /dev/null "$wirecat" read --json "$long")
