@@ -86,6 +86,9 @@ struct wire_dissect;
 /* Fills g from a decoded packet's TCP segment. Returns 1, or 0 when the
  * packet holds no whole TCP header over IPv4/IPv6 (or is a fragment). */
 int wire_tcpa_segment(const struct wire_dissect *d, struct wire_tcpa_seg *g);
+/* Fills g from the TCP layer d->l[k] (whatever its status; no options, so
+ * no window scale) and the IP layer under it; returns 0 when there is none. */
+int wire_tcpa_segment_at(const struct wire_dissect *d, int k, struct wire_tcpa_seg *g);
 /* Returns 1 when name is a tcp.analysis field this analysis gives
  * (tcp.analysis.flags, .duplicate_ack_num or one of the flags). */
 int wire_tcpa_known(const char *name, size_t len);

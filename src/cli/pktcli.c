@@ -316,34 +316,10 @@ static int cut_segment(const struct wire_dissect *d, struct wire_tcpa_seg *g)
 	int k = d->tp < 0 ? d->bad : -1; /* the dissection stopped at the cut header */
 	if (k <= 0 || d->frag)
 		return 0;
-	const struct wire_layer *t = &d->l[k], *ip = &d->l[k - 1];
+	const struct wire_layer *t = &d->l[k];
 	if (t->kind != WIRE_L_TCP || t->quoted || t->status != WIRE_LS_TRUNC || t->have < 16)
 		return 0;
-	for (int i = k - 1; i > 0 && ip->kind == WIRE_L_IP6EXT; i--)
-		ip = &d->l[i - 1];
-	memset(g, 0, sizeof(*g));
-	if (ip->kind == WIRE_L_IPV4) {
-		g->alen = 4;
-		g->src = ip->u.ip4.src;
-		g->dst = ip->u.ip4.dst;
-	} else if (ip->kind == WIRE_L_IPV6) {
-		g->alen = 16;
-		g->src = ip->u.ip6.src;
-		g->dst = ip->u.ip6.dst;
-	} else {
-		return 0;
-	}
-	const struct wire_tcp *h = &t->u.tcp;
-	g->sport = h->sport;
-	g->dport = h->dport;
-	g->seq = h->seq;
-	g->ack = h->ack;
-	g->flags = h->flags;
-	g->win = h->win;
-	g->len = h->paylen;
-	g->wscale = -1;
-	g->ts = (uint64_t)d->pkt->ts.tv_sec * 1000000000u + (uint64_t)d->pkt->ts.tv_nsec;
-	return 1;
+	return wire_tcpa_segment_at(d, k, g);
 }
 
 /* Feeds the current packet (dissected in pc->dfd) to the TCP analysis and

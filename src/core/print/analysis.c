@@ -40,17 +40,14 @@ void wire_expert_free(struct wire_expert *e)
 	free(e);
 }
 
-/* Fills g from d's outer TCP layer and its IP layer; returns 0 if none. */
-int wire_tcpa_segment(const struct wire_dissect *d, struct wire_tcpa_seg *g)
+int wire_tcpa_segment_at(const struct wire_dissect *d, int k, struct wire_tcpa_seg *g)
 {
-	if (d->tp < 0 || d->frag)
+	if (k <= 0 || (unsigned)k >= d->n)
 		return 0;
-	const struct wire_layer *t = &d->l[d->tp];
-	if (t->kind != WIRE_L_TCP || t->quoted || t->status != WIRE_LS_OK || d->tp == 0)
-		return 0;
-	const struct wire_layer *ip = &d->l[d->tp - 1];
-	for (int i = d->tp - 1; i >= 0 && ip->kind == WIRE_L_IP6EXT; i--)
+	const struct wire_layer *t = &d->l[k], *ip = &d->l[k - 1];
+	for (int i = k - 1; i >= 0 && ip->kind == WIRE_L_IP6EXT; i--)
 		ip = &d->l[i];
+	memset(g, 0, sizeof(*g));
 	if (ip->kind == WIRE_L_IPV4) {
 		g->alen = 4;
 		g->src = ip->u.ip4.src;
@@ -71,14 +68,27 @@ int wire_tcpa_segment(const struct wire_dissect *d, struct wire_tcpa_seg *g)
 	g->win = h->win;
 	g->len = h->paylen;
 	g->wscale = -1;
+	const struct timespec *ts = &d->pkt->ts;
+	g->ts = (uint64_t)(ts->tv_sec < 0 ? 0 : ts->tv_sec) * 1000000000ull +
+	        (uint64_t)(ts->tv_nsec < 0 ? 0 : ts->tv_nsec);
+	return 1;
+}
+
+/* Fills g from d's outer TCP layer and its IP layer; returns 0 if none. */
+int wire_tcpa_segment(const struct wire_dissect *d, struct wire_tcpa_seg *g)
+{
+	if (d->tp < 0 || d->frag)
+		return 0;
+	const struct wire_layer *t = &d->l[d->tp];
+	if (t->kind != WIRE_L_TCP || t->quoted || t->status != WIRE_LS_OK ||
+	    !wire_tcpa_segment_at(d, d->tp, g))
+		return 0;
+	const struct wire_tcp *h = &t->u.tcp;
 	for (unsigned k = 0; k < h->opt_n; k++) {
 		const struct wire_tcpopt *o = &d->topt[h->opt_first + k];
 		if (o->kind == WIRE_TCPOPT_WS && o->ok)
 			g->wscale = (int8_t)(o->v.ws > 14 ? 14 : o->v.ws);
 	}
-	const struct timespec *ts = &d->pkt->ts;
-	g->ts = (uint64_t)(ts->tv_sec < 0 ? 0 : ts->tv_sec) * 1000000000ull +
-	        (uint64_t)(ts->tv_nsec < 0 ? 0 : ts->tv_nsec);
 	return 1;
 }
 
