@@ -52,7 +52,8 @@ static char *text(struct wire_flow *f)
 	char *s = malloc(n + 1);
 	if (!s)
 		abort();
-	memcpy(s, wire_buf_head(&mem), n);
+	if (n) /* an empty ladder: the buffer may hold no memory at all */
+		memcpy(s, wire_buf_head(&mem), n);
 	s[n] = '\0';
 	wire_buf_free(&mem);
 	return s;
