@@ -45,19 +45,36 @@ class Chatter:
         self.ls.bind((self.host, 0))
         self.ls.listen(4)
         self.closed_port = free_port(socket.SOCK_DGRAM)
+        self.holds = []
         for s in (self.u1, self.u2, self.ls):
             self.ports.add(s.getsockname()[1])
+            self._hold(s.getsockname()[1], s.type)
         self.ports.add(self.closed_port)
+        self._hold(self.closed_port, socket.SOCK_DGRAM)
         self.t = threading.Thread(target=self._run, daemon=True)
+
+    def _hold(self, port, used_by):
+        """Binds the other protocol's socket to port, so that the test's own
+        sockets never get the same number (TCP and UDP ports are apart, but
+        the check below looks for the number)."""
+        h = socket.socket(self.fam, socket.SOCK_STREAM if used_by == socket.SOCK_DGRAM
+                          else socket.SOCK_DGRAM)
+        try:
+            h.bind((self.host, port))
+            self.holds.append(h)
+        except OSError:
+            h.close()  # held by some other socket already
 
     def _run(self):
         c = socket.create_connection((self.host, self.ls.getsockname()[1]), timeout=5)
         a, _ = self.ls.accept()
         a.setblocking(False)
         self.ports.add(c.getsockname()[1])
+        self._hold(c.getsockname()[1], socket.SOCK_STREAM)
         u3 = socket.socket(self.fam, socket.SOCK_DGRAM)
         u3.bind((self.host, 0))
         self.ports.add(u3.getsockname()[1])
+        self._hold(u3.getsockname()[1], socket.SOCK_DGRAM)
         while not self.stop.is_set():
             try:
                 self.u1.sendto(b"chatter", self.u2.getsockname()[:2])
@@ -83,7 +100,7 @@ class Chatter:
     def __exit__(self, *exc):
         self.stop.set()
         self.t.join(5)
-        for s in (self.u1, self.u2, self.ls):
+        for s in [self.u1, self.u2, self.ls] + self.holds:
             s.close()
 
 
