@@ -10,14 +10,14 @@ records), as ops of fuzz_streamdec.c. Deduplicated, at most 200 seeds and
 
     tests/fuzz/mkseeds_streamdec.py [CORPUS_DIR]
 """
-import hashlib
 import os
 import struct
 import sys
 
 import mkseeds_reasm_pkt as rp
+import seedlib as sl
 
-OUT = os.path.join(rp.HERE, "seeds", "streamdec")
+OUT = os.path.join(sl.HERE, "seeds", "streamdec")
 LIMIT, SEEDS = 2 << 20, 200
 
 
@@ -31,7 +31,7 @@ def data_ops(slot, d, payload, cut=255):
 
 def tcp_payload(sel, p):
     """Returns (src, dst, sport, dport, payload) of a TCP frame, or None."""
-    off = rp.IPOFF.get(sel)
+    off = sl.IPOFF.get(sel)
     if sel == 0:
         off, et = 14, p[12:14]
         while et in (b"\x81\x00", b"\x88\xa8") and len(p) >= off + 4:
@@ -91,36 +91,21 @@ def handmade():
 
 
 def main():
-    corpus = sys.argv[1] if len(sys.argv) > 1 else os.path.join(rp.SRC, "..", "shared", "corpus", "tcpdump")
-    os.makedirs(OUT, exist_ok=True)
-    for f in os.listdir(OUT):
-        if not f.startswith("regress-"):
-            os.unlink(os.path.join(OUT, f))
     seeds = list(handmade())
-    dirs = [os.path.join(rp.SRC, "tests", "golden", "pcaps")]
-    if os.path.isdir(corpus):
-        dirs.append(corpus)
-    for d in dirs:
+    for d in sl.capture_dirs(sys.argv):
         for name in sorted(os.listdir(d)):
-            lt, recs = rp.records(os.path.join(d, name))
-            if lt in rp.SEL:
+            lt, recs = sl.records(os.path.join(d, name))
+            if lt in sl.SEL:
                 try:
-                    s = from_capture(rp.SEL[lt], recs)
+                    s = from_capture(sl.SEL[lt], recs)
                 except (IndexError, struct.error):
                     s = None
                 if s:
                     seeds.append(s)
-    seen, total, n = set(), 0, 0
+    out = sl.Seeds(OUT, LIMIT, SEEDS)
     for seed in seeds:
-        h = hashlib.sha1(seed).hexdigest()[:16]
-        if h in seen or total + len(seed) > LIMIT or n >= SEEDS:
-            continue
-        seen.add(h)
-        with open(os.path.join(OUT, h), "wb") as f:
-            f.write(seed)
-        total += len(seed)
-        n += 1
-    print("%d seeds, %d bytes" % (n, total))
+        out.add(seed)
+    out.done()
 
 
 if __name__ == "__main__":

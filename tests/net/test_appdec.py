@@ -15,20 +15,14 @@ import struct
 import subprocess
 import tempfile
 
+import pktbuild
+from pktbuild import csum
 import wtest
 import httpfix
 
 CLI, SRV = bytes([10, 1, 0, 1]), bytes([10, 1, 0, 2])
 SYN, FIN, ACK, PSH = 2, 1, 0x10, 8
 
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def frame(src, dst, sport, dport, seq, ack, flags, data=b""):
@@ -42,10 +36,7 @@ def frame(src, dst, sport, dport, seq, ack, flags, data=b""):
 
 
 def pcap(frames):
-    out = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1)
-    for i, f in enumerate(frames):
-        out += struct.pack("<IIII", 1000 + i, 0, len(f), len(f)) + f
-    return out
+    return pktbuild.pcap((1000 + i, 0, f) for i, f in enumerate(frames))
 
 
 def conversation(cport, sport, up_pieces, down_pieces):

@@ -17,16 +17,10 @@ import subprocess
 import tempfile
 import time
 
+import pktbuild
+from pktbuild import csum
 from wtest import case, main, need, need_root, Proc, run, Skip, SLOW, WIRECAT
 
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return (~s) & 0xFFFF
 
 
 def eth(t):
@@ -86,9 +80,7 @@ def packets():
 def pcap(d):
     path = os.path.join(d, "frags.pcap")
     with open(path, "wb") as w:
-        w.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1))
-        for i, p in enumerate(packets()):
-            w.write(struct.pack("<IIII", 1700000000 + i, 0, len(p), len(p)) + p)
+        w.write(pktbuild.pcap((1700000000 + i, 0, p) for i, p in enumerate(packets())))
     return path
 
 

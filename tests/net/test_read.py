@@ -13,6 +13,7 @@ import subprocess
 import tempfile
 import time
 
+import pktbuild
 from wtest import case, main, need, need_root, have_ipv6, free_port, run, Skip, SRC, WIRECAT
 
 CORPUS = os.environ.get("WIRE_CORPUS", os.path.join(os.path.dirname(SRC), "shared", "corpus", "tcpdump"))
@@ -145,10 +146,7 @@ ETH_UDP = (bytes(6) + bytes([2, 0, 0, 0, 0, 1]) + b"\x08\x00"
 
 def pcap(recs, linktype=1, snaplen=262144):
     """A classic pcap file: recs are (ts_sec, data, wirelen or None)."""
-    out = struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, snaplen, linktype)
-    for ts, data, wl in recs:
-        out += struct.pack("<IIII", ts, 0, len(data), len(data) if wl is None else wl) + data
-    return out
+    return pktbuild.pcap(((ts, 0, data, wl) for ts, data, wl in recs), linktype, snaplen)
 
 
 def tshark_fields(path, *fields):

@@ -8,6 +8,7 @@ import re
 import struct
 import tempfile
 
+import pktbuild
 from wtest import case, main, run
 
 FLOWS = 9000  # one-packet conversations, more than the table holds
@@ -23,11 +24,9 @@ def frame(src, dst, sport, dport):
 
 
 def write_pcap(path, frames):
+    recs = ((1700000000 + i // 1000000, i % 1000000, b) for i, b in enumerate(frames))
     with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
-        for i, b in enumerate(frames):
-            f.write(struct.pack("<IIII", 1700000000 + i // 1000000, i % 1000000, len(b), len(b)))
-            f.write(b)
+        f.write(pktbuild.pcap(recs, snaplen=65535))
 
 
 def small_then_big():

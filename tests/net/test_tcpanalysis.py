@@ -31,6 +31,8 @@ import subprocess
 import tempfile
 import time
 
+import pktbuild
+from pktbuild import csum
 from wtest import case, main, need, need_root, Proc, run, SLOW, WIRECAT
 
 FLAGS = ["retransmission", "fast_retransmission", "spurious_retransmission", "out_of_order",
@@ -94,14 +96,6 @@ def compare(path, minimum):
 
 # --- crafted captures -------------------------------------------------------
 
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-
 
 def frame(src, dst, sport, dport, seq, ack, flags, data, win, opts):
     tcp = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF,
@@ -114,10 +108,7 @@ def frame(src, dst, sport, dport, seq, ack, flags, data, win, opts):
 
 
 def pcap(recs):
-    out = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1)
-    for t, f in recs:
-        out += struct.pack("<IIII", 1000 + t // 1000000, t % 1000000, len(f), len(f)) + f
-    return out
+    return pktbuild.pcap((1000 + t // 1000000, t % 1000000, f) for t, f in recs)
 
 
 S, F, R, P, A = 2, 1, 4, 8, 0x10

@@ -15,6 +15,8 @@ import struct
 import subprocess
 import tempfile
 
+import pktbuild
+from pktbuild import csum
 from wtest import case, main, run, Skip, SRC, SLOW
 
 GOLDEN = os.path.join(SRC, "tests", "golden", "pcaps")
@@ -166,19 +168,8 @@ def filter_and_bad_filter():
 
 
 def pcap_file(frames):
-    out = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)
-    for i, f in enumerate(frames):
-        out += struct.pack("<IIII", 1700000000 + i, 0, len(f), len(f)) + f
-    return out
+    return pktbuild.pcap(((1700000000 + i, 0, f) for i, f in enumerate(frames)), snaplen=65535)
 
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def ipv4(proto, payload):

@@ -30,6 +30,8 @@ except ImportError:
             os.path.isdir("/usr/lib/python3/dist-packages/selenium"):
         os.execv("/usr/bin/python3", ["/usr/bin/python3"] + sys.argv)
 
+import pktbuild
+from pktbuild import csum
 from wtest import case, main, run, Proc, Skip, SRC, SLOW, WIRECAT, need_root, wait_for
 
 GOLDEN = os.path.join(SRC, "tests", "golden", "pcaps")
@@ -350,14 +352,6 @@ def info_column_and_ladder_labels_are_readable():
         b.no_console_errors()
 
 
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-
 
 def eth_ip_tcp(sp, dp, seq, ack, fl, data=b""):
     t = struct.pack("!HHIIBBHHH", sp, dp, seq, ack, 0x50, fl, 65483, 0, 0) + data
@@ -369,10 +363,7 @@ def eth_ip_tcp(sp, dp, seq, ack, fl, data=b""):
 
 
 def pcap_file(frames):
-    out = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)
-    for i, f in enumerate(frames):
-        out += struct.pack("<IIII", 1700000000, i, len(f), len(f)) + f
-    return out
+    return pktbuild.pcap(((1700000000, i, f) for i, f in enumerate(frames)), snaplen=65535)
 
 
 def trace_ndjson(d):

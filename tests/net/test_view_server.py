@@ -21,6 +21,7 @@ import subprocess
 import tempfile
 import time
 
+import pktbuild
 from wtest import case, main, run, Proc, Skip, SRC, SLOW, wait_for
 
 OUTDIR = os.environ.get("WIRE_BUILD", os.path.join(SRC, "build"))
@@ -34,11 +35,8 @@ FIRST_ROWS_S = 1.0
 # ---- captures ----
 
 def pcap_file(frames):
-    out = [struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)]
-    for i, f in enumerate(frames):
-        out.append(struct.pack("<IIII", 1700000000 + i // 1000, (i % 1000) * 1000, len(f), len(f)))
-        out.append(f)
-    return b"".join(out)
+    return pktbuild.pcap(((1700000000 + i // 1000, (i % 1000) * 1000, f) for i, f in enumerate(frames)),
+                snaplen=65535)
 
 
 def ipv4(proto, payload, src=1, dst=2):
