@@ -517,25 +517,39 @@
   // ---- ladder: one lane per endpoint, an arrow per packet ----
   const FL = [[2, "SYN"], [16, "ACK"], [8, "PSH"], [1, "FIN"], [4, "RST"], [32, "URG"], [64, "ECE"], [128, "CWR"]];
   function flags(f) { return FL.filter((x) => f & x[0]).map((x) => x[1]).join(","); }
-  // A TCP endpoint's state after it sends (out) or receives a segment.
-  function step(s, f, out) {
-    if (f & 4) return "CLOSED";
-    if (out) {
-      if ((f & 2) && !(f & 16)) return "SYN-SENT";
-      if ((f & 2) && (f & 16)) return "SYN-RCVD";
-      if (f & 1) return s === "CLOSE-WAIT" ? "LAST-ACK" : "FIN-WAIT-1";
-      if (s === "SYN-SENT" && (f & 16)) return "ESTABLISHED";
-      if (s === "FIN-WAIT-2+") return "TIME-WAIT";
-      return s;
-    }
-    if ((f & 2) && !(f & 16)) return s === "CLOSED" || s === "LISTEN" ? "LISTEN" : s;
-    if (s === "SYN-RCVD" && (f & 16)) return "ESTABLISHED";
-    if (s === "FIN-WAIT-1" && (f & 1)) return "FIN-WAIT-2+";
-    if (s === "FIN-WAIT-1" && (f & 16)) return "FIN-WAIT-2";
-    if (s === "FIN-WAIT-2" && (f & 1)) return "FIN-WAIT-2+";
-    if (s === "LAST-ACK" && (f & 16)) return "CLOSED";
-    if (f & 1) return "CLOSE-WAIT";
-    return s;
+  // The TCP state of each lane, inferred from the segments in capture order
+  // (RFC 9293 3.3.2): in one segment the ACK before the FIN; a FIN is
+  // acknowledged by an ACK past it. A conversation whose first segment is
+  // not a SYN began before the capture: its lanes start unknown ("" here),
+  // data and ACKs do not tell their state, and the states a FIN leads to
+  // are marked "?" (they assume ESTABLISHED when the capture began; the
+  // lane may have been closing already). A SYN or a RST tells the state
+  // whatever came before. A state is the last the capture shows: the
+  // connection may go on after the capture ends.
+  function tcpLane(known) { return { s: known ? "CLOSED" : "", sure: known, fin: -1, finIn: false }; }
+  function laneText(L) { return L.s ? L.s + (L.sure ? "" : "?") : "unknown"; }
+  function sendSeg(L, t) {
+    const f = t.fl;
+    if (f & 4) return Object.assign(L, { s: "CLOSED", sure: true });
+    if (f & 2) return Object.assign(L, { s: f & 16 ? "SYN-RCVD" : "SYN-SENT", sure: true });
+    if (!(f & 1) || L.fin >= 0) return L;
+    L.fin = (t.seq + t.len) >>> 0; // the FIN's sequence number
+    L.s = L.finIn ? "LAST-ACK" : "FIN-WAIT-1";
+    return L;
+  }
+  function recvSeg(L, t) {
+    const f = t.fl;
+    if (f & 4) return Object.assign(L, { s: "CLOSED", sure: true });
+    if ((f & 2) && !(f & 16)) return Object.assign(L, { s: "SYN-RCVD", sure: true });
+    if (f & 2) return Object.assign(L, { s: "ESTABLISHED", sure: true }); // our SYN's ACK
+    if ((f & 16) && L.s === "SYN-RCVD") L.s = "ESTABLISHED";
+    if ((f & 16) && L.fin >= 0 && ((t.ack - L.fin) | 0) > 0) // our FIN acknowledged
+      L.s = { "FIN-WAIT-1": "FIN-WAIT-2", CLOSING: "TIME-WAIT", "LAST-ACK": "CLOSED" }[L.s] || L.s;
+    if (!(f & 1) || L.finIn) return L;
+    L.finIn = true;
+    L.s = { "FIN-WAIT-1": "CLOSING", "FIN-WAIT-2": "TIME-WAIT", "TIME-WAIT": "TIME-WAIT", CLOSING: "CLOSING",
+      "LAST-ACK": "LAST-ACK", CLOSED: "CLOSED" }[L.s] || "CLOSE-WAIT";
+    return L;
   }
   // The arrow's label; cut to the room between the lanes (the whole of it
   // is the arrow's tooltip).
@@ -586,7 +600,7 @@
     curConv = c;
     const box = $("lad"), W = 600, XA = 150, XB = 470, TOP = 34, MID = (XA + XB) / 2;
     const rows = ladRows(c), prog = progLane(c);
-    $("ladtitle").textContent = c.pk.length ? "Ladder: " + c.k.toUpperCase() + " conversation " + c.id + " (" + c.pk.length + " packets)"
+    $("ladtitle").textContent = c.pk.length ? "Ladder: " + c.k.toUpperCase() + " conversation " + c.id + " (" + c.pk.length + " packets" + leftOut(c) + ")"
       : "Ladder: the calls on " + c.a + " (the trace holds no packets)";
     const hOf = (i) => { const p = P[i]; return p.conv === c && (p.tcp || p.udp) ? (p.tpbad ? 42 : 30) : p.ev && p.ev.event === "note" ? 14 * wrap(noteText(p.ev), ROOM).length + 4 : 20; };
     const H = TOP + rows.reduce((h, i) => h + hOf(i), 0) + 20;
@@ -603,7 +617,8 @@
     svg.appendChild(sv("text", { x: XB, y: 14, "text-anchor": "middle", class: "ep" }, c.b + (prog === "b" ? " (program)" : "")));
     svg.appendChild(sv("line", { x1: XA, y1: 22, x2: XA, y2: H - 20, class: "lane" }));
     svg.appendChild(sv("line", { x1: XB, y1: 22, x2: XB, y2: H - 20, class: "lane" }));
-    const isn = {}, st = { a: "CLOSED", b: "CLOSED" }, shown = { a: "", b: "" };
+    const first = c.pk.map((i) => P[i]).find((p) => p.tcp && !p.tpbad), known = !!first && (first.tcp.fl & 18) === 2;
+    const isn = {}, st = { a: tcpLane(known), b: tcpLane(known) }, shown = { a: "", b: "" };
     c.pk.forEach((i) => { const p = P[i], s = ep(p, false); if (p.tcp && !(s in isn)) isn[s] = p.tcp.seq - (p.tcp.fl & 2 ? 0 : 1); });
     let y = TOP;
     rows.forEach((i) => {
@@ -618,7 +633,8 @@
       y += h;
     });
     box.replaceChildren(svg);
-    const legend = !c.pk.some((i) => P[i].tcp) ? "" : prog ? "TCP states: the program's from the tracer; the peer's (in italics) inferred from the segments." : "TCP states (in italics) inferred from the segments.";
+    const legend = !first ? "" : (prog ? "TCP states: the program's from the tracer; the peer's (in italics) inferred from the segments" : "TCP states (in italics) inferred from the segments") +
+      ", each the last the capture shows (the connection may go on after it ends)." + (known ? "" : " The capture began mid-connection (its first segment is not a SYN): the states are unknown until a segment shows them; one marked ? assumes the connection was ESTABLISHED when the capture began.");
     if (legend) box.appendChild(el("p", legend, "hint"));
     if (c.pk.length > LADDER_MAX) box.appendChild(el("p", "The first " + LADDER_MAX + " packets are drawn.", "hint"));
   }
@@ -630,13 +646,13 @@
     g.appendChild(line);
     g.appendChild(sv("text", { x: L.MID, y: y - 3, "text-anchor": "middle", transform: "rotate(" + (fromA ? 2.5 : -2.5) + " " + L.MID + " " + y + ")" }, cut(text, ROOM)));
     if (p.tpbad) g.appendChild(sv("text", { x: L.MID, y: y + 22, "text-anchor": "middle", class: "note" }, (p.tcp ? "TCP" : "UDP") + " header cut or invalid"));
-    if (!p.tcp) return;
+    if (!p.tcp || p.tpbad) return; // a receiver drops a segment whose header is cut or invalid
     const es = engineState(p), prog = L.prog;
     ["a", "b"].forEach((lane) => {
       const out = (lane === "a") === fromA;
-      L.st[lane] = step(L.st[lane], p.tcp.fl, out);
+      (out ? sendSeg : recvSeg)(L.st[lane], p.tcp);
       const port = String(lane === "a" ? portOf(c.a) : portOf(c.b));
-      let text = L.st[lane].replace("+", ""), inf = true;
+      let text = laneText(L.st[lane]), inf = true;
       if (es && (es[port] || (lane === prog && es.prog))) { text = es[port] || es.prog; inf = false; }
       else if (lane === prog) return; // the tracer says when the program's socket changes state
       if (text === L.shown[lane]) return;
@@ -646,6 +662,15 @@
     });
   }
   function isn0(isn, e) { return isn[e] || 0; }
+  // The packets of c that the conversation table (the --stats collector,
+  // made in C) does not count: a TCP or UDP header cut or invalid, left out
+  // as tshark -z conv leaves it out; the ladder draws them. A trace's table
+  // is made here, from the same packets as its ladder.
+  function leftOut(c) {
+    const bad = E ? 0 : c.pk.filter((i) => P[i].tpbad).length;
+    return !bad ? "" : "; " + (c.pk.length - bad) + " in the conversation table; " + bad + " with a cut or invalid " +
+      c.k.toUpperCase() + " header, which the table leaves out, as tshark -z conv," + c.k + " does";
+  }
   function portOf(e) { const m = /:(\d+)$/.exec(e); return m ? m[1] : ""; }
   function noteText(o) { return String(o.text || o.note || ""); }
   function ladNote(g, o, mid, y) {
