@@ -356,6 +356,28 @@ def rows_filters_and_the_ladder_from_the_api():
             assert st == 404
 
 
+@case
+def a_conversation_ladder_holds_its_cut_header_packets_too():
+    """wc-tcp: the conversation table (--stats, as tshark -z conv,tcp) counts
+    7 packets of 127.0.0.1:40000-5005; /api/conv gives all 8 (packet 6's
+    TCP header is invalid, its ports were read) as the --html page's ladder
+    does, and the page's ladder says why the two differ."""
+    pcap = os.path.join(GOLDEN, "wc-tcp.pcap")
+    with Server(pcap) as s:
+        wait_done(s.port, "/api/summary")
+        convs = api(s.port, "/api/convs")["data"]["convs"]
+        c = next(c for c in convs if c["a"].endswith(":5005") or c["b"].endswith(":5005"))
+        assert c["f_ab"] + c["f_ba"] == 7, c
+        r = wait_done(s.port, "/api/conv?id=%d" % c["id"])
+        assert [p["n"] for p in r["rows"]] == list(range(1, 9)), [p["n"] for p in r["rows"]]
+        assert r["rows"][5].get("tpbad") == 1
+        if shutil.which("chromium"):
+            dom = browse(s.url + "#p=1")
+            title = re.search(r'<h2 id="ladtitle">([^<]*)</h2>', dom).group(1)
+            assert "8 packets; 7 in the conversation table; 1 with a cut or invalid TCP header" in title, title
+            assert len(re.findall(r'<line[^>]*class="arrow (ab|ba)"', dom)) == 8
+
+
 def urlq(s):
     from urllib.parse import quote
     return quote(s, safe="")
