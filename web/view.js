@@ -471,12 +471,13 @@
   }
 
   // ---- I/O graph: packets per interval as SVG bars; a second series (the
-  // filter's matches) as bars over them ----
-  const IO_STEPS = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 0.1, 1, 10, 60, 600, 3600, 86400];
-  function ioSeries(list, iv, nb) {
+  // filter's matches) as bars over them. The series of every packet is the
+  // C core's (D.io, the code behind the server's /api/io); the filter runs
+  // in the page, so its series is counted here, on the same intervals ----
+  function ioSeries(list, iv, nb, t0) {
     const cnt = new Array(nb).fill(0), by = new Array(nb).fill(0);
     for (const p of list) {
-      const k = Math.min(nb - 1, Math.max(0, Math.floor(p.t / iv)));
+      const k = Math.min(nb - 1, Math.max(0, Math.floor((p.t - t0) / iv)));
       cnt[k]++;
       by[k] += typeof p.len === "number" ? p.len : 0;
     }
@@ -484,16 +485,13 @@
   }
   function renderIO() {
     const pkt = (p) => p.ls !== "trace", pk = P.filter(pkt); // a trace's calls are not packets
-    if (!pk.length) return $("io").replaceChildren(el("p", "No packets.", "hint"));
-    const t1 = Math.max(...pk.map((p) => p.t), 0);
-    const iv = IO_STEPS.find((s) => t1 / s <= 60) || 86400;
-    const nb = Math.max(1, Math.floor(t1 / iv) + 1);
-    const all = ioSeries(pk, iv, nb);
-    const f = $("filter").value.trim() && shown.length !== P.length ? ioSeries(shown.map((i) => P[i]).filter(pkt), iv, nb) : null;
-    drawIO(all, f, f ? $("filter").value.trim() : "");
+    if (!pk.length || !D.io) return $("io").replaceChildren(el("p", "No packets.", "hint"));
+    const all = D.io, t0 = Math.min(...pk.map((p) => p.t)); // C's times start at the first packet
+    const f = $("filter").value.trim() && shown.length !== P.length ? ioSeries(shown.map((i) => P[i]).filter(pkt), all.iv, Math.max(1, all.pk.length), t0) : null;
+    drawIO(all, f, f ? $("filter").value.trim() : "", !!f);
   }
   // all, f: {iv, pk: [...], by: [...]} on the same interval (f may be null).
-  function drawIO(all, f, fname) {
+  function drawIO(all, f, fname, inPage) {
     const box = $("io"), iv = all.iv, nb = Math.max(1, all.pk.length), cnt = all.pk;
     const W = 520, H = 70, L = 34, max = Math.max(1, ...cnt), bw = (W - L) / nb;
     const svg = sv("svg", { width: "100%", viewBox: "0 0 " + W + " " + (H + 14), id: "iosvg" });
@@ -511,7 +509,7 @@
     bars(all, "io");
     if (f) bars(f, "iof");
     box.replaceChildren(svg);
-    $("iotitle").textContent = "I/O graph: packets per " + Number(iv.toPrecision(3)) + " s" + (f ? "; matching the filter: " + fname : "");
+    $("iotitle").textContent = "I/O graph: packets per " + Number(iv.toPrecision(3)) + " s" + (f ? "; matching the filter: " + fname + (inPage ? " (counted in the page, where the filter runs)" : "") : "");
   }
 
   // ---- ladder: one lane per endpoint, an arrow per packet ----

@@ -361,6 +361,33 @@ def ladder_says_which_packets_the_table_leaves_out():
 
 
 @case
+def io_graph_is_the_c_cores_series():
+    """The I/O graph's data is the C core's series (the code behind the
+    server's /api/io), embedded in the page: the bars are its buckets. A
+    filter runs in the page, so its series is counted in the page, on the
+    same intervals (and says so in the title)."""
+    frames = [ipv4(17, struct.pack("!HHHH", 5353, 53, 8, 0)) if i % 4 == 3 else
+              ipv4(6, struct.pack("!HHIIBBHHH", 40000, 80, i, 1, 0x50, 0x10, 512, 0, 0))
+              for i in range(40)]  # one a second
+    with tempfile.TemporaryDirectory() as d:
+        pcap = os.path.join(d, "io.pcap")
+        with open(pcap, "wb") as f:
+            f.write(pcap_file(frames))
+        html = page(pcap, d)
+        io = embedded(html).get("io")
+        assert io and io["iv"] == 1 and io["pk"] == [1] * 40, io
+        assert sum(io["by"]) == sum(len(f) for f in frames), io
+        dom, err = browse(html, "#f=udp")
+    no_console_errors(err)
+    bars = [int(x) for x in re.findall(r'<rect[^>]*class="io"[^>]*data-n="(\d+)"', dom)]
+    fbars = [int(x) for x in re.findall(r'<rect[^>]*class="iof"[^>]*data-n="(\d+)"', dom)]
+    assert bars == io["pk"], bars
+    assert fbars == [int(i % 4 == 3) for i in range(40)], fbars
+    title = re.search(r'id="iotitle">([^<]*)<', dom).group(1)
+    assert "packets per 1 s" in title and "counted in the page" in title, title
+
+
+@case
 def refuses_what_one_page_cannot_hold():
     rc, _, err = run(["view", "--html", "x.html", "--port", "8080", "/dev/null"])
     assert rc == 2 and b"--html" in err, err

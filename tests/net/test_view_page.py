@@ -438,6 +438,7 @@ def a_trace_page_draws_calls_packets_and_notes_on_the_ladder():
         html = page(trace_ndjson(d), d)
         data = embedded(html)
         assert len(data["packets"]) == 9 and [p["ev"] for p in data["packets"]][:2] == [3, 4]
+        assert sum(data["io"]["pk"]) == 9, data["io"]  # the I/O graph's series, made in C
         b.open(html)
         n = len(open(os.path.join(d, "trace.ndjson")).read().splitlines())
         assert b.js("return document.body.dataset.ready") == str(n)

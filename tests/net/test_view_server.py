@@ -371,6 +371,13 @@ def a_conversation_ladder_holds_its_cut_header_packets_too():
         r = wait_done(s.port, "/api/conv?id=%d" % c["id"])
         assert [p["n"] for p in r["rows"]] == list(range(1, 9)), [p["n"] for p in r["rows"]]
         assert r["rows"][5].get("tpbad") == 1
+        # The I/O graph: the --html page embeds the series /api/io gives.
+        with tempfile.TemporaryDirectory() as d:
+            rc, _, err = run(["view", "--html", os.path.join(d, "p.html"), pcap])
+            assert rc == 0, err
+            text = open(os.path.join(d, "p.html")).read()
+            m = re.search(r'<script type="application/json" id="wc-data">(.*?)</script>', text, re.S)
+            assert json.loads(m.group(1))["io"] == api(s.port, "/api/io")["all"]
         if shutil.which("chromium"):
             dom = browse(s.url + "#p=1")
             title = re.search(r'<h2 id="ladtitle">([^<]*)</h2>', dom).group(1)
