@@ -385,6 +385,27 @@ def a_conversation_ladder_holds_its_cut_header_packets_too():
             assert len(re.findall(r'<line[^>]*class="arrow (ab|ba)"', dom)) == 8
 
 
+@case
+def the_served_ladder_of_a_connection_begun_before_the_capture():
+    """Server mode draws the same ladder (view.js over /api/conv): a
+    conversation whose handshake the capture missed has unknown states
+    while data flows (never CLOSED), and a RST closes it."""
+    chromium()
+    frames = [ipv4(6, tcp(40000, 80, 1000, 0x18, b"data")), ipv4(6, tcp(80, 40000, 1, 0x10), 2, 1),
+              ipv4(6, tcp(80, 40000, 1, 0x14), 2, 1)]
+    with tempfile.TemporaryDirectory() as d:
+        pcap = os.path.join(d, "mid.pcap")
+        with open(pcap, "wb") as f:
+            f.write(pcap_file(frames))
+        with Server(pcap) as s:
+            wait_done(s.port, "/api/summary")
+            dom = browse(s.url + "#p=1")
+    st = [("~" if "inf" in c else "") + t for c, t in
+          re.findall(r'<text[^>]*class="(st[^"]*)"[^>]*>([^<]*)</text>', dom)]
+    assert st == ["~unknown", "~unknown", "~CLOSED", "~CLOSED"], st
+    assert "began mid-connection" in dom.split('<div id="lad">')[1]
+
+
 def urlq(s):
     from urllib.parse import quote
     return quote(s, safe="")
