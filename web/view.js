@@ -523,11 +523,21 @@
   // are marked "?" (they assume ESTABLISHED when the capture began; the
   // lane may have been closing already). A SYN or a RST tells the state
   // whatever came before. A state is the last the capture shows: the
-  // connection may go on after the capture ends.
-  function tcpLane(known) { return { s: known ? "CLOSED" : "", sure: known, fin: -1, finIn: false }; }
+  // connection may go on after the capture ends. FINs that crossed (the
+  // second one does not acknowledge the first) take both sides through
+  // CLOSING: the second sender had not yet received the first FIN, so that
+  // FIN counts for it (pend) only from its next segment on.
+  function tcpLane(known) { return { s: known ? "CLOSED" : "", sure: known, fin: -1, finIn: false, pend: -1 }; }
+  function finIn(L) {
+    L.finIn = true;
+    L.pend = -1;
+    L.s = { "FIN-WAIT-1": "CLOSING", "FIN-WAIT-2": "TIME-WAIT", "TIME-WAIT": "TIME-WAIT", CLOSING: "CLOSING",
+      "LAST-ACK": "LAST-ACK", CLOSED: "CLOSED" }[L.s] || "CLOSE-WAIT";
+  }
   function laneText(L) { return L.s ? L.s + (L.sure ? "" : "?") : "unknown"; }
   function sendSeg(L, t) {
     const f = t.fl;
+    if (L.pend >= 0 && (f & 16) && ((t.ack - L.pend) | 0) > 0) finIn(L);
     if (f & 4) return Object.assign(L, { s: "CLOSED", sure: true });
     if (f & 2) return Object.assign(L, { s: f & 16 ? "SYN-RCVD" : "SYN-SENT", sure: true });
     if (!(f & 1) || L.fin >= 0) return L;
@@ -535,8 +545,9 @@
     L.s = L.finIn ? "LAST-ACK" : "FIN-WAIT-1";
     return L;
   }
-  function recvSeg(L, t) {
+  function recvSeg(L, t, defer) {
     const f = t.fl;
+    if (L.pend >= 0) finIn(L); // the peer's FIN came before this segment
     if (f & 4) return Object.assign(L, { s: "CLOSED", sure: true });
     if ((f & 2) && !(f & 16)) return Object.assign(L, { s: "SYN-RCVD", sure: true });
     if (f & 2) return Object.assign(L, { s: "ESTABLISHED", sure: true }); // our SYN's ACK
@@ -544,10 +555,21 @@
     if ((f & 16) && L.fin >= 0 && ((t.ack - L.fin) | 0) > 0) // our FIN acknowledged
       L.s = { "FIN-WAIT-1": "FIN-WAIT-2", CLOSING: "TIME-WAIT", "LAST-ACK": "CLOSED" }[L.s] || L.s;
     if (!(f & 1) || L.finIn) return L;
-    L.finIn = true;
-    L.s = { "FIN-WAIT-1": "CLOSING", "FIN-WAIT-2": "TIME-WAIT", "TIME-WAIT": "TIME-WAIT", CLOSING: "CLOSING",
-      "LAST-ACK": "LAST-ACK", CLOSED: "CLOSED" }[L.s] || "CLOSE-WAIT";
+    if (defer) L.pend = (t.seq + t.len) >>> 0;
+    else finIn(L);
     return L;
+  }
+  // The FINs of c (indexes into P) that crossed the other side's: its next
+  // segment carries a FIN that does not acknowledge this one.
+  function crossedFins(c) {
+    const out = new Set(), seg = c.pk.filter((i) => P[i].tcp && !P[i].tpbad);
+    seg.forEach((i, k) => {
+      const p = P[i];
+      if (!(p.tcp.fl & 1)) return;
+      const from = ep(p, false), next = seg.slice(k + 1).map((j) => P[j]).find((q) => ep(q, false) !== from);
+      if (next && (next.tcp.fl & 1) && !((next.tcp.fl & 16) && ((next.tcp.ack - p.tcp.seq - p.tcp.len) | 0) > 0)) out.add(i);
+    });
+    return out;
   }
   // The arrow's label; cut to the room between the lanes (the whole of it
   // is the arrow's tooltip).
@@ -616,14 +638,14 @@
     svg.appendChild(sv("line", { x1: XA, y1: 22, x2: XA, y2: H - 20, class: "lane" }));
     svg.appendChild(sv("line", { x1: XB, y1: 22, x2: XB, y2: H - 20, class: "lane" }));
     const first = c.pk.map((i) => P[i]).find((p) => p.tcp && !p.tpbad), known = !!first && (first.tcp.fl & 18) === 2;
-    const isn = {}, st = { a: tcpLane(known), b: tcpLane(known) }, shown = { a: "", b: "" };
+    const isn = {}, st = { a: tcpLane(known), b: tcpLane(known) }, shown = { a: "", b: "" }, crossed = crossedFins(c);
     c.pk.forEach((i) => { const p = P[i], s = ep(p, false); if (p.tcp && !(s in isn)) isn[s] = p.tcp.seq - (p.tcp.fl & 2 ? 0 : 1); });
     let y = TOP;
     rows.forEach((i) => {
       const p = P[i], h = hOf(i), g = sv("g", { class: "pk", "data-i": i });
       g.appendChild(sv("rect", { x: 0, y: y - 2, width: W, height: h - 2 }));
       g.appendChild(sv("text", { x: 4, y: y + 12, class: "t" }, p.t.toFixed(6)));
-      if (p.conv === c && (p.tcp || p.udp)) ladPacket(g, p, c, y + 14, { XA, XB, MID, isn, st, shown, prog });
+      if (p.conv === c && (p.tcp || p.udp)) ladPacket(g, p, c, y + 14, { XA, XB, MID, isn, st, shown, prog, crossed, i });
       else if (p.ev && p.ev.event === "note") ladNote(g, p.ev, MID, y);
       else ladCall(g, p, prog === "b" ? XB : XA, prog === "b" ? -1 : 1, y + 12);
       g.addEventListener("click", () => select(i, true));
@@ -648,7 +670,8 @@
     const es = engineState(p), prog = L.prog;
     ["a", "b"].forEach((lane) => {
       const out = (lane === "a") === fromA;
-      (out ? sendSeg : recvSeg)(L.st[lane], p.tcp);
+      if (out) sendSeg(L.st[lane], p.tcp);
+      else recvSeg(L.st[lane], p.tcp, L.crossed.has(L.i));
       const port = String(lane === "a" ? portOf(c.a) : portOf(c.b));
       let text = laneText(L.st[lane]), inf = true;
       if (es && (es[port] || (lane === prog && es.prog))) { text = es[port] || es.prog; inf = false; }

@@ -300,7 +300,8 @@ def ladder_states_are_never_false():
     '?' (they assume ESTABLISHED when the capture began), a RST closes for
     sure. A whole connection: RFC 9293's states, the FIN's ACK before the
     FIN in one segment (FIN-WAIT-1 to TIME-WAIT, never FIN-WAIT-2 after a FIN
-    came in). tshark agrees where it says something: the mid-stream
+    came in); FINs that crossed take both sides through CLOSING to TIME-WAIT
+    (as wirecat trace's tracker). tshark agrees where it says something: the mid-stream
     conversation is incomplete (no SYN in tcp.completeness)."""
     mid = [tcp_seg(1, 2, 1000, 5000, 0x18, b"0123456789"), tcp_seg(2, 1, 5000, 1010, 0x10),
            tcp_seg(2, 1, 5000, 1010, 0x18, b"abcde"), tcp_seg(1, 2, 1010, 5005, 0x11),
@@ -310,10 +311,14 @@ def ladder_states_are_never_false():
     whole = [tcp_seg(5, 6, 100, 0, 0x02), tcp_seg(6, 5, 300, 101, 0x12), tcp_seg(5, 6, 101, 301, 0x10),
              tcp_seg(5, 6, 101, 301, 0x18, b"hi"), tcp_seg(5, 6, 103, 301, 0x11),
              tcp_seg(6, 5, 301, 104, 0x11), tcp_seg(5, 6, 104, 302, 0x10)]
+    # FINs that crossed: 8's FIN does not acknowledge 7's
+    crossed = [tcp_seg(7, 8, 100, 0, 0x02), tcp_seg(8, 7, 300, 101, 0x12), tcp_seg(7, 8, 101, 301, 0x10),
+               tcp_seg(7, 8, 101, 301, 0x11), tcp_seg(8, 7, 301, 101, 0x11),
+               tcp_seg(7, 8, 102, 302, 0x10), tcp_seg(8, 7, 302, 102, 0x10)]
     with tempfile.TemporaryDirectory() as d:
         pcap = os.path.join(d, "mid.pcap")
         with open(pcap, "wb") as f:
-            f.write(pcap_file(mid + rst + whole))
+            f.write(pcap_file(mid + rst + whole + crossed))
         html = page(pcap, d)
         dom, err = browse(html, "#p=1", shot=os.path.join(OUTDIR, "view-midstream.png"))
         no_console_errors(err)
@@ -330,6 +335,11 @@ def ladder_states_are_never_false():
         assert st == ["~SYN-SENT", "~SYN-RCVD", "~ESTABLISHED", "~ESTABLISHED", "~FIN-WAIT-1",
                       "~CLOSE-WAIT", "~TIME-WAIT", "~LAST-ACK", "~CLOSED"], st
         assert "began mid-connection" not in hints(dom) and "inferred" in hints(dom)
+        dom, err = browse(html, "#p=17")
+        no_console_errors(err)
+        st = lane_states(dom)  # both through CLOSING to TIME-WAIT, never CLOSE-WAIT
+        assert st == ["~SYN-SENT", "~SYN-RCVD", "~ESTABLISHED", "~ESTABLISHED", "~FIN-WAIT-1",
+                      "~CLOSING", "~FIN-WAIT-1", "~TIME-WAIT", "~TIME-WAIT"], st
         if shutil.which("tshark"):
             p = subprocess.run(["tshark", "-r", pcap, "-T", "fields", "-e", "tcp.stream",
                                 "-e", "tcp.completeness"], stdout=subprocess.PIPE,
@@ -340,6 +350,7 @@ def ladder_states_are_never_false():
                 last[int(s)] = int(c)
             # bit 0: SYN seen, 1: SYN-ACK: none in the mid-stream ones, both in the whole
             assert last[0] & 3 == 0 and last[1] & 3 == 0 and last[2] & 3 == 3, last
+            assert last[3] & 3 == 3, last
 
 
 @case
