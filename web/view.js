@@ -432,9 +432,10 @@
       tb.appendChild(tr);
     });
     const note = $("convnote");
-    note.textContent = !list.length ? "No TCP or UDP conversation." :
-      cv.left_out ? cv.kept + " kept, " + cv.left_out + " left out (the table is full: the largest are kept)" :
-      list.length < cv.kept ? "The first " + list.length + " of " + cv.kept + " are listed." : "";
+    note.textContent = (!list.length ? "No TCP or UDP conversation." :
+      cv.left_out ? cv.kept + " kept, " + cv.left_out + " left out (the table is full: the largest are kept)." :
+      list.length < cv.kept ? "The first " + list.length + " of " + cv.kept + " are listed." : "") +
+      (list.some((c) => c.k === "tcp") ? " A row is a pair of endpoints: a TCP port pair used again is one row here, where read --stats and tshark -z conv,tcp count one per connection." : "");
   }
   function renderConvs() {
     if (D.convs && !E) {

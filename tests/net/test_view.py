@@ -369,6 +369,10 @@ def ladder_says_which_packets_the_table_leaves_out():
     assert "8 packets" in title and "7 in the conversation table" in title and \
         "1 with a cut or invalid TCP header" in title, title
     assert len(re.findall(r'<line[^>]*class="arrow (ab|ba)"', dom)) == 8
+    # The page's rows are by endpoints; tshark and read --stats count the
+    # port pair used again (packet 7's SYN) as a second connection: it says so.
+    note = re.search(r'<p id="convnote" class="hint">([^<]*)</p>', dom).group(1)
+    assert "one per connection" in note, note
 
 
 @case
