@@ -523,11 +523,12 @@
   // data and ACKs do not tell their state, and the states a FIN leads to
   // are marked "?" (they assume ESTABLISHED when the capture began; the
   // lane may have been closing already). A SYN or a RST tells the state
-  // whatever came before. A state is the last the capture shows: the
+  // whatever came before (but a SYN into a live connection changes nothing). A state is the last the capture shows: the
   // connection may go on after the capture ends. FINs that crossed (the
   // second one does not acknowledge the first) take both sides through
   // CLOSING: the second sender had not yet received the first FIN, so that
   // FIN counts for it (pend) only from its next segment on.
+  const SYNCED = ["ESTABLISHED", "FIN-WAIT-1", "FIN-WAIT-2", "CLOSE-WAIT", "CLOSING", "LAST-ACK"];
   function tcpLane(known) { return { s: known ? "CLOSED" : "", sure: known, fin: -1, finIn: false, pend: -1 }; }
   function finIn(L) {
     L.finIn = true;
@@ -540,7 +541,7 @@
     const f = t.fl;
     if (L.pend >= 0 && (f & 16) && ((t.ack - L.pend) | 0) > 0) finIn(L);
     if (f & 4) return Object.assign(L, { s: "CLOSED", sure: true });
-    if (f & 2) return Object.assign(L, { s: f & 16 ? "SYN-RCVD" : "SYN-SENT", sure: true });
+    if (f & 2) return Object.assign(L, tcpLane(true), { s: f & 16 ? "SYN-RCVD" : "SYN-SENT" }); // a new connection
     if (!(f & 1) || L.fin >= 0) return L;
     L.fin = (t.seq + t.len) >>> 0; // the FIN's sequence number
     L.s = L.finIn ? "LAST-ACK" : "FIN-WAIT-1";
@@ -550,8 +551,8 @@
     const f = t.fl;
     if (L.pend >= 0) finIn(L); // the peer's FIN came before this segment
     if (f & 4) return Object.assign(L, { s: "CLOSED", sure: true });
-    if ((f & 2) && !(f & 16)) return Object.assign(L, { s: "SYN-RCVD", sure: true });
-    if (f & 2) return Object.assign(L, { s: "ESTABLISHED", sure: true }); // our SYN's ACK
+    if ((f & 2) && SYNCED.indexOf(L.s) >= 0) return L; // a SYN into a live connection changes nothing (RFC 5961)
+    if (f & 2) return Object.assign(L, tcpLane((f & 16) !== 0 || L.sure), { s: f & 16 ? "ESTABLISHED" : "SYN-RCVD" }); // SYN-ACK: ours acknowledged
     if ((f & 16) && L.s === "SYN-RCVD") L.s = "ESTABLISHED";
     if ((f & 16) && L.fin >= 0 && ((t.ack - L.fin) | 0) > 0) // our FIN acknowledged
       L.s = { "FIN-WAIT-1": "FIN-WAIT-2", CLOSING: "TIME-WAIT", "LAST-ACK": "CLOSED" }[L.s] || L.s;

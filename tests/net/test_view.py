@@ -369,6 +369,11 @@ def ladder_says_which_packets_the_table_leaves_out():
     assert "8 packets" in title and "7 in the conversation table" in title and \
         "1 with a cut or invalid TCP header" in title, title
     assert len(re.findall(r'<line[^>]*class="arrow (ab|ba)"', dom)) == 8
+    # Packet 7, a SYN into the connection 5005 had not closed (CLOSE-WAIT),
+    # does not make it SYN-RCVD (RFC 5961: a challenge ACK); packet 6, whose
+    # header is invalid, changes no state.
+    assert lane_states(dom) == ["~SYN-SENT", "~SYN-RCVD", "~ESTABLISHED", "~ESTABLISHED",
+                                "~FIN-WAIT-1", "~CLOSE-WAIT", "~SYN-SENT"], lane_states(dom)
     # The page's rows are by endpoints; tshark and read --stats count the
     # port pair used again (packet 7's SYN) as a second connection: it says so.
     note = re.search(r'<p id="convnote" class="hint">([^<]*)</p>', dom).group(1)
