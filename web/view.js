@@ -523,8 +523,9 @@
   // data and ACKs do not tell their state, and the states a FIN leads to
   // are marked "?" (they assume ESTABLISHED when the capture began; the
   // lane may have been closing already). A SYN or a RST tells the state
-  // whatever came before (but a SYN into a live connection changes nothing). A state is the last the capture shows: the
-  // connection may go on after the capture ends. FINs that crossed (the
+  // whatever came before (but a SYN into a live connection changes
+  // nothing). A state is the last the capture shows: the connection may go
+  // on after the capture ends. FINs that crossed (the
   // second one does not acknowledge the first) take both sides through
   // CLOSING: the second sender had not yet received the first FIN, so that
   // FIN counts for it (pend) only from its next segment on.
@@ -691,8 +692,8 @@
   // is made here, from the same packets as its ladder.
   function leftOut(c) {
     const bad = E ? 0 : c.pk.filter((i) => P[i].tpbad).length;
-    return !bad ? "" : "; " + (c.pk.length - bad) + " in the conversation table; " + bad + " with a cut or invalid " +
-      c.k.toUpperCase() + " header, which the table leaves out, as tshark -z conv," + c.k + " does";
+    return !bad ? "" : "; " + bad + " with a cut or invalid " + c.k.toUpperCase() +
+      " header, which the conversation table leaves out, as tshark -z conv," + c.k + " does";
   }
   function portOf(e) { const m = /:(\d+)$/.exec(e); return m ? m[1] : ""; }
   function noteText(o) { return String(o.text || o.note || ""); }
