@@ -432,9 +432,10 @@
       tb.appendChild(tr);
     });
     const note = $("convnote");
-    note.textContent = !list.length ? "No TCP or UDP conversation." :
-      cv.left_out ? cv.kept + " kept, " + cv.left_out + " left out (the table is full: the largest are kept)" :
-      list.length < cv.kept ? "The first " + list.length + " of " + cv.kept + " are listed." : "";
+    note.textContent = (!list.length ? "No TCP or UDP conversation." :
+      cv.left_out ? cv.kept + " kept, " + cv.left_out + " left out (the table is full: the largest are kept)." :
+      list.length < cv.kept ? "The first " + list.length + " of " + cv.kept + " are listed." : "") +
+      (list.some((c) => c.k === "tcp") ? " A row is a pair of endpoints: a TCP port pair used again is one row here, where read --stats and tshark -z conv,tcp count one per connection." : "");
   }
   function renderConvs() {
     if (D.convs && !E) {
@@ -471,12 +472,13 @@
   }
 
   // ---- I/O graph: packets per interval as SVG bars; a second series (the
-  // filter's matches) as bars over them ----
-  const IO_STEPS = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 0.1, 1, 10, 60, 600, 3600, 86400];
-  function ioSeries(list, iv, nb) {
+  // filter's matches) as bars over them. The series of every packet is the
+  // C core's (D.io, the code behind the server's /api/io); the filter runs
+  // in the page, so its series is counted here, on the same intervals ----
+  function ioSeries(list, iv, nb, t0) {
     const cnt = new Array(nb).fill(0), by = new Array(nb).fill(0);
     for (const p of list) {
-      const k = Math.min(nb - 1, Math.max(0, Math.floor(p.t / iv)));
+      const k = Math.min(nb - 1, Math.max(0, Math.floor((p.t - t0) / iv)));
       cnt[k]++;
       by[k] += typeof p.len === "number" ? p.len : 0;
     }
@@ -484,16 +486,13 @@
   }
   function renderIO() {
     const pkt = (p) => p.ls !== "trace", pk = P.filter(pkt); // a trace's calls are not packets
-    if (!pk.length) return $("io").replaceChildren(el("p", "No packets.", "hint"));
-    const t1 = Math.max(...pk.map((p) => p.t), 0);
-    const iv = IO_STEPS.find((s) => t1 / s <= 60) || 86400;
-    const nb = Math.max(1, Math.floor(t1 / iv) + 1);
-    const all = ioSeries(pk, iv, nb);
-    const f = $("filter").value.trim() && shown.length !== P.length ? ioSeries(shown.map((i) => P[i]).filter(pkt), iv, nb) : null;
-    drawIO(all, f, f ? $("filter").value.trim() : "");
+    if (!pk.length || !D.io) return $("io").replaceChildren(el("p", "No packets.", "hint"));
+    const all = D.io, t0 = Math.min(...pk.map((p) => p.t)); // C's times start at the first packet
+    const f = $("filter").value.trim() && shown.length !== P.length ? ioSeries(shown.map((i) => P[i]).filter(pkt), all.iv, Math.max(1, all.pk.length), t0) : null;
+    drawIO(all, f, f ? $("filter").value.trim() : "", !!f);
   }
   // all, f: {iv, pk: [...], by: [...]} on the same interval (f may be null).
-  function drawIO(all, f, fname) {
+  function drawIO(all, f, fname, inPage) {
     const box = $("io"), iv = all.iv, nb = Math.max(1, all.pk.length), cnt = all.pk;
     const W = 520, H = 70, L = 34, max = Math.max(1, ...cnt), bw = (W - L) / nb;
     const svg = sv("svg", { width: "100%", viewBox: "0 0 " + W + " " + (H + 14), id: "iosvg" });
@@ -511,31 +510,69 @@
     bars(all, "io");
     if (f) bars(f, "iof");
     box.replaceChildren(svg);
-    $("iotitle").textContent = "I/O graph: packets per " + Number(iv.toPrecision(3)) + " s" + (f ? "; matching the filter: " + fname : "");
+    $("iotitle").textContent = "I/O graph: packets per " + Number(iv.toPrecision(3)) + " s" + (f ? "; matching the filter: " + fname + (inPage ? " (counted in the page, where the filter runs)" : "") : "");
   }
 
   // ---- ladder: one lane per endpoint, an arrow per packet ----
   const FL = [[2, "SYN"], [16, "ACK"], [8, "PSH"], [1, "FIN"], [4, "RST"], [32, "URG"], [64, "ECE"], [128, "CWR"]];
   function flags(f) { return FL.filter((x) => f & x[0]).map((x) => x[1]).join(","); }
-  // A TCP endpoint's state after it sends (out) or receives a segment.
-  function step(s, f, out) {
-    if (f & 4) return "CLOSED";
-    if (out) {
-      if ((f & 2) && !(f & 16)) return "SYN-SENT";
-      if ((f & 2) && (f & 16)) return "SYN-RCVD";
-      if (f & 1) return s === "CLOSE-WAIT" ? "LAST-ACK" : "FIN-WAIT-1";
-      if (s === "SYN-SENT" && (f & 16)) return "ESTABLISHED";
-      if (s === "FIN-WAIT-2+") return "TIME-WAIT";
-      return s;
-    }
-    if ((f & 2) && !(f & 16)) return s === "CLOSED" || s === "LISTEN" ? "LISTEN" : s;
-    if (s === "SYN-RCVD" && (f & 16)) return "ESTABLISHED";
-    if (s === "FIN-WAIT-1" && (f & 1)) return "FIN-WAIT-2+";
-    if (s === "FIN-WAIT-1" && (f & 16)) return "FIN-WAIT-2";
-    if (s === "FIN-WAIT-2" && (f & 1)) return "FIN-WAIT-2+";
-    if (s === "LAST-ACK" && (f & 16)) return "CLOSED";
-    if (f & 1) return "CLOSE-WAIT";
-    return s;
+  // The TCP state of each lane, inferred from the segments in capture order
+  // (RFC 9293 3.3.2): in one segment the ACK before the FIN; a FIN is
+  // acknowledged by an ACK past it. A conversation whose first segment is
+  // not a SYN began before the capture: its lanes start unknown ("" here),
+  // data and ACKs do not tell their state, and the states a FIN leads to
+  // are marked "?" (they assume ESTABLISHED when the capture began; the
+  // lane may have been closing already). A SYN or a RST tells the state
+  // whatever came before (but a SYN into a live connection changes
+  // nothing). A state is the last the capture shows: the connection may go
+  // on after the capture ends. FINs that crossed (the
+  // second one does not acknowledge the first) take both sides through
+  // CLOSING: the second sender had not yet received the first FIN, so that
+  // FIN counts for it (pend) only from its next segment on.
+  const SYNCED = ["ESTABLISHED", "FIN-WAIT-1", "FIN-WAIT-2", "CLOSE-WAIT", "CLOSING", "LAST-ACK"];
+  function tcpLane(known) { return { s: known ? "CLOSED" : "", sure: known, fin: -1, finIn: false, pend: -1 }; }
+  function finIn(L) {
+    L.finIn = true;
+    L.pend = -1;
+    L.s = { "FIN-WAIT-1": "CLOSING", "FIN-WAIT-2": "TIME-WAIT", "TIME-WAIT": "TIME-WAIT", CLOSING: "CLOSING",
+      "LAST-ACK": "LAST-ACK", CLOSED: "CLOSED" }[L.s] || "CLOSE-WAIT";
+  }
+  function laneText(L) { return L.s ? L.s + (L.sure ? "" : "?") : "unknown"; }
+  function sendSeg(L, t) {
+    const f = t.fl;
+    if (L.pend >= 0 && (f & 16) && ((t.ack - L.pend) | 0) > 0) finIn(L);
+    if (f & 4) return Object.assign(L, { s: "CLOSED", sure: true });
+    if (f & 2) return Object.assign(L, tcpLane(true), { s: f & 16 ? "SYN-RCVD" : "SYN-SENT" }); // a new connection
+    if (!(f & 1) || L.fin >= 0) return L;
+    L.fin = (t.seq + t.len) >>> 0; // the FIN's sequence number
+    L.s = L.finIn ? "LAST-ACK" : "FIN-WAIT-1";
+    return L;
+  }
+  function recvSeg(L, t, defer) {
+    const f = t.fl;
+    if (L.pend >= 0) finIn(L); // the peer's FIN came before this segment
+    if (f & 4) return Object.assign(L, { s: "CLOSED", sure: true });
+    if ((f & 2) && SYNCED.indexOf(L.s) >= 0) return L; // a SYN into a live connection changes nothing (RFC 5961)
+    if (f & 2) return Object.assign(L, tcpLane((f & 16) !== 0 || L.sure), { s: f & 16 ? "ESTABLISHED" : "SYN-RCVD" }); // SYN-ACK: ours acknowledged
+    if ((f & 16) && L.s === "SYN-RCVD") L.s = "ESTABLISHED";
+    if ((f & 16) && L.fin >= 0 && ((t.ack - L.fin) | 0) > 0) // our FIN acknowledged
+      L.s = { "FIN-WAIT-1": "FIN-WAIT-2", CLOSING: "TIME-WAIT", "LAST-ACK": "CLOSED" }[L.s] || L.s;
+    if (!(f & 1) || L.finIn) return L;
+    if (defer) L.pend = (t.seq + t.len) >>> 0;
+    else finIn(L);
+    return L;
+  }
+  // The FINs of c (indexes into P) that crossed the other side's: its next
+  // segment carries a FIN that does not acknowledge this one.
+  function crossedFins(c) {
+    const out = new Set(), seg = c.pk.filter((i) => P[i].tcp && !P[i].tpbad);
+    seg.forEach((i, k) => {
+      const p = P[i];
+      if (!(p.tcp.fl & 1)) return;
+      const from = ep(p, false), next = seg.slice(k + 1).map((j) => P[j]).find((q) => ep(q, false) !== from);
+      if (next && (next.tcp.fl & 1) && !((next.tcp.fl & 16) && ((next.tcp.ack - p.tcp.seq - p.tcp.len) | 0) > 0)) out.add(i);
+    });
+    return out;
   }
   // The arrow's label; cut to the room between the lanes (the whole of it
   // is the arrow's tooltip).
@@ -586,7 +623,7 @@
     curConv = c;
     const box = $("lad"), W = 600, XA = 150, XB = 470, TOP = 34, MID = (XA + XB) / 2;
     const rows = ladRows(c), prog = progLane(c);
-    $("ladtitle").textContent = c.pk.length ? "Ladder: " + c.k.toUpperCase() + " conversation " + c.id + " (" + c.pk.length + " packets)"
+    $("ladtitle").textContent = c.pk.length ? "Ladder: " + c.k.toUpperCase() + " conversation " + c.id + " (" + c.pk.length + " packets" + leftOut(c) + ")"
       : "Ladder: the calls on " + c.a + " (the trace holds no packets)";
     const hOf = (i) => { const p = P[i]; return p.conv === c && (p.tcp || p.udp) ? (p.tpbad ? 42 : 30) : p.ev && p.ev.event === "note" ? 14 * wrap(noteText(p.ev), ROOM).length + 4 : 20; };
     const H = TOP + rows.reduce((h, i) => h + hOf(i), 0) + 20;
@@ -603,14 +640,15 @@
     svg.appendChild(sv("text", { x: XB, y: 14, "text-anchor": "middle", class: "ep" }, c.b + (prog === "b" ? " (program)" : "")));
     svg.appendChild(sv("line", { x1: XA, y1: 22, x2: XA, y2: H - 20, class: "lane" }));
     svg.appendChild(sv("line", { x1: XB, y1: 22, x2: XB, y2: H - 20, class: "lane" }));
-    const isn = {}, st = { a: "CLOSED", b: "CLOSED" }, shown = { a: "", b: "" };
+    const first = c.pk.map((i) => P[i]).find((p) => p.tcp && !p.tpbad), known = !!first && (first.tcp.fl & 18) === 2;
+    const isn = {}, st = { a: tcpLane(known), b: tcpLane(known) }, shown = { a: "", b: "" }, crossed = crossedFins(c);
     c.pk.forEach((i) => { const p = P[i], s = ep(p, false); if (p.tcp && !(s in isn)) isn[s] = p.tcp.seq - (p.tcp.fl & 2 ? 0 : 1); });
     let y = TOP;
     rows.forEach((i) => {
       const p = P[i], h = hOf(i), g = sv("g", { class: "pk", "data-i": i });
       g.appendChild(sv("rect", { x: 0, y: y - 2, width: W, height: h - 2 }));
       g.appendChild(sv("text", { x: 4, y: y + 12, class: "t" }, p.t.toFixed(6)));
-      if (p.conv === c && (p.tcp || p.udp)) ladPacket(g, p, c, y + 14, { XA, XB, MID, isn, st, shown, prog });
+      if (p.conv === c && (p.tcp || p.udp)) ladPacket(g, p, c, y + 14, { XA, XB, MID, isn, st, shown, prog, crossed, i });
       else if (p.ev && p.ev.event === "note") ladNote(g, p.ev, MID, y);
       else ladCall(g, p, prog === "b" ? XB : XA, prog === "b" ? -1 : 1, y + 12);
       g.addEventListener("click", () => select(i, true));
@@ -618,7 +656,8 @@
       y += h;
     });
     box.replaceChildren(svg);
-    const legend = !c.pk.some((i) => P[i].tcp) ? "" : prog ? "TCP states: the program's from the tracer; the peer's (in italics) inferred from the segments." : "TCP states (in italics) inferred from the segments.";
+    const legend = !first ? "" : (prog ? "TCP states: the program's from the tracer; the peer's (in italics) inferred from the segments" : "TCP states (in italics) inferred from the segments") +
+      ", each the last the capture shows (the connection may go on after it ends)." + (known ? "" : " The capture began mid-connection (its first segment is not a SYN): the states are unknown until a segment shows them; one marked ? assumes the connection was ESTABLISHED when the capture began.");
     if (legend) box.appendChild(el("p", legend, "hint"));
     if (c.pk.length > LADDER_MAX) box.appendChild(el("p", "The first " + LADDER_MAX + " packets are drawn.", "hint"));
   }
@@ -630,13 +669,14 @@
     g.appendChild(line);
     g.appendChild(sv("text", { x: L.MID, y: y - 3, "text-anchor": "middle", transform: "rotate(" + (fromA ? 2.5 : -2.5) + " " + L.MID + " " + y + ")" }, cut(text, ROOM)));
     if (p.tpbad) g.appendChild(sv("text", { x: L.MID, y: y + 22, "text-anchor": "middle", class: "note" }, (p.tcp ? "TCP" : "UDP") + " header cut or invalid"));
-    if (!p.tcp) return;
+    if (!p.tcp || p.tpbad) return; // a receiver drops a segment whose header is cut or invalid
     const es = engineState(p), prog = L.prog;
     ["a", "b"].forEach((lane) => {
       const out = (lane === "a") === fromA;
-      L.st[lane] = step(L.st[lane], p.tcp.fl, out);
+      if (out) sendSeg(L.st[lane], p.tcp);
+      else recvSeg(L.st[lane], p.tcp, L.crossed.has(L.i));
       const port = String(lane === "a" ? portOf(c.a) : portOf(c.b));
-      let text = L.st[lane].replace("+", ""), inf = true;
+      let text = laneText(L.st[lane]), inf = true;
       if (es && (es[port] || (lane === prog && es.prog))) { text = es[port] || es.prog; inf = false; }
       else if (lane === prog) return; // the tracer says when the program's socket changes state
       if (text === L.shown[lane]) return;
@@ -646,6 +686,15 @@
     });
   }
   function isn0(isn, e) { return isn[e] || 0; }
+  // The packets of c that the conversation table (the --stats collector,
+  // made in C) does not count: a TCP or UDP header cut or invalid, left out
+  // as tshark -z conv leaves it out; the ladder draws them. A trace's table
+  // is made here, from the same packets as its ladder.
+  function leftOut(c) {
+    const bad = E ? 0 : c.pk.filter((i) => P[i].tpbad).length;
+    return !bad ? "" : "; " + bad + " with a cut or invalid " + c.k.toUpperCase() +
+      " header, which the conversation table leaves out, as tshark -z conv," + c.k + " does";
+  }
   function portOf(e) { const m = /:(\d+)$/.exec(e); return m ? m[1] : ""; }
   function noteText(o) { return String(o.text || o.note || ""); }
   function ladNote(g, o, mid, y) {

@@ -112,6 +112,7 @@
 #define WIRE_VIEW_CONV_PKTS 2000u      /* packets /api/conv gives (the ladder's) */
 #define WIRE_VIEW_CONVS_SHOWN 1000u    /* conversations /api/convs lists */
 #define WIRE_VIEW_IO_BUCKETS 1000u     /* I/O graph buckets kept per series */
+#define WIRE_VIEW_IO_SHOWN 100u        /* I/O graph bars drawn at most (tenfold intervals) */
 #define WIRE_VIEW_SLICE_MS 20          /* indexing or filtering done at once on the loop */
 
 #endif

@@ -163,11 +163,17 @@ static void view_hex(struct wire_sink *s, const struct wire_pkt *pkt)
 	wire_sink_putc(s, '"');
 }
 
+/* Seconds from the first packet to pkt. */
+static double view_rel(const struct view *v, const struct wire_pkt *pkt)
+{
+	return (double)(pkt->ts.tv_sec - v->t0.tv_sec) +
+	       (double)(pkt->ts.tv_nsec - v->t0.tv_nsec) / 1e9;
+}
+
 void wire_view_row(struct view *v, const struct wire_pkt *pkt, int detail)
 {
 	struct wire_sink *o = v->out;
-	double t = (double)(pkt->ts.tv_sec - v->t0.tv_sec) +
-	           (double)(pkt->ts.tv_nsec - v->t0.tv_nsec) / 1e9;
+	double t = view_rel(v, pkt);
 	wire_dissect(&v->d, pkt);
 	const char *proto = v->d.n ? wire_layer_name(v->d.l[v->d.n - 1].kind) : "?";
 	wire_sink_printf(o, "{\"n\":%llu,\"t\":%.6f,\"len\":%u,\"cap\":%u,\"p\":\"%s\"",
@@ -198,6 +204,16 @@ static void view_packet(struct view *v, const struct wire_pkt *pkt)
 		wire_sink_putc(v->out, ',');
 	wire_sink_putc(v->out, '\n');
 	wire_view_row(v, pkt, 1);
+	if (v->io)
+		wire_view_io_add(v->io, view_rel(v, pkt), pkt->wirelen);
+}
+
+void wire_view_io_member(struct wire_sink *o, const struct view *v)
+{
+	if (!v->io)
+		return;
+	wire_sink_puts(o, ",\"io\":");
+	wire_view_io_json(o, v->io, wire_view_io_shown(v->io, 0));
 }
 
 void wire_view_packet(struct view *v, const struct wire_pkt *pkt, long long ev)
@@ -305,7 +321,9 @@ static int view_cap_data(void *arg, struct wire_sink *o)
 	int rc = view_packets(c->v, c->st, c->r, c->npkts, c->why, c->n);
 	if (rc < 0)
 		return rc;
-	wire_sink_puts(o, "\n],\"hier\":");
+	wire_sink_puts(o, "\n]");
+	wire_view_io_member(o, c->v);
+	wire_sink_puts(o, ",\"hier\":");
 	wire_stats_hier_json(c->st, o);
 	wire_sink_puts(o, ",\"convs\":");
 	wire_stats_convs_json(c->st, o, WIRE_VIEW_CONVS_SHOWN);
@@ -375,9 +393,13 @@ int wire_view_html(struct wire_pcap_reader *r, const char *title, struct wire_si
 	if (!v)
 		return -ENOMEM;
 	struct view_cap c = {v, NULL, r, title, npkts, why, n};
-	int rc = wire_stats_new(&c.st);
+	struct view_io *io = calloc(1, sizeof(*io));
+	int rc = io ? wire_stats_new(&c.st) : -ENOMEM;
+	v->io = io;
 	if (rc == 0)
 		rc = view_page(out, view_cap_data, &c, "");
+	v->io = NULL;
+	free(io);
 	wire_stats_free(c.st);
 	wire_view_free(v);
 	return rc;

@@ -11,9 +11,12 @@
 
 #include "wire/buf.h"
 #include "wire/dissect.h"
+#include "wire/limits.h"
 #include "wire/packet.h"
 #include "wire/print.h"
 #include "wire/sink.h"
+
+struct view_io;
 
 struct view_pr {
 	struct wire_buf mem;
@@ -27,6 +30,7 @@ struct view {
 	struct timespec t0;    /* times are relative to it */
 	struct wire_sink *out; /* where rows go */
 	long long ev;          /* the trace event the packet is (>= 0), for the page */
+	struct view_io *io;    /* the --html page's I/O graph (NULL: none) */
 };
 
 /* A view with its two printers (abs_seq: absolute TCP sequence numbers, as
@@ -42,8 +46,11 @@ void wire_view_free(struct view *v);
  * hex. */
 void wire_view_row(struct view *v, const struct wire_pkt *pkt, int detail);
 /* Writes pkt as one object of the page's "packets" array (a comma before
- * it unless pkt->num is 1); ev >= 0 is the trace event line it came from. */
+ * it unless pkt->num is 1), and counts it in v->io; ev >= 0 is the trace
+ * event line it came from. */
 void wire_view_packet(struct view *v, const struct wire_pkt *pkt, long long ev);
+/* Writes ,"io": and v->io's series, as the page draws it. */
+void wire_view_io_member(struct wire_sink *o, const struct view *v);
 /* Writes the page, with data() writing the JSON value of the data element. */
 int wire_view_write_page(struct wire_sink *o, int (*data)(void *, struct wire_sink *), void *arg);
 /* Writes ,"fo":[...] : per layer of d, [kind, start, [label, offset,
@@ -58,6 +65,22 @@ void wire_view_field_tables(struct wire_sink *o);
  * and feeding it the packets before the one shown. Returns 0 or -ENOMEM. */
 int wire_view_reset_tree(struct view *v);
 void wire_view_tree_feed(struct view *v, const struct wire_pkt *pkt);
+/* The I/O graph: packets and bytes per interval (view_io.c). */
+struct view_io {
+	double iv; /* seconds a bucket; 0 before the first packet */
+	uint32_t n;
+	uint64_t pk[WIRE_VIEW_IO_BUCKETS], by[WIRE_VIEW_IO_BUCKETS];
+};
+/* Counts a packet of len bytes at t seconds from the first one (the
+ * interval starts at 1 ms and grows tenfold when t is past the buckets). */
+void wire_view_io_add(struct view_io *io, double t, uint32_t len);
+/* The interval the page draws io at: want, or io's own grown tenfold until
+ * at most WIRE_VIEW_IO_SHOWN buckets are left, whichever is larger. */
+double wire_view_io_shown(const struct view_io *io, double want);
+/* Writes io as {"iv","pk":[...],"by":[...]} at interval want (a multiple of
+ * its own; 0: its own). */
+void wire_view_io_json(struct wire_sink *o, const struct view_io *io, double want);
+
 /* The server's page: the data element says where the data is (`server`)
  * and holds the fields' table ("ft"). */
 int wire_view_page_server(struct wire_sink *o, const char *title, int link);

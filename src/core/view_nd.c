@@ -162,7 +162,9 @@ static int view_nd_data(void *arg, struct wire_sink *o)
 		return rc;
 	wire_sink_puts(o, "\n],\"packets\":[");
 	nd_packets(nd, o);
-	wire_sink_puts(o, "\n],\"hier\":");
+	wire_sink_puts(o, "\n]");
+	wire_view_io_member(o, nd->v);
+	wire_sink_puts(o, ",\"hier\":");
 	wire_stats_hier_json(nd->st, o);
 	return wire_sink_puts(o, "}");
 }
@@ -172,9 +174,14 @@ int wire_view_html_ndjson(const char *text, size_t len, const char *title, struc
 {
 	struct view_nd nd = {
 	    title, text, len, nev, wire_view_new(out), malloc(WIRE_VIEW_ND_HEX_MAX), 0, NULL};
+	struct view_io *io = calloc(1, sizeof(*io));
 	int rc = -ENOMEM;
-	if (nd.v && nd.bytes && wire_stats_new(&nd.st) == 0)
+	if (nd.v && nd.bytes && io && wire_stats_new(&nd.st) == 0) {
+		nd.v->io = io;
 		rc = wire_view_write_page(out, view_nd_data, &nd);
+		nd.v->io = NULL;
+	}
+	free(io);
 	wire_stats_free(nd.st);
 	wire_view_free(nd.v);
 	free(nd.bytes);

@@ -23,14 +23,6 @@
 #include "wire/view.h"
 #include "wire/view_srv.h"
 
-/* I/O graph: packets and bytes per interval; the interval starts at 1 ms and
- * grows tenfold (buckets merged) when the capture outlasts the buckets. */
-struct series {
-	double iv;
-	uint32_t n;
-	uint64_t pk[WIRE_VIEW_IO_BUCKETS], by[WIRE_VIEW_IO_BUCKETS];
-};
-
 enum jkind { J_DISPLAY = 1, J_CAPTURE, J_CONV };
 
 /* A scan from the file's start: a filter or a conversation's packets. */
@@ -48,7 +40,7 @@ struct job {
 	char why[256]; /* a read error that ended it */
 	uint64_t scanned, matched;
 	uint32_t *m, nm, cap, limit;
-	struct series io;
+	struct view_io io;
 };
 
 struct wire_view_srv {
@@ -69,7 +61,7 @@ struct wire_view_srv {
 	struct timespec t0;
 	double t_last;
 	struct wire_stats *stats;
-	struct series io;
+	struct view_io io;
 	struct wire_dissect *d;
 	int timer;
 	/* rows */
@@ -83,36 +75,6 @@ static double rel_time(const struct wire_view_srv *s, const struct wire_pkt *pkt
 {
 	return (double)(pkt->ts.tv_sec - s->t0.tv_sec) +
 	       (double)(pkt->ts.tv_nsec - s->t0.tv_nsec) / 1e9;
-}
-
-static void series_add(struct series *io, double t, uint32_t len)
-{
-	if (!(t > 0))
-		t = 0;
-	if (io->iv == 0)
-		io->iv = 0.001;
-	double k = t / io->iv;
-	while (k >= WIRE_VIEW_IO_BUCKETS && io->iv < 1e9) {
-		for (uint32_t j = 0; j < WIRE_VIEW_IO_BUCKETS / 10; j++) {
-			uint64_t p = 0, b = 0;
-			for (uint32_t q = 0; q < 10; q++) {
-				p += io->pk[10 * j + q];
-				b += io->by[10 * j + q];
-			}
-			io->pk[j] = p;
-			io->by[j] = b;
-		}
-		for (uint32_t j = WIRE_VIEW_IO_BUCKETS / 10; j < WIRE_VIEW_IO_BUCKETS; j++)
-			io->pk[j] = io->by[j] = 0;
-		io->n = (io->n + 9) / 10;
-		io->iv *= 10;
-		k = t / io->iv;
-	}
-	uint32_t b = k < WIRE_VIEW_IO_BUCKETS ? (uint32_t)k : WIRE_VIEW_IO_BUCKETS - 1;
-	io->pk[b]++;
-	io->by[b] += len;
-	if (b + 1 > io->n)
-		io->n = b + 1;
 }
 
 static int open_reader(const char *path, struct wire_pcapr **rp, char *why, size_t n)
@@ -162,7 +124,7 @@ static int index_one(struct wire_view_srv *s)
 		s->t_last = t;
 	wire_dissect(s->d, &pkt);
 	wire_stats_add(s->stats, s->d, -1);
-	series_add(&s->io, t, pkt.wirelen);
+	wire_view_io_add(&s->io, t, pkt.wirelen);
 	return 1;
 }
 
@@ -221,7 +183,7 @@ static int job_one(struct wire_view_srv *s, struct job *j)
 	if (!job_match(s, j, &pkt))
 		return 1;
 	j->matched++;
-	series_add(&j->io, rel_time(s, &pkt), pkt.wirelen);
+	wire_view_io_add(&j->io, rel_time(s, &pkt), pkt.wirelen);
 	if (j->nm < j->limit) {
 		if (j->nm == j->cap) {
 			uint32_t cap = j->cap ? j->cap * 2 : 4096;
@@ -546,30 +508,6 @@ static int api_conv(struct wire_view_srv *s, const struct wire_httpd_req *rq, st
 	return wire_sink_puts(o, "]}");
 }
 
-/* A series at the interval asked for (a multiple of its own). */
-static void put_series(struct wire_sink *o, const struct series *io, double want)
-{
-	double iv = io->iv ? io->iv : 0.001;
-	uint32_t f = want > iv ? (uint32_t)(want / iv + 0.5) : 1;
-	if (f < 1)
-		f = 1;
-	wire_sink_printf(o, "{\"iv\":%.9g,\"pk\":[", iv * f);
-	for (uint32_t i = 0; i < io->n; i += f) {
-		uint64_t p = 0;
-		for (uint32_t q = i; q < i + f && q < io->n; q++)
-			p += io->pk[q];
-		wire_sink_printf(o, "%s%llu", i ? "," : "", (unsigned long long)p);
-	}
-	wire_sink_puts(o, "],\"by\":[");
-	for (uint32_t i = 0; i < io->n; i += f) {
-		uint64_t b = 0;
-		for (uint32_t q = i; q < i + f && q < io->n; q++)
-			b += io->by[q];
-		wire_sink_printf(o, "%s%llu", i ? "," : "", (unsigned long long)b);
-	}
-	wire_sink_puts(o, "]}");
-}
-
 static int api_io(struct wire_view_srv *s, const struct wire_httpd_req *rq, struct wire_sink *o)
 {
 	char b[32], text[WIRE_DFILTER_LEN_MAX + 1], why[600];
@@ -589,13 +527,14 @@ static int api_io(struct wire_view_srv *s, const struct wire_httpd_req *rq, stru
 		want = want > s->io.iv ? want : s->io.iv; /* both series on one interval */
 	else if (j && j->io.iv > s->io.iv)
 		want = want > j->io.iv ? want : j->io.iv;
+	want = wire_view_io_shown(&s->io, want);
 	wire_sink_printf(o, "{\"done\":%s,\"all\":", s->ix_done ? "true" : "false");
-	put_series(o, &s->io, want);
+	wire_view_io_json(o, &s->io, want);
 	if (j) {
 		wire_sink_puts(o, ",\"filter\":{");
 		put_job_state(o, j);
 		wire_sink_puts(o, ",\"io\":");
-		put_series(o, &j->io, want);
+		wire_view_io_json(o, &j->io, want);
 		wire_sink_putc(o, '}');
 	}
 	return wire_sink_putc(o, '}');

@@ -263,6 +263,141 @@ def trace_ndjson_events_as_rows():
     no_console_errors(err)
 
 
+def tcp_seg(a, b, seq, ack, fl, data=b""):
+    """A TCP segment from 10.0.0.a:4000a to 10.0.0.b:4000b (checksum left 0)."""
+    t = struct.pack("!HHIIBBHHH", 40000 + a, 40000 + b, seq, ack, 0x50, fl, 512, 0, 0) + data
+    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(t), 1, 0, 64, 6, 0,
+                    bytes([10, 0, 0, a]), bytes([10, 0, 0, b]))
+    h = h[:10] + struct.pack("!H", csum(h)) + h[12:]
+    return b"\x02\0\0\0\0\x02" + b"\x02\0\0\0\0\x01" + b"\x08\x00" + h + t
+
+
+def lane_states(dom):
+    """The TCP state texts beside the ladder's lanes, in order (lane A first
+    on each row); inferred ones marked with '~'."""
+    return [("~" if "inf" in c else "") + t for c, t in
+            re.findall(r'<text[^>]*class="(st[^"]*)"[^>]*>([^<]*)</text>', dom)]
+
+
+def hints(dom):
+    """The ladder's notes under the drawing (the page's script is in the DOM too)."""
+    return " ".join(re.findall(r'<p class="hint">([^<]*)</p>', dom.split('<div id="lad">')[1]))
+
+
+@case
+def ladder_states_are_never_false():
+    """A conversation whose handshake is not in the capture: its states are
+    unknown (never CLOSED while data flows), those after its FINs are marked
+    '?' (they assume ESTABLISHED when the capture began), a RST closes for
+    sure. A whole connection: RFC 9293's states, the FIN's ACK before the
+    FIN in one segment (FIN-WAIT-1 to TIME-WAIT, never FIN-WAIT-2 after a FIN
+    came in); FINs that crossed take both sides through CLOSING to TIME-WAIT
+    (as wirecat trace's tracker). tshark agrees where it says something: the mid-stream
+    conversation is incomplete (no SYN in tcp.completeness)."""
+    mid = [tcp_seg(1, 2, 1000, 5000, 0x18, b"0123456789"), tcp_seg(2, 1, 5000, 1010, 0x10),
+           tcp_seg(2, 1, 5000, 1010, 0x18, b"abcde"), tcp_seg(1, 2, 1010, 5005, 0x11),
+           tcp_seg(2, 1, 5005, 1011, 0x10), tcp_seg(2, 1, 5005, 1011, 0x11),
+           tcp_seg(1, 2, 1011, 5006, 0x10)]
+    rst = [tcp_seg(3, 4, 7000, 9000, 0x18, b"data"), tcp_seg(4, 3, 9000, 7004, 0x14)]
+    whole = [tcp_seg(5, 6, 100, 0, 0x02), tcp_seg(6, 5, 300, 101, 0x12), tcp_seg(5, 6, 101, 301, 0x10),
+             tcp_seg(5, 6, 101, 301, 0x18, b"hi"), tcp_seg(5, 6, 103, 301, 0x11),
+             tcp_seg(6, 5, 301, 104, 0x11), tcp_seg(5, 6, 104, 302, 0x10)]
+    # FINs that crossed: 8's FIN does not acknowledge 7's
+    crossed = [tcp_seg(7, 8, 100, 0, 0x02), tcp_seg(8, 7, 300, 101, 0x12), tcp_seg(7, 8, 101, 301, 0x10),
+               tcp_seg(7, 8, 101, 301, 0x11), tcp_seg(8, 7, 301, 101, 0x11),
+               tcp_seg(7, 8, 102, 302, 0x10), tcp_seg(8, 7, 302, 102, 0x10)]
+    with tempfile.TemporaryDirectory() as d:
+        pcap = os.path.join(d, "mid.pcap")
+        with open(pcap, "wb") as f:
+            f.write(pcap_file(mid + rst + whole + crossed))
+        html = page(pcap, d)
+        dom, err = browse(html, "#p=1", shot=os.path.join(OUTDIR, "view-midstream.png"))
+        no_console_errors(err)
+        st = lane_states(dom)
+        assert st == ["~unknown", "~unknown", "~FIN-WAIT-1?", "~CLOSE-WAIT?", "~FIN-WAIT-2?",
+                      "~TIME-WAIT?", "~LAST-ACK?", "~CLOSED?"], st
+        assert "began mid-connection" in hints(dom), "the ladder does not say why"
+        dom, err = browse(html, "#p=8")
+        no_console_errors(err)
+        assert lane_states(dom) == ["~unknown", "~unknown", "~CLOSED", "~CLOSED"], lane_states(dom)
+        dom, err = browse(html, "#p=10")
+        no_console_errors(err)
+        st = lane_states(dom)
+        assert st == ["~SYN-SENT", "~SYN-RCVD", "~ESTABLISHED", "~ESTABLISHED", "~FIN-WAIT-1",
+                      "~CLOSE-WAIT", "~TIME-WAIT", "~LAST-ACK", "~CLOSED"], st
+        assert "began mid-connection" not in hints(dom) and "inferred" in hints(dom)
+        dom, err = browse(html, "#p=17")
+        no_console_errors(err)
+        st = lane_states(dom)  # both through CLOSING to TIME-WAIT, never CLOSE-WAIT
+        assert st == ["~SYN-SENT", "~SYN-RCVD", "~ESTABLISHED", "~ESTABLISHED", "~FIN-WAIT-1",
+                      "~CLOSING", "~FIN-WAIT-1", "~TIME-WAIT", "~TIME-WAIT"], st
+        if shutil.which("tshark"):
+            p = subprocess.run(["tshark", "-r", pcap, "-T", "fields", "-e", "tcp.stream",
+                                "-e", "tcp.completeness"], stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, timeout=60 * SLOW)
+            last = {}
+            for line in p.stdout.decode().splitlines():
+                s, c = line.split("\t")
+                last[int(s)] = int(c)
+            # bit 0: SYN seen, 1: SYN-ACK: none in the mid-stream ones, both in the whole
+            assert last[0] & 3 == 0 and last[1] & 3 == 0 and last[2] & 3 == 3, last
+            assert last[3] & 3 == 3, last
+
+
+@case
+def ladder_says_which_packets_the_table_leaves_out():
+    """wc-tcp's conversation 127.0.0.1:40000-5005: the table (the --stats
+    collector) counts 7 packets, as tshark -z conv,tcp leaves out a segment
+    whose TCP header is invalid; the ladder draws all 8 and says so."""
+    pcap = os.path.join(GOLDEN, "wc-tcp.pcap")
+    with tempfile.TemporaryDirectory() as d:
+        html = page(pcap, d)
+        conv = embedded(html)["convs"]["convs"][0]
+        assert conv["f_ab"] + conv["f_ba"] == 7, conv
+        dom, err = browse(html, "#p=1")
+    no_console_errors(err)
+    title = re.search(r'<h2 id="ladtitle">([^<]*)</h2>', dom).group(1)
+    assert "8 packets; 1 with a cut or invalid TCP header, which the conversation table " \
+        "leaves out" in title, title
+    assert len(re.findall(r'<line[^>]*class="arrow (ab|ba)"', dom)) == 8
+    # Packet 7, a SYN into the connection 5005 had not closed (CLOSE-WAIT),
+    # does not make it SYN-RCVD (RFC 5961: a challenge ACK); packet 6, whose
+    # header is invalid, changes no state.
+    assert lane_states(dom) == ["~SYN-SENT", "~SYN-RCVD", "~ESTABLISHED", "~ESTABLISHED",
+                                "~FIN-WAIT-1", "~CLOSE-WAIT", "~SYN-SENT"], lane_states(dom)
+    # The page's rows are by endpoints; tshark and read --stats count the
+    # port pair used again (packet 7's SYN) as a second connection: it says so.
+    note = re.search(r'<p id="convnote" class="hint">([^<]*)</p>', dom).group(1)
+    assert "one per connection" in note, note
+
+
+@case
+def io_graph_is_the_c_cores_series():
+    """The I/O graph's data is the C core's series (the code behind the
+    server's /api/io), embedded in the page: the bars are its buckets. A
+    filter runs in the page, so its series is counted in the page, on the
+    same intervals (and says so in the title)."""
+    frames = [ipv4(17, struct.pack("!HHHH", 5353, 53, 8, 0)) if i % 4 == 3 else
+              ipv4(6, struct.pack("!HHIIBBHHH", 40000, 80, i, 1, 0x50, 0x10, 512, 0, 0))
+              for i in range(40)]  # one a second
+    with tempfile.TemporaryDirectory() as d:
+        pcap = os.path.join(d, "io.pcap")
+        with open(pcap, "wb") as f:
+            f.write(pcap_file(frames))
+        html = page(pcap, d)
+        io = embedded(html).get("io")
+        assert io and io["iv"] == 1 and io["pk"] == [1] * 40, io
+        assert sum(io["by"]) == sum(len(f) for f in frames), io
+        dom, err = browse(html, "#f=udp")
+    no_console_errors(err)
+    bars = [int(x) for x in re.findall(r'<rect[^>]*class="io"[^>]*data-n="(\d+)"', dom)]
+    fbars = [int(x) for x in re.findall(r'<rect[^>]*class="iof"[^>]*data-n="(\d+)"', dom)]
+    assert bars == io["pk"], bars
+    assert fbars == [int(i % 4 == 3) for i in range(40)], fbars
+    title = re.search(r'id="iotitle">([^<]*)<', dom).group(1)
+    assert "packets per 1 s" in title and "counted in the page" in title, title
+
+
 @case
 def refuses_what_one_page_cannot_hold():
     rc, _, err = run(["view", "--html", "x.html", "--port", "8080", "/dev/null"])

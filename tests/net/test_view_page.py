@@ -429,6 +429,7 @@ def a_trace_page_draws_calls_packets_and_notes_on_the_ladder():
         html = page(trace_ndjson(d), d)
         data = embedded(html)
         assert len(data["packets"]) == 9 and [p["ev"] for p in data["packets"]][:2] == [3, 4]
+        assert sum(data["io"]["pk"]) == 9, data["io"]  # the I/O graph's series, made in C
         b.open(html)
         n = len(open(os.path.join(d, "trace.ndjson")).read().splitlines())
         assert b.js("return document.body.dataset.ready") == str(n)
@@ -447,8 +448,9 @@ def a_trace_page_draws_calls_packets_and_notes_on_the_ladder():
         # inferred from the segments (in italics).
         st = b.js("""return [...document.querySelectorAll('#lad text.st')].map((t) =>
             (t.classList.contains('inf') ? '~' : '') + t.textContent);""")
-        assert st[:3] == ["SYN_SENT", "~LISTEN", "~SYN-RCVD"], st
-        assert "ESTABLISHED" in st and "FIN_WAIT1" in st and "CLOSED" in st, st
+        # (RFC 9293: a SYN received in LISTEN makes SYN-RECEIVED at once)
+        assert st == ["SYN_SENT", "~SYN-RCVD", "ESTABLISHED", "~ESTABLISHED", "FIN_WAIT1",
+                      "~CLOSE-WAIT", "CLOSED", "~CLOSED"], st
         assert "(program)" in b.css("#lad text.ep")[0].text
         assert b.js("return document.querySelectorAll('#lad b, img, #lad script').length") == 0
         # A call row in the list opens its socket's ladder with the call marked.
@@ -578,6 +580,59 @@ def trace_html_writes_the_page_of_the_run():
         b.no_console_errors()
     rc, _, err = run(["trace", "--html", "x.html", "-o", "y", "--", "true"])
     assert rc == 2 and b"--html" in err, (rc, err)
+
+
+@case
+def trace_html_of_the_lecture_echo_server():
+    """`trace --html` of the lecture's TCP echo server (one recv(20), echoed)
+    with the lecture's client talking to it: the server's lane carries its
+    calls in order (socket, bind, listen, accept, recv, send, close), the
+    ladder one arrow per packet of the trace in the trace's order, each the
+    way the trace says it went (in: towards the server)."""
+    with tempfile.TemporaryDirectory() as d, Browser() as b:
+        out = os.path.join(d, "server.html")
+        tr = Proc(["trace", "--html", out, "--", PY, os.path.join(LECTURE, "tcp_echo_server.py")])
+        with tr:
+            try:
+                wait_for(lambda: re.search(rb"listening on (\d+)", bytes(tr.out)) or tr.p.poll() is not None,
+                         timeout=20 * SLOW, what="the traced echo server")
+            except AssertionError:
+                tr.kill()
+                raise
+            m = re.search(rb"listening on (\d+)", bytes(tr.out))
+            if not m and b"ptrace" in bytes(tr.err).lower():
+                raise Skip("ptrace is not allowed here")
+            assert m, tr.stderr_text()
+            port = int(m.group(1))
+            c = subprocess.run([PY, os.path.join(LECTURE, "tcp_echo_client.py"), str(port), "hello"],
+                               stdout=subprocess.PIPE, timeout=30 * SLOW)
+            assert c.returncode == 0 and c.stdout == b"reply: hello\n", c
+            assert tr.wait(30) == 0, tr.stderr_text()
+            assert "the page is " + out in tr.stderr_text()
+        events = [json.loads(e) for e in embedded(out)["events"]]
+        b.open(out)
+        ep = [t.text for t in b.css("#lad text.ep")]
+        prog = [i for i, t in enumerate(ep) if t.endswith("(program)")]
+        assert len(prog) == 1 and ep[prog[0]].startswith("127.0.0.1:%d " % port), ep
+        # The server's calls, on its lane, in order.
+        x = "%g" % float(b.js("return document.querySelectorAll('#lad line.lane')[arguments[0]].getAttribute('x1')", prog[0]))
+        calls = b.js("""return [...document.querySelectorAll('#lad g.call')].map((g) =>
+            [g.querySelector('circle').getAttribute('cx'), g.querySelector('text.call').textContent]);""")
+        assert calls and all("%g" % float(cx) == x for cx, _ in calls), (x, calls)
+        names = [re.match(r"[a-z0-9_]+", t).group(0) for _, t in calls]
+        want = ["socket", "bind", "listen", "accept", "recv", "send", "close"]
+        it = iter(names)
+        assert all(any(n.startswith(w) for n in it) for w in want), names
+        # One arrow per packet of the trace, in its order and direction.
+        pk = [e for e in events if e.get("event") == "packet" and e.get("hex")]
+        arrows = b.js("return [...document.querySelectorAll('#lad line.arrow')].map((l) => l.classList[1])")
+        to_prog = "ab" if prog[0] == 1 else "ba"
+        want_arrows = [to_prog if e.get("dir") == "in" else ("ba" if to_prog == "ab" else "ab") for e in pk]
+        if os.geteuid() == 0:
+            assert len(pk) >= 8, len(pk)  # handshake, data both ways, the closing
+        assert arrows == want_arrows, (arrows, want_arrows)
+        b.shot("view-trace-echo-server.png")
+        b.no_console_errors()
 
 
 @case

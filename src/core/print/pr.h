@@ -141,7 +141,10 @@ struct wire_stats_key {
 };
 /* Copies conversation id's key. Returns 0 or -ENOENT. */
 int wire_stats_conv_of(const struct wire_stats *st, unsigned id, struct wire_stats_key *key);
-/* Returns 1 when d's TCP or UDP packet belongs to the conversation of key. */
+/* Returns 1 when d's TCP or UDP packet belongs to the conversation of key,
+ * also when its TCP or UDP header is cut or invalid but holds its ports
+ * (a conversation's ladder draws it; the counts above leave it out, as
+ * tshark -z conv does). */
 int wire_stats_in_conv(const struct wire_stats_key *key, const struct wire_dissect *d);
 
 /* TCP analysis hooks (analysis.c). Fills p->ta for d's TCP segment. */

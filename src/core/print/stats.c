@@ -223,17 +223,18 @@ static struct conv *conv_slot(struct wire_stats *st, const struct conv *k)
 	return v;
 }
 
-/* The conversation key of d's transport layer into *k (a before b by
- * address, then port); *fwd says whether the packet goes from a to b.
+/* The conversation key of d's transport layer (layer tp) into *k (a before
+ * b by address, then port); *fwd says whether the packet goes from a to b.
  * TCP conversations are told apart by tcp_stream (-1: by addresses only).
  * Returns 0 when d has no TCP or UDP over IP. */
-static int conv_key(const struct wire_dissect *d, long tcp_stream, struct conv *k, int *fwd)
+static int conv_key_at(const struct wire_dissect *d, int tp, long tcp_stream, struct conv *k,
+                       int *fwd)
 {
-	if (d->tp < 0 || d->ip < 0 || d->ip > d->tp)
+	if (tp < 0 || d->ip < 0 || d->ip > tp)
 		return 0;
-	const struct wire_layer *ip = &d->l[d->ip], *t = &d->l[d->tp];
+	const struct wire_layer *ip = &d->l[d->ip], *t = &d->l[tp];
 	/* the IP layer that carries the transport layer: the last one before it */
-	for (int i = d->tp - 1; i >= 0; i--)
+	for (int i = tp - 1; i >= 0; i--)
 		if (d->l[i].kind == WIRE_L_IPV4 || d->l[i].kind == WIRE_L_IPV6) {
 			ip = &d->l[i];
 			break;
@@ -260,6 +261,11 @@ static int conv_key(const struct wire_dissect *d, long tcp_stream, struct conv *
 	k->pa = *fwd ? sp : dp;
 	k->pb = *fwd ? dp : sp;
 	return 1;
+}
+
+static int conv_key(const struct wire_dissect *d, long tcp_stream, struct conv *k, int *fwd)
+{
+	return conv_key_at(d, d->tp, tcp_stream, k, fwd);
 }
 
 static void count_conv(struct wire_stats *st, const struct wire_dissect *d, uint32_t bytes,
@@ -561,7 +567,13 @@ int wire_stats_in_conv(const struct wire_stats_key *key, const struct wire_disse
 	struct conv k, want;
 	int fwd;
 	memcpy(&want, key->k, sizeof(want));
-	if (!conv_key(d, (long)want.stream - 1, &k, &fwd))
+	int tp = d->tp;
+	if (tp < 0 && d->bad >= 0) { /* a TCP/UDP header cut or invalid: its ports were read */
+		const struct wire_layer *l = &d->l[d->bad];
+		if ((l->kind == WIRE_L_TCP || l->kind == WIRE_L_UDP) && !l->quoted && l->have >= 4)
+			tp = d->bad;
+	}
+	if (!conv_key_at(d, tp, (long)want.stream - 1, &k, &fwd))
 		return 0;
 	want.err = 0;
 	return conv_same(&k, &want);
