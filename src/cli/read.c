@@ -49,7 +49,8 @@ static void usage(void)
 	       "                     alone)\n");
 	fputs(follow_help, stdout);
 	printf("\nExit status: 0 success, 1 I/O error, 2 usage error (bad filter),\n"
-	       "3 truncated or corrupt file (the packets before the damage are printed).\n"
+	       "3 truncated or corrupt file (the packets before the damage are printed),\n"
+	       "or --follow bytes missing from the capture (said on stderr).\n"
 	       "A full disk on stdout is one line and status 1; when the reader of stdout\n"
 	       "goes away (| head), wirecat ends quietly by SIGPIPE (141 in the shell).\n");
 }
@@ -323,6 +324,8 @@ int pktcli_read(struct pktcli pc, const char *path)
 	}
 	rc = follow_finish(fol);
 	fol = NULL;
+	if (rc > 0 && status == WIRE_EXIT_OK)
+		status = rc; /* followed bytes missing (said) */
 	if (rc >= 0)
 		rc = pktcli_flow_write(&pc, out, "read");
 	if (rc < 0 && status == WIRE_EXIT_OK)

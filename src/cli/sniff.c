@@ -93,7 +93,8 @@ static void usage(void)
 	       "'N packets captured, N received by filter, N dropped by kernel'; while writing\n"
 	       "a file with stderr on a terminal, a live packet counter.\n"
 	       "Exit status: 0 success, 1 runtime failure, 2 usage error (bad filter),\n"
-	       "4 missing privilege.\n"
+	       "3 --follow bytes missing (lost before the capture or dropped by the\n"
+	       "kernel; said on stderr), 4 missing privilege.\n"
 	       "A full disk on stdout is one line and status 1; when the reader of stdout\n"
 	       "goes away (| head), wirecat ends quietly by SIGPIPE (141 in the shell).\n");
 }
@@ -718,6 +719,8 @@ static int sniff_main(int argc, char **argv)
 	}
 	rc = follow_finish(fol);
 	fol = NULL;
+	if (rc > 0 && status == WIRE_EXIT_OK)
+		status = rc; /* followed bytes missing (said) */
 	if (rc >= 0)
 		rc = pktcli_flow_write(&pc, out, "sniff");
 	if (rc < 0 && status == WIRE_EXIT_OK)
