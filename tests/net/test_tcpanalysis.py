@@ -252,7 +252,62 @@ def crafted_tags_tree_and_stats():
         text = out.decode()
         assert "TCP analysis (tcp.analysis.*): 23 flags in 48 TCP segments" in text, text
         assert "  tcp.analysis.duplicate_ack: 3\n" in text, text
-        assert "10.1.0.1:1001 <-> 10.1.0.2:80: tcp.analysis.retransmission=3" in text, text
+        assert ("tcp.stream 0 (10.1.0.1:1001 <-> 10.1.0.2:80): "
+                "tcp.analysis.retransmission=3") in text, text
+
+
+def tshark_by_stream(path):
+    """{(tcp.stream, field): count} of tshark's analysis flags."""
+    cmd = ["tshark", "-n", "-r", path, "-T", "fields", "-E", "occurrence=f", "-e", "tcp.stream"]
+    for f in FLAGS:
+        cmd += ["-e", "tcp.analysis." + f]
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120 * SLOW)
+    assert p.returncode == 0, p.stderr.decode(errors="replace")
+    out = {}
+    for line in p.stdout.decode().splitlines():
+        cols = line.split("\t")
+        for name, v in zip(FLAGS, cols[1:]):
+            if v != "" and cols[0]:
+                k = (int(cols[0]), "tcp.analysis." + name)
+                out[k] = out.get(k, 0) + 1
+    return out
+
+
+def stats_by_stream(path):
+    """{(tcp.stream, field): count} of --stats' per-conversation listing."""
+    rc, out, err = run(["read", "--stats", "-q", path])
+    assert rc == 0, err
+    got, on = {}, False
+    for line in out.decode().splitlines():
+        if line.startswith("TCP analysis per conversation"):
+            on = True
+        elif on and line.startswith("  tcp.stream "):
+            n = int(line.split()[1])
+            for kv in line.split("): ", 1)[1].split():
+                k, v = kv.split("=")
+                assert (n, k) not in got, line  # one line per stream
+                got[(n, k)] = int(v)
+        elif on:
+            on = False
+    return got
+
+
+@case
+def stats_expert_per_stream_as_tshark():
+    """--stats lists the analysis flags per tcp.stream (a reused port pair is
+    a second conversation), with tshark's counts per stream."""
+    need("tshark")
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "a.pcap")
+        with open(path, "wb") as f:
+            f.write(crafted())
+        ours, theirs = stats_by_stream(path), tshark_by_stream(path)
+        assert ours == theirs, (ours, theirs)
+        assert len({n for n, _ in theirs}) == 5 and (1, "tcp.analysis.reused_ports") in ours
+        golden = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "golden",
+                              "pcaps", "wc-tcp.pcap")
+        ours, theirs = stats_by_stream(golden), tshark_by_stream(golden)
+        assert ours == theirs and len(ours) == 3, (ours, theirs)
 
 
 # --- real traffic between two namespaces ------------------------------------

@@ -3,9 +3,10 @@
  * The printers' side of TCP analysis (tcpanalysis.h): feeds each packet's
  * outer TCP segment to the analyser, keeps the result in the printer for the
  * views (line tags, -V lines, JSON fields), and counts the flags for the
- * --stats expert summary: per kind, and per conversation in a fixed table of
- * WIRE_EXPERT_CONV_MAX entries (flags of conversations beyond it are counted
- * in the totals and as "other conversations").
+ * --stats expert summary: per kind, and per conversation (a tcp.stream, so a
+ * reused port pair is a second one, as tshark's -z conv,tcp) in a fixed table
+ * of WIRE_EXPERT_CONV_MAX entries (flags of conversations beyond it are
+ * counted in the totals and as "other conversations").
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "wire/limits.h"
 
 struct xconv {
+	uint32_t stream; /* tcp.stream: the key */
 	uint8_t used, alen;
 	uint8_t a[16], b[16];
 	uint16_t pa, pb;
@@ -92,24 +94,18 @@ int wire_tcpa_segment(const struct wire_dissect *d, struct wire_tcpa_seg *g)
 	return 1;
 }
 
-static uint32_t xhash(const uint8_t *p, size_t n, uint32_t h)
+/* The conversation of tcp.stream stream (its ends taken from g, in a
+ * canonical order, when it is new), or NULL when full. */
+static struct xconv *xconv_of(struct wire_expert *e, uint32_t stream, const struct wire_tcpa_seg *g)
 {
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 16777619u;
-	return h;
-}
-
-/* The conversation of g (ends in a canonical order), or NULL when full. */
-static struct xconv *xconv_of(struct wire_expert *e, const struct wire_tcpa_seg *g)
-{
-	struct xconv k = {.used = 1, .alen = g->alen};
+	struct xconv k = {.stream = stream, .used = 1, .alen = g->alen};
 	int swap = memcmp(g->src, g->dst, g->alen);
 	swap = swap > 0 || (swap == 0 && g->sport > g->dport);
 	memcpy(k.a, swap ? g->dst : g->src, g->alen);
 	memcpy(k.b, swap ? g->src : g->dst, g->alen);
 	k.pa = swap ? g->dport : g->sport;
 	k.pb = swap ? g->sport : g->dport;
-	uint32_t h = xhash(k.a, 16, xhash(k.b, 16, 2166136261u)) ^ ((uint32_t)k.pa << 16 | k.pb);
+	uint32_t h = stream * 2654435761u;
 	for (unsigned i = 0; i < WIRE_EXPERT_CONV_MAX; i++) {
 		struct xconv *c = &e->conv[(h + i) % WIRE_EXPERT_CONV_MAX];
 		if (!c->used) {
@@ -119,16 +115,16 @@ static struct xconv *xconv_of(struct wire_expert *e, const struct wire_tcpa_seg 
 			e->nconv++;
 			return c;
 		}
-		if (c->alen == k.alen && c->pa == k.pa && c->pb == k.pb && !memcmp(c->a, k.a, 16) &&
-		    !memcmp(c->b, k.b, 16))
+		if (c->stream == stream)
 			return c;
 	}
 	return NULL;
 }
 
-static void expert_add(struct wire_expert *e, const struct wire_tcpa_seg *g, uint32_t fl)
+static void expert_add(struct wire_expert *e, const struct wire_tcpa_seg *g, uint32_t stream,
+                       uint32_t fl)
 {
-	struct xconv *c = xconv_of(e, g);
+	struct xconv *c = xconv_of(e, stream, g);
 	for (unsigned k = 0; k < WIRE_TCPA_KINDS; k++) {
 		if (!(fl & (1u << k)))
 			continue;
@@ -154,8 +150,8 @@ void wire_pr_analyse(struct wire_printer *p, const struct wire_dissect *d)
 void wire_pr_expert(struct wire_printer *p, const struct wire_dissect *d)
 {
 	struct wire_tcpa_seg g;
-	if (p->expert && p->ta.flags && wire_tcpa_segment(d, &g))
-		expert_add(p->expert, &g, p->ta.flags);
+	if (p->expert && p->ta.flags && p->ta.seg && wire_tcpa_segment(d, &g))
+		expert_add(p->expert, &g, p->ta.stream, p->ta.flags);
 }
 
 void wire_pr_ta_tags(struct wire_sink *s, const struct wire_tcpa_res *ta)
@@ -188,11 +184,13 @@ static void endpoint(struct wire_sink *s, const uint8_t *a, uint8_t alen, uint16
 
 static void conv_line(struct wire_sink *s, const struct xconv *c)
 {
-	wire_sink_puts(s, "  ");
+	wire_sink_puts(s, "  tcp.stream ");
+	wire_pr_u(s, c->stream);
+	wire_sink_puts(s, " (");
 	endpoint(s, c->a, c->alen, c->pa);
 	wire_sink_puts(s, " <-> ");
 	endpoint(s, c->b, c->alen, c->pb);
-	wire_sink_puts(s, ":");
+	wire_sink_puts(s, "):");
 	for (unsigned k = 0; k < WIRE_TCPA_KINDS; k++) {
 		if (!c->n[k])
 			continue;
@@ -204,6 +202,12 @@ static void conv_line(struct wire_sink *s, const struct xconv *c)
 	wire_sink_putc(s, '\n');
 }
 
+/* Whether c goes before t: more flags, or as many and an earlier stream. */
+static int before(const struct xconv *c, const struct xconv *t)
+{
+	return c->total > t->total || (c->total == t->total && c->stream < t->stream);
+}
+
 /* The conversations with the most flags, most first (at most top). */
 static unsigned top_convs(const struct wire_expert *e, const struct xconv **top, unsigned max)
 {
@@ -213,11 +217,11 @@ static unsigned top_convs(const struct wire_expert *e, const struct xconv **top,
 		if (!c->used || !c->total)
 			continue;
 		unsigned j = n < max ? n++ : max;
-		if (j == max && c->total <= top[max - 1]->total)
+		if (j == max && !before(c, top[max - 1]))
 			continue;
 		if (j == max)
 			j = max - 1;
-		while (j > 0 && top[j - 1]->total < c->total) {
+		while (j > 0 && before(c, top[j - 1])) {
 			top[j] = top[j - 1];
 			j--;
 		}
