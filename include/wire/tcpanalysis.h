@@ -89,6 +89,16 @@ int wire_tcpa_segment(const struct wire_dissect *d, struct wire_tcpa_seg *g);
 /* Fills g from the TCP layer d->l[k] (whatever its status; no options, so
  * no window scale) and the IP layer under it; returns 0 when there is none. */
 int wire_tcpa_segment_at(const struct wire_dissect *d, int k, struct wire_tcpa_seg *g);
+/* Fills g from the TCP layer the analysis takes from d: the outer whole one
+ * (as wire_tcpa_segment), or one the capture cut after its window (16 bytes
+ * at least), which tshark numbers and analyses too. Returns the layer's index
+ * in d->l, or -1 when there is none. */
+int wire_tcpa_layer(const struct wire_dissect *d, struct wire_tcpa_seg *g);
+/* Analyses the segment g of layer at of d into *res: for a cut header (at is
+ * not d->tp) the state moves and the numbers are set, but no flag is given,
+ * as tshark, whose dissection stops before it adds them. */
+void wire_tcpa_feed_at(struct wire_tcpa *a, const struct wire_dissect *d, int at,
+                       const struct wire_tcpa_seg *g, struct wire_tcpa_res *res);
 /* Returns 1 when name is a tcp.analysis field this analysis gives
  * (tcp.analysis.flags, .duplicate_ack_num or one of the flags). */
 int wire_tcpa_known(const char *name, size_t len);

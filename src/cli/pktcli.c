@@ -309,29 +309,21 @@ int pktcli_dfilter_compile(struct pktcli *pc, const char *cmd)
 	return 0;
 }
 
-/* A TCP header cut by the capture after its window (16 bytes at least):
- * tshark numbers and analyses it; wire_tcpa_segment leaves it out. */
-static int cut_segment(const struct wire_dissect *d, struct wire_tcpa_seg *g)
-{
-	int k = d->tp < 0 ? d->bad : -1; /* the dissection stopped at the cut header */
-	if (k <= 0 || d->frag)
-		return 0;
-	const struct wire_layer *t = &d->l[k];
-	if (t->kind != WIRE_L_TCP || t->quoted || t->status != WIRE_LS_TRUNC || t->have < 16)
-		return 0;
-	return wire_tcpa_segment_at(d, k, g);
-}
-
-/* Feeds the current packet (dissected in pc->dfd) to the TCP analysis and
- * the udp.stream numbering; *g gets its TCP segment when it has one. */
-static int conv_state(struct pktcli *pc, struct wire_tcpa_seg *g)
+/* Feeds the current packet (dissected in pc->dfd) to the TCP analysis (it
+ * takes headers cut after the window too, as tshark) and the udp.stream
+ * numbering; *g gets its TCP segment when it has one. The analysis of the
+ * printer pr, when it has one, is the same: it is taken, not made again. */
+static int conv_state(struct pktcli *pc, const struct wire_printer *pr, struct wire_tcpa_seg *g)
 {
 	const struct wire_dissect *d = pc->dfd;
 	memset(pc->dfr, 0, sizeof(*pc->dfr));
 	pc->udp_stream = -1;
-	int seg = pc->dfa && wire_tcpa_segment(d, g), cut = !seg && pc->dfa && cut_segment(d, g);
-	if (seg || cut)
-		wire_tcpa_feed(pc->dfa, g, pc->dfr);
+	int at = pc->dfa ? wire_tcpa_layer(d, g) : -1, seg = at >= 0 && at == d->tp;
+	const struct wire_tcpa_res *done = pr ? wire_printer_analysis(pr) : NULL;
+	if (at >= 0 && done)
+		*pc->dfr = *done;
+	else if (at >= 0)
+		wire_tcpa_feed_at(pc->dfa, d, at, g, pc->dfr);
 	pc->dfa_flags = pc->dfr->flags;
 	pc->dfa_dupack = pc->dfr->dupack;
 	if (pc->dfu)
@@ -396,10 +388,9 @@ int pktcli_packet(struct pktcli *pc, struct wire_printer *pr, struct wire_defrag
 		wire_flow_set_start(pc->fl, &ts); /* tshark: from the first frame */
 		pc->flow = 2;
 	}
-	/* -Y's and --flow's own TCP analysis, fed with every packet (it also
-	 * takes headers cut after the window, as tshark) */
+	/* -Y's and --flow's TCP analysis, of every packet */
 	struct wire_tcpa_seg g;
-	int seg = conv_state(pc, &g);
+	int seg = conv_state(pc, pr, &g);
 	struct wire_field_ext x = {ta_get, pc};
 	if (pc->dfilter && !wire_dfilter_match(pc->dfilter, pc->dfd, &x))
 		return 0;

@@ -25,6 +25,7 @@ header as invalid; tshark decodes the TCP header and finds a duplicate ACK).
 """
 import json
 import os
+import re
 import signal
 import struct
 import subprocess
@@ -144,6 +145,12 @@ class Conv:
 
 def crafted():
     r = []
+    crafted_recs(r)
+    return pcap(r)
+
+
+def crafted_recs(r):
+    """The records of crafted(), in r."""
     a = Conv(r, 1001, ws=True)
     a.hs(0)
     a.c(100 * MS, 1001, 5001, A | P, b"a" * 100)
@@ -184,7 +191,6 @@ def crafted():
     u.hs(7000 * MS)
     u.c(7100 * MS, 1001, 5001, A, b"u" * 100)
     u.s(7110 * MS, 5001, 1201, A)                      # 48 ACKed unseen segment
-    return pcap(r)
 
 
 EXPECT = {5: ["lost_segment"], 7: ["duplicate_ack"], 8: ["duplicate_ack"], 9: ["duplicate_ack"],
@@ -254,6 +260,63 @@ def crafted_tags_tree_and_stats():
         assert "  tcp.analysis.duplicate_ack: 3\n" in text, text
         assert ("tcp.stream 0 (10.1.0.1:1001 <-> 10.1.0.2:80): "
                 "tcp.analysis.retransmission=3") in text, text
+
+
+def cut_pcap(recs, cut):
+    """pcap() with the frames numbered in cut (from 1) captured only up to
+    the 16th byte of their TCP header (the window field included)."""
+    out = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1)
+    for i, (t, f) in enumerate(recs):
+        c = f[:14 + 20 + 16] if i + 1 in cut else f
+        out += struct.pack("<IIII", 1000 + t // 1000000, t % 1000000, len(c), len(f)) + c
+    return out
+
+
+def tshark_frames(path, y):
+    p = subprocess.run(["tshark", "-n", "-r", path, "-Y", y, "-T", "fields", "-e",
+                        "frame.number"], stdout=subprocess.PIPE, timeout=120 * SLOW)
+    return [int(x) for x in p.stdout.split()]
+
+
+@case
+def cut_headers_analysed_in_every_view_as_tshark():
+    """A header cut after its window is analysed as tshark does it: numbered
+    (tcp.stream, relative seq/ack, window) and counted in the state, but
+    given no tcp.analysis flag (tshark stops before adding them), the same
+    in --json, the line, -V, --stats and -Y."""
+    need("tshark")
+    recs = []
+    crafted_recs(recs)
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "c.pcap")
+        with open(path, "wb") as f:
+            f.write(cut_pcap(recs, {10, 14, 29}))
+        ours = compare(path, len(EXPECT) - 3)
+        assert not {10, 14, 29} & set(ours) and 12 in ours and 31 in ours, ours
+        rc, out, err = run(["read", "--json", path])
+        js = [json.loads(x) for x in out.decode().splitlines()]
+        p = subprocess.run(["tshark", "-n", "-r", path, "-T", "fields", "-e", "tcp.stream", "-e",
+                            "tcp.seq", "-e", "tcp.ack", "-e", "tcp.window_size"],
+                           stdout=subprocess.PIPE, timeout=120 * SLOW)
+        theirs = [ln.split("\t") for ln in p.stdout.decode().splitlines()]
+        for n in (10, 14, 29):
+            o = js[n - 1]
+            assert [o.get(k) for k in ("tcp.stream", "tcp.seq", "tcp.ack", "tcp.window_size")] \
+                == theirs[n - 1], (n, o, theirs[n - 1])
+        rc, out, err = run(["read", "--analysis", path])
+        assert rc == 0, err
+        lines = out.decode().splitlines()
+        tagged = [n for n, ln in enumerate(lines, 1) if re.search(r"(length \d+|\]) \[[a-z]", ln)]
+        assert tagged == sorted(ours), (tagged, sorted(ours))
+        rc, out, err = run(["read", "-V", path])
+        assert rc == 0 and out.decode().count("[SEQ/ACK analysis]") == len(ours), err
+        rc, out, err = run(["read", "-q", "--stats", path])
+        assert b"19 flags in 48 TCP segments" in out, out
+        for y in ("tcp.analysis.retransmission", "tcp.analysis.zero_window",
+                  "tcp.analysis.flags", "tcp.seq == 301", "tcp.stream == 2"):
+            rc, out, err = run(["read", "-Y", y, path])
+            want = tshark_frames(path, y)
+            assert rc == 0 and len(out.splitlines()) == len(want) > 0, (y, out, want)
 
 
 def tshark_by_stream(path):

@@ -121,6 +121,29 @@ static struct xconv *xconv_of(struct wire_expert *e, uint32_t stream, const stru
 	return NULL;
 }
 
+int wire_tcpa_layer(const struct wire_dissect *d, struct wire_tcpa_seg *g)
+{
+	if (wire_tcpa_segment(d, g))
+		return d->tp;
+	int k = d->tp < 0 ? d->bad : -1; /* the dissection stopped at the cut header */
+	if (k <= 0 || d->frag)
+		return -1;
+	const struct wire_layer *t = &d->l[k];
+	if (t->kind != WIRE_L_TCP || t->quoted || t->status != WIRE_LS_TRUNC || t->have < 16)
+		return -1;
+	return wire_tcpa_segment_at(d, k, g) ? k : -1;
+}
+
+void wire_tcpa_feed_at(struct wire_tcpa *a, const struct wire_dissect *d, int at,
+                       const struct wire_tcpa_seg *g, struct wire_tcpa_res *res)
+{
+	wire_tcpa_feed(a, g, res);
+	if (at != d->tp) {
+		res->flags = 0;
+		res->dupack = 0;
+	}
+}
+
 static void expert_add(struct wire_expert *e, const struct wire_tcpa_seg *g, uint32_t stream,
                        uint32_t fl)
 {
@@ -142,15 +165,15 @@ void wire_pr_analyse(struct wire_printer *p, const struct wire_dissect *d)
 {
 	struct wire_tcpa_seg g;
 	memset(&p->ta, 0, sizeof(p->ta)); /* nothing from the previous packet */
-	if (!p->tcpa || !wire_tcpa_segment(d, &g))
-		return;
-	wire_tcpa_feed(p->tcpa, &g, &p->ta);
+	p->ta_at = p->tcpa ? wire_tcpa_layer(d, &g) : -1;
+	if (p->ta_at >= 0)
+		wire_tcpa_feed_at(p->tcpa, d, p->ta_at, &g, &p->ta);
 }
 
 void wire_pr_expert(struct wire_printer *p, const struct wire_dissect *d)
 {
 	struct wire_tcpa_seg g;
-	if (p->expert && p->ta.flags && p->ta.seg && wire_tcpa_segment(d, &g))
+	if (p->expert && p->ta.flags && p->ta.seg && wire_tcpa_layer(d, &g) >= 0)
 		expert_add(p->expert, &g, p->ta.stream, p->ta.flags);
 }
 
