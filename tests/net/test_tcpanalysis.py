@@ -314,9 +314,10 @@ def cut_headers_analysed_in_every_view_as_tshark():
         assert b"19 flags in 48 TCP segments" in out, out
         for y in ("tcp.analysis.retransmission", "tcp.analysis.zero_window",
                   "tcp.analysis.flags", "tcp.seq == 301", "tcp.stream == 2"):
-            rc, out, err = run(["read", "-Y", y, path])
             want = tshark_frames(path, y)
-            assert rc == 0 and len(out.splitlines()) == len(want) > 0, (y, out, want)
+            for mode in ([], ["--analysis"], ["--json"]):  # -Y's own analysis, the printer's
+                rc, out, err = run(["read", *mode, "-Y", y, path])
+                assert rc == 0 and len(out.splitlines()) == len(want) > 0, (y, mode, out, want)
 
 
 def tshark_by_stream(path):
