@@ -68,6 +68,8 @@ struct wire_tcpa_res {
 	 * minus 1 when that comes first; windows scaled once both SYNs settled
 	 * it (never on a SYN; unscaled when the handshake was not seen). */
 	uint8_t seg;
+	uint8_t ace;               /* AccECN set up by the handshake (not on a SYN): tshark names
+	                            * AE, CWR and ECE as one counter, "ACE=n" */
 	uint32_t stream;           /* tcp.stream: conversations in order of appearance */
 	uint32_t seq, ack, nxtseq; /* tcp.seq, tcp.ack (raw without ACK), tcp.nxtseq */
 	uint64_t win;              /* tcp.window_size */

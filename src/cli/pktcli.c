@@ -341,6 +341,7 @@ static void flow_add(struct pktcli *pc, const struct wire_tcpa_seg *g, const str
 	    .sport = g->sport,
 	    .dport = g->dport,
 	    .flags = g->flags,
+	    .ace = pc->dfr->ace,
 	    .seq = pc->dfr->seq,
 	    .ack = pc->dfr->ack,
 	    .len = g->len,
