@@ -243,6 +243,8 @@ static unsigned conv_field(const struct pktcli *pc, const struct wire_dissect *d
 		*val = r->stream;
 	else if (!strcmp(name, "tcp.seq"))
 		*val = r->seq;
+	else if (r->seg == 2) /* a data offset under 5: numbered only */
+		return 0;
 	else if (!strcmp(name, "tcp.ack"))
 		*val = r->ack;
 	else if (!strcmp(name, "tcp.nxtseq"))

@@ -391,6 +391,24 @@ void wire_tcpa_feed(struct wire_tcpa *a, const struct wire_tcpa_seg *in, struct 
 	res->flags = fl;
 }
 
+void wire_tcpa_number(struct wire_tcpa *a, const struct wire_tcpa_seg *in,
+                      struct wire_tcpa_res *res)
+{
+	int dir;
+	memset(res, 0, sizeof(*res));
+	if (in->alen != 4 && in->alen != 16)
+		return;
+	struct conv *c = lookup(a, in, &dir);
+	struct dir *f = &c->d[dir];
+	if (!f->rel_set) {
+		f->rel_set = 1;
+		f->rel_base = (in->flags & WIRE_TH_SYN) ? in->seq : in->seq - 1;
+	}
+	res->seg = 2;
+	res->stream = c->stream;
+	res->seq = in->seq - f->rel_base;
+}
+
 unsigned wire_tcpa_res_field(const struct wire_tcpa_res *res, const char *name, struct wire_fval *v,
                              unsigned max)
 {

@@ -320,6 +320,34 @@ def cut_headers_analysed_in_every_view_as_tshark():
                 assert rc == 0 and len(out.splitlines()) == len(want) > 0, (y, mode, out, want)
 
 
+@case
+def data_offset_under_5_is_numbered_as_tshark():
+    """A TCP header with a data offset under 5 (wc-tcp.pcap frame 6): tshark
+    gives it its tcp.stream and relative tcp.seq and nothing else of the
+    state; --json and -Y give the same."""
+    need("tshark")
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "golden", "pcaps",
+                        "wc-tcp.pcap")
+    names = ["tcp.stream", "tcp.seq", "tcp.ack", "tcp.nxtseq", "tcp.window_size"]
+    cmd = ["tshark", "-n", "-r", path, "-T", "fields"]
+    for f in names:
+        cmd += ["-e", f]
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, timeout=120 * SLOW)
+    theirs = [ln.split("\t") for ln in p.stdout.decode().splitlines()]
+    rc, out, err = run(["read", "--json", path])
+    ours = [json.loads(x) for x in out.decode().splitlines()]
+    assert rc in (0, 3) and len(ours) == len(theirs) == 9, (rc, err)
+    assert "doff 3 < 5" in ours[5].get("_ws.malformed", ""), ours[5]
+    assert theirs[5][:2] == ["0", "7"], theirs[5]
+    for n, (o, t) in enumerate(zip(ours, theirs), 1):
+        assert [o.get(k, "") for k in names] == t, (n, o, t)
+    for y in ("tcp.stream == 0", "tcp.seq == 7", "tcp.ack", "tcp.window_size"):
+        rc, out, err = run(["read", "-Y", y, path])
+        p = subprocess.run(["tshark", "-n", "-r", path, "-Y", y], stdout=subprocess.PIPE,
+                           timeout=120 * SLOW)
+        assert len(out.splitlines()) == len(p.stdout.splitlines()), (y, out, p.stdout)
+
+
 def tshark_by_stream(path):
     """{(tcp.stream, field): count} of tshark's analysis flags."""
     cmd = ["tshark", "-n", "-r", path, "-T", "fields", "-E", "occurrence=f", "-e", "tcp.stream"]

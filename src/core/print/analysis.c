@@ -129,7 +129,10 @@ int wire_tcpa_layer(const struct wire_dissect *d, struct wire_tcpa_seg *g)
 	if (k <= 0 || d->frag)
 		return -1;
 	const struct wire_layer *t = &d->l[k];
-	if (t->kind != WIRE_L_TCP || t->quoted || t->status != WIRE_LS_TRUNC || t->have < 16)
+	if (t->kind != WIRE_L_TCP || t->quoted)
+		return -1;
+	if (!(t->status == WIRE_LS_TRUNC && t->have >= 16) &&
+	    !(t->status == WIRE_LS_INVALID && t->have >= 13 && t->u.tcp.doff < 20))
 		return -1;
 	return wire_tcpa_segment_at(d, k, g) ? k : -1;
 }
@@ -137,6 +140,10 @@ int wire_tcpa_layer(const struct wire_dissect *d, struct wire_tcpa_seg *g)
 void wire_tcpa_feed_at(struct wire_tcpa *a, const struct wire_dissect *d, int at,
                        const struct wire_tcpa_seg *g, struct wire_tcpa_res *res)
 {
+	if (at != d->tp && d->l[at].status == WIRE_LS_INVALID) {
+		wire_tcpa_number(a, g, res);
+		return;
+	}
 	wire_tcpa_feed(a, g, res);
 	if (at != d->tp) {
 		res->flags = 0;

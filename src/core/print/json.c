@@ -358,6 +358,8 @@ static void tcp(struct jctx *j, const struct wire_dissect *d, const struct wire_
 	if (j->ta && j->ta->seg) { /* tshark's conversation numbers, relative */
 		addu(j, "tcp.stream", j->ta->stream);
 		addu(j, "tcp.seq", j->ta->seq);
+		if (j->ta->seg == 2)
+			return; /* a data offset under 5: numbered only */
 		addu(j, "tcp.nxtseq", j->ta->nxtseq);
 		addu(j, "tcp.ack", j->ta->ack);
 		addu(j, "tcp.window_size", j->ta->win);
