@@ -532,7 +532,7 @@ static void udp_packet(struct follow *f, const struct wire_pkt *pkt, const struc
 	const struct wire_udp *u = &d->l[d->tp].u.udp;
 	uint8_t alen = ip->kind == WIRE_L_IPV4 ? 4 : 16;
 	const uint8_t *src = alen == 4 ? ip->u.ip4.src : ip->u.ip6.src;
-	const uint8_t *dst = alen == 4 ? ip->u.ip4.dst : ip->u.ip6.dst;
+	const uint8_t *dst = alen == 4 ? ip->u.ip4.dst : wire_ip6_conv_dst(d, d->ip);
 	int dir = 0;
 	long id = udp_stream(f, alen, src, u->sport, dst, u->dport, &dir);
 	if (id < 0) {

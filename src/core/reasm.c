@@ -788,7 +788,7 @@ int wire_reasm_segment(const struct wire_dissect *d, struct wire_reasm_seg *g)
 	} else if (ip->kind == WIRE_L_IPV6) {
 		g->alen = 16;
 		g->src = ip->u.ip6.src;
-		g->dst = ip->u.ip6.dst;
+		g->dst = wire_ip6_conv_dst(d, d->ip);
 	} else {
 		return -1;
 	}

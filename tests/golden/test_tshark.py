@@ -62,9 +62,6 @@ KNOWN = {
     ("wc-trunc.pcap", "5", "tcp.hdr_len"): "tshark: ports only under 16 bytes",
     ("wc-trunc.pcap", "9", "icmp.type"): "tshark: nothing under 4 bytes",
     ("wc-trunc.pcap", "9", "icmp.code"): "tshark: nothing under 4 bytes",
-    # tshark keys a UDP conversation on the final destination of an IPv6
-    # routing header, wirecat on the header's destination (docs/wirecat.1)
-    ("wc-ipv6ext.pcap", "2", "udp.stream"): "routing header",
     # tshark takes a handshake message of unknown type (99) for an encrypted one
     ("wc-names.pcap", "12", "tls.handshake.type"): "unknown type",
 }

@@ -348,6 +348,46 @@ def data_offset_under_5_is_numbered_as_tshark():
         assert len(out.splitlines()) == len(p.stdout.splitlines()), (y, out, p.stdout)
 
 
+def ip6_tcp(src, dst, sport, dport, seq, ack, flags, final=None):
+    """Ethernet/IPv6/[routing header type 0 to final]/TCP (checksum left 0)."""
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags, 1000, 0, 0)
+    nxt, ext = 6, b""
+    if final:
+        ext = struct.pack("!BBBBI", 6, 2, 0, 1, 0) + final
+        nxt = 43
+    ip = struct.pack("!IHBB", 6 << 28, len(ext) + len(tcp), nxt, 64) + src + dst
+    return b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x86\xdd" + ip + ext + tcp
+
+
+@case
+def ipv6_routing_header_streams_as_tshark():
+    """tcp.stream over IPv6 with a routing header is keyed on its final
+    destination, as tshark keys it (udp.stream: wc-ipv6ext.pcap in
+    tests/golden/test_tshark.py)."""
+    need("tshark")
+    a, b, c = (bytes.fromhex("20010db8" + "0" * 22 + x) for x in ("01", "02", "03"))
+    f = [ip6_tcp(a, b, 1000, 80, 1, 0, S), ip6_tcp(b, a, 80, 1000, 9, 2, S | A),
+         ip6_tcp(a, b, 1000, 80, 2, 10, A, final=c), ip6_tcp(a, b, 1000, 80, 2, 10, A),
+         ip6_tcp(c, a, 80, 1000, 10, 2, A), ip6_tcp(a, b, 1000, 80, 2, 10, A, final=c)]
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "rh.pcap")
+        with open(path, "wb") as fh:
+            fh.write(pcap([(i * MS, x) for i, x in enumerate(f)]))
+        p = subprocess.run(["tshark", "-n", "-r", path, "-T", "fields", "-e", "tcp.stream"],
+                           stdout=subprocess.PIPE, timeout=120 * SLOW)
+        theirs = p.stdout.decode().split()
+        rc, out, err = run(["read", "--json", path])
+        ours = [json.loads(x).get("tcp.stream") for x in out.decode().splitlines()]
+        assert rc == 0 and ours == theirs and len(set(theirs)) == 2, (ours, theirs, err)
+        for y in ("tcp.stream == 1", "tcp.stream == 0"):
+            rc, out, err = run(["read", "-Y", y, path])
+            p = subprocess.run(["tshark", "-n", "-r", path, "-Y", y], stdout=subprocess.PIPE,
+                               timeout=120 * SLOW)
+            assert len(out.splitlines()) == len(p.stdout.splitlines()), (y, out, p.stdout)
+        rc, out, err = run(["read", "--follow", "1", path])
+        assert rc == 0 and b"no such" not in err, (rc, err)
+
+
 def tshark_by_stream(path):
     """{(tcp.stream, field): count} of tshark's analysis flags."""
     cmd = ["tshark", "-n", "-r", path, "-T", "fields", "-E", "occurrence=f", "-e", "tcp.stream"]

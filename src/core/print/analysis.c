@@ -46,9 +46,10 @@ int wire_tcpa_segment_at(const struct wire_dissect *d, int k, struct wire_tcpa_s
 {
 	if (k <= 0 || (unsigned)k >= d->n)
 		return 0;
-	const struct wire_layer *t = &d->l[k], *ip = &d->l[k - 1];
-	for (int i = k - 1; i >= 0 && ip->kind == WIRE_L_IP6EXT; i--)
-		ip = &d->l[i];
+	int i = k - 1;
+	while (i > 0 && d->l[i].kind == WIRE_L_IP6EXT)
+		i--;
+	const struct wire_layer *t = &d->l[k], *ip = &d->l[i];
 	memset(g, 0, sizeof(*g));
 	if (ip->kind == WIRE_L_IPV4) {
 		g->alen = 4;
@@ -57,7 +58,7 @@ int wire_tcpa_segment_at(const struct wire_dissect *d, int k, struct wire_tcpa_s
 	} else if (ip->kind == WIRE_L_IPV6) {
 		g->alen = 16;
 		g->src = ip->u.ip6.src;
-		g->dst = ip->u.ip6.dst;
+		g->dst = wire_ip6_conv_dst(d, i);
 	} else {
 		return 0;
 	}

@@ -246,7 +246,7 @@ static int conv_key(const struct wire_dissect *d, long tcp_stream, struct conv *
 		k->fam = 4;
 	} else {
 		memcpy(src, ip->u.ip6.src, 16);
-		memcpy(dst, ip->u.ip6.dst, 16);
+		memcpy(dst, wire_ip6_conv_dst(d, (int)(ip - d->l)), 16); /* as tshark */
 		k->fam = 6;
 	}
 	k->proto = t->kind == WIRE_L_TCP ? 6 : 17;
