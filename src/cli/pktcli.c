@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Options and plumbing shared by `sniff` and `read` (src/cli/pktcli.h). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,6 +66,47 @@ const char pktcli_help[] =
     "                     tshark's -z flow,tcp,standard ladder (hosts as lanes,\n"
     "                     arrows with flags, length, relative seq/ack and ports)\n"
     "  -h, --help         this help\n";
+
+const char pktcli_defrag_help[] =
+    "  --defrag           reassemble IPv4 and IPv6 fragments (on by default with -V\n"
+    "                     and --json; --no-defrag: off): the fragment that completes\n"
+    "                     a datagram keeps its own frame and IP fields, then shows\n"
+    "                     the fragment count, the reassembled length and the\n"
+    "                     datagram's upper layers, as tshark; at the end one line\n"
+    "                     on stderr counts what was reassembled and what was\n"
+    "                     dropped, and why\n";
+
+/* One line on stderr: what --defrag reassembled and what it dropped. */
+void pktcli_defrag_report(struct wire_defragger *g, const char *cmd)
+{
+	const struct wire_defrag_stats *s = &g->d.st;
+	char why[256];
+	size_t n = 0;
+	why[0] = '\0';
+	for (int i = WIRE_DEFRAG_OK + 1; i < WIRE_DEFRAG_WHY_N; i++)
+		if (s->dropped[i] && n < sizeof(why))
+			n += (size_t)snprintf(why + n, sizeof(why) - n, ", %llu %s",
+			                      (unsigned long long)s->dropped[i],
+			                      wire_defrag_why_name((enum wire_defrag_why)i));
+	if (s->unfinished && n < sizeof(why))
+		snprintf(why + n, sizeof(why) - n, ", %llu incomplete at the end",
+		         (unsigned long long)s->unfinished);
+	cli_info("%s: defrag: %llu fragments, %llu datagrams reassembled, %llu duplicates "
+	         "ignored, %llu not fully captured; %llu fragments dropped%s%s",
+	         cmd, (unsigned long long)g->fragments, (unsigned long long)s->done,
+	         (unsigned long long)s->dup, (unsigned long long)g->truncated,
+	         (unsigned long long)s->frags_dropped, why[0] ? ":" : "", why[0] ? why + 1 : "");
+}
+
+/* --defrag: on by default with -V and --json, as tshark's IP reassembly
+ * (the frame that completes a datagram keeps its own frame and IP fields and
+ * adds the reassembled layer); off for the one-line view unless asked, which
+ * stays tcpdump's line. */
+int pktcli_defrag_on(const struct pktcli *pc)
+{
+	return pc->defrag > 0 || (pc->defrag == 0 && (pc->po.mode == WIRE_PRINT_TREE ||
+	                                              pc->po.mode == WIRE_PRINT_JSON));
+}
 
 void pktcli_init(struct pktcli *pc)
 {
