@@ -557,6 +557,11 @@ int wire_csum_verdict(const struct wire_dissect *d, const struct wire_layer *l, 
  * so --json and -Y show them; 0 when a cut layer has none. */
 int wire_layer_cut_shown(const struct wire_layer *l);
 
+/* The destination the conversation above the IPv6 layer d->l[ip] is keyed
+ * on, as tshark keys tcp.stream and udp.stream: the final destination of a
+ * routing header with segments left after it, else the header's own. */
+const uint8_t *wire_ip6_conv_dst(const struct wire_dissect *d, int ip);
+
 /* Returns the folded checksum over the pseudo-header (the same one
  * wire_csum_verdict uses, final IPv6 destination included) and the seglen
  * bytes of layer l, or -1 when they are not all captured or there is no IP

@@ -30,6 +30,7 @@ struct wire_flow_seg {
 	const uint8_t *src, *dst;
 	uint16_t sport, dport;
 	uint16_t flags; /* WIRE_TH_* */
+	uint8_t ace;    /* AccECN set up: AE, CWR, ECE named as tshark's "ACE=n" */
 	uint32_t seq, ack, len;
 	uint32_t stream; /* tcp.stream */
 	uint8_t digits;  /* of the time: the capture's precision (6 or 9) */

@@ -73,7 +73,8 @@ struct wire_reasm_event {
 	uint8_t kind;    /* enum wire_reasm_kind */
 	const uint8_t *data;
 	size_t len;
-	uint64_t offset; /* stream offset of the first byte (0 = first byte after the ISN) */
+	uint64_t offset;  /* stream offset of the first byte (0 = first byte after the ISN) */
+	uint64_t missing; /* bytes of this direction given up as gaps before offset */
 	const struct wire_reasm_ends *ends;
 };
 

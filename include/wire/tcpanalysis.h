@@ -67,8 +67,10 @@ struct wire_tcpa_res {
 	 * from the first one seen minus 1, or from an ACK of the other direction
 	 * minus 1 when that comes first; windows scaled once both SYNs settled
 	 * it (never on a SYN; unscaled when the handshake was not seen). */
-	uint8_t seg;
-	uint32_t stream;           /* tcp.stream: conversations in order of appearance */
+	uint8_t seg;     /* 1, or 2: numbered only (stream and seq; a data offset under 5) */
+	uint8_t ace;     /* AccECN set up by the handshake (not on a SYN): tshark names
+	                  * AE, CWR and ECE as one counter, "ACE=n" */
+	uint32_t stream; /* tcp.stream: conversations in order of appearance */
 	uint32_t seq, ack, nxtseq; /* tcp.seq, tcp.ack (raw without ACK), tcp.nxtseq */
 	uint64_t win;              /* tcp.window_size */
 };
@@ -89,6 +91,23 @@ int wire_tcpa_segment(const struct wire_dissect *d, struct wire_tcpa_seg *g);
 /* Fills g from the TCP layer d->l[k] (whatever its status; no options, so
  * no window scale) and the IP layer under it; returns 0 when there is none. */
 int wire_tcpa_segment_at(const struct wire_dissect *d, int k, struct wire_tcpa_seg *g);
+/* Fills g from the TCP layer the analysis takes from d: the outer whole one
+ * (as wire_tcpa_segment), one the capture cut after its window (16 bytes at
+ * least), which tshark numbers and analyses too, or one whose data offset is
+ * under 5, which tshark only numbers. Returns the layer's index in d->l, or
+ * -1 when there is none. */
+int wire_tcpa_layer(const struct wire_dissect *d, struct wire_tcpa_seg *g);
+/* Analyses the segment g of layer at of d into *res: for a cut header (at is
+ * not d->tp) the state moves and the numbers are set, but no flag is given,
+ * as tshark, whose dissection stops before it adds them; a data offset under
+ * 5 is only numbered (wire_tcpa_number). */
+void wire_tcpa_feed_at(struct wire_tcpa *a, const struct wire_dissect *d, int at,
+                       const struct wire_tcpa_seg *g, struct wire_tcpa_res *res);
+/* Gives the segment of a TCP header whose data offset is under 5 what
+ * tshark gives it: its conversation's tcp.stream (made if new) and relative
+ * tcp.seq (res->seg = 2); the rest of the state is left as it was. */
+void wire_tcpa_number(struct wire_tcpa *a, const struct wire_tcpa_seg *in,
+                      struct wire_tcpa_res *res);
 /* Returns 1 when name is a tcp.analysis field this analysis gives
  * (tcp.analysis.flags, .duplicate_ack_num or one of the flags). */
 int wire_tcpa_known(const char *name, size_t len);

@@ -8,7 +8,9 @@
  * ascii (non-printable bytes but newline as '.') or hex (offset, 16 bytes in
  * hex and as text; server-to-client lines indented by a tab, as tshark's
  * hex view). A missing range is never filled: raw skips it, ascii and hex
- * say "[N bytes missing]", and the total is said on stderr at the end.
+ * say "[N bytes missing]" on a line of their own; each gap is said on stderr
+ * with its place (for raw and --follow all, the output or file offset where
+ * the later bytes go on), the total at the end, and the exit status is 3.
  * Overlaps keep the first copy received (reasm.h). tshark's follow differs
  * only for an out-of-order copy later overlapped by an in-order segment with
  * other bytes: it writes the in-order segment whole. Real stacks resend the
@@ -42,7 +44,9 @@ const char follow_help[] =
     "  --follow all --follow-dir DIR\n"
     "                     every TCP and UDP stream, each direction to its own file\n"
     "                     in DIR (created if missing): tcp-N-c2s.bin, tcp-N-s2c.bin,\n"
-    "                     udp-N-c2s.bin, udp-N-s2c.bin (raw bytes; gaps left out)\n";
+    "                     udp-N-c2s.bin, udp-N-s2c.bin (raw bytes)\n"
+    "  A gap (bytes missing from the capture) is never filled: the bytes after it\n"
+    "  follow, ascii and hex mark it, stderr says where it is, and the exit is 3.\n";
 
 /* One UDP conversation (udp.stream): ends as first seen, ep 0 sent first. */
 struct uconv {
@@ -79,6 +83,7 @@ struct follow {
 	uint16_t port[2];
 	uint64_t gap_bytes, gaps, bytes;
 	uint64_t hexoff[2];
+	int mid_line;            /* ascii: the last byte written was not a newline */
 	int udp;                 /* --follow udp:N */
 	int all;                 /* --follow all */
 	int dirfd;               /* --follow-dir, or -1 */
@@ -93,6 +98,9 @@ struct follow {
 	unsigned nopen;                          /* entries used in open */
 	uint64_t tick;                           /* counts uses of open */
 };
+
+/* Gaps said one by one on stderr; the rest are counted in the total. */
+#define WIRE_FOLLOW_GAPS_SAID 20u
 
 #define WIRE_FOLLOW_UDP_BUCKETS 65536u
 #define WIRE_FOLLOW_UDP_MAX 262144u /* UDP conversations numbered (as reasm's streams) */
@@ -213,9 +221,10 @@ static void out_bytes(struct follow *f, int dir, const uint8_t *p, size_t n)
 	f->bytes += n;
 	if (f->mode == F_RAW)
 		wire_sink_write(f->out, p, n);
-	else if (f->mode == F_ASCII)
+	else if (f->mode == F_ASCII) {
 		put_ascii(f->out, p, n);
-	else
+		f->mid_line = n > 0 && p[n - 1] != '\n';
+	} else
 		put_hex(f, dir, p, n);
 }
 
@@ -329,6 +338,47 @@ static void to_file(struct follow *f, const char *proto, uint32_t id, int dir, c
 	}
 }
 
+static const char *const dir_name[2] = {"c2s", "s2c"};
+
+/* Says one gap on stderr (the first WIRE_FOLLOW_GAPS_SAID of them) and counts
+ * it: where it is in the direction's bytes, and where the output goes on. */
+static void say_gap(struct follow *f, const struct wire_reasm_event *ev)
+{
+	f->gaps++;
+	f->gap_bytes += ev->len;
+	if (f->gaps > WIRE_FOLLOW_GAPS_SAID)
+		return;
+	unsigned long long at = (unsigned long long)ev->offset;
+	unsigned long long end = at + ev->len - 1, n = (unsigned long long)ev->len;
+	if (f->all)
+		cli_err("%s: tcp-%u-%s.bin: %llu bytes missing at file offset %llu (stream "
+		        "bytes %llu..%llu); the bytes after them follow directly",
+		        f->cmd, ev->stream, dir_name[ev->dir], n,
+		        (unsigned long long)(ev->offset - ev->missing), at, end);
+	else if (f->mode == F_RAW)
+		cli_err("%s: stream %u %s: bytes %llu..%llu missing (%llu bytes); output byte "
+		        "%llu follows them directly",
+		        f->cmd, ev->stream, dir_name[ev->dir], at, end, n,
+		        (unsigned long long)f->bytes);
+	else
+		cli_err("%s: stream %u %s: bytes %llu..%llu missing (%llu bytes), marked in the "
+		        "output",
+		        f->cmd, ev->stream, dir_name[ev->dir], at, end, n);
+	if (f->gaps == WIRE_FOLLOW_GAPS_SAID)
+		cli_err("%s: (further gaps are only counted)", f->cmd);
+}
+
+/* Marks a gap in the ascii or hex text, on a line of its own. */
+static void mark_gap(struct follow *f, int dir, size_t n)
+{
+	if (f->mode == F_ASCII && f->mid_line)
+		wire_sink_putc(f->out, '\n');
+	f->mid_line = 0;
+	wire_sink_printf(f->out, "%s[%zu bytes missing]\n", f->mode == F_HEX && dir ? "\t" : "", n);
+	if (f->mode == F_HEX)
+		f->hexoff[dir] += n;
+}
+
 static void on_ev(void *ud, const struct wire_reasm_event *ev)
 {
 	struct follow *f = ud;
@@ -336,7 +386,7 @@ static void on_ev(void *ud, const struct wire_reasm_event *ev)
 		if (ev->kind == WIRE_REASM_DATA)
 			to_file(f, "tcp", ev->stream, ev->dir, ev->data, ev->len);
 		else if (ev->kind == WIRE_REASM_GAP)
-			f->gaps++, f->gap_bytes += ev->len;
+			say_gap(f, ev);
 		return;
 	}
 	if (ev->kind == WIRE_REASM_NEW) {
@@ -347,12 +397,9 @@ static void on_ev(void *ud, const struct wire_reasm_event *ev)
 	if ((long)ev->stream != f->chosen || f->udp || !(f->dirs & (1 << ev->dir)))
 		return;
 	if (ev->kind == WIRE_REASM_GAP) {
-		f->gaps++;
-		f->gap_bytes += ev->len;
+		say_gap(f, ev);
 		if (f->mode != F_RAW)
-			wire_sink_printf(f->out, "[%zu bytes missing]\n", ev->len);
-		if (f->mode == F_HEX)
-			f->hexoff[ev->dir] += ev->len;
+			mark_gap(f, ev->dir, ev->len);
 		return;
 	}
 	if (ev->kind == WIRE_REASM_DATA)
@@ -485,7 +532,7 @@ static void udp_packet(struct follow *f, const struct wire_pkt *pkt, const struc
 	const struct wire_udp *u = &d->l[d->tp].u.udp;
 	uint8_t alen = ip->kind == WIRE_L_IPV4 ? 4 : 16;
 	const uint8_t *src = alen == 4 ? ip->u.ip4.src : ip->u.ip6.src;
-	const uint8_t *dst = alen == 4 ? ip->u.ip4.dst : ip->u.ip6.dst;
+	const uint8_t *dst = alen == 4 ? ip->u.ip4.dst : wire_ip6_conv_dst(d, d->ip);
 	int dir = 0;
 	long id = udp_stream(f, alen, src, u->sport, dst, u->dport, &dir);
 	if (id < 0) {
@@ -581,6 +628,8 @@ int follow_finish(struct follow *f)
 	if (f->udp_unnumbered)
 		cli_err("%s: %llu UDP datagrams past %u conversations not followed", f->cmd,
 		        (unsigned long long)f->udp_unnumbered, WIRE_FOLLOW_UDP_MAX);
+	if (rc == 0 && (f->gap_bytes || (f->all && f->udp_unnumbered)))
+		rc = WIRE_EXIT_MALFORMED; /* a loss is said and makes the exit non-zero */
 	follow_free(f);
 	return rc;
 }

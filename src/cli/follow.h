@@ -24,7 +24,8 @@ void follow_output(struct follow *f, struct wire_sink *out);
 /* Feeds one packet (anything but TCP is ignored). */
 void follow_packet(struct follow *f, const struct wire_pkt *pkt);
 /* Ends the stream (gaps at the end, missing bytes said on stderr), frees f
- * (NULL: nothing). Returns the sink's error or 0. */
+ * (NULL: nothing). Returns the sink's error (negative), WIRE_EXIT_MALFORMED
+ * if bytes of what was followed are missing or were left out, or 0. */
 int follow_finish(struct follow *f);
 
 #endif

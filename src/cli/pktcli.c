@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Options and plumbing shared by `sniff` and `read` (src/cli/pktcli.h). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,6 +66,47 @@ const char pktcli_help[] =
     "                     tshark's -z flow,tcp,standard ladder (hosts as lanes,\n"
     "                     arrows with flags, length, relative seq/ack and ports)\n"
     "  -h, --help         this help\n";
+
+const char pktcli_defrag_help[] =
+    "  --defrag           reassemble IPv4 and IPv6 fragments (on by default with -V\n"
+    "                     and --json; --no-defrag: off): the fragment that completes\n"
+    "                     a datagram keeps its own frame and IP fields, then shows\n"
+    "                     the fragment count, the reassembled length and the\n"
+    "                     datagram's upper layers, as tshark; at the end one line\n"
+    "                     on stderr counts what was reassembled and what was\n"
+    "                     dropped, and why\n";
+
+/* One line on stderr: what --defrag reassembled and what it dropped. */
+void pktcli_defrag_report(struct wire_defragger *g, const char *cmd)
+{
+	const struct wire_defrag_stats *s = &g->d.st;
+	char why[256];
+	size_t n = 0;
+	why[0] = '\0';
+	for (int i = WIRE_DEFRAG_OK + 1; i < WIRE_DEFRAG_WHY_N; i++)
+		if (s->dropped[i] && n < sizeof(why))
+			n += (size_t)snprintf(why + n, sizeof(why) - n, ", %llu %s",
+			                      (unsigned long long)s->dropped[i],
+			                      wire_defrag_why_name((enum wire_defrag_why)i));
+	if (s->unfinished && n < sizeof(why))
+		snprintf(why + n, sizeof(why) - n, ", %llu incomplete at the end",
+		         (unsigned long long)s->unfinished);
+	cli_info("%s: defrag: %llu fragments, %llu datagrams reassembled, %llu duplicates "
+	         "ignored, %llu not fully captured; %llu fragments dropped%s%s",
+	         cmd, (unsigned long long)g->fragments, (unsigned long long)s->done,
+	         (unsigned long long)s->dup, (unsigned long long)g->truncated,
+	         (unsigned long long)s->frags_dropped, why[0] ? ":" : "", why[0] ? why + 1 : "");
+}
+
+/* --defrag: on by default with -V and --json, as tshark's IP reassembly
+ * (the frame that completes a datagram keeps its own frame and IP fields and
+ * adds the reassembled layer); off for the one-line view unless asked, which
+ * stays tcpdump's line. */
+int pktcli_defrag_on(const struct pktcli *pc)
+{
+	return pc->defrag > 0 || (pc->defrag == 0 && (pc->po.mode == WIRE_PRINT_TREE ||
+	                                              pc->po.mode == WIRE_PRINT_JSON));
+}
 
 void pktcli_init(struct pktcli *pc)
 {
@@ -243,6 +285,8 @@ static unsigned conv_field(const struct pktcli *pc, const struct wire_dissect *d
 		*val = r->stream;
 	else if (!strcmp(name, "tcp.seq"))
 		*val = r->seq;
+	else if (r->seg == 2) /* a data offset under 5: numbered only */
+		return 0;
 	else if (!strcmp(name, "tcp.ack"))
 		*val = r->ack;
 	else if (!strcmp(name, "tcp.nxtseq"))
@@ -309,29 +353,21 @@ int pktcli_dfilter_compile(struct pktcli *pc, const char *cmd)
 	return 0;
 }
 
-/* A TCP header cut by the capture after its window (16 bytes at least):
- * tshark numbers and analyses it; wire_tcpa_segment leaves it out. */
-static int cut_segment(const struct wire_dissect *d, struct wire_tcpa_seg *g)
-{
-	int k = d->tp < 0 ? d->bad : -1; /* the dissection stopped at the cut header */
-	if (k <= 0 || d->frag)
-		return 0;
-	const struct wire_layer *t = &d->l[k];
-	if (t->kind != WIRE_L_TCP || t->quoted || t->status != WIRE_LS_TRUNC || t->have < 16)
-		return 0;
-	return wire_tcpa_segment_at(d, k, g);
-}
-
-/* Feeds the current packet (dissected in pc->dfd) to the TCP analysis and
- * the udp.stream numbering; *g gets its TCP segment when it has one. */
-static int conv_state(struct pktcli *pc, struct wire_tcpa_seg *g)
+/* Feeds the current packet (dissected in pc->dfd) to the TCP analysis (it
+ * takes headers cut after the window too, as tshark) and the udp.stream
+ * numbering; *g gets its TCP segment when it has one. The analysis of the
+ * printer pr, when it has one, is the same: it is taken, not made again. */
+static int conv_state(struct pktcli *pc, const struct wire_printer *pr, struct wire_tcpa_seg *g)
 {
 	const struct wire_dissect *d = pc->dfd;
 	memset(pc->dfr, 0, sizeof(*pc->dfr));
 	pc->udp_stream = -1;
-	int seg = pc->dfa && wire_tcpa_segment(d, g), cut = !seg && pc->dfa && cut_segment(d, g);
-	if (seg || cut)
-		wire_tcpa_feed(pc->dfa, g, pc->dfr);
+	int at = pc->dfa ? wire_tcpa_layer(d, g) : -1, seg = at >= 0 && at == d->tp;
+	const struct wire_tcpa_res *done = pr ? wire_printer_analysis(pr) : NULL;
+	if (at >= 0 && done)
+		*pc->dfr = *done;
+	else if (at >= 0)
+		wire_tcpa_feed_at(pc->dfa, d, at, g, pc->dfr);
 	pc->dfa_flags = pc->dfr->flags;
 	pc->dfa_dupack = pc->dfr->dupack;
 	if (pc->dfu)
@@ -349,6 +385,7 @@ static void flow_add(struct pktcli *pc, const struct wire_tcpa_seg *g, const str
 	    .sport = g->sport,
 	    .dport = g->dport,
 	    .flags = g->flags,
+	    .ace = pc->dfr->ace,
 	    .seq = pc->dfr->seq,
 	    .ack = pc->dfr->ack,
 	    .len = g->len,
@@ -396,10 +433,9 @@ int pktcli_packet(struct pktcli *pc, struct wire_printer *pr, struct wire_defrag
 		wire_flow_set_start(pc->fl, &ts); /* tshark: from the first frame */
 		pc->flow = 2;
 	}
-	/* -Y's and --flow's own TCP analysis, fed with every packet (it also
-	 * takes headers cut after the window, as tshark) */
+	/* -Y's and --flow's TCP analysis, of every packet */
 	struct wire_tcpa_seg g;
-	int seg = conv_state(pc, &g);
+	int seg = conv_state(pc, pr, &g);
 	struct wire_field_ext x = {ta_get, pc};
 	if (pc->dfilter && !wire_dfilter_match(pc->dfilter, pc->dfd, &x))
 		return 0;

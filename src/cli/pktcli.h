@@ -45,7 +45,7 @@ struct pktcli {
 	int print_too;     /* --print: print packets while writing with -w */
 	int dump_filter;   /* -d */
 	char *filter;      /* FILTER words joined, or NULL */
-	int defrag;        /* read --defrag 1, --no-defrag -1, default 0 (off) */
+	int defrag;        /* --defrag 1, --no-defrag -1, default 0 (on for -V, --json) */
 	int reasm;         /* --reassemble 1, --no-reassemble -1, default 0 */
 	const char *follow, *follow_as, *follow_dir; /* read --follow (follow.c) */
 	const char *follow_outdir;                   /* read --follow all --follow-dir DIR */
@@ -83,6 +83,12 @@ void pktcli_appdec_report(struct wire_appdec *a, const char *cmd);
 struct wire_sink;
 int pktcli_flow_write(struct pktcli *pc, struct wire_sink *out, const char *cmd);
 struct wire_defragger;
+/* --defrag's help lines (read and sniff). */
+extern const char pktcli_defrag_help[];
+/* --defrag: on by default with -V and --json, as tshark's IP reassembly. */
+int pktcli_defrag_on(const struct pktcli *pc);
+/* One line on stderr: what --defrag reassembled and what it dropped. */
+void pktcli_defrag_report(struct wire_defragger *g, const char *cmd);
 /* Dissects pkt once into *dp (pc's scratch, valid until the next call): IP
  * defragmentation through dg when not NULL, then pr's per-packet steps
  * (wire_printer_prepare) when pr is not NULL, then -Y on that dissection.

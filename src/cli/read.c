@@ -35,13 +35,7 @@ static void usage(void)
 	       "Decode a pcap or pcapng file (- for stdin). FILTER is in the tcpdump\n"
 	       "language (e.g. 'udp port 53', 'arp', 'tcp[tcpflags] & tcp-syn != 0').\n\n");
 	fputs(pktcli_help, stdout);
-	printf("  --defrag           reassemble IPv4 and IPv6 fragments (on by default with -V\n"
-	       "                     and --json; --no-defrag: off): the fragment that completes\n"
-	       "                     a datagram keeps its own frame and IP fields, then shows\n"
-	       "                     the fragment count, the reassembled length and the\n"
-	       "                     datagram's upper layers, as tshark; at the end one line\n"
-	       "                     on stderr counts what was reassembled and what was\n"
-	       "                     dropped, and why\n");
+	fputs(pktcli_defrag_help, stdout);
 	printf("  --reassemble       decode HTTP/1.x, DNS over TCP and TLS on the reassembled TCP\n"
 	       "                     streams: a message is shown (-V, --json, the line) on the\n"
 	       "                     frame that completes it, as tshark does; on by default\n"
@@ -49,7 +43,8 @@ static void usage(void)
 	       "                     alone)\n");
 	fputs(follow_help, stdout);
 	printf("\nExit status: 0 success, 1 I/O error, 2 usage error (bad filter),\n"
-	       "3 truncated or corrupt file (the packets before the damage are printed).\n"
+	       "3 truncated or corrupt file (the packets before the damage are printed),\n"
+	       "or --follow bytes missing from the capture (said on stderr).\n"
 	       "A full disk on stdout is one line and status 1; when the reader of stdout\n"
 	       "goes away (| head), wirecat ends quietly by SIGPIPE (141 in the shell).\n");
 }
@@ -125,38 +120,6 @@ int cmd_read(int argc, char **argv)
 		return WIRE_EXIT_FAIL;
 	}
 	return pktcli_read(pc, path);
-}
-
-/* One line on stderr: what --defrag reassembled and what it dropped. */
-static void defrag_report(struct wire_defragger *g)
-{
-	const struct wire_defrag_stats *s = &g->d.st;
-	char why[256];
-	size_t n = 0;
-	why[0] = '\0';
-	for (int i = WIRE_DEFRAG_OK + 1; i < WIRE_DEFRAG_WHY_N; i++)
-		if (s->dropped[i] && n < sizeof(why))
-			n += (size_t)snprintf(why + n, sizeof(why) - n, ", %llu %s",
-			                      (unsigned long long)s->dropped[i],
-			                      wire_defrag_why_name((enum wire_defrag_why)i));
-	if (s->unfinished && n < sizeof(why))
-		snprintf(why + n, sizeof(why) - n, ", %llu incomplete at the end",
-		         (unsigned long long)s->unfinished);
-	cli_info("read: defrag: %llu fragments, %llu datagrams reassembled, %llu duplicates "
-	         "ignored, %llu not fully captured; %llu fragments dropped%s%s",
-	         (unsigned long long)g->fragments, (unsigned long long)s->done,
-	         (unsigned long long)s->dup, (unsigned long long)g->truncated,
-	         (unsigned long long)s->frags_dropped, why[0] ? ":" : "", why[0] ? why + 1 : "");
-}
-
-/* --defrag: on by default with -V and --json, as tshark's IP reassembly
- * (the frame that completes a datagram keeps its own frame and IP fields and
- * adds the reassembled layer); off for the one-line view unless asked, which
- * stays tcpdump's line. */
-static int defrag_on(const struct pktcli *pc)
-{
-	return pc->defrag > 0 || (pc->defrag == 0 && (pc->po.mode == WIRE_PRINT_TREE ||
-	                                              pc->po.mode == WIRE_PRINT_JSON));
 }
 
 int pktcli_read(struct pktcli pc, const char *path)
@@ -262,7 +225,8 @@ int pktcli_read(struct pktcli pc, const char *path)
 		status = WIRE_EXIT_FAIL;
 		goto done;
 	}
-	if (defrag_on(&pc) && (!(dg = malloc(sizeof(*dg))) || wire_defragger_init(dg, NULL) < 0)) {
+	if (pktcli_defrag_on(&pc) &&
+	    (!(dg = malloc(sizeof(*dg))) || wire_defragger_init(dg, NULL) < 0)) {
 		free(dg);
 		dg = NULL;
 		cli_err("read: out of memory");
@@ -323,6 +287,8 @@ int pktcli_read(struct pktcli pc, const char *path)
 	}
 	rc = follow_finish(fol);
 	fol = NULL;
+	if (rc > 0 && status == WIRE_EXIT_OK)
+		status = rc; /* followed bytes missing (said) */
 	if (rc >= 0)
 		rc = pktcli_flow_write(&pc, out, "read");
 	if (rc < 0 && status == WIRE_EXIT_OK)
@@ -339,7 +305,7 @@ int pktcli_read(struct pktcli pc, const char *path)
 	if (dg) { /* said when asked for, or when there were fragments */
 		wire_defrag_finish(&dg->d);
 		if (pc.defrag > 0 || dg->fragments)
-			defrag_report(dg);
+			pktcli_defrag_report(dg, "read");
 	}
 done:
 	follow_finish(fol);

@@ -27,6 +27,7 @@
 #include "follow.h"
 #include "pktcli.h"
 #include "wire/capture.h"
+#include "wire/defrag.h"
 #include "wire/err.h"
 #include "wire/filter.h"
 #include "wire/limits.h"
@@ -44,6 +45,7 @@
 #define OPT_FOLLOW_DIR 2005    /* --follow-dir */
 #define OPT_REASM 2006         /* --reassemble */
 #define OPT_NOREASM 2007       /* --no-reassemble */
+#define OPT_NODEFRAG 2008      /* --no-defrag */
 #define COUNTER_NS 250000000LL /* live counter refresh */
 
 static void usage(void)
@@ -84,6 +86,7 @@ static void usage(void)
 	    "                     a page holds at most 20000 packets: use -c)\n\n",
 	    WIRE_CAPTURE_BUF_DEFAULT_MIB, WIRE_SNAPLEN_DEFAULT);
 	fputs(pktcli_help, stdout);
+	fputs(pktcli_defrag_help, stdout);
 	printf("  --reassemble       decode HTTP/1.x, DNS over TCP and TLS on the reassembled TCP\n"
 	       "                     streams: a message's fields on the frame that completes it,\n"
 	       "                     as tshark; on by default with -V, --json and -Y\n"
@@ -93,7 +96,8 @@ static void usage(void)
 	       "'N packets captured, N received by filter, N dropped by kernel'; while writing\n"
 	       "a file with stderr on a terminal, a live packet counter.\n"
 	       "Exit status: 0 success, 1 runtime failure, 2 usage error (bad filter),\n"
-	       "4 missing privilege.\n"
+	       "3 --follow bytes missing (lost before the capture or dropped by the\n"
+	       "kernel; said on stderr), 4 missing privilege.\n"
 	       "A full disk on stdout is one line and status 1; when the reader of stdout\n"
 	       "goes away (| head), wirecat ends quietly by SIGPIPE (141 in the shell).\n");
 }
@@ -115,6 +119,8 @@ static const struct option longopts[] = {
     {"display-filter", required_argument, NULL, PKT_OPT_DFILTER},
     {"flow", no_argument, NULL, PKT_OPT_FLOW},
     {"reassemble", no_argument, NULL, OPT_REASM},
+    {"defrag", no_argument, NULL, PKT_OPT_DEFRAG},
+    {"no-defrag", no_argument, NULL, OPT_NODEFRAG},
     {"no-reassemble", no_argument, NULL, OPT_NOREASM},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -352,6 +358,8 @@ static int sniff_main(int argc, char **argv)
 		case OPT_DIRECTION: pc.follow_dir = optarg; break;
 		case OPT_REASM: pc.reasm = 1; break;
 		case OPT_NOREASM: pc.reasm = -1; break;
+		case PKT_OPT_DEFRAG: pc.defrag = 1; break;
+		case OPT_NODEFRAG: pc.defrag = -1; break;
 		case OPT_PID:
 			if (cli_parse_size(optarg, 0x7fffffff, &v) < 0 || v == 0)
 				return cli_usage_err(
@@ -498,6 +506,7 @@ static int sniff_main(int argc, char **argv)
 	struct wire_printer *pr = NULL;
 	struct wire_appdec *app = NULL;
 	struct follow *fol = NULL;
+	struct wire_defragger *dg = NULL; /* --defrag */
 	uint64_t captured = 0;
 	rc = wire_capture_open(&cap, &co, why, sizeof(why));
 	if (rc < 0) {
@@ -595,6 +604,14 @@ static int sniff_main(int argc, char **argv)
 		status = WIRE_EXIT_FAIL;
 		goto out;
 	}
+	if (pktcli_defrag_on(&pc) &&
+	    (!(dg = malloc(sizeof(*dg))) || wire_defragger_init(dg, NULL) < 0)) {
+		free(dg);
+		dg = NULL;
+		cli_err("sniff: out of memory");
+		status = WIRE_EXIT_FAIL;
+		goto out;
+	}
 	if (pktcli_appdec_start(&pc, &app, "sniff") < 0) {
 		status = WIRE_EXIT_FAIL;
 		goto out;
@@ -686,7 +703,7 @@ static int sniff_main(int argc, char **argv)
 			follow_packet(fol, &pkt);    /* --follow: every packet, -Y or not */
 		const struct wire_dissect *d = NULL; /* the packet's one dissection */
 		if ((printing || pc.dfilter || pc.fl) &&
-		    (rc = pktcli_packet(&pc, printing ? pr : NULL, NULL, &pkt, &d)) <= 0) {
+		    (rc = pktcli_packet(&pc, printing ? pr : NULL, dg, &pkt, &d)) <= 0) {
 			if (rc < 0) {
 				cli_err("sniff: out of memory");
 				status = WIRE_EXIT_FAIL;
@@ -718,11 +735,18 @@ static int sniff_main(int argc, char **argv)
 	}
 	rc = follow_finish(fol);
 	fol = NULL;
+	if (rc > 0 && status == WIRE_EXIT_OK)
+		status = rc; /* followed bytes missing (said) */
 	if (rc >= 0)
 		rc = pktcli_flow_write(&pc, out, "sniff");
 	if (rc < 0 && status == WIRE_EXIT_OK)
 		status = cli_output_failed(rc, "sniff: output");
 	pktcli_appdec_report(app, "sniff");
+	if (dg) { /* said when asked for, or when there were fragments */
+		wire_defrag_finish(&dg->d);
+		if (pc.defrag > 0 || dg->fragments)
+			pktcli_defrag_report(dg, "sniff");
+	}
 	rc = wire_printer_finish(pr);
 	if (rc < 0 && status == WIRE_EXIT_OK)
 		status = cli_output_failed(rc, "sniff: output");
@@ -745,6 +769,9 @@ static int sniff_main(int argc, char **argv)
 		        (unsigned long long)st.dropped);
 out:
 	follow_finish(fol);
+	if (dg)
+		wire_defragger_free(dg);
+	free(dg);
 	if (rot.w)
 		wire_pcap_close_writer(rot.w);
 	if (pr)

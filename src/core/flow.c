@@ -27,6 +27,7 @@ struct item {
 	uint16_t sport, dport, flags;
 	uint8_t src, dst; /* lanes */
 	uint8_t digits;
+	uint8_t ace; /* AccECN set up (wire_flow_seg) */
 };
 
 struct node {
@@ -124,6 +125,7 @@ int wire_flow_add(struct wire_flow *f, const struct wire_flow_seg *s)
 	it->sport = s->sport;
 	it->dport = s->dport;
 	it->flags = s->flags;
+	it->ace = s->ace;
 	it->src = (uint8_t)a;
 	it->dst = (uint8_t)b;
 	it->digits = s->digits > 9 ? 9 : s->digits;
@@ -223,17 +225,24 @@ static int header(const struct wire_flow *f, struct wire_sink *out, int conv)
 	return rc < 0 ? rc : put(out, &l);
 }
 
-/* The flags as tshark 4.0 names them (its AccECN "ACE=n" form is not used). */
-static void flag_names(uint16_t flags, char *buf, size_t size)
+/* The flags as tshark 4.0 names them: with AccECN set up (ace), AE, CWR and
+ * ECE as one counter, "ACE=n". */
+static void flag_names(uint16_t flags, int ace, char *buf, size_t size)
 {
 	static const char *const names[] = {"FIN", "SYN", "RST", "PSH", "ACK",
 	                                    "URG", "ECE", "CWR", "AE"};
 	struct line l = {.len = 0};
-	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+	for (unsigned i = 0; i < (ace ? 6u : sizeof(names) / sizeof(names[0])); i++)
 		if (flags & (1u << i)) {
 			add(&l, l.len ? ", " : "");
 			add(&l, names[i]);
 		}
+	if (ace) {
+		char n[8];
+		snprintf(n, sizeof(n), "ACE=%u", (flags >> 6) & 7u); /* AE CWR ECE, high to low */
+		add(&l, l.len ? ", " : "");
+		add(&l, n);
+	}
 	if (flags & WIRE_TH_RESERVED) {
 		add(&l, l.len ? ", " : "");
 		add(&l, "Reserved");
@@ -310,7 +319,7 @@ static int item_out(const struct wire_flow *f, const struct item *it, int conv,
 	time_text(it, text, sizeof(text));
 	add(&l, text);
 	pad(&l, at + 10, ' ');
-	flag_names(it->flags, flags, sizeof(flags));
+	flag_names(it->flags, it->ace, flags, sizeof(flags));
 	if (it->len)
 		snprintf(text, sizeof(text), "%s - Len: %u", flags, it->len);
 	else

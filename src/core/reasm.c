@@ -27,7 +27,8 @@ struct rdir {
 	uint32_t fin_seq; /* sequence number of the FIN (end of data) */
 	uint32_t ws_base; /* Wireshark's base_seq, for the ports-reused rule */
 	uint8_t started, fin, ended, ws_set;
-	uint64_t off; /* stream offset of next */
+	uint64_t off;     /* stream offset of next */
+	uint64_t missing; /* bytes given up as gaps so far */
 	uint8_t *ring, *map;
 	size_t cap, head, held;
 };
@@ -121,6 +122,7 @@ static void emit(struct wire_reasm *r, struct rstream *s, int dir, int kind, con
 	    .data = p,
 	    .len = n,
 	    .offset = s->d[dir].off,
+	    .missing = s->d[dir].missing,
 	    .ends = &s->ends,
 	};
 	r->cb(r->ud, &ev);
@@ -144,6 +146,7 @@ static void gap(struct wire_reasm *r, struct rstream *s, int dir, size_t n)
 	emit(r, s, dir, WIRE_REASM_GAP, NULL, n);
 	r->st.gaps++;
 	r->st.gap_bytes += n;
+	d->missing += n;
 	d->next += (uint32_t)n;
 	d->off += n;
 	d->head = d->held && d->cap ? (d->head + n) & (d->cap - 1) : 0;
@@ -785,7 +788,7 @@ int wire_reasm_segment(const struct wire_dissect *d, struct wire_reasm_seg *g)
 	} else if (ip->kind == WIRE_L_IPV6) {
 		g->alen = 16;
 		g->src = ip->u.ip6.src;
-		g->dst = ip->u.ip6.dst;
+		g->dst = wire_ip6_conv_dst(d, d->ip);
 	} else {
 		return -1;
 	}

@@ -38,7 +38,8 @@ struct conv {
 	uint64_t seen; /* segment counter when last seen */
 	uint64_t syn_ts, irtt;
 	uint8_t syn_seen;
-	uint32_t stream; /* tcp.stream */
+	uint8_t acc_syn, ace; /* AccECN asked for by the SYN, set up by the SYN/ACK */
+	uint32_t stream;      /* tcp.stream */
 	struct dir d[2];
 };
 
@@ -311,6 +312,21 @@ static void handshake_times(struct conv *c, const struct wire_tcpa_seg *s)
 	}
 }
 
+/* AccECN (RFC 9768): a SYN with AE, CWR and ECE asks for it, a SYN/ACK
+ * answering it with AE,CWR,ECE = 010, 011, 100 or 110 sets it up; from then
+ * on tshark 4.0 shows those three bits of a segment without SYN as ACE=n. */
+static void accecn(struct conv *c, const struct wire_tcpa_seg *s, struct wire_tcpa_res *res)
+{
+	const uint16_t all = WIRE_TH_AE | WIRE_TH_CWR | WIRE_TH_ECE;
+	uint16_t sa = s->flags & (WIRE_TH_SYN | WIRE_TH_ACK), e = s->flags & all;
+	if (sa == WIRE_TH_SYN)
+		c->acc_syn = e == all;
+	else if (sa == (WIRE_TH_SYN | WIRE_TH_ACK))
+		c->ace = c->acc_syn && (e == WIRE_TH_CWR || e == (WIRE_TH_CWR | WIRE_TH_ECE) ||
+		                        e == WIRE_TH_AE || e == (WIRE_TH_AE | WIRE_TH_CWR));
+	res->ace = c->ace && !(s->flags & WIRE_TH_SYN);
+}
+
 /* tshark's relative numbers and scaled window of s (after the SYN's scaling). */
 static void relative(const struct conv *c, struct dir *f, struct dir *r,
                      const struct wire_tcpa_seg *s, uint32_t raw_ack, struct wire_tcpa_res *res)
@@ -354,6 +370,7 @@ void wire_tcpa_feed(struct wire_tcpa *a, const struct wire_tcpa_seg *in, struct 
 		syn_scaling(f, r, &s);
 	relative(c, f, r, &s, in->ack, res);
 	handshake_times(c, &s);
+	accecn(c, &s, res);
 	uint32_t fl = res->flags;
 	check_fwd(f, r, &s, &fl);
 	if (fl & WIRE_TCPA_DUP_ACK)
@@ -372,6 +389,24 @@ void wire_tcpa_feed(struct wire_tcpa *a, const struct wire_tcpa_seg *in, struct 
 	}
 	remember(f, &s, fl);
 	res->flags = fl;
+}
+
+void wire_tcpa_number(struct wire_tcpa *a, const struct wire_tcpa_seg *in,
+                      struct wire_tcpa_res *res)
+{
+	int dir;
+	memset(res, 0, sizeof(*res));
+	if (in->alen != 4 && in->alen != 16)
+		return;
+	struct conv *c = lookup(a, in, &dir);
+	struct dir *f = &c->d[dir];
+	if (!f->rel_set) {
+		f->rel_set = 1;
+		f->rel_base = (in->flags & WIRE_TH_SYN) ? in->seq : in->seq - 1;
+	}
+	res->seg = 2;
+	res->stream = c->stream;
+	res->seq = in->seq - f->rel_base;
 }
 
 unsigned wire_tcpa_res_field(const struct wire_tcpa_res *res, const char *name, struct wire_fval *v,

@@ -115,6 +115,7 @@ long wire_udpnum_dissect(struct wire_udpnum *u, const struct wire_dissect *d)
 	if (ip->kind == WIRE_L_IPV4)
 		return wire_udpnum_get(u, 4, ip->u.ip4.src, h->sport, ip->u.ip4.dst, h->dport);
 	if (ip->kind == WIRE_L_IPV6)
-		return wire_udpnum_get(u, 16, ip->u.ip6.src, h->sport, ip->u.ip6.dst, h->dport);
+		return wire_udpnum_get(u, 16, ip->u.ip6.src, h->sport, wire_ip6_conv_dst(d, k),
+		                       h->dport);
 	return -1;
 }

@@ -88,7 +88,8 @@ struct slot {
 static void event(struct wire_streamdec *s, struct slot *t, int dir, uint8_t kind, const uint8_t *p,
                   size_t n)
 {
-	struct wire_reasm_event ev = {t->stream, (uint8_t)dir, kind, p, n, t->off[dir], &t->ends};
+	struct wire_reasm_event ev = {t->stream, (uint8_t)dir, kind, p,
+	                              n,         t->off[dir],  0,    &t->ends};
 	wire_streamdec_event(s, &ev);
 	t->off[dir] += n;
 }

@@ -92,8 +92,6 @@ KNOWN = {
         "51": "an IPv6 option past its header: tshark decodes UDP after it",
         "105": "a TCP data offset under 5: tshark still counts 8 payload bytes"},
     "udp.length <= 0x40": {"51": "an IPv6 option past its header: tshark decodes UDP after it"},
-    "tcp.stream in {3, 20..24}": {
-        "105": "a TCP data offset under 5: tshark still gives the segment its stream"},
     "len(dns.qry.name) >= 15": {
         "12": "a question name with a looping pointer: tshark keeps the name, wirecat "
               "drops the record"},

@@ -16,6 +16,9 @@
    that filter would have held: numbering and relative numbers restart).
 4. No byte of a packet reaches the ladder: a capture whose TCP payload is
    control bytes and escapes gives only printable ASCII.
+5. AccECN: after a SYN asking for it and each possible SYN/ACK answer,
+   segments name AE, CWR and ECE as tshark's "ACE=n" exactly when tshark
+   does (RST, FIN, reserved bits, a later SYN, a classic-ECN SYN too).
 Skipped when tshark, mergecap or tcpdump is not installed."""
 import os
 import re
@@ -201,6 +204,50 @@ def check_no_packet_bytes(wc, tmp):
     return 0
 
 
+def accecn_frame(sport, dport, seq, ack, flags, data=b"", back=False):
+    """An Ethernet/IPv4/TCP frame between 10.0.0.1 and 10.0.0.2 (flags of 12 bits)."""
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, (5 << 4) | (flags >> 8),
+                      flags & 0xFF, 1000, 0, 0) + data
+    a, b = bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2])
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 1, 0, 64, 6, 0,
+                     *((b, a) if back else (a, b)))
+    return b"\0" * 6 + b"\2" * 6 + b"\x08\x00" + ip + tcp
+
+
+def check_accecn(wc, tmp):
+    """Every SYN/ACK answer to an AccECN SYN (and to a classic ECN one)."""
+    AE, CWR, ECE, SYN, ACK, RST, FIN = 0x100, 0x80, 0x40, 2, 0x10, 4, 1
+    frames, port = [], 3000
+    for syn in (AE | CWR | ECE, CWR | ECE):
+        for k in range(8):
+            sa = (AE if k & 4 else 0) | (CWR if k & 2 else 0) | (ECE if k & 1 else 0)
+            port += 1
+            frames += [accecn_frame(port, 80, 100, 0, SYN | syn),
+                       accecn_frame(80, port, 500, 101, SYN | ACK | sa, back=True),
+                       accecn_frame(port, 80, 101, 501, ACK | CWR | 0x200, b"abc"),
+                       accecn_frame(80, port, 501, 104, ACK, back=True),
+                       accecn_frame(80, port, 501, 104, ACK | AE | ECE, back=True),
+                       accecn_frame(port, 80, 104, 501, ACK | FIN | AE | CWR | ECE),
+                       accecn_frame(port, 80, 105, 0, RST | AE)]
+    path = os.path.join(tmp, "accecn.pcap")
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+        for i, fr in enumerate(frames):
+            f.write(struct.pack("<IIII", i, 0, len(fr), len(fr)) + fr)
+    trc, tout, _ = tshark_flow(path)
+    rc, out, err = run([wc, "read", "--flow", path])
+    n = tout.count("ACE=")
+    if rc != 0 or out != tout or n < 20:
+        print("FAIL AccECN: exit %d, same as tshark %s, %d ACE labels from tshark, %d ours"
+              % (rc, out == tout, n, out.count("ACE=")))
+        for t, w in zip(tout.splitlines(), out.splitlines()):
+            if t != w:
+                print("  first difference: %r / %r" % (t, w))
+                break
+        return 1
+    return 0
+
+
 def main():
     for tool in ("tshark", "mergecap", "tcpdump"):
         if not shutil.which(tool):
@@ -225,6 +272,7 @@ def main():
             selected += n
         fails += check_capture_filter(wc, tmp)
         fails += check_no_packet_bytes(wc, tmp)
+        fails += check_accecn(wc, tmp)
     print("%d arrows compared whole, %d through -Y" % (arrows, selected))
     if arrows < MIN_ARROWS or selected < MIN_SELECTED:
         print("FAIL: fewer than %d arrows or %d selected compared" % (MIN_ARROWS, MIN_SELECTED))

@@ -62,14 +62,6 @@ KNOWN = {
     ("wc-trunc.pcap", "5", "tcp.hdr_len"): "tshark: ports only under 16 bytes",
     ("wc-trunc.pcap", "9", "icmp.type"): "tshark: nothing under 4 bytes",
     ("wc-trunc.pcap", "9", "icmp.code"): "tshark: nothing under 4 bytes",
-    # tshark analyses (numbers) a TCP header cut by the capture after its
-    # window; the printer's analysis takes whole headers only, and --json
-    # prints no tcp.stream/seq/ack/nxtseq/window_size there (-Y has them)
-    **{("wc-trunc.pcap", n, f): "cut header not analysed" for n in ("4", "13")
-       for f in ("tcp.stream", "tcp.seq", "tcp.ack", "tcp.nxtseq", "tcp.window_size")},
-    # tshark keys a UDP conversation on the final destination of an IPv6
-    # routing header, wirecat on the header's destination (docs/wirecat.1)
-    ("wc-ipv6ext.pcap", "2", "udp.stream"): "routing header",
     # tshark takes a handshake message of unknown type (99) for an encrypted one
     ("wc-names.pcap", "12", "tls.handshake.type"): "unknown type",
 }

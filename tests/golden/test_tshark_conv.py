@@ -18,7 +18,6 @@ import golden  # noqa: E402
 MIN_CONVS = 40
 # (capture, proto): why wirecat's UDP conversations differ from tshark's
 KNOWN = {
-    ("wc-ipv6ext.pcap", "udp"): "tshark keys on an IPv6 routing header's final destination",
     ("wc-text.pcap", "udp"): "an unfinished first fragment: tshark reassembles, --stats alone does not",
     ("wc-udp.pcap", "udp"): "a UDP length past the IP payload: tshark counts the frame, wirecat "
                             "marks the header invalid",

@@ -7,7 +7,8 @@ reassembled and dropped. Overlapping IPv4 fragments are dropped as Linux
 drops them (tshark reassembles them: that frame is compared to nothing).
 Then the same on fragments the kernel made: two network namespaces joined by a
 veth pair (removed in `finally`), large UDP datagrams over IPv4 and IPv6
-captured with `sniff -w` (needs root)."""
+captured with `sniff -w` (needs root), which also prints them live with
+--json: sniff defragments as read does."""
 import json
 import os
 import signal
@@ -254,7 +255,8 @@ def sh(*args, check=True):
     return p
 
 
-def capture_kernel_fragments(d):
+def capture_kernel_fragments(d, live):
+    """Returns the capture's path; live gets sniff's own --json lines and stderr."""
     a, b, va, vb = "wdfa" + TAG, "wdfb" + TAG, "wdva" + TAG, "wdvb" + TAG
     cap = os.path.join(d, "kernel.pcap")
     try:
@@ -267,14 +269,15 @@ def capture_kernel_fragments(d):
             sh("ip", "-n", ns, "addr", "add", a4 + "/24", "dev", dev)
             sh("ip", "-n", ns, "addr", "add", a6 + "/64", "dev", dev, "nodad")
             sh("ip", "-n", ns, "link", "set", dev, "up")
-        p = Proc(["ip", "netns", "exec", a, WIRECAT, "sniff", "-i", va, "-w", cap, "udp or ip6[6] == 44"],
-                 wirecat=False)
+        p = Proc(["ip", "netns", "exec", a, WIRECAT, "sniff", "-i", va, "-w", cap, "--print",
+                  "--json", "udp or ip6[6] == 44"], wirecat=False)
         try:
             p.wait_err(r"listening on", timeout=10)
             sh("ip", "netns", "exec", b, "python3", "-c", SEND.replace("@A4@", A4).replace("@A6@", A6))
             time.sleep(0.3 * SLOW)
             p.signal(signal.SIGINT)
             assert p.wait(10) == 0, p.stderr_text()
+            live += [p.stdout_bytes(), p.stderr_text()]
         finally:
             p.kill()
     finally:
@@ -290,10 +293,16 @@ def kernel_fragments_in_namespaces_as_tshark():
     need("ip")
     need("tshark")
     with tempfile.TemporaryDirectory() as d:
-        cap = capture_kernel_fragments(d)
+        live = []
+        cap = capture_kernel_fragments(d, live)
         rc, out, err = run(["read", "--json", cap])  # defragmented by default
         assert rc == 0, err
         ours = [json.loads(l) for l in out.decode().splitlines() if l]
+        sniffed = [json.loads(l) for l in live[0].decode().splitlines() if l]
+        fields = ("frame.number", "udp.length", "ip.reassembled.length", "ipv6.reassembled.length")
+        assert [[o.get(f) for f in fields] for o in sniffed] == \
+            [[o.get(f) for f in fields] for o in ours], (sniffed, ours)
+        assert "sniff: defrag: " in live[1] and "4 datagrams reassembled" in live[1], live[1]
         theirs = tshark_fields(cap, "udp.length", "ip.flags.mf", "ip.frag_offset", "ipv6.fraghdr.more",
                                "ipv6.fraghdr.offset", "frame.len", "ip.len", "ipv6.plen")
         assert len(theirs) == len(ours) and len(ours) >= 12, (len(theirs), len(ours))

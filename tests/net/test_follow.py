@@ -310,26 +310,76 @@ def same_bytes_as_tshark_follow():
         assert ours_c == c and ours_s == s
 
 
+def client_cuts(up):
+    """(offset, length) of the client's segments in make()'s stream 1."""
+    rnd = random.Random(40002)
+    at, cuts = 0, []
+    while at < len(up):
+        n = min(rnd.randint(1, 700), len(up) - at)
+        cuts.append((at, n))
+        at += n
+    return cuts
+
+
+def follow_rc(path, *args):
+    rc, out, err = wtest.run(["read", *args, path], timeout=30)
+    return rc, out, err
+
+
 @wtest.case
 def a_missing_segment_is_a_gap_never_bytes():
+    """The gap is never filled and never filled in silently: every mode says
+    it on stderr with its place and exits 3; ascii and hex mark it where it
+    is, on a line of its own; raw writes the bytes after it directly."""
     with tempfile.TemporaryDirectory() as tmp:
         path, up, down = make(tmp, drop=5)
-        # segment 5 of the client side (the sizes come from the same seed)
-        rnd = random.Random(40002)
-        at = 0
-        cuts = []
-        while at < len(up):
-            n = rnd.randint(1, 700)
-            cuts.append((at, n))
-            at += n
-        a, n = cuts[5]
-        out, err = follow(path, "--follow", "1", "--direction", "c2s")
+        a, n = client_cuts(up)[5]
+        rc, out, err = follow_rc(path, "--follow", "1", "--direction", "c2s")
+        assert rc == 3, (rc, err)
         assert out == up[:a] + up[a + n:], (len(out), len(up), a, n)
         assert b"%d bytes missing in 1 gaps" % n in err, err
-        out, _ = follow(path, "--follow", "1", "--direction", "c2s", "--follow-as", "ascii")
-        assert b"[%d bytes missing]" % n in out
-        out, _ = follow(path, "--follow", "1", "--direction", "s2c")
-        assert out == down
+        said = b"stream 1 c2s: bytes %d..%d missing (%d bytes)" % (a, a + n - 1, n)
+        assert said in err and b"output byte %d follows" % a in err, err
+        rc, out, err = follow_rc(path, "--follow", "1", "--direction", "c2s", "--follow-as",
+                                 "ascii")
+        assert rc == 3 and said in err, (rc, err)
+        k = out.index(b"[%d bytes missing]\n" % n)
+        assert k > 0 and out[k - 1:k] == b"\n", out[k - 20:k + 30]
+        rc, out, err = follow_rc(path, "--follow", "1", "--follow-as", "hex")
+        assert rc == 3 and said in err, (rc, err)
+        lines = out.split(b"\n")
+        k = lines.index(b"[%d bytes missing]" % n)
+        assert lines[k + 1].startswith(b"%08x " % (a + n)), lines[k - 1:k + 2]
+        # the other direction lost nothing: exit 0, nothing said
+        rc, out, err = follow_rc(path, "--follow", "1", "--direction", "s2c")
+        assert rc == 0 and out == down and b"missing" not in err, (rc, err)
+        # --follow all: the file and its offset are named
+        d = os.path.join(tmp, "all")
+        rc, out, err = follow_rc(path, "--follow", "all", "--follow-dir", d)
+        assert rc == 3 and b"%d bytes missing in 1 gaps" % n in err, (rc, err)
+        assert b"tcp-1-c2s.bin: %d bytes missing at file offset %d" % (n, a) in err, err
+        with open(os.path.join(d, "tcp-1-c2s.bin"), "rb") as fh:
+            assert fh.read() == up[:a] + up[a + n:]
+        with open(os.path.join(d, "tcp-1-s2c.bin"), "rb") as fh:
+            assert fh.read() == down
+
+
+@wtest.case
+def a_lost_last_segment_is_said_too():
+    """The client's last segment is missing: nothing follows the hole but the
+    FIN; the loss is said and the exit is 3 in every mode."""
+    with tempfile.TemporaryDirectory() as tmp:
+        cuts = client_cuts(data(20000, 1))
+        path, up, down = make(tmp, drop=len(cuts) - 1)
+        a, n = cuts[-1]
+        for mode in ("raw", "ascii", "hex"):
+            rc, out, err = follow_rc(path, "--follow", "1", "--direction", "c2s",
+                                     "--follow-as", mode)
+            assert rc == 3 and b"%d bytes missing in 1 gaps" % n in err, (mode, rc, err)
+            assert b"bytes %d..%d missing" % (a, a + n - 1) in err, (mode, err)
+        d = os.path.join(tmp, "all")
+        rc, out, err = follow_rc(path, "--follow", "all", "--follow-dir", d)
+        assert rc == 3 and b"tcp-1-c2s.bin: %d bytes missing at file offset %d" % (n, a) in err
 
 
 @wtest.case

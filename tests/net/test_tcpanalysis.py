@@ -25,6 +25,7 @@ header as invalid; tshark decodes the TCP header and finds a duplicate ACK).
 """
 import json
 import os
+import re
 import signal
 import struct
 import subprocess
@@ -135,6 +136,12 @@ class Conv:
 
 def crafted():
     r = []
+    crafted_recs(r)
+    return pcap(r)
+
+
+def crafted_recs(r):
+    """The records of crafted(), in r."""
     a = Conv(r, 1001, ws=True)
     a.hs(0)
     a.c(100 * MS, 1001, 5001, A | P, b"a" * 100)
@@ -175,7 +182,6 @@ def crafted():
     u.hs(7000 * MS)
     u.c(7100 * MS, 1001, 5001, A, b"u" * 100)
     u.s(7110 * MS, 5001, 1201, A)                      # 48 ACKed unseen segment
-    return pcap(r)
 
 
 EXPECT = {5: ["lost_segment"], 7: ["duplicate_ack"], 8: ["duplicate_ack"], 9: ["duplicate_ack"],
@@ -243,7 +249,188 @@ def crafted_tags_tree_and_stats():
         text = out.decode()
         assert "TCP analysis (tcp.analysis.*): 23 flags in 48 TCP segments" in text, text
         assert "  tcp.analysis.duplicate_ack: 3\n" in text, text
-        assert "10.1.0.1:1001 <-> 10.1.0.2:80: tcp.analysis.retransmission=3" in text, text
+        assert ("tcp.stream 0 (10.1.0.1:1001 <-> 10.1.0.2:80): "
+                "tcp.analysis.retransmission=3") in text, text
+
+
+def cut_pcap(recs, cut):
+    """pcap() with the frames numbered in cut (from 1) captured only up to
+    the 16th byte of their TCP header (the window field included)."""
+    out = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1)
+    for i, (t, f) in enumerate(recs):
+        c = f[:14 + 20 + 16] if i + 1 in cut else f
+        out += struct.pack("<IIII", 1000 + t // 1000000, t % 1000000, len(c), len(f)) + c
+    return out
+
+
+def tshark_frames(path, y):
+    p = subprocess.run(["tshark", "-n", "-r", path, "-Y", y, "-T", "fields", "-e",
+                        "frame.number"], stdout=subprocess.PIPE, timeout=120 * SLOW)
+    return [int(x) for x in p.stdout.split()]
+
+
+@case
+def cut_headers_analysed_in_every_view_as_tshark():
+    """A header cut after its window is analysed as tshark does it: numbered
+    (tcp.stream, relative seq/ack, window) and counted in the state, but
+    given no tcp.analysis flag (tshark stops before adding them), the same
+    in --json, the line, -V, --stats and -Y."""
+    need("tshark")
+    recs = []
+    crafted_recs(recs)
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "c.pcap")
+        with open(path, "wb") as f:
+            f.write(cut_pcap(recs, {10, 14, 29}))
+        ours = compare(path, len(EXPECT) - 3)
+        assert not {10, 14, 29} & set(ours) and 12 in ours and 31 in ours, ours
+        rc, out, err = run(["read", "--json", path])
+        js = [json.loads(x) for x in out.decode().splitlines()]
+        p = subprocess.run(["tshark", "-n", "-r", path, "-T", "fields", "-e", "tcp.stream", "-e",
+                            "tcp.seq", "-e", "tcp.ack", "-e", "tcp.window_size"],
+                           stdout=subprocess.PIPE, timeout=120 * SLOW)
+        theirs = [ln.split("\t") for ln in p.stdout.decode().splitlines()]
+        for n in (10, 14, 29):
+            o = js[n - 1]
+            assert [o.get(k) for k in ("tcp.stream", "tcp.seq", "tcp.ack", "tcp.window_size")] \
+                == theirs[n - 1], (n, o, theirs[n - 1])
+        rc, out, err = run(["read", "--analysis", path])
+        assert rc == 0, err
+        lines = out.decode().splitlines()
+        tagged = [n for n, ln in enumerate(lines, 1) if re.search(r"(length \d+|\]) \[[a-z]", ln)]
+        assert tagged == sorted(ours), (tagged, sorted(ours))
+        rc, out, err = run(["read", "-V", path])
+        assert rc == 0 and out.decode().count("[SEQ/ACK analysis]") == len(ours), err
+        rc, out, err = run(["read", "-q", "--stats", path])
+        assert b"19 flags in 48 TCP segments" in out, out
+        for y in ("tcp.analysis.retransmission", "tcp.analysis.zero_window",
+                  "tcp.analysis.flags", "tcp.seq == 301", "tcp.stream == 2"):
+            want = tshark_frames(path, y)
+            for mode in ([], ["--analysis"], ["--json"]):  # -Y's own analysis, the printer's
+                rc, out, err = run(["read", *mode, "-Y", y, path])
+                assert rc == 0 and len(out.splitlines()) == len(want) > 0, (y, mode, out, want)
+
+
+@case
+def data_offset_under_5_is_numbered_as_tshark():
+    """A TCP header with a data offset under 5 (wc-tcp.pcap frame 6): tshark
+    gives it its tcp.stream and relative tcp.seq and nothing else of the
+    state; --json and -Y give the same."""
+    need("tshark")
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "golden", "pcaps",
+                        "wc-tcp.pcap")
+    names = ["tcp.stream", "tcp.seq", "tcp.ack", "tcp.nxtseq", "tcp.window_size"]
+    cmd = ["tshark", "-n", "-r", path, "-T", "fields"]
+    for f in names:
+        cmd += ["-e", f]
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, timeout=120 * SLOW)
+    theirs = [ln.split("\t") for ln in p.stdout.decode().splitlines()]
+    rc, out, err = run(["read", "--json", path])
+    ours = [json.loads(x) for x in out.decode().splitlines()]
+    assert rc in (0, 3) and len(ours) == len(theirs) == 9, (rc, err)
+    assert "doff 3 < 5" in ours[5].get("_ws.malformed", ""), ours[5]
+    assert theirs[5][:2] == ["0", "7"], theirs[5]
+    for n, (o, t) in enumerate(zip(ours, theirs), 1):
+        assert [o.get(k, "") for k in names] == t, (n, o, t)
+    for y in ("tcp.stream == 0", "tcp.seq == 7", "tcp.ack", "tcp.window_size"):
+        rc, out, err = run(["read", "-Y", y, path])
+        p = subprocess.run(["tshark", "-n", "-r", path, "-Y", y], stdout=subprocess.PIPE,
+                           timeout=120 * SLOW)
+        assert len(out.splitlines()) == len(p.stdout.splitlines()), (y, out, p.stdout)
+
+
+def ip6_tcp(src, dst, sport, dport, seq, ack, flags, final=None):
+    """Ethernet/IPv6/[routing header type 0 to final]/TCP (checksum left 0)."""
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags, 1000, 0, 0)
+    nxt, ext = 6, b""
+    if final:
+        ext = struct.pack("!BBBBI", 6, 2, 0, 1, 0) + final
+        nxt = 43
+    ip = struct.pack("!IHBB", 6 << 28, len(ext) + len(tcp), nxt, 64) + src + dst
+    return b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x86\xdd" + ip + ext + tcp
+
+
+@case
+def ipv6_routing_header_streams_as_tshark():
+    """tcp.stream over IPv6 with a routing header is keyed on its final
+    destination, as tshark keys it (udp.stream: wc-ipv6ext.pcap in
+    tests/golden/test_tshark.py)."""
+    need("tshark")
+    a, b, c = (bytes.fromhex("20010db8" + "0" * 22 + x) for x in ("01", "02", "03"))
+    f = [ip6_tcp(a, b, 1000, 80, 1, 0, S), ip6_tcp(b, a, 80, 1000, 9, 2, S | A),
+         ip6_tcp(a, b, 1000, 80, 2, 10, A, final=c), ip6_tcp(a, b, 1000, 80, 2, 10, A),
+         ip6_tcp(c, a, 80, 1000, 10, 2, A), ip6_tcp(a, b, 1000, 80, 2, 10, A, final=c)]
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "rh.pcap")
+        with open(path, "wb") as fh:
+            fh.write(pcap([(i * MS, x) for i, x in enumerate(f)]))
+        p = subprocess.run(["tshark", "-n", "-r", path, "-T", "fields", "-e", "tcp.stream"],
+                           stdout=subprocess.PIPE, timeout=120 * SLOW)
+        theirs = p.stdout.decode().split()
+        rc, out, err = run(["read", "--json", path])
+        ours = [json.loads(x).get("tcp.stream") for x in out.decode().splitlines()]
+        assert rc == 0 and ours == theirs and len(set(theirs)) == 2, (ours, theirs, err)
+        for y in ("tcp.stream == 1", "tcp.stream == 0"):
+            rc, out, err = run(["read", "-Y", y, path])
+            p = subprocess.run(["tshark", "-n", "-r", path, "-Y", y], stdout=subprocess.PIPE,
+                               timeout=120 * SLOW)
+            assert len(out.splitlines()) == len(p.stdout.splitlines()), (y, out, p.stdout)
+        rc, out, err = run(["read", "--follow", "1", path])
+        assert rc == 0 and b"no such" not in err, (rc, err)
+
+
+def tshark_by_stream(path):
+    """{(tcp.stream, field): count} of tshark's analysis flags."""
+    cmd = ["tshark", "-n", "-r", path, "-T", "fields", "-E", "occurrence=f", "-e", "tcp.stream"]
+    for f in FLAGS:
+        cmd += ["-e", "tcp.analysis." + f]
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120 * SLOW)
+    assert p.returncode == 0, p.stderr.decode(errors="replace")
+    out = {}
+    for line in p.stdout.decode().splitlines():
+        cols = line.split("\t")
+        for name, v in zip(FLAGS, cols[1:]):
+            if v != "" and cols[0]:
+                k = (int(cols[0]), "tcp.analysis." + name)
+                out[k] = out.get(k, 0) + 1
+    return out
+
+
+def stats_by_stream(path):
+    """{(tcp.stream, field): count} of --stats' per-conversation listing."""
+    rc, out, err = run(["read", "--stats", "-q", path])
+    assert rc == 0, err
+    got, on = {}, False
+    for line in out.decode().splitlines():
+        if line.startswith("TCP analysis per conversation"):
+            on = True
+        elif on and line.startswith("  tcp.stream "):
+            n = int(line.split()[1])
+            for kv in line.split("): ", 1)[1].split():
+                k, v = kv.split("=")
+                assert (n, k) not in got, line  # one line per stream
+                got[(n, k)] = int(v)
+        elif on:
+            on = False
+    return got
+
+
+@case
+def stats_expert_per_stream_as_tshark():
+    """--stats lists the analysis flags per tcp.stream (a reused port pair is
+    a second conversation), with tshark's counts per stream."""
+    need("tshark")
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "a.pcap")
+        with open(path, "wb") as f:
+            f.write(crafted())
+        ours, theirs = stats_by_stream(path), tshark_by_stream(path)
+        assert ours == theirs, (ours, theirs)
+        assert len({n for n, _ in theirs}) == 5 and (1, "tcp.analysis.reused_ports") in ours
+        golden = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "golden",
+                              "pcaps", "wc-tcp.pcap")
+        ours, theirs = stats_by_stream(golden), tshark_by_stream(golden)
+        assert ours == theirs and len(ours) == 3, (ours, theirs)
 
 
 # --- real traffic between two namespaces ------------------------------------

@@ -106,6 +106,15 @@ static void routing(struct wire_ip6ext *x, struct wire_rd *b)
 	x->has_final = b->err == 0;
 }
 
+const uint8_t *wire_ip6_conv_dst(const struct wire_dissect *d, int ip)
+{
+	const uint8_t *dst = d->l[ip].u.ip6.dst;
+	for (unsigned i = (unsigned)ip + 1; i < d->n && d->l[i].kind == WIRE_L_IP6EXT; i++)
+		if (d->l[i].u.ext.has_final)
+			dst = d->l[i].u.ext.final;
+	return dst;
+}
+
 void wire_ip6ext_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_layer *l)
 {
 	struct wire_ip6ext *x = &l->u.ext;

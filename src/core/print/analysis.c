@@ -3,9 +3,10 @@
  * The printers' side of TCP analysis (tcpanalysis.h): feeds each packet's
  * outer TCP segment to the analyser, keeps the result in the printer for the
  * views (line tags, -V lines, JSON fields), and counts the flags for the
- * --stats expert summary: per kind, and per conversation in a fixed table of
- * WIRE_EXPERT_CONV_MAX entries (flags of conversations beyond it are counted
- * in the totals and as "other conversations").
+ * --stats expert summary: per kind, and per conversation (a tcp.stream, so a
+ * reused port pair is a second one, as tshark's -z conv,tcp) in a fixed table
+ * of WIRE_EXPERT_CONV_MAX entries (flags of conversations beyond it are
+ * counted in the totals and as "other conversations").
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "wire/limits.h"
 
 struct xconv {
+	uint32_t stream; /* tcp.stream: the key */
 	uint8_t used, alen;
 	uint8_t a[16], b[16];
 	uint16_t pa, pb;
@@ -44,9 +46,10 @@ int wire_tcpa_segment_at(const struct wire_dissect *d, int k, struct wire_tcpa_s
 {
 	if (k <= 0 || (unsigned)k >= d->n)
 		return 0;
-	const struct wire_layer *t = &d->l[k], *ip = &d->l[k - 1];
-	for (int i = k - 1; i >= 0 && ip->kind == WIRE_L_IP6EXT; i--)
-		ip = &d->l[i];
+	int i = k - 1;
+	while (i > 0 && d->l[i].kind == WIRE_L_IP6EXT)
+		i--;
+	const struct wire_layer *t = &d->l[k], *ip = &d->l[i];
 	memset(g, 0, sizeof(*g));
 	if (ip->kind == WIRE_L_IPV4) {
 		g->alen = 4;
@@ -55,7 +58,7 @@ int wire_tcpa_segment_at(const struct wire_dissect *d, int k, struct wire_tcpa_s
 	} else if (ip->kind == WIRE_L_IPV6) {
 		g->alen = 16;
 		g->src = ip->u.ip6.src;
-		g->dst = ip->u.ip6.dst;
+		g->dst = wire_ip6_conv_dst(d, i);
 	} else {
 		return 0;
 	}
@@ -92,24 +95,18 @@ int wire_tcpa_segment(const struct wire_dissect *d, struct wire_tcpa_seg *g)
 	return 1;
 }
 
-static uint32_t xhash(const uint8_t *p, size_t n, uint32_t h)
+/* The conversation of tcp.stream stream (its ends taken from g, in a
+ * canonical order, when it is new), or NULL when full. */
+static struct xconv *xconv_of(struct wire_expert *e, uint32_t stream, const struct wire_tcpa_seg *g)
 {
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 16777619u;
-	return h;
-}
-
-/* The conversation of g (ends in a canonical order), or NULL when full. */
-static struct xconv *xconv_of(struct wire_expert *e, const struct wire_tcpa_seg *g)
-{
-	struct xconv k = {.used = 1, .alen = g->alen};
+	struct xconv k = {.stream = stream, .used = 1, .alen = g->alen};
 	int swap = memcmp(g->src, g->dst, g->alen);
 	swap = swap > 0 || (swap == 0 && g->sport > g->dport);
 	memcpy(k.a, swap ? g->dst : g->src, g->alen);
 	memcpy(k.b, swap ? g->src : g->dst, g->alen);
 	k.pa = swap ? g->dport : g->sport;
 	k.pb = swap ? g->sport : g->dport;
-	uint32_t h = xhash(k.a, 16, xhash(k.b, 16, 2166136261u)) ^ ((uint32_t)k.pa << 16 | k.pb);
+	uint32_t h = stream * 2654435761u;
 	for (unsigned i = 0; i < WIRE_EXPERT_CONV_MAX; i++) {
 		struct xconv *c = &e->conv[(h + i) % WIRE_EXPERT_CONV_MAX];
 		if (!c->used) {
@@ -119,16 +116,46 @@ static struct xconv *xconv_of(struct wire_expert *e, const struct wire_tcpa_seg 
 			e->nconv++;
 			return c;
 		}
-		if (c->alen == k.alen && c->pa == k.pa && c->pb == k.pb && !memcmp(c->a, k.a, 16) &&
-		    !memcmp(c->b, k.b, 16))
+		if (c->stream == stream)
 			return c;
 	}
 	return NULL;
 }
 
-static void expert_add(struct wire_expert *e, const struct wire_tcpa_seg *g, uint32_t fl)
+int wire_tcpa_layer(const struct wire_dissect *d, struct wire_tcpa_seg *g)
 {
-	struct xconv *c = xconv_of(e, g);
+	if (wire_tcpa_segment(d, g))
+		return d->tp;
+	int k = d->tp < 0 ? d->bad : -1; /* the dissection stopped at the cut header */
+	if (k <= 0 || d->frag)
+		return -1;
+	const struct wire_layer *t = &d->l[k];
+	if (t->kind != WIRE_L_TCP || t->quoted)
+		return -1;
+	if (!(t->status == WIRE_LS_TRUNC && t->have >= 16) &&
+	    !(t->status == WIRE_LS_INVALID && t->have >= 13 && t->u.tcp.doff < 20))
+		return -1;
+	return wire_tcpa_segment_at(d, k, g) ? k : -1;
+}
+
+void wire_tcpa_feed_at(struct wire_tcpa *a, const struct wire_dissect *d, int at,
+                       const struct wire_tcpa_seg *g, struct wire_tcpa_res *res)
+{
+	if (at != d->tp && d->l[at].status == WIRE_LS_INVALID) {
+		wire_tcpa_number(a, g, res);
+		return;
+	}
+	wire_tcpa_feed(a, g, res);
+	if (at != d->tp) {
+		res->flags = 0;
+		res->dupack = 0;
+	}
+}
+
+static void expert_add(struct wire_expert *e, const struct wire_tcpa_seg *g, uint32_t stream,
+                       uint32_t fl)
+{
+	struct xconv *c = xconv_of(e, stream, g);
 	for (unsigned k = 0; k < WIRE_TCPA_KINDS; k++) {
 		if (!(fl & (1u << k)))
 			continue;
@@ -146,16 +173,16 @@ void wire_pr_analyse(struct wire_printer *p, const struct wire_dissect *d)
 {
 	struct wire_tcpa_seg g;
 	memset(&p->ta, 0, sizeof(p->ta)); /* nothing from the previous packet */
-	if (!p->tcpa || !wire_tcpa_segment(d, &g))
-		return;
-	wire_tcpa_feed(p->tcpa, &g, &p->ta);
+	p->ta_at = p->tcpa ? wire_tcpa_layer(d, &g) : -1;
+	if (p->ta_at >= 0)
+		wire_tcpa_feed_at(p->tcpa, d, p->ta_at, &g, &p->ta);
 }
 
 void wire_pr_expert(struct wire_printer *p, const struct wire_dissect *d)
 {
 	struct wire_tcpa_seg g;
-	if (p->expert && p->ta.flags && wire_tcpa_segment(d, &g))
-		expert_add(p->expert, &g, p->ta.flags);
+	if (p->expert && p->ta.flags && p->ta.seg && wire_tcpa_layer(d, &g) >= 0)
+		expert_add(p->expert, &g, p->ta.stream, p->ta.flags);
 }
 
 void wire_pr_ta_tags(struct wire_sink *s, const struct wire_tcpa_res *ta)
@@ -188,11 +215,13 @@ static void endpoint(struct wire_sink *s, const uint8_t *a, uint8_t alen, uint16
 
 static void conv_line(struct wire_sink *s, const struct xconv *c)
 {
-	wire_sink_puts(s, "  ");
+	wire_sink_puts(s, "  tcp.stream ");
+	wire_pr_u(s, c->stream);
+	wire_sink_puts(s, " (");
 	endpoint(s, c->a, c->alen, c->pa);
 	wire_sink_puts(s, " <-> ");
 	endpoint(s, c->b, c->alen, c->pb);
-	wire_sink_puts(s, ":");
+	wire_sink_puts(s, "):");
 	for (unsigned k = 0; k < WIRE_TCPA_KINDS; k++) {
 		if (!c->n[k])
 			continue;
@@ -204,6 +233,12 @@ static void conv_line(struct wire_sink *s, const struct xconv *c)
 	wire_sink_putc(s, '\n');
 }
 
+/* Whether c goes before t: more flags, or as many and an earlier stream. */
+static int before(const struct xconv *c, const struct xconv *t)
+{
+	return c->total > t->total || (c->total == t->total && c->stream < t->stream);
+}
+
 /* The conversations with the most flags, most first (at most top). */
 static unsigned top_convs(const struct wire_expert *e, const struct xconv **top, unsigned max)
 {
@@ -213,11 +248,11 @@ static unsigned top_convs(const struct wire_expert *e, const struct xconv **top,
 		if (!c->used || !c->total)
 			continue;
 		unsigned j = n < max ? n++ : max;
-		if (j == max && c->total <= top[max - 1]->total)
+		if (j == max && !before(c, top[max - 1]))
 			continue;
 		if (j == max)
 			j = max - 1;
-		while (j > 0 && top[j - 1]->total < c->total) {
+		while (j > 0 && before(c, top[j - 1])) {
 			top[j] = top[j - 1];
 			j--;
 		}

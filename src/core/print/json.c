@@ -333,11 +333,8 @@ static int tcp_fixed(struct jctx *j, const struct wire_layer *l)
 	return 1;
 }
 
-static void tcp(struct jctx *j, const struct wire_dissect *d, const struct wire_layer *l)
+static void tcp_options(struct jctx *j, const struct wire_dissect *d, const struct wire_tcp *t)
 {
-	const struct wire_tcp *t = &l->u.tcp;
-	if (!tcp_fixed(j, l))
-		return;
 	for (unsigned k = 0; k < t->opt_n; k++) {
 		const struct wire_tcpopt *e = &d->topt[t->opt_first + k];
 		if (!e->ok)
@@ -351,9 +348,18 @@ static void tcp(struct jctx *j, const struct wire_dissect *d, const struct wire_
 			addu(j, "tcp.options.timestamp.tsecr", e->v.ts.ecr);
 		}
 	}
+}
+
+static void tcp(struct jctx *j, const struct wire_dissect *d, const struct wire_layer *l)
+{
+	if (tcp_fixed(j, l))
+		tcp_options(j, d, &l->u.tcp);
+	/* the analysis: of the whole outer header, or one cut after its window */
 	if (j->ta && j->ta->seg) { /* tshark's conversation numbers, relative */
 		addu(j, "tcp.stream", j->ta->stream);
 		addu(j, "tcp.seq", j->ta->seq);
+		if (j->ta->seg == 2)
+			return; /* a data offset under 5: numbered only */
 		addu(j, "tcp.nxtseq", j->ta->nxtseq);
 		addu(j, "tcp.ack", j->ta->ack);
 		addu(j, "tcp.window_size", j->ta->win);
@@ -547,10 +553,7 @@ static void layer(struct jctx *j, const struct wire_dissect *d, const struct wir
 			addmac(j, "icmpv6.opt.linkaddr", c->ll, 6);
 		break;
 	}
-	case WIRE_L_TCP:
-		tcp(j, d, l);
-		j->ta = NULL;
-		break;
+	case WIRE_L_TCP: tcp(j, d, l); break;
 	case WIRE_L_UDP:
 		addu(j, "udp.srcport", l->u.udp.sport);
 		if (!wire_pr_has(l, 4))
@@ -702,7 +705,6 @@ void wire_pr_json(struct wire_printer *p, const struct wire_dissect *d)
 	char b[40];
 	j.n = 0;
 	j.used = 0;
-	j.ta = &p->ta;
 	j.udp = p->udp_last >= 0 ? &d->l[p->udp_last] : NULL;
 	j.udp_stream = p->udp_stream;
 	addu(&j, "frame.number", pkt->num);
@@ -737,6 +739,7 @@ void wire_pr_json(struct wire_printer *p, const struct wire_dissect *d)
 		const struct wire_layer *l = &d->l[i];
 		if (l->status == WIRE_LS_TRUNC && !wire_layer_cut_shown(l))
 			continue;
+		j.ta = (int)i == p->ta_at ? &p->ta : NULL; /* the layer analysed */
 		layer(&j, d, l);
 		if (d->re && i + 1 == d->re_from)
 			reassembled(&j, d);

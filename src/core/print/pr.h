@@ -46,6 +46,7 @@ struct wire_printer {
 	struct wire_tcpa *tcpa;     /* TCP analysis (tcpanalysis.h) */
 	struct wire_expert *expert; /* --stats: the analysis flags counted (expert.c) */
 	struct wire_tcpa_res ta;    /* the current packet's analysis (zero if none) */
+	int ta_at;                  /* the layer of d->l ta is about, or -1 */
 	struct wire_udpnum *udpn;   /* --json: udp.stream numbering */
 	int udp_last;               /* the current packet's last UDP layer, or -1 */
 	long udp_stream;            /* its udp.stream, or -1 */

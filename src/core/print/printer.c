@@ -29,6 +29,7 @@ int wire_printer_new(struct wire_printer **pp, const struct wire_print_opts *o,
 		return -ENOMEM;
 	p->o = *o;
 	p->out = out;
+	p->ta_at = -1;
 	if ((o->stats && wire_stats_new(&p->stats) < 0) ||
 	    (o->stats && wire_expert_new(&p->expert) < 0) ||
 	    (wants_analysis(o) && !(p->tcpa = wire_tcpa_new())) ||

@@ -247,7 +247,7 @@ static int conv_key_at(const struct wire_dissect *d, int tp, long tcp_stream, st
 		k->fam = 4;
 	} else {
 		memcpy(src, ip->u.ip6.src, 16);
-		memcpy(dst, ip->u.ip6.dst, 16);
+		memcpy(dst, wire_ip6_conv_dst(d, (int)(ip - d->l)), 16); /* as tshark */
 		k->fam = 6;
 	}
 	k->proto = t->kind == WIRE_L_TCP ? 6 : 17;

@@ -561,10 +561,10 @@ static void tcp(struct wire_sink *s, const struct wire_dissect *d, const struct 
 				fs(s, "Option", t->opt_err == 1 ? "[|tcp opt]" : "[bad opt]");
 			if (l->status != WIRE_LS_TRUNC)
 				fu(s, "Payload length", t->paylen);
-			tcp_analysis(s, ta);
 		}
 	}
 cut:
+	tcp_analysis(s, ta); /* a header cut after its window is analysed too */
 	status(s, l);
 	closing(s, 48);
 }
@@ -865,7 +865,7 @@ void wire_pr_tree(struct wire_printer *p, const struct wire_dissect *d)
 		case WIRE_L_IP6EXT: ip6ext(s, l); break;
 		case WIRE_L_ICMP: icmp(s, l); break;
 		case WIRE_L_ICMP6: icmp6(s, l); break;
-		case WIRE_L_TCP: tcp(s, d, l, (int)i == d->tp ? &p->ta : NULL); break;
+		case WIRE_L_TCP: tcp(s, d, l, (int)i == p->ta_at ? &p->ta : NULL); break;
 		case WIRE_L_UDP: udp(s, l); break;
 		case WIRE_L_DNS: dns(s, l); break;
 		case WIRE_L_HTTP: http(s, d, l); break;
