@@ -88,7 +88,11 @@ function wcServerMode(W) {
       .then((r) => {
         if (g !== gen) return;
         if (r.error) return showFilterError(r);
-        if (r.sort && r.sort.state !== "done") { asked.delete(b); return sortWatch(); } // another tab's sort took the server's place
+        if (r.sort && r.sort.state !== "done") { // another tab's sort took the server's place
+          asked.delete(b);
+          sortState = r.sort;
+          return sortWatch();
+        }
         r.rows.forEach((p, j) => cache.set(r.start + j, p));
         if (r.rows.length < BLOCK && r.done === false) asked.delete(b); // a block still filling: asked again later
         total = Math.max(total, r.total);
@@ -324,6 +328,7 @@ function wcServerMode(W) {
       total = r.total;
       r.rows.forEach((p, j) => cache.set(r.start + j, p));
       asked.clear();
+      asked.add(0); // the rows just given
       render();
       const k = [...cache.keys()].find((j) => cache.get(j).n === sel);
       selK = k === undefined ? -1 : k;

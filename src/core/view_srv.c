@@ -435,7 +435,7 @@ static void work_arm(struct wire_view_srv *s)
 static struct sortjob *sort_job(struct wire_view_srv *s, int col, int desc, const char *text)
 {
 	struct sortjob *q = s->sort;
-	if (q && q->col == col && !strcmp(q->text, text)) {
+	if (q && q->col == col && !strcmp(q->text, text) && q->st != S_ERROR) {
 		if (q->desc != desc && (q->st == S_HEAP || q->st == S_DONE))
 			sort_heap_start(q);
 		q->desc = desc;
