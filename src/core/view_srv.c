@@ -302,12 +302,6 @@ static int sort_take(struct wire_view_srv *s, struct sortjob *q)
 	if (q->text[0] ? !j || !j->done : !s->ix_done)
 		return -1;
 	uint64_t n = j ? j->matched : s->count;
-	if (j && j->matched > j->nm) {
-		q->st = S_REFUSED;
-		snprintf(q->why, sizeof(q->why), "the filter kept the first %u of its %llu matches",
-		         j->nm, (unsigned long long)j->matched);
-		return 0;
-	}
 	if (!j && q->col == WIRE_VC_N) {
 		q->ne = (uint32_t)(n < UINT32_MAX ? n : UINT32_MAX);
 		q->st = S_DONE;
@@ -315,6 +309,12 @@ static int sort_take(struct wire_view_srv *s, struct sortjob *q)
 	}
 	if (n > s->sort_max) {
 		sort_refuse(q, n, s->sort_max);
+		return 0;
+	}
+	if (j && j->matched > j->nm) { /* a safeguard: MATCH_MAX is above the limit */
+		q->st = S_REFUSED;
+		snprintf(q->why, sizeof(q->why), "the filter kept the first %u of its %llu matches",
+		         j->nm, (unsigned long long)j->matched);
 		return 0;
 	}
 	q->ne = (uint32_t)n;
