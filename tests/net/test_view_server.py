@@ -497,12 +497,15 @@ def sort_pcap(path, n=240):
         f.write(pcap_file(fr))
 
 
-def sorted_rows(port, q, timeout=30):
-    """/api/rows?start=0&count=1000&Q once its sort is done."""
+def sorted_rows(port, q, timeout=30, seen=None):
+    """/api/rows?start=0&count=1000&Q once its sort is done (the states on
+    the way appended to seen)."""
     end = time.monotonic() + timeout * SLOW
     while time.monotonic() < end:
         r = api(port, "/api/rows?start=0&count=1000&" + q)
         assert "sort" in r, str(r)[:300]
+        if seen is not None:
+            seen.append(r["sort"])
         if r["sort"]["state"] in ("done", "refused"):
             return r
         assert r["sort"]["state"] in ("waiting", "keys", "sorting"), r["sort"]
@@ -643,8 +646,12 @@ def a_million_packets_first_rows_fast_and_memory_bounded():
         assert r["done"] and r["total"] == n // 10 and r["scanned"] == n, r["scanned"]
         # the whole file sorted by length (under the sort's limit, 24 bytes a packet)
         t = time.monotonic()
-        r = sorted_rows(s.port, "sort=len&desc=1", timeout=120)
+        seen = []
+        r = sorted_rows(s.port, "sort=len&desc=1", timeout=120, seen=seen)
         took = time.monotonic() - t
+        keys = [x["got"] for x in seen if x["state"] == "keys"]
+        assert keys and 0 < keys[0] < n and keys == sorted(keys), keys  # progress, growing
+        assert "sorting" in [x["state"] for x in seen], [x["state"] for x in seen]
         assert r["sort"]["state"] == "done" and r["total"] == n, r["sort"]
         assert [p["len"] for p in r["rows"][:3]] == [64] * 3
         last = api(s.port, "/api/rows?start=%d&count=10&sort=len&desc=1" % (n - 10))["rows"]
