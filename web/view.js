@@ -240,13 +240,43 @@
     pending = true;
     requestAnimationFrame(() => { pending = false; renderWindow(); });
   });
+  // An address as text that sorts in byte order, as the server sorts
+  // (src/core/view_sort.c): none, then IPv4 (10.0.0.2 before 10.0.0.10),
+  // IPv6, Ethernet; anything else (a trace's process) last, as text.
+  function hx(n, w) { return n.toString(16).padStart(w, "0"); }
+  function ip6Key(a) {
+    const m = /^(.*:)(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(a);
+    if (m) {
+      const q = m.slice(2).map(Number);
+      if (q.some((x) => x > 255)) return null;
+      a = m[1] + hx(q[0] * 256 + q[1], 1) + ":" + hx(q[2] * 256 + q[3], 1);
+    }
+    const parts = a.split("::");
+    if (parts.length > 2) return null;
+    const head = parts[0] ? parts[0].split(":") : [], tail = parts.length === 2 && parts[1] ? parts[1].split(":") : [];
+    const fill = 8 - head.length - tail.length;
+    if (parts.length === 2 ? fill < 1 : fill !== 0) return null;
+    const g = head.concat(Array(parts.length === 2 ? fill : 0).fill("0"), tail);
+    if (g.some((x) => !/^[0-9a-f]{1,4}$/i.test(x))) return null;
+    return g.map((x) => x.toLowerCase().padStart(4, "0")).join("");
+  }
+  function addrKey(a) {
+    if (a === undefined || a === "") return "0";
+    const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(a);
+    if (m && m.slice(1).every((x) => Number(x) < 256)) return "1" + m.slice(1).map((x) => hx(Number(x), 2)).join("");
+    if (/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(a)) return "3" + a.replace(/:/g, "").toLowerCase();
+    const v6 = a.indexOf(":") >= 0 && /^[0-9a-f:.]+$/i.test(a) ? ip6Key(a) : null;
+    return v6 ? "2" + v6 : "4" + a;
+  }
+  // Sorts by column k (again: reversed); ties by number, ascending.
   function sortBy(k) {
     sortDir = k === sortKey ? -sortDir : 1;
     sortKey = k;
-    const get = k === "p" ? proto : (p) => p[k];
+    const get = k === "p" ? proto : k === "src" || k === "dst" ? (p) => addrKey(p[k]) : k === "info" ? infoText : (p) => p[k];
+    const key = new Map(shown.map((i) => [i, get(P[i])]));
     shown.sort((x, y) => {
-      const a = get(P[x]), b = get(P[y]);
-      return (a < b ? -1 : a > b ? 1 : P[x].n - P[y].n) * sortDir;
+      const a = key.get(x), b = key.get(y);
+      return (a < b ? -1 : a > b ? 1 : 0) * sortDir || P[x].n - P[y].n;
     });
     document.querySelectorAll("#pkts th").forEach((th) => {
       th.classList.toggle("up", th.dataset.k === k && sortDir > 0);

@@ -3,7 +3,10 @@
 // packet details, filter, conversations, hierarchy and I/O graph come from
 // the server's /api (src/core/view_srv.c), a page of rows at a time; the
 // browser holds only the rows near the view (at most CACHE_MAX). view.js
-// calls wcServerMode with its rendering functions when D.server is set.
+// calls wcServerMode with its rendering functions when D.server is set. A
+// click on a heading asks the server to sort (sort=COLUMN&desc=1): the list
+// waits for the sort, showing its progress, and says so when the server
+// refuses a set too large.
 // Every string from a packet reaches the page through textContent.
 "use strict";
 // eslint-disable-next-line no-unused-vars
@@ -14,6 +17,7 @@ function wcServerMode(W) {
   const list = $("list");
   let total = 0, indexing = true, filter = "", fdone = true, lang = "", gen = 0;
   let rowH = 18, sel = 0, selK = -1, wantK = -1, selRow = null, convs = null;
+  let sortKey = "n", sortDesc = false, sortState = null, watching = false; // the sort asked for
   const cache = new Map(); // place in the list -> row object
   const asked = new Set(); // blocks requested for the current list
 
@@ -66,7 +70,7 @@ function wcServerMode(W) {
   function count() {
     let t = filter ? total + (fdone ? "" : "+") + " matching (" + (lang || "filter") + ")" : total + " packets";
     if (indexing) t += ", reading the file\u2026";
-    t += " (file order)";
+    t += sortText();
     $("count").textContent = t;
   }
   // Drops the cached rows farthest from the view when there are too many.
@@ -77,15 +81,20 @@ function wcServerMode(W) {
     for (const k of keys.slice(0, cache.size - CACHE_MAX)) { cache.delete(k); asked.delete(Math.floor(k / BLOCK)); }
   }
   function fetchBlock(b) {
-    if (asked.has(b) || b * BLOCK >= total) return;
+    if (asked.has(b) || b * BLOCK >= total || sorting()) return;
     asked.add(b);
     const g = gen;
-    api("/api/rows?" + q({ start: b * BLOCK, count: BLOCK, filter: filter }))
+    api("/api/rows?" + q(Object.assign({ start: b * BLOCK, count: BLOCK, filter: filter }, sortParams())))
       .then((r) => {
         if (g !== gen) return;
         if (r.error) return showFilterError(r);
+        if (r.sort && r.sort.state !== "done") { // another tab's sort took the server's place
+          asked.delete(b);
+          sortState = r.sort;
+          return sortWatch();
+        }
         r.rows.forEach((p, j) => cache.set(r.start + j, p));
-        if (r.rows.length < BLOCK) asked.delete(b); // a block still filling: asked again later
+        if (r.rows.length < BLOCK && r.done === false) asked.delete(b); // a block still filling: asked again later
         total = Math.max(total, r.total);
         trim();
         render();
@@ -116,6 +125,7 @@ function wcServerMode(W) {
   }
   function reset() {
     gen++;
+    watching = false;
     cache.clear();
     asked.clear();
     list.scrollTop = 0;
@@ -142,9 +152,20 @@ function wcServerMode(W) {
     reset();
     total = 0;
     const g = gen;
-    api("/api/rows?" + q({ start: 0, count: BLOCK, filter: filter })).then((r) => {
+    if (sortParams().sort) sortState = { state: "waiting", got: 0, of: 0 };
+    api("/api/rows?" + q(Object.assign({ start: 0, count: BLOCK, filter: filter }, sortParams()))).then((r) => {
       if (g !== gen) return;
       if (r.error) return showFilterError(r);
+      if (r.sort && r.sort.state !== "done") {
+        total = r.total;
+        fdone = r.done;
+        lang = r.lang || "";
+        render();
+        poll();
+        loadIO();
+        return sortWatch();
+      }
+      sortState = r.sort || null;
       r.rows.forEach((p, j) => cache.set(r.start + j, p));
       total = r.total;
       fdone = r.done;
@@ -267,9 +288,81 @@ function wcServerMode(W) {
     }).catch(say);
   }
 
-  // ---- sorting: the server lists packets in file order ----
-  document.querySelectorAll("#pkts th").forEach((th) => {
-    th.title = "The server lists packets in file order (sorting needs a page written with --html).";
+  // ---- sorting: a click on a heading sorts by its column, again reverses ----
+  // The server sorts the whole file or the filter's matches (at most
+  // sort_max packets: a larger set is refused, and the list stays in file
+  // order with the reason under the filter box).
+  const heads = document.querySelectorAll("#pkts th");
+  function sortParams() { return sortKey !== "n" || sortDesc ? { sort: sortKey, desc: sortDesc ? 1 : 0 } : {}; }
+  function sorting() { return !!sortParams().sort && !(sortState && sortState.state === "done"); }
+  function sortText() {
+    if (!sortParams().sort) return " (file order)";
+    const th = [...heads].find((h) => h.dataset.k === sortKey), name = th ? th.textContent : sortKey;
+    const how = name + (sortDesc ? ", descending" : "");
+    const st = sortState || { state: "waiting" };
+    if (st.state === "done") return " (sorted by " + how + ")";
+    if (st.state === "keys") return " (sorting by " + how + ": " + Math.floor((100 * st.got) / Math.max(1, st.of)) + "% read\u2026)";
+    if (st.state === "sorting") return " (sorting by " + how + "\u2026)";
+    return " (sorting by " + how + ": waiting for the " + (filter ? "filter" : "file") + "\u2026)";
+  }
+  function markHeads() {
+    const on = !!sortParams().sort;
+    heads.forEach((th) => {
+      th.classList.toggle("up", on && th.dataset.k === sortKey && !sortDesc);
+      th.classList.toggle("down", on && th.dataset.k === sortKey && sortDesc);
+    });
+    document.body.dataset.sort = on ? sortKey + (sortDesc ? " desc" : "") : "";
+  }
+  // Asks until the sort is done, then shows its first rows.
+  function sortWatch() {
+    if (watching) return;
+    watching = true;
+    const g = gen;
+    const step = () => api("/api/rows?" + q(Object.assign({ start: 0, count: BLOCK, filter: filter }, sortParams()))).then((r) => {
+      if (g !== gen) return;
+      if (r.error) { watching = false; return showFilterError(r); }
+      sortState = r.sort || null;
+      if (sortState && (sortState.state === "refused" || sortState.state === "error")) { watching = false; return sortRefused(sortState.error); }
+      if (sortState && sortState.state !== "done") { count(); return setTimeout(step, POLL_MS); }
+      watching = false;
+      total = r.total;
+      r.rows.forEach((p, j) => cache.set(r.start + j, p));
+      asked.clear();
+      asked.add(0); // the rows just given
+      render();
+      const k = [...cache.keys()].find((j) => cache.get(j).n === sel);
+      selK = k === undefined ? -1 : k;
+      document.body.dataset.sorted = document.body.dataset.sort;
+    }).catch((e) => { watching = false; say(e); });
+    step();
+  }
+  function sortRefused(why) {
+    $("ferr").textContent = "Not sorted: " + why + ".";
+    sortKey = "n";
+    sortDesc = false;
+    sortState = null;
+    markHeads();
+    reset();
+    render();
+    if (filter ? !fdone : indexing) poll();
+    document.body.dataset.sorted = "refused";
+  }
+  function sortBy(k) {
+    if (k === sortKey) sortDesc = !sortDesc;
+    else { sortKey = k; sortDesc = false; }
+    if (/^Not sorted/.test($("ferr").textContent)) $("ferr").textContent = "";
+    sortState = null;
+    delete document.body.dataset.sorted;
+    markHeads();
+    reset();
+    render();
+    if (filter ? !fdone : indexing) poll();
+    if (sortParams().sort) sortWatch();
+    else document.body.dataset.sorted = "";
+  }
+  heads.forEach((th) => {
+    th.title = "Sort by this column (click again to reverse)";
+    th.addEventListener("click", () => sortBy(th.dataset.k));
   });
 
   // ---- start ----

@@ -113,6 +113,8 @@
 #define WIRE_VIEW_CONVS_SHOWN 1000u    /* conversations /api/convs lists */
 #define WIRE_VIEW_IO_BUCKETS 1000u     /* I/O graph buckets kept per series */
 #define WIRE_VIEW_IO_SHOWN 100u        /* I/O graph bars drawn at most (tenfold intervals) */
+#define WIRE_VIEW_SORT_MAX (1u << 20)  /* packets the server sorts at once (24 bytes each) */
+#define WIRE_VIEW_SORT_KEY 20u         /* bytes of a sort key (Info: its first 20 bytes) */
 #define WIRE_VIEW_SLICE_MS 20          /* indexing or filtering done at once on the loop */
 
 #endif

@@ -11,15 +11,20 @@
  * start in slices too, keeping the numbers of at most WIRE_VIEW_MATCH_MAX
  * matching packets; answers say how far it got, and the page asks again.
  * WIRE_VIEW_FILTERS_MAX filters are kept (the least recently asked for goes).
+ * A sort (sort=COLUMN[&desc=1]) of the whole file or of a filter's matches
+ * reads each packet's key (WIRE_VIEW_SORT_KEY bytes) and heap-sorts them in
+ * slices too; it takes at most WIRE_VIEW_SORT_MAX packets (24 bytes each)
+ * and refuses more; one sort is kept.
  *
  * Paths served: / (the page), /api/summary, /api/rows?start=&count=
- * [&filter=], /api/packet?n=, /api/hier, /api/convs, /api/conv?id=,
+ * [&filter=][&sort=&desc=], /api/packet?n=, /api/hier, /api/convs, /api/conv?id=,
  * /api/io?interval=[&filter=]. Anything else is 404.
  */
 #ifndef WIRE_VIEW_SRV_H
 #define WIRE_VIEW_SRV_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "wire/httpd.h"
 #include "wire/loop.h"
@@ -42,5 +47,9 @@ int wire_view_srv_open(struct wire_view_srv **sp, struct wire_loop *l, const cha
 /* The HTTP handler (ud: the struct wire_view_srv). */
 int wire_view_srv_handle(void *ud, const struct wire_httpd_req *rq, struct wire_httpd_resp *rs);
 void wire_view_srv_free(struct wire_view_srv *s);
+/* Lowers the number of packets one sort takes (WIRE_VIEW_SORT_MAX) to max
+ * (tests do; 0, or a number not below it, changes nothing). Returns the
+ * limit in effect. */
+uint32_t wire_view_srv_sort_limit(struct wire_view_srv *s, uint64_t max);
 
 #endif

@@ -92,16 +92,10 @@ static void view_addr(const struct wire_layer *l, int dst, char *b)
 	}
 }
 
-/* Source and destination: the innermost IP layer, else ARP, else Ethernet. */
+/* Source and destination (of wire_view_addr_layer). */
 static void view_addrs(struct view *v)
 {
-	const struct wire_dissect *d = &v->d;
-	const struct wire_layer *l = d->ip >= 0 ? &d->l[d->ip] : NULL;
-	for (unsigned i = 0; !l && i < d->n; i++)
-		if (d->l[i].kind == WIRE_L_ARP)
-			l = &d->l[i];
-	if (!l && d->n && d->l[0].kind == WIRE_L_ETH)
-		l = &d->l[0];
+	const struct wire_layer *l = wire_view_addr_layer(&v->d);
 	char a[64] = "", b[64] = "";
 	if (l) {
 		view_addr(l, 0, a);

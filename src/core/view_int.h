@@ -85,4 +85,43 @@ void wire_view_io_json(struct wire_sink *o, const struct view_io *io, double wan
  * and holds the fields' table ("ft"). */
 int wire_view_page_server(struct wire_sink *o, const char *title, int link);
 
+/* Where the Source and Destination columns take their addresses: the
+ * innermost IP layer, else ARP, else Ethernet (NULL: none). */
+const struct wire_layer *wire_view_addr_layer(const struct wire_dissect *d);
+
+/* ---- the server's sort (view_sort.c) ---- */
+
+/* The list's columns, as the page's headings name them (n t src dst p len
+ * info). */
+enum wire_vcol {
+	WIRE_VC_N,
+	WIRE_VC_T,
+	WIRE_VC_SRC,
+	WIRE_VC_DST,
+	WIRE_VC_P,
+	WIRE_VC_LEN,
+	WIRE_VC_INFO,
+	WIRE_VC_COUNT
+};
+
+/* A packet in a sort: its key (compared bytewise) and its number (ties). */
+struct wire_vsort_ent {
+	uint8_t k[WIRE_VIEW_SORT_KEY];
+	uint32_t n;
+};
+
+/* The column called name, or -1. */
+int wire_vsort_col(const char *name);
+const char *wire_vsort_col_name(int col);
+/* Writes pkt's key for column col into k (WIRE_VIEW_SORT_KEY bytes): time
+ * and length as big-endian numbers, addresses as a kind (0 none, 1 IPv4, 2
+ * IPv6, 3 Ethernet) then their bytes, the protocol's name, and the first
+ * bytes of the Info column (the summary without the addresses, as the page
+ * shows it). Uses v's dissection and line printer. */
+void wire_vsort_key(struct view *v, int col, const struct wire_pkt *pkt, uint8_t *k);
+/* One step of an in-place heap sort of e[0..n) by key (reversed with desc),
+ * ties by ascending number; *hi and *hend hold its place (start with
+ * *hi = n / 2, *hend = n). Returns 1 while steps remain, 0 when sorted. */
+int wire_vsort_step(struct wire_vsort_ent *e, uint32_t n, int desc, uint32_t *hi, uint32_t *hend);
+
 #endif

@@ -43,6 +43,22 @@ struct job {
 	struct view_io io;
 };
 
+/* The list sorted by a column: the packets of the whole file or of a
+ * filter's matches (text), their keys read in slices, then heap-sorted in
+ * slices (view_sort.c). One is kept; at most sort_max packets (24 bytes
+ * each) are sorted, a larger set is refused. */
+enum sstate { S_WAIT, S_KEYS, S_HEAP, S_DONE, S_REFUSED, S_ERROR };
+
+struct sortjob {
+	int col, desc;
+	enum sstate st;
+	char text[WIRE_DFILTER_LEN_MAX + 1];
+	struct wire_pcapr *r;
+	struct wire_vsort_ent *e; /* NULL for the whole file by number */
+	uint32_t ne, got, hi, hend;
+	char why[256];
+};
+
 struct wire_view_srv {
 	struct wire_loop *loop;
 	char *path;
@@ -69,6 +85,8 @@ struct wire_view_srv {
 	struct view *v;
 	struct job *filters[WIRE_VIEW_FILTERS_MAX]; /* the latest used first */
 	struct job *conv;
+	struct sortjob *sort;
+	uint32_t sort_max;
 };
 
 static double rel_time(const struct wire_view_srv *s, const struct wire_pkt *pkt)
@@ -204,6 +222,141 @@ static int job_one(struct wire_view_srv *s, struct job *j)
 	return 1;
 }
 
+/* ---- sorting ---- */
+
+static void sort_free(struct sortjob *q)
+{
+	if (!q)
+		return;
+	wire_pcapr_close(q->r);
+	free(q->e);
+	free(q);
+}
+
+static struct job *filter_find(struct wire_view_srv *s, const char *text)
+{
+	for (unsigned k = 0; k < WIRE_VIEW_FILTERS_MAX && s->filters[k]; k++)
+		if (!strcmp(s->filters[k]->text, text))
+			return s->filters[k];
+	return NULL;
+}
+
+/* Packet number of place i of a sort that is done. */
+static uint64_t sort_at(const struct wire_view_srv *s, const struct sortjob *q, uint32_t i)
+{
+	return q->e ? q->e[i].n : s->count - i; /* the whole file by number, descending */
+}
+
+static void sort_refuse(struct sortjob *q, uint64_t n, uint32_t max)
+{
+	q->st = S_REFUSED;
+	snprintf(q->why, sizeof(q->why),
+	         "sorting %llu packets needs more than the server's limit of %u; filter "
+	         "them first",
+	         (unsigned long long)n, max);
+}
+
+/* Takes the packets to sort and their numbers. Returns 0, or -1 when they
+ * are not all known yet. */
+static int sort_take(struct wire_view_srv *s, struct sortjob *q)
+{
+	struct job *j = q->text[0] ? filter_find(s, q->text) : NULL;
+	if (q->text[0] ? !j || !j->done : !s->ix_done)
+		return -1;
+	uint64_t n = j ? j->matched : s->count;
+	if (!j && q->col == WIRE_VC_N) {
+		q->ne = (uint32_t)(n < UINT32_MAX ? n : UINT32_MAX);
+		q->st = S_DONE;
+		return 0;
+	}
+	if (n > s->sort_max) {
+		sort_refuse(q, n, s->sort_max);
+		return 0;
+	}
+	if (j && j->matched > j->nm) { /* a safeguard: MATCH_MAX is above the limit */
+		q->st = S_REFUSED;
+		snprintf(q->why, sizeof(q->why), "the filter kept the first %u of its %llu matches",
+		         j->nm, (unsigned long long)j->matched);
+		return 0;
+	}
+	q->ne = (uint32_t)n;
+	q->e = calloc(n ? n : 1, sizeof(*q->e));
+	if (!q->e) {
+		q->st = S_ERROR;
+		snprintf(q->why, sizeof(q->why), "out of memory");
+		return 0;
+	}
+	for (uint32_t i = 0; i < q->ne; i++)
+		q->e[i].n = j ? j->m[i] : i + 1;
+	q->st = S_KEYS;
+	return 0;
+}
+
+static void sort_heap_start(struct sortjob *q)
+{
+	q->hi = q->ne / 2;
+	q->hend = q->ne;
+	q->st = q->ne > 1 ? S_HEAP : S_DONE;
+}
+
+/* Number order needs no keys: a filter's matches reversed. */
+static void sort_by_number(struct sortjob *q)
+{
+	for (uint32_t i = 0; i < q->ne / 2; i++) {
+		uint32_t t = q->e[i].n;
+		q->e[i].n = q->e[q->ne - 1 - i].n;
+		q->e[q->ne - 1 - i].n = t;
+	}
+	q->st = S_DONE;
+}
+
+/* One packet's key. Returns 1, or 0 when the keys are all there (or the
+ * file ended first: an error). */
+static int sort_key_one(struct wire_view_srv *s, struct sortjob *q)
+{
+	struct wire_pkt pkt;
+	if (q->got == q->ne) {
+		wire_pcapr_close(q->r);
+		q->r = NULL;
+		sort_heap_start(q);
+		return 0;
+	}
+	if (!q->r && open_reader(s->path, &q->r, q->why, sizeof(q->why)) < 0) {
+		q->st = S_ERROR;
+		return 0;
+	}
+	int rc = wire_pcapr_next(q->r, &pkt, q->why, sizeof(q->why));
+	if (rc != 1 || pkt.num > q->e[q->got].n) {
+		if (!q->why[0])
+			snprintf(q->why, sizeof(q->why), "packet %u is not in the file",
+			         q->e[q->got].n);
+		q->st = S_ERROR;
+		return 0;
+	}
+	if (pkt.num == q->e[q->got].n)
+		wire_vsort_key(s->v, q->col, &pkt, q->e[q->got++].k);
+	return 1;
+}
+
+/* One step of the sort job. Returns 1 when it did work. */
+static int sort_one(struct wire_view_srv *s, struct sortjob *q)
+{
+	switch (q->st) {
+	case S_WAIT:
+		if (sort_take(s, q) < 0)
+			return 0;
+		if (q->st == S_KEYS && q->col == WIRE_VC_N)
+			sort_by_number(q);
+		return q->st == S_KEYS;
+	case S_KEYS: return sort_key_one(s, q);
+	case S_HEAP:
+		if (!wire_vsort_step(q->e, q->ne, q->desc, &q->hi, &q->hend))
+			q->st = S_DONE;
+		return 1;
+	default: return 0;
+	}
+}
+
 /* Runs a slice of work: the first pass, then the scans. */
 static void work(struct wire_loop *l, void *ud)
 {
@@ -224,6 +377,8 @@ static void work(struct wire_loop *l, void *ud)
 				busy = 1;
 		if (s->conv && job_one(s, s->conv))
 			busy = 1;
+		if (s->sort && sort_one(s, s->sort))
+			busy = 1;
 		if (!busy)
 			break;
 	}
@@ -235,6 +390,30 @@ static void work_arm(struct wire_view_srv *s)
 {
 	if (s->timer < 0)
 		s->timer = wire_loop_every(s->loop, 1, work, s);
+}
+
+/* The sort of (col, desc) over text's matches (or the whole file): the one
+ * kept, turned around when only desc differs, else a new one. */
+static struct sortjob *sort_job(struct wire_view_srv *s, int col, int desc, const char *text)
+{
+	struct sortjob *q = s->sort;
+	if (q && q->col == col && !strcmp(q->text, text) && q->st != S_ERROR) {
+		if (q->desc != desc && (q->st == S_HEAP || q->st == S_DONE))
+			sort_heap_start(q);
+		q->desc = desc;
+		work_arm(s);
+		return q;
+	}
+	if (!(q = calloc(1, sizeof(*q))))
+		return NULL;
+	q->col = col;
+	q->desc = desc;
+	q->st = S_WAIT;
+	snprintf(q->text, sizeof(q->text), "%s", text);
+	sort_free(s->sort);
+	s->sort = q;
+	work_arm(s);
+	return q;
 }
 
 /* Compiles text as a display filter, else as a capture filter. Returns 0, or
@@ -405,10 +584,10 @@ static int api_summary(struct wire_view_srv *s, struct wire_sink *o)
 	wire_sink_printf(o,
 	                 ",\"link\":%d,\"packets\":%llu,\"indexing\":%s,\"duration\":%.6f,"
 	                 "\"index\":{\"every\":%u,\"places\":%u,\"max\":%u},\"rows_max\":%u,"
-	                 "\"conv_pkts_max\":%u,\"match_max\":%u",
+	                 "\"conv_pkts_max\":%u,\"match_max\":%u,\"sort_max\":%u",
 	                 s->link, (unsigned long long)s->count, s->ix_done ? "false" : "true",
 	                 s->t_last, s->k, s->nidx, WIRE_VIEW_INDEX_MAX, WIRE_VIEW_ROWS_MAX,
-	                 WIRE_VIEW_CONV_PKTS, WIRE_VIEW_MATCH_MAX);
+	                 WIRE_VIEW_CONV_PKTS, WIRE_VIEW_MATCH_MAX, s->sort_max);
 	if (s->ix_why[0])
 		put_str(o, "error", s->ix_why);
 	return wire_sink_putc(o, '}');
@@ -434,14 +613,71 @@ static void put_job_state(struct wire_sink *o, const struct job *j)
 		put_str(o, "error_read", j->why);
 }
 
+/* sort=COLUMN (view_sort.c's names) and desc=0|1: 0 with *col (-1 for
+ * none: file order), or -400. */
+static int sort_params(const struct wire_httpd_req *rq, int *col, int *desc)
+{
+	char b[16];
+	*col = -1;
+	*desc = 0;
+	if (wire_httpd_param(rq->query, "desc", b, sizeof(b)) >= 0) {
+		if (strcmp(b, "0") && strcmp(b, "1"))
+			return -400;
+		*desc = b[0] == '1';
+	}
+	if (wire_httpd_param(rq->query, "sort", b, sizeof(b)) >= 0 &&
+	    (*col = wire_vsort_col(b)) < 0)
+		return -400;
+	if (*col < 0 && *desc)
+		*col = WIRE_VC_N;
+	if (*col == WIRE_VC_N && !*desc)
+		*col = -1; /* file order */
+	return 0;
+}
+
+static void put_sort_state(struct wire_sink *o, const struct sortjob *q)
+{
+	static const char *const names[] = {"waiting", "keys",    "sorting",
+	                                    "done",    "refused", "error"};
+	wire_sink_printf(o,
+	                 ",\"sort\":{\"col\":\"%s\",\"desc\":%s,\"state\":\"%s\",\"got\":%u,"
+	                 "\"of\":%u",
+	                 wire_vsort_col_name(q->col), q->desc ? "true" : "false", names[q->st],
+	                 q->got, q->ne);
+	if (q->why[0])
+		put_str(o, "error", q->why);
+	wire_sink_putc(o, '}');
+}
+
+/* The rows of a sorted list: none until the sort is done. */
+static int rows_sorted(struct wire_view_srv *s, struct sortjob *q, uint64_t start, uint64_t count,
+                       struct wire_sink *o)
+{
+	if (q->st != S_DONE && q->st < S_REFUSED)
+		work(s->loop, s); /* a slice now: a small list is sorted at once */
+	put_sort_state(o, q);
+	wire_sink_printf(o, ",\"start\":%llu,\"rows\":[", (unsigned long long)start);
+	for (uint64_t i = start; q->st == S_DONE && i < q->ne && i < start + count; i++) {
+		if (i > start)
+			wire_sink_puts(o, ",\n");
+		if (put_row(s, sort_at(s, q, (uint32_t)i), 0) < 0)
+			return -500;
+	}
+	return wire_sink_puts(o, "]}");
+}
+
 static int api_rows(struct wire_view_srv *s, const struct wire_httpd_req *rq, struct wire_sink *o)
 {
 	long long start = qnum(rq, "start", 0, 1LL << 40);
 	long long count = qnum(rq, "count", 100, WIRE_VIEW_ROWS_MAX);
 	char text[WIRE_DFILTER_LEN_MAX + 1], why[600];
-	if (start < 0 || count < 0)
+	int scol, desc;
+	if (start < 0 || count < 0 || sort_params(rq, &scol, &desc) < 0)
 		return -400;
 	int fl = wire_httpd_param(rq->query, "filter", text, sizeof(text));
+	struct sortjob *q = NULL;
+	if (scol >= 0 && !(q = sort_job(s, scol, desc, fl > 0 ? text : "")))
+		return -500;
 	struct job *j = NULL;
 	if (fl > 0) {
 		size_t col = 0;
@@ -449,12 +685,17 @@ static int api_rows(struct wire_view_srv *s, const struct wire_httpd_req *rq, st
 			return put_ferr(o, why, col);
 		if (!j->done && j->nm < (uint64_t)(start + count))
 			work(s->loop, s); /* a slice now: the first page comes at once */
-		wire_sink_printf(o, "{\"total\":%u,", j->nm);
+		wire_sink_printf(o, "{\"total\":%u,", q && q->st == S_DONE ? q->ne : j->nm);
 		put_job_state(o, j);
+	} else if (q) {
+		wire_sink_printf(o, "{\"total\":%llu,\"done\":%s", (unsigned long long)s->count,
+		                 s->ix_done ? "true" : "false");
 	} else {
 		wire_sink_printf(o, "{\"total\":%llu,\"done\":%s", (unsigned long long)s->count,
 		                 s->ix_done ? "true" : "false");
 	}
+	if (q)
+		return rows_sorted(s, q, (uint64_t)start, (uint64_t)count, o);
 	uint64_t total = j ? j->nm : s->count;
 	wire_sink_printf(o, ",\"start\":%lld,\"rows\":[", start);
 	for (uint64_t i = (uint64_t)start; i < total && i < (uint64_t)(start + count); i++) {
@@ -651,6 +892,7 @@ int wire_view_srv_open(struct wire_view_srv **sp, struct wire_loop *l, const cha
 	}
 	s->loop = l;
 	s->timer = -1;
+	s->sort_max = WIRE_VIEW_SORT_MAX;
 	snprintf(s->title, sizeof(s->title), "%s", title);
 	int rc = srv_init(s, why, n);
 	if (rc < 0) {
@@ -670,6 +912,7 @@ void wire_view_srv_free(struct wire_view_srv *s)
 	for (unsigned k = 0; k < WIRE_VIEW_FILTERS_MAX; k++)
 		job_free(s->filters[k]);
 	job_free(s->conv);
+	sort_free(s->sort);
 	wire_pcapr_close(s->ix);
 	wire_pcapr_close(s->rd);
 	wire_view_close(s->v);
@@ -679,4 +922,11 @@ void wire_view_srv_free(struct wire_view_srv *s)
 	free(s->ndjson);
 	free(s->path);
 	free(s);
+}
+
+uint32_t wire_view_srv_sort_limit(struct wire_view_srv *s, uint64_t max)
+{
+	if (max && max < s->sort_max)
+		s->sort_max = (uint32_t)max;
+	return s->sort_max;
 }

@@ -27,7 +27,8 @@ static void check_text(const char *s)
 
 static void check_params(const char *q)
 {
-	static const char *names[] = {"start", "count", "filter", "n", "id", "interval", ""};
+	static const char *names[] = {"start",    "count", "filter", "n", "id",
+	                              "interval", "sort",  "desc",   ""};
 	char out[64];
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		int k = wire_httpd_param(q, names[i], out, sizeof(out));

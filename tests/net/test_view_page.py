@@ -252,9 +252,9 @@ def eth_ip_udp(sp, dp, data=b""):
     return b"\0" * 12 + b"\x08\x00" + h + u
 
 
-def serve(pcap):
+def serve(pcap, env=None):
     """`wirecat view FILE` and its URL."""
-    p = Proc(["view", pcap])
+    p = Proc(["view", pcap], env=env)
     wait_for(lambda: b"\n" in p.out or p.p.poll() is not None, 10 * SLOW, "the URL line")
     url = bytes(p.out).decode().strip()
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+/", url), (url, p.stderr_text())
@@ -491,6 +491,112 @@ def a_hierarchy_row_filters_the_page_and_graphs_it():
         assert iof and sum(int(r.get_attribute("data-n")) for r in iof) == 10
         assert sum(int(r.get_attribute("data-n")) for r in b.css("#iosvg rect.io")) == 40
         assert "matching the filter: udp" in b.css("#iotitle")[0].text
+        b.no_console_errors()
+
+
+SRCS = [2, 10, 1, 100, 20, 3]
+
+
+def eth_udp_from(src, data, v6=False):
+    """UDP from 10.0.0.SRC (or 2001:db8::SRC) to .2 (checksum 0)."""
+    u = struct.pack("!HHHH", 1000 + src, 53, 8 + len(data), 0) + data
+    if v6:
+        a = bytes.fromhex("20010db8" + "00" * 11)
+        h = struct.pack("!IHBB16s16s", 0x60000000, len(u), 17, 64, a + bytes([src]), a + b"\x02")
+        return b"\0" * 12 + b"\x86\xdd" + h + u
+    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(u), 1, 0, 64, 17, 0,
+                    bytes([10, 0, 0, src]), bytes([10, 0, 0, 2]))
+    h = h[:10] + struct.pack("!H", csum(h)) + h[12:]
+    return b"\0" * 12 + b"\x08\x00" + h + u
+
+
+def sort_capture(path, n=300):
+    with open(path, "wb") as f:
+        f.write(pcap_file([eth_udp_from(i % 3 + 1 if i % 5 == 4 else SRCS[i % 6],
+                                        b"x" * ((i * 37) % 61), v6=i % 5 == 4)
+                           for i in range(n)]))
+
+
+def column(b, k):
+    return b.js('return [...document.querySelectorAll("#pkts tbody tr[data-i]")]'
+                '.map((r) => r.children[%d].textContent)' % k)
+
+
+def address_order(srcs):
+    """10.0.0.2 before 10.0.0.10, 10.0.0.20 before 10.0.0.100, IPv4 before IPv6."""
+    last = lambda a: len(srcs) - 1 - srcs[::-1].index(a)
+    assert last("10.0.0.2") < srcs.index("10.0.0.10"), srcs
+    assert last("10.0.0.20") < srcs.index("10.0.0.100"), srcs
+    assert last("10.0.0.100") < srcs.index("2001:db8::1") and last("2001:db8::1") < srcs.index("2001:db8::2"), srcs
+
+
+@case
+def a_heading_click_sorts_the_served_list_and_the_html_page():
+    """The served page: a click on Length sorts the list by the server's sort
+    (the count says so), a second click reverses it, Source sorts addresses
+    by their bytes; past the server's limit (lowered here) the sort is
+    refused with the reason and the list stays in file order. The --html
+    page's Source sorts the same way (10.0.0.2 before 10.0.0.10)."""
+    with tempfile.TemporaryDirectory() as d, Browser() as b:
+        pcap = os.path.join(d, "sort.pcap")
+        sort_capture(pcap)
+        srv, url = serve(pcap)
+        with srv:
+            b.d.get(url)
+            wait_for(lambda: b.js("return document.body.dataset.sel") == "1", 30, "packet 1's detail")
+            lens0 = [int(x) for x in column(b, 5)]
+            assert lens0 != sorted(lens0)
+            b.css('#pkts th[data-k="len"]')[0].click()
+            wait_for(lambda: b.js("return document.body.dataset.sorted") == "len", 30, "sorted by length")
+            wait_for(lambda: len(column(b, 5)) > 20, 30, "the sorted rows")
+            lens = [int(x) for x in column(b, 5)]
+            assert lens == sorted(lens) and lens[0] == 42, lens
+            assert "sorted by Length" in b.css("#count")[0].text, b.css("#count")[0].text
+            assert "up" in b.css('#pkts th[data-k="len"]')[0].get_attribute("class")
+            b.css('#pkts th[data-k="len"]')[0].click()
+            wait_for(lambda: b.js("return document.body.dataset.sorted") == "len desc", 30, "descending")
+            wait_for(lambda: len(column(b, 5)) > 20, 30, "the sorted rows")
+            lens = [int(x) for x in column(b, 5)]
+            assert lens == sorted(lens, reverse=True) and lens[0] == 14 + 40 + 8 + 60, lens  # the longest: IPv6
+            b.css('#pkts th[data-k="src"]')[0].click()
+            wait_for(lambda: b.js("return document.body.dataset.sorted") == "src", 30, "sorted by source")
+            srcs = []
+            for k in range(40):  # scroll through the virtual list: every row once
+                wait_for(lambda: not b.css("#pkts tbody tr.ld"), 30, "rows loaded")
+                got = b.js('return [...document.querySelectorAll("#pkts tbody tr[data-k]")]'
+                           '.map((r) => [Number(r.dataset.k), r.children[2].textContent])')
+                byk = dict((kk, a) for kk, a in got)
+                while len(srcs) in byk:
+                    srcs.append(byk[len(srcs)])
+                if len(srcs) >= 300:
+                    break
+                b.js('document.getElementById("list").scrollTop += document.getElementById("list").clientHeight')
+            assert len(srcs) == 300, len(srcs)
+            address_order(srcs)
+            b.no_console_errors()
+            b.d.get("about:blank")
+        env = dict(os.environ, WIRECAT_VIEW_SORT_MAX="100")
+        srv, url = serve(pcap, env=env)
+        with srv:
+            b.d.get(url)
+            wait_for(lambda: b.js("return document.body.dataset.sel") == "1", 30, "packet 1's detail")
+            b.css('#pkts th[data-k="len"]')[0].click()
+            wait_for(lambda: b.js("return document.body.dataset.sorted") == "refused", 30, "the refusal")
+            assert "Not sorted" in b.css("#ferr")[0].text and "limit of 100" in b.css("#ferr")[0].text
+            wait_for(lambda: len(column(b, 5)) > 20, 30, "the rows in file order")
+            assert [int(x) for x in column(b, 5)][:20] == lens0[:20]
+            assert "(file order)" in b.css("#count")[0].text
+            b.no_console_errors()
+            b.d.get("about:blank")  # before the server stops: no request left to fail
+        b.d.get_log("browser")
+        b.open(page(pcap, d))
+        b.css('#pkts th[data-k="src"]')[0].click()
+        address_order(column(b, 2))
+        b.css('#pkts th[data-k="len"]')[0].click()
+        b.css('#pkts th[data-k="len"]')[0].click()
+        rows = b.js('return [...document.querySelectorAll("#pkts tbody tr[data-i]")]'
+                    '.map((r) => [Number(r.children[5].textContent), Number(r.children[0].textContent)])')
+        assert rows == sorted(rows, key=lambda r: (-r[0], r[1])), rows[:10]  # ties by number
         b.no_console_errors()
 
 
