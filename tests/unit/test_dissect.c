@@ -1113,13 +1113,11 @@ static void test_registry_ports(void)
 	CHECK_INT(tcp, 1);
 }
 
-/* The checksum sum equals the plain big-endian 16-bit sum at every length
- * and alignment (the fast sum adds 8 bytes at a time in host order). */
-static void test_csum_add(void)
+static void csum_add_pattern(unsigned pat)
 {
 	uint8_t b[80];
 	for (unsigned i = 0; i < sizeof(b); i++)
-		b[i] = (uint8_t)(i * 37u + 11u);
+		b[i] = pat == 0 ? (uint8_t)(i * 37u + 11u) : pat == 1 ? 0xff : (uint8_t)(0xf0u | i);
 	for (unsigned off = 0; off < 8; off++)
 		for (unsigned n = 0; n + off <= sizeof(b); n++) {
 			uint64_t s = 0x1234;
@@ -1131,6 +1129,15 @@ static void test_csum_add(void)
 			    wire_csum_fold((uint32_t)(s & 0xffffffffu) + (uint32_t)(s >> 32));
 			CHECK_INT(wire_csum_fold(wire_csum_add(0x1234, b + off, n)), want);
 		}
+}
+
+/* The checksum sum equals the plain big-endian 16-bit sum at every length
+ * and alignment (the fast sum adds 8 bytes at a time in host order, with an
+ * end-around carry: the all-0xff and high-byte patterns carry at each add). */
+static void test_csum_add(void)
+{
+	for (unsigned pat = 0; pat < 3; pat++)
+		csum_add_pattern(pat);
 }
 
 int main(void)
