@@ -402,49 +402,6 @@ int wire_csum_l4_sum(const struct wire_dissect *d, const struct wire_layer *l, u
 	return wire_csum_fold(wire_csum_add(ph, pkt->data + l->off, seglen));
 }
 
-void wire_opt_begin(struct wire_opt_it *it, const uint8_t *p, size_t n)
-{
-	it->r = wire_rd_init0(p, n);
-	it->count = 0;
-	it->err = 0;
-}
-
-int wire_opt_next(struct wire_opt_it *it, struct wire_opt *o)
-{
-	if (it->err || wire_rd_left(&it->r) == 0)
-		return 0;
-	if (it->count >= WIRE_OPT_LOOP_MAX) {
-		it->err = 2;
-		return 0;
-	}
-	it->count++;
-	o->kind = wire_rd_u8(&it->r);
-	o->len = 1;
-	o->data = NULL;
-	if (o->kind == 0) {
-		it->r.p = it->r.end; /* end of options: the rest is padding */
-		return 1;
-	}
-	if (o->kind == 1)
-		return 1;
-	uint8_t len = wire_rd_u8(&it->r);
-	if (it->r.err) {
-		it->err = 1;
-		return 0;
-	}
-	if (len < 2) {
-		it->err = 2;
-		return 0;
-	}
-	o->len = len;
-	o->data = wire_rd_take(&it->r, (size_t)len - 2);
-	if (!o->data) {
-		it->err = 1;
-		return 0;
-	}
-	return 1;
-}
-
 int wire_layer_cut_shown(const struct wire_layer *l)
 {
 	switch (l->kind) {

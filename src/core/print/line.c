@@ -474,6 +474,19 @@ static void tcp_opts(const struct wire_lp *pc, const struct wire_dissect *d,
 	wire_sink_putc(s, ']');
 }
 
+/* Returns a hash of a conversation: its ports and both 16-byte addresses,
+ * mixed a 64-bit word at a time. */
+static uint32_t conv_hash(uint32_t ports, const uint8_t *a, const uint8_t *b)
+{
+	uint64_t w[4];
+	memcpy(w, a, 16);
+	memcpy(w + 2, b, 16);
+	uint64_t h = ports * UINT64_C(0x9e3779b97f4a7c15);
+	for (unsigned k = 0; k < 4; k++)
+		h = (h ^ w[k]) * UINT64_C(0xff51afd7ed558ccd);
+	return (uint32_t)(h >> 32);
+}
+
 /* tcpdump's relative sequence numbers: the first packet of a conversation
  * with ACK set (or any SYN) records both initial numbers and is printed as
  * is; later ones are printed relative to them. The table is fixed-size and
@@ -505,10 +518,7 @@ static void relative(const struct wire_lp *pc, const struct wire_dissect *d, uns
 	const uint8_t *a = rev ? dst : src, *b = rev ? src : dst;
 	uint32_t ports =
 	    rev ? ((uint32_t)t->dport << 16 | t->sport) : ((uint32_t)t->sport << 16 | t->dport);
-	uint32_t h = ports * 2654435761u;
-	for (unsigned k = 0; k < 16; k++)
-		h = (h ^ a[k] ^ ((uint32_t)b[k] << 8)) * 16777619u;
-	struct wire_tcpseq *e = &tab[h % WIRE_TCPSEQ_MAX];
+	struct wire_tcpseq *e = &tab[conv_hash(ports, a, b) % WIRE_TCPSEQ_MAX];
 	int found = e->used && e->ports == ports && !memcmp(e->a, a, 16) && !memcmp(e->b, b, 16);
 	if (!found || (t->flags & WIRE_TH_SYN)) {
 		e->used = 1;
@@ -530,9 +540,10 @@ static void tcp_flags(const struct wire_lp *pc, uint16_t flags)
 	static const char fl[] = "FSRP.UEW";
 	char f[12];
 	size_t n = 0;
-	for (unsigned b = 0; b < 8; b++)
-		if (flags & (1u << b))
-			f[n++] = fl[b];
+	for (unsigned b = 0; b < 8; b++) {
+		f[n] = fl[b]; /* kept only when the flag is set */
+		n += (flags >> b) & 1u;
+	}
 	if (flags & WIRE_TH_AE)
 		f[n++] = 'e';
 	S(s, "Flags [");
