@@ -224,16 +224,23 @@ static const char octets[256][4] = {
     "250\003",       "251\003",       "252\003",       "253\003",       "254\003",
     "255\003"};
 
+/* Writes octet v and a dot at b; returns the length with the dot. Stores 4
+ * bytes: the caller's buffer holds 16 (3 dots and 4 lengths of 3 fill it). */
+static inline size_t octet(char *b, uint8_t v)
+{
+	memcpy(b, octets[v], 4);
+	size_t n = (size_t)octets[v][3];
+	b[n] = '.';
+	return n + 1;
+}
+
 size_t wire_fmt_ip4(char *b, const uint8_t *a)
 {
-	size_t n = 0;
-	for (int i = 0; i < 4; i++) {
-		const char *t = octets[a[i]];
-		memcpy(b + n, t, 4); /* at most b[15]: 3 dots and 4 lengths of 3 */
-		n += (size_t)t[3];
-		b[n++] = '.';
-	}
-	b[--n] = '\0';
+	size_t n = octet(b, a[0]);
+	n += octet(b + n, a[1]);
+	n += octet(b + n, a[2]);
+	n += octet(b + n, a[3]) - 1;
+	b[n] = '\0';
 	return n;
 }
 

@@ -537,13 +537,22 @@ static void relative(const struct wire_lp *pc, const struct wire_dissect *d, uns
 static void tcp_flags(const struct wire_lp *pc, uint16_t flags)
 {
 	struct wire_sink *s = pc->s;
-	static const char fl[] = "FSRP.UEW";
+	/* the letters of the flags of each nibble, in bit order, then their count */
+	static const char lo[16][5] = {
+	    "\000\000\000\000\000", "F\000\000\000\001", "S\000\000\000\001", "FS\000\000\002",
+	    "R\000\000\000\001",    "FR\000\000\002",    "SR\000\000\002",    "FSR\000\003",
+	    "P\000\000\000\001",    "FP\000\000\002",    "SP\000\000\002",    "FSP\000\003",
+	    "RP\000\000\002",       "FRP\000\003",       "SRP\000\003",       "FSRP\004"};
+	static const char hi[16][5] = {
+	    "\000\000\000\000\000", ".\000\000\000\001", "U\000\000\000\001", ".U\000\000\002",
+	    "E\000\000\000\001",    ".E\000\000\002",    "UE\000\000\002",    ".UE\000\003",
+	    "W\000\000\000\001",    ".W\000\000\002",    "UW\000\000\002",    ".UW\000\003",
+	    "EW\000\000\002",       ".EW\000\003",       "UEW\000\003",       ".UEW\004"};
 	char f[12];
-	size_t n = 0;
-	for (unsigned b = 0; b < 8; b++) {
-		f[n] = fl[b]; /* kept only when the flag is set */
-		n += (flags >> b) & 1u;
-	}
+	memcpy(f, lo[flags & 15u], 4);
+	size_t n = (size_t)lo[flags & 15u][4];
+	memcpy(f + n, hi[(flags >> 4) & 15u], 4);
+	n += (size_t)hi[(flags >> 4) & 15u][4];
 	if (flags & WIRE_TH_AE)
 		f[n++] = 'e';
 	S(s, "Flags [");
