@@ -250,6 +250,13 @@ static inline uint64_t add_eac(uint64_t s, uint64_t w)
 	return s + (s < w);
 }
 
+static inline uint64_t ld64(const uint8_t *p)
+{
+	uint64_t w;
+	memcpy(&w, p, 8);
+	return w;
+}
+
 /* The one's complement sum is the same in either byte order up to a swap of
  * its two bytes (RFC 1071 2(B)), and adding a 32- or 64-bit word adds its
  * 16-bit words (2^16 is 1 modulo 0xffff): the bytes are added as the host
@@ -257,16 +264,14 @@ static inline uint64_t add_eac(uint64_t s, uint64_t w)
  * swapped to network order. */
 uint32_t wire_csum_add(uint32_t sum, const uint8_t *p, size_t n)
 {
-	uint64_t s = 0, w[4];
+	uint64_t s = 0;
 	size_t i = 0;
-	for (; i + 32 <= n; i += 32) {
-		memcpy(w, p + i, 32);
-		s = add_eac(add_eac(add_eac(add_eac(s, w[0]), w[1]), w[2]), w[3]);
-	}
-	for (; i + 8 <= n; i += 8) {
-		memcpy(w, p + i, 8);
-		s = add_eac(s, w[0]);
-	}
+	for (; i + 32 <= n; i += 32) /* four words, each loaded by itself */
+		s = add_eac(
+		    add_eac(add_eac(add_eac(s, ld64(p + i)), ld64(p + i + 8)), ld64(p + i + 16)),
+		    ld64(p + i + 24));
+	for (; i + 8 <= n; i += 8)
+		s = add_eac(s, ld64(p + i));
 	if (n - i >= 4) {
 		uint32_t h;
 		memcpy(&h, p + i, 4);

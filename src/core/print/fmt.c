@@ -137,6 +137,11 @@ static size_t put_u32(char *o, uint32_t v)
 }
 #endif
 
+size_t wire_fmt_u32(char *o, uint32_t v)
+{
+	return put_u32(o, v);
+}
+
 void wire_pr_u(struct wire_sink *s, uint64_t v)
 {
 	char b[24];

@@ -281,6 +281,38 @@ static void ip6_cut(const struct wire_lp *pc, const struct wire_layer *l)
 		S(s, ") ");
 }
 
+/* Writes address a (family fam) and the port of t at o; returns the length. */
+static size_t addr_port(char *o, const struct wire_layer *t, int fam, const uint8_t *a, int src)
+{
+	size_t n = fam == 4 ? wire_fmt_ip4(o, a) : wire_fmt_ip6(o, a);
+	if (t) {
+		o[n++] = '.';
+		if (t->kind == WIRE_L_TCP)
+			n += wire_fmt_u32(o + n, src ? t->u.tcp.sport : t->u.tcp.dport);
+		else
+			n += wire_fmt_u32(o + n, src ? t->u.udp.sport : t->u.udp.dport);
+	}
+	return n;
+}
+
+/* "SRC[.PORT] > DST[.PORT]: " formatted in place, when no name is looked up
+ * and the sink has room for the longest (two IPv6 texts and ports). Returns
+ * 0 when the caller must write it piece by piece. */
+static int addrs_fast(const struct wire_lp *pc, const struct wire_layer *t, int fam,
+                      const uint8_t *src, const uint8_t *dst)
+{
+	char *o = pc->p->names ? NULL : wire_sink_room(pc->s, 128);
+	if (!o)
+		return 0;
+	size_t n = addr_port(o, t, fam, src, 1);
+	memcpy(o + n, " > ", 3);
+	n += 3;
+	n += addr_port(o + n, t, fam, dst, 0);
+	memcpy(o + n, ": ", 2);
+	wire_sink_commit(pc->s, n + 2);
+	return 1;
+}
+
 static int ip_head(const struct wire_lp *pc, const struct wire_dissect *d, unsigned i,
                    const char *name, int fam, const uint8_t *src, const uint8_t *dst)
 {
@@ -292,12 +324,14 @@ static int ip_head(const struct wire_lp *pc, const struct wire_dissect *d, unsig
 		wire_pr_ip_verbose(pc->o, s, d, i);
 	if (wire_pr_has(l, fam == 4 ? 20 : 40)) {
 		const struct wire_layer *t = ports_of(d, i);
-		addr(pc, fam, src);
-		port(pc, t, 1);
-		S(s, " > ");
-		addr(pc, fam, dst);
-		port(pc, t, 0);
-		S(s, ": ");
+		if (!addrs_fast(pc, t, fam, src, dst)) {
+			addr(pc, fam, src);
+			port(pc, t, 1);
+			S(s, " > ");
+			addr(pc, fam, dst);
+			port(pc, t, 0);
+			S(s, ": ");
+		}
 	}
 	if (l->status == WIRE_LS_TRUNC) {
 		if (fam == 4)
