@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "print/pr.h"
 #include "t.h"
 #include "wire/dissect.h"
 #include "wire/print.h"
@@ -1131,6 +1132,34 @@ static void csum_add_pattern(unsigned pat)
 		}
 }
 
+/* Numbers as the printers write them: each digit count, both sides of the
+ * 8-digit step (10^8 - 1, 10^8), the 32-bit maximum and 64-bit values; and
+ * wire_fmt_u32 stores nothing past its 10 bytes. */
+static void test_numbers(void)
+{
+	static const uint64_t v[] = {0,          9,          10,          99,          100,
+	                             999,        1000,       9999,        10000,       65535,
+	                             99999,      100000,     999999,      1000000,     9999999,
+	                             10000000,   99999999,   100000000,   100000001,   999999999,
+	                             1000000000, 2044906138, 4294967295u, 4294967296u, UINT64_MAX};
+	for (size_t k = 0; k < sizeof(v) / sizeof(v[0]); k++) {
+		char want[24], b[16];
+		snprintf(want, sizeof(want), "%llu", (unsigned long long)v[k]);
+		wire_buf_reset(&mem);
+		wire_sink_init_mem(&sink, &mem);
+		wire_pr_u(&sink, v[k]);
+		wire_sink_flush(&sink);
+		CHECK_INT(wire_buf_used(&mem), strlen(want));
+		CHECK(memcmp(wire_buf_head(&mem), want, strlen(want)) == 0);
+		if (v[k] > UINT32_MAX)
+			continue;
+		memset(b, 'x', sizeof(b));
+		CHECK_INT(wire_fmt_u32(b, (uint32_t)v[k]), strlen(want));
+		CHECK(memcmp(b, want, strlen(want)) == 0);
+		CHECK(memcmp(b + 10, "xxxxxx", 6) == 0);
+	}
+}
+
 /* The IPv4 header checksum (summed inline for 20-byte headers) agrees with
  * the generic sum, also where every add carries. */
 static void test_ip_hdr_csum(void)
@@ -1173,6 +1202,7 @@ int main(void)
 	test_time_iface();
 	test_fields();
 	test_ip_hdr_csum();
+	test_numbers();
 	test_offload();
 	test_json();
 	test_dns_names();
