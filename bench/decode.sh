@@ -14,6 +14,8 @@
 # tshark is too slow for the whole file within a benchmark run, so it reads the
 # first TSHARK_N (default 100,000) packets; rates are packets per second either
 # way. Writes the "## Decoding" section of bench/RESULTS.md.
+# The load-independent figure (instructions per packet, callgrind) comes from
+# bench/decode_instr.sh, run on the same file.
 # Usage: bench/decode.sh [WIRECAT]   (env N RUNS TSHARK_N)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

@@ -577,9 +577,50 @@ struct wire_opt_it {
 	unsigned count;
 	int err; /* 1 truncated, 2 invalid length */
 };
-void wire_opt_begin(struct wire_opt_it *it, const uint8_t *p, size_t n);
-/* Returns 1 with *o filled, or 0 at the end or on error (it->err). */
-int wire_opt_next(struct wire_opt_it *it, struct wire_opt *o);
+static inline void wire_opt_begin(struct wire_opt_it *it, const uint8_t *p, size_t n)
+{
+	it->r = wire_rd_init0(p, n);
+	it->count = 0;
+	it->err = 0;
+}
+
+/* Returns 1 with *o filled, or 0 at the end or on error (it->err); inline:
+ * every TCP and IPv4 header walks its options here. */
+static inline int wire_opt_next(struct wire_opt_it *it, struct wire_opt *o)
+{
+	if (it->err || wire_rd_left(&it->r) == 0)
+		return 0;
+	if (it->count >= WIRE_OPT_LOOP_MAX) {
+		it->err = 2;
+		return 0;
+	}
+	it->count++;
+	o->kind = wire_rd_u8(&it->r);
+	o->len = 1;
+	o->data = NULL;
+	if (o->kind == 0) {
+		it->r.p = it->r.end; /* end of options: the rest is padding */
+		return 1;
+	}
+	if (o->kind == 1)
+		return 1;
+	uint8_t len = wire_rd_u8(&it->r);
+	if (it->r.err) {
+		it->err = 1;
+		return 0;
+	}
+	if (len < 2) {
+		it->err = 2;
+		return 0;
+	}
+	o->len = len;
+	o->data = wire_rd_take(&it->r, (size_t)len - 2);
+	if (!o->data) {
+		it->err = 1;
+		return 0;
+	}
+	return 1;
+}
 
 /* DNS (RFC 1035). */
 enum { WIRE_DNS_QD = 0, WIRE_DNS_AN, WIRE_DNS_NS, WIRE_DNS_AR };

@@ -119,10 +119,12 @@ static inline const uint8_t *wire_rd_take(struct wire_rd *r, size_t n)
 static inline int wire_rd_copy(struct wire_rd *r, void *dst, size_t n)
 {
 	const uint8_t *p = wire_rd_take(r, n);
-	unsigned char *d = (unsigned char *)dst;
-	for (size_t i = 0; i < n; i++)
-		d[i] = p ? p[i] : 0;
-	return p != NULL;
+	if (p) {
+		__builtin_memcpy(dst, p, n);
+		return 1;
+	}
+	__builtin_memset(dst, 0, n);
+	return 0;
 }
 
 /* Moves past n bytes; sets the error when fewer are left. */

@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "print/pr.h"
 #include "t.h"
 #include "wire/dissect.h"
 #include "wire/print.h"
@@ -1113,13 +1114,11 @@ static void test_registry_ports(void)
 	CHECK_INT(tcp, 1);
 }
 
-/* The checksum sum equals the plain big-endian 16-bit sum at every length
- * and alignment (the fast sum adds 8 bytes at a time in host order). */
-static void test_csum_add(void)
+static void csum_add_pattern(unsigned pat)
 {
 	uint8_t b[80];
 	for (unsigned i = 0; i < sizeof(b); i++)
-		b[i] = (uint8_t)(i * 37u + 11u);
+		b[i] = pat == 0 ? (uint8_t)(i * 37u + 11u) : pat == 1 ? 0xff : (uint8_t)(0xf0u | i);
 	for (unsigned off = 0; off < 8; off++)
 		for (unsigned n = 0; n + off <= sizeof(b); n++) {
 			uint64_t s = 0x1234;
@@ -1133,6 +1132,68 @@ static void test_csum_add(void)
 		}
 }
 
+/* Numbers as the printers write them: each digit count, both sides of the
+ * 8-digit step (10^8 - 1, 10^8), the 32-bit maximum and 64-bit values; and
+ * wire_fmt_u32 stores nothing past its 10 bytes. */
+static void test_numbers(void)
+{
+	static const uint64_t v[] = {0,          9,          10,          99,          100,
+	                             999,        1000,       9999,        10000,       65535,
+	                             99999,      100000,     999999,      1000000,     9999999,
+	                             10000000,   99999999,   100000000,   100000001,   999999999,
+	                             1000000000, 2044906138, 4294967295u, 4294967296u, UINT64_MAX};
+	for (size_t k = 0; k < sizeof(v) / sizeof(v[0]); k++) {
+		char want[24], b[16];
+		snprintf(want, sizeof(want), "%llu", (unsigned long long)v[k]);
+		wire_buf_reset(&mem);
+		wire_sink_init_mem(&sink, &mem);
+		wire_pr_u(&sink, v[k]);
+		wire_sink_flush(&sink);
+		CHECK_INT(wire_buf_used(&mem), strlen(want));
+		CHECK(memcmp(wire_buf_head(&mem), want, strlen(want)) == 0);
+		if (v[k] > UINT32_MAX)
+			continue;
+		memset(b, 'x', sizeof(b));
+		CHECK_INT(wire_fmt_u32(b, (uint32_t)v[k]), strlen(want));
+		CHECK(memcmp(b, want, strlen(want)) == 0);
+		CHECK(memcmp(b + 10, "xxxxxx", 6) == 0);
+	}
+}
+
+/* The IPv4 header checksum (summed inline for 20-byte headers) agrees with
+ * the generic sum, also where every add carries. */
+static void test_ip_hdr_csum(void)
+{
+	static const uint8_t addrs[][8] = {{10, 0, 0, 1, 10, 0, 0, 2},
+	                                   {255, 255, 255, 255, 255, 255, 255, 255},
+	                                   {0xfe, 0xff, 0xff, 0xff, 0, 0, 0, 1}};
+	for (unsigned k = 0; k < 3; k++)
+		for (unsigned ttl = 0; ttl < 256; ttl += 51) {
+			uint8_t h[20] = {0x45, 0, 0, 20, 0xff, 0xff, 0x40, 0, (uint8_t)ttl, 17};
+			memcpy(h + 12, addrs[k], 8);
+			uint16_t c = wire_csum_fold(wire_csum_add(0, h, 20));
+			h[10] = (uint8_t)(c >> 8);
+			h[11] = (uint8_t)c;
+			struct wire_dissect d;
+			struct wire_pkt p = mkpkt(h, sizeof(h), WIRE_LINK_RAW);
+			CHECK(wire_dissect(&d, &p) >= 1);
+			CHECK_INT(d.l[0].u.ip4.csum_st, WIRE_CSUM_OK);
+			h[11] ^= 1;
+			p = mkpkt(h, sizeof(h), WIRE_LINK_RAW);
+			CHECK(wire_dissect(&d, &p) >= 1);
+			CHECK_INT(d.l[0].u.ip4.csum_st, WIRE_CSUM_BAD);
+		}
+}
+
+/* The checksum sum equals the plain big-endian 16-bit sum at every length
+ * and alignment (the fast sum adds 8 bytes at a time in host order, with an
+ * end-around carry: the all-0xff and high-byte patterns carry at each add). */
+static void test_csum_add(void)
+{
+	for (unsigned pat = 0; pat < 3; pat++)
+		csum_add_pattern(pat);
+}
+
 int main(void)
 {
 	wire_buf_init(&mem, 1 << 20);
@@ -1140,6 +1201,8 @@ int main(void)
 	test_lines();
 	test_time_iface();
 	test_fields();
+	test_ip_hdr_csum();
+	test_numbers();
 	test_offload();
 	test_json();
 	test_dns_names();

@@ -28,11 +28,54 @@ static size_t put(char *out, size_t outsz, size_t o, char c)
 	return o + 1;
 }
 
+/* 1 for the bytes a name's text shows as they are (printable, not '.' or
+ * '\\'). */
+static const uint8_t as_is[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
+/* Returns 1 when the n bytes at p need no escape in a name's text. */
+static int plain(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!as_is[p[i]])
+			return 0;
+	return 1;
+}
+
+/* Writes label lab (c bytes) as text at out + o, escaped; returns the new
+ * length. */
+static size_t label_text(char *out, size_t outsz, size_t o, const uint8_t *lab, size_t c)
+{
+	static const char digits[] = "0123456789";
+	for (size_t i = 0; i < c; i++) {
+		uint8_t ch = lab[i];
+		if (ch == '.' || ch == '\\') {
+			o = put(out, outsz, o, '\\');
+			o = put(out, outsz, o, (char)ch);
+		} else if (ch > 0x20 && ch < 0x7f) {
+			o = put(out, outsz, o, (char)ch);
+		} else {
+			o = put(out, outsz, o, '\\');
+			o = put(out, outsz, o, digits[ch / 100]);
+			o = put(out, outsz, o, digits[(ch / 10) % 10]);
+			o = put(out, outsz, o, digits[ch % 10]);
+		}
+	}
+	return o;
+}
+
 /* wire_dns_name(), and the length of the whole text in *olen. */
 static long dns_name(const uint8_t *msg, uint32_t len, uint32_t off, char *out, size_t outsz,
                      size_t *olen)
 {
-	static const char digits[] = "0123456789";
 	struct wire_rd r = wire_rd_init(msg, len);
 	uint32_t lim = off; /* a pointer must go before every byte used so far */
 	long end = -1;
@@ -68,19 +111,11 @@ static long dns_name(const uint8_t *msg, uint32_t len, uint32_t off, char *out, 
 		total += (size_t)c + 1u;
 		if (total > DNS_NAME_WIRE_MAX)
 			goto invalid;
-		for (size_t i = 0; i < c; i++) {
-			uint8_t ch = lab[i];
-			if (ch == '.' || ch == '\\') {
-				o = put(out, outsz, o, '\\');
-				o = put(out, outsz, o, (char)ch);
-			} else if (ch > 0x20 && ch < 0x7f) {
-				o = put(out, outsz, o, (char)ch);
-			} else {
-				o = put(out, outsz, o, '\\');
-				o = put(out, outsz, o, digits[ch / 100]);
-				o = put(out, outsz, o, digits[(ch / 10) % 10]);
-				o = put(out, outsz, o, digits[ch % 10]);
-			}
+		if (out && o + c < outsz && plain(lab, c)) { /* the common label: a copy */
+			memcpy(out + o, lab, c);
+			o += c;
+		} else {
+			o = label_text(out, outsz, o, lab, c);
 		}
 		o = put(out, outsz, o, '.');
 	}

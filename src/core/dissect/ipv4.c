@@ -22,7 +22,32 @@
  *   |                    Options (IHL > 5)                          |
  *   +---------------------------------------------------------------+
  */
+#include <string.h>
+
 #include "wire/dissect.h"
+
+/* Returns 1 when the header checksum of the n-byte header at p verifies. The
+ * common 20-byte header is summed inline: two 8-byte and one 4-byte word with
+ * end-around carries; a sum of all ones (in either byte order) is valid. */
+static int hdr_csum_ok(const uint8_t *p, size_t n)
+{
+	if (n != 20)
+		return wire_csum_fold(wire_csum_add(0, p, n)) == 0;
+	uint64_t a, b;
+	uint32_t c;
+	memcpy(&a, p, 8);
+	memcpy(&b, p + 8, 8);
+	memcpy(&c, p + 16, 4);
+	uint64_t s = a + b;
+	s += s < b;
+	s += c;
+	s += s < c;
+	s = (s & 0xffffffffu) + (s >> 32);
+	s = (s & 0xffffffffu) + (s >> 32);
+	s = (s & 0xffffu) + (s >> 16);
+	s = (s & 0xffffu) + (s >> 16);
+	return s == 0xffffu;
+}
 
 /* Decodes ip's options once into d's table (RFC 791 3.1). */
 static void keep_options(struct wire_dissect *d, struct wire_ipv4 *ip)
@@ -42,6 +67,40 @@ static void keep_options(struct wire_dissect *d, struct wire_ipv4 *ip)
 	ip->opt_err = (uint8_t)it.err;
 }
 
+static uint16_t be16(const uint8_t *p)
+{
+	return (uint16_t)((unsigned)p[0] << 8 | p[1]);
+}
+
+/* Reads the fixed fields after the first byte: straight from the bytes when
+ * all 19 are there, else one by one (a cut header keeps what it has). */
+static void fixed_fields(struct wire_ipv4 *ip, struct wire_rd *r)
+{
+	if (wire_rd_left(r) >= 19) {
+		const uint8_t *p = r->p;
+		ip->tos = p[0];
+		ip->len = be16(p + 1);
+		ip->id = be16(p + 3);
+		ip->frag = be16(p + 5);
+		ip->ttl = p[7];
+		ip->proto = p[8];
+		ip->csum = be16(p + 9);
+		memcpy(ip->src, p + 11, 4);
+		memcpy(ip->dst, p + 15, 4);
+		r->p += 19;
+		return;
+	}
+	ip->tos = wire_rd_u8(r);
+	ip->len = wire_rd_be16(r);
+	ip->id = wire_rd_be16(r);
+	ip->frag = wire_rd_be16(r);
+	ip->ttl = wire_rd_u8(r);
+	ip->proto = wire_rd_u8(r);
+	ip->csum = wire_rd_be16(r);
+	wire_rd_copy(r, ip->src, 4);
+	wire_rd_copy(r, ip->dst, 4);
+}
+
 void wire_ipv4_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_layer *l)
 {
 	struct wire_ipv4 *ip = &l->u.ip4;
@@ -52,15 +111,7 @@ void wire_ipv4_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_lay
 		return;
 	}
 	ip->ihl = (uint8_t)((vihl & 15u) * 4u);
-	ip->tos = wire_rd_u8(r);
-	ip->len = wire_rd_be16(r);
-	ip->id = wire_rd_be16(r);
-	ip->frag = wire_rd_be16(r);
-	ip->ttl = wire_rd_u8(r);
-	ip->proto = wire_rd_u8(r);
-	ip->csum = wire_rd_be16(r);
-	wire_rd_copy(r, ip->src, 4);
-	wire_rd_copy(r, ip->dst, 4);
+	fixed_fields(ip, r);
 	ip->optlen = 0;
 	ip->opt = NULL;
 	ip->opt_first = d->nipopt;
@@ -85,10 +136,10 @@ void wire_ipv4_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_lay
 		wire_layer_trunc(l);
 		return;
 	}
-	keep_options(d, ip);
+	if (ip->optlen)
+		keep_options(d, ip);
 	l->len = ip->ihl;
-	ip->csum_st =
-	    wire_csum_fold(wire_csum_add(0, start, ip->ihl)) == 0 ? WIRE_CSUM_OK : WIRE_CSUM_BAD;
+	ip->csum_st = hdr_csum_ok(start, ip->ihl) ? WIRE_CSUM_OK : WIRE_CSUM_BAD;
 
 	uint32_t wire_left = d->claim > ip->ihl ? d->claim - ip->ihl : 0; /* after this header */
 	uint32_t cap_left = (uint32_t)wire_rd_left(r);

@@ -242,42 +242,64 @@ void wire_layer_invalid(struct wire_layer *l, const char *fmt, ...)
 	l->status = WIRE_LS_INVALID;
 }
 
+/* Adds w to the one's complement sum s with an end-around carry (an add and
+ * an add-with-carry on x86-64). */
+static inline uint64_t add_eac(uint64_t s, uint64_t w)
+{
+	s += w;
+	return s + (s < w);
+}
+
+static inline uint64_t ld64(const uint8_t *p)
+{
+	uint64_t w;
+	memcpy(&w, p, 8);
+	return w;
+}
+
 /* The one's complement sum is the same in either byte order up to a swap of
- * its two bytes (RFC 1071 2(B)): the words are added as the host loads them,
- * 32 bytes at a time, and the folded sum is swapped to network order. */
+ * its two bytes (RFC 1071 2(B)), and adding a 32- or 64-bit word adds its
+ * 16-bit words (2^16 is 1 modulo 0xffff): the bytes are added as the host
+ * loads them, 8 at a time with an end-around carry, and the folded sum is
+ * swapped to network order. */
 uint32_t wire_csum_add(uint32_t sum, const uint8_t *p, size_t n)
 {
 	uint64_t s = 0;
 	size_t i = 0;
-	for (; i + 32 <= n; i += 32) {
-		uint64_t w[4];
-		memcpy(w, p + i, 32);
-		s += (w[0] & 0xffffffffu) + (w[0] >> 32) + (w[1] & 0xffffffffu) + (w[1] >> 32) +
-		     (w[2] & 0xffffffffu) + (w[2] >> 32) + (w[3] & 0xffffffffu) + (w[3] >> 32);
+	for (; i + 32 <= n; i += 32) /* four words, each loaded by itself */
+		s = add_eac(
+		    add_eac(add_eac(add_eac(s, ld64(p + i)), ld64(p + i + 8)), ld64(p + i + 16)),
+		    ld64(p + i + 24));
+	for (; i + 8 <= n; i += 8)
+		s = add_eac(s, ld64(p + i));
+	if (n - i >= 4) {
+		uint32_t h;
+		memcpy(&h, p + i, 4);
+		s = add_eac(s, h);
+		i += 4;
 	}
-	for (; i + 8 <= n; i += 8) {
-		uint64_t w;
-		memcpy(&w, p + i, 8);
-		s += (w & 0xffffffffu) + (w >> 32);
-	}
-	for (; i + 2 <= n; i += 2) {
+	if (n - i >= 2) {
 		uint16_t h;
 		memcpy(&h, p + i, 2);
-		s += h;
+		s = add_eac(s, h);
+		i += 2;
 	}
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	if (i < n)
-		s += p[i]; /* the high byte of a big-endian word */
-	while (s >> 16)
-		s = (s & 0xffffu) + (s >> 16);
-	s = ((s & 0xffu) << 8) | (s >> 8);
+		s = add_eac(s, p[i]); /* the high byte of a big-endian word */
 #else
 	if (i < n)
-		s += (uint32_t)p[i] << 8;
+		s = add_eac(s, (uint64_t)p[i] << 8);
+#endif
+	s = (s & 0xffffffffu) + (s >> 32);
+	s = (s & 0xffffffffu) + (s >> 32);
+	s = (s & 0xffffu) + (s >> 16);
+	s = (s & 0xffffu) + (s >> 16);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	s = ((s & 0xffu) << 8) | (s >> 8);
 #endif
 	s += sum;
-	while (s >> 32)
-		s = (s & 0xffffffffu) + (s >> 32);
+	s = (s & 0xffffffffu) + (s >> 32);
 	return (uint32_t)s;
 }
 
@@ -288,30 +310,28 @@ uint16_t wire_csum_fold(uint32_t sum)
 	return (uint16_t)(~sum & 0xffffu);
 }
 
-/* Returns the unfolded sum of the pseudo-header of IP layer ip (IPv6: with
- * destination dst6) for a segment of n bytes of protocol proto. */
+static uint64_t be32(const uint8_t *a)
+{
+	return ((uint32_t)a[0] << 24) | ((uint32_t)a[1] << 16) | ((uint32_t)a[2] << 8) | a[3];
+}
+
+/* Returns the unfolded sum (network order) of the pseudo-header of IP layer
+ * ip (IPv6: with destination dst6) for a segment of n bytes of protocol
+ * proto: each 32-bit word counts as the sum of its two 16-bit words. */
 static uint32_t pseudo_sum(const struct wire_layer *ip, const uint8_t *dst6, uint8_t proto,
                            size_t n)
 {
-	uint8_t ph[40];
+	uint64_t s = proto;
 	if (ip->kind == WIRE_L_IPV4) {
-		memcpy(ph, ip->u.ip4.src, 4);
-		memcpy(ph + 4, ip->u.ip4.dst, 4);
-		ph[8] = 0;
-		ph[9] = proto;
-		ph[10] = (uint8_t)(n >> 8);
-		ph[11] = (uint8_t)n;
-		return wire_csum_add(0, ph, 12);
+		s += (n & 0xffffu) + be32(ip->u.ip4.src) + be32(ip->u.ip4.dst);
+	} else {
+		s += (uint32_t)n;
+		for (unsigned k = 0; k < 16; k += 4)
+			s += be32(ip->u.ip6.src + k) + be32(dst6 + k);
 	}
-	memcpy(ph, ip->u.ip6.src, 16);
-	memcpy(ph + 16, dst6, 16);
-	ph[32] = (uint8_t)(n >> 24);
-	ph[33] = (uint8_t)(n >> 16);
-	ph[34] = (uint8_t)(n >> 8);
-	ph[35] = (uint8_t)n;
-	ph[36] = ph[37] = ph[38] = 0;
-	ph[39] = proto;
-	return wire_csum_add(0, ph, 40);
+	s = (s & 0xffffffffu) + (s >> 32);
+	s = (s & 0xffffffffu) + (s >> 32);
+	return (uint32_t)s;
 }
 
 int wire_csum_l4(const struct wire_layer *ip, uint8_t proto, const uint8_t *seg, size_t n)
@@ -385,49 +405,6 @@ int wire_csum_l4_sum(const struct wire_dissect *d, const struct wire_layer *l, u
 	uint32_t ph =
 	    pseudo_sum(ip, ip->kind == WIRE_L_IPV6 ? final_dst(d, l) : NULL, proto, seglen);
 	return wire_csum_fold(wire_csum_add(ph, pkt->data + l->off, seglen));
-}
-
-void wire_opt_begin(struct wire_opt_it *it, const uint8_t *p, size_t n)
-{
-	it->r = wire_rd_init0(p, n);
-	it->count = 0;
-	it->err = 0;
-}
-
-int wire_opt_next(struct wire_opt_it *it, struct wire_opt *o)
-{
-	if (it->err || wire_rd_left(&it->r) == 0)
-		return 0;
-	if (it->count >= WIRE_OPT_LOOP_MAX) {
-		it->err = 2;
-		return 0;
-	}
-	it->count++;
-	o->kind = wire_rd_u8(&it->r);
-	o->len = 1;
-	o->data = NULL;
-	if (o->kind == 0) {
-		it->r.p = it->r.end; /* end of options: the rest is padding */
-		return 1;
-	}
-	if (o->kind == 1)
-		return 1;
-	uint8_t len = wire_rd_u8(&it->r);
-	if (it->r.err) {
-		it->err = 1;
-		return 0;
-	}
-	if (len < 2) {
-		it->err = 2;
-		return 0;
-	}
-	o->len = len;
-	o->data = wire_rd_take(&it->r, (size_t)len - 2);
-	if (!o->data) {
-		it->err = 1;
-		return 0;
-	}
-	return 1;
 }
 
 int wire_layer_cut_shown(const struct wire_layer *l)

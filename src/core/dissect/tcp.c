@@ -85,6 +85,28 @@ static void opts(struct wire_dissect *d, struct wire_tcp *t)
 	t->opt_err = (uint8_t)it.err;
 }
 
+/* Reads the header's second half (acknowledgment to urgent pointer) and
+ * returns the offset-and-flags word: straight from the bytes when all 12 are
+ * there, else one by one (a cut header keeps what it has). */
+static uint16_t rest_of_header(struct wire_tcp *t, struct wire_rd *r)
+{
+	if (wire_rd_left(r) >= 12) {
+		const uint8_t *p = r->p;
+		t->ack = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+		t->win = (uint16_t)((unsigned)p[6] << 8 | p[7]);
+		t->csum = (uint16_t)((unsigned)p[8] << 8 | p[9]);
+		t->urp = (uint16_t)((unsigned)p[10] << 8 | p[11]);
+		r->p += 12;
+		return (uint16_t)((unsigned)p[4] << 8 | p[5]);
+	}
+	t->ack = wire_rd_be32(r);
+	uint16_t of = wire_rd_be16(r);
+	t->win = wire_rd_be16(r);
+	t->csum = wire_rd_be16(r);
+	t->urp = wire_rd_be16(r);
+	return of;
+}
+
 void wire_tcp_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_layer *l)
 {
 	struct wire_tcp *t = &l->u.tcp;
@@ -105,11 +127,7 @@ void wire_tcp_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_laye
 		l->len = 8;
 		return;
 	}
-	t->ack = wire_rd_be32(r);
-	uint16_t of = wire_rd_be16(r);
-	t->win = wire_rd_be16(r);
-	t->csum = wire_rd_be16(r);
-	t->urp = wire_rd_be16(r);
+	uint16_t of = rest_of_header(t, r);
 	t->doff = (uint8_t)((of >> 12) * 4u);
 	t->flags = (uint16_t)(of & 0xfffu); /* with the 3 reserved bits, as tshark shows them */
 	t->optlen = 0;

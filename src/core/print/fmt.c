@@ -60,15 +60,98 @@ static void put_digits(char *w, size_t k, uint64_t v)
 	put_digits32(w, k, (uint32_t)v);
 }
 
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* Returns the two characters of k < 100, the first in the lowest byte. */
+static inline uint64_t pair16(uint64_t k)
+{
+	uint16_t pr;
+	memcpy(&pr, pairs + 2 * k, 2);
+	return pr;
+}
+
+/* Returns the 8 decimal digits of v < 10^8 (zero-padded) as characters, the
+ * first in the lowest byte, so one 8-byte store writes them. v * ceil(2^47 /
+ * 10^6) holds v / 10^6 in its top bits and the fraction below with an error
+ * under v / 2^47 * 0.65 < 10^-6, so multiplying the fraction by 100 three
+ * times yields the next pairs exactly (jeaiii's method). */
+static uint64_t digits8(uint32_t v)
+{
+	const uint64_t mask = (UINT64_C(1) << 47) - 1u;
+	uint64_t y = (uint64_t)v * UINT64_C(140737489), r = pair16(y >> 47);
+	y = (y & mask) * 100u;
+	r |= pair16(y >> 47) << 16;
+	y = (y & mask) * 100u;
+	r |= pair16(y >> 47) << 32;
+	y = (y & mask) * 100u;
+	return r | pair16(y >> 47) << 48;
+}
+
+/* The same for the 6 digits of v < 10^6 (the microseconds): v * ceil(2^34 /
+ * 10^4) errs by under 10^6 / 2^34 * 0.09 < 10^-4. */
+static uint64_t digits6(uint32_t v)
+{
+	const uint64_t mask = (UINT64_C(1) << 34) - 1u;
+	uint64_t y = (uint64_t)v * UINT64_C(1717987), r = pair16(y >> 34);
+	y = (y & mask) * 100u;
+	r |= pair16(y >> 34) << 16;
+	y = (y & mask) * 100u;
+	return r | pair16(y >> 34) << 32;
+}
+
+/* Writes v in decimal at o, which has room for 10 bytes (8 are stored even
+ * for fewer digits). Returns the number of digits. */
+static size_t put_u32(char *o, uint32_t v)
+{
+	if (v < 10) {
+		o[0] = (char)('0' + v);
+		return 1;
+	}
+	if (v < 100) {
+		memcpy(o, pairs + 2 * v, 2);
+		return 2;
+	}
+	size_t n = 0;
+	if (v >= 100000000u) {
+		uint32_t hi = v / 100000000u;
+		v -= hi * 100000000u;
+		n = hi < 10 ? 1 : 2;
+		if (n == 1)
+			o[0] = (char)('0' + hi);
+		else
+			memcpy(o, pairs + 2 * hi, 2);
+		uint64_t r = digits8(v);
+		memcpy(o + n, &r, 8);
+		return n + 8;
+	}
+	size_t k = ndigits(v);
+	uint64_t r = digits8(v) >> (8 * (8 - k));
+	memcpy(o, &r, 8);
+	return k;
+}
+#else
+static size_t put_u32(char *o, uint32_t v)
+{
+	size_t k = v < 10 ? 1 : ndigits(v);
+	put_digits32(o, k, v);
+	return k;
+}
+#endif
+
+size_t wire_fmt_u32(char *o, uint32_t v)
+{
+	return put_u32(o, v);
+}
+
 void wire_pr_u(struct wire_sink *s, uint64_t v)
 {
 	char b[24];
+	char *o = wire_sink_room(s, sizeof(b));
+	if (o && v <= UINT32_MAX) {
+		wire_sink_commit(s, put_u32(o, (uint32_t)v));
+		return;
+	}
 	size_t k = v < 10 ? 1 : ndigits(v);
-	char *o = wire_sink_room(s, k);
-	if (v <= UINT32_MAX)
-		put_digits32(o ? o : b, k, (uint32_t)v);
-	else
-		put_digits(o ? o : b, k, v);
+	put_digits(o ? o : b, k, v);
 	if (o)
 		wire_sink_commit(s, k);
 	else
@@ -91,29 +174,77 @@ void wire_pr_0x(struct wire_sink *s, uint32_t v, unsigned digits)
 	wire_pr_hex(s, v, digits);
 }
 
-static size_t put_dec(char *b, unsigned v)
+/* Each octet's decimal text, zero-padded to 3 bytes, then its length. */
+static const char octets[256][4] = {
+    "0\000\000\001", "1\000\000\001", "2\000\000\001", "3\000\000\001", "4\000\000\001",
+    "5\000\000\001", "6\000\000\001", "7\000\000\001", "8\000\000\001", "9\000\000\001",
+    "10\000\002",    "11\000\002",    "12\000\002",    "13\000\002",    "14\000\002",
+    "15\000\002",    "16\000\002",    "17\000\002",    "18\000\002",    "19\000\002",
+    "20\000\002",    "21\000\002",    "22\000\002",    "23\000\002",    "24\000\002",
+    "25\000\002",    "26\000\002",    "27\000\002",    "28\000\002",    "29\000\002",
+    "30\000\002",    "31\000\002",    "32\000\002",    "33\000\002",    "34\000\002",
+    "35\000\002",    "36\000\002",    "37\000\002",    "38\000\002",    "39\000\002",
+    "40\000\002",    "41\000\002",    "42\000\002",    "43\000\002",    "44\000\002",
+    "45\000\002",    "46\000\002",    "47\000\002",    "48\000\002",    "49\000\002",
+    "50\000\002",    "51\000\002",    "52\000\002",    "53\000\002",    "54\000\002",
+    "55\000\002",    "56\000\002",    "57\000\002",    "58\000\002",    "59\000\002",
+    "60\000\002",    "61\000\002",    "62\000\002",    "63\000\002",    "64\000\002",
+    "65\000\002",    "66\000\002",    "67\000\002",    "68\000\002",    "69\000\002",
+    "70\000\002",    "71\000\002",    "72\000\002",    "73\000\002",    "74\000\002",
+    "75\000\002",    "76\000\002",    "77\000\002",    "78\000\002",    "79\000\002",
+    "80\000\002",    "81\000\002",    "82\000\002",    "83\000\002",    "84\000\002",
+    "85\000\002",    "86\000\002",    "87\000\002",    "88\000\002",    "89\000\002",
+    "90\000\002",    "91\000\002",    "92\000\002",    "93\000\002",    "94\000\002",
+    "95\000\002",    "96\000\002",    "97\000\002",    "98\000\002",    "99\000\002",
+    "100\003",       "101\003",       "102\003",       "103\003",       "104\003",
+    "105\003",       "106\003",       "107\003",       "108\003",       "109\003",
+    "110\003",       "111\003",       "112\003",       "113\003",       "114\003",
+    "115\003",       "116\003",       "117\003",       "118\003",       "119\003",
+    "120\003",       "121\003",       "122\003",       "123\003",       "124\003",
+    "125\003",       "126\003",       "127\003",       "128\003",       "129\003",
+    "130\003",       "131\003",       "132\003",       "133\003",       "134\003",
+    "135\003",       "136\003",       "137\003",       "138\003",       "139\003",
+    "140\003",       "141\003",       "142\003",       "143\003",       "144\003",
+    "145\003",       "146\003",       "147\003",       "148\003",       "149\003",
+    "150\003",       "151\003",       "152\003",       "153\003",       "154\003",
+    "155\003",       "156\003",       "157\003",       "158\003",       "159\003",
+    "160\003",       "161\003",       "162\003",       "163\003",       "164\003",
+    "165\003",       "166\003",       "167\003",       "168\003",       "169\003",
+    "170\003",       "171\003",       "172\003",       "173\003",       "174\003",
+    "175\003",       "176\003",       "177\003",       "178\003",       "179\003",
+    "180\003",       "181\003",       "182\003",       "183\003",       "184\003",
+    "185\003",       "186\003",       "187\003",       "188\003",       "189\003",
+    "190\003",       "191\003",       "192\003",       "193\003",       "194\003",
+    "195\003",       "196\003",       "197\003",       "198\003",       "199\003",
+    "200\003",       "201\003",       "202\003",       "203\003",       "204\003",
+    "205\003",       "206\003",       "207\003",       "208\003",       "209\003",
+    "210\003",       "211\003",       "212\003",       "213\003",       "214\003",
+    "215\003",       "216\003",       "217\003",       "218\003",       "219\003",
+    "220\003",       "221\003",       "222\003",       "223\003",       "224\003",
+    "225\003",       "226\003",       "227\003",       "228\003",       "229\003",
+    "230\003",       "231\003",       "232\003",       "233\003",       "234\003",
+    "235\003",       "236\003",       "237\003",       "238\003",       "239\003",
+    "240\003",       "241\003",       "242\003",       "243\003",       "244\003",
+    "245\003",       "246\003",       "247\003",       "248\003",       "249\003",
+    "250\003",       "251\003",       "252\003",       "253\003",       "254\003",
+    "255\003"};
+
+/* Writes octet v and a dot at b; returns the length with the dot. Stores 4
+ * bytes: the caller's buffer holds 16 (3 dots and 4 lengths of 3 fill it). */
+static inline size_t octet(char *b, uint8_t v)
 {
-	if (v < 10) {
-		b[0] = (char)('0' + v);
-		return 1;
-	}
-	if (v < 100) {
-		memcpy(b, pairs + 2 * v, 2);
-		return 2;
-	}
-	b[0] = (char)('0' + v / 100);
-	memcpy(b + 1, pairs + 2 * (v % 100), 2);
-	return 3;
+	memcpy(b, octets[v], 4);
+	size_t n = (size_t)octets[v][3];
+	b[n] = '.';
+	return n + 1;
 }
 
 size_t wire_fmt_ip4(char *b, const uint8_t *a)
 {
-	size_t n = 0;
-	for (int i = 0; i < 4; i++) {
-		if (i)
-			b[n++] = '.';
-		n += put_dec(b + n, a[i]);
-	}
+	size_t n = octet(b, a[0]);
+	n += octet(b + n, a[1]);
+	n += octet(b + n, a[2]);
+	n += octet(b + n, a[3]) - 1;
 	b[n] = '\0';
 	return n;
 }
@@ -206,10 +337,22 @@ void wire_pr_mac(struct wire_sink *s, const uint8_t *a, size_t n, char sep)
 
 static void frac6(struct wire_sink *s, long nsec)
 {
-	char b[7];
-	b[0] = '.';
-	put_digits32(b + 1, 6, (uint32_t)(nsec / 1000) % 1000000u);
-	wire_sink_write(s, b, 7);
+	char b[10];
+	uint32_t us = (uint32_t)(nsec / 1000) % 1000000u;
+	char *o = wire_sink_room(s, sizeof(b));
+	if (!o)
+		o = b;
+	o[0] = '.';
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t r = digits6(us);
+	memcpy(o + 1, &r, 8);
+#else
+	put_digits32(o + 1, 6, us);
+#endif
+	if (o == b)
+		wire_sink_write(s, b, 7);
+	else
+		wire_sink_commit(s, 7);
 }
 
 static void secs(struct wire_sink *s, struct timespec a, struct timespec b)

@@ -281,6 +281,38 @@ static void ip6_cut(const struct wire_lp *pc, const struct wire_layer *l)
 		S(s, ") ");
 }
 
+/* Writes address a (family fam) and the port of t at o; returns the length. */
+static size_t addr_port(char *o, const struct wire_layer *t, int fam, const uint8_t *a, int src)
+{
+	size_t n = fam == 4 ? wire_fmt_ip4(o, a) : wire_fmt_ip6(o, a);
+	if (t) {
+		o[n++] = '.';
+		if (t->kind == WIRE_L_TCP)
+			n += wire_fmt_u32(o + n, src ? t->u.tcp.sport : t->u.tcp.dport);
+		else
+			n += wire_fmt_u32(o + n, src ? t->u.udp.sport : t->u.udp.dport);
+	}
+	return n;
+}
+
+/* "SRC[.PORT] > DST[.PORT]: " formatted in place, when no name is looked up
+ * and the sink has room for the longest (two IPv6 texts and ports). Returns
+ * 0 when the caller must write it piece by piece. */
+static int addrs_fast(const struct wire_lp *pc, const struct wire_layer *t, int fam,
+                      const uint8_t *src, const uint8_t *dst)
+{
+	char *o = pc->p->names ? NULL : wire_sink_room(pc->s, 128);
+	if (!o)
+		return 0;
+	size_t n = addr_port(o, t, fam, src, 1);
+	memcpy(o + n, " > ", 3);
+	n += 3;
+	n += addr_port(o + n, t, fam, dst, 0);
+	memcpy(o + n, ": ", 2);
+	wire_sink_commit(pc->s, n + 2);
+	return 1;
+}
+
 static int ip_head(const struct wire_lp *pc, const struct wire_dissect *d, unsigned i,
                    const char *name, int fam, const uint8_t *src, const uint8_t *dst)
 {
@@ -292,12 +324,14 @@ static int ip_head(const struct wire_lp *pc, const struct wire_dissect *d, unsig
 		wire_pr_ip_verbose(pc->o, s, d, i);
 	if (wire_pr_has(l, fam == 4 ? 20 : 40)) {
 		const struct wire_layer *t = ports_of(d, i);
-		addr(pc, fam, src);
-		port(pc, t, 1);
-		S(s, " > ");
-		addr(pc, fam, dst);
-		port(pc, t, 0);
-		S(s, ": ");
+		if (!addrs_fast(pc, t, fam, src, dst)) {
+			addr(pc, fam, src);
+			port(pc, t, 1);
+			S(s, " > ");
+			addr(pc, fam, dst);
+			port(pc, t, 0);
+			S(s, ": ");
+		}
 	}
 	if (l->status == WIRE_LS_TRUNC) {
 		if (fam == 4)
@@ -474,6 +508,19 @@ static void tcp_opts(const struct wire_lp *pc, const struct wire_dissect *d,
 	wire_sink_putc(s, ']');
 }
 
+/* Returns a hash of a conversation: its ports and both 16-byte addresses,
+ * mixed a 64-bit word at a time. */
+static uint32_t conv_hash(uint32_t ports, const uint8_t *a, const uint8_t *b)
+{
+	uint64_t w[4];
+	memcpy(w, a, 16);
+	memcpy(w + 2, b, 16);
+	uint64_t h = ports * UINT64_C(0x9e3779b97f4a7c15);
+	for (unsigned k = 0; k < 4; k++)
+		h = (h ^ w[k]) * UINT64_C(0xff51afd7ed558ccd);
+	return (uint32_t)(h >> 32);
+}
+
 /* tcpdump's relative sequence numbers: the first packet of a conversation
  * with ACK set (or any SYN) records both initial numbers and is printed as
  * is; later ones are printed relative to them. The table is fixed-size and
@@ -505,10 +552,7 @@ static void relative(const struct wire_lp *pc, const struct wire_dissect *d, uns
 	const uint8_t *a = rev ? dst : src, *b = rev ? src : dst;
 	uint32_t ports =
 	    rev ? ((uint32_t)t->dport << 16 | t->sport) : ((uint32_t)t->sport << 16 | t->dport);
-	uint32_t h = ports * 2654435761u;
-	for (unsigned k = 0; k < 16; k++)
-		h = (h ^ a[k] ^ ((uint32_t)b[k] << 8)) * 16777619u;
-	struct wire_tcpseq *e = &tab[h % WIRE_TCPSEQ_MAX];
+	struct wire_tcpseq *e = &tab[conv_hash(ports, a, b) % WIRE_TCPSEQ_MAX];
 	int found = e->used && e->ports == ports && !memcmp(e->a, a, 16) && !memcmp(e->b, b, 16);
 	if (!found || (t->flags & WIRE_TH_SYN)) {
 		e->used = 1;
@@ -527,12 +571,22 @@ static void relative(const struct wire_lp *pc, const struct wire_dissect *d, uns
 static void tcp_flags(const struct wire_lp *pc, uint16_t flags)
 {
 	struct wire_sink *s = pc->s;
-	static const char fl[] = "FSRP.UEW";
+	/* the letters of the flags of each nibble, in bit order, then their count */
+	static const char lo[16][5] = {
+	    "\000\000\000\000\000", "F\000\000\000\001", "S\000\000\000\001", "FS\000\000\002",
+	    "R\000\000\000\001",    "FR\000\000\002",    "SR\000\000\002",    "FSR\000\003",
+	    "P\000\000\000\001",    "FP\000\000\002",    "SP\000\000\002",    "FSP\000\003",
+	    "RP\000\000\002",       "FRP\000\003",       "SRP\000\003",       "FSRP\004"};
+	static const char hi[16][5] = {
+	    "\000\000\000\000\000", ".\000\000\000\001", "U\000\000\000\001", ".U\000\000\002",
+	    "E\000\000\000\001",    ".E\000\000\002",    "UE\000\000\002",    ".UE\000\003",
+	    "W\000\000\000\001",    ".W\000\000\002",    "UW\000\000\002",    ".UW\000\003",
+	    "EW\000\000\002",       ".EW\000\003",       "UEW\000\003",       ".UEW\004"};
 	char f[12];
-	size_t n = 0;
-	for (unsigned b = 0; b < 8; b++)
-		if (flags & (1u << b))
-			f[n++] = fl[b];
+	memcpy(f, lo[flags & 15u], 4);
+	size_t n = (size_t)lo[flags & 15u][4];
+	memcpy(f + n, hi[(flags >> 4) & 15u], 4);
+	n += (size_t)hi[(flags >> 4) & 15u][4];
 	if (flags & WIRE_TH_AE)
 		f[n++] = 'e';
 	S(s, "Flags [");

@@ -64,6 +64,9 @@ struct wire_lp {
 
 /* Writes v in decimal. */
 void wire_pr_u(struct wire_sink *s, uint64_t v);
+/* Formats v in decimal at o, which has room for 10 bytes (up to 8 may be
+ * stored past the digits). Returns the number of digits. */
+size_t wire_fmt_u32(char *o, uint32_t v);
 /* Writes v as `digits` lowercase hex digits (zero-padded). */
 void wire_pr_hex(struct wire_sink *s, uint32_t v, unsigned digits);
 /* Writes "0x" and v as `digits` hex digits. */
