@@ -1131,5 +1131,50 @@ def sockets_closed_by_exit_are_let_go():
     assert "not followed" not in tl, tl[-500:]
 
 
+SPRAY = r"""
+import socket, sys, time
+base, n, port = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+for i in range(n):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.sendto(b"to %04d" % i, ("127.0.0.1", base + i))  # nothing listens there
+    s.close()
+    if i % 300 == 299:
+        time.sleep(1.5)  # longer than the idle time of a flow
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.sendto(b"last one", ("127.0.0.1", port))
+print("last", s.getsockname()[1], flush=True)
+s.close()
+"""
+
+
+@case
+def peers_of_unconnected_sends_are_let_go():
+    """1100 datagrams, each from a new unconnected socket to another port
+    (more than the 1024 flows followed at once), in batches with pauses: the
+    flow of each destination (followed from the sendto() on, before the
+    socket has a port) goes once idle, so the last datagram is still shown
+    and tied to its socket, and nothing says a socket was not followed."""
+    need_root()
+    r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    r.bind(("127.0.0.1", 0))
+    rport = r.getsockname()[1]
+    base = 20000  # below the ephemeral ports: never a closed socket's own port
+    try:
+        cp, tl = trace(["-c", SPRAY, str(base), "1100", str(rport)], timeout=120)
+        got = r.recv(100)
+    finally:
+        r.close()
+    assert cp.returncode == 0 and got == b"last one", (cp.returncode, cp.stderr, got)
+    last = int(re.search(rb"last (\d+)", cp.stdout).group(1))
+    ev = lines(tl)
+    order(ev, [r'\] sendto\(\d+, 7, 127\.0\.0\.1:%d\) = 7 "to 0000"' % base,
+               r"^> UDP len 7\s+127\.0\.0\.1:\d+ > 127\.0\.0\.1:%d" % base,
+               r'\] sendto\(\d+, 8, 127\.0\.0\.1:%d\) = 8 "last one"' % rport,
+               r"^> UDP len 8\s+127\.0\.0\.1:%d > " % last])
+    sent = sum(1 for e in ev if re.match(r"^> UDP len 7\s", e))
+    assert sent == 1100, sent
+    assert "not followed" not in tl, tl[-500:]
+
+
 if __name__ == "__main__":
     main()
