@@ -160,6 +160,23 @@ void pt_fds_forget(struct pt_proc *p)
 		memset(p->kind, 0, p->nkind);
 }
 
+void pt_fds_inherit(struct pt_proc *child, struct pt_proc *parent)
+{
+	if (!parent->nkind || child->kind)
+		return;
+	uint8_t *k = malloc(parent->nkind);
+	if (!k)
+		return; /* the child's kinds are asked of /proc (not shared-marked) */
+	for (size_t i = 0; i < parent->nkind; i++) {
+		uint8_t kind = parent->kind[i] & (uint8_t)~FD_FLAGS;
+		if (kind == FD_STREAM || kind == FD_DGRAM || kind == FD_SOCKOTHER)
+			parent->kind[i] |= FD_SHARED;
+		k[i] = parent->kind[i];
+	}
+	child->kind = k;
+	child->nkind = parent->nkind;
+}
+
 static void task_del(struct wire_pt *pt, struct pt_task *t)
 {
 	if (t->proc && --t->proc->refs == 0) {
@@ -585,6 +602,8 @@ static void on_new_task(struct wire_pt *pt, struct pt_task *parent, int event)
 		return; /* a thread */
 	if (parent->proc && parent->proc->rw == 1)
 		c->proc->rw = 1; /* the child has its parent's filters */
+	if (parent->proc)
+		pt_fds_inherit(c->proc, parent->proc);
 	(void)event;
 	struct wire_pt_ev ev;
 	pt_ev_init(&ev, WIRE_PT_START, c);

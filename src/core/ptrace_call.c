@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -199,7 +200,7 @@ static int fd_kind(struct pt_task *t, uint64_t fd)
 	if (fd > INT32_MAX)
 		return FD_FILE;
 	if (k && *k != FD_UNKNOWN)
-		return *k & ~FD_FOLLOWED;
+		return *k & ~FD_FLAGS;
 	char path[64], link[32];
 	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)t->tid, (int)fd);
 	ssize_t n = readlink(path, link, sizeof(link) - 1);
@@ -269,12 +270,40 @@ static void peer_event(struct wire_pt *pt, struct pt_task *t, uint64_t fd, uint6
 		pt->cb(pt->ctx, &ev);
 }
 
+/* Whether socket fd of t's process, marked FD_SHARED, is still held by
+ * another of its descriptors (exiting: not counted) or by another traced
+ * process: then closing this one closes nothing. A process with more than
+ * PT_HOLD_FDS_MAX descriptors counts as holding it. */
+static int still_held(struct wire_pt *pt, struct pt_task *t, uint64_t fd, int exiting)
+{
+	const uint8_t *k = pt_fd_slot(t, fd, 0);
+	uint64_t ino;
+	if (!k || !(*k & FD_SHARED) || fd > INT_MAX ||
+	    wire_procsock_fd_inode(t->tid, (int)fd, &ino) < 0)
+		return 0;
+	for (size_t i = 0; i < pt->nslots; i++) {
+		const struct pt_task *o = &pt->tasks[i];
+		if (!o->tid || !o->proc || o->proc->tgid != o->tid) /* one look per process */
+			continue;
+		int self = o->proc == t->proc;
+		if (self && exiting)
+			continue;
+		int rc = wire_procsock_holds(o->tid, ino, self ? (int)fd : -1, PT_HOLD_FDS_MAX);
+		if (rc == 1 || rc == -E2BIG)
+			return 1;
+	}
+	return 0;
+}
+
 /* A followed socket about to be closed: the UNFOLLOW event with its ends,
- * so the capture lets its flow go after its last packets. */
-static void unfollow(struct wire_pt *pt, struct pt_task *t, uint64_t fd)
+ * so the capture lets its flow go after its last packets; not when another
+ * descriptor still holds the socket (exiting: its process is ending). */
+static void unfollow(struct wire_pt *pt, struct pt_task *t, uint64_t fd, int exiting)
 {
 	struct wire_pt_ev ev;
 	int type;
+	if (still_held(pt, t, fd, exiting))
+		return;
 	pt_ev_init(&ev, WIRE_PT_UNFOLLOW, t);
 	if (wire_pt_sock_info(t->tid, (int)fd, &type, &ev.proto, &ev.local, &ev.remote) < 0)
 		return;
@@ -287,7 +316,7 @@ void pt_call_exiting(struct wire_pt *pt, struct pt_task *t)
 {
 	for (size_t fd = 0; t->proc && fd < t->proc->nkind; fd++)
 		if (t->proc->kind[fd] & FD_FOLLOWED)
-			unfollow(pt, t, fd);
+			unfollow(pt, t, fd, 1);
 }
 
 /* struct msghdr as the x86_64 kernel reads it. */
@@ -397,7 +426,7 @@ int pt_call_entry(struct wire_pt *pt, struct pt_task *t)
 	case C_RESTART: return 0; /* of an untraced call (nanosleep) */
 	case C_CLOSE:
 		if (followed(t, a[0]))
-			unfollow(pt, t, a[0]);
+			unfollow(pt, t, a[0], 0);
 		if (is_sock(t, a[0]))
 			return 1;
 		set_kind(t, a[0], FD_UNKNOWN); /* the number may come back as a socket */
@@ -529,7 +558,10 @@ static void follow(struct wire_pt *pt, struct pt_task *t, int64_t fd)
 	if (ev.local.ss_family != AF_INET && ev.local.ss_family != AF_INET6)
 		return;
 	uint16_t port = ((struct sockaddr_in *)&ev.local)->sin_port; /* same place in v6 */
-	set_kind(t, (uint64_t)fd, kind_of_type(type) | (port ? FD_FOLLOWED : 0));
+	const uint8_t *old = pt_fd_slot(t, (uint64_t)fd, 0);
+	int shared = old && (*old & FD_SHARED);
+	set_kind(t, (uint64_t)fd,
+	         kind_of_type(type) | (port ? FD_FOLLOWED : 0) | (shared ? FD_SHARED : 0));
 	ev.fd = (int)fd;
 	pt->cb(pt->ctx, &ev);
 }
@@ -879,15 +911,30 @@ static void wait_note(struct line *l, int cls)
 	}
 }
 
+/* A dup of a socket: both descriptors hold it (FD_SHARED), the copy
+ * followed as the original. */
+static void dup_kind(struct pt_task *t, const struct line *l)
+{
+	if (l->err)
+		return;
+	uint8_t *src = pt_fd_slot(t, t->args[0], 0);
+	uint8_t k = src ? *src : FD_UNKNOWN;
+	int sock = (k & ~FD_FLAGS) == FD_STREAM || (k & ~FD_FLAGS) == FD_DGRAM ||
+	           (k & ~FD_FLAGS) == FD_SOCKOTHER;
+	if (sock && (uint64_t)l->ret != t->args[0]) {
+		*src |= FD_SHARED;
+		set_kind(t, (uint64_t)l->ret, *src);
+	} else if ((uint64_t)l->ret != t->args[0]) {
+		set_kind(t, (uint64_t)l->ret, FD_UNKNOWN);
+	}
+}
+
 /* Formats the call; returns 0 when it is not shown. */
 static int fmt_call(struct line *l, struct wire_pt *pt, struct pt_task *t, const char *name)
 {
 	long long ns = ns_between(&l->ev.t0, &l->ev.t1);
 	switch (t->cls) {
-	case C_DUP:
-		if (!l->err)
-			set_kind(t, (uint64_t)l->ret, FD_UNKNOWN);
-		return 0;
+	case C_DUP: dup_kind(t, l); return 0;
 	case C_EPOLL_WAIT:
 	case C_EPOLL_PWAIT:
 	case C_SELECT:

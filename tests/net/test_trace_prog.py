@@ -4,6 +4,7 @@
 program's output and exit status are unchanged, that the timeline holds its
 socket calls, decoded, in order (and, as root, the packets they caused
 between them), and the notes a learner needs. All traffic is on 127.0.0.1."""
+import json
 import os
 import re
 import shutil
@@ -1174,6 +1175,73 @@ def peers_of_unconnected_sends_are_let_go():
     sent = sum(1 for e in ev if re.match(r"^> UDP len 7\s", e))
     assert sent == 1100, sent
     assert "not followed" not in tl, tl[-500:]
+
+
+SHARED = r"""
+import os, socket, time
+l = socket.socket()
+l.bind(("127.0.0.1", 0))
+l.listen()
+print("port", l.getsockname()[1], flush=True)
+c, _ = l.accept()
+pid = os.fork()
+if pid == 0:
+    l.close()
+    time.sleep(2.0)  # longer than a closed socket's flow is kept
+    for i in range(2):
+        data = os.read(c.fileno(), 100)  # read/write: calls that do not name a peer
+        os.write(c.fileno(), b"child got " + data)
+    os.read(c.fileno(), 100)
+    c.close()
+    os._exit(0)
+print("child", pid, flush=True)
+l.close()
+c.close()  # the parent's copy: the child's still holds the connection
+os.waitpid(pid, 0)
+"""
+
+
+@case
+def closing_one_copy_of_a_shared_socket():
+    """A one-shot forking server: after fork the parent closes its copies
+    of the listener and the connection while the child keeps the
+    connection and talks 2 s later. The connection closes only with the
+    child's close: its packets after the parent's close are still shown
+    and tied to the child, and the FIN is the child's close's."""
+    need_root()
+    fd, path = tempfile.mkstemp(prefix="wtrace")
+    os.close(fd)
+    try:
+        p = Proc(["trace", "--json", "-o", path, "--", PY, "-c", SHARED])
+        with p:
+            port = int(stdout_re(p, rb"port (\d+)\n").group(1))
+            s = socket.create_connection(("127.0.0.1", port), timeout=10 * SLOW)
+            child = int(stdout_re(p, rb"child (\d+)\n").group(1))
+            got = []
+            for msg in (b"hello", b"again"):
+                s.sendall(msg)
+                got.append(s.recv(100))
+            s.close()
+            assert p.wait(30) == 0, p.stderr_text()
+        with open(path) as f:
+            evs = [json.loads(x) for x in f]
+    finally:
+        os.unlink(path)
+    assert got == [b"child got hello", b"child got again"], got
+    parent = [e for e in evs if e["event"] == "call" and e["text"].startswith("close(4)")
+              and e["pid"] != child]
+    assert len(parent) == 1, evs
+    after = evs[evs.index(parent[0]) + 1:]
+    pk = [e for e in after if e["event"] == "packet"]
+    data = [e for e in pk if "len 15" in e["summary"]]
+    assert len(data) == 2 and all(e["pid"] == child for e in data), pk
+    assert sum(1 for e in pk if "len 5" in e["summary"]) >= 1, pk  # "again" came after
+    fins = [e for e in pk if " FIN" in e["summary"] and e["summary"].startswith(">")]
+    assert len(fins) == 1 and fins[0]["pid"] == child and \
+        fins[0]["cause"].startswith("close(4)"), pk
+    before = evs[evs.index(parent[0]) + 1:evs.index(data[0])]
+    assert not any("CLOSED" in (e.get("summary") or "") + (e.get("text") or "")
+                   for e in before), before
 
 
 if __name__ == "__main__":
