@@ -433,7 +433,8 @@ int cmd_listen(int argc, char **argv)
 		cli_info("listening on %s (%s%s)", where, n.udp ? "udp" : "tcp", fam);
 	}
 	if (n.trace) { /* --trace: capture before the first client */
-		n.tr = wire_trace_start(fd, NULL, 0, NULL, n.trace_json ? WIRE_TRACE_JSON : 0);
+		n.tr =
+		    trace_cli_start(fd, NULL, 0, n.trace_json ? WIRE_TRACE_JSON : 0, n.trace_pcap);
 		trace_listen(&n, fd, where);
 	}
 	if (n.udp)

@@ -7,6 +7,7 @@
  * reports packets (recv) is stamped when it returned, after them.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "trace_cli.h"
 #include "wire/limits.h"
 #include "wire/sysdec.h"
@@ -150,6 +152,35 @@ static const struct wire_trace_owner *call_owner(const char *call, long long ret
 	return o;
 }
 
+static int pcap_on; /* --trace-pcap: calls carry their socket (the packets' comments) */
+
+struct wire_trace *trace_cli_start(int fd, const struct sockaddr *peer, socklen_t peerlen,
+                                   int flags, const char *path)
+{
+	static struct wire_sink ps;
+	int pfd = -1;
+	if (path) {
+		pfd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (pfd < 0) {
+			cli_err("--trace-pcap %s: %s", path, strerror(errno));
+			return NULL;
+		}
+		flags |= WIRE_TRACE_KEEP_RAW;
+	}
+	struct wire_trace *tr = wire_trace_start(fd, peer, peerlen, NULL, flags);
+	if (pfd < 0)
+		return tr;
+	if (!tr) {
+		close(pfd);
+		unlink(path);
+		return NULL;
+	}
+	wire_sink_init_fd(&ps, pfd); /* closed at exit, after wire_trace_stop wrote it */
+	wire_trace_set_pcapng(tr, &ps);
+	pcap_on = 1;
+	return tr;
+}
+
 void trace_cli_call(struct wire_trace *tr, const struct timespec *ts, const char *call,
                     long long ret, int err, const char *tail, const char *note)
 {
@@ -166,10 +197,10 @@ void trace_cli_call(struct wire_trace *tr, const struct timespec *ts, const char
 	struct wire_trace_callinfo ci = {.json = NULL};
 	struct wire_trace_owner o;
 	struct own_sock os;
-	if (wire_trace_is_json(tr)) {
+	if (wire_trace_is_json(tr))
 		ci.json = call_json(ts, call, ret, err, text, note, obj, sizeof(obj));
+	if (wire_trace_is_json(tr) || pcap_on)
 		ci.owner = err ? NULL : call_owner(call, ret, text, &os, &o);
-	}
 	wire_trace_call_info(tr, ts, &ci, "%s%s%s", text, note ? "; " : "", note ? note : "");
 }
 

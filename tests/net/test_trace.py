@@ -7,6 +7,8 @@ wirecat commands once they have --trace. IP fragments are made on a veth pair
 between two network namespaces that the test creates and removes."""
 import os
 import re
+import shutil
+import tempfile
 import signal
 import socket
 import subprocess
@@ -925,6 +927,44 @@ def help_mentions_trace():
     for cmd in ("connect", "listen", "echo", "http"):
         rc, out, err = run([cmd, "--help"])
         assert rc == 0 and b"--trace" in out, (cmd, out)
+
+
+@case
+def connect_and_listen_trace_pcap():
+    """--trace-pcap FILE on connect and listen (-w is --wait there): the
+    timeline as --trace, and the packets in FILE as pcapng, read back with
+    tshark: the SYN's comment names the connect, the data segment's the
+    send, the FIN's the shutdown; the listener's SYN names its socket."""
+    need_root()
+    tshark = need("tshark")
+    d = tempfile.mkdtemp(prefix="wtpcap")
+    lp, cp = os.path.join(d, "l.pcapng"), os.path.join(d, "c.pcapng")
+    port = free_port()
+    try:
+        with Proc(["listen", "--trace-pcap", lp, "127.0.0.1", str(port)],
+                  stdin=subprocess.DEVNULL) as srv:
+            wait_until(lambda: "listen(" in srv.stderr_text(), "the listener")
+            rc, out, err = run(["connect", "--trace-pcap", cp, "127.0.0.1", str(port)],
+                               input=b"hello\n", timeout=15)
+            assert rc == 0, (rc, err)
+            assert srv.wait(15) == 0, srv.stderr_text()
+            assert srv.stdout_bytes() == b"hello\n", srv.stdout_bytes()
+        assert re.search(r"^\s*\d+\.\d{6}  connect\(", err.decode(), re.M), err
+        for path, want in ((cp, [(r"S", r"connect\(\d+, 127\.0\.0\.1:%d\) = 0" % port),
+                                 (r"P", r'send\(\d+, 6\) = 6'),
+                                 (r"F", r"shutdown\(\d+, SHUT_WR\)")]),
+                           (lp, [(r"S", r"to pid %d \(wirecat\) fd \d+" % srv.p.pid)])):
+            t = subprocess.run([tshark, "-r", path, "-T", "fields", "-e", "tcp.flags.str",
+                                "-e", "frame.comment"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, timeout=30 * SLOW)
+            assert t.returncode == 0, t.stderr
+            rows = [ln.split("\t") for ln in t.stdout.decode().splitlines()]
+            assert len(rows) >= 6, rows
+            for flag, rx in want:
+                assert any(flag in r[0] and re.search(rx, r[-1]) for r in rows), \
+                    (path, flag, rx, rows)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
 
 
 main()
