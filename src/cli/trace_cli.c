@@ -152,33 +152,53 @@ static const struct wire_trace_owner *call_owner(const char *call, long long ret
 	return o;
 }
 
-static int pcap_on; /* --trace-pcap: calls carry their socket (the packets' comments) */
+static int pcap_on;              /* --trace-pcap: calls carry their socket (the comments) */
+static int pcap_fd = -1;         /* --trace-pcap FILE, open */
+static const char *pcap_path;    /* its name */
+static struct wire_sink pcap_sk; /* the pcapng sink of the trace (closed at exit) */
+
+int trace_cli_pcap_open(const char *path)
+{
+	if (!path)
+		return 0;
+	pcap_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (pcap_fd < 0) {
+		cli_err("--trace-pcap %s: %s", path, strerror(errno));
+		return -1;
+	}
+	pcap_path = path;
+	return 0;
+}
+
+/* wire_trace_start, keeping the packets for --trace-pcap's file. */
+static struct wire_trace *start(int fd, const struct sockaddr *peer, socklen_t peerlen, int flags)
+{
+	if (pcap_fd >= 0)
+		flags |= WIRE_TRACE_KEEP_RAW;
+	struct wire_trace *tr = wire_trace_start(fd, peer, peerlen, NULL, flags);
+	if (tr && pcap_fd >= 0 && !pcap_on) {
+		wire_sink_init_fd(&pcap_sk, pcap_fd);
+		wire_trace_set_pcapng(tr, &pcap_sk);
+		pcap_on = 1;
+	}
+	return tr;
+}
+
+/* The trace could not start: --trace-pcap's file is not left behind. */
+static struct wire_trace *started(struct wire_trace *tr)
+{
+	if (!tr && pcap_fd >= 0) {
+		close(pcap_fd);
+		pcap_fd = -1;
+		unlink(pcap_path);
+	}
+	return tr;
+}
 
 struct wire_trace *trace_cli_start(int fd, const struct sockaddr *peer, socklen_t peerlen,
-                                   int flags, const char *path)
+                                   int flags)
 {
-	static struct wire_sink ps;
-	int pfd = -1;
-	if (path) {
-		pfd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (pfd < 0) {
-			cli_err("--trace-pcap %s: %s", path, strerror(errno));
-			return NULL;
-		}
-		flags |= WIRE_TRACE_KEEP_RAW;
-	}
-	struct wire_trace *tr = wire_trace_start(fd, peer, peerlen, NULL, flags);
-	if (pfd < 0)
-		return tr;
-	if (!tr) {
-		close(pfd);
-		unlink(path);
-		return NULL;
-	}
-	wire_sink_init_fd(&ps, pfd); /* closed at exit, after wire_trace_stop wrote it */
-	wire_trace_set_pcapng(tr, &ps);
-	pcap_on = 1;
-	return tr;
+	return started(start(fd, peer, peerlen, flags));
 }
 
 void trace_cli_call(struct wire_trace *tr, const struct timespec *ts, const char *call,
@@ -306,11 +326,11 @@ struct wire_trace *trace_cli_echo_start(struct wire_echo *e, int tcp, int udp, i
 		else
 			((struct sockaddr_in6 *)&b)->sin6_port = 0;
 		if (bind(fd, (struct sockaddr *)&b, ba.len) == 0)
-			tr = wire_trace_start(fd, NULL, 0, NULL, WIRE_TRACE_NO_FOLLOW | fl);
+			tr = start(fd, NULL, 0, (int)(WIRE_TRACE_NO_FOLLOW | fl));
 		close(fd);
 	}
 	if (!tr)
-		tr = wire_trace_start(-1, NULL, 0, NULL, fl);
+		tr = started(start(-1, NULL, 0, (int)fl));
 	if (!tr)
 		return NULL;
 	if (tcp)
@@ -396,7 +416,7 @@ struct wire_trace *trace_cli_http_start(const char *const *urls, int n, int fami
 		    wire_resolve(u.host, u.port, family, SOCK_STREAM, 0, &res, &gai) < 0)
 			continue; /* the transfer reports it */
 		if (!tr) {
-			tr = wire_trace_start(-1, res->ai_addr, res->ai_addrlen, NULL, fl);
+			tr = started(start(-1, res->ai_addr, res->ai_addrlen, (int)fl));
 			if (!tr) {
 				freeaddrinfo(res);
 				return NULL;
@@ -407,7 +427,7 @@ struct wire_trace *trace_cli_http_start(const char *const *urls, int n, int fami
 		freeaddrinfo(res);
 	}
 	if (!tr) /* nothing resolved: no peer to follow, but --trace was asked for */
-		tr = wire_trace_start(-1, NULL, 0, NULL, fl);
+		tr = started(start(-1, NULL, 0, (int)fl));
 	return tr;
 }
 

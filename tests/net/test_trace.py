@@ -936,7 +936,7 @@ def connect_and_listen_trace_pcap():
     tshark: the SYN's comment names the connect, the data segment's the
     send, the FIN's the shutdown; the listener's SYN names its socket."""
     need_root()
-    tshark = need("tshark")
+    need("tshark")
     d = tempfile.mkdtemp(prefix="wtpcap")
     lp, cp = os.path.join(d, "l.pcapng"), os.path.join(d, "c.pcapng")
     port = free_port()
@@ -954,17 +954,69 @@ def connect_and_listen_trace_pcap():
                                  (r"P", r'send\(\d+, 6\) = 6'),
                                  (r"F", r"shutdown\(\d+, SHUT_WR\)")]),
                            (lp, [(r"S", r"to pid %d \(wirecat\) fd \d+" % srv.p.pid)])):
-            t = subprocess.run([tshark, "-r", path, "-T", "fields", "-e", "tcp.flags.str",
-                                "-e", "frame.comment"], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, timeout=30 * SLOW)
-            assert t.returncode == 0, t.stderr
-            rows = [ln.split("\t") for ln in t.stdout.decode().splitlines()]
+            rows = pcap_rows(path)
             assert len(rows) >= 6, rows
             for flag, rx in want:
                 assert any(flag in r[0] and re.search(rx, r[-1]) for r in rows), \
                     (path, flag, rx, rows)
     finally:
         shutil.rmtree(d, ignore_errors=True)
+
+
+def pcap_rows(path):
+    """(tcp flags, comment) of each packet of a pcapng file, read by tshark."""
+    t = subprocess.run([need("tshark"), "-r", path, "-T", "fields", "-e", "tcp.flags.str",
+                        "-e", "frame.comment"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=30 * SLOW)
+    assert t.returncode == 0, t.stderr
+    return [ln.split("\t") for ln in t.stdout.decode().splitlines()]
+
+
+@case
+def echo_and_http_trace_pcap():
+    """--trace-pcap FILE on echo and http (-w is --write-out there), read
+    back with tshark: echo's reply segment names its send(), its FIN its
+    close(); http's SYN names the connect() and the request its send()."""
+    need_root()
+    need("tshark")
+    import http.server
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+    d = tempfile.mkdtemp(prefix="wtpcap")
+    ep, hp = os.path.join(d, "e.pcapng"), os.path.join(d, "h.pcapng")
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        with Proc(["echo", "-v", "-t", "--trace-pcap", ep, "127.0.0.1", "0"]) as p:
+            port = p.port()
+            p.wait_err(r"listen\(\d+, \d+\) = 0")
+            c = socket.create_connection(("127.0.0.1", port), timeout=5 * SLOW)
+            c.sendall(b"hi\n")
+            assert c.recv(10) == b"hi\n"
+            c.close()
+            p.wait_err(r"close\(\d+\) = 0")
+            time.sleep(0.5)
+            p.signal(signal.SIGINT)
+            assert p.wait(15) == 0, p.stderr_text()
+        hport = srv.server_address[1]
+        rc, out, err = run(["http", "--trace-pcap", hp, "http://127.0.0.1:%d/" % hport],
+                           timeout=20)
+        assert rc == 0, (rc, err)
+        erows, hrows = pcap_rows(ep), pcap_rows(hp)
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        shutil.rmtree(d, ignore_errors=True)
+    for rows, want in ((erows, [("P", r"send\(\d+, 3\) = 3"), ("F", r"close\(\d+\) = 0"),
+                                ("S", r"to pid \d+ \(wirecat\) fd \d+")]),
+                       (hrows, [("S", r"connect\(\d+, 127\.0\.0\.1:%d\) = 0" % hport),
+                                ("P", r"send\(\d+, \d+\) = \d+")])):
+        assert len(rows) >= 6, rows
+        for flag, rx in want:
+            assert any(flag in r[0] and re.search(rx, r[-1]) for r in rows), (flag, rx, rows)
 
 
 main()
