@@ -435,6 +435,24 @@ struct wire_trace *trace_cli_http_start(const char *const *urls, int n, int fami
  * carries it (the client is single-threaded). */
 static char http_req[160];
 
+/* Over TLS: what a read or write of OpenSSL on the socket is. OpenSSL
+ * reads a record's 5-byte header, then the rest of the record. */
+static const char *tls_note(const struct wire_http_call *k)
+{
+	static int after_header; /* the last read was a record's header */
+	int was = after_header;
+	after_header = 0;
+	if (k->err)
+		return NULL;
+	if (!strcmp(k->name, "write"))
+		return "TLS records made by OpenSSL";
+	if (k->asked == 5 && k->ret == 5) {
+		after_header = 1;
+		return "a TLS record's header: its type, version and length";
+	}
+	return was ? "the rest of that TLS record" : NULL;
+}
+
 void trace_cli_http_call(struct wire_trace *tr, const struct wire_http_call *k)
 {
 	char a[WIRE_ADDRSTRLEN], c[WIRE_ADDRSTRLEN + 40], note[sizeof(http_req) + 16];
@@ -456,8 +474,11 @@ void trace_cli_http_call(struct wire_trace *tr, const struct wire_http_call *k)
 		snprintf(note, sizeof(note), "the request: %s", http_req);
 		nt = note;
 		http_req[0] = 0;
-	} else if (!strcmp(k->name, "recv") && !k->err && k->ret == 0) {
+	} else if ((!strcmp(k->name, "recv") || !strcmp(k->name, "read")) && !k->err &&
+	           k->ret == 0) {
 		nt = "peer closed: the end of its data";
+	} else if (!strcmp(k->name, "read") || !strcmp(k->name, "write")) {
+		nt = tls_note(k);
 	}
 	trace_cli_call(tr, &k->ts, c, k->ret, k->err, NULL, nt);
 }

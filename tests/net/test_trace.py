@@ -1019,4 +1019,55 @@ def echo_and_http_trace_pcap():
             assert any(flag in r[0] and re.search(rx, r[-1]) for r in rows), (flag, rx, rows)
 
 
+@case
+def https_trace_shows_the_tls_reads_and_writes():
+    """http --trace over TLS against a local openssl s_server (a certificate
+    made for the test): the reads and writes OpenSSL makes on the socket are
+    calls on the timeline, with their sizes: the ClientHello's write before
+    its segment, the ServerHello read after its segment, the encrypted
+    request written, the response read, then the close."""
+    need_root()
+    openssl = need("openssl")
+    d = tempfile.mkdtemp(prefix="wttls")
+    key, cert = os.path.join(d, "k.pem"), os.path.join(d, "c.pem")
+    try:
+        g = subprocess.run([openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                            "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out",
+                            cert, "-subj", "/CN=localhost", "-days", "1"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30 * SLOW)
+        assert g.returncode == 0, g.stderr
+        port = free_port()
+        with Proc([openssl, "s_server", "-accept", "127.0.0.1:%d" % port, "-cert", cert,
+                   "-key", key, "-www"], wirecat=False) as srv:
+            wait_until(lambda: b"ACCEPT" in srv.stdout_bytes() + srv.stderr_text().encode(),
+                       "s_server", timeout=10)
+            rc, out, err = run(["http", "--trace", "-k", "https://127.0.0.1:%d/" % port],
+                               timeout=20)
+            srv.signal(signal.SIGTERM)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+    err = err.decode()
+    assert rc == 0 and b"200 ok" in out.lower() + err.encode().lower(), (rc, out, err)
+    ev = [m.group(2) for m in (TIMED.match(ln) for ln in err.splitlines()) if m]
+    calls = [e for e in ev if re.match(r"^(read|write)\(\d+, \d+\) = ", e)]
+    at = {}
+    for name, rx in (("connect", r"^connect\(\d+, 127\.0\.0\.1:%d\) = 0$" % port),
+                     ("hello_w", r"^write\(\d+, \d+\) = \d+; TLS records made by OpenSSL$"),
+                     ("hello_p", r"^> \[P\.\] seq 1:\d+ len \d+, TLS Handshake ClientHello"),
+                     ("shello_p", r"^< \[P\.\] seq 1:\d+ len \d+, TLS Handshake ServerHello"),
+                     ("shello_r", r"^read\(\d+, 5\) = 5; a TLS record's header"),
+                     ("close", r"^close\(\d+\) = 0$")):
+        i = next((k for k, e in enumerate(ev) if re.search(rx, e) and k > max(at.values(),
+                                                                              default=-1)), None)
+        assert i is not None, (name, rx, "\n".join(ev))
+        at[name] = i
+    w = [int(m.group(1)) for m in (re.match(r"^write\(\d+, (\d+)\) = (\d+)", e) for e in calls) if m]
+    r = [int(m.group(2)) for m in (re.match(r"^read\(\d+, (\d+)\) = (\d+)", e) for e in calls) if m]
+    # the ClientHello, the client's Finished, the request: at least 3 writes;
+    # the bytes read are at least the server's flight and the response
+    assert len(w) >= 3 and len(r) >= 3 and sum(r) > 1000, calls
+    hello = re.search(r"len (\d+), TLS Handshake ClientHello", ev[at["hello_p"]])
+    assert int(hello.group(1)) == int(re.search(r"= (\d+);", ev[at["hello_w"]]).group(1)), ev
+
+
 main()
