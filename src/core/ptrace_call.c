@@ -319,6 +319,8 @@ void pt_call_exiting(struct wire_pt *pt, struct pt_task *t)
 			unfollow(pt, t, fd, 1);
 }
 
+#define PT_CMSG_MAX 512 /* bytes of a message's control data read for SCM_RIGHTS */
+
 /* struct msghdr as the x86_64 kernel reads it. */
 struct msg64 {
 	uint64_t name;
@@ -929,6 +931,48 @@ static void dup_kind(struct pt_task *t, const struct line *l)
 	}
 }
 
+/* A socket passed with SCM_RIGHTS: held on both sides (FD_SHARED); the
+ * receiver's copy is followed as its own (received set). */
+static void scm_fd(struct wire_pt *pt, struct pt_task *t, int32_t fd, int received)
+{
+	int k = fd < 0 ? FD_UNKNOWN : fd_kind(t, (uint64_t)fd);
+	if (k != FD_STREAM && k != FD_DGRAM && k != FD_SOCKOTHER)
+		return;
+	uint8_t *slot = pt_fd_slot(t, (uint64_t)fd, 1);
+	if (slot)
+		*slot |= FD_SHARED;
+	if (received && !followed(t, (uint64_t)fd))
+		follow(pt, t, fd);
+}
+
+/* The descriptors a sendmsg or recvmsg at msgaddr passed with SCM_RIGHTS:
+ * its control data (at most PT_CMSG_MAX bytes of it) read from t's memory,
+ * every length checked. */
+static void scm_fds(struct wire_pt *pt, struct pt_task *t, uint64_t msgaddr, int received)
+{
+	struct msg64 m;
+	uint8_t b[PT_CMSG_MAX];
+	if (rd(t->tid, msgaddr, &m, sizeof(m)) != sizeof(m) || !m.control || m.controllen < 16)
+		return;
+	size_t n =
+	    rd(t->tid, m.control, b, m.controllen < sizeof(b) ? (size_t)m.controllen : sizeof(b));
+	for (size_t off = 0; off + 16 <= n;) {
+		uint64_t len;
+		int32_t level, type, fd;
+		memcpy(&len, b + off, 8);
+		memcpy(&level, b + off + 8, 4);
+		memcpy(&type, b + off + 12, 4);
+		if (len < 16 || len > n - off)
+			break;
+		for (size_t i = 16; level == SOL_SOCKET && type == SCM_RIGHTS && i + 4 <= len;
+		     i += 4) {
+			memcpy(&fd, b + off + i, 4);
+			scm_fd(pt, t, fd, received);
+		}
+		off += (size_t)((len + 7) & ~(uint64_t)7);
+	}
+}
+
 /* Formats the call; returns 0 when it is not shown. */
 static int fmt_call(struct line *l, struct wire_pt *pt, struct pt_task *t, const char *name)
 {
@@ -1045,6 +1089,8 @@ void pt_call_exit(struct wire_pt *pt, struct pt_task *t, int64_t rval, int is_er
 		follow(pt, t, (int64_t)t->args[0]);
 	if (t->cls == C_CLOSE && !l.err)
 		set_kind(t, t->args[0], FD_UNKNOWN);
+	if ((t->cls == C_SENDMSG || t->cls == C_RECVMSG) && !l.err)
+		scm_fds(pt, t, t->args[1], t->cls == C_RECVMSG);
 	pt->cb(pt->ctx, &l.ev);
 }
 

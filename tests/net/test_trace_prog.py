@@ -1201,18 +1201,45 @@ os.waitpid(pid, 0)
 """
 
 
-@case
-def closing_one_copy_of_a_shared_socket():
-    """A one-shot forking server: after fork the parent closes its copies
-    of the listener and the connection while the child keeps the
-    connection and talks 2 s later. The connection closes only with the
-    child's close: its packets after the parent's close are still shown
-    and tied to the child, and the FIN is the child's close's."""
+SCM = r"""
+import array, os, socket, time
+a, b = socket.socketpair()
+pid = os.fork()
+if pid == 0:
+    a.close()
+    msg, anc, flags, addr = b.recvmsg(1, socket.CMSG_LEN(4))
+    fd = array.array("i", anc[0][2][:4])[0]
+    time.sleep(2.0)  # longer than a closed socket's flow is kept
+    for i in range(2):
+        data = os.read(fd, 100)  # read/write: calls that do not name a peer
+        os.write(fd, b"child got " + data)
+    os.read(fd, 100)
+    os.close(fd)
+    os._exit(0)
+b.close()
+l = socket.socket()
+l.bind(("127.0.0.1", 0))
+l.listen()
+print("port", l.getsockname()[1], flush=True)
+c, _ = l.accept()
+print("child", pid, flush=True)
+a.sendmsg([b"x"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [c.fileno()]))])
+l.close()
+c.close()  # the sender's copy: the child's still holds the connection
+os.waitpid(pid, 0)
+"""
+
+
+def shared_case(prog):
+    """Runs prog (a server that hands its connection to a child and closes
+    its copy) under trace --json with a client saying hello and again;
+    checks that the packets after the parent's close are shown, tied to the
+    child, and that the connection closes with the child's close."""
     need_root()
     fd, path = tempfile.mkstemp(prefix="wtrace")
     os.close(fd)
     try:
-        p = Proc(["trace", "--json", "-o", path, "--", PY, "-c", SHARED])
+        p = Proc(["trace", "--json", "-o", path, "--", PY, "-c", prog])
         with p:
             port = int(stdout_re(p, rb"port (\d+)\n").group(1))
             s = socket.create_connection(("127.0.0.1", port), timeout=10 * SLOW)
@@ -1228,8 +1255,11 @@ def closing_one_copy_of_a_shared_socket():
     finally:
         os.unlink(path)
     assert got == [b"child got hello", b"child got again"], got
-    parent = [e for e in evs if e["event"] == "call" and e["text"].startswith("close(4)")
-              and e["pid"] != child]
+    acc = [e for e in evs if e["event"] == "call" and e["text"].startswith("accept")]
+    assert len(acc) == 1, evs
+    conn = re.search(r"\) = (\d+) from", acc[0]["text"]).group(1)
+    parent = [e for e in evs if e["event"] == "call" and e["pid"] != child
+              and e["text"].startswith("close(%s)" % conn)]
     assert len(parent) == 1, evs
     after = evs[evs.index(parent[0]) + 1:]
     pk = [e for e in after if e["event"] == "packet"]
@@ -1238,10 +1268,28 @@ def closing_one_copy_of_a_shared_socket():
     assert sum(1 for e in pk if "len 5" in e["summary"]) >= 1, pk  # "again" came after
     fins = [e for e in pk if " FIN" in e["summary"] and e["summary"].startswith(">")]
     assert len(fins) == 1 and fins[0]["pid"] == child and \
-        fins[0]["cause"].startswith("close(4)"), pk
+        re.match(r"close\(\d+\)", fins[0]["cause"]), pk
     before = evs[evs.index(parent[0]) + 1:evs.index(data[0])]
     assert not any("CLOSED" in (e.get("summary") or "") + (e.get("text") or "")
                    for e in before), before
+
+
+@case
+def closing_one_copy_of_a_shared_socket():
+    """A one-shot forking server: after fork the parent closes its copies
+    of the listener and the connection while the child keeps the
+    connection and talks 2 s later. The connection closes only with the
+    child's close: its packets after the parent's close are still shown
+    and tied to the child, and the FIN is the child's close's."""
+    shared_case(SHARED)
+
+
+@case
+def closing_a_socket_passed_with_scm_rights():
+    """As closing_one_copy_of_a_shared_socket, the connection handed to an
+    earlier child with SCM_RIGHTS over a socketpair: the sender's close is
+    not the connection's."""
+    shared_case(SCM)
 
 
 if __name__ == "__main__":
