@@ -244,7 +244,7 @@ static size_t build_filter(struct sock_filter *f, size_t max, int rw, int rest)
 {
 	uint32_t nrs[64];
 	size_t nfd, n = pt_call_filter_nrs(nrs, 64, &nfd), k = 0;
-	if (3 + 5 * nfd + 2 * (n - nfd) + 3 + 9 > max)
+	if (3 + 5 * nfd + 2 * (n - nfd) + 6 + 3 + 9 > max)
 		return 0;
 	f[k++] = F_LD(arch);
 	f[k++] = F_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, 0); /* jf set below */
@@ -258,6 +258,14 @@ static size_t build_filter(struct sock_filter *f, size_t max, int rw, int rest)
 	}
 	for (size_t i = nfd; i < n && rest; i++) {
 		f[k++] = F_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nrs[i], 0, 1);
+		f[k++] = F_RET(SECCOMP_RET_TRACE);
+	}
+	if (rest) { /* fcntl only when it copies a descriptor (F_DUPFD*) */
+		f[k++] = F_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_fcntl, 0, 5);
+		f[k++] = F_LD(args[1]);
+		f[k++] = F_JUMP(BPF_JMP | BPF_JEQ | BPF_K, F_DUPFD, 2, 0);
+		f[k++] = F_JUMP(BPF_JMP | BPF_JEQ | BPF_K, F_DUPFD_CLOEXEC, 1, 0);
+		f[k++] = F_RET(SECCOMP_RET_ALLOW);
 		f[k++] = F_RET(SECCOMP_RET_TRACE);
 	}
 	if (rest) {

@@ -66,6 +66,7 @@ enum {
 	C_EPOLL_WAIT,
 	C_EPOLL_PWAIT,
 	C_DUP,
+	C_FCNTL,      /* F_DUPFD, F_DUPFD_CLOEXEC only (the filter tests the command) */
 	C_SOCKETPAIR, /* not shown: only makes the filter add the fd-checked calls */
 	C_RESTART,    /* restart_syscall: resumes an interrupted call (ptrace.c) */
 };
@@ -108,6 +109,7 @@ static const struct sc calls[] = {
     {SYS_dup, C_DUP, "dup"},
     {SYS_dup2, C_DUP, "dup2"},
     {SYS_dup3, C_DUP, "dup3"},
+    {SYS_fcntl, C_FCNTL, "fcntl"},
     {SYS_socketpair, C_SOCKETPAIR, "socketpair"},
     {SYS_restart_syscall, C_RESTART, "restart_syscall"},
 };
@@ -118,7 +120,8 @@ size_t pt_call_filter_nrs(uint32_t *nrs, size_t n, size_t *nfdcheck)
 {
 	size_t k = 0;
 	for (size_t i = 0; i < NCALLS && k < n; i++)
-		nrs[k++] = calls[i].nr;
+		if (calls[i].cls != C_FCNTL) /* its own test in the filter (ptrace.c) */
+			nrs[k++] = calls[i].nr;
 	*nfdcheck = NFDCHECK;
 	return k;
 }
@@ -438,6 +441,7 @@ int pt_call_entry(struct wire_pt *pt, struct pt_task *t)
 	case C_READV:
 	case C_WRITEV:
 	case C_SENDFILE: return is_sock(t, a[0]);
+	case C_FCNTL: return (a[1] == F_DUPFD || a[1] == F_DUPFD_CLOEXEC) && is_sock(t, a[0]);
 	case C_SPLICE: return is_sock(t, a[0]) || is_sock(t, a[2]);
 	case C_CONNECT: peer_event(pt, t, a[0], a[1], a[2]); return 1;
 	case C_SENDTO:
@@ -978,7 +982,8 @@ static int fmt_call(struct line *l, struct wire_pt *pt, struct pt_task *t, const
 {
 	long long ns = ns_between(&l->ev.t0, &l->ev.t1);
 	switch (t->cls) {
-	case C_DUP: dup_kind(t, l); return 0;
+	case C_DUP:
+	case C_FCNTL: dup_kind(t, l); return 0;
 	case C_EPOLL_WAIT:
 	case C_EPOLL_PWAIT:
 	case C_SELECT:

@@ -1292,5 +1292,49 @@ def closing_a_socket_passed_with_scm_rights():
     shared_case(SCM)
 
 
+DUPED = r"""
+import os, socket, time
+l = socket.socket()
+l.bind(("127.0.0.1", 0))
+l.listen()
+print("port", l.getsockname()[1], flush=True)
+c, _ = l.accept()
+d = os.dup(c.fileno())
+l.close()
+c.close()  # the dup still holds the connection
+time.sleep(2.0)  # longer than a closed socket's flow is kept
+for i in range(2):
+    data = os.read(d, 100)
+    os.write(d, b"dup got " + data)
+os.read(d, 100)
+os.close(d)
+"""
+
+
+@case
+def closing_the_original_of_a_dup():
+    """A server that dup()s its connection and closes the original: the
+    connection goes on through the copy 2 s later, its packets are shown,
+    and it closes with the copy's close."""
+    need_root()
+    p = Proc(["trace", "--", PY, "-c", DUPED])
+    with p:
+        port = int(stdout_re(p, rb"port (\d+)\n").group(1))
+        s = socket.create_connection(("127.0.0.1", port), timeout=10 * SLOW)
+        got = []
+        for msg in (b"hello", b"again"):
+            s.sendall(msg)
+            got.append(s.recv(100))
+        s.close()
+        assert p.wait(30) == 0, p.stderr_text()
+    assert got == [b"dup got hello", b"dup got again"], got
+    ev = lines(p.stderr_text())
+    conn = re.search(r"\] accept4?\(\d+, [^)]*\) = (\d+) from", "\n".join(ev)).group(1)
+    order(ev, [r"\] close\(%s\) = 0" % conn,
+               r'\] write\((\d+), 13\) = 13 "dup got hello"', r"^> \[P\.\] seq 1:14 len 13",
+               r'\] write\((\d+), 13\) = 13 "dup got again"', r"^> \[P\.\] seq 14:27 len 13",
+               r"\] close\(\d+\) = 0", r"^> FIN"])
+
+
 if __name__ == "__main__":
     main()
