@@ -455,7 +455,7 @@ static const char *tls_note(const struct wire_http_call *k)
 
 void trace_cli_http_call(struct wire_trace *tr, const struct wire_http_call *k)
 {
-	char a[WIRE_ADDRSTRLEN], c[WIRE_ADDRSTRLEN + 40], note[sizeof(http_req) + 16];
+	char a[WIRE_ADDRSTRLEN], c[WIRE_ADDRSTRLEN + 40], note[sizeof(http_req) + 48];
 	const char *nt = NULL;
 	if (!tr)
 		return;
@@ -477,6 +477,10 @@ void trace_cli_http_call(struct wire_trace *tr, const struct wire_http_call *k)
 	} else if ((!strcmp(k->name, "recv") || !strcmp(k->name, "read")) && !k->err &&
 	           k->ret == 0) {
 		nt = "peer closed: the end of its data";
+	} else if (!strcmp(k->name, "write") && http_req[0] && !k->err) {
+		snprintf(note, sizeof(note), "TLS records, the request encrypted: %s", http_req);
+		nt = note;
+		http_req[0] = 0;
 	} else if (!strcmp(k->name, "read") || !strcmp(k->name, "write")) {
 		nt = tls_note(k);
 	}

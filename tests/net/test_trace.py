@@ -1056,6 +1056,8 @@ def https_trace_shows_the_tls_reads_and_writes():
                      ("hello_p", r"^> \[P\.\] seq 1:\d+ len \d+, TLS Handshake ClientHello"),
                      ("shello_p", r"^< \[P\.\] seq 1:\d+ len \d+, TLS Handshake ServerHello"),
                      ("shello_r", r"^read\(\d+, 5\) = 5; a TLS record's header"),
+                     ("request", r"^write\(\d+, \d+\) = \d+; TLS records, the request "
+                                 r"encrypted: GET / HTTP/1\.1$"),
                      ("close", r"^close\(\d+\) = 0$")):
         i = next((k for k, e in enumerate(ev) if re.search(rx, e) and k > max(at.values(),
                                                                               default=-1)), None)
