@@ -1063,8 +1063,9 @@ def https_trace_shows_the_tls_reads_and_writes():
                                                                               default=-1)), None)
         assert i is not None, (name, rx, "\n".join(ev))
         at[name] = i
-    w = [int(m.group(1)) for m in (re.match(r"^write\(\d+, (\d+)\) = (\d+)", e) for e in calls) if m]
-    r = [int(m.group(2)) for m in (re.match(r"^read\(\d+, (\d+)\) = (\d+)", e) for e in calls) if m]
+    sizes = [re.match(r"^(read|write)\(\d+, \d+\) = (\d+)", e) for e in calls]
+    w = [int(m.group(2)) for m in sizes if m and m.group(1) == "write"]
+    r = [int(m.group(2)) for m in sizes if m and m.group(1) == "read"]
     # the ClientHello, the client's Finished, the request: at least 3 writes;
     # the bytes read are at least the server's flight and the response
     assert len(w) >= 3 and len(r) >= 3 and sum(r) > 1000, calls
