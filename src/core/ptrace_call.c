@@ -950,31 +950,20 @@ static void scm_fd(struct wire_pt *pt, struct pt_task *t, int32_t fd, int receiv
 }
 
 /* The descriptors a sendmsg or recvmsg at msgaddr passed with SCM_RIGHTS:
- * its control data (at most PT_CMSG_MAX bytes of it) read from t's memory,
- * every length checked. */
+ * its control data (at most PT_CMSG_MAX bytes of it) read from t's memory
+ * and walked by wire_sd_scm_rights. */
 static void scm_fds(struct wire_pt *pt, struct pt_task *t, uint64_t msgaddr, int received)
 {
 	struct msg64 m;
 	uint8_t b[PT_CMSG_MAX];
+	int32_t fds[PT_CMSG_MAX / 4];
 	if (rd(t->tid, msgaddr, &m, sizeof(m)) != sizeof(m) || !m.control || m.controllen < 16)
 		return;
 	size_t n =
 	    rd(t->tid, m.control, b, m.controllen < sizeof(b) ? (size_t)m.controllen : sizeof(b));
-	for (size_t off = 0; off + 16 <= n;) {
-		uint64_t len;
-		int32_t level, type, fd;
-		memcpy(&len, b + off, 8);
-		memcpy(&level, b + off + 8, 4);
-		memcpy(&type, b + off + 12, 4);
-		if (len < 16 || len > n - off)
-			break;
-		for (size_t i = 16; level == SOL_SOCKET && type == SCM_RIGHTS && i + 4 <= len;
-		     i += 4) {
-			memcpy(&fd, b + off + i, 4);
-			scm_fd(pt, t, fd, received);
-		}
-		off += (size_t)((len + 7) & ~(uint64_t)7);
-	}
+	size_t k = wire_sd_scm_rights(b, n, fds, sizeof(fds) / sizeof(fds[0]));
+	for (size_t i = 0; i < k; i++)
+		scm_fd(pt, t, fds[i], received);
 }
 
 /* Formats the call; returns 0 when it is not shown. */
