@@ -581,7 +581,10 @@ static void add_flow_locked(struct wire_trace *tr, const struct tr_flow *nf)
 		    (nf->pending || ep_equal(&f->local, &nf->local))) {
 			if (ts_cmp(&f->last, &nf->since) < 0)
 				f->last = nf->since; /* a new call: idle from now */
-			return;                      /* already followed */
+			/* followed again: a socket with these ends is open (one
+			 * passed with SCM_RIGHTS while its sender closed its copy) */
+			f->closed = 0;
+			return; /* already followed */
 		}
 		/* a listener's flow already covers its accepted connections */
 		if (!nf->pending && !f->pending && f->remote.port == 0 && f->local.port &&

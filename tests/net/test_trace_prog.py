@@ -1202,11 +1202,12 @@ os.waitpid(pid, 0)
 
 
 SCM = r"""
-import array, os, socket, time
+import array, os, socket, sys, time
 a, b = socket.socketpair()
 pid = os.fork()
 if pid == 0:
     a.close()
+    time.sleep(float(sys.argv[1]))  # > 0: the sender closes while the fd is in flight
     msg, anc, flags, addr = b.recvmsg(1, socket.CMSG_LEN(4))
     fd = array.array("i", anc[0][2][:4])[0]
     time.sleep(2.0)  # longer than a closed socket's flow is kept
@@ -1230,7 +1231,7 @@ os.waitpid(pid, 0)
 """
 
 
-def shared_case(prog):
+def shared_case(prog, args=()):
     """Runs prog (a server that hands its connection to a child and closes
     its copy) under trace --json with a client saying hello and again;
     checks that the packets after the parent's close are shown, tied to the
@@ -1239,7 +1240,7 @@ def shared_case(prog):
     fd, path = tempfile.mkstemp(prefix="wtrace")
     os.close(fd)
     try:
-        p = Proc(["trace", "--json", "-o", path, "--", PY, "-c", prog])
+        p = Proc(["trace", "--json", "-o", path, "--", PY, "-c", prog] + list(args))
         with p:
             port = int(stdout_re(p, rb"port (\d+)\n").group(1))
             s = socket.create_connection(("127.0.0.1", port), timeout=10 * SLOW)
@@ -1289,7 +1290,16 @@ def closing_a_socket_passed_with_scm_rights():
     """As closing_one_copy_of_a_shared_socket, the connection handed to an
     earlier child with SCM_RIGHTS over a socketpair: the sender's close is
     not the connection's."""
-    shared_case(SCM)
+    shared_case(SCM, ["0"])
+
+
+@case
+def closing_a_socket_in_flight_with_scm_rights():
+    """The same, the receiver 0.5 s late: the sender closes its copy while
+    the descriptor is still in flight (held by no process), so that close
+    lets the flow go; the receiver's copy, followed when recvmsg() returns,
+    takes it back."""
+    shared_case(SCM, ["0.5"])
 
 
 DUPED = r"""
