@@ -185,11 +185,11 @@ int wire_http_parse_resolve(const char *s, struct wire_http_route *r);
  * WIRE_E_USAGE. */
 int wire_http_parse_connect_to(const char *s, struct wire_http_route *r);
 
-/* One socket call of the client, reported for --trace (on_call). TLS
- * connections report connect and close only: their reads and writes go
- * through the TLS library. */
+/* One socket call of the client, reported for --trace (on_call). Over TLS
+ * the reads and writes are those OpenSSL makes on the socket ("read",
+ * "write": the records, the handshake's included). */
 struct wire_http_call {
-	const char *name;            /* "connect", "send", "recv" or "close" */
+	const char *name;            /* "connect", "send", "recv", "read", "write" or "close" */
 	int fd;                      /* -1: a connect that failed (its socket is closed) */
 	const struct sockaddr *addr; /* connect: the address */
 	socklen_t addrlen;
@@ -304,6 +304,16 @@ struct wire_tls;
  * when not NULL; nothing with insecure), or NULL with why set. */
 struct wire_tls_ctx *wire_tls_ctx_new(int insecure, const char *cacert, char *why, size_t n);
 void wire_tls_ctx_free(struct wire_tls_ctx *x);
+/* --trace: each read or write OpenSSL makes on the socket (the TLS
+ * records, the handshake's included): write 1 for a write, asked the size
+ * given, ret the bytes (0: the peer closed) or -1 with err (EAGAIN: nothing
+ * yet on the non-blocking socket), t0 when a write began (NULL for a read:
+ * now). */
+typedef void (*wire_tls_io_cb)(void *ctx, int write, size_t asked, long ret, int err,
+                               const struct timespec *t0);
+/* Reports the socket reads and writes of the connections made after it to
+ * cb (NULL: none). */
+void wire_tls_ctx_trace(struct wire_tls_ctx *x, wire_tls_io_cb cb, void *ctx);
 /* Appends the secrets of every later handshake to path in the NSS key log
  * format (SSLKEYLOGFILE: CLIENT_RANDOM, CLIENT_TRAFFIC_SECRET_0...), so
  * that Wireshark can decrypt a capture. Returns 0 or -errno. */

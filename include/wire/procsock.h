@@ -42,6 +42,15 @@ int wire_procsock_parse_line(const char *line, size_t n, int family, int proto,
  * (-ENOENT / -ESRCH when the process is gone, -EACCES without permission). */
 int wire_procsock_inodes(int pid, uint64_t *inodes, size_t max);
 
+/* The inode of socket fd of pid (from /proc/PID/fd/FD "socket:[INODE]").
+ * Returns 0, -ENOTSOCK when fd is not a socket, or -errno. */
+int wire_procsock_fd_inode(int pid, int fd, uint64_t *ino);
+
+/* Whether pid holds socket inode ino on a descriptor other than skip_fd
+ * (-1: none skipped). Looks at most max entries of /proc/PID/fd. Returns 1,
+ * 0, -E2BIG when there were more, or -errno (-ESRCH when pid is gone). */
+int wire_procsock_holds(int pid, uint64_t ino, int skip_fd, size_t max);
+
 /* Lists the TCP and UDP sockets of pid (at most max). Returns the count, or
  * -errno as wire_procsock_inodes. */
 int wire_procsock_list(int pid, struct wire_procsock *out, size_t max);

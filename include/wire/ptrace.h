@@ -5,12 +5,15 @@
  * callback; the core never prints. A program started here gets a seccomp-bpf
  * filter before exec that stops it only at the socket-related calls (read,
  * write, readv and writev only on fds above 2, and only once the process
- * made a socket: a second filter is injected then), so every other system call
- * runs at full speed; an attached process cannot get a filter, so there
- * every call stops and is filtered here. Memory of the traced program is
- * read only with process_vm_readv, in bounded sizes. x86_64 only: a
- * 32-bit socket call (i386, int 0x80) or any x32 call stops too, and is
- * reported once as WIRE_PT_ARCH, not decoded.
+ * made a socket: a second filter is injected then; fcntl only for F_DUPFD and
+ * F_DUPFD_CLOEXEC, the copies of a descriptor), so every other system call
+ * runs at full speed; a socket's close is reported (UNFOLLOW) only when no
+ * other descriptor of a traced process holds it (fork, dup, SCM_RIGHTS); an
+ * attached process cannot get a filter, so there every call stops and is
+ * filtered here. Memory of the traced program is read only with
+ * process_vm_readv, in bounded sizes. x86_64 only: a 32-bit socket call
+ * (i386, int 0x80) or any x32 call stops too, and is reported once as
+ * WIRE_PT_ARCH, not decoded.
  *
  * Typical use:
  *	struct wire_pt *pt;

@@ -56,4 +56,11 @@ const char *wire_sd_ret(long long ret, int err, char *out, size_t n);
  * as they are (the printer escapes them); NUL shows as '.'. */
 const char *wire_sd_data(const uint8_t *p, size_t len, size_t total, char *out, size_t n);
 
+/* The descriptors passed with SCM_RIGHTS in a message's control data (n
+ * bytes at p, as the x86_64 kernel lays out struct cmsghdr: a 64-bit
+ * length, then level and type; each one 8-byte aligned): up to max of them
+ * into fds. Stops at the first header whose length does not fit. Returns
+ * how many were stored. */
+size_t wire_sd_scm_rights(const uint8_t *p, size_t n, int32_t *fds, size_t max);
+
 #endif

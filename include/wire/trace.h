@@ -42,7 +42,7 @@
  * (before the merge window ends); when it is full the oldest is dropped and
  * counted */
 #define WIRE_TRACE_EVENTS_MAX 65536
-#define WIRE_TRACE_FLOWS_MAX 1024   /* sockets followed at once (closed ones go; then said) */
+#define WIRE_TRACE_FLOWS_MAX 1024   /* sockets followed at once (closed, idle UDP peers go) */
 #define WIRE_TRACE_CONNS_MAX 256    /* TCP connections tracked */
 #define WIRE_TRACE_SEG_LINES 12     /* data segment lines shown per call */
 #define WIRE_TRACE_FILTER_MAX 4096  /* kernel filter text */
@@ -92,7 +92,10 @@ void wire_trace_watch(struct wire_trace *tr, int fd);
 
 /* Follows a peer address (TCP or UDP) before the socket that talks to it is
  * known (a helper creates and connects it). proto is IPPROTO_TCP or
- * IPPROTO_UDP. */
+ * IPPROTO_UDP. A UDP peer (an unconnected socket's sendto destination) is
+ * let go a second after its last packet or call, and may go earlier when the
+ * table of WIRE_TRACE_FLOWS_MAX is full; a TCP one goes when its socket is
+ * followed, or when the table is full after the wait for it. */
 void wire_trace_peer(struct wire_trace *tr, const struct sockaddr *peer, socklen_t len, int proto);
 
 /* The socket with these ends (proto, local, remote: NULL when not

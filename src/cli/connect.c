@@ -156,9 +156,13 @@ int cmd_connect(int argc, char **argv)
 		        gai == EAI_SYSTEM ? strerror(errno) : gai_strerror(gai));
 		return WIRE_EXIT_FAIL;
 	}
+	if (trace_cli_pcap_open(n.trace_pcap) < 0) {
+		freeaddrinfo(res);
+		return WIRE_EXIT_FAIL;
+	}
 	if (n.trace) /* --trace: capture before the first SYN leaves */
-		n.tr = wire_trace_start(-1, res->ai_addr, res->ai_addrlen, NULL,
-		                        n.trace_json ? WIRE_TRACE_JSON : 0);
+		n.tr = trace_cli_start(-1, res->ai_addr, res->ai_addrlen,
+		                       n.trace_json ? WIRE_TRACE_JSON : 0);
 
 	struct attempts a;
 	memset(&a, 0, sizeof(a));

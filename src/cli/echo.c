@@ -33,9 +33,10 @@ struct opts {
 	int verbose;
 	int idle_ms;
 	uint64_t max_conns;
-	int trace;             /* --trace */
-	int trace_json;        /* --json: the trace as NDJSON */
-	struct wire_trace *tr; /* the running trace, or NULL */
+	int trace;              /* --trace */
+	int trace_json;         /* --json: the trace as NDJSON */
+	const char *trace_pcap; /* --trace-pcap FILE */
+	struct wire_trace *tr;  /* the running trace, or NULL */
 };
 
 static void usage(void)
@@ -73,6 +74,8 @@ static void usage(void)
 	       "                        without them one line says so and it runs untraced)\n"
 	       "      --json            with --trace: the timeline as NDJSON, the events of\n"
 	       "                        `wirecat trace --json` (call, packet, note)\n"
+	       "      --trace-pcap FILE --trace, and its packets to FILE as pcapng, each with a\n"
+	       "                        comment naming its call (as wirecat trace writes it)\n"
 	       "  -h, --help            this help\n"
 	       "\n"
 	       "SIGINT or SIGTERM stops it: listeners close, clients are closed, and a\n"
@@ -213,6 +216,7 @@ int cmd_echo(int argc, char **argv)
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"trace", no_argument, NULL, 'T'},
 	    {"json", no_argument, NULL, 'J'},
+	    {"trace-pcap", required_argument, NULL, 'P'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -232,6 +236,10 @@ int cmd_echo(int argc, char **argv)
 		case 'v': o.verbose = 1; break;
 		case 'T': o.trace = 1; break;
 		case 'J': o.trace_json = 1; break;
+		case 'P':
+			o.trace_pcap = optarg;
+			o.trace = 1;
+			break;
 		case 'h': usage(); return WIRE_EXIT_OK;
 		case 'j':
 			if (parse_uint(optarg, 1, WIRE_ECHO_THREADS_MAX, &threads) < 0)
@@ -390,6 +398,10 @@ int cmd_echo(int argc, char **argv)
 		         extra, frame_text ? ", frame " : "", frame_text ? frame_text : "");
 	}
 
+	if (o.trace && trace_cli_pcap_open(o.trace_pcap) < 0) {
+		wire_echo_free(e);
+		return WIRE_EXIT_FAIL;
+	}
 	if (o.trace) /* --trace: the listening sockets, before the first client */
 		o.tr = trace_cli_echo_start(e, tcp, udp, o.trace_json);
 	rc = wire_echo_run(e);

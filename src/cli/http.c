@@ -129,6 +129,8 @@ static void usage(FILE *f)
 	    "                           them one line says so and the transfer goes on)\n"
 	    "      --trace-json         --trace as NDJSON, the events of `wirecat trace\n"
 	    "                           --json` (curl's --json means a request body)\n"
+	    "      --trace-pcap FILE    --trace, and its packets to FILE as pcapng, each with\n"
+	    "                           a comment naming its call (as `wirecat trace -w`)\n"
 	    "  -w, --write-out FORMAT   after each URL print FORMAT with \\n \\t and curl's\n"
 	    "                           %%{http_code} %%{url_effective} (after -L) %%{remote_ip}\n"
 	    "                           %%{remote_port} %%{content_type} %%{size_download}\n"
@@ -699,6 +701,7 @@ enum {
 	OPT_CACERT,
 	OPT_TRACE,
 	OPT_TRACE_JSON,
+	OPT_TRACE_PCAP,
 	OPT_COMPRESSED,
 	OPT_RESOLVE,
 	OPT_CONNECT_TO,
@@ -742,6 +745,7 @@ int cmd_http(int argc, char **argv)
 	    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
 	    {"trace", no_argument, NULL, OPT_TRACE},
 	    {"trace-json", no_argument, NULL, OPT_TRACE_JSON},
+	    {"trace-pcap", required_argument, NULL, OPT_TRACE_PCAP},
 	    {"write-out", required_argument, NULL, 'w'},
 	    {"silent", no_argument, NULL, 's'},
 	    {"ipv4", no_argument, NULL, '4'},
@@ -773,7 +777,8 @@ int cmd_http(int argc, char **argv)
 	size_t data_len = 0;
 	const char *outfile = NULL, *wfmt = NULL;
 	int dry = 0, silent = 0, ch, rc;
-	int trace = 0; /* --trace: 1, --trace-json: 2 */
+	int trace = 0;                 /* --trace: 1, --trace-json: 2 */
+	const char *trace_pcap = NULL; /* --trace-pcap FILE */
 	if (!headers || !resolve || !connect_to) {
 		rc = WIRE_EXIT_FAIL;
 		goto done_rc;
@@ -830,6 +835,10 @@ int cmd_http(int argc, char **argv)
 		case OPT_DRY_RUN: dry = 1; break;
 		case OPT_TRACE: trace = trace ? trace : 1; break;
 		case OPT_TRACE_JSON: trace = 2; break;
+		case OPT_TRACE_PCAP:
+			trace_pcap = optarg;
+			trace = trace ? trace : 1;
+			break;
 		case 'w': wfmt = optarg; break;
 		case 's': silent = 1; break;
 		case '4': o.family = AF_INET; break;
@@ -929,6 +938,10 @@ int cmd_http(int argc, char **argv)
 	struct wire_http_result res;
 	out.res = &res;
 	o.ctx = &out;
+	if (trace && trace_cli_pcap_open(trace_pcap) < 0) {
+		rc = WIRE_EXIT_FAIL;
+		goto done_rc;
+	}
 	if (trace) /* --trace: capture before the first SYN leaves */
 		out.tr =
 		    trace_cli_http_start((const char *const *)urls, nurls, o.family, trace == 2);

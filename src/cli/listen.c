@@ -417,6 +417,8 @@ int cmd_listen(int argc, char **argv)
 	if (!n.send_only && !n.broker && cli_stdout_closed("listen"))
 		return WIRE_EXIT_FAIL;
 	cli_ignore_sigpipe();
+	if (trace_cli_pcap_open(n.trace_pcap) < 0)
+		return WIRE_EXIT_FAIL;
 	int fd = -1, gai = 0;
 	struct wire_addr bound;
 	int flags = (n.family == AF_INET6 && !n.host) ? WIRE_LISTEN_V6ONLY : 0;
@@ -433,7 +435,7 @@ int cmd_listen(int argc, char **argv)
 		cli_info("listening on %s (%s%s)", where, n.udp ? "udp" : "tcp", fam);
 	}
 	if (n.trace) { /* --trace: capture before the first client */
-		n.tr = wire_trace_start(fd, NULL, 0, NULL, n.trace_json ? WIRE_TRACE_JSON : 0);
+		n.tr = trace_cli_start(fd, NULL, 0, n.trace_json ? WIRE_TRACE_JSON : 0);
 		trace_listen(&n, fd, where);
 	}
 	if (n.udp)

@@ -70,6 +70,7 @@ static const char connect_help[] =
     "                         them one line says so and the command runs untraced)\n"
     "      --json             with --trace: the timeline as NDJSON, the events of\n"
     "                         `wirecat trace --json` (call, packet, note)\n"
+    "      --trace-pcap FILE  --trace, and its packets to FILE as pcapng (as trace -w)\n"
     "  -h, --help             show this help\n"
     "\n"
     "Exit status: 0 success, 1 runtime failure (refused, timeout, resolve, ICMP error,\n"
@@ -131,6 +132,7 @@ static const char listen_help[] =
     "                         them one line says so and the command runs untraced)\n"
     "      --json             with --trace: the timeline as NDJSON, the events of\n"
     "                         `wirecat trace --json` (call, packet, note)\n"
+    "      --trace-pcap FILE  --trace, and its packets to FILE as pcapng (as trace -w)\n"
     "  -h, --help             show this help\n"
     "\n"
     "Exit status: 0 success, 1 runtime failure (address in use, timeout, a reset\n"
@@ -152,6 +154,7 @@ enum {
 	O_MAX_CONNS,
 	O_TRACE,
 	O_JSON,
+	O_TRACE_PCAP,
 };
 
 static const struct option long_opts[] = {
@@ -173,6 +176,7 @@ static const struct option long_opts[] = {
     {"max-conns", required_argument, NULL, O_MAX_CONNS},
     {"trace", no_argument, NULL, O_TRACE},
     {"json", no_argument, NULL, O_JSON},
+    {"trace-pcap", required_argument, NULL, O_TRACE_PCAP},
     {"crlf", no_argument, NULL, 'C'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -244,6 +248,10 @@ int netopts_parse(struct netopts *n, int listen, int argc, char **argv)
 		case O_NO_SPLICE: n->no_splice = 1; break;
 		case O_TRACE: n->trace = 1; break;
 		case O_JSON: n->trace_json = 1; break;
+		case O_TRACE_PCAP:
+			n->trace_pcap = optarg;
+			n->trace = 1;
+			break;
 		case O_BROKER:
 			n->broker = 1;
 			n->keep = 1;

@@ -37,12 +37,13 @@ struct netopts {
 	int show_frames;
 	size_t max_frame;
 	int no_splice;
-	int crlf;              /* -C: LF -> CRLF on send */
-	int trace;             /* --trace */
-	int trace_json;        /* --json: the trace as NDJSON */
-	struct wire_trace *tr; /* the running trace, or NULL */
-	int tr_fd;             /* --trace: the socket the relay runs on (its call lines) */
-	const char *host;      /* connect: HOST; listen: ADDR or NULL */
+	int crlf;               /* -C: LF -> CRLF on send */
+	int trace;              /* --trace */
+	int trace_json;         /* --json: the trace as NDJSON */
+	const char *trace_pcap; /* --trace-pcap FILE: the trace's packets as pcapng */
+	struct wire_trace *tr;  /* the running trace, or NULL */
+	int tr_fd;              /* --trace: the socket the relay runs on (its call lines) */
+	const char *host;       /* connect: HOST; listen: ADDR or NULL */
 	uint16_t port;
 };
 

@@ -7,6 +7,7 @@
  * reports packets (recv) is stamped when it returned, after them.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "trace_cli.h"
 #include "wire/limits.h"
 #include "wire/sysdec.h"
@@ -150,6 +152,55 @@ static const struct wire_trace_owner *call_owner(const char *call, long long ret
 	return o;
 }
 
+static int pcap_on;              /* --trace-pcap: calls carry their socket (the comments) */
+static int pcap_fd = -1;         /* --trace-pcap FILE, open */
+static const char *pcap_path;    /* its name */
+static struct wire_sink pcap_sk; /* the pcapng sink of the trace (closed at exit) */
+
+int trace_cli_pcap_open(const char *path)
+{
+	if (!path)
+		return 0;
+	pcap_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (pcap_fd < 0) {
+		cli_err("--trace-pcap %s: %s", path, strerror(errno));
+		return -1;
+	}
+	pcap_path = path;
+	return 0;
+}
+
+/* wire_trace_start, keeping the packets for --trace-pcap's file. */
+static struct wire_trace *start(int fd, const struct sockaddr *peer, socklen_t peerlen, int flags)
+{
+	if (pcap_fd >= 0)
+		flags |= WIRE_TRACE_KEEP_RAW;
+	struct wire_trace *tr = wire_trace_start(fd, peer, peerlen, NULL, flags);
+	if (tr && pcap_fd >= 0 && !pcap_on) {
+		wire_sink_init_fd(&pcap_sk, pcap_fd);
+		wire_trace_set_pcapng(tr, &pcap_sk);
+		pcap_on = 1;
+	}
+	return tr;
+}
+
+/* The trace could not start: --trace-pcap's file is not left behind. */
+static struct wire_trace *started(struct wire_trace *tr)
+{
+	if (!tr && pcap_fd >= 0) {
+		close(pcap_fd);
+		pcap_fd = -1;
+		unlink(pcap_path);
+	}
+	return tr;
+}
+
+struct wire_trace *trace_cli_start(int fd, const struct sockaddr *peer, socklen_t peerlen,
+                                   int flags)
+{
+	return started(start(fd, peer, peerlen, flags));
+}
+
 void trace_cli_call(struct wire_trace *tr, const struct timespec *ts, const char *call,
                     long long ret, int err, const char *tail, const char *note)
 {
@@ -166,10 +217,10 @@ void trace_cli_call(struct wire_trace *tr, const struct timespec *ts, const char
 	struct wire_trace_callinfo ci = {.json = NULL};
 	struct wire_trace_owner o;
 	struct own_sock os;
-	if (wire_trace_is_json(tr)) {
+	if (wire_trace_is_json(tr))
 		ci.json = call_json(ts, call, ret, err, text, note, obj, sizeof(obj));
+	if (wire_trace_is_json(tr) || pcap_on)
 		ci.owner = err ? NULL : call_owner(call, ret, text, &os, &o);
-	}
 	wire_trace_call_info(tr, ts, &ci, "%s%s%s", text, note ? "; " : "", note ? note : "");
 }
 
@@ -275,11 +326,11 @@ struct wire_trace *trace_cli_echo_start(struct wire_echo *e, int tcp, int udp, i
 		else
 			((struct sockaddr_in6 *)&b)->sin6_port = 0;
 		if (bind(fd, (struct sockaddr *)&b, ba.len) == 0)
-			tr = wire_trace_start(fd, NULL, 0, NULL, WIRE_TRACE_NO_FOLLOW | fl);
+			tr = start(fd, NULL, 0, (int)(WIRE_TRACE_NO_FOLLOW | fl));
 		close(fd);
 	}
 	if (!tr)
-		tr = wire_trace_start(-1, NULL, 0, NULL, fl);
+		tr = started(start(-1, NULL, 0, (int)fl));
 	if (!tr)
 		return NULL;
 	if (tcp)
@@ -365,7 +416,7 @@ struct wire_trace *trace_cli_http_start(const char *const *urls, int n, int fami
 		    wire_resolve(u.host, u.port, family, SOCK_STREAM, 0, &res, &gai) < 0)
 			continue; /* the transfer reports it */
 		if (!tr) {
-			tr = wire_trace_start(-1, res->ai_addr, res->ai_addrlen, NULL, fl);
+			tr = started(start(-1, res->ai_addr, res->ai_addrlen, (int)fl));
 			if (!tr) {
 				freeaddrinfo(res);
 				return NULL;
@@ -376,7 +427,7 @@ struct wire_trace *trace_cli_http_start(const char *const *urls, int n, int fami
 		freeaddrinfo(res);
 	}
 	if (!tr) /* nothing resolved: no peer to follow, but --trace was asked for */
-		tr = wire_trace_start(-1, NULL, 0, NULL, fl);
+		tr = started(start(-1, NULL, 0, (int)fl));
 	return tr;
 }
 
@@ -384,9 +435,27 @@ struct wire_trace *trace_cli_http_start(const char *const *urls, int n, int fami
  * carries it (the client is single-threaded). */
 static char http_req[160];
 
+/* Over TLS: what a read or write of OpenSSL on the socket is. OpenSSL
+ * reads a record's 5-byte header, then the rest of the record. */
+static const char *tls_note(const struct wire_http_call *k)
+{
+	static int after_header; /* the last read was a record's header */
+	int was = after_header;
+	after_header = 0;
+	if (k->err)
+		return NULL;
+	if (!strcmp(k->name, "write"))
+		return "TLS records made by OpenSSL";
+	if (k->asked == 5 && k->ret == 5) {
+		after_header = 1;
+		return "a TLS record's header: its type, version and length";
+	}
+	return was ? "the rest of that TLS record" : NULL;
+}
+
 void trace_cli_http_call(struct wire_trace *tr, const struct wire_http_call *k)
 {
-	char a[WIRE_ADDRSTRLEN], c[WIRE_ADDRSTRLEN + 40], note[sizeof(http_req) + 16];
+	char a[WIRE_ADDRSTRLEN], c[WIRE_ADDRSTRLEN + 40], note[sizeof(http_req) + 48];
 	const char *nt = NULL;
 	if (!tr)
 		return;
@@ -405,8 +474,15 @@ void trace_cli_http_call(struct wire_trace *tr, const struct wire_http_call *k)
 		snprintf(note, sizeof(note), "the request: %s", http_req);
 		nt = note;
 		http_req[0] = 0;
-	} else if (!strcmp(k->name, "recv") && !k->err && k->ret == 0) {
+	} else if ((!strcmp(k->name, "recv") || !strcmp(k->name, "read")) && !k->err &&
+	           k->ret == 0) {
 		nt = "peer closed: the end of its data";
+	} else if (!strcmp(k->name, "write") && http_req[0] && !k->err) {
+		snprintf(note, sizeof(note), "TLS records, the request encrypted: %s", http_req);
+		nt = note;
+		http_req[0] = 0;
+	} else if (!strcmp(k->name, "read") || !strcmp(k->name, "write")) {
+		nt = tls_note(k);
 	}
 	trace_cli_call(tr, &k->ts, c, k->ret, k->err, NULL, nt);
 }

@@ -29,6 +29,17 @@ void trace_cli_relay_event(struct wire_trace *tr, int udp, int fd, size_t ubuf,
 /* Starts a trace of echo server e (its TCP and/or UDP listening sockets),
  * as NDJSON when json is set.
  * Returns the trace, or NULL (a line on stderr said why). */
+/* --trace-pcap FILE: creates path (NULL: nothing to do) for the packets of
+ * the trace started next. Returns 0, or -1 after a message on stderr. */
+int trace_cli_pcap_open(const char *path);
+
+/* Starts the trace as wire_trace_start (timeline on stderr); with
+ * trace_cli_pcap_open's file, its packets are also written there as pcapng,
+ * each with a comment naming the call that caused it, and the calls carry
+ * their socket. Returns the trace, or NULL (the file is then removed). */
+struct wire_trace *trace_cli_start(int fd, const struct sockaddr *peer, socklen_t peerlen,
+                                   int flags);
+
 struct wire_trace *trace_cli_echo_start(struct wire_echo *e, int tcp, int udp, int json);
 
 /* Records an echo server event (a client accepted, closed, reset) on tr. */

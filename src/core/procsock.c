@@ -243,6 +243,65 @@ int wire_procsock_inodes(int pid, uint64_t *inodes, size_t max)
 	return (int)w;
 }
 
+/* Whether the directory entry name is the decimal fd. */
+static int fd_name_is(const char *name, int fd)
+{
+	char b[16];
+	snprintf(b, sizeof(b), "%d", fd);
+	return !strcmp(name, b);
+}
+
+int wire_procsock_fd_inode(int pid, int fd, uint64_t *ino)
+{
+	char path[64], l[64];
+	if (pid <= 0 || fd < 0)
+		return -ESRCH;
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", pid, fd);
+	ssize_t k = readlink(path, l, sizeof(l));
+	if (k < 0)
+		return -errno;
+	if (k == 0 || (size_t)k >= sizeof(l) || !socket_link(l, (size_t)k, ino))
+		return -ENOTSOCK;
+	return 0;
+}
+
+int wire_procsock_holds(int pid, uint64_t ino, int skip_fd, size_t max)
+{
+	char path[64];
+	struct dirent *de;
+	size_t seen = 0;
+	int found = 0;
+	if (pid <= 0)
+		return -ESRCH;
+	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	DIR *d = fdopendir(dfd);
+	if (!d) {
+		int e = -errno;
+		close(dfd);
+		return e;
+	}
+	while (!found && (de = readdir(d)) != NULL) {
+		char l[64];
+		uint64_t got;
+		if (de->d_name[0] == '.')
+			continue;
+		if (seen++ >= max) {
+			found = -E2BIG;
+			break;
+		}
+		if (skip_fd >= 0 && fd_name_is(de->d_name, skip_fd))
+			continue;
+		ssize_t k = readlinkat(dirfd(d), de->d_name, l, sizeof(l));
+		if (k > 0 && (size_t)k < sizeof(l) && socket_link(l, (size_t)k, &got) && got == ino)
+			found = 1;
+	}
+	closedir(d);
+	return found;
+}
+
 /* ---- /proc/PID/net files --------------------------------------------------------- */
 
 static const struct {

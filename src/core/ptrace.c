@@ -160,6 +160,23 @@ void pt_fds_forget(struct pt_proc *p)
 		memset(p->kind, 0, p->nkind);
 }
 
+void pt_fds_inherit(struct pt_proc *child, struct pt_proc *parent)
+{
+	if (!parent->nkind || child->kind)
+		return;
+	uint8_t *k = malloc(parent->nkind);
+	if (!k)
+		return; /* the child's kinds are asked of /proc (not shared-marked) */
+	for (size_t i = 0; i < parent->nkind; i++) {
+		uint8_t kind = parent->kind[i] & (uint8_t)~FD_FLAGS;
+		if (kind == FD_STREAM || kind == FD_DGRAM || kind == FD_SOCKOTHER)
+			parent->kind[i] |= FD_SHARED;
+		k[i] = parent->kind[i];
+	}
+	child->kind = k;
+	child->nkind = parent->nkind;
+}
+
 static void task_del(struct wire_pt *pt, struct pt_task *t)
 {
 	if (t->proc && --t->proc->refs == 0) {
@@ -227,7 +244,7 @@ static size_t build_filter(struct sock_filter *f, size_t max, int rw, int rest)
 {
 	uint32_t nrs[64];
 	size_t nfd, n = pt_call_filter_nrs(nrs, 64, &nfd), k = 0;
-	if (3 + 5 * nfd + 2 * (n - nfd) + 3 + 9 > max)
+	if (3 + 5 * nfd + 2 * (n - nfd) + 6 + 3 + 9 > max)
 		return 0;
 	f[k++] = F_LD(arch);
 	f[k++] = F_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, 0); /* jf set below */
@@ -241,6 +258,14 @@ static size_t build_filter(struct sock_filter *f, size_t max, int rw, int rest)
 	}
 	for (size_t i = nfd; i < n && rest; i++) {
 		f[k++] = F_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nrs[i], 0, 1);
+		f[k++] = F_RET(SECCOMP_RET_TRACE);
+	}
+	if (rest) { /* fcntl only when it copies a descriptor (F_DUPFD*) */
+		f[k++] = F_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_fcntl, 0, 5);
+		f[k++] = F_LD(args[1]);
+		f[k++] = F_JUMP(BPF_JMP | BPF_JEQ | BPF_K, F_DUPFD, 2, 0);
+		f[k++] = F_JUMP(BPF_JMP | BPF_JEQ | BPF_K, F_DUPFD_CLOEXEC, 1, 0);
+		f[k++] = F_RET(SECCOMP_RET_ALLOW);
 		f[k++] = F_RET(SECCOMP_RET_TRACE);
 	}
 	if (rest) {
@@ -585,6 +610,8 @@ static void on_new_task(struct wire_pt *pt, struct pt_task *parent, int event)
 		return; /* a thread */
 	if (parent->proc && parent->proc->rw == 1)
 		c->proc->rw = 1; /* the child has its parent's filters */
+	if (parent->proc)
+		pt_fds_inherit(c->proc, parent->proc);
 	(void)event;
 	struct wire_pt_ev ev;
 	pt_ev_init(&ev, WIRE_PT_START, c);

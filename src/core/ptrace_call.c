@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -65,6 +66,7 @@ enum {
 	C_EPOLL_WAIT,
 	C_EPOLL_PWAIT,
 	C_DUP,
+	C_FCNTL,      /* F_DUPFD, F_DUPFD_CLOEXEC only (the filter tests the command) */
 	C_SOCKETPAIR, /* not shown: only makes the filter add the fd-checked calls */
 	C_RESTART,    /* restart_syscall: resumes an interrupted call (ptrace.c) */
 };
@@ -107,6 +109,7 @@ static const struct sc calls[] = {
     {SYS_dup, C_DUP, "dup"},
     {SYS_dup2, C_DUP, "dup2"},
     {SYS_dup3, C_DUP, "dup3"},
+    {SYS_fcntl, C_FCNTL, "fcntl"},
     {SYS_socketpair, C_SOCKETPAIR, "socketpair"},
     {SYS_restart_syscall, C_RESTART, "restart_syscall"},
 };
@@ -117,7 +120,8 @@ size_t pt_call_filter_nrs(uint32_t *nrs, size_t n, size_t *nfdcheck)
 {
 	size_t k = 0;
 	for (size_t i = 0; i < NCALLS && k < n; i++)
-		nrs[k++] = calls[i].nr;
+		if (calls[i].cls != C_FCNTL) /* its own test in the filter (ptrace.c) */
+			nrs[k++] = calls[i].nr;
 	*nfdcheck = NFDCHECK;
 	return k;
 }
@@ -199,7 +203,7 @@ static int fd_kind(struct pt_task *t, uint64_t fd)
 	if (fd > INT32_MAX)
 		return FD_FILE;
 	if (k && *k != FD_UNKNOWN)
-		return *k & ~FD_FOLLOWED;
+		return *k & ~FD_FLAGS;
 	char path[64], link[32];
 	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)t->tid, (int)fd);
 	ssize_t n = readlink(path, link, sizeof(link) - 1);
@@ -269,12 +273,40 @@ static void peer_event(struct wire_pt *pt, struct pt_task *t, uint64_t fd, uint6
 		pt->cb(pt->ctx, &ev);
 }
 
+/* Whether socket fd of t's process, marked FD_SHARED, is still held by
+ * another of its descriptors (exiting: not counted) or by another traced
+ * process: then closing this one closes nothing. A process with more than
+ * PT_HOLD_FDS_MAX descriptors counts as holding it. */
+static int still_held(struct wire_pt *pt, struct pt_task *t, uint64_t fd, int exiting)
+{
+	const uint8_t *k = pt_fd_slot(t, fd, 0);
+	uint64_t ino;
+	if (!k || !(*k & FD_SHARED) || fd > INT_MAX ||
+	    wire_procsock_fd_inode(t->tid, (int)fd, &ino) < 0)
+		return 0;
+	for (size_t i = 0; i < pt->nslots; i++) {
+		const struct pt_task *o = &pt->tasks[i];
+		if (!o->tid || !o->proc || o->proc->tgid != o->tid) /* one look per process */
+			continue;
+		int self = o->proc == t->proc;
+		if (self && exiting)
+			continue;
+		int rc = wire_procsock_holds(o->tid, ino, self ? (int)fd : -1, PT_HOLD_FDS_MAX);
+		if (rc == 1 || rc == -E2BIG)
+			return 1;
+	}
+	return 0;
+}
+
 /* A followed socket about to be closed: the UNFOLLOW event with its ends,
- * so the capture lets its flow go after its last packets. */
-static void unfollow(struct wire_pt *pt, struct pt_task *t, uint64_t fd)
+ * so the capture lets its flow go after its last packets; not when another
+ * descriptor still holds the socket (exiting: its process is ending). */
+static void unfollow(struct wire_pt *pt, struct pt_task *t, uint64_t fd, int exiting)
 {
 	struct wire_pt_ev ev;
 	int type;
+	if (still_held(pt, t, fd, exiting))
+		return;
 	pt_ev_init(&ev, WIRE_PT_UNFOLLOW, t);
 	if (wire_pt_sock_info(t->tid, (int)fd, &type, &ev.proto, &ev.local, &ev.remote) < 0)
 		return;
@@ -287,8 +319,10 @@ void pt_call_exiting(struct wire_pt *pt, struct pt_task *t)
 {
 	for (size_t fd = 0; t->proc && fd < t->proc->nkind; fd++)
 		if (t->proc->kind[fd] & FD_FOLLOWED)
-			unfollow(pt, t, fd);
+			unfollow(pt, t, fd, 1);
 }
+
+#define PT_CMSG_MAX 512 /* bytes of a message's control data read for SCM_RIGHTS */
 
 /* struct msghdr as the x86_64 kernel reads it. */
 struct msg64 {
@@ -397,7 +431,7 @@ int pt_call_entry(struct wire_pt *pt, struct pt_task *t)
 	case C_RESTART: return 0; /* of an untraced call (nanosleep) */
 	case C_CLOSE:
 		if (followed(t, a[0]))
-			unfollow(pt, t, a[0]);
+			unfollow(pt, t, a[0], 0);
 		if (is_sock(t, a[0]))
 			return 1;
 		set_kind(t, a[0], FD_UNKNOWN); /* the number may come back as a socket */
@@ -407,6 +441,7 @@ int pt_call_entry(struct wire_pt *pt, struct pt_task *t)
 	case C_READV:
 	case C_WRITEV:
 	case C_SENDFILE: return is_sock(t, a[0]);
+	case C_FCNTL: return (a[1] == F_DUPFD || a[1] == F_DUPFD_CLOEXEC) && is_sock(t, a[0]);
 	case C_SPLICE: return is_sock(t, a[0]) || is_sock(t, a[2]);
 	case C_CONNECT: peer_event(pt, t, a[0], a[1], a[2]); return 1;
 	case C_SENDTO:
@@ -529,7 +564,10 @@ static void follow(struct wire_pt *pt, struct pt_task *t, int64_t fd)
 	if (ev.local.ss_family != AF_INET && ev.local.ss_family != AF_INET6)
 		return;
 	uint16_t port = ((struct sockaddr_in *)&ev.local)->sin_port; /* same place in v6 */
-	set_kind(t, (uint64_t)fd, kind_of_type(type) | (port ? FD_FOLLOWED : 0));
+	const uint8_t *old = pt_fd_slot(t, (uint64_t)fd, 0);
+	int shared = old && (*old & FD_SHARED);
+	set_kind(t, (uint64_t)fd,
+	         kind_of_type(type) | (port ? FD_FOLLOWED : 0) | (shared ? FD_SHARED : 0));
 	ev.fd = (int)fd;
 	pt->cb(pt->ctx, &ev);
 }
@@ -879,15 +917,62 @@ static void wait_note(struct line *l, int cls)
 	}
 }
 
+/* A dup of a socket: both descriptors hold it (FD_SHARED), the copy
+ * followed as the original. */
+static void dup_kind(struct pt_task *t, const struct line *l)
+{
+	if (l->err)
+		return;
+	uint8_t *src = pt_fd_slot(t, t->args[0], 0);
+	uint8_t k = src ? *src : FD_UNKNOWN;
+	int sock = (k & ~FD_FLAGS) == FD_STREAM || (k & ~FD_FLAGS) == FD_DGRAM ||
+	           (k & ~FD_FLAGS) == FD_SOCKOTHER;
+	if (sock && (uint64_t)l->ret != t->args[0]) {
+		*src |= FD_SHARED;
+		set_kind(t, (uint64_t)l->ret, *src);
+	} else if ((uint64_t)l->ret != t->args[0]) {
+		set_kind(t, (uint64_t)l->ret, FD_UNKNOWN);
+	}
+}
+
+/* A socket passed with SCM_RIGHTS: held on both sides (FD_SHARED); the
+ * receiver's copy is followed as its own (received set). */
+static void scm_fd(struct wire_pt *pt, struct pt_task *t, int32_t fd, int received)
+{
+	int k = fd < 0 ? FD_UNKNOWN : fd_kind(t, (uint64_t)fd);
+	if (k != FD_STREAM && k != FD_DGRAM && k != FD_SOCKOTHER)
+		return;
+	uint8_t *slot = pt_fd_slot(t, (uint64_t)fd, 1);
+	if (slot)
+		*slot |= FD_SHARED;
+	if (received && !followed(t, (uint64_t)fd))
+		follow(pt, t, fd);
+}
+
+/* The descriptors a sendmsg or recvmsg at msgaddr passed with SCM_RIGHTS:
+ * its control data (at most PT_CMSG_MAX bytes of it) read from t's memory
+ * and walked by wire_sd_scm_rights. */
+static void scm_fds(struct wire_pt *pt, struct pt_task *t, uint64_t msgaddr, int received)
+{
+	struct msg64 m;
+	uint8_t b[PT_CMSG_MAX];
+	int32_t fds[PT_CMSG_MAX / 4];
+	if (rd(t->tid, msgaddr, &m, sizeof(m)) != sizeof(m) || !m.control || m.controllen < 16)
+		return;
+	size_t n =
+	    rd(t->tid, m.control, b, m.controllen < sizeof(b) ? (size_t)m.controllen : sizeof(b));
+	size_t k = wire_sd_scm_rights(b, n, fds, sizeof(fds) / sizeof(fds[0]));
+	for (size_t i = 0; i < k; i++)
+		scm_fd(pt, t, fds[i], received);
+}
+
 /* Formats the call; returns 0 when it is not shown. */
 static int fmt_call(struct line *l, struct wire_pt *pt, struct pt_task *t, const char *name)
 {
 	long long ns = ns_between(&l->ev.t0, &l->ev.t1);
 	switch (t->cls) {
 	case C_DUP:
-		if (!l->err)
-			set_kind(t, (uint64_t)l->ret, FD_UNKNOWN);
-		return 0;
+	case C_FCNTL: dup_kind(t, l); return 0;
 	case C_EPOLL_WAIT:
 	case C_EPOLL_PWAIT:
 	case C_SELECT:
@@ -998,6 +1083,8 @@ void pt_call_exit(struct wire_pt *pt, struct pt_task *t, int64_t rval, int is_er
 		follow(pt, t, (int64_t)t->args[0]);
 	if (t->cls == C_CLOSE && !l.err)
 		set_kind(t, t->args[0], FD_UNKNOWN);
+	if ((t->cls == C_SENDMSG || t->cls == C_RECVMSG) && !l.err)
+		scm_fds(pt, t, t->args[1], t->cls == C_RECVMSG);
 	pt->cb(pt->ctx, &l.ev);
 }
 

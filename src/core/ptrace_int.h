@@ -20,6 +20,14 @@ enum { FD_UNKNOWN = 0, FD_FILE, FD_STREAM, FD_DGRAM, FD_SOCKOTHER };
 /* Set on a socket's kind once the capture follows it with its local port:
  * further sends need no FOLLOW (cleared by close, dup2 over it, exec). */
 #define FD_FOLLOWED 0x80
+/* Set on a socket's kind when another descriptor may hold the same socket
+ * (fork, dup, SCM_RIGHTS): its close ends the socket only when no other
+ * descriptor of a traced process still holds it (looked up in /proc). */
+#define FD_SHARED 0x40
+#define FD_FLAGS (FD_FOLLOWED | FD_SHARED)
+/* /proc/PID/fd entries looked at per process for that; past them the socket
+ * counts as still held */
+#define PT_HOLD_FDS_MAX 4096
 
 struct pt_proc {
 	pid_t tgid;
@@ -68,6 +76,10 @@ struct wire_pt {
 /* The slot of fd's kind in t's process, grown to hold it when grow is set;
  * NULL when it is not (or cannot be) held. */
 uint8_t *pt_fd_slot(struct pt_task *t, uint64_t fd, int grow);
+
+/* A new process (fork) inherits parent's descriptors: copies their kinds
+ * into child's table, each socket marked FD_SHARED on both sides. */
+void pt_fds_inherit(struct pt_proc *child, struct pt_proc *parent);
 
 /* Forgets every fd's kind of process p (exec closed the CLOEXEC ones). */
 void pt_fds_forget(struct pt_proc *p);

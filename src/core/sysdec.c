@@ -423,3 +423,25 @@ const char *wire_sd_data(const uint8_t *p, size_t len, size_t total, char *out, 
 		app(out, n, &at, "...");
 	return out;
 }
+
+size_t wire_sd_scm_rights(const uint8_t *p, size_t n, int32_t *fds, size_t max)
+{
+	size_t got = 0;
+	for (size_t off = 0; n >= 16 && off <= n - 16;) {
+		uint64_t len;
+		int32_t level, type;
+		memcpy(&len, p + off, 8);
+		memcpy(&level, p + off + 8, 4);
+		memcpy(&type, p + off + 12, 4);
+		if (len < 16 || len > n - off)
+			break;
+		for (size_t i = 16;
+		     level == SOL_SOCKET && type == SCM_RIGHTS && i + 4 <= len && got < max; i += 4)
+			memcpy(&fds[got++], p + off + i, 4);
+		uint64_t step = (len + 7) & ~(uint64_t)7;
+		if (step > n - off)
+			break;
+		off += (size_t)step;
+	}
+	return got;
+}

@@ -56,7 +56,9 @@
 	                       by the timeout, over 90,000 small packets */
 #define POLL_MS 20          /* capture thread wake-up */
 #define PENDING_MAX_MS 2000 /* how long printing waits for a connecting socket */
-#define FLOW_GRACE_MS 1000  /* a closed socket is followed this long after its last packet */
+#define FLOW_GRACE_MS                                                                              \
+	1000 /* a closed socket, or the destination of an unconnected UDP send, is                 \
+	        followed this long after its last packet or call */
 #define FILTER_FLOWS                                                                               \
 	16               /* above this many sockets the kernel filter lets all IP through:         \
 	                    compiling it for each new socket would cost more than                  \
@@ -90,7 +92,7 @@ struct tr_ep {
 
 struct tr_flow {
 	uint8_t proto;
-	uint8_t pending; /* only the remote side is known yet */
+	uint8_t pending; /* only the remote side is known yet (UDP: goes when idle) */
 	uint8_t closed;  /* its socket was closed: it goes FLOW_GRACE_MS after its last packet */
 	struct tr_ep local, remote;
 	struct timespec since;
@@ -174,7 +176,9 @@ struct wire_trace {
 
 	struct tr_flow flows[WIRE_TRACE_FLOWS_MAX];
 	size_t nflows;
-	uint64_t n_unfollowed; /* sockets not followed: WIRE_TRACE_FLOWS_MAX open at once */
+	uint64_t n_unfollowed;   /* sockets not followed: WIRE_TRACE_FLOWS_MAX open at once */
+	struct timespec printed; /* what printing has reached: the packets of a flow idle
+	                            since before it are matched already */
 
 	/* the queue: events in a pool of slots, a binary heap of their indices
 	 * ordered by (ts, seq), and the free slots */
@@ -494,15 +498,39 @@ static int apply_filter_locked(struct wire_trace *tr)
 
 static struct tr_ev *enqueue_locked(struct wire_trace *tr, const struct timespec *ts);
 
-/* The table is full: the closed socket's flow with the oldest packet goes
- * (even within its grace). Returns 1 when one went. */
+/* Whether flow f may go when the table is full (at time now): its socket
+ * was closed, or it only follows the peer of a send (an unconnected UDP
+ * socket's destination) or of a connect() that had PENDING_MAX_MS to name
+ * its socket. */
+static int flow_evictable(const struct tr_flow *f, const struct timespec *now)
+{
+	if (f->closed || (f->pending && f->proto == IPPROTO_UDP))
+		return 1;
+	struct timespec until = ts_add_ms(f->since, PENDING_MAX_MS);
+	return f->pending && ts_cmp(&until, now) < 0;
+}
+
+/* The table is full: of the flows that may go, the one with the oldest
+ * packet goes (even within its grace), preferably one idle since before
+ * what printing has reached (else its last packets would not be shown).
+ * Returns 1 when one went. */
 static int evict_closed_locked(struct wire_trace *tr)
 {
 	long old = -1;
-	for (size_t i = 0; i < tr->nflows; i++)
-		if (tr->flows[i].closed &&
-		    (old < 0 || ts_cmp(&tr->flows[i].last, &tr->flows[old].last) < 0))
+	int old_done = 0;
+	struct timespec now;
+	now_rt(&now);
+	for (size_t i = 0; i < tr->nflows; i++) {
+		const struct tr_flow *f = &tr->flows[i];
+		if (!flow_evictable(f, &now))
+			continue;
+		int done = ts_cmp(&f->last, &tr->printed) < 0;
+		if (old < 0 || done > old_done ||
+		    (done == old_done && ts_cmp(&f->last, &tr->flows[old].last) < 0)) {
 			old = (long)i;
+			old_done = done;
+		}
+	}
 	if (old < 0)
 		return 0;
 	tr->flows[old] = tr->flows[--tr->nflows];
@@ -524,13 +552,17 @@ static void limit_line_locked(struct wire_trace *tr, const struct timespec *ts)
 	         WIRE_TRACE_FLOWS_MAX);
 }
 
-/* Removes the closed sockets' flows whose last packet is FLOW_GRACE_MS
- * older than horizon (what printing has reached). */
+/* Removes the flows whose last packet (or call) is FLOW_GRACE_MS older
+ * than horizon (what printing has reached) among those of closed sockets
+ * and those that only follow the destination of an unconnected UDP send
+ * (once its socket has a port, its own flow covers the replies). */
 static void expire_flows_locked(struct wire_trace *tr, const struct timespec *horizon)
 {
 	for (size_t i = 0; i < tr->nflows;) {
 		struct timespec end = ts_add_ms(tr->flows[i].last, FLOW_GRACE_MS);
-		if (tr->flows[i].closed && ts_cmp(&end, horizon) < 0) {
+		const struct tr_flow *f = &tr->flows[i];
+		int idle_goes = f->closed || (f->pending && f->proto == IPPROTO_UDP);
+		if (idle_goes && ts_cmp(&end, horizon) < 0) {
 			tr->flows[i] = tr->flows[--tr->nflows];
 			tr->filter_dirty = 1;
 			continue;
@@ -546,8 +578,14 @@ static void add_flow_locked(struct wire_trace *tr, const struct tr_flow *nf)
 		if (f->proto != nf->proto || f->pending != nf->pending)
 			continue;
 		if (ep_equal(&f->remote, &nf->remote) &&
-		    (nf->pending || ep_equal(&f->local, &nf->local)))
+		    (nf->pending || ep_equal(&f->local, &nf->local))) {
+			if (ts_cmp(&f->last, &nf->since) < 0)
+				f->last = nf->since; /* a new call: idle from now */
+			/* followed again: a socket with these ends is open (one
+			 * passed with SCM_RIGHTS while its sender closed its copy) */
+			f->closed = 0;
 			return; /* already followed */
+		}
 		/* a listener's flow already covers its accepted connections */
 		if (!nf->pending && !f->pending && f->remote.port == 0 && f->local.port &&
 		    f->local.port == nf->local.port && f->local.family == 0)
@@ -1657,7 +1695,8 @@ static size_t take_ready_locked(struct wire_trace *tr, const struct timespec *li
 	now_rt(&now);
 	for (size_t i = 0; i < tr->nflows && bounded; i++) {
 		const struct tr_flow *f = &tr->flows[i];
-		if (!f->pending)
+		if (!f->pending ||
+		    f->proto == IPPROTO_UDP) /* a sendto's port: known at its return */
 			continue;
 		struct timespec until = ts_add_ms(f->since, PENDING_MAX_MS);
 		if (ts_cmp(&now, &until) < 0 && ts_cmp(&f->since, &lim) < 0)
@@ -1682,8 +1721,10 @@ static size_t take_ready_locked(struct wire_trace *tr, const struct timespec *li
 		tr->pq[n++] = *top;
 		heap_pop(tr);
 	}
-	if (bounded) /* the filter is narrowed when the next socket is added */
+	if (bounded) { /* the filter is narrowed when the next socket is added */
 		expire_flows_locked(tr, &lim);
+		tr->printed = lim;
+	}
 	return n;
 }
 

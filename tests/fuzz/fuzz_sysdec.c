@@ -6,7 +6,8 @@
  * decoder runs with output buffers of several sizes (0, 1, 7, full) and
  * checks: the text is NUL-terminated inside the buffer, the full-size text
  * starts with what the cut one holds (the cut is a prefix), and nothing is
- * read past the input (ASan).
+ * read past the input (ASan). The SCM_RIGHTS walk of a message's control
+ * data gets the same bytes: never more descriptors than asked.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -68,6 +69,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(p, data + 9, size - 9);
 	check(data[0], a, b, p, size - 9);
 	if (wire_sd_errname(a) && !wire_sd_errname(a)[0])
+		abort();
+	int32_t fds[8];
+	if (wire_sd_scm_rights(p, size - 9, fds, (size_t)(b & 7)) > (size_t)(b & 7))
 		abort();
 	free(p);
 	return 0;

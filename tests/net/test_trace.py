@@ -7,6 +7,8 @@ wirecat commands once they have --trace. IP fragments are made on a veth pair
 between two network namespaces that the test creates and removes."""
 import os
 import re
+import shutil
+import tempfile
 import signal
 import socket
 import subprocess
@@ -925,6 +927,150 @@ def help_mentions_trace():
     for cmd in ("connect", "listen", "echo", "http"):
         rc, out, err = run([cmd, "--help"])
         assert rc == 0 and b"--trace" in out, (cmd, out)
+
+
+@case
+def connect_and_listen_trace_pcap():
+    """--trace-pcap FILE on connect and listen (-w is --wait there): the
+    timeline as --trace, and the packets in FILE as pcapng, read back with
+    tshark: the SYN's comment names the connect, the data segment's the
+    send, the FIN's the shutdown; the listener's SYN names its socket."""
+    need_root()
+    need("tshark")
+    d = tempfile.mkdtemp(prefix="wtpcap")
+    lp, cp = os.path.join(d, "l.pcapng"), os.path.join(d, "c.pcapng")
+    port = free_port()
+    try:
+        with Proc(["listen", "--trace-pcap", lp, "127.0.0.1", str(port)],
+                  stdin=subprocess.DEVNULL) as srv:
+            wait_until(lambda: "listen(" in srv.stderr_text(), "the listener")
+            rc, out, err = run(["connect", "--trace-pcap", cp, "127.0.0.1", str(port)],
+                               input=b"hello\n", timeout=15)
+            assert rc == 0, (rc, err)
+            assert srv.wait(15) == 0, srv.stderr_text()
+            assert srv.stdout_bytes() == b"hello\n", srv.stdout_bytes()
+        assert re.search(r"^\s*\d+\.\d{6}  connect\(", err.decode(), re.M), err
+        for path, want in ((cp, [(r"S", r"connect\(\d+, 127\.0\.0\.1:%d\) = 0" % port),
+                                 (r"P", r'send\(\d+, 6\) = 6'),
+                                 (r"F", r"shutdown\(\d+, SHUT_WR\)")]),
+                           (lp, [(r"S", r"to pid %d \(wirecat\) fd \d+" % srv.p.pid)])):
+            rows = pcap_rows(path)
+            assert len(rows) >= 6, rows
+            for flag, rx in want:
+                assert any(flag in r[0] and re.search(rx, r[-1]) for r in rows), \
+                    (path, flag, rx, rows)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def pcap_rows(path):
+    """(tcp flags, comment) of each packet of a pcapng file, read by tshark."""
+    t = subprocess.run([need("tshark"), "-r", path, "-T", "fields", "-e", "tcp.flags.str",
+                        "-e", "frame.comment"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=30 * SLOW)
+    assert t.returncode == 0, t.stderr
+    return [ln.split("\t") for ln in t.stdout.decode().splitlines()]
+
+
+@case
+def echo_and_http_trace_pcap():
+    """--trace-pcap FILE on echo and http (-w is --write-out there), read
+    back with tshark: echo's reply segment names its send(), its FIN its
+    close(); http's SYN names the connect() and the request its send()."""
+    need_root()
+    need("tshark")
+    import http.server
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+    d = tempfile.mkdtemp(prefix="wtpcap")
+    ep, hp = os.path.join(d, "e.pcapng"), os.path.join(d, "h.pcapng")
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        with Proc(["echo", "-v", "-t", "--trace-pcap", ep, "127.0.0.1", "0"]) as p:
+            port = p.port()
+            p.wait_err(r"listen\(\d+, \d+\) = 0")
+            c = socket.create_connection(("127.0.0.1", port), timeout=5 * SLOW)
+            c.sendall(b"hi\n")
+            assert c.recv(10) == b"hi\n"
+            c.close()
+            p.wait_err(r"close\(\d+\) = 0")
+            time.sleep(0.5)
+            p.signal(signal.SIGINT)
+            assert p.wait(15) == 0, p.stderr_text()
+        hport = srv.server_address[1]
+        rc, out, err = run(["http", "--trace-pcap", hp, "http://127.0.0.1:%d/" % hport],
+                           timeout=20)
+        assert rc == 0, (rc, err)
+        erows, hrows = pcap_rows(ep), pcap_rows(hp)
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        shutil.rmtree(d, ignore_errors=True)
+    for rows, want in ((erows, [("P", r"send\(\d+, 3\) = 3"), ("F", r"close\(\d+\) = 0"),
+                                ("S", r"to pid \d+ \(wirecat\) fd \d+")]),
+                       (hrows, [("S", r"connect\(\d+, 127\.0\.0\.1:%d\) = 0" % hport),
+                                ("P", r"send\(\d+, \d+\) = \d+")])):
+        assert len(rows) >= 6, rows
+        for flag, rx in want:
+            assert any(flag in r[0] and re.search(rx, r[-1]) for r in rows), (flag, rx, rows)
+
+
+@case
+def https_trace_shows_the_tls_reads_and_writes():
+    """http --trace over TLS against a local openssl s_server (a certificate
+    made for the test): the reads and writes OpenSSL makes on the socket are
+    calls on the timeline, with their sizes: the ClientHello's write before
+    its segment, the ServerHello read after its segment, the encrypted
+    request written, the response read, then the close."""
+    need_root()
+    openssl = need("openssl")
+    d = tempfile.mkdtemp(prefix="wttls")
+    key, cert = os.path.join(d, "k.pem"), os.path.join(d, "c.pem")
+    try:
+        g = subprocess.run([openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                            "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out",
+                            cert, "-subj", "/CN=localhost", "-days", "1"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30 * SLOW)
+        assert g.returncode == 0, g.stderr
+        port = free_port()
+        with Proc([openssl, "s_server", "-accept", "127.0.0.1:%d" % port, "-cert", cert,
+                   "-key", key, "-www"], wirecat=False) as srv:
+            wait_until(lambda: b"ACCEPT" in srv.stdout_bytes() + srv.stderr_text().encode(),
+                       "s_server", timeout=10)
+            rc, out, err = run(["http", "--trace", "-k", "https://127.0.0.1:%d/" % port],
+                               timeout=20)
+            srv.signal(signal.SIGTERM)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+    err = err.decode()
+    assert rc == 0 and b"200 ok" in out.lower() + err.encode().lower(), (rc, out, err)
+    ev = [m.group(2) for m in (TIMED.match(ln) for ln in err.splitlines()) if m]
+    calls = [e for e in ev if re.match(r"^(read|write)\(\d+, \d+\) = ", e)]
+    at = {}
+    for name, rx in (("connect", r"^connect\(\d+, 127\.0\.0\.1:%d\) = 0$" % port),
+                     ("hello_w", r"^write\(\d+, \d+\) = \d+; TLS records made by OpenSSL$"),
+                     ("hello_p", r"^> \[P\.\] seq 1:\d+ len \d+, TLS Handshake ClientHello"),
+                     ("shello_p", r"^< \[P\.\] seq 1:\d+ len \d+, TLS Handshake ServerHello"),
+                     ("shello_r", r"^read\(\d+, 5\) = 5; a TLS record's header"),
+                     ("request", r"^write\(\d+, \d+\) = \d+; TLS records, the request "
+                                 r"encrypted: GET / HTTP/1\.1$"),
+                     ("close", r"^close\(\d+\) = 0$")):
+        i = next((k for k, e in enumerate(ev) if re.search(rx, e) and k > max(at.values(),
+                                                                              default=-1)), None)
+        assert i is not None, (name, rx, "\n".join(ev))
+        at[name] = i
+    sizes = [re.match(r"^(read|write)\(\d+, \d+\) = (\d+)", e) for e in calls]
+    w = [int(m.group(2)) for m in sizes if m and m.group(1) == "write"]
+    r = [int(m.group(2)) for m in sizes if m and m.group(1) == "read"]
+    # the ClientHello, the client's Finished, the request: at least 3 writes;
+    # the bytes read are at least the server's flight and the response
+    assert len(w) >= 3 and len(r) >= 3 and sum(r) > 1000, calls
+    hello = re.search(r"len (\d+), TLS Handshake ClientHello", ev[at["hello_p"]])
+    assert int(hello.group(1)) == int(re.search(r"= (\d+);", ev[at["hello_w"]]).group(1)), ev
 
 
 main()

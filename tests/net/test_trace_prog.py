@@ -4,6 +4,7 @@
 program's output and exit status are unchanged, that the timeline holds its
 socket calls, decoded, in order (and, as root, the packets they caused
 between them), and the notes a learner needs. All traffic is on 127.0.0.1."""
+import json
 import os
 import re
 import shutil
@@ -1129,6 +1130,220 @@ def sockets_closed_by_exit_are_let_go():
     order(lines(tl), [r'\] sendto\(\d+, 10, 127\.0\.0\.1:\d+\) = 10 "child 1099"',
                       r"^> UDP len 10\s+127\.0\.0\.1:%d > " % last])
     assert "not followed" not in tl, tl[-500:]
+
+
+SPRAY = r"""
+import socket, sys, time
+base, n, port = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+for i in range(n):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.sendto(b"to %04d" % i, ("127.0.0.1", base + i))  # nothing listens there
+    s.close()
+    if i % 300 == 299:
+        time.sleep(1.5)  # longer than the idle time of a flow
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.sendto(b"last one", ("127.0.0.1", port))
+print("last", s.getsockname()[1], flush=True)
+s.close()
+"""
+
+
+@case
+def peers_of_unconnected_sends_are_let_go():
+    """1100 datagrams, each from a new unconnected socket to another port
+    (more than the 1024 flows followed at once), in batches with pauses: the
+    flow of each destination (followed from the sendto() on, before the
+    socket has a port) goes once idle, so the last datagram is still shown
+    and tied to its socket, and nothing says a socket was not followed."""
+    need_root()
+    r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    r.bind(("127.0.0.1", 0))
+    rport = r.getsockname()[1]
+    base = 20000  # below the ephemeral ports: never a closed socket's own port
+    try:
+        cp, tl = trace(["-c", SPRAY, str(base), "1100", str(rport)], timeout=120)
+        got = r.recv(100)
+    finally:
+        r.close()
+    assert cp.returncode == 0 and got == b"last one", (cp.returncode, cp.stderr, got)
+    last = int(re.search(rb"last (\d+)", cp.stdout).group(1))
+    ev = lines(tl)
+    order(ev, [r'\] sendto\(\d+, 7, 127\.0\.0\.1:%d\) = 7 "to 0000"' % base,
+               r"^> UDP len 7\s+127\.0\.0\.1:\d+ > 127\.0\.0\.1:%d" % base,
+               r'\] sendto\(\d+, 8, 127\.0\.0\.1:%d\) = 8 "last one"' % rport,
+               r"^> UDP len 8\s+127\.0\.0\.1:%d > " % last])
+    sent = sum(1 for e in ev if re.match(r"^> UDP len 7\s", e))
+    assert sent == 1100, sent
+    assert "not followed" not in tl, tl[-500:]
+
+
+SHARED = r"""
+import os, socket, time
+l = socket.socket()
+l.bind(("127.0.0.1", 0))
+l.listen()
+print("port", l.getsockname()[1], flush=True)
+c, _ = l.accept()
+pid = os.fork()
+if pid == 0:
+    l.close()
+    time.sleep(2.0)  # longer than a closed socket's flow is kept
+    for i in range(2):
+        data = os.read(c.fileno(), 100)  # read/write: calls that do not name a peer
+        os.write(c.fileno(), b"child got " + data)
+    os.read(c.fileno(), 100)
+    c.close()
+    os._exit(0)
+print("child", pid, flush=True)
+l.close()
+c.close()  # the parent's copy: the child's still holds the connection
+os.waitpid(pid, 0)
+"""
+
+
+SCM = r"""
+import array, os, socket, sys, time
+a, b = socket.socketpair()
+pid = os.fork()
+if pid == 0:
+    a.close()
+    time.sleep(float(sys.argv[1]))  # > 0: the sender closes while the fd is in flight
+    msg, anc, flags, addr = b.recvmsg(1, socket.CMSG_LEN(4))
+    fd = array.array("i", anc[0][2][:4])[0]
+    time.sleep(2.0)  # longer than a closed socket's flow is kept
+    for i in range(2):
+        data = os.read(fd, 100)  # read/write: calls that do not name a peer
+        os.write(fd, b"child got " + data)
+    os.read(fd, 100)
+    os.close(fd)
+    os._exit(0)
+b.close()
+l = socket.socket()
+l.bind(("127.0.0.1", 0))
+l.listen()
+print("port", l.getsockname()[1], flush=True)
+c, _ = l.accept()
+print("child", pid, flush=True)
+a.sendmsg([b"x"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [c.fileno()]))])
+l.close()
+c.close()  # the sender's copy: the child's still holds the connection
+os.waitpid(pid, 0)
+"""
+
+
+def shared_case(prog, args=()):
+    """Runs prog (a server that hands its connection to a child and closes
+    its copy) under trace --json with a client saying hello and again;
+    checks that the packets after the parent's close are shown, tied to the
+    child, and that the connection closes with the child's close."""
+    need_root()
+    fd, path = tempfile.mkstemp(prefix="wtrace")
+    os.close(fd)
+    try:
+        p = Proc(["trace", "--json", "-o", path, "--", PY, "-c", prog] + list(args))
+        with p:
+            port = int(stdout_re(p, rb"port (\d+)\n").group(1))
+            s = socket.create_connection(("127.0.0.1", port), timeout=10 * SLOW)
+            child = int(stdout_re(p, rb"child (\d+)\n").group(1))
+            got = []
+            for msg in (b"hello", b"again"):
+                s.sendall(msg)
+                got.append(s.recv(100))
+            s.close()
+            assert p.wait(30) == 0, p.stderr_text()
+        with open(path) as f:
+            evs = [json.loads(x) for x in f]
+    finally:
+        os.unlink(path)
+    assert got == [b"child got hello", b"child got again"], got
+    acc = [e for e in evs if e["event"] == "call" and e["text"].startswith("accept")]
+    assert len(acc) == 1, evs
+    conn = re.search(r"\) = (\d+) from", acc[0]["text"]).group(1)
+    parent = [e for e in evs if e["event"] == "call" and e["pid"] != child
+              and e["text"].startswith("close(%s)" % conn)]
+    assert len(parent) == 1, evs
+    after = evs[evs.index(parent[0]) + 1:]
+    pk = [e for e in after if e["event"] == "packet"]
+    data = [e for e in pk if "len 15" in e["summary"]]
+    assert len(data) == 2 and all(e["pid"] == child for e in data), pk
+    assert sum(1 for e in pk if "len 5" in e["summary"]) >= 1, pk  # "again" came after
+    fins = [e for e in pk if " FIN" in e["summary"] and e["summary"].startswith(">")]
+    assert len(fins) == 1 and fins[0]["pid"] == child and \
+        re.match(r"close\(\d+\)", fins[0]["cause"]), pk
+    before = evs[evs.index(parent[0]) + 1:evs.index(data[0])]
+    assert not any("CLOSED" in (e.get("summary") or "") + (e.get("text") or "")
+                   for e in before), before
+
+
+@case
+def closing_one_copy_of_a_shared_socket():
+    """A one-shot forking server: after fork the parent closes its copies
+    of the listener and the connection while the child keeps the
+    connection and talks 2 s later. The connection closes only with the
+    child's close: its packets after the parent's close are still shown
+    and tied to the child, and the FIN is the child's close's."""
+    shared_case(SHARED)
+
+
+@case
+def closing_a_socket_passed_with_scm_rights():
+    """As closing_one_copy_of_a_shared_socket, the connection handed to an
+    earlier child with SCM_RIGHTS over a socketpair: the sender's close is
+    not the connection's."""
+    shared_case(SCM, ["0"])
+
+
+@case
+def closing_a_socket_in_flight_with_scm_rights():
+    """The same, the receiver 0.5 s late: the sender closes its copy while
+    the descriptor is still in flight (held by no process), so that close
+    lets the flow go; the receiver's copy, followed when recvmsg() returns,
+    takes it back."""
+    shared_case(SCM, ["0.5"])
+
+
+DUPED = r"""
+import os, socket, time
+l = socket.socket()
+l.bind(("127.0.0.1", 0))
+l.listen()
+print("port", l.getsockname()[1], flush=True)
+c, _ = l.accept()
+d = os.dup(c.fileno())
+l.close()
+c.close()  # the dup still holds the connection
+time.sleep(2.0)  # longer than a closed socket's flow is kept
+for i in range(2):
+    data = os.read(d, 100)
+    os.write(d, b"dup got " + data)
+os.read(d, 100)
+os.close(d)
+"""
+
+
+@case
+def closing_the_original_of_a_dup():
+    """A server that dup()s its connection and closes the original: the
+    connection goes on through the copy 2 s later, its packets are shown,
+    and it closes with the copy's close."""
+    need_root()
+    p = Proc(["trace", "--", PY, "-c", DUPED])
+    with p:
+        port = int(stdout_re(p, rb"port (\d+)\n").group(1))
+        s = socket.create_connection(("127.0.0.1", port), timeout=10 * SLOW)
+        got = []
+        for msg in (b"hello", b"again"):
+            s.sendall(msg)
+            got.append(s.recv(100))
+        s.close()
+        assert p.wait(30) == 0, p.stderr_text()
+    assert got == [b"dup got hello", b"dup got again"], got
+    ev = lines(p.stderr_text())
+    conn = re.search(r"\] accept4?\(\d+, [^)]*\) = (\d+) from", "\n".join(ev)).group(1)
+    order(ev, [r"\] close\(%s\) = 0" % conn,
+               r'\] write\((\d+), 13\) = 13 "dup got hello"', r"^> \[P\.\] seq 1:14 len 13",
+               r'\] write\((\d+), 13\) = 13 "dup got again"', r"^> \[P\.\] seq 14:27 len 13",
+               r"\] close\(\d+\) = 0", r"^> FIN"])
 
 
 if __name__ == "__main__":

@@ -199,11 +199,41 @@ static void test_live(void)
 	close(fd);
 }
 
+/* The inode of one of our sockets, and whether another descriptor holds it
+ * (a dup), as the tracer asks when a shared socket's copy is closed. */
+static void test_holds(void)
+{
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	uint64_t ino = 0, ino2 = 0;
+	CHECK(s >= 0);
+	CHECK_INT(wire_procsock_fd_inode(getpid(), s, &ino), 0);
+	CHECK(ino != 0);
+	CHECK_INT(wire_procsock_holds(getpid(), ino, s, 4096), 0);
+	int d = dup(s);
+	CHECK(d >= 0);
+	CHECK_INT(wire_procsock_fd_inode(getpid(), d, &ino2), 0);
+	CHECK(ino2 == ino);
+	CHECK_INT(wire_procsock_holds(getpid(), ino, s, 4096), 1);
+	CHECK_INT(wire_procsock_holds(getpid(), ino, d, 4096), 1);
+	CHECK_INT(wire_procsock_holds(getpid(), ino, -1, 0), -E2BIG);
+	close(d);
+	CHECK_INT(wire_procsock_holds(getpid(), ino, s, 4096), 0);
+	int pp[2];
+	CHECK_INT(pipe(pp), 0);
+	CHECK_INT(wire_procsock_fd_inode(getpid(), pp[0], &ino2), -ENOTSOCK);
+	close(pp[0]);
+	close(pp[1]);
+	CHECK_INT(wire_procsock_fd_inode(getpid(), 1 << 20, &ino2), -ENOENT);
+	CHECK_INT(wire_procsock_fd_inode(-1, s, &ino2), -ESRCH);
+	close(s);
+}
+
 int main(void)
 {
 	test_lines();
 	test_truncations();
 	test_filter_text();
 	test_live();
+	test_holds();
 	return T_END();
 }

@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -93,10 +94,50 @@ static void values(void)
 	CHECK_STR(wire_sd_data(d, 0, 0, s, sizeof(s)), "\"\"");
 }
 
+/* One cmsghdr as the x86_64 kernel lays it out, at b + off: its length,
+ * level, type and k descriptors. Returns the next aligned offset. */
+static size_t put_cmsg(uint8_t *b, size_t off, int level, int type, const int32_t *fd, size_t k)
+{
+	uint64_t len = 16 + 4 * k;
+	memcpy(b + off, &len, 8);
+	memcpy(b + off + 8, &level, 4);
+	memcpy(b + off + 12, &type, 4);
+	memcpy(b + off + 16, fd, 4 * k);
+	return off + (size_t)((len + 7) & ~(uint64_t)7);
+}
+
+/* The SCM_RIGHTS walk of the tracer (a sendmsg's or recvmsg's control data,
+ * read from the program): the descriptors of each SCM_RIGHTS header, other
+ * headers skipped, nothing past a header that does not fit, at most max. */
+static void scm_rights(void)
+{
+	uint8_t b[128];
+	int32_t in[3] = {7, 9, 11}, out[8];
+	memset(b, 0, sizeof(b));
+	size_t n = put_cmsg(b, 0, SOL_IP, IP_TOS, in, 1);
+	n = put_cmsg(b, n, SOL_SOCKET, SCM_RIGHTS, in, 3);
+	n = put_cmsg(b, n, SOL_SOCKET, SCM_RIGHTS, in + 1, 1);
+	CHECK_INT((int)wire_sd_scm_rights(b, n, out, 8), 4);
+	CHECK_INT(out[0], 7);
+	CHECK_INT(out[2], 11);
+	CHECK_INT(out[3], 9);
+	CHECK_INT((int)wire_sd_scm_rights(b, n, out, 2), 2);
+	CHECK_INT((int)wire_sd_scm_rights(b, n - 5, out, 8), 3); /* the last is cut */
+	CHECK_INT((int)wire_sd_scm_rights(b, 15, out, 8), 0);
+	uint64_t huge = UINT64_MAX - 3;
+	memcpy(b + 24, &huge, 8); /* the second header claims more than there is */
+	CHECK_INT((int)wire_sd_scm_rights(b, n, out, 8), 0);
+	uint64_t small = 8;
+	memcpy(b, &small, 8); /* shorter than a header: the walk stops */
+	CHECK_INT((int)wire_sd_scm_rights(b, n, out, 8), 0);
+	CHECK_INT((int)wire_sd_scm_rights(NULL, 0, out, 8), 0);
+}
+
 int main(void)
 {
 	addresses();
 	names();
 	values();
+	scm_rights();
 	return T_END();
 }

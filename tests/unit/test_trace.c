@@ -936,6 +936,51 @@ static void test_flow_limit(void)
 	CHECK(strstr(text(), ", 3 sockets not followed (over 1024 open at once)") != NULL);
 }
 
+/* The destinations of unconnected UDP sends from sockets not followed yet
+ * (wire_trace_peer), more than the table holds: they may go when it is
+ * full, so a later socket is still followed and its datagram shown. A
+ * connect()'s destination, younger than the wait for its socket, may not. */
+static void test_udp_peers_go(void)
+{
+	struct sockaddr_in l, r;
+	memset(&r, 0, sizeof(r));
+	r.sin_family = AF_INET;
+	memcpy(&r.sin_addr, B, 4);
+	l = r;
+	memcpy(&l.sin_addr, A, 4);
+	struct wire_trace *tr = mk_empty();
+	for (int i = 0; i < WIRE_TRACE_FLOWS_MAX + 100; i++) {
+		r.sin_port = htons((uint16_t)(20000 + i));
+		wire_trace_peer(tr, (struct sockaddr *)&r, sizeof(r), IPPROTO_UDP);
+	}
+	l.sin_port = htons(40000);
+	wire_trace_watch_addr(tr, IPPROTO_UDP, (struct sockaddr *)&l, NULL);
+	struct wire_tpkt p;
+	memset(&p, 0, sizeof(p));
+	p.family = 4;
+	p.proto = IPPROTO_UDP;
+	memcpy(p.src, A, 4);
+	memcpy(p.dst, B, 4);
+	p.sport = 40000;
+	p.dport = 9999;
+	p.paylen = 7;
+	p.l4ok = 1;
+	p.ts = at(0);
+	wire_trace_feed(tr, &p);
+	wire_trace_stop(tr);
+	CHECK(strstr(text(), "> UDP len 7") != NULL);
+	CHECK(strstr(text(), "not followed") == NULL);
+	CHECK(strstr(text(), "are not shown") == NULL);
+
+	tr = mk_empty();
+	for (int i = 0; i < WIRE_TRACE_FLOWS_MAX + 1; i++) {
+		r.sin_port = htons((uint16_t)(20000 + i));
+		wire_trace_peer(tr, (struct sockaddr *)&r, sizeof(r), IPPROTO_TCP);
+	}
+	wire_trace_stop(tr);
+	CHECK(strstr(text(), ", 1 sockets not followed (over 1024 open at once)") != NULL);
+}
+
 /* ---- closing, seen from both sides of one capture --------------------------- */
 
 /* Two trackers fed the same capture: a is 127.0.0.1:40000, b the peer. Each
@@ -1454,6 +1499,7 @@ int main(void)
 	test_stalled_output();
 	test_full_queue();
 	test_flow_limit();
+	test_udp_peers_go();
 	wire_buf_free(&mem);
 	return T_END();
 }

@@ -321,6 +321,13 @@ static void call_ev(struct wire_http_client *c, const char *name, size_t asked, 
 	c->o->on_call(c->o->ctx, &k);
 }
 
+/* --trace: a read or write OpenSSL made on c's socket. */
+static void tls_io(void *ctx, int write, size_t asked, long ret, int err, const struct timespec *t0)
+{
+	struct wire_http_client *c = ctx;
+	call_ev(c, write ? "write" : "read", asked, err ? -(long long)err : ret, t0);
+}
+
 /* --trace: a connect() to a, its socket fd (or -1) and its result rc. */
 static void connect_ev(struct wire_http_client *c, const struct addrinfo *a, int fd, int rc,
                        const struct timespec *ts)
@@ -451,6 +458,8 @@ static int conn_open(struct wire_http_client *c, const struct wire_url *u, struc
 				return why(res, WIRE_E_USAGE, "%s", w);
 			}
 			keylog(c);
+			if (c->o->on_call)
+				wire_tls_ctx_trace(c->tctx, tls_io, c);
 		}
 		int t = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : -1;
 		int l = ms_left(x);

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -30,13 +31,48 @@
 struct wire_tls_ctx {
 	SSL_CTX *ctx;
 	int insecure;
-	int keylog_fd; /* SSLKEYLOGFILE, or -1 */
+	int keylog_fd;     /* SSLKEYLOGFILE, or -1 */
+	wire_tls_io_cb io; /* --trace: the socket reads and writes, or NULL */
+	void *io_ctx;
 };
 
 struct wire_tls {
 	SSL *ssl;
 	int fd;
+	wire_tls_io_cb io; /* as its context's */
+	void *io_ctx;
+	struct timespec t0; /* when the write being made began */
 };
+
+void wire_tls_ctx_trace(struct wire_tls_ctx *x, wire_tls_io_cb cb, void *ctx)
+{
+	x->io = cb;
+	x->io_ctx = ctx;
+}
+
+/* The socket BIO's callback: each read and write OpenSSL makes on the
+ * socket, with its size and result, goes to t->io (errno kept). */
+static long bio_io(BIO *b, int oper, const char *argp, size_t len, int argi, long argl, int ret,
+                   size_t *processed)
+{
+	struct wire_tls *t = (struct wire_tls *)BIO_get_callback_arg(b);
+	int e = errno;
+	(void)argp;
+	(void)argi;
+	(void)argl;
+	if (!t || !t->io)
+		return oper & BIO_CB_RETURN ? ret : 1;
+	if (oper == BIO_CB_WRITE)
+		clock_gettime(CLOCK_REALTIME, &t->t0);
+	if (oper == (BIO_CB_READ | BIO_CB_RETURN) || oper == (BIO_CB_WRITE | BIO_CB_RETURN)) {
+		int wr = oper == (BIO_CB_WRITE | BIO_CB_RETURN);
+		long got = ret > 0 && processed ? (long)*processed : ret > 0 ? 0 : ret;
+		int err = ret > 0 || (ret == 0 && !wr) ? 0 : BIO_should_retry(b) ? EAGAIN : e;
+		t->io(t->io_ctx, wr, len, err ? -1 : got, err, wr ? &t->t0 : NULL);
+	}
+	errno = e;
+	return oper & BIO_CB_RETURN ? ret : 1;
+}
 
 /* Writes OpenSSL's first queued error (or dflt) into why. */
 static void ossl_why(char *why, size_t n, const char *what, const char *dflt)
@@ -175,6 +211,13 @@ int wire_tls_connect(struct wire_tls_ctx *x, int fd, const char *host, int timeo
 		}
 	}
 	SSL_set_fd(t->ssl, fd);
+	t->io = x->io;
+	t->io_ctx = x->io_ctx;
+	if (t->io) { /* --trace: the record reads and writes as calls */
+		BIO *b = SSL_get_rbio(t->ssl);
+		BIO_set_callback_arg(b, (char *)t);
+		BIO_set_callback_ex(b, bio_io);
+	}
 	/* the handshake runs non-blocking so that the connect timeout holds */
 	int rc = wire_set_nonblock(fd, 1);
 	if (rc < 0) {
