@@ -12,13 +12,13 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -646,22 +646,68 @@ static int can_capture(void)
 	return 1;
 }
 
-/* Blocks the passed-on signals and SIGCHLD (old: the mask before, which the
- * program gets) and returns a signalfd for them. SIGPIPE is blocked too: a
+/* Blocks the passed-on signals (old: the mask before, which the program
+ * gets) until the tracer's loop runs (run_traced). SIGPIPE is blocked too: a
  * timeline whose reader went away fails with EPIPE instead of ending wirecat
- * and with it the program. */
-static int signal_fd(sigset_t *old)
+ * and with it the program. SIGCHLD is left alone: the loop blocks in
+ * waitpid, so the kernel drops the SIGCHLD of every stop at once. */
+static void block_signals(sigset_t *old)
 {
 	sigset_t set;
 	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
 	for (size_t i = 0; i < sizeof(fwd_sigs) / sizeof(fwd_sigs[0]); i++)
 		sigaddset(&set, fwd_sigs[i]);
 	sigaddset(&set, SIGPIPE);
-	if (sigprocmask(SIG_BLOCK, &set, old) < 0)
-		return -1;
-	sigdelset(&set, SIGPIPE);
-	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	sigprocmask(SIG_BLOCK, &set, old);
+}
+
+/* What the signal handler needs: set before the loop runs. */
+static struct wire_pt *volatile sig_pt;
+static volatile pid_t sig_root;        /* the program started, 0 when attached */
+static volatile sig_atomic_t sig_stop; /* attached: detach now */
+
+/* A passed-on signal (in the tracer's thread, the only one that takes
+ * them). Started: one sent to wirecat (kill, not the terminal, which already
+ * sent it to the program's process group) goes to the program at once.
+ * Attached: SIGINT, SIGTERM, SIGHUP or SIGQUIT make the loop detach; the
+ * traced tasks are interrupted so that its wait returns and sees it. Only
+ * async-signal-safe calls. */
+static void on_signal(int sig, siginfo_t *si, void *uctx)
+{
+	int saved = errno;
+	(void)uctx;
+	if (sig_root > 0 && (si->si_code == SI_USER || si->si_code == SI_QUEUE))
+		kill(sig_root, sig);
+	if (sig_root == 0 && (sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT)) {
+		sig_stop = 1;
+		wire_pt_kick(sig_pt);
+	}
+	errno = saved;
+}
+
+/* Runs the tracer's loop with the passed-on signals taken by on_signal
+ * (SA_RESTART: the loop's waitpid goes on after a signal passed on). */
+static int run_traced(struct wire_pt *pt, pid_t root)
+{
+	struct sigaction sa;
+	sigset_t set;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_signal;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigemptyset(&set);
+	for (size_t i = 0; i < sizeof(fwd_sigs) / sizeof(fwd_sigs[0]); i++)
+		sigaddset(&set, fwd_sigs[i]);
+	sa.sa_mask = set;
+	sig_pt = pt;
+	sig_root = root;
+	sig_stop = 0;
+	for (size_t i = 0; i < sizeof(fwd_sigs) / sizeof(fwd_sigs[0]); i++)
+		sigaction(fwd_sigs[i], &sa, NULL);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL); /* the ones that came meanwhile run now */
+	int rc = wire_pt_run(pt, &sig_stop);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	sig_pt = NULL;
+	return rc;
 }
 
 struct topts {
@@ -833,7 +879,7 @@ static int run(struct topts *o, char **prog, struct wire_sink *out)
 	}
 	sigset_t old_mask;
 	sigemptyset(&old_mask);
-	int sfd = signal_fd(&old_mask);
+	block_signals(&old_mask);
 	if (o->pid) { /* attached tasks stay stopped until the loop runs */
 		rc = wire_pt_attach(&pt, (pid_t)o->pid, on_event, &c);
 		if (rc == 0) {
@@ -851,8 +897,6 @@ static int run(struct topts *o, char **prog, struct wire_sink *out)
 	c.main = rc == 0 ? wire_pt_pid(pt) : 0;
 	if (rc < 0) {
 		wire_trace_stop(c.tr);
-		if (sfd >= 0)
-			close(sfd);
 		if (rc == -ENOSYS)
 			cli_err("trace: only x86_64 is supported");
 		else if (o->pid)
@@ -863,12 +907,10 @@ static int run(struct topts *o, char **prog, struct wire_sink *out)
 		return rc == -EPERM ? WIRE_EXIT_PRIV : WIRE_EXIT_FAIL;
 	}
 	wire_pt_want_tuples(pt, c.tr != NULL); /* the engine ties reads and writes to packets */
-	rc = wire_pt_run(pt, sfd);
+	rc = run_traced(pt, o->pid ? 0 : c.root);
 	wire_trace_stop(c.tr);
 	if (!c.json)
 		summary(&c);
-	if (sfd >= 0)
-		close(sfd);
 	if (rc == 1)
 		cli_err("trace: detached from %ld; it goes on running", o->pid);
 	int status = o->pid ? 0 : final_status(pt, prog[0]);
