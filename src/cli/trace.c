@@ -174,14 +174,9 @@ static void put_rel(struct tctx *c, const struct timespec *ts)
 	wire_sink_printf(c->out, "%4lld.%06lld  ", ns / 1000000000LL, (ns % 1000000000LL) / 1000);
 }
 
-__attribute__((format(printf, 3, 4))) static void line(struct tctx *c, const struct timespec *ts,
-                                                       const char *fmt, ...)
+/* One line of the timeline (text: at most LINE_MAX_T - 1 bytes). */
+static void line_text(struct tctx *c, const struct timespec *ts, const char *text)
 {
-	char text[LINE_MAX_T];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
 	if (c->tr) {
 		struct wire_trace_callinfo ci = {.owner = c->own, .json = c->jobj};
 		const struct wire_pt_ev *ev = c->rx;
@@ -201,6 +196,28 @@ __attribute__((format(printf, 3, 4))) static void line(struct tctx *c, const str
 	wire_sink_escaped(c->out, text, strlen(text));
 	wire_sink_putc(c->out, '\n');
 	wire_sink_flush(c->out);
+}
+
+__attribute__((format(printf, 3, 4))) static void line(struct tctx *c, const struct timespec *ts,
+                                                       const char *fmt, ...)
+{
+	char text[LINE_MAX_T];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	line_text(c, ts, text);
+}
+
+/* Appends s to out (n bytes, *at used), cut as snprintf would cut it. */
+static void append(char *out, size_t n, size_t *at, const char *s)
+{
+	size_t k = strlen(s);
+	if (*at + k > n - 1)
+		k = n - 1 - *at;
+	memcpy(out + *at, s, k);
+	*at += k;
+	out[*at] = 0;
 }
 
 static void exit_text(int st, char *out, size_t n)
@@ -282,7 +299,13 @@ static void call_line(struct tctx *c, const struct wire_pt_ev *ev, const char *t
 	size_t len = strlen(label) + 1 + strlen(ev->text) + 2 + strlen(ev->note);
 	c->rx = ev->asked && ev->ret > 0 ? ev : NULL; /* the engine ties it to segments */
 	if (!ev->note[0] || len <= ENGINE_LINE_MAX) {
-		line(c, &ev->ts, "%s %s%s%s", label, ev->text, ev->note[0] ? "; " : "", ev->note);
+		char text[LINE_MAX_T]; /* "%s %s%s%s" without printf: at every call */
+		size_t at = 0;
+		const char *const part[] = {label, " ", ev->text, ev->note[0] ? "; " : "",
+		                            ev->note};
+		for (size_t i = 0; i < sizeof(part) / sizeof(part[0]); i++)
+			append(text, sizeof(text), &at, part[i]);
+		line_text(c, &ev->ts, text);
 		return;
 	}
 	line(c, &ev->ts, "%s %s", label, ev->text);

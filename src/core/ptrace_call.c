@@ -963,13 +963,10 @@ void pt_call_exit(struct wire_pt *pt, struct pt_task *t, int64_t rval, int is_er
 	}
 	if (t->trunc && !is_error)
 		rval = trunc_fix(t, rval);
-	memset(&l, 0, sizeof(l));
-	pt_ev_init(&l.ev, WIRE_PT_CALL, t);
+	pt_ev_init(&l.ev, WIRE_PT_CALL, t); /* zeroes the event and takes the time */
+	l.at = l.nat = 0;
 	l.ev.t0 = t->t0;
-	if (t->eintr)
-		l.ev.t1 = t->t1;
-	else
-		pt_now(&l.ev.t1);
+	l.ev.t1 = t->eintr ? t->t1 : l.ev.ts;
 	l.err = is_error ? (int)-rval : 0;
 	l.ret = is_error ? -1 : rval;
 	if (!fmt_call(&l, pt, t, c->name))

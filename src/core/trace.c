@@ -141,6 +141,13 @@ struct tr_ev {
 	uint32_t rawlen, wirelen;
 };
 
+/* Two endpoints of a packet line (zeroed past the address, so compared whole). */
+struct tr_eps {
+	uint8_t set, family;
+	uint8_t a[16], b[16];
+	uint16_t aport, bport;
+};
+
 /* An event's place in the queue's heap: its order (ts, seq) is kept here,
  * next to the other entries, so that ordering it reads no event. */
 struct tr_hent {
@@ -207,7 +214,7 @@ struct wire_trace {
 	int have_t0;
 	struct timespec t0;
 	struct tr_conn conns[WIRE_TRACE_CONNS_MAX];
-	char last_eps[176];
+	struct tr_eps last_eps; /* the endpoints the last packet line showed */
 	int call_is_write;
 	unsigned segs, seg_lines, hidden;
 	uint64_t seg_bytes;
@@ -268,7 +275,21 @@ static void put_time(struct wire_trace *tr, const struct timespec *ts)
 	               ((long long)ts->tv_nsec - (long long)tr->t0.tv_nsec);
 	if (ns < 0)
 		ns = 0;
-	wire_sink_printf(tr->out, "%4lld.%06lld  ", ns / 1000000000LL, (ns % 1000000000LL) / 1000);
+	/* "%4lld.%06lld  " of seconds and microseconds, without printf (every line) */
+	char b[32];
+	size_t k = sizeof(b);
+	long long us = (ns % 1000000000LL) / 1000, sec = ns / 1000000000LL;
+	b[--k] = ' ';
+	b[--k] = ' ';
+	for (int i = 0; i < 6; i++, us /= 10)
+		b[--k] = (char)('0' + us % 10);
+	b[--k] = '.';
+	do
+		b[--k] = (char)('0' + sec % 10);
+	while ((sec /= 10) > 0);
+	while (sizeof(b) - k < 4 + 1 + 6 + 2)
+		b[--k] = ' ';
+	wire_sink_write(tr->out, b + k, sizeof(b) - k);
 }
 
 /* ---- addresses ------------------------------------------------------------------ */
@@ -835,12 +856,27 @@ static struct tr_ev *enqueue_locked(struct wire_trace *tr, const struct timespec
 	return ev;
 }
 
+/* A call's text, cut to n - 1 bytes: "%s" (the tracer's calls, formatted
+ * already) is copied without printf. */
+__attribute__((format(printf, 3, 0))) static void call_text(char *out, size_t n, const char *fmt,
+                                                            va_list ap)
+{
+	if (fmt[0] == '%' && fmt[1] == 's' && fmt[2] == 0) {
+		const char *s = va_arg(ap, const char *);
+		size_t k = strnlen(s, n - 1);
+		memcpy(out, s, k);
+		out[k] = 0;
+		return;
+	}
+	vsnprintf(out, n, fmt, ap);
+}
+
 __attribute__((format(printf, 5, 0))) static void
 add_call(struct wire_trace *tr, const struct timespec *ts, const struct tr_rx *rx,
          const struct wire_trace_callinfo *ci, const char *fmt, va_list ap)
 {
 	char text[TEXT_MAX];
-	vsnprintf(text, sizeof(text), fmt, ap);
+	call_text(text, sizeof(text), fmt, ap);
 	struct tout_own *own = NULL;
 	if (ci && ci->owner && (tr->flags & (WIRE_TRACE_JSON | WIRE_TRACE_KEEP_RAW)) &&
 	    (own = malloc(sizeof(*own))))
@@ -1131,6 +1167,25 @@ static int is_port_unreach(const struct wire_tpkt *p)
 	       (p->proto == IPPROTO_ICMPV6 && p->itype == 1 && p->icode == 4);
 }
 
+/* The endpoints of packet p as its line shows them, "src > dst" (rev:
+ * "dst > src"), as ep_str writes them: an address other than IPv6 is 4 bytes. */
+static void eps_of(struct tr_eps *e, const struct wire_tpkt *p, int rev)
+{
+	size_t n = p->family == 6 ? 16 : 4;
+	memset(e, 0, sizeof(*e));
+	e->set = 1;
+	e->family = p->family == 6 ? 6 : 4;
+	memcpy(e->a, rev ? p->dst : p->src, n);
+	memcpy(e->b, rev ? p->src : p->dst, n);
+	e->aport = rev ? p->dport : p->sport;
+	e->bport = rev ? p->sport : p->dport;
+}
+
+static int eps_equal(const struct tr_eps *x, const struct tr_eps *y)
+{
+	return x->set && y->set && !memcmp(x, y, sizeof(*x));
+}
+
 /* Writes a packet line: time, direction, the description, the endpoints
  * when they differ from the last packet line's (either direction), and the
  * TCP state when it changed (state NULL: none). A packet between two of the
@@ -1139,27 +1194,32 @@ static int is_port_unreach(const struct wire_tpkt *p)
 static void pkt_line(struct wire_trace *tr, const struct wire_tpkt *p, int dir, const char *desc,
                      const char *state)
 {
-	char a[80], b[80], both[176], rev[176];
-	int show, fresh;
-	ep_str(p->family, p->src, p->sport, a, sizeof(a));
-	ep_str(p->family, p->dst, p->dport, b, sizeof(b));
-	snprintf(both, sizeof(both), "%s > %s", a, b);
-	snprintf(rev, sizeof(rev), "%s > %s", b, a);
-	fresh = strcmp(both, tr->last_eps) && strcmp(rev, tr->last_eps);
+	char a[80], b[80];
+	struct tr_eps both, rev;
+	eps_of(&both, p, 0);
+	eps_of(&rev, p, 1);
+	int same = eps_equal(&both, &tr->last_eps);
+	int fresh = !same && !eps_equal(&rev, &tr->last_eps);
 	/* between its own sockets, '>' alone cannot say which way: a turn shows them */
-	show = fresh || (dir == DIR_SELF && strcmp(both, tr->last_eps));
+	int show = fresh || (dir == DIR_SELF && !same);
 	if (show)
-		snprintf(tr->last_eps, sizeof(tr->last_eps), "%s", both);
+		tr->last_eps = both;
 	put_time(tr, &p->ts);
 	if (!show && !state) {
-		wire_sink_printf(tr->out, "%c %s\n", dir == DIR_IN ? '<' : '>', desc);
+		wire_sink_putc(tr->out, dir == DIR_IN ? '<' : '>');
+		wire_sink_putc(tr->out, ' ');
+		wire_sink_puts(tr->out, desc);
+		wire_sink_putc(tr->out, '\n');
 		return;
 	}
 	wire_sink_printf(tr->out, "%c %-26s", dir == DIR_IN ? '<' : '>', desc);
-	if (show)
+	if (show) {
+		ep_str(p->family, p->src, p->sport, a, sizeof(a));
+		ep_str(p->family, p->dst, p->dport, b, sizeof(b));
 		wire_sink_printf(
-		    tr->out, " %s%s", both,
+		    tr->out, " %s > %s%s", a, b,
 		    dir == DIR_SELF && fresh ? " (both ends are this program's sockets)" : "");
+	}
 	if (state)
 		wire_sink_printf(tr->out, "  [state: %s]", state);
 	wire_sink_putc(tr->out, '\n');
