@@ -18,7 +18,7 @@
  * Typical use:
  *	struct wire_pt *pt;
  *	rc = wire_pt_spawn(&pt, path, argv, &old_mask, on_event, ctx);
- *	rc = wire_pt_run(pt, sigfd);   // until every traced task is gone
+ *	rc = wire_pt_run(pt, &stop);   // until every traced task is gone
  *	status = wire_pt_status(pt);   // the program's wait status
  *	wire_pt_free(pt);
  */
@@ -42,7 +42,6 @@
 #define WIRE_PT_TASKS_MAX 4096    /* threads and processes followed */
 #define WIRE_PT_POLL_MAX 64       /* pollfd entries examined */
 #define WIRE_PT_IOV_MAX 16        /* iovec entries examined */
-#define WIRE_PT_WAIT_BATCH 256    /* wait statuses handled per wake-up */
 #define WIRE_PT_DETACH_MS 2000    /* how long a detach waits for the stops */
 #define WIRE_PT_BLOCK_NS 1000000L /* a call that took longer is shown as blocked */
 
@@ -98,13 +97,18 @@ int wire_pt_spawn(struct wire_pt **out, const char *path, char *const argv[], co
  * or -errno. */
 int wire_pt_attach(struct wire_pt **out, pid_t pid, wire_pt_cb cb, void *ctx);
 
-/* Runs until every traced task is gone, or, attached, until a stop signal.
- * sigfd is a signalfd (or -1) for SIGCHLD and the signals to pass on: a
- * signal sent to the tracer (kill, not the terminal, which already sent it to
- * the program's process group) is sent to the program; attached, SIGINT,
- * SIGTERM, SIGHUP or SIGQUIT detach every task and leave it running.
- * Returns 0, 1 when it detached, or -errno. */
-int wire_pt_run(struct wire_pt *pt, int sigfd);
+/* Runs until every traced task is gone, or until *detach (may be NULL) is
+ * set: then it detaches every task and leaves it running. It blocks in
+ * waitpid(2), one call per stop: signals are the caller's to handle (the
+ * CLI passes those sent to wirecat on to the program; attached, SIGINT,
+ * SIGTERM, SIGHUP or SIGQUIT set *detach and call wire_pt_kick). Returns 0,
+ * or 1 when it detached. */
+int wire_pt_run(struct wire_pt *pt, const volatile sig_atomic_t *detach);
+
+/* Interrupts every traced task (PTRACE_INTERRUPT), so that wire_pt_run's
+ * wait returns and looks at *detach. Async-signal-safe: for a signal
+ * handler in the thread that runs wire_pt_run. */
+void wire_pt_kick(struct wire_pt *pt);
 
 /* on: a CALL that read or wrote data on a TCP socket carries the socket's
  * addresses (asked, local, remote), read with pidfd_getfd(2) at each such

@@ -12,13 +12,13 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -174,14 +174,9 @@ static void put_rel(struct tctx *c, const struct timespec *ts)
 	wire_sink_printf(c->out, "%4lld.%06lld  ", ns / 1000000000LL, (ns % 1000000000LL) / 1000);
 }
 
-__attribute__((format(printf, 3, 4))) static void line(struct tctx *c, const struct timespec *ts,
-                                                       const char *fmt, ...)
+/* One line of the timeline (text: at most LINE_MAX_T - 1 bytes). */
+static void line_text(struct tctx *c, const struct timespec *ts, const char *text)
 {
-	char text[LINE_MAX_T];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
 	if (c->tr) {
 		struct wire_trace_callinfo ci = {.owner = c->own, .json = c->jobj};
 		const struct wire_pt_ev *ev = c->rx;
@@ -201,6 +196,28 @@ __attribute__((format(printf, 3, 4))) static void line(struct tctx *c, const str
 	wire_sink_escaped(c->out, text, strlen(text));
 	wire_sink_putc(c->out, '\n');
 	wire_sink_flush(c->out);
+}
+
+__attribute__((format(printf, 3, 4))) static void line(struct tctx *c, const struct timespec *ts,
+                                                       const char *fmt, ...)
+{
+	char text[LINE_MAX_T];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	line_text(c, ts, text);
+}
+
+/* Appends s to out (n bytes, *at used), cut as snprintf would cut it. */
+static void append(char *out, size_t n, size_t *at, const char *s)
+{
+	size_t k = strlen(s);
+	if (*at + k > n - 1)
+		k = n - 1 - *at;
+	memcpy(out + *at, s, k);
+	*at += k;
+	out[*at] = 0;
 }
 
 static void exit_text(int st, char *out, size_t n)
@@ -282,7 +299,13 @@ static void call_line(struct tctx *c, const struct wire_pt_ev *ev, const char *t
 	size_t len = strlen(label) + 1 + strlen(ev->text) + 2 + strlen(ev->note);
 	c->rx = ev->asked && ev->ret > 0 ? ev : NULL; /* the engine ties it to segments */
 	if (!ev->note[0] || len <= ENGINE_LINE_MAX) {
-		line(c, &ev->ts, "%s %s%s%s", label, ev->text, ev->note[0] ? "; " : "", ev->note);
+		char text[LINE_MAX_T]; /* "%s %s%s%s" without printf: at every call */
+		size_t at = 0;
+		const char *const part[] = {label, " ", ev->text, ev->note[0] ? "; " : "",
+		                            ev->note};
+		for (size_t i = 0; i < sizeof(part) / sizeof(part[0]); i++)
+			append(text, sizeof(text), &at, part[i]);
+		line_text(c, &ev->ts, text);
 		return;
 	}
 	line(c, &ev->ts, "%s %s", label, ev->text);
@@ -646,22 +669,68 @@ static int can_capture(void)
 	return 1;
 }
 
-/* Blocks the passed-on signals and SIGCHLD (old: the mask before, which the
- * program gets) and returns a signalfd for them. SIGPIPE is blocked too: a
+/* Blocks the passed-on signals (old: the mask before, which the program
+ * gets) until the tracer's loop runs (run_traced). SIGPIPE is blocked too: a
  * timeline whose reader went away fails with EPIPE instead of ending wirecat
- * and with it the program. */
-static int signal_fd(sigset_t *old)
+ * and with it the program. SIGCHLD is left alone: the loop blocks in
+ * waitpid, so the kernel drops the SIGCHLD of every stop at once. */
+static void block_signals(sigset_t *old)
 {
 	sigset_t set;
 	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
 	for (size_t i = 0; i < sizeof(fwd_sigs) / sizeof(fwd_sigs[0]); i++)
 		sigaddset(&set, fwd_sigs[i]);
 	sigaddset(&set, SIGPIPE);
-	if (sigprocmask(SIG_BLOCK, &set, old) < 0)
-		return -1;
-	sigdelset(&set, SIGPIPE);
-	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	sigprocmask(SIG_BLOCK, &set, old);
+}
+
+/* What the signal handler needs: set before the loop runs. */
+static struct wire_pt *volatile sig_pt;
+static volatile pid_t sig_root;        /* the program started, 0 when attached */
+static volatile sig_atomic_t sig_stop; /* attached: detach now */
+
+/* A passed-on signal (in the tracer's thread, the only one that takes
+ * them). Started: one sent to wirecat (kill, not the terminal, which already
+ * sent it to the program's process group) goes to the program at once.
+ * Attached: SIGINT, SIGTERM, SIGHUP or SIGQUIT make the loop detach; the
+ * traced tasks are interrupted so that its wait returns and sees it. Only
+ * async-signal-safe calls. */
+static void on_signal(int sig, siginfo_t *si, void *uctx)
+{
+	int saved = errno;
+	(void)uctx;
+	if (sig_root > 0 && (si->si_code == SI_USER || si->si_code == SI_QUEUE))
+		kill(sig_root, sig);
+	if (sig_root == 0 && (sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT)) {
+		sig_stop = 1;
+		wire_pt_kick(sig_pt);
+	}
+	errno = saved;
+}
+
+/* Runs the tracer's loop with the passed-on signals taken by on_signal
+ * (SA_RESTART: the loop's waitpid goes on after a signal passed on). */
+static int run_traced(struct wire_pt *pt, pid_t root)
+{
+	struct sigaction sa;
+	sigset_t set;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_signal;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigemptyset(&set);
+	for (size_t i = 0; i < sizeof(fwd_sigs) / sizeof(fwd_sigs[0]); i++)
+		sigaddset(&set, fwd_sigs[i]);
+	sa.sa_mask = set;
+	sig_pt = pt;
+	sig_root = root;
+	sig_stop = 0;
+	for (size_t i = 0; i < sizeof(fwd_sigs) / sizeof(fwd_sigs[0]); i++)
+		sigaction(fwd_sigs[i], &sa, NULL);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL); /* the ones that came meanwhile run now */
+	int rc = wire_pt_run(pt, &sig_stop);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	sig_pt = NULL;
+	return rc;
 }
 
 struct topts {
@@ -833,7 +902,7 @@ static int run(struct topts *o, char **prog, struct wire_sink *out)
 	}
 	sigset_t old_mask;
 	sigemptyset(&old_mask);
-	int sfd = signal_fd(&old_mask);
+	block_signals(&old_mask);
 	if (o->pid) { /* attached tasks stay stopped until the loop runs */
 		rc = wire_pt_attach(&pt, (pid_t)o->pid, on_event, &c);
 		if (rc == 0) {
@@ -851,8 +920,6 @@ static int run(struct topts *o, char **prog, struct wire_sink *out)
 	c.main = rc == 0 ? wire_pt_pid(pt) : 0;
 	if (rc < 0) {
 		wire_trace_stop(c.tr);
-		if (sfd >= 0)
-			close(sfd);
 		if (rc == -ENOSYS)
 			cli_err("trace: only x86_64 is supported");
 		else if (o->pid)
@@ -863,12 +930,10 @@ static int run(struct topts *o, char **prog, struct wire_sink *out)
 		return rc == -EPERM ? WIRE_EXIT_PRIV : WIRE_EXIT_FAIL;
 	}
 	wire_pt_want_tuples(pt, c.tr != NULL); /* the engine ties reads and writes to packets */
-	rc = wire_pt_run(pt, sfd);
+	rc = run_traced(pt, o->pid ? 0 : c.root);
 	wire_trace_stop(c.tr);
 	if (!c.json)
 		summary(&c);
-	if (sfd >= 0)
-		close(sfd);
 	if (rc == 1)
 		cli_err("trace: detached from %ld; it goes on running", o->pid);
 	int status = o->pid ? 0 : final_status(pt, prog[0]);

@@ -11,7 +11,6 @@
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
-#include <poll.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -19,7 +18,6 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/user.h>
@@ -32,7 +30,6 @@
 #define FILTER_MAX 160      /* BPF instructions of the seccomp filter */
 #define STATUS_READ 512     /* bytes of /proc/PID/status read for its Tgid */
 #define X32_BIT 0x40000000u /* x32 system calls: the x86_64 arch with this bit in nr */
-#define SIGS_READ 16        /* signals taken from the signalfd per wake-up */
 
 #define PT_OPTS                                                                                    \
 	(PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE |  \
@@ -747,52 +744,34 @@ static void detach_all(struct wire_pt *pt)
 	}
 }
 
-/* Reads the signals in sigfd: passes them on, or detaches. Returns 1 when
- * the loop must end (detached). */
-static int take_signals(struct wire_pt *pt, int sigfd)
+void wire_pt_kick(struct wire_pt *pt)
 {
-	struct signalfd_siginfo si[SIGS_READ]; /* one read: usually just a SIGCHLD */
-	ssize_t k = read(sigfd, si, sizeof(si));
-	for (size_t i = 0; k > 0 && i < (size_t)k / sizeof(si[0]); i++) {
-		int sig = (int)si[i].ssi_signo;
-		if (sig == SIGCHLD)
-			continue;
-		if (pt->attach) {
-			if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGQUIT) {
-				detach_all(pt);
-				return 1;
-			}
-			continue;
-		}
-		/* the terminal sent it to the whole process group already */
-		if (si[i].ssi_code == SI_USER || si[i].ssi_code == SI_QUEUE)
-			kill(pt->root, sig);
+	for (size_t i = 0; pt && i < pt->nslots; i++) {
+		pid_t tid = pt->tasks[i].tid;
+		if (tid)
+			ptrace(PTRACE_INTERRUPT, tid, 0, 0);
 	}
-	return 0;
 }
 
-int wire_pt_run(struct wire_pt *pt, int sigfd)
+/* One blocking waitpid per stop, as few system calls as a stop allows (no
+ * poll, no signal to read: the caller's signal handler does what a signal
+ * asks, and wakes this wait through wire_pt_kick when it must detach). */
+int wire_pt_run(struct wire_pt *pt, const volatile sig_atomic_t *detach)
 {
 	while (pt->ntasks > 0) {
-		if (sigfd >= 0) {
-			struct pollfd p = {.fd = sigfd, .events = POLLIN, .revents = 0};
-			int r = poll(&p, 1, 200);
-			if (r > 0 && take_signals(pt, sigfd))
-				return 1;
+		if (detach && *detach) {
+			detach_all(pt);
+			return 1;
 		}
-		for (int i = 0; i < WIRE_PT_WAIT_BATCH && pt->ntasks > 0; i++) {
-			int st;
-			pid_t pid = waitpid(-1, &st, __WALL | (sigfd >= 0 ? WNOHANG : 0));
-			if (pid < 0 && errno == EINTR)
-				break;
-			if (pid < 0 && errno == ECHILD) {
-				pt->ntasks = 0; /* nothing left to wait for */
-				break;
-			}
-			if (pid <= 0)
-				break;
-			handle(pt, pid, st);
+		int st;
+		pid_t pid = waitpid(-1, &st, __WALL);
+		if (pid < 0 && errno == EINTR)
+			continue;
+		if (pid < 0) {
+			pt->ntasks = 0; /* ECHILD: nothing left to wait for */
+			break;
 		}
+		handle(pt, pid, st);
 	}
 	return 0;
 }

@@ -484,6 +484,18 @@ __attribute__((format(printf, 2, 3))) static void put(struct line *l, const char
 		l->at = l->at + (size_t)k >= n ? n - 1 : l->at + (size_t)k;
 }
 
+/* put(l, "%s", s) without printf (the pieces of every call). */
+static void put_s(struct line *l, const char *s)
+{
+	size_t n = sizeof(l->ev.text);
+	if (l->at >= n - 1)
+		return;
+	size_t k = strnlen(s, n - 1 - l->at);
+	memcpy(l->ev.text + l->at, s, k);
+	l->at += k;
+	l->ev.text[l->at] = 0;
+}
+
 __attribute__((format(printf, 2, 3))) static void note(struct line *l, const char *fmt, ...)
 {
 	va_list ap;
@@ -506,8 +518,10 @@ static void put_addr(struct line *l, pid_t pid, const char *pfx, uint64_t addr, 
 	uint8_t b[WIRE_PT_ADDR_MAX];
 	char s[WIRE_SD_TEXT_MAX];
 	size_t n = rd(pid, addr, b, len < sizeof(b) ? len : sizeof(b));
-	if (n)
-		put(l, "%s%s", pfx, wire_sd_sockaddr(b, n, s, sizeof(s)));
+	if (n) {
+		put_s(l, pfx);
+		put_s(l, wire_sd_sockaddr(b, n, s, sizeof(s)));
+	}
 }
 
 /* An address the kernel wrote back: its length at lenp, then the bytes. */
@@ -523,8 +537,10 @@ static void put_data(struct line *l, pid_t pid, uint64_t addr, size_t total)
 	uint8_t b[WIRE_SD_DATA_SHOWN];
 	char s[WIRE_SD_DATA_SHOWN + 8];
 	size_t n = rd(pid, addr, b, total < sizeof(b) ? total : sizeof(b));
-	if (n)
-		put(l, " %s", wire_sd_data(b, n, total, s, sizeof(s)));
+	if (n) {
+		put_s(l, " ");
+		put_s(l, wire_sd_data(b, n, total, s, sizeof(s)));
+	}
 }
 
 static void put_ret(struct line *l)
@@ -542,7 +558,7 @@ static void put_ret(struct line *l)
 		put(l, " = ? %s (%s)", name ? name : "ERESTART", desc);
 		return;
 	}
-	put(l, "%s", wire_sd_ret(l->err ? -1 : (long long)l->ret, l->err, r, sizeof(r)));
+	put_s(l, wire_sd_ret(l->err ? -1 : (long long)l->ret, l->err, r, sizeof(r)));
 }
 
 static void put_flags(struct line *l, uint64_t flags)
@@ -673,7 +689,7 @@ static void fmt_msg(struct line *l, struct pt_task *t, int send)
 	if (send && m.name)
 		put_addr(l, pid, ", to ", m.name, m.namelen);
 	put_flags(l, a[2]);
-	put(l, ")");
+	put_s(l, ")");
 	put_ret(l);
 	if (!l->err && l->ret > 0)
 		put_data(l, pid, first, (size_t)l->ret);
@@ -697,7 +713,7 @@ static void fmt_sendto(struct line *l, struct pt_task *t)
 	if (a[4])
 		put_addr(l, t->tid, ", ", a[4], a[5]);
 	put_flags(l, a[3]);
-	put(l, ")");
+	put_s(l, ")");
 	put_ret(l);
 	if (!l->err && l->ret > 0)
 		put_data(l, t->tid, a[1], (size_t)l->ret);
@@ -709,7 +725,7 @@ static void fmt_recvfrom(struct line *l, struct pt_task *t)
 	uint64_t *a = t->args;
 	put(l, "%s(%d, %llu", a[4] ? "recvfrom" : "recv", (int)a[0], (unsigned long long)a[2]);
 	put_flags(l, a[3]);
-	put(l, ")");
+	put_s(l, ")");
 	put_ret(l);
 	if (!l->err && l->ret > 0) {
 		size_t got = (uint64_t)l->ret < a[2] ? (size_t)l->ret : (size_t)a[2];
@@ -763,7 +779,7 @@ static void fmt_accept(struct line *l, struct wire_pt *pt, struct pt_task *t)
 		put(l, ", %s%s%s", fl & SOCK_NONBLOCK ? "SOCK_NONBLOCK" : "",
 		    (fl & SOCK_NONBLOCK) && (fl & SOCK_CLOEXEC) ? "|" : "",
 		    fl & SOCK_CLOEXEC ? "SOCK_CLOEXEC" : "");
-	put(l, ")");
+	put_s(l, ")");
 	put_ret(l);
 	if (l->err)
 		return;
@@ -806,7 +822,7 @@ static void fmt_other(struct line *l, struct wire_pt *pt, struct pt_task *t, con
 	case C_BIND:
 		put(l, "bind(%d", (int)a[0]);
 		put_addr(l, t->tid, ", ", a[1], a[2]);
-		put(l, ")");
+		put_s(l, ")");
 		put_ret(l);
 		bind_notes(l, t->tid, a[1], a[2]);
 		break;
@@ -817,7 +833,7 @@ static void fmt_other(struct line *l, struct wire_pt *pt, struct pt_task *t, con
 	case C_CONNECT:
 		put(l, "connect(%d", (int)a[0]);
 		put_addr(l, t->tid, ", ", a[1], a[2]);
-		put(l, ")");
+		put_s(l, ")");
 		put_ret(l);
 		connect_notes(l, fd_kind(t, a[0]));
 		break;
@@ -846,7 +862,7 @@ static void fmt_other(struct line *l, struct wire_pt *pt, struct pt_task *t, con
 		put(l, "%s([%s], %d", name, t->etext, (int)a[1]);
 		if (t->cls == C_POLL)
 			put(l, ", %d ms", (int)a[2]);
-		put(l, ")");
+		put_s(l, ")");
 		put_ret(l);
 		break;
 	default:
@@ -1048,13 +1064,10 @@ void pt_call_exit(struct wire_pt *pt, struct pt_task *t, int64_t rval, int is_er
 	}
 	if (t->trunc && !is_error)
 		rval = trunc_fix(t, rval);
-	memset(&l, 0, sizeof(l));
-	pt_ev_init(&l.ev, WIRE_PT_CALL, t);
+	pt_ev_init(&l.ev, WIRE_PT_CALL, t); /* zeroes the event and takes the time */
+	l.at = l.nat = 0;
 	l.ev.t0 = t->t0;
-	if (t->eintr)
-		l.ev.t1 = t->t1;
-	else
-		pt_now(&l.ev.t1);
+	l.ev.t1 = t->eintr ? t->t1 : l.ev.ts;
 	l.err = is_error ? (int)-rval : 0;
 	l.ret = is_error ? -1 : rval;
 	if (!fmt_call(&l, pt, t, c->name))

@@ -113,11 +113,15 @@ int wire_sink_escaped(struct wire_sink *s, const void *p, size_t n)
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *c = p;
 	for (size_t i = 0; i < n; i++) {
+		size_t run = i;
+		while (run < n && c[run] >= 0x20 && c[run] < 0x7f && c[run] != '\\')
+			run++;
+		if (run > i) /* printable bytes go as they are, a run at a time */
+			wire_sink_write(s, c + i, run - i);
+		if (run == n)
+			break;
+		i = run;
 		unsigned char ch = c[i];
-		if (ch >= 0x20 && ch < 0x7f && ch != '\\') {
-			wire_sink_putc(s, (char)ch);
-			continue;
-		}
 		char e[4] = {'\\', 0, 0, 0};
 		size_t k = 2;
 		switch (ch) {

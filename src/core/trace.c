@@ -55,6 +55,7 @@
 	16                  /* capture ring: 256 blocks of 64 KiB, 2.5 s of blocks retired         \
 	                       by the timeout, over 90,000 small packets */
 #define POLL_MS 20          /* capture thread wake-up */
+#define CAP_BATCH 64        /* packets taken from the ring per lock of the queue */
 #define PENDING_MAX_MS 2000 /* how long printing waits for a connecting socket */
 #define FLOW_GRACE_MS                                                                              \
 	1000 /* a closed socket, or the destination of an unconnected UDP send, is                 \
@@ -131,7 +132,6 @@ struct tr_rx {
 
 struct tr_ev {
 	struct timespec ts;
-	uint64_t seq;
 	int kind;
 	int dir; /* a packet's direction, found when it leaves the queue */
 	char text[TEXT_MAX];
@@ -140,6 +140,28 @@ struct tr_ev {
 	struct tout_own *own; /* a call's process and socket (--json, -w), or NULL */
 	char *json;           /* a call's JSON object (WIRE_TRACE_JSON) */
 	uint8_t *raw;         /* a packet's bytes (WIRE_TRACE_KEEP_RAW) */
+	uint32_t rawlen, wirelen;
+};
+
+/* Two endpoints of a packet line (zeroed past the address, so compared whole). */
+struct tr_eps {
+	uint8_t set, family;
+	uint8_t a[16], b[16];
+	uint16_t aport, bport;
+};
+
+/* An event's place in the queue's heap: its order (ts, seq) is kept here,
+ * next to the other entries, so that ordering it reads no event. */
+struct tr_hent {
+	struct timespec ts;
+	uint64_t seq;
+	uint32_t idx; /* its slot in the pool */
+};
+
+/* A packet taken from the ring, decoded, before it is queued. */
+struct cap_one {
+	struct wire_tpkt t;
+	uint8_t *raw; /* its bytes (WIRE_TRACE_KEEP_RAW), or NULL */
 	uint32_t rawlen, wirelen;
 };
 
@@ -169,6 +191,7 @@ struct wire_trace {
 	int th_started;
 	int stopping;
 	struct wire_capture *cap;
+	struct cap_one capb[CAP_BATCH]; /* the capture thread's batch */
 	int linktype;
 	char ifname[IF_NAMESIZE];
 	int filter_dirty;
@@ -183,7 +206,8 @@ struct wire_trace {
 	/* the queue: events in a pool of slots, a binary heap of their indices
 	 * ordered by (ts, seq), and the free slots */
 	struct tr_ev *pool;
-	uint32_t *heap, *freel;
+	struct tr_hent *heap;
+	uint32_t *freel;
 	size_t pcap, pused, nheap, nfree;
 	uint64_t seq;
 	uint64_t n_lost; /* events dropped from a full queue */
@@ -194,7 +218,7 @@ struct wire_trace {
 	int have_t0;
 	struct timespec t0;
 	struct tr_conn conns[WIRE_TRACE_CONNS_MAX];
-	char last_eps[176];
+	struct tr_eps last_eps; /* the endpoints the last packet line showed */
 	int call_is_write;
 	unsigned segs, seg_lines, hidden;
 	uint64_t seg_bytes;
@@ -255,7 +279,21 @@ static void put_time(struct wire_trace *tr, const struct timespec *ts)
 	               ((long long)ts->tv_nsec - (long long)tr->t0.tv_nsec);
 	if (ns < 0)
 		ns = 0;
-	wire_sink_printf(tr->out, "%4lld.%06lld  ", ns / 1000000000LL, (ns % 1000000000LL) / 1000);
+	/* "%4lld.%06lld  " of seconds and microseconds, without printf (every line) */
+	char b[32];
+	size_t k = sizeof(b);
+	long long us = (ns % 1000000000LL) / 1000, sec = ns / 1000000000LL;
+	b[--k] = ' ';
+	b[--k] = ' ';
+	for (int i = 0; i < 6; i++, us /= 10)
+		b[--k] = (char)('0' + us % 10);
+	b[--k] = '.';
+	do
+		b[--k] = (char)('0' + sec % 10);
+	while ((sec /= 10) > 0);
+	while (sizeof(b) - k < 4 + 1 + 6 + 2)
+		b[--k] = ' ';
+	wire_sink_write(tr->out, b + k, sizeof(b) - k);
 }
 
 /* ---- addresses ------------------------------------------------------------------ */
@@ -762,35 +800,36 @@ static void ev_free(struct tr_ev *ev)
 	ev->raw = NULL;
 }
 
-static int ev_before(const struct wire_trace *tr, uint32_t a, uint32_t b)
+static int ev_before(const struct tr_hent *a, const struct tr_hent *b)
 {
-	int c = ts_cmp(&tr->pool[a].ts, &tr->pool[b].ts);
-	return c ? c < 0 : tr->pool[a].seq < tr->pool[b].seq;
+	int c = ts_cmp(&a->ts, &b->ts);
+	return c ? c < 0 : a->seq < b->seq;
 }
 
-static void heap_push(struct wire_trace *tr, uint32_t idx)
+static void heap_push(struct wire_trace *tr, const struct tr_hent *e)
 {
 	size_t i = tr->nheap++;
-	while (i > 0 && ev_before(tr, idx, tr->heap[(i - 1) / 2])) {
+	while (i > 0 && ev_before(e, &tr->heap[(i - 1) / 2])) {
 		tr->heap[i] = tr->heap[(i - 1) / 2];
 		i = (i - 1) / 2;
 	}
-	tr->heap[i] = idx;
+	tr->heap[i] = *e;
 }
 
 /* Takes the oldest event's slot out of the heap (nheap > 0) and frees it:
  * its content stays readable until the next enqueue. */
 static uint32_t heap_pop(struct wire_trace *tr)
 {
-	uint32_t top = tr->heap[0], last = tr->heap[--tr->nheap];
+	uint32_t top = tr->heap[0].idx;
+	struct tr_hent last = tr->heap[--tr->nheap];
 	size_t i = 0, n = tr->nheap;
 	for (;;) {
 		size_t c = 2 * i + 1;
 		if (c >= n)
 			break;
-		if (c + 1 < n && ev_before(tr, tr->heap[c + 1], tr->heap[c]))
+		if (c + 1 < n && ev_before(&tr->heap[c + 1], &tr->heap[c]))
 			c++;
-		if (!ev_before(tr, tr->heap[c], last))
+		if (!ev_before(&tr->heap[c], &last))
 			break;
 		tr->heap[i] = tr->heap[c];
 		i = c;
@@ -817,7 +856,7 @@ static long slot_get(struct wire_trace *tr)
 		if (!np)
 			return -1;
 		tr->pool = np;
-		uint32_t *nh = realloc(tr->heap, nc * sizeof(*nh));
+		struct tr_hent *nh = realloc(tr->heap, nc * sizeof(*nh));
 		if (!nh)
 			return -1;
 		tr->heap = nh;
@@ -846,13 +885,28 @@ static struct tr_ev *enqueue_locked(struct wire_trace *tr, const struct timespec
 	if (idx < 0)
 		return NULL; /* the event is lost; the trace goes on */
 	struct tr_ev *ev = &tr->pool[idx];
+	struct tr_hent e = {.ts = *ts, .seq = tr->seq++, .idx = (uint32_t)idx};
 	ev->ts = *ts;
-	ev->seq = tr->seq++;
 	ev->own = NULL;
 	ev->json = NULL;
 	ev->raw = NULL;
-	heap_push(tr, (uint32_t)idx);
+	heap_push(tr, &e);
 	return ev;
+}
+
+/* A call's text, cut to n - 1 bytes: "%s" (the tracer's calls, formatted
+ * already) is copied without printf. */
+__attribute__((format(printf, 3, 0))) static void call_text(char *out, size_t n, const char *fmt,
+                                                            va_list ap)
+{
+	if (fmt[0] == '%' && fmt[1] == 's' && fmt[2] == 0) {
+		const char *s = va_arg(ap, const char *);
+		size_t k = strnlen(s, n - 1);
+		memcpy(out, s, k);
+		out[k] = 0;
+		return;
+	}
+	vsnprintf(out, n, fmt, ap);
 }
 
 __attribute__((format(printf, 5, 0))) static void
@@ -860,7 +914,7 @@ add_call(struct wire_trace *tr, const struct timespec *ts, const struct tr_rx *r
          const struct wire_trace_callinfo *ci, const char *fmt, va_list ap)
 {
 	char text[TEXT_MAX];
-	vsnprintf(text, sizeof(text), fmt, ap);
+	call_text(text, sizeof(text), fmt, ap);
 	struct tout_own *own = NULL;
 	if (ci && ci->owner && (tr->flags & (WIRE_TRACE_JSON | WIRE_TRACE_KEEP_RAW)) &&
 	    (own = malloc(sizeof(*own))))
@@ -1151,6 +1205,25 @@ static int is_port_unreach(const struct wire_tpkt *p)
 	       (p->proto == IPPROTO_ICMPV6 && p->itype == 1 && p->icode == 4);
 }
 
+/* The endpoints of packet p as its line shows them, "src > dst" (rev:
+ * "dst > src"), as ep_str writes them: an address other than IPv6 is 4 bytes. */
+static void eps_of(struct tr_eps *e, const struct wire_tpkt *p, int rev)
+{
+	size_t n = p->family == 6 ? 16 : 4;
+	memset(e, 0, sizeof(*e));
+	e->set = 1;
+	e->family = p->family == 6 ? 6 : 4;
+	memcpy(e->a, rev ? p->dst : p->src, n);
+	memcpy(e->b, rev ? p->src : p->dst, n);
+	e->aport = rev ? p->dport : p->sport;
+	e->bport = rev ? p->sport : p->dport;
+}
+
+static int eps_equal(const struct tr_eps *x, const struct tr_eps *y)
+{
+	return x->set && y->set && !memcmp(x, y, sizeof(*x));
+}
+
 /* Writes a packet line: time, direction, the description, the endpoints
  * when they differ from the last packet line's (either direction), and the
  * TCP state when it changed (state NULL: none). A packet between two of the
@@ -1159,27 +1232,32 @@ static int is_port_unreach(const struct wire_tpkt *p)
 static void pkt_line(struct wire_trace *tr, const struct wire_tpkt *p, int dir, const char *desc,
                      const char *state)
 {
-	char a[80], b[80], both[176], rev[176];
-	int show, fresh;
-	ep_str(p->family, p->src, p->sport, a, sizeof(a));
-	ep_str(p->family, p->dst, p->dport, b, sizeof(b));
-	snprintf(both, sizeof(both), "%s > %s", a, b);
-	snprintf(rev, sizeof(rev), "%s > %s", b, a);
-	fresh = strcmp(both, tr->last_eps) && strcmp(rev, tr->last_eps);
+	char a[80], b[80];
+	struct tr_eps both, rev;
+	eps_of(&both, p, 0);
+	eps_of(&rev, p, 1);
+	int same = eps_equal(&both, &tr->last_eps);
+	int fresh = !same && !eps_equal(&rev, &tr->last_eps);
 	/* between its own sockets, '>' alone cannot say which way: a turn shows them */
-	show = fresh || (dir == DIR_SELF && strcmp(both, tr->last_eps));
+	int show = fresh || (dir == DIR_SELF && !same);
 	if (show)
-		snprintf(tr->last_eps, sizeof(tr->last_eps), "%s", both);
+		tr->last_eps = both;
 	put_time(tr, &p->ts);
 	if (!show && !state) {
-		wire_sink_printf(tr->out, "%c %s\n", dir == DIR_IN ? '<' : '>', desc);
+		wire_sink_putc(tr->out, dir == DIR_IN ? '<' : '>');
+		wire_sink_putc(tr->out, ' ');
+		wire_sink_puts(tr->out, desc);
+		wire_sink_putc(tr->out, '\n');
 		return;
 	}
 	wire_sink_printf(tr->out, "%c %-26s", dir == DIR_IN ? '<' : '>', desc);
-	if (show)
+	if (show) {
+		ep_str(p->family, p->src, p->sport, a, sizeof(a));
+		ep_str(p->family, p->dst, p->dport, b, sizeof(b));
 		wire_sink_printf(
-		    tr->out, " %s%s", both,
+		    tr->out, " %s > %s%s", a, b,
 		    dir == DIR_SELF && fresh ? " (both ends are this program's sockets)" : "");
+	}
 	if (state)
 		wire_sink_printf(tr->out, "  [state: %s]", state);
 	wire_sink_putc(tr->out, '\n');
@@ -1706,7 +1784,7 @@ static size_t take_ready_locked(struct wire_trace *tr, const struct timespec *li
 	size_t keep = tr->nheap > WIRE_TRACE_EVENTS_MAX / 2 ? WIRE_TRACE_EVENTS_MAX / 4 : 0;
 	size_t n = 0;
 	while (tr->nheap > 0) {
-		struct tr_ev *top = &tr->pool[tr->heap[0]];
+		struct tr_ev *top = &tr->pool[tr->heap[0].idx];
 		if (bounded && ts_cmp(&top->ts, &lim) > 0 && (!keep || tr->nheap <= keep))
 			break;
 		if (n == tr->pqcap) {
@@ -1785,6 +1863,46 @@ void wire_trace_flush(struct wire_trace *tr)
 
 /* ---- capture ---------------------------------------------------------------------- */
 
+/* Takes the packets the ring holds, up to CAP_BATCH: waits up to POLL_MS
+ * for the first (*rc: that wait's result, as wire_capture_next's), then
+ * takes those ready after it without waiting. Returns how many were decoded
+ * into tr->capb (the capture thread's). */
+static size_t take_batch(struct wire_trace *tr, int *rc)
+{
+	struct wire_pkt pkt;
+	size_t n = 0;
+	int r = wire_capture_next(tr->cap, &pkt, POLL_MS);
+	*rc = r;
+	while (r == 1) {
+		struct cap_one *b = &tr->capb[n];
+		if (wire_trace_decode(&pkt, &b->t)) {
+			b->raw = keep_raw(tr, &pkt, &b->rawlen);
+			b->wirelen = pkt.wirelen;
+			n++;
+		}
+		if (n == CAP_BATCH)
+			break;
+		r = wire_capture_next(tr->cap, &pkt, 0);
+	}
+	return n;
+}
+
+/* How late the batch's packets reach us: printing waits at least twice
+ * that (*hold_ms), so a busy machine does not reorder the timeline. */
+static void track_lag(const struct wire_trace *tr, size_t n, const struct timespec *now,
+                      long long *hold_ms)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct timespec *t = &tr->capb[i].t.ts;
+		long long lag = ((long long)now->tv_sec - (long long)t->tv_sec) * 1000LL +
+		                ((long long)now->tv_nsec - (long long)t->tv_nsec) / 1000000LL;
+		if (lag > 0 && 2 * lag > *hold_ms)
+			*hold_ms = 2 * lag > HOLD_MAX_MS ? HOLD_MAX_MS : 2 * lag;
+	}
+}
+
+/* The capture thread: packets into the queue, a batch per lock; every
+ * POLL_MS (or when the ring is idle) the events old enough are printed. */
 static void *capture_main(void *arg)
 {
 	struct wire_trace *tr = arg;
@@ -1793,30 +1911,18 @@ static void *capture_main(void *arg)
 	long long hold_ms = WIRE_TRACE_HOLD_MS;
 	now_rt(&last);
 	for (;;) {
-		struct wire_pkt pkt;
-		struct wire_tpkt t;
-		int rc = wire_capture_next(tr->cap, &pkt, POLL_MS);
-		if (rc == 1 && wire_trace_decode(&pkt, &t)) {
-			uint32_t rawlen;
-			uint8_t *raw = keep_raw(tr, &pkt, &rawlen);
-			/* how late packets reach us: printing waits at least twice
-			 * that, so a busy machine does not reorder the timeline */
-			now_rt(&now);
-			long long lag =
-			    ((long long)now.tv_sec - (long long)t.ts.tv_sec) * 1000LL +
-			    ((long long)now.tv_nsec - (long long)t.ts.tv_nsec) / 1000000LL;
-			if (lag > 0 && 2 * lag > hold_ms)
-				hold_ms = 2 * lag > HOLD_MAX_MS ? HOLD_MAX_MS : 2 * lag;
-			pthread_mutex_lock(&tr->mu);
-			add_pkt_locked(tr, &t, raw, rawlen, pkt.wirelen);
-			pthread_mutex_unlock(&tr->mu);
-		}
+		int rc;
+		size_t n = take_batch(tr, &rc);
 		if (rc < 0 && rc != -EINTR && rc != -EAGAIN) {
 			struct timespec ts = {0, 20000000};
 			nanosleep(&ts, NULL); /* e.g. the interface went down: retry calmly */
 		}
 		now_rt(&now);
+		track_lag(tr, n, &now, &hold_ms);
 		pthread_mutex_lock(&tr->mu);
+		for (size_t i = 0; i < n; i++)
+			add_pkt_locked(tr, &tr->capb[i].t, tr->capb[i].raw, tr->capb[i].rawlen,
+			               tr->capb[i].wirelen);
 		if (tr->stopping && !stopping) {
 			stopping = 1;
 			/* late packets: as long as they have been late, at least */
@@ -2089,7 +2195,7 @@ void wire_trace_stop(struct wire_trace *tr)
 	if (tr->cap)
 		wire_capture_close(tr->cap);
 	for (size_t i = 0; i < tr->nheap; i++)
-		ev_free(&tr->pool[tr->heap[i]]);
+		ev_free(&tr->pool[tr->heap[i].idx]);
 	tout_free(tr->o);
 	pthread_mutex_destroy(&tr->mu);
 	pthread_mutex_destroy(&tr->pmu);

@@ -386,6 +386,48 @@ def attach_and_detach():
 
 
 @case
+def detach_from_a_process_that_makes_no_call():
+    """SIGINT detaches at once even when the attached process makes no
+    system call (it waits in recv for up to a minute): the tracer waits in waitpid, so
+    the signal's handler interrupts the tasks to wake it. The process goes
+    on, and ends when told to."""
+    need_attach()
+    code = ("import socket\n"
+            "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+            "s.bind(('127.0.0.1', 0))\n"
+            "print(s.getsockname()[1], flush=True)\n"
+            "s.settimeout(60)\n"
+            "try:\n"
+            "    data = s.recv(100)\n"
+            "except OSError:\n"
+            "    data = b'none'\n"
+            "print('got', data.decode(), flush=True)\n")
+    prog = subprocess.Popen([PY, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        port = int(prog.stdout.readline())
+        time.sleep(0.2)  # in its recv
+        w = Proc(["trace", "--no-packets", "-p", str(prog.pid)])
+        with w:
+            time.sleep(0.5 * SLOW)  # attached, every task stopped once and resumed
+            t0 = time.monotonic()
+            w.signal(signal.SIGINT)
+            assert w.wait(10) == 0, w.stderr_text()
+            took = time.monotonic() - t0
+            assert took < 3 * SLOW, "detaching took %.1f s" % took
+            assert "wirecat: trace: detached from %d; it goes on running" % prog.pid \
+                in w.stderr_text(), w.stderr_text()
+        assert prog.poll() is None, "the process ended with the tracer"
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as c:
+            c.sendto(b"bye", ("127.0.0.1", port))
+        out, err = prog.communicate(timeout=20 * SLOW)
+        assert prog.returncode == 0 and out == b"got bye\n", (prog.returncode, out, err)
+    finally:
+        if prog.poll() is None:
+            prog.kill()
+            prog.wait()
+
+
+@case
 def attach_to_threads():
     """-p PID of a process whose threads were running before the attach:
     every thread is seized, their calls are labelled pid/tid, and after the

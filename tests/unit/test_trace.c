@@ -1474,6 +1474,58 @@ static void test_nagle_many(void)
 	wire_trace_stop(tr);
 }
 
+/* A UDP datagram of flow sport -> 5005 (out) or back (in), at us. */
+static void udp_at(struct wire_trace *tr, long long us, uint16_t sport, int out)
+{
+	struct wire_tpkt p = seg(0, 0, 0, 64, out);
+	p.proto = IPPROTO_UDP;
+	p.tflags = 0;
+	if (out)
+		p.sport = sport;
+	else
+		p.dport = sport;
+	p.ts.tv_sec = 1700000000 + (time_t)(us / 1000000);
+	p.ts.tv_nsec = (long)(us % 1000000) * 1000;
+	wire_trace_feed(tr, &p);
+}
+
+/* The line's parts written without printf: the time column (wider past
+ * 9999 s), the endpoints shown only when they change (not for the reply on
+ * the same pair), a call's text escaped. */
+static void test_line_format(void)
+{
+	struct wire_trace *tr = mk_empty();
+	struct sockaddr_in l, r;
+	memset(&l, 0, sizeof(l));
+	l.sin_family = AF_INET;
+	memcpy(&l.sin_addr, A, 4);
+	r = l;
+	memcpy(&r.sin_addr, B, 4);
+	r.sin_port = htons(5005);
+	for (uint16_t port = 40000; port <= 40001; port++) {
+		l.sin_port = htons(port);
+		wire_trace_watch_addr(tr, IPPROTO_UDP, (struct sockaddr *)&l,
+		                      (struct sockaddr *)&r);
+	}
+	struct timespec t0 = at(0);
+	wire_trace_call_at(tr, &t0, "sendto(%s%c%s)", "a\\b\n", 1, "~ ok");
+	udp_at(tr, 1, 40000, 1);
+	udp_at(tr, 2, 40000, 0);
+	udp_at(tr, 3, 40001, 1);
+	udp_at(tr, 12500000, 40000, 1);
+	udp_at(tr, 12345000001LL, 40000, 0);
+	wire_trace_flush(tr);
+	const char *want =
+	    "   0.000000  sendto(a\\\\b\\n\\x01~ ok)\n"
+	    "   0.000001  > UDP len 64                 127.0.0.1:40000 > 127.0.0.2:5005\n"
+	    "   0.000002  < UDP len 64\n"
+	    "   0.000003  > UDP len 64                 127.0.0.1:40001 > 127.0.0.2:5005\n"
+	    "  12.500000  > UDP len 64                 127.0.0.1:40000 > 127.0.0.2:5005\n"
+	    "12345.000001  < UDP len 64\n";
+	CHECK_STR(text(), want);
+	wire_trace_stop(tr);
+}
+
 int main(void)
 {
 	wire_buf_init(&mem, 1u << 20);
@@ -1488,6 +1540,7 @@ int main(void)
 	test_crossing_timeline();
 	test_retransmission_timeline();
 	test_timeline();
+	test_line_format();
 	test_segments_note();
 	test_tls_label();
 	test_udp_icmp_frag();
