@@ -206,23 +206,34 @@ static int socket_link(const char *l, size_t n, uint64_t *ino)
 	return 1;
 }
 
-int wire_procsock_inodes(int pid, uint64_t *inodes, size_t max)
+/* Opens /proc/PID/fd; on failure NULL with *err = -ESRCH or -errno. */
+static DIR *open_fd_dir(int pid, int *err)
 {
 	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+	int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		*err = errno == ENOENT ? -ESRCH : -errno;
+		return NULL;
+	}
+	DIR *d = fdopendir(dfd);
+	if (!d) {
+		*err = -errno;
+		close(dfd);
+	}
+	return d;
+}
+
+int wire_procsock_inodes(int pid, uint64_t *inodes, size_t max)
+{
 	size_t cnt = 0;
 	struct dirent *de;
 	if (pid <= 0)
 		return -ESRCH;
-	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
-	int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return errno == ENOENT ? -ESRCH : -errno;
-	DIR *d = fdopendir(dfd);
-	if (!d) {
-		int e = -errno;
-		close(dfd);
-		return e;
-	}
+	int err = 0;
+	DIR *d = open_fd_dir(pid, &err);
+	if (!d)
+		return err;
 	while ((de = readdir(d)) != NULL && cnt < max) {
 		char l[64];
 		uint64_t ino;
@@ -267,22 +278,15 @@ int wire_procsock_fd_inode(int pid, int fd, uint64_t *ino)
 
 int wire_procsock_holds(int pid, uint64_t ino, int skip_fd, size_t max)
 {
-	char path[64];
 	struct dirent *de;
 	size_t seen = 0;
 	int found = 0;
 	if (pid <= 0)
 		return -ESRCH;
-	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
-	int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return errno == ENOENT ? -ESRCH : -errno;
-	DIR *d = fdopendir(dfd);
-	if (!d) {
-		int e = -errno;
-		close(dfd);
-		return e;
-	}
+	int err = 0;
+	DIR *d = open_fd_dir(pid, &err);
+	if (!d)
+		return err;
 	while (!found && (de = readdir(d)) != NULL) {
 		char l[64];
 		uint64_t got;
