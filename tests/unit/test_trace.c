@@ -638,6 +638,23 @@ static struct timespec at(long us)
 	return t;
 }
 
+/* A UDP/IPv4 datagram from A:sport to B:dport carrying len bytes, at us (at()). */
+static struct wire_tpkt udp4(uint16_t sport, uint16_t dport, uint32_t len, long us)
+{
+	struct wire_tpkt d;
+	memset(&d, 0, sizeof(d));
+	d.family = 4;
+	d.proto = IPPROTO_UDP;
+	memcpy(d.src, A, 4);
+	memcpy(d.dst, B, 4);
+	d.sport = sport;
+	d.dport = dport;
+	d.paylen = len;
+	d.l4ok = 1;
+	d.ts = at(us);
+	return d;
+}
+
 static void pkt_at(struct wire_trace *tr, long us, unsigned flags, uint32_t seq, uint32_t ack,
                    uint32_t len, int out)
 {
@@ -779,21 +796,11 @@ static void test_udp_icmp_frag(void)
 	wire_trace_watch_addr(tr, IPPROTO_UDP, (struct sockaddr *)&l, NULL);
 	struct timespec t0 = at(0), t9 = at(900);
 	wire_trace_call_at(tr, &t0, "sendto(%d)", 3000);
-	struct wire_tpkt d;
-	memset(&d, 0, sizeof(d));
-	d.family = 4;
-	d.proto = IPPROTO_UDP;
-	memcpy(d.src, A, 4);
-	memcpy(d.dst, B, 4);
-	d.sport = 40001;
-	d.dport = 5006;
-	d.paylen = 3000;
+	struct wire_tpkt d = udp4(40001, 5006, 3000, 10);
 	d.ipid = 77;
 	d.frag = 1;
 	d.mf = 1;
 	d.iplen = 1480;
-	d.l4ok = 1;
-	d.ts = at(10);
 	wire_trace_feed(tr, &d);
 	struct wire_tpkt f2 = d;
 	f2.sport = f2.dport = 0;
@@ -955,17 +962,7 @@ static void test_udp_peers_go(void)
 	}
 	l.sin_port = htons(40000);
 	wire_trace_watch_addr(tr, IPPROTO_UDP, (struct sockaddr *)&l, NULL);
-	struct wire_tpkt p;
-	memset(&p, 0, sizeof(p));
-	p.family = 4;
-	p.proto = IPPROTO_UDP;
-	memcpy(p.src, A, 4);
-	memcpy(p.dst, B, 4);
-	p.sport = 40000;
-	p.dport = 9999;
-	p.paylen = 7;
-	p.l4ok = 1;
-	p.ts = at(0);
+	struct wire_tpkt p = udp4(40000, 9999, 7, 0);
 	wire_trace_feed(tr, &p);
 	wire_trace_stop(tr);
 	CHECK(strstr(text(), "> UDP len 7") != NULL);
@@ -1315,17 +1312,7 @@ static void test_self(void)
 	memset(&l.sin_addr, 0, 4);
 	l.sin_port = htons(40001);
 	wire_trace_watch_addr(tr, IPPROTO_UDP, (struct sockaddr *)&l, NULL);
-	struct wire_tpkt d;
-	memset(&d, 0, sizeof(d));
-	d.family = 4;
-	d.proto = IPPROTO_UDP;
-	memcpy(d.src, A, 4);
-	memcpy(d.dst, B, 4);
-	d.sport = 40001;
-	d.dport = 5006;
-	d.paylen = 2000;
-	d.l4ok = 1;
-	d.ts = at(5);
+	struct wire_tpkt d = udp4(40001, 5006, 2000, 5);
 	wire_trace_feed(tr, &d);
 	d.dst[0] = 192; /* 192.0.0.2 is not this host */
 	d.ts = at(6);
