@@ -11,25 +11,41 @@
 #include "view_int.h"
 #include "wire/view.h"
 
+/* A sink writing into b (cap bytes at most); NULL when out of memory. */
+static struct wire_sink *mem_sink(struct wire_buf *b, size_t cap)
+{
+	struct wire_sink *s = malloc(sizeof(*s));
+	if (!s)
+		return NULL;
+	wire_buf_init(b, cap);
+	wire_sink_init_mem(s, b);
+	return s;
+}
+
+/* Flushes s, copies what it wrote into out as a string and frees both. */
+static const char *mem_text(struct wire_sink *s, struct wire_buf *b, char *out)
+{
+	out[0] = '\0';
+	if (!s)
+		return out;
+	if (wire_sink_flush(s) == 0) {
+		memcpy(out, wire_buf_head(b), wire_buf_used(b));
+		out[wire_buf_used(b)] = '\0';
+	}
+	wire_buf_free(b);
+	free(s);
+	return out;
+}
+
 /* Returns the escaped form of n bytes at p (static buffer). */
 static const char *esc(const void *p, size_t n)
 {
 	static char out[1024];
 	struct wire_buf b;
-	struct wire_sink *s = malloc(sizeof(*s));
-	out[0] = '\0';
-	if (!s)
-		return out;
-	wire_buf_init(&b, sizeof(out) - 1);
-	wire_sink_init_mem(s, &b);
-	wire_view_json_str(s, p, n);
-	if (wire_sink_flush(s) == 0) {
-		memcpy(out, wire_buf_head(&b), wire_buf_used(&b));
-		out[wire_buf_used(&b)] = '\0';
-	}
-	wire_buf_free(&b);
-	free(s);
-	return out;
+	struct wire_sink *s = mem_sink(&b, sizeof(out) - 1);
+	if (s)
+		wire_view_json_str(s, p, n);
+	return mem_text(s, &b, out);
 }
 
 #define ESC(lit) esc(lit, sizeof(lit) - 1)
@@ -39,20 +55,10 @@ static const char *io_json(const struct view_io *io, double want)
 {
 	static char out[4096];
 	struct wire_buf b;
-	struct wire_sink *s = malloc(sizeof(*s));
-	out[0] = '\0';
-	if (!s)
-		return out;
-	wire_buf_init(&b, sizeof(out) - 1);
-	wire_sink_init_mem(s, &b);
-	wire_view_io_json(s, io, want);
-	if (wire_sink_flush(s) == 0) {
-		memcpy(out, wire_buf_head(&b), wire_buf_used(&b));
-		out[wire_buf_used(&b)] = '\0';
-	}
-	wire_buf_free(&b);
-	free(s);
-	return out;
+	struct wire_sink *s = mem_sink(&b, sizeof(out) - 1);
+	if (s)
+		wire_view_io_json(s, io, want);
+	return mem_text(s, &b, out);
 }
 
 /* Buckets of 1 ms grow tenfold past the table, merged; the page gets at
