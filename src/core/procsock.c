@@ -37,17 +37,6 @@ static void skip_spaces(struct scan *s)
 		s->p++;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Reads exactly `digits` hex digits. Returns 1 with *out, else 0. */
 static int hex_fixed(struct scan *s, unsigned digits, uint32_t *out)
 {
@@ -55,7 +44,7 @@ static int hex_fixed(struct scan *s, unsigned digits, uint32_t *out)
 	if (digits > 8 || (size_t)(s->end - s->p) < digits)
 		return 0;
 	for (unsigned i = 0; i < digits; i++) {
-		int h = hexval(s->p[i]);
+		int h = wire_hexval(s->p[i]);
 		if (h < 0)
 			return 0;
 		v = (v << 4) | (uint32_t)h;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "wire/httpd.h"
+#include "wire/text.h"
 
 /* RFC 9110 tchar. */
 static int tchar(uint8_t c)
@@ -196,17 +197,6 @@ int wire_httpd_parse(const uint8_t *p, size_t n, struct wire_httpd_req *rq)
 	return (int)end;
 }
 
-static int hexv(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes n bytes of %-encoded text into out (size cap). Returns the length or -1. */
 static int unescape(const char *s, size_t n, char *out, size_t cap)
 {
@@ -218,8 +208,8 @@ static int unescape(const char *s, size_t n, char *out, size_t cap)
 		if (c == '+') {
 			c = ' ';
 		} else if (c == '%') {
-			int a = i + 1 < n ? hexv(s[i + 1]) : -1;
-			int b = i + 2 < n ? hexv(s[i + 2]) : -1;
+			int a = i + 1 < n ? wire_hexval(s[i + 1]) : -1;
+			int b = i + 2 < n ? wire_hexval(s[i + 2]) : -1;
 			if (a < 0 || b < 0)
 				return -1;
 			c = (char)(a * 16 + b);
