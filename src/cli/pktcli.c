@@ -102,10 +102,25 @@ void pktcli_defrag_report(struct wire_defragger *g, const char *cmd)
  * (the frame that completes a datagram keeps its own frame and IP fields and
  * adds the reassembled layer); off for the one-line view unless asked, which
  * stays tcpdump's line. */
-int pktcli_defrag_on(const struct pktcli *pc)
+static int defrag_on(const struct pktcli *pc)
 {
 	return pc->defrag > 0 || (pc->defrag == 0 && (pc->po.mode == WIRE_PRINT_TREE ||
 	                                              pc->po.mode == WIRE_PRINT_JSON));
+}
+
+int pktcli_defrag_start(const struct pktcli *pc, struct wire_defragger **dg, const char *cmd)
+{
+	*dg = NULL;
+	if (!defrag_on(pc))
+		return 0;
+	struct wire_defragger *g = malloc(sizeof(*g));
+	if (!g || wire_defragger_init(g, NULL) < 0) {
+		free(g);
+		cli_err("%s: out of memory", cmd);
+		return -1;
+	}
+	*dg = g;
+	return 0;
 }
 
 void pktcli_init(struct pktcli *pc)

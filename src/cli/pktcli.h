@@ -85,8 +85,10 @@ int pktcli_flow_write(struct pktcli *pc, struct wire_sink *out, const char *cmd)
 struct wire_defragger;
 /* --defrag's help lines (read and sniff). */
 extern const char pktcli_defrag_help[];
-/* --defrag: on by default with -V and --json, as tshark's IP reassembly. */
-int pktcli_defrag_on(const struct pktcli *pc);
+/* --defrag (on by default with -V and --json, as tshark's IP reassembly):
+ * makes *dg, or leaves it NULL when off. Returns -1 with one line on stderr
+ * naming cmd when out of memory. */
+int pktcli_defrag_start(const struct pktcli *pc, struct wire_defragger **dg, const char *cmd);
 /* One line on stderr: what --defrag reassembled and what it dropped. */
 void pktcli_defrag_report(struct wire_defragger *g, const char *cmd);
 /* Dissects pkt once into *dp (pc's scratch, valid until the next call): IP

@@ -225,11 +225,7 @@ int pktcli_read(struct pktcli pc, const char *path)
 		status = WIRE_EXIT_FAIL;
 		goto done;
 	}
-	if (pktcli_defrag_on(&pc) &&
-	    (!(dg = malloc(sizeof(*dg))) || wire_defragger_init(dg, NULL) < 0)) {
-		free(dg);
-		dg = NULL;
-		cli_err("read: out of memory");
+	if (pktcli_defrag_start(&pc, &dg, "read") < 0) {
 		status = WIRE_EXIT_FAIL;
 		goto done;
 	}

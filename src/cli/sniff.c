@@ -604,11 +604,7 @@ static int sniff_main(int argc, char **argv)
 		status = WIRE_EXIT_FAIL;
 		goto out;
 	}
-	if (pktcli_defrag_on(&pc) &&
-	    (!(dg = malloc(sizeof(*dg))) || wire_defragger_init(dg, NULL) < 0)) {
-		free(dg);
-		dg = NULL;
-		cli_err("sniff: out of memory");
+	if (pktcli_defrag_start(&pc, &dg, "sniff") < 0) {
 		status = WIRE_EXIT_FAIL;
 		goto out;
 	}
