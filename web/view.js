@@ -546,6 +546,14 @@
   // ---- ladder: one lane per endpoint, an arrow per packet ----
   const FL = [[2, "SYN"], [16, "ACK"], [8, "PSH"], [1, "FIN"], [4, "RST"], [32, "URG"], [64, "ECE"], [128, "CWR"]];
   function flags(f) { return FL.filter((x) => f & x[0]).map((x) => x[1]).join(","); }
+  // Every state the ladder draws is spelled as RFC 9293 names it (the
+  // states inferred here, as the tracer's). The tracer writes the kernel's
+  // names (netstat's, as its terminal timeline does): this is the one
+  // mapping from those, for its "[state: X]" and its notes.
+  const RFC_STATE = { SYN_SENT: "SYN-SENT", SYN_RECV: "SYN-RECEIVED", FIN_WAIT1: "FIN-WAIT-1", FIN_WAIT2: "FIN-WAIT-2",
+    TIME_WAIT: "TIME-WAIT", CLOSE_WAIT: "CLOSE-WAIT", LAST_ACK: "LAST-ACK" };
+  const KERNEL_STATE = new RegExp("\\b(?:" + Object.keys(RFC_STATE).join("|") + ")\\b", "g");
+  function rfcStates(text) { return text.replace(KERNEL_STATE, (w) => RFC_STATE[w]); }
   // The TCP state of each lane, inferred from the segments in capture order
   // (RFC 9293 3.3.2): in one segment the ACK before the FIN; a FIN is
   // acknowledged by an ACK past it. A conversation whose first segment is
@@ -572,7 +580,7 @@
     const f = t.fl;
     if (L.pend >= 0 && (f & 16) && ((t.ack - L.pend) | 0) > 0) finIn(L);
     if (f & 4) return Object.assign(L, { s: "CLOSED", sure: true });
-    if (f & 2) return Object.assign(L, tcpLane(true), { s: f & 16 ? "SYN-RCVD" : "SYN-SENT" }); // a new connection
+    if (f & 2) return Object.assign(L, tcpLane(true), { s: f & 16 ? "SYN-RECEIVED" : "SYN-SENT" }); // a new connection
     if (!(f & 1) || L.fin >= 0) return L;
     L.fin = (t.seq + t.len) >>> 0; // the FIN's sequence number
     L.s = L.finIn ? "LAST-ACK" : "FIN-WAIT-1";
@@ -583,8 +591,8 @@
     if (L.pend >= 0) finIn(L); // the peer's FIN came before this segment
     if (f & 4) return Object.assign(L, { s: "CLOSED", sure: true });
     if ((f & 2) && SYNCED.indexOf(L.s) >= 0) return L; // a SYN into a live connection changes nothing (RFC 5961)
-    if (f & 2) return Object.assign(L, tcpLane((f & 16) !== 0 || L.sure), { s: f & 16 ? "ESTABLISHED" : "SYN-RCVD" }); // SYN-ACK: ours acknowledged
-    if ((f & 16) && L.s === "SYN-RCVD") L.s = "ESTABLISHED";
+    if (f & 2) return Object.assign(L, tcpLane((f & 16) !== 0 || L.sure), { s: f & 16 ? "ESTABLISHED" : "SYN-RECEIVED" }); // SYN-ACK: ours acknowledged
+    if ((f & 16) && L.s === "SYN-RECEIVED") L.s = "ESTABLISHED";
     if ((f & 16) && L.fin >= 0 && ((t.ack - L.fin) | 0) > 0) // our FIN acknowledged
       L.s = { "FIN-WAIT-1": "FIN-WAIT-2", CLOSING: "TIME-WAIT", "LAST-ACK": "CLOSED" }[L.s] || L.s;
     if (!(f & 1) || L.finIn) return L;
@@ -630,7 +638,7 @@
   // own sockets. Returns {port: state} or {prog: state}, or null.
   function engineState(p) {
     if (!p.evo) return null;
-    const texts = [String(p.evo.summary || "")].concat((p.notes || []).map((o) => String(o.text || "")));
+    const texts = [String(p.evo.summary || "")].concat((p.notes || []).map((o) => String(o.text || ""))).map(rfcStates);
     for (const t of texts) {
       const m = /\[state: ([^\]]+)\]/.exec(t);
       if (!m) continue;
@@ -726,7 +734,7 @@
       " header, which the conversation table leaves out, as tshark -z conv," + c.k + " does";
   }
   function portOf(e) { const m = /:(\d+)$/.exec(e); return m ? m[1] : ""; }
-  function noteText(o) { return String(o.text || o.note || ""); }
+  function noteText(o) { return rfcStates(String(o.text || o.note || "")); }
   function ladNote(g, o, mid, y) {
     wrap(noteText(o), ROOM).forEach((line, k) => g.appendChild(sv("text", { x: mid, y: y + 11 + 14 * k, "text-anchor": "middle", class: "note" }, line)));
   }

@@ -323,13 +323,13 @@ def ladder_states_are_never_false():
         dom, err = browse(html, "#p=10")
         no_console_errors(err)
         st = lane_states(dom)
-        assert st == ["~SYN-SENT", "~SYN-RCVD", "~ESTABLISHED", "~ESTABLISHED", "~FIN-WAIT-1",
+        assert st == ["~SYN-SENT", "~SYN-RECEIVED", "~ESTABLISHED", "~ESTABLISHED", "~FIN-WAIT-1",
                       "~CLOSE-WAIT", "~TIME-WAIT", "~LAST-ACK", "~CLOSED"], st
         assert "began mid-connection" not in hints(dom) and "inferred" in hints(dom)
         dom, err = browse(html, "#p=17")
         no_console_errors(err)
         st = lane_states(dom)  # both through CLOSING to TIME-WAIT, never CLOSE-WAIT
-        assert st == ["~SYN-SENT", "~SYN-RCVD", "~ESTABLISHED", "~ESTABLISHED", "~FIN-WAIT-1",
+        assert st == ["~SYN-SENT", "~SYN-RECEIVED", "~ESTABLISHED", "~ESTABLISHED", "~FIN-WAIT-1",
                       "~CLOSING", "~FIN-WAIT-1", "~TIME-WAIT", "~TIME-WAIT"], st
         if shutil.which("tshark"):
             p = subprocess.run(["tshark", "-r", pcap, "-T", "fields", "-e", "tcp.stream",
@@ -361,9 +361,9 @@ def ladder_says_which_packets_the_table_leaves_out():
         "leaves out" in title, title
     assert len(re.findall(r'<line[^>]*class="arrow (ab|ba)"', dom)) == 8
     # Packet 7, a SYN into the connection 5005 had not closed (CLOSE-WAIT),
-    # does not make it SYN-RCVD (RFC 5961: a challenge ACK); packet 6, whose
+    # does not make it SYN-RECEIVED (RFC 5961: a challenge ACK); packet 6, whose
     # header is invalid, changes no state.
-    assert lane_states(dom) == ["~SYN-SENT", "~SYN-RCVD", "~ESTABLISHED", "~ESTABLISHED",
+    assert lane_states(dom) == ["~SYN-SENT", "~SYN-RECEIVED", "~ESTABLISHED", "~ESTABLISHED",
                                 "~FIN-WAIT-1", "~CLOSE-WAIT", "~SYN-SENT"], lane_states(dom)
     # The page's rows are by endpoints; tshark and read --stats count the
     # port pair used again (packet 7's SYN) as a second connection: it says so.

@@ -448,8 +448,9 @@ def a_trace_page_draws_calls_packets_and_notes_on_the_ladder():
         # inferred from the segments (in italics).
         st = b.js("""return [...document.querySelectorAll('#lad text.st')].map((t) =>
             (t.classList.contains('inf') ? '~' : '') + t.textContent);""")
-        # (RFC 9293: a SYN received in LISTEN makes SYN-RECEIVED at once)
-        assert st == ["SYN_SENT", "~SYN-RCVD", "ESTABLISHED", "~ESTABLISHED", "FIN_WAIT1",
+        # (RFC 9293: a SYN received in LISTEN makes SYN-RECEIVED at once).
+        # Both in RFC 9293's spelling: the tracer's SYN_SENT, FIN_WAIT1 too.
+        assert st == ["SYN-SENT", "~SYN-RECEIVED", "ESTABLISHED", "~ESTABLISHED", "FIN-WAIT-1",
                       "~CLOSE-WAIT", "CLOSED", "~CLOSED"], st
         assert "(program)" in b.css("#lad text.ep")[0].text
         assert b.js("return document.querySelectorAll('#lad b, img, #lad script').length") == 0
@@ -683,9 +684,53 @@ def trace_html_writes_the_page_of_the_run():
             assert at("connect(") < at("[SYN]") < at("[SYN,ACK]") < at("send(") < at("[ACK,PSH]"), rows
             last = max(i for i, r in enumerate(rows) if r.startswith("[ACK,FIN]"))
             assert at("[ACK,PSH]") < at("recv(") < at("close(") < last, rows  # the client's FIN
+        st = check_ladder_states(b, [json.loads(e) for e in embedded(out)["events"]])
+        assert os.geteuid() != 0 or [t for inf, t in st if not inf][:1] == ["SYN-SENT"], st
         b.no_console_errors()
     rc, _, err = run(["trace", "--html", "x.html", "-o", "y", "--", "true"])
     assert rc == 2 and b"--html" in err, (rc, err)
+
+
+# The TCP states as RFC 9293 names them, the spelling of every state the
+# ladder draws, and the kernel's names (netstat's) that the tracer's
+# timeline and its "[state: X]" use.
+RFC9293 = {"CLOSED", "LISTEN", "SYN-SENT", "SYN-RECEIVED", "ESTABLISHED", "FIN-WAIT-1",
+           "FIN-WAIT-2", "CLOSING", "TIME-WAIT", "CLOSE-WAIT", "LAST-ACK"}
+KERNEL = {"SYN_SENT": "SYN-SENT", "SYN_RECV": "SYN-RECEIVED", "FIN_WAIT1": "FIN-WAIT-1",
+          "FIN_WAIT2": "FIN-WAIT-2", "TIME_WAIT": "TIME-WAIT", "CLOSE_WAIT": "CLOSE-WAIT",
+          "LAST_ACK": "LAST-ACK"}
+
+
+def tracer_states(events):
+    """The states the tracer gave the program's socket, in order, each once
+    where it changes: a packet's "[state: X]", in its summary or in a note
+    on its frame."""
+    out = []
+    for e in events:
+        if e.get("event") != "packet":
+            continue
+        texts = [e.get("summary", "")] + [n.get("text", "") for n in events
+                                          if n.get("event") == "note" and n.get("frame") == e.get("frame")]
+        m = next(filter(None, (re.search(r"\[state: ([^\]]+)\]", str(t)) for t in texts)), None)
+        if m and (not out or out[-1] != m.group(1)):
+            out.append(m.group(1))
+    return out
+
+
+def check_ladder_states(b, events):
+    """Every TCP state on the ladder, the program's (from the tracer) and
+    the peer's (inferred, in italics), is spelled as RFC 9293 does; the
+    program's are the tracer's states, renamed only; no note, title or
+    legend of the ladder uses the kernel's names."""
+    st = b.js("""return [...document.querySelectorAll('#lad text.st')].map((t) =>
+        [t.classList.contains('inf'), t.textContent]);""")
+    bad = [t for _, t in st if t != "unknown" and t.rstrip("?") not in RFC9293]
+    assert not bad, st
+    want = [KERNEL.get(s, s) for s in tracer_states(events)]
+    assert [t for inf, t in st if not inf] == want, (st, want)
+    kern = re.findall(r"\b(?:%s)\b" % "|".join(KERNEL), b.css("#ladder")[0].text)
+    assert not kern, (kern, b.css("#ladder")[0].text)
+    return st
 
 
 @case
@@ -737,6 +782,12 @@ def trace_html_of_the_lecture_echo_server():
         if os.geteuid() == 0:
             assert len(pk) >= 8, len(pk)  # handshake, data both ways, the closing
         assert arrows == want_arrows, (arrows, want_arrows)
+        st = check_ladder_states(b, events)
+        if os.geteuid() == 0:  # the server's states and the client's, in one spelling
+            assert [t for inf, t in st if not inf][:1] == ["SYN-RECEIVED"], st
+            assert "~SYN-SENT" in ["~" * inf + t for inf, t in st], st
+            notes = b.js("return [...document.querySelectorAll('#lad text.note')].map((t) => t.textContent).join(' ')")
+            assert "TIME-WAIT" in notes.split(), notes  # the tracer's note, renamed
         b.shot("view-trace-echo-server.png")
         b.no_console_errors()
 
