@@ -8,8 +8,9 @@
  * On the 2-CPU VM this was written on that doubled the time of a traced
  * sendto.
  *
- * So, while one task is traced, the tracer's thread runs on that task's CPU
- * with the SCHED_IDLE policy. The scheduler counts a CPU that runs only
+ * So, while one task is traced and it makes calls quickly (PT_PIN_HOT_RATE
+ * stops a second or more), the tracer's thread runs on that task's CPU with
+ * the SCHED_IDLE policy. The scheduler counts a CPU that runs only
  * SCHED_IDLE threads as free: the resumed task is put on it (next to the
  * tracer) and runs at once; when it stops again the tracer is already
  * there. The program's own affinity, policy and priority are never touched;
@@ -205,22 +206,27 @@ void pt_pin_hot(struct pt_pin *p, pid_t tid)
 	struct timespec now;
 	if (!p->on)
 		return;
+	p->stops++;
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
 	long long since = ms_between(&p->look, &now);
-	if (p->held ? since < PT_PIN_LOOK_MS : ms_between(&p->until, &now) < 0)
+	if (since < PT_PIN_LOOK_MS || ms_between(&p->until, &now) < 0)
 		return;
-	unsigned long long w = tracer_waited(p), ran = task_ran(tid);
-	if (p->held && starved(p, w, ran, since)) {
-		back_off(p, &now);
-		return;
-	}
+	unsigned long long w = tracer_waited(p), ran = task_ran(tid), stops = p->stops;
+	int starving = p->held && starved(p, w, ran, since);
 	p->look = now;
 	p->wait_ns = w;
 	p->ran_ns = ran;
+	p->stops = 0;
 	p->looks++;
-	int cpu = task_cpu(tid);
-	if (cpu < 0 || (p->held && cpu == p->cpu))
+	if (starving) {
+		back_off(p, &now);
 		return;
-	if (hold(p, cpu) < 0)
+	}
+	if (stops * 1000ULL < (unsigned long long)since * PT_PIN_HOT_RATE) {
+		pt_pin_release(p); /* few calls: a hand-over's cost does not matter */
+		return;
+	}
+	int cpu = task_cpu(tid);
+	if (cpu >= 0 && (!p->held || cpu != p->cpu) && hold(p, cpu) < 0)
 		pt_pin_release(p);
 }

@@ -14,6 +14,9 @@
 #define PT_PIN_WAIT_PCT                                                                            \
 	10 /* the tracer waited for a CPU (other than the program's turns) longer than this share  \
 	      of the time: it takes its normal priority back */
+#define PT_PIN_HOT_RATE                                                                            \
+	2000 /* stops a second (two a call) from which the tracer holds the CPU: below it, a       \
+	        hand-over's cost does not matter */
 #define PT_PIN_BACKOFF_MS 1000      /* ... for this long at first, */
 #define PT_PIN_BACKOFF_MAX_MS 32000 /* doubled each time up to this */
 #define PT_PIN_STAT_MAX 512         /* bytes of /proc/PID/task/TID/stat read */
@@ -30,6 +33,7 @@ struct pt_pin {
 	long backoff_ms;            /* the next back-off */
 	unsigned long long wait_ns; /* the tracer's run-queue wait at the last look */
 	unsigned long long ran_ns;  /* the task's run time then */
+	unsigned long long stops;   /* hot resumes since the last look */
 	unsigned long long looks, backoffs;
 };
 

@@ -23,11 +23,12 @@ SCHED_IDLE = 5  # the policy field of /proc/PID/task/TID/stat
 # The program: up to N sendto() on a UDP socket of its own; after each, its
 # affinity, policy and priority must be those it started with and it must
 # run on a CPU of its mask. It prints "ready" after 200 calls; with THREAD
-# "1" a second thread sleeps meanwhile; it stops when the file STOP exists
-# and prints "calls C bad B".
+# "1" a second thread sleeps meanwhile; with PAUSE it sleeps that long after
+# each call; it stops when the file STOP exists and prints "calls C bad B".
 PROG = r"""
 import os, socket, sys, threading, time
 n, stop, thread = int(sys.argv[1]), sys.argv[2], sys.argv[3] == "1"
+pause = float(sys.argv[4]) if len(sys.argv) > 4 else 0
 if thread:
     threading.Thread(target=time.sleep, args=(60,), daemon=True).start()
 want = (os.sched_getaffinity(0), os.sched_getscheduler(0), os.getpriority(os.PRIO_PROCESS, 0))
@@ -37,13 +38,15 @@ bad = calls = 0
 for i in range(n):
     s.sendto(b"x", dst)
     calls += 1
+    if pause:
+        time.sleep(pause)
     if (os.sched_getaffinity(0), os.sched_getscheduler(0),
             os.getpriority(os.PRIO_PROCESS, 0)) != want:
         bad += 1
     with open("/proc/thread-self/stat") as f:
         if int(f.read().rsplit(")", 1)[1].split()[36]) not in want[0]:
             bad += 1
-    if i == 200:
+    if i == (20 if pause else 200):
         print("ready", flush=True)
     if i % 100 == 0 and os.path.exists(stop):
         break
@@ -77,7 +80,7 @@ def parse_list(text):
     return got
 
 
-def watch(opts=(), thread=False, seconds=3.0):
+def watch(opts=(), thread=False, seconds=3.0, pause=0):
     """Runs PROG under wirecat trace; once it says ready, samples the main
     thread's scheduling every 10 ms for up to `seconds` (until it is seen
     held: SCHED_IDLE on one CPU), then lets the program end. Returns (the
@@ -85,7 +88,7 @@ def watch(opts=(), thread=False, seconds=3.0):
     d = tempfile.mkdtemp(prefix="wpin")
     stop = os.path.join(d, "stop")
     cmd = [WIRECAT, "trace", "--no-packets", "-o", os.devnull] + list(opts) + \
-        ["--", PY, "-c", PROG, "10000000", stop, "1" if thread else "0"]
+        ["--", PY, "-c", PROG, "10000000", stop, "1" if thread else "0", str(pause)]
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     seen = []
     try:
@@ -138,15 +141,15 @@ def the_tracer_waits_next_to_the_program_which_keeps_its_own_scheduling():
 
 
 @case
-def no_pin_and_a_second_thread_leave_the_tracer_alone():
+def no_pin_a_second_thread_and_few_calls_leave_the_tracer_alone():
     need_pin()
     full = set(cpus())
-    for opts, thread in ((["--no-pin"], False), ([], True)):
-        seen, out, rc, err = watch(opts, thread, seconds=0.5)
+    for opts, thread, pause in ((["--no-pin"], False, 0), ([], True, 0), ([], False, 0.01)):
+        seen, out, rc, err = watch(opts, thread, seconds=0.6, pause=pause)
         assert rc == 0, err
         calls, bad = result(out)
-        assert calls > 200 and bad == 0, out
-        assert seen and all(s == (0, full) for s in seen), (opts, thread, seen[:5])
+        assert calls > 20 and bad == 0, out
+        assert len(seen) > 10 and all(s == (0, full) for s in seen), (opts, thread, seen[:5])
 
 
 def timed(opts, n):
