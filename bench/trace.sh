@@ -9,8 +9,9 @@
 # interleaved runs, wall clock and CPU time (GNU time), and each one's ratio
 # to the untraced time. The issue's goal: wirecat trace <= 1.2x. Then a socket-heavy program: DGRAMS (default
 # 100,000) sendto() calls of 64 bytes to a UDP socket of its own on 127.0.0.1
-# (bound, never read), timed untraced, under `wirecat trace` (with the
-# packets when run as root; the packets it reports are compared with DGRAMS)
+# (bound, never read), timed untraced, under `wirecat trace` and `wirecat
+# trace --no-pin` (with the packets when run as root; the packets it reports
+# are compared with DGRAMS)
 # and under `strace -f --seccomp-bpf -e trace=network`. Prints Markdown tables.
 # Usage: bench/trace.sh [WIRECAT]   (env COUNT DGRAMS RUNS)
 set -euo pipefail
@@ -86,8 +87,9 @@ for _ in range(int(sys.argv[1])):
     s.sendto(b, dst)
 ' "$dgrams")
 snd_wire=("$wirecat" trace -o "$tl" -- "${sender[@]}")
+snd_wire_nopin=("$wirecat" trace --no-pin -o "$tmp/timeline2" -- "${sender[@]}")
 snd_strace_bpf=(strace -f -o /dev/null --seccomp-bpf -e trace=network "${sender[@]}")
-measure sender snd_wire snd_strace_bpf
+measure sender snd_wire snd_wire_nopin snd_strace_bpf
 base=$(median sender)
 echo
 echo "## Tracer overhead, socket-heavy ($dgrams sendto() of 64 bytes, medians of $runs interleaved runs)"
@@ -96,6 +98,7 @@ echo "| run | wall s | ratio | CPU s | ratio |"
 echo "|---|---|---|---|---|"
 row "untraced" "$base"
 row "wirecat trace$([ "$(id -u)" = 0 ] && echo ' (with packets)')" "$(median snd_wire)"
+row "wirecat trace --no-pin$([ "$(id -u)" = 0 ] && echo ' (with packets)')" "$(median snd_wire_nopin)"
 row "strace -f --seccomp-bpf -e trace=network" "$(median snd_strace_bpf)"
 got=$(grep '^trace: [0-9]* packets of this command' "$tl" || true)
 echo

@@ -110,6 +110,21 @@ int wire_pt_run(struct wire_pt *pt, const volatile sig_atomic_t *detach);
  * handler in the thread that runs wire_pt_run. */
 void wire_pt_kick(struct wire_pt *pt);
 
+/* on (the default): while one task is traced, the tracer's thread runs on
+ * that task's CPU as SCHED_IDLE, so that the hand-overs of the stops wake
+ * no other CPU (ptrace_pin.c; the program's own affinity and priority are
+ * never changed); off: the tracer's scheduling is left as it is. */
+void wire_pt_want_pin(struct wire_pt *pt, int on);
+
+/* The CPU field (the 39th, "processor") of a /proc/PID/stat text, -1 when
+ * it has none: the fields count from the last ')', since the program's name
+ * before it may hold spaces and parentheses. */
+int wire_pt_stat_cpu(const char *stat);
+
+/* Field i of a /proc/PID/schedstat text (0: time on a CPU, 1: time waiting
+ * for one, in ns), 0 when it has none. */
+unsigned long long wire_pt_schedstat(const char *s, int i);
+
 /* on: a CALL that read or wrote data on a TCP socket carries the socket's
  * addresses (asked, local, remote), read with pidfd_getfd(2) at each such
  * call; off (the default): asked stays 0 and those calls cost nothing more. */

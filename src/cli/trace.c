@@ -100,7 +100,7 @@ static void usage(FILE *f)
 {
 	fprintf(
 	    f, "Usage: wirecat trace [-o FILE] [-w FILE.pcapng] [--no-packets] [--json] [-T] [-v]\n"
-	       "                     [--html OUT] -- PROGRAM [ARGS...]\n"
+	       "                     [--no-pin] [--html OUT] -- PROGRAM [ARGS...]\n"
 	       "       wirecat trace [-o FILE] [-w FILE.pcapng] [--no-packets] [--json] [-T] [-v]\n"
 	       "                     -p PID\n"
 	       "Runs PROGRAM (or attaches to process PID) and shows its socket calls, decoded,\n"
@@ -123,6 +123,11 @@ static void usage(FILE *f)
 	       "                    traced; Ctrl-C detaches and leaves it running\n"
 	       "  -o, --output FILE write the timeline to FILE instead of stderr\n"
 	       "      --no-packets  show the calls only, do not capture\n"
+	       "      --no-pin      leave wirecat's scheduling alone (by default, while the\n"
+	       "                    program is one thread that stops over 2,000 times a\n"
+	       "                    second, wirecat's tracer waits on its CPU as SCHED_IDLE,\n"
+	       "                    so that no other CPU is woken at each stop; the\n"
+	       "                    program's own scheduling is never changed; root only)\n"
 	       "  -w, --write FILE  also write the packets to FILE as pcapng, each with a\n"
 	       "                    comment naming its process and call (Wireshark shows it):\n"
 	       "                    an outgoing packet with data is tied to the latest send-like\n"
@@ -737,7 +742,7 @@ struct topts {
 	const char *outfile, *pcapfile;
 	int pcapfd; /* -w: the file, open */
 	long pid;
-	int nopkt, abstime, json, all;
+	int nopkt, abstime, json, all, nopin;
 	const char *html; /* --html OUT.html: the page of the --json events */
 };
 
@@ -819,11 +824,17 @@ static void follow_existing(struct tctx *c, int pid)
 static int parse(int argc, char **argv, struct topts *o)
 {
 	static const struct option lopts[] = {
-	    {"pid", required_argument, NULL, 'p'},   {"output", required_argument, NULL, 'o'},
-	    {"no-packets", no_argument, NULL, 'N'},  {"json", no_argument, NULL, 'J'},
-	    {"abs-time", no_argument, NULL, 'T'},    {"all-processes", no_argument, NULL, 'v'},
-	    {"write", required_argument, NULL, 'w'}, {"help", no_argument, NULL, 'h'},
-	    {"html", required_argument, NULL, 'H'},  {NULL, 0, NULL, 0},
+	    {"pid", required_argument, NULL, 'p'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"no-packets", no_argument, NULL, 'N'},
+	    {"json", no_argument, NULL, 'J'},
+	    {"abs-time", no_argument, NULL, 'T'},
+	    {"all-processes", no_argument, NULL, 'v'},
+	    {"write", required_argument, NULL, 'w'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"html", required_argument, NULL, 'H'},
+	    {"no-pin", no_argument, NULL, 'P'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 	char *end;
@@ -839,6 +850,7 @@ static int parse(int argc, char **argv, struct topts *o)
 		case 'o': o->outfile = optarg; break;
 		case 'w': o->pcapfile = optarg; break;
 		case 'N': o->nopkt = 1; break;
+		case 'P': o->nopin = 1; break;
 		case 'H': /* the page is made of the JSON */
 			o->html = optarg;
 			/* fall through */
@@ -929,6 +941,7 @@ static int run(struct topts *o, char **prog, struct wire_sink *out)
 			cli_err("trace: cannot start %s: %s", prog[0], strerror(-rc));
 		return rc == -EPERM ? WIRE_EXIT_PRIV : WIRE_EXIT_FAIL;
 	}
+	wire_pt_want_pin(pt, !o->nopin);
 	wire_pt_want_tuples(pt, c.tr != NULL); /* the engine ties reads and writes to packets */
 	rc = run_traced(pt, o->pid ? 0 : c.root);
 	wire_trace_stop(c.tr);

@@ -359,6 +359,7 @@ static struct wire_pt *pt_new(wire_pt_cb cb, void *ctx)
 	pt->ctx = ctx;
 	pt->status = -1;
 	pt->exec_pipe = -1;
+	pt_pin_init(&pt->pin, 1);
 	return pt;
 }
 
@@ -471,9 +472,18 @@ int wire_pt_attach(struct wire_pt **out, pid_t pid, wire_pt_cb cb, void *ctx)
 
 /* ---- stops ------------------------------------------------------------------------ */
 
-static void resume(struct wire_pt *pt, struct pt_task *t, int sig)
+/* Resumes t. A resume after one of its system call stops (hot) is made on
+ * the tracer's CPU while t is the only task (ptrace_pin.c); other resumes
+ * (a signal, exec, a new task) leave placement to the scheduler. */
+/* Resumes t. Before a resume after one of its system call stops (hot), the
+ * tracer keeps itself on t's CPU while t is the only task (ptrace_pin.c). */
+static void resume(struct wire_pt *pt, struct pt_task *t, int sig, int hot)
 {
 	int req = pt->attach || t->in_call || t->inject ? PTRACE_SYSCALL : PTRACE_CONT;
+	if (pt->ntasks != 1)
+		pt_pin_release(&pt->pin);
+	else if (hot)
+		pt_pin_hot(&pt->pin, t->tid);
 	ptrace(req, t->tid, 0, (void *)(long)sig);
 }
 
@@ -648,12 +658,15 @@ static void on_stop(struct wire_pt *pt, struct pt_task *t, int st)
 	int sig = WSTOPSIG(st), event = (unsigned)st >> 16;
 	if (sig == (SIGTRAP | 0x80)) {
 		on_syscall_stop(pt, t);
-		resume(pt, t, 0);
+		resume(pt, t, 0, 1);
 		return;
 	}
 	switch (event) {
-	case 0: resume(pt, t, sig); return; /* a signal for the program */
-	case PTRACE_EVENT_SECCOMP: on_syscall_stop(pt, t); break;
+	case 0: resume(pt, t, sig, 0); return; /* a signal for the program */
+	case PTRACE_EVENT_SECCOMP:
+		on_syscall_stop(pt, t);
+		resume(pt, t, 0, 1);
+		return;
 	case PTRACE_EVENT_FORK:
 	case PTRACE_EVENT_VFORK:
 	case PTRACE_EVENT_CLONE: on_new_task(pt, t, event); break;
@@ -670,7 +683,7 @@ static void on_stop(struct wire_pt *pt, struct pt_task *t, int st)
 		break;
 	default: break;
 	}
-	resume(pt, t, 0);
+	resume(pt, t, 0, 0);
 }
 
 static void on_gone(struct wire_pt *pt, struct pt_task *t, int st)
@@ -760,6 +773,7 @@ int wire_pt_run(struct wire_pt *pt, const volatile sig_atomic_t *detach)
 {
 	while (pt->ntasks > 0) {
 		if (detach && *detach) {
+			pt_pin_release(&pt->pin);
 			detach_all(pt);
 			return 1;
 		}
@@ -773,7 +787,14 @@ int wire_pt_run(struct wire_pt *pt, const volatile sig_atomic_t *detach)
 		}
 		handle(pt, pid, st);
 	}
+	pt_pin_release(&pt->pin);
 	return 0;
+}
+
+void wire_pt_want_pin(struct wire_pt *pt, int on)
+{
+	if (pt && !on)
+		pt_pin_free(&pt->pin);
 }
 
 void wire_pt_want_tuples(struct wire_pt *pt, int on)
@@ -801,6 +822,7 @@ void wire_pt_free(struct wire_pt *pt)
 {
 	if (!pt)
 		return;
+	pt_pin_free(&pt->pin);
 	for (size_t i = 0; i < pt->nslots; i++)
 		if (pt->tasks[i].tid)
 			task_del(pt, &pt->tasks[i]);

@@ -12,6 +12,8 @@
 #include <time.h>
 
 #include "wire/ptrace.h"
+#include "ptrace_pin.h"
+#include "ptrace_pin.h"
 
 #define PT_ETEXT_MAX 96 /* text kept from a call's entry */
 
@@ -69,8 +71,9 @@ struct wire_pt {
 	struct pt_task *tasks; /* WIRE_PT_TASKS_MAX slots, tid 0 = free */
 	size_t nslots;         /* slots in use or used before (high-water) */
 	size_t ntasks;
-	int tuples;   /* wire_pt_want_tuples */
-	int rw_first; /* the first filter already has the fd-checked calls */
+	int tuples;        /* wire_pt_want_tuples */
+	int rw_first;      /* the first filter already has the fd-checked calls */
+	struct pt_pin pin; /* the program's hand-overs on the tracer's CPU */
 };
 
 /* The slot of fd's kind in t's process, grown to hold it when grow is set;

@@ -7,12 +7,15 @@
  * checks: the text is NUL-terminated inside the buffer, the full-size text
  * starts with what the cut one holds (the cut is a prefix), and nothing is
  * read past the input (ASan). The SCM_RIGHTS walk of a message's control
- * data gets the same bytes: never more descriptors than asked.
+ * data gets the same bytes: never more descriptors than asked. So do the
+ * /proc stat and schedstat parsers of the tracer (as a NUL-terminated text):
+ * a CPU in range or -1.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "wire/ptrace.h"
 #include "wire/sysdec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -74,5 +77,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (wire_sd_scm_rights(p, size - 9, fds, (size_t)(b & 7)) > (size_t)(b & 7))
 		abort();
 	free(p);
+	char *text = malloc(size + 1); /* the /proc texts are read NUL-terminated */
+	if (!text)
+		return 0;
+	memcpy(text, data, size);
+	text[size] = '\0';
+	int cpu = wire_pt_stat_cpu(text);
+	if (cpu < -1 || cpu >= 1024)
+		abort();
+	(void)wire_pt_schedstat(text, a & 3);
+	free(text);
 	return 0;
 }

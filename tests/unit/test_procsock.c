@@ -15,6 +15,7 @@
 #include "t.h"
 #include "wire/err.h"
 #include "wire/procsock.h"
+#include "wire/ptrace.h"
 
 static const char L4[] = "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 "
                          "00000000     0        0 35 1 0000000050ed1b5f 100 0 0 10 0\n";
@@ -228,8 +229,46 @@ static void test_holds(void)
 	close(s);
 }
 
+/* The /proc texts the tracer reads to keep next to the program
+ * (src/core/ptrace_pin.c): the CPU field of stat, counted from the last ')'
+ * (a program may name itself "a) b c"), and schedstat's fields. */
+static void test_stat_texts(void)
+{
+	char live[512];
+	FILE *f = fopen("/proc/thread-self/stat", "r");
+	size_t n = f ? fread(live, 1, sizeof(live) - 1, f) : 0;
+	if (f)
+		fclose(f);
+	live[n] = '\0';
+	CHECK(n > 0 && wire_pt_stat_cpu(live) >= 0);
+	static const char odd[] = "42 (a) 1 2 3) S 1 42 42 0 -1 4194560 100 0 0 0 5 6 0 0 20 0 1 0 "
+	                          "77 1000 200 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 3 0 "
+	                          "0 0 0 0";
+	CHECK_INT(wire_pt_stat_cpu(odd), 3);
+	CHECK_INT(wire_pt_stat_cpu("42 (x) S 1 2 3"), -1); /* too few fields */
+	CHECK_INT(wire_pt_stat_cpu("no parenthesis at all"), -1);
+	CHECK_INT(wire_pt_stat_cpu(""), -1);
+	char big[300];
+	size_t at = (size_t)snprintf(big, sizeof(big), "1 (x)");
+	for (int i = 3; i < 39; i++)
+		at += (size_t)snprintf(big + at, sizeof(big) - at, " 0");
+	snprintf(big + at, sizeof(big) - at, " 99999999999999999999999");
+	CHECK_INT(wire_pt_stat_cpu(big), -1); /* past CPU_SETSIZE */
+	snprintf(big + at, sizeof(big) - at, " -1");
+	CHECK_INT(wire_pt_stat_cpu(big), -1);
+	snprintf(big + at, sizeof(big) - at, " 1");
+	CHECK_INT(wire_pt_stat_cpu(big), 1);
+	CHECK(wire_pt_schedstat("140868637 208973023 1009\n", 0) == 140868637ULL);
+	CHECK(wire_pt_schedstat("140868637 208973023 1009\n", 1) == 208973023ULL);
+	CHECK(wire_pt_schedstat("140868637 208973023 1009\n", 2) == 1009ULL);
+	CHECK(wire_pt_schedstat("1 2", 3) == 0ULL);
+	CHECK(wire_pt_schedstat("", 1) == 0ULL);
+	CHECK(wire_pt_schedstat("99999999999999999999999999 1", 0) > 0ULL); /* stops, no overflow */
+}
+
 int main(void)
 {
+	test_stat_texts();
 	test_lines();
 	test_truncations();
 	test_filter_text();
