@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "ptrace_int.h"
+#include "wire/limits.h"
 #include "wire/procsock.h"
 #include "wire/sysdec.h"
 
@@ -1013,6 +1014,31 @@ static int fmt_call(struct line *l, struct wire_pt *pt, struct pt_task *t, const
 	case C_GETSOCKOPT: fmt_sockopt(l, t, 0); return 1;
 	default: fmt_other(l, pt, t, name); return 1;
 	}
+}
+
+/* A socket open before the attach: a socket to its calls, followed when it
+ * has an IP address (FOLLOW), held by other descriptors when shared. */
+static void adopt_fd(struct wire_pt *pt, struct pt_task *t, int fd, int shared)
+{
+	int kind = fd_kind(t, (uint64_t)fd);
+	if (kind != FD_STREAM && kind != FD_DGRAM && kind != FD_SOCKOTHER)
+		return;
+	uint8_t *slot = pt_fd_slot(t, (uint64_t)fd, 1);
+	if (slot && shared)
+		*slot |= FD_SHARED;
+	follow(pt, t, fd);
+}
+
+int pt_call_adopt(struct wire_pt *pt, struct pt_task *t)
+{
+	static struct wire_procsock_fd s[WIRE_PT_ATTACH_FDS_MAX]; /* one tracer thread */
+	int n = wire_procsock_fds(t->tid, s, WIRE_PT_ATTACH_FDS_MAX, WIRE_PT_ATTACH_FDS_MAX);
+	for (int i = 0; i < n; i++) { /* sorted by inode: a socket's copies side by side */
+		int dup = (i > 0 && s[i - 1].inode == s[i].inode) ||
+		          (i + 1 < n && s[i + 1].inode == s[i].inode);
+		adopt_fd(pt, t, s[i].fd, dup);
+	}
+	return n;
 }
 
 /* Whether the call's socket may have new addresses to follow. */
