@@ -966,21 +966,49 @@ static void scm_fd(struct wire_pt *pt, struct pt_task *t, int32_t fd, int receiv
 		follow(pt, t, fd);
 }
 
-/* The descriptors a sendmsg or recvmsg at msgaddr passed with SCM_RIGHTS:
- * its control data (at most PT_CMSG_MAX bytes of it) read from t's memory
- * and walked by wire_sd_scm_rights. */
-static void scm_fds(struct wire_pt *pt, struct pt_task *t, uint64_t msgaddr, int received)
+/* The descriptors a message passed with SCM_RIGHTS: its control data (at
+ * most PT_CMSG_MAX bytes of it) read from t's memory and walked by
+ * wire_sd_scm_rights. */
+static void scm_ctl(struct wire_pt *pt, struct pt_task *t, const struct wire_sd_ctl *c,
+                    int received)
 {
-	struct msg64 m;
 	uint8_t b[PT_CMSG_MAX];
 	int32_t fds[PT_CMSG_MAX / 4];
-	if (rd(t->tid, msgaddr, &m, sizeof(m)) != sizeof(m) || !m.control || m.controllen < 16)
-		return;
-	size_t n =
-	    rd(t->tid, m.control, b, m.controllen < sizeof(b) ? (size_t)m.controllen : sizeof(b));
+	size_t n = rd(t->tid, c->addr, b, c->len < sizeof(b) ? (size_t)c->len : sizeof(b));
 	size_t k = wire_sd_scm_rights(b, n, fds, sizeof(fds) / sizeof(fds[0]));
 	for (size_t i = 0; i < k; i++)
 		scm_fd(pt, t, fds[i], received);
+}
+
+/* The descriptors passed with SCM_RIGHTS by the count messages at addr: a
+ * sendmsg or recvmsg's msghdr (vec 0), or the first WIRE_PT_MMSG_MAX of a
+ * sendmmsg or recvmmsg's mmsghdr vector (vec 1), all read at once. */
+static void scm_fds(struct wire_pt *pt, struct pt_task *t, uint64_t addr, uint64_t count, int vec,
+                    int received)
+{
+	static uint8_t b[WIRE_PT_MMSG_MAX * WIRE_SD_MMSGHDR_SIZE]; /* one tracer thread */
+	struct wire_sd_ctl c[WIRE_PT_MMSG_MAX];
+	size_t want = count < WIRE_PT_MMSG_MAX ? (size_t)count : WIRE_PT_MMSG_MAX;
+	size_t n = rd(t->tid, addr, b, vec ? want * WIRE_SD_MMSGHDR_SIZE : WIRE_SD_MSGHDR_SIZE);
+	size_t k = wire_sd_mmsg_controls(b, n, want, c, WIRE_PT_MMSG_MAX);
+	for (size_t i = 0; i < k; i++)
+		scm_ctl(pt, t, &c[i], received);
+}
+
+/* After a message call that went through: the descriptors its messages
+ * passed (a sendmmsg or recvmmsg's: the messages it sent or received). */
+static void msg_fds(struct wire_pt *pt, struct pt_task *t, int64_t ret)
+{
+	switch (t->cls) {
+	case C_SENDMSG:
+	case C_RECVMSG: scm_fds(pt, t, t->args[1], 1, 0, t->cls == C_RECVMSG); break;
+	case C_SENDMMSG:
+	case C_RECVMMSG:
+		if (ret > 0)
+			scm_fds(pt, t, t->args[1], (uint64_t)ret, 1, t->cls == C_RECVMMSG);
+		break;
+	default: break;
+	}
 }
 
 /* Formats the call; returns 0 when it is not shown. */
@@ -1122,8 +1150,8 @@ void pt_call_exit(struct wire_pt *pt, struct pt_task *t, int64_t rval, int is_er
 		follow(pt, t, (int64_t)t->args[0]);
 	if (t->cls == C_CLOSE && !l.err)
 		set_kind(t, t->args[0], FD_UNKNOWN);
-	if ((t->cls == C_SENDMSG || t->cls == C_RECVMSG) && !l.err)
-		scm_fds(pt, t, t->args[1], t->cls == C_RECVMSG);
+	if (!l.err)
+		msg_fds(pt, t, l.ret);
 	pt->cb(pt->ctx, &l.ev);
 }
 

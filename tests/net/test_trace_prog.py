@@ -1381,16 +1381,17 @@ os.waitpid(pid, 0)
 """
 
 
-def shared_case(prog, args=()):
+def shared_case(prog, args=(), cmd=None):
     """Runs prog (a server that hands its connection to a child and closes
-    its copy) under trace --json with a client saying hello and again;
-    checks that the packets after the parent's close are shown, tied to the
-    child, and that the connection closes with the child's close."""
+    its copy; or the command cmd) under trace --json with a client saying
+    hello and again; checks that the packets after the parent's close are
+    shown, tied to the child, and that the connection closes with the
+    child's close."""
     need_root()
     fd, path = tempfile.mkstemp(prefix="wtrace")
     os.close(fd)
     try:
-        p = Proc(["trace", "--json", "-o", path, "--", PY, "-c", prog] + list(args))
+        p = Proc(["trace", "--json", "-o", path, "--"] + (cmd or [PY, "-c", prog] + list(args)))
         with p:
             port = int(stdout_re(p, rb"port (\d+)\n").group(1))
             s = socket.create_connection(("127.0.0.1", port), timeout=10 * SLOW)
@@ -1450,6 +1451,18 @@ def closing_a_socket_in_flight_with_scm_rights():
     lets the flow go; the receiver's copy, followed when recvmsg() returns,
     takes it back."""
     shared_case(SCM, ["0.5"])
+
+
+@case
+def closing_a_socket_passed_with_sendmmsg():
+    """As closing_a_socket_passed_with_scm_rights, the connection passed in
+    the second message of a sendmmsg() (tests/tools/scm_mmsg.c) and received
+    with recvmmsg(): each message's control data is examined."""
+    prog = tool("scm_mmsg")
+    if not os.access(prog, os.X_OK):
+        raise Skip("tests/tools/scm_mmsg is not built")
+    # a sanitizer build's leak checker cannot run under ptrace: off in the program
+    shared_case(None, cmd=[need("env"), "ASAN_OPTIONS=detect_leaks=0", prog])
 
 
 DUPED = r"""
