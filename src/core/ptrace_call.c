@@ -5,8 +5,9 @@
  * accept() results, from /proc/PID/fd when attaching, else asked of
  * /proc/PID/fd once), the sockets passed with SCM_RIGHTS (sendmsg, recvmsg,
  * sendmmsg, recvmmsg), and one line of text per call with its arguments,
- * result, the data (capped) and a note for what a learner trips on. The program's memory is read
- * with process_vm_readv, never more than the named limits.
+ * result, the data (capped) and a note for what a learner trips on. The
+ * program's memory is read with process_vm_readv, never more than the named
+ * limits.
  */
 #include <errno.h>
 #include <fcntl.h>
