@@ -536,9 +536,9 @@ def sockets_open_before_the_attach():
     a connected UDP socket before the attach, then uses and closes them: its
     read and write calls on them are socket calls, their packets are tied to
     the calls, the connection closes with its last descriptor (the FIN is
-    the dup's close, 2 s after the original's, its data still shown), and a
+    the dup's close, 3 s after the original's, its data still shown), and a
     closed socket's flow goes as any: a datagram to the UDP socket's old
-    port 2 s after its close is not shown."""
+    port 3 s after its close is not shown."""
     need_attach()
     need_root()
     lsn = socket.socket()
@@ -565,7 +565,7 @@ def sockets_open_before_the_attach():
             assert prog.stdout.readline() == b"read ok\n"
             assert r.recv(100) == b"hello udp"
             assert prog.stdout.readline() == b"closed\n"
-            time.sleep(2.0 * SLOW)  # past the grace of a closed socket's flow
+            time.sleep(3.0 * SLOW)  # past a closed flow's grace (1 s + the merge window)
             r.sendto(b"late", ("127.0.0.1", uport))  # nothing there any more
             open(go + ".2", "w").close()
             assert conn.recv(100) == b"again"
