@@ -16,8 +16,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wtest import (SLOW, Proc, Skip, case, free_port, main, need, need_root, tool, wait_for,  # noqa: E402
-                   WIRECAT)
+from wtest import (SLOW, Proc, Skip, case, free_port, main, need, need_root,  # noqa: E402
+                   tool, wait_for, WIRECAT)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LECTURE = os.path.join(HERE, "lecture")
