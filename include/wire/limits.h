@@ -84,6 +84,10 @@
 #define WIRE_STATS_CONV_TOP 20u    /* --stats: conversations printed per protocol */
 #define WIRE_EXPERT_CONV_MAX 4096u /* --stats: TCP conversations with analysis counts */
 
+/* wirecat trace (src/core/ptrace*.c; more in wire/ptrace.h) */
+#define WIRE_PT_ATTACH_FDS_MAX 4096u /* /proc/PID/fd entries looked at when attaching */
+#define WIRE_PT_MMSG_MAX 64u         /* messages of a sendmmsg/recvmmsg examined */
+
 /* HTTP */
 #define WIRE_HTTP_HEADER_BYTES_MAX (64u * 1024u)
 #define WIRE_HTTP_HEADER_LINES_MAX 100u

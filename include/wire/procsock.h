@@ -46,6 +46,17 @@ int wire_procsock_inodes(int pid, uint64_t *inodes, size_t max);
  * Returns 0, -ENOTSOCK when fd is not a socket, or -errno. */
 int wire_procsock_fd_inode(int pid, int fd, uint64_t *ino);
 
+/* One socket descriptor of a process. */
+struct wire_procsock_fd {
+	int fd;
+	uint64_t inode;
+};
+
+/* The socket descriptors of pid (at most max), among the first scan entries
+ * of /proc/PID/fd, sorted by inode (the copies of one socket side by side).
+ * Returns the count, or -errno (-ESRCH when the process is gone). */
+int wire_procsock_fds(int pid, struct wire_procsock_fd *out, size_t max, size_t scan);
+
 /* Whether pid holds socket inode ino on a descriptor other than skip_fd
  * (-1: none skipped). Looks at most max entries of /proc/PID/fd. Returns 1,
  * 0, -E2BIG when there were more, or -errno (-ESRCH when pid is gone). */

@@ -97,6 +97,14 @@ int wire_pt_spawn(struct wire_pt **out, const char *path, char *const argv[], co
  * or -errno. */
 int wire_pt_attach(struct wire_pt **out, pid_t pid, wire_pt_cb cb, void *ctx);
 
+/* Attached: learns which descriptors the process holds sockets on already
+ * (the first WIRE_PT_ATTACH_FDS_MAX entries of /proc/PID/fd): their calls
+ * are socket calls, each with an IP address is followed (a FOLLOW event),
+ * and a close is reported (UNFOLLOW) as for any socket, only when no other
+ * descriptor holds it. Call once the callback can take events, before
+ * wire_pt_run. Returns how many were found, or -errno. */
+int wire_pt_adopt_fds(struct wire_pt *pt);
+
 /* Runs until every traced task is gone, or until *detach (may be NULL) is
  * set: then it detaches every task and leaves it running. It blocks in
  * waitpid(2), one call per stop: signals are the caller's to handle (the

@@ -63,4 +63,22 @@ const char *wire_sd_data(const uint8_t *p, size_t len, size_t total, char *out, 
  * how many were stored. */
 size_t wire_sd_scm_rights(const uint8_t *p, size_t n, int32_t *fds, size_t max);
 
+/* A message's control buffer in the traced program's memory. */
+struct wire_sd_ctl {
+	uint64_t addr, len;
+};
+
+#define WIRE_SD_MSGHDR_SIZE 56u  /* struct msghdr as the x86_64 kernel reads it */
+#define WIRE_SD_MMSGHDR_SIZE 64u /* struct mmsghdr: a msghdr, msg_len, padding */
+
+/* The control buffers of the messages of a sendmmsg/recvmmsg vector: p (n
+ * bytes) holds struct mmsghdr entries as the x86_64 kernel lays them out
+ * (entry i at i * WIRE_SD_MMSGHDR_SIZE, its msg_control at +32 and
+ * msg_controllen at +40); of the first count entries whose msghdr is whole
+ * in p, each with a control buffer (not NULL, long enough for a cmsghdr)
+ * goes into ctl, at most max of them. A sendmsg/recvmsg's msghdr is a vector
+ * of one (n = WIRE_SD_MSGHDR_SIZE). Returns how many were stored. */
+size_t wire_sd_mmsg_controls(const uint8_t *p, size_t n, size_t count, struct wire_sd_ctl *ctl,
+                             size_t max);
+
 #endif

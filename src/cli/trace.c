@@ -26,7 +26,6 @@
 
 #include "cli.h"
 #include "wire/buf.h"
-#include "wire/procsock.h"
 #include "wire/ptrace.h"
 #include "wire/sink.h"
 #include "wire/sysdec.h"
@@ -118,9 +117,9 @@ static void usage(FILE *f)
 	       "only on fds above 2, so its standard streams run at full speed); the filter\n"
 	       "also sets no_new_privs, so setuid programs run without their privilege.\n\n"
 	       "  -p, --pid PID     attach to a running process (its open sockets are followed\n"
-	       "                    at once): every system call stops (a filter cannot be\n"
-	       "                    added to a running process), so it runs slower while\n"
-	       "                    traced; Ctrl-C detaches and leaves it running\n"
+	       "                    at once, their closes seen): every system call stops (a\n"
+	       "                    filter cannot be added to a running process), so it runs\n"
+	       "                    slower while traced; Ctrl-C detaches and leaves it running\n"
 	       "  -o, --output FILE write the timeline to FILE instead of stderr\n"
 	       "      --no-packets  show the calls only, do not capture\n"
 	       "      --no-pin      leave wirecat's scheduling alone (by default, while the\n"
@@ -789,38 +788,6 @@ static void start_pcapng(struct tctx *c, const struct topts *o)
 	wire_trace_set_pcapng(c->tr, &ps);
 }
 
-static void to_sa(int family, const uint8_t *a, uint16_t port, struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (family == AF_INET) {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(port);
-		memcpy(&s4->sin_addr, a, 4);
-	} else {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(port);
-		memcpy(&s6->sin6_addr, a, 16);
-	}
-}
-
-/* An attached process's sockets that are open already are followed too. */
-static void follow_existing(struct tctx *c, int pid)
-{
-	static struct wire_procsock s[WIRE_PROCSOCK_MAX];
-	if (!c->tr)
-		return;
-	int n = wire_procsock_list(pid, s, WIRE_PROCSOCK_MAX);
-	for (int i = 0; i < n; i++) {
-		struct sockaddr_storage l, r;
-		to_sa(s[i].family, s[i].local, s[i].lport, &l);
-		to_sa(s[i].family, s[i].remote, s[i].rport, &r);
-		wire_trace_watch_addr(c->tr, s[i].proto, (struct sockaddr *)&l,
-		                      s[i].rport ? (struct sockaddr *)&r : NULL);
-	}
-}
-
 static int parse(int argc, char **argv, struct topts *o)
 {
 	static const struct option lopts[] = {
@@ -920,8 +887,8 @@ static int run(struct topts *o, char **prog, struct wire_sink *out)
 		if (rc == 0) {
 			start_capture(&c, o, out);
 			start_pcapng(&c, o);
+			wire_pt_adopt_fds(pt); /* its open sockets: followed, closes seen */
 		}
-		follow_existing(&c, (int)o->pid);
 	} else {
 		start_capture(&c, o, out);
 		start_pcapng(&c, o);

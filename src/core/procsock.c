@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -293,6 +294,47 @@ int wire_procsock_holds(int pid, uint64_t ino, int skip_fd, size_t max)
 	}
 	closedir(d);
 	return found;
+}
+
+/* The fd a /proc/PID/fd entry names (decimal), -1 for anything else. */
+static int fd_of_name(const char *name)
+{
+	uint64_t v;
+	struct scan s = {name, name + strnlen(name, 16)};
+	if (!dec_u64(&s, &v) || s.p != s.end || *s.p || v > INT_MAX)
+		return -1;
+	return (int)v;
+}
+
+static int cmp_fd_inode(const void *a, const void *b)
+{
+	const struct wire_procsock_fd *x = a, *y = b;
+	if (x->inode != y->inode)
+		return x->inode < y->inode ? -1 : 1;
+	return (x->fd > y->fd) - (x->fd < y->fd);
+}
+
+int wire_procsock_fds(int pid, struct wire_procsock_fd *out, size_t max, size_t scan)
+{
+	size_t cnt = 0, seen = 0;
+	struct dirent *de;
+	int err = 0;
+	DIR *d = pid > 0 ? open_fd_dir(pid, &err) : NULL;
+	if (!d)
+		return pid > 0 ? err : -ESRCH;
+	while (cnt < max && seen < scan && (de = readdir(d)) != NULL) {
+		char l[64];
+		int fd = fd_of_name(de->d_name);
+		if (fd < 0)
+			continue;
+		seen++;
+		ssize_t k = readlinkat(dirfd(d), de->d_name, l, sizeof(l));
+		if (k > 0 && (size_t)k < sizeof(l) && socket_link(l, (size_t)k, &out[cnt].inode))
+			out[cnt++].fd = fd;
+	}
+	closedir(d);
+	qsort(out, cnt, sizeof(*out), cmp_fd_inode);
+	return (int)cnt;
 }
 
 /* ---- /proc/PID/net files --------------------------------------------------------- */

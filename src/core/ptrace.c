@@ -470,6 +470,15 @@ int wire_pt_attach(struct wire_pt **out, pid_t pid, wire_pt_cb cb, void *ctx)
 #endif
 }
 
+int wire_pt_adopt_fds(struct wire_pt *pt)
+{
+	struct pt_task *t = pt && pt->attach ? task_find(pt, pt->root) : NULL;
+	for (size_t i = 0; pt && pt->attach && !t && i < pt->nslots; i++)
+		if (pt->tasks[i].tid) /* the leader is gone: another thread of the process */
+			t = &pt->tasks[i];
+	return t && t->proc ? pt_call_adopt(pt, t) : -ESRCH;
+}
+
 /* ---- stops ------------------------------------------------------------------------ */
 
 /* Resumes t. A resume after one of its system call stops (hot) is made on

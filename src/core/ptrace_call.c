@@ -2,10 +2,12 @@
 /*
  * The tracer's call decoders (include/wire/ptrace.h): which calls the
  * seccomp filter stops at, which fds are sockets (learned from socket() and
- * accept() results, else asked of /proc/PID/fd once), and one line of text
- * per call with its arguments, result, the data (capped) and a note for what
- * a learner trips on. The program's memory is read with process_vm_readv,
- * never more than the named limits.
+ * accept() results, from /proc/PID/fd when attaching, else asked of
+ * /proc/PID/fd once), the sockets passed with SCM_RIGHTS (sendmsg, recvmsg,
+ * sendmmsg, recvmmsg), and one line of text per call with its arguments,
+ * result, the data (capped) and a note for what a learner trips on. The
+ * program's memory is read with process_vm_readv, never more than the named
+ * limits.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +26,7 @@
 #include <unistd.h>
 
 #include "ptrace_int.h"
+#include "wire/limits.h"
 #include "wire/procsock.h"
 #include "wire/sysdec.h"
 
@@ -965,21 +968,49 @@ static void scm_fd(struct wire_pt *pt, struct pt_task *t, int32_t fd, int receiv
 		follow(pt, t, fd);
 }
 
-/* The descriptors a sendmsg or recvmsg at msgaddr passed with SCM_RIGHTS:
- * its control data (at most PT_CMSG_MAX bytes of it) read from t's memory
- * and walked by wire_sd_scm_rights. */
-static void scm_fds(struct wire_pt *pt, struct pt_task *t, uint64_t msgaddr, int received)
+/* The descriptors a message passed with SCM_RIGHTS: its control data (at
+ * most PT_CMSG_MAX bytes of it) read from t's memory and walked by
+ * wire_sd_scm_rights. */
+static void scm_ctl(struct wire_pt *pt, struct pt_task *t, const struct wire_sd_ctl *c,
+                    int received)
 {
-	struct msg64 m;
 	uint8_t b[PT_CMSG_MAX];
 	int32_t fds[PT_CMSG_MAX / 4];
-	if (rd(t->tid, msgaddr, &m, sizeof(m)) != sizeof(m) || !m.control || m.controllen < 16)
-		return;
-	size_t n =
-	    rd(t->tid, m.control, b, m.controllen < sizeof(b) ? (size_t)m.controllen : sizeof(b));
+	size_t n = rd(t->tid, c->addr, b, c->len < sizeof(b) ? (size_t)c->len : sizeof(b));
 	size_t k = wire_sd_scm_rights(b, n, fds, sizeof(fds) / sizeof(fds[0]));
 	for (size_t i = 0; i < k; i++)
 		scm_fd(pt, t, fds[i], received);
+}
+
+/* The descriptors passed with SCM_RIGHTS by the count messages at addr: a
+ * sendmsg or recvmsg's msghdr (vec 0), or the first WIRE_PT_MMSG_MAX of a
+ * sendmmsg or recvmmsg's mmsghdr vector (vec 1), all read at once. */
+static void scm_fds(struct wire_pt *pt, struct pt_task *t, uint64_t addr, uint64_t count, int vec,
+                    int received)
+{
+	static uint8_t b[WIRE_PT_MMSG_MAX * WIRE_SD_MMSGHDR_SIZE]; /* one tracer thread */
+	struct wire_sd_ctl c[WIRE_PT_MMSG_MAX];
+	size_t want = count < WIRE_PT_MMSG_MAX ? (size_t)count : WIRE_PT_MMSG_MAX;
+	size_t n = rd(t->tid, addr, b, vec ? want * WIRE_SD_MMSGHDR_SIZE : WIRE_SD_MSGHDR_SIZE);
+	size_t k = wire_sd_mmsg_controls(b, n, want, c, WIRE_PT_MMSG_MAX);
+	for (size_t i = 0; i < k; i++)
+		scm_ctl(pt, t, &c[i], received);
+}
+
+/* After a message call that went through: the descriptors its messages
+ * passed (a sendmmsg or recvmmsg's: the messages it sent or received). */
+static void msg_fds(struct wire_pt *pt, struct pt_task *t, int64_t ret)
+{
+	switch (t->cls) {
+	case C_SENDMSG:
+	case C_RECVMSG: scm_fds(pt, t, t->args[1], 1, 0, t->cls == C_RECVMSG); break;
+	case C_SENDMMSG:
+	case C_RECVMMSG:
+		if (ret > 0)
+			scm_fds(pt, t, t->args[1], (uint64_t)ret, 1, t->cls == C_RECVMMSG);
+		break;
+	default: break;
+	}
 }
 
 /* Formats the call; returns 0 when it is not shown. */
@@ -1013,6 +1044,31 @@ static int fmt_call(struct line *l, struct wire_pt *pt, struct pt_task *t, const
 	case C_GETSOCKOPT: fmt_sockopt(l, t, 0); return 1;
 	default: fmt_other(l, pt, t, name); return 1;
 	}
+}
+
+/* A socket open before the attach: a socket to its calls, followed when it
+ * has an IP address (FOLLOW), held by other descriptors when shared. */
+static void adopt_fd(struct wire_pt *pt, struct pt_task *t, int fd, int shared)
+{
+	int kind = fd_kind(t, (uint64_t)fd);
+	if (kind != FD_STREAM && kind != FD_DGRAM && kind != FD_SOCKOTHER)
+		return;
+	uint8_t *slot = pt_fd_slot(t, (uint64_t)fd, 1);
+	if (slot && shared)
+		*slot |= FD_SHARED;
+	follow(pt, t, fd);
+}
+
+int pt_call_adopt(struct wire_pt *pt, struct pt_task *t)
+{
+	static struct wire_procsock_fd s[WIRE_PT_ATTACH_FDS_MAX]; /* one tracer thread */
+	int n = wire_procsock_fds(t->tid, s, WIRE_PT_ATTACH_FDS_MAX, WIRE_PT_ATTACH_FDS_MAX);
+	for (int i = 0; i < n; i++) { /* sorted by inode: a socket's copies side by side */
+		int dup = (i > 0 && s[i - 1].inode == s[i].inode) ||
+		          (i + 1 < n && s[i + 1].inode == s[i].inode);
+		adopt_fd(pt, t, s[i].fd, dup);
+	}
+	return n;
 }
 
 /* Whether the call's socket may have new addresses to follow. */
@@ -1096,8 +1152,8 @@ void pt_call_exit(struct wire_pt *pt, struct pt_task *t, int64_t rval, int is_er
 		follow(pt, t, (int64_t)t->args[0]);
 	if (t->cls == C_CLOSE && !l.err)
 		set_kind(t, t->args[0], FD_UNKNOWN);
-	if ((t->cls == C_SENDMSG || t->cls == C_RECVMSG) && !l.err)
-		scm_fds(pt, t, t->args[1], t->cls == C_RECVMSG);
+	if (!l.err)
+		msg_fds(pt, t, l.ret);
 	pt->cb(pt->ctx, &l.ev);
 }
 

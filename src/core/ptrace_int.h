@@ -99,6 +99,10 @@ int pt_call_makes_socket(uint64_t nr);
  * seen, 0 when it is not a socket call after all. May send a PEER event. */
 int pt_call_entry(struct wire_pt *pt, struct pt_task *t);
 
+/* Attached: the sockets t's process holds already (wire_pt_adopt_fds).
+ * Returns how many, or -errno. */
+int pt_call_adopt(struct wire_pt *pt, struct pt_task *t);
+
 /* The leader of t's process is exiting (its fds still open): an UNFOLLOW
  * event for each of its followed sockets, which close with it. */
 void pt_call_exiting(struct wire_pt *pt, struct pt_task *t);

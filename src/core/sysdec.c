@@ -445,3 +445,24 @@ size_t wire_sd_scm_rights(const uint8_t *p, size_t n, int32_t *fds, size_t max)
 	}
 	return got;
 }
+
+#define MSGHDR_CONTROL 32 /* offsets of msg_control and msg_controllen in struct msghdr */
+#define MSGHDR_CONTROLLEN 40
+#define CMSGHDR_SIZE 16 /* struct cmsghdr: 64-bit length, level, type */
+
+size_t wire_sd_mmsg_controls(const uint8_t *p, size_t n, size_t count, struct wire_sd_ctl *ctl,
+                             size_t max)
+{
+	size_t got = 0;
+	for (size_t i = 0; i < count && got < max; i++) {
+		if (n < WIRE_SD_MSGHDR_SIZE || i > (n - WIRE_SD_MSGHDR_SIZE) / WIRE_SD_MMSGHDR_SIZE)
+			break;
+		const uint8_t *m = p + i * WIRE_SD_MMSGHDR_SIZE;
+		struct wire_sd_ctl c;
+		memcpy(&c.addr, m + MSGHDR_CONTROL, 8);
+		memcpy(&c.len, m + MSGHDR_CONTROLLEN, 8);
+		if (c.addr && c.len >= CMSGHDR_SIZE)
+			ctl[got++] = c;
+	}
+	return got;
+}

@@ -7,9 +7,11 @@
  * checks: the text is NUL-terminated inside the buffer, the full-size text
  * starts with what the cut one holds (the cut is a prefix), and nothing is
  * read past the input (ASan). The SCM_RIGHTS walk of a message's control
- * data gets the same bytes: never more descriptors than asked. So do the
- * /proc stat and schedstat parsers of the tracer (as a NUL-terminated text):
- * a CPU in range or -1.
+ * data gets the same bytes: never more descriptors than asked; so does the
+ * walk of a sendmmsg/recvmmsg's message vector for their control buffers:
+ * never more than asked or than messages, each one a buffer that can hold a
+ * header. So do the /proc stat and schedstat parsers of the tracer (as a
+ * NUL-terminated text): a CPU in range or -1.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -76,6 +78,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int32_t fds[8];
 	if (wire_sd_scm_rights(p, size - 9, fds, (size_t)(b & 7)) > (size_t)(b & 7))
 		abort();
+	struct wire_sd_ctl ctl[8];
+	size_t want = (size_t)(uint32_t)a,
+	       k = wire_sd_mmsg_controls(p, size - 9, want, ctl, (size_t)(b & 7));
+	if (k > (size_t)(b & 7) || k > want)
+		abort();
+	for (size_t i = 0; i < k; i++)
+		if (!ctl[i].addr || ctl[i].len < 16)
+			abort();
 	free(p);
 	char *text = malloc(size + 1); /* the /proc texts are read NUL-terminated */
 	if (!text)

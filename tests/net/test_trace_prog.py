@@ -16,7 +16,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wtest import SLOW, Proc, Skip, case, free_port, main, need, need_root, tool, WIRECAT  # noqa: E402
+from wtest import (SLOW, Proc, Skip, case, free_port, main, need, need_root,  # noqa: E402
+                   tool, wait_for, WIRECAT)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LECTURE = os.path.join(HERE, "lecture")
@@ -495,6 +496,113 @@ def attach_follows_open_sockets():
         if srv.poll() is None:
             srv.kill()
             srv.wait()
+
+
+OPEN_BEFORE = r"""
+import os, socket, sys, time
+go, tport, uport = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+t = socket.create_connection(("127.0.0.1", tport))
+d = os.dup(t.fileno())
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.connect(("127.0.0.1", uport))
+print("ready", t.fileno(), d, u.fileno(), u.getsockname()[1], flush=True)
+def wait(path):
+    end = time.monotonic() + 60
+    while not os.path.exists(path) and time.monotonic() < end:
+        time.sleep(0.02)
+wait(go)  # the tracer attaches meanwhile
+os.write(t.fileno(), b"hello tcp")  # read/write: the calls name no socket
+print("read", os.read(t.fileno(), 100).decode(), flush=True)
+t.close()  # its dup still holds the connection
+os.write(u.fileno(), b"hello udp")
+u.close()
+print("closed", flush=True)
+wait(go + ".2")
+os.write(d, b"again")
+os.close(d)
+wait(go + ".end")
+time.sleep(0.3)
+"""
+
+
+def traced_by(pid):
+    with open("/proc/%d/status" % pid) as f:
+        return int(re.search(r"TracerPid:\s*(\d+)", f.read()).group(1))
+
+
+@case
+def sockets_open_before_the_attach():
+    """-p PID of a process that opened a TCP connection (and a dup of it) and
+    a connected UDP socket before the attach, then uses and closes them: its
+    read and write calls on them are socket calls, their packets are tied to
+    the calls, the connection closes with its last descriptor (the FIN is
+    the dup's close, 3 s after the original's, its data still shown), and a
+    closed socket's flow goes as any: a datagram to the UDP socket's old
+    port 3 s after its close is not shown."""
+    need_attach()
+    need_root()
+    lsn = socket.socket()
+    lsn.bind(("127.0.0.1", 0))
+    lsn.listen()
+    r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    r.bind(("127.0.0.1", 0))
+    tmp = tempfile.mkdtemp(prefix="wattach")
+    go, path = os.path.join(tmp, "go"), os.path.join(tmp, "timeline")
+    prog = subprocess.Popen([PY, "-c", OPEN_BEFORE, go, str(lsn.getsockname()[1]),
+                             str(r.getsockname()[1])], stdout=subprocess.PIPE)
+    try:
+        conn, _ = lsn.accept()
+        conn.settimeout(10 * SLOW)
+        r.settimeout(10 * SLOW)
+        tfd, dfd, ufd, uport = (int(x) for x in prog.stdout.readline().split()[1:])
+        w = Proc(["trace", "--json", "-o", path, "-p", str(prog.pid)])
+        with w:
+            wait_for(lambda: traced_by(prog.pid), 10, "the attach")
+            time.sleep(0.3 * SLOW)  # its open sockets looked up
+            open(go, "w").close()
+            assert conn.recv(100) == b"hello tcp"
+            conn.sendall(b"ok")
+            assert prog.stdout.readline() == b"read ok\n"
+            assert r.recv(100) == b"hello udp"
+            assert prog.stdout.readline() == b"closed\n"
+            time.sleep(3.0 * SLOW)  # past a closed flow's grace (1 s + the merge window)
+            r.sendto(b"late", ("127.0.0.1", uport))  # nothing there any more
+            open(go + ".2", "w").close()
+            assert conn.recv(100) == b"again"
+            assert conn.recv(100) == b""
+            conn.close()
+            time.sleep(0.2 * SLOW)
+            open(go + ".end", "w").close()
+            assert w.wait(20) == 0, w.stderr_text()
+        assert prog.wait(10 * SLOW) == 0
+        with open(path) as f:
+            evs = [json.loads(x) for x in f]
+    finally:
+        if prog.poll() is None:
+            prog.kill()
+            prog.wait()
+        lsn.close()
+        r.close()
+        shutil.rmtree(tmp)
+    calls = [e for e in evs if e["event"] == "call" and e["pid"] == prog.pid]
+    order([e["text"] for e in calls],
+          [r'^write\(%d, 9\) = 9 "hello tcp"' % tfd, r'^read\(%d, 100\) = 2 "ok"' % tfd,
+           r"^close\(%d\) = 0" % tfd, r'^write\(%d, 9\) = 9 "hello udp"' % ufd,
+           r"^close\(%d\) = 0" % ufd, r'^write\(%d, 5\) = 5 "again"' % dfd,
+           r"^close\(%d\) = 0" % dfd])
+    pk = [e for e in evs if e["event"] == "packet"]
+    late = [e for e in pk if e["fields"].get("udp.length") == "12"]
+    assert not late, late
+    out = [e for e in pk if e["dir"] == "out"]
+    data = [e for e in out if e["fields"].get("tcp.len") == "9"]
+    assert len(data) == 1 and data[0]["cause"].startswith("write(%d, 9)" % tfd), pk
+    again = [e for e in out if e["fields"].get("tcp.len") == "5"]
+    assert len(again) == 1 and again[0]["cause"].startswith("write(%d, 5)" % dfd), pk
+    fins = [e for e in out if " FIN" in e["summary"]]
+    assert len(fins) == 1 and fins[0]["pid"] == prog.pid and \
+        fins[0]["cause"].startswith("close(%d)" % dfd), pk
+    dg = [e for e in out if e["fields"].get("udp.length") == "17"]
+    assert len(dg) == 1 and dg[0]["cause"].startswith("write(%d, 9)" % ufd), pk
 
 
 @case
@@ -1273,16 +1381,17 @@ os.waitpid(pid, 0)
 """
 
 
-def shared_case(prog, args=()):
+def shared_case(prog, args=(), cmd=None):
     """Runs prog (a server that hands its connection to a child and closes
-    its copy) under trace --json with a client saying hello and again;
-    checks that the packets after the parent's close are shown, tied to the
-    child, and that the connection closes with the child's close."""
+    its copy; or the command cmd) under trace --json with a client saying
+    hello and again; checks that the packets after the parent's close are
+    shown, tied to the child, and that the connection closes with the
+    child's close."""
     need_root()
     fd, path = tempfile.mkstemp(prefix="wtrace")
     os.close(fd)
     try:
-        p = Proc(["trace", "--json", "-o", path, "--", PY, "-c", prog] + list(args))
+        p = Proc(["trace", "--json", "-o", path, "--"] + (cmd or [PY, "-c", prog] + list(args)))
         with p:
             port = int(stdout_re(p, rb"port (\d+)\n").group(1))
             s = socket.create_connection(("127.0.0.1", port), timeout=10 * SLOW)
@@ -1342,6 +1451,18 @@ def closing_a_socket_in_flight_with_scm_rights():
     lets the flow go; the receiver's copy, followed when recvmsg() returns,
     takes it back."""
     shared_case(SCM, ["0.5"])
+
+
+@case
+def closing_a_socket_passed_with_sendmmsg():
+    """As closing_a_socket_passed_with_scm_rights, the connection passed in
+    the second message of a sendmmsg() (tests/tools/scm_mmsg.c) and received
+    with recvmmsg(): each message's control data is examined."""
+    prog = tool("scm_mmsg")
+    if not os.access(prog, os.X_OK):
+        raise Skip("tests/tools/scm_mmsg is not built")
+    # a sanitizer build's leak checker cannot run under ptrace: off in the program
+    shared_case(None, cmd=[need("env"), "ASAN_OPTIONS=detect_leaks=0", prog])
 
 
 DUPED = r"""

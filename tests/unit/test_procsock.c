@@ -266,6 +266,40 @@ static void test_stat_texts(void)
 	CHECK(wire_pt_schedstat("99999999999999999999999999 1", 0) > 0ULL); /* stops, no overflow */
 }
 
+/* Our socket descriptors as the tracer learns them at an attach: sockets
+ * only, a dup next to its original (sorted by inode), bounded by max and by
+ * the entries scanned. */
+static void test_fds(void)
+{
+	struct wire_procsock_fd f[64];
+	int a = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int b = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int d = dup(a), pp[2];
+	CHECK(a >= 0 && b >= 0 && d >= 0);
+	CHECK_INT(pipe(pp), 0);
+	int n = wire_procsock_fds(getpid(), f, 64, 4096), mine = 0, at_a = -1;
+	CHECK(n >= 3); /* ours, and any socket the test runs with (stdio) */
+	for (int i = 0; i < n; i++) {
+		CHECK(f[i].fd != pp[0] && f[i].fd != pp[1]);
+		mine += f[i].fd == a || f[i].fd == b || f[i].fd == d;
+		if (i > 0)
+			CHECK(f[i - 1].inode <= f[i].inode);
+		if (f[i].fd == a)
+			at_a = i;
+	}
+	CHECK_INT(mine, 3);
+	CHECK(at_a >= 0 && at_a + 1 < n && f[at_a + 1].fd == d &&
+	      f[at_a + 1].inode == f[at_a].inode);
+	CHECK_INT(wire_procsock_fds(getpid(), f, 1, 4096), 1);
+	CHECK_INT(wire_procsock_fds(getpid(), f, 64, 0), 0);
+	CHECK_INT(wire_procsock_fds(-1, f, 64, 4096), -ESRCH);
+	close(pp[0]);
+	close(pp[1]);
+	close(d);
+	close(b);
+	close(a);
+}
+
 int main(void)
 {
 	test_stat_texts();
@@ -274,5 +308,6 @@ int main(void)
 	test_filter_text();
 	test_live();
 	test_holds();
+	test_fds();
 	return T_END();
 }

@@ -133,11 +133,51 @@ static void scm_rights(void)
 	CHECK_INT((int)wire_sd_scm_rights(NULL, 0, out, 8), 0);
 }
 
+/* Sets message i's control buffer in a struct mmsghdr vector at b. */
+static void put_ctl(uint8_t *b, size_t i, uint64_t addr, uint64_t len)
+{
+	memcpy(b + i * WIRE_SD_MMSGHDR_SIZE + 32, &addr, 8);
+	memcpy(b + i * WIRE_SD_MMSGHDR_SIZE + 40, &len, 8);
+}
+
+/* The control buffers of a sendmmsg/recvmmsg vector (and of a sendmsg's
+ * msghdr): messages without one (NULL, or shorter than a cmsghdr) skipped,
+ * at most count messages and max buffers, none from a cut msghdr. */
+static void mmsg_controls(void)
+{
+	uint8_t b[4 * WIRE_SD_MMSGHDR_SIZE];
+	struct wire_sd_ctl c[4];
+	memset(b, 0, sizeof(b));
+	put_ctl(b, 0, 0, 24);        /* no buffer */
+	put_ctl(b, 1, 0x1000, 24);   /* one */
+	put_ctl(b, 2, 0x2000, 15);   /* too short for a header */
+	put_ctl(b, 3, 0x3000, 4096); /* another */
+	CHECK_INT((int)wire_sd_mmsg_controls(b, sizeof(b), 4, c, 4), 2);
+	CHECK(c[0].addr == 0x1000 && c[0].len == 24);
+	CHECK(c[1].addr == 0x3000 && c[1].len == 4096);
+	CHECK_INT((int)wire_sd_mmsg_controls(b, sizeof(b), 3, c, 4), 1);
+	CHECK_INT((int)wire_sd_mmsg_controls(b, sizeof(b), 4, c, 1), 1);
+	CHECK_INT((int)wire_sd_mmsg_controls(b, sizeof(b), SIZE_MAX, c, 4), 2);
+	/* the last msghdr whole without its msg_len and padding; then cut */
+	CHECK_INT(
+	    (int)wire_sd_mmsg_controls(b, 3 * WIRE_SD_MMSGHDR_SIZE + WIRE_SD_MSGHDR_SIZE, 4, c, 4),
+	    2);
+	CHECK_INT((int)wire_sd_mmsg_controls(b, 3 * WIRE_SD_MMSGHDR_SIZE + WIRE_SD_MSGHDR_SIZE - 1,
+	                                     4, c, 4),
+	          1);
+	CHECK_INT(
+	    (int)wire_sd_mmsg_controls(b + WIRE_SD_MMSGHDR_SIZE, WIRE_SD_MSGHDR_SIZE, 1, c, 4),
+	    1); /* a sendmsg's msghdr */
+	CHECK_INT((int)wire_sd_mmsg_controls(b, WIRE_SD_MSGHDR_SIZE - 1, 1, c, 4), 0);
+	CHECK_INT((int)wire_sd_mmsg_controls(NULL, 0, 4, c, 4), 0);
+}
+
 int main(void)
 {
 	addresses();
 	names();
 	values();
 	scm_rights();
+	mmsg_controls();
 	return T_END();
 }
