@@ -102,6 +102,7 @@ struct tr_flow {
 
 struct tr_conn {
 	int used;
+	uint64_t used_at; /* the engine's count of lookups when it was last used */
 	uint8_t family;
 	uint8_t laddr[16], raddr[16];
 	uint16_t lport, rport;
@@ -218,6 +219,7 @@ struct wire_trace {
 	int have_t0;
 	struct timespec t0;
 	struct tr_conn conns[WIRE_TRACE_CONNS_MAX];
+	uint64_t conn_tick;     /* lookups of conns */
 	struct tr_eps last_eps; /* the endpoints the last packet line showed */
 	int call_is_write;
 	unsigned segs, seg_lines, hidden;
@@ -1111,13 +1113,46 @@ static void print_call(struct wire_trace *tr, const struct tr_ev *ev)
 		rx_call(tr, ev);
 }
 
+/* The slot a new connection takes when none is free: a closed connection's,
+ * else one in TIME_WAIT, else any; of those the least recently used (a
+ * late packet of a forgotten connection must not evict the one just
+ * opened). */
+static struct tr_conn *conn_victim(struct wire_trace *tr)
+{
+	struct tr_conn *best = &tr->conns[0];
+	int best_rank = 3;
+	for (size_t i = 0; i < WIRE_TRACE_CONNS_MAX; i++) {
+		struct tr_conn *c = &tr->conns[i];
+		int rank = c->tk.state == WIRE_TCPS_CLOSED      ? 0
+		           : c->tk.state == WIRE_TCPS_TIME_WAIT ? 1
+		                                                : 2;
+		if (rank < best_rank || (rank == best_rank && c->used_at < best->used_at)) {
+			best = c;
+			best_rank = rank;
+		}
+	}
+	return best;
+}
+
+/* A new SYN on a finished connection's ports starts afresh. */
+static void conn_restart(struct tr_conn *c)
+{
+	memset(&c->tk, 0, sizeof(c->tk));
+	c->rx_ok = 0;
+	c->rx_head = c->rx_n = 0;
+	c->rx_top = c->rx_read = 0;
+	c->tx_head = c->tx_n = 0;
+	c->tx_sent = 0;
+	c->have_ack_in = c->said_joined = c->said_waited = 0;
+}
+
 static struct tr_conn *conn_get(struct wire_trace *tr, const struct wire_tpkt *p, int dir)
 {
 	const uint8_t *la = dir == DIR_OUT ? p->src : p->dst,
 	              *ra = dir == DIR_OUT ? p->dst : p->src;
 	uint16_t lp = dir == DIR_OUT ? p->sport : p->dport,
 	         rp = dir == DIR_OUT ? p->dport : p->sport;
-	struct tr_conn *free_slot = NULL, *closed = NULL;
+	struct tr_conn *free_slot = NULL;
 	size_t n = alen(p->family);
 	for (size_t i = 0; i < WIRE_TRACE_CONNS_MAX; i++) {
 		struct tr_conn *c = &tr->conns[i];
@@ -1128,26 +1163,17 @@ static struct tr_conn *conn_get(struct wire_trace *tr, const struct wire_tpkt *p
 		}
 		if (c->family == p->family && c->lport == lp && c->rport == rp &&
 		    !memcmp(c->laddr, la, n) && !memcmp(c->raddr, ra, n)) {
-			/* a new SYN on a finished connection's ports starts afresh */
 			if ((p->tflags & TH_SYN) && !(p->tflags & TH_ACK) &&
-			    (c->tk.state == WIRE_TCPS_CLOSED ||
-			     c->tk.state == WIRE_TCPS_TIME_WAIT)) {
-				memset(&c->tk, 0, sizeof(c->tk));
-				c->rx_ok = 0;
-				c->rx_head = c->rx_n = 0;
-				c->rx_top = c->rx_read = 0;
-				c->tx_head = c->tx_n = 0;
-				c->tx_sent = 0;
-				c->have_ack_in = c->said_joined = c->said_waited = 0;
-			}
+			    (c->tk.state == WIRE_TCPS_CLOSED || c->tk.state == WIRE_TCPS_TIME_WAIT))
+				conn_restart(c);
+			c->used_at = ++tr->conn_tick;
 			return c;
 		}
-		if (!closed && c->tk.state == WIRE_TCPS_CLOSED)
-			closed = c;
 	}
-	struct tr_conn *c = free_slot ? free_slot : closed ? closed : &tr->conns[0];
+	struct tr_conn *c = free_slot ? free_slot : conn_victim(tr);
 	memset(c, 0, sizeof(*c));
 	c->used = 1;
+	c->used_at = ++tr->conn_tick;
 	c->family = p->family;
 	memcpy(c->laddr, la, n);
 	memcpy(c->raddr, ra, n);

@@ -1437,6 +1437,64 @@ static void test_nagle(void)
 }
 
 /* More writes than the ring holds, in one segment: the count stays true. */
+/* A connection from A:port to B:5005 opened and closed by A (A ends in
+ * TIME_WAIT), at us. */
+static void turn(struct wire_trace *tr, uint16_t port, long us)
+{
+	static const unsigned fl[] = {F_SYN,         F_SYN | F_ACK, F_ACK,
+	                              F_FIN | F_ACK, F_FIN | F_ACK, F_ACK};
+	static const uint32_t sq[] = {0, 0, 1, 1, 1, 2}, ak[] = {0, 1, 1, 1, 2, 2};
+	static const int out[] = {1, 0, 1, 1, 0, 1};
+	for (size_t i = 0; i < 6; i++) {
+		struct wire_tpkt p = seg(fl[i], sq[i], ak[i], 0, out[i]);
+		if (out[i])
+			p.sport = port;
+		else
+			p.dport = port;
+		p.ts = at(us + (long)i);
+		wire_trace_feed(tr, &p);
+	}
+}
+
+/* More connections in turn than the engine tracks: when the table is full
+ * of TIME_WAIT ones, a new connection takes the least recently used slot, so
+ * a late packet of a forgotten connection does not evict the one just
+ * opened (its data keeps relative sequence numbers). */
+static void test_conn_turnover(void)
+{
+	struct wire_trace *tr = mk_empty();
+	struct sockaddr_in l, r;
+	memset(&l, 0, sizeof(l));
+	l.sin_family = AF_INET;
+	memcpy(&l.sin_addr, A, 4);
+	r = l;
+	memcpy(&r.sin_addr, B, 4);
+	r.sin_port = htons(5005);
+	wire_trace_watch_addr(tr, IPPROTO_TCP, (struct sockaddr *)&l, (struct sockaddr *)&r);
+	for (uint16_t i = 0; i < WIRE_TRACE_CONNS_MAX + 44; i++)
+		turn(tr, (uint16_t)(30000 + i), 100L * i);
+	long t = 100L * (WIRE_TRACE_CONNS_MAX + 50);
+	struct wire_tpkt p = seg(F_SYN, 7000, 0, 0, 1);
+	p.sport = 31000;
+	p.ts = at(t);
+	wire_trace_feed(tr, &p);
+	p = seg(F_ACK, 2, 2, 0, 0); /* a late packet of the first connection */
+	p.dport = 30000;
+	p.ts = at(t + 1);
+	wire_trace_feed(tr, &p);
+	p = seg(F_SYN | F_ACK, 9000, 7001, 0, 0);
+	p.dport = 31000;
+	p.ts = at(t + 2);
+	wire_trace_feed(tr, &p);
+	p = seg(F_ACK | F_PSH, 7001, 9001, 8, 1);
+	p.sport = 31000;
+	p.ts = at(t + 3);
+	wire_trace_feed(tr, &p);
+	wire_trace_flush(tr);
+	CHECK(tail_has("> [P.] seq 1:9 len 8"));
+	wire_trace_stop(tr);
+}
+
 static void test_nagle_many(void)
 {
 	struct wire_trace *tr = mk();
@@ -1535,6 +1593,7 @@ int main(void)
 	test_reads();
 	test_nagle();
 	test_nagle_many();
+	test_conn_turnover();
 	test_filter_and_pending();
 	test_stalled_output();
 	test_full_queue();
