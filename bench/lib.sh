@@ -9,6 +9,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck disable=SC2034 # used by the scripts
 src=$(dirname "$here")
 me=${0##*/}
+# the scripts' Python parts import bench/results.py: no __pycache__ in the tree
+export PYTHONDONTWRITEBYTECODE=1
 
 # need CMD...: exits 1 with a message unless every CMD is installed
 need() {
