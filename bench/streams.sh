@@ -38,20 +38,14 @@ dir=$(mktemp -d "${BENCH_TMP:-/tmp}/wirecat-bench-streams.XXXXXX")
 trap 'rm -rf "$dir"' EXIT
 load0=$(loadavg)
 
-python3 - "$dir" "$n" "$long_mb" <<'EOF'
+python3 - "$dir" "$n" "$long_mb" "$src/tests/net" <<'EOF'
 import os, random, struct, sys
 d, n, long_mb = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+sys.path.insert(0, sys.argv[4])
+from pktbuild import csum  # the tests' Internet checksum
 rnd = random.Random(7)
 BODY = rnd.randbytes(1 << 20)
 MSS = 1448
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 def frame(src, dst, sp, dp, seq, ack, fl, data=b"", tcpsum=True):
     tcp = struct.pack("!HHIIBBHHH", sp, dp, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF, 0x50, fl,
