@@ -18,18 +18,16 @@
 # bench/decode_instr.sh, run on the same file.
 # Usage: bench/decode.sh [WIRECAT]   (env N RUNS TSHARK_N)
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-src=$(dirname "$here")
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 wirecat=${1:-${WIRECAT:-$src/build/wirecat}}
 n=${N:-1000000}
 runs=${RUNS:-3}
 tn=${TSHARK_N:-100000}
 corpus=${CORPUS:-$(dirname "$src")/shared/corpus/tcpdump}
 [ -d "$corpus" ] || corpus=/work/shared/corpus/tcpdump
-for p in tcpdump tshark python3; do
-	command -v "$p" >/dev/null || { echo "decode.sh: $p is not installed" >&2; exit 1; }
-done
-[ -x "$wirecat" ] || { echo "decode.sh: no wirecat at $wirecat (build first)" >&2; exit 1; }
+need tcpdump tshark python3
+built wirecat "$wirecat"
 dir=$(mktemp -d /tmp/wirecat-bench-decode.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 
@@ -97,22 +95,6 @@ write(small, min(tn, n))
 print("decode.sh: %d packets (%d distinct) in %s" % (n, len(pool), out), file=sys.stderr)
 EOF
 
-# median wall time (s) of $runs runs of a command, output to /dev/null
-timeit() {
-	local r=$1; shift
-	local ts=()
-	for _ in $(seq "$r"); do
-		local t0 t1
-		t0=$(date +%s.%N)
-		"$@" >/dev/null 2>&1 || true
-		t1=$(date +%s.%N)
-		ts+=("$(echo "$t1 - $t0" | bc -l)")
-	done
-	local med
-	med=$(printf '%s\n' "${ts[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-	echo "decode.sh: $* -> median $med s" >&2
-	echo "$med"
-}
 big=$dir/big.pcap small=$dir/small.pcap
 w_line=$(timeit "$runs" "$wirecat" read "$big")
 t_line=$(timeit "$runs" env TZ=UTC tcpdump -n -r "$big")
@@ -124,10 +106,12 @@ w_j=$(timeit "$runs" "$wirecat" read --json "$big")
 s_j=$(timeit 1 tshark -n -T ek -r "$small")
 w_js=$(timeit "$runs" "$wirecat" read --json "$small")
 
-info="$(date -u +%Y-%m-%d) on $(nproc) cores ($(uname -r)), shared with other work, so noisy; $(tcpdump --version 2>&1 | head -1), $(tshark --version | head -1 | sed 's/ (Git.*//'), wirecat $("$wirecat" --version | awk '{print $2}')"
+info="$(machine), shared with other work, so noisy; $(tcpdump --version 2>&1 | head -1), $(tshark_version), wirecat $(wirecat_version "$wirecat")"
 python3 - "${RESULTS:-$src/bench/RESULTS.md}" "$info" "$n" "$tn" "$runs" \
-	"$w_line" "$t_line" "$w_v" "$t_v" "$s_v" "$w_j" "$s_j" "$w_js" "$t_line_tz" <<'EOF'
-import re, sys
+	"$w_line" "$t_line" "$w_v" "$t_v" "$s_v" "$w_j" "$s_j" "$w_js" "$t_line_tz" "$here" <<'EOF'
+import sys
+sys.path.insert(0, sys.argv[-1])
+from results import put_section
 path, info, n, tn, runs = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 w_line, t_line, w_v, t_v, s_v, w_j, s_j, w_js, t_line_tz = map(float, sys.argv[6:15])
 def rate(k, t): return k / t if t > 0 else 0
@@ -149,16 +133,7 @@ section = ("## Decoding\n\n`bench/decode.sh`: " + info + ". A pcap of %d mixed E
            "headers, ICMPv6/ND, ARP, ICMP), output to /dev/null, wall clock, median of %s runs " % runs +
            "(tshark: 1 run on the first %d packets). wirecat/peer > 1 means wirecat is faster.\n\n" % tn +
            table + "\n" + note + "\n")
-try:
-    text = open(path).read()
-except FileNotFoundError:
-    text = "# Benchmark results\n"
-m = re.search(r"^## Decoding\n.*?(?=^## |\Z)", text, flags=re.S | re.M)
-if m:
-    text = text[:m.start()] + section + ("\n" if text[m.end():] else "") + text[m.end():]
-else:
-    text = text.rstrip("\n") + "\n\n" + section
-open(path, "w").write(text)
+put_section(path, "Decoding", section)
 print(section)
 EOF
 echo "written to bench/RESULTS.md (## Decoding)"

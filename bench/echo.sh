@@ -13,8 +13,8 @@
 # Usage: bench/echo.sh [WIRECAT]   (env RUNS=3 SECS=5 CONNS="100 1000 10000"
 #        LOADGEN=path ONLY=udp|tcp RESULTS=path)
 set -uo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-src=$(dirname "$here")
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 wirecat=${1:-${WIRECAT:-$src/build/wirecat}}
 loadgen=${LOADGEN:-$(dirname "$wirecat")/loadgen}
 runs=${RUNS:-3}
@@ -22,11 +22,9 @@ secs=${SECS:-5}
 conns=${CONNS:-"100 1000 10000"}
 only=${ONLY:-}
 results=${RESULTS:-$src/bench/RESULTS.md}
-[ -x "$wirecat" ] || { echo "echo.sh: no wirecat at $wirecat (build first)" >&2; exit 1; }
-[ -x "$loadgen" ] || { echo "echo.sh: no loadgen at $loadgen (build first)" >&2; exit 1; }
-for p in python3 socat ncat; do
-	command -v "$p" >/dev/null || { echo "echo.sh: $p is not installed" >&2; exit 1; }
-done
+built wirecat "$wirecat"
+built loadgen "$loadgen"
+need python3 socat ncat
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 tmp=$(mktemp -d /tmp/wirecat-bench-echo.XXXXXX)
 server_pid=""
@@ -87,10 +85,11 @@ stop() {
 	sleep 0.5
 }
 
-median() { python3 -c 'import statistics,sys; v=[float(x) for x in sys.argv[1:]]; print("%.0f" % statistics.median(v) if v else "0")' "$@"; }
+rate_median() { python3 -c 'import statistics,sys; v=[float(x) for x in sys.argv[1:]]; print("%.0f" % statistics.median(v) if v else "0")' "$@"; }
+ratio() { python3 -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print('%.2f' % (a/b) if b else 'inf')" "$@"; }
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2"; }
 
-info="$(date -u +%Y-%m-%d) on $(nproc) cores ($(uname -r)), load average $(cut -d' ' -f1-3 /proc/loadavg) at start; $(socat -V 2>/dev/null | sed -n 's/^socat version \([^ ]*\).*/socat \1/p'), $(ncat --version 2>&1 | sed -n 's/^Ncat: Version \([^ ]*\).*/ncat \1/p'), $(python3 --version), wirecat $("$wirecat" --version | cut -d' ' -f2)"
+info="$(machine), load average $(loadavg) at start; $(socat -V 2>/dev/null | sed -n 's/^socat version \([^ ]*\).*/socat \1/p'), $(ncat --version 2>&1 | sed -n 's/^Ncat: Version \([^ ]*\).*/ncat \1/p'), $(python3 --version), wirecat $(wirecat_version "$wirecat")"
 
 # ---- UDP echo ----------------------------------------------------------------
 udp_table=""
@@ -113,10 +112,9 @@ if [ "$only" != tcp ]; then
 			echo "udp $name run $r: $out"
 			vals+=("$(field rtps "$out")")
 		done
-		udp[$name]=$(median "${vals[@]}")
+		udp[$name]=$(rate_median "${vals[@]}")
 		stop
 	done
-	ratio() { python3 -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print('%.2f' % (a/b) if b else 'inf')" "$@"; }
 	udp_table="| server | round trips/s (median of $runs) | wirecat / server |
 | --- | --- | --- |
 | wirecat echo -u | ${udp[wirecat]} | 1.00 |
@@ -160,7 +158,7 @@ if [ "$only" != udp ]; then
 				# a failed peer gets one run, not three
 				[ "$ok" = 0 ] && [ "${name#wirecat}" = "$name" ] && break
 			done
-			tcp[$name,$n]=$(median "${vals[@]}")
+			tcp[$name,$n]=$(rate_median "${vals[@]}")
 			if [ "$ok" = "${#vals[@]}" ]; then
 				held[$name,$n]="yes"
 			else
@@ -169,7 +167,6 @@ if [ "$only" != udp ]; then
 			stop
 		done
 	done
-	ratio() { python3 -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print('%.2f' % (a/b) if b else 'inf')" "$@"; }
 	tcp_table="| connections | wirecat echo -t | wirecat echo -t -j 2 | socat fork PIPE | ncat --keep-open --exec cat | wirecat/socat | wirecat/ncat |
 | --- | --- | --- | --- | --- | --- | --- |"
 	for n in $conns; do
@@ -181,9 +178,11 @@ if [ "$only" != udp ]; then
 	echo
 fi
 
-python3 - "$results" "$info" "$udp_table" "$tcp_table" "$runs" "$secs" <<'EOF'
-import re, sys
+python3 - "$results" "$info" "$udp_table" "$tcp_table" "$runs" "$secs" "$here" <<'EOF'
+import sys
 path, info, udp, tcp, runs, secs = sys.argv[1:7]
+sys.path.insert(0, sys.argv[-1])
+from results import put_section
 sections = []
 if udp:
     sections.append(("UDP echo", "## UDP echo\n\n`bench/echo.sh`: " + info + ". One client "
@@ -206,16 +205,7 @@ if tcp:
         "reference (the load generator needs the other core). socat forks a process per "
         "connection, ncat forks /bin/cat per connection (its --max-conns raised to N). "
         "Shared machine: figures are noisy, ratios less so.\n\n" + tcp + "\n"))
-try:
-    text = open(path).read()
-except FileNotFoundError:
-    text = "# Benchmark results\n"
 for name, body in sections:
-    m = re.search(r"^## " + re.escape(name) + r"\n.*?(?=^## |\Z)", text, flags=re.S | re.M)
-    if m:
-        text = text[:m.start()] + body + ("\n" if text[m.end():] else "") + text[m.end():]
-    else:
-        text = text.rstrip("\n") + "\n\n" + body
-open(path, "w").write(text)
+    put_section(path, name, body)
 EOF
 echo "written to $results (## UDP echo, ## Concurrent TCP)"

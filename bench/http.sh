@@ -8,18 +8,16 @@
 # Prints a table with ratios (curl time / wirecat time: > 1 means wirecat is
 # faster; wall clock and CPU time) and writes it into the "## HTTP" section of
 # bench/RESULTS.md (bench/http_measure.py does the measuring).
-# Usage: bench/http.sh [WIRECAT]   (env RUNS=5 BIG_RUNS=5 N=1000)
+# Usage: bench/http.sh [WIRECAT]   (env RUNS=5 BIG_RUNS=5 N=1000 RESULTS=path)
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-src=$(dirname "$here")
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 wirecat=${1:-${WIRECAT:-$src/build/wirecat}}
 runs=${RUNS:-5}
 big_runs=${BIG_RUNS:-5}
 n=${N:-1000}
-for p in nginx curl python3 truncate; do
-	command -v "$p" >/dev/null || { echo "http.sh: $p is not installed" >&2; exit 1; }
-done
-[ -x "$wirecat" ] || { echo "http.sh: no wirecat at $wirecat (build first)" >&2; exit 1; }
+need nginx curl python3 truncate
+built wirecat "$wirecat"
 
 dir=$(mktemp -d /tmp/wirecat-bench-http.XXXXXX)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -63,10 +61,10 @@ done
 
 big="http://127.0.0.1:$port/big"
 small="http://127.0.0.1:$port/small"
-info="$(date -u +%Y-%m-%d) on $(nproc) cores ($(uname -r)); $(curl --version | head -1 | cut -d' ' -f1-2), nginx $(nginx -v 2>&1 | sed 's/.*\///'), wirecat $("$wirecat" --version | cut -d' ' -f2)"
+info="$(machine); $(curl --version | head -1 | cut -d' ' -f1-2), nginx $(nginx -v 2>&1 | sed 's/.*\///'), wirecat $(wirecat_version "$wirecat")"
 # warm the page cache and both programs
 curl -s -o /dev/null "$big"
 "$wirecat" http -s -o /dev/null "$big"
-python3 "$here/http_measure.py" "$src/bench/RESULTS.md" "$info" "$wirecat" "$big" "$small" \
+python3 "$here/http_measure.py" "${RESULTS:-$src/bench/RESULTS.md}" "$info" "$wirecat" "$big" "$small" \
 	"$n" "$runs" "$big_runs"
 echo "written to bench/RESULTS.md (## HTTP)"

@@ -6,12 +6,13 @@ ratios, and replaces the "## HTTP" section of bench/RESULTS.md with it,
 leaving every other section as it was.
 
 Usage: http_measure.py RESULTS.md INFO WIRECAT BIG_URL SMALL_URL N RUNS BIG_RUNS"""
-import re
 import resource
 import statistics
 import subprocess
 import sys
 import time
+
+from results import put_section
 
 
 def measure(cmd):
@@ -72,19 +73,7 @@ def main():
                "and CPU time (user+sys of the client processes) are medians. A ratio above 1 "
                "means wirecat is faster. The machine is shared with other work, so wall times "
                "are noisy; CPU time is steadier.\n\n" + table + "\n")
-    try:
-        with open(path) as f:
-            text = f.read()
-    except FileNotFoundError:
-        text = "# Benchmark results\n"
-    m = re.search(r"^## HTTP\n.*?(?=^## |\Z)", text, flags=re.S | re.M)
-    if m:
-        rest = text[m.end():]
-        text = text[:m.start()] + section + ("\n" if rest else "") + rest
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    with open(path, "w") as f:
-        f.write(text)
+    put_section(path, "HTTP", section)
 
 
 main()

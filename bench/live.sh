@@ -12,17 +12,17 @@
 # bench/RESULTS.md. Needs root.
 # Usage: bench/live.sh [WIRECAT [UDPBLAST]]   (env SECS RUNS BUF)
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-src=$(dirname "$here")
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 wirecat=${1:-${WIRECAT:-$src/build/wirecat}}
 blast=${2:-${UDPBLAST:-$(dirname "$wirecat")/udpblast}}
 secs=${SECS:-10}
 runs=${RUNS:-3}
 buf=${BUF:-4}
 [ "$(id -u)" = 0 ] || { echo "live.sh: needs root" >&2; exit 1; }
-command -v tcpdump >/dev/null || { echo "live.sh: tcpdump is not installed" >&2; exit 1; }
-[ -x "$wirecat" ] || { echo "live.sh: no wirecat at $wirecat (build first)" >&2; exit 1; }
-[ -x "$blast" ] || { echo "live.sh: no udpblast at $blast (build first)" >&2; exit 1; }
+need tcpdump
+built wirecat "$wirecat"
+built udpblast "$blast"
 dir=$(mktemp -d /tmp/wirecat-bench-live.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 hz=$(getconf CLK_TCK)
@@ -68,8 +68,6 @@ one() {
 	echo "$rate ${cap:-0} ${drop:-0} $cpu"
 }
 
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-
 # rounds of the three, so the machine's other load falls on all of them alike
 : >"$dir/none" >"$dir/tcpdump" >"$dir/wirecat"
 for _ in $(seq "$runs"); do
@@ -79,10 +77,12 @@ for _ in $(seq "$runs"); do
 	done
 done
 
-info="$(date -u +%Y-%m-%d) on $(nproc) cores ($(uname -r)), shared with other work, so noisy; $(tcpdump --version 2>&1 | head -1), $(tcpdump --version 2>&1 | sed -n 2p), wirecat $("$wirecat" --version | awk '{print $2}')"
-python3 - "${RESULTS:-$src/bench/RESULTS.md}" "$info" "$secs" "$runs" "$buf" "$dir" <<'EOF'
-import re, statistics, sys
+info="$(machine), shared with other work, so noisy; $(tcpdump --version 2>&1 | head -1), $(tcpdump --version 2>&1 | sed -n 2p), wirecat $(wirecat_version "$wirecat")"
+python3 - "${RESULTS:-$src/bench/RESULTS.md}" "$info" "$secs" "$runs" "$buf" "$dir" "$here" <<'EOF'
+import statistics, sys
 path, info, secs, runs, buf, d = sys.argv[1:7]
+sys.path.insert(0, sys.argv[-1])
+from results import put_section
 def load(tool):
     rows = [list(map(float, l.split())) for l in open(d + "/" + tool) if l.strip()]
     med = lambda i: statistics.median(r[i] for r in rows)
@@ -105,16 +105,7 @@ section = ("## Live capture\n\n`bench/live.sh`: " + info + ". `udpblast` (sendmm
            "on 127.0.0.1 for %s s per run while one capture runs with the filter `udp port P`; " % secs +
            "capture CPU is the capture process's time on the CPU (user+system, /proc/PID/schedstat); medians of %s runs.\n\n" % runs +
            table + "\n" + note + "\n")
-try:
-    text = open(path).read()
-except FileNotFoundError:
-    text = "# Benchmark results\n"
-m = re.search(r"^## Live capture\n.*?(?=^## |\Z)", text, flags=re.S | re.M)
-if m:
-    text = text[:m.start()] + section + ("\n" if text[m.end():] else "") + text[m.end():]
-else:
-    text = text.rstrip("\n") + "\n\n" + section
-open(path, "w").write(text)
+put_section(path, "Live capture", section)
 print(section)
 EOF
 echo "written to bench/RESULTS.md (## Live capture)"

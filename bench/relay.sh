@@ -17,6 +17,8 @@
 #   bench/relay.sh [SIZE]      env: SIZE RUNS BUILD WIRECAT TOOLS RESULTS
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 SIZE=${1:-${SIZE:-1G}}
 RUNS=${RUNS:-3}
 BUILD=${BUILD:-build}
@@ -125,7 +127,7 @@ else:
 	awk -v b="$BYTES" -v a="$t0" -v z="$t1" 'BEGIN { printf "%.3f\n", b / (z - a) / (1024 * 1024 * 1024) }'
 }
 
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+median_mean() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 declare -A RES
 avail=""
@@ -146,7 +148,7 @@ for r in $(seq "$RUNS"); do
 done
 
 declare -A MED
-for t in $avail; do MED[$t]=$(echo "${RES[$t]}" | median); done
+for t in $avail; do MED[$t]=$(echo "${RES[$t]}" | median_mean); done
 W=${MED[wirecat]:-0}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 
@@ -174,7 +176,7 @@ cmdline() {
 {
 	echo "## TCP relay"
 	echo
-	echo "\`bench/relay.sh\`: $(date -u +%Y-%m-%d) on $(nproc) cores ($(uname -r)). $SIZE from \`pipegen\` (vmsplice into a pipe) through the client's stdin, loopback TCP (127.0.0.1); the server as people run it, stdin at /dev/null, its stdout through \`pipecount\` (splice to /dev/null), which counts the bytes received: a run that delivers fewer bytes than were sent scores 0 (iperf3 discards what it receives: its own receiver rate, which leaves out the bytes still in flight at the test's end). Time from the client's start to the server's exit; medians of $RUNS runs, tools alternating. A ratio above 1 means wirecat is faster."
+	echo "\`bench/relay.sh\`: $(machine). $SIZE from \`pipegen\` (vmsplice into a pipe) through the client's stdin, loopback TCP (127.0.0.1); the server as people run it, stdin at /dev/null, its stdout through \`pipecount\` (splice to /dev/null), which counts the bytes received: a run that delivers fewer bytes than were sent scores 0 (iperf3 discards what it receives: its own receiver rate, which leaves out the bytes still in flight at the test's end). Time from the client's start to the server's exit; medians of $RUNS runs, tools alternating. A ratio above 1 means wirecat is faster."
 	echo
 	echo "| tool | command (server / client) | GiB/s (median) | runs | wirecat / tool |"
 	echo "| --- | --- | --- | --- | --- |"
@@ -193,18 +195,11 @@ cmdline() {
 } >"$TMP/section.md"
 
 cat "$TMP/section.md"
-python3 - "$RESULTS" "$TMP/section.md" <<'EOF'
-import re, sys
+python3 - "$RESULTS" "$TMP/section.md" "$here" <<'EOF'
+import sys
 path, sec = sys.argv[1], open(sys.argv[2]).read().rstrip("\n") + "\n"
-try:
-    text = open(path).read()
-except FileNotFoundError:
-    text = "# Benchmark results\n"
-m = re.search(r"^## TCP relay\n.*?(?=^## |\Z)", text, flags=re.S | re.M)
-if m:
-    text = text[:m.start()] + sec + ("\n" if m.end() < len(text) else "") + text[m.end():]
-else:
-    text = text.rstrip("\n") + "\n\n" + sec
-open(path, "w").write(text)
+sys.path.insert(0, sys.argv[-1])
+from results import put_section
+put_section(path, "TCP relay", sec)
 EOF
 echo "relay.sh: wrote the section '## TCP relay' of $RESULTS"

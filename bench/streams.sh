@@ -23,8 +23,8 @@
 # Writes the "## streams" section of bench/RESULTS.md.
 # Usage: bench/streams.sh [WIRECAT]   (env N RUNS LONG_MB TSHARK_STREAMS ...)
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-src=$(dirname "$here")
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 wirecat=${1:-${WIRECAT:-$src/build/wirecat}}
 n=${N:-100000}
 runs=${RUNS:-3}
@@ -32,28 +32,20 @@ long_mb=${LONG_MB:-2000}
 tstreams=${TSHARK_STREAMS:-8}
 ttimeout=${TSHARK_TIMEOUT:-600}
 tvmem=${TSHARK_VMEM_GB:-8}
-for p in tshark tcpflow python3 bc /usr/bin/time; do
-	command -v "$p" >/dev/null || { echo "streams.sh: $p is not installed" >&2; exit 1; }
-done
-[ -x "$wirecat" ] || { echo "streams.sh: no wirecat at $wirecat (build first)" >&2; exit 1; }
+need tshark tcpflow python3 bc /usr/bin/time
+built wirecat "$wirecat"
 dir=$(mktemp -d "${BENCH_TMP:-/tmp}/wirecat-bench-streams.XXXXXX")
 trap 'rm -rf "$dir"' EXIT
-load0=$(cut -d' ' -f1-3 /proc/loadavg)
+load0=$(loadavg)
 
-python3 - "$dir" "$n" "$long_mb" <<'EOF'
+python3 - "$dir" "$n" "$long_mb" "$src/tests/net" <<'EOF'
 import os, random, struct, sys
 d, n, long_mb = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+sys.path.insert(0, sys.argv[4])
+from pktbuild import csum  # the tests' Internet checksum
 rnd = random.Random(7)
 BODY = rnd.randbytes(1 << 20)
 MSS = 1448
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 def frame(src, dst, sp, dp, seq, ack, fl, data=b"", tcpsum=True):
     tcp = struct.pack("!HHIIBBHHH", sp, dp, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF, 0x50, fl,
@@ -177,22 +169,6 @@ print("streams.sh: long: %d frames" % write_pcap(os.path.join(d, "long.pcap"), l
 EOF
 mix=$dir/mix.pcap long=$dir/long.pcap
 
-# median wall time (s) of $1 runs of a command, output to /dev/null
-timeit() {
-	local r=$1; shift
-	local ts=()
-	for _ in $(seq "$r"); do
-		local t0 t1
-		t0=$(date +%s.%N)
-		"$@" >/dev/null 2>&1 || true
-		t1=$(date +%s.%N)
-		ts+=("$(echo "$t1 - $t0" | bc -l)")
-	done
-	local med
-	med=$(printf '%s\n' "${ts[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-	echo "streams.sh: $* -> median $med s (${ts[*]})" >&2
-	echo "$med"
-}
 follow_wirecat() { rm -rf "$dir/fw"; "$wirecat" read --follow all --follow-dir "$dir/fw" "$mix"; }
 follow_tcpflow() { rm -rf "$dir/ft"; mkdir "$dir/ft"; tcpflow -r "$mix" -o "$dir/ft"; }
 follow_tshark() { # the first $tstreams streams, one run each
@@ -234,14 +210,16 @@ r_sfol=$(rss /dev/null bash -c "ulimit -v $((tvmem * 1024 * 1024)); exec timeout
 s_fol_err=$(grep -v 'Running as user' "$dir/err" | tail -c 300 | tr '\n' ' ' || true)
 r_sjson=$(rss /dev/null bash -c "ulimit -v $((tvmem * 1024 * 1024)); exec timeout $ttimeout tshark -n -T ek -r '$long'")
 s_json_err=$(grep -v 'Running as user' "$dir/err" | tail -c 300 | tr '\n' ' ' || true)
-load1=$(cut -d' ' -f1-3 /proc/loadavg)
+load1=$(loadavg)
 
-info="$(date -u +%Y-%m-%d) on $(nproc) cores ($(uname -r)), shared with other work (load average $load0 at the start, $load1 at the end), so noisy; $(tshark --version | head -1 | sed 's/ (Git.*//'), tcpflow $(tcpflow -V 2>&1 | awk '{print $2}'), wirecat $("$wirecat" --version | awk '{print $2}')"
+info="$(machine), shared with other work (load average $load0 at the start, $load1 at the end), so noisy; $(tshark_version), tcpflow $(tcpflow -V 2>&1 | awk '{print $2}'), wirecat $(wirecat_version "$wirecat")"
 python3 - "${RESULTS:-$src/bench/RESULTS.md}" "$info" "$n" "$runs" "$tstreams" "$nstreams" \
 	"$w_json" "$s_json" "$w_y" "$s_y" "$w_fol" "$f_fol" "$s_fol" "$w_bytes" "$f_bytes" \
 	"$w_flagged" "$s_flagged" "$long_bytes" "$r_wfol" "$lf_bytes" "$lf_err" "$r_wjson" \
-	"$r_sfol" "$s_fol_err" "$r_sjson" "$s_json_err" "$ttimeout" "$tvmem" <<'EOF'
-import re, sys
+	"$r_sfol" "$s_fol_err" "$r_sjson" "$s_json_err" "$ttimeout" "$tvmem" "$here" <<'EOF'
+import sys
+sys.path.insert(0, sys.argv[-1])
+from results import put_section
 a = sys.argv[1:]
 path, info, n, runs, tstreams, nstreams = a[0], a[1], int(a[2]), a[3], int(a[4]), int(a[5])
 w_json, s_json, w_y, s_y, w_fol, f_fol, s_fol = map(float, a[6:13])
@@ -286,16 +264,7 @@ section = ("## streams\n\n`bench/streams.sh`: " + info + ". Captures made by the
            "ACK every 16. Output to /dev/null, wall clock, medians of %s runs " % runs +
            "(tshark following streams: 1 run). peer/wirecat > 1 means wirecat is faster.\n\n" +
            table + "\n" + mem + "\n" + notes + "\n")
-try:
-    text = open(path).read()
-except FileNotFoundError:
-    text = "# Benchmark results\n"
-m = re.search(r"^## streams\n.*?(?=^## |\Z)", text, flags=re.S | re.M)
-if m:
-    text = text[:m.start()] + section + ("\n" if text[m.end():] else "") + text[m.end():]
-else:
-    text = text.rstrip("\n") + "\n\n" + section
-open(path, "w").write(text)
+put_section(path, "streams", section)
 print(section)
 EOF
 echo "written to bench/RESULTS.md (## streams)"

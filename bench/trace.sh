@@ -15,14 +15,14 @@
 # and under `strace -f --seccomp-bpf -e trace=network`. Prints Markdown tables.
 # Usage: bench/trace.sh [WIRECAT]   (env COUNT DGRAMS RUNS)
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-src=$(dirname "$here")
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 wirecat=${1:-${WIRECAT:-$src/build/wirecat}}
 count=${COUNT:-1000000}
 dgrams=${DGRAMS:-100000}
 runs=${RUNS:-3}
-[ -x "$wirecat" ] || { echo "trace.sh: no wirecat at $wirecat (build first)" >&2; exit 1; }
-command -v strace >/dev/null || { echo "trace.sh: strace is not installed" >&2; exit 1; }
+built wirecat "$wirecat"
+need strace
 [ -x /usr/bin/time ] || { echo "trace.sh: GNU time (/usr/bin/time) is not installed" >&2; exit 1; }
 
 dd_cmd=(dd if=/dev/zero of=/dev/null bs=1 "count=$count" status=none)
@@ -48,9 +48,8 @@ measure() {
 }
 
 # Prints "WALL CPU", the medians measured for NAME.
-median() {
-	printf '%s %s\n' "$(cut -d' ' -f1 "$tmp/$1" | sort -g | awk '{a[NR]=$1} END {printf "%.3f", a[int((NR+1)/2)]}')" \
-		"$(cut -d' ' -f2 "$tmp/$1" | sort -g | awk '{a[NR]=$1} END {printf "%.3f", a[int((NR+1)/2)]}')"
+medians() {
+	printf '%.3f %.3f\n' "$(cut -d' ' -f1 "$tmp/$1" | median)" "$(cut -d' ' -f2 "$tmp/$1" | median)"
 }
 
 ratio() { # a / b as "1.23x", "-" when b is 0
@@ -63,21 +62,21 @@ row() {
 		"$(ratio "$c" "${base#* }")"
 }
 
-echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "load average before: $(loadavg)"
 echo
 dd_wire=("$wirecat" trace --no-packets -o /dev/null -- "${dd_cmd[@]}")
 dd_strace=(strace -f -o /dev/null -e trace=network "${dd_cmd[@]}")
 dd_strace_bpf=(strace -f -o /dev/null --seccomp-bpf -e trace=network "${dd_cmd[@]}")
 measure dd_cmd dd_wire dd_strace dd_strace_bpf
-base=$(median dd_cmd)
+base=$(medians dd_cmd)
 echo "## Tracer overhead (dd bs=1 count=$count, medians of $runs interleaved runs)"
 echo
 echo "| run | wall s | ratio | CPU s | ratio |"
 echo "|---|---|---|---|---|"
 row "untraced" "$base"
-row "wirecat trace --no-packets" "$(median dd_wire)"
-row "strace -f -e trace=network" "$(median dd_strace)"
-row "strace -f --seccomp-bpf -e trace=network" "$(median dd_strace_bpf)"
+row "wirecat trace --no-packets" "$(medians dd_wire)"
+row "strace -f -e trace=network" "$(medians dd_strace)"
+row "strace -f --seccomp-bpf -e trace=network" "$(medians dd_strace_bpf)"
 
 sender=(python3 -c '
 import socket, sys
@@ -90,18 +89,18 @@ snd_wire=("$wirecat" trace -o "$tl" -- "${sender[@]}")
 snd_wire_nopin=("$wirecat" trace --no-pin -o "$tmp/timeline2" -- "${sender[@]}")
 snd_strace_bpf=(strace -f -o /dev/null --seccomp-bpf -e trace=network "${sender[@]}")
 measure sender snd_wire snd_wire_nopin snd_strace_bpf
-base=$(median sender)
+base=$(medians sender)
 echo
 echo "## Tracer overhead, socket-heavy ($dgrams sendto() of 64 bytes, medians of $runs interleaved runs)"
 echo
 echo "| run | wall s | ratio | CPU s | ratio |"
 echo "|---|---|---|---|---|"
 row "untraced" "$base"
-row "wirecat trace$([ "$(id -u)" = 0 ] && echo ' (with packets)')" "$(median snd_wire)"
-row "wirecat trace --no-pin$([ "$(id -u)" = 0 ] && echo ' (with packets)')" "$(median snd_wire_nopin)"
-row "strace -f --seccomp-bpf -e trace=network" "$(median snd_strace_bpf)"
+row "wirecat trace$([ "$(id -u)" = 0 ] && echo ' (with packets)')" "$(medians snd_wire)"
+row "wirecat trace --no-pin$([ "$(id -u)" = 0 ] && echo ' (with packets)')" "$(medians snd_wire_nopin)"
+row "strace -f --seccomp-bpf -e trace=network" "$(medians snd_strace_bpf)"
 got=$(grep '^trace: [0-9]* packets of this command' "$tl" || true)
 echo
 echo "$dgrams datagrams sent; the last wirecat trace run says: ${got:-no capture}"
 echo
-echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "load average after: $(loadavg)"

@@ -14,23 +14,23 @@
 # Writes the "## wirecat view" section of bench/RESULTS.md.
 # Usage: bench/view.sh [WIRECAT]   (env N RUNS FULL_RUNS)
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-src=$(dirname "$here")
+# shellcheck source=bench/lib.sh
+. "$(dirname "$0")/lib.sh"
 wirecat=${1:-${WIRECAT:-$src/build/wirecat}}
 n=${N:-1000000}
 runs=${RUNS:-3}
 full=${FULL_RUNS:-1}
-for p in tshark python3; do
-	command -v "$p" >/dev/null || { echo "view.sh: $p is not installed" >&2; exit 1; }
-done
-[ -x "$wirecat" ] || { echo "view.sh: no wirecat at $wirecat (build first)" >&2; exit 1; }
+need tshark python3
+built wirecat "$wirecat"
 dir=$(mktemp -d /tmp/wirecat-bench-view.XXXXXX)
 trap 'rm -rf "$dir"' EXIT
-info="$(date -u +%Y-%m-%d) on $(nproc) cores ($(uname -r)), load average $(cut -d' ' -f1-3 /proc/loadavg) at start; $(tshark --version | head -1 | sed "s/\.$//"), wirecat $("$wirecat" --version | head -1 | awk '{print $NF}')"
+info="$(machine), load average $(loadavg) at start; $(tshark --version | head -1 | sed "s/\.$//"), wirecat $(wirecat_version "$wirecat")"
 
-python3 - "$wirecat" "$dir/big.pcap" "$n" "$runs" "$full" "${RESULTS:-$src/bench/RESULTS.md}" "$info" <<'EOF'
+python3 - "$wirecat" "$dir/big.pcap" "$n" "$runs" "$full" "${RESULTS:-$src/bench/RESULTS.md}" "$info" "$here" <<'EOF'
 import json, os, re, resource, statistics, struct, subprocess, sys, time, urllib.request
 wirecat, path, n, runs, full, results, info = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6], sys.argv[7]
+sys.path.insert(0, sys.argv[-1])
+from results import put_section
 
 def ipv4(proto, payload):
     h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), 1, 0, 64, proto, 0, b"\n\0\0\1", b"\n\0\0\2")
@@ -122,16 +122,7 @@ section = ("## wirecat view\n\n`bench/view.sh`: " + info + ". A pcap of %d packe
            "of its first pass (index, --stats, I/O counts); its peak RSS (VmHWM) after that and a filter (`udp`) "
            "over the whole file. Medians of %d runs (tshark's full read: %d).\n\n" % (n, size >> 20, runs, full)
            + table + "\n" + note + "\n")
-try:
-    text = open(results).read()
-except FileNotFoundError:
-    text = "# Benchmark results\n"
-m = re.search(r"^## wirecat view\n.*?(?=^## |\Z)", text, flags=re.S | re.M)
-if m:
-    text = text[:m.start()] + section + ("\n" if text[m.end():] else "") + text[m.end():]
-else:
-    text = text.rstrip("\n") + "\n\n" + section
-open(results, "w").write(text)
+put_section(results, "wirecat view", section)
 print(section)
 EOF
 echo "written to bench/RESULTS.md (## wirecat view)"
