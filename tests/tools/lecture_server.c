@@ -16,6 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tool_listen.h"
+
 #define CLIENTS_MAX 64
 
 static void *serve(void *arg)
@@ -29,22 +31,6 @@ static void *serve(void *arg)
 	return n > 0 ? NULL : (void *)1;
 }
 
-static int listener(void)
-{
-	struct sockaddr_in a;
-	socklen_t al = sizeof(a);
-	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(s, 16) < 0 ||
-	    getsockname(s, (struct sockaddr *)&a, &al) < 0)
-		return -1;
-	printf("port %u\n", (unsigned)ntohs(a.sin_port));
-	fflush(stdout);
-	return s;
-}
-
 int main(int argc, char **argv)
 {
 	pthread_t th[CLIENTS_MAX];
@@ -55,7 +41,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: lecture_server fork|thread N (1..%d)\n", CLIENTS_MAX);
 		return 2;
 	}
-	int s = listener();
+	int s = tool_listener(16);
 	if (s < 0)
 		return 1;
 	for (long i = 0; i < n; i++) {

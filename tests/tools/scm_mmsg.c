@@ -17,21 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int listener(void)
-{
-	struct sockaddr_in a;
-	socklen_t al = sizeof(a);
-	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(s, 4) < 0 ||
-	    getsockname(s, (struct sockaddr *)&a, &al) < 0)
-		return -1;
-	printf("port %d\n", ntohs(a.sin_port));
-	fflush(stdout);
-	return s;
-}
+#include "tool_listen.h"
 
 /* Two messages: "a" alone, then "x" with fd in SCM_RIGHTS. */
 static int pass_fd(int sp, int fd)
@@ -113,7 +99,7 @@ int main(void)
 	close(sp[1]);
 	struct sockaddr_in peer;
 	socklen_t pl = sizeof(peer);
-	int l = listener(), st = 1;
+	int l = tool_listener(4), st = 1;
 	int c = l >= 0 ? accept4(l, (struct sockaddr *)&peer, &pl, SOCK_CLOEXEC) : -1;
 	printf("child %d\n", (int)pid);
 	fflush(stdout);

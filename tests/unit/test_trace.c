@@ -1437,6 +1437,20 @@ static void test_nagle(void)
 }
 
 /* More writes than the ring holds, in one segment: the count stays true. */
+/* Follows proto from A:lport to B:rport (port 0: any). */
+static void watch_ab(struct wire_trace *tr, int proto, uint16_t lport, uint16_t rport)
+{
+	struct sockaddr_in l, r;
+	memset(&l, 0, sizeof(l));
+	l.sin_family = AF_INET;
+	memcpy(&l.sin_addr, A, 4);
+	l.sin_port = htons(lport);
+	r = l;
+	memcpy(&r.sin_addr, B, 4);
+	r.sin_port = htons(rport);
+	wire_trace_watch_addr(tr, proto, (struct sockaddr *)&l, (struct sockaddr *)&r);
+}
+
 /* A connection from A:port to B:5005 opened and closed by A (A ends in
  * TIME_WAIT), at us. */
 static void turn(struct wire_trace *tr, uint16_t port, long us)
@@ -1463,14 +1477,7 @@ static void turn(struct wire_trace *tr, uint16_t port, long us)
 static void test_conn_turnover(void)
 {
 	struct wire_trace *tr = mk_empty();
-	struct sockaddr_in l, r;
-	memset(&l, 0, sizeof(l));
-	l.sin_family = AF_INET;
-	memcpy(&l.sin_addr, A, 4);
-	r = l;
-	memcpy(&r.sin_addr, B, 4);
-	r.sin_port = htons(5005);
-	wire_trace_watch_addr(tr, IPPROTO_TCP, (struct sockaddr *)&l, (struct sockaddr *)&r);
+	watch_ab(tr, IPPROTO_TCP, 0, 5005);
 	for (uint16_t i = 0; i < WIRE_TRACE_CONNS_MAX + 44; i++)
 		turn(tr, (uint16_t)(30000 + i), 100L * i);
 	long t = 100L * (WIRE_TRACE_CONNS_MAX + 50);
@@ -1540,18 +1547,8 @@ static void udp_at(struct wire_trace *tr, long long us, uint16_t sport, int out)
 static void test_line_format(void)
 {
 	struct wire_trace *tr = mk_empty();
-	struct sockaddr_in l, r;
-	memset(&l, 0, sizeof(l));
-	l.sin_family = AF_INET;
-	memcpy(&l.sin_addr, A, 4);
-	r = l;
-	memcpy(&r.sin_addr, B, 4);
-	r.sin_port = htons(5005);
-	for (uint16_t port = 40000; port <= 40001; port++) {
-		l.sin_port = htons(port);
-		wire_trace_watch_addr(tr, IPPROTO_UDP, (struct sockaddr *)&l,
-		                      (struct sockaddr *)&r);
-	}
+	watch_ab(tr, IPPROTO_UDP, 40000, 5005);
+	watch_ab(tr, IPPROTO_UDP, 40001, 5005);
 	struct timespec t0 = at(0);
 	wire_trace_call_at(tr, &t0, "sendto(%s%c%s)", "a\\b\n", 1, "~ ok");
 	udp_at(tr, 1, 40000, 1);
