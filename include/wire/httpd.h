@@ -40,7 +40,9 @@ struct wire_httpd_req {
 int wire_httpd_parse(const uint8_t *p, size_t n, struct wire_httpd_req *rq);
 
 /* Decodes the query parameter name (%XX and '+') into out (size n, NUL-ended).
- * Returns its length, or -1 when absent, cut or holding a NUL. */
+ * Returns its length, -1 when absent, or -2 when it is there but cannot be
+ * used (longer than out holds, a bad %XX, a NUL): the caller answers 400
+ * rather than take it as absent. */
 int wire_httpd_param(const char *query, const char *name, char *out, size_t n);
 
 struct wire_httpd_resp {

@@ -562,7 +562,10 @@ static long long qnum(const struct wire_httpd_req *rq, const char *name, long lo
                       long long max)
 {
 	char b[32];
-	if (wire_httpd_param(rq->query, name, b, sizeof(b)) <= 0)
+	int k = wire_httpd_param(rq->query, name, b, sizeof(b));
+	if (k < -1)
+		return -1;
+	if (k <= 0)
 		return def;
 	char *end;
 	long long v = strtoll(b, &end, 10);
@@ -620,13 +623,12 @@ static int sort_params(const struct wire_httpd_req *rq, int *col, int *desc)
 	char b[16];
 	*col = -1;
 	*desc = 0;
-	if (wire_httpd_param(rq->query, "desc", b, sizeof(b)) >= 0) {
-		if (strcmp(b, "0") && strcmp(b, "1"))
-			return -400;
-		*desc = b[0] == '1';
-	}
-	if (wire_httpd_param(rq->query, "sort", b, sizeof(b)) >= 0 &&
-	    (*col = wire_vsort_col(b)) < 0)
+	int k = wire_httpd_param(rq->query, "desc", b, sizeof(b));
+	if (k < -1 || (k >= 0 && strcmp(b, "0") && strcmp(b, "1")))
+		return -400;
+	*desc = k >= 0 && b[0] == '1';
+	k = wire_httpd_param(rq->query, "sort", b, sizeof(b));
+	if (k < -1 || (k >= 0 && (*col = wire_vsort_col(b)) < 0))
 		return -400;
 	if (*col < 0 && *desc)
 		*col = WIRE_VC_N;
@@ -676,6 +678,8 @@ static int api_rows(struct wire_view_srv *s, const struct wire_httpd_req *rq, st
 		return -400;
 	int fl = wire_httpd_param(rq->query, "filter", text, sizeof(text));
 	struct sortjob *q = NULL;
+	if (fl < -1)
+		return -400;
 	if (scol >= 0 && !(q = sort_job(s, scol, desc, fl > 0 ? text : "")))
 		return -500;
 	struct job *j = NULL;
@@ -753,7 +757,10 @@ static int api_io(struct wire_view_srv *s, const struct wire_httpd_req *rq, stru
 {
 	char b[32], text[WIRE_DFILTER_LEN_MAX + 1], why[600];
 	double want = 0;
-	if (wire_httpd_param(rq->query, "interval", b, sizeof(b)) > 0) {
+	int k = wire_httpd_param(rq->query, "interval", b, sizeof(b));
+	if (k < -1)
+		return -400;
+	if (k > 0) {
 		char *end;
 		want = strtod(b, &end);
 		if (*end || !(want >= 0) || want > 1e9)
@@ -762,6 +769,8 @@ static int api_io(struct wire_view_srv *s, const struct wire_httpd_req *rq, stru
 	int fl = wire_httpd_param(rq->query, "filter", text, sizeof(text));
 	struct job *j = NULL;
 	size_t col = 0;
+	if (fl < -1)
+		return -400;
 	if (fl > 0 && !(j = filter_job(s, text, why, sizeof(why), &col)))
 		return put_ferr(o, why, col);
 	if (j && s->io.iv > j->io.iv)

@@ -32,7 +32,7 @@ static void check_params(const char *q)
 	char out[64];
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		int k = wire_httpd_param(q, names[i], out, sizeof(out));
-		if (k >= 0 && ((size_t)k >= sizeof(out) || strlen(out) != (size_t)k))
+		if (k < -2 || (k >= 0 && ((size_t)k >= sizeof(out) || strlen(out) != (size_t)k)))
 			abort();
 	}
 }

@@ -637,6 +637,15 @@ def sorted_rows_by_each_column():
             nondecreasing([p["len"] for p in got], got, desc=True)
             assert get(s.port, "/api/rows?sort=color")[0] == 400
             assert get(s.port, "/api/rows?sort=len&desc=2")[0] == 400
+            # a value too long to hold, or not decodable, is refused, not
+            # taken as absent (a filter ignored would list every packet)
+            # (a filter past the server's 4096 bytes: 400, or 414 when the
+            # request line itself is too long)
+            for q in ("sort=" + "len" * 7, "desc=" + "1" * 20, "sort=%zz", "filter=" + "u" * 5000,
+                      "filter=udp%00", "start=" + "0" * 40 + "5"):
+                assert get(s.port, "/api/rows?" + q)[0] in (400, 414), q[:40]
+                io = 200 if q.startswith(("desc", "start")) else 400
+                assert get(s.port, "/api/io?" + q.replace("sort", "interval"))[0] in (io, 414), q[:40]
             assert s.stop() == 0
 
 

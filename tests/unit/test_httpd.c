@@ -100,10 +100,10 @@ static void params(void)
 	CHECK_INT(wire_httpd_param("filter=tcp.port%20%3D%3D+80", "filter", b, sizeof(b)), 14);
 	CHECK_STR(b, "tcp.port == 80");
 	CHECK_INT(wire_httpd_param("xstart=1", "start", b, sizeof(b)), -1);
-	CHECK_INT(wire_httpd_param("a=%zz", "a", b, sizeof(b)), -1);
-	CHECK_INT(wire_httpd_param("a=%4", "a", b, sizeof(b)), -1);
-	CHECK_INT(wire_httpd_param("a=%00", "a", b, sizeof(b)), -1);
-	CHECK_INT(wire_httpd_param("a=0123456789abcdef", "a", b, sizeof(b)), -1);
+	CHECK_INT(wire_httpd_param("a=%zz", "a", b, sizeof(b)), -2);
+	CHECK_INT(wire_httpd_param("a=%4", "a", b, sizeof(b)), -2);
+	CHECK_INT(wire_httpd_param("a=%00", "a", b, sizeof(b)), -2);
+	CHECK_INT(wire_httpd_param("a=0123456789abcdef", "a", b, sizeof(b)), -2);
 	CHECK_INT(wire_httpd_param("a", "a", b, sizeof(b)), 0);
 	CHECK_INT(wire_httpd_param("", "a", b, sizeof(b)), -1);
 }

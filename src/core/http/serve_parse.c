@@ -230,10 +230,11 @@ int wire_httpd_param(const char *query, const char *name, char *out, size_t n)
 	while (*s) {
 		const char *amp = strchr(s, '&');
 		size_t len = amp ? (size_t)(amp - s) : strlen(s);
-		if (len > nl && s[nl] == '=' && !memcmp(s, name, nl))
-			return unescape(s + nl + 1, len - nl - 1, out, n);
-		if (len == nl && !memcmp(s, name, nl))
-			return unescape(s, 0, out, n);
+		if (len >= nl && !memcmp(s, name, nl) && (len == nl || s[nl] == '=')) {
+			size_t at = len > nl ? nl + 1 : nl;
+			int k = unescape(s + at, len - at, out, n);
+			return k < 0 ? -2 : k;
+		}
 		s += len + (amp ? 1 : 0);
 	}
 	return -1;
