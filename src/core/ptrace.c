@@ -481,11 +481,9 @@ int wire_pt_adopt_fds(struct wire_pt *pt)
 
 /* ---- stops ------------------------------------------------------------------------ */
 
-/* Resumes t. A resume after one of its system call stops (hot) is made on
- * the tracer's CPU while t is the only task (ptrace_pin.c); other resumes
- * (a signal, exec, a new task) leave placement to the scheduler. */
 /* Resumes t. Before a resume after one of its system call stops (hot), the
- * tracer keeps itself on t's CPU while t is the only task (ptrace_pin.c). */
+ * tracer keeps itself on t's CPU while t is the only task (ptrace_pin.c);
+ * with more tasks it lets go. */
 static void resume(struct wire_pt *pt, struct pt_task *t, int sig, int hot)
 {
 	int req = pt->attach || t->in_call || t->inject ? PTRACE_SYSCALL : PTRACE_CONT;
