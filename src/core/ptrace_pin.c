@@ -22,7 +22,8 @@
  * normal policy and mask back and tries again only after a back-off
  * (doubled each time). With more than one task (a server's threads or
  * children) it lets go: they must not be gathered on one CPU. Without
- * CAP_SYS_NICE nothing is done: the way back from SCHED_IDLE needs it.
+ * CAP_SYS_NICE nothing is done: the way back from SCHED_IDLE needs it; nor
+ * when wirecat runs with another policy than SCHED_OTHER (it keeps it).
  */
 #include "ptrace_pin.h"
 #include "wire/ptrace.h"
@@ -52,7 +53,9 @@ void pt_pin_init(struct pt_pin *p, int on)
 	memset(p, 0, sizeof(*p));
 	p->statfd = -1;
 	p->backoff_ms = PT_PIN_BACKOFF_MS;
-	if (!on || !can_renice() || sched_getaffinity(0, sizeof(p->own), &p->own) < 0)
+	/* a tracer started with another policy (chrt) keeps it */
+	if (!on || sched_getscheduler(0) != SCHED_OTHER || !can_renice() ||
+	    sched_getaffinity(0, sizeof(p->own), &p->own) < 0)
 		return;
 	p->statfd = open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
 	p->on = p->statfd >= 0;

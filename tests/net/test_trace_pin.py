@@ -80,14 +80,14 @@ def parse_list(text):
     return got
 
 
-def watch(opts=(), thread=False, seconds=3.0, pause=0):
+def watch(opts=(), thread=False, seconds=3.0, pause=0, pre=()):
     """Runs PROG under wirecat trace; once it says ready, samples the main
     thread's scheduling every 10 ms for up to `seconds` (until it is seen
     held: SCHED_IDLE on one CPU), then lets the program end. Returns (the
     samples, program's stdout, exit status, stderr)."""
     d = tempfile.mkdtemp(prefix="wpin")
     stop = os.path.join(d, "stop")
-    cmd = [WIRECAT, "trace", "--no-packets", "-o", os.devnull] + list(opts) + \
+    cmd = list(pre) + [WIRECAT, "trace", "--no-packets", "-o", os.devnull] + list(opts) + \
         ["--", PY, "-c", PROG, "10000000", stop, "1" if thread else "0", str(pause)]
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     seen = []
@@ -150,6 +150,19 @@ def no_pin_a_second_thread_and_few_calls_leave_the_tracer_alone():
         calls, bad = result(out)
         assert calls > 20 and bad == 0, out
         assert len(seen) > 10 and all(s == (0, full) for s in seen), (opts, thread, seen[:5])
+
+
+@case
+def a_tracer_started_with_another_policy_keeps_it():
+    """wirecat run under `chrt -b 0` (SCHED_BATCH) is left as the user
+    started it: held and released, it would come back as SCHED_OTHER."""
+    need_pin()
+    seen, out, rc, err = watch(seconds=0.6, pre=["chrt", "-b", "0"])
+    assert rc == 0, err
+    calls, bad = result(out)
+    assert calls > 200 and bad == 0, out
+    SCHED_BATCH = 3
+    assert len(seen) > 10 and all(s[0] == SCHED_BATCH for s in seen), seen[:5]
 
 
 def timed(opts, n):
