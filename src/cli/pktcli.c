@@ -508,6 +508,19 @@ int pktcli_appdec_start(struct pktcli *pc, struct wire_appdec **a, const char *c
 	return 0;
 }
 
+int pktcli_views_start(struct pktcli *pc, struct wire_printer **pr, struct wire_sink *out,
+                       struct wire_defragger **dg, struct wire_appdec **app, const char *cmd)
+{
+	int rc = wire_printer_new(pr, &pc->po, out);
+	if (rc < 0) {
+		cli_err("%s: %s", cmd, wire_strerror(rc));
+		return -1;
+	}
+	if (pktcli_defrag_start(pc, dg, cmd) < 0 || pktcli_appdec_start(pc, app, cmd) < 0)
+		return -1;
+	return 0;
+}
+
 void pktcli_appdec_report(struct wire_appdec *a, const char *cmd)
 {
 	if (!a)

@@ -76,6 +76,13 @@ int pktcli_dfilter_compile(struct pktcli *pc, const char *cmd);
 struct wire_printer;
 struct wire_appdec;
 int pktcli_appdec_start(struct pktcli *pc, struct wire_appdec **a, const char *cmd);
+struct wire_sink;
+struct wire_defragger;
+/* What read and sniff start alike: the printer (to out), --defrag's
+ * defragmenter and --reassemble's decoders (*dg, *app NULL when off).
+ * Returns 0, or -1 after one line on stderr naming cmd. */
+int pktcli_views_start(struct pktcli *pc, struct wire_printer **pr, struct wire_sink *out,
+                       struct wire_defragger **dg, struct wire_appdec **app, const char *cmd);
 /* Ends the decoders and says on stderr what could not be framed. */
 void pktcli_appdec_report(struct wire_appdec *a, const char *cmd);
 /* --flow: writes the ladder of the packets that passed to out and says

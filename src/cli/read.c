@@ -220,16 +220,7 @@ int pktcli_read(struct pktcli pc, const char *path)
 	/* With -w - stdout carries the pcap; anything printed goes to stderr. */
 	wire_sink_init_fd(out, (w && !strcmp(pc.wfile, "-")) ? STDERR_FILENO : STDOUT_FILENO);
 	out->line_buffered = pc.line_buf;
-	if ((rc = wire_printer_new(&pr, &pc.po, out)) < 0) {
-		cli_err("read: %s", wire_strerror(rc));
-		status = WIRE_EXIT_FAIL;
-		goto done;
-	}
-	if (pktcli_defrag_start(&pc, &dg, "read") < 0) {
-		status = WIRE_EXIT_FAIL;
-		goto done;
-	}
-	if (pktcli_appdec_start(&pc, &app, "read") < 0) {
+	if (pktcli_views_start(&pc, &pr, out, &dg, &app, "read") < 0) {
 		status = WIRE_EXIT_FAIL;
 		goto done;
 	}

@@ -599,16 +599,7 @@ static int sniff_main(int argc, char **argv)
 		}
 	}
 	const char *wname = strcmp(rot.cur, "-") ? rot.cur : "standard output"; /* -w */
-	if ((rc = wire_printer_new(&pr, &pc.po, out)) < 0) {
-		cli_err("sniff: %s", wire_strerror(rc));
-		status = WIRE_EXIT_FAIL;
-		goto out;
-	}
-	if (pktcli_defrag_start(&pc, &dg, "sniff") < 0) {
-		status = WIRE_EXIT_FAIL;
-		goto out;
-	}
-	if (pktcli_appdec_start(&pc, &app, "sniff") < 0) {
+	if (pktcli_views_start(&pc, &pr, out, &dg, &app, "sniff") < 0) {
 		status = WIRE_EXIT_FAIL;
 		goto out;
 	}

@@ -217,15 +217,7 @@ static void ipv4(struct wire_sink *s, const struct wire_dissect *d, const struct
 		fu(s, "TTL", ip->ttl);
 		if (!wire_pr_has(l, 10))
 			goto cut;
-		label(s, "Protocol");
-		wire_pr_u(s, ip->proto);
-		const char *pn = wire_pr_ipproto(ip->proto);
-		if (pn) {
-			S(s, " (");
-			wire_sink_puts(s, pn);
-			wire_sink_putc(s, ')');
-		}
-		wire_sink_putc(s, '\n');
+		fnamed(s, "Protocol", ip->proto, wire_pr_ipproto(ip->proto));
 		if (!wire_pr_has(l, 12))
 			goto cut;
 		fcsum(s, ip->csum, ip->csum_st);
@@ -295,15 +287,7 @@ static void ipv6(struct wire_sink *s, const struct wire_layer *l)
 		fu(s, "Payload length", ip->plen);
 		if (!wire_pr_has(l, 7))
 			goto cut;
-		label(s, "Next header");
-		wire_pr_u(s, ip->nxt);
-		const char *pn = wire_pr_ipproto(ip->nxt);
-		if (pn) {
-			S(s, " (");
-			wire_sink_puts(s, pn);
-			wire_sink_putc(s, ')');
-		}
-		wire_sink_putc(s, '\n');
+		fnamed(s, "Next header", ip->nxt, wire_pr_ipproto(ip->nxt));
 		if (!wire_pr_has(l, 8))
 			goto cut;
 		fu(s, "Hop limit", ip->hlim);
