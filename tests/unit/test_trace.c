@@ -597,6 +597,18 @@ static void test_tracker(void)
 static struct wire_sink sink;
 static struct wire_buf mem;
 
+/* l is A:lport, r is B:rport (IPv4). */
+static void addr_ab(struct sockaddr_in *l, struct sockaddr_in *r, uint16_t lport, uint16_t rport)
+{
+	memset(l, 0, sizeof(*l));
+	l->sin_family = AF_INET;
+	memcpy(&l->sin_addr, A, 4);
+	l->sin_port = htons(lport);
+	*r = *l;
+	memcpy(&r->sin_addr, B, 4);
+	r->sin_port = htons(rport);
+}
+
 static struct wire_trace *mk_empty(void)
 {
 	wire_buf_free(&mem);
@@ -609,13 +621,7 @@ static struct wire_trace *mk(void)
 {
 	struct sockaddr_in l, r;
 	struct wire_trace *tr = mk_empty();
-	memset(&l, 0, sizeof(l));
-	l.sin_family = AF_INET;
-	memcpy(&l.sin_addr, A, 4);
-	l.sin_port = htons(40000);
-	r = l;
-	memcpy(&r.sin_addr, B, 4);
-	r.sin_port = htons(5005);
+	addr_ab(&l, &r, 40000, 5005);
 	wire_trace_watch_addr(tr, IPPROTO_TCP, (struct sockaddr *)&l, (struct sockaddr *)&r);
 	return tr;
 }
@@ -905,12 +911,7 @@ static struct wire_trace *mk_empty(void);
 static void test_flow_limit(void)
 {
 	struct sockaddr_in l, r;
-	memset(&l, 0, sizeof(l));
-	l.sin_family = AF_INET;
-	memcpy(&l.sin_addr, A, 4);
-	r = l;
-	memcpy(&r.sin_addr, B, 4);
-	r.sin_port = htons(5005);
+	addr_ab(&l, &r, 0, 5005);
 	struct wire_trace *tr = mk_empty();
 	int n = WIRE_TRACE_FLOWS_MAX + 50;
 	for (int i = 0; i < n; i++) {
@@ -1355,13 +1356,7 @@ static void test_reads(void)
 {
 	struct wire_trace *tr = mk();
 	struct sockaddr_in l, r;
-	memset(&l, 0, sizeof(l));
-	l.sin_family = AF_INET;
-	memcpy(&l.sin_addr, A, 4);
-	l.sin_port = htons(40000);
-	r = l;
-	memcpy(&r.sin_addr, B, 4);
-	r.sin_port = htons(5005);
+	addr_ab(&l, &r, 40000, 5005);
 	struct timespec t1 = at(100), t2 = at(200), t3 = at(300), t4 = at(400), t5 = at(500);
 	pkt_at(tr, 31, F_SYN, 1000, 0, 0, 1);
 	pkt_at(tr, 44, F_SYN | F_ACK, 5000, 1001, 0, 0);
@@ -1399,13 +1394,7 @@ static void test_nagle(void)
 {
 	struct wire_trace *tr = mk();
 	struct sockaddr_in l, r;
-	memset(&l, 0, sizeof(l));
-	l.sin_family = AF_INET;
-	memcpy(&l.sin_addr, A, 4);
-	l.sin_port = htons(40000);
-	r = l;
-	memcpy(&r.sin_addr, B, 4);
-	r.sin_port = htons(5005);
+	addr_ab(&l, &r, 40000, 5005);
 	struct timespec w1 = at(100), w2 = at(110), w3 = at(120), w4 = at(30000), w5 = at(30010);
 	const struct sockaddr *ls = (struct sockaddr *)&l, *rs = (struct sockaddr *)&r;
 	pkt_at(tr, 31, F_SYN, 1000, 0, 0, 1);
@@ -1441,13 +1430,7 @@ static void test_nagle(void)
 static void watch_ab(struct wire_trace *tr, int proto, uint16_t lport, uint16_t rport)
 {
 	struct sockaddr_in l, r;
-	memset(&l, 0, sizeof(l));
-	l.sin_family = AF_INET;
-	memcpy(&l.sin_addr, A, 4);
-	l.sin_port = htons(lport);
-	r = l;
-	memcpy(&r.sin_addr, B, 4);
-	r.sin_port = htons(rport);
+	addr_ab(&l, &r, lport, rport);
 	wire_trace_watch_addr(tr, proto, (struct sockaddr *)&l, (struct sockaddr *)&r);
 }
 
@@ -1506,13 +1489,7 @@ static void test_nagle_many(void)
 {
 	struct wire_trace *tr = mk();
 	struct sockaddr_in l, r;
-	memset(&l, 0, sizeof(l));
-	l.sin_family = AF_INET;
-	memcpy(&l.sin_addr, A, 4);
-	l.sin_port = htons(40000);
-	r = l;
-	memcpy(&r.sin_addr, B, 4);
-	r.sin_port = htons(5005);
+	addr_ab(&l, &r, 40000, 5005);
 	pkt_at(tr, 31, F_SYN, 1000, 0, 0, 1);
 	pkt_at(tr, 44, F_SYN | F_ACK, 5000, 1001, 0, 0);
 	pkt_at(tr, 52, F_ACK, 1001, 5001, 0, 1);
