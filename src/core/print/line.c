@@ -1169,6 +1169,63 @@ static unsigned tls(const struct wire_lp *pc, const struct wire_dissect *d, unsi
 	return d->n;
 }
 
+/* Prints ": " and the packet inside a tunnel layer i (when there is one). */
+static unsigned inner(const struct wire_lp *pc, const struct wire_dissect *d, unsigned i)
+{
+	if (i + 1 >= d->n)
+		return d->n;
+	S(pc->s, ": ");
+	return layer(pc, d, i + 1);
+}
+
+/* As tcpdump, but on one line (tcpdump starts the inner frame on the next). */
+static unsigned vxlan(const struct wire_lp *pc, const struct wire_dissect *d, unsigned i)
+{
+	struct wire_sink *s = pc->s;
+	const struct wire_layer *l = &d->l[i];
+	S(s, "VXLAN");
+	if (mark(pc, l, 1))
+		return d->n;
+	uint8_t f = (uint8_t)(l->u.vxlan.flags >> 8);
+	S(s, ", flags [");
+	wire_sink_putc(s, (f & 0x08) ? 'I' : '.');
+	S(s, "] (");
+	wire_pr_0x(s, f, 2);
+	S(s, "), vni ");
+	wire_pr_u(s, l->u.vxlan.vni);
+	return inner(pc, d, i);
+}
+
+/* As tcpdump without -v: "Geneve, Flags [C], vni 0xa, options [8 bytes]". */
+static unsigned geneve(const struct wire_lp *pc, const struct wire_dissect *d, unsigned i)
+{
+	struct wire_sink *s = pc->s;
+	const struct wire_layer *l = &d->l[i];
+	const struct wire_geneve *g = &l->u.geneve;
+	S(s, "Geneve");
+	if (l->status == WIRE_LS_TRUNC && l->len == 0) {
+		mark(pc, l, 1);
+		return d->n;
+	}
+	S(s, ", Flags [");
+	if (g->flags & 0x80)
+		wire_sink_putc(s, 'O');
+	if (g->flags & 0x40)
+		wire_sink_putc(s, 'C');
+	if (!(g->flags & 0xc0))
+		S(s, "none");
+	wire_sink_printf(s, "], vni 0x%x", (unsigned)g->vni);
+	if (g->rsvd)
+		wire_sink_printf(s, ", rsvd 0x%x", (unsigned)g->rsvd);
+	if (pc->o->link_hdr)
+		wire_sink_printf(s, ", proto 0x%04x", (unsigned)g->proto);
+	if (g->optlen)
+		wire_sink_printf(s, ", options [%u bytes]", (unsigned)g->optlen);
+	if (mark(pc, l, 1))
+		return d->n;
+	return inner(pc, d, i);
+}
+
 /* Prints layer i and what it leads to; returns the next layer not printed. */
 static unsigned layer(const struct wire_lp *pc, const struct wire_dissect *d, unsigned i)
 {
@@ -1225,6 +1282,8 @@ static unsigned layer(const struct wire_lp *pc, const struct wire_dissect *d, un
 	case WIRE_L_HTTP: return http(pc, d, i);
 	case WIRE_L_DHCP: return dhcp(pc, d, i);
 	case WIRE_L_TLS: return tls(pc, d, i);
+	case WIRE_L_VXLAN: return vxlan(pc, d, i);
+	case WIRE_L_GENEVE: return geneve(pc, d, i);
 	default: return d->n;
 	}
 }
