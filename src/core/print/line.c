@@ -1218,7 +1218,7 @@ static unsigned geneve(const struct wire_lp *pc, const struct wire_dissect *d, u
 	if (g->rsvd)
 		wire_sink_printf(s, ", rsvd 0x%x", (unsigned)g->rsvd);
 	if (pc->o->link_hdr)
-		wire_sink_printf(s, ", proto 0x%04x", (unsigned)g->proto);
+		wire_pr_geneve_proto(s, g->proto);
 	if (g->optlen)
 		wire_sink_printf(s, ", options [%u bytes]", (unsigned)g->optlen);
 	if (mark(pc, l, 1))
@@ -1239,6 +1239,8 @@ static unsigned layer(const struct wire_lp *pc, const struct wire_dissect *d, un
 			mark(pc, l, 0);
 			return d->n;
 		}
+		if (i > 0 && pc->o->link_hdr && !l->quoted) /* inside a tunnel */
+			wire_pr_inner_eth(pc->o, s, d, i);
 		if (i + 1 < d->n)
 			return i + 1;
 		if (l->kind == WIRE_L_ETH)
