@@ -246,6 +246,7 @@ struct wire_geneve_opt {
 	uint8_t type;
 	uint8_t flags; /* the 3 reserved bits */
 	uint8_t len;   /* bytes, its 4-byte header included */
+	uint8_t off;   /* of its header in the options (wire_geneve.optp) */
 };
 
 /* Geneve (RFC 8926 3.4). */
@@ -256,6 +257,7 @@ struct wire_geneve {
 	uint8_t opt_n;    /* options in opt */
 	uint8_t opt_more; /* options past WIRE_GENEVE_OPT_MAX, walked, not kept */
 	struct wire_geneve_opt opt[WIRE_GENEVE_OPT_MAX];
+	const uint8_t *optp; /* the optlen option bytes (in the packet), when opt_n */
 };
 
 /* ---- fields decoded once (side tables of struct wire_dissect) ---------- */

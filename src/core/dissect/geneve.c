@@ -30,6 +30,7 @@ static int options(struct wire_rd r, size_t n, struct wire_layer *l)
 		uint8_t b = wire_rd_u8(&r);
 		o.flags = (uint8_t)(b >> 5);
 		o.len = (uint8_t)(4u + 4u * (b & 0x1fu));
+		o.off = (uint8_t)at;
 		if (o.len > n - at)
 			goto bad;
 		wire_rd_skip(&r, o.len - 4u);
@@ -56,6 +57,7 @@ void wire_geneve_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_l
 	g->vni = wire_rd_be24(r);
 	g->rsvd = wire_rd_u8(r);
 	g->opt_n = g->opt_more = 0;
+	g->optp = NULL;
 	if (r->err) {
 		wire_layer_trunc(l);
 		return;
@@ -69,6 +71,7 @@ void wire_geneve_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_l
 		wire_layer_trunc(l);
 		return;
 	}
+	g->optp = r->p;
 	if (options(*r, g->optlen, l) < 0)
 		return;
 	wire_rd_skip(r, g->optlen);
