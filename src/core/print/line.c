@@ -1264,7 +1264,7 @@ static unsigned geneve(const struct wire_lp *pc, const struct wire_dissect *d, u
 	}
 	if (mark(pc, l, 1))
 		return d->n;
-	return inner(pc, d, i, "\n\t");
+	return inner(pc, d, i, "\n        "); /* tcpdump: a tab, never written here */
 }
 
 /* Prints layer i and what it leads to; returns the next layer not printed. */
