@@ -612,6 +612,42 @@ static void test_tunnels(void)
 	CHECK_INT(d.bad, -1);
 }
 
+/* Geneve's limits: version 1 is invalid; an option longer than the options
+ * is invalid; options past WIRE_GENEVE_OPT_MAX are walked and counted, and
+ * the packet inside is still decoded. */
+static void test_geneve_limits(void)
+{
+	size_t n;
+	uint8_t b[256];
+	struct wire_dissect d;
+	const uint8_t *geneve_tcp_b = unhex(v_geneve_tcp, &n);
+	memcpy(b, geneve_tcp_b, n);
+	b[42] = 0x40; /* version 1 */
+	struct wire_pkt p = mkpkt(b, n, WIRE_LINK_ETHERNET);
+	wire_dissect(&d, &p);
+	CHECK_INT(d.n, 4);
+	CHECK_INT(d.l[3].status, WIRE_LS_INVALID);
+	CHECK_STR(d.l[3].why, "version 1");
+	const uint8_t *geneve_opt_b = unhex(v_geneve_opt, &n);
+	memcpy(b, geneve_opt_b, n);
+	b[53] = 0x02; /* the 8-byte option says 12 */
+	p = mkpkt(b, n, WIRE_LINK_ETHERNET);
+	wire_dissect(&d, &p);
+	CHECK_INT(d.n, 4);
+	CHECK_INT(d.l[3].status, WIRE_LS_INVALID);
+	const uint8_t *geneve_ip_b = unhex(v_geneve_ip, &n);
+	memcpy(b, geneve_ip_b, n);
+	for (unsigned k = 0; k < 10; k++) /* 40 option bytes: 10 empty options */
+		memcpy(b + 50 + 4 * k, "\x00\x01\x05\x00", 4);
+	p = mkpkt(b, n, WIRE_LINK_ETHERNET);
+	wire_dissect(&d, &p);
+	CHECK_INT(d.n, 6);
+	CHECK_INT(d.l[3].u.geneve.opt_n, WIRE_GENEVE_OPT_MAX);
+	CHECK_INT(d.l[3].u.geneve.opt_more, 10 - WIRE_GENEVE_OPT_MAX);
+	CHECK_INT(d.l[3].u.geneve.opt[7].cls, 1);
+	CHECK_INT(d.tp, 5);
+}
+
 static void test_vlan_depth(void)
 {
 	uint8_t b[14 + 4 * 8 + 20];
@@ -1281,6 +1317,7 @@ int main(void)
 	test_ip6_chain();
 	test_vlan_depth();
 	test_tunnels();
+	test_geneve_limits();
 	test_invalid();
 	test_hex();
 	test_stats();
