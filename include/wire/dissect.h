@@ -42,6 +42,8 @@ enum wire_lk {
 	WIRE_L_HTTP,
 	WIRE_L_DHCP,
 	WIRE_L_TLS,
+	WIRE_L_VXLAN,
+	WIRE_L_GENEVE,
 	WIRE_L_COUNT
 };
 
@@ -55,6 +57,7 @@ enum wire_lk {
 #define WIRE_DNS_ARENA_MAX 32768u /* bytes of name text per DNS message */
 #define WIRE_IPOPT_TAB_MAX 40u    /* IPv4 options per packet (40 option bytes per header) */
 #define WIRE_DHCPOPT_TAB_MAX 64u  /* DHCP options kept per packet */
+#define WIRE_GENEVE_OPT_MAX 8u    /* Geneve options kept per header (the rest counted) */
 /* HTTP header lines kept per packet, over all its HTTP layers (a message has
  * at most WIRE_HTTP_HEADER_LINES_MAX; a frame completing several pipelined
  * messages shares the table). */
@@ -227,6 +230,34 @@ struct wire_tls {
 	uint16_t version, hs_version;
 	uint16_t sni_len;
 	const uint8_t *sni;
+};
+
+/* VXLAN (RFC 7348) as Wireshark reads it: the flags word holds the I bit
+ * (0x0800) and the group policy extension's G, D and A bits. */
+struct wire_vxlan {
+	uint16_t flags, gbp;
+	uint32_t vni;
+	uint8_t rsvd; /* the last byte */
+};
+
+/* One Geneve option (RFC 8926 3.5). */
+struct wire_geneve_opt {
+	uint16_t cls;
+	uint8_t type;
+	uint8_t flags; /* the 3 reserved bits */
+	uint8_t len;   /* bytes, its 4-byte header included */
+	uint8_t off;   /* of its header in the options (wire_geneve.optp) */
+};
+
+/* Geneve (RFC 8926 3.4). */
+struct wire_geneve {
+	uint8_t ver, optlen, flags, rsvd; /* optlen in bytes; flags: O 0x80, C 0x40 */
+	uint16_t proto;                   /* an ethertype; 0x6558 is Ethernet */
+	uint32_t vni;
+	uint8_t opt_n;    /* options in opt */
+	uint8_t opt_more; /* options past WIRE_GENEVE_OPT_MAX, walked, not kept */
+	struct wire_geneve_opt opt[WIRE_GENEVE_OPT_MAX];
+	const uint8_t *optp; /* the optlen option bytes (in the packet), when opt_n */
 };
 
 /* ---- fields decoded once (side tables of struct wire_dissect) ---------- */
@@ -403,6 +434,8 @@ struct wire_layer {
 		struct wire_http http;
 		struct wire_dhcp dhcp;
 		struct wire_tls tls;
+		struct wire_vxlan vxlan;
+		struct wire_geneve geneve;
 	} u;
 };
 
@@ -421,7 +454,8 @@ struct wire_dissect {
 	unsigned n;                  /* layers decoded */
 	int bad;                     /* index of the first TRUNC/INVALID layer, or -1 */
 	int ip;                      /* index of the innermost IP layer, or -1 */
-	int tp;                      /* index of the outer TCP/UDP layer, or -1 */
+	int tp;                      /* index of the transport TCP/UDP layer: the outer one,
+	                              * or the first inside a VXLAN/Geneve tunnel; -1: none */
 	uint32_t tp_off, tp_len;     /* transport payload (captured bytes) */
 	uint32_t rest_off, rest_len; /* bytes no dissector consumed */
 	enum wire_next next;
@@ -472,7 +506,7 @@ struct wire_proto {
 extern const struct wire_proto wire_proto_eth, wire_proto_vlan, wire_proto_sll, wire_proto_null,
     wire_proto_raw, wire_proto_arp, wire_proto_ipv4, wire_proto_ipv6, wire_proto_ip6ext,
     wire_proto_icmp, wire_proto_icmp6, wire_proto_tcp, wire_proto_udp, wire_proto_dns,
-    wire_proto_http, wire_proto_dhcp, wire_proto_tls;
+    wire_proto_http, wire_proto_dhcp, wire_proto_tls, wire_proto_vxlan, wire_proto_geneve;
 
 /* Per-protocol decoders (the .decode of each wire_proto_<name>). */
 void wire_eth_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_layer *l);
@@ -494,6 +528,8 @@ void wire_dns_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_laye
 void wire_http_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_layer *l);
 void wire_dhcp_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_layer *l);
 void wire_tls_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_layer *l);
+void wire_vxlan_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_layer *l);
+void wire_geneve_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_layer *l);
 
 /* Returns 1 when the packet was captured on a loopback device (interface
  * "lo", a cooked header with ARPHRD_LOOPBACK, or Ethernet with zero MACs),

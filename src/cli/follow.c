@@ -526,13 +526,24 @@ static long udp_stream(struct follow *f, uint8_t alen, const uint8_t *src, uint1
 	return c->id;
 }
 
-static void udp_packet(struct follow *f, const struct wire_pkt *pkt, const struct wire_dissect *d)
+/* Returns the index of the IP layer that carries layer tp (the last one
+ * before it: not the packet inside a tunnel that tp carries), or -1. */
+static int carrier_ip(const struct wire_dissect *d, int tp)
 {
-	const struct wire_layer *ip = &d->l[d->ip];
+	for (int i = tp - 1; i >= 0; i--)
+		if (d->l[i].kind == WIRE_L_IPV4 || d->l[i].kind == WIRE_L_IPV6)
+			return i;
+	return -1;
+}
+
+static void udp_packet(struct follow *f, const struct wire_pkt *pkt, const struct wire_dissect *d,
+                       int at)
+{
+	const struct wire_layer *ip = &d->l[at];
 	const struct wire_udp *u = &d->l[d->tp].u.udp;
 	uint8_t alen = ip->kind == WIRE_L_IPV4 ? 4 : 16;
 	const uint8_t *src = alen == 4 ? ip->u.ip4.src : ip->u.ip6.src;
-	const uint8_t *dst = alen == 4 ? ip->u.ip4.dst : wire_ip6_conv_dst(d, d->ip);
+	const uint8_t *dst = alen == 4 ? ip->u.ip4.dst : wire_ip6_conv_dst(d, at);
 	int dir = 0;
 	long id = udp_stream(f, alen, src, u->sport, dst, u->dport, &dir);
 	if (id < 0) {
@@ -560,9 +571,9 @@ void follow_packet(struct follow *f, const struct wire_pkt *pkt)
 	wire_dissect(&d, pkt);
 	if (d.tp < 0 || d.ip < 0 || d.frag || d.l[d.tp].status != WIRE_LS_OK || d.l[d.tp].quoted)
 		return;
-	if (d.l[d.tp].kind == WIRE_L_UDP && (f->udp || f->all) &&
-	    (d.l[d.ip].kind == WIRE_L_IPV4 || d.l[d.ip].kind == WIRE_L_IPV6)) {
-		udp_packet(f, pkt, &d);
+	int at = carrier_ip(&d, d.tp);
+	if (d.l[d.tp].kind == WIRE_L_UDP && (f->udp || f->all) && at >= 0) {
+		udp_packet(f, pkt, &d, at);
 		return;
 	}
 	if (d.l[d.tp].kind != WIRE_L_TCP || f->udp)

@@ -157,6 +157,16 @@
 	X(TLS_VERSION, "tls.record.version", UINT, WIRE_L_TLS)                                     \
 	X(TLS_HS_TYPE, "tls.handshake.type", UINT, WIRE_L_TLS)                                     \
 	X(TLS_SNI, "tls.handshake.extensions_server_name", STR, WIRE_L_TLS)                        \
+	X(P_VXLAN, "vxlan", NONE, WIRE_L_VXLAN)                                                    \
+	X(VXLAN_VNI, "vxlan.vni", UINT, WIRE_L_VXLAN)                                              \
+	X(VXLAN_GBP, "vxlan.gbp", UINT, WIRE_L_VXLAN)                                              \
+	X(P_GENEVE, "geneve", NONE, WIRE_L_GENEVE)                                                 \
+	X(GENEVE_VERSION, "geneve.version", UINT, WIRE_L_GENEVE)                                   \
+	X(GENEVE_FLAGS, "geneve.flags", UINT, WIRE_L_GENEVE)                                       \
+	X(GENEVE_PROTO, "geneve.proto_type", UINT, WIRE_L_GENEVE)                                  \
+	X(GENEVE_VNI, "geneve.vni", UINT, WIRE_L_GENEVE)                                           \
+	X(GENEVE_OPT_CLASS, "geneve.option.class", UINT, WIRE_L_GENEVE)                            \
+	X(GENEVE_OPT_TYPE, "geneve.option.type", UINT, WIRE_L_GENEVE)                              \
 	X(RESERVED, "tcp.analysis", UINT, K_RSVD)                                                  \
 	X(TCP_STREAM, "tcp.stream", UINT, K_RSVD)                                                  \
 	X(TCP_SEQ, "tcp.seq", UINT, K_RSVD)                                                        \
@@ -618,6 +628,36 @@ static void f_tls(struct vout *o, const struct wire_layer *l, unsigned id)
 	}
 }
 
+static void f_vxlan(struct vout *o, const struct wire_layer *l, unsigned id)
+{
+	const struct wire_vxlan *v = &l->u.vxlan;
+	switch (id) {
+	case F_VXLAN_VNI: pu(o, v->vni); break;
+	case F_VXLAN_GBP: pu(o, v->gbp); break;
+	default: break;
+	}
+}
+
+static void f_geneve(struct vout *o, const struct wire_layer *l, unsigned id)
+{
+	const struct wire_geneve *g = &l->u.geneve;
+	switch (id) {
+	case F_GENEVE_VERSION: pu(o, g->ver); break;
+	case F_GENEVE_FLAGS: pu(o, g->flags); break;
+	case F_GENEVE_PROTO: pu(o, g->proto); break;
+	case F_GENEVE_VNI: pu(o, g->vni); break;
+	case F_GENEVE_OPT_CLASS:
+		for (unsigned k = 0; k < g->opt_n; k++)
+			pu(o, g->opt[k].cls);
+		break;
+	case F_GENEVE_OPT_TYPE:
+		for (unsigned k = 0; k < g->opt_n; k++)
+			pu(o, g->opt[k].type);
+		break;
+	default: break;
+	}
+}
+
 static void layer(struct vout *o, const struct wire_dissect *d, const struct wire_layer *l,
                   unsigned id)
 {
@@ -635,6 +675,8 @@ static void layer(struct vout *o, const struct wire_dissect *d, const struct wir
 	case WIRE_L_HTTP: f_http(o, d, l, id); break;
 	case WIRE_L_DHCP: f_dhcp(o, d, l, id); break;
 	case WIRE_L_TLS: f_tls(o, l, id); break;
+	case WIRE_L_VXLAN: f_vxlan(o, l, id); break;
+	case WIRE_L_GENEVE: f_geneve(o, l, id); break;
 	default: break;
 	}
 }

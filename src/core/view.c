@@ -107,12 +107,13 @@ static void view_addrs(struct view *v)
 	wire_view_json_str(v->out, b, strlen(b));
 }
 
-/* The transport fields the ladder needs, of the outer TCP or UDP header even
- * when it is cut or invalid (its ports were read: it is in the conversation). */
+/* The transport fields the ladder needs, of the packet's TCP or UDP header
+ * (inside a tunnel: the inner one), else of the outer one even when it is cut
+ * or invalid (its ports were read: it is in the conversation). */
 static void view_transport(struct view *v)
 {
 	const struct wire_dissect *d = &v->d;
-	const struct wire_layer *l = NULL;
+	const struct wire_layer *l = d->tp >= 0 ? &d->l[d->tp] : NULL;
 	for (unsigned i = 0; !l && i < d->n; i++)
 		if ((d->l[i].kind == WIRE_L_TCP || d->l[i].kind == WIRE_L_UDP) && !d->l[i].quoted)
 			l = &d->l[i];

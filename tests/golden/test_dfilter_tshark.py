@@ -70,11 +70,18 @@ EXPRS = [
     'lower(http.request.method) == "get" || upper(http.host) contains "EXAMPLE"',
     "len(dns.qry.name) >= 15",
     'dns.qry.name[0:3] == "www" && len(ip.src) == 4',
+    # tunnels: the fields of VXLAN and Geneve, and the packet inside them
+    "vxlan.vni == 100 && arp",
+    "geneve.option.class == 0x0132 || geneve.option.type == 0x80 && icmp",
+    "geneve.vni == 0xb && tcp.len > 0",
+    "geneve.proto_type == 0x0800 && tcp.dstport == 8080",
+    "(vxlan || geneve) && ip.dst == 30.0.0.1",
 ]
 
 CAPTURES = [f for f in sorted(os.listdir(os.path.join(golden.HERE, "pcaps"))) if f.startswith("wc-")] + [
     "dns_udp.pcap", "dns_tcp.pcap", "ipv4_tcp_http_xml.pcap", "802.1ad_QinQ.pcap", "mptcp-v1.pcap",
-    "tcp-handshake-nano.pcap", "LINKTYPE_RAW_ipv6.pcap", "dhcp-rfc3004.pcap", "edns-opts.pcap"]
+    "tcp-handshake-nano.pcap", "LINKTYPE_RAW_ipv6.pcap", "dhcp-rfc3004.pcap", "edns-opts.pcap",
+    "vxlan.pcap", "geneve.pcap", "geneve-gcp.pcap"]
 TSHARK_OPTS = ["-o", "ip.defragment:FALSE", "-o", "ipv6.defragment:FALSE",
                "-o", "tcp.desegment_tcp_streams:FALSE"]
 

@@ -34,7 +34,8 @@ import golden  # noqa: E402
 CAPTURES = ["wc-tcp.pcap", "wc-app.pcap", "wc-snap.pcap", "wc-ipv4.pcap", "dns_tcp.pcap",
             "mptcp-v1.pcap", "tcp-handshake-nano.pcap", "ipv4_tcp_http_xml.pcap",
             "ipv4_tcp_http_xml_tso.pcap", "gso-ipv6.pcap", "tcp_rst_data-trunc.pcap",
-            "heapoverflow-tcp_print.pcap", "tcp_eight_lowest_weight_flags_set.pcap"]
+            "heapoverflow-tcp_print.pcap", "tcp_eight_lowest_weight_flags_set.pcap",
+            "geneve.pcap", "geneve-gcp.pcap"]  # TCP inside Geneve tunnels
 ETHER = ["wc-tcp.pcap", "wc-app.pcap", "dns_tcp.pcap", "ipv4_tcp_http_xml.pcap",
          "ipv4_tcp_http_xml_tso.pcap"]  # one link type: a classic pcap for tcpdump
 # (an arrow from a host to itself cannot be told from one to the next lane:

@@ -34,7 +34,8 @@ CAPTURES = [
     "wc-ipv4.pcap", "wc-dns.pcap", "wc-app.pcap", "wc-vlan.pcap", "wc-sll.pcap", "wc-null.pcap",
     "wc-raw.pcap", "wc-text.pcap", "dns_udp.pcap", "dns_udp_2.pcap", "dns_tcp.pcap",
     "ipv4_tcp_http_xml.pcap", "802.1ad_QinQ.pcap", "mptcp-v1.pcap", "tcp-handshake-nano.pcap",
-    "LINKTYPE_RAW_ipv6.pcap", "dhcp-rfc3004.pcap", "loopback.pcap"]
+    "LINKTYPE_RAW_ipv6.pcap", "dhcp-rfc3004.pcap", "loopback.pcap", "geneve.pcap",
+    "geneve-gcp.pcap"]  # (vxlan.pcap: tcpdump starts the inner frame on a line of its own)
 # a packet line with -tt: epoch seconds, a dot, six digits
 PKT = re.compile(r"^\d{9,11}\.\d{6} ")
 BAD = ("[|", "(invalid", "truncated", "bad length", "bad hdr", "[bad opt]")

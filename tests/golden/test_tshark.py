@@ -38,7 +38,10 @@ dns.count.queries dns.count.answers ieee8021ad.id arp.hw.type arp.proto.type dhc
 dhcp.option.dhcp dhcp.ip.your tls.handshake.type tls.handshake.extensions_server_name
 http.request.version http.response.phrase http.host http.user_agent http.server tcp.options.mss_val
 tcp.options.wscale.shift tcp.options.timestamp.tsval ipv6.fraghdr.offset ipv6.fraghdr.more
-ipv6.fraghdr.ident""".split()
+ipv6.fraghdr.ident vxlan.flags vxlan.flag_g vxlan.flag_i vxlan.flag_d vxlan.flag_a
+vxlan.flags_reserved vxlan.gbp vxlan.vni vxlan.reserved8 geneve.version geneve.option.length
+geneve.flags geneve.flags.oam geneve.flags.critical geneve.proto_type geneve.vni geneve.reserved
+geneve.option.class geneve.option.type geneve.option.type.critical geneve.option.flags""".split()
 
 # (capture, frame number or None for all, field or None for all): why
 KNOWN = {
@@ -68,7 +71,8 @@ KNOWN = {
 
 CAPTURES = [f for f in sorted(os.listdir(os.path.join(golden.HERE, "pcaps"))) if f.startswith("wc-")] + [
     "dns_udp.pcap", "dns_tcp.pcap", "ipv4_tcp_http_xml.pcap", "802.1ad_QinQ.pcap", "mptcp-v1.pcap",
-    "tcp-handshake-nano.pcap", "LINKTYPE_RAW_ipv6.pcap", "dhcp-rfc3004.pcap"]
+    "tcp-handshake-nano.pcap", "LINKTYPE_RAW_ipv6.pcap", "dhcp-rfc3004.pcap",
+    "vxlan.pcap", "geneve.pcap", "geneve-gcp.pcap"]
 
 
 # A run that compares fewer field values than this has lost packets or fields.

@@ -298,6 +298,43 @@ def follow_udp_stream_as_tshark():
         assert rc == 2 and b"--follow-dir" in err, (rc, err)
 
 
+def vxlan_icmp(outer_src, outer_dst, seq):
+    """A VXLAN datagram (UDP 1000 -> 4789) carrying an ICMP echo 10.9.0.1 -> 10.9.0.2."""
+    icmp = struct.pack("!BBHHH", 8, 0, 0, 7, seq) + b"ping"
+    icmp = icmp[:2] + struct.pack("!H", csum(icmp)) + icmp[4:]
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(icmp), seq, 0, 64, 1, 0,
+                     bytes([10, 9, 0, 1]), bytes([10, 9, 0, 2]))
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    inner = b"\x02\0\0\0\0\x0b\x02\0\0\0\0\x0a\x08\x00" + ip + icmp
+    return udpframe(outer_src, outer_dst, 1000, 4789, struct.pack("!II", 0x08000000, 100 << 8) + inner)
+
+
+@wtest.case
+def follows_the_tunnels_udp_and_the_inner_tcp_as_tshark():
+    """UDP streams are the tunnel's (two outer flows carrying the same inner
+    packets are two streams, as tshark numbers them); TCP inside Geneve is
+    followed as tshark follows it."""
+    wtest.need("tshark")
+    a, b, c = bytes([192, 0, 2, 1]), bytes([192, 0, 2, 2]), bytes([192, 0, 2, 3])
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write(tmp, "vx.pcap", [vxlan_icmp(a, b, 1), vxlan_icmp(c, b, 2),
+                                      vxlan_icmp(a, b, 3)])
+        for k, want in ((0, 2), (1, 1)):
+            out, _ = follow(path, "--follow", "udp:%d" % k)
+            p = subprocess.run(["tshark", "-r", path, "-q", "-z", "follow,udp,raw,%d" % k],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               timeout=60 * wtest.SLOW)
+            tc = b"".join(bytes.fromhex(ln.strip()) for ln in p.stdout.decode().splitlines()
+                          if ln.strip() and not ln.startswith(("\t", "=", "Follow:", "Filter:",
+                                                               "Node ")))
+            assert len(out) == want * len(vxlan_icmp(a, b, 1)[42:]) and out == tc, (k, len(out), len(tc))
+    geneve = os.path.join(wtest.SRC, "tests", "golden", "pcaps", "geneve.pcap")
+    c, s = tshark_raw(geneve, 0)
+    ours_c, _ = follow(geneve, "--follow", "0", "--direction", "c2s")
+    ours_s, _ = follow(geneve, "--follow", "0", "--direction", "s2c")
+    assert len(c) > 0 and len(s) > 0 and ours_c == c and ours_s == s, (len(c), len(ours_c))
+
+
 @wtest.case
 def same_bytes_as_tshark_follow():
     wtest.need("tshark")

@@ -101,6 +101,28 @@ static const char v_dhcp[] = "ffffffffffff0024b284192208004500011500014000401139
                              "0000000000000000000000000000000000000000000000000000000000000000"
                              "0000000000000000000000000000000000000000000063825363350101370301"
                              "0306ff";
+/* VXLAN (UDP 4789) over an ICMP echo, Geneve (UDP 6081) over TCP, over ICMP
+ * with an 8-byte critical option, and over IPv4 (0x0800) with three options
+ * (tcpdump's corpus: vxlan.pcap 1, geneve.pcap 3 and 1, geneve-gcp.pcap). */
+static const char v_vxlan[] =
+    "00163e0871cf36dc851eb340080045000086d2c0400040115152c0a8cb01c0a8ca01b05d12b500720000"
+    "080000000000640000308801000200163e37f604080045000054000040004001234fc0a8cb03c0a8cb05"
+    "0800f6f2050c0001fce2975100000000a6f8020000000000101112131415161718191a1b1c1d1e1f2021"
+    "22232425262728292a2b2c2d2e2f3031323334353637";
+static const char v_geneve_tcp[] =
+    "001b213cab64001b213cac3008004500006e8806400040118a761400000214000001a9b317c1005a0000"
+    "0000655800000b00b69ed2495148fe71d883724f08004500003c5a1140004006a4a81e0000021e000001"
+    "c819001617b30caf00000000a0023908e4370000020405b40402080aab6d56be0000000001030307";
+static const char v_geneve_opt[] =
+    "001b213cac30001b213cab6408004500008edfad4000401132af1400000114000002314a17c1007a0000"
+    "0240655800000a00000080010000000cfe71d883724fb69ed2495148080045000054bda24000400141041e"
+    "0000011e00000208002c5429520017f1a2ce540000000017780c0000000000101112131415161718191a"
+    "1b1c1d1e1f202122232425262728292a2b2c2d2e2f3031323334353637";
+static const char v_geneve_ip[] =
+    "4201c0a864034201c0a864fe0800450000740000400002112e27c0a864fec0a86403f5fe17c100600000"
+    "0a0008000000000001320101800000d1013202040800000dc0a86402000000000000000001320302000000"
+    "000000123445000028d944000040065837c0a86402c0a864010b591f902d5ade4078e9bfda50000200f547"
+    "0000";
 static const char v_qinq[] = "0200000000020024b284192288a800c8810007d1080600010800060400010024"
                              "b2841922c0a80101000000000000c0a8011b";
 
@@ -557,6 +579,75 @@ static void test_ip6_chain(void)
 }
 
 /* VLAN tags beyond WIRE_VLAN_DEPTH_MAX are invalid. */
+/* The packet inside a VXLAN or Geneve tunnel is decoded, and its TCP layer is
+ * the packet's transport (tcp.stream, --flow, --follow go by it, as tshark). */
+static void test_tunnels(void)
+{
+	CHECK_STR(
+	    line_of(v_vxlan, 1),
+	    "IP 192.168.203.1.45149 > 192.168.202.1.4789: VXLAN, flags [I] (0x08), vni 100: "
+	    "IP 192.168.203.3 > 192.168.203.5: ICMP echo request, id 1292, seq 1, length 64\n");
+	CHECK_STR(
+	    line_of(v_geneve_opt, 1),
+	    "IP 20.0.0.1.12618 > 20.0.0.2.6081: Geneve, Flags [C], vni 0xa, options [8 bytes]: "
+	    "IP 30.0.0.1 > 30.0.0.2: ICMP echo request, id 10578, seq 23, length 64\n");
+	CHECK_STR(line_of(v_geneve_ip, 1),
+	          "IP 192.168.100.254.62974 > 192.168.100.3.6081: Geneve, Flags [none], vni 0x0, "
+	          "options [40 bytes]: IP 192.168.100.2.2905 > 192.168.100.1.8080: Flags [none], "
+	          "win 512, length 0\n");
+	struct wire_dissect d;
+	struct wire_pkt p;
+	CHECK_INT(dis(v_geneve_tcp, &d, &p), 7);
+	CHECK_INT(d.bad, -1);
+	CHECK_INT(d.tp, 6);
+	CHECK_INT(d.ip, 5);
+	CHECK_INT(d.l[6].kind, WIRE_L_TCP);
+	CHECK_INT(d.l[6].u.tcp.sport, 51225);
+	CHECK_INT(d.l[4].kind, WIRE_L_ETH);
+	CHECK_INT(dis(v_geneve_ip, &d, &p), 6);
+	CHECK_INT(d.tp, 5);
+	CHECK_INT(d.l[5].u.tcp.dport, 8080);
+	CHECK_INT(dis(v_vxlan, &d, &p), 7);
+	CHECK_INT(d.l[6].kind, WIRE_L_ICMP);
+	CHECK_INT(d.bad, -1);
+}
+
+/* Geneve's limits: version 1 is invalid; an option longer than the options
+ * is invalid; options past WIRE_GENEVE_OPT_MAX are walked and counted, and
+ * the packet inside is still decoded. */
+static void test_geneve_limits(void)
+{
+	size_t n;
+	uint8_t b[256];
+	struct wire_dissect d;
+	const uint8_t *geneve_tcp_b = unhex(v_geneve_tcp, &n);
+	memcpy(b, geneve_tcp_b, n);
+	b[42] = 0x40; /* version 1 */
+	struct wire_pkt p = mkpkt(b, n, WIRE_LINK_ETHERNET);
+	wire_dissect(&d, &p);
+	CHECK_INT(d.n, 4);
+	CHECK_INT(d.l[3].status, WIRE_LS_INVALID);
+	CHECK_STR(d.l[3].why, "version 1");
+	const uint8_t *geneve_opt_b = unhex(v_geneve_opt, &n);
+	memcpy(b, geneve_opt_b, n);
+	b[53] = 0x02; /* the 8-byte option says 12 */
+	p = mkpkt(b, n, WIRE_LINK_ETHERNET);
+	wire_dissect(&d, &p);
+	CHECK_INT(d.n, 4);
+	CHECK_INT(d.l[3].status, WIRE_LS_INVALID);
+	const uint8_t *geneve_ip_b = unhex(v_geneve_ip, &n);
+	memcpy(b, geneve_ip_b, n);
+	for (unsigned k = 0; k < 10; k++) /* 40 option bytes: 10 empty options */
+		memcpy(b + 50 + 4 * k, "\x00\x01\x05\x00", 4);
+	p = mkpkt(b, n, WIRE_LINK_ETHERNET);
+	wire_dissect(&d, &p);
+	CHECK_INT(d.n, 6);
+	CHECK_INT(d.l[3].u.geneve.opt_n, WIRE_GENEVE_OPT_MAX);
+	CHECK_INT(d.l[3].u.geneve.opt_more, 10 - WIRE_GENEVE_OPT_MAX);
+	CHECK_INT(d.l[3].u.geneve.opt[7].cls, 1);
+	CHECK_INT(d.tp, 5);
+}
+
 static void test_vlan_depth(void)
 {
 	uint8_t b[14 + 4 * 8 + 20];
@@ -635,6 +726,10 @@ static void test_every_prefix(void)
 	every_prefix("tls", v_tls, 1);
 	every_prefix("dhcp", v_dhcp, 1);
 	every_prefix("qinq", v_qinq, 1);
+	every_prefix("vxlan", v_vxlan, 1);
+	every_prefix("geneve_tcp", v_geneve_tcp, 1);
+	every_prefix("geneve_opt", v_geneve_opt, 1);
+	every_prefix("geneve_ip", v_geneve_ip, 1);
 	/* raw IP, cooked and null link types over the same bytes */
 	every_prefix("raw", v_udp4 + 28, WIRE_LINK_RAW);
 	every_prefix("sll", v_udp4, WIRE_LINK_LINUX_SLL);
@@ -1090,7 +1185,8 @@ static void test_option_tables(void)
 }
 
 /* The registry's port shortcut knows exactly the table's ports: DNS on 53,
- * 5353, 5355 (UDP) and 53 (TCP), DHCP on 67 and 68, on either side. */
+ * 5353, 5355 (UDP) and 53 (TCP), DHCP on 67 and 68, VXLAN on 4789 and Geneve
+ * on 6081 (UDP), on either side. */
 static void test_registry_ports(void)
 {
 	unsigned udp = 0, tcp = 0;
@@ -1109,8 +1205,12 @@ static void test_registry_ports(void)
 			CHECK(u == &wire_proto_dhcp);
 		if (port == 53)
 			CHECK(t == &wire_proto_dns);
+		if (port == 4789)
+			CHECK(u == &wire_proto_vxlan);
+		if (port == 6081)
+			CHECK(u == &wire_proto_geneve);
 	}
-	CHECK_INT(udp, 5);
+	CHECK_INT(udp, 7);
 	CHECK_INT(tcp, 1);
 }
 
@@ -1216,6 +1316,8 @@ int main(void)
 	test_csum_add();
 	test_ip6_chain();
 	test_vlan_depth();
+	test_tunnels();
+	test_geneve_limits();
 	test_invalid();
 	test_hex();
 	test_stats();

@@ -3,7 +3,8 @@
  * The dissector registry and the dissect loop. One explicit table maps
  * (link type | ethertype | IP protocol | UDP/TCP port) to a dissector; the loop
  * runs dissectors one after another over a bounded reader that each narrows
- * to what its header claims, up to WIRE_DISSECT_DEPTH_MAX layers. Also here:
+ * to what its header claims, up to WIRE_DISSECT_DEPTH_MAX layers (which also
+ * bounds tunnels in tunnels: VXLAN and Geneve take 4 layers each). Also here:
  * the helpers every dissector shares (layer marks, Internet checksum, the
  * TLV option walker used by TCP and IPv4).
  */
@@ -39,6 +40,9 @@ static const struct entry table[] = {
     {WIRE_NEXT_UDP, 67, &wire_proto_dhcp},
     {WIRE_NEXT_UDP, 68, &wire_proto_dhcp},
     {WIRE_NEXT_TCP, 53, &wire_proto_dns},
+    {WIRE_NEXT_UDP, 4789, &wire_proto_vxlan},
+    {WIRE_NEXT_UDP, 6081, &wire_proto_geneve},
+    {WIRE_NEXT_LAYER, WIRE_L_ETH, &wire_proto_eth},
     {WIRE_NEXT_LAYER, WIRE_L_IP6EXT, &wire_proto_ip6ext},
     {WIRE_NEXT_LAYER, WIRE_L_HTTP, &wire_proto_http},
     {WIRE_NEXT_LAYER, WIRE_L_TLS, &wire_proto_tls},
@@ -61,7 +65,9 @@ static int known_port(uint32_t port)
 	case 67:
 	case 68:
 	case 5353:
-	case 5355: return 1;
+	case 5355:
+	case 4789:
+	case 6081: return 1;
 	default: return 0;
 	}
 }
@@ -130,9 +136,10 @@ static const struct wire_proto *guess_tcp(const struct wire_rd *r, uint32_t port
 
 const char *wire_layer_name(unsigned kind)
 {
-	static const char *const names[WIRE_L_COUNT] = {
-	    "eth",  "vlan",   "sll", "null", "arp", "ip",   "ipv6", "ipv6ext",
-	    "icmp", "icmpv6", "tcp", "udp",  "dns", "http", "dhcp", "tls"};
+	static const char *const names[] = {"eth",  "vlan",    "sll",  "null",   "arp",   "ip",
+	                                    "ipv6", "ipv6ext", "icmp", "icmpv6", "tcp",   "udp",
+	                                    "dns",  "http",    "dhcp", "tls",    "vxlan", "geneve"};
+	_Static_assert(sizeof(names) / sizeof(names[0]) == WIRE_L_COUNT, "a name per layer kind");
 	return kind < WIRE_L_COUNT ? names[kind] : "?";
 }
 
@@ -146,7 +153,7 @@ unsigned wire_dissect_ex(struct wire_dissect *d, const struct wire_pkt *pkt,
 {
 	struct wire_rd r = wire_rd_init0(pkt->data, pkt->caplen);
 	const struct wire_proto *p = wire_registry_link(pkt->linktype);
-	uint8_t quoted = 0;
+	uint8_t quoted = 0, tunnel = 0;
 
 	d->pkt = pkt;
 	d->n = 0;
@@ -187,11 +194,15 @@ unsigned wire_dissect_ex(struct wire_dissect *d, const struct wire_pkt *pkt,
 		}
 		if (l->kind == WIRE_L_IPV4 || l->kind == WIRE_L_IPV6)
 			d->ip = (int)(d->n - 1);
-		if ((l->kind == WIRE_L_TCP || l->kind == WIRE_L_UDP) && !quoted && d->tp < 0) {
+		if ((l->kind == WIRE_L_TCP || l->kind == WIRE_L_UDP) && !quoted &&
+		    (d->tp < 0 || tunnel)) {
 			d->tp = (int)(d->n - 1);
 			d->tp_off = (uint32_t)(r.p - pkt->data);
 			d->tp_len = (uint32_t)wire_rd_left(&r);
+			tunnel = 0;
 		}
+		if (l->kind == WIRE_L_VXLAN || l->kind == WIRE_L_GENEVE)
+			tunnel = 1; /* the inner packet's transport is the packet's, as tshark */
 		if ((l->kind == WIRE_L_ICMP || l->kind == WIRE_L_ICMP6) &&
 		    d->next != WIRE_NEXT_NONE)
 			quoted = 1;

@@ -39,7 +39,9 @@ void wire_udp_decode(struct wire_dissect *d, struct wire_rd *r, struct wire_laye
 		u->csum_st = (uint8_t)wire_csum_verdict(d, l, 17, len);
 	*r = wire_rd_sub_upto(r, u->paylen);
 	d->claim = u->paylen;
-	if (!l->quoted) {
+	/* a length of 0 is a jumbogram's over IPv6 (RFC 2675); over IPv4 (a GSO
+	 * super-packet) tshark calls it bad and decodes no further: nor here */
+	if (!l->quoted && (u->ulen >= 8 || v6)) {
 		d->next = WIRE_NEXT_UDP;
 		d->next_val = ((uint32_t)u->sport << 16) | u->dport;
 	}

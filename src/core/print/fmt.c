@@ -566,8 +566,9 @@ const char *wire_pr_dhcp_type(uint8_t t)
 
 const char *wire_pr_trunc_name(unsigned kind)
 {
-	static const char *const n[WIRE_L_COUNT] = {
-	    "ether", "vlan",  "sll", "null", "arp",    "ip",   "ip6",   "ip6ext",
-	    "icmp",  "icmp6", "tcp", "udp",  "domain", "http", "bootp", "tls"};
+	static const char *const n[] = {"ether",  "vlan",   "sll",   "null",  "arp",   "ip",
+	                                "ip6",    "ip6ext", "icmp",  "icmp6", "tcp",   "udp",
+	                                "domain", "http",   "bootp", "tls",   "vxlan", "geneve"};
+	_Static_assert(sizeof(n) / sizeof(n[0]) == WIRE_L_COUNT, "a name per layer kind");
 	return kind < WIRE_L_COUNT ? n[kind] : "?";
 }

@@ -403,6 +403,46 @@ static void arp(struct jctx *j, const struct wire_layer *l)
 		addip4(j, "arp.dst.proto_ipv4", a->tpa);
 }
 
+static void vxlan(struct jctx *j, const struct wire_vxlan *v)
+{
+	addx(j, "vxlan.flags", v->flags, 4);
+	addu(j, "vxlan.flag_g", (v->flags >> 15) & 1u);
+	addu(j, "vxlan.flag_i", (v->flags >> 11) & 1u);
+	addu(j, "vxlan.flag_d", (v->flags >> 6) & 1u);
+	addu(j, "vxlan.flag_a", (v->flags >> 3) & 1u);
+	addx(j, "vxlan.flags_reserved", v->flags & 0x77b7u, 4);
+	addu(j, "vxlan.gbp", v->gbp);
+	addu(j, "vxlan.vni", v->vni);
+	addu(j, "vxlan.reserved8", v->rsvd);
+}
+
+/* tshark names the header's option length and each option's alike: one
+ * key (emit() compares keys by pointer), so both go in one array. */
+static const char geneve_optlen[] = "geneve.option.length";
+
+static void geneve(struct jctx *j, const struct wire_layer *l)
+{
+	const struct wire_geneve *g = &l->u.geneve;
+	addu(j, "geneve.version", g->ver);
+	addu(j, geneve_optlen, g->optlen);
+	addx(j, "geneve.flags", g->flags, 2);
+	addu(j, "geneve.flags.oam", g->flags >> 7);
+	addu(j, "geneve.flags.critical", (g->flags >> 6) & 1u);
+	addx(j, "geneve.proto_type", g->proto, 4);
+	addx(j, "geneve.vni", g->vni, 6);
+	addx(j, "geneve.reserved", g->rsvd, 2);
+	if (l->status != WIRE_LS_OK)
+		return;
+	for (unsigned k = 0; k < g->opt_n; k++) {
+		const struct wire_geneve_opt *o = &g->opt[k];
+		addx(j, "geneve.option.class", o->cls, 4);
+		addx(j, "geneve.option.type", o->type, 2);
+		addu(j, "geneve.option.type.critical", o->type >> 7);
+		addx(j, "geneve.option.flags", o->flags, 2);
+		addu(j, geneve_optlen, o->len);
+	}
+}
+
 static void layer(struct jctx *j, const struct wire_dissect *d, const struct wire_layer *l)
 {
 	switch (l->kind) {
@@ -595,6 +635,8 @@ static void layer(struct jctx *j, const struct wire_dissect *d, const struct wir
 			addu(j, "dhcp.option.dhcp", m->msgtype);
 		break;
 	}
+	case WIRE_L_VXLAN: vxlan(j, &l->u.vxlan); break;
+	case WIRE_L_GENEVE: geneve(j, l); break;
 	case WIRE_L_TLS: {
 		const struct wire_tls *t = &l->u.tls;
 		addu(j, "tls.record.content_type", t->ctype);

@@ -1169,6 +1169,104 @@ static unsigned tls(const struct wire_lp *pc, const struct wire_dissect *d, unsi
 	return d->n;
 }
 
+/* Prints sep (": " on one line; tcpdump's line break with -v) and the
+ * packet inside a tunnel layer i (when there is one). */
+static unsigned inner(const struct wire_lp *pc, const struct wire_dissect *d, unsigned i,
+                      const char *sep)
+{
+	if (i + 1 >= d->n)
+		return d->n;
+	wire_sink_puts(pc->s, pc->o->verbose ? sep : ": ");
+	return layer(pc, d, i + 1);
+}
+
+/* As tcpdump, but on one line (tcpdump starts the inner frame on the next). */
+static unsigned vxlan(const struct wire_lp *pc, const struct wire_dissect *d, unsigned i)
+{
+	struct wire_sink *s = pc->s;
+	const struct wire_layer *l = &d->l[i];
+	S(s, "VXLAN");
+	if (mark(pc, l, 1))
+		return d->n;
+	uint8_t f = (uint8_t)(l->u.vxlan.flags >> 8);
+	S(s, ", flags [");
+	wire_sink_putc(s, (f & 0x08) ? 'I' : '.');
+	S(s, "] (");
+	wire_pr_0x(s, f, 2);
+	S(s, "), vni ");
+	wire_pr_u(s, l->u.vxlan.vni);
+	return inner(pc, d, i, "\n");
+}
+
+/* tcpdump's names of Geneve option classes. */
+static const char *geneve_class(uint16_t c)
+{
+	switch (c) {
+	case 0x0100: return "Linux";
+	case 0x0101: return "Open vSwitch";
+	case 0x0102: return "Open Virtual Networking (OVN)";
+	case 0x0103: return "In-band Network Telemetry (INT)";
+	case 0x0104: return "VMware";
+	default: return c <= 0x00ff ? "Standard" : c >= 0xfff0 ? "Experimental" : "Unknown";
+	}
+}
+
+/* -v: each option as tcpdump prints it; -vv: with its data words. */
+static void geneve_opts(const struct wire_lp *pc, const struct wire_geneve *g)
+{
+	struct wire_sink *s = pc->s;
+	for (unsigned k = 0; k < g->opt_n; k++) {
+		const struct wire_geneve_opt *o = &g->opt[k];
+		wire_sink_printf(s, "%sclass %s (0x%x) type 0x%x%s len %u", k ? ", " : "",
+		                 geneve_class(o->cls), (unsigned)o->cls, (unsigned)o->type,
+		                 (o->type & 0x80u) ? "(C)" : "", (unsigned)o->len);
+		if (pc->o->verbose < 2 || o->len <= 4)
+			continue;
+		S(s, " data");
+		for (unsigned at = 4; at + 4 <= o->len; at += 4) {
+			const uint8_t *w = g->optp + o->off + at;
+			wire_sink_printf(s, " %02x%02x%02x%02x", w[0], w[1], w[2], w[3]);
+		}
+	}
+	if (g->opt_more)
+		S(s, ", ...");
+}
+
+/* As tcpdump without -v: "Geneve, Flags [C], vni 0xa, options [8 bytes]". */
+static unsigned geneve(const struct wire_lp *pc, const struct wire_dissect *d, unsigned i)
+{
+	struct wire_sink *s = pc->s;
+	const struct wire_layer *l = &d->l[i];
+	const struct wire_geneve *g = &l->u.geneve;
+	S(s, "Geneve");
+	if (l->status == WIRE_LS_TRUNC && l->len == 0) {
+		mark(pc, l, 1);
+		return d->n;
+	}
+	S(s, ", Flags [");
+	if (g->flags & 0x80)
+		wire_sink_putc(s, 'O');
+	if (g->flags & 0x40)
+		wire_sink_putc(s, 'C');
+	if (!(g->flags & 0xc0))
+		S(s, "none");
+	wire_sink_printf(s, "], vni 0x%x", (unsigned)g->vni);
+	if (g->rsvd)
+		wire_sink_printf(s, ", rsvd 0x%x", (unsigned)g->rsvd);
+	if (pc->o->link_hdr)
+		wire_pr_geneve_proto(s, g->proto);
+	if (g->optlen && (!pc->o->verbose || !g->optp)) /* optp: the options were captured */
+		wire_sink_printf(s, ", options [%u bytes]", (unsigned)g->optlen);
+	if (g->optlen && pc->o->verbose && g->optp) {
+		S(s, ", options [");
+		geneve_opts(pc, g);
+		wire_sink_putc(s, ']');
+	}
+	if (mark(pc, l, 1))
+		return d->n;
+	return inner(pc, d, i, "\n        "); /* tcpdump: a tab, never written here */
+}
+
 /* Prints layer i and what it leads to; returns the next layer not printed. */
 static unsigned layer(const struct wire_lp *pc, const struct wire_dissect *d, unsigned i)
 {
@@ -1182,6 +1280,8 @@ static unsigned layer(const struct wire_lp *pc, const struct wire_dissect *d, un
 			mark(pc, l, 0);
 			return d->n;
 		}
+		if (i > 0 && pc->o->link_hdr && !l->quoted) /* inside a tunnel */
+			wire_pr_inner_eth(pc->o, s, d, i);
 		if (i + 1 < d->n)
 			return i + 1;
 		if (l->kind == WIRE_L_ETH)
@@ -1225,6 +1325,8 @@ static unsigned layer(const struct wire_lp *pc, const struct wire_dissect *d, un
 	case WIRE_L_HTTP: return http(pc, d, i);
 	case WIRE_L_DHCP: return dhcp(pc, d, i);
 	case WIRE_L_TLS: return tls(pc, d, i);
+	case WIRE_L_VXLAN: return vxlan(pc, d, i);
+	case WIRE_L_GENEVE: return geneve(pc, d, i);
 	default: return d->n;
 	}
 }

@@ -106,6 +106,12 @@ void wire_pr_ethertype_named(const struct wire_print_opts *o, struct wire_sink *
 /* Returns 1 when -e's link header already named layer i's protocol, so the
  * line leaves out "IP " or "ARP, ". */
 int wire_pr_e_said_proto(const struct wire_print_opts *o, const struct wire_dissect *d, unsigned i);
+/* -e inside a tunnel, as tcpdump: the header of the inner Ethernet layer i
+ * ("src > dst, ethertype IPv4 (0x0800), length 98: "), and Geneve's protocol
+ * type (", proto TEB (0x6558)"). */
+void wire_pr_inner_eth(const struct wire_print_opts *o, struct wire_sink *s,
+                       const struct wire_dissect *d, unsigned i);
+void wire_pr_geneve_proto(struct wire_sink *s, uint16_t proto);
 /* -v: "(tos 0x0, ttl 64, ..., length 34)\n    " for IPv4 layer i, or
  * "(hlim 64, next-header UDP (17) payload length: 14) " for IPv6 (nothing
  * without -v, for a quoted layer, or one that is cut short or invalid). */

@@ -230,15 +230,15 @@ static struct conv *conv_slot(struct wire_stats *st, const struct conv *k)
 static int conv_key_at(const struct wire_dissect *d, int tp, long tcp_stream, struct conv *k,
                        int *fwd)
 {
-	if (tp < 0 || d->ip < 0 || d->ip > tp)
+	if (tp < 0)
 		return 0;
-	const struct wire_layer *ip = &d->l[d->ip], *t = &d->l[tp];
+	const struct wire_layer *ip = NULL, *t = &d->l[tp];
 	/* the IP layer that carries the transport layer: the last one before it */
-	for (int i = tp - 1; i >= 0; i--)
-		if (d->l[i].kind == WIRE_L_IPV4 || d->l[i].kind == WIRE_L_IPV6) {
+	for (int i = tp - 1; i >= 0 && !ip; i--)
+		if (d->l[i].kind == WIRE_L_IPV4 || d->l[i].kind == WIRE_L_IPV6)
 			ip = &d->l[i];
-			break;
-		}
+	if (!ip)
+		return 0;
 	uint8_t src[16] = {0}, dst[16] = {0};
 	memset(k, 0, sizeof(*k));
 	if (ip->kind == WIRE_L_IPV4) {
@@ -263,17 +263,24 @@ static int conv_key_at(const struct wire_dissect *d, int tp, long tcp_stream, st
 	return 1;
 }
 
-static int conv_key(const struct wire_dissect *d, long tcp_stream, struct conv *k, int *fwd)
+/* Returns the index of the next UDP layer from i on that carries a VXLAN or
+ * Geneve tunnel (tshark counts its conversation as well as the inner one),
+ * or -1. */
+static int tunnel_udp(const struct wire_dissect *d, int i)
 {
-	return conv_key_at(d, d->tp, tcp_stream, k, fwd);
+	for (; i >= 0 && (unsigned)i + 1 < d->n; i++)
+		if (d->l[i].kind == WIRE_L_UDP &&
+		    (d->l[i + 1].kind == WIRE_L_VXLAN || d->l[i + 1].kind == WIRE_L_GENEVE))
+			return i;
+	return -1;
 }
 
-static void count_conv(struct wire_stats *st, const struct wire_dissect *d, uint32_t bytes,
-                       long tcp_stream)
+static void count_conv_at(struct wire_stats *st, const struct wire_dissect *d, int tp,
+                          uint32_t bytes, long tcp_stream)
 {
 	struct conv k;
 	int fwd;
-	if (!conv_key(d, tcp_stream, &k, &fwd))
+	if (!conv_key_at(d, tp, tcp_stream, &k, &fwd))
 		return;
 	struct conv *v = conv_slot(st, &k);
 	if (fwd) {
@@ -285,6 +292,15 @@ static void count_conv(struct wire_stats *st, const struct wire_dissect *d, uint
 	}
 	if (st->heap_built)
 		heap_down(st, v->hpos); /* its count grew */
+}
+
+static void count_conv(struct wire_stats *st, const struct wire_dissect *d, uint32_t bytes,
+                       long tcp_stream)
+{
+	count_conv_at(st, d, d->tp, bytes, tcp_stream);
+	for (int u = tunnel_udp(d, 0); u >= 0; u = tunnel_udp(d, u + 1))
+		if (u != d->tp)
+			count_conv_at(st, d, u, bytes, -1);
 }
 
 void wire_stats_add(struct wire_stats *st, const struct wire_dissect *d, long tcp_stream)
@@ -573,8 +589,11 @@ int wire_stats_in_conv(const struct wire_stats_key *key, const struct wire_disse
 		if ((l->kind == WIRE_L_TCP || l->kind == WIRE_L_UDP) && !l->quoted && l->have >= 4)
 			tp = d->bad;
 	}
-	if (!conv_key_at(d, tp, (long)want.stream - 1, &k, &fwd))
-		return 0;
 	want.err = 0;
-	return conv_same(&k, &want);
+	if (conv_key_at(d, tp, (long)want.stream - 1, &k, &fwd) && conv_same(&k, &want))
+		return 1;
+	for (int u = tunnel_udp(d, 0); u >= 0; u = tunnel_udp(d, u + 1))
+		if (conv_key_at(d, u, -1, &k, &fwd) && conv_same(&k, &want))
+			return 1;
+	return 0;
 }

@@ -51,6 +51,7 @@ static const char *ethertype_name(uint16_t t)
 	case 0x888e: return "EAPOL";
 	case 0x8809: return "Slow Protocols";
 	case 0x9000: return "Loopback";
+	case 0x6558: return "TEB";
 	default: return "Unknown";
 	}
 }
@@ -154,6 +155,31 @@ void wire_pr_linkhdr(const struct wire_print_opts *o, struct wire_sink *s,
 	S(s, ": ");
 }
 
+void wire_pr_inner_eth(const struct wire_print_opts *o, struct wire_sink *s,
+                       const struct wire_dissect *d, unsigned i)
+{
+	const struct wire_layer *l = &d->l[i];
+	uint32_t w = d->pkt->wirelen;
+	wire_pr_mac(s, l->u.eth.src, 6, ':');
+	S(s, " > ");
+	wire_pr_mac(s, l->u.eth.dst, 6, ':');
+	S(s, ", ");
+	wire_pr_ethertype_named(o, s, l->u.eth.type);
+	S(s, ", length ");
+	wire_pr_u(s, l->u.eth.type < 0x0600 ? l->u.eth.type : w > l->off ? w - l->off : 0);
+	S(s, ": ");
+}
+
+void wire_pr_geneve_proto(struct wire_sink *s, uint16_t proto)
+{
+	const char *n = ethertype_name(proto);
+	S(s, ", proto ");
+	wire_sink_puts(s, strcmp(n, "Unknown") ? n : "unknown");
+	S(s, " (");
+	wire_pr_0x(s, proto, 4);
+	wire_sink_putc(s, ')');
+}
+
 int wire_pr_e_said_proto(const struct wire_print_opts *o, const struct wire_dissect *d, unsigned i)
 {
 	if (!o->link_hdr || d->l[i].quoted)
@@ -161,7 +187,8 @@ int wire_pr_e_said_proto(const struct wire_print_opts *o, const struct wire_diss
 	if (i == 0)
 		return d->pkt->linktype == WIRE_LINK_RAW;
 	unsigned k = d->l[i - 1].kind;
-	return k == WIRE_L_ETH || k == WIRE_L_VLAN || k == WIRE_L_SLL || k == WIRE_L_NULL;
+	return k == WIRE_L_ETH || k == WIRE_L_VLAN || k == WIRE_L_SLL || k == WIRE_L_NULL ||
+	       k == WIRE_L_GENEVE; /* tcpdump -e names no protocol after Geneve's either */
 }
 
 /* tcpdump's ipproto_values. */

@@ -782,6 +782,48 @@ static void tls(struct wire_sink *s, const struct wire_layer *l)
 	closing(s, 48);
 }
 
+static void vxlan(struct wire_sink *s, const struct wire_layer *l)
+{
+	const struct wire_vxlan *v = &l->u.vxlan;
+	title(s, l, "VXLAN_HEADER");
+	if (l->status != WIRE_LS_TRUNC) {
+		label(s, "Flags");
+		wire_pr_hex(s, v->flags, 4);
+		wire_sink_puts(s, (v->flags & 0x0800u) ? " (VNI valid)\n" : "\n");
+		fu(s, "Group policy ID", v->gbp);
+		fu(s, "VNI", v->vni);
+	}
+	status(s, l);
+	closing(s, 48);
+}
+
+static void geneve(struct wire_sink *s, const struct wire_layer *l)
+{
+	const struct wire_geneve *g = &l->u.geneve;
+	title(s, l, "GENEVE_HEADER");
+	if (l->len) {
+		fu(s, "Version", g->ver);
+		fu(s, "Options length", g->optlen);
+		label(s, "Flags");
+		wire_pr_hex(s, g->flags, 2);
+		wire_sink_puts(s, (g->flags & 0x80u) ? " OAM" : "");
+		wire_sink_puts(s, (g->flags & 0x40u) ? " critical\n" : "\n");
+		fx(s, "Protocol type", g->proto, 4);
+		fx(s, "VNI", g->vni, 6);
+	}
+	for (unsigned k = 0; k < g->opt_n; k++) {
+		label(s, "Option");
+		wire_sink_printf(s, "class %04x type %02x%s length %u\n", (unsigned)g->opt[k].cls,
+		                 (unsigned)g->opt[k].type,
+		                 g->opt[k].type & 0x80u ? " (critical)" : "",
+		                 (unsigned)g->opt[k].len);
+	}
+	if (g->opt_more)
+		fu(s, "More options", g->opt_more);
+	status(s, l);
+	closing(s, 48);
+}
+
 static void link_other(struct wire_sink *s, const struct wire_layer *l)
 {
 	if (l->kind == WIRE_L_VLAN) {
@@ -855,6 +897,8 @@ void wire_pr_tree(struct wire_printer *p, const struct wire_dissect *d)
 		case WIRE_L_HTTP: http(s, d, l); break;
 		case WIRE_L_DHCP: dhcp(s, l); break;
 		case WIRE_L_TLS: tls(s, l); break;
+		case WIRE_L_VXLAN: vxlan(s, l); break;
+		case WIRE_L_GENEVE: geneve(s, l); break;
 		default: link_other(s, l); break;
 		}
 		if (d->re && i + 1 == d->re_from)
