@@ -133,9 +133,9 @@ def follows_each_direction_by_number_and_by_ends():
         assert len(out) == len(up) + len(down)
 
 
-def tshark_raw(path, stream):
-    """tshark's follow,tcp,raw: (client bytes, server bytes)."""
-    p = subprocess.run(["tshark", "-r", path, "-q", "-z", "follow,tcp,raw,%d" % stream],
+def tshark_raw(path, stream, proto="tcp"):
+    """tshark's follow,PROTO,raw: (client bytes, server bytes)."""
+    p = subprocess.run(["tshark", "-r", path, "-q", "-z", "follow,%s,raw,%d" % (proto, stream)],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120 * wtest.SLOW)
     assert p.returncode == 0, p.stderr
     c, s = b"", b""
@@ -285,12 +285,7 @@ def follow_udp_stream_as_tshark():
             s2, _ = follow(path, "--follow", "udp:%d" % k, "--direction", "s2c")
             assert sha(c) == sha(sent.get((k, 0), b"")) and sha(s2) == sha(sent.get((k, 1), b""))
             if shutil.which("tshark"):
-                p = subprocess.run(["tshark", "-r", path, "-q", "-z", "follow,udp,raw,%d" % k],
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                   timeout=60 * wtest.SLOW)
-                tc = b"".join(bytes.fromhex(ln.strip()) for ln in p.stdout.decode().splitlines()
-                              if ln.strip() and not ln.startswith(("\t", "=", "Follow:", "Filter:",
-                                                                   "Node ")))
+                tc, _ = tshark_raw(path, k, "udp")
                 assert sha(tc) == sha(c), (k, len(tc), len(c))
         rc, _, err = wtest.run(["read", "--follow", "udp:2", path])
         assert rc == 0 and b"no such UDP stream" in err, (rc, err)
@@ -321,12 +316,7 @@ def follows_the_tunnels_udp_and_the_inner_tcp_as_tshark():
                                       vxlan_icmp(a, b, 3)])
         for k, want in ((0, 2), (1, 1)):
             out, _ = follow(path, "--follow", "udp:%d" % k)
-            p = subprocess.run(["tshark", "-r", path, "-q", "-z", "follow,udp,raw,%d" % k],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               timeout=60 * wtest.SLOW)
-            tc = b"".join(bytes.fromhex(ln.strip()) for ln in p.stdout.decode().splitlines()
-                          if ln.strip() and not ln.startswith(("\t", "=", "Follow:", "Filter:",
-                                                               "Node ")))
+            tc, _ = tshark_raw(path, k, "udp")
             assert len(out) == want * len(vxlan_icmp(a, b, 1)[42:]) and out == tc, (k, len(out), len(tc))
     geneve = os.path.join(wtest.SRC, "tests", "golden", "pcaps", "geneve.pcap")
     c, s = tshark_raw(geneve, 0)
