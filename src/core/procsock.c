@@ -214,6 +214,25 @@ static DIR *open_fd_dir(int pid, int *err)
 	return d;
 }
 
+/* The fd a /proc/PID/fd entry names (decimal), -1 for anything else. */
+static int fd_of_name(const char *name)
+{
+	uint64_t v;
+	struct scan s = {name, name + strnlen(name, 16)};
+	if (!dec_u64(&s, &v) || s.p != s.end || *s.p || v > INT_MAX)
+		return -1;
+	return (int)v;
+}
+
+/* Whether the entry name of the open /proc/PID/fd directory d is a socket;
+ * then *ino is its inode. */
+static int entry_socket(DIR *d, const char *name, uint64_t *ino)
+{
+	char l[64];
+	ssize_t k = readlinkat(dirfd(d), name, l, sizeof(l));
+	return k > 0 && (size_t)k < sizeof(l) && socket_link(l, (size_t)k, ino);
+}
+
 int wire_procsock_inodes(int pid, uint64_t *inodes, size_t max)
 {
 	size_t cnt = 0;
@@ -225,14 +244,8 @@ int wire_procsock_inodes(int pid, uint64_t *inodes, size_t max)
 	if (!d)
 		return err;
 	while ((de = readdir(d)) != NULL && cnt < max) {
-		char l[64];
 		uint64_t ino;
-		if (de->d_name[0] == '.')
-			continue;
-		ssize_t k = readlinkat(dirfd(d), de->d_name, l, sizeof(l));
-		if (k <= 0 || (size_t)k >= sizeof(l))
-			continue;
-		if (socket_link(l, (size_t)k, &ino))
+		if (de->d_name[0] != '.' && entry_socket(d, de->d_name, &ino))
 			inodes[cnt++] = ino;
 	}
 	closedir(d);
@@ -242,14 +255,6 @@ int wire_procsock_inodes(int pid, uint64_t *inodes, size_t max)
 		if (w == 0 || inodes[w - 1] != inodes[i])
 			inodes[w++] = inodes[i];
 	return (int)w;
-}
-
-/* Whether the directory entry name is the decimal fd. */
-static int fd_name_is(const char *name, int fd)
-{
-	char b[16];
-	snprintf(b, sizeof(b), "%d", fd);
-	return !strcmp(name, b);
 }
 
 int wire_procsock_fd_inode(int pid, int fd, uint64_t *ino)
@@ -278,7 +283,6 @@ int wire_procsock_holds(int pid, uint64_t ino, int skip_fd, size_t max)
 	if (!d)
 		return err;
 	while (!found && (de = readdir(d)) != NULL) {
-		char l[64];
 		uint64_t got;
 		if (de->d_name[0] == '.')
 			continue;
@@ -286,24 +290,13 @@ int wire_procsock_holds(int pid, uint64_t ino, int skip_fd, size_t max)
 			found = -E2BIG;
 			break;
 		}
-		if (skip_fd >= 0 && fd_name_is(de->d_name, skip_fd))
+		if (skip_fd >= 0 && fd_of_name(de->d_name) == skip_fd)
 			continue;
-		ssize_t k = readlinkat(dirfd(d), de->d_name, l, sizeof(l));
-		if (k > 0 && (size_t)k < sizeof(l) && socket_link(l, (size_t)k, &got) && got == ino)
+		if (entry_socket(d, de->d_name, &got) && got == ino)
 			found = 1;
 	}
 	closedir(d);
 	return found;
-}
-
-/* The fd a /proc/PID/fd entry names (decimal), -1 for anything else. */
-static int fd_of_name(const char *name)
-{
-	uint64_t v;
-	struct scan s = {name, name + strnlen(name, 16)};
-	if (!dec_u64(&s, &v) || s.p != s.end || *s.p || v > INT_MAX)
-		return -1;
-	return (int)v;
 }
 
 static int cmp_fd_inode(const void *a, const void *b)
@@ -323,13 +316,11 @@ int wire_procsock_fds(int pid, struct wire_procsock_fd *out, size_t max, size_t 
 	if (!d)
 		return pid > 0 ? err : -ESRCH;
 	while (cnt < max && seen < scan && (de = readdir(d)) != NULL) {
-		char l[64];
 		int fd = fd_of_name(de->d_name);
 		if (fd < 0)
 			continue;
 		seen++;
-		ssize_t k = readlinkat(dirfd(d), de->d_name, l, sizeof(l));
-		if (k > 0 && (size_t)k < sizeof(l) && socket_link(l, (size_t)k, &out[cnt].inode))
+		if (entry_socket(d, de->d_name, &out[cnt].inode))
 			out[cnt++].fd = fd;
 	}
 	closedir(d);
