@@ -1330,14 +1330,18 @@ def peers_of_unconnected_sends_are_let_go():
     assert "not followed" not in tl, tl[-500:]
 
 
-SHARED = r"""
-import os, socket, time
+# The servers below: a listener on 127.0.0.1 whose port they print, one
+# connection accepted (c).
+ACCEPT_ONE = r"""
 l = socket.socket()
 l.bind(("127.0.0.1", 0))
 l.listen()
 print("port", l.getsockname()[1], flush=True)
 c, _ = l.accept()
-pid = os.fork()
+"""
+
+SHARED = r"""
+import os, socket, time""" + ACCEPT_ONE + r"""pid = os.fork()
 if pid == 0:
     l.close()
     time.sleep(2.0)  # longer than a closed socket's flow is kept
@@ -1370,13 +1374,7 @@ if pid == 0:
     os.read(fd, 100)
     os.close(fd)
     os._exit(0)
-b.close()
-l = socket.socket()
-l.bind(("127.0.0.1", 0))
-l.listen()
-print("port", l.getsockname()[1], flush=True)
-c, _ = l.accept()
-print("child", pid, flush=True)
+b.close()""" + ACCEPT_ONE + r"""print("child", pid, flush=True)
 a.sendmsg([b"x"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [c.fileno()]))])
 l.close()
 c.close()  # the sender's copy: the child's still holds the connection
@@ -1469,13 +1467,7 @@ def closing_a_socket_passed_with_sendmmsg():
 
 
 DUPED = r"""
-import os, socket, time
-l = socket.socket()
-l.bind(("127.0.0.1", 0))
-l.listen()
-print("port", l.getsockname()[1], flush=True)
-c, _ = l.accept()
-d = os.dup(c.fileno())
+import os, socket, time""" + ACCEPT_ONE + r"""d = os.dup(c.fileno())
 l.close()
 c.close()  # the dup still holds the connection
 time.sleep(2.0)  # longer than a closed socket's flow is kept
