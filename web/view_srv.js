@@ -156,23 +156,18 @@ function wcServerMode(W) {
     api("/api/rows?" + q(Object.assign({ start: 0, count: BLOCK, filter: filter }, sortParams()))).then((r) => {
       if (g !== gen) return;
       if (r.error) return showFilterError(r);
-      if (r.sort && r.sort.state !== "done") {
-        total = r.total;
-        fdone = r.done;
-        lang = r.lang || "";
-        render();
-        poll();
-        loadIO();
-        return sortWatch();
+      const sorting = r.sort && r.sort.state !== "done"; // rows come when it is done
+      if (!sorting) {
+        sortState = r.sort || null;
+        r.rows.forEach((p, j) => cache.set(r.start + j, p));
       }
-      sortState = r.sort || null;
-      r.rows.forEach((p, j) => cache.set(r.start + j, p));
       total = r.total;
       fdone = r.done;
       lang = r.lang || "";
       render();
       poll();
       loadIO();
+      if (sorting) return sortWatch();
       if (r.rows.length) select(r.rows[0].n, false);
     }).catch(say);
   }
