@@ -190,7 +190,6 @@ static void back_off(struct pt_pin *p, const struct timespec *now)
 	}
 	if (p->backoff_ms < PT_PIN_BACKOFF_MAX_MS)
 		p->backoff_ms *= 2;
-	p->backoffs++;
 }
 
 /* Did the tracer wait for a CPU too long since the last look (since_ms
@@ -220,7 +219,6 @@ void pt_pin_hot(struct pt_pin *p, pid_t tid)
 	p->wait_ns = w;
 	p->ran_ns = ran;
 	p->stops = 0;
-	p->looks++;
 	if (starving) {
 		back_off(p, &now);
 		return;

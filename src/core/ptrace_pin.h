@@ -34,7 +34,6 @@ struct pt_pin {
 	unsigned long long wait_ns; /* the tracer's run-queue wait at the last look */
 	unsigned long long ran_ns;  /* the task's run time then */
 	unsigned long long stops;   /* hot resumes since the last look */
-	unsigned long long looks, backoffs;
 };
 
 /* on: the hand-overs are kept on one CPU while one task is traced (only
