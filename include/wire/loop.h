@@ -11,6 +11,7 @@
 
 #include <stdint.h>
 #include <sys/epoll.h>
+#include <time.h>
 
 struct wire_loop;
 struct wire_io;
@@ -57,5 +58,11 @@ void wire_loop_stop(struct wire_loop *l);
 int64_t wire_loop_now(const struct wire_loop *l);
 /* Returns the current monotonic time in milliseconds. */
 int64_t wire_now_ms(void);
+/* The whole milliseconds from a to b (negative when b is earlier). */
+static inline long long wire_ts_ms(const struct timespec *a, const struct timespec *b)
+{
+	return ((long long)b->tv_sec - (long long)a->tv_sec) * 1000LL +
+	       ((long long)b->tv_nsec - (long long)a->tv_nsec) / 1000000LL;
+}
 
 #endif

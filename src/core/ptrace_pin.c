@@ -26,6 +26,7 @@
  * when wirecat runs with another policy than SCHED_OTHER (it keeps it).
  */
 #include "ptrace_pin.h"
+#include "wire/loop.h"
 #include "wire/ptrace.h"
 
 #include <fcntl.h>
@@ -153,12 +154,6 @@ static unsigned long long tracer_waited(const struct pt_pin *p)
 	return read_text(NULL, p->statfd, buf, sizeof(buf)) == 0 ? wire_pt_schedstat(buf, 1) : 0;
 }
 
-static long long ms_between(const struct timespec *a, const struct timespec *b)
-{
-	return ((long long)b->tv_sec - (long long)a->tv_sec) * 1000LL +
-	       ((long long)b->tv_nsec - (long long)a->tv_nsec) / 1000000LL;
-}
-
 /* Holds the tracer on cpu, SCHED_IDLE. Returns 0, or -1 (nothing held). */
 static int hold(struct pt_pin *p, int cpu)
 {
@@ -210,8 +205,8 @@ void pt_pin_hot(struct pt_pin *p, pid_t tid)
 		return;
 	p->stops++;
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
-	long long since = ms_between(&p->look, &now);
-	if (since < PT_PIN_LOOK_MS || ms_between(&p->until, &now) < 0)
+	long long since = wire_ts_ms(&p->look, &now);
+	if (since < PT_PIN_LOOK_MS || wire_ts_ms(&p->until, &now) < 0)
 		return;
 	unsigned long long w = tracer_waited(p), ran = task_ran(tid), stops = p->stops;
 	int starving = p->held && starved(p, w, ran, since);

@@ -45,6 +45,7 @@
 #include "wire/dissect.h"
 #include "wire/err.h"
 #include "wire/filter.h"
+#include "wire/loop.h"
 #include "wire/trace.h"
 #include "wire/text.h"
 #include "trace_out.h"
@@ -1920,8 +1921,7 @@ static void track_lag(const struct wire_trace *tr, size_t n, const struct timesp
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct timespec *t = &tr->capb[i].t.ts;
-		long long lag = ((long long)now->tv_sec - (long long)t->tv_sec) * 1000LL +
-		                ((long long)now->tv_nsec - (long long)t->tv_nsec) / 1000000LL;
+		long long lag = wire_ts_ms(t, now);
 		if (lag > 0 && 2 * lag > *hold_ms)
 			*hold_ms = 2 * lag > HOLD_MAX_MS ? HOLD_MAX_MS : 2 * lag;
 	}
@@ -1960,8 +1960,7 @@ static void *capture_main(void *arg)
 		pthread_mutex_unlock(&tr->mu);
 		if (done)
 			break;
-		long long since_ms = ((long long)now.tv_sec - (long long)last.tv_sec) * 1000LL +
-		                     ((long long)now.tv_nsec - (long long)last.tv_nsec) / 1000000LL;
+		long long since_ms = wire_ts_ms(&last, &now);
 		if (rc != 1 || since_ms < 0 || since_ms >= POLL_MS) {
 			struct timespec lim = ts_add_ms(now, -(long)hold_ms);
 			pthread_mutex_lock(&tr->pmu);
