@@ -42,16 +42,21 @@ FLAGS = ["retransmission", "fast_retransmission", "spurious_retransmission", "ou
          "keep_alive", "keep_alive_ack", "reused_ports"]
 
 
-def tshark_flags(path):
-    """{frame number: {field: value}} of the frames tshark flags."""
-    cmd = ["tshark", "-n", "-r", path, "-T", "fields", "-e", "frame.number"]
-    for f in FLAGS + ["duplicate_ack_num"]:
+def tshark_rows(path, first, names, opts=()):
+    """tshark -T fields of `first` and tcp.analysis.NAME for each name: a
+    list of columns per frame."""
+    cmd = ["tshark", "-n", "-r", path, "-T", "fields"] + list(opts) + ["-e", first]
+    for f in names:
         cmd += ["-e", "tcp.analysis." + f]
     p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120 * SLOW)
     assert p.returncode == 0, p.stderr.decode(errors="replace")
+    return [line.split("\t") for line in p.stdout.decode().splitlines()]
+
+
+def tshark_flags(path):
+    """{frame number: {field: value}} of the frames tshark flags."""
     out = {}
-    for line in p.stdout.decode().splitlines():
-        cols = line.split("\t")
+    for cols in tshark_rows(path, "frame.number", FLAGS + ["duplicate_ack_num"]):
         got = {}
         for name, v in zip(FLAGS + ["duplicate_ack_num"], cols[1:]):
             if v:
@@ -381,14 +386,8 @@ def ipv6_routing_header_streams_as_tshark():
 
 def tshark_by_stream(path):
     """{(tcp.stream, field): count} of tshark's analysis flags."""
-    cmd = ["tshark", "-n", "-r", path, "-T", "fields", "-E", "occurrence=f", "-e", "tcp.stream"]
-    for f in FLAGS:
-        cmd += ["-e", "tcp.analysis." + f]
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120 * SLOW)
-    assert p.returncode == 0, p.stderr.decode(errors="replace")
     out = {}
-    for line in p.stdout.decode().splitlines():
-        cols = line.split("\t")
+    for cols in tshark_rows(path, "tcp.stream", FLAGS, ("-E", "occurrence=f")):
         for name, v in zip(FLAGS, cols[1:]):
             if v != "" and cols[0]:
                 k = (int(cols[0]), "tcp.analysis." + name)
